@@ -1,0 +1,55 @@
+"""locogym: an agentic long-context evaluation gym.
+
+    import gymnasium as gym, locogym
+    env = gym.make("LoCo-Repo-v0", sandbox="auto")
+    agent = locogym.make_agent("oracle")
+    traj = locogym.run_episode(env, agent, seed=0, options={"length": "32k"})
+    traj.score.success, traj.score.metrics
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from locogym.agents import Agent, make_agent
+from locogym.core.errors import (
+    ConfigError,
+    DataError,
+    LocoError,
+    ProviderError,
+    SandboxError,
+    SandboxTimeout,
+    SandboxUnavailable,
+)
+from locogym.core.types import (
+    EpisodeScore,
+    ErrorKind,
+    Evidence,
+    ModelUsage,
+    ScenarioConfig,
+    StepEvent,
+    Task,
+    ToolCall,
+    ToolResult,
+    ToolSpec,
+    Trajectory,
+)
+from locogym.envs import ENV_IDS, LocoEnv, register_all
+from locogym.harness.recorder import read_trajectory
+from locogym.harness.replay import replay
+from locogym.harness.runner import run_episode
+from locogym.sandboxes.base import Sandbox, make_sandbox
+
+try:
+    __version__ = version("locogym")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0+local"
+
+register_all()
+
+__all__ = [
+    "ENV_IDS", "Agent", "ConfigError", "DataError", "EpisodeScore", "ErrorKind", "Evidence", "LocoEnv",
+    "LocoError", "ModelUsage", "ProviderError", "Sandbox", "SandboxError", "SandboxTimeout", "SandboxUnavailable",
+    "ScenarioConfig", "StepEvent", "Task", "ToolCall", "ToolResult", "ToolSpec", "Trajectory", "__version__",
+    "make_agent", "make_sandbox", "read_trajectory", "replay", "run_episode",
+]

@@ -1,0 +1,147 @@
+"""The ``locogym`` command: a thin layer over the harness."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from locogym.core.errors import ConfigError, LocoError
+
+app = typer.Typer(name="locogym", help="An agentic long-context evaluation gym.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        import locogym
+
+        console.print(f"locogym {locogym.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
+    """An agentic long-context evaluation gym: codebases, multi-hop search and function calling."""
+
+
+def parse_env_args(pairs: list[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs; a VALUE that parses as JSON (numbers, true, lists) is taken as that value."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--env-arg {pair!r} is not KEY=VALUE.", fix="Write it like --env-arg corpus=synthetic.")
+        try:
+            out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key.strip()] = value
+    return out
+
+
+@app.command("envs")
+def envs_command() -> None:
+    """List the registered environments: ids, families, tools and reset options."""
+    import gymnasium as gym
+
+    import locogym  # noqa: F401 - registers the environments
+    from locogym.envs import ENVIRONMENTS
+
+    table = Table(title="locogym environments")
+    for column in ("id", "family", "tools", "options", "what it measures"):
+        table.add_column(column, overflow="fold")
+    for env_id, (_entry, family, summary) in ENVIRONMENTS.items():
+        env = gym.make(env_id, sandbox="fake").unwrapped  # construction is cheap: data loads happen in reset
+        tools = ", ".join(env.toolset.names)
+        options = ", ".join(sorted({"length", "task", "difficulty"} | set(env.option_names)))
+        env.close()
+        table.add_row(env_id, family, tools, options, summary)
+    console.print(table)
+
+
+@app.command("run")
+def run_command(
+    env_id: Annotated[str, typer.Argument(help="Environment id, e.g. LoCo-Repo-v0 (see `locogym envs`).")],
+    agent: Annotated[str, typer.Option(help="Agent: noop, random, oracle, heuristic, or PROVIDER/MODEL.")] = "oracle",
+    seed: Annotated[int, typer.Option(help="Task seed: the same seed and options give the same task.")] = 0,
+    length: Annotated[str | None, typer.Option(help='Target context length in tokens, e.g. 8k, 32k, 1m.')] = None,
+    task: Annotated[str | None, typer.Option(help="Task kind of the family (e.g. qa, multisession).")] = None,
+    sandbox: Annotated[str | None, typer.Option(help="Sandbox backend: auto, docker, bwrap, local, fake.")] = None,
+    env_arg: Annotated[list[str] | None, typer.Option("--env-arg", help="Family argument KEY=VALUE (repeatable).")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
+    max_steps: Annotated[int | None, typer.Option(help="Step budget of the episode.")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the trajectory file.")] = Path("runs/single"),
+) -> None:
+    """Run one episode with a live view of every step, and write its trajectory."""
+    import gymnasium as gym
+
+    import locogym
+    from locogym.harness.live import StepPrinter
+
+    kwargs = parse_env_args(env_arg or [])
+    if sandbox is not None:
+        kwargs["sandbox"] = sandbox
+    if max_steps is not None:
+        kwargs["max_steps"] = max_steps
+    options: dict[str, Any] = {}
+    if length is not None:
+        options["length"] = length
+    if task is not None:
+        options["task"] = task
+    agent_kwargs = {"base_url": base_url} if base_url else {}
+    the_agent = locogym.make_agent(agent, **agent_kwargs)
+    env = gym.make(env_id, **kwargs)
+    path = out / "trajectories" / f"{env_id}__{agent.replace('/', '_')}__seed{seed}.jsonl"
+    try:
+        traj = locogym.run_episode(env, the_agent, seed=seed, options=options, trajectory_path=path,
+                                   listeners=[StepPrinter(console)])
+    finally:
+        env.close()
+    assert traj.score is not None
+    console.print(f"[bold]{traj.termination}[/]: success {traj.score.success:.3f} ({traj.score.outcome}); "
+                  f"{len(traj.steps)} steps; trajectory: {path}")
+
+
+@app.command("replay")
+def replay_command(
+    trajectory: Annotated[Path, typer.Argument(help="A trajectory file (JSON lines) written by locogym.")],
+    sandbox: Annotated[str | None, typer.Option(help="Override the recorded sandbox backend.")] = None,
+) -> None:
+    """Re-run a recorded episode's actions and check every observation matches the recording."""
+    from locogym.harness.replay import replay
+
+    report = replay(trajectory, sandbox=sandbox)
+    if report.ok:
+        console.print(f"[green]replay ok[/]: {report.steps} steps match; success recorded "
+                      f"{report.success_recorded} replayed {report.success_replayed}")
+        return
+    if not report.content_hash_matches:
+        err_console.print("[red]the task generated now differs from the recorded one (content_hash)[/]")
+    for mismatch in report.mismatches[:10]:
+        err_console.print(f"[red]step {mismatch['step']} differs[/]\n  recorded: {mismatch['recorded'][:200]!r}\n"
+                          f"  replayed: {mismatch['replayed'][:200]!r}")
+    raise typer.Exit(1)
+
+
+# Command groups that live with their part of the package: each module defines ``register(app)``.
+_COMMAND_GROUPS: tuple[str, ...] = (
+)
+for _module in _COMMAND_GROUPS:
+    importlib.import_module(_module).register(app)
+
+
+def main() -> None:
+    try:
+        app()
+    except LocoError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        sys.exit(2)

@@ -1,0 +1,70 @@
+"""The locogym error tree. Every error that reaches a user names the cause and the fix.
+
+    LocoError                      base of everything locogym raises on purpose
+    ├── ConfigError                bad options, env arguments, tournament configs, CLI flags
+    ├── DataError                  a data file (corpus, dataset, trajectory) is malformed; names file, line, field
+    ├── SandboxError               a sandbox backend failed
+    │   ├── SandboxUnavailable     the backend cannot run here (engine down, bwrap missing, image not built)
+    │   └── SandboxTimeout         a call ran past its limit and was killed
+    ├── ProviderError              a model provider failed after retries (never recorded as a model answer)
+    │   ├── AuthenticationError    the key is missing or rejected: fail fast
+    │   └── BadRequestError        the request was refused as malformed: fail fast
+    └── ReplayMismatch             a replayed episode produced different observations
+
+Errors caused by the *agent's* actions are never raised: the env turns them into observations with an
+:class:`~locogym.core.types.ErrorKind`.
+"""
+
+from __future__ import annotations
+
+
+class LocoError(Exception):
+    """Base class. ``fix`` (optional) is appended to the message as a hint."""
+
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        self.message = message
+        self.fix = fix
+        super().__init__(f"{message} Fix: {fix}" if fix else message)
+
+
+class ConfigError(LocoError, ValueError):
+    """Bad configuration or options supplied by the user."""
+
+
+class DataError(LocoError, ValueError):
+    """A data file is malformed. The message names the file, the line or record, and the field."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 field: str | None = None, fix: str | None = None) -> None:
+        where = ", ".join(p for p in (path, f"line {line}" if line is not None else None,
+                                      f"field {field!r}" if field else None) if p)
+        super().__init__(f"{where}: {message}" if where else message, fix=fix)
+        self.path, self.line, self.field = path, line, field
+
+
+class SandboxError(LocoError, RuntimeError):
+    """A sandbox backend failed."""
+
+
+class SandboxUnavailable(SandboxError):
+    """The backend cannot run on this machine; the message says why and what to do."""
+
+
+class SandboxTimeout(SandboxError):
+    """A call ran past its time limit and its process group was killed."""
+
+
+class ProviderError(LocoError, RuntimeError):
+    """A model provider failed after its retries were used up."""
+
+
+class AuthenticationError(ProviderError):
+    """The API key is missing or was rejected."""
+
+
+class BadRequestError(ProviderError):
+    """The provider refused the request as malformed."""
+
+
+class ReplayMismatch(LocoError):
+    """A replay produced an observation that differs from the recorded one."""

@@ -1,0 +1,88 @@
+"""A test-only family that exercises the base env: files in a sandbox, a secret to find, optional sessions."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import gymnasium as gym
+
+from locogym.core import tokens
+from locogym.core.types import EpisodeScore, Evidence, ScenarioConfig, SessionSpec, Task, ToolCall, ToolResult, Trajectory
+from locogym.envs.base import LocoEnv
+from locogym.tools.base import Submit, Tool, ToolArgs, ToolContext
+
+FIXTURE_ID = "LoCo-Fixture-v0"
+WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike".split()
+
+
+class ReadArgs(ToolArgs):
+    path: str
+
+
+class ReadFile(Tool):
+    """Read a file of the workspace."""
+
+    name = "read_file"
+    Args = ReadArgs
+    output_tokens = 2000
+
+    def run(self, ctx: ToolContext, args: ReadArgs) -> ToolResult:
+        text = ctx.sandbox.read_file(args.path).decode()
+        seen = [f"file:{args.path}"] if args.path == ctx.task.gold["path"] else []
+        return ToolResult(output=text, data={"evidence": seen})
+
+
+class ListFiles(Tool):
+    """List the workspace's files."""
+
+    name = "list_files"
+
+    def run(self, ctx: ToolContext, args: Any) -> ToolResult:
+        return ToolResult(output="\n".join(ctx.sandbox.glob("**/*")))
+
+
+class FixtureEnv(LocoEnv):
+    env_id = FIXTURE_ID
+    family = "fixture"
+    uses_sandbox = True
+    option_names = frozenset({"sessions"})
+    default_length = 1024
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("sandbox", "fake")
+        super().__init__(**kwargs)
+
+    def build_tools(self) -> list[Tool]:
+        return [ListFiles(), ReadFile(), Submit()]
+
+    def generate(self, config: ScenarioConfig) -> Task:
+        rng = random.Random(config.rng_seed())
+        secret = "-".join(rng.sample(WORDS, 3))
+        files = {f"notes/{i:02d}.txt": " ".join(rng.choices(WORDS, k=max(8, config.length // 40))) + "\n"
+                 for i in range(6)}
+        target = f"notes/{rng.randrange(6):02d}.txt"
+        files[target] += f"The secret is {secret}.\n"
+        sessions_n = int(config.params.get("sessions", 1))
+        plan = [ToolCall(name="read_file", arguments={"path": target}),
+                ToolCall(name="submit", arguments={"answer": secret})]
+        sessions = ([SessionSpec(index=i, prompt=f"Session {i}: find the secret in notes/.", oracle_plan=plan)
+                     for i in range(sessions_n)] if sessions_n > 1 else None)
+        return Task(task_id=f"fixture-{config.seed}", family="fixture", prompt="Find the secret in notes/ and submit it.",
+                    tool_names=[t.name for t in self.build_tools()], workspace=files,
+                    gold={"answer": secret, "path": target},
+                    evidence=[Evidence(id=f"file:{target}", kind="file", locator={"path": target})],
+                    oracle_plan=plan, sessions=sessions,
+                    length_tokens=sum(tokens.count(v) for v in files.values()))
+
+    def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:
+        answers = [s.result.data.get("answer") for s in trajectory.steps if s.result.data.get("submitted")]
+        if not answers:
+            return EpisodeScore(success=0.0, outcome="no_answer")
+        right = sum(1 for a in answers if a == task.gold["answer"])
+        return EpisodeScore(success=right / max(1, len(task.sessions or [0])), outcome="correct" if right else "wrong")
+
+
+def register() -> None:
+    if FIXTURE_ID not in gym.registry:
+        gym.register(id=FIXTURE_ID, entry_point="tests.fixture_family:FixtureEnv", nondeterministic=False)
