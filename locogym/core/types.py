@@ -275,3 +275,31 @@ def to_jsonable(value: Any, _depth: int = 0) -> Any:
         fields = {k: v for k, v in vars(value).items() if not k.startswith("_")}
         return {"__type__": type(value).__name__, **to_jsonable(fields, _depth + 1)}
     return repr(value)[:4096]
+
+
+EpisodeStatus = Literal["done", "errored"]
+
+
+class EpisodeResult(Model):
+    """One line of a run folder's ``episodes.jsonl``: a finished (or errored) episode, keyed for resuming.
+
+    ``errored`` episodes (provider down, sandbox died) are kept apart from the model's failures: they are never
+    scored as a wrong answer and can be retried.
+    """
+
+    schema_version: int = SCHEMA_VERSION
+    key: str
+    agent: str
+    env: str
+    options: dict[str, Any] = Field(default_factory=dict)
+    env_args: dict[str, Any] = Field(default_factory=dict)
+    seed: int
+    length: int
+    status: EpisodeStatus = "done"
+    error: str | None = None
+    score: EpisodeScore | None = None
+    termination: str = "running"
+    usage: ModelUsage = Field(default_factory=ModelUsage)
+    steps: int = 0
+    wall_time_s: float = 0.0
+    trajectory_path: str | None = None

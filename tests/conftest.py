@@ -1,0 +1,48 @@
+"""Shared fixtures. Docker and bubblewrap tests skip where the engine is missing, but fail in CI (CI=true)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _missing(what: str, why: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but unavailable: {why}")
+    pytest.skip(f"{what} unavailable: {why}")
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> None:
+    """Require a running Docker engine and the built sandbox image (fails in CI, skips elsewhere)."""
+    if shutil.which("docker") is None:
+        _missing("Docker", "the docker client is not installed")
+    probe = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        _missing("Docker", f"the engine is not running ({probe.stderr.strip()[:200]})")
+
+
+@pytest.fixture(scope="session")
+def bwrap_available() -> None:
+    """Require bubblewrap with working user namespaces (fails in CI, skips elsewhere)."""
+    if shutil.which("bwrap") is None:
+        _missing("bubblewrap", "bwrap is not installed")
+    probe = subprocess.run(["bwrap", "--ro-bind", "/", "/", "--unshare-all", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        _missing("bubblewrap", probe.stderr.strip()[:200])
+
+
+@pytest.fixture(scope="session")
+def hotpotqa_sample() -> Path:
+    """The shared HotpotQA sample (real data); skipped with a reason when the shared folder is absent."""
+    folder = SHARED_DATA / "hotpotqa_sample"
+    if not (folder / "hotpotqa_train.json").exists():
+        pytest.skip(f"the shared HotpotQA sample is not present at {folder} (it sits beside the repository)")
+    return folder
