@@ -2,8 +2,8 @@
 
 Accepted: a ``ToolCall``; a dict ``{"name", "arguments"}``; an OpenAI chat tool call (``{"type": "function",
 "function": {"name", "arguments": "<json>"}}``); an OpenAI Responses ``function_call`` item; an Anthropic
-``tool_use`` block; SDK objects of those shapes; a JSON string of any of them, bare or inside a code fence; bytes
-of such a string. Anything else gives an :class:`ActionError` whose message says what was expected.
+``tool_use`` block; SDK objects of those shapes; a JSON string of any of them, bare, inside a code fence or encoded
+twice; bytes of such a string. Anything else gives an :class:`ActionError` whose message says what was expected.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from locogym.core.types import ToolCall
+from locogym.core.types import ToolCall, to_jsonable
 
 EXPECTED_SHAPE = (
     'Send one tool call per step, e.g. {"name": "read_file", "arguments": {"path": "src/app.py"}} '
@@ -70,7 +70,8 @@ def _build(name: Any, arguments: Any, call_id: Any) -> ToolCall | ActionError:
         return ActionError(f"The arguments of {name!r} must be a JSON object, got {type(arguments).__name__}.")
     if call_id is not None and not isinstance(call_id, str):
         call_id = str(call_id)[:200]
-    return ToolCall(name=name, arguments=arguments, id=call_id)
+    # Keep every call recordable as JSON: integers beyond 64 bits become strings, nesting is cut at 32 levels.
+    return ToolCall(name=name, arguments=to_jsonable(arguments), id=call_id)
 
 
 def _from_list(items: list[Any]) -> ToolCall | ActionError:
@@ -81,11 +82,11 @@ def _from_list(items: list[Any]) -> ToolCall | ActionError:
     return ActionError(f"The action holds {len(items)} tool calls; send them one per step. {EXPECTED_SHAPE}")
 
 
-def _from_text(text: str) -> ToolCall | ActionError:
+def _from_text(text: str, depth: int) -> ToolCall | ActionError:
     if len(text) > MAX_ACTION_CHARS:
         return ActionError(f"The action is {len(text):,} characters long (limit {MAX_ACTION_CHARS:,}). {EXPECTED_SHAPE}")
     stripped = text.strip()
-    candidates = [stripped] if stripped.startswith(("{", "[")) else []
+    candidates = [stripped] if stripped.startswith(("{", "[", '"')) else []
     candidates += [m.group(1).strip() for m in _FENCE.finditer(text)]
     if not candidates:
         return ActionError(f"The action is plain text, not a tool call. {EXPECTED_SHAPE}")
@@ -96,7 +97,7 @@ def _from_text(text: str) -> ToolCall | ActionError:
         except orjson.JSONDecodeError as exc:
             last_error = str(exc)
             continue
-        return parse_action(data, _depth=1)
+        return parse_action(data, _depth=depth + 1)
     return ActionError(f"The action is not valid JSON ({last_error}). {EXPECTED_SHAPE}")
 
 
@@ -108,9 +109,9 @@ def parse_action(action: Any, _depth: int = 0) -> ToolCall | ActionError:
         if isinstance(action, ToolCall):
             return action
         if isinstance(action, bytes):
-            return _from_text(action.decode("utf-8", "replace"))
+            return _from_text(action.decode("utf-8", "replace"), _depth)
         if isinstance(action, str):
-            return _from_text(action) if _depth == 0 else ActionError(f"The action is a JSON string inside JSON. {EXPECTED_SHAPE}")
+            return _from_text(action, _depth)
         if isinstance(action, dict):
             return _from_mapping(action)
         if isinstance(action, (list, tuple)):

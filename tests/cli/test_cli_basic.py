@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import locogym
+from locogym.cli import app, parse_env_args
+from locogym.core.errors import ConfigError
+from tests.fixture_family import FIXTURE_ID, register
+
+register()
+runner = CliRunner()
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"locogym {locogym.__version__}"
+
+
+def test_run_then_replay(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", FIXTURE_ID, "--agent", "oracle", "--seed", "4", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "read_file" in result.output and "success 1.000" in result.output
+    files = list((tmp_path / "trajectories").glob("*.jsonl"))
+    assert len(files) == 1
+    replayed = runner.invoke(app, ["replay", str(files[0])])
+    assert replayed.exit_code == 0 and "replay ok" in replayed.output
+
+
+def test_env_args_parse_json_values() -> None:
+    assert parse_env_args(["a=1", "b=true", "c=synthetic", "d=[1,2]", "e=x=y"]) == {
+        "a": 1, "b": True, "c": "synthetic", "d": [1, 2], "e": "x=y"}
+    with pytest.raises(ConfigError, match="KEY=VALUE"):
+        parse_env_args(["novalue"])
+
+
+def test_every_command_documents_every_option() -> None:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    commands = group.commands  # type: ignore[attr-defined]
+    assert {"envs", "run", "replay"} <= set(commands)
+    stack = list(commands.values())
+    while stack:
+        command = stack.pop()
+        if hasattr(command, "commands"):
+            stack.extend(command.commands.values())
+            continue
+        for param in command.params:
+            if param.param_type_name == "option" and param.name != "help":
+                assert getattr(param, "help", None), f"{command.name} --{param.name} has no help text"
