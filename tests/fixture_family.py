@@ -8,7 +8,16 @@ from typing import Any
 import gymnasium as gym
 
 from locogym.core import tokens
-from locogym.core.types import EpisodeScore, Evidence, ScenarioConfig, SessionSpec, Task, ToolCall, ToolResult, Trajectory
+from locogym.core.types import (
+    EpisodeScore,
+    Evidence,
+    ScenarioConfig,
+    SessionSpec,
+    Task,
+    ToolCall,
+    ToolResult,
+    Trajectory,
+)
 from locogym.envs.base import LocoEnv
 from locogym.tools.base import Submit, Tool, ToolArgs, ToolContext
 

@@ -122,7 +122,7 @@ def parse_action(action: Any, _depth: int = 0) -> ToolCall | ActionError:
             if isinstance(data, dict):
                 return _from_mapping(data)
         if hasattr(action, "name") and (hasattr(action, "input") or hasattr(action, "arguments")):
-            return _build(getattr(action, "name"), getattr(action, "input", None) or getattr(action, "arguments", None),
+            return _build(action.name, getattr(action, "input", None) or getattr(action, "arguments", None),
                           getattr(action, "id", None))
         return ActionError(f"Cannot read an action of type {type(action).__name__}. {EXPECTED_SHAPE}")
     except RecursionError:

@@ -77,7 +77,7 @@ class Budget:
 class LocoEnv(gym.Env[str, Any]):
     """Base class of every locogym environment. Subclasses implement the hooks marked *family hook*."""
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "render_fps": 1}
+    metadata = {"render_modes": ["ansi"], "render_fps": 1}  # noqa: RUF012 - Gymnasium's own attribute
     env_id: ClassVar[str] = ""
     family: ClassVar[str] = ""
     uses_sandbox: ClassVar[bool] = False

@@ -37,11 +37,13 @@ def replay(trajectory: Trajectory | str | Path, sandbox: str | None = None, stri
     traj = trajectory if isinstance(trajectory, Trajectory) else read_trajectory(trajectory)
     config = traj.scenario
     try:
-        env_class = gym.envs.registration.load_env_creator(gym.spec(traj.env_id).entry_point)
+        entry_point = gym.spec(traj.env_id).entry_point
+        env_class = (gym.envs.registration.load_env_creator(entry_point) if isinstance(entry_point, str)
+                     else entry_point)
     except gym.error.Error as exc:
         raise ConfigError(f"Cannot find {traj.env_id!r} to replay: {exc}",
                           fix="Install the locogym version that recorded it.") from exc
-    reset_option_names = getattr(env_class, "option_names", frozenset())
+    reset_option_names: frozenset[str] = getattr(env_class, "option_names", frozenset())
     kwargs: dict[str, Any] = {k: v for k, v in config.params.items() if k not in reset_option_names}
     if sandbox is not None or traj.sandbox is not None:
         kwargs["sandbox"] = sandbox or traj.sandbox

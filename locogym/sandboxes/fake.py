@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
+from locogym.core.errors import SandboxUnavailable
 from locogym.sandboxes.base import (
     DEFAULT_TIMEOUT_S,
     DirEntry,
@@ -18,7 +19,6 @@ from locogym.sandboxes.base import (
     SandboxInfo,
     normalize_path,
 )
-from locogym.core.errors import SandboxUnavailable
 
 ExecHandler = Callable[..., ExecResult]
 
