@@ -1,0 +1,212 @@
+"""Choosing defects by seed and keeping only those the project's own tests catch.
+
+1. Baseline: the clean project's suite runs once in reach mode (per-test outcomes plus which functions each test
+   calls). A suite that does not run cleanly is a :class:`~locogym.core.errors.DataError` naming why.
+2. Candidates: every mutation in a non-test module whose function some passing test reaches, ordered by the seed
+   (kinds interleaved so that one task does not always get the most common kind).
+3. Screening: a candidate runs against the passing tests that reach its function. It is kept when at least one
+   of them now fails (fail-to-pass >= 1); otherwise it is discarded with the reason recorded (``syntax_error``,
+   ``no_failing_test``, ``timeout``, ``collection_error``, ``too_broad``, ``overlaps``).
+4. Confirmation: the kept defects are applied together and the *whole* suite runs. Fail-to-pass is what passed
+   before and fails now; pass-to-pass is what passed before and still passes. A defect masked by another is
+   dropped (``masked``) and the confirmation repeats.
+
+Every run goes through :class:`~locogym.scenarios.defects.suite.Suite`, hence through the on-disk cache.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+
+from pydantic import BaseModel, Field
+
+from locogym.core.errors import DataError
+from locogym.sandboxes.base import Sandbox
+from locogym.scenarios.defects.cache import RunCache
+from locogym.scenarios.defects.edits import apply_edits
+from locogym.scenarios.defects.mutations import MUTATION_KINDS, Mutation, find_mutations, is_test_path
+from locogym.scenarios.defects.suite import Suite
+from locogym.scenarios.defects.testrun import TestRun
+
+DEFAULT_MAX_CANDIDATES = 40
+TOO_BROAD_SHARE = 0.5  # a defect failing more than this share of the suite is a crash, not a bug to hunt
+
+
+class KeptDefect(BaseModel):
+    """A validated defect: the mutation and the tests it made fail during screening."""
+
+    mutation: Mutation
+    fail_to_pass: list[str]
+
+
+class Discard(BaseModel):
+    """A candidate that was tried and not kept, and why."""
+
+    id: str
+    kind: str
+    path: str
+    line: int
+    function: str
+    reason: str
+    detail: str = ""
+
+
+class Injection(BaseModel):
+    """The outcome of injecting defects into one project: kept defects, test sets, discards and costs."""
+
+    repository: str
+    commit: str
+    test_args: list[str] = Field(default_factory=list)
+    defects: list[KeptDefect]
+    discarded: list[Discard] = Field(default_factory=list)
+    fail_to_pass: list[str]
+    pass_to_pass: list[str]
+    baseline_failing: list[str] = Field(default_factory=list)
+    failures: dict[str, str] = Field(default_factory=dict)
+    candidates_total: int = 0
+    tried: int = 0
+    runs_executed: int = 0
+    runs_cached: int = 0
+    validation_s: float = 0.0
+
+    def mutated_files(self, files: dict[str, str]) -> dict[str, str]:
+        """The project with every kept defect applied."""
+        return apply_edits(files, [d.mutation.edit for d in self.defects])
+
+
+def reachable_candidates(files: dict[str, str], baseline: TestRun) -> dict[str, tuple[Mutation, list[str]]]:
+    """Mutations in functions reached by passing tests, with those tests, keyed by mutation id."""
+    passing = baseline.passed
+    out: dict[str, tuple[Mutation, list[str]]] = {}
+    for path in sorted(files):
+        if not path.endswith(".py") or is_test_path(path):
+            continue
+        for mutation in find_mutations(path, files[path]):
+            tests = sorted(t for t in baseline.reach.get(f"{path}:{mutation.function_line}", []) if t in passing)
+            if tests:
+                out[mutation.id] = (mutation, tests)
+    return out
+
+
+def seeded_order(candidates: list[Mutation], rng: random.Random) -> list[Mutation]:
+    """Candidates in a seeded order that interleaves kinds (a shuffled kind order, each kind shuffled)."""
+    by_kind: dict[str, list[Mutation]] = {}
+    for mutation in candidates:
+        by_kind.setdefault(mutation.kind, []).append(mutation)
+    kinds = [k for k in MUTATION_KINDS if k in by_kind]
+    rng.shuffle(kinds)
+    for kind in kinds:
+        rng.shuffle(by_kind[kind])
+    ordered: list[Mutation] = []
+    while any(by_kind[k] for k in kinds):
+        for kind in kinds:
+            if by_kind[kind]:
+                ordered.append(by_kind[kind].pop())
+    return ordered
+
+
+def check_baseline(repository: str, baseline: TestRun) -> None:
+    """Raise a DataError that says what is wrong when the clean project's suite cannot serve as an oracle."""
+    fix = ("Make `python -m pytest` pass on the project (only pytest is installed in the sandbox), or set "
+           "test_command in locogym.toml to the part of the suite that runs.")
+    if baseline.timed_out:
+        raise DataError(f"the test suite of {repository} timed out on the clean project", path=repository, fix=fix)
+    if baseline.collect_errors:
+        detail = "; ".join(baseline.collect_errors[:3])
+        first = baseline.failures.get(baseline.collect_errors[0], "")[-600:]
+        raise DataError(f"the test suite of {repository} has collection errors ({detail}): {first}",
+                        path=repository, fix=fix)
+    if baseline.exit_code not in (0, 1) or not baseline.passed:
+        raise DataError(f"the test suite of {repository} ran no passing test (pytest exit code "
+                        f"{baseline.exit_code}): {baseline.output_tail[-600:]}", path=repository, fix=fix)
+
+
+def inject_defects(repository: str, commit: str, files: dict[str, str], *, count: int, rng: random.Random,
+                   sandbox_factory: Callable[[], Sandbox], backend: str, cache: RunCache,
+                   test_args: list[str] | None = None, max_candidates: int = DEFAULT_MAX_CANDIDATES) -> Injection:
+    """Inject ``count`` validated defects into the project (see the module docstring).
+
+    Raises:
+        DataError: the clean suite does not run, no function reached by a test can be mutated, or fewer than
+            ``count`` candidates survived validation within ``max_candidates`` tries.
+        SandboxUnavailable: the sandbox backend cannot run.
+    """
+    started = time.perf_counter()
+    hits_before = cache.hits
+    suite = Suite(repository, commit, files, list(test_args or []), sandbox_factory, backend, cache)
+    baseline = suite.run("baseline", mode="reach")
+    check_baseline(repository, baseline)
+    passing = baseline.passed
+    candidates = reachable_candidates(files, baseline)
+    if not candidates:
+        raise DataError(f"no function of {repository} that a passing test reaches has a statement to mutate",
+                        path=repository, fix="Use a project whose tests call its own Python code.")
+    per_run_timeout = max(30.0, 5.0 * baseline.duration_s)
+    kept: list[KeptDefect] = []
+    discarded: list[Discard] = []
+    tried = 0
+    for mutation in seeded_order([m for m, _ in candidates.values()], rng):
+        if len(kept) >= count or tried >= max_candidates:
+            break
+        if any(k.mutation.function == mutation.function and k.mutation.path == mutation.path for k in kept):
+            continue  # one defect per function: combined defects stay independent
+        tried += 1
+        reason, detail, failing = screen(suite, files, mutation, candidates[mutation.id][1], len(passing),
+                                         per_run_timeout)
+        if reason is None:
+            kept.append(KeptDefect(mutation=mutation, fail_to_pass=failing))
+        else:
+            discarded.append(_discard(mutation, reason, detail))
+    while kept:
+        mutated = apply_edits(files, [k.mutation.edit for k in kept])
+        edited = {p: t for p, t in mutated.items() if t != files[p]}
+        final = suite.run("+".join(sorted(k.mutation.id for k in kept)), edited=edited, timeout=per_run_timeout)
+        failing_now = {t for t in passing if final.outcomes.get(t) != "passed"}
+        masked = [k for k in kept if not failing_now & set(k.fail_to_pass)]
+        if final.usable and failing_now and not masked:
+            return Injection(
+                repository=repository, commit=commit, test_args=list(test_args or []), defects=kept,
+                discarded=discarded, fail_to_pass=sorted(failing_now), pass_to_pass=sorted(passing - failing_now),
+                baseline_failing=sorted(t for t, o in baseline.outcomes.items() if o in ("failed", "error")),
+                failures={t: final.failures.get(t, "") for t in sorted(failing_now)},
+                candidates_total=len(candidates), tried=tried, runs_executed=suite.executed,
+                runs_cached=cache.hits - hits_before, validation_s=time.perf_counter() - started)
+        dropped = masked[-1] if masked else kept[-1]
+        kept.remove(dropped)
+        discarded.append(_discard(dropped.mutation, "masked" if masked else "combination_failed",
+                                  "did not validate together with the other defects"))
+    reasons: dict[str, int] = {}
+    for d in discarded:
+        reasons[d.reason] = reasons.get(d.reason, 0) + 1
+    summary = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items())) or "none tried"
+    raise DataError(f"no defect of {repository} survived validation after {tried} of {len(candidates)} "
+                    f"candidates ({summary})", path=repository,
+                    fix="Use a project whose tests check its behaviour (assertions on results), or another seed.")
+
+
+def screen(suite: Suite, files: dict[str, str], mutation: Mutation, reaching: list[str], suite_size: int,
+           timeout: float) -> tuple[str | None, str, list[str]]:
+    """Run one candidate against the tests that reach it: (discard reason or None, detail, failing tests)."""
+    mutated = apply_edits(files, [mutation.edit])[mutation.path]
+    try:
+        compile(mutated, mutation.path, "exec")
+    except (SyntaxError, ValueError) as exc:
+        return "syntax_error", str(exc), []
+    run = suite.run(mutation.id, edited={mutation.path: mutated}, selection=reaching, timeout=timeout)
+    if run.timed_out:
+        return "timeout", f"the tests ran past {timeout:.0f}s", []
+    if run.collect_errors:
+        return "collection_error", "; ".join(run.collect_errors[:3]), []
+    failing = sorted(t for t in reaching if run.outcomes.get(t) != "passed")
+    if not failing:
+        return "no_failing_test", f"all {len(reaching)} reaching tests still pass", []
+    if len(failing) > max(3, TOO_BROAD_SHARE * suite_size):
+        return "too_broad", f"{len(failing)} of {suite_size} tests fail", []
+    return None, "", failing
+
+
+def _discard(mutation: Mutation, reason: str, detail: str) -> Discard:
+    return Discard(id=mutation.id, kind=mutation.kind, path=mutation.path, line=mutation.line,
+                   function=mutation.function, reason=reason, detail=detail[:500])

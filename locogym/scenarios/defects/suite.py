@@ -1,0 +1,68 @@
+"""A project's test suite bound to a sandbox and the run cache: "run these tests on the project with these edits".
+
+The sandbox is created only on the first cache miss, loaded with the clean project once, and each run writes the
+edited files, runs, and writes the originals back, so screening many candidate defects costs one workspace load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Literal
+
+from locogym.core.types import stable_hash
+from locogym.sandboxes.base import Sandbox
+from locogym.scenarios.defects.cache import RunCache
+from locogym.scenarios.defects.testrun import DEFAULT_TIMEOUT_S, TestRun, run_tests, suite_env
+
+
+class Suite:
+    """Runs the tests of one project (``files`` at ``commit``) with optional edits, through the cache."""
+
+    def __init__(self, repository: str, commit: str, files: Mapping[str, str], test_args: list[str],
+                 sandbox_factory: Callable[[], Sandbox], backend: str, cache: RunCache,
+                 timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        self.repository = repository
+        self.commit = commit
+        self.files = dict(files)
+        self.test_args = list(test_args)
+        self.backend = backend
+        self.cache = cache
+        self.timeout = timeout
+        self.executed = 0
+        self.run_seconds = 0.0
+        self._factory = sandbox_factory
+        self._sandbox: Sandbox | None = None
+
+    def run(self, defect: str, edited: Mapping[str, str] | None = None, selection: Iterable[str] | None = None,
+            mode: Literal["plain", "reach"] = "plain", timeout: float | None = None) -> TestRun:
+        """Run the suite (or the node ids in ``selection``) on the project with ``edited`` files swapped in.
+
+        ``defect`` names the edits for the cache key ("baseline" for none); the same key never runs twice.
+        """
+        chosen = sorted(selection) if selection is not None else None
+        key = self.cache.key(self.repository, self.commit, defect, mode=mode, backend=self.backend,
+                             args=self.test_args, selection=stable_hash(chosen, 24) if chosen is not None else "all")
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        sandbox = self._ready()
+        edited = dict(edited or {})
+        for path, text in edited.items():
+            sandbox.write_file(path, text)
+        try:
+            args = ["-q", *chosen] if chosen is not None else self.test_args
+            result = run_tests(sandbox, args, mode=mode, timeout=timeout or self.timeout, env=suite_env(self.files))
+        finally:
+            for path in edited:
+                if path in self.files:
+                    sandbox.write_file(path, self.files[path])
+        self.executed += 1
+        self.run_seconds += result.duration_s
+        self.cache.put(key, result)
+        return result
+
+    def _ready(self) -> Sandbox:
+        if self._sandbox is None:
+            self._sandbox = self._factory()
+            self._sandbox.load_workspace(self.files)
+        return self._sandbox
