@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from locogym.core.errors import ConfigError, SandboxUnavailable
+from locogym.core.types import ErrorKind
 
 WORKSPACE = "/workspace"
 DEFAULT_TIMEOUT_S = 30.0
@@ -40,6 +41,15 @@ class ExecResult(BaseModel):
     timed_out: bool = False
     truncated: bool = False
     duration_ms: float = 0.0
+
+    @property
+    def error_kind(self) -> ErrorKind | None:
+        """``timeout`` when the command was killed at its deadline, ``output_limit`` when output was cut."""
+        if self.timed_out:
+            return ErrorKind.timeout
+        if self.truncated:
+            return ErrorKind.output_limit
+        return None
 
 
 class DirEntry(BaseModel):
@@ -140,6 +150,58 @@ class Sandbox(ABC):
         from locogym.sandboxes.walk import glob_files
 
         return glob_files(self, pattern, limit)
+
+    @abstractmethod
+    def delete_file(self, path: str) -> None:
+        """Remove a workspace file (not a folder).
+
+        Raises:
+            FileNotFoundError: no such file.
+            IsADirectoryError: the path is a folder.
+            PathOutsideWorkspace: the path escapes the workspace.
+        """
+
+    def apply_patch(self, patch: str) -> list[str]:
+        """Apply a unified diff (``git diff`` or ``diff -u`` output); return the workspace paths it changed.
+
+        Every file is checked before any is written, so a patch that does not apply changes nothing. Context
+        lines must match exactly; a hunk may sit at another line than its header says. The default reads and
+        writes through the file methods; backends with a tool server answer it in one round trip.
+
+        Raises:
+            PatchError (a ValueError): the diff is malformed or a hunk does not apply; the message says which.
+            PathOutsideWorkspace: the diff names a path outside the workspace.
+        """
+        from locogym.sandboxes.toolserver import PatchError, apply_hunks, parse_unified_diff
+
+        plan: list[tuple[str, str | None]] = []
+        for old_path, new_path, hunks in parse_unified_diff(patch):
+            target = normalize_path(new_path or old_path or "")
+            if old_path is None:
+                try:
+                    self.read_file(target)
+                except FileNotFoundError:
+                    text = ""
+                else:
+                    raise PatchError(f"{target} already exists; the patch wants to create it.")
+            else:
+                try:
+                    text = self.read_file(normalize_path(old_path)).decode("utf-8")
+                except FileNotFoundError:
+                    raise PatchError(f"{old_path} does not exist; the patch changes it.") from None
+                except UnicodeDecodeError:
+                    raise PatchError(f"{old_path} is not UTF-8 text; it cannot be patched.") from None
+            new_text = apply_hunks(target, text, hunks)
+            if old_path is not None and (new_path is None or old_path != new_path):
+                plan.append((normalize_path(old_path), None))
+            if new_path is not None:
+                plan.append((target, new_text))
+        for path, content in plan:
+            if content is None:
+                self.delete_file(path)
+            else:
+                self.write_file(path, content)
+        return [path for path, _ in plan]
 
     def load_workspace(self, files: Mapping[str, str | bytes], *, clear: bool = True) -> None:
         """Make the workspace hold exactly ``files`` (or add them when ``clear`` is false)."""

@@ -97,6 +97,15 @@ class FakeSandbox(Sandbox):
                 raise NotADirectoryError(f"{'/'.join(parts[:i])!r} is a file, not a folder.")
         self._files[rel] = content.encode("utf-8") if isinstance(content, str) else bytes(content)
 
+    def delete_file(self, path: str) -> None:
+        self._check()
+        rel = normalize_path(path)
+        if rel not in self._files:
+            if not rel or any(p.startswith(rel + "/") for p in self._files):
+                raise IsADirectoryError(f"{path!r} is a folder.")
+            raise FileNotFoundError(f"No file {path!r} in the workspace.")
+        del self._files[rel]
+
     def list_dir(self, path: str = ".") -> list[DirEntry]:
         self._check()
         rel = normalize_path(path)
