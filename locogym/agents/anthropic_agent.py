@@ -1,0 +1,167 @@
+"""Anthropic models through the Messages API, with native ``tool_use`` / ``tool_result`` blocks.
+
+The history is a list of Anthropic messages. All results of one assistant turn go back in one user message, as
+``tool_result`` blocks with their ``tool_use_id`` (marked ``is_error`` when the env reported an error), which is
+what the API requires after a turn with several tool calls. Adjacent user messages are merged when a request is
+built, so nudges and results can be recorded separately yet always alternate roles on the wire.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import anthropic
+import orjson
+
+from locogym.agents.cache import public_endpoint
+from locogym.agents.context import SUMMARY_HEADER, Dialect, Item
+from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, check_response
+from locogym.core.types import ModelUsage
+
+ANTHROPIC_URL = "https://api.anthropic.com"
+
+
+def _blocks(content: Any) -> list[dict[str, Any]]:
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    return [b for b in content if isinstance(b, dict)] if isinstance(content, list) else []
+
+
+def _block_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    return "".join(str(b.get("text", "")) for b in _blocks(content) if b.get("type") == "text")
+
+
+def _int(mapping: Any, *path: str) -> int:
+    value = mapping
+    for key in path:
+        if not isinstance(value, dict):
+            return 0
+        value = value.get(key)
+    return int(value) if isinstance(value, (int, float)) else 0
+
+
+class AnthropicDialect(Dialect):
+    """Messages with content blocks: ``text``, ``tool_use``, ``tool_result``, ``thinking``."""
+
+    def is_model_item(self, item: Item) -> bool:
+        return item.get("role") == "assistant"
+
+    def tool_outputs(self, item: Item) -> list[tuple[int, str | None, str]]:
+        if item.get("role") != "user":
+            return []
+        return [(slot, b.get("tool_use_id"), _block_text(b.get("content")))
+                for slot, b in enumerate(_blocks(item.get("content"))) if b.get("type") == "tool_result"]
+
+    def replace_tool_output(self, item: Item, slot: int, text: str) -> Item:
+        blocks = list(_blocks(item.get("content")))
+        blocks[slot] = {**blocks[slot], "content": text}
+        return {**item, "content": blocks}
+
+    def calls(self, item: Item) -> list[tuple[str, str, str]]:
+        return [(str(b.get("id")), str(b.get("name")), orjson.dumps(b.get("input")).decode())
+                for b in _blocks(item.get("content")) if b.get("type") == "tool_use"]
+
+    def render(self, item: Item) -> str:
+        parts = []
+        for block in _blocks(item.get("content")):
+            kind = block.get("type")
+            if kind == "text":
+                parts.append(f"[{item.get('role')}] {block.get('text', '')}")
+            elif kind == "tool_result":
+                parts.append(f"[tool result {block.get('tool_use_id')}]\n{_block_text(block.get('content'))}")
+        parts += [f"[call] {name}({args})" for _, name, args in self.calls(item)]
+        return "\n".join(parts)
+
+    def with_summary(self, head: list[Item], summary: str) -> list[Item]:
+        *rest, last = head
+        blocks = [*_blocks(last.get("content")), {"type": "text", "text": f"{SUMMARY_HEADER}\n{summary}"}]
+        return [*rest, {**last, "content": blocks}]
+
+
+def merge_roles(messages: list[Item]) -> list[Item]:
+    """Merge adjacent messages of the same role into one (content blocks concatenated)."""
+    merged: list[Item] = []
+    for message in messages:
+        if merged and merged[-1].get("role") == message.get("role"):
+            merged[-1] = {**merged[-1], "content": _blocks(merged[-1].get("content")) + _blocks(message.get("content"))}
+        else:
+            merged.append(message)
+    return merged
+
+
+class AnthropicAgent(ModelAgent):
+    """A Claude model. Anthropic takes no seed; it is recorded in the settings all the same."""
+
+    provider: ClassVar[str] = "anthropic"
+    key_env: ClassVar[str | None] = "ANTHROPIC_API_KEY"
+
+    def __init__(self, model: str, **kwargs: Any) -> None:
+        super().__init__(model, **kwargs)
+        self._dialect = AnthropicDialect()
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._dialect
+
+    @property
+    def endpoint(self) -> str:
+        return public_endpoint((self.base_url or ANTHROPIC_URL).rstrip("/") + "/v1/messages")
+
+    def make_client(self, api_key: str) -> anthropic.Anthropic:
+        return anthropic.Anthropic(api_key=api_key, base_url=self.base_url, timeout=self.timeout, max_retries=0)
+
+    def build_request(self, messages: list[Item]) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens, "messages": merge_roles(messages)}
+        if self.system_prompt:
+            body["system"] = self.system_prompt
+        if self._specs:
+            body["tools"] = [s.to_anthropic() for s in self._specs]
+        if self.temperature is not None:
+            body["temperature"] = self.temperature
+        return body
+
+    def build_summary_request(self, prompt: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens, "system": SUMMARY_SYSTEM,
+                                "messages": [{"role": "user", "content": prompt}]}
+        if self.temperature is not None:
+            body["temperature"] = self.temperature
+        return body
+
+    def send(self, client: anthropic.Anthropic, body: dict[str, Any]) -> dict[str, Any]:
+        return client.messages.create(**body).to_dict(mode="json")
+
+    def parse(self, response: dict[str, Any]) -> Turn:
+        content = response.get("content")
+        check_response(isinstance(content, list), self.name, "a content list")
+        blocks = [b for b in content if isinstance(b, dict)]
+        calls = []
+        for block in blocks:
+            if block.get("type") == "tool_use":
+                native = {"type": "tool_use", "id": block.get("id"), "name": block.get("name"),
+                          "input": block.get("input")}
+                calls.append((str(block.get("id")), str(block.get("name")), native))
+        text = "".join(str(b.get("text", "")) for b in blocks if b.get("type") == "text")
+        usage = response.get("usage") or {}
+        cache_read = _int(usage, "cache_read_input_tokens")
+        cache_write = _int(usage, "cache_creation_input_tokens")
+        return Turn(items=[{"role": "assistant", "content": blocks}], calls=calls, text=text, usage=ModelUsage(
+            input=_int(usage, "input_tokens") + cache_read + cache_write, output=_int(usage, "output_tokens"),
+            cache_read=cache_read, cache_write=cache_write,
+            reasoning=_int(usage, "output_tokens_details", "thinking_tokens")))
+
+    def user_item(self, text: str) -> Item:
+        return {"role": "user", "content": text}
+
+    def result_items(self, results: list[tuple[str | None, str, str]]) -> list[Item]:
+        blocks: list[dict[str, Any]] = []
+        for call_id, _name, output in results:
+            if call_id is None:
+                blocks.append({"type": "text", "text": output})
+            else:
+                block: dict[str, Any] = {"type": "tool_result", "tool_use_id": call_id, "content": output}
+                if output.startswith("[error: "):
+                    block["is_error"] = True
+                blocks.append(block)
+        return [{"role": "user", "content": blocks}] if blocks else []

@@ -1,0 +1,317 @@
+"""What every model-backed agent shares: the act loop, queued parallel calls, retries, cache, usage and budgets.
+
+A provider subclass (OpenAI chat, OpenAI Responses, Anthropic messages) only says how to build a request body,
+send it with its SDK, read the response, and shape history items; see :class:`ModelAgent`'s abstract methods.
+
+The loop, per ``act(obs, info)``:
+
+1. The observation is the result of the call returned last time (or a new session's prompt). Results are held
+   until the model is asked again, then appended in the provider's native shape with their call ids.
+2. When the model asked for several calls at once (parallel tool calls), they are queued and handed out one per
+   ``act``; the env takes one call per step. The next model request is made once the queue is empty, so every
+   call's result is in the history, in order, before the model speaks again.
+3. Before a request the context strategy may compact the history (events go to ``self.events``), and the token
+   and cost budgets are checked (:class:`~locogym.agents.base.BudgetExceeded`).
+4. The request goes through the on-disk response cache, then through the retry policy.
+5. A reply with no tool call: with ``text_reply="nudge"`` (the default) the agent answers once with a reminder to
+   call a tool and asks again; if the model still replies in text, that text is submitted as its answer
+   (``submit(answer=text)``), so an episode never stalls. ``text_reply="submit"`` submits at once.
+
+``last_usage`` is the usage of every request made for the action just returned (summaries and nudges included);
+actions served from the queue carry none. Usage and cost come from the provider's usage fields; cost from the
+price table (:mod:`locogym.agents.pricing`). Keys are held privately, never put in settings, events, cache keys
+or error messages.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+from abc import abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from locogym.agents.base import Agent, BudgetExceeded
+from locogym.agents.cache import ResponseCache, open_cache, public_endpoint, request_key
+from locogym.agents.context import Context, ContextStrategy, Dialect, Item, make_strategy
+from locogym.agents.pricing import PricesOverride, PriceTable
+from locogym.agents.retry import Failure, RetryPolicy, call_with_retries, redact
+from locogym.core import tokens
+from locogym.core.errors import AuthenticationError, ConfigError, ProviderError
+from locogym.core.types import ModelUsage, ToolCall, ToolSpec, stable_hash
+
+DEFAULT_SYSTEM_PROMPT = (
+    "You are working on a task inside an evaluation environment. Use the tools to look things up and act; "
+    "you may call several tools in one turn. The environment only acts on tool calls, not on plain text. "
+    "When you are done, call the submit tool with your final answer."
+)
+NUDGE = ("Your last reply had no tool call, and the environment only acts on tool calls. Call a tool to "
+         "continue, or call submit with your final answer.")
+SUMMARY_SYSTEM = "You condense an agent's working history into a faithful, compact summary."
+
+
+@dataclass
+class Turn:
+    """One model response, read: items to append to the history, tool calls, text, usage."""
+
+    items: list[Item]
+    calls: list[tuple[str, str, Any]] = field(default_factory=list)  # (call id, tool name, native action)
+    text: str = ""
+    usage: ModelUsage = field(default_factory=ModelUsage)
+
+
+class ModelAgent(Agent):
+    """Base of the provider agents. See the module docstring for the loop; subclasses fill in the wire format."""
+
+    provider: ClassVar[str] = ""
+    key_env: ClassVar[str | None] = None  # environment variable holding the API key
+
+    def __init__(self, model: str, *, api_key: str | None = None, base_url: str | None = None,
+                 temperature: float | None = None, max_tokens: int = 4096, seed: int | None = None,
+                 system_prompt: str | None = None, context: str | ContextStrategy | None = "keep_all",
+                 context_tokens: int | str | None = None, max_total_tokens: int | None = None,
+                 max_cost_usd: float | None = None, prices: PricesOverride = None,
+                 cache: ResponseCache | str | bool | None = None, retry: RetryPolicy | None = None,
+                 timeout: float = 120.0, text_reply: str = "nudge",
+                 extra_params: Mapping[str, Any] | None = None) -> None:
+        super().__init__()
+        if not model:
+            raise ConfigError("No model name given.", fix=f"Name one, e.g. {self.provider}/MODEL.")
+        if text_reply not in ("nudge", "submit"):
+            raise ConfigError(f"text_reply={text_reply!r} is not a choice.", fix='Use "nudge" or "submit".')
+        if max_tokens <= 0:
+            raise ConfigError(f"max_tokens={max_tokens} must be positive.", fix="Use e.g. max_tokens=4096.")
+        self.model = model
+        self.name = f"{self.provider}/{model}"
+        self._api_key = api_key
+        self.base_url = base_url
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.seed = seed
+        self.system_prompt = DEFAULT_SYSTEM_PROMPT if system_prompt is None else system_prompt
+        self.strategy = make_strategy(context, context_tokens)
+        self.max_total_tokens = max_total_tokens
+        self.max_cost_usd = max_cost_usd
+        self.prices = PriceTable.load(prices)
+        if max_cost_usd is not None and self.prices.lookup(self.name) is None:
+            raise ConfigError(f"A cost budget was set but no price is known for {self.name}.",
+                              fix=f'Pass prices={{"{self.name}": {{"input": ..., "output": ...}}}} '
+                                  "(US dollars per million tokens) or a price file.")
+        self.cache = open_cache(cache)
+        self.retry = retry or RetryPolicy()
+        self.timeout = timeout
+        self.text_reply = text_reply
+        self.extra_params = dict(extra_params or {})
+        self.episode_usage = ModelUsage()
+        self.cache_hits = 0
+        self._client_obj: Any = None
+        self._specs: list[ToolSpec] = []
+        self._context: Context | None = None
+        self._queue: collections.deque[tuple[str, str, Any]] = collections.deque()
+        self._inflight: tuple[str | None, str] | None = None  # (call id, tool name) of the action returned last
+        self._results: list[tuple[str | None, str, str]] = []  # (call id, tool name, observation) not yet sent
+        self._act_usage: ModelUsage | None = None
+
+    # ------------------------------------------------------------------ provider hooks
+    @property
+    @abstractmethod
+    def dialect(self) -> Dialect:
+        """History item rules for the context strategies."""
+
+    @property
+    @abstractmethod
+    def endpoint(self) -> str:
+        """The URL requests go to (for cache keys and messages; user info and query are stripped)."""
+
+    @abstractmethod
+    def make_client(self, api_key: str) -> Any:
+        """The SDK client, with the SDK's own retries off and ``self.timeout`` set."""
+
+    @abstractmethod
+    def build_request(self, messages: list[Item]) -> dict[str, Any]:
+        """The full request body for a model turn with ``messages`` as history."""
+
+    @abstractmethod
+    def build_summary_request(self, prompt: str) -> dict[str, Any]:
+        """The request body asking the model (with no tools) to summarise ``prompt``."""
+
+    @abstractmethod
+    def send(self, client: Any, body: dict[str, Any]) -> dict[str, Any]:
+        """Send ``body`` with the SDK; return the response as its JSON dict. SDK errors propagate."""
+
+    @abstractmethod
+    def parse(self, response: dict[str, Any]) -> Turn:
+        """Read a response dict. Raises ProviderError when it is not a response of this protocol."""
+
+    @abstractmethod
+    def user_item(self, text: str) -> Item:
+        """A plain user message."""
+
+    @abstractmethod
+    def result_items(self, results: list[tuple[str | None, str, str]]) -> list[Item]:
+        """History items for tool results ``(call id, tool name, output)``; id None means a plain user message."""
+
+    # ------------------------------------------------------------------ settings and keys
+    @property
+    def settings(self) -> dict[str, Any]:
+        settings: dict[str, Any] = {
+            "provider": self.provider, "model": self.model, "temperature": self.temperature,
+            "max_tokens": self.max_tokens, "seed": self.seed,
+            "system_prompt_hash": stable_hash(self.system_prompt), "context": self.strategy.settings,
+            "text_reply": self.text_reply,
+        }
+        if self.max_total_tokens is not None:
+            settings["max_total_tokens"] = self.max_total_tokens
+        if self.max_cost_usd is not None:
+            settings["max_cost_usd"] = self.max_cost_usd
+        if self.extra_params:
+            settings["extra_params"] = self.extra_params
+        return settings
+
+    def _key(self) -> str | None:
+        return self._api_key or (os.environ.get(self.key_env) if self.key_env else None)
+
+    def _secrets(self) -> tuple[str | None, ...]:
+        return (self._key(),)
+
+    def _client(self) -> Any:
+        if self._client_obj is None:
+            key = self._key()
+            if not key:
+                raise AuthenticationError(f"No API key for {self.name}.",
+                                          fix=f"Set {self.key_env} or pass api_key= to the agent.")
+            self._client_obj = self.make_client(key)
+        return self._client_obj
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+    # ------------------------------------------------------------------ the loop
+    def reset(self, task_info: dict[str, Any]) -> None:
+        self._specs = [ToolSpec.model_validate(t) for t in task_info.get("tools", [])]
+        fixed = tokens.count(self.system_prompt) + sum(tokens.count(str(s.model_dump())) for s in self._specs)
+        self._context = Context(self.dialect, fixed_tokens=fixed)
+        self.episode_usage = ModelUsage()
+        self._started = False
+        self._queue.clear()
+        self._results.clear()
+        self._inflight = None
+        self.last_usage = None
+
+    def act(self, obs: str, info: dict[str, Any]) -> Any:
+        if self._context is None:
+            raise ConfigError(f"{self.name}: act() before reset().", fix="Call agent.reset(info) after env.reset().")
+        self.last_usage = None
+        if info.get("new_session") or not self._started:
+            self._started = True
+            self._queue.clear()
+            self._results.clear()
+            self._inflight = None
+            self._context.start([self.user_item(obs)])
+        elif self._inflight is not None:
+            call_id, name = self._inflight
+            self._results.append((call_id, name, obs))
+            self._inflight = None
+        else:
+            self._results.append((None, "", obs))
+        if not self._queue:
+            self._act_usage = ModelUsage()
+            try:
+                self._model_turn()
+            except (BudgetExceeded, ProviderError):
+                if self._act_usage.total_tokens:
+                    self.events.append({"kind": "model_usage", "usage": self._act_usage.model_dump(),
+                                        "note": "spent on requests that produced no action"})
+                raise
+            finally:
+                spent, self._act_usage = self._act_usage, None
+            self.last_usage = spent
+        call_id, name, action = self._queue.popleft()
+        self._inflight = (call_id or None, name)
+        return action
+
+    def _model_turn(self) -> None:
+        assert self._context is not None
+        if self._results:
+            self._context.extend(self.result_items(self._results))
+            self._results.clear()
+        nudged = self.text_reply == "submit"
+        while True:
+            self._check_budget()
+            event = self.strategy.compact(self._context, self._summarize)
+            if event is not None:
+                self.events.append(event)
+            turn = self._exchange(self.build_request(self._context.messages()))
+            self._context.extend(turn.items)
+            if turn.calls:
+                self._queue.extend(turn.calls)
+                return
+            if not nudged:
+                nudged = True
+                self.events.append({"kind": "text_reply", "handled": "nudge"})
+                self._context.extend([self.user_item(NUDGE)])
+                continue
+            self.events.append({"kind": "text_reply", "handled": "submit"})
+            self._queue.append(("", "submit", self._submit_text(turn.text)))
+            return
+
+    def _submit_text(self, text: str) -> Any:
+        spec = next((s for s in self._specs if s.name == "submit"), None)
+        if spec is None:
+            return text  # no submit tool: the env records the text as an unreadable action
+        props = list((spec.parameters.get("properties") or {}).keys())
+        field_name = "answer" if "answer" in props or len(props) != 1 else props[0]
+        return ToolCall(name="submit", arguments={field_name: text})
+
+    def _summarize(self, prompt: str) -> str:
+        self._check_budget()
+        return self._exchange(self.build_summary_request(prompt)).text
+
+    def _exchange(self, body: dict[str, Any]) -> Turn:
+        """One request through cache and retries; charges its usage."""
+        body = {**body, **self.extra_params}
+        key = request_key(self.endpoint, body) if self.cache is not None else ""
+        response = self.cache.get(key) if self.cache is not None else None
+        if response is not None:
+            self.cache_hits += 1
+        else:
+            client = self._client()
+            response = call_with_retries(lambda: self.send(client, body), provider=self.name, policy=self.retry,
+                                         secrets=self._secrets(), on_retry=self._on_retry)
+            if self.cache is not None:
+                self.cache.put(key, response)
+        turn = self.parse(response)
+        turn.usage = turn.usage.model_copy(update={"cost_usd": self.prices.cost(self.name, turn.usage)})
+        self._charge(turn.usage)
+        return turn
+
+    def _on_retry(self, attempt: int, failure: Failure, wait: float) -> None:
+        self.events.append({"kind": "provider_retry", "attempt": attempt + 1, "reason": failure.reason,
+                            "status": failure.status, "wait_s": round(wait, 3),
+                            "message": redact(failure.message, self._secrets())[:300]})
+
+    def _charge(self, usage: ModelUsage) -> None:
+        self.usage = self.usage + usage
+        self.episode_usage = self.episode_usage + usage
+        if self._act_usage is not None:
+            self._act_usage = self._act_usage + usage
+
+    def _check_budget(self) -> None:
+        spent = self.episode_usage
+        if self.max_total_tokens is not None and spent.total_tokens >= self.max_total_tokens:
+            raise BudgetExceeded(f"{self.name} used {spent.total_tokens:,} tokens, its budget is "
+                                 f"{self.max_total_tokens:,}.", fix="Raise max_total_tokens to go further.")
+        if self.max_cost_usd is not None and spent.cost_usd >= self.max_cost_usd:
+            raise BudgetExceeded(f"{self.name} spent ${spent.cost_usd:.4f}, its budget is ${self.max_cost_usd:.4f}.",
+                                 fix="Raise max_cost_usd to go further.")
+
+    def public_endpoint(self) -> str:
+        return public_endpoint(self.endpoint)
+
+
+def check_response(ok: bool, provider: str, what: str) -> None:
+    """Raise ProviderError for a response that is not of the expected shape (a proxy's error page, ...)."""
+    if not ok:
+        raise ProviderError(f"{provider} sent a response without {what}.",
+                            fix="Check base_url points at a server of this protocol.")
