@@ -58,7 +58,8 @@ class Suite:
                     sandbox.write_file(path, self.files[path])
         self.executed += 1
         self.run_seconds += result.duration_s
-        self.cache.put(key, result)
+        if result.timed_out or result.outcomes or result.collect_errors:
+            self.cache.put(key, result)  # a run that produced no report (interpreter missing) is not cached
         return result
 
     def _ready(self) -> Sandbox:

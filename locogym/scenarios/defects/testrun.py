@@ -137,7 +137,7 @@ def run_tests(sandbox: Sandbox, args: Iterable[str] = (), *, mode: Literal["plai
     """
     full_env = {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", **(env or {})}
     started = time.perf_counter()
-    result = sandbox.exec(["python3", "-c", _LAUNCHER, mode, *args], timeout=timeout, env=full_env)
+    result = sandbox.exec([sandbox_python(sandbox), "-c", _LAUNCHER, mode, *args], timeout=timeout, env=full_env)
     duration = time.perf_counter() - started
     stdout = result.stdout or ""
     head, marker, tail = stdout.rpartition(RESULT_MARKER)
@@ -153,6 +153,12 @@ def run_tests(sandbox: Sandbox, args: Iterable[str] = (), *, mode: Literal["plai
     return TestRun(exit_code=doc["exit_code"], outcomes=doc["outcomes"], failures=doc["failures"],
                    collect_errors=doc["collect_errors"], reach=doc["reach"], duration_s=duration,
                    output_tail=output[-4000:])
+
+
+def sandbox_python(sandbox: Sandbox) -> str:
+    """The interpreter that runs tests: the local backend's own Python (it has pytest), else ``python3``."""
+    python = getattr(sandbox, "python", None)
+    return python if isinstance(python, str) and python else "python3"
 
 
 def suite_env(files: Iterable[str]) -> dict[str, str]:
