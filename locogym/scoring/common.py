@@ -1,0 +1,67 @@
+"""What every behaviour metric shares: the namespaces, the pass threshold, and how to read a step.
+
+Behaviour metrics live in their own namespaces (``cascade.*``, ``stop.*``, ``efficiency.*``,
+``consistency.*``) so that a recorded score can be split back into the family's outcome (kept as recorded) and
+the behaviour part (recomputed by a later release); see :func:`locogym.scoring.rescore`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from locogym.core.types import StepEvent
+
+BEHAVIOURS: tuple[str, ...] = ("cascade", "stop", "efficiency", "consistency")
+PASS_THRESHOLD = 1.0
+"""An episode counts as *right* (solved) when the family's ``success`` reaches this value.
+
+Full credit, not a majority: a partly right answer is not a solved task for stop-crossing, credited efficiency
+or pass^k. Pass another threshold to the aggregate functions to study partial credit.
+"""
+_EPS = 1e-9
+
+
+@dataclass
+class Measures:
+    """The metrics and labels one behaviour module computed for one episode."""
+
+    metrics: dict[str, float] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def merge(self, other: Measures) -> Measures:
+        return Measures({**self.metrics, **other.metrics}, {**self.labels, **other.labels})
+
+
+def is_behaviour_key(key: str) -> bool:
+    """True for a metric or label name in a behaviour namespace (``stop``, ``stop.t_star``, ...)."""
+    return key.split(".", 1)[0] in BEHAVIOURS
+
+
+def split_outcome(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of ``values`` that belong to the family's outcome (everything outside the behaviours)."""
+    return {k: v for k, v in values.items() if not is_behaviour_key(k)}
+
+
+def passed(success: float, threshold: float = PASS_THRESHOLD) -> bool:
+    """Whether a success value counts as solved (tolerant to float round-off in the family's arithmetic)."""
+    return success >= threshold - _EPS
+
+
+def is_submit(step: StepEvent) -> bool:
+    """A step that handed in an answer (and so ended its session or the episode)."""
+    return step.result.error is None and bool(step.result.data.get("submitted"))
+
+
+def sessions_of(steps: Iterable[StepEvent]) -> Iterator[tuple[int, list[StepEvent]]]:
+    """Steps grouped by session, in order of first appearance (sessions are contiguous in a trajectory)."""
+    groups: dict[int, list[StepEvent]] = {}
+    for step in steps:
+        groups.setdefault(step.session, []).append(step)
+    yield from groups.items()
+
+
+def flag(value: bool) -> float:
+    """Indicator metrics are floats so that their mean over episodes is a rate."""
+    return 1.0 if value else 0.0

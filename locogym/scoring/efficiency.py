@@ -1,0 +1,136 @@
+"""Tool efficiency: what the agent spent against what the oracle plan spends, and what it spent for nothing.
+
+The oracle's cost is read from the task: its steps are ``len(task.oracle_plan)`` (or the sessions' plans added
+up), plus one per plan that does not end with a ``submit*`` call, because the oracle agent hands in after its
+plan; its observation tokens are ``Task.meta["oracle_obs_tokens"]`` when the family records them.
+
+The ratios credit only solved episodes: doing little and failing is not efficient. ``step_ratio`` =
+oracle steps / steps when the episode passed, else 0 (the oracle scores exactly 1; above 1 means a shorter
+solution than the oracle's). ``token_ratio`` is the same for observation tokens (only when the oracle's are
+known).
+
+Metrics (``efficiency.*``): ``steps``, ``oracle_steps``, ``step_ratio``, ``obs_tokens``, ``oracle_obs_tokens``
+and ``token_ratio`` (when known), ``redundant`` and ``redundant_rate`` (calls that repeat an earlier call of
+the session with the same arguments, return an output the session already got, or re-read a span the session
+already read — ``ToolResult.data["span"]`` = ``{"source", "start", "end"}`` or a list of them, end exclusive),
+``invalid`` and ``invalid.<ErrorKind>`` (failed calls by kind), ``evidence_tokens`` (tokens of the
+observations that first exposed each evidence id in each session, or ``Evidence.locator["tokens"]``),
+``evidence_token_share`` (evidence tokens / tokens read, 0..1) and ``tokens_per_evidence_token`` (its inverse,
+when any evidence was seen).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from locogym.core.types import ErrorKind, StepEvent, Task, ToolCall, dumps
+from locogym.scoring.common import Measures, is_submit, passed, sessions_of
+
+
+def oracle_steps(task: Task) -> int:
+    """Steps the oracle agent takes: its plan(s), plus the submit it adds after a plan that lacks one."""
+    plans: list[list[ToolCall]] = [s.oracle_plan for s in task.sessions] if task.sessions else [task.oracle_plan]
+    return sum(len(plan) + (0 if plan and plan[-1].name.startswith("submit") else 1) for plan in plans)
+
+
+def _spans(data: dict[str, Any]) -> list[tuple[str, int, int]]:
+    raw = data.get("span")
+    items = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else []
+    spans = []
+    for item in items:
+        try:
+            span = (str(item["source"]), int(item["start"]), int(item["end"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if span[2] > span[1]:
+            spans.append(span)
+    return spans
+
+
+def _covered(span: tuple[str, int, int], read: dict[str, list[tuple[int, int]]]) -> bool:
+    """Whether [start, end) of ``span`` lies inside the union of intervals already read from its source."""
+    source, start, end = span
+    cursor = start
+    for lo, hi in sorted(read.get(source, [])):
+        if lo > cursor:
+            break
+        cursor = max(cursor, hi)
+        if cursor >= end:
+            return True
+    return cursor >= end
+
+
+def redundant_steps(steps: list[StepEvent]) -> list[int]:
+    """Indices of redundant calls (see the module docstring); submits are never redundant."""
+    found: list[int] = []
+    for _session, group in sessions_of(steps):
+        calls: set[bytes] = set()
+        outputs: set[str] = set()
+        read: dict[str, list[tuple[int, int]]] = {}
+        for step in group:
+            if step.call is None or is_submit(step):
+                continue
+            key = dumps({"name": step.call.name, "arguments": step.call.arguments})
+            spans = _spans(step.result.data) if step.result.error is None else []
+            repeat = key in calls
+            same_output = step.result.error is None and step.result.output.strip() in outputs
+            reread = bool(spans) and all(_covered(span, read) for span in spans)
+            if repeat or same_output or reread:
+                found.append(step.index)
+            calls.add(key)
+            if step.result.error is None and step.result.output.strip():
+                outputs.add(step.result.output.strip())
+            for source, start, end in spans:
+                read.setdefault(source, []).append((start, end))
+    return found
+
+
+def evidence_tokens(task: Task, steps: list[StepEvent]) -> float:
+    """Tokens of evidence the agent saw, once per session (a new session has forgotten the last one's reads).
+
+    An item's size is ``Evidence.locator["tokens"]`` when declared, else its share of the observation that
+    first exposed it in the session.
+    """
+    declared = {e.id: e.locator.get("tokens") for e in task.evidence}
+    total = 0.0
+    counted: set[tuple[int, str]] = set()
+    for step in steps:
+        new = [e for e in dict.fromkeys(step.evidence_seen) if e in declared and (step.session, e) not in counted]
+        for eid in new:
+            size = declared[eid]
+            if isinstance(size, (int, float)) and not isinstance(size, bool) and size >= 0:
+                total += float(size)
+            else:
+                total += step.obs_tokens / len(new)
+            counted.add((step.session, eid))
+    return total
+
+
+def measure(task: Task, steps: list[StepEvent], success: float) -> Measures:
+    solved = passed(success)
+    n = len(steps)
+    oracle = oracle_steps(task)
+    obs = float(sum(s.obs_tokens for s in steps))
+    metrics: dict[str, float] = {
+        "efficiency.steps": float(n),
+        "efficiency.oracle_steps": float(oracle),
+        "efficiency.step_ratio": oracle / n if solved and n else 0.0,
+        "efficiency.obs_tokens": obs,
+    }
+    oracle_obs = task.meta.get("oracle_obs_tokens")
+    if isinstance(oracle_obs, (int, float)) and not isinstance(oracle_obs, bool):
+        metrics["efficiency.oracle_obs_tokens"] = float(oracle_obs)
+        metrics["efficiency.token_ratio"] = float(oracle_obs) / obs if solved and obs else 0.0
+    redundant = redundant_steps(steps)
+    metrics["efficiency.redundant"] = float(len(redundant))
+    metrics["efficiency.redundant_rate"] = len(redundant) / n if n else 0.0
+    errors = [s.result.error for s in steps if s.result.error is not None]
+    metrics["efficiency.invalid"] = float(len(errors))
+    for kind in ErrorKind:
+        metrics[f"efficiency.invalid.{kind.value}"] = float(sum(1 for e in errors if e == kind))
+    ev_tokens = evidence_tokens(task, steps)
+    metrics["efficiency.evidence_tokens"] = ev_tokens
+    metrics["efficiency.evidence_token_share"] = min(1.0, ev_tokens / obs) if obs else 0.0
+    if ev_tokens > 0:
+        metrics["efficiency.tokens_per_evidence_token"] = obs / ev_tokens
+    return Measures(metrics)

@@ -1,0 +1,118 @@
+"""Early stopping: did the agent hand in its answer before, right after, or long after it had seen enough?
+
+t* is the first step by which every ``Task.evidence`` id had appeared in some step's ``evidence_seen``. A stop
+(a submit) before t* is *premature*; within ``Task.meta["stop_slack"]`` steps after it (default 2) *timely*;
+later *over-search*; an episode that ended on a budget instead of a submit *never* stopped. The label is crossed
+with correctness: premature and right is a *lucky guess*.
+
+Multi-session tasks hand in one answer per session. Evidence may say which session needs it with
+``locator["session"]`` (an int or a list of ints); evidence without one is needed by the end of the episode
+(its last session). Each submit is judged against the evidence its session needs, counting evidence seen in any
+earlier step (notes persist between sessions); a session that needs no evidence is not judged for timeliness.
+The episode is premature if any session was, else over-search if any session was, else timely. A session's
+over-search counts only its own steps: its evidence is complete at the step where the session itself last
+(re)read a needed item for the first time — or, for items it relied on from earlier sessions without re-reading,
+at the session's start.
+
+Metrics (``stop.*``): ``t_star`` (step index; -1: the evidence was never all seen), ``step`` (the final submit;
+-1: never), ``evidence_total``, ``evidence_recall`` (share of evidence seen by the end), ``overrun`` (steps
+taken after the evidence was complete, summed over judged sessions), indicators ``premature``, ``timely``,
+``over_search``, ``never``, ``lucky_guess``. Labels: ``stop`` (premature | timely | over-search | never) and
+``stop.cross`` (``lucky_guess``, ``premature_wrong``, ``timely_right``, ``over-search_wrong``, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from locogym.core.errors import DataError
+from locogym.core.types import StepEvent, Task
+from locogym.scoring.common import Measures, flag, is_submit, passed
+
+DEFAULT_SLACK = 2
+LABELS = ("premature", "timely", "over-search", "never")
+
+
+def slack_of(task: Task) -> int:
+    raw = task.meta.get("stop_slack", DEFAULT_SLACK)
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+        raise DataError(f"stop_slack={raw!r} is not a whole number of steps >= 0.", field="meta.stop_slack",
+                        fix="Set Task.meta['stop_slack'] to an int such as 2, or leave it out.")
+    return raw
+
+
+def _sessions_needing(locator: dict[str, Any]) -> set[int] | None:
+    tag = locator.get("session")
+    if tag is None:
+        return None
+    tags = tag if isinstance(tag, list) else [tag]
+    return {int(t) for t in tags}
+
+
+def first_seen(steps: list[StepEvent]) -> dict[str, int]:
+    """Evidence id -> the index of the first step that exposed it."""
+    seen: dict[str, int] = {}
+    for i, step in enumerate(steps):
+        for eid in step.evidence_seen:
+            seen.setdefault(eid, i)
+    return seen
+
+
+def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float) -> Measures:
+    slack = slack_of(task)
+    ids = list(dict.fromkeys(e.id for e in task.evidence))
+    needs = {e.id: _sessions_needing(e.locator) for e in task.evidence}
+    seen = first_seen(steps)
+    seen_here: dict[tuple[int, str], int] = {}
+    for i, step in enumerate(steps):
+        for eid in step.evidence_seen:
+            seen_here.setdefault((step.session, eid), i)
+    never_seen = len(steps)
+    t_star = max((seen.get(e, never_seen) for e in ids), default=-1)
+    last_session = (len(task.sessions) - 1) if task.sessions else 0
+
+    premature = over_search = False
+    overrun = 0
+    starts: dict[int, int] = {}
+    for i, step in enumerate(steps):
+        starts.setdefault(step.session, i)
+        if not is_submit(step):
+            continue
+        required = [e for e in ids if (needs[e] is None and step.session >= last_session)
+                    or (needs[e] is not None and step.session in needs[e])]
+        if any(seen.get(e, never_seen) > i for e in required):
+            premature = True
+            continue
+        if not required:
+            continue
+        local = {e: seen_here.get((step.session, e)) for e in required}
+        done = max(seen[e] if local[e] is None else local[e] for e in required)
+        anchor = max(done, starts[step.session] - 1)
+        gap = i - anchor - 1
+        overrun += gap
+        over_search = over_search or gap > slack
+
+    if not submitted:
+        label = "never"
+    elif premature:
+        label = "premature"
+    elif over_search:
+        label = "over-search"
+    else:
+        label = "timely"
+    right = passed(success)
+    cross = "lucky_guess" if label == "premature" and right else f"{label}_{'right' if right else 'wrong'}"
+    final = max((i for i, s in enumerate(steps) if is_submit(s)), default=-1) if submitted else -1
+    metrics = {
+        "stop.t_star": float(t_star if t_star < never_seen else -1),
+        "stop.step": float(final),
+        "stop.evidence_total": float(len(ids)),
+        "stop.evidence_recall": sum(1 for e in ids if e in seen) / len(ids) if ids else 1.0,
+        "stop.overrun": float(overrun),
+        "stop.premature": flag(label == "premature"),
+        "stop.timely": flag(label == "timely"),
+        "stop.over_search": flag(label == "over-search"),
+        "stop.never": flag(label == "never"),
+        "stop.lucky_guess": flag(cross == "lucky_guess"),
+    }
+    return Measures(metrics, {"stop": label, "stop.cross": cross})
