@@ -1,0 +1,174 @@
+"""``locogym tournament``, ``locogym report RUN_DIR`` and ``locogym score RUN_DIR``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    """Repeatable options also take comma-separated lists: ``--agents oracle,noop``."""
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def tournament_command(
+    config: Annotated[Path | None, typer.Option(help="TOML tournament file (flags below override its fields).")] = None,
+    agents: Annotated[list[str] | None, typer.Option(help="Agents: oracle, heuristic, random, noop, "
+                                                          "openai/MODEL, anthropic/MODEL, openai-compatible/NAME.")] = None,
+    envs: Annotated[list[str] | None, typer.Option(help="Environment ids (default: every registered env).")] = None,
+    lengths: Annotated[list[str] | None, typer.Option(help="Target lengths, e.g. 8k,32k.")] = None,
+    seeds: Annotated[int | None, typer.Option(help="Seeds 0..N-1 per cell.")] = None,
+    task: Annotated[list[str] | None, typer.Option(help="Task kinds for every env (default: each family's).")] = None,
+    sandbox: Annotated[str | None, typer.Option(help="Sandbox backend: auto, docker, bwrap, local, fake.")] = None,
+    env_arg: Annotated[list[str] | None, typer.Option("--env-arg", help="ENV_ID:KEY=VALUE family argument "
+                                                                         "(repeatable).")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Base URL for openai-compatible/ agents.")] = None,
+    concurrency: Annotated[list[str] | None, typer.Option(help="PROVIDER=N episodes in flight (repeatable), "
+                                                               "e.g. openai=16.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes for model-free episodes (default: CPU count).")] = None,
+    max_steps: Annotated[int | None, typer.Option(help="Step budget per episode.")] = None,
+    max_cost: Annotated[float | None, typer.Option(help="Stop starting episodes once this many USD are spent.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder (resumes when it already holds episodes).")] = None,
+    backend: Annotated[str | None, typer.Option(help="local or ray.")] = None,
+    ray_address: Annotated[str | None, typer.Option(help="Ray cluster address (default: a local instance).")] = None,
+    imports: Annotated[list[str] | None, typer.Option("--import", help="Module that registers extra envs.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the schedule and the cost estimate; run nothing.")] = False,
+    retry_errored: Annotated[bool, typer.Option("--retry-errored", help="Run errored episodes again.")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip writing report.md and report.html.")] = False,
+) -> None:
+    """Run agents over envs, lengths and seeds; resumable; prints the leaderboard and writes the reports.
+
+    With no arguments: the baselines over every env at 8k and 16k, three seeds, on the best sandbox here.
+    """
+    from locogym.cli import parse_env_args
+    from locogym.core.errors import ConfigError
+    from locogym.harness.estimate import schedule_table
+    from locogym.harness.rundir import RunDir
+    from locogym.harness.schedule import build_config, load_config, plan, preset_config
+    from locogym.harness.tournament import pending_jobs, run_tournament
+
+    overrides: dict[str, Any] = {}
+    if agents:
+        overrides["agents"] = [{"spec": a, "base_url": base_url} if base_url and a.startswith("openai-compatible/")
+                               else a for a in _split(agents) or []]
+    for name, value in (("envs", _split(envs)), ("lengths", _split(lengths)), ("seeds", seeds),
+                        ("sandbox", sandbox), ("workers", workers), ("max_total_cost_usd", max_cost),
+                        ("out", str(out) if out else None), ("backend", backend), ("ray_address", ray_address),
+                        ("imports", _split(imports))):
+        if value is not None:
+            overrides[name] = value
+    if task:
+        overrides["tasks"] = {"*": _split(task)}
+    if max_steps is not None:
+        overrides["budget"] = {"max_steps": max_steps}
+    if concurrency:
+        limits: dict[str, int] = {}
+        for pair in _split(concurrency) or []:
+            provider, sep, number = pair.partition("=")
+            if not sep or not number.strip().isdigit():
+                raise ConfigError(f"--concurrency {pair!r} is not PROVIDER=N.", fix="Write it like --concurrency openai=16.")
+            limits[provider.strip()] = int(number)
+        overrides["concurrency"] = limits
+    if env_arg:
+        per_env: dict[str, dict[str, Any]] = {}
+        for item in env_arg:
+            env_id, sep, pair = item.partition(":")
+            if not sep:
+                raise ConfigError(f"--env-arg {item!r} does not name its env.",
+                                  fix="Write it like --env-arg LoCo-WikiHop-v0:corpus=synthetic.")
+            per_env.setdefault(env_id, {}).update(parse_env_args([pair]))
+        overrides["env_args"] = per_env
+    if config is not None:
+        cfg = load_config(config, overrides)
+    elif "agents" in overrides or "envs" in overrides:
+        from locogym.envs import ENV_IDS
+        from locogym.harness.schedule import BASELINE_AGENTS, PRESET_LENGTHS, PRESET_SEEDS
+
+        base: dict[str, Any] = {"agents": list(BASELINE_AGENTS), "envs": list(ENV_IDS), "lengths": list(PRESET_LENGTHS),
+                                "seeds": PRESET_SEEDS}
+        cfg = build_config({**base, **overrides})
+    else:
+        cfg = preset_config(**overrides)
+
+    jobs = plan(cfg)
+    if dry_run:
+        finished = RunDir(cfg.out).latest() if RunDir(cfg.out).episodes_path.exists() else {}
+        todo = {job.key for job in pending_jobs(jobs, finished, retry_errored)}
+        console.print(schedule_table(jobs, todo))
+        console.print(f"[dim]run folder {cfg.out} · sandbox {cfg.sandbox} · backend {cfg.backend} · concurrency "
+                      + ", ".join(f"{p} {cfg.concurrency_for(p)}" for p in sorted({j.provider for j in jobs})) + "[/]")
+        return
+    summary = run_tournament(cfg, retry_errored=retry_errored, console=err_console)
+    console.print(f"[bold]{summary.done} episodes run, {summary.skipped} already done, {summary.errored} errored[/] "
+                  f"in {summary.wall_time_s:.1f} s · sandbox {summary.sandbox} · {summary.run_dir}")
+    if summary.results:
+        _print_reports(summary.run_dir, write=not no_report)
+    if summary.interrupted:
+        err_console.print("[yellow]interrupted: run the same command again to finish the rest[/]")
+        raise typer.Exit(130)
+    if summary.errored:
+        err_console.print(f"[red]{summary.errored} episode(s) errored[/] (not scored); see the report, then "
+                          "`locogym tournament ... --retry-errored`.")
+        raise typer.Exit(1)
+
+
+def _print_reports(run_dir: Path, write: bool) -> None:
+    from locogym.harness.report import load_run, render_leaderboard, summarise, write_reports
+
+    if write:
+        files = write_reports(run_dir)
+        console.print(render_leaderboard(files.summary))
+        console.print(f"reports: {files.markdown} · {files.html}")
+    else:
+        console.print(render_leaderboard(summarise(load_run(run_dir))))
+
+
+def report_command(
+    run_dir: Annotated[Path, typer.Argument(help="A tournament's run folder (its --out).")],
+    title: Annotated[str | None, typer.Option(help="Title of the reports.")] = None,
+) -> None:
+    """Print the leaderboard and write report.md and report.html (self-contained) into RUN_DIR."""
+    from locogym.harness.report import render_leaderboard, write_reports
+
+    files = write_reports(run_dir, title=title)
+    console.print(render_leaderboard(files.summary))
+    console.print(f"reports: {files.markdown} · {files.html}")
+
+
+def score_command(
+    run_dir: Annotated[Path, typer.Argument(help="A tournament's run folder (its --out).")],
+    tolerance: Annotated[float, typer.Option(help="Largest difference between numbers that still counts as equal.")] = 1e-9,
+) -> None:
+    """Re-score every recorded trajectory and check the numbers match the recorded ones."""
+    from locogym.harness.rescore import rescore_run
+
+    check = rescore_run(run_dir, tolerance=tolerance)
+    table = Table(title=f"re-scored {check.checked} trajectories")
+    for column in ("agent", "episodes", "recorded mean", "re-scored mean", "differing"):
+        table.add_column(column, justify="right" if column != "agent" else "left")
+    for agent, row in check.by_agent.items():
+        table.add_row(agent, str(row["episodes"]), f"{row['recorded']:.4f}", f"{row['rescored']:.4f}",
+                      str(row["differing"]))
+    console.print(table)
+    for problem in check.problems[:20]:
+        err_console.print(f"[red]{problem}[/]")
+    if check.problems:
+        err_console.print(f"[red]{len(check.problems)} episode(s) re-score differently[/]")
+        raise typer.Exit(1)
+    console.print(f"[green]all {check.checked} episodes re-score to the recorded numbers[/]"
+                  + (f" ({check.skipped} without a trajectory skipped)" if check.skipped else ""))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("tournament")(tournament_command)
+    app.command("report")(report_command)
+    app.command("score")(score_command)

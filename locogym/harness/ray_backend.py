@@ -1,0 +1,63 @@
+"""``--backend ray``: the same schedule, each episode a Ray task, its sandbox created on the worker that plays it.
+
+The driver keeps everything that must have one owner — the per-provider concurrency limits, the run folder's
+single writer, the progress view — and ships only the episode (a dict) to the cluster. A worker writes the
+trajectory under the run folder's path, so on a multi-machine cluster that folder must be on shared storage
+(the same path on every node); on one machine it simply is.
+
+Model-free episodes ask Ray for one CPU each (they are CPU work); model-backed episodes ask for a quarter of one,
+since they spend their time waiting on the provider.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from locogym.core.errors import ConfigError
+from locogym.harness.schedule import BASELINE_PROVIDER, EpisodeJob
+from locogym.harness.worker import execute_episode
+
+MODEL_TASK_CPUS = 0.25
+
+
+class RayExecutor:
+    """Runs episodes as Ray tasks on the cluster at ``address`` (``None``: start or join a local instance).
+
+    Raises:
+        ConfigError: Ray is not installed, or the cluster cannot be reached.
+    """
+
+    def __init__(self, run_root: Path, address: str | None = None, **init_kwargs: Any) -> None:
+        try:
+            import ray
+        except ImportError:
+            raise ConfigError("--backend ray needs Ray.", fix="pip install 'locogym[ray]'.") from None
+        self._ray = ray
+        self.run_root = str(run_root)
+        self._started_here = False
+        if not ray.is_initialized():
+            # Workers import locogym (and any plugin modules) the way this process does.
+            runtime_env = {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}}
+            try:
+                ray.init(address=address, runtime_env=runtime_env, include_dashboard=False,
+                         log_to_driver=False, **init_kwargs)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise ConfigError(f"Cannot reach the Ray cluster at {address or 'a local instance'}: {exc}.",
+                                  fix="Check --ray-address (ray://HOST:10001 or HOST:6379) and that the cluster "
+                                      "is up (`ray status`).") from exc
+            self._started_here = True
+        self._remote = ray.remote(max_retries=0)(execute_episode)
+
+    async def run(self, job: EpisodeJob) -> dict[str, Any]:
+        cpus = 1.0 if job.provider == BASELINE_PROVIDER else MODEL_TASK_CPUS
+        ref = self._remote.options(num_cpus=cpus, name=f"episode:{job.agent}:{job.env}:{job.seed}").remote(
+            job.model_dump(mode="json"), self.run_root)
+        return await ref
+
+    def close(self, abandon: bool = False) -> None:
+        if self._started_here:
+            self._ray.shutdown()
+            self._started_here = False

@@ -1,0 +1,251 @@
+"""One self-contained HTML page per run: inline CSS, inline SVG charts, inline JS, and the episodes as JSON.
+
+Nothing is fetched when the page opens (no fonts, scripts or images from anywhere), so it can be mailed,
+attached to a CI run or opened offline. Long observations are cut for the page with a note saying how much was
+cut; the trajectory files keep everything.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from html import escape
+from importlib import resources
+from typing import Any
+
+import orjson
+
+from locogym.core.tokens import format_length
+from locogym.core.types import EpisodeResult, Trajectory, dumps
+from locogym.harness.report.data import RunData
+from locogym.harness.report.summary import BEHAVIOUR_TITLES, Summary, fmt_interval, higher_is_better
+from locogym.harness.report.svg import hbar_chart, interval_bar, line_chart, series_class
+
+OUTPUT_CHARS = 4000  # per step observation on the page
+CALL_CHARS = 2000
+PROMPT_CHARS = 6000
+MAX_STEPS = 300  # per episode on the page
+
+
+def render_html(summary: Summary, run: RunData, title: str = "locogym tournament") -> str:
+    colours = {agent: i for i, agent in enumerate(summary.agents)}
+    css = resources.files(__package__).joinpath("page.css").read_text()
+    js = resources.files(__package__).joinpath("page.js").read_text()
+    payload = _payload(summary, run, colours)
+    total = sum(row.episodes for row in summary.rows)
+    generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    meta = (f"<b>{total}</b> scored episodes · <b>{len(summary.agents)}</b> agents · <b>{len(summary.envs)}</b> envs · "
+            f"lengths <b>{escape(', '.join(format_length(n) for n in summary.lengths))}</b>"
+            + (f" · sandbox <b>{escape(summary.sandbox)}</b>" if summary.sandbox else "") + f" · generated {generated}")
+    body = [
+        f'<header class="top"><h1>{escape(title)}</h1><div class="meta">{meta}</div></header>',
+        '<nav class="tabs"><a href="#leaderboard">Leaderboard</a><a href="#lengths">Context length</a>'
+        '<a href="#ecl">Effective length</a><a href="#behaviours">Behaviours</a><a href="#usage">Tokens &amp; cost</a>'
+        '<a href="#episodes">Episodes</a></nav>',
+        "<main>", _banners(summary), _leaderboard(summary, colours), _length_curves(summary, colours),
+        _ecl(summary, colours), _behaviours(summary, colours), _usage(summary, colours), _browser(),
+        "</main>", '<footer>locogym · every number on this page comes from the run folder\'s episodes.jsonl and '
+        "trajectories</footer>",
+    ]
+    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{escape(title)}</title><style>{css}</style></head><body>" + "\n".join(body)
+            + f'<script type="application/json" id="run-data">{payload}</script><script>{js}</script></body></html>\n')
+
+
+def _swatch(agent: str, colours: dict[str, int]) -> str:
+    return f'<span class="swatch {series_class(colours[agent])}"></span>{escape(agent)}'
+
+
+def _banners(summary: Summary) -> str:
+    parts = []
+    if summary.sandbox == "local":
+        parts.append('<div class="banner warn">These episodes ran in the <b>local</b> sandbox (no isolation), because '
+                     "neither docker nor bubblewrap worked on the machine that ran them.</div>")
+    if summary.errored:
+        parts.append(f'<div class="banner bad"><b>{len(summary.errored)}</b> episode(s) errored (provider, sandbox or '
+                     "env failures). They are not scored; rerun them with <code>locogym tournament --retry-errored"
+                     "</code>. Filter the episode browser by <i>errored</i> to read why.</div>")
+    if summary.missing:
+        parts.append(f'<div class="banner warn"><b>{summary.missing}</b> planned episode(s) have no result yet: the '
+                     "run was interrupted or is still going. Run the same command again to finish it.</div>")
+    return "".join(parts)
+
+
+def _leaderboard(summary: Summary, colours: dict[str, int]) -> str:
+    head = ('<tr><th class="rank">#</th><th>agent</th><th>score</th><th class="num">mean [95% CI]</th>'
+            '<th class="num">solved</th>' + "".join(f'<th class="num">{escape(_short(e))}</th>' for e in summary.envs)
+            + '<th class="num">ECL</th><th class="num">episodes</th></tr>')
+    rows = []
+    for rank, row in enumerate(summary.rows, start=1):
+        cells = [f'<td class="rank">{rank}</td>', f'<td class="agent">{_swatch(row.agent, colours)}</td>',
+                 f"<td>{interval_bar(row.score, series_class(colours[row.agent]))}</td>",
+                 f'<td class="num">{row.score.mean:.3f} <span class="ci">[{row.score.low:.2f}, {row.score.high:.2f}]</span></td>',
+                 f'<td class="num">{row.solved:.0%}</td>']
+        for env in summary.envs:
+            iv = row.per_env.get(env)
+            cells.append(f'<td class="num" title="{escape(fmt_interval(iv, 3)) if iv else ""}">{f"{iv.mean:.2f}" if iv else "–"}</td>')
+        cells.append(f'<td class="num">{_ecl_text(row.ecl, row.ecl_first_below)}</td>')
+        errored = f' <span class="pill bad">+{row.errored} errored</span>' if row.errored else ""
+        cells.append(f'<td class="num">{row.episodes}{errored}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return ('<section class="card" id="leaderboard"><h2>Leaderboard</h2><p class="lead">Mean task success over '
+            "every scored episode, with a 95% bootstrap interval (the whisker). Per-environment columns are means; "
+            "hover for their intervals. Errored episodes are infrastructure failures and are not scored.</p>"
+            f'<table class="leaderboard"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></section>')
+
+
+def _legend(summary: Summary, colours: dict[str, int]) -> str:
+    return '<div class="legend">' + "".join(f"<span>{_swatch(a, colours)}</span>" for a in summary.agents) + "</div>"
+
+
+def _length_curves(summary: Summary, colours: dict[str, int]) -> str:
+    charts = [line_chart(summary.overall_curves, colours, summary.lengths, "all environments")]
+    charts += [line_chart(per_agent, colours, summary.lengths, env) for env, per_agent in summary.curves.items()]
+    return ('<section class="card" id="lengths"><h2>Score against context length</h2><p class="lead">Mean success '
+            "at each target length, per environment; the shaded band is the 95% interval. A falling line is an "
+            "agent that loses the thread as the context grows.</p>" + _legend(summary, colours)
+            + f'<div class="grid-charts">{"".join(charts)}</div></section>')
+
+
+def _ecl(summary: Summary, colours: dict[str, int]) -> str:
+    rows = []
+    for row in summary.rows:
+        if row.ecl is None:
+            rows.append((row.agent, None, "no score at the shortest length"))
+        else:
+            label = format_length(row.ecl) + (f" · below at {format_length(row.ecl_first_below)}"
+                                              if row.ecl_first_below else " · holds throughout")
+            rows.append((row.agent, float(row.ecl), label))
+    chart = hbar_chart(rows, colours, "effective context length", maximum=float(max(summary.lengths or [1])),
+                       log2=True, width=720,
+                       note=f"longest length with score ≥ 85% of the agent's {format_length(min(summary.lengths or [0]))} score")
+    return ('<section class="card" id="ecl"><h2>Effective context length</h2><p class="lead">How far each agent can '
+            "go before its score drops below 85% of its own score at the shortest length — measured only up to "
+            f"the longest length in this run ({format_length(max(summary.lengths or [0]))}).</p>{chart}</section>")
+
+
+def _behaviours(summary: Summary, colours: dict[str, int]) -> str:
+    charts = []
+    for behaviour, key in summary.headline_keys.items():
+        title = BEHAVIOUR_TITLES[behaviour]
+        if key is None:
+            charts.append(hbar_chart([(r.agent, None, "not measured in this run") for r in summary.rows], colours, title))
+            continue
+        values = [(r.agent, r.behaviours.get(behaviour)) for r in summary.rows]
+        top = max([v for _, v in values if v is not None] + [1.0])
+        direction = "higher is better" if higher_is_better(behaviour) else "lower is better"
+        charts.append(hbar_chart([(a, v, "n/a" if v is None else f"{v:.3f}") for a, v in values], colours,
+                                 f"{title}: {key}", maximum=top, note=direction))
+    detail_keys = sorted({k for means in summary.metrics.values() for k in means if k.split(".")[0] in BEHAVIOUR_TITLES})
+    table = ""
+    if detail_keys:
+        head = "<tr><th>metric</th>" + "".join(f'<th class="num">{_swatch(a, colours)}</th>' for a in summary.agents) + "</tr>"
+        body = "".join("<tr><td><code>" + escape(k) + "</code></td>" + "".join(
+            f'<td class="num">{summary.metrics[a][k]:.3f}</td>' if k in summary.metrics[a] else '<td class="num">–</td>'
+            for a in summary.agents) + "</tr>" for k in detail_keys)
+        table = f"<details><summary>every behaviour metric (means)</summary><table>{head}{body}</table></details>"
+    return ('<section class="card" id="behaviours"><h2>Behaviours</h2><p class="lead">The four behaviours, computed '
+            "from recorded events: cascading errors (errors whose output fed later errors), early stopping (stops "
+            "right after all evidence was seen), tool efficiency (against the oracle plan) and long-horizon "
+            "consistency (probe answers across sessions). Means over scored episodes.</p>"
+            f'<div class="grid-charts">{"".join(charts)}</div>{table}</section>')
+
+
+def _usage(summary: Summary, colours: dict[str, int]) -> str:
+    token_rows = [(r.agent, float(r.input_tokens + r.output_tokens) or None,
+                   f"{r.input_tokens + r.output_tokens:,} tok" if r.input_tokens + r.output_tokens else "no model tokens")
+                  for r in summary.rows]
+    cost_rows = [(r.agent, r.cost_usd or None, f"${r.cost_usd:,.4f}" if r.cost_usd else "free") for r in summary.rows]
+    head = ('<tr><th>agent</th><th class="num">episodes</th><th class="num">mean steps</th><th class="num">input tok</th>'
+            '<th class="num">output tok</th><th class="num">cost</th><th class="num">cost / solved</th>'
+            '<th class="num">episode time</th></tr>')
+    rows = []
+    for r in summary.rows:
+        solved = round(r.solved * r.episodes)
+        per_solved = f"${r.cost_usd / solved:,.4f}" if solved and r.cost_usd else "–"
+        rows.append(f'<tr><td class="agent">{_swatch(r.agent, colours)}</td><td class="num">{r.episodes}</td>'
+                    f'<td class="num">{r.steps:.1f}</td><td class="num">{r.input_tokens:,}</td>'
+                    f'<td class="num">{r.output_tokens:,}</td><td class="num">${r.cost_usd:,.4f}</td>'
+                    f'<td class="num">{per_solved}</td><td class="num">{r.wall_time_s:,.1f} s</td></tr>')
+    charts = hbar_chart(token_rows, colours, "model tokens") + hbar_chart(cost_rows, colours, "cost (USD)")
+    return ('<section class="card" id="usage"><h2>Tokens and cost</h2><p class="lead">As the providers reported them, '
+            "summed over scored episodes. Baselines use no model.</p>"
+            f'<div class="grid-charts">{charts}</div><table>{head}{"".join(rows)}</table></section>')
+
+
+def _browser() -> str:
+    return ('<section class="card" id="episodes"><h2>Episodes</h2><p class="lead">Pick an episode, then read its '
+            "trajectory step by step (◀ ▶ or the arrow keys; the coloured squares jump to a step: red an error, amber "
+            'a step the env marked wrong, green the submit).</p><div id="browser"><div>'
+            '<div class="filters"><select id="f-agent"><option value="">all agents</option></select>'
+            '<select id="f-env"><option value="">all envs</option></select>'
+            '<select id="f-status"><option value="">any result</option><option value="solved">solved</option>'
+            '<option value="failed">failed</option><option value="errored">errored</option></select>'
+            '<input id="f-text" placeholder="search key, outcome, error"></div>'
+            '<div class="ci" id="ep-count"></div><div id="episode-list"></div></div>'
+            '<div id="episode-view"><p class="ci">Pick an episode.</p></div></div></section>')
+
+
+def _payload(summary: Summary, run: RunData, colours: dict[str, int]) -> str:
+    order = {agent: i for i, agent in enumerate(summary.agents)}
+    results = sorted(run.results, key=lambda r: (r.env, order.get(r.agent, 99), r.length, r.seed))
+    episodes = [_episode(result, run, colours) for result in results]
+    data = {"agents": summary.agents, "envs": summary.envs, "episodes": episodes}
+    raw = orjson.dumps(data).decode()
+    return raw.replace("</", "<\\/").replace("<!--", "<\\!--")  # keep the JSON from closing its script tag
+
+
+def _episode(result: EpisodeResult, run: RunData, colours: dict[str, int]) -> dict[str, Any]:
+    try:
+        trajectory = run.trajectory(result)
+    except Exception:  # noqa: BLE001 - a damaged trajectory must not cost the whole report
+        trajectory = None
+    score = result.score
+    return {
+        "key": result.key, "agent": result.agent, "env": result.env, "length": result.length, "seed": result.seed,
+        "status": result.status, "error": result.error, "termination": result.termination,
+        "success": score.success if score else 0.0, "outcome": score.outcome if score else "errored",
+        "metrics": {k: v for k, v in (score.metrics if score else {}).items()},
+        "labels": dict(score.labels) if score else {}, "steps_n": result.steps,
+        "tokens": result.usage.total_tokens, "cost": result.usage.cost_usd, "wall": result.wall_time_s,
+        "colour": colours.get(result.agent, 0) % 10,
+        "task_id": trajectory.task.task_id if trajectory and trajectory.task else "",
+        "trajectory": _trajectory(trajectory) if trajectory else None,
+    }
+
+
+def _trajectory(trajectory: Trajectory) -> dict[str, Any]:
+    task = trajectory.task
+    steps = []
+    for step in trajectory.steps[:MAX_STEPS]:
+        output = step.result.output
+        call = (f"{step.call.name}({dumps(step.call.arguments).decode()})" if step.call is not None
+                else f"unreadable action: {dumps(step.action_raw).decode()}")
+        steps.append({
+            "i": step.index, "s": step.session, "name": step.call.name if step.call else "(parse error)",
+            "call": _cut(call, CALL_CHARS), "out": output[:OUTPUT_CHARS],
+            "cut": max(0, len(output) - OUTPUT_CHARS), "err": step.result.error.value if step.result.error else None,
+            "submit": bool(step.result.data.get("submitted")) and step.result.error is None,
+            "obs": step.obs_tokens, "ctx": step.context_tokens, "ms": round(step.latency_ms, 1),
+            "ev": step.evidence_seen, "ann": step.annotations,
+            "usage": f"{step.usage.input:,} in / {step.usage.output:,} out" if step.usage else None,
+        })
+    gold = None
+    if task is not None and task.gold is not None:
+        gold = _cut(orjson.dumps(task.gold, option=orjson.OPT_INDENT_2).decode(), CALL_CHARS)
+    return {"prompt": _cut(task.prompt, PROMPT_CHARS) if task else "", "gold": gold, "steps": steps,
+            "more_steps": max(0, len(trajectory.steps) - MAX_STEPS)}
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + f"\n… [{len(text) - limit} more characters in the trajectory file]"
+
+
+def _short(env_id: str) -> str:
+    return env_id.removeprefix("LoCo-").removesuffix("-v0")
+
+
+def _ecl_text(ecl: int | None, first_below: int | None) -> str:
+    if ecl is None:
+        return "–"
+    return format_length(ecl) + (f' <span class="ci">&lt;{format_length(first_below)}</span>' if first_below else "")

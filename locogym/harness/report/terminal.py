@@ -1,0 +1,80 @@
+"""The leaderboard in the terminal (rich): the ranking, then score by environment, then the behaviours.
+
+Three narrow tables rather than one wide one, so an 80-column terminal shows every number unclipped.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from locogym.core.tokens import format_length
+from locogym.harness.report.summary import BEHAVIOUR_TITLES, Summary, fmt_interval, higher_is_better
+
+
+def leaderboard_table(summary: Summary) -> Table:
+    """Rank, agent, mean success with its 95% interval, solved share, effective length, episodes, tokens, cost."""
+    table = Table(title="locogym leaderboard", caption="score: mean success [95% bootstrap interval] · ECL: "
+                  "effective context length (score ≥ 85% of the agent's shortest-length score)")
+    for name, justify in (("#", "right"), ("agent", "left"), ("score [95% CI]", "right"), ("solved", "right"),
+                          ("ECL", "right"), ("episodes", "right"), ("tokens", "right"), ("cost", "right")):
+        table.add_column(name, justify=justify, style="bold" if name == "agent" else None)  # type: ignore[arg-type]
+    for rank, row in enumerate(summary.rows, start=1):
+        errored = f" [red]+{row.errored} err[/]" if row.errored else ""
+        table.add_row(str(rank), row.agent, fmt_interval(row.score), f"{row.solved:.0%}",
+                      _ecl(row.ecl, row.ecl_first_below), f"{row.episodes}{errored}",
+                      f"{row.input_tokens + row.output_tokens:,}", f"${row.cost_usd:,.4f}")
+    return table
+
+
+def env_table(summary: Summary) -> Table:
+    """Mean success per agent and environment."""
+    table = Table(title="score by environment")
+    table.add_column("agent", style="bold")
+    for env in summary.envs:
+        table.add_column(_short_env(env), justify="right")
+    for row in summary.rows:
+        table.add_row(row.agent, *[f"{row.per_env[e].mean:.2f}" if e in row.per_env else "–" for e in summary.envs])
+    return table
+
+
+def behaviour_table(summary: Summary) -> Table | None:
+    """The headline metric of each behaviour per agent (None when the run has no behaviour metrics)."""
+    shown = {b: k for b, k in summary.headline_keys.items() if k}
+    if not shown:
+        return None
+    table = Table(title="behaviours", caption=" · ".join(f"{BEHAVIOUR_TITLES[b]}: {k}" for b, k in shown.items()))
+    table.add_column("agent", style="bold")
+    for behaviour in shown:
+        arrow = "↑" if higher_is_better(behaviour) else "↓"
+        table.add_column(f"{behaviour} {arrow}", justify="right")
+    for row in summary.rows:
+        table.add_row(row.agent, *["–" if row.behaviours.get(b) is None else f"{row.behaviours[b]:.2f}" for b in shown])
+    return table
+
+
+def render_leaderboard(summary: Summary) -> RenderableType:
+    parts: list[RenderableType] = [leaderboard_table(summary), env_table(summary)]
+    behaviours = behaviour_table(summary)
+    if behaviours is not None:
+        parts.append(behaviours)
+    if summary.errored:
+        parts.append(Text(f"{len(summary.errored)} errored episode(s) are not scored (rerun them with "
+                          "`locogym tournament --retry-errored`).", style="red"))
+    if summary.missing:
+        parts.append(Text(f"{summary.missing} planned episode(s) have no result yet (run the same command again "
+                          "to finish them).", style="yellow"))
+    if summary.sandbox == "local":
+        parts.append(Text("These episodes ran in the local sandbox, without isolation.", style="bold red"))
+    return Group(*parts)
+
+
+def _short_env(env_id: str) -> str:
+    return env_id.removeprefix("LoCo-").removesuffix("-v0")
+
+
+def _ecl(ecl: int | None, first_below: int | None) -> str:
+    if ecl is None:
+        return "–"
+    return f"{format_length(ecl)}" + ("" if first_below is None else f" (<{format_length(first_below)})")

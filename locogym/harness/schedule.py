@@ -1,0 +1,340 @@
+"""What a tournament runs: its configuration (TOML file, flags, or the built-in preset) expanded into episodes.
+
+A tournament is the product agents × envs × tasks × lengths × seeds. Each cell is an :class:`EpisodeJob` with a
+stable **episode key** — a hash of the env id, the full :class:`~locogym.core.types.ScenarioConfig` (seed,
+length, task, difficulty and the family's parameters), the agent's name, its settings and the env budget — so
+that a resumed or re-planned run recognises an episode it already finished, whatever order it is scheduled in.
+Nothing here touches a sandbox or a model: planning is cheap and safe to run as a dry run.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from locogym.core import tokens
+from locogym.core.errors import ConfigError
+from locogym.core.types import ScenarioConfig, stable_hash
+
+BASELINE_AGENTS = ("oracle", "heuristic", "random", "noop")
+BASELINE_PROVIDER = "baseline"
+PRESET_LENGTHS = ("8k", "16k")
+PRESET_SEEDS = 3
+DEFAULT_PROVIDER_CONCURRENCY = 8
+# Settings that must never reach a key, a trajectory or a report.
+_SECRET_MARKERS = ("api_key", "apikey", "secret", "token", "password", "authorization")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AgentEntry(_Strict):
+    """One contestant: ``spec`` as :func:`locogym.make_agent` reads it, plus the keyword arguments it is built with.
+
+    ``label`` names the contestant on the leaderboard (defaults to ``spec``); two entries with the same spec and
+    different settings need distinct labels.
+    """
+
+    spec: str
+    label: str | None = None
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.label or self.spec
+
+    @property
+    def provider(self) -> str:
+        """The concurrency pool the agent draws from: its provider, or ``baseline`` for model-free agents."""
+        if self.spec in BASELINE_AGENTS:
+            return BASELINE_PROVIDER
+        return self.spec.partition("/")[0]
+
+    def public_settings(self) -> dict[str, Any]:
+        """Settings without secrets: what goes into keys and records."""
+        return {k: v for k, v in sorted(self.settings.items())
+                if not any(marker in k.lower() for marker in _SECRET_MARKERS)}
+
+
+class EnvBudget(_Strict):
+    """Per-episode limits handed to every env (``None``: the env's default or no limit)."""
+
+    max_steps: int | None = Field(default=None, ge=1)
+    max_context_tokens: int | None = Field(default=None, ge=1)
+    max_wall_time_s: float | None = Field(default=None, gt=0)
+
+    def env_kwargs(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class TournamentConfig(_Strict):
+    """Everything that decides a tournament. Loaded from TOML (:func:`load_config`) or built from flags."""
+
+    agents: list[AgentEntry]
+    envs: list[str]
+    lengths: list[int]
+    seeds: list[int]
+    tasks: dict[str, list[str]] = Field(default_factory=dict)  # env id -> task kinds ("*" applies to every env)
+    env_args: dict[str, dict[str, Any]] = Field(default_factory=dict)  # env id -> gym.make kwargs
+    sandbox: str = "auto"
+    budget: EnvBudget = Field(default_factory=EnvBudget)
+    max_total_cost_usd: float | None = Field(default=None, gt=0)
+    concurrency: dict[str, int] = Field(default_factory=dict)  # provider -> episodes in flight
+    workers: int | None = Field(default=None, ge=1)  # process pool size for baseline (CPU-bound) episodes
+    imports: list[str] = Field(default_factory=list)  # modules that register extra envs (their register())
+    out: str = "runs/main"
+    backend: str = "local"
+    ray_address: str | None = None
+    preset: bool = False
+
+    @field_validator("lengths", mode="before")
+    @classmethod
+    def _lengths(cls, value: Any) -> list[int]:
+        values = value if isinstance(value, list) else [value]
+        return [tokens.parse_length(v) for v in values]
+
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _seeds(cls, value: Any) -> list[int]:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value < 1:
+                raise ValueError("seeds as a count must be at least 1")
+            return list(range(value))
+        return value
+
+    @field_validator("agents", mode="before")
+    @classmethod
+    def _agents(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        out = []
+        for item in value:
+            if isinstance(item, str):
+                out.append({"spec": item})
+            elif isinstance(item, dict) and "spec" in item:
+                known = {k: item[k] for k in ("spec", "label", "settings") if k in item}
+                extra = {k: v for k, v in item.items() if k not in known}
+                known["settings"] = {**extra, **known.get("settings", {})}
+                out.append(known)
+            else:
+                out.append(item)
+        return out
+
+    @field_validator("backend")
+    @classmethod
+    def _backend(cls, value: str) -> str:
+        if value not in {"local", "ray"}:
+            raise ValueError(f"backend {value!r} is not local or ray")
+        return value
+
+    def concurrency_for(self, provider: str) -> int:
+        if provider in self.concurrency:
+            return max(1, int(self.concurrency[provider]))
+        if provider == BASELINE_PROVIDER:
+            return self.worker_count()
+        return DEFAULT_PROVIDER_CONCURRENCY
+
+    def worker_count(self) -> int:
+        return self.workers or max(1, os.cpu_count() or 1)
+
+    def tasks_for(self, env_id: str) -> list[str | None]:
+        chosen = self.tasks.get(env_id) or self.tasks.get("*")
+        return list(chosen) if chosen else [None]
+
+
+class EpisodeJob(_Strict):
+    """One scheduled episode: everything a worker (a process, a thread or a Ray task) needs to play it."""
+
+    key: str
+    agent: str  # the leaderboard name (label or spec)
+    agent_spec: str
+    agent_settings: dict[str, Any] = Field(default_factory=dict)
+    provider: str
+    env: str
+    env_args: dict[str, Any] = Field(default_factory=dict)
+    env_budget: dict[str, Any] = Field(default_factory=dict)
+    sandbox: str = "auto"
+    seed: int
+    length: int
+    task: str | None = None
+    scenario: ScenarioConfig
+    trajectory_path: str  # relative to the run folder
+    imports: list[str] = Field(default_factory=list)
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The ``reset`` options of the episode."""
+        options: dict[str, Any] = {"length": self.length}
+        if self.task is not None:
+            options["task"] = self.task
+        return options
+
+
+def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> TournamentConfig:
+    """Read a TOML tournament file; ``overrides`` (from command-line flags) win over the file's values.
+
+    Raises:
+        ConfigError: the file is missing, is not TOML, or a field is wrong (the message names the field).
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"No tournament config at {path}.", fix="Pass an existing TOML file to --config.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}.", fix="Fix the syntax at the position named.") from None
+    return build_config({**raw, **(overrides or {})}, source=str(path))
+
+
+def build_config(raw: dict[str, Any], source: str = "flags") -> TournamentConfig:
+    """Validate a config mapping, turning pydantic's report into a :class:`ConfigError` that names each field."""
+    try:
+        return TournamentConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors())
+        raise ConfigError(f"Tournament config ({source}) is invalid: {problems}.",
+                          fix="See docs/tournaments.md for every field and an example file.") from None
+
+
+def preset_config(**overrides: Any) -> TournamentConfig:
+    """The built-in preset: the four baselines over every registered env at 8k and 16k, three seeds each."""
+    from locogym.envs import ENV_IDS
+
+    raw: dict[str, Any] = {"agents": list(BASELINE_AGENTS), "envs": list(ENV_IDS), "lengths": list(PRESET_LENGTHS),
+                           "seeds": PRESET_SEEDS, "preset": True}
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    return build_config(raw, source="preset")
+
+
+def import_plugins(modules: list[str]) -> None:
+    """Import modules that register extra environments; call their ``register()`` when they have one."""
+    import importlib
+
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ImportError as exc:
+            raise ConfigError(f"Cannot import {name!r} named in imports: {exc}.",
+                              fix="Install the module or fix its name; it must be importable on every worker.") from exc
+        register = getattr(module, "register", None)
+        if callable(register):
+            register()
+
+
+def env_class(env_id: str) -> type[Any]:
+    """The class behind a registered id, without constructing it (so no sandbox or data is touched)."""
+    import locogym  # noqa: F401 - registers the environments
+
+    try:
+        spec = gym.spec(env_id)
+    except gym.error.Error:
+        from locogym.envs import ENV_IDS
+
+        raise ConfigError(f"Unknown environment {env_id!r}.",
+                          fix=f"Use one of {', '.join(ENV_IDS)} (see `locogym envs`), or list the module that "
+                              "registers it under imports.") from None
+    entry = spec.entry_point
+    return gym.envs.registration.load_env_creator(entry) if isinstance(entry, str) else entry
+
+
+def scenario_for(env_id: str, env_args: dict[str, Any], seed: int, length: int, task: str | None,
+                 cache: dict[str, Any] | None = None) -> ScenarioConfig:
+    """The ScenarioConfig an env would build for these reset options (validates the family's arguments).
+
+    The env is constructed with the in-memory ``fake`` sandbox, which starts nothing; families load their data
+    lazily, so this stays cheap. ``cache`` keeps one instance per (env, args) across calls.
+    """
+    cache_key = f"{env_id}|{stable_hash(env_args)}"
+    env = cache.get(cache_key) if cache is not None else None
+    if env is None:
+        cls = env_class(env_id)
+        family_args = {k: v for k, v in env_args.items() if k != "sandbox"}
+        try:
+            env = cls(sandbox="fake", **family_args)
+        except ConfigError:
+            raise
+        except TypeError as exc:
+            raise ConfigError(f"{env_id} rejected env_args {sorted(family_args)}: {exc}.",
+                              fix=f"Check docs/envs/{env_id}.md for its arguments.") from exc
+        if cache is not None:
+            cache[cache_key] = env
+    options: dict[str, Any] = {"length": length}
+    if task is not None:
+        options["task"] = task
+    return env.make_config(seed, options)
+
+
+def episode_key(env_id: str, scenario: ScenarioConfig, agent: AgentEntry, budget: dict[str, Any]) -> str:
+    """hash(env id, scenario config, agent name, model settings, env budget): the identity of an episode."""
+    return stable_hash({"env": env_id, "scenario": scenario.model_dump(mode="json"), "agent": agent.spec,
+                        "settings": agent.public_settings(), "budget": budget}, 24)
+
+
+def plan(config: TournamentConfig) -> list[EpisodeJob]:
+    """Expand a config into its episodes, ordered so that early results cover every agent and env.
+
+    Raises:
+        ConfigError: an env, task, agent or env argument is wrong, or two contestants share a name.
+    """
+    import_plugins(config.imports)
+    _check_agents(config.agents)
+    unknown_args = sorted(set(config.env_args) - set(config.envs))
+    if unknown_args:
+        raise ConfigError(f"env_args given for env(s) not in the tournament: {unknown_args}.",
+                          fix="Add them to envs or remove their env_args tables.")
+    cache: dict[str, Any] = {}
+    jobs: list[EpisodeJob] = []
+    budget = config.budget.env_kwargs()
+    try:
+        for seed in config.seeds:
+            for length in config.lengths:
+                for env_id in config.envs:
+                    env_args = dict(config.env_args.get(env_id, {}))
+                    for task in config.tasks_for(env_id):
+                        scenario = scenario_for(env_id, env_args, seed, length, task, cache)
+                        for agent in config.agents:
+                            key = episode_key(env_id, scenario, agent, budget)
+                            jobs.append(EpisodeJob(
+                                key=key, agent=agent.name, agent_spec=agent.spec, agent_settings=agent.settings,
+                                provider=agent.provider, env=env_id, env_args=env_args, env_budget=budget,
+                                sandbox=str(env_args.get("sandbox", config.sandbox)), seed=seed, length=length,
+                                task=task, scenario=scenario, imports=list(config.imports),
+                                trajectory_path=f"trajectories/{_safe(env_id)}/{_safe(agent.name)}/{key}.jsonl"))
+    finally:
+        for env in cache.values():
+            env.close()
+    duplicates = [k for k, n in Counter(j.key for j in jobs).items() if n > 1]
+    if duplicates:
+        raise ConfigError(f"{len(duplicates)} episodes are listed twice (the same agent, env, task, length and seed).",
+                          fix="Remove repeated lengths, seeds, tasks or agents from the config.")
+    return jobs
+
+
+def _check_agents(agents: list[AgentEntry]) -> None:
+    from locogym.agents import BASELINES, PROVIDERS
+
+    if not agents:
+        raise ConfigError("The tournament has no agents.", fix="List at least one under agents.")
+    names = Counter(a.name for a in agents)
+    clashes = [n for n, c in names.items() if c > 1]
+    if clashes:
+        raise ConfigError(f"Several agents are called {clashes}.", fix="Give each entry a distinct label.")
+    for agent in agents:
+        if agent.spec in BASELINES:
+            continue
+        provider, sep, model = agent.spec.partition("/")
+        if not sep or not model or provider not in PROVIDERS:
+            raise ConfigError(f"Unknown agent {agent.spec!r}.",
+                              fix=f"Use a baseline ({', '.join(BASELINES)}) or PROVIDER/MODEL with PROVIDER one of "
+                                  f"{', '.join(PROVIDERS)}.")
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)

@@ -1,0 +1,313 @@
+"""Tournaments: agents × envs × tasks × lengths × seeds, scheduled on asyncio, resumable, on one machine or Ray.
+
+How an invocation goes:
+
+1. :func:`~locogym.harness.schedule.plan` expands the config into episodes with stable keys.
+2. The sandbox backend is resolved once (``auto`` → docker, then bwrap; a tournament of baseline agents only —
+   trusted code — may fall back to ``local``, always with a loud warning).
+3. Keys already finished in ``episodes.jsonl`` are skipped (errored ones too, unless ``retry_errored``).
+4. The rest run with one asyncio semaphore per provider (``concurrency``): model-free episodes are CPU work and
+   go to a process pool; model-backed ones wait on the network and run in threads (or all of them as Ray tasks
+   with ``backend="ray"``). Each result is appended durably the moment it arrives (see :mod:`.rundir`).
+5. Ctrl-C once stops scheduling and lets running episodes finish and be recorded; twice abandons them (they
+   run again next time). SIGKILL loses only the episodes in flight, which also run again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import signal
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from rich.console import Console
+from rich.live import Live
+from rich.panel import Panel
+
+from locogym.core.errors import ConfigError, SandboxUnavailable
+from locogym.core.types import EpisodeResult
+from locogym.harness.progress import TournamentProgress
+from locogym.harness.rundir import ResultWriter, RunDir
+from locogym.harness.schedule import BASELINE_PROVIDER, EpisodeJob, TournamentConfig, env_class, plan
+from locogym.harness.worker import execute_episode, init_pool_worker
+
+ISOLATED_BACKENDS = ("docker", "bwrap")
+
+
+class EpisodeExecutor(Protocol):
+    """Where episodes run. ``run`` returns an EpisodeResult as a dict and raises only when the worker itself died."""
+
+    async def run(self, job: EpisodeJob) -> dict[str, Any]: ...
+
+    def close(self, abandon: bool = False) -> None: ...
+
+
+@dataclass
+class TournamentSummary:
+    """What one invocation did. ``results`` holds the run folder's current result of every planned key."""
+
+    run_dir: Path
+    planned: int
+    skipped: int
+    done: int
+    errored: int
+    wall_time_s: float
+    sandbox: str
+    interrupted: bool = False
+    stopped_by_budget: bool = False
+    results: dict[str, EpisodeResult] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """Every planned episode has a result that is not an error."""
+        return self.planned == sum(1 for r in self.results.values() if r.status == "done")
+
+
+# ---------------------------------------------------------------------------------------------- executors
+class LocalExecutor:
+    """A process pool for model-free episodes (CPU-bound env work) and threads for model-backed ones (I/O)."""
+
+    def __init__(self, run_root: Path, workers: int, threads: int) -> None:
+        self.run_root = str(run_root)
+        self.workers = workers
+        self.threads = max(1, threads)
+        self._pool: ProcessPoolExecutor | None = None
+        self._threads: ThreadPoolExecutor | None = None
+        self._generation = 0
+
+    def _process_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn: a fork of a process with an event loop and threads is not safe
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=init_pool_worker)
+        return self._pool
+
+    def _thread_pool(self) -> ThreadPoolExecutor:
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(self.threads, thread_name_prefix="locogym-episode")
+        return self._threads
+
+    async def run(self, job: EpisodeJob) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        data = job.model_dump(mode="json")
+        if job.provider != BASELINE_PROVIDER:
+            return await loop.run_in_executor(self._thread_pool(), execute_episode, data, self.run_root)
+        generation = self._generation
+        try:
+            return await loop.run_in_executor(self._process_pool(), execute_episode, data, self.run_root)
+        except BrokenProcessPool:
+            if generation == self._generation:  # the first to notice replaces the pool for everyone else
+                self._generation += 1
+                broken, self._pool = self._pool, None
+                if broken is not None:
+                    broken.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def close(self, abandon: bool = False) -> None:
+        if abandon:
+            for child in multiprocessing.active_children():
+                child.terminate()
+        if self._pool is not None:
+            self._pool.shutdown(wait=not abandon, cancel_futures=True)
+            self._pool = None
+        if self._threads is not None:
+            self._threads.shutdown(wait=not abandon, cancel_futures=True)
+            self._threads = None
+
+
+# ---------------------------------------------------------------------------------------------- sandbox choice
+def resolve_sandbox(config: TournamentConfig, jobs: list[EpisodeJob], console: Console) -> str:
+    """The concrete backend for ``sandbox="auto"``: probe docker, then bwrap, once, before anything is spent.
+
+    Raises:
+        SandboxUnavailable: no isolated backend works and a model-backed agent is in the tournament.
+    """
+    if config.sandbox != "auto":
+        return config.sandbox
+    needs = {job.env for job in jobs if job.sandbox == "auto" and getattr(env_class(job.env), "uses_sandbox", False)}
+    if not needs:
+        return "auto"
+    from locogym.sandboxes.base import make_sandbox
+
+    reasons: list[str] = []
+    for backend in ISOLATED_BACKENDS:
+        try:
+            probe = make_sandbox(backend)
+        except (SandboxUnavailable, ImportError, ConfigError, OSError) as exc:
+            reasons.append(f"{backend}: {getattr(exc, 'message', None) or exc}")
+            continue
+        probe.close()
+        if reasons:
+            console.print(f"[yellow]sandbox auto → {backend}[/] ({'; '.join(reasons)})")
+        return backend
+    trusted = all(job.provider == BASELINE_PROVIDER for job in jobs)
+    if not trusted:
+        raise SandboxUnavailable("No isolated sandbox works here for a tournament with model agents: "
+                                 + "; ".join(reasons) + ".",
+                                 fix="Start Docker and run `locogym sandbox build`, or install bubblewrap "
+                                     "(`locogym sandbox doctor` explains); or set sandbox = \"local\" explicitly "
+                                     "if you accept running model-chosen commands without isolation.")
+    message = ("NO ISOLATED SANDBOX: neither docker nor bwrap works here, so the baseline agents' tool calls run "
+               "in the 'local' sandbox (a temporary folder on this machine, no isolation). Baselines are trusted "
+               "code; model agents would be refused. Why: " + "; ".join(reasons))
+    console.print(Panel(message, title="warning", border_style="bold red"))
+    warnings.warn(message, stacklevel=2)
+    return "local"
+
+
+# ---------------------------------------------------------------------------------------------- the run
+def pending_jobs(jobs: list[EpisodeJob], finished: dict[str, EpisodeResult],
+                 retry_errored: bool) -> list[EpisodeJob]:
+    """Jobs still to run: no result yet, or an errored one when retrying."""
+    out = []
+    for job in jobs:
+        result = finished.get(job.key)
+        if result is None or (retry_errored and result.status == "errored"):
+            out.append(job)
+    return out
+
+
+def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, console: Console | None = None,
+                   live: bool = True, executor: EpisodeExecutor | None = None,
+                   jobs: list[EpisodeJob] | None = None) -> TournamentSummary:
+    """Run (or resume) a tournament into ``config.out`` and return what happened.
+
+    Raises:
+        ConfigError: the config is wrong, or another tournament is writing to the same folder.
+        SandboxUnavailable: see :func:`resolve_sandbox`.
+    """
+    console = console or Console(stderr=True)
+    started = time.monotonic()
+    jobs = jobs if jobs is not None else plan(config)
+    run_dir = RunDir(config.out)
+    sandbox = resolve_sandbox(config, jobs, console)
+    if sandbox != config.sandbox:
+        jobs = [j.model_copy(update={"sandbox": sandbox}) if j.sandbox == config.sandbox else j for j in jobs]
+    with run_dir.writer() as writer:
+        finished = run_dir.latest()
+        todo = pending_jobs(jobs, finished, retry_errored)
+        run_dir.write_plan(_plan_record(config, jobs, sandbox))
+        progress = TournamentProgress(total=len(jobs), skipped=len(jobs) - len(todo))
+        own_executor = executor is None
+        if executor is None:
+            executor = _make_executor(config, run_dir, todo)
+        state = _RunState()
+        try:
+            asyncio.run(_run_all(todo, config, executor, writer, progress, state, console, live))
+        except KeyboardInterrupt:
+            state.interrupted = True
+            state.abandon = True
+        finally:
+            if own_executor:
+                executor.close(abandon=state.abandon)
+    results = run_dir.latest()
+    planned = {job.key for job in jobs}
+    return TournamentSummary(run_dir=run_dir.path, planned=len(jobs), skipped=progress.skipped, done=progress.done,
+                             errored=progress.errored, wall_time_s=time.monotonic() - started, sandbox=sandbox,
+                             interrupted=state.interrupted, stopped_by_budget=state.budget_stop,
+                             results={k: v for k, v in results.items() if k in planned})
+
+
+@dataclass
+class _RunState:
+    interrupted: bool = False
+    abandon: bool = False
+    budget_stop: bool = False
+
+
+def _make_executor(config: TournamentConfig, run_dir: RunDir, todo: list[EpisodeJob]) -> EpisodeExecutor:
+    if config.backend == "ray":
+        from locogym.harness.ray_backend import RayExecutor
+
+        return RayExecutor(run_dir.path.resolve(), address=config.ray_address)
+    providers = {job.provider for job in todo} - {BASELINE_PROVIDER}
+    threads = sum(config.concurrency_for(p) for p in providers)
+    return LocalExecutor(run_dir.path.resolve(), workers=config.worker_count(), threads=threads)
+
+
+def _plan_record(config: TournamentConfig, jobs: list[EpisodeJob], sandbox: str) -> dict[str, Any]:
+    import locogym
+
+    return {"schema_version": 1, "locogym_version": locogym.__version__, "sandbox": sandbox,
+            "config": config.model_dump(mode="json", exclude={"agents"}) | {
+                "agents": [{"spec": a.spec, "label": a.label, "settings": a.public_settings()} for a in config.agents]},
+            "episodes": len(jobs), "keys": sorted(job.key for job in jobs)}
+
+
+async def _run_all(todo: list[EpisodeJob], config: TournamentConfig, executor: EpisodeExecutor,
+                   writer: ResultWriter, progress: TournamentProgress, state: _RunState, console: Console,
+                   live: bool) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    main = asyncio.current_task()
+    limits = {p: asyncio.Semaphore(config.concurrency_for(p)) for p in {job.provider for job in todo}}
+
+    def on_sigint() -> None:
+        if not stop.is_set():
+            state.interrupted = True
+            stop.set()
+            console.print("[yellow]interrupted: finishing the running episodes and recording them "
+                          "(Ctrl-C again to abandon them; they will run next time)[/]")
+        else:
+            state.abandon = True
+            if main is not None:
+                main.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, on_sigint)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread: Ctrl-C stays the default
+        pass
+
+    async def one(job: EpisodeJob) -> None:
+        async with limits[job.provider]:
+            if stop.is_set():
+                return
+            progress.start(job.provider)
+            try:
+                data = await executor.run(job)
+                result = EpisodeResult.model_validate(data)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the worker died (not the episode): an infrastructure error
+                result = EpisodeResult(key=job.key, agent=job.agent, env=job.env, options=job.options,
+                                       env_args=job.env_args, seed=job.seed, length=job.length, status="errored",
+                                       termination="error",
+                                       error=f"the worker running the episode failed: {type(exc).__name__}: {exc}")
+            writer.append(result)
+            progress.finish(job.provider, result)
+            if config.max_total_cost_usd is not None and progress.cost_usd >= config.max_total_cost_usd \
+                    and not stop.is_set():
+                state.budget_stop = True
+                stop.set()
+                console.print(f"[yellow]the tournament's cost budget (${config.max_total_cost_usd}) is spent: "
+                              "no new episodes start[/]")
+
+    tasks = [asyncio.ensure_future(one(job)) for job in todo]
+    view = Live(progress.render(), console=console, refresh_per_second=4, transient=False) if live else None
+    try:
+        if view is not None:
+            view.start()
+        gathered = asyncio.gather(*tasks)
+        while not gathered.done():
+            await asyncio.wait([gathered], timeout=0.25)
+            if view is not None:
+                view.update(progress.render())
+        gathered.result()
+    except asyncio.CancelledError:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        if view is not None:
+            view.update(progress.render())
+            view.stop()
+        try:
+            loop.remove_signal_handler(signal.SIGINT)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass

@@ -1,0 +1,155 @@
+"""Playing one scheduled episode wherever it lands: a pool process, a thread, or a Ray worker.
+
+:func:`execute_episode` takes a plain dict (an :class:`~locogym.harness.schedule.EpisodeJob`) and returns a plain
+dict (an :class:`~locogym.core.types.EpisodeResult`), so it crosses process and machine boundaries unchanged.
+It never raises for a failed episode: an exception in env code, a dead sandbox or a provider outage comes back as
+``status="errored"`` with the cause, and is never scored as the model's answer.
+
+Envs are kept per worker (per thread) and reused across episodes with the same arguments, because families
+cache their data per parameters and sandboxes are reused across resets; a failed episode drops its env so a
+broken sandbox is never reused.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from locogym.core.types import EpisodeResult, ModelUsage, stable_hash
+from locogym.harness.schedule import EpisodeJob, import_plugins
+
+_ENVS_PER_WORKER = 4
+_local = threading.local()
+_all_caches: list[OrderedDict[str, Any]] = []
+_imported: set[str] = set()
+_lock = threading.Lock()
+
+
+def execute_episode(job_data: dict[str, Any], run_root: str) -> dict[str, Any]:
+    """Play the episode described by ``job_data`` and write its trajectory under ``run_root``."""
+    job = EpisodeJob.model_validate(job_data)
+    started = time.monotonic()
+    trajectory_file = Path(run_root) / job.trajectory_path
+    base = {"key": job.key, "agent": job.agent, "env": job.env, "options": job.options, "env_args": job.env_args,
+            "seed": job.seed, "length": job.length}
+    env_key = ""
+    try:
+        _ensure_imports(job.imports)
+        import locogym
+
+        env_key, env = _env_for(job)
+        agent = locogym.make_agent(job.agent_spec, **job.agent_settings)
+        trajectory = locogym.run_episode(env, agent, seed=job.seed, options=job.options,
+                                         trajectory_path=trajectory_file, episode_key=job.key)
+    except Exception as exc:  # noqa: BLE001 - an episode's failure is a result, never a crashed tournament
+        _drop_env(env_key)
+        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return EpisodeResult(**base, status="errored", error=detail[:2000], termination="error",
+                             wall_time_s=time.monotonic() - started,
+                             trajectory_path=job.trajectory_path if trajectory_file.exists() else None
+                             ).model_dump(mode="json")
+    errored = trajectory.termination == "error"
+    error = None
+    if errored:
+        _drop_env(env_key)
+        messages = [e.get("message", "") for e in trajectory.events if e.get("kind") == "provider_error"]
+        error = (messages[-1] if messages else "the episode ended with an error")[:2000]
+    return EpisodeResult(**base, status="errored" if errored else "done", error=error,
+                         score=None if errored else trajectory.score, termination=trajectory.termination,
+                         usage=trajectory.usage or ModelUsage(), steps=len(trajectory.steps),
+                         wall_time_s=time.monotonic() - started, trajectory_path=job.trajectory_path
+                         ).model_dump(mode="json")
+
+
+def _ensure_imports(modules: list[str]) -> None:
+    missing = [m for m in modules if m not in _imported]
+    if missing:
+        with _lock:
+            import_plugins(missing)
+            _imported.update(missing)
+
+
+def _cache() -> OrderedDict[str, Any]:
+    cache = getattr(_local, "envs", None)
+    if cache is None:
+        cache = OrderedDict()
+        _local.envs = cache
+        with _lock:
+            _all_caches.append(cache)
+    return cache
+
+
+def _env_for(job: EpisodeJob) -> tuple[str, Any]:
+    import gymnasium as gym
+
+    kwargs = {**job.env_args, **job.env_budget, "sandbox": job.sandbox}
+    key = f"{job.env}|{stable_hash(kwargs)}"
+    cache = _cache()
+    env = cache.get(key)
+    if env is None:
+        env = gym.make(job.env, **kwargs)
+        cache[key] = env
+        while len(cache) > _ENVS_PER_WORKER:
+            _old_key, old = cache.popitem(last=False)
+            old.close()
+    cache.move_to_end(key)
+    return key, env
+
+
+def _drop_env(key: str) -> None:
+    cache = _cache()
+    env = cache.pop(key, None)
+    if env is not None:
+        try:
+            env.close()
+        except Exception:  # noqa: BLE001 - the env is already broken; closing is best effort
+            pass
+
+
+def close_all() -> None:
+    """Close every cached env of this process (their sandboxes with them). Safe to call more than once."""
+    with _lock:
+        caches = list(_all_caches)
+    for cache in caches:
+        while cache:
+            _key, env = cache.popitem()
+            try:
+                env.close()
+            except Exception:  # noqa: BLE001 - shutting down; one failure must not leak the others
+                pass
+
+
+def init_pool_worker() -> None:
+    """Process-pool initializer: close this worker's envs (and sandboxes) when the pool shuts it down.
+
+    Pool workers leave through ``os._exit``, which skips ``atexit``; multiprocessing's own finalizers still run.
+    """
+    import signal
+    from multiprocessing import util
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops the pool
+    util.Finalize(None, close_all, exitpriority=10)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGTERM this worker when the tournament process dies (even by SIGKILL), so none lingers."""
+    import ctypes
+    import os
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
