@@ -1,0 +1,189 @@
+"""The corpus every wiki source produces: titled articles with hyperlinks and aliases, plus multi-hop questions.
+
+A :class:`Corpus` is built once per source (a synthetic world, a dataset file) and shared by every task drawn
+from it, so that retrieval indexes and per-article token counts are computed once and reused across seeds.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from locogym.core import tokens
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+_PAREN = re.compile(r"\s*\([^)]*\)\s*$")
+MAX_TITLE_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Article:
+    """One encyclopedia article. ``links`` are the titles it links to, in order of first mention."""
+
+    title: str
+    text: str
+    links: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    def block(self) -> str:
+        """How the article appears inside a haystack; token counts are additive across blocks."""
+        return f"## {self.title}\n{self.text}\n\n"
+
+
+@dataclass(frozen=True)
+class QAItem:
+    """A multi-hop question with its gold articles (in reasoning order) and accepted answers.
+
+    ``follow`` lists, for each gold article after the first, the gold article whose links lead to it (or
+    ``None`` when it has to be opened directly): the oracle plan follows links where the corpus has them.
+    """
+
+    qid: str
+    question: str
+    answer: str
+    aliases: tuple[str, ...]
+    gold: tuple[str, ...]
+    qtype: str
+    hops: int
+    nonliteral: str | None = None
+    follow: tuple[str | None, ...] = ()
+    source: str = ""
+
+    def answers(self) -> list[str]:
+        out: list[str] = []
+        for a in (self.answer, *self.aliases):
+            if a and a not in out:
+                out.append(a)
+        return out
+
+
+@dataclass
+class Corpus:
+    """Articles addressed by title (case-insensitive look-up also through aliases) and an optional QA list.
+
+    ``key`` identifies the corpus for index caching: the same key must mean the same articles.
+    """
+
+    key: str
+    articles: list[Article]
+    questions: list[QAItem] = field(default_factory=list)
+    _by_title: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _by_lower: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _counts: np.ndarray | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for i, art in enumerate(self.articles):
+            if art.title in self._by_title:
+                raise ValueError(f"Duplicate article title {art.title!r} in corpus {self.key}.")
+            self._by_title[art.title] = i
+        for i, art in enumerate(self.articles):
+            self._by_lower.setdefault(art.title.lower(), i)
+        for i, art in enumerate(self.articles):
+            for alias in art.aliases:
+                self._by_lower.setdefault(alias.lower(), i)
+        self._counts = np.full(len(self.articles), -1, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def index_of(self, title: str) -> int | None:
+        """Exact title first, then a case-insensitive match on titles and aliases."""
+        i = self._by_title.get(title)
+        if i is None:
+            i = self._by_lower.get(title.strip().lower())
+        return i
+
+    def get(self, title: str) -> Article | None:
+        i = self.index_of(title)
+        return None if i is None else self.articles[i]
+
+    def token_counts(self, indices: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Token counts of the articles' haystack blocks, computed once per article and cached.
+
+        Why: a haystack of a million tokens re-uses the same articles across tasks; counting them again would
+        dominate the build time.
+        """
+        idx = np.asarray(indices, dtype=np.int64)
+        assert self._counts is not None
+        missing = idx[self._counts[idx] < 0]
+        if missing.size:
+            missing = np.unique(missing)
+            enc = tokens.encoding()
+            counted = enc.encode_ordinary_batch([self.articles[int(i)].block() for i in missing], num_threads=2)
+            with self._lock:
+                self._counts[missing] = [len(ids) for ids in counted]
+        return self._counts[idx]
+
+    def total_tokens(self) -> int:
+        return int(self.token_counts(np.arange(len(self.articles))).sum())
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, the shared tokenisation of retrieval, drift and answer matching."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+STOPWORDS = frozenset(
+    "a an the of in on at to for by with from and or but is was were be been are as it its this that which who "
+    "whom whose what when where why how did does do into than then there their they he she his her him also not "
+    "no yes one".split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS]
+
+
+def bare_title(title: str) -> str:
+    """A title without its trailing disambiguation, e.g. "Ed Wood (film)" -> "Ed Wood"."""
+    return _PAREN.sub("", title).strip() or title
+
+
+def derive_links(articles: Iterable[Article]) -> list[Article]:
+    """Give link-less articles links to every other article whose title (without disambiguation) they mention.
+
+    Matching is on word sequences, case-sensitive on the original words (titles are proper names), up to
+    ``MAX_TITLE_WORDS`` words, so the cost grows with the text, not with the number of titles.
+    """
+    arts = list(articles)
+    by_words: dict[tuple[str, ...], list[str]] = {}
+    for art in arts:
+        key = tuple(_WORD.findall(bare_title(art.title)))
+        if not key or len(key) > MAX_TITLE_WORDS:
+            continue
+        if len(key) == 1 and (len(key[0]) < 4 or key[0].lower() in STOPWORDS):
+            continue
+        by_words.setdefault(key, []).append(art.title)
+    longest = max((len(k) for k in by_words), default=0)
+    out: list[Article] = []
+    for art in arts:
+        if art.links:
+            out.append(art)
+            continue
+        toks = _WORD.findall(art.text)
+        found: dict[str, None] = {}
+        for start in range(len(toks)):
+            for n in range(min(longest, len(toks) - start), 0, -1):
+                targets = by_words.get(tuple(toks[start:start + n]))
+                if targets:
+                    for t in targets:
+                        if t != art.title:
+                            found.setdefault(t, None)
+                    break
+        out.append(Article(art.title, art.text, tuple(found), art.aliases))
+    return out
+
+
+def unique_title(title: str, taken: dict[str, object]) -> str:
+    """``title`` or ``title [n]`` for the first free n (datasets repeat titles with different paragraphs)."""
+    if title not in taken:
+        return title
+    n = 2
+    while f"{title} [{n}]" in taken:
+        n += 1
+    return f"{title} [{n}]"

@@ -1,0 +1,93 @@
+"""The per-episode wiki world the tools act on: the corpus, its retriever, the gold articles and round state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from locogym.core.types import Task
+from locogym.scenarios.wiki.answers import query_drift
+from locogym.scenarios.wiki.corpus import Article
+from locogym.scenarios.wiki.haystack import Haystack
+from locogym.scenarios.wiki.retrievers import Retriever
+from locogym.scenarios.wiki.tasks import Source, build_round_haystack, retriever_for, source_for, validate
+
+
+@dataclass
+class WikiWorld:
+    """What the wiki tools need. Built at every reset; the corpus and retriever behind it are shared caches."""
+
+    task: Task
+    params: dict[str, Any]
+    source: Source
+    length: int
+    round_index: int = 0
+    summary: str | None = None
+    pending_evidence: list[str] = field(default_factory=list)
+    _retriever: Retriever | None = None
+
+    @classmethod
+    def for_task(cls, task: Task, params: dict[str, Any], length: int) -> WikiWorld:
+        settings = validate(dict(params))
+        world = cls(task=task, params=settings, source=source_for(settings, length), length=length)
+        if settings["mode"] != "agentic":  # the first haystack is in the prompt: the agent has read its gold
+            shown = task.meta.get("haystack", {}).get("gold_positions", {})
+            world.pending_evidence = [f"article:{t}" for t in task.gold["titles"] if t in shown]
+        return world
+
+    @property
+    def retriever(self) -> Retriever:
+        if self._retriever is None:
+            self._retriever = retriever_for(self.params, self.source.corpus)
+        return self._retriever
+
+    @property
+    def question(self) -> str:
+        return str(self.task.gold["question"])
+
+    @property
+    def gold_titles(self) -> list[str]:
+        return list(self.task.gold["titles"])
+
+    def evidence_of(self, title: str) -> list[str]:
+        return [f"article:{title}"] if title in self.gold_titles else []
+
+    def article(self, title: str) -> Article:
+        """The article called ``title`` (case-insensitive, aliases too).
+
+        Raises:
+            LookupError: no such article; the message suggests close titles.
+        """
+        found = self.source.corpus.get(title)
+        if found is None:
+            close = [self.source.corpus.articles[i].title for i in self.retriever.search(title, 3)]
+            raise LookupError(f"no article titled {title!r}. Close titles: {'; '.join(close)}.")
+        return found
+
+    def gold_ranks(self, query: str) -> dict[str, int]:
+        """The retriever's rank (1-based, over the whole corpus) of each gold article for ``query``."""
+        ranking = self.retriever.rank(query)
+        where = {int(doc): pos + 1 for pos, doc in enumerate(ranking)}
+        corpus = self.source.corpus
+        return {t: where[i] for t in self.gold_titles if (i := corpus.index_of(t)) is not None}
+
+    def drift(self, query: str) -> float:
+        return query_drift(self.question, query)
+
+    def take_pending(self) -> list[str]:
+        out, self.pending_evidence = self.pending_evidence, []
+        return out
+
+    def next_round(self, question: str, summary: str) -> Haystack:
+        """Advance to the next round: retrieve with ``question`` and rebuild the haystack."""
+        self.round_index += 1
+        self.summary = summary or self.summary
+        corpus = self.source.corpus
+        gold = [i for t in self.gold_titles if (i := corpus.index_of(t)) is not None]
+        return build_round_haystack(self.source, self.retriever, gold, self.length, self.params,
+                                    str(self.task.meta["seed_key"]), self.round_index, question, self.question,
+                                    self.summary)
+
+    @property
+    def last_round(self) -> bool:
+        return self.round_index + 1 >= int(self.params["rounds"])
