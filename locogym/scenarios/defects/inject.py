@@ -76,12 +76,13 @@ class Injection(BaseModel):
         return apply_edits(files, [d.mutation.edit for d in self.defects])
 
 
-def reachable_candidates(files: dict[str, str], baseline: TestRun) -> dict[str, tuple[Mutation, list[str]]]:
+def reachable_candidates(files: dict[str, str], baseline: TestRun,
+                         allowed: set[str] | None = None) -> dict[str, tuple[Mutation, list[str]]]:
     """Mutations in functions reached by passing tests, with those tests, keyed by mutation id."""
     passing = baseline.passed
     out: dict[str, tuple[Mutation, list[str]]] = {}
     for path in sorted(files):
-        if not path.endswith(".py") or is_test_path(path):
+        if not path.endswith(".py") or is_test_path(path) or (allowed is not None and path not in allowed):
             continue
         for mutation in find_mutations(path, files[path]):
             tests = sorted(t for t in baseline.reach.get(f"{path}:{mutation.function_line}", []) if t in passing)
@@ -125,8 +126,11 @@ def check_baseline(repository: str, baseline: TestRun) -> None:
 
 def inject_defects(repository: str, commit: str, files: dict[str, str], *, count: int, rng: random.Random,
                    sandbox_factory: Callable[[], Sandbox], backend: str, cache: RunCache,
-                   test_args: list[str] | None = None, max_candidates: int = DEFAULT_MAX_CANDIDATES) -> Injection:
+                   test_args: list[str] | None = None, max_candidates: int = DEFAULT_MAX_CANDIDATES,
+                   allowed: set[str] | None = None) -> Injection:
     """Inject ``count`` validated defects into the project (see the module docstring).
+
+    ``allowed`` limits the modules defects may be placed in (``include``/``exclude`` of ``locogym.toml``).
 
     Raises:
         DataError: the clean suite does not run, no function reached by a test can be mutated, or fewer than
@@ -139,7 +143,7 @@ def inject_defects(repository: str, commit: str, files: dict[str, str], *, count
     baseline = suite.run("baseline", mode="reach")
     check_baseline(repository, baseline)
     passing = baseline.passed
-    candidates = reachable_candidates(files, baseline)
+    candidates = reachable_candidates(files, baseline, allowed)
     if not candidates:
         raise DataError(f"no function of {repository} that a passing test reaches has a statement to mutate",
                         path=repository, fix="Use a project whose tests call its own Python code.")

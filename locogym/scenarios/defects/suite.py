@@ -20,7 +20,7 @@ class Suite:
 
     def __init__(self, repository: str, commit: str, files: Mapping[str, str], test_args: list[str],
                  sandbox_factory: Callable[[], Sandbox], backend: str, cache: RunCache,
-                 timeout: float = DEFAULT_TIMEOUT_S) -> None:
+                 timeout: float = DEFAULT_TIMEOUT_S, owns_sandbox: bool = False) -> None:
         self.repository = repository
         self.commit = commit
         self.files = dict(files)
@@ -32,10 +32,13 @@ class Suite:
         self.run_seconds = 0.0
         self._factory = sandbox_factory
         self._sandbox: Sandbox | None = None
+        self._owns_sandbox = owns_sandbox
 
     def run(self, defect: str, edited: Mapping[str, str] | None = None, selection: Iterable[str] | None = None,
-            mode: Literal["plain", "reach"] = "plain", timeout: float | None = None) -> TestRun:
-        """Run the suite (or the node ids in ``selection``) on the project with ``edited`` files swapped in.
+            mode: Literal["plain", "reach"] = "plain", timeout: float | None = None,
+            deleted: Iterable[str] = ()) -> TestRun:
+        """Run the suite (or the node ids in ``selection``) on the project with ``edited`` files swapped in
+        and ``deleted`` files removed; the workspace is restored afterwards.
 
         ``defect`` names the edits for the cache key ("baseline" for none); the same key never runs twice.
         """
@@ -47,8 +50,11 @@ class Suite:
             return cached
         sandbox = self._ready()
         edited = dict(edited or {})
+        removed = [p for p in deleted if p in self.files]
         for path, text in edited.items():
             sandbox.write_file(path, text)
+        for path in removed:
+            sandbox.delete_file(path)
         try:
             args = ["-q", *chosen] if chosen is not None else self.test_args
             result = run_tests(sandbox, args, mode=mode, timeout=timeout or self.timeout, env=suite_env(self.files))
@@ -56,6 +62,10 @@ class Suite:
             for path in edited:
                 if path in self.files:
                     sandbox.write_file(path, self.files[path])
+                else:
+                    sandbox.delete_file(path)
+            for path in removed:
+                sandbox.write_file(path, self.files[path])
         self.executed += 1
         self.run_seconds += result.duration_s
         if result.timed_out or result.outcomes or result.collect_errors:
@@ -67,3 +77,9 @@ class Suite:
             self._sandbox = self._factory()
             self._sandbox.load_workspace(self.files)
         return self._sandbox
+
+    def close(self) -> None:
+        """Release the sandbox when this suite created it for itself (a grading sandbox)."""
+        if self._sandbox is not None and self._owns_sandbox:
+            self._sandbox.close()
+        self._sandbox = None

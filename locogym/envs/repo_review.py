@@ -1,0 +1,66 @@
+"""LoCo-RepoReview-v0: find the defects hidden in a long diff among benign refactors; graded by matching findings.
+
+The prompt holds a unified diff of the project: harmless refactors (renames, extracted helpers, reordered
+functions, comments) with one or more test-validated defects among them. The changed project is in the workspace
+for the LoCo-Repo tools. The agent submits findings ``[{path, line, description}]`` (line numbers of the new
+files). A finding matches a defect in the same file within ``window`` lines of its hunk, one to one; success is
+the F1 of findings against defects, with precision and recall as metrics and findings on benign hunks counted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from locogym.core.errors import ConfigError
+from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
+from locogym.envs.base import LocoEnv
+from locogym.scenarios.defects.family import DefectFamilyMixin
+from locogym.scenarios.defects.review import DEFAULT_WINDOW, Location, grade_findings, parse_findings
+from locogym.scenarios.defects.tasks import build_review_task
+from locogym.tools.base import Tool, ToolContext
+
+
+class RepoReviewEnv(DefectFamilyMixin, LocoEnv):
+    env_id = "LoCo-RepoReview-v0"
+    family = "repo_review"
+    uses_sandbox = True
+    option_names = frozenset({"defects"})
+    default_length = 8_192
+
+    def configure(self, window: int = DEFAULT_WINDOW, **kwargs: Any) -> dict[str, Any]:
+        params = self.configure_source(**kwargs)
+        if not isinstance(window, int) or isinstance(window, bool) or not 0 <= window <= 50:
+            raise ConfigError(f"window={window!r} is not a line count in [0, 50].",
+                              fix="Pass how many lines away from a defect a finding may be, e.g. window=3.")
+        return {**params, "window": window}
+
+    def build_tools(self) -> list[Tool]:
+        return [*self.repo_tools(), self.submit_tool()]
+
+    def generate(self, config: ScenarioConfig) -> Task:
+        tree, injection = self.validated(config)
+        return build_review_task(tree, config, injection, self.toolset_names(),
+                                 window=int(config.params.get("window", DEFAULT_WINDOW)))
+
+    def final_state(self, ctx: ToolContext) -> dict[str, Any]:
+        return {}
+
+    def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:
+        answers = [s.result.data.get("answer") for s in trajectory.steps if s.result.data.get("submitted")]
+        if not answers:
+            return EpisodeScore(success=0.0, outcome="no_answer")
+        findings, malformed = parse_findings(answers[-1])
+        defects = [Location.model_validate(d) for d in task.gold["defects"]]
+        benign = [Location.model_validate(b) for b in task.gold["benign"]]
+        metrics = grade_findings(findings, defects, benign, int(task.gold.get("window", DEFAULT_WINDOW)))
+        metrics["malformed_findings"] = float(malformed)
+        if malformed and not findings:
+            return EpisodeScore(success=0.0, outcome="format_error", metrics=metrics)
+        if not findings:
+            return EpisodeScore(success=0.0, outcome="no_findings", metrics=metrics)
+        f1 = metrics["f1"]
+        outcome = "all_found" if f1 == 1.0 else ("partial" if metrics["true_positives"] else "wrong")
+        return EpisodeScore(success=f1, outcome=outcome, metrics=metrics)
+
+    def annotate(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
+        return self.annotate_defects(call, result, ctx)

@@ -1,0 +1,118 @@
+"""What LoCo-RepoPatch and LoCo-RepoReview share: source arguments, validation through the env's sandbox and the
+run cache, the LoCo-Repo tool set, and evidence marking when a read covers an injected defect.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any
+
+from locogym.core.errors import ConfigError
+from locogym.core.types import ScenarioConfig, ToolCall, ToolResult
+from locogym.sandboxes.base import Sandbox, make_sandbox
+from locogym.scenarios.defects.cache import RunCache
+from locogym.scenarios.defects.inject import Injection
+from locogym.scenarios.defects.project import ProjectSettings, load_project
+from locogym.scenarios.defects.tasks import inject_for
+from locogym.scenarios.repo import SourceTree
+from locogym.tools.base import Submit, Tool, ToolContext
+
+if TYPE_CHECKING:
+    from locogym.envs.base import LocoEnv
+
+    _Base = LocoEnv
+else:
+    _Base = object
+
+READ_TOOL = "read_file"
+EDIT_TOOL = "edit_file"
+
+
+class DefectFamilyMixin(_Base):
+    """Mixed into a :class:`~locogym.envs.base.LocoEnv` subclass (listed first)."""
+
+    last_injection: Injection | None = None
+
+    # ------------------------------------------------------------------ arguments
+    def configure_source(self, source: str = "synthetic", ref: str | None = None, test_command: str | None = None,
+                         include: list[str] | None = None, exclude: list[str] | None = None,
+                         cache_dir: str | None = None, image: str | None = None, **unknown: Any) -> dict[str, Any]:
+        if unknown:
+            raise ConfigError(f"{self.env_id} takes no argument(s) {sorted(unknown)}.",
+                              fix=f"See docs/envs/{self.env_id}.md for its arguments.")
+        if not isinstance(source, str) or not source:
+            raise ConfigError(f"source={source!r} is not a source spec.",
+                              fix='Use "synthetic", a repository folder or a source archive path.')
+        settings = ProjectSettings(test_command=test_command, include=list(include or []),
+                                   exclude=list(exclude or []))
+        settings.test_args  # noqa: B018 - raises ConfigError when the command does not run pytest
+        return {"source": source, "ref": ref, "test_command": test_command, "include": settings.include,
+                "exclude": settings.exclude, "cache_dir": cache_dir, "image": image}
+
+    def settings(self, config: ScenarioConfig) -> ProjectSettings:
+        p = config.params
+        return ProjectSettings(test_command=p.get("test_command"), include=p.get("include") or [],
+                               exclude=p.get("exclude") or [])
+
+    # ------------------------------------------------------------------ tools
+    def repo_tools(self) -> list[Tool]:
+        """The LoCo-Repo tool set, minus its own ``submit`` (each family adds its own)."""
+        from locogym.envs.repo import repo_tools
+
+        return [t for t in repo_tools() if t.name != "submit"]
+
+    def submit_tool(self) -> Tool:
+        return Submit()
+
+    def toolset_names(self) -> list[str]:
+        return list(self.toolset.names)
+
+    @staticmethod
+    def edit_call(path: str, old: str, new: str) -> ToolCall:
+        return ToolCall(name=EDIT_TOOL, arguments={"path": path, "old": old, "new": new})
+
+    # ------------------------------------------------------------------ sandboxes and cache
+    def grading_backend(self) -> str:
+        """The backend name of the episode's sandbox; grading sandboxes are made with the same backend."""
+        if isinstance(self.sandbox_spec, Sandbox):
+            return self.sandbox_spec.backend
+        if self.sandbox_spec == "auto":
+            return self._get_sandbox().backend
+        return str(self.sandbox_spec)
+
+    def fresh_sandbox(self) -> Sandbox:
+        image = self.family_params.get("image")
+        options = {"image": image} if image else {}
+        return make_sandbox(self.grading_backend(), **options)
+
+    def run_cache(self) -> RunCache:
+        cache = getattr(self, "_run_cache", None)
+        if cache is None:
+            cache_dir = self.family_params.get("cache_dir")
+            cache = RunCache(cache_dir) if cache_dir else RunCache()
+            self._run_cache = cache
+        return cache
+
+    def validated(self, config: ScenarioConfig) -> tuple[SourceTree, Injection]:
+        """The task's project and its validated defects (runs the tests in the env's sandbox on a cache miss)."""
+        seed = random.Random(config.rng_seed()).randrange(2**31)
+        tree = load_project(config.params["source"], config.params.get("ref"), seed, max(2_000, config.length))
+        injection = inject_for(tree, config, self.settings(config), self._get_sandbox, self.grading_backend(),
+                               self.run_cache())
+        self.last_injection = injection
+        return tree, injection
+
+    # ------------------------------------------------------------------ scoring signals
+    def annotate_defects(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
+        """Mark a read that showed an injected defect's lines as evidence seen."""
+        if call is None or result.error is not None or call.name != READ_TOOL:
+            return {}
+        path = str(call.arguments.get("path", "")).removeprefix("./").removeprefix("/workspace/")
+        offset = int(call.arguments.get("offset") or 1) if str(call.arguments.get("offset") or "1").isdigit() else 1
+        shown = result.output.count("\n") + 1
+        seen = [e.id for e in ctx.task.evidence
+                if e.locator.get("path") == path and offset <= int(e.locator.get("end_line", 0))
+                and int(e.locator.get("start_line", 0)) <= offset + shown]
+        if seen:
+            result.data["evidence"] = sorted({*result.data.get("evidence", []), *seen})
+        return {}
