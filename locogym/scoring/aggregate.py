@@ -147,7 +147,8 @@ def length_curves(results: Iterable[EpisodeResult], metric: str = "success", by:
     for key, members in group(results, (*by, "length")).items():
         values = [v for v in (metric_of(r, metric) for r in members) if v is not None]
         if values:
-            curves.setdefault(key[:-1], []).append(CurvePoint(int(key[-1]), mean_ci(values, n_boot=n_boot, seed=seed)))
+            length = int(key[-1])  # type: ignore[call-overload]  # EpisodeResult.length is an int
+            curves.setdefault(key[:-1], []).append(CurvePoint(length, mean_ci(values, n_boot=n_boot, seed=seed)))
     for points in curves.values():
         points.sort(key=lambda p: p.length)
     return curves

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from locogym.core.types import StepEvent
+from locogym.core.types import StepEvent, Task, ToolCall
 
 BEHAVIOURS: tuple[str, ...] = ("cascade", "stop", "efficiency", "consistency")
 PASS_THRESHOLD = 1.0
@@ -60,6 +60,16 @@ def sessions_of(steps: Iterable[StepEvent]) -> Iterator[tuple[int, list[StepEven
     for step in steps:
         groups.setdefault(step.session, []).append(step)
     yield from groups.items()
+
+
+def oracle_plans(task: Task) -> list[list[ToolCall]]:
+    """The oracle's plan per session (one plan for a single-session task)."""
+    return [s.oracle_plan for s in task.sessions] if task.sessions else [task.oracle_plan]
+
+
+def searches(task: Task) -> bool:
+    """Whether solving the task takes any tool call besides handing in (a static haystack takes none)."""
+    return any(not call.name.startswith("submit") for plan in oracle_plans(task) for call in plan)
 
 
 def flag(value: bool) -> float:

@@ -6,8 +6,12 @@ plan; its observation tokens are ``Task.meta["oracle_obs_tokens"]`` when the fam
 
 The ratios credit only solved episodes: doing little and failing is not efficient. ``step_ratio`` =
 oracle steps / steps when the episode passed, else 0 (the oracle scores exactly 1; above 1 means a shorter
-solution than the oracle's). ``token_ratio`` is the same for observation tokens (only when the oracle's are
-known).
+solution than the oracle's). ``token_ratio`` is the same for the tokens tool calls returned (submit replies
+left out on both sides; only when the oracle's are known; a solved task whose oracle reads nothing scores 1 when
+the agent read nothing either).
+
+The evidence metrics exist only for tasks that need a tool call besides the submit: when everything is in the
+prompt (a static haystack) there is nothing to search and they would say nothing.
 
 Metrics (``efficiency.*``): ``steps``, ``oracle_steps``, ``step_ratio``, ``obs_tokens``, ``oracle_obs_tokens``
 and ``token_ratio`` (when known), ``redundant`` and ``redundant_rate`` (calls that repeat an earlier call of
@@ -23,14 +27,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from locogym.core.types import ErrorKind, StepEvent, Task, ToolCall, dumps
-from locogym.scoring.common import Measures, is_submit, passed, sessions_of
+from locogym.core.types import ErrorKind, StepEvent, Task, dumps
+from locogym.scoring.common import Measures, is_submit, oracle_plans, passed, searches, sessions_of
 
 
 def oracle_steps(task: Task) -> int:
     """Steps the oracle agent takes: its plan(s), plus the submit it adds after a plan that lacks one."""
-    plans: list[list[ToolCall]] = [s.oracle_plan for s in task.sessions] if task.sessions else [task.oracle_plan]
-    return sum(len(plan) + (0 if plan and plan[-1].name.startswith("submit") else 1) for plan in plans)
+    return sum(len(plan) + (0 if plan and plan[-1].name.startswith("submit") else 1) for plan in oracle_plans(task))
 
 
 def _spans(data: dict[str, Any]) -> list[tuple[str, int, int]]:
@@ -119,8 +122,10 @@ def measure(task: Task, steps: list[StepEvent], success: float) -> Measures:
     }
     oracle_obs = task.meta.get("oracle_obs_tokens")
     if isinstance(oracle_obs, (int, float)) and not isinstance(oracle_obs, bool):
+        read = float(sum(s.obs_tokens for s in steps if not is_submit(s)))
         metrics["efficiency.oracle_obs_tokens"] = float(oracle_obs)
-        metrics["efficiency.token_ratio"] = float(oracle_obs) / obs if solved and obs else 0.0
+        metrics["efficiency.token_ratio"] = (0.0 if not solved else float(oracle_obs) / read if read
+                                             else 1.0 if oracle_obs == 0 else 0.0)
     redundant = redundant_steps(steps)
     metrics["efficiency.redundant"] = float(len(redundant))
     metrics["efficiency.redundant_rate"] = len(redundant) / n if n else 0.0
@@ -128,9 +133,10 @@ def measure(task: Task, steps: list[StepEvent], success: float) -> Measures:
     metrics["efficiency.invalid"] = float(len(errors))
     for kind in ErrorKind:
         metrics[f"efficiency.invalid.{kind.value}"] = float(sum(1 for e in errors if e == kind))
-    ev_tokens = evidence_tokens(task, steps)
-    metrics["efficiency.evidence_tokens"] = ev_tokens
-    metrics["efficiency.evidence_token_share"] = min(1.0, ev_tokens / obs) if obs else 0.0
-    if ev_tokens > 0:
-        metrics["efficiency.tokens_per_evidence_token"] = obs / ev_tokens
+    if searches(task):
+        ev_tokens = evidence_tokens(task, steps)
+        metrics["efficiency.evidence_tokens"] = ev_tokens
+        metrics["efficiency.evidence_token_share"] = min(1.0, ev_tokens / obs) if obs else 0.0
+        if ev_tokens > 0:
+            metrics["efficiency.tokens_per_evidence_token"] = obs / ev_tokens
     return Measures(metrics)

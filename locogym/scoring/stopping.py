@@ -3,7 +3,9 @@
 t* is the first step by which every ``Task.evidence`` id had appeared in some step's ``evidence_seen``. A stop
 (a submit) before t* is *premature*; within ``Task.meta["stop_slack"]`` steps after it (default 2) *timely*;
 later *over-search*; an episode that ended on a budget instead of a submit *never* stopped. The label is crossed
-with correctness: premature and right is a *lucky guess*.
+with correctness: premature and right is a *lucky guess*. A submit without an answer (nothing, blank text, an
+empty list or dict) is premature whatever was seen: the agent stopped before it had an answer. Evidence that the
+prompt itself shows (a static haystack) is reported by the family on the first step, so it counts as seen there.
 
 Multi-session tasks hand in one answer per session. Evidence may say which session needs it with
 ``locator["session"]`` (an int or a list of ints); evidence without one is needed by the end of the episode
@@ -15,7 +17,8 @@ over-search counts only its own steps: its evidence is complete at the step wher
 at the session's start.
 
 Metrics (``stop.*``): ``t_star`` (step index; -1: the evidence was never all seen), ``step`` (the final submit;
--1: never), ``evidence_total``, ``evidence_recall`` (share of evidence seen by the end), ``overrun`` (steps
+-1: never), ``evidence_total``, ``evidence_recall`` (share of evidence seen by the end; only for tasks that
+need a tool call besides the submit), ``overrun`` (steps
 taken after the evidence was complete, summed over judged sessions), indicators ``premature``, ``timely``,
 ``over_search``, ``never``, ``lucky_guess``. Labels: ``stop`` (premature | timely | over-search | never) and
 ``stop.cross`` (``lucky_guess``, ``premature_wrong``, ``timely_right``, ``over-search_wrong``, ...).
@@ -27,7 +30,7 @@ from typing import Any
 
 from locogym.core.errors import DataError
 from locogym.core.types import StepEvent, Task
-from locogym.scoring.common import Measures, flag, is_submit, passed
+from locogym.scoring.common import Measures, flag, is_submit, passed, searches
 
 DEFAULT_SLACK = 2
 LABELS = ("premature", "timely", "over-search", "never")
@@ -47,6 +50,28 @@ def _sessions_needing(locator: dict[str, Any]) -> set[int] | None:
         return None
     tags = tag if isinstance(tag, list) else [tag]
     return {int(t) for t in tags}
+
+
+def _empty(answer: Any) -> bool:
+    """No answer handed in: nothing, blank text, or an empty list or dict."""
+    if answer is None:
+        return True
+    if isinstance(answer, str):
+        return not answer.strip()
+    if isinstance(answer, (list, tuple, dict, set)):
+        return not answer
+    return False
+
+
+def _needed_in(sessions: set[int] | None, session: int, last_session: int) -> bool:
+    """Tagged evidence is needed in its sessions; untagged evidence by the last session."""
+    return session >= last_session if sessions is None else session in sessions
+
+
+def _seen_for(eid: str, session: int, stop: int, seen: dict[str, int], seen_here: dict[tuple[int, str], int]) -> int:
+    """When a session had ``eid``: its own first read of it, else the episode's (carried over in notes)."""
+    local = seen_here.get((session, eid))
+    return local if local is not None and local <= stop else seen[eid]
 
 
 def first_seen(steps: list[StepEvent]) -> dict[str, int]:
@@ -78,17 +103,15 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
         starts.setdefault(step.session, i)
         if not is_submit(step):
             continue
-        required = [e for e in ids if (needs[e] is None and step.session >= last_session)
-                    or (needs[e] is not None and step.session in needs[e])]
-        if any(seen.get(e, never_seen) > i for e in required):
+        required = [e for e in ids if _needed_in(needs[e], step.session, last_session)]
+        if _empty(step.result.data.get("answer")) or any(seen.get(e, never_seen) > i for e in required):
             premature = True
             continue
         if not required:
             continue
-        local = {e: seen_here.get((step.session, e)) for e in required}
-        done = max(seen[e] if local[e] is None else local[e] for e in required)
+        done = max(_seen_for(e, step.session, i, seen, seen_here) for e in required)
         anchor = max(done, starts[step.session] - 1)
-        gap = i - anchor - 1
+        gap = max(0, i - anchor - 1)  # evidence the prompt shows is reported on the first step, maybe a submit
         overrun += gap
         over_search = over_search or gap > slack
 
@@ -107,7 +130,6 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
         "stop.t_star": float(t_star if t_star < never_seen else -1),
         "stop.step": float(final),
         "stop.evidence_total": float(len(ids)),
-        "stop.evidence_recall": sum(1 for e in ids if e in seen) / len(ids) if ids else 1.0,
         "stop.overrun": float(overrun),
         "stop.premature": flag(label == "premature"),
         "stop.timely": flag(label == "timely"),
@@ -115,4 +137,6 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
         "stop.never": flag(label == "never"),
         "stop.lucky_guess": flag(cross == "lucky_guess"),
     }
+    if searches(task):
+        metrics["stop.evidence_recall"] = sum(1 for e in ids if e in seen) / len(ids) if ids else 1.0
     return Measures(metrics, {"stop": label, "stop.cross": cross})

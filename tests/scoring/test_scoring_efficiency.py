@@ -28,12 +28,23 @@ def test_step_ratio_credits_only_solved_episodes() -> None:
 
 
 def test_token_ratio_needs_the_oracle_tokens() -> None:
-    steps = [step(obs_tokens=150), step(obs_tokens=247), submit("a", obs_tokens=3)]
+    steps = [step(obs_tokens=150), step(obs_tokens=250), submit("a", obs_tokens=3)]
     m = _measure(make_task(), steps)
-    assert m.metrics["efficiency.obs_tokens"] == 400
+    assert m.metrics["efficiency.obs_tokens"] == 403
     assert "efficiency.token_ratio" not in m.metrics
+    # tool calls returned 400 tokens (the submit reply is left out); the oracle's read 100
     m = _measure(make_task(meta={"oracle_obs_tokens": 100}), steps)
     assert m.metrics["efficiency.token_ratio"] == 0.25 and m.metrics["efficiency.oracle_obs_tokens"] == 100
+    assert _measure(make_task(meta={"oracle_obs_tokens": 100}), steps, success=0.0).metrics[
+        "efficiency.token_ratio"] == 0.0
+
+
+def test_static_tasks_read_nothing_and_have_no_evidence_metrics() -> None:
+    task = make_task(["e1"], plan=["submit"], meta={"oracle_obs_tokens": 0})
+    m = _measure(task, [submit("a")])
+    assert m.metrics["efficiency.token_ratio"] == 1.0 and m.metrics["efficiency.step_ratio"] == 1.0
+    assert "efficiency.evidence_token_share" not in m.metrics
+    assert _measure(task, [step(obs_tokens=40), submit("a")]).metrics["efficiency.token_ratio"] == 0.0
 
 
 def test_redundant_calls() -> None:
