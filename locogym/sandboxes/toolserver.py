@@ -264,6 +264,11 @@ class Server:
         if blob:
             threading.Thread(target=_feed, args=(proc.stdin, blob), daemon=True).start()
         out, err, timed_out, stopped = _collect(proc, start + timeout, limit)
+        if not (timed_out or stopped):
+            try:  # the pipes can close a moment before the process exits (programs that close stdout at exit)
+                proc.wait(timeout=max(start + timeout - time.monotonic(), 0.001))
+            except subprocess.TimeoutExpired:
+                timed_out = True
         _kill_group(proc.pid)
         code = proc.wait()
         if self.reap:
