@@ -135,6 +135,7 @@ def replay_command(
 # Command groups that live with their part of the package: each module defines ``register(app)``.
 _COMMAND_GROUPS: tuple[str, ...] = (
     "locogym.harness.commands",
+    "locogym.harness.arena_commands",
 )
 for _module in _COMMAND_GROUPS:
     importlib.import_module(_module).register(app)

@@ -36,18 +36,23 @@ class DefectFamilyMixin(_Base):
     # ------------------------------------------------------------------ arguments
     def configure_source(self, source: str = "synthetic", ref: str | None = None, test_command: str | None = None,
                          include: list[str] | None = None, exclude: list[str] | None = None,
-                         cache_dir: str | None = None, image: str | None = None, **unknown: Any) -> dict[str, Any]:
+                         cache_dir: str | None = None, image: str | None = None, defects: int | None = None,
+                         **unknown: Any) -> dict[str, Any]:
         if unknown:
             raise ConfigError(f"{self.env_id} takes no argument(s) {sorted(unknown)}.",
                               fix=f"See docs/envs/{self.env_id}.md for its arguments.")
         if not isinstance(source, str) or not source:
             raise ConfigError(f"source={source!r} is not a source spec.",
                               fix='Use "synthetic", a repository folder or a source archive path.')
+        if defects is not None and (not isinstance(defects, int) or isinstance(defects, bool) or not 1 <= defects <= 10):
+            raise ConfigError(f"defects={defects!r} is not a count in [1, 10].",
+                              fix="Pass how many defects each task combines, e.g. defects=2 (or drop it).")
         settings = ProjectSettings(test_command=test_command, include=list(include or []),
                                    exclude=list(exclude or []))
         settings.test_args  # noqa: B018 - raises ConfigError when the command does not run pytest
         return {"source": source, "ref": ref, "test_command": test_command, "include": settings.include,
-                "exclude": settings.exclude, "cache_dir": cache_dir, "image": image}
+                "exclude": settings.exclude, "cache_dir": cache_dir, "image": image,
+                "defects": defects}
 
     def settings(self, config: ScenarioConfig) -> ProjectSettings:
         p = config.params
