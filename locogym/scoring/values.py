@@ -41,10 +41,13 @@ def normalize(value: Any) -> str | None:
         return None
     if isinstance(value, (int, float)):
         return _canonical_number(float(value))
-    text = _SPACE.sub(" ", str(value)).strip().casefold()
+    text = str(value)
+    if not text.isprintable() or "  " in text:  # whitespace other than single spaces: collapse it
+        text = _SPACE.sub(" ", text)
+    text = text.strip().casefold()
     if not text or len(text) > _MAX_ATOM:
         return None
-    if _NUMBER.fullmatch(text):
+    if (text[0].isdigit() or text[0] in "+-") and _NUMBER.fullmatch(text):
         return _canonical_number(float(text))
     return text
 
@@ -57,22 +60,18 @@ def _canonical_number(number: float) -> str | None:
 
 def extract(text: str) -> set[str]:
     """The normalised values in ``text`` that look like something a later call could reuse."""
-    found: set[str] = set()
+    raw: set[str] = set()
     for pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            groups = [g for g in match.groups() if g] if match.groups() else []
-            for raw in groups or [match.group(0)]:
-                atom = normalize(raw)
-                if atom is not None:
-                    found.add(atom)
+        if pattern.groups:
+            raw.update(g for match in pattern.finditer(text) for g in match.groups() if g)
+        else:
+            raw.update(pattern.findall(text))
     for match in _TITLE.finditer(text):
         words = match.group(0).split()
-        for start in range(len(words) - 1):
-            if words[start][0].isupper():
-                atom = normalize(" ".join(words[start:]))
-                if atom is not None:
-                    found.add(atom)
-    return found
+        raw.update(" ".join(words[start:]) for start in range(len(words) - 1) if words[start][0].isupper())
+    found = {normalize(r) for r in raw}
+    found.discard(None)
+    return found  # type: ignore[return-value]
 
 
 def introduced(data: dict[str, Any], output: str) -> set[str]:
