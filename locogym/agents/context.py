@@ -6,9 +6,10 @@ every model request the agent lets its :class:`ContextStrategy` compact the hist
 
 * ``keep_all`` — send everything; the provider's own window is the only limit.
 * ``drop_tool_outputs`` — past ``max_tokens``, replace the oldest tool outputs with a one-line stub that names
-  the call and how many tokens were dropped, so the model knows it can call the tool again.
+  the call and how many tokens were dropped, so the model knows it can call the tool again. When stubs alone no
+  longer fit (a very long episode), the oldest whole turns go too, replaced by one note that counts their calls.
 * ``summarize`` — past ``max_tokens``, ask the same model to summarise all but the most recent turns and send
-  that summary after the opening prompt instead; if the window is still over the limit, drop tool outputs too.
+  that summary after the opening prompt instead; if the window is still over the limit, drop as above.
 
 Token counts use the gym's declared tokenizer (cl100k_base) over each item's JSON, plus the fixed part of every
 request (system prompt and tool schemas), so the limit applies to the whole request as sent. Each compaction
@@ -74,7 +75,17 @@ class Dialect(ABC):
 
 
 def item_tokens(item: Item) -> int:
+    """Tokens of one history item as sent: its compact JSON."""
     return tokens.count(orjson.dumps(item).decode())
+
+
+def request_tokens(body: dict[str, Any], messages_key: str) -> int:
+    """Tokens of a request body as a context strategy counts them: the body without its history, plus each item.
+
+    This is the measure ``max_tokens`` limits; tests apply it to what a server received.
+    """
+    rest = {k: v for k, v in body.items() if k != messages_key}
+    return tokens.count(orjson.dumps(rest).decode()) + sum(item_tokens(i) for i in body.get(messages_key) or [])
 
 
 class Context:
@@ -86,6 +97,7 @@ class Context:
         self.head: list[Item] = []
         self.turns: list[Item] = []
         self.summary: str | None = None
+        self.dropped_calls: dict[str, int] = {}  # tool name -> calls in whole turns removed from the history
         self._turn_tokens: list[int] = []
         self._head_tokens = 0
 
@@ -93,6 +105,7 @@ class Context:
         """Begin a session: the history becomes ``head`` alone."""
         self.head = list(head)
         self.summary = None
+        self.dropped_calls = {}
         self.turns = []
         self._turn_tokens = []
         self._refresh_head()
@@ -116,11 +129,28 @@ class Context:
         self.summary = summary
         self._refresh_head()
 
+    def note_dropped(self, items: list[Item]) -> None:
+        """Count the calls of whole items removed without a summary, for the note sent after the prompt."""
+        for item in items:
+            if self.dialect.is_model_item(item):
+                for _, name, _ in self.dialect.calls(item):
+                    self.dropped_calls[name] = self.dropped_calls.get(name, 0) + 1
+        self._refresh_head()
+
     def _refresh_head(self) -> None:
         self._head_tokens = sum(item_tokens(i) for i in self.messages_head())
 
+    def head_note(self) -> str | None:
+        """The summary and the dropped-turns note, as sent after the opening prompt."""
+        parts = [self.summary] if self.summary else []
+        if self.dropped_calls:
+            calls = ", ".join(f"{name} x{n}" for name, n in sorted(self.dropped_calls.items()))
+            parts.append(f"[Older turns were removed to save context; they made these calls: {calls}.]")
+        return "\n".join(parts) if parts else None
+
     def messages_head(self) -> list[Item]:
-        return self.dialect.with_summary(self.head, self.summary) if self.summary else list(self.head)
+        note = self.head_note()
+        return self.dialect.with_summary(self.head, note) if note else list(self.head)
 
     def messages(self) -> list[Item]:
         """What to send: the head (with the summary, if any) and every turn."""
@@ -208,8 +238,38 @@ def drop_tool_outputs(ctx: Context, max_tokens: int, keep_last: int) -> int:
     return dropped
 
 
+def drop_oldest_turns(ctx: Context, max_tokens: int, keep_turns: int = 1) -> int:
+    """Remove the oldest whole turns until ``ctx`` fits ``max_tokens``; returns how many items went.
+
+    Cuts only at turn starts, so a tool call never loses its result; the newest ``keep_turns`` turns stay.
+    """
+    removed = 0
+    while ctx.tokens() > max_tokens:
+        starts = ctx.turn_starts()
+        if len(starts) <= keep_turns:
+            break
+        items = ctx.cut(starts[1] if len(starts) > 1 else len(ctx.turns))
+        ctx.note_dropped(items)
+        removed += len(items)
+    return removed
+
+
+def _fit(ctx: Context, max_tokens: int, keep_last: int, event: dict[str, Any]) -> None:
+    """Stub outputs, then drop turns, recording counts in ``event``."""
+    dropped = drop_tool_outputs(ctx, max_tokens, keep_last)
+    if dropped:
+        event["dropped_outputs"] = event.get("dropped_outputs", 0) + dropped
+    if ctx.tokens() > max_tokens:
+        removed = drop_oldest_turns(ctx, max_tokens)
+        if removed:
+            event["dropped_items"] = removed
+
+
 class DropToolOutputs(ContextStrategy):
-    """Past ``max_tokens``, replace the oldest tool outputs by stubs (the newest ``keep_last`` stay whole)."""
+    """Past ``max_tokens``, replace the oldest tool outputs by stubs (the newest ``keep_last`` stay whole).
+
+    When the stubs and calls alone exceed the limit, the oldest whole turns are removed as well.
+    """
 
     name = "drop_tool_outputs"
 
@@ -226,11 +286,12 @@ class DropToolOutputs(ContextStrategy):
         before = ctx.tokens()
         if before <= self.max_tokens:
             return None
-        dropped = drop_tool_outputs(ctx, self.max_tokens, self.keep_last)
-        if dropped == 0:
+        event: dict[str, Any] = {"kind": "compaction", "strategy": self.name, "tokens_before": before}
+        _fit(ctx, self.max_tokens, self.keep_last, event)
+        if ctx.tokens() == before:
             return None
-        return {"kind": "compaction", "strategy": self.name, "tokens_before": before, "tokens_after": ctx.tokens(),
-                "dropped_outputs": dropped}
+        event["tokens_after"] = ctx.tokens()
+        return event
 
 
 class Summarize(ContextStrategy):
@@ -282,7 +343,7 @@ class Summarize(ContextStrategy):
             event["summarized_items"] = len(folded)
             event["summary_tokens"] = tokens.count(summary)
         if ctx.tokens() > self.max_tokens:
-            event["dropped_outputs"] = drop_tool_outputs(ctx, self.max_tokens, self.keep_last)
+            _fit(ctx, self.max_tokens, self.keep_last, event)
         if ctx.tokens() == before:
             return None
         event["tokens_after"] = ctx.tokens()

@@ -34,10 +34,9 @@ from typing import Any, ClassVar
 
 from locogym.agents.base import Agent, BudgetExceeded
 from locogym.agents.cache import ResponseCache, open_cache, public_endpoint, request_key
-from locogym.agents.context import Context, ContextStrategy, Dialect, Item, make_strategy
+from locogym.agents.context import Context, ContextStrategy, Dialect, Item, make_strategy, request_tokens
 from locogym.agents.pricing import PricesOverride, PriceTable
 from locogym.agents.retry import Failure, RetryPolicy, call_with_retries, redact
-from locogym.core import tokens
 from locogym.core.errors import AuthenticationError, ConfigError, ProviderError
 from locogym.core.types import ModelUsage, ToolCall, ToolSpec, stable_hash
 
@@ -66,6 +65,7 @@ class ModelAgent(Agent):
 
     provider: ClassVar[str] = ""
     key_env: ClassVar[str | None] = None  # environment variable holding the API key
+    messages_key: ClassVar[str] = "messages"  # where the history sits in a request body
 
     def __init__(self, model: str, *, api_key: str | None = None, base_url: str | None = None,
                  temperature: float | None = None, max_tokens: int = 4096, seed: int | None = None,
@@ -112,6 +112,7 @@ class ModelAgent(Agent):
         self._inflight: tuple[str | None, str] | None = None  # (call id, tool name) of the action returned last
         self._results: list[tuple[str | None, str, str]] = []  # (call id, tool name, observation) not yet sent
         self._act_usage: ModelUsage | None = None
+        self._started = False
 
     # ------------------------------------------------------------------ provider hooks
     @property
@@ -190,14 +191,18 @@ class ModelAgent(Agent):
     # ------------------------------------------------------------------ the loop
     def reset(self, task_info: dict[str, Any]) -> None:
         self._specs = [ToolSpec.model_validate(t) for t in task_info.get("tools", [])]
-        fixed = tokens.count(self.system_prompt) + sum(tokens.count(str(s.model_dump())) for s in self._specs)
-        self._context = Context(self.dialect, fixed_tokens=fixed)
+        self._context = Context(self.dialect, fixed_tokens=self._fixed_tokens())
         self.episode_usage = ModelUsage()
         self._started = False
         self._queue.clear()
         self._results.clear()
         self._inflight = None
         self.last_usage = None
+
+    def _fixed_tokens(self) -> int:
+        """Tokens every request carries besides the history: system prompt, tools, settings."""
+        body = {**self.build_request([]), **self.extra_params}
+        return request_tokens(body, self.messages_key)
 
     def act(self, obs: str, info: dict[str, Any]) -> Any:
         if self._context is None:

@@ -121,6 +121,7 @@ class OpenAIAgent(ModelAgent):
         self.api = api
         super().__init__(model, **kwargs)
         self._dialect: Dialect = ChatDialect() if api == "chat" else ResponsesDialect()
+        self.messages_key = "messages" if api == "chat" else "input"  # type: ignore[misc]
         self._call_ids = itertools.count(1)
 
     @property

@@ -5,9 +5,10 @@ tool calls, parallel calls, malformed arguments, 429 with ``Retry-After``, 500s,
 No network and no mocking inside the SDKs, so tests exercise the same code paths as a real provider.
 """
 
+from locogym.testing.agents import PROTOCOLS, TEST_KEY, agent_for
 from locogym.testing.script import Call, Delay, HttpError, Raw, Reply, Responder, ScriptItem, Usage
 from locogym.testing.server import ScriptedServer
 from locogym.testing.wire import RecordedRequest, usage_total
 
-__all__ = ["Call", "Delay", "HttpError", "Raw", "RecordedRequest", "Reply", "Responder", "ScriptItem",
+__all__ = ["PROTOCOLS", "TEST_KEY", "agent_for", "Call", "Delay", "HttpError", "Raw", "RecordedRequest", "Reply", "Responder", "ScriptItem",
            "ScriptedServer", "Usage", "usage_total"]

@@ -158,6 +158,7 @@ class ScriptedServer:
 class _Handler(BaseHTTPRequestHandler):
     server_ref: ScriptedServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes; don't wait for a delayed ACK
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
         """Silence the default stderr access log."""
