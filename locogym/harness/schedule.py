@@ -28,7 +28,10 @@ PRESET_LENGTHS = ("8k", "16k")
 PRESET_SEEDS = 3
 DEFAULT_PROVIDER_CONCURRENCY = 8
 # Settings that must never reach a key, a trajectory or a report.
-_SECRET_MARKERS = ("api_key", "apikey", "secret", "token", "password", "authorization")
+_SECRET_MARKERS = ("api_key", "apikey", "secret", "password", "authorization")
+# How requests travel, not what the model does: left out of the episode key, so a resume against the same model
+# served at another address (or with the response cache off) still recognises its finished episodes.
+TRANSPORT_SETTINGS = frozenset({"base_url", "cache", "timeout", "retry"})
 
 
 class _Strict(BaseModel):
@@ -58,9 +61,13 @@ class AgentEntry(_Strict):
         return self.spec.partition("/")[0]
 
     def public_settings(self) -> dict[str, Any]:
-        """Settings without secrets: what goes into keys and records."""
+        """Settings without secrets: what may be written to the run folder."""
         return {k: v for k, v in sorted(self.settings.items())
                 if not any(marker in k.lower() for marker in _SECRET_MARKERS)}
+
+    def model_settings(self) -> dict[str, Any]:
+        """What decides the model's behaviour (no secrets, no transport): part of the episode key."""
+        return {k: v for k, v in self.public_settings().items() if k not in TRANSPORT_SETTINGS}
 
 
 class EnvBudget(_Strict):
@@ -241,7 +248,14 @@ def env_class(env_id: str) -> type[Any]:
                           fix=f"Use one of {', '.join(ENV_IDS)} (see `locogym envs`), or list the module that "
                               "registers it under imports.") from None
     entry = spec.entry_point
-    return gym.envs.registration.load_env_creator(entry) if isinstance(entry, str) else entry
+    if not isinstance(entry, str):
+        return entry
+    try:
+        return gym.envs.registration.load_env_creator(entry)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"{env_id} cannot be loaded ({entry}): {exc}.",
+                          fix="Reinstall locogym with its dependencies (pip install -e .), or leave the env out "
+                              "of envs.") from exc
 
 
 def scenario_for(env_id: str, env_args: dict[str, Any], seed: int, length: int, task: str | None,
@@ -274,7 +288,7 @@ def scenario_for(env_id: str, env_args: dict[str, Any], seed: int, length: int, 
 def episode_key(env_id: str, scenario: ScenarioConfig, agent: AgentEntry, budget: dict[str, Any]) -> str:
     """hash(env id, scenario config, agent name, model settings, env budget): the identity of an episode."""
     return stable_hash({"env": env_id, "scenario": scenario.model_dump(mode="json"), "agent": agent.spec,
-                        "settings": agent.public_settings(), "budget": budget}, 24)
+                        "settings": agent.model_settings(), "budget": budget}, 24)
 
 
 def plan(config: TournamentConfig) -> list[EpisodeJob]:

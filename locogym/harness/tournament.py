@@ -194,18 +194,19 @@ def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, con
         todo = pending_jobs(jobs, finished, retry_errored)
         run_dir.write_plan(_plan_record(config, jobs, sandbox))
         progress = TournamentProgress(total=len(jobs), skipped=len(jobs) - len(todo))
-        own_executor = executor is None
-        if executor is None:
-            executor = _make_executor(config, run_dir, todo)
         state = _RunState()
-        try:
-            asyncio.run(_run_all(todo, config, executor, writer, progress, state, console, live))
-        except KeyboardInterrupt:
-            state.interrupted = True
-            state.abandon = True
-        finally:
-            if own_executor:
-                executor.close(abandon=state.abandon)
+        if todo:
+            own_executor = executor is None
+            if executor is None:
+                executor = _make_executor(config, run_dir, todo)
+            try:
+                asyncio.run(_run_all(todo, config, executor, writer, progress, state, console, live))
+            except KeyboardInterrupt:
+                state.interrupted = True
+                state.abandon = True
+            finally:
+                if own_executor:
+                    executor.close(abandon=state.abandon)
     results = run_dir.latest()
     planned = {job.key for job in jobs}
     return TournamentSummary(run_dir=run_dir.path, planned=len(jobs), skipped=progress.skipped, done=progress.done,

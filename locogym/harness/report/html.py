@@ -77,10 +77,12 @@ def _leaderboard(summary: Summary, colours: dict[str, int]) -> str:
             + '<th class="num">ECL</th><th class="num">episodes</th></tr>')
     rows = []
     for rank, row in enumerate(summary.rows, start=1):
+        scored = row.episodes > 0
         cells = [f'<td class="rank">{rank}</td>', f'<td class="agent">{_swatch(row.agent, colours)}</td>',
-                 f"<td>{interval_bar(row.score, series_class(colours[row.agent]))}</td>",
-                 f'<td class="num">{row.score.mean:.3f} <span class="ci">[{row.score.low:.2f}, {row.score.high:.2f}]</span></td>',
-                 f'<td class="num">{row.solved:.0%}</td>']
+                 f"<td>{interval_bar(row.score, series_class(colours[row.agent])) if scored else ''}</td>",
+                 f'<td class="num">{row.score.mean:.3f} <span class="ci">[{row.score.low:.2f}, {row.score.high:.2f}]</span></td>'
+                 if scored else '<td class="num ci">no scored episode</td>',
+                 f'<td class="num">{row.solved:.0%}</td>' if scored else '<td class="num">–</td>']
         for env in summary.envs:
             iv = row.per_env.get(env)
             cells.append(f'<td class="num" title="{escape(fmt_interval(iv, 3)) if iv else ""}">{f"{iv.mean:.2f}" if iv else "–"}</td>')
@@ -192,7 +194,7 @@ def _payload(summary: Summary, run: RunData, colours: dict[str, int]) -> str:
     episodes = [_episode(result, run, colours) for result in results]
     data = {"agents": summary.agents, "envs": summary.envs, "episodes": episodes}
     raw = orjson.dumps(data).decode()
-    return raw.replace("</", "<\\/").replace("<!--", "<\\!--")  # keep the JSON from closing its script tag
+    return raw.replace("<", "\\u003c")  # no "</script>" or "<!--" can end the data block: "<" only occurs in strings
 
 
 def _episode(result: EpisodeResult, run: RunData, colours: dict[str, int]) -> dict[str, Any]:

@@ -37,8 +37,8 @@ def line_chart(series: dict[str, list[tuple[int, Interval]]], colours: dict[str,
             return left + plot_w / 2
         return left + (math.log2(length) - lo) / (hi - lo) * plot_w
 
-    def y_of(score: float) -> float:
-        return top + (1 - max(0.0, min(1.0, score))) * plot_h
+    def y_of(score: float, nudge: float = 0.0) -> float:
+        return top + (1 - max(0.0, min(1.0, score))) * plot_h + nudge
 
     out = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
            f'aria-label="{escape(title)}">', f'<text class="chart-title" x="{left}" y="18">{escape(title)}</text>']
@@ -53,17 +53,20 @@ def line_chart(series: dict[str, list[tuple[int, Interval]]], colours: dict[str,
                    f'{format_length(length)}</text>')
     out.append(f'<text class="axis-label" x="{left + plot_w / 2:.0f}" y="{height - 2}" text-anchor="middle">'
                'context length (tokens)</text>')
-    for agent, points in series.items():
-        if not points:
-            continue
+    drawn = [agent for agent, points in series.items() if points]
+    for order, agent in enumerate(drawn):
+        points = series[agent]
+        # lines on the same value would hide each other: nudge each by a pixel or two, never more than 3
+        nudge = 0.0 if len(drawn) < 2 else (order - (len(drawn) - 1) / 2) * min(1.5, 6 / len(drawn))
         cls = series_class(colours[agent])
         band = [(x_of(n), y_of(iv.high)) for n, iv in points] + [(x_of(n), y_of(iv.low)) for n, iv in reversed(points)]
         if len(points) > 1:
             out.append(f'<polygon class="band {cls}" points="{" ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in band)}"/>')
-        path = " ".join(f"{'M' if i == 0 else 'L'}{_fmt(x_of(n))},{_fmt(y_of(iv.mean))}" for i, (n, iv) in enumerate(points))
+        path = " ".join(f"{'M' if i == 0 else 'L'}{_fmt(x_of(n))},{_fmt(y_of(iv.mean, nudge))}"
+                        for i, (n, iv) in enumerate(points))
         out.append(f'<path class="line {cls}" d="{path}"><title>{escape(agent)}</title></path>')
         for n, iv in points:
-            out.append(f'<circle class="dot {cls}" cx="{_fmt(x_of(n))}" cy="{_fmt(y_of(iv.mean))}" r="3.5">'
+            out.append(f'<circle class="dot {cls}" cx="{_fmt(x_of(n))}" cy="{_fmt(y_of(iv.mean, nudge))}" r="3.5">'
                        f'<title>{escape(agent)} @ {format_length(n)}: {fmt_interval(iv)} (n={iv.n})</title></circle>')
     out.append("</svg>")
     return "".join(out)
