@@ -3,9 +3,11 @@
 t* is the first step by which every ``Task.evidence`` id had appeared in some step's ``evidence_seen``. A stop
 (a submit) before t* is *premature*; within ``Task.meta["stop_slack"]`` steps after it (default 2) *timely*;
 later *over-search*; an episode that ended on a budget instead of a submit *never* stopped. The label is crossed
-with correctness: premature and right is a *lucky guess*. A submit without an answer (nothing, blank text, an
-empty list or dict) is premature whatever was seen: the agent stopped before it had an answer. Evidence that the
-prompt itself shows (a static haystack) is reported by the family on the first step, so it counts as seen there.
+with correctness: premature and right is a *lucky guess*. Where the oracle hands something in (its plan ends with
+a submit that has arguments), a submit with nothing in it (no arguments, blank text, empty lists or dicts) is
+premature whatever was seen: the agent stopped before it had an answer. (Where the work itself is the result —
+a patch, bookings — an empty submit is normal.) Evidence that the prompt itself shows (a static haystack) is
+reported by the family on the first step, so it counts as seen there.
 
 Multi-session tasks hand in one answer per session. Evidence may say which session needs it with
 ``locator["session"]`` (an int or a list of ints); evidence without one is needed by the end of the episode
@@ -30,7 +32,7 @@ from typing import Any
 
 from locogym.core.errors import DataError
 from locogym.core.types import StepEvent, Task
-from locogym.scoring.common import Measures, flag, is_submit, passed, searches
+from locogym.scoring.common import Measures, flag, is_submit, oracle_plans, passed, searches
 
 DEFAULT_SLACK = 2
 LABELS = ("premature", "timely", "over-search", "never")
@@ -52,14 +54,16 @@ def _sessions_needing(locator: dict[str, Any]) -> set[int] | None:
     return {int(t) for t in tags}
 
 
-def _empty(answer: Any) -> bool:
-    """No answer handed in: nothing, blank text, or an empty list or dict."""
-    if answer is None:
+def _empty(value: Any) -> bool:
+    """Nothing handed in: nothing, blank text, or a list or dict of nothing."""
+    if value is None:
         return True
-    if isinstance(answer, str):
-        return not answer.strip()
-    if isinstance(answer, (list, tuple, dict, set)):
-        return not answer
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, dict):
+        return all(_empty(v) for v in value.values())
+    if isinstance(value, (list, tuple, set)):
+        return not value
     return False
 
 
@@ -95,6 +99,8 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
     never_seen = len(steps)
     t_star = max((seen.get(e, never_seen) for e in ids), default=-1)
     last_session = (len(task.sessions) - 1) if task.sessions else 0
+    expects_answer = {i for i, plan in enumerate(oracle_plans(task))
+                      if plan and plan[-1].name.startswith("submit") and not _empty(plan[-1].arguments)}
 
     premature = over_search = False
     overrun = 0
@@ -104,7 +110,8 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
         if not is_submit(step):
             continue
         required = [e for e in ids if _needed_in(needs[e], step.session, last_session)]
-        if _empty(step.result.data.get("answer")) or any(seen.get(e, never_seen) > i for e in required):
+        handed_nothing = step.session in expects_answer and _empty(step.call.arguments if step.call else None)
+        if handed_nothing or any(seen.get(e, never_seen) > i for e in required):
             premature = True
             continue
         if not required:

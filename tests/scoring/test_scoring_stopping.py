@@ -97,3 +97,19 @@ def test_sessions_with_untagged_evidence_need_it_by_the_last_session() -> None:
 def test_a_task_without_evidence_is_marked_so() -> None:
     m = _measure(make_task([]), [submit("a")])
     assert m.metrics["stop.evidence_total"] == 0 and m.metrics["stop.evidence_recall"] == 1.0
+
+
+def test_handing_in_nothing_is_premature_only_where_the_oracle_hands_something_in() -> None:
+    # a static haystack: the prompt's evidence is reported on the first step, which is the submit itself
+    static = make_task(E12, plan=["submit"])
+    static.oracle_plan[0].arguments = {"answer": "Oslo"}
+    m = _measure(static, [submit("Oslo").model_copy(update={"evidence_seen": E12})])
+    assert m.labels["stop"] == "timely" and m.metrics["stop.t_star"] == 0 and m.metrics["stop.overrun"] == 0
+    m = _measure(static, [submit().model_copy(update={"evidence_seen": E12})], success=0.0)
+    assert m.labels["stop"] == "premature"
+    m = _measure(static, [submit({"p1": "", "p2": None}).model_copy(update={"evidence_seen": E12})], success=0.0)
+    assert m.labels["stop"] == "premature"
+    # a patch task: the oracle edits, then submits nothing; so may the agent
+    patch = make_task(E12, plan=["read", "edit", "submit"])
+    m = _measure(patch, [step(evidence=("e1", "e2")), step("edit"), submit()])
+    assert m.labels["stop"] == "timely"
