@@ -1,9 +1,12 @@
 """Running a project's pytest suite inside a sandbox and reading back per-test outcomes.
 
 Parsing a terminal report is fragile (plugins, verbosity flags, a project's own ``addopts``), so the suite runs
-under a small launcher passed with ``python3 -c``: it calls ``pytest.main`` with a collector plugin and prints one
-JSON document after a marker line. Nothing is written into the workspace (no cache folder, no byte code), so the
-diff of an episode stays exactly the agent's edits.
+under a small launcher passed with ``python3 -c``: it calls ``pytest.main`` with a collector plugin and writes one
+JSON document. Nothing else is written into the workspace (no cache folder, no byte code), so the diff of an
+episode stays exactly the agent's edits.
+
+The launcher writes its JSON document to a hidden file in the workspace, which is read and deleted at once (a
+terminal stream would be cut at the sandbox's output limit on a large suite).
 
 In ``reach`` mode the launcher also records, per test, which functions of the workspace ran (``sys.setprofile``
 on call events). Defects are only placed in functions some passing test reaches, and a candidate defect is
@@ -25,14 +28,14 @@ from locogym.core.errors import ConfigError
 from locogym.sandboxes.base import Sandbox
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
-RESULT_MARKER = "@@locogym-test-results@@"
+RESULT_FILE = ".locogym-test-results.json"
 DEFAULT_TIMEOUT_S = 300.0
 
 _LAUNCHER = r'''
 import json, os, sys
 import pytest
 
-mode, args = sys.argv[1], sys.argv[2:]
+mode, result_path, args = sys.argv[1], sys.argv[2], sys.argv[3:]
 root = os.path.realpath(os.getcwd()) + os.sep
 outcomes, failures, collect_errors, reach = {}, {}, [], {}
 state = {"test": None, "keys": {}}
@@ -77,11 +80,12 @@ class Collector:
             failures.setdefault(report.nodeid or "<session>", str(report.longrepr)[-3000:])
 
 code = pytest.main(["-p", "no:cacheprovider", *args], plugins=[Collector()])
-sys.stdout.flush()
+names = sorted(outcomes)
+index = {n: i for i, n in enumerate(names)}
 doc = {"exit_code": int(code), "outcomes": outcomes, "failures": failures, "collect_errors": collect_errors,
-       "reach": {k: sorted(v) for k, v in reach.items()}}
-sys.__stdout__.write("\n''' + RESULT_MARKER + r'''" + json.dumps(doc) + "\n")
-sys.__stdout__.flush()
+       "tests": names, "reach": {k: sorted(index[t] for t in v if t in index) for k, v in reach.items()}}
+with open(result_path, "w", encoding="utf-8") as handle:
+    json.dump(doc, handle)
 '''
 
 
@@ -137,21 +141,27 @@ def run_tests(sandbox: Sandbox, args: Iterable[str] = (), *, mode: Literal["plai
     """
     full_env = {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", **(env or {})}
     started = time.perf_counter()
-    result = sandbox.exec([sandbox_python(sandbox), "-c", _LAUNCHER, mode, *args], timeout=timeout, env=full_env)
+    result = sandbox.exec([sandbox_python(sandbox), "-c", _LAUNCHER, mode, RESULT_FILE, *args], timeout=timeout,
+                          env=full_env)
     duration = time.perf_counter() - started
-    stdout = result.stdout or ""
-    head, marker, tail = stdout.rpartition(RESULT_MARKER)
-    output = (head if marker else stdout) + (result.stderr or "")
+    output = (result.stdout or "") + (result.stderr or "")
+    try:
+        raw = sandbox.read_file(RESULT_FILE)
+        sandbox.delete_file(RESULT_FILE)
+    except FileNotFoundError:
+        raw = None
     if result.timed_out:
         return TestRun(exit_code=-1, timed_out=True, duration_s=duration, output_tail=output[-4000:])
-    if not marker:
+    if raw is None:
         return TestRun(exit_code=3, duration_s=duration, output_tail=output[-4000:])
     try:
-        doc = orjson.loads(tail.strip().splitlines()[0])
-    except (orjson.JSONDecodeError, IndexError):
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError:
         return TestRun(exit_code=3, duration_s=duration, output_tail=output[-4000:])
+    names = doc["tests"]
+    reach = {key: [names[i] for i in indices] for key, indices in doc["reach"].items()}
     return TestRun(exit_code=doc["exit_code"], outcomes=doc["outcomes"], failures=doc["failures"],
-                   collect_errors=doc["collect_errors"], reach=doc["reach"], duration_s=duration,
+                   collect_errors=doc["collect_errors"], reach=reach, duration_s=duration,
                    output_tail=output[-4000:])
 
 
