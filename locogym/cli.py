@@ -136,6 +136,7 @@ def replay_command(
 _COMMAND_GROUPS: tuple[str, ...] = (
     "locogym.harness.commands",
     "locogym.harness.arena_commands",
+    "locogym.sandboxes.commands",
 )
 for _module in _COMMAND_GROUPS:
     importlib.import_module(_module).register(app)

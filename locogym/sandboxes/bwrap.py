@@ -163,7 +163,7 @@ class BwrapSandbox(ServedSandbox):
                 *[item for key, value in env.items() for item in ("--setenv", key, value)],
                 *self._system_args(), "--proc", "/proc", "--dev", "/dev",
                 "--bind", str(self.root / "workspace"), WORKSPACE, "--bind", str(self.root / "tmp"), "/tmp",
-                "--chdir", WORKSPACE,
+                "--remount-ro", "/", "--chdir", WORKSPACE,
                 *server_argv(python, WORKSPACE, reap=True, limits=command_limits, home="/tmp")]
         uid, cgroup = self.uid, self.cgroup if self.cgroup.folders else None
         return ProcessChannel(argv, env=env, preexec_fn=lambda: _demote(uid, tree_limits, cgroup))

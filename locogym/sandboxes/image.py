@@ -262,10 +262,10 @@ def build_image(force: bool = False, mirror: Mirror | None = None, log=print) ->
         for step in recipe.steps:
             _run(["chroot", str(root), *step], build_log, {"PATH": IMAGE_ENV["PATH"] + ":/usr/sbin:/sbin"})
         for rel in recipe.prune:
-            target = root / rel
-            if target.is_dir():
-                shutil.rmtree(target)
-                target.mkdir(mode=0o755)
+            pruned = root / rel
+            if pruned.is_dir():
+                shutil.rmtree(pruned)
+                pruned.mkdir(mode=0o755)
         archive = work / "rootfs.tar"
         _run(["tar", "--numeric-owner", "--xattrs", "-C", str(root), "-cf", str(archive), "."], build_log)
         log(f"docker import -> {recipe.tag}")

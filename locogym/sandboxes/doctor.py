@@ -1,0 +1,126 @@
+"""``locogym sandbox doctor`` and ``prune``: which backends work on this machine and why not, and cleanup.
+
+Each check is one function returning a :class:`Check` whose message names the cause and the fix, in the manner
+of an environment checker: the user should never have to guess what to do next.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from dataclasses import dataclass
+
+from locogym.core.errors import SandboxUnavailable
+from locogym.sandboxes.image import LABEL, default_recipe, docker_client, image_exists, rootfs_dir, rootfs_ready
+
+
+@dataclass
+class Check:
+    backend: str
+    ok: bool
+    message: str
+    fix: str = ""
+
+
+def check_docker() -> Check:
+    """Engine reachable, image built, and a container can start and answer through the tool server."""
+    try:
+        client = docker_client()
+    except SandboxUnavailable as exc:
+        return Check("docker", False, exc.message, exc.fix or "")
+    try:
+        tag = os.environ.get("LOCOGYM_SANDBOX_IMAGE") or default_recipe().tag
+    except SandboxUnavailable as exc:
+        return Check("docker", False, exc.message, exc.fix or "")
+    if not image_exists(client, tag):
+        return Check("docker", False, f"the engine runs, but the image {tag} is not built",
+                     "Run `locogym sandbox build` (offline, about a minute).")
+    from locogym.sandboxes.docker import DockerSandbox
+
+    try:
+        with DockerSandbox(image=tag) as box:
+            result = box.exec(["python3", "-c", "print('ok')"])
+            start_ms = box.start_ms
+    except SandboxUnavailable as exc:
+        return Check("docker", False, exc.message, exc.fix or "")
+    if result.stdout.strip() != "ok":
+        return Check("docker", False, f"a test command failed: {result.stderr.strip()[:200]}",
+                     "Rebuild the image with `locogym sandbox build --force`.")
+    return Check("docker", True, f"image {tag}; a container started and answered in {start_ms:.0f} ms")
+
+
+def check_bwrap() -> Check:
+    """bubblewrap installed, namespaces allowed, and a sandbox can start and answer."""
+    from locogym.sandboxes.bwrap import BwrapSandbox, probe_bwrap
+
+    reason = probe_bwrap()
+    if reason is not None:
+        fix = ("apt-get install bubblewrap" if shutil.which("bwrap") is None else
+               "Enable unprivileged user namespaces (sysctl -w user.max_user_namespaces=10000; on older Debian "
+               "kernels also kernel.unprivileged_userns_clone=1).")
+        return Check("bwrap", False, reason, fix)
+    try:
+        with BwrapSandbox() as box:
+            result = box.exec(["python3", "-c", "print('ok')"])
+            detail = box.info().detail
+    except SandboxUnavailable as exc:
+        return Check("bwrap", False, exc.message, exc.fix or "")
+    if result.stdout.strip() != "ok":
+        return Check("bwrap", False, f"a test command failed: {result.stderr.strip()[:200]}",
+                     "Run `locogym sandbox build` so bwrap uses the image's file system.")
+    hint = ""
+    if detail.get("system") == "host /usr":
+        hint = "Run `locogym sandbox build` to give bwrap the image's python3, pytest, git and ripgrep."
+    return Check("bwrap", True, f"system folders: {detail['system']}; cgroup: {detail['cgroup']}", hint)
+
+
+def check_local() -> Check:
+    return Check("local", True, "always available, but WITHOUT isolation (use only when asked for by name)")
+
+
+def check_rootfs() -> Check:
+    try:
+        path = rootfs_dir(default_recipe())
+    except SandboxUnavailable as exc:
+        return Check("image file system", False, exc.message, exc.fix or "")
+    if rootfs_ready(path):
+        return Check("image file system", True, str(path))
+    return Check("image file system", False, f"{path} is missing (bwrap falls back to the host's /usr)",
+                 "Run `locogym sandbox build`.")
+
+
+def run_checks() -> list[Check]:
+    return [check_docker(), check_bwrap(), check_rootfs(), check_local()]
+
+
+def _owner_alive(labels: dict[str, str]) -> bool:
+    """Whether the process that made a container still runs; containers of other hosts count as alive."""
+    if labels.get(f"{LABEL}.owner-host") != socket.gethostname():
+        return True
+    try:
+        pid = int(labels.get(f"{LABEL}.owner-pid", "0"))
+        if pid <= 0:
+            return False
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def prune(everything: bool = False) -> list[str]:
+    """Remove sandbox containers whose owning process has ended (all of them with ``everything``).
+
+    Raises:
+        SandboxUnavailable: the engine is not reachable.
+    """
+    client = docker_client()
+    removed = []
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        labels = container.labels or {}
+        if everything or not _owner_alive(labels):
+            container.remove(force=True)
+            removed.append(container.short_id)
+    return removed
