@@ -31,30 +31,91 @@ VERBS: dict[str, str] = {
     "compute": "work out", "validate": "check over", "normalize": "tidy up", "merge": "blend together",
     "resolve": "settle", "estimate": "guess roughly", "apply": "put into effect", "build": "assemble",
     "render": "draw up", "score": "grade", "adjust": "tweak", "reconcile": "square up", "allocate": "hand out",
-    "forecast": "predict", "summarize": "boil down", "rank": "put in order", "convert": "translate",
-    "encode": "pack", "decode": "unpack", "refresh": "bring up to date", "schedule": "plan",
+    "forecast": "predict", "summarize": "boil down", "rank": "arrange by position", "convert": "translate",
+    "encode": "pack", "decode": "unpack", "refresh": "bring up to date", "schedule": "pencil in",
     "dispatch": "send off", "collect": "gather", "archive": "put away", "index": "catalogue",
     "measure": "gauge", "project": "extrapolate", "filter": "sift", "expand": "widen", "trim": "shorten",
     "prepare": "get ready", "sync": "line up", "audit": "inspect", "tally": "count up", "weigh": "judge",
 }
 NOUNS: dict[str, str] = {
     "invoice": "bill", "customer": "client", "shipment": "consignment", "order": "purchase",
-    "ledger": "account book", "carrier": "haulier", "warehouse": "depot", "payment": "remittance",
+    "ledger": "register of sums", "carrier": "haulier", "warehouse": "depot", "payment": "remittance",
     "refund": "reimbursement", "discount": "markdown", "tax": "levy", "coupon": "voucher", "product": "article",
     "catalog": "range", "price": "cost figure", "quota": "allowance", "route": "path taken", "parcel": "package box",
     "region": "territory", "report": "write-up", "session": "visit", "token": "pass", "batch": "lot",
-    "ticket": "support case", "vendor": "supplier", "contract": "agreement", "budget": "spending plan",
+    "ticket": "support case", "vendor": "supplier", "contract": "agreement", "budget": "spending envelope",
     "forecast": "outlook", "metric": "measurement", "cohort": "group of users", "subscription": "membership",
-    "plan": "tier", "usage": "consumption", "quote": "offer", "margin": "profit share", "rate": "charge level",
+    "plan": "tier", "usage": "consumption", "quote": "offer", "margin": "profit share", "rate": "charge band",
     "fee": "surcharge", "balance": "remaining sum", "credit": "allowance owed", "stock": "goods on hand",
     "schedule": "timetable", "shift": "work period", "employee": "staff member", "team": "crew",
     "project": "undertaking", "milestone": "checkpoint", "release": "rollout", "build": "compilation",
     "artifact": "produced file", "cache": "memo store", "queue": "waiting line", "event": "occurrence",
     "alert": "warning", "incident": "outage", "policy": "rulebook", "rule": "guideline", "score": "mark",
     "rating": "stars given", "review": "critique", "profile": "personal page", "address": "postal location",
-    "label": "tag text", "document": "paper", "record": "entry", "entry": "line item", "journal": "diary",
+    "label": "tag text", "document": "paper", "record": "written line", "entry": "line item", "journal": "diary",
     "account": "client file", "window": "time span", "limit": "ceiling", "threshold": "cutoff",
 }
+# a second, independent paraphrase of each code word: questions use these, so that a non-literal question shares
+# no word with the identifiers *or* the docstrings of the code it asks about
+QUESTION_VERBS: dict[str, str] = {
+    "compute": "calculates", "validate": "vets", "normalize": "standardises", "merge": "fuses", "resolve": "decides",
+    "estimate": "approximates", "apply": "enacts", "build": "constructs", "render": "formats", "score": "rates",
+    "adjust": "fine-tunes", "reconcile": "balances out", "allocate": "distributes", "forecast": "anticipates",
+    "summarize": "condenses", "rank": "orders", "convert": "transforms", "encode": "serialises",
+    "decode": "deserialises", "refresh": "renews", "schedule": "slots in", "dispatch": "ships out",
+    "collect": "accumulates", "archive": "stores away", "index": "lists", "measure": "quantifies",
+    "project": "extends forward", "filter": "screens", "expand": "enlarges", "trim": "cuts down",
+    "prepare": "readies", "sync": "aligns", "audit": "examines", "tally": "totals", "weigh": "assesses",
+}
+QUESTION_NOUNS: dict[str, str] = {
+    "invoice": "statement of charges", "customer": "buyer", "shipment": "freight", "order": "request to buy",
+    "ledger": "register of sums", "carrier": "transport firm", "warehouse": "storehouse", "payment": "settlement",
+    "refund": "money back", "discount": "reduction", "tax": "duty", "coupon": "promo slip", "product": "merchandise",
+    "catalog": "assortment", "price": "amount asked", "quota": "share", "route": "itinerary",
+    "parcel": "bundle", "region": "area", "report": "digest", "session": "sitting", "token": "credential",
+    "batch": "group", "ticket": "help request", "vendor": "seller", "contract": "deal", "budget": "funds",
+    "forecast": "prognosis", "metric": "indicator", "cohort": "segment", "subscription": "recurring arrangement",
+    "plan": "band", "usage": "utilisation", "quote": "proposal", "margin": "markup", "rate": "tariff",
+    "fee": "charge", "balance": "amount left", "credit": "money due back", "stock": "inventory",
+    "schedule": "calendar", "shift": "rota slot", "employee": "worker", "team": "squad", "project": "venture",
+    "milestone": "waypoint", "release": "launch", "build": "compiled output", "artifact": "output file",
+    "cache": "quick store", "queue": "backlog", "event": "happening", "alert": "alarm", "incident": "disruption",
+    "policy": "regulation", "rule": "principle", "score": "points", "rating": "evaluation", "review": "assessment",
+    "profile": "user page", "address": "mailing place", "label": "caption", "document": "written sheet",
+    "record": "row", "entry": "item", "journal": "daybook", "account": "buyer dossier", "window": "period",
+    "limit": "cap", "threshold": "boundary",
+}
+QUESTION_PROPS: dict[str, str] = {
+    "TIMEOUT": "the wait, in seconds, allowed for the {n} upstream",
+    "BATCH_SIZE": "the count per group used when processing the {n}",
+    "RETRY_LIMIT": "the number of repeat tries for the {n}",
+    "CACHE_TTL": "the lifetime, in seconds, of memoised {n} results",
+    "ENABLED": "the on/off switch of the {n} functionality",
+    "REGION": "the zone hosting the {n}",
+    "LOG_LEVEL": "the amount of detail in {n} trace output",
+    "MAX_ITEMS": "the upper bound on stored {n} items",
+    "POOL_SIZE": "the number of concurrent {n} connections",
+}
+
+
+def describe_function(name: str) -> str | None:
+    """A question-side description of a generated function name (``None`` if it is not made of code words)."""
+    verb, _, rest = name.partition("_")
+    nouns = rest.split("_") if rest else []
+    if verb not in QUESTION_VERBS or not 1 <= len(nouns) <= 2 or any(n not in QUESTION_NOUNS for n in nouns):
+        return None
+    text = f"{QUESTION_VERBS[verb]} the {QUESTION_NOUNS[nouns[0]]}"
+    return text + (f" of the {QUESTION_NOUNS[nouns[1]]}" if len(nouns) == 2 else "")
+
+
+def describe_setting(name: str) -> str | None:
+    """A question-side description of a generated setting name such as ``INVOICE_TIMEOUT``."""
+    noun, _, prop = name.lower().partition("_")
+    if noun not in QUESTION_NOUNS or prop.upper() not in QUESTION_PROPS:
+        return None
+    return QUESTION_PROPS[prop.upper()].format(n=QUESTION_NOUNS[noun])
+
+
 # setting property -> (python value kind, paraphrase pattern with {n} for the noun paraphrase)
 SETTING_PROPS: dict[str, tuple[str, str]] = {
     "TIMEOUT": ("int", "seconds the {n} backend gets before a request is abandoned"),
@@ -124,8 +185,8 @@ class _Names:
 
     def word(self, pool: list[str], taken: set[str], joiner: str = "_") -> str:
         for _ in range(1000):
-            first = self.rng.choice(pool)
-            word = first if first not in taken and self.rng.random() < 0.6 else f"{first}{joiner}{self.rng.choice(pool)}"
+            first, second = self.rng.sample(pool, 2)
+            word = first if first not in taken and self.rng.random() < 0.6 else f"{first}{joiner}{second}"
             if word not in taken and word not in self.used:
                 taken.add(word)
                 self.used.add(word)

@@ -1,0 +1,112 @@
+"""Answer normalisation and exact scoring for code questions.
+
+Four answer kinds, each with one canonical form, so a right answer scores 1 whatever its spelling and a wrong one
+scores 0 (no keyword credit):
+
+* ``path`` — a workspace file path: quotes, backticks, ``./`` and a leading ``/workspace/`` removed; a trailing
+  ``:line`` or ``::symbol`` dropped.
+* ``qualname`` — a qualified name: ``pkg/mod.py::Class.meth``, ``pkg/mod.py:Class.meth``, ``pkg.mod:Class.meth``
+  and ``pkg.mod.Class.meth()`` all become ``pkg.mod.Class.meth`` for Python files (other languages keep
+  ``path::Class.meth``).
+* ``value`` — a literal: parsed as a Python literal when possible (``"30"`` and ``30`` differ from ``'30'`` only
+  when the true value is a string); booleans accept true/false in any case.
+* ``qualnames`` — a set of qualified names, given as a list or a comma/newline separated string.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from locogym.scenarios.repo.index import module_name
+
+_QUOTES = "`'\" "
+
+
+def _strip(text: str) -> str:
+    text = text.strip()
+    while len(text) >= 2 and text[0] == text[-1] and text[0] in "`'\"":
+        text = text[1:-1].strip()
+    return text.strip("`").strip()
+
+
+def norm_path(answer: Any) -> str:
+    text = _strip(str(answer))
+    text = text.split("::", 1)[0]
+    text = re.sub(r":\d+(-\d+)?$", "", text)
+    if text.startswith("/workspace/"):
+        text = text[len("/workspace/"):]
+    while text.startswith("./"):
+        text = text[2:]
+    return re.sub(r"/+", "/", text)
+
+
+def norm_qualname(answer: Any) -> str:
+    text = _strip(str(answer))
+    text = re.sub(r"\(\s*\)$", "", text).strip()
+    if text.startswith("/workspace/"):
+        text = text[len("/workspace/"):]
+    while text.startswith("./"):
+        text = text[2:]
+    path, sep, symbol = text.partition("::")
+    if not sep:
+        match = re.match(r"^([\w./-]+\.pyi?):([\w.]+)$", text)
+        if match:
+            path, sep, symbol = match.group(1), "::", match.group(2)
+    if sep and path.endswith((".py", ".pyi")):
+        module = module_name(path)
+        return f"{module}.{symbol}" if module else symbol
+    if sep:
+        return f"{path}::{symbol}"
+    return text.replace(":", ".")
+
+
+def norm_value(answer: Any) -> Any:
+    if isinstance(answer, (bool, int, float)) or answer is None:
+        return answer
+    text = str(answer).strip().strip("`").strip()
+    if text.lower() in {"true", "false"}:
+        return text.lower() == "true"
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return text
+
+
+def values_equal(answer: Any, gold: Any) -> bool:
+    got = norm_value(answer)
+    if isinstance(gold, bool) or isinstance(got, bool):
+        return isinstance(got, bool) and isinstance(gold, bool) and got == gold
+    if isinstance(gold, str):
+        return str(got).strip() == gold
+    return got == gold
+
+
+def norm_qualnames(answer: Any) -> list[str]:
+    if answer is None:
+        return []
+    items = answer if isinstance(answer, (list, tuple, set)) else re.split(r"[,\n;]+", str(answer).strip("[]"))
+    return sorted({norm_qualname(i) for i in items if str(i).strip(_QUOTES)})
+
+
+def normalise(kind: str, answer: Any) -> Any:
+    """The canonical form of ``answer`` for an answer kind (``path``, ``qualname``, ``value``, ``qualnames``)."""
+    if kind == "path":
+        return norm_path(answer)
+    if kind == "qualname":
+        return norm_qualname(answer)
+    if kind == "qualnames":
+        return norm_qualnames(answer)
+    return norm_value(answer)
+
+
+def is_correct(kind: str, answer: Any, gold: Any) -> bool:
+    """Exact match after normalisation; a missing answer is never correct."""
+    if answer is None or (isinstance(answer, str) and not answer.strip()):
+        return False
+    if kind == "value":
+        return values_equal(answer, gold)
+    if kind == "qualnames":
+        return norm_qualnames(answer) == sorted(gold)
+    return normalise(kind, answer) == gold

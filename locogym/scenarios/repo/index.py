@@ -1,0 +1,477 @@
+"""The code index: definitions, references, imports and a resolved call graph over a whole code base.
+
+Built from per-file :class:`~locogym.scenarios.repo.parsing.FileFacts` (cached by content, and per repository
+and commit on disk — see :mod:`locogym.scenarios.repo.cache`), then resolved across files:
+
+* Python names are resolved like the interpreter binds them: local definitions, ``import a.b as c``,
+  ``from .x import y as z`` (relative and absolute), star imports and re-exports through package
+  ``__init__`` files, followed to the defining module; ``self.m()`` / ``cls.m()`` go to the enclosing class (or
+  its bases); ``Class()`` calls the class.
+* JavaScript/TypeScript follow named imports and ``export ... from`` re-exports between relative paths.
+* Go, Java and Rust calls resolve by name: same file, then same folder, then a name unique in the project.
+
+Every question of the ``qa`` tasks and every probe is answered from this index, never from keywords, so the
+oracle can be checked on any source — synthetic or real.
+
+Qualified names: Python ``pkg.mod.Class.method`` (module from the file path, ``src/`` stripped, ``__init__``
+dropped); other languages ``path/to/file.ext::Class.method``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from locogym.scenarios.repo.parsing import FileFacts
+
+_JS_EXTS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs")
+_SRC_ROOTS = ("src", "lib", "python")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A definition with its qualified name and file span (1-based inclusive lines)."""
+
+    qualname: str
+    name: str
+    kind: str
+    path: str
+    line: int
+    end_line: int
+    doc: str = ""
+    signature: str = ""
+    parent: str | None = None
+    params: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A use of a name: a call site (resolved ``target`` when known), an import, or a plain identifier."""
+
+    name: str
+    path: str
+    line: int
+    kind: str  # call | import | use
+    scope: str | None = None  # qualified name of the enclosing definition (None at module level)
+    target: str | None = None
+
+
+def module_name(path: str) -> str:
+    """The Python module of a file path: ``src/pkg/a/__init__.py`` -> ``pkg.a``; ``tests/test_x.py`` -> ``tests.test_x``."""
+    stem = path[:-4] if path.endswith(".pyi") else path[:-3] if path.endswith(".py") else path
+    parts = [p for p in stem.split("/") if p]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    if len(parts) > 1 and parts[0] in _SRC_ROOTS:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _js_module(path: str) -> str:
+    for ext in _JS_EXTS:
+        if path.endswith(ext):
+            return path[: -len(ext)]
+    return path
+
+
+class CodeIndex:
+    """A resolved index of a code base. Build it with :meth:`build` (cached) or from facts with ``CodeIndex(facts)``.
+
+    Everything is computed eagerly at construction and kept in plain dicts, so queries are cheap and the index
+    can be rebuilt after an edit by re-extracting only the edited files (facts are cached by content).
+    """
+
+    def __init__(self, facts: Iterable[FileFacts]) -> None:
+        self.facts: dict[str, FileFacts] = {f.path: f for f in sorted(facts, key=lambda f: f.path)}
+        self.definitions: dict[str, Definition] = {}
+        self.by_name: dict[str, list[str]] = {}
+        self.modules: dict[str, str] = {}  # python module / js module key -> path
+        self._def_qual: dict[tuple[str, int], str] = {}
+        self.calls: dict[str, list[tuple[str, str, int]]] = {}  # caller -> [(callee, path, line)] in order
+        self.callers_of: dict[str, list[tuple[str, str, int]]] = {}  # callee -> [(caller, path, line)]
+        self.unresolved_calls = 0
+        self.bindings: dict[str, dict[str, tuple[str, str]]] = {}
+        self.stars: dict[str, list[str]] = {}
+        self._index_definitions()
+        self._index_bindings()
+        self._resolve_calls()
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def build(cls, files: dict[str, str], *, name: str = "", commit: str = "", use_cache: bool = True) -> CodeIndex:
+        """Index ``files`` (path -> text); files of unknown languages are skipped.
+
+        With ``name`` and ``commit``, the facts are also stored on disk per (repository, commit), so the second
+        build of the same tree reads them back instead of parsing (see :mod:`locogym.scenarios.repo.cache`).
+        """
+        from locogym.scenarios.repo.cache import file_facts
+
+        return cls(file_facts(files, name=name, commit=commit, use_cache=use_cache))
+
+    def _module_key(self, facts: FileFacts) -> str:
+        return module_name(facts.path) if facts.language == "python" else _js_module(facts.path)
+
+    def _qual(self, facts: FileFacts, index: int) -> str:
+        parts = []
+        i = index
+        while i >= 0:
+            parts.append(facts.defs[i].name)
+            i = facts.defs[i].parent
+        inner = ".".join(reversed(parts))
+        if facts.language == "python":
+            module = module_name(facts.path)
+            return f"{module}.{inner}" if module else inner
+        return f"{facts.path}::{inner}"
+
+    def _index_definitions(self) -> None:
+        for path, facts in self.facts.items():
+            if facts.language == "python" or facts.language in {"javascript", "typescript"}:
+                self.modules.setdefault(self._module_key(facts), path)
+            for i, d in enumerate(facts.defs):
+                qual = self._qual(facts, i)
+                if qual in self.definitions:  # redefinition in the same scope: the later one wins
+                    self.by_name[d.name].remove(qual)
+                parent = self._qual(facts, d.parent) if d.parent >= 0 else None
+                self.definitions[qual] = Definition(qualname=qual, name=d.name, kind=d.kind, path=path, line=d.line,
+                                                    end_line=d.end_line, doc=d.doc, signature=d.signature,
+                                                    parent=parent, params=tuple(d.params))
+                self.by_name.setdefault(d.name, []).append(qual)
+                self._def_qual[(path, i)] = qual
+
+    # ------------------------------------------------------------------ name binding (python, js/ts)
+    def _abs_module(self, facts: FileFacts, module: str, level: int) -> str:
+        if level == 0:
+            return module
+        here = module_name(facts.path)
+        package = here if facts.path.endswith("__init__.py") else here.rpartition(".")[0]
+        for _ in range(level - 1):
+            package = package.rpartition(".")[0]
+        return f"{package}.{module}" if module and package else (module or package)
+
+    def _js_target(self, spec: str) -> str | None:
+        for candidate in [spec] + [f"{spec}/index"]:
+            if candidate in self.modules:
+                return candidate
+        return None
+
+    def _index_bindings(self) -> None:
+        """Per module: local name -> ("def", qualname) | ("module", module) | ("from", "module\\0name")."""
+        for path, facts in self.facts.items():
+            if facts.language not in {"python", "javascript", "typescript"}:
+                continue
+            module = self._module_key(facts)
+            binds: dict[str, tuple[str, str]] = {}
+            stars: list[str] = []
+            events: list[tuple[int, int, str, tuple[str, str] | None, str | None]] = []
+            for i, d in enumerate(facts.defs):
+                if d.parent == -1:
+                    events.append((d.line, 1, d.name, ("def", self._def_qual[(path, i)]), None))
+            for imp in facts.imports:
+                if facts.language == "python":
+                    target = self._abs_module(facts, imp.module, imp.level)
+                    if imp.binds_module:
+                        for _, alias in imp.names:
+                            bound = imp.module if alias != imp.module.split(".")[0] else alias
+                            events.append((imp.line, 0, alias, ("module", bound), None))
+                        continue
+                    if imp.star:
+                        events.append((imp.line, 0, "", None, target))
+                    for name, alias in imp.names:
+                        sub = f"{target}.{name}" if target else name
+                        if sub in self.modules:
+                            events.append((imp.line, 0, alias, ("module", sub), None))
+                        else:
+                            events.append((imp.line, 0, alias, ("from", f"{target}\0{name}"), None))
+                else:
+                    target = self._js_target(imp.module)
+                    if target is None:
+                        continue
+                    if imp.binds_module:
+                        events.append((imp.line, 0, imp.binds_module, ("module", target), None))
+                    if imp.star:
+                        events.append((imp.line, 0, "", None, target))
+                    for name, alias in imp.names:
+                        events.append((imp.line, 0, alias, ("from", f"{target}\0{name}"), None))
+            for assign in facts.assigns:
+                if not assign.literal:
+                    events.append((assign.line, 2, assign.name, ("alias", assign.alias), None))
+            for _, _, name, binding, star in sorted(events, key=lambda e: (e[0], e[1])):
+                if star is not None:
+                    stars.append(star)
+                elif binding is not None:
+                    binds[name] = binding
+            self.bindings[module] = binds
+            self.stars[module] = stars
+
+    def resolve_name(self, module: str, name: str, _seen: frozenset[str] = frozenset()) -> str | None:
+        """The qualified name of the definition (or the module) that ``name`` means at the top of ``module``.
+
+        Follows imports, aliases, re-exports and star imports; returns ``None`` when the name leaves the code
+        base (a library) or cannot be bound statically.
+        """
+        key = f"{module}\0{name}"
+        if key in _seen or len(_seen) > 64:
+            return None
+        seen = _seen | {key}
+        binding = self.bindings.get(module, {}).get(name)
+        if binding is not None:
+            kind, value = binding
+            if kind in {"def", "module"}:
+                return value
+            if kind == "alias":
+                return self.resolve_name(module, value, seen)
+            target, _, imported = value.partition("\0")
+            return self.resolve_name(target, imported, seen)
+        for star in reversed(self.stars.get(module, [])):
+            found = self.resolve_name(star, name, seen)
+            if found is not None:
+                return found
+        if module not in self.bindings and f"{module}.{name}" in self.modules:
+            return f"{module}.{name}"
+        return None
+
+    def resolve_chain(self, module: str, name: str) -> list[tuple[str, str]]:
+        """The (module, name) hops from a name to its definition: the re-export path, first to last."""
+        hops = [(module, name)]
+        for _ in range(64):
+            binding = self.bindings.get(module, {}).get(name)
+            if binding is None:
+                nxt = next(((s, name) for s in reversed(self.stars.get(module, []))
+                            if self.resolve_name(s, name) is not None), None)
+                if nxt is None:
+                    break
+                module, name = nxt
+            elif binding[0] == "from":
+                target, _, imported = binding[1].partition("\0")
+                module, name = target, imported
+            elif binding[0] == "alias":
+                name = binding[1]
+            else:
+                break
+            hops.append((module, name))
+        return hops
+
+    # ------------------------------------------------------------------ calls
+    def _class_member(self, cls_qual: str, member: str, depth: int = 0) -> str | None:
+        candidate = f"{cls_qual}.{member}"
+        if candidate in self.definitions:
+            return candidate
+        cls = self.definitions.get(cls_qual)
+        if cls is None or depth > 8:
+            return None
+        facts = self.facts[cls.path]
+        index = next((i for i, d in enumerate(facts.defs) if self._def_qual[(cls.path, i)] == cls_qual), None)
+        if index is None:
+            return None
+        for base in facts.defs[index].bases:
+            base_qual = self._resolve_python_expr(facts, -1, base)
+            if base_qual is not None and base_qual in self.definitions:
+                found = self._class_member(base_qual, member, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _enclosing_class(self, facts: FileFacts, scope: int) -> str | None:
+        i = scope
+        while i >= 0:
+            if facts.defs[i].kind == "class":
+                return self._def_qual[(facts.path, i)]
+            i = facts.defs[i].parent
+        return None
+
+    def _resolve_python_expr(self, facts: FileFacts, scope: int, expr: str) -> str | None:
+        parts = expr.split(".")
+        head = parts[0]
+        if head in {"self", "cls"} and len(parts) == 2:
+            cls = self._enclosing_class(facts, scope)
+            return self._class_member(cls, parts[1]) if cls else None
+        current: str | None = None
+        i = scope
+        while i >= 0 and current is None:  # nested definitions visible from the scope
+            candidate = f"{self._def_qual[(facts.path, i)]}.{head}"
+            if candidate in self.definitions and self.definitions[candidate].kind != "method":
+                current = candidate
+            i = facts.defs[i].parent
+        if current is None:
+            current = self.resolve_name(module_name(facts.path), head)
+        for part in parts[1:]:
+            if current is None:
+                return None
+            if current in self.modules:
+                current = self.resolve_name(current, part)
+            elif current in self.definitions and self.definitions[current].kind == "class":
+                current = self._class_member(current, part)
+            else:
+                return None
+        return current if current in self.definitions else None
+
+    def _resolve_js_expr(self, facts: FileFacts, scope: int, expr: str) -> str | None:
+        parts = expr.split(".")
+        if parts[0] == "this" and len(parts) == 2:
+            cls = self._enclosing_class(facts, scope)
+            return self._class_member(cls, parts[1]) if cls else None
+        current = self.resolve_name(_js_module(facts.path), parts[0])
+        for part in parts[1:]:
+            if current is None:
+                return None
+            current = self.resolve_name(current, part) if current in self.modules else self._class_member(current, part)
+        return current if current in self.definitions else None
+
+    def _resolve_by_name(self, facts: FileFacts, expr: str) -> str | None:
+        name = expr.rsplit(".", 1)[-1]
+        candidates = [q for q in self.by_name.get(name, []) if self.definitions[q].kind not in {"impl", "module"}]
+        if not candidates:
+            return None
+        if len(candidates) == 1:
+            return candidates[0]
+        same_file = [q for q in candidates if self.definitions[q].path == facts.path]
+        if len(same_file) == 1:
+            return same_file[0]
+        folder = posixpath.dirname(facts.path)
+        same_dir = [q for q in candidates if posixpath.dirname(self.definitions[q].path) == folder]
+        return same_dir[0] if len(same_dir) == 1 else None
+
+    def resolve_call(self, facts: FileFacts, scope: int, expr: str) -> str | None:
+        """The definition a call expression in ``facts`` (inside definition ``scope``) reaches, or ``None``."""
+        if facts.language == "python":
+            return self._resolve_python_expr(facts, scope, expr)
+        if facts.language in {"javascript", "typescript"}:
+            return self._resolve_js_expr(facts, scope, expr)
+        return self._resolve_by_name(facts, expr)
+
+    def _resolve_calls(self) -> None:
+        for path, facts in self.facts.items():
+            for call in facts.calls:
+                target = self.resolve_call(facts, call.scope, call.expr)
+                if target is None:
+                    self.unresolved_calls += 1
+                    continue
+                caller = self._def_qual[(path, call.scope)] if call.scope >= 0 else module_name(path) if \
+                    facts.language == "python" else f"{path}::<module>"
+                self.calls.setdefault(caller, []).append((target, path, call.line))
+                self.callers_of.setdefault(target, []).append((caller, path, call.line))
+
+    # ------------------------------------------------------------------ queries
+    def scope_qualname(self, path: str, scope: int) -> str | None:
+        """The qualified name of definition number ``scope`` of file ``path`` (``None`` for module level)."""
+        return self._def_qual.get((path, scope)) if scope >= 0 else None
+
+    def find_definitions(self, name: str) -> list[Definition]:
+        """Definitions whose name (or qualified name) is ``name``, sorted by path and line."""
+        quals = list(self.by_name.get(name, []))
+        if not quals and name in self.definitions:
+            quals = [name]
+        if not quals and "." in name:
+            module, _, attr = name.rpartition(".")
+            target = self.resolve_name(module, attr)
+            if target in self.definitions:
+                quals = [target]
+        return sorted((self.definitions[q] for q in quals), key=lambda d: (d.path, d.line))
+
+    def callees(self, qualname: str) -> list[str]:
+        """Distinct project functions ``qualname`` calls, in order of first call."""
+        out: list[str] = []
+        for callee, _, _ in self.calls.get(qualname, []):
+            if callee not in out and callee != qualname:
+                out.append(callee)
+        return out
+
+    def callers(self, qualname: str) -> list[str]:
+        """Distinct definitions (or modules) that call ``qualname`` directly, sorted."""
+        return sorted({caller for caller, _, _ in self.callers_of.get(qualname, []) if caller != qualname})
+
+    def call_sites(self, qualname: str) -> list[tuple[str, str, int]]:
+        """``(caller, path, line)`` of every resolved call of ``qualname``."""
+        return list(self.callers_of.get(qualname, []))
+
+    def references(self, name: str) -> list[Reference]:
+        """Every occurrence of identifier ``name``: resolved calls first-class, then imports and other uses."""
+        out: list[Reference] = []
+        for path, facts in self.facts.items():
+            lines = facts.idents.get(name)
+            if not lines:
+                continue
+            call_lines: dict[int, tuple[str | None, str | None]] = {}
+            for call in facts.calls:
+                if call.expr.rsplit(".", 1)[-1] == name:
+                    scope = self._def_qual[(path, call.scope)] if call.scope >= 0 else None
+                    call_lines[call.line] = (scope, self.resolve_call(facts, call.scope, call.expr))
+            import_lines = {imp.line for imp in facts.imports}
+            def_lines = {d.line for d in facts.defs if d.name == name}
+            for line in lines:
+                if line in def_lines and line not in call_lines:
+                    continue
+                if line in call_lines:
+                    scope, target = call_lines[line]
+                    out.append(Reference(name, path, line, "call", scope, target))
+                else:
+                    out.append(Reference(name, path, line, "import" if line in import_lines else "use"))
+        return out
+
+    def setting_value(self, module: str, name: str, _depth: int = 0) -> tuple[bool, Any, str, int]:
+        """The value a module-level setting has once ``module`` is imported: ``(found, value, path, line)``.
+
+        Python only. The last binding of ``name`` in ``module`` wins (a literal assignment, an alias of another
+        setting, an import from another module); a name not bound there comes through the module's star imports,
+        the latest first — the Django settings pattern ``from .defaults import *`` followed by overrides.
+        """
+        if _depth > 64 or module not in self.modules:
+            return False, None, "", 0
+        path = self.modules[module]
+        facts = self.facts[path]
+        last_assign = None
+        for assign in facts.assigns:
+            if assign.name == name:
+                last_assign = assign
+        binding = self.bindings.get(module, {}).get(name)
+        import_line = 0
+        if binding is not None and binding[0] == "from":
+            import_line = max((imp.line for imp in facts.imports if any(a == name for _, a in imp.names)), default=0)
+        if last_assign is not None and last_assign.line >= import_line:
+            if last_assign.literal:
+                return True, last_assign.value, path, last_assign.line
+            return self._setting_in_scope(module, last_assign.alias, last_assign.line, _depth + 1)
+        if binding is not None and binding[0] == "from":
+            target, _, imported = binding[1].partition("\0")
+            return self.setting_value(target, imported, _depth + 1)
+        for star in reversed(self.stars.get(module, [])):
+            found = self.setting_value(star, name, _depth + 1)
+            if found[0]:
+                return found
+        return False, None, "", 0
+
+    def _setting_in_scope(self, module: str, name: str, before_line: int, depth: int) -> tuple[bool, Any, str, int]:
+        """Value of ``name`` as seen at ``before_line`` of ``module`` (for ``A = B`` aliases)."""
+        path = self.modules[module]
+        earlier = [a for a in self.facts[path].assigns if a.name == name and a.line < before_line]
+        if earlier:
+            last = earlier[-1]
+            if last.literal:
+                return True, last.value, path, last.line
+            return self._setting_in_scope(module, last.alias, last.line, depth + 1)
+        for star in reversed(self.stars.get(module, [])):
+            found = self.setting_value(star, name, depth + 1)
+            if found[0]:
+                return found
+        return False, None, "", 0
+
+    def setting_names(self, module: str) -> list[str]:
+        """Names a module defines or receives as settings (upper-case module-level names), sorted."""
+        names: set[str] = set()
+        stack, seen = [module], set()
+        while stack:
+            current = stack.pop()
+            if current in seen or current not in self.modules:
+                continue
+            seen.add(current)
+            names.update(a.name for a in self.facts[self.modules[current]].assigns if a.name.isupper())
+            stack.extend(self.stars.get(current, []))
+        return sorted(names)
+
+    def stats(self) -> dict[str, int]:
+        """Counts for benchmarks and the docs."""
+        return {"files": len(self.facts), "lines": sum(f.lines for f in self.facts.values()),
+                "definitions": len(self.definitions),
+                "calls_resolved": sum(len(v) for v in self.calls.values()), "calls_unresolved": self.unresolved_calls}

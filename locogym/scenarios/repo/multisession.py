@@ -1,0 +1,311 @@
+"""The ``multisession`` task generator: 3 to 6 sessions on one workspace, probes planted in the first session and
+asked again in every later one, after commits that change some of the answers.
+
+Between sessions the environment applies that session's commits to the workspace (recorded in
+``Task.meta["session_patches"]``: path -> new content). Each commit changes one probed fact the way real
+commits do:
+
+* ``setting`` — a settings layer gains an override (``NAME = new value``);
+* ``definition`` — a re-exported function is extracted into its own module and the re-export now points there;
+* ``callers`` — a new function that calls the probed function is added to another module;
+* ``call_chain`` — one function on the chain is changed to delegate to a different function.
+
+Some sessions also carry an unrelated settings commit (a change that moves no probed answer). Every probe's truth
+is computed from the index of the workspace as it is in that session, never from the edit's intent, and
+``Probe.changed_since_last`` marks the answers that moved. Context is reset between sessions; files and notes
+persist — an agent that trusts stale notes answers inconsistently.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+import orjson
+
+from locogym.core.errors import ConfigError
+from locogym.core.types import Probe, ScenarioConfig, SessionSpec, Task, ToolCall
+from locogym.scenarios.repo import questions, workset
+from locogym.scenarios.repo.common import HOPS, TOOL_NAMES, evidence_of, submit_value, task_key, task_seed
+from locogym.scenarios.repo.index import CodeIndex, module_name
+from locogym.scenarios.repo.loading import index_for, source_for
+from locogym.scenarios.repo.qa import working_tree
+from locogym.scenarios.repo.synthetic import NOUNS, VERBS
+
+PROBE_KINDS = ("setting", "definition", "callers", "call_chain")
+_FROM_LINE = re.compile(r"^from\s+(\S+)\s+import\s+([^()#]+?)\s*(#.*)?$")
+
+
+class EditNotPossible(Exception):
+    """The chosen commit cannot be made on this workspace (another is tried)."""
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n")
+
+
+def _fresh_name(index: CodeIndex, files: dict[str, str], rng: random.Random) -> str:
+    for _ in range(200):
+        name = f"{rng.choice(sorted(VERBS))}_{rng.choice(sorted(NOUNS))}_{rng.choice(sorted(NOUNS))}"
+        if name not in index.by_name and not any(name in t for t in files.values()):
+            return name
+    raise EditNotPossible("no fresh name")
+
+
+def edit_setting(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], str]:
+    _, module, name = key
+    found, value, _, _ = index.setting_value(module, name)
+    if not found:
+        raise EditNotPossible("setting not found")
+    if isinstance(value, bool):
+        new: Any = not value
+    elif isinstance(value, int):
+        new = rng.choice([v for v in (2, 4, 6, 12, 25, 40, 75, 150, 300, 600) if v != value])
+    elif isinstance(value, float):
+        new = round(value * 2 + 0.5, 3)
+    else:
+        new = f"{value}-b" if not value.endswith("-b") else value[:-2]
+    path = index.modules[module]
+    text = files[path].rstrip("\n") + f"\n{name} = {new!r}\n"
+    return {path: text}, f"settings: adjust {module.rsplit('.', 1)[-1]} overrides"
+
+
+def edit_definition(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], str]:
+    """Extract the re-exported function into a new module next to it and re-point the re-export."""
+    _, module, name = key
+    chain = index.resolve_chain(module, name)
+    target = index.resolve_name(module, name)
+    if target not in index.definitions or len(chain) < 2:
+        raise EditNotPossible("no definition")
+    d = index.definitions[target]
+    if d.parent is not None or not d.path.endswith(".py") or d.path.endswith("__init__.py"):
+        raise EditNotPossible("only top-level functions of plain modules are moved")
+    hop_module, hop_name = chain[-2]
+    hop_path = index.modules.get(hop_module)
+    if hop_path is None:
+        raise EditNotPossible("re-export outside the workspace")
+    hop_facts = index.facts[hop_path]
+    imp = next((i for i in hop_facts.imports if any(a == hop_name for _, a in i.names)), None)
+    if imp is None or imp.level != 1:
+        raise EditNotPossible("the re-export is not a relative import")
+    hop_lines = _lines(files[hop_path])
+    match = _FROM_LINE.match(hop_lines[imp.line - 1])
+    if match is None:
+        raise EditNotPossible("multi-line import")
+    folder, leaf = d.path.rsplit("/", 1)
+    if folder != hop_path.rsplit("/", 1)[0] and not hop_path.endswith("__init__.py"):
+        raise EditNotPossible("re-export from another folder")
+    new_leaf = f"{leaf[:-3]}_{d.name.split('_')[0]}"
+    new_path = f"{folder}/{new_leaf}.py"
+    if new_path in files:
+        raise EditNotPossible("target module exists")
+    src_lines = _lines(files[d.path])
+    body = src_lines[d.line - 1:d.end_line]
+    header = [src_lines[i.line - 1] for i in index.facts[d.path].imports if _FROM_LINE.match(src_lines[i.line - 1])
+              or src_lines[i.line - 1].startswith("import ")]
+    header = list(dict.fromkeys(header))
+    constants = [ln for ln in src_lines if re.match(r"^[A-Z_]+ = ", ln)]
+    new_text = (f'"""{d.name.replace("_", " ").capitalize()}, extracted from {leaf[:-3]}."""\n\n'
+                "from __future__ import annotations\n\n" + "".join(h + "\n" for h in header if "__future__" not in h)
+                + ("\n" + "\n".join(constants) + "\n" if constants else "") + "\n\n" + "\n".join(body) + "\n")
+    remaining = src_lines[:d.line - 1] + src_lines[d.end_line:]
+    old_text = "\n".join(remaining).rstrip("\n") + f"\n\nfrom .{new_leaf} import {d.name}  # noqa: E402 - moved\n"
+    entries = [e.strip() for e in match.group(2).split(",")]
+    moved = [e for e in entries if re.split(r"\s+as\s+", e)[-1].strip() == hop_name]
+    kept = [e for e in entries if e not in moved]
+    if not moved:
+        raise EditNotPossible("re-export entry not found")
+    replacement = []
+    if kept:
+        replacement.append(f"from {match.group(1)} import {', '.join(kept)}")
+    prefix = "." if hop_path.endswith("__init__.py") and hop_path.rsplit("/", 1)[0] == folder else match.group(1)
+    source_module = f"{prefix}{new_leaf}" if prefix == "." else module_name(new_path)
+    replacement.append(f"from {source_module} import {moved[0]}")
+    hop_lines[imp.line - 1:imp.line] = replacement
+    patch = {d.path: old_text, new_path: new_text, hop_path: "\n".join(hop_lines)}
+    if hop_path == d.path:
+        raise EditNotPossible("re-export in the defining module")
+    return patch, f"refactor: move {d.name} into its own module"
+
+
+def edit_callers(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], str]:
+    _, qual = key
+    d = index.definitions.get(qual)
+    if d is None or d.kind != "function" or d.parent is not None:
+        raise EditNotPossible("only module-level functions get new callers")
+    hosts = sorted(p for p in files if p.endswith(".py") and not p.endswith("__init__.py") and p != d.path
+                   and not p.startswith("tests/") and "/settings/" not in p and p in index.facts)
+    if not hosts:
+        raise EditNotPossible("no host module")
+    host = rng.choice(hosts)
+    name = _fresh_name(index, files, rng)
+    module = module_name(d.path)
+    code = (f"\n\nfrom {module} import {d.name}  # noqa: E402\n\n\n"
+            f"def {name}(value: int) -> int:\n"
+            f'    """{name.replace("_", " ").capitalize()} on top of {d.name}."""\n'
+            f"    return {d.name}(value) + {rng.randint(1, 9)}\n")
+    return {host: files[host].rstrip("\n") + "\n" + code}, f"feature: add {name}"
+
+
+def edit_call_chain(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], str]:
+    _, start, hops = key
+    chain = questions.chain_from(index, start, hops)
+    if chain is None:
+        raise EditNotPossible("no chain")
+    j = rng.randrange(hops)
+    fn = index.definitions[chain[j]]
+    remaining = hops - j - 1
+    targets = [q for q, d in sorted(index.definitions.items())
+               if d.kind == "function" and d.parent is None and q not in chain and not questions._is_test(d)
+               and (remaining == 0 or questions.chain_from(index, q, remaining) is not None)
+               and not set(questions.chain_from(index, q, remaining) or []) & set(chain)]
+    if not targets:
+        raise EditNotPossible("no alternative target")
+    new = index.definitions[rng.choice(targets)]
+    facts = index.facts[fn.path]
+    calls = [c for c in facts.calls if index.scope_qualname(fn.path, c.scope) == chain[j]
+             and index.resolve_call(facts, c.scope, c.expr) == chain[j + 1]]
+    if len(calls) != 1:
+        raise EditNotPossible("not exactly one call site")
+    lines = _lines(files[fn.path])
+    line = lines[calls[0].line - 1]
+    expr = calls[0].expr
+    if line.count(f"{expr}(") != 1:
+        raise EditNotPossible("ambiguous call text")
+    local = f"{new.name}"
+    lines[calls[0].line - 1] = line.replace(f"{expr}(", f"{local}(")
+    text = "\n".join(lines).rstrip("\n")
+    if new.path != fn.path:
+        text += f"\n\nfrom {module_name(new.path)} import {new.name}  # noqa: E402\n"
+    else:
+        text += "\n"
+    return {fn.path: text}, f"fix: route {fn.name} through {new.name}"
+
+
+EDITS = {"setting": edit_setting, "definition": edit_definition, "callers": edit_callers,
+         "call_chain": edit_call_chain}
+
+
+def _probe_prompt(session: int, total: int, messages: list[str], asked: list[tuple[str, questions.Question]]) -> str:
+    head = (f"This is session {session + 1} of {total} on the repository in the workspace. Your context is cleared "
+            "between sessions; the files and your notes (notes_write / notes_read) persist. Do not modify the code "
+            "in this task.")
+    if messages:
+        head += f"\n\nSince your last session, {len(messages)} commit(s) were merged:\n" + "\n".join(
+            f"- {m}" for m in messages)
+    body = "\n".join(f"[{pid}] {q.text}" for pid, q in asked)
+    example = ", ".join(f'"{pid}": ...' for pid, _ in asked)
+    return (f"{head}\n\nAnswer every question below, checking the code as it is now. Call submit with a JSON object "
+            f"that maps each question id to its answer: {{{example}}}.\n\n{body}")
+
+
+def generate_multisession(config: ScenarioConfig) -> Task:
+    """A ``multisession`` task. Option ``sessions`` (3..6) fixes the number of sessions (random otherwise)."""
+    rng = random.Random(task_seed(config))
+    params = config.params
+    sessions = int(params.get("sessions") or rng.randint(3, 6))
+    if not 3 <= sessions <= 6:
+        raise ConfigError(f"sessions={sessions} is outside 3..6.", fix="Pass sessions= between 3 and 6.")
+    hops = HOPS[config.difficulty]
+    tree = source_for(params, rng.getrandbits(63), config.length)
+    if tree.language != "python":
+        raise ConfigError(f"multisession tasks edit Python code; {tree.name!r} is {tree.language}.",
+                          fix="Use task='qa' for this source, or a Python source.")
+    full = index_for(tree)
+    sizes = workset.file_tokens(tree.files)
+    if tree.origin != "synthetic":
+        workset.check_source_size(sizes, config.length, tree.name)
+    # plant one probe per kind that can be asked, on the whole tree first
+    picked: list[questions.Question] = []
+    for kind in PROBE_KINDS:
+        options = questions.pick(full, kind, rng.choice(questions.VARIANTS), tree.files, rng, hops, limit=8)
+        if options:
+            picked.append(options[0])
+    needed = sorted({p for q in picked for p in q.files})
+    work = working_tree(tree, sizes, config.length, needed, rng, tree.origin == "synthetic")
+    if work is None or len(picked) < 2:
+        raise ConfigError(f"Cannot plant enough probes in {tree.name!r} at length {config.length:,}.",
+                          fix="Use a larger length or source='synthetic'.")
+    files = dict(work.files)
+    index = full if work is tree else CodeIndex.build(files)
+    keys = [q.key for q in picked if questions.build(index, q.key, q.variant, files) is not None]
+    variants = {q.key: q.variant for q in picked}
+    if len(keys) < 2:
+        raise ConfigError(f"Cannot plant enough probes in {tree.name!r} at length {config.length:,}.",
+                          fix="Use a larger length or source='synthetic'.")
+    probes: list[Probe] = []
+    specs: list[SessionSpec] = []
+    patches: dict[str, dict[str, str]] = {}
+    messages_by_session: dict[str, list[str]] = {}
+    evidence_spans: list[tuple[str, int, int]] = []
+    previous: dict[str, Any] = {}
+    probe_kinds: dict[str, str] = {}
+    order = list(keys)
+    rng.shuffle(order)
+    for session in range(sessions):
+        messages: list[str] = []
+        if session > 0:
+            patch_all: dict[str, str] = {}
+            for attempt in range(len(order)):
+                key = order[(session - 1 + attempt) % len(order)]
+                try:
+                    patch, message = EDITS[key[0]](index, files, key, rng)
+                except EditNotPossible:
+                    continue
+                trial = {**files, **patch}
+                trial_index = CodeIndex.build(trial)
+                if all(questions.build(trial_index, k, variants[k], trial) is not None for k in keys):
+                    files, index = trial, trial_index
+                    patch_all.update(patch)
+                    messages.append(message)
+                    break
+            if rng.random() < 0.5:
+                settings = [k for k in questions.setting_keys(index) if k not in keys]
+                if settings:
+                    patch, message = edit_setting(index, files, rng.choice(settings), rng)
+                    trial = {**files, **patch}
+                    trial_index = CodeIndex.build(trial)
+                    if all(questions.build(trial_index, k, variants[k], trial) is not None for k in keys):
+                        files, index = trial, trial_index
+                        patch_all.update(patch)
+                        messages.append(message)
+            patches[str(session)] = patch_all
+            messages_by_session[str(session)] = messages
+        asked: list[tuple[str, questions.Question]] = []
+        plan: list[ToolCall] = []
+        answers: dict[str, Any] = {}
+        if session > 0:
+            plan.append(ToolCall(name="notes_read", arguments={}))
+        for key in keys:
+            q = questions.build(index, key, variants[key], files)
+            assert q is not None  # every commit was checked to keep every probe askable
+            key_id = f"{key[0]}{keys.index(key)}"
+            pid = f"s{session}-{key_id}"
+            asked.append((pid, q))
+            gold = submit_value(q)
+            changed = key_id in previous and previous[key_id] != gold
+            if session == 0 or changed:  # the oracle re-reads only what moved; its notes hold the rest
+                plan += q.reads
+            answers[pid] = gold
+            evidence_spans += q.spans
+            probe_kinds[key_id] = q.answer_kind
+            probes.append(Probe(id=pid, session=session, question=q.text, key=key_id, answer=gold,
+                                changed_since_last=changed))
+            previous[key_id] = gold
+        plan.append(ToolCall(name="notes_write", arguments={"content": orjson.dumps(
+            {k.split("-", 1)[1]: v for k, v in answers.items()}).decode(), "mode": "replace"}))
+        plan.append(ToolCall(name="submit", arguments={"answer": answers}))
+        specs.append(SessionSpec(index=session, prompt=_probe_prompt(session, sessions, messages, asked),
+                                 oracle_plan=plan))
+    sizes0 = workset.file_tokens(work.files)
+    order_files, depth = workset.order_for_context(sorted(work.files), sizes0, needed, rng)
+    meta = {"task": "multisession", "sessions": sessions, "probe_kinds": probe_kinds,
+            "session_patches": patches, "session_commits": messages_by_session, "source": work.name,
+            "commit": work.commit, "language": work.language, "file_order": order_files,
+            "evidence_depth": depth, "stop_slack": 2, "hops": hops}
+    return Task(task_id=f"repo-multisession-{task_key(config)}", family="repo", prompt=specs[0].prompt,
+                tool_names=list(TOOL_NAMES), workspace={p: work.files[p] for p in sorted(work.files)},
+                gold={"probes": {p.id: p.answer for p in probes}}, evidence=evidence_of(evidence_spans),
+                oracle_plan=specs[0].oracle_plan, sessions=specs, probes=probes,
+                length_tokens=sum(sizes0.values()), meta=meta)

@@ -1,0 +1,110 @@
+"""The ``qa`` task generator: one code question over a working set of exactly the requested length.
+
+Pipeline (pure and deterministic from the config): source -> whole-tree index -> question keys of the chosen kind
+in a seeded order -> for the first key that works: the working set (needed files plus distractors, within 5% of
+the length) -> the question rebuilt on the working set's own index, so the gold answer is what the agent can
+actually find in its workspace.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from locogym.core.errors import ConfigError
+from locogym.core.types import ScenarioConfig, Task
+from locogym.scenarios.repo import questions, workset
+from locogym.scenarios.repo.common import (
+    HOPS,
+    TOOL_NAMES,
+    evidence_of,
+    submit_call,
+    submit_value,
+    task_key,
+    task_seed,
+)
+from locogym.scenarios.repo.index import CodeIndex
+from locogym.scenarios.repo.loading import index_for, source_for
+from locogym.scenarios.repo.sources import SourceTree
+
+MAX_TRIES = 40
+
+QA_INSTRUCTIONS = (
+    "You are working in a code repository (the workspace). Answer the question below about this code. Use the "
+    "tools to explore and read the code; answers are checked exactly against the code itself. When you are sure, "
+    "call submit with your answer."
+)
+
+
+def working_tree(tree: SourceTree, sizes: dict[str, int], length: int, needed: list[str], rng: random.Random,
+                 synthetic: bool) -> SourceTree | None:
+    """The working set for ``needed`` files, or ``None`` when they cannot fit within the length."""
+    if synthetic and workset.within(sum(sizes.values()), length):
+        return tree
+    paths = workset.select(sizes, length, needed, rng)
+    return tree.subset(paths) if paths is not None else None
+
+
+def needed_files(index: CodeIndex, q: questions.Question) -> list[str]:
+    files = list(q.files)
+    if q.kind == "callers":
+        files += [index.definitions[q.key[1]].path]
+    return sorted(set(files))
+
+
+def choose_question(config: ScenarioConfig, tree: SourceTree, rng: random.Random,
+                    kind: str, variant: str, hops: int) -> tuple[questions.Question, SourceTree]:
+    synthetic = tree.origin == "synthetic"
+    sizes = workset.file_tokens(tree.files)
+    if not synthetic:
+        workset.check_source_size(sizes, config.length, tree.name)
+    full = index_for(tree)
+    keys = questions.question_keys(full, kind, hops)
+    rng.shuffle(keys)
+    for key in keys[:MAX_TRIES * 4]:
+        q_full = questions.build(full, key, variant, tree.files)
+        if q_full is None:
+            continue
+        work = working_tree(tree, sizes, config.length, needed_files(full, q_full), rng, synthetic)
+        if work is None:
+            continue
+        index = full if work is tree else CodeIndex.build(work.files)
+        q = q_full if work is tree else questions.build(index, key, variant, work.files)
+        if q is not None:
+            return q, work
+    raise ConfigError(f"No {variant} {kind} question can be asked about {tree.name!r} at length {config.length:,}.",
+                      fix=f"Choose another question kind ({', '.join(questions.QUESTION_KINDS)}) or variant, a "
+                          "different length, or source='synthetic'.")
+
+
+def generate_qa(config: ScenarioConfig) -> Task:
+    """A ``qa`` task. Options: ``question`` (a kind or random), ``variant`` (literal|nonliteral or random)."""
+    rng = random.Random(task_seed(config))
+    params = config.params
+    kinds = [params["question"]] if params.get("question") else rng.sample(questions.QUESTION_KINDS, 4)
+    variant = params.get("variant") or rng.choice(questions.VARIANTS)
+    hops = HOPS[config.difficulty]
+    tree = source_for(params, rng.getrandbits(63), config.length)
+    last_error: ConfigError | None = None
+    for kind in kinds:
+        try:
+            q, work = choose_question(config, tree, rng, kind, variant, hops)
+            break
+        except ConfigError as exc:
+            last_error = exc
+    else:
+        assert last_error is not None
+        raise last_error
+    sizes = workset.file_tokens(work.files)
+    order, depth = workset.order_for_context(sorted(work.files), sizes, q.files, rng)
+    prompt = f"{QA_INSTRUCTIONS}\n\nQuestion: {q.text}"
+    meta: dict[str, Any] = {
+        "task": "qa", "question_kind": q.kind, "variant": q.variant, "answer_kind": q.answer_kind, "hops": hops,
+        "question_key": list(q.key), "source": work.name, "commit": work.commit, "language": work.language,
+        "file_order": order, "evidence_depth": depth, "stop_slack": 2,
+    }
+    return Task(task_id=f"repo-qa-{q.kind}-{task_key(config)}", family="repo", prompt=prompt,
+                tool_names=list(TOOL_NAMES), workspace={p: work.files[p] for p in sorted(work.files)},
+                gold={"answer_kind": q.answer_kind, "answer": submit_value(q)}, evidence=evidence_of(q.spans),
+                oracle_plan=[*q.reads, submit_call(submit_value(q))], length_tokens=sum(sizes.values()),
+                meta=meta)

@@ -1,0 +1,343 @@
+"""Code questions whose answers the index computes: definitions through re-exports, call-chain ends, setting
+values after overrides, and the callers a signature change breaks.
+
+Each question comes in two variants. *Literal*: it names the symbol it asks about. *Non-literal* (NoLiMa's
+point): it describes the symbol with words that appear in none of the code's identifiers — from a second
+paraphrase vocabulary for generated projects, or the docstring for real code — so that the agent has to find it by
+meaning, not by matching names.
+
+A question is built from a *key* (what it is about: a module and name, a function and hop count, ...) and an
+index; building it again from the same key on another index (a working set, an edited workspace) gives the
+question's answer there. That is how working-set selection and multi-session probes stay exact.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from locogym.core.types import ToolCall
+from locogym.scenarios.repo.index import CodeIndex, Definition
+from locogym.scenarios.repo.synthetic import describe_function, describe_setting
+
+QUESTION_KINDS = ("definition", "call_chain", "setting", "callers")
+VARIANTS = ("literal", "nonliteral")
+ANSWER_KIND = {"definition": "path", "call_chain": "qualname", "setting": "value", "callers": "qualnames"}
+_CALLABLE = {"function", "method", "class"}
+
+
+@dataclass
+class Question:
+    """A question with its exact answer, the spans that prove it, and the reads that find them."""
+
+    kind: str
+    variant: str
+    key: tuple[Any, ...]
+    text: str
+    gold: Any
+    spans: list[tuple[str, int, int]]
+    reads: list[ToolCall] = field(default_factory=list)
+
+    @property
+    def answer_kind(self) -> str:
+        return ANSWER_KIND[self.kind]
+
+    @property
+    def files(self) -> list[str]:
+        return sorted({p for p, _, _ in self.spans})
+
+
+def _words(text: str) -> set[str]:
+    parts = re.findall(r"[A-Za-z][a-z]*|[A-Z]+(?![a-z])", text)
+    return {p.lower() for p in parts if len(p) > 2}
+
+
+def _is_test(d: Definition) -> bool:
+    return d.path.startswith("tests/") or "/tests/" in d.path or d.path.rsplit("/", 1)[-1].startswith("test_")
+
+
+def _read(path: str, start: int, end: int) -> ToolCall:
+    return ToolCall(name="read_file", arguments={"path": path, "offset": start, "limit": max(1, end - start + 1)})
+
+
+def reads_for(spans: list[tuple[str, int, int]], pad: int = 1, window: int = 300) -> list[ToolCall]:
+    """The fewest ``read_file`` calls that show every span: spans of one file within ``window`` lines share one."""
+    by_file: dict[str, list[tuple[int, int]]] = {}
+    for path, start, end in spans:
+        by_file.setdefault(path, []).append((max(1, start - pad), end + pad))
+    calls = []
+    for path in dict.fromkeys(p for p, _, _ in spans):
+        group: list[tuple[int, int]] = []
+        for start, end in sorted(by_file[path]):
+            if group and end - group[0][0] > window:
+                calls.append(_read(path, group[0][0], max(e for _, e in group)))
+                group = []
+            group.append((start, end))
+        calls.append(_read(path, group[0][0], max(e for _, e in group)))
+    return calls
+
+
+def describe(index: CodeIndex, d: Definition) -> str | None:
+    """A non-literal description of a definition, unique in the index, or ``None``.
+
+    Generated names have a question-side paraphrase; otherwise the docstring's first line is used when it shares
+    no word with the definition's name or module.
+    """
+    text = describe_function(d.name)
+    if text is not None:
+        if sum(1 for q in index.by_name.get(d.name, [])) != 1:
+            return None
+        return f"the {'method' if d.kind == 'method' else 'function'} that {text}"
+    if not d.doc or len(d.doc) < 12:
+        return None
+    if _words(d.doc) & (_words(d.qualname) | _words(d.path)):
+        return None
+    same = [q for q, other in index.definitions.items() if other.doc == d.doc]
+    if len(same) != 1:
+        return None
+    return f"the {d.kind} documented as “{d.doc}”"
+
+
+# ---------------------------------------------------------------------------------------------- definition
+def definition_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
+    """(module, name) pairs bound by an import chain with at least one re-export before the definition."""
+    keys = []
+    for module in sorted(index.bindings):
+        path = index.modules.get(module, "")
+        if path.startswith("tests/"):
+            continue
+        for name, binding in sorted(index.bindings[module].items()):
+            if binding[0] != "from":
+                continue
+            target = index.resolve_name(module, name)
+            if target in index.definitions and index.definitions[target].kind in _CALLABLE:
+                if len(index.resolve_chain(module, name)) >= 3:
+                    keys.append(("definition", module, name))
+    return keys
+
+
+def build_definition(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
+    _, module, name = key
+    if module not in index.modules:
+        return None
+    target = index.resolve_name(module, name)
+    if target not in index.definitions:
+        return None
+    d = index.definitions[target]
+    chain = index.resolve_chain(module, name)
+    spans: list[tuple[str, int, int]] = []
+    for hop_module, hop_name in chain[:-1]:
+        path = index.modules.get(hop_module)
+        if path is None:
+            return None
+        line = next((imp.line for imp in index.facts[path].imports
+                     if any(alias == hop_name for _, alias in imp.names)), 0)
+        if line:
+            spans.append((path, line, line))
+    spans.append((d.path, d.line, d.end_line))
+    where = f"the module `{module}`" if index.facts[index.modules[module]].language == "python" else \
+        f"the module `{index.modules[module]}`"
+    if variant == "literal":
+        text = (f"{where.capitalize()} exposes the name `{name}`. Follow its imports and re-exports to the actual "
+                f"definition: which file defines it? Answer with the file path.")
+    else:
+        desc = describe(index, d)
+        if desc is None:
+            return None
+        text = (f"One of the names that {where} re-exports is {desc}. Follow the imports to its actual definition: "
+                f"which file defines it? Answer with the file path.")
+    reads = reads_for(spans)
+    return Question("definition", variant, key, text, d.path, spans, reads)
+
+
+# ---------------------------------------------------------------------------------------------- call chain
+def _sole_callee(index: CodeIndex, qual: str) -> str | None:
+    callees = [c for c in index.callees(qual) if index.definitions[c].kind in {"function", "method"}]
+    return callees[0] if len(callees) == 1 and len(index.callees(qual)) == 1 else None
+
+
+def chain_from(index: CodeIndex, start: str, hops: int) -> list[str] | None:
+    """``[start, f1, ..., f_hops]`` when every function before the last calls exactly one project function."""
+    chain = [start]
+    for _ in range(hops):
+        nxt = _sole_callee(index, chain[-1])
+        if nxt is None or nxt in chain:
+            return None
+        chain.append(nxt)
+    return chain
+
+
+def call_chain_keys(index: CodeIndex, hops: int) -> list[tuple[Any, ...]]:
+    keys = []
+    for qual, d in sorted(index.definitions.items()):
+        if d.kind in {"function", "method"} and not _is_test(d) and chain_from(index, qual, hops) is not None:
+            keys.append(("call_chain", qual, hops))
+    return keys
+
+
+def build_call_chain(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
+    _, start, hops = key
+    if start not in index.definitions:
+        return None
+    chain = chain_from(index, start, hops)
+    if chain is None:
+        return None
+    spans = [(index.definitions[q].path, index.definitions[q].line, index.definitions[q].end_line) for q in chain]
+    rule = (f"Each function on the way calls exactly one other function of this project. Follow {hops} calls: "
+            f"which function or method is reached? Answer with its qualified name (package.module.function or "
+            f"package.module.Class.method).")
+    if variant == "literal":
+        text = f"Start at `{start}`. {rule}"
+    else:
+        desc = describe(index, index.definitions[start])
+        if desc is None:
+            return None
+        text = f"Start at {desc}. {rule}"
+    reads = reads_for(spans, pad=0)
+    return Question("call_chain", variant, key, text, chain[-1], spans, reads)
+
+
+# ---------------------------------------------------------------------------------------------- settings
+def _star_closure(index: CodeIndex, module: str) -> list[str]:
+    out, stack = [], [module]
+    while stack:
+        current = stack.pop()
+        if current in out or current not in index.modules:
+            continue
+        out.append(current)
+        stack.extend(index.stars.get(current, []))
+    return out
+
+
+def setting_trace(index: CodeIndex, module: str, name: str) -> list[tuple[str, int, int]]:
+    """Every assignment of ``name`` (and of names it aliases) across ``module``'s star-import layers."""
+    spans = []
+    names, seen = [name], set()
+    while names:
+        current = names.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for mod in _star_closure(index, module):
+            path = index.modules[mod]
+            for a in index.facts[path].assigns:
+                if a.name == current:
+                    spans.append((path, a.line, a.line))
+                    if not a.literal:
+                        names.append(a.alias)
+    return sorted(set(spans))
+
+
+def setting_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
+    """(module, NAME) for upper-case settings reaching a module through star imports, with an override."""
+    keys = []
+    for module in sorted(index.stars):
+        if not index.stars[module] or index.modules.get(module, "").startswith("tests/"):
+            continue
+        for name in index.setting_names(module):
+            found = index.setting_value(module, name)
+            if found[0] and isinstance(found[1], (int, float, str, bool)) and len(setting_trace(index, module, name)) >= 2:
+                keys.append(("setting", module, name))
+    return keys
+
+
+def _comment_above(files: dict[str, str], path: str, line: int) -> str:
+    lines = files.get(path, "").splitlines()
+    if 2 <= line <= len(lines) and lines[line - 2].lstrip().startswith("#"):
+        return lines[line - 2].lstrip("# ").strip()
+    return ""
+
+
+def build_setting(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
+    _, module, name = key
+    found, value, path, line = index.setting_value(module, name)
+    if not found or not isinstance(value, (int, float, str, bool)):
+        return None
+    spans = setting_trace(index, module, name)
+    if (path, line, line) not in spans:
+        spans.append((path, line, line))
+    rule = "Answer with the value as a Python literal (a number, a quoted string, True or False)."
+    if variant == "literal":
+        text = f"Once `{module}` has been imported, what is the value of the setting `{name}`? {rule}"
+    else:
+        desc = describe_setting(name)
+        if desc is None:
+            first = spans[0]
+            comment = _comment_above(files, first[0], first[1])
+            if not comment or _words(comment) & _words(name):
+                return None
+            desc = f"the setting commented “{comment}”"
+        text = f"Once the active settings module `{module}` has been imported, what is {desc}? {rule}"
+    reads = reads_for(sorted(set(spans)))
+    return Question("setting", variant, key, text, value, sorted(set(spans)), reads)
+
+
+# ---------------------------------------------------------------------------------------------- callers
+def callers_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
+    keys = []
+    for qual, d in sorted(index.definitions.items()):
+        if d.kind not in {"function", "method"} or _is_test(d):
+            continue
+        callers = index.callers(qual)
+        if 2 <= len(callers) <= 8 and all(c in index.definitions for c in callers):
+            keys.append(("callers", qual))
+    return keys
+
+
+def build_callers(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
+    _, qual = key
+    if qual not in index.definitions:
+        return None
+    callers = index.callers(qual)
+    if not callers or not all(c in index.definitions for c in callers):
+        return None
+    d = index.definitions[qual]
+    spans = sorted({(path, line, line) for _, path, line in index.call_sites(qual)})
+    rule = ("If it gained a new required parameter, which functions and methods call it directly and would break? "
+            "Include test functions. Answer with the list of their qualified names.")
+    if variant == "literal":
+        text = f"Consider `{qual}`. {rule}"
+    else:
+        desc = describe(index, d)
+        if desc is None:
+            return None
+        text = f"Consider {desc}. {rule}"
+    reads = [ToolCall(name="find_references", arguments={"name": d.name})]
+    return Question("callers", variant, key, text, callers, spans, reads)
+
+
+BUILDERS = {"definition": build_definition, "call_chain": build_call_chain, "setting": build_setting,
+            "callers": build_callers}
+
+
+def question_keys(index: CodeIndex, kind: str, hops: int = 3) -> list[tuple[Any, ...]]:
+    """Every key a question of ``kind`` can be asked about in ``index`` (sorted, deterministic)."""
+    if kind == "definition":
+        return definition_keys(index)
+    if kind == "call_chain":
+        return call_chain_keys(index, hops)
+    if kind == "setting":
+        return setting_keys(index)
+    return callers_keys(index)
+
+
+def build(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
+    """The question of ``key`` answered on ``index`` (``None`` when it cannot be asked there)."""
+    return BUILDERS[key[0]](index, key, variant, files)
+
+
+def pick(index: CodeIndex, kind: str, variant: str, files: dict[str, str], rng: random.Random, hops: int = 3,
+         limit: int = 64) -> list[Question]:
+    """Up to ``limit`` buildable questions of ``kind``, in a seeded random order."""
+    keys = question_keys(index, kind, hops)
+    rng.shuffle(keys)
+    out = []
+    for key in keys:
+        q = build(index, key, variant, files)
+        if q is not None:
+            out.append(q)
+            if len(out) >= limit:
+                break
+    return out
