@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from locogym.core.errors import ConfigError
-from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory, stable_hash
+from locogym.core.types import EpisodeScore, ScenarioConfig, Task, Trajectory, stable_hash
 from locogym.envs.base import LocoEnv
 from locogym.scenarios.defects.family import DefectFamilyMixin
 from locogym.scenarios.defects.mutations import is_test_path
@@ -100,6 +100,3 @@ class RepoPatchEnv(DefectFamilyMixin, LocoEnv):
             return EpisodeScore(success=1.0, outcome="tests_pass", metrics=metrics, labels=labels)
         outcome = "partial" if fixed else "tests_fail"
         return EpisodeScore(success=fixed / len(f2p), outcome=outcome, metrics=metrics, labels=labels)
-
-    def annotate(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
-        return self.annotate_defects(call, result, ctx)

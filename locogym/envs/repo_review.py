@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from locogym.core.errors import ConfigError
-from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
+from locogym.core.types import EpisodeScore, ScenarioConfig, Task, Trajectory
 from locogym.envs.base import LocoEnv
 from locogym.scenarios.defects.family import DefectFamilyMixin
 from locogym.scenarios.defects.review import DEFAULT_WINDOW, Location, grade_findings, parse_findings
@@ -61,6 +61,3 @@ class RepoReviewEnv(DefectFamilyMixin, LocoEnv):
         f1 = metrics["f1"]
         outcome = "all_found" if f1 == 1.0 else ("partial" if metrics["true_positives"] else "wrong")
         return EpisodeScore(success=f1, outcome=outcome, metrics=metrics)
-
-    def annotate(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
-        return self.annotate_defects(call, result, ctx)

@@ -1,5 +1,6 @@
 """What LoCo-RepoPatch and LoCo-RepoReview share: source arguments, validation through the env's sandbox and the
-run cache, the LoCo-Repo tool set, and evidence marking when a read covers an injected defect.
+run cache, and the LoCo-Repo tool set with its workspace mirror (whose ``read_file`` reports the defect spans of
+``Task.evidence`` as seen).
 """
 
 from __future__ import annotations
@@ -8,14 +9,15 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from locogym.core.errors import ConfigError
-from locogym.core.types import ScenarioConfig, ToolCall, ToolResult
+from locogym.core.types import ScenarioConfig, Task, ToolCall
 from locogym.sandboxes.base import Sandbox, make_sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.inject import Injection
 from locogym.scenarios.defects.project import ProjectSettings, load_project
 from locogym.scenarios.defects.tasks import inject_for
 from locogym.scenarios.repo import SourceTree
-from locogym.tools.base import Submit, Tool, ToolContext
+from locogym.scenarios.repo.workspace import RepoWorkspace
+from locogym.tools.base import Submit, Tool
 
 if TYPE_CHECKING:
     from locogym.envs.base import LocoEnv
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
-READ_TOOL = "read_file"
 EDIT_TOOL = "edit_file"
 
 
@@ -62,7 +63,7 @@ class DefectFamilyMixin(_Base):
     # ------------------------------------------------------------------ tools
     def repo_tools(self) -> list[Tool]:
         """The LoCo-Repo tool set, minus its own ``submit`` (each family adds its own)."""
-        from locogym.envs.repo import repo_tools
+        from locogym.tools.code import repo_tools
 
         return [t for t in repo_tools() if t.name != "submit"]
 
@@ -107,17 +108,6 @@ class DefectFamilyMixin(_Base):
         self.last_injection = injection
         return tree, injection
 
-    # ------------------------------------------------------------------ scoring signals
-    def annotate_defects(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
-        """Mark a read that showed an injected defect's lines as evidence seen."""
-        if call is None or result.error is not None or call.name != READ_TOOL:
-            return {}
-        path = str(call.arguments.get("path", "")).removeprefix("./").removeprefix("/workspace/")
-        offset = int(call.arguments.get("offset") or 1) if str(call.arguments.get("offset") or "1").isdigit() else 1
-        shown = result.output.count("\n") + 1
-        seen = [e.id for e in ctx.task.evidence
-                if e.locator.get("path") == path and offset <= int(e.locator.get("end_line", 0))
-                and int(e.locator.get("start_line", 0)) <= offset + shown]
-        if seen:
-            result.data["evidence"] = sorted({*result.data.get("evidence", []), *seen})
-        return {}
+    def build_world(self, task: Task) -> RepoWorkspace:
+        """The code tools' mirror of the workspace, seeded with the task's files (no sandbox read needed)."""
+        return RepoWorkspace(dict(task.workspace or {}))

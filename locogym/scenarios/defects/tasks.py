@@ -15,13 +15,14 @@ from locogym.core.types import Evidence, ScenarioConfig, Task, ToolCall
 from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.describe import describe
-from locogym.scenarios.defects.edits import SourceText
+from locogym.scenarios.defects.edits import SourceText, shifted_line
 from locogym.scenarios.defects.hide import withhold_tests
 from locogym.scenarios.defects.inject import Injection, inject_defects
 from locogym.scenarios.defects.project import ProjectSettings
 from locogym.scenarios.defects.review import DEFAULT_WINDOW, build_change, choose_refactors
 from locogym.scenarios.repo import SourceTree
 
+READ_TOOL = "read_file"
 DEFECTS_BY_DIFFICULTY = {"easy": 1, "medium": 1, "hard": 2}
 EditCall = Callable[[str, str, str], ToolCall]  # (path, old, new) -> the file tool call that makes that edit
 
@@ -91,11 +92,17 @@ def build_patch_task(tree: SourceTree, config: ScenarioConfig, injection: Inject
               f"{shown}\n\nUse the tools to explore the code and edit files in the workspace; `run_tests` runs the "
               "tests that are in the workspace. When your fix is in place, call `submit` (no arguments needed): "
               "the workspace as it is then is your answer, graded by the project's full test suite.")
-    plan = [*fix_plan(mutated, injection, edit_call), ToolCall(name="submit", arguments={})]
-    evidence = [Evidence(id=f"defect:{d.mutation.id}", kind="file_span",
-                         locator={"path": d.mutation.path, "start_line": d.mutation.line,
-                                  "end_line": d.mutation.line + max(0, d.mutation.edit.new.count("\n") - 1)})
-                for d in injection.defects]
+    edits = [d.mutation.edit for d in injection.defects]
+    evidence = []
+    reads = []
+    for defect in injection.defects:
+        line = shifted_line(tree.files, edits, defect.mutation.edit)
+        end = line + max(0, defect.mutation.edit.new.rstrip("\n").count("\n"))
+        evidence.append(Evidence(id=f"defect:{defect.mutation.id}", kind="file_span",
+                                 locator={"path": defect.mutation.path, "start": line, "end": end}))
+        reads.append(ToolCall(name=READ_TOOL, arguments={"path": defect.mutation.path, "offset": max(1, line - 3),
+                                                         "limit": end - line + 7}))
+    plan = [*reads, *fix_plan(mutated, injection, edit_call), ToolCall(name="submit", arguments={})]
     gold = {"repository": tree.name, "commit": tree.commit, "defects": defect_records(injection),
             "fail_to_pass": injection.fail_to_pass, "pass_to_pass": injection.pass_to_pass,
             "withheld": withheld, "test_args": injection.test_args}
