@@ -33,7 +33,7 @@ _RESULT = re.compile(r"^\d+\. (.+?) — ", re.MULTILINE)
 _ALSO = re.compile(r"\(also known as ([^)]*)\)")
 WH_WORDS = frozenset("What Which Who Whom Whose When Where How In Name For Between Of If The A An Is Was Did".split())
 CUES = ("born", "hometown", "founded", "creator", "headquartered", "home base", "studied", "educated", "worked",
-        "employer", "published", "released", "written", "directed", "composed", "mind behind", "held", "host city",
+        "employer", "published", "released", "written", "directed", "composed", "mind behind", "held", "hosted",
         "organised", "body behind", "capital", "seat of government", "is a city in", "nation containing")
 NUMBER_ASKS = ("what year", "when ", "how many", "population")
 LOW_WORDS = ("earlier", "older", "elder", "smaller", "less", "first")

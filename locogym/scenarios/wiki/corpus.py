@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -179,7 +179,7 @@ def derive_links(articles: Iterable[Article]) -> list[Article]:
     return out
 
 
-def unique_title(title: str, taken: dict[str, object]) -> str:
+def unique_title(title: str, taken: Mapping[str, object]) -> str:
     """``title`` or ``title [n]`` for the first free n (datasets repeat titles with different paragraphs)."""
     if title not in taken:
         return title

@@ -28,7 +28,7 @@ REL_PHRASES: dict[str, tuple[str, str]] = {
     "founder": ("the person who founded {x}", "the creator of {x}"),
     "creator": ("the person by whom {x} was {verb}", "the mind behind {x}"),
     "publisher": ("the company that published {x}", "the firm that released {x}"),
-    "venue": ("the city where {x} was held", "the host city of {x}"),
+    "venue": ("the city where {x} was held", "the place that hosted {x}"),
     "organiser": ("the organisation that organised {x}", "the body behind {x}"),
 }
 # attribute -> (literal question, non-literal question); {x} is the entity phrase.

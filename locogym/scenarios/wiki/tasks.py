@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from locogym.core.errors import ConfigError
-from locogym.core.types import Evidence, ScenarioConfig, Task, ToolCall
+from locogym.core.types import Evidence, ScenarioConfig, Task, ToolCall, stable_hash
 from locogym.scenarios.wiki import haystack as hs
 from locogym.scenarios.wiki.corpus import Corpus, QAItem
 from locogym.scenarios.wiki.loaders import load_corpus, parse_spec
@@ -152,7 +152,7 @@ def static_footer(question: str, mode: str, round_index: int = 0, rounds: int = 
         else:
             lines.append('Call submit with {"answer": "..."} if you can answer, or refine with {"summary": "...", '
                          '"question": "..."} to retrieve again with a better question.')
-    return "\n\n" + "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"  # the header and every block end with a blank line already
 
 
 def agentic_prompt(question: str) -> str:
@@ -193,13 +193,20 @@ def _oracle(item: QAItem, corpus: Corpus, params: dict[str, Any], question: str)
     return plan + [submit]
 
 
+def question_key(config: ScenarioConfig, params: dict[str, Any], source: Source) -> str:
+    """What picks the question: seed, corpus and question filters, but not the mode, retriever, wording,
+    order or context, so that baselines and variants of one seed ask the very same question."""
+    hops = params["hops"] or HOPS_BY_DIFFICULTY[config.difficulty]
+    return stable_hash({"seed": config.seed, "corpus": source.corpus.key, "qtype": params["qtype"], "hops": hops,
+                        "filtered": params["hops"] is not None})
+
+
 def generate(config: ScenarioConfig) -> Task:
     """The task of ``config`` (pure and deterministic; see the module docstring)."""
     params = validate(dict(config.params))
-    rng = random.Random(config.rng_seed())
     seed_key = str(config.rng_seed())
     source = source_for(params, config.length)
-    item = _pick(source, rng, params, config.difficulty)
+    item = _pick(source, random.Random(question_key(config, params, source)), params, config.difficulty)
     if params["variant"] == "nonliteral" and item.nonliteral is None:
         raise ConfigError("variant=nonliteral needs questions with a non-literal wording.",
                           fix="Use the synthetic corpus for non-literal questions, or variant=literal.")

@@ -1,0 +1,225 @@
+"""LoCo-WikiHop-v0 end to end: the Gymnasium contract in every mode, oracle 1.0 / noop 0, scoring signals."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import locogym
+from locogym.agents import make_agent
+from locogym.core.errors import ConfigError
+from locogym.core.types import ToolCall
+from locogym.harness.runner import run_episode
+from locogym.scenarios.wiki.retrievers import dense_available
+
+ENV_ID = "LoCo-WikiHop-v0"
+ROOT = Path(__file__).resolve().parents[2]
+MODES = ["static", "agentic", "rounds"]
+SEEDS = range(6)
+_DENSE = dense_available()
+
+
+def _make(**kwargs: Any) -> gym.Env[Any, Any]:
+    assert locogym  # registers the ids
+    return gym.make(ENV_ID, sandbox="fake", **kwargs)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_check_env_in_every_mode(mode: str) -> None:
+    env = _make(mode=mode)
+    try:
+        check_env(env.unwrapped)
+    finally:
+        env.close()
+
+
+@pytest.mark.parametrize("options", [{}, {"variant": "nonliteral"}, {"qtype": "comparison", "hops": 4},
+                                     {"round_policy": "fixed", "rounds": 3}, {"order": "shuffled"}])
+@pytest.mark.parametrize("mode", MODES)
+def test_oracle_scores_one_and_noop_zero_on_every_seed(mode: str, options: dict[str, Any]) -> None:
+    env = _make(mode=mode)
+    for seed in SEEDS:
+        oracle = run_episode(env, make_agent("oracle"), seed=seed, options={"length": "4k", **options})
+        assert oracle.score is not None and oracle.score.success == 1.0, (seed, oracle.score)
+        assert oracle.score.outcome == "correct"
+        noop = run_episode(env, make_agent("noop"), seed=seed, options={"length": "4k", **options})
+        assert noop.score is not None and noop.score.success == 0.0 and noop.score.outcome == "no_answer"
+    env.close()
+
+
+@pytest.mark.parametrize("retriever", ["bm25", "ppr-bm25"])
+def test_oracle_and_noop_with_other_retrievers(retriever: str) -> None:
+    for mode in MODES:
+        env = _make(mode=mode, retriever=retriever)
+        for seed in range(3):
+            assert run_episode(env, make_agent("oracle"), seed=seed).score.success == 1.0
+            assert run_episode(env, make_agent("noop"), seed=seed).score.success == 0.0
+        env.close()
+
+
+@pytest.mark.skipif(_DENSE is not None, reason=f"dense retriever unavailable: {_DENSE}")
+@pytest.mark.parametrize("retriever", ["dense", "hybrid", "ppr-hybrid"])
+def test_dense_retrievers_in_the_env(retriever: str, hotpotqa_sample: Path, tmp_path: Path) -> None:
+    small = tmp_path / "hotpot_small.json"  # six real questions: embedding the whole sample takes too long here
+    small.write_text(json.dumps(json.loads((hotpotqa_sample / "hotpotqa_train.json").read_text())[:6]))
+    env = _make(mode="static", retriever=retriever, corpus=f"hotpotqa:{small}")
+    for seed in range(2):
+        assert run_episode(env, make_agent("oracle"), seed=seed).score.success == 1.0
+        assert run_episode(env, make_agent("noop"), seed=seed).score.success == 0.0
+    env.close()
+
+
+def test_hotpotqa_corpus_in_every_mode(hotpotqa_sample: Path) -> None:
+    corpus = f"hotpotqa:{hotpotqa_sample / 'hotpotqa_train.json'}"
+    for mode in MODES:
+        env = _make(mode=mode, corpus=corpus)
+        for seed in range(4):
+            traj = run_episode(env, make_agent("oracle"), seed=seed, options={"length": "16k"})
+            assert traj.score.success == 1.0
+            assert run_episode(env, make_agent("noop"), seed=seed).score.success == 0.0
+        env.close()
+    env = _make(corpus=corpus)
+    with pytest.raises(ConfigError, match="non-literal"):
+        env.reset(seed=0, options={"variant": "nonliteral"})
+
+
+_PROBE = """
+import sys, json, hashlib, gymnasium as gym, locogym
+env = gym.make("LoCo-WikiHop-v0", mode={mode!r}, sandbox="fake")
+obs, info = env.reset(seed=5, options={{"length": "8k", "order": "shuffled"}})
+print(json.dumps({{"hash": info["content_hash"], "obs": hashlib.sha256(obs.encode()).hexdigest()}}))
+"""
+
+
+@pytest.mark.parametrize("mode", ["static", "agentic"])
+def test_same_task_across_processes(mode: str) -> None:
+    import hashlib
+
+    env = _make(mode=mode)
+    obs, info = env.reset(seed=5, options={"length": "8k", "order": "shuffled"})
+    out = subprocess.run([sys.executable, "-c", _PROBE.format(mode=mode)], capture_output=True, text=True,
+                         check=True, cwd=ROOT, env={"PYTHONHASHSEED": "987", "PATH": "/usr/bin:/bin"})
+    remote = json.loads(out.stdout.strip().splitlines()[-1])
+    assert remote == {"hash": info["content_hash"], "obs": hashlib.sha256(obs.encode()).hexdigest()}
+    env.close()
+
+
+def _step(env: gym.Env[Any, Any], name: str, **arguments: Any) -> tuple[str, dict[str, Any]]:
+    obs, _, _, _, info = env.step(ToolCall(name=name, arguments=arguments))
+    return obs, info
+
+
+def test_agentic_steps_record_gold_ranks_evidence_and_drift() -> None:
+    env = _make(mode="agentic")
+    env.reset(seed=2)
+    base = env.unwrapped
+    task = base.task
+    question = task.gold["question"]
+    first = task.gold["titles"][0]
+    obs, _ = _step(env, "search", query=question, k=5)
+    step = base.trajectory.steps[-1]
+    assert set(step.annotations["gold_ranks"]) == set(task.gold["titles"])
+    assert step.annotations["query_drift"] == 0.0 and step.evidence_seen == []
+    _step(env, "search", query="completely different words", k=3)
+    assert base.trajectory.steps[-1].annotations["query_drift"] == 1.0
+    obs, _ = _step(env, "open", title=first)
+    assert obs.startswith(f"# {first}") and base.trajectory.steps[-1].evidence_seen == [f"article:{first}"]
+    assert base.trajectory.steps[-1].annotations["subgoal"] == "hop0"
+    obs, info = _step(env, "open", title="No Such Article Anywhere")
+    assert info["error"] == "not_found" and "Close titles" in obs
+    obs, info = _step(env, "follow", title=first, link="No Such Link")
+    assert info["error"] == "not_found" and "Its links" in obs
+    _, _, terminated, _, info = env.step({"name": "submit", "arguments": {"answer": "wrong guess"}})
+    assert terminated and info["score"]["outcome"] == "wrong"
+    metrics = info["score"]["metrics"]
+    assert metrics["gold_rank_round_0"] >= 1 and metrics["query_drift_round_1"] == 1.0
+    assert metrics["query_drift_max"] == 1.0 and base.trajectory.steps[-1].annotations["wrong"] is True
+    env.close()
+
+
+def test_reshow_question_appends_the_question_to_results() -> None:
+    env = _make(mode="agentic", reshow_question=True)
+    env.reset(seed=1)
+    question = env.unwrapped.task.gold["question"]
+    obs, _ = _step(env, "search", query="anything", k=2)
+    assert obs.endswith(f"Question: {question}")
+    env.close()
+
+
+def test_format_failure_is_its_own_outcome_and_aliases_count() -> None:
+    env = _make()
+    env.reset(seed=0)
+    _, _, _, _, info = env.step({"name": "submit", "arguments": {"answer": {"a": 1}}})
+    assert info["score"]["outcome"] == "format_error" and info["score"]["success"] == 0.0
+    for seed in range(40):
+        obs, info = env.reset(seed=seed)
+        task = env.unwrapped.task
+        if len(task.gold["answers"]) > 1:
+            _, reward, _, _, info = env.step({"name": "submit", "arguments": {"answer": task.gold["answers"][1].upper()}})
+            assert reward == 1.0 and info["score"]["metrics"]["f1"] == 1.0
+            break
+    else:
+        pytest.fail("no task with an alias in 40 seeds")
+    env.close()
+
+
+def test_rounds_protocol_fixed_rounds_and_query_drift() -> None:
+    env = _make(mode="rounds", round_policy="fixed", rounds=3)
+    obs, _ = env.reset(seed=4)
+    task = env.unwrapped.task
+    assert "Round 1 of 3" in obs
+    obs, info = _step(env, "submit", answer=task.gold["answer"])
+    assert "fixed rounds" in obs and not env.unwrapped._done  # too early: refine first
+    obs, _ = _step(env, "refine", summary="notes", question="totally unrelated query words")
+    assert "Round 2 of 3" in obs and "Your notes so far: notes" in obs and "Original question" in obs
+    obs, _ = _step(env, "refine", summary="", question=task.gold["question"])
+    assert "last round" in obs
+    obs, info = _step(env, "refine", summary="", question="again")
+    assert info["error"] == "invalid_arguments"
+    _, reward, terminated, _, info = env.step({"name": "submit", "arguments": {"answer": task.gold["answer"]}})
+    metrics = info["score"]["metrics"]
+    assert terminated and reward == 1.0 and metrics["rounds"] == 3.0
+    assert metrics["query_drift_round_1"] == 1.0 and metrics["query_drift_round_2"] == 0.0
+    assert metrics["gold_seen_fraction"] == 1.0
+    env.close()
+
+
+def test_baselines_no_context_and_gold_only() -> None:
+    env = _make()
+    obs_none, info = env.reset(seed=3, options={"context": "none"})
+    task = env.unwrapped.task
+    assert all(f"## {t}" not in obs_none for t in task.gold["titles"]) and info["length_tokens"] < 200
+    obs_gold, _ = env.reset(seed=3, options={"context": "gold_only"})
+    assert [line[3:] for line in obs_gold.splitlines() if line.startswith("## ")] == task.gold["titles"]
+    _, info_shuffled = env.reset(seed=3, options={"order": "shuffled"})
+    assert env.unwrapped.task.gold == task.gold  # every baseline asks the same question
+    env.close()
+
+
+def test_bad_settings_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="mode"):
+        _make(mode="interactive")
+    with pytest.raises(ConfigError, match="retriever"):
+        _make(retriever="tfidf")
+    with pytest.raises(ConfigError, match="corpus"):
+        _make(corpus="trivia:x")
+    env = _make()
+    with pytest.raises(ConfigError, match="hops"):
+        env.reset(seed=0, options={"hops": 7})
+    env.close()
+
+
+def test_heuristic_agent_answers_some_questions_in_every_mode() -> None:
+    for mode in MODES:
+        env = _make(mode=mode)
+        scores = [run_episode(env, make_agent("heuristic"), seed=s, options={"length": "4k"}).score.success
+                  for s in range(12)]
+        assert 0 < sum(scores) < len(scores), (mode, scores)
+        env.close()

@@ -1,0 +1,84 @@
+"""Static haystacks: target length met exactly as counted, gold positions true, missed gold never by the question."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from locogym.core import tokens
+from locogym.core.types import ScenarioConfig
+from locogym.scenarios.wiki import haystack as hs
+from locogym.scenarios.wiki.synthetic import world_for
+from locogym.scenarios.wiki.tasks import generate, validate
+
+
+def _config(length: int, seed: int = 0, **params: object) -> ScenarioConfig:
+    return ScenarioConfig(family="wiki", seed=seed, length=length, params=validate(dict(params)))
+
+
+@pytest.mark.parametrize("length", [8192, 32768])
+def test_haystack_fills_the_target_and_counts_are_exact(length: int) -> None:
+    task = generate(_config(length))
+    exact = tokens.count(task.prompt)
+    assert task.length_tokens == exact
+    assert 0.9 * length <= exact <= length
+
+
+def test_gold_positions_point_at_the_gold_blocks() -> None:
+    task = generate(_config(16384, seed=3))
+    ids = tokens.encode(task.prompt)
+    positions = task.meta["haystack"]["gold_positions"]
+    assert set(positions) == set(task.gold["titles"])
+    for title, pos in positions.items():
+        decoded = tokens.encoding().decode(ids[pos:pos + 40])
+        assert decoded.startswith(f"## {title}\n"), (title, decoded[:60])
+    for ev in task.evidence:
+        assert ev.locator["token_position"] == positions[ev.locator["title"]]
+        assert ev.locator["retriever_rank"] >= 1
+
+
+def _stack(order: str, context: str = "retrieved", seed: int = 0) -> tuple[hs.Haystack, list[int]]:
+    corpus = world_for(0, 512).corpus
+    gold = [3, 7]
+    ranking = np.array([i for i in range(len(corpus)) if i not in gold] + gold)  # the retriever missed both
+    stack = hs.build(corpus, ranking, gold, 4000, "HEADER\n\n", "Question: q?\n", order, context,
+                     random.Random(seed))
+    return stack, gold
+
+
+@pytest.mark.parametrize("order", ["rank", "shuffled"])
+def test_missed_gold_is_inserted_but_never_next_to_the_question(order: str) -> None:
+    corpus = world_for(0, 512).corpus
+    for seed in range(30):
+        stack, gold = _stack(order, seed=seed)
+        names = [corpus.articles[g].title for g in gold]
+        assert sorted(stack.missed) == sorted(names)
+        assert set(names) <= set(stack.titles)
+        assert stack.titles[-1] not in names
+        assert stack.gold_ranks == {names[0]: len(corpus) - 1, names[1]: len(corpus)}
+        assert stack.tokens <= 4000 and stack.tokens == tokens.count(stack.text)
+
+
+def test_rank_order_keeps_retriever_order_and_shuffle_reorders() -> None:
+    ranked, _ = _stack("rank")
+    shuffled, _ = _stack("shuffled")
+    corpus = world_for(0, 512).corpus
+    distractors = [t for t in ranked.titles if t not in ranked.missed]
+    assert distractors == [corpus.articles[i].title for i in range(len(corpus)) if i not in (3, 7)][:len(distractors)]
+    assert sorted(shuffled.titles) == sorted(ranked.titles) and shuffled.titles != ranked.titles
+
+
+def test_baseline_contexts() -> None:
+    none, _ = _stack("rank", "none")
+    assert none.titles == [] and none.text == "HEADER\n\nQuestion: q?\n"
+    only, gold = _stack("rank", "gold_only")
+    corpus = world_for(0, 512).corpus
+    assert only.titles == [corpus.articles[g].title for g in gold]
+
+
+def test_a_million_token_haystack_is_assembled() -> None:
+    task = generate(_config(1 << 20, seed=1))
+    assert 0.9 * (1 << 20) <= task.length_tokens <= 1 << 20
+    assert task.meta["haystack"]["shortfall"] == 0
