@@ -15,7 +15,10 @@ import orjson
 
 from locogym.agents.cache import public_endpoint
 from locogym.agents.context import SUMMARY_HEADER, Dialect, Item
-from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, check_response
+from anthropic.resources.messages import Messages
+
+from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, call_create, check_response, sdk_accepts
+from locogym.core.errors import ConfigError
 from locogym.core.types import ModelUsage
 
 ANTHROPIC_URL = "https://api.anthropic.com"
@@ -92,13 +95,22 @@ def merge_roles(messages: list[Item]) -> list[Item]:
 
 
 class AnthropicAgent(ModelAgent):
-    """A Claude model. Anthropic takes no seed; it is recorded in the settings all the same."""
+    """A Claude model. Anthropic takes no seed; it is recorded in the settings all the same.
+
+    Messages API versions without sampling parameters (the installed SDK's ``messages.create`` lists no
+    ``temperature``) refuse ``temperature=``: a ConfigError says so at construction rather than a 400 later.
+    """
 
     provider: ClassVar[str] = "anthropic"
     key_env: ClassVar[str | None] = "ANTHROPIC_API_KEY"
 
     def __init__(self, model: str, **kwargs: Any) -> None:
         super().__init__(model, **kwargs)
+        if self.temperature is not None and not sdk_accepts(Messages.create, "temperature"):
+            raise ConfigError(f"The installed Anthropic Messages API takes no temperature (anthropic "
+                              f"{anthropic.__version__}).",
+                              fix="Leave temperature unset for anthropic/ models; steer them with "
+                                  "extra_params={'output_config': {'effort': 'low'}} instead.")
         self._dialect = AnthropicDialect()
 
     @property
@@ -130,7 +142,7 @@ class AnthropicAgent(ModelAgent):
         return body
 
     def send(self, client: anthropic.Anthropic, body: dict[str, Any]) -> dict[str, Any]:
-        return client.messages.create(**body).to_dict(mode="json")
+        return call_create(client.messages.create, body).to_dict(mode="json")
 
     def parse(self, response: dict[str, Any]) -> Turn:
         content = response.get("content")

@@ -1,8 +1,9 @@
 """An on-disk cache of model responses, keyed by the exact request, so re-runs and replays cost nothing.
 
-The key is a SHA-256 of the canonical JSON of the endpoint and the full request body (model, messages, tools,
-temperature, seed, ...). Credentials are never part of a request body and the endpoint is stored without user
-info or query, so no key can leak into a cache key or file. Each entry is one JSON file written atomically
+The key is a SHA-256 of the canonical JSON of the *scope* (provider and wire protocol, e.g.
+``openai-compatible:chat``) and the full request body (model, messages, tools, temperature, seed, ...). The
+server's address is not part of it: the same model served again on another port or host reuses its answers.
+Credentials are never part of a request body, so no key can leak into a cache key or file. Each entry is one JSON file written atomically
 (temporary file + rename): concurrent episodes and killed runs never leave a torn entry; an unreadable entry is
 treated as a miss and rewritten.
 
@@ -41,9 +42,9 @@ def public_endpoint(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
 
 
-def request_key(endpoint: str, body: dict[str, Any]) -> str:
-    """The cache key of one request: the same endpoint and body always give the same key."""
-    payload = dumps({"format": CACHE_FORMAT, "endpoint": public_endpoint(endpoint), "body": body})
+def request_key(scope: str, body: dict[str, Any]) -> str:
+    """The cache key of one request: the same scope and body always give the same key."""
+    payload = dumps({"format": CACHE_FORMAT, "scope": scope, "body": body})
     return hashlib.sha256(payload).hexdigest()
 
 

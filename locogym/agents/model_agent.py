@@ -26,14 +26,16 @@ or error messages.
 from __future__ import annotations
 
 import collections
+import functools
+import inspect
 import os
 from abc import abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from locogym.agents.base import Agent, BudgetExceeded
-from locogym.agents.cache import ResponseCache, open_cache, public_endpoint, request_key
+from locogym.agents.cache import ResponseCache, open_cache, request_key
 from locogym.agents.context import Context, ContextStrategy, Dialect, Item, make_strategy, request_tokens
 from locogym.agents.pricing import PricesOverride, PriceTable
 from locogym.agents.retry import Failure, RetryPolicy, call_with_retries, redact
@@ -124,6 +126,11 @@ class ModelAgent(Agent):
     @abstractmethod
     def endpoint(self) -> str:
         """The URL requests go to (for cache keys and messages; user info and query are stripped)."""
+
+    @property
+    def cache_scope(self) -> str:
+        """What, besides the request body, identifies a response: provider and wire protocol."""
+        return f"{self.provider}:{self.messages_key}"
 
     @abstractmethod
     def make_client(self, api_key: str) -> Any:
@@ -276,7 +283,7 @@ class ModelAgent(Agent):
     def _exchange(self, body: dict[str, Any]) -> Turn:
         """One request through cache and retries; charges its usage."""
         body = {**body, **self.extra_params}
-        key = request_key(self.endpoint, body) if self.cache is not None else ""
+        key = request_key(self.cache_scope, body) if self.cache is not None else ""
         response = self.cache.get(key) if self.cache is not None else None
         if response is not None:
             self.cache_hits += 1
@@ -311,8 +318,27 @@ class ModelAgent(Agent):
             raise BudgetExceeded(f"{self.name} spent ${spent.cost_usd:.4f}, its budget is ${self.max_cost_usd:.4f}.",
                                  fix="Raise max_cost_usd to go further.")
 
-    def public_endpoint(self) -> str:
-        return public_endpoint(self.endpoint)
+
+@functools.cache
+def _parameters(fn: Callable[..., Any]) -> frozenset[str]:
+    return frozenset(inspect.signature(fn).parameters)
+
+
+def call_create(fn: Callable[..., Any], body: dict[str, Any]) -> Any:
+    """Call an SDK ``create`` with ``body``: fields the SDK names go as arguments, the rest in ``extra_body``.
+
+    Servers take fields an SDK version does not list (``top_k`` on vLLM, newer options); they still reach the
+    wire unchanged, and the cache key still covers them.
+    """
+    known = _parameters(getattr(fn, "__func__", fn))
+    args = {k: v for k, v in body.items() if k in known}
+    extra = {k: v for k, v in body.items() if k not in known}
+    return fn(**args, extra_body=extra) if extra else fn(**args)
+
+
+def sdk_accepts(fn: Callable[..., Any], name: str) -> bool:
+    """Whether the installed SDK's ``fn`` takes parameter ``name``."""
+    return name in _parameters(getattr(fn, "__func__", fn))
 
 
 def check_response(ok: bool, provider: str, what: str) -> None:

@@ -19,7 +19,7 @@ import openai
 
 from locogym.agents.cache import public_endpoint
 from locogym.agents.context import SUMMARY_HEADER, Dialect, Item
-from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, check_response
+from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, call_create, check_response
 from locogym.core.errors import ConfigError
 from locogym.core.types import ModelUsage
 
@@ -177,9 +177,8 @@ class OpenAIAgent(ModelAgent):
         return body
 
     def send(self, client: openai.OpenAI, body: dict[str, Any]) -> dict[str, Any]:
-        if self.api == "responses":
-            return client.responses.create(**body).to_dict(mode="json")
-        return client.chat.completions.create(**body).to_dict(mode="json")
+        create = client.responses.create if self.api == "responses" else client.chat.completions.create
+        return call_create(create, body).to_dict(mode="json")
 
     # ------------------------------------------------------------------ responses
     def parse(self, response: dict[str, Any]) -> Turn:

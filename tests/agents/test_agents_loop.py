@@ -151,3 +151,15 @@ def test_request_carries_temperature_seed_and_max_tokens(protocol: str) -> None:
     limit_key = "max_tokens" if protocol == "openai-compatible" else "max_completion_tokens"
     assert (body["temperature"], body["seed"], body[limit_key]) == (0.25, 3, 77)
     assert body["messages"][0]["role"] == "system"
+
+
+@pytest.mark.parametrize(("protocol", "extra"), [("openai-compatible", {"top_k": 5, "repetition_penalty": 1.1}),
+                                                  ("anthropic", {"output_config": {"effort": "low"}})])
+def test_extra_params_reach_the_wire_even_when_the_sdk_does_not_name_them(protocol: str, extra: dict) -> None:
+    with ScriptedServer([Reply.call("submit", {})]) as server:
+        agent = agent_for(server, protocol, extra_params=extra)
+        agent.reset(INFO)
+        agent.act("Go.", INFO)
+    body = server.requests[0].body
+    assert {k: body[k] for k in extra} == extra
+    assert agent.settings["extra_params"] == extra
