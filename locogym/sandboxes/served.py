@@ -10,7 +10,6 @@ from __future__ import annotations
 import atexit
 import io
 import tarfile
-import weakref
 from abc import abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -27,7 +26,8 @@ from locogym.sandboxes.base import (
 from locogym.sandboxes.channel import Channel
 from locogym.sandboxes.client import EXEC_GRACE_S, ToolServerClient
 
-_OPEN: weakref.WeakSet[ServedSandbox] = weakref.WeakSet()
+# Strong references: a sandbox the program forgot to close still gets its container removed at exit.
+_OPEN: set[ServedSandbox] = set()
 
 
 def _close_all() -> None:

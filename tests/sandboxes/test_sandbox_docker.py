@@ -1,0 +1,68 @@
+"""Docker specifics: how the container is configured, reuse across resets, cleanup at exit and by prune."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from locogym.sandboxes.image import LABEL
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module")
+def box(docker_engine: None) -> Iterator[object]:
+    from locogym.sandboxes.docker import DockerSandbox
+
+    sandbox = DockerSandbox(memory="512m", pids=128)
+    yield sandbox
+    sandbox.close()
+
+
+def test_container_is_locked_down(box) -> None:  # noqa: ANN001
+    attrs = box.container.client.api.inspect_container(box.container.id)
+    host = attrs["HostConfig"]
+    assert host["NetworkMode"] == "none" and host["ReadonlyRootfs"] is True
+    assert host["CapDrop"] == ["ALL"] and "no-new-privileges" in host["SecurityOpt"]
+    assert host["Memory"] == 512 * 1024**2 and host["MemorySwap"] == 512 * 1024**2 and host["PidsLimit"] == 128
+    assert attrs["Config"]["Labels"][LABEL] == "1"
+    assert {e.split("=", 1)[0] for e in attrs["Config"]["Env"] or []} <= {"PATH", "LANG"}  # the image's, no host's
+    who = box.exec(["id", "-u"]).stdout.strip()
+    assert who == "1000"
+    assert box.exec(["ls", "/sys/class/net"]).stdout.split() == ["lo"]  # loopback only: no way out
+
+
+def test_container_is_reused_across_resets(box) -> None:  # noqa: ANN001
+    first = box.container.id
+    box.load_workspace({"a.txt": "one"})
+    box.exec(["sh", "-c", "echo scratch > /tmp/scratch"])
+    box.load_workspace({"b.txt": "two"})
+    assert box.container.id == first and box.glob() == ["b.txt"]
+
+
+def _leak(exit_call: str) -> str:
+    code = ("import warnings; from locogym.sandboxes.docker import DockerSandbox\n"
+            "box = DockerSandbox(); print(box.container.id, flush=True)\n" + exit_call)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip(), done.stderr
+    return done.stdout.strip().splitlines()[0]
+
+
+def _exists(container_id: str) -> bool:
+    return subprocess.run(["docker", "inspect", container_id], capture_output=True).returncode == 0
+
+
+def test_unclosed_sandbox_is_removed_at_exit(docker_engine: None) -> None:
+    assert not _exists(_leak("pass"))
+
+
+def test_prune_removes_the_container_of_a_crashed_run(docker_engine: None) -> None:
+    from locogym.sandboxes.doctor import prune
+
+    leftover = _leak("import os; os._exit(1)")  # no atexit handlers run
+    assert _exists(leftover)
+    assert leftover[:12] in prune()
+    assert not _exists(leftover)
