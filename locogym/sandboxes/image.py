@@ -234,6 +234,7 @@ def build_image(force: bool = False, mirror: Mirror | None = None, log=print) ->
         if not rootfs_ready(target):
             log(f"unpacking {recipe.tag} to {target} for the bwrap backend")
             export_rootfs(client, recipe.tag, target)
+        _remove_stale_rootfs(target, log)
         log(f"{recipe.tag} is up to date (recipe {recipe.digest()}); nothing to build.")
         return recipe.tag
     if shutil.which("debootstrap") is None:
@@ -277,10 +278,19 @@ def build_image(force: bool = False, mirror: Mirror | None = None, log=print) ->
             raise SandboxUnavailable(f"docker import did not produce {recipe.tag}.", fix=f"See {build_log}.")
         archive.unlink()
         _replace_dir(root, target)
+        _remove_stale_rootfs(target, log)
         log(f"built {recipe.tag} in {time.monotonic() - started:.0f} s (file system for bwrap: {target})")
         return recipe.tag
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _remove_stale_rootfs(keep: Path, log) -> None:  # noqa: ANN001
+    """Unpacked trees of older recipes are a few hundred MB each and nothing uses them any more."""
+    for folder in keep.parent.glob(f"{IMAGE_REPOSITORY}-*"):
+        if folder != keep and folder.is_dir():
+            log(f"removing the unpacked tree of an older recipe: {folder.name}")
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _replace_dir(source: Path, target: Path) -> None:
