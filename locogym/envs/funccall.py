@@ -1,0 +1,74 @@
+"""LoCo-FuncCall-v0: multi-step, constrained function calling in a stateful travel-booking world.
+
+The world is an in-process object (no sandbox): ``build_world`` rebuilds it from the task, tools act on it, and
+grading reads its final bookings plus the submitted answer. ``data="complexfuncbench:PATH"`` replays the samples
+of a ComplexFuncBench file instead, with that file's functions as the tools.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from locogym.core.errors import ConfigError
+from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
+from locogym.envs.base import LocoEnv
+from locogym.scenarios.funccall import complexfuncbench as cfb
+from locogym.scenarios.funccall import generator, grading
+from locogym.tools.api import build_api_tools
+from locogym.tools.base import Tool, ToolContext
+
+
+class FuncCallEnv(LocoEnv):
+    """See the module docstring and docs/envs/LoCo-FuncCall-v0.md."""
+
+    env_id = "LoCo-FuncCall-v0"
+    family = "funccall"
+    uses_sandbox = False
+    option_names = frozenset({"response_size"})
+    default_length = 16384
+
+    def configure(self, data: str = "synthetic", response_size: int | str = "auto", **kwargs: Any) -> dict[str, Any]:
+        if kwargs:
+            raise ConfigError(f"LoCo-FuncCall-v0 takes no argument(s) {sorted(kwargs)}.",
+                              fix="Arguments: data=, response_size= (plus sandbox=, max_steps=, ...).")
+        generator.parse_response_size(response_size)
+        if data == "synthetic":
+            self._samples: tuple[cfb.Sample, ...] | None = None
+        elif isinstance(data, str) and data.startswith(cfb.PREFIX):
+            self._samples = cfb.load(cfb.resolve_path(data))
+        else:
+            raise ConfigError(f"data={data!r} is not a known source.",
+                              fix='Use "synthetic" (default) or "complexfuncbench:/path/to/file.jsonl".')
+        return {"data": data, "response_size": response_size}
+
+    def build_tools(self) -> list[Tool]:
+        if self._samples is not None:
+            return cfb.build_tools(self._samples)
+        return build_api_tools()
+
+    def generate(self, config: ScenarioConfig) -> Task:
+        if self._samples is not None:
+            return cfb.generate(config, self._samples)
+        return generator.generate(config)
+
+    def build_world(self, task: Task) -> Any:
+        if task.meta.get("source") == "complexfuncbench":
+            return cfb.build_world(task)
+        return generator.make_world(task.meta["world"], task.meta.get("initial_bookings", []))
+
+    def annotate(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
+        if ctx.task.meta.get("source") == "complexfuncbench":
+            return cfb.verdict(call, result, ctx.task)
+        return grading.verdict(ctx.task, call, result, ctx.world, ctx.state)
+
+    def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:
+        if task.meta.get("source") == "complexfuncbench":
+            submits = [s for s in trajectory.steps if s.result.data.get("submitted")]
+            answered = bool(submits) and submits[-1].result.data.get("answer") is not None
+            return cfb.grade(task, ctx.world, answered)
+        return grading.grade(task, trajectory, ctx.world)
+
+    def final_state(self, ctx: ToolContext) -> dict[str, Any]:
+        if isinstance(ctx.world, cfb.ReplayWorld):
+            return {"matched_calls": sorted(ctx.world.matched)}
+        return ctx.world.snapshot()

@@ -1,0 +1,60 @@
+"""Building a task's oracle plan by running it: every oracle call goes through the same API path as an agent's.
+
+Running the plan while generating the task checks the plan (an oracle call that errors is a generator defect,
+raised at once), records what each step returned (the result-set digest that grading compares agent calls
+against, the ids it introduced) and measures the observation tokens, which ``response_size="auto"`` uses to fit
+an episode to its target length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from locogym.core import tokens
+from locogym.core.types import ToolCall
+from locogym.scenarios.funccall.world import World
+
+
+class PlanError(RuntimeError):
+    """An oracle call failed: the template built an impossible plan (a defect, never the agent's fault)."""
+
+
+class Retry(Exception):
+    """The template's random draw has no usable answer; draw again."""
+
+
+@dataclass
+class PlanStep:
+    call: ToolCall
+    subgoal: str
+    digest: str
+    items: list[str]
+    values: list[str]
+    tokens: int
+
+
+@dataclass
+class Planner:
+    world: World
+    steps: list[PlanStep] = field(default_factory=list)
+
+    def call(self, subgoal: str, name: str, **arguments: Any) -> Any:
+        """Run one oracle call and return its parsed response body."""
+        from locogym.tools.api import API_SPECS, run_api
+
+        arguments = {k: v for k, v in arguments.items() if v is not None}
+        params = API_SPECS[name][0].model_validate(arguments).model_dump()
+        result = run_api(self.world, name, params)
+        if result.error is not None:
+            raise PlanError(f"oracle call {name}({arguments}) failed: {result.output}")
+        self.steps.append(PlanStep(ToolCall(name=name, arguments=arguments), subgoal, result.data["digest"],
+                                   list(result.data["items"]), list(result.data["values"]),
+                                   tokens.count(result.output)))
+        return orjson.loads(result.output)
+
+    @property
+    def obs_tokens(self) -> int:
+        return sum(s.tokens for s in self.steps)

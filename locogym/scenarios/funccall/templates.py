@@ -1,0 +1,595 @@
+"""Task templates: user requests with 2 to 8 dependent calls and explicit constraints.
+
+Each template draws a request from the world, decides the gold answer from the catalog with its own logic, then
+plays the oracle plan through the APIs (:class:`Planner`) and checks that the plan's responses agree with that
+gold. ``infeasible=True`` asks for a variant whose constraints nothing satisfies; its right answer is to book
+nothing and say so.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Callable
+
+from locogym.scenarios.funccall import api_ground, api_hotels
+from locogym.scenarios.funccall.catalog import FACILITY_NAME
+from locogym.scenarios.funccall.geo import CITIES, City, haversine_km
+from locogym.scenarios.funccall.planner import Planner, Retry
+from locogym.scenarios.funccall.text import person
+
+FIRST_TRIP_DAY = date(2026, 2, 2)
+TRIP_DAYS = 145
+
+
+@dataclass
+class Spec:
+    """What a template produced (the oracle plan lives in the planner)."""
+
+    domain: str
+    prompt: str
+    answer_keys: dict[str, str]
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    requirements: list[dict[str, Any]] = field(default_factory=list)
+    cancels: list[str] = field(default_factory=list)
+    infeasible: bool = False
+    parallel: list[list[int]] = field(default_factory=list)
+    initial_bookings: list[dict[str, Any]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------- phrasing helpers
+def say_date(rng: random.Random, day: date) -> str:
+    month = day.strftime("%B")
+    return rng.choice((f"{day.day} {month} {day.year}", f"{month} {day.day}, {day.year}", day.isoformat(),
+                       f"{day.strftime('%A')} {day.day} {month} {day.year}"))
+
+
+def say_time(rng: random.Random, minutes: int) -> str:
+    h, m = divmod(minutes, 60)
+    if rng.random() < 0.5:
+        return f"{h:02d}:{m:02d}"
+    suffix = "am" if h < 12 else "pm"
+    h12 = h % 12 or 12
+    return f"{h12}{'' if m == 0 else f':{m:02d}'} {suffix}"
+
+
+def trip_day(rng: random.Random) -> date:
+    return FIRST_TRIP_DAY + timedelta(days=rng.randrange(TRIP_DAYS))
+
+
+def city_pair(rng: random.Random, min_km: float = 300) -> tuple[City, City]:
+    while True:
+        a, b = rng.sample(CITIES, 2)
+        if haversine_km(a.lat, a.lon, b.lat, b.lon) >= min_km:
+            return a, b
+
+
+def money_up(value: float, rng: random.Random) -> int:
+    return int(math.ceil(value * rng.uniform(1.06, 1.35) / 10) * 10)
+
+
+def money_down(value: float, rng: random.Random) -> int:
+    budget = int(math.floor(value * rng.uniform(0.7, 0.95) / 10) * 10)
+    if budget <= 0 or budget >= value:
+        raise Retry
+    return budget
+
+
+def answer_clause(keys: dict[str, str]) -> str:
+    listed = "; ".join(f'"{k}": {v}' for k, v in keys.items())
+    return (f"When you are done, call submit with answer = a JSON object with these keys: {listed}. "
+            'If nothing satisfies all of the constraints, book nothing and submit {"status": "unavailable"}.')
+
+
+def infeasible_spec(domain: str, prompt: str, keys: dict[str, str]) -> Spec:
+    return Spec(domain, prompt, keys, facts=[{"key": "status", "type": "text", "value": "unavailable"}],
+                infeasible=True)
+
+
+def page_of(rank: int, per_page: int) -> int:
+    return rank // per_page + 1
+
+
+# ---------------------------------------------------------------------- flights
+def _flight_pick(rng: random.Random, p: Planner, cabin: str, window: tuple[int, int] | None, max_stops: int,
+                 a: str, b: str, day: date) -> tuple[list[Any], Any]:
+    offers = [o for o in p.world.catalog.flights(a, b, day) if cabin in o.cabins and o.stops <= max_stops]
+    offers.sort(key=lambda o: (o.price_eur[cabin], o.token))
+
+    def ok(o: Any) -> bool:
+        minutes = o.depart.hour * 60 + o.depart.minute
+        return window is None or window[0] <= minutes <= window[1]
+
+    eligible = [o for o in offers if ok(o)]
+    if not eligible:
+        raise Retry
+    return offers, eligible[0]
+
+
+def _search_pages(p: Planner, subgoal: str, offers: list[Any], stop_rank: int, **search: Any) -> None:
+    per_page = p.world.page_size(5)
+    for page in range(1, page_of(stop_rank, per_page) + 1):
+        body = p.call(subgoal, "Search_Flights", **search, pageNo=None if page == 1 else page)
+        shown = [o["token"] for o in body["data"]["flightOffers"]]
+        expected = [o.token for o in offers[(page - 1) * per_page: page * per_page]]
+        if shown != expected:
+            raise AssertionError("Search_Flights disagrees with the template's ordering")
+
+
+def flight_seat(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
+    ca, cb = city_pair(rng)
+    a, b = rng.choice(ca.airports), rng.choice(cb.airports)
+    day = trip_day(rng)
+    cabin = rng.choice(("ECONOMY", "ECONOMY", "ECONOMY", "BUSINESS"))
+    start = rng.choice(range(6 * 60, 15 * 60, 30))
+    window = (start, start + rng.choice((240, 300, 360, 480)))
+    max_stops = rng.choice((0, 1, 1))
+    offers, gold = _flight_pick(rng, p, cabin, window, max_stops, a.iata, b.iata, day)
+    fare = gold.price_eur[cabin]
+    budget = money_down(fare, rng) if infeasible else money_up(fare, rng)
+    position = rng.choice(("WINDOW", "AISLE")) if cabin == "ECONOMY" else "WINDOW"
+    seats = [s for s, pos, _x, free in p.world.catalog.seat_map(gold, cabin)
+             if pos == position and free and not p.world.taken(f"seat|{gold.token}|{cabin}|{s}")]
+    if not seats:
+        raise Retry
+    who = person(rng)
+    keys = {"booking_id": "the booking id", "flight_number": "the first flight's number",
+            "fare_eur": "the fare in EUR, before any seat fee"}
+    stops_text = "a direct flight" if max_stops == 0 else "at most one stop"
+    prompt = (f"Please book a one-way {cabin.replace('_', ' ').lower()} flight for {who} from {a.name} to {b.name} "
+              f"on {say_date(rng, day)}. It must depart between {say_time(rng, window[0])} and "
+              f"{say_time(rng, window[1])} local time, with {stops_text}, and the fare must not exceed {budget} EUR. "
+              f"Take the cheapest flight that fits and reserve a {position.lower()} seat on it. " + answer_clause(keys))
+    p.call("locate", "Search_Flight_Location", query=ca.name)
+    p.call("locate", "Search_Flight_Location", query=cb.name)
+    search = dict(fromId=f"{a.iata}.AIRPORT", toId=f"{b.iata}.AIRPORT", departDate=day.isoformat(), sort="CHEAPEST",
+                  cabinClass=None if cabin == "ECONOMY" else cabin, maxStops=max_stops)
+    gold_rank = offers.index(gold)
+    if infeasible:
+        over = next((i for i, o in enumerate(offers) if o.price_eur[cabin] > budget), len(offers) - 1)
+        _search_pages(p, "search", offers, min(gold_rank, over), **search)
+        return infeasible_spec("flights", prompt, keys)
+    _search_pages(p, "search", offers, gold_rank, **search)
+    p.call("seats", "Get_Seat_Map", token=gold.token, cabinClass=None if cabin == "ECONOMY" else cabin)
+    p.call("book", "Book_Flight", token=gold.token, passenger_name=who,
+           cabinClass=None if cabin == "ECONOMY" else cabin, seat=seats[0])
+    return Spec("flights", prompt, keys, parallel=[[0, 1]],
+                requirements=[{"kind": "flight", "match": {"token": gold.token, "cabin": cabin, "passenger_name": who,
+                                                           "seat": {"in": seats}}}],
+                facts=[{"key": "booking_id", "type": "booking", "req": 0},
+                       {"key": "flight_number", "type": "id", "value": gold.legs[0].flight_number},
+                       {"key": "fare_eur", "type": "number", "value": fare}])
+
+
+# ---------------------------------------------------------------------- hotels
+def _hotel_choice(p: Planner, city: City, arrival: date, nights: int, adults: int, stars: int, facility: int,
+                  min_score: int | None) -> tuple[list[tuple[Any, Any, float]], list[date]]:
+    days = [arrival + timedelta(days=i) for i in range(nights)]
+    rows = []
+    for h in p.world.catalog.hotels(city.code):
+        if h.stars != stars or facility not in h.facilities or (min_score and h.review_score * 10 < min_score):
+            continue
+        best = api_hotels.best_room(p.world, h, days, adults, 1)
+        if best is not None:
+            rows.append((h, best[0], best[1]))
+    rows.sort(key=lambda t: (t[2], t[0].hotel_id))
+    return rows, days
+
+
+def _cheapest_blocks(p: Planner, hotel: Any, days: list[date], adults: int, price: float) -> list[str]:
+    return sorted(r.block_id for r in hotel.rooms if r.max_occupancy >= adults
+                  and api_hotels.room_left(p.world, r, days) >= 1
+                  and abs(api_hotels.room_total(p.world, hotel, r, days) - price) < 0.005)
+
+
+def _hotel_search(rng: random.Random, p: Planner, city: City, arrival: date, nights: int, adults: int,
+                  infeasible: bool, subgoal_prefix: str = "") -> tuple[Any, Any, float, list[date], dict[str, Any], str]:
+    for _ in range(12):
+        stars = rng.choice((2, 3, 3, 4, 4, 5))
+        facility = rng.choice((107, 2, 301, 11, 54, 17, 3, 28))
+        min_score = rng.choice((None, None, 70, 80))
+        rows, days = _hotel_choice(p, city, arrival, nights, adults, stars, facility, min_score)
+        if rows:
+            break
+    else:
+        raise Retry
+    hotel, room, price = rows[0]
+    filters = ",".join(f for f in (f"class::{stars}", f"facility::{facility}",
+                                   f"reviewscorebuckets::{min_score}" if min_score else None) if f)
+    wording = (f"a {stars}-star hotel with {FACILITY_NAME[facility].lower()}"
+               + (f" and a review score of at least {min_score / 10:.0f}" if min_score else ""))
+    return hotel, room, price, days, {"filters": filters, "rows": rows}, wording
+
+
+def hotel_cheapest(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
+    city = rng.choice(CITIES)
+    arrival, nights, adults = trip_day(rng), rng.randint(1, 4), rng.choice((1, 2, 2, 3))
+    hotel, _room, price, days, found, wording = _hotel_search(rng, p, city, arrival, nights, adults, infeasible)
+    budget = money_down(price, rng) if infeasible else money_up(price, rng)
+    who = person(rng)
+    departure = arrival + timedelta(days=nights)
+    keys = {"booking_id": "the booking id", "hotel_name": "the hotel's name",
+            "total_price_eur": "the total price of the stay in EUR"}
+    prompt = (f"Find {wording} in {city.name} for {adults} adult(s), checking in on {say_date(rng, arrival)} and "
+              f"staying {nights} night(s). Take the cheapest one whose total price for the stay is at most {budget} "
+              f"EUR and book its cheapest room that sleeps everyone (one room) for {who}. " + answer_clause(keys))
+    dest = p.call("locate", "Search_Hotel_Destination", query=city.name)["data"][0]
+    stay = dict(dest_id=dest["dest_id"], search_type=dest["search_type"], arrival_date=arrival.isoformat(),
+                departure_date=departure.isoformat())
+    party = None if adults == 1 else adults
+    p.call("filters", "Get_Hotel_Filter", **stay, adults=party)
+    p.call("sort", "Get_Sort_By", **stay)
+    per_page = p.world.page_size(5)
+    body = p.call("search", "Search_Hotels", **stay, adults=party, categories_filter=found["filters"], sort_by="price")
+    if body["data"]["hotels"][0]["hotel_id"] != hotel.hotel_id or per_page < 1:
+        raise AssertionError("Search_Hotels disagrees with the template's choice")
+    if infeasible:
+        return infeasible_spec("hotels", prompt, keys)
+    blocks = _cheapest_blocks(p, hotel, days, adults, price)
+    p.call("rooms", "Get_Room_List", hotel_id=hotel.hotel_id, **{k: stay[k] for k in ("arrival_date", "departure_date")},
+           adults=party)
+    p.call("book", "Book_Hotel", hotel_id=hotel.hotel_id, block_id=blocks[0], arrival_date=stay["arrival_date"],
+           departure_date=stay["departure_date"], guest_name=who)
+    return Spec("hotels", prompt, keys, requirements=[_hotel_req(hotel, blocks, arrival, departure, who)],
+                facts=[{"key": "booking_id", "type": "booking", "req": 0},
+                       {"key": "hotel_name", "type": "text", "value": hotel.name},
+                       {"key": "total_price_eur", "type": "number", "value": price}])
+
+
+def _hotel_req(hotel: Any, blocks: list[str], arrival: date, departure: date, who: str) -> dict[str, Any]:
+    return {"kind": "hotel", "match": {"hotel_id": hotel.hotel_id, "block_id": {"in": blocks},
+                                       "arrival_date": arrival.isoformat(), "departure_date": departure.isoformat(),
+                                       "guest_name": who, "room_qty": 1}}
+
+
+def hotel_price_info(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
+    """No booking: a price question answered in another currency (hotels + utilities)."""
+    city = rng.choice(CITIES)
+    arrival, nights, adults = trip_day(rng), rng.randint(1, 3), rng.choice((1, 2))
+    hotel, _room, price, _days, found, wording = _hotel_search(rng, p, city, arrival, nights, adults, False)
+    currency = rng.choice(tuple(c for c in ("USD", "GBP", "JPY", "CHF", "SEK", "AUD", "CAD") if c != city.currency))
+    departure = arrival + timedelta(days=nights)
+    keys = {"hotel_name": "the hotel's name", f"total_price_{currency.lower()}": f"its total price in {currency}"}
+    prompt = (f"I am only comparing prices, do not book anything. What is the cheapest {wording[2:]} in {city.name} "
+              f"for {adults} adult(s) from {say_date(rng, arrival)} to {say_date(rng, departure)}, and what does "
+              f"the stay cost in {currency}? " + answer_clause(keys))
+    dest = p.call("locate", "Search_Hotel_Destination", query=city.name)["data"][0]
+    stay = dict(dest_id=dest["dest_id"], search_type=dest["search_type"], arrival_date=arrival.isoformat(),
+                departure_date=departure.isoformat())
+    party = None if adults == 1 else adults
+    p.call("filters", "Get_Hotel_Filter", **stay, adults=party)
+    p.call("sort", "Get_Sort_By", **stay)
+    body = p.call("search", "Search_Hotels", **stay, adults=party, categories_filter=found["filters"], sort_by="price")
+    if body["data"]["hotels"][0]["hotel_id"] != hotel.hotel_id:
+        raise AssertionError("Search_Hotels disagrees with the template's choice")
+    converted = p.call("convert", "Convert_Currency", amount=price, from_currency="EUR", to_currency=currency)
+    return Spec("hotels+utilities", prompt, keys,
+                facts=[{"key": "hotel_name", "type": "text", "value": hotel.name},
+                       {"key": f"total_price_{currency.lower()}", "type": "number",
+                        "value": converted["data"]["converted_amount"], "rel": 0.01}])
+
+
+def cancel_rebook(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
+    """Cancel an existing reservation (looked up by id) and book a replacement for the same stay."""
+    from locogym.scenarios.funccall.apis import call_api
+
+    city = rng.choice(CITIES)
+    arrival, nights = trip_day(rng), rng.randint(2, 4)
+    departure = arrival + timedelta(days=nights)
+    who = person(rng)
+    days = [arrival + timedelta(days=i) for i in range(nights)]
+    old_hotel = rng.choice([h for h in p.world.catalog.hotels(city.code) if h.stars <= 3])
+    old = api_hotels.best_room(p.world, old_hotel, days, 1, 1)
+    if old is None:
+        raise Retry
+    initial = {"api": "Book_Hotel", "args": {"hotel_id": old_hotel.hotel_id, "block_id": old[0].block_id,
+                                             "arrival_date": arrival.isoformat(),
+                                             "departure_date": departure.isoformat(), "guest_name": who}}
+    existing = call_api(p.world, "Book_Hotel", initial["args"]).payload["data"]["booking_id"]
+    p.world.bookings[-1].preexisting = True
+    hotel, _room, price, days, found, wording = _hotel_search(rng, p, city, arrival, nights, 1, False)
+    if hotel.hotel_id == old_hotel.hotel_id:
+        raise Retry
+    keys = {"booking_id": "the new booking id", "hotel_name": "the new hotel's name",
+            "total_price_eur": "the new stay's total price in EUR"}
+    prompt = (f"My reservation {existing} no longer suits me. Cancel it and instead book, for the same guest and "
+              f"the same dates, the cheapest {wording[2:]} in the same city (one room for one adult, the cheapest "
+              "room). " + answer_clause(keys))
+    p.call("lookup", "Get_Booking", booking_id=existing)
+    p.call("cancel", "Cancel_Booking", booking_id=existing)
+    dest = p.call("locate", "Search_Hotel_Destination", query=city.name)["data"][0]
+    stay = dict(dest_id=dest["dest_id"], search_type=dest["search_type"], arrival_date=arrival.isoformat(),
+                departure_date=departure.isoformat())
+    p.call("filters", "Get_Hotel_Filter", **stay)
+    p.call("sort", "Get_Sort_By", **stay)
+    body = p.call("search", "Search_Hotels", **stay, categories_filter=found["filters"], sort_by="price")
+    if body["data"]["hotels"][0]["hotel_id"] != hotel.hotel_id:
+        raise AssertionError("Search_Hotels disagrees with the template's choice")
+    blocks = _cheapest_blocks(p, hotel, days, 1, price)
+    p.call("rooms", "Get_Room_List", hotel_id=hotel.hotel_id, arrival_date=stay["arrival_date"],
+           departure_date=stay["departure_date"])
+    p.call("book", "Book_Hotel", hotel_id=hotel.hotel_id, block_id=blocks[0], arrival_date=stay["arrival_date"],
+           departure_date=stay["departure_date"], guest_name=who)
+    return Spec("bookings+hotels", prompt, keys, cancels=[existing], initial_bookings=[initial],
+                requirements=[_hotel_req(hotel, blocks, arrival, departure, who)],
+                facts=[{"key": "booking_id", "type": "booking", "req": 0},
+                       {"key": "hotel_name", "type": "text", "value": hotel.name},
+                       {"key": "total_price_eur", "type": "number", "value": price}])
+
+
+# ---------------------------------------------------------------------- cars
+def car_rental(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
+    city = rng.choice(CITIES)
+    airport = rng.choice(city.airports)
+    day = trip_day(rng)
+    start = datetime.combine(day, datetime.min.time()) + timedelta(minutes=rng.choice(range(7 * 60, 15 * 60, 30)))
+    end = start + timedelta(days=rng.randint(2, 6), minutes=rng.choice((0, 60, 180, 420)))
+    automatic = rng.random() < 0.5
+    seats = rng.choice((4, 5, 5, 7))
+    min_rating = rng.choice((None, 7.5, 8.0))
+    lat, lon = round(airport.lat, 3), round(airport.lon, 3)
+    offers = api_ground._offers(p.world, lat, lon, lat, lon, start, end, 30)
+    offers.sort(key=lambda o: (o[1], o[0].vehicle_id))
+
+    def ok(v: Any) -> bool:
+        return (v.seats >= seats and (not automatic or v.transmission == "Automatic")
+                and (min_rating is None or v.depot.rating >= min_rating))
+
+    eligible = [o for o in offers if ok(o[0])]
+    if not eligible:
+        raise Retry
+    vehicle, price, _km = eligible[0]
+    budget = money_down(price, rng) if infeasible else money_up(price, rng)
+    who = person(rng)
+    keys = {"booking_id": "the booking id", "car_model": "the car model", "supplier": "the rental company",
+            "total_price_eur": "the total rental price in EUR"}
+    needs = [f"at least {seats} seats"] + (["automatic transmission"] if automatic else []) + (
+        [f"a supplier rated {min_rating} or better"] if min_rating else [])
+    prompt = (f"Rent a car for {who} (age 30) at {airport.name}: pick-up on {say_date(rng, day)} at "
+              f"{say_time(rng, start.hour * 60 + start.minute)}, return to the same place on "
+              f"{say_date(rng, end.date())} at {say_time(rng, end.hour * 60 + end.minute)}. It needs "
+              f"{', '.join(needs)}. Book the cheapest such car if its total price is at most {budget} EUR. "
+              + answer_clause(keys))
+    p.call("locate", "Search_Car_Location", query=f"{airport.iata} {city.name}")
+    search = dict(pick_up_latitude=airport.lat, pick_up_longitude=airport.lon, drop_off_latitude=airport.lat,
+                  drop_off_longitude=airport.lon, pick_up_date=start.date().isoformat(),
+                  pick_up_time=start.strftime("%H:%M"), drop_off_date=end.date().isoformat(),
+                  drop_off_time=end.strftime("%H:%M"), sort_by="price_low_to_high")
+    per_page = p.world.page_size(6)
+    rank = offers.index(eligible[0])
+    if infeasible:
+        rank = min(rank, next((i for i, o in enumerate(offers) if o[1] > budget), len(offers) - 1))
+    key = ""
+    for page in range(1, page_of(rank, per_page) + 1):
+        body = p.call("search", "Search_Car_Rentals", **search, page_number=None if page == 1 else page)
+        key = body["data"]["search_key"]
+    if infeasible:
+        return infeasible_spec("cars", prompt, keys)
+    p.call("book", "Book_Car", vehicle_id=vehicle.vehicle_id, search_key=key, driver_name=who)
+    return Spec("cars", prompt, keys,
+                requirements=[{"kind": "car", "match": {"vehicle_id": vehicle.vehicle_id,
+                                                        "pick_up": start.strftime("%Y-%m-%dT%H:%M:%S"),
+                                                        "drop_off": end.strftime("%Y-%m-%dT%H:%M:%S"),
+                                                        "driver_name": who}}],
+                facts=[{"key": "booking_id", "type": "booking", "req": 0},
+                       {"key": "car_model", "type": "text", "value": vehicle.model},
+                       {"key": "supplier", "type": "text", "value": vehicle.depot.supplier},
+                       {"key": "total_price_eur", "type": "number", "value": price}])
+
+
+# ---------------------------------------------------------------------- attractions
+def attraction_slot(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
+    city = rng.choice(CITIES)
+    items = p.world.catalog.attractions(city.code)
+    kinds = sorted({i.kind for i in items})
+    kind = rng.choice(kinds)
+    min_rating = rng.choice((None, 4.0, 4.5))
+    ranked = sorted([i for i in items if i.kind == kind], key=lambda i: (i.adult_eur, i.slug))
+    eligible = [i for i in ranked if min_rating is None or i.rating >= min_rating]
+    if not eligible:
+        raise Retry
+    gold = eligible[0]
+    day = trip_day(rng)
+    adults, children = rng.choice((1, 2, 2, 3)), rng.choice((0, 0, 1, 2))
+    start = rng.choice(range(gold.opens, max(gold.opens + 1, gold.closes - 1)))
+    window = (start * 60, start * 60 + rng.choice((120, 180, 240)))
+    slots = [s for s in p.world.catalog.slots(gold, day)
+             if window[0] <= s.start.hour * 60 + s.start.minute <= window[1]
+             and s.remaining - p.world.taken(f"slot|{s.slot_id}") >= adults + children]
+    if bool(slots) == infeasible:
+        raise Retry
+    who = person(rng)
+    keys = {"booking_id": "the booking id", "attraction": "the attraction's name",
+            "start_time": "the slot's start time as HH:MM"}
+    rating_text = f" rated at least {min_rating}" if min_rating else ""
+    party = f"{adults} adult(s)" + (f" and {children} child(ren)" if children else "")
+    prompt = (f"In {city.name}, find the cheapest attraction of type \"{kind}\"{rating_text} (by adult price) and "
+              f"book tickets for {party} under the name {who} on {say_date(rng, day)}, in the earliest time slot "
+              f"that starts between {say_time(rng, window[0])} and {say_time(rng, window[1])} and still has room "
+              f"for everyone. " + answer_clause(keys))
+    dest = p.call("locate", "Search_Attraction_Location", query=city.name)["data"]["destinations"][0]["id"]
+    per_page = p.world.page_size(5)
+    for page in range(1, page_of(ranked.index(gold), per_page) + 1):
+        p.call("search", "Search_Attractions", id=dest, sortBy="lowest_price", typeFilters=kind,
+               page=None if page == 1 else page)
+    p.call("availability", "Get_Attraction_Availability", slug=gold.slug, date=day.isoformat())
+    if infeasible:
+        return infeasible_spec("attractions", prompt, keys)
+    slot = slots[0]
+    p.call("book", "Book_Attraction", slot_id=slot.slot_id, adults=adults, children=children or None,
+           contact_name=who)
+    return Spec("attractions", prompt, keys,
+                requirements=[{"kind": "attraction", "match": {"slot_id": slot.slot_id, "adults": adults,
+                                                               "children": children, "contact_name": who}}],
+                facts=[{"key": "booking_id", "type": "booking", "req": 0},
+                       {"key": "attraction", "type": "text", "value": gold.name},
+                       {"key": "start_time", "type": "time", "value": slot.start.strftime("%H:%M")}])
+
+
+# ---------------------------------------------------------------------- taxis
+def _taxi(rng: random.Random, p: Planner, pickup: Any, dropoff: Any, when: datetime, party: int, bags: int,
+          who: str, infeasible: bool, budget_out: list[int], flight_number: str | None = None) -> Any:
+    quotes = sorted(p.world.catalog.taxi_quotes(pickup, dropoff, when), key=lambda q: (q.price_eur, q.result_id))
+    eligible = [q for q in quotes if q.seats >= party and q.bags >= bags]
+    if not eligible:
+        raise Retry
+    gold = eligible[0]
+    budget_out.append(money_down(gold.price_eur, rng) if infeasible else money_up(gold.price_eur, rng))
+    return gold
+
+
+def taxi_transfer(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
+    city = rng.choice(CITIES)
+    places = p.world.catalog.places(city.code)
+    pickup = rng.choice([x for x in places if x.kind == "airport"])
+    dropoff = rng.choice([x for x in places if x.kind == "hotel"])
+    day = trip_day(rng)
+    when = datetime.combine(day, datetime.min.time()) + timedelta(minutes=rng.choice(range(5 * 60, 23 * 60, 15)))
+    party, bags = rng.choice((1, 2, 3, 4, 5, 6)), rng.choice((1, 2, 3, 4))
+    who = person(rng)
+    budget: list[int] = []
+    gold = _taxi(rng, p, pickup, dropoff, when, party, bags, who, infeasible, budget)
+    keys = {"booking_id": "the booking id", "vehicle_type": "the vehicle type",
+            "price_eur": "the price in EUR"}
+    prompt = (f"Book a taxi for {who} and party ({party} passenger(s), {bags} large bag(s)) from {pickup.name} to "
+              f"the hotel {dropoff.name} in {city.name}, picking up on {say_date(rng, day)} at "
+              f"{say_time(rng, when.hour * 60 + when.minute)}. Choose the cheapest vehicle that fits everyone and "
+              f"all the bags, as long as it costs at most {budget[0]} EUR. " + answer_clause(keys))
+    p.call("locate", "Taxi_Search_Location", query=pickup.name)
+    p.call("locate", "Taxi_Search_Location", query=dropoff.name)
+    p.call("search", "Search_Taxi", pick_up_place_id=pickup.place_id, drop_off_place_id=dropoff.place_id,
+           pick_up_date=day.isoformat(), pick_up_time=when.strftime("%H:%M"))
+    if infeasible:
+        return infeasible_spec("taxis", prompt, keys)
+    p.call("book", "Book_Taxi", result_id=gold.result_id, passenger_name=who, passengers=None if party == 1 else party)
+    return Spec("taxis", prompt, keys, parallel=[[0, 1]],
+                requirements=[_taxi_req(pickup, dropoff, when, gold, who, party)],
+                facts=[{"key": "booking_id", "type": "booking", "req": 0},
+                       {"key": "vehicle_type", "type": "text", "value": gold.category},
+                       {"key": "price_eur", "type": "number", "value": gold.price_eur}])
+
+
+def _taxi_req(pickup: Any, dropoff: Any, when: datetime, quote: Any, who: str, party: int) -> dict[str, Any]:
+    return {"kind": "taxi", "match": {"pick_up_place_id": pickup.place_id, "drop_off_place_id": dropoff.place_id,
+                                      "pick_up": when.strftime("%Y-%m-%dT%H:%M:%S"), "category": quote.category,
+                                      "passenger_name": who, "passengers": party}}
+
+
+# ---------------------------------------------------------------------- cross-domain
+def _cheapest_direct(rng: random.Random, p: Planner) -> tuple[City, City, Any, Any, date, list[Any], Any]:
+    ca, cb = city_pair(rng, 500)
+    a, b = rng.choice(ca.airports), rng.choice(cb.airports)
+    day = trip_day(rng)
+    offers, gold = _flight_pick(rng, p, "ECONOMY", None, rng.choice((0, 1)), a.iata, b.iata, day)
+    return ca, cb, a, b, day, offers, gold
+
+
+def flight_then_taxi(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
+    ca, cb, a, b, day, offers, gold = _cheapest_direct(rng, p)
+    max_stops = max(o.stops for o in offers)
+    who = person(rng)
+    party = rng.choice((1, 2, 3))
+    delay = rng.choice((30, 45, 60))
+    when = gold.arrive + timedelta(minutes=delay)
+    places = p.world.catalog.places(cb.code)
+    pickup = next(x for x in places if x.kind == "airport" and x.ref == b.iata)
+    dropoff = next(x for x in places if x.kind == "centre")
+    budget: list[int] = []
+    quote = _taxi(rng, p, pickup, dropoff, when, party, 0, who, False, budget)
+    keys = {"flight_booking_id": "the flight booking id", "taxi_booking_id": "the taxi booking id",
+            "taxi_pickup": "the taxi pick-up date and time as yyyy-mm-ddTHH:MM"}
+    prompt = (f"{who} flies from {a.name} to {b.name} on {say_date(rng, day)}, {party} traveller(s) in total. Book "
+              f"the cheapest economy flight with {'no stops' if max_stops == 0 else 'at most one stop'} that day "
+              f"(one ticket in the name of {who}), then a taxi from the arrival airport to {cb.name} City Centre "
+              f"picking up exactly {delay} minutes after the flight lands (local time): the cheapest vehicle that "
+              f"seats {party}. " + answer_clause(keys))
+    p.call("locate", "Search_Flight_Location", query=ca.name)
+    p.call("locate", "Search_Flight_Location", query=cb.name)
+    _search_pages(p, "flight_search", offers, offers.index(gold), fromId=f"{a.iata}.AIRPORT", toId=f"{b.iata}.AIRPORT",
+                  departDate=day.isoformat(), sort="CHEAPEST", maxStops=max_stops)
+    p.call("flight_book", "Book_Flight", token=gold.token, passenger_name=who)
+    p.call("taxi_locate", "Taxi_Search_Location", query=pickup.name)
+    p.call("taxi_locate", "Taxi_Search_Location", query=dropoff.name)
+    p.call("taxi_search", "Search_Taxi", pick_up_place_id=pickup.place_id, drop_off_place_id=dropoff.place_id,
+           pick_up_date=when.date().isoformat(), pick_up_time=when.strftime("%H:%M"))
+    p.call("taxi_book", "Book_Taxi", result_id=quote.result_id, passenger_name=who,
+           passengers=None if party == 1 else party)
+    n = len(p.steps)
+    return Spec("flights+taxis", prompt, keys, parallel=[[0, 1], [n - 4, n - 3]],
+                requirements=[{"kind": "flight", "match": {"token": gold.token, "cabin": "ECONOMY",
+                                                           "passenger_name": who}},
+                              _taxi_req(pickup, dropoff, when, quote, who, party)],
+                facts=[{"key": "flight_booking_id", "type": "booking", "req": 0},
+                       {"key": "taxi_booking_id", "type": "booking", "req": 1},
+                       {"key": "taxi_pickup", "type": "datetime", "value": when.strftime("%Y-%m-%dT%H:%M")}])
+
+
+def flight_and_airport_hotel(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
+    ca, cb, a, b, day, offers, gold = _cheapest_direct(rng, p)
+    max_stops = max(o.stops for o in offers)
+    who = person(rng)
+    nights = rng.randint(1, 3)
+    arrival = gold.arrive.date()
+    departure = arrival + timedelta(days=nights)
+    radius = rng.choice((3, 5, 8))
+    min_score = rng.choice((6.5, 7.0, 7.5))
+    days = [arrival + timedelta(days=i) for i in range(nights)]
+    near = sorted(((haversine_km(b.lat, b.lon, h.lat, h.lon), h) for h in p.world.catalog.hotels(cb.code)),
+                  key=lambda t: (t[0], t[1].hotel_id))
+    rows = [(km, h, api_hotels.best_room(p.world, h, days, 1, 1)) for km, h in near if km <= radius]
+    rows = [r for r in rows if r[2] is not None]
+    chosen = [r for r in rows if r[1].review_score >= min_score]
+    if not chosen:
+        raise Retry
+    _km, hotel, (room, price) = chosen[0]
+    keys = {"flight_booking_id": "the flight booking id", "hotel_booking_id": "the hotel booking id",
+            "hotel_name": "the hotel's name", "check_in": "the check-in date as yyyy-mm-dd"}
+    prompt = (f"Plan a trip for {who}: book the cheapest economy flight from {a.name} to {b.name} on "
+              f"{say_date(rng, day)} with {'no stops' if max_stops == 0 else 'at most one stop'}. Then book a hotel "
+              f"within {radius} km of the arrival airport, checking in on the day the flight lands (local time) for "
+              f"{nights} night(s): the closest one to the airport with a review score of at least {min_score}, in its "
+              "cheapest room for one adult. " + answer_clause(keys))
+    p.call("locate", "Search_Flight_Location", query=ca.name)
+    p.call("locate", "Search_Flight_Location", query=cb.name)
+    _search_pages(p, "flight_search", offers, offers.index(gold), fromId=f"{a.iata}.AIRPORT", toId=f"{b.iata}.AIRPORT",
+                  departDate=day.isoformat(), sort="CHEAPEST", maxStops=max_stops)
+    p.call("flight_book", "Book_Flight", token=gold.token, passenger_name=who)
+    p.call("geocode", "Location_to_Lat_Long", query=b.name)
+    per_page = p.world.page_size(5)
+    rank = [r[1].hotel_id for r in rows].index(hotel.hotel_id)
+    for page in range(1, page_of(rank, per_page) + 1):
+        body = p.call("hotel_search", "Search_Hotels_By_Coordinates", latitude=b.lat, longitude=b.lon,
+                      arrival_date=arrival.isoformat(), departure_date=departure.isoformat(), radius=radius,
+                      page_number=None if page == 1 else page)
+    if hotel.hotel_id not in [c["hotel_id"] for c in body["data"]["hotels"]]:
+        raise AssertionError("Search_Hotels_By_Coordinates disagrees with the template's choice")
+    blocks = _cheapest_blocks(p, hotel, days, 1, price)
+    p.call("rooms", "Get_Room_List", hotel_id=hotel.hotel_id, arrival_date=arrival.isoformat(),
+           departure_date=departure.isoformat())
+    p.call("hotel_book", "Book_Hotel", hotel_id=hotel.hotel_id, block_id=blocks[0], arrival_date=arrival.isoformat(),
+           departure_date=departure.isoformat(), guest_name=who)
+    return Spec("flights+hotels", prompt, keys, parallel=[[0, 1]],
+                requirements=[{"kind": "flight", "match": {"token": gold.token, "cabin": "ECONOMY",
+                                                           "passenger_name": who}},
+                              _hotel_req(hotel, blocks, arrival, departure, who)],
+                facts=[{"key": "flight_booking_id", "type": "booking", "req": 0},
+                       {"key": "hotel_booking_id", "type": "booking", "req": 1},
+                       {"key": "hotel_name", "type": "text", "value": hotel.name},
+                       {"key": "check_in", "type": "date", "value": arrival.isoformat()}])
+
+
+Template = Callable[[random.Random, Planner, bool], Spec]
+# name -> (template, whether it has an infeasible variant)
+TEMPLATES: dict[str, tuple[Template, bool]] = {
+    "flight_seat": (flight_seat, True),
+    "hotel_cheapest": (hotel_cheapest, True),
+    "hotel_price_info": (hotel_price_info, False),
+    "cancel_rebook": (cancel_rebook, False),
+    "car_rental": (car_rental, True),
+    "attraction_slot": (attraction_slot, True),
+    "taxi_transfer": (taxi_transfer, True),
+    "flight_then_taxi": (flight_then_taxi, False),
+    "flight_and_airport_hotel": (flight_and_airport_hotel, False),
+}
