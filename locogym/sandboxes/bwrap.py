@@ -26,7 +26,14 @@ from locogym.sandboxes.cgroups import SandboxCgroup
 from locogym.sandboxes.channel import Channel, ProcessChannel
 from locogym.sandboxes.client import server_argv
 from locogym.sandboxes.docker import parse_bytes
-from locogym.sandboxes.image import IMAGE_ENV, SANDBOX_UID, SANDBOX_USER, default_recipe, rootfs_dir, rootfs_ready
+from locogym.sandboxes.image import (
+    IMAGE_ENV,
+    SANDBOX_UID,
+    SANDBOX_USER,
+    default_recipe,
+    rootfs_dir,
+    rootfs_ready,
+)
 from locogym.sandboxes.served import ServedSandbox
 
 NOBODY = 65534

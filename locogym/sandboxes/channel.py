@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 
 
 class ChannelClosed(Exception):
@@ -60,12 +61,12 @@ class ProcessChannel(Channel):
     """
 
     def __init__(self, argv: list[str], env: dict[str, str], cwd: str | None = None,
-                 preexec_fn: object = None) -> None:
+                 preexec_fn: Callable[[], object] | None = None) -> None:
         self._stderr = tempfile.TemporaryFile()
         try:
             self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                             stderr=self._stderr, env=env, cwd=cwd, start_new_session=True,
-                                            close_fds=True, preexec_fn=preexec_fn, bufsize=0)  # type: ignore[arg-type]
+                                            close_fds=True, preexec_fn=preexec_fn, bufsize=0)
         except OSError:
             self._stderr.close()
             raise
@@ -128,7 +129,7 @@ class DockerExecChannel(Channel):
     id, then a big-endian length); stdin goes to the process unframed. Stderr frames are kept for diagnostics.
     """
 
-    def __init__(self, sock: socket.socket, on_close: object = None) -> None:
+    def __init__(self, sock: socket.socket, on_close: Callable[[], object] | None = None) -> None:
         self._sock = sock
         self._sock.setblocking(True)
         self._raw = bytearray()
@@ -185,5 +186,5 @@ class DockerExecChannel(Channel):
             self._sock.close()
         except OSError:
             pass
-        if callable(self._on_close):
+        if self._on_close is not None:
             self._on_close()

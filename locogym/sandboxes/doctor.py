@@ -12,7 +12,14 @@ import socket
 from dataclasses import dataclass
 
 from locogym.core.errors import SandboxUnavailable
-from locogym.sandboxes.image import LABEL, default_recipe, docker_client, image_exists, rootfs_dir, rootfs_ready
+from locogym.sandboxes.image import (
+    LABEL,
+    default_recipe,
+    docker_client,
+    image_exists,
+    rootfs_dir,
+    rootfs_ready,
+)
 
 
 @dataclass
@@ -39,9 +46,12 @@ def check_docker() -> Check:
     from locogym.sandboxes.docker import DockerSandbox
 
     try:
-        with DockerSandbox(image=tag) as box:
+        box = DockerSandbox(image=tag)
+        try:
             result = box.exec(["python3", "-c", "print('ok')"])
             start_ms = box.start_ms
+        finally:
+            box.close()
     except SandboxUnavailable as exc:
         return Check("docker", False, exc.message, exc.fix or "")
     if result.stdout.strip() != "ok":

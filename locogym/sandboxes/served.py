@@ -12,7 +12,7 @@ import io
 import tarfile
 from abc import abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from locogym.sandboxes.base import (
     DEFAULT_OUTPUT_LIMIT,
@@ -58,7 +58,7 @@ def workspace_tar(files: Mapping[str, str | bytes]) -> bytes:
 class ServedSandbox(Sandbox):
     """A sandbox driven through the in-sandbox tool server (see :mod:`locogym.sandboxes.toolserver`)."""
 
-    backend: ClassVar[str] = "served"
+    backend = "served"
 
     def __init__(self, output_limit: int = DEFAULT_OUTPUT_LIMIT) -> None:
         self.output_limit = output_limit

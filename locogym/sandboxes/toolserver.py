@@ -337,7 +337,7 @@ class Server:
         with os.scandir(path) as scan:
             for entry in scan:
                 entries.append(_entry(entry))
-        entries.sort(key=lambda e: e[0])
+        entries.sort(key=lambda e: str(e[0]))
         return {"entries": entries}, None
 
     def op_stat(self, req: dict, blob: bytes | None) -> tuple[dict, None]:
@@ -449,13 +449,13 @@ class Server:
                     plan.append((self.resolve(old_path), None))
                 plan.append((absolute, new_text))
         changed = []
-        for absolute, text in plan:
-            if text is None:
+        for absolute, content in plan:
+            if content is None:
                 os.unlink(absolute)
             else:
                 os.makedirs(os.path.dirname(absolute), exist_ok=True)
                 with open(absolute, "w", encoding="utf-8", newline="") as handle:
-                    handle.write(text)
+                    handle.write(content)
             changed.append(self.rel(absolute))
         return {"changed": changed}, None
 
@@ -503,6 +503,7 @@ def _collect(proc: subprocess.Popen, deadline: float, limit: int) -> tuple[_Capt
     When the command itself has exited, whatever it left running is killed at once, so a background child that
     holds the pipes open cannot stretch the call to its timeout.
     """
+    assert proc.stdout is not None and proc.stderr is not None
     out, err = _Capture(limit), _Capture(limit)
     captures = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
     selector = selectors.DefaultSelector()
