@@ -12,12 +12,18 @@ from typing import Any, ClassVar
 
 import anthropic
 import orjson
+from anthropic.resources.messages import Messages
 
 from locogym.agents.cache import public_endpoint
 from locogym.agents.context import SUMMARY_HEADER, Dialect, Item
-from anthropic.resources.messages import Messages
-
-from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, call_create, check_response, sdk_accepts
+from locogym.agents.model_agent import (
+    SUMMARY_SYSTEM,
+    ModelAgent,
+    Turn,
+    bad_response,
+    call_create,
+    sdk_accepts,
+)
 from locogym.core.errors import ConfigError
 from locogym.core.types import ModelUsage
 
@@ -146,7 +152,8 @@ class AnthropicAgent(ModelAgent):
 
     def parse(self, response: dict[str, Any]) -> Turn:
         content = response.get("content")
-        check_response(isinstance(content, list), self.name, "a content list")
+        if not isinstance(content, list):
+            raise bad_response(self.name, "a content list")
         blocks = [b for b in content if isinstance(b, dict)]
         calls = []
         for block in blocks:

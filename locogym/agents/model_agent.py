@@ -341,8 +341,7 @@ def sdk_accepts(fn: Callable[..., Any], name: str) -> bool:
     return name in _parameters(getattr(fn, "__func__", fn))
 
 
-def check_response(ok: bool, provider: str, what: str) -> None:
-    """Raise ProviderError for a response that is not of the expected shape (a proxy's error page, ...)."""
-    if not ok:
-        raise ProviderError(f"{provider} sent a response without {what}.",
-                            fix="Check base_url points at a server of this protocol.")
+def bad_response(provider: str, what: str) -> ProviderError:
+    """The error for a response that is not of the expected shape (a proxy's error page, a wrong base_url)."""
+    return ProviderError(f"{provider} sent a response without {what}.",
+                         fix="Check that base_url points at a server of this protocol.")

@@ -19,7 +19,7 @@ import openai
 
 from locogym.agents.cache import public_endpoint
 from locogym.agents.context import SUMMARY_HEADER, Dialect, Item
-from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, call_create, check_response
+from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, bad_response, call_create
 from locogym.core.errors import ConfigError
 from locogym.core.types import ModelUsage
 
@@ -189,8 +189,9 @@ class OpenAIAgent(ModelAgent):
 
     def _parse_chat(self, response: dict[str, Any]) -> Turn:
         choices = response.get("choices")
-        check_response(isinstance(choices, list) and bool(choices) and isinstance(choices[0], dict)
-                       and isinstance(choices[0].get("message"), dict), self.name, "choices[0].message")
+        if not (isinstance(choices, list) and choices and isinstance(choices[0], dict)
+                and isinstance(choices[0].get("message"), dict)):
+            raise bad_response(self.name, "choices[0].message")
         message = choices[0]["message"]
         text = _content_text(message.get("content"))
         calls, native = [], []
@@ -214,7 +215,8 @@ class OpenAIAgent(ModelAgent):
 
     def _parse_responses(self, response: dict[str, Any]) -> Turn:
         output = response.get("output")
-        check_response(isinstance(output, list), self.name, "an output list")
+        if not isinstance(output, list):
+            raise bad_response(self.name, "an output list")
         items, calls, texts = [], [], []
         for item in output:
             if not isinstance(item, dict):

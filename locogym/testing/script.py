@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from locogym.testing.wire import RecordedRequest
@@ -101,4 +101,4 @@ class Raw:
 
 
 Responder = Callable[["RecordedRequest"], "ScriptItem"]
-ScriptItem = Union[Reply, HttpError, Delay, Raw, Responder]
+ScriptItem = Reply | HttpError | Delay | Raw | Responder

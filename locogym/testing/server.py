@@ -33,14 +33,16 @@ class ScriptedServer:
     """Scripted OpenAI / Anthropic endpoint for tests and benchmarks (see the module docstring)."""
 
     def __init__(self, script: Iterable[ScriptItem] = (), *, api_key: str | None = None,
-                 fallback: ScriptItem | None = None) -> None:
+                 fallback: ScriptItem | None = None, keep_requests: bool = True) -> None:
         self._queue: collections.deque[ScriptItem] = collections.deque(script)
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._renderer = Renderer()
         self.api_key = api_key
         self.fallback = fallback
+        self.keep_requests = keep_requests  # False for long benchmarks: requests are counted, not kept
         self.requests: list[RecordedRequest] = []
+        self.request_count = 0
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -78,7 +80,7 @@ class ScriptedServer:
         if self._httpd is None:
             raise RuntimeError("The scripted server is not running; use it as a context manager or call start().")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def openai_base_url(self) -> str:
@@ -118,7 +120,9 @@ class ScriptedServer:
         masked = {k: ("<masked>" if k in _CREDENTIAL_HEADERS else v) for k, v in headers.items()}
         request = RecordedRequest(protocol=protocol, path=path, body=body, headers=masked, authorized=authorized)
         with self._lock:
-            self.requests.append(request)
+            self.request_count += 1
+            if self.keep_requests:
+                self.requests.append(request)
         if not authorized:
             return self._error(protocol, HttpError(401, "Invalid API key provided."))
         if body.get("stream"):

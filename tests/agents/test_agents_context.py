@@ -9,7 +9,7 @@ import gymnasium as gym
 import pytest
 
 import locogym
-from locogym.agents.context import (Context, DropToolOutputs, KeepAll, Summarize, make_strategy, request_tokens)
+from locogym.agents.context import Context, DropToolOutputs, KeepAll, Summarize, make_strategy, request_tokens
 from locogym.agents.openai_agent import ChatDialect
 from locogym.core.errors import ConfigError
 from locogym.testing import PROTOCOLS, RecordedRequest, Reply, ScriptedServer, ScriptItem, Usage, agent_for
