@@ -92,12 +92,14 @@ class BwrapSandbox(ServedSandbox):
 
     def __init__(self, memory: str | int = "1g", pids: int = 256, file_size: str | int = "256m",
                  output_limit: int = DEFAULT_OUTPUT_LIMIT, system: str | None = None, **_: object) -> None:
+        """``system``: a root file system folder to take /usr and /etc from, ``"host"`` for the host's /usr,
+        or None for the image's unpacked tree when ``locogym sandbox build`` made one (else the host's)."""
         reason = probe_bwrap()
         if reason is not None:
             raise SandboxUnavailable(f"bubblewrap cannot run here: {reason}",
                                      fix="Install bubblewrap and enable user namespaces; `locogym sandbox doctor`.")
         self.bwrap = shutil.which("bwrap") or "bwrap"
-        self.system = Path(system) if system else self._image_rootfs()
+        self.system = None if system == "host" else Path(system) if system else self._image_rootfs()
         self.memory, self.pids, self.file_size = parse_bytes(memory), pids, parse_bytes(file_size)
         self.uid = _drop_to()
         self.root = Path(tempfile.mkdtemp(prefix="locogym-bwrap-"))

@@ -247,6 +247,8 @@ class Server:
         timeout = float(req.get("timeout", 30.0))
         limit = int(req.get("output_limit", 256 * 1024))
         cwd = self.resolve(req.get("cwd") or ".")
+        if not os.path.isdir(cwd):
+            raise NotADirectoryError(f"the working folder {req.get('cwd')!r} is not a folder of the workspace")
         env = {"PATH": DEFAULT_PATH, "HOME": self.home, "TMPDIR": self.home, "LANG": "C.UTF-8",
                "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
         env.update({str(k): str(v) for k, v in (req.get("env") or {}).items()})

@@ -161,3 +161,8 @@ def test_a_hung_request_times_out_and_the_server_restarts(ws: Sandbox) -> None:
     with pytest.raises(SandboxTimeout):
         ws.server.call("exec", {"argv": ["sleep", "30"], "timeout": 30}, timeout=0.5)
     assert ws.exec(["echo", "alive"]).stdout == "alive\n"
+
+
+def test_missing_working_folder_is_not_found(ws: Sandbox) -> None:
+    with pytest.raises(NotADirectoryError):
+        ws.exec(["true"], cwd="no/such/folder")
