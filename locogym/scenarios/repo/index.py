@@ -92,6 +92,8 @@ class CodeIndex:
         self.calls: dict[str, list[tuple[str, str, int]]] = {}  # caller -> [(callee, path, line)] in order
         self.callers_of: dict[str, list[tuple[str, str, int]]] = {}  # callee -> [(caller, path, line)]
         self.unresolved_calls = 0
+        self.unresolved_by_caller: dict[str, list[str]] = {}  # caller -> call expressions left unresolved
+        self.unresolved_names: dict[str, int] = {}  # last name part of unresolved calls -> count
         self.bindings: dict[str, dict[str, tuple[str, str]]] = {}
         self.stars: dict[str, list[str]] = {}
         self._index_definitions()
@@ -345,11 +347,14 @@ class CodeIndex:
         for path, facts in self.facts.items():
             for call in facts.calls:
                 target = self.resolve_call(facts, call.scope, call.expr)
-                if target is None:
-                    self.unresolved_calls += 1
-                    continue
                 caller = self._def_qual[(path, call.scope)] if call.scope >= 0 else module_name(path) if \
                     facts.language == "python" else f"{path}::<module>"
+                if target is None:
+                    self.unresolved_calls += 1
+                    self.unresolved_by_caller.setdefault(caller, []).append(call.expr)
+                    leaf = call.expr.rsplit(".", 1)[-1]
+                    self.unresolved_names[leaf] = self.unresolved_names.get(leaf, 0) + 1
+                    continue
                 self.calls.setdefault(caller, []).append((target, path, call.line))
                 self.callers_of.setdefault(target, []).append((caller, path, call.line))
 
@@ -381,6 +386,18 @@ class CodeIndex:
     def callers(self, qualname: str) -> list[str]:
         """Distinct definitions (or modules) that call ``qualname`` directly, sorted."""
         return sorted({caller for caller, _, _ in self.callers_of.get(qualname, []) if caller != qualname})
+
+    def may_call_unknown(self, qualname: str) -> bool:
+        """Whether ``qualname`` has a call left unresolved whose name is also defined in the project.
+
+        Such a call *might* reach project code (``obj.save()`` with ``save`` defined somewhere), so questions
+        that claim to know every project call of ``qualname`` avoid it.
+        """
+        return any(expr.rsplit(".", 1)[-1] in self.by_name for expr in self.unresolved_by_caller.get(qualname, []))
+
+    def callers_complete(self, qualname: str) -> bool:
+        """Whether every call that might reach ``qualname`` (same name) was resolved, so its callers are exact."""
+        return self.unresolved_names.get(qualname.rsplit(".", 1)[-1], 0) == 0
 
     def call_sites(self, qualname: str) -> list[tuple[str, str, int]]:
         """``(caller, path, line)`` of every resolved call of ``qualname``."""

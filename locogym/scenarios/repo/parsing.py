@@ -363,18 +363,22 @@ def _js_imports(path: str, node: ts.Node) -> list[ImportFact]:
     if spec.startswith("."):
         spec = posixpath.normpath(posixpath.join(posixpath.dirname(path), spec))
     fact = ImportFact(module=spec, line=node.start_point[0] + 1, exported=node.type == "export_statement")
-    for child in node.named_children:
-        for sub in [child, *child.named_children]:
-            if sub.type in {"import_specifier", "export_specifier"}:
-                name = _text(sub.child_by_field_name("name"))
-                alias = _text(sub.child_by_field_name("alias")) or name
-                fact.names.append((name, alias))
-            elif sub.type == "namespace_import":
-                ident = [c for c in sub.named_children if c.type == "identifier"]
-                if ident:
-                    fact.binds_module = _text(ident[0])
-            elif sub.type == "identifier" and child.type == "import_clause":
-                fact.names.append(("default", _text(sub)))
+    stack = [(c, node) for c in node.named_children]
+    while stack:
+        sub, parent = stack.pop(0)
+        if sub.type in {"import_clause", "named_imports", "export_clause"}:
+            stack.extend((c, sub) for c in sub.named_children)
+            continue
+        if sub.type in {"import_specifier", "export_specifier"}:
+            name = _text(sub.child_by_field_name("name"))
+            alias = _text(sub.child_by_field_name("alias")) or name
+            fact.names.append((name, alias))
+        elif sub.type == "namespace_import":
+            ident = [c for c in sub.named_children if c.type == "identifier"]
+            if ident:
+                fact.binds_module = _text(ident[0])
+        elif sub.type == "identifier" and parent.type == "import_clause":
+            fact.names.append(("default", _text(sub)))
     if node.type == "export_statement" and not fact.names and "*" in _text(node).split("from")[0]:
         fact.star = True
     return [fact]

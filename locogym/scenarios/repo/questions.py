@@ -54,8 +54,13 @@ def _words(text: str) -> set[str]:
     return {p.lower() for p in parts if len(p) > 2}
 
 
+def is_test_path(path: str) -> bool:
+    parts = path.split("/")
+    return any(p in {"test", "tests", "testing"} for p in parts[:-1]) or parts[-1].startswith("test_")
+
+
 def _is_test(d: Definition) -> bool:
-    return d.path.startswith("tests/") or "/tests/" in d.path or d.path.rsplit("/", 1)[-1].startswith("test_")
+    return is_test_path(d.path)
 
 
 def _read(path: str, start: int, end: int) -> ToolCall:
@@ -105,8 +110,7 @@ def definition_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
     """(module, name) pairs bound by an import chain with at least one re-export before the definition."""
     keys = []
     for module in sorted(index.bindings):
-        path = index.modules.get(module, "")
-        if path.startswith("tests/"):
+        if is_test_path(index.modules.get(module, "")):
             continue
         for name, binding in sorted(index.bindings[module].items()):
             if binding[0] != "from":
@@ -154,8 +158,10 @@ def build_definition(index: CodeIndex, key: tuple[Any, ...], variant: str, files
 
 # ---------------------------------------------------------------------------------------------- call chain
 def _sole_callee(index: CodeIndex, qual: str) -> str | None:
-    callees = [c for c in index.callees(qual) if index.definitions[c].kind in {"function", "method"}]
-    return callees[0] if len(callees) == 1 and len(index.callees(qual)) == 1 else None
+    callees = index.callees(qual)
+    if len(callees) != 1 or index.definitions[callees[0]].kind not in {"function", "method"}:
+        return None
+    return None if index.may_call_unknown(qual) else callees[0]
 
 
 def chain_from(index: CodeIndex, start: str, hops: int) -> list[str] | None:
@@ -234,7 +240,7 @@ def setting_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
     """(module, NAME) for upper-case settings reaching a module through star imports, with an override."""
     keys = []
     for module in sorted(index.stars):
-        if not index.stars[module] or index.modules.get(module, "").startswith("tests/"):
+        if not index.stars[module] or is_test_path(index.modules.get(module, "")):
             continue
         for name in index.setting_names(module):
             found = index.setting_value(module, name)
@@ -281,7 +287,7 @@ def callers_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
         if d.kind not in {"function", "method"} or _is_test(d):
             continue
         callers = index.callers(qual)
-        if 2 <= len(callers) <= 8 and all(c in index.definitions for c in callers):
+        if 2 <= len(callers) <= 8 and all(c in index.definitions for c in callers) and index.callers_complete(qual):
             keys.append(("callers", qual))
     return keys
 
@@ -291,7 +297,7 @@ def build_callers(index: CodeIndex, key: tuple[Any, ...], variant: str, files: d
     if qual not in index.definitions:
         return None
     callers = index.callers(qual)
-    if not callers or not all(c in index.definitions for c in callers):
+    if not callers or not all(c in index.definitions for c in callers) or not index.callers_complete(qual):
         return None
     d = index.definitions[qual]
     spans = sorted({(path, line, line) for _, path, line in index.call_sites(qual)})
