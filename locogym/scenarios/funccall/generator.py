@@ -49,7 +49,8 @@ def make_world(meta_world: dict[str, Any], initial_bookings: list[dict[str, Any]
 
 def _draw(seed: int, world_seed: int, size: int, template: str | None) -> tuple[str, Spec, Planner]:
     rng = random.Random(seed)
-    name = template or rng.choice(sorted(TEMPLATES))
+    drawn = rng.choice(sorted(TEMPLATES))  # drawn even when given, so the draws after it never shift
+    name = template or drawn
     func, has_infeasible = TEMPLATES[name]
     infeasible = has_infeasible and rng.random() < INFEASIBLE_SHARE
     for _attempt in range(60):

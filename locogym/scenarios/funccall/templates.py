@@ -88,6 +88,12 @@ def infeasible_spec(domain: str, prompt: str, keys: dict[str, str]) -> Spec:
                 infeasible=True)
 
 
+def binding(rng: random.Random, naive: Any, gold: Any) -> None:
+    """Prefer draws whose constraints matter: when the unconstrained pick is already the answer, usually redraw."""
+    if naive == gold and rng.random() < 0.8:
+        raise Retry
+
+
 def page_of(rank: int, per_page: int) -> int:
     return rank // per_page + 1
 
@@ -127,6 +133,8 @@ def flight_seat(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     window = (start, start + rng.choice((240, 300, 360, 480)))
     max_stops = rng.choice((0, 1, 1))
     offers, gold = _flight_pick(rng, p, cabin, window, max_stops, a.iata, b.iata, day)
+    binding(rng, min((o for o in p.world.catalog.flights(a.iata, b.iata, day) if cabin in o.cabins),
+                     key=lambda o: (o.price_eur[cabin], o.token)), gold)
     fare = gold.price_eur[cabin]
     budget = money_down(fare, rng) if infeasible else money_up(fare, rng)
     position = rng.choice(("WINDOW", "AISLE")) if cabin == "ECONOMY" else "WINDOW"
@@ -196,6 +204,9 @@ def _hotel_search(rng: random.Random, p: Planner, city: City, arrival: date, nig
     else:
         raise Retry
     hotel, room, price = rows[0]
+    naive = [h for h in p.world.catalog.hotels(city.code) if h.stars == stars
+             and api_hotels.best_room(p.world, h, days, adults, 1) is not None]
+    binding(rng, min(naive, key=lambda h: (api_hotels.best_room(p.world, h, days, adults, 1)[1], h.hotel_id)), hotel)
     filters = ",".join(f for f in (f"class::{stars}", f"facility::{facility}",
                                    f"reviewscorebuckets::{min_score}" if min_score else None) if f)
     wording = (f"a {stars}-star hotel with {FACILITY_NAME[facility].lower()}"
@@ -341,6 +352,7 @@ def car_rental(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     if not eligible:
         raise Retry
     vehicle, price, _km = eligible[0]
+    binding(rng, next((o for o in offers if o[0].seats >= seats), None), eligible[0])
     budget = money_down(price, rng) if infeasible else money_up(price, rng)
     who = person(rng)
     keys = {"booking_id": "the booking id", "car_model": "the car model", "supplier": "the rental company",
@@ -400,6 +412,8 @@ def attraction_slot(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
              and s.remaining - p.world.taken(f"slot|{s.slot_id}") >= adults + children]
     if bool(slots) == infeasible:
         raise Retry
+    naive_slots = [s for s in p.world.catalog.slots(ranked[0], day) if s.remaining >= adults + children]
+    binding(rng, (ranked[0], naive_slots[0] if naive_slots else None), (gold, slots[0] if slots else None))
     who = person(rng)
     keys = {"booking_id": "the booking id", "attraction": "the attraction's name",
             "start_time": "the slot's start time as HH:MM"}
@@ -436,6 +450,7 @@ def _taxi(rng: random.Random, p: Planner, pickup: Any, dropoff: Any, when: datet
     if not eligible:
         raise Retry
     gold = eligible[0]
+    binding(rng, next((q for q in quotes if q.seats >= party), None), gold)
     budget_out.append(money_down(gold.price_eur, rng) if infeasible else money_up(gold.price_eur, rng))
     return gold
 
