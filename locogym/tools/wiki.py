@@ -55,7 +55,7 @@ class Search(Tool):
 
     def run(self, ctx: ToolContext, args: SearchArgs) -> ToolResult:
         world = _world(ctx)
-        hits = world.retriever.search(args.query, args.k)
+        hits, gold_ranks = world.search(args.query, args.k)
         corpus = world.source.corpus
         lines = []
         for rank, i in enumerate(hits, 1):
@@ -66,7 +66,7 @@ class Search(Tool):
         output = "\n".join(lines) if lines else "No results."
         return ToolResult(output=_with_question(world, output),
                           data={"evidence": [], "values": titles, "results": titles, "query": args.query,
-                                "gold_ranks": world.gold_ranks(args.query), "drift": world.drift(args.query),
+                                "gold_ranks": gold_ranks, "drift": world.drift(args.query),
                                 "k": args.k})
 
 

@@ -66,7 +66,9 @@ def test_oracle_and_noop_with_other_retrievers(retriever: str) -> None:
 
 @pytest.mark.skipif(_DENSE is not None, reason=f"dense retriever unavailable: {_DENSE}")
 @pytest.mark.parametrize("retriever", ["dense", "hybrid", "ppr-hybrid"])
-def test_dense_retrievers_in_the_env(retriever: str, hotpotqa_sample: Path, tmp_path: Path) -> None:
+def test_dense_retrievers_in_the_env(retriever: str, hotpotqa_sample: Path, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCOGYM_CACHE_DIR", str(tmp_path / "cache"))
     small = tmp_path / "hotpot_small.json"  # six real questions: embedding the whole sample takes too long here
     small.write_text(json.dumps(json.loads((hotpotqa_sample / "hotpotqa_train.json").read_text())[:6]))
     env = _make(mode="static", retriever=retriever, corpus=f"hotpotqa:{small}")
@@ -223,3 +225,19 @@ def test_heuristic_agent_answers_some_questions_in_every_mode() -> None:
                   for s in range(12)]
         assert 0 < sum(scores) < len(scores), (mode, scores)
         env.close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_random_actions_never_raise(mode: str) -> None:
+    env = _make(mode=mode, max_steps=40)
+    env.action_space.seed(0)
+    env.reset(seed=0)
+    errors = 0
+    for _ in range(300):
+        _, _, terminated, truncated, info = env.step(env.action_space.sample())
+        errors += info.get("error") is not None
+        if terminated or truncated:
+            assert info["score"]["outcome"] in {"correct", "wrong", "no_answer", "format_error"}
+            env.reset(seed=1)
+    assert errors > 0  # the fuzzer sends malformed calls; they come back as observations, not exceptions
+    env.close()

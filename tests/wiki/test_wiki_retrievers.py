@@ -10,7 +10,7 @@ import pytest
 from locogym.core.errors import ConfigError
 from locogym.scenarios.wiki.corpus import Article, Corpus
 from locogym.scenarios.wiki.loaders import load_corpus
-from locogym.scenarios.wiki.retrievers import dense_available, get_retriever
+from locogym.scenarios.wiki.retrievers import DenseRetriever, clear_cache, dense_available, get_retriever
 
 
 def _corpus() -> Corpus:
@@ -78,7 +78,8 @@ _DENSE = dense_available()
 
 
 @pytest.mark.skipif(_DENSE is not None, reason=f"dense retriever unavailable: {_DENSE}")
-def test_dense_and_hybrid_find_paraphrased_articles() -> None:
+def test_dense_and_hybrid_find_paraphrased_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCOGYM_CACHE_DIR", str(tmp_path))
     corpus = _corpus()
     dense = get_retriever(corpus, "dense")
     # no word of the query occurs in the target article: only meaning connects them
@@ -90,3 +91,16 @@ def test_dense_and_hybrid_find_paraphrased_articles() -> None:
     assert scores.shape == (len(corpus),) and np.all(np.isfinite(scores))
     ppr = get_retriever(corpus, "ppr-dense")
     assert ppr.base is dense
+
+
+@pytest.mark.skipif(_DENSE is not None, reason=f"dense retriever unavailable: {_DENSE}")
+def test_dense_embeddings_are_reused_from_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCOGYM_CACHE_DIR", str(tmp_path))
+    corpus = Corpus(key="test:disk-cache", articles=_corpus().articles)
+    clear_cache()
+    first = get_retriever(corpus, "dense")
+    assert isinstance(first, DenseRetriever) and not first.from_disk and list((tmp_path / "wiki").glob("dense-*.npy"))
+    clear_cache()
+    second = get_retriever(corpus, "dense")
+    assert isinstance(second, DenseRetriever) and second is not first and second.from_disk
+    assert np.array_equal(first.scores("bread"), second.scores("bread"))

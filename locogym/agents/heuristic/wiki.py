@@ -88,8 +88,8 @@ class Reader:
 
     def next_hop(self, title: str, question: str, visited: set[str]) -> tuple[str | None, str]:
         """The linked title mentioned in the sentence most like the question, and that sentence."""
-        text, links, _ = self.articles[title]
-        qwords = set(content_words(question)) - set(content_words(title))
+        text, links, aliases = self.articles[title]
+        qwords = set(content_words(question)) - set(content_words(" ".join((title, *aliases))))
         best: tuple[int, str | None, str] = (-1, None, "")
         for sentence in _SENTENCE.split(text):
             mentioned = [t for t in links if t in sentence and t not in visited]

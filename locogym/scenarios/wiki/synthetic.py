@@ -234,9 +234,12 @@ def _perturb(twin: Entity, ids: dict[str, list[int]], world: list[Entity], rng: 
         return
     what, key = rng.choice(choices)
     if what == "rel":
-        pool = [i for i in ids[RELATIONS[key][1]] if i != twin.rel[key] and world[i].kind == world[twin.rel[key]].kind]
-        if pool:
-            twin.rel[key] = rng.choice(pool)
+        pool, current = ids[RELATIONS[key][1]], twin.rel[key]
+        for _ in range(64):  # rejection sampling: a target of the same kind, other than the current one
+            pick = rng.choice(pool)
+            if pick != current and world[pick].kind == world[current].kind:
+                twin.rel[key] = pick
+                break
     else:
         delta = rng.choice((-3, -2, -1, 1, 2, 3))
         twin.attr[key] += delta * (1000 if key == "population" else 1)

@@ -236,7 +236,7 @@ def generate(config: ScenarioConfig) -> Task:
     evidence = [Evidence(id=f"article:{t}", kind="article", locator=locators[t]) for t in item.gold]
     oracle = _oracle(item, corpus, params, question)
     meta["oracle_obs_tokens"] = sum(corpus.token_counts(gold).tolist()) if params["mode"] == "agentic" else 0
-    return Task(task_id=f"wikihop-{params['mode']}-{config.seed}-{item.qid}"[:160], family="wiki", prompt=prompt,
+    return Task(task_id=f"wikihop-{params['mode']}-{config.seed}-{stable_hash(item.qid, 10)}", family="wiki", prompt=prompt,
                 tool_names=[], gold={"answer": item.answer, "answers": item.answers(), "titles": list(item.gold),
                                      "qtype": item.qtype, "hops": item.hops, "question": question},
                 evidence=evidence, oracle_plan=oracle, length_tokens=int(length_tokens), meta=meta)

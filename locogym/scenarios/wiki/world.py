@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from locogym.core.types import Task
 from locogym.scenarios.wiki.answers import query_drift
 from locogym.scenarios.wiki.corpus import Article
@@ -64,12 +66,17 @@ class WikiWorld:
             raise LookupError(f"no article titled {title!r}. Close titles: {'; '.join(close)}.")
         return found
 
-    def gold_ranks(self, query: str) -> dict[str, int]:
-        """The retriever's rank (1-based, over the whole corpus) of each gold article for ``query``."""
+    def search(self, query: str, k: int) -> tuple[list[int], dict[str, int]]:
+        """The top ``k`` article indices for ``query`` and each gold article's rank (1-based, whole corpus).
+
+        One ranking serves both: a dense query encoding is the expensive part of a search step.
+        """
         ranking = self.retriever.rank(query)
-        where = {int(doc): pos + 1 for pos, doc in enumerate(ranking)}
         corpus = self.source.corpus
-        return {t: where[i] for t in self.gold_titles if (i := corpus.index_of(t)) is not None}
+        gold = {t: i for t in self.gold_titles if (i := corpus.index_of(t)) is not None}
+        where = np.empty(ranking.size, dtype=np.int64)
+        where[ranking] = np.arange(1, ranking.size + 1)
+        return [int(i) for i in ranking[:k]], {t: int(where[i]) for t, i in gold.items()}
 
     def drift(self, query: str) -> float:
         return query_drift(self.question, query)
