@@ -8,6 +8,8 @@ they exposed (``data["evidence"]``) and the paths they introduced (``data["value
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from locogym.core.types import ToolResult
@@ -97,6 +99,11 @@ class Grep(Tool):
     max_matches = 200
 
     def run(self, ctx: ToolContext, args: GrepArgs) -> ToolResult:
+        try:
+            re.compile(args.pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern {args.pattern!r} is not a valid regular expression ({exc}); escape "
+                             "special characters such as ( [ . * with a backslash.") from exc
         matches = ctx.sandbox.grep(args.pattern, args.path_glob, max_matches=self.max_matches + 1,
                                    ignore_case=args.ignore_case)
         more = len(matches) > self.max_matches

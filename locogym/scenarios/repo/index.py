@@ -387,6 +387,25 @@ class CodeIndex:
         """Distinct definitions (or modules) that call ``qualname`` directly, sorted."""
         return sorted({caller for caller, _, _ in self.callers_of.get(qualname, []) if caller != qualname})
 
+    def binding_line(self, module: str, name: str) -> int:
+        """The line of the import (named or star) that brings ``name`` into ``module`` (0 when none does)."""
+        path = self.modules.get(module)
+        if path is None:
+            return 0
+        facts = self.facts[path]
+        named = [imp.line for imp in facts.imports if any(alias == name for _, alias in imp.names)]
+        if named:
+            return named[-1]
+        chain = self.resolve_chain(module, name)
+        if len(chain) < 2:
+            return 0
+        for imp in reversed(facts.imports):
+            target = self._abs_module(facts, imp.module, imp.level) if facts.language == "python" else \
+                self._js_target(imp.module)
+            if imp.star and target == chain[1][0]:
+                return imp.line
+        return 0
+
     def may_call_unknown(self, qualname: str) -> bool:
         """Whether ``qualname`` has a call left unresolved whose name is also defined in the project.
 

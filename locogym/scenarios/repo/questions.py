@@ -119,7 +119,24 @@ def definition_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
             if target in index.definitions and index.definitions[target].kind in _CALLABLE:
                 if len(index.resolve_chain(module, name)) >= 3:
                     keys.append(("definition", module, name))
-    return keys
+        # names a package re-exports through ``from .x import *``: never spelled out in the package itself
+        if not index.modules.get(module, "").endswith("__init__.py"):
+            continue
+        for star in index.stars.get(module, []):
+            for name in sorted(_public_names(index, star)):
+                if name in index.bindings[module]:
+                    continue
+                target = index.resolve_name(module, name)
+                if target in index.definitions and index.definitions[target].kind in _CALLABLE:
+                    keys.append(("definition", module, name))
+    return sorted(set(keys))
+
+
+def _public_names(index: CodeIndex, module: str) -> set[str]:
+    path = index.modules.get(module)
+    if path is None:
+        return set()
+    return {d.name for d in index.facts[path].defs if d.parent == -1 and not d.name.startswith("_")}
 
 
 def build_definition(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
@@ -136,8 +153,7 @@ def build_definition(index: CodeIndex, key: tuple[Any, ...], variant: str, files
         path = index.modules.get(hop_module)
         if path is None:
             return None
-        line = next((imp.line for imp in index.facts[path].imports
-                     if any(alias == hop_name for _, alias in imp.names)), 0)
+        line = index.binding_line(hop_module, hop_name)
         if line:
             spans.append((path, line, line))
     spans.append((d.path, d.line, d.end_line))

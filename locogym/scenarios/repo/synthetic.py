@@ -93,7 +93,7 @@ QUESTION_PROPS: dict[str, str] = {
     "ENABLED": "the on/off switch of the {n} functionality",
     "REGION": "the zone hosting the {n}",
     "LOG_LEVEL": "the amount of detail in {n} trace output",
-    "MAX_ITEMS": "the upper bound on stored {n} items",
+    "MAX_ITEMS": "the upper bound on how many {n} elements are stored",
     "POOL_SIZE": "the number of concurrent {n} connections",
 }
 
@@ -119,7 +119,7 @@ def describe_setting(name: str) -> str | None:
 # setting property -> (python value kind, paraphrase pattern with {n} for the noun paraphrase)
 SETTING_PROPS: dict[str, tuple[str, str]] = {
     "TIMEOUT": ("int", "seconds the {n} backend gets before a request is abandoned"),
-    "BATCH_SIZE": ("int", "how many items are handled together for the {n}"),
+    "BATCH_SIZE": ("int", "how many pieces are handled together for the {n}"),
     "RETRY_LIMIT": ("int", "how many more attempts are made for the {n}"),
     "CACHE_TTL": ("int", "seconds a remembered {n} result stays valid"),
     "ENABLED": ("bool", "whether the {n} feature is switched on"),

@@ -1,0 +1,136 @@
+"""Sources: git repositories at a pinned commit, plain folders, installed packages, and a real source archive.
+
+The archive is built here, offline, with setuptools' ``sdist`` from the installed sources of a real pure-Python
+distribution (gitdb, BSD-licensed, a dependency of gitpython) — real code, no download at test time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import git
+import gymnasium as gym
+import pytest
+
+import locogym
+from locogym.agents import make_agent
+from locogym.core.errors import ConfigError, DataError
+from locogym.scenarios.repo.index import CodeIndex
+from locogym.scenarios.repo.sources import SourceTree, load_source
+
+
+@pytest.fixture(scope="module")
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A source distribution of the installed gitdb sources, built with setuptools (offline)."""
+    dist = metadata.distribution("gitdb")
+    project = tmp_path_factory.mktemp("gitdb-src")
+    for entry in dist.files or []:
+        rel = str(entry)
+        if rel.startswith("gitdb/") and rel.endswith(".py"):
+            target = project / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path(str(dist.locate_file(entry))), target)
+    license_file = next((f for f in dist.files or [] if "LICENSE" in str(f)), None)
+    if license_file is not None:
+        shutil.copyfile(Path(str(dist.locate_file(license_file))), project / "LICENSE")
+    (project / "setup.py").write_text(
+        "from setuptools import setup, find_packages\n"
+        f"setup(name='gitdb', version='{dist.version}', packages=find_packages())\n")
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "setup.py", "-q", "sdist", "--formats=gztar", "--dist-dir", str(out)],
+                   cwd=project, check=True, capture_output=True)
+    return next(out.glob("*.tar.gz"))
+
+
+def test_archive_loads_with_its_top_folder_stripped(sdist: Path) -> None:
+    tree = load_source(str(sdist))
+    assert tree.origin == "archive" and tree.language == "python"
+    assert "gitdb/__init__.py" in tree.files and "setup.py" in tree.files
+    assert not any(p.startswith("gitdb-") for p in tree.files)
+    index = CodeIndex.build(tree.files, use_cache=False)
+    assert index.resolve_name("gitdb", "OStream") == "gitdb.base.OStream"  # through ``from gitdb.base import *``
+    assert index.stats()["definitions"] > 200
+
+
+def test_real_archive_as_env_source_oracle_one_noop_zero(sdist: Path) -> None:
+    env = gym.make("LoCo-Repo-v0", sandbox="fake", source=str(sdist))
+    try:
+        for question in ("definition", "callers"):
+            for seed in range(3):
+                options = {"length": "16k", "task": "qa", "question": question}
+                oracle = locogym.run_episode(env, make_agent("oracle"), seed=seed, options=options)
+                assert oracle.score.success == 1.0, (question, seed, oracle.score)
+                noop = locogym.run_episode(env, make_agent("noop"), seed=seed, options=options)
+                assert noop.score.success == 0.0
+                assert abs(oracle.task.length_tokens - 16384) <= 0.05 * 16384
+        with pytest.raises(ConfigError, match="setting"):  # gitdb has no layered settings: said clearly
+            env.reset(seed=0, options={"length": "16k", "question": "setting"})
+        with pytest.raises(ConfigError, match="fewer than length"):
+            env.reset(seed=0, options={"length": "512k"})
+    finally:
+        env.close()
+
+
+def test_git_repository_is_read_at_the_pinned_commit(tmp_path: Path) -> None:
+    repo = git.Repo.init(tmp_path)
+    with repo.config_writer() as cw:
+        cw.set_value("user", "name", "t").set_value("user", "email", "t@example.org")
+    (tmp_path / "a.py").write_text("def first():\n    return 1\n")
+    repo.index.add(["a.py"])
+    pinned = repo.index.commit("first").hexsha
+    (tmp_path / "a.py").write_text("def second():\n    return 2\n")
+    (tmp_path / "b.py").write_text("X = 1\n")
+    repo.index.add(["a.py", "b.py"])
+    repo.index.commit("second")
+    (tmp_path / "untracked.py").write_text("Y = 2\n")
+
+    old = load_source(str(tmp_path), ref=pinned)
+    assert old.commit == pinned and old.origin == "git"
+    assert old.files == {"a.py": "def first():\n    return 1\n"}
+    head = load_source(str(tmp_path))
+    assert sorted(head.files) == ["a.py", "b.py"]  # committed content only, untracked files ignored
+    with pytest.raises(ConfigError, match="ref"):
+        load_source(str(tmp_path), ref="no-such-ref")
+
+
+def test_plain_folder_skips_binaries_caches_and_vcs(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "m.py").write_text("A = 1\n")
+    (tmp_path / "pkg" / "blob.py").write_bytes(b"\x00\x01binary")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"\x00")
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "x.js").write_text("var x;\n")
+    tree = load_source(str(tmp_path))
+    assert tree.files == {"pkg/m.py": "A = 1\n"}
+    with pytest.raises(ConfigError, match="not a git repository"):
+        load_source(str(tmp_path), ref="HEAD")
+
+
+def test_installed_package_sources() -> None:
+    tree = load_source("package:smmap")
+    assert tree.origin == "package" and "smmap/__init__.py" in tree.files
+    with pytest.raises(ConfigError, match="pip install"):
+        load_source("package:surely-not-installed-xyz")
+
+
+def test_bad_specs_and_archives_name_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="neither"):
+        load_source(str(tmp_path / "missing"))
+    broken = tmp_path / "x.tar.gz"
+    broken.write_bytes(b"not an archive")
+    with pytest.raises(DataError, match="x.tar.gz"):
+        load_source(str(broken))
+    with pytest.raises(ConfigError):
+        gym.make("LoCo-Repo-v0", sandbox="fake", source=str(tmp_path / "missing"))
+
+
+def test_source_tree_digest_ignores_order_and_subset_rehashes() -> None:
+    a = SourceTree(name="t", files={"a.py": "1", "b.py": "2"})
+    b = SourceTree(name="t", files={"b.py": "2", "a.py": "1"})
+    assert a.commit == b.commit and a.key == b.key
+    assert a.subset(["a.py"]).commit != a.commit
