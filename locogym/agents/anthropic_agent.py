@@ -21,7 +21,7 @@ from locogym.agents.model_agent import (
     ModelAgent,
     Turn,
     bad_response,
-    call_create,
+    post_json,
     sdk_accepts,
 )
 from locogym.core.errors import ConfigError
@@ -148,7 +148,7 @@ class AnthropicAgent(ModelAgent):
         return body
 
     def send(self, client: anthropic.Anthropic, body: dict[str, Any]) -> dict[str, Any]:
-        return call_create(client.messages.create, body).to_dict(mode="json")
+        return post_json(client, "/v1/messages", body, self.name)
 
     def parse(self, response: dict[str, Any]) -> Turn:
         content = response.get("content")

@@ -19,7 +19,7 @@ import openai
 
 from locogym.agents.cache import public_endpoint
 from locogym.agents.context import SUMMARY_HEADER, Dialect, Item
-from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, bad_response, call_create
+from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, bad_response, post_json
 from locogym.core.errors import ConfigError
 from locogym.core.types import ModelUsage
 
@@ -177,8 +177,7 @@ class OpenAIAgent(ModelAgent):
         return body
 
     def send(self, client: openai.OpenAI, body: dict[str, Any]) -> dict[str, Any]:
-        create = client.responses.create if self.api == "responses" else client.chat.completions.create
-        return call_create(create, body).to_dict(mode="json")
+        return post_json(client, "/responses" if self.api == "responses" else "/chat/completions", body, self.name)
 
     # ------------------------------------------------------------------ responses
     def parse(self, response: dict[str, Any]) -> Turn:

@@ -11,7 +11,7 @@ import pytest
 import locogym
 from locogym.agents.retry import RetryPolicy, call_with_retries, parse_retry_after
 from locogym.core.errors import AuthenticationError, BadRequestError, ProviderError
-from locogym.testing import PROTOCOLS, TEST_KEY, Delay, HttpError, Reply, ScriptedServer, agent_for
+from locogym.testing import PROTOCOLS, TEST_KEY, Delay, HttpError, Raw, Reply, ScriptedServer, agent_for
 from tests.fixture_family import FIXTURE_ID, register
 
 register()
@@ -129,3 +129,14 @@ def test_provider_failure_ends_the_episode_as_error_not_as_an_answer(protocol: s
     kinds = [e["kind"] for e in traj.events]
     assert kinds.count("provider_retry") == 2 and kinds[-1] == "provider_error"
     assert traj.score is not None and traj.score.outcome == "no_answer"
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+@pytest.mark.parametrize("body", [b"<html>502 from a proxy</html>", b"[1, 2]", b'{"unrelated": true}'])
+def test_a_200_that_is_not_a_model_response_is_a_provider_error(protocol: str, body: bytes) -> None:
+    with ScriptedServer([Raw(200, body, "text/html" if body.startswith(b"<") else "application/json")]) as server:
+        agent = agent_for(server, protocol)
+        agent.reset(INFO)
+        with pytest.raises(ProviderError, match="sent a response without") as info:
+            agent.act("Go.", INFO)
+    assert "base_url" in (info.value.fix or "")
