@@ -31,7 +31,7 @@ class RepoPatchEnv(DefectFamilyMixin, LocoEnv):
     family = "repo_patch"
     uses_sandbox = True
     option_names = frozenset({"defects"})
-    default_length = 16_384
+    default_length = 8_192
 
     def configure(self, show_failing_tests: bool = False, **kwargs: Any) -> dict[str, Any]:
         params = self.configure_source(**kwargs)

@@ -7,9 +7,12 @@
 3. Screening: a candidate runs against the passing tests that reach its function. It is kept when at least one
    of them now fails (fail-to-pass >= 1); otherwise it is discarded with the reason recorded (``syntax_error``,
    ``no_failing_test``, ``timeout``, ``collection_error``, ``too_broad``, ``overlaps``).
-4. Confirmation: the kept defects are applied together and the *whole* suite runs. Fail-to-pass is what passed
-   before and fails now; pass-to-pass is what passed before and still passes. A defect masked by another is
-   dropped (``masked``) and the confirmation repeats.
+4. Confirmation: the kept defects are applied together and every test that reaches one of their functions runs
+   (for a single defect this is the screening run itself, so it comes from the cache). Fail-to-pass is what
+   passed before and fails now; pass-to-pass is every other test that passed before: a test that calls none of
+   the mutated functions runs exactly the code it ran on the clean project (defects only change function bodies,
+   and the baseline recorded which functions each test calls). A defect masked by another is dropped
+   (``masked``) and the confirmation repeats. The grader runs the whole of both sets on every episode.
 
 Every run goes through :class:`~locogym.scenarios.defects.suite.Suite`, hence through the on-disk cache.
 """
@@ -166,8 +169,10 @@ def inject_defects(repository: str, commit: str, files: dict[str, str], *, count
     while kept:
         mutated = apply_edits(files, [k.mutation.edit for k in kept])
         edited = {p: t for p, t in mutated.items() if t != files[p]}
-        final = suite.run("+".join(sorted(k.mutation.id for k in kept)), edited=edited, timeout=per_run_timeout)
-        failing_now = {t for t in passing if final.outcomes.get(t) != "passed"}
+        reaching = sorted({t for k in kept for t in candidates[k.mutation.id][1]})
+        final = suite.run("+".join(sorted(k.mutation.id for k in kept)), edited=edited, selection=reaching,
+                          timeout=per_run_timeout)
+        failing_now = {t for t in reaching if final.outcomes.get(t) != "passed"}
         masked = [k for k in kept if not failing_now & set(k.fail_to_pass)]
         if final.usable and failing_now and not masked:
             return Injection(

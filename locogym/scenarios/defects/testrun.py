@@ -12,6 +12,10 @@ In ``reach`` mode the launcher also records, per test, which functions of the wo
 on call events). Defects are only placed in functions some passing test reaches, and a candidate defect is
 screened against just the tests that reach its function: tests that never call a function cannot change outcome
 when only that function's body changes.
+
+Plugins installed next to pytest are not auto-loaded: the suites locogym runs need only pytest (that is all the
+sandbox image has), and on the local backend the host's plugins would only add start-up time. A suite that needs
+one names it in its test command (``pytest -p NAME``).
 """
 
 from __future__ import annotations
@@ -139,7 +143,8 @@ def run_tests(sandbox: Sandbox, args: Iterable[str] = (), *, mode: Literal["plai
     Raises:
         SandboxUnavailable: the sandbox is gone.
     """
-    full_env = {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", **(env or {})}
+    full_env = {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+                **(env or {})}
     started = time.perf_counter()
     result = sandbox.exec([sandbox_python(sandbox), "-c", _LAUNCHER, mode, RESULT_FILE, *args], timeout=timeout,
                           env=full_env)
