@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any
 
-from locogym.core.errors import ConfigError
+from locogym.core.errors import ConfigError, SandboxUnavailable
 from locogym.core.types import ScenarioConfig, Task, ToolCall
 from locogym.sandboxes.base import Sandbox, make_sandbox
 from locogym.scenarios.defects.cache import RunCache
@@ -101,6 +101,10 @@ class DefectFamilyMixin(_Base):
 
     def validated(self, config: ScenarioConfig) -> tuple[SourceTree, Injection]:
         """The task's project and its validated defects (runs the tests in the env's sandbox on a cache miss)."""
+        if self.grading_backend() == "fake":
+            raise SandboxUnavailable(f"{self.env_id} validates and grades by running the project's tests, which the "
+                                     "in-memory fake sandbox cannot do.",
+                                     fix="Use sandbox='docker', 'bwrap' or (trusted code only) 'local'.")
         seed = random.Random(config.rng_seed()).randrange(2**31)
         tree = load_project(config.params["source"], config.params.get("ref"), seed, max(2_000, config.length))
         injection = inject_for(tree, config, self.settings(config), self._get_sandbox, self.grading_backend(),

@@ -1,0 +1,159 @@
+"""LoCo-RepoPatch-v0 and LoCo-RepoReview-v0 end to end on the local sandbox: oracle 1.0, noop 0, strict grading."""
+
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+
+import gymnasium as gym
+import pytest
+
+import locogym
+from locogym.agents.base import Agent
+from locogym.core.errors import ConfigError, SandboxUnavailable
+from locogym.core.types import ToolCall
+from tests.patch.projects import CALC
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+SIX = Path(__file__).parent / "data" / "six-1.16.0.tar.gz"
+
+
+class Scripted(Agent):
+    """Plays a fixed list of calls, then submits."""
+
+    name = "scripted"
+
+    def __init__(self, calls: list[ToolCall]) -> None:
+        super().__init__()
+        self.calls = list(calls)
+
+    def reset(self, task_info: dict) -> None:
+        pass
+
+    def act(self, obs: str, info: dict) -> ToolCall:
+        return self.calls.pop(0) if self.calls else ToolCall(name="submit", arguments={})
+
+
+@pytest.fixture(scope="module")
+def calc_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("calc")
+    for path, text in CALC.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+@pytest.fixture()
+def cache(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.getbasetemp() / "runcache")
+
+
+def _play(env, agent: Agent, seed: int, **options):
+    traj = locogym.run_episode(env, agent, seed=seed, options=options)
+    assert traj.score is not None
+    return traj
+
+
+@pytest.mark.parametrize("env_id", ["LoCo-RepoPatch-v0", "LoCo-RepoReview-v0"])
+def test_oracle_scores_one_and_noop_zero_on_synthetic_projects(env_id: str, cache: str) -> None:
+    env = gym.make(env_id, sandbox="local", cache_dir=cache)
+    try:
+        for seed, difficulty in [(0, "medium"), (1, "hard")]:
+            options = {"length": "4k", "difficulty": difficulty}
+            oracle = _play(env, locogym.make_agent("oracle"), seed, **options)
+            assert oracle.score.success == 1.0, oracle.score
+            noop = _play(env, locogym.make_agent("noop"), seed, **options)
+            assert noop.score.success == 0.0
+            if difficulty == "hard":
+                assert len(oracle.task.gold["defects"]) == 2
+    finally:
+        env.close()
+
+
+def test_patch_task_content(calc_repo: Path, cache: str) -> None:
+    env = gym.make("LoCo-RepoPatch-v0", sandbox="local", source=str(calc_repo), cache_dir=cache)
+    try:
+        obs, info = env.reset(seed=4)
+        task = env.unwrapped.task
+        gold = task.gold
+        defect = gold["defects"][0]
+        assert "run_tests" in [t["name"] for t in info["tools"]]
+        assert defect["path"] not in obs and f"line {defect['line']}" not in obs  # a symptom, not a location
+        for nodeid in gold["fail_to_pass"]:  # withheld from the workspace
+            assert nodeid.split("::")[-1].split("[")[0] not in task.workspace[nodeid.split("::")[0]]
+        visible = env.unwrapped.ctx.sandbox.read_file("tests/test_core.py").decode()
+        assert visible == task.workspace["tests/test_core.py"]
+        # the agent's run_tests sees the visible suite passing (the failing tests are withheld)
+        obs, *_ = env.step({"name": "run_tests", "arguments": {}})
+        assert "failed" not in obs and "passed" in obs
+        # the same seed gives the same task, byte for byte; another seed another
+        _, again = env.reset(seed=4)
+        assert again["content_hash"] == info["content_hash"]
+    finally:
+        env.close()
+
+
+def _fix_calls(task) -> list[ToolCall]:
+    return [c for c in task.oracle_plan if c.name == "edit_file"]
+
+
+def test_breaking_a_pass_to_pass_test_is_not_a_success(calc_repo: Path, cache: str) -> None:
+    env = gym.make("LoCo-RepoPatch-v0", sandbox="local", source=str(calc_repo), cache_dir=cache)
+    try:
+        env.reset(seed=4)
+        task = env.unwrapped.task
+        broken_function = "first_words" if task.gold["defects"][0]["function"] != "first_words" else "total"
+        old = "return words[:count]" if broken_function == "first_words" else "return result"
+        new = "return words" if broken_function == "first_words" else "return result + 1"
+        calls = [*_fix_calls(task), ToolCall(name="edit_file", arguments={"path": "calc/core.py", "old": old,
+                                                                             "new": new})]
+        traj = _play(env, Scripted(calls), 4)
+        assert traj.score.success == 0.0 and traj.score.outcome == "pass_to_pass_broken"
+        assert traj.score.metrics["fail_to_pass_fixed"] == 1.0 and traj.score.metrics["pass_to_pass_broken"] >= 1
+        assert "calc/core.py" in traj.final_state["changed"] and "--- a/calc/core.py" in traj.final_state["diff"]
+    finally:
+        env.close()
+
+
+def test_partial_credit_and_test_edits_ignored(calc_repo: Path, cache: str) -> None:
+    env = gym.make("LoCo-RepoPatch-v0", sandbox="local", source=str(calc_repo), cache_dir=cache, defects=2)
+    try:
+        env.reset(seed=6)
+        task = env.unwrapped.task
+        first = _fix_calls(task)[0]
+        deleting_tests = ToolCall(name="write_file", arguments={"path": "tests/test_core.py", "content": ""})
+        traj = _play(env, Scripted([first, deleting_tests]), 6)
+        assert 0.0 < traj.score.success < 1.0 and traj.score.outcome == "partial"
+        assert "tests/test_core.py" in traj.score.labels["ignored_test_edits"]
+        only_tests = _play(env, Scripted([deleting_tests]), 6)
+        assert only_tests.score.success == 0.0 and only_tests.score.outcome == "no_change"
+    finally:
+        env.close()
+
+
+def test_real_project_from_a_source_archive(cache: str) -> None:
+    for env_id in ("LoCo-RepoPatch-v0", "LoCo-RepoReview-v0"):
+        env = gym.make(env_id, sandbox="local", source=str(SIX), cache_dir=cache)
+        try:
+            oracle = _play(env, locogym.make_agent("oracle"), 1)
+            assert oracle.score.success == 1.0, oracle.score
+            assert oracle.task.gold["repository"] == "six-1.16.0"
+            assert all(d["path"] == "six.py" for d in oracle.task.gold["defects"])
+            assert _play(env, locogym.make_agent("noop"), 1).score.success == 0.0
+        finally:
+            env.close()
+    with tarfile.open(SIX) as archive:
+        assert "six-1.16.0/test_six.py" in archive.getnames()
+
+
+def test_arguments_are_checked() -> None:
+    with pytest.raises(ConfigError, match="does not run pytest"):
+        gym.make("LoCo-RepoPatch-v0", sandbox="local", test_command="make test")
+    with pytest.raises(ConfigError, match="defects"):
+        gym.make("LoCo-RepoPatch-v0", sandbox="local", defects=0)
+    with pytest.raises(ConfigError, match="window"):
+        gym.make("LoCo-RepoReview-v0", sandbox="local", window=-1)
+    env = gym.make("LoCo-RepoPatch-v0", sandbox="fake")
+    with pytest.raises(SandboxUnavailable, match="fake sandbox"):
+        env.reset(seed=0)
+    env.close()
