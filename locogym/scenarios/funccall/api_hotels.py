@@ -247,7 +247,7 @@ def _card(world: World, hotel: Hotel, room: Room, price: float, arrival: date, d
 def _search(world: World, hotels: list[Hotel], arrival_date: str, departure_date: str, adults: int | None,
             room_qty: int | None, page_number: int | None, price_min: float | None, price_max: float | None,
             sort_by: str | None, categories_filter: str | None, currency_code: str | None,
-            point: tuple[float, float] | None, extra: dict[str, Any]) -> ApiResponse:
+            point: tuple[float, float] | None, extra: dict[str, Any], presorted: bool = False) -> ApiResponse:
     arrival, departure, nights = _stay(arrival_date, departure_date)
     currency = parse_currency(currency_code)
     party, rooms = adults or 1, room_qty or 1
@@ -274,7 +274,8 @@ def _search(world: World, hotels: list[Hotel], arrival_date: str, departure_date
         if price_min is not None and shown < price_min or price_max is not None and shown > price_max:
             continue
         rows.append((hotel, room, price))
-    _sort(rows, sort_by)
+    if not presorted:
+        _sort(rows, sort_by)
     count = world.page_size(2) if world.size >= 2 else 0
     if count:
         listed = {h.hotel_id for h, _r, _p in rows}
@@ -322,16 +323,12 @@ def search_hotels_by_coordinates(world: World, latitude: float, longitude: float
     nearest = min(CITIES, key=lambda c: haversine_km(latitude, longitude, c.lat, c.lon))
     hotels = [h for h in world.catalog.hotels(nearest.code)
               if haversine_km(latitude, longitude, h.lat, h.lon) <= km]
-    if sort_by in (None, "distance"):
+    presorted = sort_by in (None, "distance")
+    if presorted:
         hotels.sort(key=lambda h: (haversine_km(latitude, longitude, h.lat, h.lon), h.hotel_id))
-        sort_by = "keep"
-    response = _search(world, hotels, arrival_date, departure_date, adults, room_qty, page_number, None, None,
-                       None if sort_by == "keep" else sort_by, None, currency_code, (latitude, longitude),
-                       {"search_radius_km": km})
-    if sort_by == "keep":
-        cards = response.payload["data"]["hotels"]
-        cards.sort(key=lambda c: (c["distance_to_point_km"], c["hotel_id"]))
-    return response
+    return _search(world, hotels, arrival_date, departure_date, adults, room_qty, page_number, None, None,
+                   None if presorted else sort_by, None, currency_code, (latitude, longitude),
+                   {"search_radius_km": km}, presorted=presorted)
 
 
 def _hotel(world: World, hotel_id: int | str) -> Hotel:

@@ -23,7 +23,7 @@ LOOKUPS = frozenset({"Search_Flight_Location", "Search_Hotel_Destination", "Sear
 # Keys whose string values are ids or tokens a later call may copy (for cascade tracking).
 VALUE_KEYS = frozenset({"id", "token", "dest_id", "hotel_id", "block_id", "room_id", "vehicle_id", "search_key",
                         "slug", "productSlug", "googlePlaceId", "place_id", "resultId", "slot_id", "booking_id",
-                        "genericId", "flightNumber", "code"})
+                        "genericId", "flightNumber", "code", "seatNumber"})
 
 
 def collect_values(payload: Any, out: list[str] | None = None, limit: int = 4000) -> list[str]:

@@ -181,11 +181,22 @@ def verdict(task: Task, call: ToolCall | None, result: ToolResult, world: World,
     return {"wrong": False, "verdict": "extra", **({"subgoal": subgoal} if subgoal else {})}
 
 
+def _as_confirmed(booking: Booking) -> Booking:
+    return Booking(booking.booking_id, booking.kind, "confirmed", booking.params, booking.price_eur, booking.seq,
+                   booking.preexisting)
+
+
 def _state_verdict(task: Task, call: ToolCall, world: World, steps: list[dict[str, Any]], done: list[int],
                    subgoal: str | None) -> dict[str, Any]:
     booking_steps = [i for i, s in enumerate(steps) if s["name"].startswith("Book_")]
     if call.name == "Cancel_Booking":
         wanted = [norm_text(b) for b in task.gold.get("cancels", [])]
+        target = world.find_booking(str(call.arguments.get("booking_id", "")).strip())
+        if target is not None and not target.preexisting:
+            # undoing one's own booking is a repair unless that booking was a right one
+            was_right = any(booking_matches(_as_confirmed(target), r) for r in task.gold["requirements"])
+            return {"wrong": was_right, "verdict": "wrong" if was_right else "repair", "subgoal": subgoal,
+                    **({"error_label": "wrong_value"} if was_right else {})}
         if norm_text(call.arguments.get("booking_id", "")) in wanted:
             i = next((j for j, s in enumerate(steps) if s["name"] == "Cancel_Booking"), None)
             if i is not None and i not in done:
@@ -213,12 +224,14 @@ def _leaves(value: Any) -> list[str]:
 
 
 def cascade_metrics(task: Task, trajectory: Trajectory) -> dict[str, Any]:
+    """A wrong call is *cascaded* when its arguments carry a value first introduced by an earlier wrong call's
+    output; right calls that reuse such a value (the right token shown by a wrong search) are not."""
     steps = trajectory.steps
     origin: dict[str, int] = {}
     wrong = [bool(s.annotations.get("wrong")) for s in steps]
     parents: dict[int, list[int]] = {}
     for s in steps:
-        if s.call is not None and s.call.name != "submit":
+        if s.call is not None and s.call.name != "submit" and wrong[s.index]:
             sources = sorted({origin[v] for v in _leaves(s.call.arguments) if v in origin and origin[v] < s.index})
             bad = [j for j in sources if wrong[j]]
             if bad:
@@ -245,7 +258,8 @@ def cascade_metrics(task: Task, trajectory: Trajectory) -> dict[str, Any]:
         if label:
             labels[label] = labels.get(label, 0) + 1
     return {"first_wrong_call": first_wrong, "wrong_calls": sum(wrong), "cascaded_calls": len(parents),
-            "cascaded_steps": sorted(parents), "longest_cascade": max(depth.values(), default=0),
+            "cascaded_steps": sorted(parents),
+            "longest_cascade": (1 + max(depth.values(), default=0)) if any(wrong) else 0,
             "wrong_subgoals": len(wrong_goals), "recovered_subgoals": recovered,
             "step_credit": (sum(1 for i in required if i in matched) / len(required)) if required else 1.0,
             "labels": labels}

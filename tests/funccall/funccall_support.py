@@ -1,0 +1,46 @@
+"""Helpers for the LoCo-FuncCall-v0 tests: play scripted calls and read the step verdicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+
+import locogym  # noqa: F401 - registers the environments
+from locogym.core.types import ToolCall, Trajectory
+from locogym.envs.funccall import FuncCallEnv
+
+ENV_ID = "LoCo-FuncCall-v0"
+
+
+def make(**kwargs: Any) -> FuncCallEnv:
+    env = gym.make(ENV_ID, **kwargs).unwrapped
+    assert isinstance(env, FuncCallEnv)
+    return env
+
+
+def play(env: FuncCallEnv, calls: list[Any]) -> Trajectory:
+    """Send the actions in order (stopping when the episode ends) and return the scored trajectory."""
+    for action in calls:
+        _obs, _reward, terminated, truncated, _info = env.step(action)
+        if terminated or truncated:
+            break
+    assert env.trajectory is not None
+    if env.trajectory.score is None:
+        env.end_episode("max_steps")
+    return env.trajectory
+
+
+def seed_for(env: FuncCallEnv, template: str, infeasible: bool = False, length: str = "4k") -> int:
+    """The first seed whose task uses ``template`` (with the given feasibility)."""
+    for seed in range(400):
+        env.reset(seed=seed, options={"length": length, "task": template})
+        assert env.task is not None
+        if env.task.gold["infeasible"] == infeasible:
+            return seed
+    raise AssertionError(f"no {template} task with infeasible={infeasible} in 400 seeds")
+
+
+def plan(env: FuncCallEnv) -> list[ToolCall]:
+    assert env.task is not None
+    return [c.model_copy(deep=True) for c in env.task.oracle_plan]
