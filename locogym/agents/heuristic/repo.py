@@ -224,7 +224,7 @@ class Policy(Agent):
     # ------------------------------------------------------------------ other families
     def _patch(self) -> Step:
         if "run" in self._tools:
-            obs = yield ToolCall(name="run", arguments={"cmd": "python -m pytest -x -q 2>&1 | tail -40"})
+            obs = yield ToolCall(name="run", arguments={"cmd": "python3 -m pytest -x -q 2>&1 | tail -40"})
             failed = _FAILED.search(obs)
             if failed and "read_file" in self._tools:
                 yield ToolCall(name="read_file", arguments={"path": failed.group(1)})
