@@ -100,7 +100,7 @@ print(json.dumps({{"hash": info["content_hash"], "obs": hashlib.sha256(obs.encod
 """
 
 
-@pytest.mark.parametrize("mode", ["static", "agentic"])
+@pytest.mark.parametrize("mode", MODES)
 def test_same_task_across_processes(mode: str) -> None:
     import hashlib
 
@@ -240,4 +240,34 @@ def test_random_actions_never_raise(mode: str) -> None:
             assert info["score"]["outcome"] in {"correct", "wrong", "no_answer", "format_error"}
             env.reset(seed=1)
     assert errors > 0  # the fuzzer sends malformed calls; they come back as observations, not exceptions
+    env.close()
+
+
+def test_long_articles_open_in_pages(tmp_path: Path) -> None:
+    long_text = " ".join(f"Sentence {i} tells more about Alpha0 and its long history." for i in range(900))
+    record = {"_id": "long", "question": "Where was Alpha0 born?", "answer": "Beta", "type": "bridge", "level": "x",
+              "supporting_facts": [["Alpha0", 0], ["Beta", 0]],
+              "context": [["Alpha0", [long_text, " Alpha0 was born in Beta."]], ["Beta", ["Beta is a town."]]]}
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps([record]))
+    env = _make(mode="agentic", corpus=f"hotpotqa:{path}")
+    env.reset(seed=0)
+    first, info = _step(env, "open", title="Alpha0")
+    assert info["error"] is None and "page 1 of" in first and "call again with page=2" in first
+    pages = int(first.split("page 1 of ")[1].split(":")[0])
+    last, _ = _step(env, "open", title="Alpha0", page=pages)
+    assert "was born in Beta" in last and "call again" not in last
+    _, info = _step(env, "open", title="Alpha0", page=pages + 1)
+    assert info["error"] == "invalid_arguments"
+    env.close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_oracle_and_noop_over_many_seeds_and_shapes(mode: str) -> None:
+    env = _make(mode=mode)
+    for seed in range(40):
+        options = {"length": "2k", "hops": 2 + seed % 3, "qtype": ("bridge", "comparison")[seed % 2],
+                   "variant": ("literal", "nonliteral")[seed // 2 % 2], "order": ("rank", "shuffled")[seed // 4 % 2]}
+        assert run_episode(env, make_agent("oracle"), seed=seed, options=options).score.success == 1.0, options
+        assert run_episode(env, make_agent("noop"), seed=seed, options=options).score.success == 0.0
     env.close()

@@ -10,7 +10,13 @@ import pytest
 from locogym.core.errors import ConfigError
 from locogym.scenarios.wiki.corpus import Article, Corpus
 from locogym.scenarios.wiki.loaders import load_corpus
-from locogym.scenarios.wiki.retrievers import DenseRetriever, clear_cache, dense_available, get_retriever
+from locogym.scenarios.wiki.retrievers import (
+    DenseRetriever,
+    clear_cache,
+    dense_available,
+    dense_model_path,
+    get_retriever,
+)
 
 
 def _corpus() -> Corpus:
@@ -104,3 +110,19 @@ def test_dense_embeddings_are_reused_from_disk(tmp_path: Path, monkeypatch: pyte
     second = get_retriever(corpus, "dense")
     assert isinstance(second, DenseRetriever) and second is not first and second.from_disk
     assert np.array_equal(first.scores("bread"), second.scores("bread"))
+
+
+@pytest.mark.skipif(_DENSE is not None, reason=f"dense retriever unavailable: {_DENSE}")
+def test_any_local_model_folder_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    monkeypatch.setenv("LOCOGYM_CACHE_DIR", str(tmp_path / "cache"))
+    copy = tmp_path / "my-model"
+    shutil.copytree(dense_model_path(), copy)
+    corpus = _corpus()
+    own = get_retriever(corpus, "dense", str(copy))
+    assert own is not get_retriever(corpus, "dense")
+    assert own.rank("stargazing club").tolist() == get_retriever(corpus, "dense").rank("stargazing club").tolist()
+    monkeypatch.setenv("LOCOGYM_DENSE_MODEL", str(tmp_path / "missing"))
+    with pytest.raises(ConfigError, match="LOCOGYM_DENSE_MODEL"):
+        dense_model_path()

@@ -104,10 +104,6 @@ def _attr_question(attr: str, target: Entity, np_: str, nonliteral: bool) -> str
     return template.format(x=np_, done=DONE.get(target.etype, "made"))
 
 
-def _answer_aliases(ent: Entity) -> tuple[str, ...]:
-    return ent.aliases
-
-
 def _number_aliases(value: int) -> tuple[str, ...]:
     return (f"{value:,}",) if value >= 10000 else ()
 
@@ -120,36 +116,28 @@ def bridge(world: World, rng: random.Random, hops: int, alias_rate: float = 0.3)
         path = _walk(world, rng, start, hops)
         if path is None:
             continue
-        last, _ = path[-1]
-        gold_path = path[:-1]  # the articles read: each one states the next hop
-        final_ent, final_rel = gold_path[-1]
-        use_attr = bool(final_ent.attr) and rng.random() < 0.35
-        if use_attr:
-            # ask for an attribute of the hops-th entity instead of a relation target
-            path = path[:-1]
-            path[-1] = (final_ent, "")
-            gold_path = path
-            attr = ATTRIBUTES[final_ent.etype]
-            value = final_ent.attr[attr]
-            answer, aliases = str(value), _number_aliases(value)
-        else:
-            answer, aliases = last.name, _answer_aliases(last)
+        gold_path = path[:-1]  # the hops articles to read: each one states the next hop
+        final = gold_path[-1][0]
+        use_attr = bool(final.attr) and rng.random() < 0.35
         start_name = _name(start, rng, alias_rate)
-        texts = []
-        for nonliteral in (False, True):
-            if use_attr:
-                np_ = _chain(path, start_name, nonliteral)
-                texts.append(_attr_question(ATTRIBUTES[final_ent.etype], final_ent, np_, nonliteral))
-            else:
-                np_ = _chain(path, start_name, nonliteral)
-                frame = "What is {np}?" if not nonliteral else "Name {np}."
-                texts.append(frame.format(np=np_))
+        texts: list[str] = []
+        if use_attr:  # ask for an attribute of the last gold entity instead of its relation target
+            attr = ATTRIBUTES[final.etype]
+            value = final.attr[attr]
+            answer, aliases = str(value), _number_aliases(value)
+            np_path = [*gold_path[:-1], (final, "")]
+            for nonliteral in (False, True):
+                texts.append(_attr_question(attr, final, _chain(np_path, start_name, nonliteral), nonliteral))
+        else:
+            target = path[-1][0]
+            answer, aliases = target.name, target.aliases
+            for nonliteral in (False, True):
+                frame = "Name {np}." if nonliteral else "What is {np}?"
+                texts.append(frame.format(np=_chain(path, start_name, nonliteral)))
         gold = tuple(e.name for e, _ in gold_path)
-        if len(gold) != hops:
-            continue
-        qid = f"bridge-{hops}-{gold[0]}-{answer}"
-        return QAItem(qid=qid, question=texts[0], answer=answer, aliases=aliases, gold=gold, qtype="bridge",
-                      hops=hops, nonliteral=texts[1], follow=(None, *gold[:-1]), source=world.corpus.key)
+        return QAItem(qid=f"bridge-{hops}-{gold[0]}-{answer}", question=texts[0], answer=answer, aliases=aliases,
+                      gold=gold, qtype="bridge", hops=hops, nonliteral=texts[1], follow=(None, *gold[:-1]),
+                      source=world.corpus.key)
     raise RuntimeError(f"no {hops}-hop bridge path found in the world")  # pragma: no cover - worlds are dense
 
 

@@ -99,9 +99,6 @@ class World:
     entities: list[Entity]
     corpus: Corpus
 
-    def by_type(self, etype: str) -> list[Entity]:
-        return [e for e in self.entities if e.etype == etype]
-
 
 class _Names:
     """Invented names, unique across the world; seeded so the same world always gets the same names."""
@@ -311,10 +308,6 @@ def world_for(seed: int, size: int) -> World:
 
 
 # ---------------------------------------------------------------------------------------------------- rendering
-def _link(ent: Entity) -> str:
-    return ent.name
-
-
 def _sentences(ent: Entity, world: list[Entity]) -> list[tuple[str, list[str]]]:
     """The factual sentences of an article, each with the titles it links to."""
     r = {k: world[v] for k, v in ent.rel.items()}
