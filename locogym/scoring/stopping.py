@@ -18,7 +18,8 @@ over-search counts only its own steps: its evidence is complete at the step wher
 (re)read a needed item for the first time — or, for items it relied on from earlier sessions without re-reading,
 at the session's start.
 
-Metrics (``stop.*``): ``t_star`` (step index; -1: the evidence was never all seen), ``step`` (the final submit;
+Metrics (``stop.*``): ``t_star`` (step index; -1: the evidence was never all seen; absent for a task without
+evidence), ``step`` (the final submit;
 -1: never), ``evidence_total``, ``evidence_recall`` (share of evidence seen by the end; only for tasks that
 need a tool call besides the submit), ``overrun`` (steps
 taken after the evidence was complete, summed over judged sessions), indicators ``premature``, ``timely``,
@@ -97,7 +98,7 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
         for eid in step.evidence_seen:
             seen_here.setdefault((step.session, eid), i)
     never_seen = len(steps)
-    t_star = max((seen.get(e, never_seen) for e in ids), default=-1)
+    t_star = max((seen.get(e, never_seen) for e in ids), default=never_seen)
     last_session = (len(task.sessions) - 1) if task.sessions else 0
     expects_answer = {i for i, plan in enumerate(oracle_plans(task))
                       if plan and plan[-1].name.startswith("submit") and not _empty(plan[-1].arguments)}
@@ -134,7 +135,6 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
     cross = "lucky_guess" if label == "premature" and right else f"{label}_{'right' if right else 'wrong'}"
     final = max((i for i, s in enumerate(steps) if is_submit(s)), default=-1) if submitted else -1
     metrics = {
-        "stop.t_star": float(t_star if t_star < never_seen else -1),
         "stop.step": float(final),
         "stop.evidence_total": float(len(ids)),
         "stop.overrun": float(overrun),
@@ -144,6 +144,8 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
         "stop.never": flag(label == "never"),
         "stop.lucky_guess": flag(cross == "lucky_guess"),
     }
+    if ids:
+        metrics["stop.t_star"] = float(t_star if t_star < never_seen else -1)
     if searches(task):
         metrics["stop.evidence_recall"] = sum(1 for e in ids if e in seen) / len(ids) if ids else 1.0
     return Measures(metrics, {"stop": label, "stop.cross": cross})

@@ -76,7 +76,7 @@ def _check_floor_and_ceiling(scores: dict[str, list[EpisodeScore]]) -> None:
         assert s.metrics["efficiency.step_ratio"] == 0.0
     for s in scores["oracle"]:
         assert s.success == 1.0, f"oracle scored {s.success} ({s.outcome})"
-        assert s.labels["stop"] == "timely", (s.labels, s.metrics["stop.t_star"], s.metrics["stop.step"])
+        assert s.labels["stop"] == "timely", (s.labels, s.metrics.get("stop.t_star"), s.metrics["stop.step"])
         assert s.metrics["efficiency.step_ratio"] == 1.0, (s.metrics["efficiency.steps"],
                                                             s.metrics["efficiency.oracle_steps"])
         assert s.metrics["cascade.errors"] == 0 and s.labels["cascade"] == "none"
@@ -121,19 +121,21 @@ def _landed(env_id: str) -> type:
     return getattr(module, class_name)
 
 
-# Family settings that change what an episode is (beyond the defaults), each checked on its own.
-VARIANTS: dict[str, list[dict[str, Any]]] = {
-    "LoCo-WikiHop-v0": [{"mode": "agentic"}, {"mode": "rounds"}],
+# Family settings that change what an episode is, each checked on its own: (gym.make kwargs, reset options).
+VARIANTS: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
+    "LoCo-WikiHop-v0": [({"mode": "agentic"}, {}), ({"mode": "rounds"}, {})],
+    "LoCo-Repo-v0": [({}, {"task": "multisession"})],
 }
-CASES = [(env_id, {}) for env_id in ENV_IDS] + [(e, v) for e, vs in VARIANTS.items() for v in vs]
+CASES = [(env_id, {}, {}) for env_id in ENV_IDS] + [(e, k, o) for e, vs in VARIANTS.items() for k, o in vs]
 
 
-@pytest.mark.parametrize(("env_id", "variant"), CASES, ids=[f"{e}{v or ''}" for e, v in CASES])
-def test_registered_family_floor_and_ceiling(env_id: str, variant: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("env_id", "make_kwargs", "options"), CASES,
+                         ids=[f"{e}{k or ''}{o or ''}" for e, k, o in CASES])
+def test_registered_family_floor_and_ceiling(env_id: str, make_kwargs: dict[str, Any], options: dict[str, Any]) -> None:
     env_class = _landed(env_id)
-    kwargs = {**variant, **({"sandbox": "local"} if getattr(env_class, "uses_sandbox", False) else {})}
+    kwargs = {**make_kwargs, **({"sandbox": "local"} if getattr(env_class, "uses_sandbox", False) else {})}
     try:
-        scores = _play(env_id, kwargs, {})
+        scores = _play(env_id, kwargs, options)
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("locogym."):
             pytest.skip(f"{env_id} needs {exc.name}, which has not landed yet")

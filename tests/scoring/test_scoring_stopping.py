@@ -97,6 +97,7 @@ def test_sessions_with_untagged_evidence_need_it_by_the_last_session() -> None:
 def test_a_task_without_evidence_is_marked_so() -> None:
     m = _measure(make_task([]), [submit("a")])
     assert m.metrics["stop.evidence_total"] == 0 and m.metrics["stop.evidence_recall"] == 1.0
+    assert "stop.t_star" not in m.metrics
 
 
 def test_handing_in_nothing_is_premature_only_where_the_oracle_hands_something_in() -> None:
