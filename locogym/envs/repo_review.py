@@ -40,7 +40,8 @@ class RepoReviewEnv(DefectFamilyMixin, LocoEnv):
     def generate(self, config: ScenarioConfig) -> Task:
         tree, injection = self.validated(config)
         return build_review_task(tree, config, injection, self.toolset_names(),
-                                 window=int(config.params.get("window", DEFAULT_WINDOW)))
+                                 window=int(config.params.get("window", DEFAULT_WINDOW)),
+                                 benign=self.benign_check(tree, injection))
 
     def final_state(self, ctx: ToolContext) -> dict[str, Any]:
         return {}

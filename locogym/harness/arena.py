@@ -28,7 +28,7 @@ from locogym.core.errors import ConfigError
 from locogym.core.types import EpisodeResult
 from locogym.harness.junit import JUnitCase, write_junit
 from locogym.harness.report import write_reports
-from locogym.harness.schedule import EnvBudget, TournamentConfig
+from locogym.harness.schedule import AgentEntry, EnvBudget, TournamentConfig
 from locogym.harness.tournament import run_tournament
 from locogym.scenarios.defects.project import ProjectSettings, read_settings
 from locogym.scoring.aggregate import Rating, bradley_terry, matches_from_scores
@@ -170,14 +170,14 @@ def run_arena(spec: ArenaSpec, console: Console | None = None) -> ArenaOutcome:
         env_id, env_args, spec.sandbox or spec.settings.sandbox or "auto", seeds, spec.length, console)
     console.print(f"validation: {executed} test runs executed, {cached} reused from the cache ({validation_s:.1f}s)")
     budget = spec.settings.budget
-    config = TournamentConfig(agents=list(spec.agents), envs=[env_id], lengths=[spec.length], seeds=seeds,
+    config = TournamentConfig(agents=[AgentEntry(spec=a) for a in spec.agents], envs=[env_id], lengths=[spec.length], seeds=seeds,
                               env_args={env_id: env_args}, sandbox=backend, out=str(out),
                               budget=EnvBudget(**budget.model_dump()))
     summary = run_tournament(config, console=console, live=False)
     results = sorted(summary.results.values(), key=lambda r: (r.agent, r.seed))
     title = f"locogym arena {spec.kind} · {spec.repo.resolve().name}"
     reports = write_reports(out, title=title)
-    scores: dict[str, dict[int, float]] = {a: {} for a in spec.agents}
+    scores: dict[str, dict[object, float]] = {a: {} for a in spec.agents}
     for result in results:
         if result.status == "done" and result.score is not None:
             scores.setdefault(result.agent, {})[result.seed] = result.score.success

@@ -48,8 +48,9 @@ def render_junit(cases: Sequence[JUnitCase], name: str = "locogym arena") -> str
                   "errors": sum(c.status == "error" for c in members),
                   "skipped": sum(c.status == "skipped" for c in members)}
         suite_time = sum(c.time_s for c in members)
-        suite = ET.SubElement(root, "testsuite", name=_clean(suite_name), time=f"{suite_time:.3f}",
-                              **{k: str(v) for k, v in counts.items()})
+        attributes = {"name": _clean(suite_name), "time": f"{suite_time:.3f}",
+                      **{k: str(v) for k, v in counts.items()}}
+        suite = ET.SubElement(root, "testsuite", attributes)
         for case in members:
             element = ET.SubElement(suite, "testcase", classname=_clean(case.suite), name=_clean(case.name),
                                     time=f"{case.time_s:.3f}")
@@ -67,8 +68,8 @@ def render_junit(cases: Sequence[JUnitCase], name: str = "locogym arena") -> str
             totals[key] += counts[key]
         total_time += suite_time
     root.set("time", f"{total_time:.3f}")
-    for key, value in totals.items():
-        root.set(key, str(value))
+    for key, total in totals.items():
+        root.set(key, str(total))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

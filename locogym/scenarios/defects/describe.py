@@ -44,7 +44,7 @@ def behaviour_name(nodeid: str) -> tuple[str, str]:
 def describe(injection: Injection) -> str:
     """The issue text of a patch task: one symptom per injected defect."""
     final = set(injection.fail_to_pass)
-    blocks = []
+    blocks: list[str] = []
     for defect in injection.defects:
         shown = [t for t in defect.fail_to_pass if t in final][:2] or defect.fail_to_pass[:1]
         for nodeid in shown:

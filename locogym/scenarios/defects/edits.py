@@ -83,8 +83,8 @@ class SourceText:
         first = self.lines[node.lineno - 1]
         if first[: node.col_offset].strip():
             return False
-        last = self.lines[node.end_lineno - 1]  # type: ignore[index]
-        rest = last.encode("utf-8")[node.end_col_offset:].decode("utf-8", "ignore").strip()  # type: ignore[misc]
+        last = self.lines[(node.end_lineno or node.lineno) - 1]
+        rest = last.encode("utf-8")[node.end_col_offset or 0:].decode("utf-8", "ignore").strip()
         return rest == "" or rest.startswith("#")
 
 

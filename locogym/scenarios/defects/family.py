@@ -6,14 +6,16 @@ run cache, and the LoCo-Repo tool set with its workspace mirror (whose ``read_fi
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from locogym.core.errors import ConfigError, SandboxUnavailable
-from locogym.core.types import ScenarioConfig, Task, ToolCall
+from locogym.core.types import ScenarioConfig, Task, ToolCall, stable_hash
 from locogym.sandboxes.base import Sandbox, make_sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.inject import Injection
 from locogym.scenarios.defects.project import ProjectSettings, load_project
+from locogym.scenarios.defects.suite import Suite
 from locogym.scenarios.defects.tasks import inject_for
 from locogym.scenarios.repo import SourceTree
 from locogym.scenarios.repo.workspace import RepoWorkspace
@@ -98,6 +100,19 @@ class DefectFamilyMixin(_Base):
             cache = RunCache(cache_dir) if cache_dir else RunCache()
             self._run_cache = cache
         return cache
+
+    def benign_check(self, tree: SourceTree, injection: Injection) -> Callable[[dict[str, str]], bool]:
+        """A check that refactored files keep every test that passed on the clean project passing (cached)."""
+        passing = [*injection.fail_to_pass, *injection.pass_to_pass]
+
+        def check(files: dict[str, str]) -> bool:
+            suite = Suite(tree.name, tree.commit, tree.files, injection.test_args, self._get_sandbox,
+                          self.grading_backend(), self.run_cache())
+            edited = {p: t for p, t in files.items() if tree.files.get(p) != t}
+            run = suite.run(f"refactors:{stable_hash(edited, 24)}", edited=edited, selection=passing)
+            return all(run.outcomes.get(t) == "passed" for t in passing)
+
+        return check
 
     def validated(self, config: ScenarioConfig) -> tuple[SourceTree, Injection]:
         """The task's project and its validated defects (runs the tests in the env's sandbox on a cache miss)."""

@@ -167,14 +167,16 @@ def _comments(path: str, src: SourceText, func: ast.FunctionDef | ast.AsyncFunct
 def _reorders(path: str, src: SourceText, body: list[ast.stmt], prefix: str) -> list[Refactor]:
     out = []
     for first, second in zip(body, body[1:], strict=False):
-        plain = all(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and not n.decorator_list
-                    and src.owns_lines(n) for n in (first, second))
-        if not plain or first.name == second.name:  # type: ignore[union-attr]
+        if not (isinstance(first, ast.FunctionDef | ast.AsyncFunctionDef)
+                and isinstance(second, ast.FunctionDef | ast.AsyncFunctionDef)):
+            continue
+        plain = all(not n.decorator_list and src.owns_lines(n) for n in (first, second))
+        if not plain or first.name == second.name:
             continue
         a_start, a_end = src.line_span(first.lineno, first.end_lineno or first.lineno)
         b_start, b_end = src.line_span(second.lineno, second.end_lineno or second.lineno)
         between = src.text[a_end:b_start]
         new = src.text[b_start:b_end] + between + src.text[a_start:a_end]
         out.append(_make("reorder", path, [_edit(path, src, a_start, b_end, new)],
-                         f"{prefix}{second.name} moved above {prefix}{first.name}"))  # type: ignore[union-attr]
+                         f"{prefix}{second.name} moved above {prefix}{first.name}"))
     return out

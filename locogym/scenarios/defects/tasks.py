@@ -15,7 +15,7 @@ from locogym.core.types import Evidence, ScenarioConfig, Task, ToolCall
 from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.describe import describe
-from locogym.scenarios.defects.edits import SourceText, shifted_line
+from locogym.scenarios.defects.edits import SourceText, apply_edits, shifted_line
 from locogym.scenarios.defects.hide import withhold_tests
 from locogym.scenarios.defects.inject import Injection, inject_defects
 from locogym.scenarios.defects.project import ProjectSettings
@@ -113,11 +113,22 @@ def build_patch_task(tree: SourceTree, config: ScenarioConfig, injection: Inject
                       "discarded": [d.model_dump() for d in injection.discarded], "source": tree.origin})
 
 
+BenignCheck = Callable[[dict[str, str]], bool]  # refactored files -> every test that passed still passes
+
+
 def build_review_task(tree: SourceTree, config: ScenarioConfig, injection: Injection, tool_names: list[str],
-                      window: int = DEFAULT_WINDOW) -> Task:
-    """A review task: a long diff (refactors plus the defects), the new project in the workspace, exact findings."""
+                      window: int = DEFAULT_WINDOW, benign: BenignCheck | None = None) -> Task:
+    """A review task: a long diff (refactors plus the defects), the new project in the workspace, exact findings.
+
+    ``benign`` runs the suite on the refactored project (without the defects); if a refactor changed behaviour
+    after all, only the comment refactors are kept.
+    """
     rng = random.Random(config.rng_seed() ^ 0x5EED)
     refactors = choose_refactors(tree.files, [d.mutation.edit for d in injection.defects], rng, config.length)
+    if benign is not None and refactors:
+        refactored = apply_edits(tree.files, [e for r in refactors for e in r.edits])
+        if not benign(refactored):
+            refactors = [r for r in refactors if r.kind == "comment"]
     change = build_change(tree.files, [(d.mutation.id, d.mutation.kind, d.mutation.edit, d.mutation.summary)
                                        for d in injection.defects], refactors)
     prompt = (f"Review this change to the repository `{tree.name}`. The changed project is in the workspace; use "
