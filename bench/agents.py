@@ -14,7 +14,9 @@ For each wire protocol an agent plays CALLS model turns (each returns one tool c
 The scripted server runs in a child process, so its parsing and rendering are in ``send_ms`` (as a provider's
 would be) but never in ``own_ms`` or the memory figures.
 
-Medians over the calls, with p90, measured side by side in one run. Prints JSON.
+Medians over the calls, with p90, measured side by side in one run. ``sdk_paths`` compares, on the final
+100-turn history, the SDK's typed ``create`` with the plain ``post`` of the wire-format body that the agents
+use (same client, same server, alternated). Prints JSON.
 
     python bench/agents.py [--calls 100]
 """
@@ -35,7 +37,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from locogym.agents.model_agent import ModelAgent  # noqa: E402
+from locogym.agents.model_agent import ModelAgent, post_json  # noqa: E402
+from locogym.core import tokens  # noqa: E402
 from locogym.core.types import ToolSpec  # noqa: E402
 from locogym.testing import Call, Reply, ScriptedServer, Usage, agent_for  # noqa: E402
 
@@ -133,6 +136,31 @@ def _memory(server: Any, protocol: str, context: str, calls: int) -> dict[str, f
             "retained_per_turn_kib": round(retained / calls / 1024, 2)}
 
 
+def _sdk_paths(server: Any, repeats: int = 10) -> dict[str, Any]:
+    """Typed ``create`` against ``post_json`` for the OpenAI APIs, on the same long request, alternated."""
+    rows = {}
+    for protocol in ("openai-chat", "openai-responses"):
+        agent = agent_for(server, protocol)
+        _play(agent, 100)
+        body = agent.build_request(agent._context.messages())  # type: ignore[union-attr]
+        client = agent._client()
+        create = client.responses.create if protocol == "openai-responses" else client.chat.completions.create
+        path = "/responses" if protocol == "openai-responses" else "/chat/completions"
+        typed, plain = [], []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            create(**body)
+            typed.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            post_json(client, path, body, agent.name)
+            plain.append((time.perf_counter() - started) * 1000)
+        rows[protocol] = {"history_items": len(body.get("messages") or body.get("input") or []),
+                          "typed_create_ms": round(statistics.median(typed), 2),
+                          "post_json_ms": round(statistics.median(plain), 2),
+                          "ratio": round(statistics.median(typed) / statistics.median(plain), 1)}
+    return rows
+
+
 def _stats(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     return {"median": round(statistics.median(ordered), 3), "p90": round(ordered[int(0.9 * (len(ordered) - 1))], 3)}
@@ -158,8 +186,10 @@ def run(calls: int) -> dict[str, Any]:
                 "cached_act_ms": _stats(cached_ms), "cache_hits": cached.cache_hits,
                 "memory": _memory(server, protocol, context, calls),
             })
-    return {"requests_served": server.requests_served,"benchmark": "agents", "server_latency_s": 0.0, "observation_chars": len(OBS),
-            "python": sys.version.split()[0], "results": results}
+        sdk_paths = _sdk_paths(server)
+    return {"benchmark": "agents", "server_latency_s": 0.0, "observation_tokens": tokens.count(OBS),
+            "python": sys.version.split()[0], "requests_served": server.requests_served, "results": results,
+            "sdk_paths": sdk_paths}
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import httpx2
+import orjson
 
 from locogym.agents.base import Agent, BudgetExceeded
 from locogym.agents.cache import ResponseCache, open_cache, request_key
@@ -337,10 +337,10 @@ def post_json(client: Any, path: str, body: dict[str, Any], provider: str) -> di
     Raises:
         ProviderError: the answer is not a JSON object (an HTML error page from a proxy, a wrong base_url).
     """
-    response = client.post(path, body=body, cast_to=httpx2.Response)
+    content = client.post(path, body=body, cast_to=bytes)
     try:
-        data = response.json()
-    except ValueError:
+        data = orjson.loads(content)
+    except orjson.JSONDecodeError:
         raise bad_response(provider, "a JSON body") from None
     if not isinstance(data, dict):
         raise bad_response(provider, "a JSON object")
