@@ -12,15 +12,13 @@ from typing import Any
 
 from pydantic import Field
 
-from locogym.core import tokens
 from locogym.core.types import ToolResult
 from locogym.scenarios.wiki.answers import as_answer
-from locogym.scenarios.wiki.corpus import Article
+from locogym.scenarios.wiki.render import render_article, with_question
 from locogym.scenarios.wiki.world import WikiWorld
 from locogym.tools.base import Tool, ToolArgs, ToolContext
 
 SNIPPET_WORDS = 30
-PAGE_TOKENS = 3000
 MAX_K = 50
 UNLIMITED = 1 << 30  # haystacks are the observation by design; never cut them
 
@@ -31,30 +29,7 @@ def _world(ctx: ToolContext) -> WikiWorld:
 
 
 def _with_question(world: WikiWorld, text: str) -> str:
-    if world.params.get("reshow_question"):
-        return f"{text}\n\nQuestion: {world.question}"
-    return text
-
-
-def _render(article: Article, page: int) -> str:
-    """The article's page ``page`` (1-based) of at most ``PAGE_TOKENS`` tokens of text, then its links.
-
-    Why pages: real encyclopedia articles can be longer than a tool's output budget; a cut without a way on
-    would hide the rest for good.
-    """
-    also = f"(also known as {'; '.join(article.aliases)})\n" if article.aliases else ""
-    links = "; ".join(article.links) if article.links else "(none)"
-    text, pages = article.text, 1
-    if len(article.text) > PAGE_TOKENS:
-        ids = tokens.encode(article.text)
-        pages = max(1, -(-len(ids) // PAGE_TOKENS))
-        if page > pages:
-            raise ValueError(f"{article.title!r} has {pages} page(s); ask for page 1 to {pages}")
-        text = tokens.encoding().decode(ids[(page - 1) * PAGE_TOKENS: page * PAGE_TOKENS])
-    elif page > 1:
-        raise ValueError(f"{article.title!r} has 1 page")
-    more = f"\n[page {page} of {pages}: call again with page={page + 1} for more]" if page < pages else ""
-    return f"# {article.title}\n{also}{text}{more}\n\nLinks: {links}"
+    return with_question(text, world.question, bool(world.params.get("reshow_question")))
 
 
 class SearchArgs(ToolArgs):
@@ -101,7 +76,7 @@ class Open(Tool):
     def run(self, ctx: ToolContext, args: OpenArgs) -> ToolResult:
         world = _world(ctx)
         article = world.article(args.title)
-        return ToolResult(output=_with_question(world, _render(article, args.page)),
+        return ToolResult(output=_with_question(world, render_article(article, args.page)),
                           data={"evidence": world.evidence_of(article.title), "values": list(article.links),
                                 "opened": article.title})
 
@@ -131,7 +106,7 @@ class Follow(Tool):
             shown = "; ".join(source.links) or "(none)"
             raise LookupError(f"{source.title!r} has no link {args.link!r}. Its links: {shown}.")
         article = world.article(target)
-        return ToolResult(output=_with_question(world, _render(article, 1)),
+        return ToolResult(output=_with_question(world, render_article(article)),
                           data={"evidence": world.evidence_of(article.title), "values": list(article.links),
                                 "opened": article.title})
 

@@ -267,7 +267,11 @@ def test_oracle_and_noop_over_many_seeds_and_shapes(mode: str) -> None:
     env = _make(mode=mode)
     for seed in range(40):
         options = {"length": "2k", "hops": 2 + seed % 3, "qtype": ("bridge", "comparison")[seed % 2],
-                   "variant": ("literal", "nonliteral")[seed // 2 % 2], "order": ("rank", "shuffled")[seed // 4 % 2]}
-        assert run_episode(env, make_agent("oracle"), seed=seed, options=options).score.success == 1.0, options
+                   "variant": ("literal", "nonliteral")[seed // 2 % 2], "order": ("rank", "shuffled")[seed // 4 % 2],
+                   "reshow_question": seed % 5 == 0, "round_policy": ("fixed", "variable")[seed // 3 % 2]}
+        score = run_episode(env, make_agent("oracle"), seed=seed, options=options).score
+        assert score.success == 1.0, options
+        # the oracle's recorded cost is exactly what its plan reads
+        assert score.metrics["efficiency.token_ratio"] == 1.0 and score.metrics["efficiency.step_ratio"] == 1.0
         assert run_episode(env, make_agent("noop"), seed=seed, options=options).score.success == 0.0
     env.close()

@@ -12,12 +12,14 @@ from typing import Any
 
 import numpy as np
 
+from locogym.core import tokens
 from locogym.core.errors import ConfigError
 from locogym.core.types import Evidence, ScenarioConfig, Task, ToolCall, stable_hash
 from locogym.scenarios.wiki import haystack as hs
 from locogym.scenarios.wiki.corpus import Corpus, QAItem
 from locogym.scenarios.wiki.loaders import load_corpus, parse_spec
 from locogym.scenarios.wiki.questions import make_question
+from locogym.scenarios.wiki.render import render_article, with_question
 from locogym.scenarios.wiki.retrievers import RETRIEVERS, Retriever, get_retriever
 from locogym.scenarios.wiki.synthetic import world_for
 
@@ -193,6 +195,25 @@ def _oracle(item: QAItem, corpus: Corpus, params: dict[str, Any], question: str)
     return plan + [submit]
 
 
+def _oracle_obs_tokens(plan: list[ToolCall], source: Source, params: dict[str, Any], gold: list[int], length: int,
+                       seed_key: str, question: str) -> int:
+    """Tokens the oracle's tool calls return (submit replies aside), as the tools will render them."""
+    total = 0
+    retriever: Retriever | None = None
+    for round_index, call in enumerate(plan, 1):
+        if call.name in ("open", "follow"):
+            title = call.arguments["link" if call.name == "follow" else "title"]
+            article = source.corpus.get(title)
+            assert article is not None
+            total += tokens.count(with_question(render_article(article), question, params["reshow_question"]))
+        elif call.name == "refine":
+            retriever = retriever or retriever_for(params, source.corpus)
+            stack = build_round_haystack(source, retriever, gold, length, params, seed_key, round_index, question,
+                                         question, call.arguments["summary"])
+            total += stack.tokens
+    return total
+
+
 def question_key(config: ScenarioConfig, params: dict[str, Any], source: Source) -> str:
     """What picks the question: seed, corpus and question filters, but not the mode, retriever, wording,
     order or context, so that baselines and variants of one seed ask the very same question."""
@@ -235,7 +256,7 @@ def generate(config: ScenarioConfig) -> Task:
                                    placed_at_random=title in stack.missed)
     evidence = [Evidence(id=f"article:{t}", kind="article", locator=locators[t]) for t in item.gold]
     oracle = _oracle(item, corpus, params, question)
-    meta["oracle_obs_tokens"] = sum(corpus.token_counts(gold).tolist()) if params["mode"] == "agentic" else 0
+    meta["oracle_obs_tokens"] = _oracle_obs_tokens(oracle, source, params, gold, config.length, seed_key, question)
     return Task(task_id=f"wikihop-{params['mode']}-{config.seed}-{stable_hash(item.qid, 10)}", family="wiki", prompt=prompt,
                 tool_names=[], gold={"answer": item.answer, "answers": item.answers(), "titles": list(item.gold),
                                      "qtype": item.qtype, "hops": item.hops, "question": question},
