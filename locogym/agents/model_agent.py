@@ -76,7 +76,8 @@ class ModelAgent(Agent):
                  system_prompt: str | None = None, context: str | ContextStrategy | None = "keep_all",
                  context_tokens: int | str | None = None, max_total_tokens: int | None = None,
                  max_cost_usd: float | None = None, prices: PricesOverride = None,
-                 cache: ResponseCache | str | bool | None = None, retry: RetryPolicy | None = None,
+                 cache: ResponseCache | str | bool | None = None,
+                 retry: RetryPolicy | Mapping[str, Any] | None = None,
                  timeout: float = 120.0, text_reply: str = "nudge",
                  extra_params: Mapping[str, Any] | None = None) -> None:
         super().__init__()
@@ -103,7 +104,7 @@ class ModelAgent(Agent):
                               fix=f'Pass prices={{"{self.name}": {{"input": ..., "output": ...}}}} '
                                   "(US dollars per million tokens) or a price file.")
         self.cache = open_cache(cache)
-        self.retry = retry or RetryPolicy()
+        self.retry = _retry_policy(retry)
         self.timeout = timeout
         self.text_reply = text_reply
         self.extra_params = dict(extra_params or {})
@@ -319,6 +320,19 @@ class ModelAgent(Agent):
         if self.max_cost_usd is not None and spent.cost_usd >= self.max_cost_usd:
             raise BudgetExceeded(f"{self.name} spent ${spent.cost_usd:.4f}, its budget is ${self.max_cost_usd:.4f}.",
                                  fix="Raise max_cost_usd to go further.")
+
+
+def _retry_policy(retry: RetryPolicy | Mapping[str, Any] | None) -> RetryPolicy:
+    """``retry=`` as a policy; a mapping (from a JSON or TOML config) gives the policy's fields."""
+    if retry is None:
+        return RetryPolicy()
+    if isinstance(retry, RetryPolicy):
+        return retry
+    fields = {"max_retries", "base_delay", "max_delay", "max_retry_after", "seed"}
+    unknown = sorted(set(retry) - fields)
+    if unknown:
+        raise ConfigError(f"Unknown retry setting(s) {unknown}.", fix=f"Use any of: {', '.join(sorted(fields))}.")
+    return RetryPolicy(**dict(retry))
 
 
 @functools.cache

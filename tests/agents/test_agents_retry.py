@@ -10,7 +10,7 @@ import pytest
 
 import locogym
 from locogym.agents.retry import RetryPolicy, call_with_retries, parse_retry_after
-from locogym.core.errors import AuthenticationError, BadRequestError, ProviderError
+from locogym.core.errors import AuthenticationError, BadRequestError, ConfigError, ProviderError
 from locogym.testing import PROTOCOLS, TEST_KEY, Delay, HttpError, Raw, Reply, ScriptedServer, agent_for
 from tests.fixture_family import FIXTURE_ID, register
 
@@ -140,3 +140,13 @@ def test_a_200_that_is_not_a_model_response_is_a_provider_error(protocol: str, b
         with pytest.raises(ProviderError, match="sent a response without") as info:
             agent.act("Go.", INFO)
     assert "base_url" in (info.value.fix or "")
+
+
+def test_retry_policy_from_a_config_mapping() -> None:
+    with ScriptedServer([HttpError.server(500), Reply.call("submit", {})]) as server:
+        agent = agent_for(server, "openai-chat", retry={"max_retries": 1, "base_delay": 0.001, "max_delay": 0.001})
+        agent.reset(INFO)
+        agent.act("Go.", INFO)
+        assert agent.retry.max_retries == 1 and len(server.requests) == 2
+        with pytest.raises(ConfigError, match="Unknown retry setting"):
+            agent_for(server, "openai-chat", retry={"retries": 3})
