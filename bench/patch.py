@@ -1,0 +1,92 @@
+"""Benchmark of LoCo-RepoPatch: what a validated defect costs, and what grading an episode costs.
+
+Prints one JSON document:
+
+* ``candidates_per_kept_defect`` — candidates tried (sent to the tests) per defect kept, median over tasks;
+* ``validation_s_per_kept_defect`` — wall time of validation (baseline run, screening, confirmation) per kept
+  defect, cold cache, median over tasks;
+* ``validation_s_cached`` — the same generation again with the cache warm (median), i.e. the price of a re-run;
+* ``grading_s_per_episode`` — wall time of grading one oracle episode (fresh sandbox, full fail-to-pass and
+  pass-to-pass run, grading cache off), median over episodes;
+* discard reasons, the backend, the sources measured.
+
+Usage: ``python bench/patch.py [--sandbox docker] [--seeds 5] [--length 8k] [--source synthetic]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import gymnasium as gym
+
+import locogym
+from locogym.core import tokens
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 4) if values else None
+
+
+def measure(source: str, sandbox: str, seeds: int, length: int) -> dict[str, object]:
+    tried, per_defect, cached, grading, discards = [], [], [], [], {}
+    with tempfile.TemporaryDirectory() as cache_dir:
+        env = gym.make("LoCo-RepoPatch-v0", sandbox=sandbox, source=source, cache_dir=cache_dir)
+        base = env.unwrapped
+        try:
+            for seed in range(seeds):
+                config = base.make_config(seed, {"length": length})
+                started = time.perf_counter()
+                task = base.generate(config)
+                elapsed = time.perf_counter() - started
+                injection = base.last_injection
+                kept = len(injection.defects)
+                tried.append(injection.tried / kept)
+                per_defect.append(elapsed / kept)
+                for discard in injection.discarded:
+                    discards[discard.reason] = discards.get(discard.reason, 0) + 1
+                started = time.perf_counter()
+                again = base.generate(config)
+                cached.append(time.perf_counter() - started)
+                assert again.model_dump() == task.model_dump(), "the cached task differs"
+                base.run_cache().enabled = False  # grade for real: no cached test run
+                trajectory = locogym.run_episode(env, locogym.make_agent("oracle"), seed=seed,
+                                                 options={"length": length})
+                started = time.perf_counter()
+                score = base.grade(trajectory.task, trajectory, base.ctx)
+                grading.append(time.perf_counter() - started)
+                base.run_cache().enabled = True
+                assert score.success == 1.0, score
+        finally:
+            env.close()
+    name = source if source == "synthetic" else Path(source).name
+    return {"source": name, "tasks": seeds, "candidates_per_kept_defect": _median(tried),
+            "candidates_per_kept_defect_mean": round(statistics.fmean(tried), 3),
+            "validation_s_per_kept_defect": _median(per_defect), "validation_s_cached": _median(cached),
+            "grading_s_per_episode": _median(grading), "discard_reasons": discards}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sandbox", default="docker")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--length", default="8k")
+    parser.add_argument("--source", action="append", default=None,
+                        help="synthetic (default), a folder or a source archive; repeatable")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    sources = args.source or ["synthetic", str(Path(__file__).resolve().parents[1] / "tests" / "patch" / "data"
+                                               / "six-1.16.0.tar.gz")]
+    length = tokens.parse_length(args.length)
+    results = [measure(source, args.sandbox, args.seeds, length) for source in sources]
+    print(json.dumps({"benchmark": "patch", "sandbox": args.sandbox, "length": length, "results": results},
+                     indent=2))
+
+
+if __name__ == "__main__":
+    main()
