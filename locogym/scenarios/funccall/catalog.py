@@ -407,7 +407,7 @@ class Catalog:
                 lat, lon = offset_point(city.lat, city.lon, radius * math.sin(angle), radius * math.cos(angle))
             facilities = tuple(sorted(fid for fid, _ in FACILITIES if rng.random() < 0.2 + 0.1 * stars))
             base = (28 + 26 * stars ** 1.35) * (0.8 + 0.5 * rng.random())
-            hotel_id = 100000 + int(self.unit("hid", city_code, i) * 8_900_000)
+            hotel_id = (city_index(city_code) + 1) * 1_000_000 + i * 20_000 + int(self.unit("hid", city_code, i) * 19_999)
             rooms = []
             for j, (rname, occ, beds, size) in enumerate(rng.sample(ROOM_TYPES, rng.randint(3, 6))):
                 room_id = hotel_id * 100 + j + 1
@@ -427,11 +427,8 @@ class Catalog:
         return tuple(hotels)
 
     def hotel(self, hotel_id: int) -> Hotel | None:
-        for city in CITIES:
-            for hotel in self.hotels(city.code):
-                if hotel.hotel_id == hotel_id:
-                    return hotel
-        return None
+        city = city_at(hotel_id // 1_000_000 - 1)
+        return next((h for h in self.hotels(city.code) if h.hotel_id == hotel_id), None) if city else None
 
     def night_price(self, hotel: Hotel, room: Room, day: date) -> float:
         return round(room.base_eur * season_factor(day) * (0.9 + 0.2 * self.unit("night", room.block_id, day)), 2)
@@ -469,7 +466,9 @@ class Catalog:
         for j, (model, group, seats, doors, bags) in enumerate(rng.sample(CAR_MODELS, rng.randint(5, 9))):
             rate = {"Mini": 24, "Economy": 29, "Compact": 36, "Intermediate": 44, "SUV": 58, "People carrier": 66,
                     "Van": 82, "Premium": 95, "Electric": 71, "Premium SUV": 110}[group] * (0.8 + 0.45 * rng.random())
-            out.append(Vehicle(str(700000000 + int(self.unit("veh", depot.depot_id, j) * 99_000_000)), depot, model,
+            vid = ((city_index(depot.city) + 1) * 10_000_000 + int(depot.depot_id[3:]) * 1_000_000 + j * 10_000
+                   + int(self.unit("veh", depot.depot_id, j) * 9_999))
+            out.append(Vehicle(str(vid), depot, model,
                                group, seats, doors, bags, rng.choice(("Automatic", "Manual", "Manual")),
                                rng.random() < 0.93, rng.choice(("Full to full", "Full to full", "Pre-purchase (partial)")),
                                rng.choice(("Unlimited", "Unlimited", "250 km per day")), round(rate, 2),
@@ -477,12 +476,10 @@ class Catalog:
         return tuple(out)
 
     def vehicle(self, vehicle_id: str) -> Vehicle | None:
-        for city in CITIES:
-            for depot in self.depots(city.code):
-                for v in self.vehicles(depot):
-                    if v.vehicle_id == vehicle_id:
-                        return v
-        return None
+        city = city_at(int(vehicle_id) // 10_000_000 - 1) if str(vehicle_id).isdigit() else None
+        if city is None:
+            return None
+        return next((v for d in self.depots(city.code) for v in self.vehicles(d) if v.vehicle_id == vehicle_id), None)
 
     # ------------------------------------------------------------------ attractions
     def attractions(self, city_code: str) -> tuple[Attraction, ...]:
@@ -494,11 +491,12 @@ class Catalog:
         out = []
         for k, (pattern, kind) in enumerate(rng.sample(ATTRACTION_PATTERNS, rng.randint(14, 20))):
             name = pattern.format(c=city.name, d=rng.choice(DISTRICTS))
-            slug = "pr" + hashlib.sha256(f"{self.seed}|slug|{city_code}|{k}".encode()).hexdigest()[:10]
+            slug = f"pr{city_index(city_code):02d}" + hashlib.sha256(f"{self.seed}|slug|{city_code}|{k}".encode()).hexdigest()[:8]
             lat, lon = offset_point(city.lat, city.lon, rng.uniform(-4, 4), rng.uniform(-4, 4))
             adult = round((8 + 70 * rng.random() ** 1.5) * (1.6 if kind in ("Tours", "Food & drink") else 1.0), 2)
             opens = rng.choice((8, 9, 9, 10, 10, 11, 17))
-            out.append(Attraction(f"PR{int(self.unit('pid', city_code, k) * 9e6) + 1000000}", slug, city_code, name,
+            out.append(Attraction(f"PR{city_index(city_code) + 10:02d}{k:02d}{int(self.unit('pid', city_code, k) * 900) + 100}",
+                                  slug, city_code, name,
                                   kind, adult, round(adult * rng.choice((0.0, 0.5, 0.6, 0.75)), 2),
                                   round(3.4 + 1.6 * rng.random() ** 0.6, 1), rng.randint(4, 9000),
                                   rng.choice((60, 90, 120, 150, 180, 240, 480)), lat, lon, opens,
@@ -508,11 +506,12 @@ class Catalog:
         return tuple(out)
 
     def attraction(self, slug: str) -> Attraction | None:
-        for city in CITIES:
-            for item in self.attractions(city.code):
-                if item.slug == slug or item.product_id == slug:
-                    return item
-        return None
+        text = str(slug)
+        index = int(text[2:4]) - (10 if text.startswith("PR") else 0) if text[2:4].isdigit() else -1
+        city = city_at(index) if text[:2] in ("pr", "PR") else None
+        if city is None:
+            return None
+        return next((a for a in self.attractions(city.code) if text in (a.slug, a.product_id)), None)
 
     def slots(self, item: Attraction, day: date) -> tuple[Slot, ...]:
         if item.closed_weekday is not None and day.weekday() == item.closed_weekday:
@@ -548,7 +547,8 @@ class Catalog:
         return self._memo(("places", city_code), lambda: self._make_places(city_code))  # type: ignore[return-value]
 
     def _place_id(self, ref: str) -> str:
-        return "ChIJ" + base64.urlsafe_b64encode(hashlib.sha256(f"{self.seed}|place|{ref}".encode()).digest()[:15]).decode()
+        city = ref_city(ref)
+        return f"ChIJ{city_index(city):02d}" + base64.urlsafe_b64encode(hashlib.sha256(f"{self.seed}|place|{ref}".encode()).digest()[:15]).decode()
 
     def _make_places(self, city_code: str) -> tuple[Place, ...]:
         city = CITY_BY_CODE[city_code]
@@ -566,11 +566,11 @@ class Catalog:
         return tuple(out)
 
     def place(self, place_id: str) -> Place | None:
-        for city in CITIES:
-            for p in self.places(city.code):
-                if p.place_id == place_id:
-                    return p
-        return None
+        text = str(place_id)
+        city = city_at(int(text[4:6])) if text.startswith("ChIJ") and text[4:6].isdigit() else None
+        if city is None:
+            return None
+        return next((p for p in self.places(city.code) if p.place_id == text), None)
 
     def taxi_quotes(self, pickup: Place, dropoff: Place, when: datetime) -> tuple[TaxiQuote, ...]:
         rng = self.rng("taxi", pickup.place_id, dropoff.place_id, when.isoformat())
@@ -601,5 +601,25 @@ class Catalog:
         return None
 
 
-def city_of(code: str) -> City:
-    return CITY_BY_CODE[code]
+_CITY_INDEX = {c.code: i for i, c in enumerate(CITIES)}
+
+
+def city_index(code: str) -> int:
+    """The city's position in the table; ids encode it so that a look-up by id touches one city only."""
+    return _CITY_INDEX[code]
+
+
+def city_at(index: int) -> City | None:
+    return CITIES[index] if 0 <= index < len(CITIES) else None
+
+
+def ref_city(ref: str) -> str:
+    """The city of a place reference: an airport (A), centre (C), station (T), hotel (H) or attraction (P)."""
+    kind, rest = ref[0], ref[1:]
+    if kind == "A":
+        return AIRPORT_BY_IATA[rest].city
+    if kind in "CT":
+        return rest
+    if kind == "H":
+        return CITIES[int(rest) // 1_000_000 - 1].code
+    return CITIES[int(rest[2:4])].code

@@ -300,6 +300,8 @@ def cancel_rebook(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
                                              "departure_date": departure.isoformat(), "guest_name": who}}
     existing = call_api(p.world, "Book_Hotel", initial["args"]).payload["data"]["booking_id"]
     p.world.bookings[-1].preexisting = True
+    p.call("lookup", "Get_Booking", booking_id=existing)
+    p.call("cancel", "Cancel_Booking", booking_id=existing)  # before choosing: the freed room is on sale again
     hotel, _room, price, days, found, wording = _hotel_search(rng, p, city, arrival, nights, 1, False)
     if hotel.hotel_id == old_hotel.hotel_id:
         raise Retry
@@ -308,8 +310,6 @@ def cancel_rebook(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     prompt = (f"My reservation {existing} no longer suits me. Cancel it and instead book, for the same guest and "
               f"the same dates, the cheapest {wording[2:]} in the same city (one room for one adult, the cheapest "
               "room). " + answer_clause(keys))
-    p.call("lookup", "Get_Booking", booking_id=existing)
-    p.call("cancel", "Cancel_Booking", booking_id=existing)
     dest = p.call("locate", "Search_Hotel_Destination", query=city.name)["data"][0]
     stay = dict(dest_id=dest["dest_id"], search_type=dest["search_type"], arrival_date=arrival.isoformat(),
                 departure_date=departure.isoformat())
