@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,14 +65,21 @@ def test_oracle_and_noop_with_other_retrievers(retriever: str) -> None:
         env.close()
 
 
+@pytest.fixture(scope="module")
+def small_hotpot(hotpotqa_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Six real questions (embedding the whole sample takes too long here), with a private embedding cache."""
+    folder = tmp_path_factory.mktemp("wiki-dense")
+    small = folder / "hotpot_small.json"
+    small.write_text(json.dumps(json.loads((hotpotqa_sample / "hotpotqa_train.json").read_text())[:6]))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOCOGYM_CACHE_DIR", str(folder / "cache"))
+        yield small
+
+
 @pytest.mark.skipif(_DENSE is not None, reason=f"dense retriever unavailable: {_DENSE}")
 @pytest.mark.parametrize("retriever", ["dense", "hybrid", "ppr-hybrid"])
-def test_dense_retrievers_in_the_env(retriever: str, hotpotqa_sample: Path, tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LOCOGYM_CACHE_DIR", str(tmp_path / "cache"))
-    small = tmp_path / "hotpot_small.json"  # six real questions: embedding the whole sample takes too long here
-    small.write_text(json.dumps(json.loads((hotpotqa_sample / "hotpotqa_train.json").read_text())[:6]))
-    env = _make(mode="static", retriever=retriever, corpus=f"hotpotqa:{small}")
+def test_dense_retrievers_in_the_env(retriever: str, small_hotpot: Path) -> None:
+    env = _make(mode="static", retriever=retriever, corpus=f"hotpotqa:{small_hotpot}")
     for seed in range(2):
         assert run_episode(env, make_agent("oracle"), seed=seed).score.success == 1.0
         assert run_episode(env, make_agent("noop"), seed=seed).score.success == 0.0
