@@ -121,7 +121,7 @@ def _task(config: ScenarioConfig, name: str, spec: Spec, planner: Planner, world
     plan = [s.call for s in steps] + [ToolCall(name="submit", arguments={"answer": answer})]
     evidence = [Evidence(id=f"resp:{i}", kind="api_response",
                          locator={"api": s.call.name, "digest": s.digest, "step": i})
-                for i, s in enumerate(steps) if s.call.name not in STATE_CHANGING]
+                for i, s in enumerate(steps) if s.call.name not in STATE_CHANGING and s.call.name not in LOOKUPS]
     oracle_steps = [{"name": s.call.name, "args": normalize_args(s.call.name, s.call.arguments), "digest": s.digest,
                      "subgoal": f"{i}:{s.subgoal}", "optional": s.call.name in LOOKUPS,
                      "state_changing": s.call.name in STATE_CHANGING} for i, s in enumerate(steps)]
