@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from locogym.core import tokens
 from locogym.core.types import ScenarioConfig
 from locogym.scenarios.wiki import haystack as hs
+from locogym.scenarios.wiki.loaders import load_corpus
 from locogym.scenarios.wiki.synthetic import world_for
 from locogym.scenarios.wiki.tasks import generate, validate
 
@@ -82,3 +85,14 @@ def test_a_million_token_haystack_is_assembled() -> None:
     task = generate(_config(1 << 20, seed=1))
     assert 0.9 * (1 << 20) <= task.length_tokens <= 1 << 20
     assert task.meta["haystack"]["shortfall"] == 0
+
+
+def test_a_corpus_smaller_than_the_target_is_used_whole(hotpotqa_sample: Path, tmp_path: Path) -> None:
+    small = tmp_path / "hotpot_small.json"
+    small.write_text(json.dumps(json.loads((hotpotqa_sample / "hotpotqa_train.json").read_text())[:3]))
+    params = validate({"corpus": f"hotpotqa:{small}"})
+    task = generate(ScenarioConfig(family="wiki", seed=0, length=1 << 20, params=params))
+    corpus = load_corpus(f"hotpotqa:{small}")
+    stack = task.meta["haystack"]
+    assert stack["documents"] == len(corpus) and stack["shortfall"] == (1 << 20) - task.length_tokens > 0
+    assert task.length_tokens == tokens.count(task.prompt)

@@ -129,11 +129,14 @@ def _load_model(path: Path) -> Any:
     if key not in _models:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
         except ImportError as exc:
             raise ConfigError("The dense retriever needs sentence-transformers.",
                               fix="pip install 'locogym[dense]'.") from exc
+        hf_logging.disable_progress_bar()  # a progress bar per model load is noise in a tournament's output
         _models[key] = SentenceTransformer(str(path), device="cpu", local_files_only=True)
     return _models[key]
 
