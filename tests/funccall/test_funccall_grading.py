@@ -9,7 +9,7 @@ import orjson
 
 from locogym.core.types import ToolCall
 from locogym.scenarios.funccall.normalize import norm_date, norm_time, normalize_args
-from tests.funccall.funccall_support import make, play, plan, seed_for
+from tests.funccall.funccall_support import make, plan, play, seed_for
 
 
 def _body(env: Any) -> Any:

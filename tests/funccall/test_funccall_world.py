@@ -8,13 +8,12 @@ from typing import Any
 import orjson
 import pytest
 
-from locogym.core.types import ErrorKind, Task
+from locogym.core.types import ErrorKind, Task, ToolCall
 from locogym.scenarios.funccall.apis import DOMAINS, HANDLERS
 from locogym.scenarios.funccall.catalog import Catalog
 from locogym.scenarios.funccall.world import World
 from locogym.tools.api import API_SPECS, build_api_tools, run_api
 from locogym.tools.base import ToolContext, ToolSet
-from locogym.core.types import ToolCall
 
 DAY = "2026-03-14"
 

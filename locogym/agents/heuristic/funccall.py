@@ -20,6 +20,7 @@ from locogym.core.types import ToolCall
 from locogym.scenarios.funccall.normalize import norm_date
 
 Plan = Generator[ToolCall, str, dict[str, Any]]
+Steps = Generator[ToolCall, str, None]
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}|(?:[A-Z][a-z]+day )?\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{1,2}, \d{4}")
 _NAME = re.compile(r"\b(?:for|name) ([A-Z][a-z]+ [A-Z][a-z]+)")
 
@@ -96,7 +97,7 @@ class Policy(Agent):
             yield from self._hotel(prompt, who, facts, book=True)
         return {k: facts[k] for k in keys if k in facts} or {"status": "unavailable"}
 
-    def _flight(self, prompt: str, who: str, facts: dict[str, Any]) -> Plan:
+    def _flight(self, prompt: str, who: str, facts: dict[str, Any]) -> Steps:
         route = re.search(r"from (.+?) to (.+?) on ", prompt)
         if route is None:
             return
@@ -136,7 +137,7 @@ class Policy(Agent):
         elif "hotel" in prompt:
             yield from self._airport_hotel(prompt, who, facts, route.group(2), arrival[:10])
 
-    def _taxi_after(self, prompt: str, who: str, facts: dict[str, Any], airport: str, arrival: str) -> Plan:
+    def _taxi_after(self, prompt: str, who: str, facts: dict[str, Any], airport: str, arrival: str) -> Steps:
         delay = _number(r"exactly (\d+) minutes", prompt, 30)
         city = re.search(r"to ([A-Z][a-z]+(?: [A-Z][a-z]+)?) City Centre", prompt)
         when = datetime.fromisoformat(arrival) + timedelta(minutes=delay)
@@ -148,7 +149,7 @@ class Policy(Agent):
         facts["taxi_pickup"] = when.strftime("%Y-%m-%dT%H:%M")
 
     def _book_taxi(self, ids: list[str], when: datetime, who: str, party: int, facts: dict[str, Any],
-                   key: str) -> Plan:
+                   key: str) -> Steps:
         body = _body((yield ToolCall(name="Search_Taxi", arguments={
             "pick_up_place_id": ids[0], "drop_off_place_id": ids[1], "pick_up_date": when.date().isoformat(),
             "pick_up_time": when.strftime("%H:%M")})))
@@ -160,7 +161,7 @@ class Policy(Agent):
         facts.update({key: booked.get("data", {}).get("booking_id"), "vehicle_type": results[0]["vehicleType"],
                       "price_eur": results[0]["price"]["amount"]})
 
-    def _taxi(self, prompt: str, who: str, facts: dict[str, Any]) -> Plan:
+    def _taxi(self, prompt: str, who: str, facts: dict[str, Any]) -> Steps:
         route = re.search(r"from (.+?) to the hotel (.+?) in ", prompt)
         if route is None:
             return
@@ -172,7 +173,7 @@ class Policy(Agent):
         when = datetime.fromisoformat(f"{day}T{_time_after(prompt, 'at')}")
         yield from self._book_taxi(ids, when, who, _number(r"\((\d+) passenger", prompt, 1), facts, "booking_id")
 
-    def _airport_hotel(self, prompt: str, who: str, facts: dict[str, Any], airport: str, day: str) -> Plan:
+    def _airport_hotel(self, prompt: str, who: str, facts: dict[str, Any], airport: str, day: str) -> Steps:
         geo = _body((yield ToolCall(name="Location_to_Lat_Long", arguments={"query": airport})))
         results = geo.get("results") or []
         if not results:
@@ -188,7 +189,7 @@ class Policy(Agent):
             yield from self._book_room(hotels[0], day, departure, 1, who, facts, "hotel_booking_id")
         facts["check_in"] = day
 
-    def _hotel(self, prompt: str, who: str, facts: dict[str, Any], book: bool) -> Plan:
+    def _hotel(self, prompt: str, who: str, facts: dict[str, Any], book: bool) -> Steps:
         city = re.search(r"in ([A-Z][a-z]+(?: [A-Z][a-z]+)?) (?:for|from)", prompt) or re.search(
             r"in ([A-Z][a-z]+(?: [A-Z][a-z]+)?)", prompt)
         if city is None:
@@ -224,7 +225,7 @@ class Policy(Agent):
             yield from self._book_room(hotels[0], arrival, departure, adults, who, facts, "booking_id")
 
     def _book_room(self, hotel: dict[str, Any], arrival: str, departure: str, adults: int, who: str,
-                   facts: dict[str, Any], key: str) -> Plan:
+                   facts: dict[str, Any], key: str) -> Steps:
         rooms = _body((yield ToolCall(name="Get_Room_List", arguments={
             "hotel_id": hotel["hotel_id"], "arrival_date": arrival, "departure_date": departure})))
         blocks = [b for b in rooms.get("data", {}).get("block", [])
@@ -238,7 +239,7 @@ class Policy(Agent):
         facts.update({key: booked.get("data", {}).get("booking_id"), "hotel_name": hotel["property"]["name"],
                       "total_price_eur": block["product_price_breakdown"]["gross_amount"]["value"]})
 
-    def _car(self, prompt: str, who: str, facts: dict[str, Any]) -> Plan:
+    def _car(self, prompt: str, who: str, facts: dict[str, Any]) -> Steps:
         place = re.search(r"\(age \d+\) at (.+?): pick-up", prompt)
         dates = _dates(prompt)
         if place is None or len(dates) < 2:
@@ -267,7 +268,7 @@ class Policy(Agent):
                       "car_model": cars[0]["vehicle_info"]["v_name"], "supplier": cars[0]["supplier_info"]["name"],
                       "total_price_eur": cars[0]["pricing_info"]["price"]})
 
-    def _attraction(self, prompt: str, who: str, facts: dict[str, Any]) -> Plan:
+    def _attraction(self, prompt: str, who: str, facts: dict[str, Any]) -> Steps:
         city = re.search(r"In ([A-Z][a-z]+(?: [A-Z][a-z]+)?), find", prompt)
         kind = re.search(r'of type "(.+?)"', prompt)
         dates = _dates(prompt)

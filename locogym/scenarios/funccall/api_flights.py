@@ -8,7 +8,15 @@ from typing import Any
 from locogym.scenarios.funccall.catalog import TODAY, FlightOffer
 from locogym.scenarios.funccall.geo import AIRPORT_BY_IATA, CITIES, CITY_BY_CODE
 from locogym.scenarios.funccall.text import fare_rules
-from locogym.scenarios.funccall.world import ApiError, ApiResponse, World, iso, parse_currency, parse_date, parse_page
+from locogym.scenarios.funccall.world import (
+    ApiError,
+    ApiResponse,
+    World,
+    iso,
+    parse_currency,
+    parse_date,
+    parse_page,
+)
 
 
 def money(world: World, eur: float, currency: str) -> dict[str, Any]:
@@ -43,7 +51,7 @@ def search_flight_location(world: World, query: str) -> ApiResponse:
                                                           "code": city.code, "cityName": city.name,
                                                           "country": city.country_code.upper(),
                                                           "countryName": city.country})
-    return ApiResponse({"status": True, "message": "Success", "data": data}, items=[d["id"] for d in data])
+    return ApiResponse({"status": True, "message": "Success", "data": data}, items=[str(d["id"]) for d in data])
 
 
 def resolve_location(value: str, name: str) -> list[str]:
@@ -177,7 +185,7 @@ def get_min_price(world: World, fromId: str, toId: str, departDate: str, cabinCl
                   currency_code: str | None = None) -> ApiResponse:
     day = parse_date(departDate, "departDate")
     cabin, currency = cabinClass or "ECONOMY", parse_currency(currency_code)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for delta in range(-3, 4):
         other = day + timedelta(days=delta)
         try:

@@ -229,7 +229,7 @@ def taxi_search_location(world: World, query: str) -> ApiResponse:
                             "city": city.name, "country": city.country, "latitude": place.lat,
                             "longitude": place.lon})
     out = out[: world.page_size(8)]
-    return ApiResponse({"status": True, "message": "Success", "data": out}, items=[d["googlePlaceId"] for d in out])
+    return ApiResponse({"status": True, "message": "Success", "data": out}, items=[str(d["googlePlaceId"]) for d in out])
 
 
 def search_taxi(world: World, pick_up_place_id: str, drop_off_place_id: str, pick_up_date: str, pick_up_time: str,

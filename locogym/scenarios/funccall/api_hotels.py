@@ -10,7 +10,14 @@ from typing import Any
 from locogym.scenarios.funccall.catalog import DISTRICTS, FACILITIES, FACILITY_NAME, Hotel, Room
 from locogym.scenarios.funccall.geo import CITIES, CITY_BY_CODE, haversine_km
 from locogym.scenarios.funccall.text import hotel_description, review, snippets
-from locogym.scenarios.funccall.world import ApiError, ApiResponse, World, parse_currency, parse_date, parse_page
+from locogym.scenarios.funccall.world import (
+    ApiError,
+    ApiResponse,
+    World,
+    parse_currency,
+    parse_date,
+    parse_page,
+)
 
 SORTS = (("popularity", "Popularity"), ("price", "Price (lowest first)"), ("distance", "Distance from city centre"),
          ("class_descending", "Stars (5 to 0)"), ("class_ascending", "Stars (0 to 5)"),
@@ -118,7 +125,7 @@ def _filter_groups(hotels: list[Hotel], priced: dict[int, tuple[Room, float]]) -
     def count(pred) -> int:  # type: ignore[no-untyped-def]
         return sum(1 for h in hotels if h.hotel_id in priced and pred(h))
 
-    groups = [
+    groups: list[tuple[str, str, list[Any]]] = [
         ("Property rating", "class", [(f"class::{s}", f"{s} stars", lambda h, s=s: h.stars == s) for s in range(1, 6)]),
         ("Review score", "reviewscorebuckets",
          [(f"reviewscorebuckets::{v}", label, lambda h, v=v: h.review_score * 10 >= v)

@@ -55,7 +55,7 @@ def search_attraction_location(world: World, query: str) -> ApiResponse:
     products = products[: world.page_size(6)]
     return ApiResponse({"status": True, "message": "Success", "data": {"products": products,
                                                                         "destinations": destinations}},
-                       items=[d["id"] for d in destinations] + [p["productSlug"] for p in products])
+                       items=[str(d["id"]) for d in destinations] + [str(p["productSlug"]) for p in products])
 
 
 def _city_of_dest(world: World, dest_id: str) -> str:
@@ -172,7 +172,7 @@ def get_availability_calendar(world: World, slug: str, month: str) -> ApiRespons
                  if s.remaining - world.taken(f"slot|{s.slot_id}") > 0]
         days.append({"date": day.isoformat(), "available": bool(slots)})
     return ApiResponse({"status": True, "message": "Success", "data": days},
-                       items=[d["date"] for d in days if d["available"]])
+                       items=[str(d["date"]) for d in days if d["available"]])
 
 
 def get_attraction_availability(world: World, slug: str, date: str, currency_code: str | None = None) -> ApiResponse:
@@ -238,7 +238,7 @@ def location_to_lat_long(world: World, query: str) -> ApiResponse:
                             "geometry": {"location": {"lat": place.lat, "lng": place.lon}},
                             "types": [place.kind], "place_id": place.place_id})
     out = out[: world.page_size(6)]
-    return ApiResponse({"status": "OK", "results": out}, items=[r["formatted_address"] for r in out])
+    return ApiResponse({"status": "OK", "results": out}, items=[str(r["formatted_address"]) for r in out])
 
 
 def get_exchange_rates(world: World, base_currency: str) -> ApiResponse:
@@ -280,7 +280,7 @@ def get_nearby_cities(world: World, latitude: float, longitude: float, radius_km
                   key=lambda t: (t[0], t[1].code))
     data = [{"name": c.name, "country": c.country, "distance_km": km, "latitude": c.lat, "longitude": c.lon}
             for km, c in rows if km <= limit]
-    return ApiResponse({"status": True, "message": "Success", "data": data}, items=[d["name"] for d in data])
+    return ApiResponse({"status": True, "message": "Success", "data": data}, items=[str(d["name"]) for d in data])
 
 
 def get_timezone(world: World, latitude: float, longitude: float) -> ApiResponse:

@@ -19,7 +19,16 @@ import orjson
 
 from locogym.core import tokens
 from locogym.core.errors import ConfigError, DataError
-from locogym.core.types import EpisodeScore, ErrorKind, Evidence, ScenarioConfig, Task, ToolCall, ToolResult, ToolSpec
+from locogym.core.types import (
+    EpisodeScore,
+    ErrorKind,
+    Evidence,
+    ScenarioConfig,
+    Task,
+    ToolCall,
+    ToolResult,
+    ToolSpec,
+)
 from locogym.scenarios.funccall.normalize import norm_value
 from locogym.tools.base import Submit, Tool, ToolArgs, ToolContext
 

@@ -21,7 +21,14 @@ from pydantic import ValidationError
 
 from locogym.core.types import EpisodeScore, ErrorKind, Task, ToolCall, ToolResult, Trajectory
 from locogym.scenarios.funccall.apis import LOOKUPS, STATE_CHANGING
-from locogym.scenarios.funccall.normalize import norm_date, norm_datetime, norm_text, norm_time, norm_value, normalize_args
+from locogym.scenarios.funccall.normalize import (
+    norm_date,
+    norm_datetime,
+    norm_text,
+    norm_time,
+    norm_value,
+    normalize_args,
+)
 from locogym.scenarios.funccall.world import Booking, World
 
 ERROR_LABELS = ("decode_error", "hallucinated_function", "missing_parameter", "hallucinated_parameter", "wrong_value",

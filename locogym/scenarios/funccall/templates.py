@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from locogym.scenarios.funccall import api_ground, api_hotels
 from locogym.scenarios.funccall.catalog import FACILITY_NAME
@@ -204,9 +205,9 @@ def _hotel_search(rng: random.Random, p: Planner, city: City, arrival: date, nig
     else:
         raise Retry
     hotel, room, price = rows[0]
-    naive = [h for h in p.world.catalog.hotels(city.code) if h.stars == stars
-             and api_hotels.best_room(p.world, h, days, adults, 1) is not None]
-    binding(rng, min(naive, key=lambda h: (api_hotels.best_room(p.world, h, days, adults, 1)[1], h.hotel_id)), hotel)
+    naive = [(best[1], h.hotel_id, h) for h in p.world.catalog.hotels(city.code) if h.stars == stars
+             and (best := api_hotels.best_room(p.world, h, days, adults, 1)) is not None]
+    binding(rng, min(naive, key=lambda t: t[:2])[2], hotel)
     filters = ",".join(f for f in (f"class::{stars}", f"facility::{facility}",
                                    f"reviewscorebuckets::{min_score}" if min_score else None) if f)
     wording = (f"a {stars}-star hotel with {FACILITY_NAME[facility].lower()}"
@@ -295,7 +296,7 @@ def cancel_rebook(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     old = api_hotels.best_room(p.world, old_hotel, days, 1, 1)
     if old is None:
         raise Retry
-    initial = {"api": "Book_Hotel", "args": {"hotel_id": old_hotel.hotel_id, "block_id": old[0].block_id,
+    initial: dict[str, Any] = {"api": "Book_Hotel", "args": {"hotel_id": old_hotel.hotel_id, "block_id": old[0].block_id,
                                              "arrival_date": arrival.isoformat(),
                                              "departure_date": departure.isoformat(), "guest_name": who}}
     existing = call_api(p.world, "Book_Hotel", initial["args"]).payload["data"]["booking_id"]
@@ -553,8 +554,8 @@ def flight_and_airport_hotel(rng: random.Random, p: Planner, infeasible: bool) -
     days = [arrival + timedelta(days=i) for i in range(nights)]
     near = sorted(((haversine_km(b.lat, b.lon, h.lat, h.lon), h) for h in p.world.catalog.hotels(cb.code)),
                   key=lambda t: (t[0], t[1].hotel_id))
-    rows = [(km, h, api_hotels.best_room(p.world, h, days, 1, 1)) for km, h in near if km <= radius]
-    rows = [r for r in rows if r[2] is not None]
+    rows = [(km, h, best) for km, h in near if km <= radius
+            and (best := api_hotels.best_room(p.world, h, days, 1, 1)) is not None]
     chosen = [r for r in rows if r[1].review_score >= min_score]
     if not chosen:
         raise Retry
