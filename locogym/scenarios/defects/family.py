@@ -88,10 +88,18 @@ class DefectFamilyMixin(_Base):
             return self._get_sandbox().backend
         return str(self.sandbox_spec)
 
-    def fresh_sandbox(self) -> Sandbox:
+    def sandbox_options(self) -> dict[str, Any]:
         image = self.family_params.get("image")
-        options = {"image": image} if image else {}
-        return make_sandbox(self.grading_backend(), **options)
+        return {"image": image} if image else {}
+
+    def _get_sandbox(self) -> Sandbox:
+        """The episode's sandbox, made with this family's options (the Docker ``image`` of ``locogym.toml``)."""
+        if self._sandbox is None:
+            self._sandbox = make_sandbox(str(self.sandbox_spec), **self.sandbox_options())
+        return self._sandbox
+
+    def fresh_sandbox(self) -> Sandbox:
+        return make_sandbox(self.grading_backend(), **self.sandbox_options())
 
     def run_cache(self) -> RunCache:
         cache = getattr(self, "_run_cache", None)
