@@ -307,7 +307,7 @@ class _Generator:
         elif kind == "branch":
             f = Func(name, module.dotted, doc, kind, [r(2, 5), r(1, 30), r(5, 60)])
         elif kind == "delegate":
-            f = Func(name, module.dotted, doc, kind, [r(1, 9), r(2, 4), r(0, 20)], [self.rng.choice(pool)])
+            f = Func(name, module.dotted, doc, kind, [r(1, 9), r(2, 4), r(1, 20)], [self.rng.choice(pool)])
         elif kind == "combine":
             f = Func(name, module.dotted, doc, kind, [r(1, 9)], self.rng.sample(pool, 2))
         else:  # text
