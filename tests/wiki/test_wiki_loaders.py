@@ -148,3 +148,14 @@ def test_wikiextractor_keeps_links_drops_redirects_and_needs_questions(tmp_path:
     corpus = load_corpus(f"wikiextractor:{dump}", questions=f"hotpotqa:{qa}")
     assert corpus.get("Alpha0").text.startswith("Alpha0 was born")  # the dump's article wins
     assert corpus.questions[0].gold == ("Alpha0", "Beta")
+
+
+def test_a_copied_file_gives_the_same_corpus_key(tmp_path: Path) -> None:
+    one = tmp_path / "a" / "dev.json"
+    two = tmp_path / "b" / "dev.json"
+    for path in (one, two):
+        path.parent.mkdir()
+        path.write_text(json.dumps([_hotpot_record(i) for i in range(4)]))
+    assert load_corpus(f"hotpotqa:{one}").key == load_corpus(f"hotpotqa:{two}").key
+    two.write_text(json.dumps([_hotpot_record(i) for i in range(5)]))
+    assert load_corpus(f"hotpotqa:{one}").key != load_corpus(f"hotpotqa:{two}").key

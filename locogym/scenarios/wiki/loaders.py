@@ -13,6 +13,7 @@ questions.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -310,12 +311,31 @@ def _load_cached(kind: str, path: str, questions: str | None, stamp: tuple[float
         raise DataError("no question has all its gold articles in the corpus", path=path,
                         fix="Check that the questions file matches the dump.")
     items = _with_follow(items, {a.title: a.links for a in articles})
-    key = f"{kind}:{target.resolve()}:{stamp[0]}:{stamp[1]}:{questions or ''}"
-    return Corpus(key=key, articles=articles, questions=items)
+    digest = content_digest(target)
+    if questions is not None:
+        qpath = parse_spec(questions)[1]
+        digest += "+" + content_digest(qpath) if qpath is not None else ""
+    # the key names the content, not the place: a copied or re-checked-out file asks the same questions
+    return Corpus(key=f"{kind}:{target.name}:{digest}", articles=articles, questions=items)
+
+
+def content_digest(path: Path) -> str:
+    """A digest of a file's bytes (or of a folder's files and their relative paths), for corpus identity."""
+    h = hashlib.blake2b(digest_size=12)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        h.update(str(file.relative_to(path) if path.is_dir() else "").encode() + b"\0")
+        with file.open("rb") as fh:
+            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
 
 
 def load_corpus(spec: str, questions: str | None = None) -> Corpus:
     """The corpus of a ``KIND:PATH`` spec, loaded once per process and file version (path, mtime, size).
+
+    The corpus key (which, with the seed, picks the questions) is a digest of the content, so the same file
+    gives the same tasks wherever it is stored.
 
     Raises:
         ConfigError: an unknown spec or a missing file.

@@ -10,8 +10,6 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from locogym.core import tokens
 from locogym.core.errors import ConfigError
 from locogym.core.types import Evidence, ScenarioConfig, Task, ToolCall, stable_hash
@@ -170,7 +168,7 @@ def build_round_haystack(source: Source, retriever: Retriever, gold: list[int], 
                          summary: str | None) -> hs.Haystack:
     """The haystack of one round (round 0 for static mode): retrieve with ``question``, fill to ``length``."""
     rng = random.Random(f"{seed_key}:haystack:{round_index}")
-    ranking = retriever.rank(question) if params["context"] == "retrieved" or gold else np.zeros(0, np.int64)
+    ranking = retriever.rank(question)  # also for the baselines: their gold ranks are recorded too
     footer = static_footer(question, params["mode"], round_index, params["rounds"], params["round_policy"],
                            original if params["mode"] == "rounds" else None, summary)
     header = static_header("the following" if params["context"] != "none" else "no")
