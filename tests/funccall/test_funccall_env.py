@@ -98,6 +98,18 @@ def test_same_seed_gives_the_same_task_and_transcript_in_another_process() -> No
                       "out": hashlib.sha256("\n".join(outputs).encode()).hexdigest()}
 
 
+def test_difficulty_sets_the_share_of_infeasible_requests() -> None:
+    env = make()
+    counts = {}
+    for difficulty in ("easy", "hard"):
+        counts[difficulty] = 0
+        for seed in range(40):
+            env.reset(seed=seed, options={"length": "4k", "difficulty": difficulty})
+            assert env.task is not None
+            counts[difficulty] += bool(env.task.gold["infeasible"])
+    assert counts["easy"] == 0 and counts["hard"] >= 3
+
+
 def test_bad_arguments_and_options_name_the_fix() -> None:
     with pytest.raises(ConfigError, match="complexfuncbench"):
         make(data="somewhere.jsonl")

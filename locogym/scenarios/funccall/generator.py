@@ -22,7 +22,8 @@ from locogym.scenarios.funccall.templates import TEMPLATES, Spec
 from locogym.scenarios.funccall.world import World
 
 MAX_SIZE = 200
-INFEASIBLE_SHARE = 0.2
+# difficulty -> (share of infeasible tasks where a template has them, strictness of the constraints)
+DIFFICULTY = {"easy": (0.0, 0.5), "medium": (0.2, 0.8), "hard": (0.3, 0.95)}
 _CATALOGS: OrderedDict[int, Catalog] = OrderedDict()
 
 
@@ -47,14 +48,16 @@ def make_world(meta_world: dict[str, Any], initial_bookings: list[dict[str, Any]
     return world
 
 
-def _draw(seed: int, world_seed: int, size: int, template: str | None) -> tuple[str, Spec, Planner]:
+def _draw(seed: int, world_seed: int, size: int, template: str | None,
+          difficulty: str) -> tuple[str, Spec, Planner]:
     rng = random.Random(seed)
     drawn = rng.choice(sorted(TEMPLATES))  # drawn even when given, so the draws after it never shift
     name = template or drawn
     func, has_infeasible = TEMPLATES[name]
-    infeasible = has_infeasible and rng.random() < INFEASIBLE_SHARE
+    share, strictness = DIFFICULTY[difficulty]
+    infeasible = has_infeasible and rng.random() < share
     for _attempt in range(60):
-        planner = Planner(World(catalog_for(world_seed), size=size))
+        planner = Planner(World(catalog_for(world_seed), size=size), strictness=strictness)
         try:
             return name, func(rng, planner, infeasible), planner
         except Retry:
@@ -75,8 +78,8 @@ def parse_response_size(value: Any) -> int | str:
     return size
 
 
-def _fit(seed: int, world_seed: int, length: int, name: str, spec: Spec,
-         planner: Planner) -> tuple[str, Spec, Planner, int]:
+def _fit(seed: int, world_seed: int, length: int, name: str, spec: Spec, planner: Planner,
+         difficulty: str) -> tuple[str, Spec, Planner, int]:
     """Pick the response size whose episode length comes closest to ``length`` (a few secant steps)."""
     budget = max(1, length - tokens.count(spec.prompt))
     best = (abs(planner.obs_tokens - budget), 1, spec, planner)
@@ -87,7 +90,7 @@ def _fit(seed: int, world_seed: int, length: int, name: str, spec: Spec,
         if guess in tried:
             break
         tried.add(guess)
-        name, spec_g, planner_g = _draw(seed, world_seed, guess, name)
+        name, spec_g, planner_g = _draw(seed, world_seed, guess, name, difficulty)
         size, observed = guess, planner_g.obs_tokens
         if abs(observed - budget) < best[0]:
             best = (abs(observed - budget), guess, spec_g, planner_g)
@@ -103,9 +106,9 @@ def generate(config: ScenarioConfig) -> Task:
     world_seed = seed % 1_000_003
     requested = parse_response_size(config.params.get("response_size", "auto"))
     size = 1 if requested == "auto" else int(requested)
-    name, spec, planner = _draw(seed, world_seed, size, template)
+    name, spec, planner = _draw(seed, world_seed, size, template, config.difficulty)
     if requested == "auto":
-        name, spec, planner, size = _fit(seed, world_seed, config.length, name, spec, planner)
+        name, spec, planner, size = _fit(seed, world_seed, config.length, name, spec, planner, config.difficulty)
     return _task(config, name, spec, planner, world_seed, size, requested)
 
 

@@ -39,6 +39,7 @@ class PlanStep:
 @dataclass
 class Planner:
     world: World
+    strictness: float = 0.8  # the chance to redraw when a task's constraints would not change the answer
     steps: list[PlanStep] = field(default_factory=list)
 
     def call(self, subgoal: str, name: str, **arguments: Any) -> Any:

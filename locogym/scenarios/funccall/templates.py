@@ -89,9 +89,10 @@ def infeasible_spec(domain: str, prompt: str, keys: dict[str, str]) -> Spec:
                 infeasible=True)
 
 
-def binding(rng: random.Random, naive: Any, gold: Any) -> None:
-    """Prefer draws whose constraints matter: when the unconstrained pick is already the answer, usually redraw."""
-    if naive == gold and rng.random() < 0.8:
+def binding(rng: random.Random, p: Planner, naive: Any, gold: Any) -> None:
+    """Prefer draws whose constraints matter: when the unconstrained pick is already the answer, usually redraw
+    (how usually is the difficulty's ``strictness``)."""
+    if naive == gold and rng.random() < p.strictness:
         raise Retry
 
 
@@ -134,7 +135,7 @@ def flight_seat(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     window = (start, start + rng.choice((240, 300, 360, 480)))
     max_stops = rng.choice((0, 1, 1))
     offers, gold = _flight_pick(rng, p, cabin, window, max_stops, a.iata, b.iata, day)
-    binding(rng, min((o for o in p.world.catalog.flights(a.iata, b.iata, day) if cabin in o.cabins),
+    binding(rng, p, min((o for o in p.world.catalog.flights(a.iata, b.iata, day) if cabin in o.cabins),
                      key=lambda o: (o.price_eur[cabin], o.token)), gold)
     fare = gold.price_eur[cabin]
     budget = money_down(fare, rng) if infeasible else money_up(fare, rng)
@@ -207,7 +208,7 @@ def _hotel_search(rng: random.Random, p: Planner, city: City, arrival: date, nig
     hotel, room, price = rows[0]
     naive = [(best[1], h.hotel_id, h) for h in p.world.catalog.hotels(city.code) if h.stars == stars
              and (best := api_hotels.best_room(p.world, h, days, adults, 1)) is not None]
-    binding(rng, min(naive, key=lambda t: t[:2])[2], hotel)
+    binding(rng, p, min(naive, key=lambda t: t[:2])[2], hotel)
     filters = ",".join(f for f in (f"class::{stars}", f"facility::{facility}",
                                    f"reviewscorebuckets::{min_score}" if min_score else None) if f)
     wording = (f"a {stars}-star hotel with {FACILITY_NAME[facility].lower()}"
@@ -353,7 +354,7 @@ def car_rental(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     if not eligible:
         raise Retry
     vehicle, price, _km = eligible[0]
-    binding(rng, next((o for o in offers if o[0].seats >= seats), None), eligible[0])
+    binding(rng, p, next((o for o in offers if o[0].seats >= seats), None), eligible[0])
     budget = money_down(price, rng) if infeasible else money_up(price, rng)
     who = person(rng)
     keys = {"booking_id": "the booking id", "car_model": "the car model", "supplier": "the rental company",
@@ -414,7 +415,7 @@ def attraction_slot(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     if bool(slots) == infeasible:
         raise Retry
     naive_slots = [s for s in p.world.catalog.slots(ranked[0], day) if s.remaining >= adults + children]
-    binding(rng, (ranked[0], naive_slots[0] if naive_slots else None), (gold, slots[0] if slots else None))
+    binding(rng, p, (ranked[0], naive_slots[0] if naive_slots else None), (gold, slots[0] if slots else None))
     who = person(rng)
     keys = {"booking_id": "the booking id", "attraction": "the attraction's name",
             "start_time": "the slot's start time as HH:MM"}
@@ -451,7 +452,7 @@ def _taxi(rng: random.Random, p: Planner, pickup: Any, dropoff: Any, when: datet
     if not eligible:
         raise Retry
     gold = eligible[0]
-    binding(rng, next((q for q in quotes if q.seats >= party), None), gold)
+    binding(rng, p, next((q for q in quotes if q.seats >= party), None), gold)
     budget_out.append(money_down(gold.price_eur, rng) if infeasible else money_up(gold.price_eur, rng))
     return gold
 
