@@ -326,7 +326,7 @@ def content_digest(path: Path) -> str:
     for file in files:
         h.update(str(file.relative_to(path) if path.is_dir() else "").encode() + b"\0")
         with file.open("rb") as fh:
-            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+            while chunk := fh.read(1 << 20):
                 h.update(chunk)
     return h.hexdigest()
 
