@@ -7,8 +7,8 @@ How an invocation goes:
    trusted code — may fall back to ``local``, always with a loud warning).
 3. Keys already finished in ``episodes.jsonl`` are skipped (errored ones too, unless ``retry_errored``).
 4. The rest run with one asyncio semaphore per provider (``concurrency``): model-free episodes are CPU work and
-   go to a process pool; model-backed ones wait on the network and run in threads (or all of them as Ray tasks
-   with ``backend="ray"``). Each result is appended durably the moment it arrives (see :mod:`.rundir`).
+   go to a process pool; model-backed ones wait on the network and run as threads spread over as many processes
+   (:mod:`.threaded_pool`), or all of them as Ray tasks with ``backend="ray"``. Each result is appended durably the moment it arrives (see :mod:`.rundir`).
 5. Ctrl-C once stops scheduling and lets running episodes finish and be recorded; twice abandons them (they
    run again next time). SIGKILL loses only the episodes in flight, which also run again.
 """
@@ -20,7 +20,7 @@ import multiprocessing
 import signal
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +35,7 @@ from locogym.core.types import EpisodeResult
 from locogym.harness.progress import TournamentProgress
 from locogym.harness.rundir import ResultWriter, RunDir
 from locogym.harness.schedule import BASELINE_PROVIDER, EpisodeJob, TournamentConfig, env_class, plan
+from locogym.harness.threaded_pool import ThreadedProcessPool
 from locogym.harness.worker import execute_episode, init_pool_worker
 
 ISOLATED_BACKENDS = ("docker", "bwrap")
@@ -71,14 +72,15 @@ class TournamentSummary:
 
 # ---------------------------------------------------------------------------------------------- executors
 class LocalExecutor:
-    """A process pool for model-free episodes (CPU-bound env work) and threads for model-backed ones (I/O)."""
+    """Model-free episodes (CPU work) in a process pool, one episode per process at a time; model-backed ones
+    (mostly waiting) spread over the same number of processes with many episode threads each."""
 
     def __init__(self, run_root: Path, workers: int, threads: int) -> None:
         self.run_root = str(run_root)
         self.workers = workers
         self.threads = max(1, threads)
         self._pool: ProcessPoolExecutor | None = None
-        self._threads: ThreadPoolExecutor | None = None
+        self._threads: ThreadedProcessPool | None = None
         self._generation = 0
 
     def _process_pool(self) -> ProcessPoolExecutor:
@@ -88,16 +90,18 @@ class LocalExecutor:
                                              initializer=init_pool_worker)
         return self._pool
 
-    def _thread_pool(self) -> ThreadPoolExecutor:
+    def model_pool(self) -> ThreadedProcessPool:
         if self._threads is None:
-            self._threads = ThreadPoolExecutor(self.threads, thread_name_prefix="locogym-episode")
+            processes = min(self.workers, self.threads)
+            self._threads = ThreadedProcessPool(processes, -(-self.threads // processes), self.run_root)
+            self._threads.start()
         return self._threads
 
     async def run(self, job: EpisodeJob) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         data = job.model_dump(mode="json")
         if job.provider != BASELINE_PROVIDER:
-            return await loop.run_in_executor(self._thread_pool(), execute_episode, data, self.run_root)
+            return await self.model_pool().run(data)
         generation = self._generation
         try:
             return await loop.run_in_executor(self._process_pool(), execute_episode, data, self.run_root)
@@ -117,7 +121,7 @@ class LocalExecutor:
             self._pool.shutdown(wait=not abandon, cancel_futures=True)
             self._pool = None
         if self._threads is not None:
-            self._threads.shutdown(wait=not abandon, cancel_futures=True)
+            self._threads.close(abandon=abandon)
             self._threads = None
 
 

@@ -5,9 +5,10 @@ dict (an :class:`~locogym.core.types.EpisodeResult`), so it crosses process and 
 It never raises for a failed episode: an exception in env code, a dead sandbox or a provider outage comes back as
 ``status="errored"`` with the cause, and is never scored as the model's answer.
 
-Envs are kept per worker (per thread) and reused across episodes with the same arguments, because families
-cache their data per parameters and sandboxes are reused across resets; a failed episode drops its env so a
-broken sandbox is never reused.
+Envs and agents are kept per worker (per thread) and reused across episodes with the same arguments: families
+cache their data per parameters and sandboxes are reused across resets, and a model agent keeps its HTTP client
+(its connection pool and TLS setup) while ``reset`` clears everything that belongs to one episode, budgets
+included. A failed episode drops its env and agent, so a broken sandbox or client is never reused.
 """
 
 from __future__ import annotations
@@ -36,17 +37,18 @@ def execute_episode(job_data: dict[str, Any], run_root: str) -> dict[str, Any]:
     trajectory_file = Path(run_root) / job.trajectory_path
     base = {"key": job.key, "agent": job.agent, "env": job.env, "options": job.options, "env_args": job.env_args,
             "seed": job.seed, "length": job.length}
-    env_key = ""
+    env_key = agent_key = ""
     try:
         _ensure_imports(job.imports)
         import locogym
 
         env_key, env = _env_for(job)
-        agent = locogym.make_agent(job.agent_spec, **job.agent_settings)
+        agent_key, agent = _agent_for(job)
         trajectory = locogym.run_episode(env, agent, seed=job.seed, options=job.options,
                                          trajectory_path=trajectory_file, episode_key=job.key)
     except Exception as exc:  # noqa: BLE001 - an episode's failure is a result, never a crashed tournament
         _drop_env(env_key)
+        _agents().pop(agent_key, None)
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return EpisodeResult(**base, status="errored", error=detail[:2000], termination="error",
                              wall_time_s=time.monotonic() - started,
@@ -56,6 +58,7 @@ def execute_episode(job_data: dict[str, Any], run_root: str) -> dict[str, Any]:
     error = None
     if errored:
         _drop_env(env_key)
+        _agents().pop(agent_key, None)
         messages = [e.get("message", "") for e in trajectory.events if e.get("kind") == "provider_error"]
         error = (messages[-1] if messages else "the episode ended with an error")[:2000]
     return EpisodeResult(**base, status="errored" if errored else "done", error=error,
@@ -98,6 +101,26 @@ def _env_for(job: EpisodeJob) -> tuple[str, Any]:
             old.close()
     cache.move_to_end(key)
     return key, env
+
+
+def _agents() -> dict[str, Any]:
+    agents = getattr(_local, "agents", None)
+    if agents is None:
+        agents = {}
+        _local.agents = agents
+    return agents
+
+
+def _agent_for(job: EpisodeJob) -> tuple[str, Any]:
+    import locogym
+
+    key = f"{job.agent_spec}|{stable_hash(job.agent_settings)}"
+    agents = _agents()
+    agent = agents.get(key)
+    if agent is None:
+        agent = locogym.make_agent(job.agent_spec, **job.agent_settings)
+        agents[key] = agent
+    return key, agent
 
 
 def _drop_env(key: str) -> None:

@@ -32,6 +32,7 @@ from tests.fixture_family import register as register_fixture
 ROOT = Path(__file__).resolve().parents[2]
 SLOW_ID = "LoCo-SlowFixture-v0"
 BROKEN_ID = "LoCo-BrokenFixture-v0"
+DYING_ID = "LoCo-DyingFixture-v0"
 PLUGIN = "tests.harness.test_tournament_run"
 STEP_SECONDS = 0.15
 
@@ -57,9 +58,20 @@ class BrokenFixtureEnv(FixtureEnv):
         return super().generate(config)
 
 
+class DyingFixtureEnv(FixtureEnv):
+    """The fixture family whose process dies outright on seed 1 (a crash no exception handler sees)."""
+
+    env_id = DYING_ID
+
+    def generate(self, config: ScenarioConfig) -> Task:
+        if config.seed == 1:
+            os._exit(3)
+        return super().generate(config)
+
+
 def register() -> None:
     register_fixture()
-    for env_id, name in ((SLOW_ID, "SlowFixtureEnv"), (BROKEN_ID, "BrokenFixtureEnv")):
+    for env_id, name in ((SLOW_ID, "SlowFixtureEnv"), (BROKEN_ID, "BrokenFixtureEnv"), (DYING_ID, "DyingFixtureEnv")):
         if env_id not in gym.registry:
             gym.register(id=env_id, entry_point=f"{PLUGIN}:{name}", nondeterministic=False)
 
@@ -168,6 +180,31 @@ def test_a_cost_budget_stops_new_episodes(tmp_path: Path) -> None:
         summary = run_tournament(cfg, console=quiet(), live=False)
     assert summary.stopped_by_budget
     assert summary.done == 2  # $1 per episode: the second reaches the $2 budget, nothing more starts
+
+
+def test_a_worker_process_that_dies_fails_only_its_episode_and_is_replaced(tmp_path: Path) -> None:
+    import asyncio
+
+    from locogym.harness.threaded_pool import ThreadedProcessPool, WorkerDied
+
+    jobs = plan(config(tmp_path, envs=[DYING_ID], agents=["oracle"], lengths=["1k"], seeds=2))
+    dying = next(j for j in jobs if j.seed == 1)
+    healthy = next(j for j in jobs if j.seed == 0)
+    pool = ThreadedProcessPool(1, 2, str(tmp_path / "run"))
+
+    async def play() -> tuple[object, object]:
+        try:
+            first: object = await pool.run(dying.model_dump(mode="json"))
+        except WorkerDied as exc:
+            first = exc
+        return first, await pool.run(healthy.model_dump(mode="json"))
+
+    try:
+        first, second = asyncio.run(play())
+    finally:
+        pool.close()
+    assert isinstance(first, WorkerDied) and "code 3" in str(first)
+    assert isinstance(second, dict) and second["status"] == "done"
 
 
 # ------------------------------------------------------------------------------------------- killing the run
