@@ -76,7 +76,8 @@ class RepoEnv(LocoEnv):
         super().__init__(max_steps=max_steps, **kwargs)
 
     def configure(self, source: str = "synthetic", ref: str | None = None, context: str = "tree",
-                  map_budget: int | None = None) -> dict[str, Any]:
+                  map_budget: int | None = None, **kwargs: Any) -> dict[str, Any]:
+        super().configure(**kwargs)  # names any argument this env does not take
         if not isinstance(source, str) or not source:
             raise ConfigError(f"source={source!r} is not a source.",
                               fix='Use "synthetic", a repository folder, "package:NAME" or a source archive.')
@@ -211,7 +212,7 @@ class RepoEnv(LocoEnv):
         for session in range(len(task.sessions or [])):
             verdicts.update(self._judge(task, session, by_session.get(session)))
         total = len(task.probes)
-        right = sum(verdicts.values())
+        n_right = sum(verdicts.values())
         changed = [p for p in task.probes if p.changed_since_last]
         stale = 0
         previous: dict[str, Any] = {}
@@ -222,13 +223,13 @@ class RepoEnv(LocoEnv):
             if p.changed_since_last and p.key in previous and given is not None and is_correct(kind, given, previous[p.key]):
                 stale += 1
             previous[p.key] = p.answer
-        metrics = {"probes": float(total), "probes_correct": float(right),
+        metrics = {"probes": float(total), "probes_correct": float(n_right),
                    "changed_probes": float(len(changed)),
                    "changed_correct": float(sum(verdicts.get(p.id, False) for p in changed)),
                    "stale_answers": float(stale)}
         answered = any(isinstance(a, dict) and a for _, a in submitted)
-        outcome = "correct" if right == total else "no_answer" if not answered else "partial" if right else "wrong"
-        return EpisodeScore(success=right / total if total else 0.0, outcome=outcome, metrics=metrics)
+        outcome = "correct" if n_right == total else "no_answer" if not answered else "partial" if n_right else "wrong"
+        return EpisodeScore(success=n_right / total if total else 0.0, outcome=outcome, metrics=metrics)
 
     def final_state(self, ctx: ToolContext) -> dict[str, Any]:
         world = ctx.world

@@ -155,6 +155,8 @@ def test_bad_options_fail_with_the_fix(env: gym.Env) -> None:
         env.reset(seed=0, options={"length": 100})
     with pytest.raises(ConfigError, match="context"):
         gym.make("LoCo-Repo-v0", sandbox="fake", context="nope")
+    with pytest.raises(ConfigError, match="colour"):
+        gym.make("LoCo-Repo-v0", sandbox="fake", colour="blue")
 
 
 def test_agent_input_never_raises(env: gym.Env) -> None:

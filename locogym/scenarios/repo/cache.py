@@ -98,5 +98,5 @@ def file_facts(files: dict[str, str], *, name: str = "", commit: str = "", use_c
     while len(_memory) > _MEMORY_MAX:
         _memory.popitem(last=False)
     if use_cache and name and commit and (parsed or len(disk) != len(keyed)):
-        _store_tree(name, commit, {key: f for (key, *_), f in zip(keyed, out)})
+        _store_tree(name, commit, {key: f for (key, *_), f in zip(keyed, out, strict=True)})
     return out

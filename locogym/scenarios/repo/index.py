@@ -187,15 +187,15 @@ class CodeIndex:
                         else:
                             events.append((imp.line, 0, alias, ("from", f"{target}\0{name}"), None))
                 else:
-                    target = self._js_target(imp.module)
-                    if target is None:
+                    js_target = self._js_target(imp.module)
+                    if js_target is None:
                         continue
                     if imp.binds_module:
-                        events.append((imp.line, 0, imp.binds_module, ("module", target), None))
+                        events.append((imp.line, 0, imp.binds_module, ("module", js_target), None))
                     if imp.star:
-                        events.append((imp.line, 0, "", None, target))
+                        events.append((imp.line, 0, "", None, js_target))
                     for name, alias in imp.names:
-                        events.append((imp.line, 0, alias, ("from", f"{target}\0{name}"), None))
+                        events.append((imp.line, 0, alias, ("from", f"{js_target}\0{name}"), None))
             for assign in facts.assigns:
                 if not assign.literal:
                     events.append((assign.line, 2, assign.name, ("alias", assign.alias), None))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,39 +84,27 @@ class FileFacts:
     error: str = ""
 
 
+# language -> (grammar wheel module, function returning the grammar); TSX is a superset of TypeScript
+_GRAMMARS: dict[str, tuple[str, str]] = {
+    "python": ("tree_sitter_python", "language"), "javascript": ("tree_sitter_javascript", "language"),
+    "typescript": ("tree_sitter_typescript", "language_tsx"), "go": ("tree_sitter_go", "language"),
+    "java": ("tree_sitter_java", "language"), "rust": ("tree_sitter_rust", "language"),
+}
+
+
 @functools.cache
 def language(name: str) -> ts.Language:
     """The tree-sitter language object of an indexed language (from its installed grammar wheel)."""
+    if name not in _GRAMMARS:
+        raise ConfigError(f"No grammar for language {name!r}.",
+                          fix=f"Index files of: {', '.join(sorted(_GRAMMARS))}.")
+    module_name, attr = _GRAMMARS[name]
     try:
-        if name == "python":
-            import tree_sitter_python as mod
-
-            return ts.Language(mod.language())
-        if name == "javascript":
-            import tree_sitter_javascript as mod
-
-            return ts.Language(mod.language())
-        if name == "typescript":
-            import tree_sitter_typescript as mod
-
-            return ts.Language(mod.language_tsx())
-        if name == "go":
-            import tree_sitter_go as mod
-
-            return ts.Language(mod.language())
-        if name == "java":
-            import tree_sitter_java as mod
-
-            return ts.Language(mod.language())
-        if name == "rust":
-            import tree_sitter_rust as mod
-
-            return ts.Language(mod.language())
+        module = importlib.import_module(module_name)
     except ImportError as exc:
         raise ConfigError(f"The tree-sitter grammar for {name} is not installed ({exc}).",
-                          fix=f"pip install tree-sitter-{name}") from exc
-    raise ConfigError(f"No grammar for language {name!r}.", fix="Index python, javascript, typescript, go, java "
-                      "or rust files.")
+                          fix=f"pip install {module_name.replace('_', '-')}") from exc
+    return ts.Language(getattr(module, attr)())
 
 
 # Each language: definition patterns (@name inside @def.KIND), call patterns (@callee), identifiers.
@@ -262,7 +251,10 @@ def _defs(lang: str, root: ts.Node, source: bytes) -> list[DefFact]:
     query = _queries(lang)[0]
     found: list[tuple[ts.Node, ts.Node, str]] = []
     for _, caps in ts.QueryCursor(query).matches(root):
-        name = caps.get("name", [None])[0]
+        names = caps.get("name")
+        if not names:
+            continue
+        name = names[0]
         for key, nodes in caps.items():
             if key.startswith("def."):
                 found.append((nodes[0], name, key[4:]))
@@ -323,7 +315,7 @@ def _calls(lang: str, root: ts.Node, defs: list[DefFact]) -> list[CallFact]:
     nodes = ts.QueryCursor(_queries(lang)[1]).captures(root).get("callee", [])
     nodes.sort(key=lambda n: n.start_byte)
     scopes = _scope_of(defs, [n.start_byte for n in nodes])
-    return [CallFact(expr=_callee_text(lang, n), line=n.start_point[0] + 1, scope=s) for n, s in zip(nodes, scopes)]
+    return [CallFact(expr=_callee_text(lang, n), line=n.start_point[0] + 1, scope=s) for n, s in zip(nodes, scopes, strict=True)]
 
 
 def _python_imports(node: ts.Node) -> list[ImportFact]:

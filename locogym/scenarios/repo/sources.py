@@ -159,8 +159,8 @@ def load_folder(folder: Path, ref: str | None = None) -> SourceTree:
                           fix="Pass ref= as a commit hash, tag or branch that exists (git log shows them).") from exc
     items = []
     for blob in commit.tree.traverse():
-        if getattr(blob, "type", "") == "blob" and blob.mode != 0o120000:
-            items.append((blob.path, blob.data_stream.read()))
+        if isinstance(blob, git.Blob) and blob.mode != 0o120000:  # symlinks are skipped
+            items.append((str(blob.path), blob.data_stream.read()))
     name = Path(repo.working_tree_dir or folder).resolve().name
     return SourceTree(name=name, files=_collect(items), language="auto", commit=commit.hexsha, origin="git",
                       meta={"ref": ref or "HEAD"})

@@ -614,12 +614,12 @@ class _Generator:
             if total > self.target * 1.02:
                 self.modules.pop()
                 self.forget(module)
-                module = self.new_module(domain, 1) if gap > 500 else None
+                retry: _Module | None = self.new_module(domain, 1) if gap > 500 else None
                 files = self.assemble()
                 total = self.total(files)
-                if total > self.target * 1.02 and module is not None:
+                if total > self.target * 1.02 and retry is not None:
                     self.modules.pop()
-                    self.forget(module)
+                    self.forget(retry)
                     files = self.assemble()
                     total = self.total(files)
                 break
