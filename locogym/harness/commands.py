@@ -115,9 +115,10 @@ def tournament_command(
     if summary.interrupted:
         err_console.print("[yellow]interrupted: run the same command again to finish the rest[/]")
         raise typer.Exit(130)
-    if summary.errored:
-        err_console.print(f"[red]{summary.errored} episode(s) errored[/] (not scored); see the report, then "
-                          "`locogym tournament ... --retry-errored`.")
+    errored = sum(1 for r in summary.results.values() if r.status == "errored")
+    if errored:
+        err_console.print(f"[red]{errored} planned episode(s) are errored[/] (not scored); see the report, then "
+                          "run the same command with --retry-errored.")
         raise typer.Exit(1)
 
 

@@ -80,7 +80,7 @@ def schedule_table(jobs: list[EpisodeJob], pending_keys: set[str] | None = None)
     table.add_column("agent", footer="total")
     totals: dict[str, int] = defaultdict(int)
     for env in envs:
-        table.add_column(env, justify="right")
+        table.add_column(env.removeprefix("LoCo-").removesuffix("-v0"), justify="right")
     table.add_column("est. tokens", justify="right")
     table.add_column("est. cost", justify="right")
     grand = CellEstimate("", "")

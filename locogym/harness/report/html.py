@@ -101,8 +101,9 @@ def _legend(summary: Summary, colours: dict[str, int]) -> str:
 
 
 def _length_curves(summary: Summary, colours: dict[str, int]) -> str:
-    charts = [line_chart(summary.overall_curves, colours, summary.lengths, "all environments")]
-    charts += [line_chart(per_agent, colours, summary.lengths, env) for env, per_agent in summary.curves.items()]
+    charts = [line_chart(summary.overall_curves, colours, summary.lengths, "all environments", width=560, height=300)]
+    charts += [line_chart(per_agent, colours, summary.lengths, env, width=560, height=300)
+               for env, per_agent in summary.curves.items()]
     return ('<section class="card" id="lengths"><h2>Score against context length</h2><p class="lead">Mean success '
             "at each target length, per environment; the shaded band is the 95% interval. A falling line is an "
             "agent that loses the thread as the context grows.</p>" + _legend(summary, colours)
@@ -119,7 +120,7 @@ def _ecl(summary: Summary, colours: dict[str, int]) -> str:
                                               if row.ecl_first_below else " · holds throughout")
             rows.append((row.agent, float(row.ecl), label))
     chart = hbar_chart(rows, colours, "effective context length", maximum=float(max(summary.lengths or [1])),
-                       log2=True, width=720,
+                       log2=True, width=1180, row_h=28,
                        note=f"longest length with score ≥ 85% of the agent's {format_length(min(summary.lengths or [0]))} score")
     return ('<section class="card" id="ecl"><h2>Effective context length</h2><p class="lead">How far each agent can '
             "go before its score drops below 85% of its own score at the shortest length — measured only up to "
@@ -131,13 +132,14 @@ def _behaviours(summary: Summary, colours: dict[str, int]) -> str:
     for behaviour, key in summary.headline_keys.items():
         title = BEHAVIOUR_TITLES[behaviour]
         if key is None:
-            charts.append(hbar_chart([(r.agent, None, "not measured in this run") for r in summary.rows], colours, title))
+            charts.append(hbar_chart([(r.agent, None, "not measured in this run (no task with probes)")
+                                      for r in summary.rows], colours, title, width=560))
             continue
         values = [(r.agent, r.behaviours.get(behaviour)) for r in summary.rows]
         top = max([v for _, v in values if v is not None] + [1.0])
         direction = "higher is better" if higher_is_better(behaviour) else "lower is better"
         charts.append(hbar_chart([(a, v, "n/a" if v is None else f"{v:.3f}") for a, v in values], colours,
-                                 f"{title}: {key}", maximum=top, note=direction))
+                                 f"{title}: {key}", maximum=top, note=direction, width=560))
     detail_keys = sorted({k for means in summary.metrics.values() for k in means if k.split(".")[0] in BEHAVIOUR_TITLES})
     table = ""
     if detail_keys:
@@ -169,7 +171,11 @@ def _usage(summary: Summary, colours: dict[str, int]) -> str:
                     f'<td class="num">{r.steps:.1f}</td><td class="num">{r.input_tokens:,}</td>'
                     f'<td class="num">{r.output_tokens:,}</td><td class="num">${r.cost_usd:,.4f}</td>'
                     f'<td class="num">{per_solved}</td><td class="num">{r.wall_time_s:,.1f} s</td></tr>')
-    charts = hbar_chart(token_rows, colours, "model tokens") + hbar_chart(cost_rows, colours, "cost (USD)")
+    paid = any(r.input_tokens or r.output_tokens or r.cost_usd for r in summary.rows)
+    charts = (hbar_chart(token_rows, colours, "model tokens", width=560)
+              + hbar_chart(cost_rows, colours, "cost (USD)", width=560)) if paid else \
+        '<p class="ci">No model was called in this run: its agents are all model-free baselines.</p>'
+
     return ('<section class="card" id="usage"><h2>Tokens and cost</h2><p class="lead">As the providers reported them, '
             "summed over scored episodes. Baselines use no model.</p>"
             f'<div class="grid-charts">{charts}</div><table>{head}{"".join(rows)}</table></section>')

@@ -17,14 +17,21 @@ def leaderboard_table(summary: Summary) -> Table:
     """Rank, agent, mean success with its 95% interval, solved share, effective length, episodes, tokens, cost."""
     table = Table(title="locogym leaderboard", caption="score: mean success [95% bootstrap interval] · ECL: "
                   "effective context length (score ≥ 85% of the agent's shortest-length score)")
-    for name, justify in (("#", "right"), ("agent", "left"), ("score [95% CI]", "right"), ("solved", "right"),
-                          ("ECL", "right"), ("episodes", "right"), ("tokens", "right"), ("cost", "right")):
-        table.add_column(name, justify=justify, style="bold" if name == "agent" else None)  # type: ignore[arg-type]
+    paid = any(row.input_tokens or row.output_tokens or row.cost_usd for row in summary.rows)
+    columns = [("#", "right"), ("agent", "left"), ("score [95% CI]", "right"), ("solved", "right"),
+               ("ECL", "right"), ("episodes", "right")]
+    if paid:  # a run of baselines only has no tokens to show
+        columns += [("tokens", "right"), ("cost", "right")]
+    for name, justify in columns:
+        table.add_column(name, justify=justify, style="bold" if name == "agent" else None,  # type: ignore[arg-type]
+                         no_wrap=name == "score [95% CI]")
     for rank, row in enumerate(summary.rows, start=1):
         errored = f" [red]+{row.errored} err[/]" if row.errored else ""
-        table.add_row(str(rank), row.agent, fmt_interval(row.score), f"{row.solved:.0%}",
-                      _ecl(row.ecl, row.ecl_first_below), f"{row.episodes}{errored}",
-                      f"{row.input_tokens + row.output_tokens:,}", f"${row.cost_usd:,.4f}")
+        cells = [str(rank), row.agent, fmt_interval(row.score), f"{row.solved:.0%}",
+                 _ecl(row.ecl, row.ecl_first_below), f"{row.episodes}{errored}"]
+        if paid:
+            cells += [f"{row.input_tokens + row.output_tokens:,}", f"${row.cost_usd:,.4f}"]
+        table.add_row(*cells)
     return table
 
 
