@@ -105,7 +105,8 @@ def test_the_page_renders_in_a_headless_browser(run_folder: Path, tmp_path: Path
     dom = result.stdout
     assert 'data-browser="ready"' in dom, result.stderr[-2000:]  # the script ran to its end
     assert not re.search(r"<body[^>]*data-pwned", dom)  # the hostile text stayed text
-    assert dom.count('<svg class="chart"') == 1 + 1 + 1 + 4 + 2  # all envs + the env + ECL + behaviours + usage
+    assert dom.count('<svg class="chart"') == 1 + 1 + 1 + 4  # all envs + the env + ECL + behaviours
+    assert "No model was called in this run" in dom  # baselines only: no token charts to draw
     assert dom.count('<svg class="ibar"') == 4  # one interval bar per leaderboard row with scored episodes
     assert dom.count('class="ep') == 25  # every episode is listed in the browser
     assert '<div class="step">' in dom and "read_file(" in dom  # a step of the chosen episode is shown
