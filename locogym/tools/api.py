@@ -15,7 +15,8 @@ import orjson
 from pydantic import Field
 
 from locogym.core.types import ErrorKind, ToolResult, stable_hash
-from locogym.scenarios.funccall.apis import HANDLERS, call_api
+from locogym.scenarios.funccall.apis import ANCHORS, HANDLERS, call_api
+from locogym.scenarios.funccall.normalize import normalize_args
 from locogym.scenarios.funccall.world import ApiError
 from locogym.tools.base import Submit, Tool, ToolArgs, ToolContext
 
@@ -304,9 +305,13 @@ def render(payload: Any) -> str:
     return orjson.dumps(payload).decode()
 
 
-def result_digest(items: list[str], payload: Any) -> str:
-    """What "the same result set" means: the sorted ids a response listed, or the whole body if it lists none."""
-    return stable_hash(sorted(items) if items else payload)
+def result_digest(name: str, params: dict[str, Any], items: list[str], payload: Any) -> str:
+    """What "the same result set" means: the sorted ids a response listed for the same request-bound parameters
+    (the same hotels for other dates are another result), or the whole body if it lists no ids."""
+    if not items:
+        return stable_hash(payload)
+    normal = normalize_args(name, params)
+    return stable_hash([sorted(items), {k: v for k, v in normal.items() if k in ANCHORS}])
 
 
 def run_api(world: Any, name: str, params: dict[str, Any]) -> ToolResult:
@@ -316,8 +321,8 @@ def run_api(world: Any, name: str, params: dict[str, Any]) -> ToolResult:
     except ApiError as exc:
         body = {"status": False, "message": exc.message, "code": exc.code, "httpStatus": exc.status}
         return ToolResult(output=render(body), error=ErrorKind.api_error, data={"api": name, "api_code": exc.code})
-    data: dict[str, Any] = {"api": name, "items": response.items, "digest": result_digest(response.items, response.payload),
-                            "values": response.values}
+    digest = result_digest(name, params, response.items, response.payload)
+    data: dict[str, Any] = {"api": name, "items": response.items, "digest": digest, "values": response.values}
     return ToolResult(output=render(response.payload), data=data)
 
 

@@ -20,6 +20,12 @@ STATE_CHANGING = frozenset({"Book_Flight", "Book_Hotel", "Book_Car", "Book_Attra
 # as optional steps (an agent that already knows the id may skip them).
 LOOKUPS = frozenset({"Search_Flight_Location", "Search_Hotel_Destination", "Search_Car_Location",
                      "Search_Attraction_Location", "Taxi_Search_Location", "Location_to_Lat_Long"})
+# Request-bound parameters: two calls of an API that differ in one of these ask different questions (another day,
+# party, cabin or route), even when they list the same items; other differences (page, sort, filters, currency,
+# which hotel's details) only change the view.
+ANCHORS = frozenset({"fromId", "toId", "departDate", "arrival_date", "departure_date", "adults", "room_qty",
+                     "children", "cabinClass", "pick_up_date", "pick_up_time", "drop_off_date", "drop_off_time",
+                     "driver_age", "date", "pick_up_place_id", "drop_off_place_id"})
 # Keys whose string values are ids or tokens a later call may copy (for cascade tracking).
 VALUE_KEYS = frozenset({"id", "token", "dest_id", "hotel_id", "block_id", "room_id", "vehicle_id", "search_key",
                         "slug", "productSlug", "googlePlaceId", "place_id", "resultId", "slot_id", "booking_id",

@@ -20,7 +20,7 @@ import orjson
 from pydantic import ValidationError
 
 from locogym.core.types import EpisodeScore, ErrorKind, Task, ToolCall, ToolResult, Trajectory
-from locogym.scenarios.funccall.apis import LOOKUPS, STATE_CHANGING
+from locogym.scenarios.funccall.apis import ANCHORS, LOOKUPS, STATE_CHANGING
 from locogym.scenarios.funccall.normalize import (
     norm_date,
     norm_datetime,
@@ -107,8 +107,11 @@ def fact_ok(fact: dict[str, Any], expected: Any, value: Any) -> bool:
         return norm_datetime(str(value)) == norm_datetime(str(expected))
     if kind in ("id", "booking"):
         return _key(value) == _key(expected)
-    return norm_text(value) == norm_text(expected) or (
-        len(norm_text(expected)) >= 4 and norm_text(expected) in norm_text(value) and len(norm_text(value)) < 3 * len(norm_text(expected)))
+    return _words(value) == _words(expected)  # exact: "Grand Hotel" and "Grand Hotel Oslo" are two hotels
+
+
+def _words(value: Any) -> str:
+    return " ".join(re.findall(r"[^\W_]+", norm_text(value)))
 
 
 def check_facts(task: Task, answer: Any, matched: list[Booking | None]) -> list[bool]:
@@ -127,8 +130,8 @@ def check_facts(task: Task, answer: Any, matched: list[Booking | None]) -> list[
         value = by_key.get(_key(fact["key"]))
         ok = fact_ok(fact, expected, value)
         if not ok and not data and text:  # facts given in prose: search the whole text
-            ok = fact_ok(fact, expected, text) if fact["type"] in ("number", "id", "booking") else (
-                norm_text(expected) in norm_text(text))
+            ok = fact_ok(fact, expected, text) if fact["type"] in ("number",) else (
+                f" {_words(expected)} " in f" {_words(text)} ")
         results.append(ok)
     return results
 
@@ -156,7 +159,25 @@ def _same_name_subgoal(task: Task, name: str, state: dict[str, Any]) -> str | No
 
 
 def verdict(task: Task, call: ToolCall | None, result: ToolResult, world: World, state: dict[str, Any]) -> dict[str, Any]:
-    """Annotations of one step: wrong, subgoal, error_label, verdict and the oracle step it matched."""
+    """Annotations of one step: wrong, subgoal, error_label, verdict and the oracle step it matched.
+
+    Also remembers which values right and wrong calls introduced, so that a later call built on a wrong call's
+    output is itself wrong even where its own arguments look plausible.
+    """
+    found = _verdict(task, call, result, world, state)
+    if result.error is None:
+        key = "wrong_values" if found.get("wrong") else "right_values"
+        state.setdefault(key, set()).update(str(v) for v in result.data.get("values", []))
+    return found
+
+
+def _tainted(call: ToolCall, state: dict[str, Any]) -> bool:
+    wrong, right = state.get("wrong_values", set()), state.get("right_values", set())
+    return any(v in wrong and v not in right for v in _leaves(call.arguments))
+
+
+def _verdict(task: Task, call: ToolCall | None, result: ToolResult, world: World,
+             state: dict[str, Any]) -> dict[str, Any]:
     from locogym.tools.api import API_SPECS
 
     if call is None:
@@ -183,7 +204,11 @@ def verdict(task: Task, call: ToolCall | None, result: ToolResult, world: World,
                 if i not in done:
                     done.append(i)
                 return {"wrong": False, "subgoal": step["subgoal"], "verdict": how, "oracle_step": i}
-    if subgoal is not None and call.name not in LOOKUPS:
+    if _tainted(call, state):
+        return {"wrong": True, "error_label": "wrong_value", "verdict": "wrong", "subgoal": subgoal}
+    same = [s for s in steps if s["name"] == call.name]
+    anchored = [s for s in same if all(s["args"].get(f) == args.get(f) for f in ANCHORS)]
+    if same and not anchored and call.name not in LOOKUPS:
         return {"wrong": True, "error_label": "wrong_value", "verdict": "wrong", "subgoal": subgoal}
     return {"wrong": False, "verdict": "extra", **({"subgoal": subgoal} if subgoal else {})}
 
