@@ -185,3 +185,18 @@ def test_heuristic_answers_literal_questions(env: gym.Env) -> None:
     trajectory = locogym.run_episode(env, make_agent("heuristic"), seed=0, options={"length": "8k",
                                                                                    "variant": "nonliteral"})
     assert trajectory.termination == "submitted"
+
+
+def test_session_commits_keep_the_project_suite_passing(env: gym.Env, tmp_path: Path) -> None:
+    env.reset(seed=11, options={"length": "8k", "task": "multisession", "sessions": 6})
+    task = env.unwrapped.task
+    files = dict(task.workspace)
+    for session in sorted(task.meta["session_patches"], key=int):
+        files.update(task.meta["session_patches"][session])
+    assert files != task.workspace
+    for path, text in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-2000:]

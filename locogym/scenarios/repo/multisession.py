@@ -7,8 +7,10 @@ commits do:
 
 * ``setting`` — a settings layer gains an override (``NAME = new value``);
 * ``definition`` — a re-exported function is extracted into its own module and the re-export now points there;
-* ``callers`` — a new function that calls the probed function is added to another module;
-* ``call_chain`` — one function on the chain is changed to delegate to a different function.
+* ``callers`` — a new feature module adds a function that calls the probed function;
+* ``call_chain`` — one call on the chain is routed through a new forwarding function (one more hop).
+
+Every commit keeps the code's behaviour, so the project's own test suite still passes after each of them.
 
 Some sessions also carry an unrelated settings commit (a change that moves no probed answer). Every probe's truth
 is computed from the index of the workspace as it is in that session, never from the edit's intent, and
@@ -106,9 +108,14 @@ def edit_definition(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...
               or src_lines[i.line - 1].startswith("import ")]
     header = list(dict.fromkeys(header))
     constants = [ln for ln in src_lines if re.match(r"^[A-Z_]+ = ", ln)]
+    body_text = "\n".join(body)
+    siblings = sorted(other.name for i, other in enumerate(index.facts[d.path].defs)
+                      if other.parent == -1 and other.name != d.name and re.search(rf"\b{other.name}\(", body_text))
+    if siblings:  # the old module imports the new one only at its end, so this import finds them defined
+        header.append(f"from .{leaf[:-3]} import {', '.join(siblings)}")
     new_text = (f'"""{d.name.replace("_", " ").capitalize()}, extracted from {leaf[:-3]}."""\n\n'
                 "from __future__ import annotations\n\n" + "".join(h + "\n" for h in header if "__future__" not in h)
-                + ("\n" + "\n".join(constants) + "\n" if constants else "") + "\n\n" + "\n".join(body) + "\n")
+                + ("\n" + "\n".join(constants) + "\n" if constants else "") + "\n\n" + body_text + "\n")
     remaining = src_lines[:d.line - 1] + src_lines[d.end_line:]
     old_text = "\n".join(remaining).rstrip("\n") + f"\n\nfrom .{new_leaf} import {d.name}  # noqa: E402 - moved\n"
     entries = [e.strip() for e in match.group(2).split(",")]
@@ -130,57 +137,52 @@ def edit_definition(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...
 
 
 def edit_callers(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], str]:
+    """Add a feature module (imported by nothing, so no import cycle) whose new function calls the probed one."""
     _, qual = key
     d = index.definitions.get(qual)
-    if d is None or d.kind != "function" or d.parent is not None:
+    if d is None or d.kind != "function" or d.parent is not None or not d.path.endswith(".py"):
         raise EditNotPossible("only module-level functions get new callers")
-    hosts = sorted(p for p in files if p.endswith(".py") and not p.endswith("__init__.py") and p != d.path
-                   and not p.startswith("tests/") and "/settings/" not in p and p in index.facts)
-    if not hosts:
-        raise EditNotPossible("no host module")
-    host = rng.choice(hosts)
     name = _fresh_name(index, files, rng)
-    module = module_name(d.path)
-    code = (f"\n\nfrom {module} import {d.name}  # noqa: E402\n\n\n"
-            f"def {name}(value: int) -> int:\n"
-            f'    """{name.replace("_", " ").capitalize()} on top of {d.name}."""\n'
-            f"    return {d.name}(value) + {rng.randint(1, 9)}\n")
-    return {host: files[host].rstrip("\n") + "\n" + code}, f"feature: add {name}"
+    folder = d.path.rsplit("/", 1)[0] if "/" in d.path else ""
+    path = f"{folder}/{name.split('_', 1)[1]}.py" if folder else f"{name.split('_', 1)[1]}.py"
+    if path in files:
+        raise EditNotPossible("feature module exists")
+    code = (f'"""{name.replace("_", " ").capitalize()}: a small feature built on {d.name}."""\n\n'
+            f"from {module_name(d.path)} import {d.name}\n\n\n"
+            f"def {name}(*args, **kwargs):\n"
+            f'    """{name.replace("_", " ").capitalize()}."""\n'
+            f"    return {d.name}(*args, **kwargs)\n")
+    return {path: code}, f"feature: add {name}"
 
 
 def edit_call_chain(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], str]:
+    """Route one call of the chain through a new forwarding function: same behaviour, one more hop."""
     _, start, hops = key
     chain = questions.chain_from(index, start, hops)
     if chain is None:
         raise EditNotPossible("no chain")
     j = rng.randrange(hops)
     fn = index.definitions[chain[j]]
-    remaining = hops - j - 1
-    targets = [q for q, d in sorted(index.definitions.items())
-               if d.kind == "function" and d.parent is None and q not in chain and not questions._is_test(d)
-               and (remaining == 0 or questions.chain_from(index, q, remaining) is not None)
-               and not set(questions.chain_from(index, q, remaining) or []) & set(chain)]
-    if not targets:
-        raise EditNotPossible("no alternative target")
-    new = index.definitions[rng.choice(targets)]
+    callee = index.definitions[chain[j + 1]]
     facts = index.facts[fn.path]
     calls = [c for c in facts.calls if index.scope_qualname(fn.path, c.scope) == chain[j]
              and index.resolve_call(facts, c.scope, c.expr) == chain[j + 1]]
-    if len(calls) != 1:
-        raise EditNotPossible("not exactly one call site")
+    if len(calls) != 1 or calls[0].expr.split(".")[0] in {"self", "cls"}:
+        raise EditNotPossible("not exactly one module-level call site")
     lines = _lines(files[fn.path])
     line = lines[calls[0].line - 1]
     expr = calls[0].expr
     if line.count(f"{expr}(") != 1:
         raise EditNotPossible("ambiguous call text")
-    local = f"{new.name}"
-    lines[calls[0].line - 1] = line.replace(f"{expr}(", f"{local}(")
-    text = "\n".join(lines).rstrip("\n")
-    if new.path != fn.path:
-        text += f"\n\nfrom {module_name(new.path)} import {new.name}  # noqa: E402\n"
-    else:
-        text += "\n"
-    return {fn.path: text}, f"fix: route {fn.name} through {new.name}"
+    wrapper = f"{callee.name}_traced"
+    if wrapper in index.by_name or any(f"def {wrapper}(" in t for t in files.values()):
+        raise EditNotPossible("wrapper exists")
+    lines[calls[0].line - 1] = line.replace(f"{expr}(", f"{wrapper}(")
+    text = "\n".join(lines).rstrip("\n") + (
+        f"\n\n\ndef {wrapper}(*args, **kwargs):\n"
+        f'    """Forward to {callee.name}; a seam for tracing the call."""\n'
+        f"    return {expr}(*args, **kwargs)\n")
+    return {fn.path: text}, f"refactor: trace the call from {fn.name} to {callee.name}"
 
 
 EDITS = {"setting": edit_setting, "definition": edit_definition, "callers": edit_callers,
