@@ -283,3 +283,19 @@ def test_oracle_and_noop_over_many_seeds_and_shapes(mode: str) -> None:
         assert score.metrics["efficiency.token_ratio"] == 1.0 and score.metrics["efficiency.step_ratio"] == 1.0
         assert run_episode(env, make_agent("noop"), seed=seed, options=options).score.success == 0.0
     env.close()
+
+
+def test_wording_variant_keeps_the_question_and_the_oracle_follows_links() -> None:
+    env = _make(mode="agentic")
+    followed = 0
+    for seed in range(10):
+        env.reset(seed=seed)
+        literal = env.unwrapped.task
+        env.reset(seed=seed, options={"variant": "nonliteral"})
+        nonliteral = env.unwrapped.task
+        assert nonliteral.gold["titles"] == literal.gold["titles"]
+        assert nonliteral.gold["answers"] == literal.gold["answers"]
+        assert nonliteral.gold["question"] != literal.gold["question"]
+        followed += sum(call.name == "follow" for call in literal.oracle_plan)
+    assert followed > 0  # gold paths are link paths: the oracle walks them with follow
+    env.close()
