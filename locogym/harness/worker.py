@@ -20,7 +20,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from locogym.core.types import EpisodeResult, ModelUsage, stable_hash
+from locogym.core.types import EpisodeResult, ErrorKind, ModelUsage, Trajectory, stable_hash
 from locogym.harness.schedule import EpisodeJob, import_plugins
 
 _ENVS_PER_WORKER = 4
@@ -54,18 +54,28 @@ def execute_episode(job_data: dict[str, Any], run_root: str) -> dict[str, Any]:
                              wall_time_s=time.monotonic() - started,
                              trajectory_path=job.trajectory_path if trajectory_file.exists() else None
                              ).model_dump(mode="json")
-    errored = trajectory.termination == "error"
-    error = None
+    error = infrastructure_failure(trajectory)
+    errored = error is not None
     if errored:
         _drop_env(env_key)
         _agents().pop(agent_key, None)
-        messages = [e.get("message", "") for e in trajectory.events if e.get("kind") == "provider_error"]
-        error = (messages[-1] if messages else "the episode ended with an error")[:2000]
     return EpisodeResult(**base, status="errored" if errored else "done", error=error,
                          score=None if errored else trajectory.score, termination=trajectory.termination,
                          usage=trajectory.usage or ModelUsage(), steps=len(trajectory.steps),
                          wall_time_s=time.monotonic() - started, trajectory_path=job.trajectory_path
                          ).model_dump(mode="json")
+
+
+def infrastructure_failure(trajectory: Trajectory) -> str | None:
+    """Why the episode says nothing about the agent, or None: a provider failure ended it, or a step met a dead
+    sandbox or a defect in locogym (``ErrorKind.sandbox_unavailable`` / ``internal``)."""
+    if trajectory.termination == "error":
+        messages = [e.get("message", "") for e in trajectory.events if e.get("kind") == "provider_error"]
+        return (messages[-1] if messages else "the episode ended with an error")[:2000]
+    for step in trajectory.steps:
+        if step.result.error in (ErrorKind.sandbox_unavailable, ErrorKind.internal):
+            return (f"step {step.index}: {step.result.error.value}: {step.result.output.strip()[:1500]}")
+    return None
 
 
 def _ensure_imports(modules: list[str]) -> None:

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SLOW_ID = "LoCo-SlowFixture-v0"
 BROKEN_ID = "LoCo-BrokenFixture-v0"
 DYING_ID = "LoCo-DyingFixture-v0"
+LOST_ID = "LoCo-LostSandboxFixture-v0"
 PLUGIN = "tests.harness.test_tournament_run"
 STEP_SECONDS = 0.15
 
@@ -69,9 +70,29 @@ class DyingFixtureEnv(FixtureEnv):
         return super().generate(config)
 
 
+class LostSandboxFixtureEnv(FixtureEnv):
+    """The fixture family whose sandbox is gone by the time any tool runs on seed 1."""
+
+    env_id = LOST_ID
+
+    def prepare_sandbox(self, task: Task, sandbox: Any) -> None:
+        super().prepare_sandbox(task, sandbox)
+        if task.task_id == "fixture-1":
+            sandbox.close()
+            sandbox.read_file = _gone
+            sandbox.glob = _gone
+
+
+def _gone(*_: Any, **__: Any) -> Any:
+    from locogym.core.errors import SandboxUnavailable
+
+    raise SandboxUnavailable("the container exited (137)")
+
+
 def register() -> None:
     register_fixture()
-    for env_id, name in ((SLOW_ID, "SlowFixtureEnv"), (BROKEN_ID, "BrokenFixtureEnv"), (DYING_ID, "DyingFixtureEnv")):
+    for env_id, name in ((SLOW_ID, "SlowFixtureEnv"), (BROKEN_ID, "BrokenFixtureEnv"), (DYING_ID, "DyingFixtureEnv"),
+                         (LOST_ID, "LostSandboxFixtureEnv")):
         if env_id not in gym.registry:
             gym.register(id=env_id, entry_point=f"{PLUGIN}:{name}", nondeterministic=False)
 
@@ -135,6 +156,15 @@ def test_errors_in_env_code_are_errored_episodes_kept_apart_and_retried_on_reque
     assert retried.errored == 5 and retried.skipped == 3
     lines = RunDir(tmp_path / "run").read_results()
     assert len(lines) == 8 + 5  # the retries were appended; the latest line of each key wins
+
+
+def test_a_sandbox_that_dies_mid_episode_makes_an_errored_episode(tmp_path: Path) -> None:
+    summary = run_tournament(config(tmp_path, envs=[LOST_ID], agents=["oracle"], lengths=["1k"]), console=quiet(),
+                             live=False)
+    by_seed = {r.seed: r for r in summary.results.values()}
+    assert by_seed[0].status == "done" and by_seed[0].score.success == 1.0  # type: ignore[union-attr]
+    assert by_seed[1].status == "errored" and by_seed[1].score is None
+    assert "sandbox_unavailable" in (by_seed[1].error or "") and "exited (137)" in (by_seed[1].error or "")
 
 
 def test_provider_limits_cap_episodes_in_flight_and_usage_is_recorded(tmp_path: Path) -> None:
