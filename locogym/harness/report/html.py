@@ -24,6 +24,7 @@ OUTPUT_CHARS = 4000  # per step observation on the page
 CALL_CHARS = 2000
 PROMPT_CHARS = 6000
 MAX_STEPS = 300  # per episode on the page
+MAX_TRAJECTORIES = 3000  # embedded step by step; the rest are listed with their file's path
 
 
 def render_html(summary: Summary, run: RunData, title: str = "locogym tournament") -> str:
@@ -197,17 +198,26 @@ def _browser() -> str:
 def _payload(summary: Summary, run: RunData, colours: dict[str, int]) -> str:
     order = {agent: i for i, agent in enumerate(summary.agents)}
     results = sorted(run.results, key=lambda r: (r.env, order.get(r.agent, 99), r.length, r.seed))
-    episodes = [_episode(result, run, colours) for result in results]
+    cells = {(r.agent, r.env) for r in results}
+    per_cell = max(5, MAX_TRAJECTORIES // max(1, len(cells)))  # a big run keeps every agent and env readable
+    embedded: dict[tuple[str, str], int] = {}
+    episodes = []
+    for result in results:
+        cell = (result.agent, result.env)
+        embedded[cell] = embedded.get(cell, 0) + 1
+        episodes.append(_episode(result, run, colours, with_steps=embedded[cell] <= per_cell))
     data = {"agents": summary.agents, "envs": summary.envs, "episodes": episodes}
     raw = orjson.dumps(data).decode()
     return raw.replace("<", "\\u003c")  # no "</script>" or "<!--" can end the data block: "<" only occurs in strings
 
 
-def _episode(result: EpisodeResult, run: RunData, colours: dict[str, int]) -> dict[str, Any]:
-    try:
-        trajectory = run.trajectory(result)
-    except Exception:  # noqa: BLE001 - a damaged trajectory must not cost the whole report
-        trajectory = None
+def _episode(result: EpisodeResult, run: RunData, colours: dict[str, int], with_steps: bool) -> dict[str, Any]:
+    trajectory = None
+    if with_steps:
+        try:
+            trajectory = run.trajectory(result)
+        except Exception:  # noqa: BLE001 - a damaged trajectory must not cost the whole report
+            trajectory = None
     score = result.score
     return {
         "key": result.key, "agent": result.agent, "env": result.env, "length": result.length, "seed": result.seed,
@@ -219,6 +229,7 @@ def _episode(result: EpisodeResult, run: RunData, colours: dict[str, int]) -> di
         "colour": colours.get(result.agent, 0) % 10,
         "task_id": trajectory.task.task_id if trajectory and trajectory.task else "",
         "trajectory": _trajectory(trajectory) if trajectory else None,
+        "file": result.trajectory_path, "embedded": with_steps,
     }
 
 

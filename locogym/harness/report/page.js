@@ -115,7 +115,9 @@
       el("span", { id: "step-pos", class: "ci" })));
     view.appendChild(el("div", { id: "timeline", class: "timeline" }));
     view.appendChild(el("div", { id: "step-holder" }));
-    if (!t) view.appendChild(el("p", { class: "ci" }, "No trajectory was recorded for this episode."));
+    if (!t) view.appendChild(el("p", { class: "ci" }, !ep.embedded && ep.file
+      ? "This page embeds a share of each agent and env's episodes; read this one in " + ep.file + " (or `locogym replay` it)."
+      : "No trajectory was recorded for this episode."));
     renderStep();
     renderList();
   }
