@@ -23,6 +23,12 @@ from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.sources import SourceTree, load_source
 
 
+@pytest.fixture(autouse=True)
+def _private_index_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real sources are indexed to disk per commit; keep these tests' entries out of the user's cache."""
+    monkeypatch.setenv("LOCOGYM_CACHE_DIR", str(tmp_path / "cache"))
+
+
 @pytest.fixture(scope="module")
 def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A source distribution of the installed gitdb sources, built with setuptools (offline)."""
@@ -134,3 +140,43 @@ def test_source_tree_digest_ignores_order_and_subset_rehashes() -> None:
     b = SourceTree(name="t", files={"b.py": "2", "a.py": "1"})
     assert a.commit == b.commit and a.key == b.key
     assert a.subset(["a.py"]).commit != a.commit
+
+
+def _typescript_project(folder: Path) -> None:
+    """30 TypeScript modules whose documented functions call earlier ones, re-exported by an index module."""
+    lib = folder / "src" / "lib"
+    lib.mkdir(parents=True)
+    for m in range(30):
+        parts = []
+        imports = set()
+        for i in range(m * 4, m * 4 + 4):
+            if i < 4:
+                parts.append(f"export function fn{i}(x: number): number {{\n  return x + {i};\n}}\n")
+                continue
+            callee = (i * 7919) % ((i // 4) * 4)
+            imports.add((callee // 4, callee))
+            parts.append(f"/** Compute step {i} of the pipeline. */\nexport function fn{i}(x: number): number {{\n"
+                         f"  const y = fn{callee}(x + {i});\n  return y * 2;\n}}\n")
+        head = "".join(f"import {{ fn{c} }} from './mod{cm}';\n" for cm, c in sorted(imports))
+        (lib / f"mod{m}.ts").write_text(head + "\n" + "\n".join(parts))
+    (lib / "index.ts").write_text("".join(f"export {{ fn{i * 4} as entry{i} }} from './mod{i}';\n" for i in range(30)))
+    (folder / "src" / "app.ts").write_text("import { entry3, entry7 } from './lib/index';\n\n"
+                                           "export function main(): number {\n  return entry3(1) + entry7(2);\n}\n")
+
+
+def test_a_typescript_source_gets_exact_questions(tmp_path: Path) -> None:
+    _typescript_project(tmp_path)
+    assert load_source(str(tmp_path)).language == "typescript"
+    env = gym.make("LoCo-Repo-v0", sandbox="fake", source=str(tmp_path))
+    try:
+        for question in ("definition", "call_chain", "callers"):
+            for variant in ("literal", "nonliteral"):
+                options = {"length": 5000, "question": question, "variant": variant}
+                oracle = locogym.run_episode(env, make_agent("oracle"), seed=1, options=options)
+                assert oracle.score.success == 1.0, (question, variant)
+                assert "::" in str(oracle.task.gold["answer"]) or question == "definition"
+    finally:
+        env.close()
+    with pytest.raises(ConfigError, match="Python"):
+        gym.make("LoCo-Repo-v0", sandbox="fake", source=str(tmp_path)).reset(
+            seed=0, options={"length": 5000, "task": "multisession"})

@@ -18,10 +18,12 @@ import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
+from locogym.scenarios.repo import parsing
 from locogym.scenarios.repo.parsing import FileFacts, extract
 from locogym.scenarios.repo.sources import language_of
 
-FORMAT_VERSION = 3
+# entries are only valid for the extractor that wrote them: its source is part of every key
+FORMAT_VERSION = "4-" + hashlib.sha256(Path(parsing.__file__).read_bytes()).hexdigest()[:12]
 _MEMORY_MAX = 200_000
 _memory: OrderedDict[bytes, FileFacts] = OrderedDict()
 

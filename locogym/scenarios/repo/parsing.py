@@ -213,6 +213,9 @@ def _python_doc(node: ts.Node) -> str:
 
 def _comment_doc(node: ts.Node) -> str:
     """The comment right above a definition (JS/TS/Go/Java/Rust doc comments), first line, markers removed."""
+    while node.parent is not None and node.parent.type in {"export_statement", "lexical_declaration",
+                                                           "variable_declaration"}:
+        node = node.parent  # ``/** doc */ export function f`` documents the export statement
     prev = node.prev_named_sibling
     if prev is None or "comment" not in prev.type or prev.end_point[0] + 1 < node.start_point[0]:
         return ""

@@ -166,8 +166,8 @@ def build_definition(index: CodeIndex, key: tuple[Any, ...], variant: str, files
         desc = describe(index, d)
         if desc is None:
             return None
-        text = (f"One of the names that {where} re-exports is {desc}. Follow the imports to its actual definition: "
-                f"which file defines it? Answer with the file path.")
+        text = (f"One of the names that {where} imports or re-exports is {desc}. Follow the imports to its "
+                "actual definition: which file defines it? Answer with the file path.")
     reads = reads_for(spans)
     return Question("definition", variant, key, text, d.path, spans, reads)
 
