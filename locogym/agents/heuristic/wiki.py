@@ -57,9 +57,35 @@ def noun_phrases(question: str) -> list[str]:
     return out
 
 
+def names_in(text: str) -> list[str]:
+    """Capitalised names in running text: several words, or one word that does not open its sentence."""
+    out: list[str] = []
+    for sentence in _SENTENCE.split(text):
+        for match in _PHRASE.finditer(sentence):
+            name = match.group(0).strip(" .,;")
+            if name and (" " in name or match.start() > 0) and name not in WH_WORDS and name not in out:
+                out.append(name)
+    return out
+
+
 def hop_estimate(question: str) -> int:
     q = question.lower()
     return max(1, min(MAX_HOPS, sum(q.count(c) for c in CUES)))
+
+
+_PREDICATE = re.compile(r"\s(?:was born|was founded|has the|is more|is less|is younger|is older|is newer|"
+                        r"came along)\b.*$")
+
+
+def links_to_follow(question: str) -> int:
+    """How many links to follow from a start article before the answer (or the compared value) is in view."""
+    chain = re.search(r"such that (.+?)\??$", question)
+    if chain:  # a comparison over relation paths: count the relations, not the compared attribute
+        path = _PREDICATE.sub("", chain.group(1)).lower()
+        return min(MAX_HOPS, sum(path.count(c) for c in CUES))
+    if options_of(question):
+        return 0
+    return hop_estimate(question) - 1
 
 
 def options_of(question: str) -> list[str] | None:
@@ -90,9 +116,18 @@ class Reader:
         """The linked title mentioned in the sentence most like the question, and that sentence."""
         text, links, aliases = self.articles[title]
         qwords = set(content_words(question)) - set(content_words(" ".join((title, *aliases))))
+        own = [title, *aliases]
         best: tuple[int, str | None, str] = (-1, None, "")
         for sentence in _SENTENCE.split(text):
-            mentioned = [t for t in links if t in sentence and t not in visited]
+            # named in this sentence as a whole word, not part of this article's own names; earliest first
+            found = [(m.start(), -len(t), t) for t in links
+                     if not any(t in n for n in (*own, *visited))
+                     and (m := re.search(rf"(?<!\w){re.escape(t)}(?!\w)", sentence))]
+            # a name inside a longer name found at the same place ("Avon" in "Avon University") does not count
+            spans = [(start, start - neg) for start, neg, _ in found]
+            mentioned = [t for start, neg, t in sorted(found)
+                         if not any(a <= start and start - neg <= b and (a, b) != (start, start - neg)
+                                    for a, b in spans)]
             score = len(qwords & set(content_words(sentence)))
             if score > best[0] and (mentioned or best[1] is None):
                 best = (score, mentioned[0] if mentioned else None, sentence)
@@ -150,7 +185,7 @@ class Policy(Agent):
         for title in titles:  # links: haystack titles the article mentions, then other names it mentions
             text, _, aliases = reader.articles[title]
             named = [t for t in titles if t != title and t in text]
-            named += [p for p in noun_phrases(text) if p not in named and p != title and " " in p]
+            named += [p for p in names_in(text) if p not in named and p != title]
             reader.articles[title] = (text, named, aliases)
         yield ToolCall(name="submit", arguments={"answer": self._answer(reader, question)})
 
@@ -182,7 +217,7 @@ class Policy(Agent):
             opened = yield from self._locate(name, reader)
             visited = {opened} if opened else set()
             cur = opened
-            for _ in range(hop_estimate(question) - 1):
+            for _ in range(links_to_follow(question)):
                 if cur is None:
                     break
                 nxt, _ = reader.next_hop(cur, question, visited)
@@ -214,7 +249,7 @@ class Policy(Agent):
         if cur is None:
             return phrases[0] if phrases else ""
         visited = {cur}
-        for _ in range(hop_estimate(question) - 1):
+        for _ in range(links_to_follow(question)):
             nxt, _ = reader.next_hop(cur, question, visited)
             if nxt is None:
                 break
@@ -229,7 +264,7 @@ class Policy(Agent):
 
     def _follow_value(self, reader: Reader, title: str | None, question: str) -> float | None:
         visited: set[str] = set()
-        for _ in range(hop_estimate(question) - 1):
+        for _ in range(links_to_follow(question)):
             if title is None or title not in reader.articles:
                 return None
             visited.add(title)
