@@ -4,6 +4,7 @@ details, rooms, policies, reviews, facilities and booking."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -105,11 +106,13 @@ def room_total(world: World, hotel: Hotel, room: Room, nights: list[date]) -> fl
     return round(sum(world.catalog.night_price(hotel, room, d) for d in nights), 2)
 
 
-def best_room(world: World, hotel: Hotel, nights: list[date], adults: int, rooms: int) -> tuple[Room, float] | None:
-    """The cheapest room type that sleeps the party and has ``rooms`` units left on every night."""
+def best_room(world: World, hotel: Hotel, nights: list[date], adults: int, rooms: int,
+              room_ok: Callable[[Room], bool] | None = None) -> tuple[Room, float] | None:
+    """The cheapest room type that sleeps the party, has ``rooms`` units left on every night and passes the
+    room-level filters (free cancellation, breakfast) in ``room_ok``."""
     need = math.ceil(adults / rooms)
     options = [(room_total(world, hotel, r, nights) * rooms, r) for r in hotel.rooms
-               if r.max_occupancy >= need and room_left(world, r, nights) >= rooms]
+               if r.max_occupancy >= need and room_left(world, r, nights) >= rooms and (room_ok is None or room_ok(r))]
     if not options:
         return None
     price, room = min(options, key=lambda o: (o[0], o[1].block_id))
@@ -121,9 +124,13 @@ def distance_to_centre(hotel: Hotel) -> float:
     return round(haversine_km(hotel.lat, hotel.lon, city.lat, city.lon), 2)
 
 
-def _filter_groups(hotels: list[Hotel], priced: dict[int, tuple[Room, float]]) -> list[dict[str, Any]]:
+def _filter_groups(world: World, hotels: list[Hotel], priced: dict[int, tuple[Room, float]], nights: list[date],
+                   party: int, rooms: int) -> list[dict[str, Any]]:
     def count(pred) -> int:  # type: ignore[no-untyped-def]
         return sum(1 for h in hotels if h.hotel_id in priced and pred(h))
+
+    def has_room(hotel: Hotel, room_ok: Callable[[Room], bool]) -> bool:
+        return best_room(world, hotel, nights, party, rooms, room_ok) is not None
 
     groups: list[tuple[str, str, list[Any]]] = [
         ("Property rating", "class", [(f"class::{s}", f"{s} stars", lambda h, s=s: h.stars == s) for s in range(1, 6)]),
@@ -136,22 +143,14 @@ def _filter_groups(hotels: list[Hotel], priced: dict[int, tuple[Room, float]]) -
          [(f"distance::{m}", f"Less than {m // 1000} km", lambda h, m=m: distance_to_centre(h) * 1000 < m)
           for m in (1000, 3000, 5000)]),
         ("Reservation policy", "free_cancellation",
-         [("free_cancellation::1", "Free cancellation", lambda h: priced[h.hotel_id][0].refundable)]),
-        ("Meals", "mealplan", [("mealplan::1", "Breakfast included", lambda h: priced[h.hotel_id][0].breakfast)]),
+         [("free_cancellation::1", "Free cancellation", lambda h: has_room(h, lambda r: r.refundable))]),
+        ("Meals", "mealplan", [("mealplan::1", "Breakfast included", lambda h: has_room(h, lambda r: r.breakfast))]),
         ("Property type", "ht_id", [(f"ht_id::{pid}", name, lambda h, name=name: h.kind == name)
                                     for pid, name in PROPERTY_TYPES]),
     ]
     return [{"title": title, "field": field, "filterStyle": "CHECKBOX",
              "options": [{"genericId": gid, "title": label, "countNotAutoextended": count(pred)}
                          for gid, label, pred in options]} for title, field, options in groups]
-
-
-def _predicates(hotels: list[Hotel], priced: dict[int, tuple[Room, float]]) -> dict[str, Any]:
-    table: dict[str, Any] = {}
-    for group in _filter_groups(hotels, priced):
-        for option in group["options"]:
-            table[option["genericId"]] = group["field"]
-    return table
 
 
 def _check_filter(gid: str, hotel: Hotel, room: Room) -> bool:
@@ -178,7 +177,7 @@ def get_hotel_filter(world: World, dest_id: str, search_type: str, arrival_date:
     _city, hotels, _ = resolve_destination(world, dest_id, search_type)
     _a, _d, nights = _stay(arrival_date, departure_date)
     priced = {h.hotel_id: p for h in hotels if (p := best_room(world, h, nights, adults or 1, room_qty or 1))}
-    groups = _filter_groups(hotels, priced)
+    groups = _filter_groups(world, hotels, priced, nights, adults or 1, room_qty or 1)
     if world.detail == 0:
         for g in groups:
             g.pop("filterStyle")
@@ -260,16 +259,18 @@ def _search(world: World, hotels: list[Hotel], arrival_date: str, departure_date
     party, rooms = adults or 1, room_qty or 1
     if party < rooms:
         raise ApiError("adults must be at least room_qty.", code="INVALID_OCCUPANCY")
-    priced = {h.hotel_id: p for h in hotels if (p := best_room(world, h, nights, party, rooms))}
     wanted = [f.strip() for f in (categories_filter or "").split(",") if f.strip()]
-    known = _predicates(hotels, priced) if wanted else {}
     for gid in wanted:
-        if gid not in known and not _known_filter(gid):
+        if not _known_filter(gid):
             raise ApiError(f"Unknown filter {gid!r} in categories_filter. Use genericId values from Get_Hotel_Filter, "
                            "comma-separated (e.g. \"class::4,facility::107\").", code="INVALID_FILTER")
     by_field: dict[str, list[str]] = {}
     for gid in wanted:
         by_field.setdefault(gid.partition("::")[0], []).append(gid)
+    needs_refund, needs_breakfast = "free_cancellation" in by_field, "mealplan" in by_field
+    room_ok = (lambda r: (r.refundable or not needs_refund) and (r.breakfast or not needs_breakfast)) \
+        if needs_refund or needs_breakfast else None
+    priced = {h.hotel_id: p for h in hotels if (p := best_room(world, h, nights, party, rooms, room_ok))}
     rows = []
     for hotel in hotels:
         if hotel.hotel_id not in priced:

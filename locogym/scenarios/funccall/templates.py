@@ -175,32 +175,37 @@ def flight_seat(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
 
 # ---------------------------------------------------------------------- hotels
 def _hotel_choice(p: Planner, city: City, arrival: date, nights: int, adults: int, stars: int, facility: int,
-                  min_score: int | None) -> tuple[list[tuple[Any, Any, float]], list[date]]:
+                  min_score: int | None, room_ok: Any) -> tuple[list[tuple[Any, Any, float]], list[date]]:
     days = [arrival + timedelta(days=i) for i in range(nights)]
     rows = []
     for h in p.world.catalog.hotels(city.code):
         if h.stars != stars or facility not in h.facilities or (min_score and h.review_score * 10 < min_score):
             continue
-        best = api_hotels.best_room(p.world, h, days, adults, 1)
+        best = api_hotels.best_room(p.world, h, days, adults, 1, room_ok)
         if best is not None:
             rows.append((h, best[0], best[1]))
     rows.sort(key=lambda t: (t[2], t[0].hotel_id))
     return rows, days
 
 
-def _cheapest_blocks(p: Planner, hotel: Any, days: list[date], adults: int, price: float) -> list[str]:
+def _cheapest_blocks(p: Planner, hotel: Any, days: list[date], adults: int, price: float,
+                     room_ok: Any = None) -> list[str]:
     return sorted(r.block_id for r in hotel.rooms if r.max_occupancy >= adults
-                  and api_hotels.room_left(p.world, r, days) >= 1
+                  and api_hotels.room_left(p.world, r, days) >= 1 and (room_ok is None or room_ok(r))
                   and abs(api_hotels.room_total(p.world, hotel, r, days) - price) < 0.005)
 
 
 def _hotel_search(rng: random.Random, p: Planner, city: City, arrival: date, nights: int, adults: int,
-                  infeasible: bool, subgoal_prefix: str = "") -> tuple[Any, Any, float, list[date], dict[str, Any], str]:
+                  refundable: bool = False) -> tuple[Any, Any, float, list[date], dict[str, Any], str]:
+    """Draw hotel constraints with at least one match; the cheapest match, its filters and the request's words.
+
+    ``refundable`` adds free cancellation: then the price that counts is the cheapest *refundable* room's."""
+    room_ok = (lambda r: r.refundable) if refundable else None
     for _ in range(12):
         stars = rng.choice((2, 3, 3, 4, 4, 5))
         facility = rng.choice((107, 2, 301, 11, 54, 17, 3, 28))
         min_score = rng.choice((None, None, 70, 80))
-        rows, days = _hotel_choice(p, city, arrival, nights, adults, stars, facility, min_score)
+        rows, days = _hotel_choice(p, city, arrival, nights, adults, stars, facility, min_score, room_ok)
         if rows:
             break
     else:
@@ -210,16 +215,19 @@ def _hotel_search(rng: random.Random, p: Planner, city: City, arrival: date, nig
              and (best := api_hotels.best_room(p.world, h, days, adults, 1)) is not None]
     binding(rng, p, min(naive, key=lambda t: t[:2])[2], hotel)
     filters = ",".join(f for f in (f"class::{stars}", f"facility::{facility}",
-                                   f"reviewscorebuckets::{min_score}" if min_score else None) if f)
+                                   f"reviewscorebuckets::{min_score}" if min_score else None,
+                                   "free_cancellation::1" if refundable else None) if f)
     wording = (f"a {stars}-star hotel with {FACILITY_NAME[facility].lower()}"
-               + (f" and a review score of at least {min_score / 10:.0f}" if min_score else ""))
-    return hotel, room, price, days, {"filters": filters, "rows": rows}, wording
+               + (f" and a review score of at least {min_score / 10:.0f}" if min_score else "")
+               + (" that offers free cancellation" if refundable else ""))
+    return hotel, room, price, days, {"filters": filters, "room_ok": room_ok}, wording
 
 
 def hotel_cheapest(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     city = rng.choice(CITIES)
     arrival, nights, adults = trip_day(rng), rng.randint(1, 4), rng.choice((1, 2, 2, 3))
-    hotel, _room, price, days, found, wording = _hotel_search(rng, p, city, arrival, nights, adults, infeasible)
+    refundable = rng.random() < 0.4
+    hotel, _room, price, days, found, wording = _hotel_search(rng, p, city, arrival, nights, adults, refundable)
     budget = money_down(price, rng) if infeasible else money_up(price, rng)
     who = person(rng)
     departure = arrival + timedelta(days=nights)
@@ -227,7 +235,8 @@ def hotel_cheapest(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
             "total_price_eur": "the total price of the stay in EUR"}
     prompt = (f"Find {wording} in {city.name} for {adults} adult(s), checking in on {say_date(rng, arrival)} and "
               f"staying {nights} night(s). Take the cheapest one whose total price for the stay is at most {budget} "
-              f"EUR and book its cheapest room that sleeps everyone (one room) for {who}. " + answer_clause(keys))
+              f"EUR and book its cheapest {'refundable ' if refundable else ''}room that sleeps everyone (one room) for "
+              f"{who}. " + answer_clause(keys))
     dest = p.call("locate", "Search_Hotel_Destination", query=city.name)["data"][0]
     stay = dict(dest_id=dest["dest_id"], search_type=dest["search_type"], arrival_date=arrival.isoformat(),
                 departure_date=departure.isoformat())
@@ -240,7 +249,7 @@ def hotel_cheapest(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
         raise AssertionError("Search_Hotels disagrees with the template's choice")
     if infeasible:
         return infeasible_spec("hotels", prompt, keys)
-    blocks = _cheapest_blocks(p, hotel, days, adults, price)
+    blocks = _cheapest_blocks(p, hotel, days, adults, price, found["room_ok"])
     p.call("rooms", "Get_Room_List", hotel_id=hotel.hotel_id, **{k: stay[k] for k in ("arrival_date", "departure_date")},
            adults=party)
     p.call("book", "Book_Hotel", hotel_id=hotel.hotel_id, block_id=blocks[0], arrival_date=stay["arrival_date"],
@@ -261,7 +270,7 @@ def hotel_price_info(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     """No booking: a price question answered in another currency (hotels + utilities)."""
     city = rng.choice(CITIES)
     arrival, nights, adults = trip_day(rng), rng.randint(1, 3), rng.choice((1, 2))
-    hotel, _room, price, _days, found, wording = _hotel_search(rng, p, city, arrival, nights, adults, False)
+    hotel, _room, price, _days, found, wording = _hotel_search(rng, p, city, arrival, nights, adults)
     currency = rng.choice(tuple(c for c in ("USD", "GBP", "JPY", "CHF", "SEK", "AUD", "CAD") if c != city.currency))
     departure = arrival + timedelta(days=nights)
     keys = {"hotel_name": "the hotel's name", f"total_price_{currency.lower()}": f"its total price in {currency}"}
@@ -304,7 +313,7 @@ def cancel_rebook(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     p.world.bookings[-1].preexisting = True
     p.call("lookup", "Get_Booking", booking_id=existing)
     p.call("cancel", "Cancel_Booking", booking_id=existing)  # before choosing: the freed room is on sale again
-    hotel, _room, price, days, found, wording = _hotel_search(rng, p, city, arrival, nights, 1, False)
+    hotel, _room, price, days, found, wording = _hotel_search(rng, p, city, arrival, nights, 1)
     if hotel.hotel_id == old_hotel.hotel_id:
         raise Retry
     keys = {"booking_id": "the new booking id", "hotel_name": "the new hotel's name",
