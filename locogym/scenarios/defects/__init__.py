@@ -1,10 +1,17 @@
 """Injected defects validated by a project's own tests: the machinery behind LoCo-RepoPatch, LoCo-RepoReview and
 the CI arenas.
 
-* :mod:`~locogym.scenarios.defects.mutations` — AST mutation operators (plausible bugs), one text edit each.
-* :mod:`~locogym.scenarios.defects.testrun` / :mod:`~locogym.scenarios.defects.suite` /
-  :mod:`~locogym.scenarios.defects.cache` — running pytest in a sandbox, per-test outcomes, cached on disk.
+* :mod:`~locogym.scenarios.defects.edits` — character-exact text edits located by AST positions.
+* :mod:`~locogym.scenarios.defects.mutations` — mutation operators (plausible bugs), one edit each.
+* :mod:`~locogym.scenarios.defects.refactors` — behaviour-preserving refactors for review diffs.
+* :mod:`~locogym.scenarios.defects.testrun`, :mod:`~locogym.scenarios.defects.suite`,
+  :mod:`~locogym.scenarios.defects.cache` — pytest in a sandbox, per-test outcomes and reach, cached on disk.
 * :mod:`~locogym.scenarios.defects.inject` — choosing defects by seed and keeping those the tests catch.
+* :mod:`~locogym.scenarios.defects.describe`, :mod:`~locogym.scenarios.defects.hide` — the issue text and the
+  withheld failing tests.
+* :mod:`~locogym.scenarios.defects.review` — review diffs and the grading of findings.
+* :mod:`~locogym.scenarios.defects.project`, :mod:`~locogym.scenarios.defects.tasks`,
+  :mod:`~locogym.scenarios.defects.family` — sources and ``locogym.toml``, task building, the envs' shared part.
 """
 
 from __future__ import annotations
@@ -13,8 +20,12 @@ from locogym.scenarios.defects.cache import RunCache, default_cache_dir
 from locogym.scenarios.defects.edits import Edit, apply_edits
 from locogym.scenarios.defects.inject import Discard, Injection, KeptDefect, inject_defects
 from locogym.scenarios.defects.mutations import MUTATION_KINDS, Mutation, find_mutations, is_test_path
+from locogym.scenarios.defects.project import ProjectSettings, read_settings
+from locogym.scenarios.defects.refactors import Refactor, find_refactors
+from locogym.scenarios.defects.review import Location, ReviewChange, grade_findings, parse_findings
 from locogym.scenarios.defects.testrun import TestRun, parse_test_command, run_tests
 
-__all__ = ["MUTATION_KINDS", "Discard", "Edit", "Injection", "KeptDefect", "Mutation", "RunCache", "TestRun",
-           "apply_edits", "default_cache_dir", "find_mutations", "inject_defects", "is_test_path",
-           "parse_test_command", "run_tests"]
+__all__ = ["MUTATION_KINDS", "Discard", "Edit", "Injection", "KeptDefect", "Location", "Mutation",
+           "ProjectSettings", "Refactor", "ReviewChange", "RunCache", "TestRun", "apply_edits", "default_cache_dir",
+           "find_mutations", "find_refactors", "grade_findings", "inject_defects", "is_test_path",
+           "parse_findings", "parse_test_command", "read_settings", "run_tests"]

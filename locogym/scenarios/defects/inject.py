@@ -150,7 +150,7 @@ def inject_defects(repository: str, commit: str, files: dict[str, str], *, count
     if not candidates:
         raise DataError(f"no function of {repository} that a passing test reaches has a statement to mutate",
                         path=repository, fix="Use a project whose tests call its own Python code.")
-    per_run_timeout = max(30.0, 5.0 * baseline.duration_s)
+    per_run_timeout = max(15.0, 5.0 * baseline.duration_s)
     kept: list[KeptDefect] = []
     discarded: list[Discard] = []
     tried = 0
