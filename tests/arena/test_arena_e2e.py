@@ -41,6 +41,25 @@ def synthetic_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def _check_markdown_tables(text: str) -> int:
+    """Every table has a header, a separator row and rows with as many cells; returns the number of tables."""
+    tables = 0
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("|") and i + 1 < len(lines) and set(lines[i + 1]) <= set("|-: "):
+            width = lines[i].count("|")
+            assert lines[i + 1].count("|") == width, lines[i + 1]
+            i += 2
+            while i < len(lines) and lines[i].startswith("|"):
+                assert lines[i].count("|") == width, lines[i]
+                i += 1
+            tables += 1
+        else:
+            i += 1
+    return tables
+
+
 def _arena(*args: str):
     return CliRunner().invoke(app, ["arena", *args], catch_exceptions=True)
 
@@ -59,6 +78,7 @@ def test_patch_arena_exit_codes_reports_and_cache(synthetic_repo: Path, tmp_path
     assert summary.startswith("## locogym arena patch")
     assert "| `oracle` | 1.00 | 2/2 |" in summary and "| `noop` | 0.00 | 0/2 |" in summary
     assert "below threshold" in summary and "<details>" in summary and "</details>" in summary
+    assert _check_markdown_tables(summary) == 2
     assert (out / "report.html").read_text().lstrip().lower().startswith("<!doctype html")
     assert "test runs executed" in result.output
     # a second run (fresh run folder, same cache) validates nothing again; only the oracle passes the bar
