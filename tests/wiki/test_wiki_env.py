@@ -220,6 +220,8 @@ def test_bad_settings_are_config_errors() -> None:
         _make(retriever="tfidf")
     with pytest.raises(ConfigError, match="corpus"):
         _make(corpus="trivia:x")
+    with pytest.raises(ConfigError, match="questions= only applies"):
+        _make(questions="hotpotqa:x.json")
     env = _make()
     with pytest.raises(ConfigError, match="hops"):
         env.reset(seed=0, options={"hops": 7})

@@ -76,6 +76,9 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError(f"reshow_question={out['reshow_question']!r} must be true or false.", fix="Use a bool.")
     if out["questions"] is not None and not isinstance(out["questions"], str):
         raise ConfigError("questions must be a KIND:PATH string.", fix='e.g. questions="hotpotqa:PATH".')
+    if out["questions"] is not None and not out["corpus"].startswith("wikiextractor:"):
+        raise ConfigError("questions= only applies to a wikiextractor: corpus (QA datasets carry their own).",
+                          fix="Drop questions=, or use corpus=wikiextractor:PATH.")
     if not isinstance(out["dense_model"], str):
         raise ConfigError("dense_model must be a folder path string.", fix="Give a local model folder or omit it.")
     return out
