@@ -99,6 +99,7 @@ class Context:
         self.summary: str | None = None
         self.dropped_calls: dict[str, int] = {}  # tool name -> calls in whole turns removed from the history
         self._turn_tokens: list[int] = []
+        self._turns_total = 0  # sum of _turn_tokens, kept current so tokens() is O(1) inside compaction loops
         self._head_tokens = 0
 
     def start(self, head: list[Item]) -> None:
@@ -108,19 +109,25 @@ class Context:
         self.dropped_calls = {}
         self.turns = []
         self._turn_tokens = []
+        self._turns_total = 0
         self._refresh_head()
 
     def extend(self, items: list[Item]) -> None:
+        counts = [item_tokens(i) for i in items]
         self.turns.extend(items)
-        self._turn_tokens.extend(item_tokens(i) for i in items)
+        self._turn_tokens.extend(counts)
+        self._turns_total += sum(counts)
 
     def replace_turn(self, index: int, item: Item) -> None:
+        count = item_tokens(item)
         self.turns[index] = item
-        self._turn_tokens[index] = item_tokens(item)
+        self._turns_total += count - self._turn_tokens[index]
+        self._turn_tokens[index] = count
 
     def cut(self, start: int) -> list[Item]:
         """Remove and return ``turns[:start]``."""
         removed = self.turns[:start]
+        self._turns_total -= sum(self._turn_tokens[:start])
         self.turns = self.turns[start:]
         self._turn_tokens = self._turn_tokens[start:]
         return removed
@@ -158,7 +165,7 @@ class Context:
 
     def tokens(self) -> int:
         """Tokens of the whole request as counted locally: fixed part + head + turns."""
-        return self.fixed_tokens + self._head_tokens + sum(self._turn_tokens)
+        return self.fixed_tokens + self._head_tokens + self._turns_total
 
     def turn_starts(self) -> list[int]:
         """Indices of ``turns`` where a model turn begins: the only places history can be cut cleanly."""
