@@ -75,6 +75,11 @@ class ServerProcess:
 
 
 def serve(latency: float) -> None:
+    from http.server import ThreadingHTTPServer
+
+    # A provider's front end accepts a burst of new connections; the standard library's default backlog of 5
+    # would turn 32 agents connecting at once into connection resets and retries.
+    ThreadingHTTPServer.request_queue_size = 256
     with ScriptedServer(fallback=scripted(latency)) as server:
         print(server.openai_base_url, flush=True)
         sys.stdin.read()  # until the benchmark closes our stdin
@@ -114,18 +119,30 @@ def efficiency(tmp: Path, latency: float, plan_sizes: dict[int, int]) -> dict[st
                 executor = LocalExecutor(Path(cfg.out).resolve(), workers=processes, threads=concurrency)
                 pool = executor.model_pool()
                 pool.start(wait=True)  # time the episodes, not the workers' imports
+                cpu_before = _cpu()
                 started = time.perf_counter()
                 summary = run_tournament(cfg, console=quiet(), live=False, executor=executor)
                 wall = time.perf_counter() - started
-                executor.close()
+                executor.close()  # joins the workers, so their CPU time is counted
+                cpu = _cpu() - cpu_before
             assert summary.errored == 0 and summary.done == episodes, summary
             calls = sum(r.steps for r in summary.results.values())  # one model call per step
             ideal = calls * latency / concurrency
             rows[f"concurrency_{concurrency}_processes_{processes}"] = {
                 "episodes": episodes, "calls": calls, "wall_s": round(wall, 3), "ideal_s": round(ideal, 3),
-                "efficiency": round(ideal / wall, 3)}
+                "efficiency": round(ideal / wall, 3), "client_cpu_ms_per_call": round(cpu / calls * 1000, 2)}
     return {"latency_s": latency, "calls_per_episode": CALLS_PER_EPISODE, "runs": rows,
-            "note": "worker processes started and warmed before timing; cold_start_s is that start-up"}
+            "note": "worker processes started and warmed before timing (cold_start_s is that start-up); "
+                    "client_cpu_ms_per_call is the CPU the scheduler, workers, agent, SDK and env spend per model "
+                    "call (the scripted server's own CPU excluded): once concurrency x that cost approaches the "
+                    "latency x cores, the run is CPU-bound rather than latency-bound"}
+
+
+def _cpu() -> float:
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def overhead(tmp: Path, episodes: int) -> dict[str, Any]:
