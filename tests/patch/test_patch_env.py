@@ -12,6 +12,7 @@ import locogym
 from locogym.agents.base import Agent
 from locogym.core.errors import ConfigError, SandboxUnavailable
 from locogym.core.types import ToolCall
+from locogym.scenarios.defects.testrun import run_tests
 from tests.patch.projects import CALC
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -127,6 +128,22 @@ def test_partial_credit_and_test_edits_ignored(calc_repo: Path, cache: str) -> N
         assert "tests/test_core.py" in traj.score.labels["ignored_test_edits"]
         only_tests = _play(env, Scripted([deleting_tests]), 6)
         assert only_tests.score.success == 0.0 and only_tests.score.outcome == "no_change"
+    finally:
+        env.close()
+
+
+def test_review_workspace_withholds_the_failing_tests(calc_repo: Path, cache: str) -> None:
+    env = gym.make("LoCo-RepoReview-v0", sandbox="local", source=str(calc_repo), cache_dir=cache)
+    try:
+        obs, _ = env.reset(seed=2)
+        task = env.unwrapped.task
+        assert "```diff\ndiff --git a/calc/core.py b/calc/core.py" in obs
+        failing = task.gold["fail_to_pass"]
+        assert failing
+        for nodeid in failing:
+            assert nodeid.split("::")[-1].split("[")[0] not in task.workspace["tests/test_core.py"]
+        run = run_tests(env.unwrapped.ctx.sandbox, [])
+        assert run.exit_code == 0 and len(run.passed) == 8 - len(failing)  # the visible suite passes
     finally:
         env.close()
 

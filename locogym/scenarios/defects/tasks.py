@@ -118,7 +118,8 @@ BenignCheck = Callable[[dict[str, str]], bool]  # refactored files -> every test
 
 def build_review_task(tree: SourceTree, config: ScenarioConfig, injection: Injection, tool_names: list[str],
                       window: int = DEFAULT_WINDOW, benign: BenignCheck | None = None) -> Task:
-    """A review task: a long diff (refactors plus the defects), the new project in the workspace, exact findings.
+    """A review task: a long diff (refactors plus the defects), the new project in the workspace (the tests the
+    defects fail withheld, so running the suite does not point at them), exact findings.
 
     ``benign`` runs the suite on the refactored project (without the defects); if a refactor changed behaviour
     after all, only the comment refactors are kept.
@@ -138,13 +139,14 @@ def build_review_task(tree: SourceTree, config: ScenarioConfig, injection: Injec
               "Submit with submit(answer=[{\"path\": ..., \"line\": ..., \"description\": ...}, ...]); submit an "
               "empty list if you find no bug. Findings on harmless hunks count against you.\n\n"
               f"```diff\n{change.diff}```")
+    visible, _ = withhold_tests(change.files_after, injection.fail_to_pass)
     findings = [{"path": d.path, "line": d.line, "description": d.summary} for d in change.defects]
     plan = [ToolCall(name="submit", arguments={"answer": findings})]
     gold = {"repository": tree.name, "commit": tree.commit, "window": window,
             "defects": [d.model_dump() for d in change.defects], "benign": [b.model_dump() for b in change.benign],
             "fail_to_pass": injection.fail_to_pass}
     return Task(task_id=f"review-{tree.name}-{config.seed}", family="repo_review", prompt=prompt,
-                tool_names=tool_names, workspace=change.files_after, gold=gold, oracle_plan=plan,
+                tool_names=tool_names, workspace=visible, gold=gold, oracle_plan=plan,
                 length_tokens=tokens.count(prompt),
                 meta={"stop_slack": 4, "refactors": len(refactors), "candidates_total": injection.candidates_total,
                       "tried": injection.tried, "source": tree.origin})
