@@ -1,7 +1,7 @@
 """Floor and ceiling on every family: the noop agent gets the floor, the oracle the ceiling.
 
-Each registered environment that can run without Docker (no sandbox, or the ``local`` backend) is played by both
-baselines on a few seeds. Besides the absolute floor and ceiling, every headline metric must separate the two
+Every registered environment is played by both baselines on a few seeds, without Docker: families that need a
+sandbox run on the ``local`` backend. Besides the absolute floor and ceiling, every headline metric must separate the two
 baselines: a metric on which doing nothing and solving the task look alike measures nothing.
 """
 
@@ -109,16 +109,9 @@ def test_fixture_family_floor_and_ceiling(sessions: int) -> None:
     _check_floor_and_ceiling(_play(FIXTURE_ID, {}, {"sessions": sessions}))
 
 
-def _landed(env_id: str) -> type:
-    entry_point = ENVIRONMENTS[env_id][0]
-    module_name, _, class_name = entry_point.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("locogym."):
-            pytest.skip(f"{module_name} has not landed yet (missing {exc.name})")
-        raise
-    return getattr(module, class_name)
+def _env_class(env_id: str) -> type:
+    module_name, _, class_name = ENVIRONMENTS[env_id][0].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
 
 
 # Family settings that change what an episode is, each checked on its own: (gym.make kwargs, reset options).
@@ -132,12 +125,6 @@ CASES = [(env_id, {}, {}) for env_id in ENV_IDS] + [(e, k, o) for e, vs in VARIA
 @pytest.mark.parametrize(("env_id", "make_kwargs", "options"), CASES,
                          ids=[f"{e}{k or ''}{o or ''}" for e, k, o in CASES])
 def test_registered_family_floor_and_ceiling(env_id: str, make_kwargs: dict[str, Any], options: dict[str, Any]) -> None:
-    env_class = _landed(env_id)
-    kwargs = {**make_kwargs, **({"sandbox": "local"} if getattr(env_class, "uses_sandbox", False) else {})}
-    try:
-        scores = _play(env_id, kwargs, options)
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("locogym."):
-            pytest.skip(f"{env_id} needs {exc.name}, which has not landed yet")
-        raise
-    _check_floor_and_ceiling(scores)
+    uses_sandbox = getattr(_env_class(env_id), "uses_sandbox", False)
+    kwargs = {**make_kwargs, **({"sandbox": "local"} if uses_sandbox else {})}
+    _check_floor_and_ceiling(_play(env_id, kwargs, options))
