@@ -112,6 +112,7 @@ def test_symptoms_quote_observations_not_locations() -> None:
     failure = ("    def test_x():\n>       assert clamp(-3, 0, 10) == 0\nE       assert -3 == 0\n"
                "E        +  where -3 = clamp(-3, 0, 10)\n\ntests/test_core.py:9: AssertionError")
     assert observed_lines(failure) == ["assert -3 == 0", "+  where -3 = clamp(-3, 0, 10)"]
+    assert observed_lines("E   assert <Thing at 0x7f3a2b1c9d80> is None") == ["assert <Thing at 0x…> is None"]
     assert behaviour_name("tests/test_c.py::TestA::test_clamp_low[1-2]") == ("clamp low", "1-2")
 
 

@@ -12,6 +12,7 @@ import re
 from locogym.scenarios.defects.inject import Injection
 
 _PARAMS = re.compile(r"\[(.*)\]$")
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")  # object addresses differ from run to run
 _MAX_LINES = 6
 
 
@@ -22,7 +23,7 @@ def observed_lines(failure: str) -> list[str]:
         if raw.startswith("E "):
             text = raw[1:].strip()
             if text and not re.search(r"\.py:\d+", text):
-                lines.append(text[:300])
+                lines.append(_ADDRESS.sub("0x…", text)[:300])
     if not lines:
         tail = [ln.strip() for ln in failure.strip().splitlines() if ln.strip() and not re.search(r"\.py:\d+", ln)]
         lines = tail[-2:]
