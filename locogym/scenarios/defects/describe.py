@@ -26,7 +26,7 @@ def observed_lines(failure: str) -> list[str]:
                 lines.append(_ADDRESS.sub("0x…", text)[:300])
     if not lines:
         tail = [ln.strip() for ln in failure.strip().splitlines() if ln.strip() and not re.search(r"\.py:\d+", ln)]
-        lines = tail[-2:]
+        lines = [_ADDRESS.sub("0x…", line)[:300] for line in tail[-2:]]
     return lines[:_MAX_LINES]
 
 
