@@ -36,7 +36,6 @@ from locogym.core.types import StepEvent, Task
 from locogym.scoring.common import Measures, flag, is_submit, oracle_plans, passed, searches
 
 DEFAULT_SLACK = 2
-LABELS = ("premature", "timely", "over-search", "never")
 
 
 def slack_of(task: Task) -> int:
@@ -47,12 +46,15 @@ def slack_of(task: Task) -> int:
     return raw
 
 
-def _sessions_needing(locator: dict[str, Any]) -> set[int] | None:
+def _sessions_needing(evidence_id: str, locator: dict[str, Any]) -> set[int] | None:
     tag = locator.get("session")
     if tag is None:
         return None
     tags = tag if isinstance(tag, list) else [tag]
-    return {int(t) for t in tags}
+    if not all(isinstance(t, int) and not isinstance(t, bool) for t in tags):
+        raise DataError(f"Evidence {evidence_id!r} names session(s) {tag!r}.", field="evidence.locator.session",
+                        fix="Give a session index (int) or a list of them, or leave 'session' out.")
+    return set(tags)
 
 
 def _empty(value: Any) -> bool:
@@ -91,7 +93,7 @@ def first_seen(steps: list[StepEvent]) -> dict[str, int]:
 def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float) -> Measures:
     slack = slack_of(task)
     ids = list(dict.fromkeys(e.id for e in task.evidence))
-    needs = {e.id: _sessions_needing(e.locator) for e in task.evidence}
+    needs = {e.id: _sessions_needing(e.id, e.locator) for e in task.evidence}
     seen = first_seen(steps)
     seen_here: dict[tuple[int, str], int] = {}
     for i, step in enumerate(steps):

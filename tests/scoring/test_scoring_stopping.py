@@ -46,6 +46,8 @@ def test_family_slack() -> None:
     assert m.labels["stop"] == "over-search"
     with pytest.raises(DataError, match="stop_slack"):
         _measure(make_task(E12, meta={"stop_slack": "two"}), [submit("a")])
+    with pytest.raises(DataError, match="session"):
+        _measure(make_task([Evidence(id="e1", kind="span", locator={"session": "first"})]), [submit("a")])
 
 
 def test_premature_right_is_a_lucky_guess_and_wrong_is_not() -> None:
