@@ -7,7 +7,8 @@
 
 One server answers all three endpoints (chat completions, responses, messages) from one queue of script items;
 each request takes the next item. A callable item is called with the :class:`RecordedRequest` and returns the
-item to send, so a script can react to what the client sent. When the queue is empty the ``fallback`` item
+item to send, so a script can react to what the client sent; if it raises, the exception is kept in ``errors``
+and the client gets a 400 naming it (a bug in a test's script fails fast instead of looking like a flaky server). When the queue is empty the ``fallback`` item
 answers, and without one the server answers 400 ``script exhausted`` — a client fails fast instead of retrying.
 It binds to 127.0.0.1 on a free port and runs in a daemon thread; ``close()`` (or leaving the ``with``) stops it
 and wakes any request still in a :class:`Delay`.
@@ -43,6 +44,7 @@ class ScriptedServer:
         self.keep_requests = keep_requests  # False for long benchmarks: requests are counted, not kept
         self.requests: list[RecordedRequest] = []
         self.request_count = 0
+        self.errors: list[BaseException] = []  # exceptions raised by callable script items
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -139,7 +141,13 @@ class ScriptedServer:
                 continue
             if isinstance(item, (Reply, HttpError, Raw)):
                 break
-            item = item(request)
+            try:
+                item = item(request)
+            except Exception as exc:  # noqa: BLE001 - reported to the client and kept for the test
+                with self._lock:
+                    self.errors.append(exc)
+                return self._error(protocol, HttpError(400, f"The scripted responder raised "
+                                                            f"{type(exc).__name__}: {exc}"), delay)
         if isinstance(item, Raw):
             return item.status, item.body, {"content-type": item.content_type}, delay
         if isinstance(item, HttpError):

@@ -133,3 +133,13 @@ def test_raw_body_reaches_the_client_verbatim() -> None:
     with ScriptedServer([Raw(200, b'{"unexpected": true}')]) as server:
         out = _openai(server).chat.completions.with_raw_response.create(model="m", messages=CHAT_MSG)  # type: ignore[arg-type]
     assert out.http_response.content == b'{"unexpected": true}'
+
+
+def test_a_failing_responder_is_a_clear_400_and_is_kept() -> None:
+    def broken(request):  # type: ignore[no-untyped-def]
+        return {}["missing"]
+
+    with ScriptedServer([broken]) as server:
+        with pytest.raises(openai.BadRequestError, match="responder raised KeyError"):
+            _openai(server).chat.completions.create(model="m", messages=CHAT_MSG)  # type: ignore[arg-type]
+    assert [type(e) for e in server.errors] == [KeyError]
