@@ -66,6 +66,7 @@ def test_effective_context_length_per_agent(summary) -> None:  # type: ignore[no
     assert (rows["alpha"].ecl, rows["alpha"].ecl_first_below) == (8192, 16384)
     assert (rows["beta"].ecl, rows["beta"].ecl_first_below) == (32768, None)
     assert (rows["noop"].ecl, rows["noop"].ecl_first_below) == (None, None)
+    assert summary.ecl_by_env[("alpha", E1)] == (8192, 16384)  # all of alpha's scored episodes are in E1
 
 
 def test_curves_and_behaviours(summary) -> None:  # type: ignore[no-untyped-def]

@@ -123,9 +123,15 @@ def _ecl(summary: Summary, colours: dict[str, int]) -> str:
     chart = hbar_chart(rows, colours, "effective context length", maximum=float(max(summary.lengths or [1])),
                        log2=True, width=1180, row_h=28,
                        note=f"longest length with score ≥ 85% of the agent's {format_length(min(summary.lengths or [0]))} score")
+    head = "<tr><th>agent</th>" + "".join(f'<th class="num">{escape(_short(e))}</th>' for e in summary.envs) + "</tr>"
+    body = "".join(f'<tr><td class="agent">{_swatch(row.agent, colours)}</td>' + "".join(
+        f'<td class="num">{_ecl_text(*summary.ecl_by_env.get((row.agent, env), (None, None)))}</td>'
+        for env in summary.envs) + "</tr>" for row in summary.rows)
     return ('<section class="card" id="ecl"><h2>Effective context length</h2><p class="lead">How far each agent can '
             "go before its score drops below 85% of its own score at the shortest length — measured only up to "
-            f"the longest length in this run ({format_length(max(summary.lengths or [0]))}).</p>{chart}</section>")
+            f"the longest length in this run ({format_length(max(summary.lengths or [0]))}). The chart pools every "
+            f"environment; the table gives each one (a dash: no score at the shortest length).</p>{chart}"
+            f'<table class="ecl-table">{head}{body}</table></section>')
 
 
 def _behaviours(summary: Summary, colours: dict[str, int]) -> str:

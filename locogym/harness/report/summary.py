@@ -58,6 +58,7 @@ class Summary:
     overall_curves: dict[str, list[tuple[int, Interval]]]  # agent -> pooled over envs
     headline_keys: dict[str, str | None]  # behaviour -> metric key shown
     metrics: dict[str, dict[str, float]]  # agent -> every numeric metric's mean
+    ecl_by_env: dict[tuple[str, str], tuple[int | None, int | None]]  # (agent, env) -> (effective, first below)
     errored: list[EpisodeResult]
     missing: int
     sandbox: str | None = None
@@ -82,6 +83,8 @@ def summarise(run: RunData) -> Summary:
     for (agent,), points in length_curves(done, by=("agent",)).items():
         overall[str(agent)] = [(p.length, p.score) for p in points]
     ecls = {str(key[0]): value for key, value in effective_lengths(done, by=("agent",)).items()}
+    ecl_by_env = {(str(agent), str(env)): (value.effective, value.first_below)
+                  for (agent, env), value in effective_lengths(done, by=("agent", "env")).items()}
     means = summarize(done, by=("agent",), n_boot=0)
     metric_means = {agent: {k: iv.mean for k, iv in means.get((agent,), {}).items() if k != "success"}
                     for agent in agents}
@@ -103,7 +106,7 @@ def summarise(run: RunData) -> Summary:
     rows.sort(key=lambda row: (-row.score.mean if row.episodes else 1.0, row.agent))
     sandbox = run.plan.get("sandbox") if run.plan else None
     return Summary(agents=[r.agent for r in rows], envs=envs, lengths=lengths, rows=rows, curves=curves,
-                   overall_curves=overall, headline_keys=headline_keys, metrics=metric_means,
+                   overall_curves=overall, headline_keys=headline_keys, metrics=metric_means, ecl_by_env=ecl_by_env,
                    errored=run.errored, missing=run.missing, sandbox=sandbox)
 
 
