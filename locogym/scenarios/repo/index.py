@@ -108,9 +108,11 @@ class CodeIndex:
         With ``name`` and ``commit``, the facts are also stored on disk per (repository, commit), so the second
         build of the same tree reads them back instead of parsing (see :mod:`locogym.scenarios.repo.cache`).
         """
-        from locogym.scenarios.repo.cache import file_facts
+        from locogym.scenarios.repo.cache import bulk_build, file_facts
 
-        return cls(file_facts(files, name=name, commit=commit, use_cache=use_cache))
+        facts = file_facts(files, name=name, commit=commit, use_cache=use_cache)
+        with bulk_build():
+            return cls(facts)
 
     def _module_key(self, facts: FileFacts) -> str:
         return module_name(facts.path) if facts.language == "python" else _js_module(facts.path)
