@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from locogym.core import tokens
 from locogym.scenarios.defects.edits import Edit, apply_edits
 from locogym.scenarios.defects.mutations import is_test_path
 from locogym.scenarios.defects.refactors import Refactor, find_refactors
@@ -110,10 +109,6 @@ def build_change(files: dict[str, str], defect_edits: list[tuple[str, str, Edit,
             benign.append(Location(id=refactor.id, kind=refactor.kind, path=refactor.path, line=first,
                                    end_line=last, summary=refactor.summary))
     return ReviewChange(files_after=after, diff=unified_diff(files, after), defects=defects, benign=benign)
-
-
-def diff_tokens(change: ReviewChange) -> int:
-    return tokens.count(change.diff)
 
 
 def parse_findings(answer: Any) -> tuple[list[dict[str, Any]], int]:

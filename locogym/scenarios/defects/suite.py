@@ -29,7 +29,6 @@ class Suite:
         self.cache = cache
         self.timeout = timeout
         self.executed = 0
-        self.run_seconds = 0.0
         self._factory = sandbox_factory
         self._sandbox: Sandbox | None = None
         self._owns_sandbox = owns_sandbox
@@ -67,7 +66,6 @@ class Suite:
             for path in removed:
                 sandbox.write_file(path, self.files[path])
         self.executed += 1
-        self.run_seconds += result.duration_s
         if result.timed_out or result.outcomes or result.collect_errors:
             self.cache.put(key, result)  # a run that produced no report (interpreter missing) is not cached
         return result
