@@ -174,3 +174,21 @@ def test_arguments_are_checked() -> None:
     with pytest.raises(SandboxUnavailable, match="fake sandbox"):
         env.reset(seed=0)
     env.close()
+
+
+def test_include_and_exclude_limit_where_defects_go(calc_repo: Path, cache: str, tmp_path: Path) -> None:
+    from locogym.core.errors import DataError
+    from locogym.scenarios.defects.project import read_settings
+
+    env = gym.make("LoCo-RepoPatch-v0", sandbox="local", source=str(calc_repo), cache_dir=cache,
+                   exclude=["calc/**"])
+    try:
+        with pytest.raises(DataError, match="no function"):
+            env.reset(seed=0)
+    finally:
+        env.close()
+    (tmp_path / "locogym.toml").write_text('test_command = "pytest tests"\ninclude = ["src/**"]\n'
+                                           'exclude = ["src/gen/**"]\n[budget]\nmax_steps = 9\n')
+    settings = read_settings(tmp_path)
+    assert settings.test_args == ["tests"] and settings.budget.max_steps == 9
+    assert settings.allows("src/pkg/a.py") and not settings.allows("src/gen/b.py") and not settings.allows("x.py")
