@@ -161,16 +161,18 @@ class RepoEnv(LocoEnv):
         files = world.files
         if mode == "full":
             order = [p for p in task.meta.get("file_order", sorted(files)) if p in files]
-            order += sorted(p for p in files if p not in set(order))
+            listed = set(order)
+            order += sorted(p for p in files if p not in listed)  # files added by later commits
             total = sum(tokens.count(files[p]) for p in order)
             parts = [f"The repository ({len(order)} files, {total:,} tokens), file by file:"]
             parts += [f"===== {p} =====\n{files[p]}" for p in order]
             return "\n\n".join(parts)
         if mode == "map":
             budget = self.task_config_params().get("map_budget") or max(1024, min(8192, task.length_tokens // 16))
-            return render_map(world.index(), int(budget))
+            sandbox = self.ctx.sandbox if world.stale and self.ctx is not None else None
+            return render_map(world.index(sandbox), int(budget))
         lines = [f"The repository has {len(files)} files (use the tools to read them):"]
-        lines += [f"{p}  ({files[p].count(chr(10)) + 1} lines)" for p in sorted(files)]
+        lines += [f"{p}  ({len(files[p].splitlines())} lines)" for p in sorted(files)]
         return "\n".join(lines)
 
     def task_config_params(self) -> dict[str, Any]:
