@@ -73,66 +73,78 @@ def edit_setting(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], 
     return {path: text}, f"settings: adjust {module.rsplit('.', 1)[-1]} overrides"
 
 
-def edit_definition(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], str]:
-    """Extract the re-exported function into a new module next to it and re-point the re-export."""
-    _, module, name = key
+def _single_line_imports(index: CodeIndex, path: str, lines: list[str]) -> list[str]:
+    out = []
+    for imp in index.facts[path].imports:
+        text = lines[imp.line - 1]
+        if _FROM_LINE.match(text) or re.match(r"^import\s+[\w., ]+(\s+as\s+\w+)?\s*(#.*)?$", text):
+            out.append(text)
+    return list(dict.fromkeys(out))
+
+
+def _repoint(index: CodeIndex, files: dict[str, str], module: str, name: str, folder: str,
+             new_leaf: str) -> dict[str, str]:
+    """Re-point the last one-line relative re-export of ``name`` at the new module (``{}`` when there is none)."""
     chain = index.resolve_chain(module, name)
+    if len(chain) < 2:
+        return {}
+    hop_module, hop_name = chain[-2]
+    hop_path = index.modules.get(hop_module, "")
+    if not hop_path.endswith("__init__.py") or hop_path.rsplit("/", 1)[0] != folder:
+        return {}
+    imp = next((i for i in index.facts[hop_path].imports if any(a == hop_name for _, a in i.names)), None)
+    hop_lines = _lines(files[hop_path])
+    match = _FROM_LINE.match(hop_lines[imp.line - 1]) if imp is not None and imp.level == 1 else None
+    if imp is None or match is None:
+        return {}
+    entries = [e.strip() for e in match.group(2).split(",")]
+    moved = [e for e in entries if re.split(r"\s+as\s+", e)[-1].strip() == hop_name]
+    if not moved:
+        return {}
+    kept = [e for e in entries if e not in moved]
+    replacement = [f"from {match.group(1)} import {', '.join(kept)}"] if kept else []
+    replacement.append(f"from .{new_leaf} import {moved[0]}")
+    hop_lines[imp.line - 1:imp.line] = replacement
+    return {hop_path: "\n".join(hop_lines)}
+
+
+def edit_definition(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], str]:
+    """Extract the re-exported definition into a new module beside it.
+
+    The old module imports it back at its end, so every importer (named or star) keeps working; when the last
+    re-export is a one-line relative import in the package's ``__init__`` it is re-pointed at the new module, as
+    a careful refactor would. The new module copies the old one's imports and imports the old module's own names
+    it uses (safe: the old module is always initialised first).
+    """
+    _, module, name = key
     target = index.resolve_name(module, name)
-    if target not in index.definitions or len(chain) < 2:
+    if target not in index.definitions:
         raise EditNotPossible("no definition")
     d = index.definitions[target]
-    if d.parent is not None or not d.path.endswith(".py") or d.path.endswith("__init__.py"):
-        raise EditNotPossible("only top-level functions of plain modules are moved")
-    hop_module, hop_name = chain[-2]
-    hop_path = index.modules.get(hop_module)
-    if hop_path is None:
-        raise EditNotPossible("re-export outside the workspace")
-    hop_facts = index.facts[hop_path]
-    imp = next((i for i in hop_facts.imports if any(a == hop_name for _, a in i.names)), None)
-    if imp is None or imp.level != 1:
-        raise EditNotPossible("the re-export is not a relative import")
-    hop_lines = _lines(files[hop_path])
-    match = _FROM_LINE.match(hop_lines[imp.line - 1])
-    if match is None:
-        raise EditNotPossible("multi-line import")
+    if d.parent is not None or not d.path.endswith(".py") or d.path.endswith("__init__.py") or "/" not in d.path:
+        raise EditNotPossible("only top-level definitions of package modules are moved")
     folder, leaf = d.path.rsplit("/", 1)
-    if folder != hop_path.rsplit("/", 1)[0] and not hop_path.endswith("__init__.py"):
-        raise EditNotPossible("re-export from another folder")
-    new_leaf = f"{leaf[:-3]}_{d.name.split('_')[0]}"
+    stem = leaf[:-3]
+    new_leaf = f"{stem}_{re.sub(r'[^a-z0-9]', '', d.name.lower())[:20] or 'part'}"
     new_path = f"{folder}/{new_leaf}.py"
     if new_path in files:
         raise EditNotPossible("target module exists")
     src_lines = _lines(files[d.path])
-    body = src_lines[d.line - 1:d.end_line]
-    header = [src_lines[i.line - 1] for i in index.facts[d.path].imports if _FROM_LINE.match(src_lines[i.line - 1])
-              or src_lines[i.line - 1].startswith("import ")]
-    header = list(dict.fromkeys(header))
-    constants = [ln for ln in src_lines if re.match(r"^[A-Z_]+ = ", ln)]
-    body_text = "\n".join(body)
-    siblings = sorted(other.name for i, other in enumerate(index.facts[d.path].defs)
-                      if other.parent == -1 and other.name != d.name and re.search(rf"\b{other.name}\(", body_text))
-    if siblings:  # the old module imports the new one only at its end, so this import finds them defined
-        header.append(f"from .{leaf[:-3]} import {', '.join(siblings)}")
-    new_text = (f'"""{d.name.replace("_", " ").capitalize()}, extracted from {leaf[:-3]}."""\n\n'
-                "from __future__ import annotations\n\n" + "".join(h + "\n" for h in header if "__future__" not in h)
-                + ("\n" + "\n".join(constants) + "\n" if constants else "") + "\n\n" + body_text + "\n")
+    body_text = "\n".join(src_lines[d.line - 1:d.end_line])
+    facts = index.facts[d.path]
+    own = {other.name for other in facts.defs if other.parent == -1} | {a.name for a in facts.assigns}
+    siblings = sorted(n for n in own - {d.name} if re.search(rf"\b{re.escape(n)}\b", body_text))
+    header = [h for h in _single_line_imports(index, d.path, src_lines) if "__future__" not in h]
+    if siblings:
+        header.append(f"from .{stem} import {', '.join(siblings)}")
+    new_text = (f'"""{d.name.replace("_", " ").capitalize()}, extracted from {stem}."""\n\n'
+                "from __future__ import annotations\n\n" + "".join(h + "\n" for h in header)
+                + "\n\n" + body_text + "\n")
     remaining = src_lines[:d.line - 1] + src_lines[d.end_line:]
-    old_text = "\n".join(remaining).rstrip("\n") + f"\n\nfrom .{new_leaf} import {d.name}  # noqa: E402 - moved\n"
-    entries = [e.strip() for e in match.group(2).split(",")]
-    moved = [e for e in entries if re.split(r"\s+as\s+", e)[-1].strip() == hop_name]
-    kept = [e for e in entries if e not in moved]
-    if not moved:
-        raise EditNotPossible("re-export entry not found")
-    replacement = []
-    if kept:
-        replacement.append(f"from {match.group(1)} import {', '.join(kept)}")
-    prefix = "." if hop_path.endswith("__init__.py") and hop_path.rsplit("/", 1)[0] == folder else match.group(1)
-    source_module = f"{prefix}{new_leaf}" if prefix == "." else module_name(new_path)
-    replacement.append(f"from {source_module} import {moved[0]}")
-    hop_lines[imp.line - 1:imp.line] = replacement
-    patch = {d.path: old_text, new_path: new_text, hop_path: "\n".join(hop_lines)}
-    if hop_path == d.path:
-        raise EditNotPossible("re-export in the defining module")
+    old_text = "\n".join(remaining).rstrip("\n") + f"\n\nfrom .{new_leaf} import {d.name}  # noqa: E402,F401 - moved\n"
+    patch = {d.path: old_text, new_path: new_text}
+    if not siblings:  # re-pointing would import the new module first, before the names it needs exist
+        patch.update(_repoint(index, files, module, name, folder, new_leaf))
     return patch, f"refactor: move {d.name} into its own module"
 
 
@@ -185,6 +197,14 @@ def edit_call_chain(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...
     return {fn.path: text}, f"refactor: trace the call from {fn.name} to {callee.name}"
 
 
+def _editable(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...]) -> bool:
+    try:
+        EDITS[key[0]](index, files, key, random.Random(0))
+    except EditNotPossible:
+        return False
+    return True
+
+
 EDITS = {"setting": edit_setting, "definition": edit_definition, "callers": edit_callers,
          "call_chain": edit_call_chain}
 
@@ -222,8 +242,8 @@ def generate_multisession(config: ScenarioConfig) -> Task:
     picked: list[questions.Question] = []
     for kind in PROBE_KINDS:
         options = questions.pick(full, kind, rng.choice(questions.VARIANTS), tree.files, rng, hops, limit=8)
-        if options:
-            picked.append(options[0])
+        if options:  # prefer a fact a commit can move; a fact no commit touches still probes consistency
+            picked.append(next((q for q in options if _editable(full, tree.files, q.key)), options[0]))
     needed = sorted({p for q in picked for p in q.files})
     work = working_tree(tree, sizes, config.length, needed, rng, tree.origin == "synthetic")
     if work is None or len(picked) < 2:
@@ -300,6 +320,9 @@ def generate_multisession(config: ScenarioConfig) -> Task:
         plan.append(ToolCall(name="submit", arguments={"answer": answers}))
         specs.append(SessionSpec(index=session, prompt=_probe_prompt(session, sessions, messages, asked),
                                  oracle_plan=plan))
+    if not any(p.changed_since_last for p in probes):
+        raise ConfigError(f"No commit could move a probed answer in {tree.name!r} (seed {config.seed}).",
+                          fix="Try another seed or length, or source='synthetic'.")
     sizes0 = workset.file_tokens(work.files)
     order_files, depth = workset.order_for_context(sorted(work.files), sizes0, needed, rng)
     meta = {"task": "multisession", "sessions": sessions, "probe_kinds": probe_kinds,
