@@ -200,3 +200,16 @@ def test_session_commits_keep_the_project_suite_passing(env: gym.Env, tmp_path: 
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-2000:]
+
+
+@pytest.mark.slow
+def test_one_million_tokens_in_full_context() -> None:
+    environment = gym.make("LoCo-Repo-v0", sandbox="fake", context="full")
+    try:
+        oracle = locogym.run_episode(environment, make_agent("oracle"), seed=0, options={"length": "1m"})
+        target = tokens.parse_length("1m")
+        assert oracle.score.success == 1.0
+        assert abs(oracle.task.length_tokens - target) <= 0.05 * target
+        assert oracle.steps[0].context_tokens >= oracle.task.length_tokens
+    finally:
+        environment.close()

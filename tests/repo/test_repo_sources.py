@@ -81,6 +81,24 @@ def test_real_archive_as_env_source_oracle_one_noop_zero(sdist: Path) -> None:
         env.close()
 
 
+def test_real_archive_multisession_moves_answers_or_says_why(sdist: Path) -> None:
+    played = 0
+    for seed in range(6):
+        env = gym.make("LoCo-Repo-v0", sandbox="fake", source=str(sdist))
+        try:
+            oracle = locogym.run_episode(env, make_agent("oracle"), seed=seed,
+                                         options={"length": "24k", "task": "multisession"})
+        except ConfigError as exc:
+            assert exc.fix  # a source that cannot host the task says what to do instead
+            continue
+        finally:
+            env.close()
+        played += 1
+        assert oracle.score.success == 1.0
+        assert any(p.changed_since_last for p in oracle.task.probes)
+    assert played >= 2
+
+
 def test_git_repository_is_read_at_the_pinned_commit(tmp_path: Path) -> None:
     repo = git.Repo.init(tmp_path)
     with repo.config_writer() as cw:
