@@ -94,6 +94,15 @@ def test_refactors_keep_behaviour() -> None:
         assert before[name](*args) == after[name](*args)  # type: ignore[operator]
 
 
+def test_helpers_of_same_named_methods_do_not_collide() -> None:
+    text = ("class A:\n    def size(self, n: int) -> int:\n        return n + 1\n\n\n"
+            "class B:\n    def size(self, n: int) -> int:\n        return n * 2\n")
+    helpers = [r for r in find_refactors("m.py", text) if r.kind == "extract_helper"]
+    assert len(helpers) == 1
+    after = _run_module(apply_edits({"m.py": text}, helpers[0].edits)["m.py"])
+    assert after["A"]().size(3) == 4 and after["B"]().size(3) == 6  # type: ignore[operator]
+
+
 def test_change_locates_defects_after_refactors() -> None:
     text = CALC["calc/core.py"]
     files = {"calc/core.py": text}

@@ -143,6 +143,7 @@ def _extracts(path: str, src: SourceText, func: ast.FunctionDef | ast.AsyncFunct
     chosen = [a for a in args if a.arg in used]
     signature = ", ".join(a.arg + (f": {src.segment(a.annotation)}" if a.annotation is not None else "")
                           for a in chosen)
+    taken.add(helper)  # two methods with one name must not both define the same helper
     call = f"{helper}({', '.join(a.arg for a in chosen)})"
     insert_at = src.line_span(top.end_lineno or top.lineno, top.end_lineno or top.lineno)[1]
     text = f"\n\ndef {helper}({signature}):\n    return {src.segment(expr)}\n"
