@@ -94,6 +94,11 @@ def test_refactors_keep_behaviour() -> None:
         assert before[name](*args) == after[name](*args)  # type: ignore[operator]
 
 
+def test_no_helper_reads_a_local_that_shadows_a_module_name() -> None:
+    text = "def total(xs):\n    return 0\n\n\ndef f(n: int) -> int:\n    total = n * 2\n    return total + n\n"
+    assert not [r for r in find_refactors("m.py", text) if r.kind == "extract_helper" and "f:" in r.summary]
+
+
 def test_helpers_of_same_named_methods_do_not_collide() -> None:
     text = ("class A:\n    def size(self, n: int) -> int:\n        return n + 1\n\n\n"
             "class B:\n    def size(self, n: int) -> int:\n        return n * 2\n")

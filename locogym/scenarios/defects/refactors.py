@@ -135,7 +135,9 @@ def _extracts(path: str, src: SourceText, func: ast.FunctionDef | ast.AsyncFunct
     args = [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]
     params = {a.arg: a for a in args}
     used = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
-    if "super" in used or any(u not in params and u not in module_names and u not in _BUILTINS for u in used):
+    bound_here = {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store | ast.Del)}
+    if "super" in used or any(u not in params and (u in bound_here or (u not in module_names and u not in _BUILTINS))
+                              for u in used):
         return []
     helper = f"_{func.name.strip('_')}_result"
     if helper in taken or not src.owns_lines(top):
