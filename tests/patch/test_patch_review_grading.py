@@ -99,6 +99,12 @@ def test_no_helper_reads_a_local_that_shadows_a_module_name() -> None:
     assert not [r for r in find_refactors("m.py", text) if r.kind == "extract_helper" and "f:" in r.summary]
 
 
+def test_no_reorder_above_a_definition_time_dependency() -> None:
+    text = "def a():\n    return 1\n\n\ndef b(x=a()):\n    return x\n\n\ndef c():\n    return 3\n"
+    moves = [r.summary for r in find_refactors("m.py", text) if r.kind == "reorder"]
+    assert moves == ["c moved above b"]
+
+
 def test_helpers_of_same_named_methods_do_not_collide() -> None:
     text = ("class A:\n    def size(self, n: int) -> int:\n        return n + 1\n\n\n"
             "class B:\n    def size(self, n: int) -> int:\n        return n * 2\n")

@@ -174,7 +174,8 @@ def _reorders(path: str, src: SourceText, body: list[ast.stmt], prefix: str) -> 
                 and isinstance(second, ast.FunctionDef | ast.AsyncFunctionDef)):
             continue
         plain = all(not n.decorator_list and src.owns_lines(n) for n in (first, second))
-        if not plain or first.name == second.name:
+        if not plain or first.name == second.name or first.name in _definition_time_names(second) \
+                or second.name in _definition_time_names(first):
             continue
         a_start, a_end = src.line_span(first.lineno, first.end_lineno or first.lineno)
         b_start, b_end = src.line_span(second.lineno, second.end_lineno or second.lineno)
@@ -183,3 +184,14 @@ def _reorders(path: str, src: SourceText, body: list[ast.stmt], prefix: str) -> 
         out.append(_make("reorder", path, [_edit(path, src, a_start, b_end, new)],
                          f"{prefix}{second.name} moved above {prefix}{first.name}"))
     return out
+
+
+def _definition_time_names(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Names evaluated when ``def`` runs (defaults and annotations): moving their definition below would fail."""
+    args = func.args
+    nodes: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+    nodes += [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+              if a is not None and a.annotation is not None]
+    if func.returns is not None:
+        nodes.append(func.returns)
+    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
