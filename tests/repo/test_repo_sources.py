@@ -81,6 +81,18 @@ def test_real_archive_as_env_source_oracle_one_noop_zero(sdist: Path) -> None:
         env.close()
 
 
+def test_same_archive_elsewhere_gives_the_same_task(sdist: Path, tmp_path: Path) -> None:
+    moved = tmp_path / "elsewhere" / sdist.name
+    moved.parent.mkdir()
+    shutil.copyfile(sdist, moved)
+    hashes = []
+    for path in (sdist, moved):
+        env = gym.make("LoCo-Repo-v0", sandbox="fake", source=str(path))
+        hashes.append(env.reset(seed=4, options={"length": "16k", "question": "callers"})[1]["content_hash"])
+        env.close()
+    assert hashes[0] == hashes[1]
+
+
 def test_real_archive_multisession_moves_answers_or_says_why(sdist: Path) -> None:
     played = 0
     for seed in range(6):

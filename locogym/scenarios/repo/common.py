@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from locogym.core.types import Evidence, ScenarioConfig, ToolCall, stable_hash
@@ -15,15 +16,26 @@ HOPS = {"easy": 2, "medium": 3, "hard": 4}
 
 
 def task_seed(config: ScenarioConfig) -> int:
-    """A 64-bit seed from everything that defines the task (presentation options excluded)."""
-    params = {k: v for k, v in config.params.items() if k not in PRESENTATION_KEYS}
+    """A 64-bit seed from everything that defines the task apart from where the source lives.
+
+    Presentation options are left out (the same task in every context mode), and so are ``source``/``ref``: the
+    generators mix in the loaded tree's commit instead (:func:`tree_rng`), so the same repository gives the same
+    tasks wherever its folder or archive sits.
+    """
+    params = {k: v for k, v in config.params.items() if k not in PRESENTATION_KEYS | {"source", "ref"}}
     body = {"family": config.family, "seed": config.seed, "length": config.length, "task": config.task,
-            "difficulty": config.difficulty, "params": params}
+            "difficulty": config.difficulty, "params": params,
+            "synthetic": str(config.params.get("source", "synthetic")).startswith("synthetic")}
     return int(stable_hash(body, 16), 16)
 
 
-def task_key(config: ScenarioConfig) -> str:
-    return stable_hash({"seed": task_seed(config)}, 10)
+def tree_rng(config: ScenarioConfig, commit: str) -> random.Random:
+    """The task's random stream once its source tree is known."""
+    return random.Random(f"{task_seed(config)}:{commit}")
+
+
+def task_key(config: ScenarioConfig, commit: str) -> str:
+    return stable_hash({"seed": task_seed(config), "commit": commit}, 10)
 
 
 def evidence_id(path: str, start: int, end: int) -> str:

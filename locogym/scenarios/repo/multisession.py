@@ -29,7 +29,15 @@ import orjson
 from locogym.core.errors import ConfigError
 from locogym.core.types import Probe, ScenarioConfig, SessionSpec, Task, ToolCall
 from locogym.scenarios.repo import questions, workset
-from locogym.scenarios.repo.common import HOPS, TOOL_NAMES, evidence_of, submit_value, task_key, task_seed
+from locogym.scenarios.repo.common import (
+    HOPS,
+    TOOL_NAMES,
+    evidence_of,
+    submit_value,
+    task_key,
+    task_seed,
+    tree_rng,
+)
 from locogym.scenarios.repo.index import CodeIndex, module_name
 from locogym.scenarios.repo.loading import index_for, source_for
 from locogym.scenarios.repo.qa import working_tree
@@ -224,13 +232,14 @@ def _probe_prompt(session: int, total: int, messages: list[str], asked: list[tup
 
 def generate_multisession(config: ScenarioConfig) -> Task:
     """A ``multisession`` task. Option ``sessions`` (3..6) fixes the number of sessions (random otherwise)."""
-    rng = random.Random(task_seed(config))
+    seed_rng = random.Random(task_seed(config))
     params = config.params
-    sessions = int(params.get("sessions") or rng.randint(3, 6))
+    sessions = int(params.get("sessions") or seed_rng.randint(3, 6))
     if not 3 <= sessions <= 6:
         raise ConfigError(f"sessions={sessions} is outside 3..6.", fix="Pass sessions= between 3 and 6.")
     hops = HOPS[config.difficulty]
-    tree = source_for(params, rng.getrandbits(63), config.length)
+    tree = source_for(params, seed_rng.getrandbits(63), config.length)
+    rng = tree_rng(config, tree.commit)
     if tree.language != "python":
         raise ConfigError(f"multisession tasks edit Python code; {tree.name!r} is {tree.language}.",
                           fix="Use task='qa' for this source, or a Python source.")
@@ -329,7 +338,7 @@ def generate_multisession(config: ScenarioConfig) -> Task:
             "session_patches": patches, "session_commits": messages_by_session, "source": work.name,
             "commit": work.commit, "language": work.language, "file_order": order_files,
             "evidence_depth": depth, "stop_slack": 2, "hops": hops}
-    return Task(task_id=f"repo-multisession-{task_key(config)}", family="repo", prompt=specs[0].prompt,
+    return Task(task_id=f"repo-multisession-{task_key(config, tree.commit)}", family="repo", prompt=specs[0].prompt,
                 tool_names=list(TOOL_NAMES), workspace={p: work.files[p] for p in sorted(work.files)},
                 gold={"probes": {p.id: p.answer for p in probes}}, evidence=evidence_of(evidence_spans),
                 oracle_plan=specs[0].oracle_plan, sessions=specs, probes=probes,

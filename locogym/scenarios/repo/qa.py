@@ -22,6 +22,7 @@ from locogym.scenarios.repo.common import (
     submit_value,
     task_key,
     task_seed,
+    tree_rng,
 )
 from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.loading import index_for, source_for
@@ -79,12 +80,13 @@ def choose_question(config: ScenarioConfig, tree: SourceTree, rng: random.Random
 
 def generate_qa(config: ScenarioConfig) -> Task:
     """A ``qa`` task. Options: ``question`` (a kind or random), ``variant`` (literal|nonliteral or random)."""
-    rng = random.Random(task_seed(config))
+    seed_rng = random.Random(task_seed(config))
     params = config.params
-    kinds = [params["question"]] if params.get("question") else rng.sample(questions.QUESTION_KINDS, 4)
-    variant = params.get("variant") or rng.choice(questions.VARIANTS)
+    kinds = [params["question"]] if params.get("question") else seed_rng.sample(questions.QUESTION_KINDS, 4)
+    variant = params.get("variant") or seed_rng.choice(questions.VARIANTS)
     hops = HOPS[config.difficulty]
-    tree = source_for(params, rng.getrandbits(63), config.length)
+    tree = source_for(params, seed_rng.getrandbits(63), config.length)
+    rng = tree_rng(config, tree.commit)
     last_error: ConfigError | None = None
     for kind in kinds:
         try:
@@ -103,7 +105,7 @@ def generate_qa(config: ScenarioConfig) -> Task:
         "question_key": list(q.key), "source": work.name, "commit": work.commit, "language": work.language,
         "file_order": order, "evidence_depth": depth, "stop_slack": 2,
     }
-    return Task(task_id=f"repo-qa-{q.kind}-{task_key(config)}", family="repo", prompt=prompt,
+    return Task(task_id=f"repo-qa-{q.kind}-{task_key(config, tree.commit)}", family="repo", prompt=prompt,
                 tool_names=list(TOOL_NAMES), workspace={p: work.files[p] for p in sorted(work.files)},
                 gold={"answer_kind": q.answer_kind, "answer": submit_value(q)}, evidence=evidence_of(q.spans),
                 oracle_plan=[*q.reads, submit_call(submit_value(q))], length_tokens=sum(sizes.values()),

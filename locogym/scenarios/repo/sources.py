@@ -18,7 +18,6 @@ Spec strings accepted by :func:`load_source`:
 from __future__ import annotations
 
 import hashlib
-import io
 import posixpath
 import tarfile
 import zipfile
@@ -260,14 +259,3 @@ def load_source(spec: str, ref: str | None = None, *, seed: int = 0, target_toke
     raise ConfigError(f"source={spec!r} is neither 'synthetic', a folder, 'package:NAME' nor an archive file.",
                       fix="Check the path (relative paths are taken from the working directory).")
 
-
-def archive_bytes(files: dict[str, str], top: str) -> bytes:
-    """A ``.tar.gz`` of ``files`` under one top folder (the layout of a source distribution), reproducibly."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.PAX_FORMAT) as tf:
-        for path in sorted(files):
-            data = files[path].encode("utf-8")
-            info = tarfile.TarInfo(f"{top}/{path}")
-            info.size, info.mtime, info.mode = len(data), 0, 0o644
-            tf.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
