@@ -6,7 +6,8 @@ trajectory under the run folder's path, so on a multi-machine cluster that folde
 (the same path on every node); on one machine it simply is.
 
 Model-free episodes ask Ray for one CPU each (they are CPU work); model-backed episodes ask for a quarter of one,
-since they spend their time waiting on the provider.
+since they spend their time waiting on the provider. Ray decides when its worker processes end, so an episode
+closes its env and sandbox when it finishes rather than keeping them for the next one.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class RayExecutor:
     async def run(self, job: EpisodeJob) -> dict[str, Any]:
         cpus = 1.0 if job.provider == BASELINE_PROVIDER else MODEL_TASK_CPUS
         ref = self._remote.options(num_cpus=cpus, name=f"episode:{job.agent}:{job.env}:{job.seed}").remote(
-            job.model_dump(mode="json"), self.run_root)
+            job.model_dump(mode="json"), self.run_root, False)  # Ray owns its workers: leave no sandbox behind
         return await ref
 
     def close(self, abandon: bool = False) -> None:

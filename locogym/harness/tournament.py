@@ -165,6 +165,19 @@ def resolve_sandbox(config: TournamentConfig, jobs: list[EpisodeJob], console: C
     return "local"
 
 
+def _prune_orphans(console: Console) -> None:
+    """Remove sandbox containers whose owning process is gone (a killed run's workers can leave some behind)."""
+    try:
+        from locogym.sandboxes.doctor import prune
+
+        removed = prune()
+    except (SandboxUnavailable, ImportError, OSError) as exc:
+        console.print(f"[dim]could not look for sandbox containers left by a killed run: {exc}[/]")
+        return
+    if removed:
+        console.print(f"[yellow]removed {len(removed)} sandbox container(s) left behind by a killed run[/]")
+
+
 # ---------------------------------------------------------------------------------------------- the run
 def pending_jobs(jobs: list[EpisodeJob], finished: dict[str, EpisodeResult],
                  retry_errored: bool) -> list[EpisodeJob]:
@@ -191,6 +204,8 @@ def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, con
     jobs = jobs if jobs is not None else plan(config)
     run_dir = RunDir(config.out)
     sandbox = resolve_sandbox(config, jobs, console)
+    if sandbox == "docker" or any(job.sandbox == "docker" for job in jobs):
+        _prune_orphans(console)
     if sandbox != config.sandbox:
         jobs = [j.model_copy(update={"sandbox": sandbox}) if j.sandbox == config.sandbox else j for j in jobs]
     with run_dir.writer() as writer:

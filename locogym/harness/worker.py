@@ -30,9 +30,20 @@ _imported: set[str] = set()
 _lock = threading.Lock()
 
 
-def execute_episode(job_data: dict[str, Any], run_root: str) -> dict[str, Any]:
-    """Play the episode described by ``job_data`` and write its trajectory under ``run_root``."""
-    job = EpisodeJob.model_validate(job_data)
+def execute_episode(job_data: dict[str, Any], run_root: str, keep_env: bool = True) -> dict[str, Any]:
+    """Play the episode described by ``job_data`` and write its trajectory under ``run_root``.
+
+    ``keep_env=False`` closes the env (and its sandbox) after the episode: for workers this process does not
+    own and so cannot clean up at the end (Ray's).
+    """
+    try:
+        return _execute(EpisodeJob.model_validate(job_data), run_root)
+    finally:
+        if not keep_env:
+            close_all()
+
+
+def _execute(job: EpisodeJob, run_root: str) -> dict[str, Any]:
     started = time.monotonic()
     trajectory_file = Path(run_root) / job.trajectory_path
     base = {"key": job.key, "agent": job.agent, "env": job.env, "options": job.options, "env_args": job.env_args,
@@ -165,8 +176,42 @@ def init_pool_worker() -> None:
     from multiprocessing import util
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops the pool
+    signal.signal(signal.SIGTERM, _terminated)
     util.Finalize(None, close_all, exitpriority=10)
     _die_with_parent()
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    """SIGTERM (the tournament died, or abandoned its episodes): remove this process's containers, then leave.
+
+    The signal lands in the middle of whatever the episode was doing — possibly inside its own sandbox call,
+    holding that sandbox's locks — so nothing here touches the cached envs: the containers are found by their
+    owner label through a fresh engine connection, and a timer makes sure the process leaves even if the engine
+    does not answer. (Graceful exits close the envs through the pool's finalizer instead.)
+    """
+    import os
+    import sys
+    import threading
+
+    threading.Timer(15.0, os._exit, args=(128 + signum,)).start()
+    try:
+        if "locogym.sandboxes.docker" in sys.modules:
+            _remove_own_containers()
+    finally:
+        os._exit(128 + signum)
+
+
+def _remove_own_containers() -> None:
+    import os
+
+    from locogym.sandboxes.image import LABEL, docker_client
+
+    try:
+        client = docker_client()
+        for container in client.containers.list(all=True, filters={"label": f"{LABEL}.owner-pid={os.getpid()}"}):
+            container.remove(force=True)
+    except Exception:  # noqa: BLE001 - best effort while dying; the next tournament prunes what is left
+        pass
 
 
 def _die_with_parent() -> None:
