@@ -114,3 +114,14 @@ def test_arena_errors_are_clear(tmp_path: Path) -> None:
     (broken / "locogym.toml").write_text("[arena]\ntest_comand = 'pytest'\n")
     typo = _arena("patch", "--repo", str(broken), "--agents", "noop")
     assert isinstance(typo.exception, ConfigError) and "test_comand" in str(typo.exception)
+
+
+@pytest.mark.docker
+def test_patch_arena_on_docker(synthetic_repo: Path, tmp_path: Path, docker_engine: None) -> None:
+    out = tmp_path / "docker"
+    result = _arena("patch", "--repo", str(synthetic_repo), "--agents", "oracle,noop", "--defects", "1",
+                    "--sandbox", "docker", "--min-score", "0.0", "--out", str(out), "--cache-dir", str(tmp_path / "c"))
+    assert result.exit_code == 0, result.output
+    root = ET.parse(out / "junit.xml").getroot()
+    assert root.get("tests") == "2" and root.get("failures") == "1" and root.get("errors") == "0"
+    assert "| `oracle` | 1.00 | 1/1 |" in (out / "arena.md").read_text()
