@@ -231,11 +231,13 @@ def render_summary(outcome: ArenaOutcome, spec: ArenaSpec, title: str) -> str:
     lines = [f"## {title}", "",
              f"{len(outcome.tasks)} task(s) at `{commit}`; "
              f"{'threshold ' + format(spec.min_score, '.2f') if spec.min_score is not None else 'no threshold'}.", "",
-             "| agent | mean score | solved | rating (95% CI) | status |", "|---|---:|---:|---|---|"]
+             "| agent | mean score | solved | rating (95% CI) | cost (USD) | status |", "|---|---:|---:|---|---:|---|"]
     solved: dict[str, int] = {}
     counts: dict[str, int] = {}
+    cost: dict[str, float] = {}
     for result in outcome.results:
         counts[result.agent] = counts.get(result.agent, 0) + 1
+        cost[result.agent] = cost.get(result.agent, 0.0) + result.usage.cost_usd
         if result.score is not None and result.score.success >= 1.0:
             solved[result.agent] = solved.get(result.agent, 0) + 1
     for agent in sorted(outcome.means, key=lambda a: (-outcome.means[a], a)):
@@ -243,7 +245,7 @@ def render_summary(outcome: ArenaOutcome, spec: ArenaSpec, title: str) -> str:
         rating_text = f"{rating.rating:.0f} ({rating.low:.0f}–{rating.high:.0f})" if rating else "–"
         status = "❌ below threshold" if agent in outcome.failing_agents else "✅"
         lines.append(f"| `{agent}` | {outcome.means[agent]:.2f} | {solved.get(agent, 0)}/{counts.get(agent, 0)} | "
-                     f"{rating_text} | {status} |")
+                     f"{rating_text} | {cost.get(agent, 0.0):.2f} | {status} |")
     if outcome.errored:
         lines += ["", f"⚠️ {outcome.errored} episode(s) errored (infrastructure failures, not scored)."]
     lines += ["", "<details><summary>Per task</summary>", "",

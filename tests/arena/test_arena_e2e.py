@@ -77,6 +77,7 @@ def test_patch_arena_exit_codes_reports_and_cache(synthetic_repo: Path, tmp_path
     summary = (out / "arena.md").read_text()
     assert summary.startswith("## locogym arena patch")
     assert "| `oracle` | 1.00 | 2/2 |" in summary and "| `noop` | 0.00 | 0/2 |" in summary
+    assert "| 0.00 | ✅ |" in summary  # no model, no cost
     assert "below threshold" in summary and "<details>" in summary and "</details>" in summary
     assert _check_markdown_tables(summary) == 2
     assert (out / "report.html").read_text().lstrip().lower().startswith("<!doctype html")
