@@ -110,6 +110,13 @@ def cold_start(tmp: Path) -> float:
 def efficiency(tmp: Path, latency: float, plan_sizes: dict[int, int]) -> dict[str, Any]:
     """Wall time against the ideal, with episode threads in one worker process and spread over one per core."""
     layouts = sorted({1, os.cpu_count() or 1})
+    startup_cpu = {}
+    for processes in layouts:  # the workers' own start-up CPU, subtracted below (children count at exit)
+        before = _cpu()
+        idle = LocalExecutor(tmp.resolve(), workers=processes, threads=processes)
+        idle.model_pool().start(wait=True)
+        idle.close()
+        startup_cpu[processes] = _cpu() - before
     rows: dict[str, Any] = {}
     for concurrency, episodes in plan_sizes.items():
         for processes in layouts:
@@ -124,7 +131,7 @@ def efficiency(tmp: Path, latency: float, plan_sizes: dict[int, int]) -> dict[st
                 summary = run_tournament(cfg, console=quiet(), live=False, executor=executor)
                 wall = time.perf_counter() - started
                 executor.close()  # joins the workers, so their CPU time is counted
-                cpu = _cpu() - cpu_before
+                cpu = _cpu() - cpu_before - startup_cpu[processes]
             assert summary.errored == 0 and summary.done == episodes, summary
             calls = sum(r.steps for r in summary.results.values())  # one model call per step
             ideal = calls * latency / concurrency

@@ -272,8 +272,6 @@ def scenario_for(env_id: str, env_args: dict[str, Any], seed: int, length: int, 
         family_args = {k: v for k, v in env_args.items() if k != "sandbox"}
         try:
             env = cls(sandbox="fake", **family_args)
-        except ConfigError:
-            raise
         except TypeError as exc:
             raise ConfigError(f"{env_id} rejected env_args {sorted(family_args)}: {exc}.",
                               fix=f"Check docs/envs/{env_id}.md for its arguments.") from exc
