@@ -34,10 +34,10 @@ def tournament_command(
     base_url: Annotated[str | None, typer.Option(help="Base URL for openai-compatible/ agents.")] = None,
     concurrency: Annotated[list[str] | None, typer.Option(help="PROVIDER=N episodes in flight (repeatable), "
                                                                "e.g. openai=16.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Processes for model-free episodes (default: CPU count).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: the CPU count).")] = None,
     max_steps: Annotated[int | None, typer.Option(help="Step budget per episode.")] = None,
     max_cost: Annotated[float | None, typer.Option(help="Stop starting episodes once this many USD are spent.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Run folder (resumes when it already holds episodes).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder, default runs/main (resumes when it already holds episodes).")] = None,
     backend: Annotated[str | None, typer.Option(help="local or ray.")] = None,
     ray_address: Annotated[str | None, typer.Option(help="Ray cluster address (default: a local instance).")] = None,
     imports: Annotated[list[str] | None, typer.Option("--import", help="Module that registers extra envs.")] = None,
