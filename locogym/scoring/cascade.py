@@ -25,6 +25,8 @@ Label ``cascade``: ``none`` (no errors), ``isolated`` (errors, none cascading) o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from locogym.core.types import StepEvent, Task
 from locogym.scoring import values
 from locogym.scoring.common import Measures, flag, is_submit, passed
@@ -40,19 +42,33 @@ def erroneous_steps(steps: list[StepEvent], submitted: bool, success: float) -> 
     return flags
 
 
-def flows(task: Task, steps: list[StepEvent]) -> list[set[int]]:
-    """For each step, the earlier steps whose introduced values its arguments used."""
-    known: set[str] = values.extract(task.prompt)
+def flows(task: Task, steps: list[StepEvent], targets: Iterable[int] | None = None) -> list[set[int]]:
+    """For each target step (default: every step), the earlier steps whose introduced values its arguments used.
+
+    Only values some target uses can make an edge, so outputs are searched for those alone: an output that does
+    not contain one of them (as text) is not run through the extractor at all. Non-target steps get no parents.
+    """
+    wanted: dict[int, set[str]] = {}
+    for j in range(len(steps)) if targets is None else targets:
+        call = steps[j].call
+        if call is not None:
+            wanted[j] = values.used(call.arguments)
+    candidates: set[str] = set().union(*wanted.values()) if wanted else set()
+    parents: list[set[int]] = [set() for _ in steps]
+    if not candidates:
+        return parents
+    known = values.introduced_among(candidates, {}, task.prompt)
     for session in task.sessions or []:
-        known |= values.extract(session.prompt)
+        known |= values.introduced_among(candidates, {}, session.prompt)
     introducer: dict[str, int] = {}
-    parents: list[set[int]] = []
     for i, step in enumerate(steps):
-        args_used = values.used(step.call.arguments) if step.call is not None else set()
-        parents.append({introducer[v] for v in args_used if v in introducer})
-        for value in values.introduced(step.result.data, step.result.output):
-            if value not in known and value not in args_used and value not in introducer:
-                introducer[value] = i
+        if i in wanted:
+            parents[i] = {introducer[v] for v in wanted[i] if v in introducer}
+        fresh = values.introduced_among(candidates, step.result.data, step.result.output) - known
+        if fresh and step.call is not None:
+            fresh -= values.used(step.call.arguments)  # an echo of the step's own arguments is not new
+        for value in fresh:
+            introducer.setdefault(value, i)
     return parents
 
 
@@ -77,7 +93,7 @@ def _recovered(i: int, steps: list[StepEvent], erroneous: list[bool]) -> bool:
 
 def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float) -> Measures:
     erroneous = erroneous_steps(steps, submitted, success)
-    parents = flows(task, steps)
+    parents = flows(task, steps, [j for j, bad in enumerate(erroneous) if bad])
     chain: dict[int, int] = {}
     cascading: set[int] = set()
     for j, bad in enumerate(erroneous):

@@ -82,6 +82,20 @@ def introduced(data: dict[str, Any], output: str) -> set[str]:
     return extract(output)
 
 
+def introduced_among(candidates: set[str], data: dict[str, Any], output: str) -> set[str]:
+    """``introduced(data, output) & candidates``, without extracting from an output that holds none of them.
+
+    Every normalised value is a substring of the case-folded, space-collapsed text it came from (numbers only
+    lose trailing zeros or leading zeros), so a candidate absent from that text cannot be among its values.
+    """
+    if isinstance(data.get("values"), (list, tuple, set)):
+        return introduced(data, output) & candidates
+    flat = _SPACE.sub(" ", output).casefold()
+    if not any(c in flat for c in candidates):
+        return set()
+    return extract(output) & candidates
+
+
 def used(arguments: Any) -> set[str]:
     """The values a call's arguments carry: every leaf whole, and the values extracted from string leaves."""
     found: set[str] = set()

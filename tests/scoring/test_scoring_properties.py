@@ -75,3 +75,20 @@ def test_metrics_are_bounded_consistent_and_stable(case) -> None:
         assert m["efficiency.step_ratio"] == 0.0 and m["stop.lucky_guess"] == 0.0
     traj.score = score
     assert rescore(traj) == score
+
+
+PIECES = st.sampled_from(["FL-2041", "129.50", "0042", "3.10", "Eiffel  Tower", "The Tower of London", "src/a.py",
+                          "parse_config", "ParseConfig", '"Le Monde"', "'x y'", "2024-05-03", "ID-7", "word", "\n",
+                          "100.0", "10", "mod.py", "ÉCOLE Normale", "straße_1"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=12), st.lists(st.sampled_from(["fl-2041", "129.5", "42", "eiffel tower", "7",
+                                                                "nothing", "100", "école normale"]), max_size=4))
+def test_searching_for_candidates_finds_exactly_what_extraction_finds(pieces, extra) -> None:
+    from locogym.scoring import values
+
+    text = " ".join(pieces)
+    extracted = values.extract(text)
+    candidates = set(extra) | set(list(sorted(extracted))[::2])
+    assert values.introduced_among(candidates, {}, text) == extracted & candidates
