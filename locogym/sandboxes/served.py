@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import io
+import os
 import tarfile
 from abc import abstractmethod
 from collections.abc import Mapping
@@ -31,8 +32,13 @@ _OPEN: set[ServedSandbox] = set()
 
 
 def _close_all() -> None:
-    """Interpreter exit: release whatever sandboxes the program forgot to close (containers, temp folders)."""
+    """Interpreter exit: release whatever sandboxes the program forgot to close (containers, temp folders).
+
+    Only sandboxes this process made: a forked child that exits must not tear down its parent's sandboxes.
+    """
     for box in list(_OPEN):
+        if box.owner_pid != os.getpid():
+            continue
         try:
             box.close()
         except Exception:  # noqa: BLE001 - best effort at exit; `locogym sandbox prune` removes the rest
@@ -62,6 +68,7 @@ class ServedSandbox(Sandbox):
 
     def __init__(self, output_limit: int = DEFAULT_OUTPUT_LIMIT) -> None:
         self.output_limit = output_limit
+        self.owner_pid = os.getpid()
         self.server = ToolServerClient(self._launch, self.backend)
         self._closed = False
         _OPEN.add(self)

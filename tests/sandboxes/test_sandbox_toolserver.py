@@ -108,3 +108,23 @@ def test_silent_server_times_out_and_typed_errors_map() -> None:
     client = ToolServerClient(lambda: answer, "scripted")
     with pytest.raises(FileNotFoundError, match="gone"):
         client.call("read", {"path": "x"}, path="x")
+
+
+def test_exit_cleanup_in_a_forked_child_leaves_the_parents_sandbox_alone() -> None:
+    import os
+
+    from locogym.sandboxes import served
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        box = LocalSandbox()
+    try:
+        box.write_file("kept.txt", "parent's")
+        pid = os.fork()
+        if pid == 0:  # what a forked worker's interpreter exit would run
+            served._close_all()
+            os._exit(0)
+        os.waitpid(pid, 0)
+        assert box.read_file("kept.txt") == b"parent's" and box.server.restarts == 0
+    finally:
+        box.close()
