@@ -43,7 +43,13 @@ def code_page(rng: random.Random, lines: int) -> str:
     return "\n".join(out)
 
 
-def trajectory(steps: int, lines: int, seed: int = 0) -> Trajectory:
+def trajectory(steps: int, lines: int, seed: int = 0, small_numbers: bool = True) -> Trajectory:
+    """A long episode with a failed lookup every seventh step.
+
+    With ``small_numbers`` every call also passes a small integer and reads paths the outputs mention, so every
+    output may have fed an error and goes through the value extractor (the worst case); without, the failed
+    lookups name files no output mentions, so outputs are only scanned for them (the common case).
+    """
     rng = random.Random(seed)
     evidence = [Evidence(id=f"span:{i}", kind="span") for i in range(4)]
     task = Task(task_id="bench", family="fixture", prompt="Find the handler.", tool_names=["read", "submit"],
@@ -53,7 +59,12 @@ def trajectory(steps: int, lines: int, seed: int = 0) -> Trajectory:
         output = code_page(rng, lines)
         error = ErrorKind.not_found if i % 7 == 3 else None
         seen = [evidence[i % 4].id] if i % 5 == 0 else []
-        call = ToolCall(name="read", arguments={"path": f"src/pkg/mod_{rng.randrange(500)}.py", "start": i})
+        arguments: dict[str, object] = {"path": f"src/pkg/mod_{rng.randrange(500)}.py"}
+        if small_numbers:
+            arguments["start"] = i
+        elif error is not None:
+            arguments["path"] = f"docs/missing_{i}.md"
+        call = ToolCall(name="read", arguments=arguments)
         events.append(StepEvent(index=i, call=call, result=ToolResult(output=output, error=error,
                                                                          data={"evidence": seen}),
                                 obs_tokens=len(output) // 4, evidence_seen=seen,
@@ -82,11 +93,13 @@ def main() -> None:
     args = parser.parse_args()
     figures: dict[str, object] = {}
     for steps, lines in [(16, 50), (64, 50), (64, 250), (256, 50)]:
-        traj = trajectory(steps, lines)
-        obs = sum(s.obs_tokens for s in traj.steps)
-        ms = median_ms(lambda t=traj: rescore(t), args.repeats)  # type: ignore[misc]
-        figures[f"rescore_{steps}steps_{obs // 1000}k_obs_tokens_ms"] = ms
-        figures[f"rescore_{steps}steps_{obs // 1000}k_obs_tokens_us_per_1k_tokens"] = round(1000 * ms / (obs / 1000), 1)
+        for case, small in (("worst", True), ("typical", False)):
+            traj = trajectory(steps, lines, small_numbers=small)
+            obs = sum(s.obs_tokens for s in traj.steps)
+            ms = median_ms(lambda t=traj: rescore(t), args.repeats)  # type: ignore[misc]
+            name = f"rescore_{case}_{steps}steps_{obs // 1000}k_obs_tokens"
+            figures[f"{name}_ms"] = ms
+            figures[f"{name}_us_per_1k_tokens"] = round(1000 * ms / (obs / 1000), 1)
     rng = random.Random(1)
     values = [rng.random() for _ in range(1000)]
     figures["mean_ci_1000_values_2000_resamples_ms"] = median_ms(lambda: mean_ci(values), args.repeats)
