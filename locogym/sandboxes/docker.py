@@ -58,6 +58,7 @@ class DockerSandbox(ServedSandbox):
         self.client = docker_client()
         self.image = image or os.environ.get("LOCOGYM_SANDBOX_IMAGE") or default_recipe().tag
         if not image_exists(self.client, self.image):
+            self.client.close()
             raise SandboxUnavailable(f"The sandbox image {self.image} is not built.",
                                      fix="Run `locogym sandbox build` (offline, about a minute).")
         self.limits: dict[str, Any] = {"cpus": cpus, "memory": parse_bytes(memory), "pids": pids,
@@ -79,6 +80,7 @@ class DockerSandbox(ServedSandbox):
                          Ulimit(name="nofile", soft=1024, hard=1024), Ulimit(name="core", soft=0, hard=0)],
                 labels=sandbox_labels())
         except Exception as exc:  # noqa: BLE001 - any engine refusal means this backend cannot run here
+            self.client.close()
             raise SandboxUnavailable(f"Docker could not start a sandbox container: {exc}",
                                      fix="Run `locogym sandbox doctor`.") from None
         super().__init__(output_limit=output_limit)
@@ -110,3 +112,5 @@ class DockerSandbox(ServedSandbox):
             self.container.remove(force=True)
         except Exception:  # noqa: BLE001 - already gone, or the engine is down: prune cleans up later
             pass
+        finally:
+            self.client.close()

@@ -39,8 +39,11 @@ def check_docker() -> Check:
     try:
         tag = os.environ.get("LOCOGYM_SANDBOX_IMAGE") or default_recipe().tag
     except SandboxUnavailable as exc:
+        client.close()
         return Check("docker", False, exc.message, exc.fix or "")
-    if not image_exists(client, tag):
+    present = image_exists(client, tag)
+    client.close()
+    if not present:
         return Check("docker", False, f"the engine runs, but the image {tag} is not built",
                      "Run `locogym sandbox build` (offline, about a minute).")
     from locogym.sandboxes.docker import DockerSandbox
@@ -128,9 +131,11 @@ def prune(everything: bool = False) -> list[str]:
     """
     client = docker_client()
     removed = []
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        labels = container.labels or {}
-        if everything or not _owner_alive(labels):
-            container.remove(force=True)
-            removed.append(container.short_id)
+    try:
+        for container in client.containers.list(all=True, filters={"label": LABEL}):
+            if everything or not _owner_alive(container.labels or {}):
+                container.remove(force=True)
+                removed.append(container.short_id)
+    finally:
+        client.close()
     return removed

@@ -177,10 +177,13 @@ def docker_client():  # noqa: ANN201 - the docker SDK's client type
         import docker
     except ImportError as exc:  # pragma: no cover - docker is a dependency
         raise SandboxUnavailable("The docker Python package is missing.", fix="pip install docker") from exc
+    client = None
     try:
         client = docker.from_env(timeout=120)
         client.ping()
     except Exception as exc:  # noqa: BLE001 - every failure here means the engine is unreachable
+        if client is not None:
+            client.close()
         text = str(exc)
         fix = ("Add your user to the docker group (or run as root)." if "Permission denied" in text else
                "Start the engine: `dockerd --bridge=none --iptables=false &` (or `systemctl start docker`).")
@@ -227,7 +230,13 @@ def build_image(force: bool = False, mirror: Mirror | None = None, log=print) ->
         SandboxUnavailable: the engine is down, debootstrap is missing or not root, or the mirror failed.
     """
     client = docker_client()
-    mirror = mirror or find_mirror()
+    try:
+        return _build(client, force, mirror or find_mirror(), log)
+    finally:
+        client.close()
+
+
+def _build(client, force: bool, mirror: Mirror, log) -> str:  # noqa: ANN001
     recipe = default_recipe(mirror)
     target = rootfs_dir(recipe)
     if not force and image_exists(client, recipe.tag):
