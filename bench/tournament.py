@@ -110,13 +110,6 @@ def cold_start(tmp: Path) -> float:
 def efficiency(tmp: Path, latency: float, plan_sizes: dict[int, int]) -> dict[str, Any]:
     """Wall time against the ideal, with episode threads in one worker process and spread over one per core."""
     layouts = sorted({1, os.cpu_count() or 1})
-    startup_cpu = {}
-    for processes in layouts:  # the workers' own start-up CPU, subtracted below (children count at exit)
-        before = _cpu()
-        idle = LocalExecutor(tmp.resolve(), workers=processes, threads=processes)
-        idle.model_pool().start(wait=True)
-        idle.close()
-        startup_cpu[processes] = _cpu() - before
     rows: dict[str, Any] = {}
     for concurrency, episodes in plan_sizes.items():
         for processes in layouts:
@@ -124,25 +117,23 @@ def efficiency(tmp: Path, latency: float, plan_sizes: dict[int, int]) -> dict[st
                 cfg = model_config(tmp / f"eff{concurrency}-{processes}", server.openai_base_url, episodes,
                                    concurrency)
                 executor = LocalExecutor(Path(cfg.out).resolve(), workers=processes, threads=concurrency)
-                pool = executor.model_pool()
-                pool.start(wait=True)  # time the episodes, not the workers' imports
-                cpu_before = _cpu()
+                executor.model_pool().start(wait=True)  # time the episodes, not the workers' imports
                 started = time.perf_counter()
                 summary = run_tournament(cfg, console=quiet(), live=False, executor=executor)
                 wall = time.perf_counter() - started
-                executor.close()  # joins the workers, so their CPU time is counted
-                cpu = _cpu() - cpu_before - startup_cpu[processes]
+                executor.close()
+                before_server = _cpu()
+            server_cpu = _cpu() - before_server  # the server process is counted once it has exited
             assert summary.errored == 0 and summary.done == episodes, summary
             calls = sum(r.steps for r in summary.results.values())  # one model call per step
             ideal = calls * latency / concurrency
             rows[f"concurrency_{concurrency}_processes_{processes}"] = {
                 "episodes": episodes, "calls": calls, "wall_s": round(wall, 3), "ideal_s": round(ideal, 3),
-                "efficiency": round(ideal / wall, 3), "client_cpu_ms_per_call": round(cpu / calls * 1000, 2)}
+                "efficiency": round(ideal / wall, 3), "server_cpu_s": round(server_cpu, 3)}
     return {"latency_s": latency, "calls_per_episode": CALLS_PER_EPISODE, "runs": rows,
             "note": "worker processes started and warmed before timing (cold_start_s is that start-up); "
-                    "client_cpu_ms_per_call is the CPU the scheduler, workers, agent, SDK and env spend per model "
-                    "call (the scripted server's own CPU excluded): once concurrency x that cost approaches the "
-                    "latency x cores, the run is CPU-bound rather than latency-bound"}
+                    "server_cpu_s is the scripted server's own CPU over its life (one Python process): when it "
+                    "approaches wall_s the server, not the scheduler, sets the pace"}
 
 
 def _cpu() -> float:
