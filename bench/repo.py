@@ -99,8 +99,7 @@ def bench_generation(length: int, repeat: int) -> dict[str, Any]:
     for task, fn in (("qa", generate_qa), ("multisession", generate_multisession)):
         times = []
         for seed in range(repeat):
-            loading._TREES.clear()
-            loading._INDEXES.clear()
+            loading.clear_caches()
             cache.clear_memory()
             config = ScenarioConfig(family="repo", seed=seed, length=length, task=task,
                                     params={"source": "synthetic", "context": "tree"})

@@ -27,6 +27,12 @@ def _remember(cache: OrderedDict, key: Any, value: Any) -> Any:
     return value
 
 
+def clear_caches() -> None:
+    """Forget the trees and indexes kept for task generation (benchmarks measure generation from scratch)."""
+    _TREES.clear()
+    _INDEXES.clear()
+
+
 def is_synthetic(params: dict[str, Any]) -> bool:
     return str(params.get("source", "synthetic")) in {"synthetic", "synthetic:python"}
 
