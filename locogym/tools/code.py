@@ -5,6 +5,8 @@ code index (tree-sitter definitions, resolved imports and calls; see :mod:`locog
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from locogym.core.types import ToolResult
@@ -64,7 +66,7 @@ class FindReferences(Tool):
 
     def run(self, ctx: ToolContext, args: FindReferencesArgs) -> ToolResult:
         index, world = _index(ctx)
-        name = args.name.strip().rsplit(".", 1)[-1]
+        name = re.split(r"::|\.", args.name.strip())[-1]
         refs = index.references(name)
         if not refs:
             raise LookupError(f"no reference to {name!r} in the indexed code.")

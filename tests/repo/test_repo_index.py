@@ -111,6 +111,8 @@ def test_javascript_typescript_go_java_rust_definitions_and_calls() -> None:
     assert index.callees("java/App.java::App.run") == ["java/App.java::App.helper"]
     assert index.callees("rust/lib.rs::S.go") == ["rust/lib.rs::double"]
     assert {index.definitions[q].kind for q in index.by_name["Calc"]} == {"type"}
+    for spelled in ("web/index.ts::makeSlug", "web/index.ts.makeSlug", "web/index.makeSlug"):
+        assert [d.qualname for d in index.find_definitions(spelled)] == ["web/util.ts::slug"], spelled
 
 
 def test_syntax_errors_are_tolerated() -> None:

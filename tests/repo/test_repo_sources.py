@@ -205,6 +205,9 @@ def test_a_typescript_source_gets_exact_questions(tmp_path: Path) -> None:
                 oracle = locogym.run_episode(env, make_agent("oracle"), seed=1, options=options)
                 assert oracle.score.success == 1.0, (question, variant)
                 assert "::" in str(oracle.task.gold["answer"]) or question == "definition"
+                # real code is described by its docstring: a model-free grep finds it
+                heuristic = locogym.run_episode(env, make_agent("heuristic"), seed=1, options=options)
+                assert heuristic.score.success == 1.0, (question, variant)
     finally:
         env.close()
     with pytest.raises(ConfigError, match="Python"):

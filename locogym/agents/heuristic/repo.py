@@ -7,8 +7,9 @@ It reads only what a model would see (observations and tool outputs) and follows
 * setting — read the settings module, take its last assignment, else follow its ``from X import *`` layers;
 * callers — ``find_references`` and keep the call sites that resolve to the function.
 
-Non-literal questions name no identifier, so the policy has nothing to look up and leaves them unanswered — the
-gap between the two variants is what they measure. On patch tasks it runs the tests and reads the first failing test before giving up;
+Non-literal questions name no identifier. When they quote a docstring (real code), the policy greps for it and
+reads the definition above the hit; the paraphrases of generated projects match nothing, so it leaves those
+unanswered — the gap between the two variants is what they measure. On patch tasks it runs the tests and reads the first failing test before giving up;
 on review tasks it reads the files the prompt names and submits no findings. Every episode ends with a submit.
 """
 
@@ -34,6 +35,8 @@ _SKIP_CALLS = frozenset({"int", "str", "len", "print", "super", "isinstance", "r
                          "round", "float", "bool", "getattr", "setattr", "hasattr", "type", "repr", "open",
                          "if", "while", "for", "return", "elif", "not", "and", "or", "in", "def", "class"})
 _FAILED = re.compile(r"FAILED (\S+?)::(\S+)")
+_QUOTED = re.compile(r"documented as “([^”]+)”")
+_DEF_NAME = re.compile(r"\b(?:def|class|function|func|fn)\s+([A-Za-z_]\w*)")
 
 
 def _errored(obs: str) -> bool:
@@ -108,6 +111,13 @@ class Policy(Agent):
 
     def _answer(self, text: str) -> Step:
         names = _BACKTICK.findall(text)
+        quoted = _QUOTED.search(text)
+        if quoted and "which file defines it" in text:  # the documented definition's own file
+            found = yield from self._documented(quoted.group(1))
+            return found[0][2] if found else None
+        if quoted and ("Follow " in text or "call it directly" in text):
+            found = yield from self._documented(quoted.group(1))
+            names = [found[0][0]] if found else []
         if "which file defines it" in text:
             return (yield from self._definition(names))
         if "Follow " in text and " calls" in text:
@@ -119,6 +129,25 @@ class Policy(Agent):
         if "call it directly" in text:
             return (yield from self._callers(names))
         return None
+
+    def _documented(self, doc: str) -> Step:
+        """The definition whose docstring starts with ``doc``: grep the text, read above it, look the name up."""
+        obs = yield ToolCall(name="grep", arguments={"pattern": re.escape(doc[:60])})
+        hit = re.match(r"^(.+?):(\d+): ", obs) if not _errored(obs) else None
+        if hit is None:
+            return []
+        path, line = hit.group(1), int(hit.group(2))
+        comment = obs[hit.end():].lstrip().startswith(("/", "*", "#"))  # a doc comment sits above its definition
+        start = max(1, line - 8)
+        obs = yield ToolCall(name="read_file", arguments={"path": path, "offset": start, "limit": line - start + 4})
+        defs = [(n, m.group(1)) for n, text in _read_lines(obs) for m in [_DEF_NAME.search(text)] if m]
+        after = [name for n, name in defs if n > line]
+        before = [name for n, name in defs if n <= line]
+        name = (after[:1] if comment else before[-1:]) or after[:1] or before[-1:]
+        if not name:
+            return []
+        found = yield from self._find(name[0])
+        return [d for d in found if d[2] == path] or found
 
     # ------------------------------------------------------------------ question rules
     def _find(self, name: str) -> Step:
@@ -211,7 +240,7 @@ class Policy(Agent):
         if not names:
             return None
         qual = names[0]
-        obs = yield ToolCall(name="find_references", arguments={"name": qual.rsplit(".", 1)[-1]})
+        obs = yield ToolCall(name="find_references", arguments={"name": re.split(r"::|\.", qual)[-1]})
         if _errored(obs):
             return None
         callers = set()

@@ -366,16 +366,24 @@ class CodeIndex:
         return self._def_qual.get((path, scope)) if scope >= 0 else None
 
     def find_definitions(self, name: str) -> list[Definition]:
-        """Definitions whose name (or qualified name) is ``name``, sorted by path and line."""
+        """Definitions whose name, qualified name, or ``module.name`` / ``path::name`` (re-exports followed) is
+        ``name``, sorted by path and line."""
         quals = list(self.by_name.get(name, []))
         if not quals and name in self.definitions:
             quals = [name]
-        if not quals and "." in name:
-            module, _, attr = name.rpartition(".")
-            target = self.resolve_name(module, attr)
+        for sep in ("::", "."):
+            if quals or sep not in name:
+                continue
+            module, _, attr = name.rpartition(sep)
+            key = module if module in self.modules else self._module_of_path().get(module, module)
+            target = self.resolve_name(key, attr)
             if target in self.definitions:
                 quals = [target]
         return sorted((self.definitions[q] for q in quals), key=lambda d: (d.path, d.line))
+
+    def _module_of_path(self) -> dict[str, str]:
+        """File path -> module key (``src/app.ts`` -> ``src/app``), for names written as ``path::name``."""
+        return {path: key for key, path in self.modules.items()}
 
     def callees(self, qualname: str) -> list[str]:
         """Distinct project functions ``qualname`` calls, in order of first call."""
