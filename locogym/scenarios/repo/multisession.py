@@ -251,10 +251,16 @@ def generate_multisession(config: ScenarioConfig) -> Task:
     picked: list[questions.Question] = []
     for kind in PROBE_KINDS:
         options = questions.pick(full, kind, rng.choice(questions.VARIANTS), tree.files, rng, hops, limit=8)
-        if options:  # prefer a fact a commit can move; a fact no commit touches still probes consistency
-            picked.append(next((q for q in options if _editable(full, tree.files, q.key)), options[0]))
-    needed = sorted({p for q in picked for p in q.files})
-    work = working_tree(tree, sizes, config.length, needed, rng, tree.origin == "synthetic")
+        if options:  # prefer a fact a commit can move and that needs little text; any fact still probes consistency
+            picked.append(min(options, key=lambda q: (sum(sizes[p] for p in q.files) > config.length * 0.3,
+                                                      not _editable(full, tree.files, q.key))))
+    work = None
+    while len(picked) >= 2:  # drop the probe needing the most text until the needed files fit the length
+        needed = sorted({p for q in picked for p in q.files})
+        work = working_tree(tree, sizes, config.length, needed, rng, tree.origin == "synthetic")
+        if work is not None:
+            break
+        picked.remove(max(picked, key=lambda q: (sum(sizes[p] for p in q.files), q.kind)))
     if work is None or len(picked) < 2:
         raise ConfigError(f"Cannot plant enough probes in {tree.name!r} at length {config.length:,}.",
                           fix="Use a larger length or source='synthetic'.")
