@@ -20,7 +20,7 @@ SCORES = {
     "beta": {8192: [0.5, 0.5], 16384: [0.5, 0.5], 32768: [0.5, 0.5]},
     "noop": {8192: [0.0, 0.0], 16384: [0.0, 0.0], 32768: [0.0, 0.0]},
 }
-CASCADE = {"alpha": 0.25, "beta": 0.5, "noop": 0.0}
+CASCADE = {"alpha": 0.75, "beta": 0.5, "noop": 1.0}  # share of error-free episodes
 
 
 def make_run(folder: Path) -> Path:
@@ -32,7 +32,7 @@ def make_run(folder: Path) -> Path:
                     key = f"{agent}-{length}-{seed}"
                     keys.append(key)
                     score = EpisodeScore(success=success, outcome="correct" if success == 1 else "wrong",
-                                         metrics={"cascade.rate": CASCADE[agent], "stop.timely": success,
+                                         metrics={"cascade.error_free": CASCADE[agent], "stop.timely": success,
                                                   "family.own": 3.0})
                     usage = ModelUsage(input=1000, output=10, cost_usd=0.01) if agent == "alpha" else ModelUsage()
                     writer.append(EpisodeResult(key=key, agent=agent, env=E1, seed=seed, length=length, score=score,
@@ -72,7 +72,7 @@ def test_effective_context_length_per_agent(summary) -> None:  # type: ignore[no
 def test_curves_and_behaviours(summary) -> None:  # type: ignore[no-untyped-def]
     alpha = dict(summary.curves[E1]["alpha"])
     assert [alpha[n].mean for n in (8192, 16384, 32768)] == [1.0, 0.75, 0.0]
-    assert summary.headline_keys["cascade"] == "cascade.rate" and summary.headline_keys["stop"] == "stop.timely"
+    assert summary.headline_keys["cascade"] == "cascade.error_free" and summary.headline_keys["stop"] == "stop.timely"
     assert summary.headline_keys["consistency"] is None  # no probe tasks in this run
     assert {r.agent: r.behaviours["cascade"] for r in summary.rows} == CASCADE
     assert summary.metrics["alpha"]["family.own"] == 3.0
@@ -105,7 +105,7 @@ def test_the_full_terminal_report_lists_notes(summary) -> None:  # type: ignore[
     out = io.StringIO()
     Console(file=out, width=120, color_system=None).print(render_leaderboard(summary))
     text = out.getvalue()
-    assert "score by environment" in text and "behaviours" in text and "cascade ↓" in text
+    assert "score by environment" in text and "behaviours" in text and "cascade ↑" in text
     assert "1 errored episode(s) are not scored" in text
     assert "1 planned episode(s) have no result yet" in text
 

@@ -144,7 +144,8 @@ def _behaviours(summary: Summary, colours: dict[str, int]) -> str:
             continue
         values = [(r.agent, r.behaviours.get(behaviour)) for r in summary.rows]
         top = max([v for _, v in values if v is not None] + [1.0])
-        direction = "higher is better" if higher_is_better(behaviour) else "lower is better"
+        better = higher_is_better(key)
+        direction = "" if better is None else "higher is better" if better else "lower is better"
         charts.append(hbar_chart([(a, v, "n/a" if v is None else f"{v:.3f}") for a, v in values], colours,
                                  f"{title}: {key}", maximum=top, note=direction, width=560))
     detail_keys = sorted({k for means in summary.metrics.values() for k in means if k.split(".")[0] in BEHAVIOUR_TITLES})
@@ -156,9 +157,11 @@ def _behaviours(summary: Summary, colours: dict[str, int]) -> str:
             for a in summary.agents) + "</tr>" for k in detail_keys)
         table = f"<details><summary>every behaviour metric (means)</summary><table>{head}{body}</table></details>"
     return ('<section class="card" id="behaviours"><h2>Behaviours</h2><p class="lead">The four behaviours, computed '
-            "from recorded events: cascading errors (errors whose output fed later errors), early stopping (stops "
-            "right after all evidence was seen), tool efficiency (against the oracle plan) and long-horizon "
-            "consistency (probe answers across sessions). Means over scored episodes.</p>"
+            "from recorded events, each as one number that separates the baselines: cascading errors (share of "
+            "episodes with no erroneous step; cascade rates and chains are in the table below), early stopping "
+            "(stops right after all evidence was seen), tool efficiency (steps against the oracle plan, for solved "
+            "episodes) and long-horizon consistency (probe answers true to the world across sessions). Means over "
+            "scored episodes.</p>"
             f'<div class="grid-charts">{"".join(charts)}</div>{table}</section>')
 
 

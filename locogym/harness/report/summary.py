@@ -16,14 +16,18 @@ from locogym.scoring.aggregate import Interval, effective_lengths, length_curves
 from locogym.scoring.common import passed
 
 BEHAVIOURS = ("cascade", "stop", "efficiency", "consistency")
-# The one number per behaviour on the leaderboard, and whether higher is better. When a run's scores do not
-# carry the preferred key (an older scorer), the namespace's first metric is shown instead, named as such.
-HEADLINE: dict[str, tuple[tuple[str, ...], bool]] = {
-    "cascade": (("cascade.rate",), False),
-    "stop": (("stop.timely",), True),
-    "efficiency": (("efficiency.step_ratio",), True),
-    "consistency": (("consistency.truth_rate",), True),
+# The one number per behaviour on the leaderboard: metrics that separate the baselines (the noop never acts, so
+# failure rates such as cascade.rate tie it with the oracle). When a run's scores do not carry the preferred key
+# (an older scorer), the next one, or the namespace's first metric, is shown instead, named as such.
+HEADLINE: dict[str, tuple[str, ...]] = {
+    "cascade": ("cascade.error_free", "cascade.errors"),
+    "stop": ("stop.timely",),
+    "efficiency": ("efficiency.step_ratio",),
+    "consistency": ("consistency.truth_rate",),
 }
+# Which way is better, for the metrics a headline may show (None: no known direction, no arrow).
+DIRECTION: dict[str, bool] = {"cascade.error_free": True, "cascade.errors": False, "cascade.rate": False,
+                              "stop.timely": True, "efficiency.step_ratio": True, "consistency.truth_rate": True}
 BEHAVIOUR_TITLES = {"cascade": "cascading errors", "stop": "early stopping", "efficiency": "tool efficiency",
                     "consistency": "long-horizon consistency"}
 
@@ -126,8 +130,8 @@ def pass_rate(values: list[float]) -> float:
     return sum(1 for v in values if passed(v)) / len(values) if values else 0.0
 
 
-def higher_is_better(behaviour: str) -> bool:
-    return HEADLINE[behaviour][1]
+def higher_is_better(key: str) -> bool | None:
+    return DIRECTION.get(key)
 
 
 def _success(result: EpisodeResult) -> float:
@@ -137,7 +141,7 @@ def _success(result: EpisodeResult) -> float:
 
 def _headline_key(behaviour: str, metric_means: dict[str, dict[str, float]]) -> str | None:
     present = {key for means in metric_means.values() for key in means}
-    for key in HEADLINE[behaviour][0]:
+    for key in HEADLINE[behaviour]:
         if key in present:
             return key
     namespaced = sorted(k for k in present if k.startswith(behaviour + "."))

@@ -53,9 +53,10 @@ def behaviour_table(summary: Summary) -> Table | None:
         return None
     table = Table(title="behaviours", caption=" · ".join(f"{BEHAVIOUR_TITLES[b]}: {k}" for b, k in shown.items()))
     table.add_column("agent", style="bold")
-    for behaviour in shown:
-        arrow = "↑" if higher_is_better(behaviour) else "↓"
-        table.add_column(f"{behaviour} {arrow}", justify="right")
+    for behaviour, key in shown.items():
+        better = higher_is_better(key)
+        arrow = "" if better is None else " ↑" if better else " ↓"
+        table.add_column(f"{behaviour}{arrow}", justify="right")
     for row in summary.rows:
         table.add_row(row.agent, *["–" if row.behaviours.get(b) is None else f"{row.behaviours[b]:.2f}" for b in shown])
     return table
