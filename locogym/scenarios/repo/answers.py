@@ -19,9 +19,11 @@ import ast
 import re
 from typing import Any
 
+from locogym.sandboxes.base import WORKSPACE
 from locogym.scenarios.repo.index import module_name
 
 _QUOTES = "`'\" "
+_ROOT = WORKSPACE.rstrip("/") + "/"  # the sandbox's workspace folder, as absolute paths name it
 
 
 def _strip(text: str) -> str:
@@ -35,8 +37,8 @@ def norm_path(answer: Any) -> str:
     text = _strip(str(answer))
     text = text.split("::", 1)[0]
     text = re.sub(r":\d+(-\d+)?$", "", text)
-    if text.startswith("/workspace/"):
-        text = text[len("/workspace/"):]
+    if text.startswith(_ROOT):
+        text = text[len(_ROOT):]
     while text.startswith("./"):
         text = text[2:]
     return re.sub(r"/+", "/", text)
@@ -45,8 +47,8 @@ def norm_path(answer: Any) -> str:
 def norm_qualname(answer: Any) -> str:
     text = _strip(str(answer))
     text = re.sub(r"\(\s*\)$", "", text).strip()
-    if text.startswith("/workspace/"):
-        text = text[len("/workspace/"):]
+    if text.startswith(_ROOT):
+        text = text[len(_ROOT):]
     while text.startswith("./"):
         text = text[2:]
     path, sep, symbol = text.partition("::")
