@@ -235,7 +235,7 @@ def import_plugins(modules: list[str]) -> None:
             register()
 
 
-def env_class(env_id: str) -> type[Any]:
+def env_class(env_id: str) -> Any:
     """The class behind a registered id, without constructing it (so no sandbox or data is touched)."""
     import locogym  # noqa: F401 - registers the environments
 

@@ -46,7 +46,7 @@ def execute_episode(job_data: dict[str, Any], run_root: str, keep_env: bool = Tr
 def _execute(job: EpisodeJob, run_root: str) -> dict[str, Any]:
     started = time.monotonic()
     trajectory_file = Path(run_root) / job.trajectory_path
-    base = {"key": job.key, "agent": job.agent, "env": job.env, "options": job.options, "env_args": job.env_args,
+    base: dict[str, Any] = {"key": job.key, "agent": job.agent, "env": job.env, "options": job.options, "env_args": job.env_args,
             "seed": job.seed, "length": job.length}
     env_key = agent_key = ""
     try:

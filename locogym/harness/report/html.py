@@ -112,7 +112,7 @@ def _length_curves(summary: Summary, colours: dict[str, int]) -> str:
 
 
 def _ecl(summary: Summary, colours: dict[str, int]) -> str:
-    rows = []
+    rows: list[tuple[str, float | None, str]] = []
     for row in summary.rows:
         if row.ecl is None:
             rows.append((row.agent, None, "no score at the shortest length"))

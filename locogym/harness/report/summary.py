@@ -8,6 +8,7 @@ reports and any analysis built on the scoring package agree to the last digit.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from locogym.core.types import EpisodeResult
@@ -83,7 +84,7 @@ def summarise(run: RunData) -> Summary:
     curves: dict[str, dict[str, list[tuple[int, Interval]]]] = {env: {} for env in envs}
     for (env, agent), points in length_curves(done, by=("env", "agent")).items():
         curves[str(env)][str(agent)] = [(p.length, p.score) for p in points]
-    overall = {agent: [] for agent in agents}
+    overall: dict[str, list[tuple[int, Interval]]] = {agent: [] for agent in agents}
     for (agent,), points in length_curves(done, by=("agent",)).items():
         overall[str(agent)] = [(p.length, p.score) for p in points]
     ecls = {str(key[0]): value for key, value in effective_lengths(done, by=("agent",)).items()}
@@ -152,5 +153,5 @@ def _mean(values: list[int] | list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def _ordered(items: object) -> list[str]:
-    return list(dict.fromkeys(items))  # type: ignore[arg-type]
+def _ordered(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
