@@ -22,6 +22,12 @@ ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ("definition", "call_chain", "setting", "callers")
 
 
+def _saw_all_evidence(trajectory: locogym.Trajectory) -> bool:
+    """The oracle's plan reads every span the task lists as evidence (so its stop is timely, never premature)."""
+    seen = {e for step in trajectory.steps for e in step.evidence_seen}
+    return {e.id for e in trajectory.task.evidence} <= seen
+
+
 @pytest.fixture(scope="module")
 def env() -> gym.Env:
     environment = gym.make("LoCo-Repo-v0", sandbox="fake")
@@ -43,7 +49,7 @@ def test_oracle_scores_one_and_noop_zero_over_fifty_seeds(env: gym.Env, question
         options = {"length": "8k", "task": "qa", "question": question}
         oracle = locogym.run_episode(env, make_agent("oracle"), seed=seed, options=options)
         assert oracle.score.success == 1.0, (question, seed, oracle.score)
-        assert oracle.score.outcome == "correct"
+        assert oracle.score.outcome == "correct" and _saw_all_evidence(oracle), (question, seed)
         noop = locogym.run_episode(env, make_agent("noop"), seed=seed, options=options)
         assert (noop.score.success, noop.score.outcome) == (0.0, "no_answer")
 
@@ -53,7 +59,7 @@ def test_multisession_oracle_one_noop_zero_over_fifty_seeds(env: gym.Env) -> Non
         options = {"length": "8k", "task": "multisession"}
         oracle = locogym.run_episode(env, make_agent("oracle"), seed=seed, options=options)
         assert oracle.score.success == 1.0, (seed, oracle.score)
-        assert oracle.termination == "submitted"
+        assert oracle.termination == "submitted" and _saw_all_evidence(oracle), seed
         assert 3 <= len(oracle.task.sessions) <= 6
         assert any(p.changed_since_last for p in oracle.task.probes)
         noop = locogym.run_episode(env, make_agent("noop"), seed=seed, options=options)
@@ -67,7 +73,7 @@ def test_oracle_and_noop_at_longer_lengths_and_every_difficulty(env: gym.Env, le
         for task, difficulty in (("qa", "easy"), ("qa", "hard"), ("multisession", "medium")):
             options = {"length": length, "task": task, "difficulty": difficulty}
             oracle = locogym.run_episode(env, make_agent("oracle"), seed=seed, options=options)
-            assert oracle.score.success == 1.0, (length, seed, task, difficulty)
+            assert oracle.score.success == 1.0 and _saw_all_evidence(oracle), (length, seed, task, difficulty)
             assert abs(oracle.task.length_tokens - target) <= 0.05 * target
             measured = sum(tokens.count(t) for t in oracle.task.workspace.values())
             assert measured == oracle.task.length_tokens

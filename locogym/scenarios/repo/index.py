@@ -433,7 +433,20 @@ class CodeIndex:
         return list(self.callers_of.get(qualname, []))
 
     def references(self, name: str) -> list[Reference]:
-        """Every occurrence of identifier ``name``: resolved calls first-class, then imports and other uses."""
+        """Every occurrence of identifier ``name`` (calls with their scope and resolved target, imports, other
+        uses), plus the resolved calls of definitions named ``name`` made under another name (an import alias or
+        a re-export's alias), sorted by path and line."""
+        out = self._spelled_references(name)
+        seen = {(r.path, r.line) for r in out if r.kind == "call"}
+        for qual in self.by_name.get(name, []):
+            for caller, path, line in self.callers_of.get(qual, []):
+                if (path, line) not in seen:
+                    seen.add((path, line))
+                    scope = caller if caller in self.definitions else None
+                    out.append(Reference(name, path, line, "call", scope, qual))
+        return sorted(out, key=lambda r: (r.path, r.line, r.kind))
+
+    def _spelled_references(self, name: str) -> list[Reference]:
         out: list[Reference] = []
         for path, facts in self.facts.items():
             lines = facts.idents.get(name)

@@ -277,6 +277,7 @@ def generate_multisession(config: ScenarioConfig) -> Task:
     messages_by_session: dict[str, list[str]] = {}
     evidence_spans: list[tuple[str, int, int]] = []
     previous: dict[str, Any] = {}
+    previous_spans: dict[str, list[tuple[str, int, int]]] = {}
     probe_kinds: dict[str, str] = {}
     order = list(keys)
     rng.shuffle(order)
@@ -298,7 +299,8 @@ def generate_multisession(config: ScenarioConfig) -> Task:
                     messages.append(message)
                     break
             if rng.random() < 0.5:
-                settings = [k for k in questions.setting_keys(index) if k not in keys]
+                probed = {k[2] for k in keys if k[0] == "setting"}
+                settings = [k for k in questions.setting_keys(index) if k[2] not in probed]
                 if settings:
                     patch, message = edit_setting(index, files, rng.choice(settings), rng)
                     trial = {**files, **patch}
@@ -322,8 +324,9 @@ def generate_multisession(config: ScenarioConfig) -> Task:
             asked.append((pid, q))
             gold = submit_value(q)
             changed = key_id in previous and previous[key_id] != gold
-            if session == 0 or changed:  # the oracle re-reads only what moved; its notes hold the rest
-                plan += q.reads
+            if session == 0 or changed or q.spans != previous_spans.get(key_id):
+                plan += q.reads  # the oracle re-reads only what moved; its notes hold the rest
+            previous_spans[key_id] = q.spans
             answers[pid] = gold
             evidence_spans += q.spans
             probe_kinds[key_id] = q.answer_kind
