@@ -50,18 +50,27 @@ def _tools(*names: str) -> list[dict]:
 
 def test_policy_degrades_on_patch_tasks() -> None:
     policy = Policy()
-    policy.reset({"family": "repo_patch", "tools": _tools("run", "read_file", "submit")})
-    first = policy.act("Fix the failing behaviour.", {"new_session": False})
-    assert first.name == "run" and "pytest" in first.arguments["cmd"]
-    second = policy.act("FAILED tests/test_x.py::test_y - assert 1 == 2", {})
-    assert (second.name, second.arguments) == ("read_file", {"path": "tests/test_x.py"})
+    policy.reset({"family": "repo_patch", "tools": _tools("run_tests", "find_symbol", "read_file", "submit")})
+    first = policy.act("An issue was filed:\n    assert 59 == 156\n    +  where 59 = pkg.mod.reconcile(43)", {})
+    assert first.name == "run_tests"
+    second = policy.act("1 failed", {})
+    assert (second.name, second.arguments) == ("find_symbol", {"name": "reconcile"})
+    third = policy.act("pkg.mod.reconcile (function) pkg/mod.py:5-9\n    def reconcile(value)", {})
+    assert (third.name, third.arguments) == ("read_file", {"path": "pkg/mod.py", "offset": 5, "limit": 5})
     assert policy.act("...", {}).name == "submit"
+    shell_only = Policy()
+    shell_only.reset({"family": "repo_patch", "tools": _tools("run", "read_file", "submit")})
+    assert "pytest" in shell_only.act("Fix it.", {}).arguments["cmd"]
+    follow = shell_only.act("FAILED tests/test_x.py::test_y - assert 1 == 2", {})
+    assert (follow.name, follow.arguments) == ("read_file", {"path": "tests/test_x.py"})
 
 
 def test_policy_degrades_on_review_tasks() -> None:
     policy = Policy()
     policy.reset({"family": "repo_review", "tools": _tools("read_file", "submit")})
-    first = policy.act("Review the diff touching pkg/a.py and pkg/b.py.", {})
+    diff = "```diff\ndiff --git a/pkg/a.py b/pkg/a.py\n--- a/pkg/a.py\n+++ b/pkg/a.py\n@@ -1 +1 @@\n" \
+           "diff --git a/pkg/b.py b/pkg/b.py\n--- a/pkg/b.py\n+++ b/pkg/b.py\n```"
+    first = policy.act(diff, {})
     assert (first.name, first.arguments) == ("read_file", {"path": "pkg/a.py"})
     assert policy.act("...", {}).arguments == {"path": "pkg/b.py"}
     last = policy.act("...", {})

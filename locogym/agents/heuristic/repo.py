@@ -9,8 +9,10 @@ It reads only what a model would see (observations and tool outputs) and follows
 
 Non-literal questions name no identifier. When they quote a docstring (real code), the policy greps for it and
 reads the definition above the hit; the paraphrases of generated projects match nothing, so it leaves those
-unanswered — the gap between the two variants is what they measure. On patch tasks it runs the tests and reads the first failing test before giving up;
-on review tasks it reads the files the prompt names and submits no findings. Every episode ends with a submit.
+unanswered — the gap between the two variants is what they measure.
+
+On patch tasks it runs the tests and reads the function the first failure names (it attempts no fix); on review
+tasks it reads the files the diff touches and reports no findings. Every episode ends with a submit.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ _SKIP_CALLS = frozenset({"int", "str", "len", "print", "super", "isinstance", "r
                          "round", "float", "bool", "getattr", "setattr", "hasattr", "type", "repr", "open",
                          "if", "while", "for", "return", "elif", "not", "and", "or", "in", "def", "class"})
 _FAILED = re.compile(r"FAILED (\S+?)::(\S+)")
+_WHERE = re.compile(r"where .+? = (?:[\w.]+\.)?([A-Za-z_]\w*)\(")
 _QUOTED = re.compile(r"documented as “([^”]+)”")
 _DEF_NAME = re.compile(r"\b(?:def|class|function|func|fn)\s+([A-Za-z_]\w*)")
 
@@ -94,7 +97,7 @@ class Policy(Agent):
     # ------------------------------------------------------------------ sessions
     def _session(self, obs: str) -> Step:
         if self._family == "repo_patch":
-            yield from self._patch()
+            yield from self._patch(obs)
             return
         if self._family == "repo_review":
             yield from self._review(obs)
@@ -251,17 +254,30 @@ class Policy(Agent):
         return sorted(callers) or None
 
     # ------------------------------------------------------------------ other families
-    def _patch(self) -> Step:
-        if "run" in self._tools:
-            obs = yield ToolCall(name="run", arguments={"cmd": "python3 -m pytest -x -q 2>&1 | tail -40"})
-            failed = _FAILED.search(obs)
+    def _patch(self, obs: str) -> Step:
+        """Run the tests, then read the function the first failure names; no fix is attempted."""
+        report = obs
+        if "run_tests" in self._tools:
+            report += "\n" + (yield ToolCall(name="run_tests", arguments={}))
+        elif "run" in self._tools:
+            report += "\n" + (yield ToolCall(name="run", arguments={"cmd": "python3 -m pytest -x -q 2>&1 | tail -40"}))
+        culprit = _WHERE.search(report)
+        if culprit and "find_symbol" in self._tools:
+            found = yield from self._find(culprit.group(1))
+            if found and "read_file" in self._tools:
+                _, _, path, start, end = found[0]
+                yield ToolCall(name="read_file", arguments={"path": path, "offset": start,
+                                                            "limit": max(1, end - start + 1)})
+        else:
+            failed = _FAILED.search(report)
             if failed and "read_file" in self._tools:
                 yield ToolCall(name="read_file", arguments={"path": failed.group(1)})
         yield ToolCall(name="submit", arguments={})
 
     def _review(self, obs: str) -> Step:
-        paths = sorted(set(re.findall(r"[\w./-]+\.py\b", obs)))[:3]
-        for path in paths:
+        """Read the files the diff touches, then report no findings."""
+        paths = re.findall(r"^\+\+\+ b/(\S+)$", obs, flags=re.M) or re.findall(r"[\w./-]+\.py\b", obs)
+        for path in list(dict.fromkeys(paths))[:3]:
             if "read_file" in self._tools:
                 yield ToolCall(name="read_file", arguments={"path": path})
         yield ToolCall(name="submit", arguments={"answer": []})
