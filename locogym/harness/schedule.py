@@ -26,6 +26,9 @@ BASELINE_AGENTS = ("oracle", "heuristic", "random", "noop")
 BASELINE_PROVIDER = "baseline"
 PRESET_LENGTHS = ("8k", "16k")
 PRESET_SEEDS = 3
+# The preset adds the multi-session repo task so that every behaviour, long-horizon consistency included, is
+# measured by the main job; other envs run their family's default task.
+PRESET_TASKS = {"LoCo-Repo-v0": ["qa", "multisession"]}
 DEFAULT_PROVIDER_CONCURRENCY = 8
 # Settings that must never reach a key, a trajectory or a report.
 _SECRET_MARKERS = ("api_key", "apikey", "secret", "password", "authorization")
@@ -211,11 +214,12 @@ def build_config(raw: dict[str, Any], source: str = "flags") -> TournamentConfig
 
 
 def preset_config(**overrides: Any) -> TournamentConfig:
-    """The built-in preset: the four baselines over every registered env at 8k and 16k, three seeds each."""
+    """The built-in preset: the four baselines over every registered env at 8k and 16k, three seeds each
+    (LoCo-Repo-v0 with both its single-session and multi-session tasks)."""
     from locogym.envs import ENV_IDS
 
     raw: dict[str, Any] = {"agents": list(BASELINE_AGENTS), "envs": list(ENV_IDS), "lengths": list(PRESET_LENGTHS),
-                           "seeds": PRESET_SEEDS, "preset": True}
+                           "seeds": PRESET_SEEDS, "tasks": dict(PRESET_TASKS), "preset": True}
     raw.update({k: v for k, v in overrides.items() if v is not None})
     return build_config(raw, source="preset")
 
