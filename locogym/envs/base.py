@@ -18,6 +18,7 @@ sandbox workspace) and its grader. The base class does everything else the same 
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
@@ -74,7 +75,7 @@ class Budget:
                 "max_wall_time_s": self.max_wall_time_s}
 
 
-class LocoEnv(gym.Env[str, Any]):
+class LocoEnv(gym.Env[str, Any], ABC):
     """Base class of every locogym environment. Subclasses implement the hooks marked *family hook*."""
 
     metadata = {"render_modes": ["ansi"], "render_fps": 1}  # noqa: RUF012 - Gymnasium's own attribute
@@ -123,13 +124,13 @@ class LocoEnv(gym.Env[str, Any]):
                               fix="Check the environment's page in docs/envs/ for its arguments.")
         return {}
 
+    @abstractmethod
     def build_tools(self) -> list[Tool]:
         """*Family hook.* The fixed tool set (may depend on constructor arguments, never on the task)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def generate(self, config: ScenarioConfig) -> Task:
         """*Family hook.* A pure, deterministic task generator."""
-        raise NotImplementedError
 
     def build_world(self, task: Task) -> Any:
         """*Family hook.* The in-process world the tools act on (wiki index, booking world), if any."""
@@ -149,9 +150,9 @@ class LocoEnv(gym.Env[str, Any]):
         """*Family hook.* Per-step facts for scoring (a wrong API call, a distractor taken for gold, ...)."""
         return {}
 
+    @abstractmethod
     def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:
         """*Family hook.* The executable oracle: success in [0, 1] and an outcome label."""
-        raise NotImplementedError
 
     def final_state(self, ctx: ToolContext) -> dict[str, Any]:
         """*Family hook.* What the grader looked at (bookings, the diff), stored in the trajectory."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -62,7 +63,7 @@ class ToolContext:
         return self._sandbox
 
 
-class Tool:
+class Tool(ABC):
     """Subclass with ``name``, ``Args`` and a docstring, and implement :meth:`run`.
 
     ``output_tokens`` is the per-call output budget; ``page_hint`` tells the agent how to see the rest of a cut
@@ -75,8 +76,10 @@ class Tool:
     page_hint: ClassVar[str] = "Narrow the request to see the rest."
     ends_session: ClassVar[bool] = False
 
-    def run(self, ctx: ToolContext, args: Any) -> ToolResult:  # pragma: no cover - abstract by convention
-        raise NotImplementedError
+    @abstractmethod
+    def run(self, ctx: ToolContext, args: Any) -> ToolResult:
+        """Do the work. Raise FileNotFoundError, PermissionError, ValueError, SandboxTimeout or
+        SandboxUnavailable for the failures :class:`ToolSet` maps to an ErrorKind; return a result otherwise."""
 
     @classmethod
     def description(cls) -> str:
