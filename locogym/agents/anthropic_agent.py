@@ -23,6 +23,7 @@ from locogym.agents.model_agent import (
     bad_response,
     post_json,
     sdk_accepts,
+    usage_int,
 )
 from locogym.core.errors import ConfigError
 from locogym.core.types import ModelUsage
@@ -40,15 +41,6 @@ def _block_text(content: Any) -> str:
     if isinstance(content, str):
         return content
     return "".join(str(b.get("text", "")) for b in _blocks(content) if b.get("type") == "text")
-
-
-def _int(mapping: Any, *path: str) -> int:
-    value = mapping
-    for key in path:
-        if not isinstance(value, dict):
-            return 0
-        value = value.get(key)
-    return int(value) if isinstance(value, (int, float)) else 0
 
 
 class AnthropicDialect(Dialect):
@@ -163,12 +155,12 @@ class AnthropicAgent(ModelAgent):
                 calls.append((str(block.get("id")), str(block.get("name")), native))
         text = "".join(str(b.get("text", "")) for b in blocks if b.get("type") == "text")
         usage = response.get("usage") or {}
-        cache_read = _int(usage, "cache_read_input_tokens")
-        cache_write = _int(usage, "cache_creation_input_tokens")
+        cache_read = usage_int(usage, "cache_read_input_tokens")
+        cache_write = usage_int(usage, "cache_creation_input_tokens")
         return Turn(items=[{"role": "assistant", "content": blocks}], calls=calls, text=text, usage=ModelUsage(
-            input=_int(usage, "input_tokens") + cache_read + cache_write, output=_int(usage, "output_tokens"),
+            input=usage_int(usage, "input_tokens") + cache_read + cache_write, output=usage_int(usage, "output_tokens"),
             cache_read=cache_read, cache_write=cache_write,
-            reasoning=_int(usage, "output_tokens_details", "thinking_tokens")))
+            reasoning=usage_int(usage, "output_tokens_details", "thinking_tokens")))
 
     def user_item(self, text: str) -> Item:
         return {"role": "user", "content": text}

@@ -370,3 +370,13 @@ def bad_response(provider: str, what: str) -> ProviderError:
     """The error for a response that is not of the expected shape (a proxy's error page, a wrong base_url)."""
     return ProviderError(f"{provider} sent a response without {what}.",
                          fix="Check that base_url points at a server of this protocol.")
+
+
+def usage_int(mapping: Any, *path: str) -> int:
+    """An integer nested in a provider's usage object at ``path``; 0 when any level is missing or null."""
+    value = mapping
+    for key in path:
+        if not isinstance(value, dict):
+            return 0
+        value = value.get(key)
+    return int(value) if isinstance(value, (int, float)) else 0

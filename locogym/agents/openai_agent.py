@@ -19,7 +19,7 @@ import openai
 
 from locogym.agents.cache import public_endpoint
 from locogym.agents.context import SUMMARY_HEADER, Dialect, Item
-from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, bad_response, post_json
+from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, bad_response, post_json, usage_int
 from locogym.core.errors import ConfigError
 from locogym.core.types import ModelUsage
 
@@ -32,16 +32,6 @@ def _content_text(content: Any) -> str:
     if isinstance(content, list):
         return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
     return ""
-
-
-def _int(mapping: Any, *path: str) -> int:
-    """An integer nested in ``mapping`` at ``path``; 0 when any level is missing or null."""
-    value = mapping
-    for key in path:
-        if not isinstance(value, dict):
-            return 0
-        value = value.get(key)
-    return int(value) if isinstance(value, (int, float)) else 0
 
 
 class ChatDialect(Dialect):
@@ -207,10 +197,10 @@ class OpenAIAgent(ModelAgent):
             item["tool_calls"] = native
         usage = response.get("usage") or {}
         return Turn(items=[item], calls=calls, text=text, usage=ModelUsage(
-            input=_int(usage, "prompt_tokens"), output=_int(usage, "completion_tokens"),
-            cache_read=_int(usage, "prompt_tokens_details", "cached_tokens"),
-            cache_write=_int(usage, "prompt_tokens_details", "cache_write_tokens"),
-            reasoning=_int(usage, "completion_tokens_details", "reasoning_tokens")))
+            input=usage_int(usage, "prompt_tokens"), output=usage_int(usage, "completion_tokens"),
+            cache_read=usage_int(usage, "prompt_tokens_details", "cached_tokens"),
+            cache_write=usage_int(usage, "prompt_tokens_details", "cache_write_tokens"),
+            reasoning=usage_int(usage, "completion_tokens_details", "reasoning_tokens")))
 
     def _parse_responses(self, response: dict[str, Any]) -> Turn:
         output = response.get("output")
@@ -232,10 +222,10 @@ class OpenAIAgent(ModelAgent):
             items.append(item)
         usage = response.get("usage") or {}
         return Turn(items=items, calls=calls, text="\n".join(t for t in texts if t), usage=ModelUsage(
-            input=_int(usage, "input_tokens"), output=_int(usage, "output_tokens"),
-            cache_read=_int(usage, "input_tokens_details", "cached_tokens"),
-            cache_write=_int(usage, "input_tokens_details", "cache_write_tokens"),
-            reasoning=_int(usage, "output_tokens_details", "reasoning_tokens")))
+            input=usage_int(usage, "input_tokens"), output=usage_int(usage, "output_tokens"),
+            cache_read=usage_int(usage, "input_tokens_details", "cached_tokens"),
+            cache_write=usage_int(usage, "input_tokens_details", "cache_write_tokens"),
+            reasoning=usage_int(usage, "output_tokens_details", "reasoning_tokens")))
 
     # ------------------------------------------------------------------ history items
     def user_item(self, text: str) -> Item:
