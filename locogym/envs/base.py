@@ -328,7 +328,7 @@ class LocoEnv(gym.Env[str, Any], ABC):
             "task_id": self.task.task_id,
             "content_hash": self.task.content_hash,
             "length_tokens": self.task.length_tokens,
-            "tools": [spec.model_dump() for spec in self.toolset.specs()],
+            "tools": self.toolset.spec_dicts(),
             "budget": self.budget.as_dict(),
             "sandbox": self.sandbox_name,
             "session": self._session,

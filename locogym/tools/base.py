@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from locogym.core import tokens
@@ -143,6 +144,8 @@ class ToolSet:
     """The fixed tool set of an env: validates calls, runs them, maps failures to ``ErrorKind``, cuts outputs."""
 
     def __init__(self, tools: Iterable[Tool]) -> None:
+        self._specs: list[ToolSpec] | None = None
+        self._spec_json: bytes | None = None
         self.tools: dict[str, Tool] = {}
         for tool in tools:
             if tool.name in self.tools:
@@ -157,7 +160,16 @@ class ToolSet:
         return list(self.tools)
 
     def specs(self) -> list[ToolSpec]:
-        return [tool.spec() for tool in self.tools.values()]
+        """The tools' specs. Built once: JSON Schema generation costs far more than a step of most tools."""
+        if self._specs is None:
+            self._specs = [tool.spec() for tool in self.tools.values()]
+        return [spec.model_copy(deep=True) for spec in self._specs]
+
+    def spec_dicts(self) -> list[dict[str, Any]]:
+        """The specs as fresh plain dicts (for ``info``: callers may mutate what they are given)."""
+        if self._spec_json is None:
+            self._spec_json = orjson.dumps([spec.model_dump() for spec in self.specs()])
+        return orjson.loads(self._spec_json)  # type: ignore[no-any-return]
 
     def invoke(self, ctx: ToolContext, call: ToolCall) -> ToolResult:
         tool = self.tools.get(call.name)
