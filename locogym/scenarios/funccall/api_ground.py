@@ -6,7 +6,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from locogym.scenarios.funccall.catalog import Depot, Vehicle, season_factor
+from locogym.scenarios.funccall.catalog import TODAY, Depot, Vehicle, season_factor
 from locogym.scenarios.funccall.geo import CITIES, haversine_km
 from locogym.scenarios.funccall.text import snippets
 from locogym.scenarios.funccall.world import (
@@ -232,6 +232,19 @@ def taxi_search_location(world: World, query: str) -> ApiResponse:
     return ApiResponse({"status": True, "message": "Success", "data": out}, items=[str(d["googlePlaceId"]) for d in out])
 
 
+# Other pick-up times an aggregator offers next to the requested one, closest first: every quarter hour up to
+# three hours either side, then the same time on the neighbouring days. Each is a near miss (same route and
+# vehicles, often cheaper), and the list is what lets a taxi response grow to a long target length.
+ALTERNATIVE_PICKUPS = (*(timedelta(minutes=sign * 15 * k) for k in range(1, 13) for sign in (-1, 1)),
+                       *(timedelta(days=sign * k) for k in (1, 2) for sign in (-1, 1)))
+
+
+def _alternative_pickups(world: World, when: datetime) -> list[datetime]:
+    """One more alternative time per two response sizes (all 28 from size 56), none before the first bookable day."""
+    count = min(len(ALTERNATIVE_PICKUPS), world.size // 2) if world.size >= 2 else 0
+    return [when + delta for delta in ALTERNATIVE_PICKUPS[:count] if (when + delta).date() >= TODAY]
+
+
 def search_taxi(world: World, pick_up_place_id: str, drop_off_place_id: str, pick_up_date: str, pick_up_time: str,
                 currency_code: str | None = None) -> ApiResponse:
     pickup, dropoff = world.catalog.place(pick_up_place_id), world.catalog.place(drop_off_place_id)
@@ -266,15 +279,17 @@ def search_taxi(world: World, pick_up_place_id: str, drop_off_place_id: str, pic
             row["description"] = (f"{q.category} car for up to {q.seats} passengers and {q.bags} bags. The driver "
                                   "tracks your flight and waits up to 45 minutes after landing at no extra cost.")
         results.append(row)
-    count = world.page_size(1) if world.size >= 2 else 0
     alternatives = []
-    for minutes in (-30, 30, -60, 60, -90, 90)[: max(0, min(6, count // 2))]:
-        moment = when + timedelta(minutes=minutes)
+    for moment in _alternative_pickups(world, when):
         for q in sorted(world.catalog.taxi_quotes(pickup, dropoff, moment), key=lambda q: (q.price_eur, q.result_id)):
-            alternatives.append({"resultId": q.result_id, "pickupDateTime": iso(moment), "vehicleType": q.category,
-                                 "maxPassenger": q.seats, "bags": q.bags,
-                                 "price": {"amount": f"{world.catalog.convert(q.price_eur, currency):.2f}",
-                                           "currencyCode": currency}})
+            alt: dict[str, Any] = {"resultId": q.result_id, "pickupDateTime": iso(moment), "vehicleType": q.category,
+                                   "supplierName": q.supplier, "maxPassenger": q.seats, "bags": q.bags,
+                                   "price": {"amount": f"{world.catalog.convert(q.price_eur, currency):.2f}",
+                                             "currencyCode": currency}}
+            if world.size >= 8:
+                alt["passengerReviews"] = snippets(world.catalog.rng("snippets", q.supplier, q.category, "alt"),
+                                                   world.size // 8, 8.0)
+            alternatives.append(alt)
     payload = {"status": True, "message": "Success", "data": {
         **({"alternativePickupTimes": alternatives} if alternatives else {}),
         "journeys": [{

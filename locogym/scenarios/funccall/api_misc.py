@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from locogym.scenarios.funccall.catalog import (
@@ -189,8 +189,41 @@ def get_attraction_availability(world: World, slug: str, date: str, currency_cod
             row["capacity"] = slot.capacity
             row["languages"] = list(item.languages)
         slots.append(row)
-    return ApiResponse({"status": True, "message": "Success", "data": slots},
-                       items=[s["slot_id"] for s in slots if s["availableSpots"] > 0])
+    payload: dict[str, Any] = {"status": True, "message": "Success", "data": slots}
+    if world.size >= 2:
+        payload["otherDates"] = _other_dates(world, item, day)
+        payload["similarExperiences"] = _similar(world, item, day, currency)
+    return ApiResponse(payload, items=[s["slot_id"] for s in slots if s["availableSpots"] > 0])
+
+
+def _compact_slots(world: World, item: Attraction, day: date) -> list[dict[str, Any]]:
+    return [{"slot_id": s.slot_id, "start": iso(s.start),
+             "availableSpots": max(0, s.remaining - world.taken(f"slot|{s.slot_id}"))}
+            for s in world.catalog.slots(item, day)]
+
+
+def _other_dates(world: World, item: Attraction, day: date) -> list[dict[str, Any]]:
+    """The same product's slots on the neighbouring days (closest first, one more day per two response sizes,
+    up to a week either side): near misses a booking on the wrong day takes."""
+    reach = min(7, world.size // 2)
+    days = [day + timedelta(days=sign * k) for k in range(1, reach + 1) for sign in (-1, 1)]
+    return [{"date": d.isoformat(), "slots": _compact_slots(world, item, d)} for d in days if d >= TODAY]
+
+
+def _similar(world: World, item: Attraction, day: date, currency: str) -> list[dict[str, Any]]:
+    """Other products in the city that day, same type first then cheapest first (one more per response size),
+    each with its card, review highlights that grow with the size, and its slots: neighbouring attractions whose
+    open slots in the asked window tempt a booking of the wrong product."""
+    others = sorted((i for i in world.catalog.attractions(item.city) if i.slug != item.slug),
+                    key=lambda i: (i.kind != item.kind, i.adult_eur, i.slug))
+    out = []
+    for other in others[: world.size]:
+        card = _card(world, other, currency, True)
+        card["reviewHighlights"] = snippets(world.catalog.rng("snippets", other.slug, "similar"), world.size,
+                                            other.rating * 2)
+        card["slots"] = _compact_slots(world, other, day)
+        out.append(card)
+    return out
 
 
 def book_attraction(world: World, slot_id: str, adults: int, contact_name: str, children: int | None = None,
