@@ -119,7 +119,7 @@ def _car_body(world: World, vehicle: Vehicle, price: float, km: float, currency:
                                                       ("Top rated supplier", depot.rating >= 8.5)) if ok]}
     if world.size >= 3 and not full:
         body["customerReviews"] = snippets(world.catalog.rng("snippets", depot.depot_id, vehicle.vehicle_id),
-                                           world.size // 3, depot.rating)
+                                           world.size // 2, depot.rating)
     if detail >= 2:
         body["rental_conditions"] = ("Driver must hold a full licence for at least 1 year. A credit card in the main "
                                      "driver's name is required for the deposit. Cross-border travel needs prior "

@@ -235,7 +235,7 @@ def _card(world: World, hotel: Hotel, room: Room, price: float, arrival: date, d
     }
     if world.size >= 3:
         rng = world.catalog.rng("snippets", hotel.hotel_id)
-        card["featuredReviews"] = snippets(rng, world.size // 3, hotel.review_score)
+        card["featuredReviews"] = snippets(rng, world.size // 2, hotel.review_score)
     if point is not None:
         card["distance_to_point_km"] = round(haversine_km(point[0], point[1], hotel.lat, hotel.lon), 2)
     if world.detail >= 1:
