@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -160,6 +161,9 @@ class LocoEnv(gym.Env[str, Any], ABC):
 
     # ------------------------------------------------------------------ configuration
     def make_config(self, seed: int, options: dict[str, Any] | None) -> ScenarioConfig:
+        if options is not None and not isinstance(options, Mapping):
+            raise ConfigError(f"reset options must be a dict, not {type(options).__name__} {options!r:.60}.",
+                              fix='Pass e.g. options={"length": "32k"}.')
         options = dict(options or {})
         unknown = set(options) - RESERVED_OPTIONS - self.option_names
         if unknown:
@@ -203,6 +207,9 @@ class LocoEnv(gym.Env[str, Any], ABC):
     # ------------------------------------------------------------------ gymnasium API
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
         super().reset(seed=seed)
+        # Forget the previous episode first: when bad options make this reset raise, step() must say "call
+        # reset() first" rather than carry on with the old task or a half-built new one.
+        self.trajectory, self.task, self.ctx = None, None, None
         if seed is None:
             seed = int(self.np_random.integers(0, 2**31 - 1))
         config = self.make_config(seed, options)
