@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from locogym.core.errors import ConfigError, LocoError
@@ -97,6 +98,7 @@ def run_command(
         options["length"] = length
     if task is not None:
         options["task"] = task
+    _require_registered(env_id)
     agent_kwargs = {"base_url": base_url} if base_url else {}
     the_agent = locogym.make_agent(agent, **agent_kwargs)
     env = gym.make(env_id, **kwargs)
@@ -109,6 +111,25 @@ def run_command(
     assert traj.score is not None
     console.print(f"[bold]{traj.termination}[/]: success {traj.score.success:.3f} ({traj.score.outcome}); "
                   f"{len(traj.steps)} steps; trajectory: {path}")
+    if traj.termination == "error":
+        # A provider failure (no key, rejected request, retries used up) is not the model's answer: say why, exit 1.
+        for event in traj.events:
+            if event.get("kind") == "provider_error":
+                fix = f" Fix: {event['fix']}" if event.get("fix") else ""
+                err_console.print(f"[red]error:[/] {escape(str(event.get('message', '')) + fix)}")
+        raise typer.Exit(1)
+
+
+def _require_registered(env_id: str) -> None:
+    """Fail with the list of ids (not Gymnasium's traceback) when ``env_id`` is not registered."""
+    import gymnasium as gym
+
+    import locogym  # noqa: F401 - registers the environments
+    from locogym.envs import ENV_IDS
+
+    if env_id not in gym.registry:
+        raise ConfigError(f"Unknown environment {env_id!r}.",
+                          fix=f"Use one of {', '.join(ENV_IDS)} (see `locogym envs`).")
 
 
 @app.command("replay")

@@ -57,7 +57,7 @@ def run_episode(env: gym.Env[Any, Any], agent: Agent, seed: int | None = None,
             except ProviderError as exc:
                 _record_agent_events(base, agent)
                 base.trajectory.events.append({"kind": "provider_error", "error": type(exc).__name__,
-                                               "message": exc.message})
+                                               "message": exc.message, "fix": exc.fix})
                 base.end_episode("error")
                 break
             _record_agent_events(base, agent)
