@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from locogym.core.errors import ConfigError
 from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
 from locogym.envs.base import LocoEnv
 from locogym.scenarios.wiki import tasks
@@ -34,6 +35,9 @@ class WikiHopEnv(LocoEnv):
         return tools_for(self.family_params["mode"])
 
     def generate(self, config: ScenarioConfig) -> Task:
+        if config.task is not None:  # one task kind: silently ignoring task= would mislabel a whole run
+            raise ConfigError(f"task={config.task!r}: LoCo-WikiHop-v0 has a single task kind.",
+                              fix="Leave task unset; choose questions with qtype=, hops= or variant=.")
         task = tasks.generate(config)
         return task.model_copy(update={"tool_names": self.toolset.names})
 

@@ -301,3 +301,12 @@ def test_wording_variant_keeps_the_question_and_the_oracle_follows_links() -> No
         followed += sum(call.name == "follow" for call in literal.oracle_plan)
     assert followed > 0  # gold paths are link paths: the oracle walks them with follow
     env.close()
+
+
+def test_a_task_kind_is_refused_not_ignored() -> None:
+    env = _make()
+    try:
+        with pytest.raises(ConfigError, match="single task kind.*qtype="):
+            env.reset(seed=0, options={"task": "multisession"})
+    finally:
+        env.close()
