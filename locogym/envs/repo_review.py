@@ -5,6 +5,8 @@ functions, comments) with one or more test-validated defects among them. The cha
 for the LoCo-Repo tools. The agent submits findings ``[{path, line, description}]`` (line numbers of the new
 files). A finding matches a defect in the same file within ``window`` lines of its hunk, one to one; success is
 the F1 of findings against defects, with precision and recall as metrics and findings on benign hunks counted.
+Each defect's lines are the task's evidence; the diff in the prompt shows them, so they count as seen from the
+first step (an oracle that submits at once stops on time; reading on afterwards is over-search).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from locogym.core.errors import ConfigError
-from locogym.core.types import EpisodeScore, ScenarioConfig, Task, Trajectory
+from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
 from locogym.envs.base import LocoEnv
 from locogym.scenarios.defects.family import DefectFamilyMixin
 from locogym.scenarios.defects.review import DEFAULT_WINDOW, Location, grade_findings, parse_findings
@@ -42,6 +44,20 @@ class RepoReviewEnv(DefectFamilyMixin, LocoEnv):
         return build_review_task(tree, config, injection, self.toolset_names(),
                                  window=int(config.params.get("window", DEFAULT_WINDOW)),
                                  benign=self.benign_check(tree, injection))
+
+    def annotate(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
+        """Report the evidence the prompt shows (every defect's hunk is in the diff) on the first step.
+
+        The agent has read the whole diff before it acts, so its first step, whichever tool or a malformed action,
+        is where those spans count as seen (as a static haystack's gold does); the first observation is the only
+        place to put them, since scoring reads evidence from steps.
+        """
+        if self.trajectory is not None and not self.trajectory.steps:
+            shown = [e.id for e in ctx.task.evidence if e.locator.get("in_prompt")]
+            if shown:
+                already = [str(e) for e in result.data.get("evidence", [])]
+                result.data["evidence"] = list(dict.fromkeys([*shown, *already]))
+        return {}
 
     def final_state(self, ctx: ToolContext) -> dict[str, Any]:
         return {}

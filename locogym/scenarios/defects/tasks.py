@@ -113,6 +113,11 @@ def build_patch_task(tree: SourceTree, config: ScenarioConfig, injection: Inject
                       "discarded": [d.model_dump() for d in injection.discarded], "source": tree.origin})
 
 
+def _span_tokens(text: str, first: int, last: int) -> int:
+    """Tokens of lines ``first``..``last`` (1-based, inclusive): the size of one piece of evidence."""
+    return tokens.count("\n".join(text.splitlines()[first - 1:last]))
+
+
 BenignCheck = Callable[[dict[str, str]], bool]  # refactored files -> every test that passed still passes
 
 
@@ -120,6 +125,10 @@ def build_review_task(tree: SourceTree, config: ScenarioConfig, injection: Injec
                       window: int = DEFAULT_WINDOW, benign: BenignCheck | None = None) -> Task:
     """A review task: a long diff (refactors plus the defects), the new project in the workspace (the tests the
     defects fail withheld, so running the suite does not point at them), exact findings.
+
+    The evidence is each defect's lines in the new file (``file_span``). The prompt shows the whole diff, so the
+    spans are marked ``in_prompt``: the env reports them as seen on the episode's first step, whatever it is;
+    reading them again with the file tools reports them too.
 
     ``benign`` runs the suite on the refactored project (without the defects); if a refactor changed behaviour
     after all, only the comment refactors are kept.
@@ -142,11 +151,15 @@ def build_review_task(tree: SourceTree, config: ScenarioConfig, injection: Injec
     visible, _ = withhold_tests(change.files_after, injection.fail_to_pass)
     findings = [{"path": d.path, "line": d.line, "description": d.summary} for d in change.defects]
     plan = [ToolCall(name="submit", arguments={"answer": findings})]
+    evidence = [Evidence(id=f"defect:{d.id}", kind="file_span",
+                         locator={"path": d.path, "start": d.line, "end": d.end_line, "in_prompt": True,
+                                  "tokens": _span_tokens(change.files_after[d.path], d.line, d.end_line)})
+                for d in change.defects]
     gold = {"repository": tree.name, "commit": tree.commit, "window": window,
             "defects": [d.model_dump() for d in change.defects], "benign": [b.model_dump() for b in change.benign],
             "fail_to_pass": injection.fail_to_pass}
     return Task(task_id=f"review-{tree.name}-{config.seed}", family="repo_review", prompt=prompt,
-                tool_names=tool_names, workspace=visible, gold=gold, oracle_plan=plan,
+                tool_names=tool_names, workspace=visible, gold=gold, evidence=evidence, oracle_plan=plan,
                 length_tokens=tokens.count(prompt),
                 meta={"stop_slack": 4, "refactors": len(refactors), "candidates_total": injection.candidates_total,
                       "tried": injection.tried, "source": tree.origin})
