@@ -1,9 +1,10 @@
 """LoCo-FuncCall-v0 figures: world generation time, API calls per second, response bytes and tokens per call.
 
-    python bench/funccall.py [--seeds 5] [--calls 400]
+    python bench/funccall.py [--seeds 5] [--repeat 3]
 
 Prints one JSON object. Times are medians over seeds; the per-size table replays the same mixed workload (the
-read calls of oracle plans, all templates) at each response size, so the sizes are compared side by side.
+read calls of oracle plans, all templates) at each response size, so the sizes are compared side by side; the
+length table says how close ``response_size="auto"`` brings each template to a 32k and a 128k target.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from locogym.scenarios.funccall.world import World
 from locogym.tools.api import run_api
 
 SIZES = (1, 2, 4, 8, 16, 32, 64)
+TARGETS = ("32k", "128k")
 
 
 def _ms(seconds: float) -> float:
@@ -97,6 +99,28 @@ def per_size(calls: list[tuple[int, str, dict[str, Any]]], repeat: int) -> dict[
     return rows
 
 
+def reached_lengths(seeds: int) -> dict[str, Any]:
+    """Per template and target: the reached length over the target (median, min, max over seeds), the fitted
+    response size and the generation time (which includes the fitting)."""
+    out: dict[str, Any] = {}
+    for target in TARGETS:
+        wanted = tokens.parse_length(target)
+        for name in sorted(TEMPLATES):
+            ratios, sizes, times = [], [], []
+            for seed in range(seeds):
+                start = time.perf_counter()
+                task = generate(ScenarioConfig(family="funccall", seed=seed, length=wanted, task=name))
+                times.append(time.perf_counter() - start)
+                ratios.append(task.length_tokens / wanted)
+                sizes.append(task.meta["world"]["size"])
+            out.setdefault(target, {})[name] = {
+                "reached_over_target_median": round(statistics.median(ratios), 3),
+                "reached_over_target_min": round(min(ratios), 3), "reached_over_target_max": round(max(ratios), 3),
+                "response_size_median": statistics.median(sizes), "response_size_max": max(sizes),
+                "generate_ms_median": _ms(statistics.median(times))}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
@@ -104,7 +128,8 @@ def main() -> None:
     args = parser.parse_args()
     calls = workload()
     report = {"bench": "funccall", "world": world_generation(args.seeds), "workload_calls": len(calls),
-              "apis_in_workload": sorted({c[1] for c in calls}), "by_response_size": per_size(calls, args.repeat)}
+              "apis_in_workload": sorted({c[1] for c in calls}), "by_response_size": per_size(calls, args.repeat),
+              "length_fit": reached_lengths(args.seeds)}
     print(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
 
 
