@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -115,11 +116,20 @@ def tournament_command(
     if summary.interrupted:
         err_console.print("[yellow]interrupted: run the same command again to finish the rest[/]")
         raise typer.Exit(130)
-    errored = sum(1 for r in summary.results.values() if r.status == "errored")
+    errored = [r for r in summary.results.values() if r.status == "errored"]
     if errored:
-        err_console.print(f"[red]{errored} planned episode(s) are errored[/] (not scored); see the report, then "
+        # A wrong task, option or data file errors the same way every time: name it, or retrying is pointless.
+        causes = sorted({r.error for r in errored if r.error and r.error.startswith(_USER_ERRORS)})
+        for cause in causes[:5]:
+            err_console.print(f"[red]error:[/] {escape(cause.partition(': ')[2])}")
+        then = ("fix the configuration as said above, then" if causes else "see the report, then")
+        err_console.print(f"[red]{len(errored)} planned episode(s) are errored[/] (not scored); {then} "
                           "run the same command with --retry-errored.")
         raise typer.Exit(1)
+
+
+# Errors of the user's configuration (as workers record them): the same episode fails the same way until fixed.
+_USER_ERRORS = ("locogym.core.errors.ConfigError:", "locogym.core.errors.DataError:")
 
 
 def _print_reports(run_dir: Path, write: bool) -> None:

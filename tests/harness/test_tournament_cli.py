@@ -82,3 +82,13 @@ def test_bad_flags_are_config_errors(tmp_path: Path, args: list[str], words: str
     result = invoke("tournament", *FLAGS, *args, "--out", str(tmp_path / "run"))
     assert isinstance(result.exception, ConfigError)  # type: ignore[attr-defined]
     assert words in str(result.exception)  # type: ignore[attr-defined]
+
+
+def test_an_episode_that_errors_on_its_configuration_names_the_cause(tmp_path: Path) -> None:
+    result = invoke("tournament", "--envs", "LoCo-WikiHop-v0", "--task", "qa", "--agents", "noop", "--lengths", "8k",
+                    "--seeds", "1", "--workers", "1", "--no-report", "--out", str(tmp_path / "run"))
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    text = " ".join(result.output.split())  # type: ignore[attr-defined]
+    assert ("error: task='qa': LoCo-WikiHop-v0 has a single task kind. Fix: Leave task unset; choose questions "
+            "with qtype=, hops= or variant=.") in text
+    assert "fix the configuration as said above, then run the same command with --retry-errored" in text
