@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import importlib
+import inspect
+from collections.abc import Mapping
 from typing import Any
 
 from locogym.agents.base import Agent, BudgetExceeded
@@ -32,10 +34,24 @@ def make_agent(spec: str, **kwargs: Any) -> Agent:
     """Build an agent from its name: a baseline, or ``PROVIDER/MODEL``.
 
     Raises:
+        ConfigError: the name is neither a baseline nor ``provider/model`` with a known provider, or a keyword
+            argument is not one the agent takes.
+    """
+    cls = agent_class(spec)
+    check_agent_arguments(spec, kwargs)
+    if spec in BASELINES:
+        return cls(**kwargs)
+    return cls(model=spec.partition("/")[2], **kwargs)
+
+
+def agent_class(spec: str) -> type[Agent]:
+    """The class behind an agent name (imports a provider's SDK only when its agent is asked for).
+
+    Raises:
         ConfigError: the name is neither a baseline nor ``provider/model`` with a known provider.
     """
     if spec in BASELINES:
-        return BASELINES[spec](**kwargs)
+        return BASELINES[spec]
     provider, sep, model = spec.partition("/")
     if not sep or not model:
         raise ConfigError(f"Unknown agent {spec!r}.",
@@ -45,8 +61,33 @@ def make_agent(spec: str, **kwargs: Any) -> Agent:
         raise ConfigError(f"Unknown model provider {provider!r} in {spec!r}.",
                           fix=f"Use one of: {', '.join(PROVIDERS)}.")
     module_name, _, attr = PROVIDERS[provider].partition(":")
-    cls = getattr(importlib.import_module(module_name), attr)
-    return cls(model=model, **kwargs)
+    cls: type[Agent] = getattr(importlib.import_module(module_name), attr)
+    return cls
 
 
-__all__ = ["Agent", "BudgetExceeded", "HeuristicAgent", "NoopAgent", "OracleAgent", "RandomAgent", "make_agent"]
+def check_agent_arguments(spec: str, kwargs: Mapping[str, Any]) -> None:
+    """Refuse keyword arguments the agent does not take before anything runs: a misspelt ``temprature`` in a
+    tournament file would otherwise surface as a TypeError in every one of its episodes.
+
+    Raises:
+        ConfigError: an unknown argument; the message lists the ones the agent takes.
+    """
+    accepted: set[str] = set()
+    for klass in agent_class(spec).__mro__:  # follow **kwargs up to the class that finally names them
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters.values()
+        accepted |= {p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+        if not any(p.kind is p.VAR_KEYWORD for p in params):
+            break
+    accepted -= {"self", "model"}
+    unknown = sorted(set(kwargs) - accepted)
+    if unknown:
+        takes = f"It takes: {', '.join(sorted(accepted))}." if accepted else "It takes none."
+        raise ConfigError(f"Agent {spec!r} takes no argument(s) {unknown}.",
+                          fix=f"{takes} See docs/agents.md.")
+
+
+__all__ = ["Agent", "BudgetExceeded", "HeuristicAgent", "NoopAgent", "OracleAgent", "RandomAgent", "agent_class",
+           "check_agent_arguments", "make_agent"]

@@ -334,7 +334,7 @@ def plan(config: TournamentConfig) -> list[EpisodeJob]:
 
 
 def _check_agents(agents: list[AgentEntry]) -> None:
-    from locogym.agents import BASELINES, PROVIDERS
+    from locogym.agents import BASELINES, PROVIDERS, check_agent_arguments
 
     if not agents:
         raise ConfigError("The tournament has no agents.", fix="List at least one under agents.")
@@ -343,13 +343,13 @@ def _check_agents(agents: list[AgentEntry]) -> None:
     if clashes:
         raise ConfigError(f"Several agents are called {clashes}.", fix="Give each entry a distinct label.")
     for agent in agents:
-        if agent.spec in BASELINES:
-            continue
-        provider, sep, model = agent.spec.partition("/")
-        if not sep or not model or provider not in PROVIDERS:
-            raise ConfigError(f"Unknown agent {agent.spec!r}.",
-                              fix=f"Use a baseline ({', '.join(BASELINES)}) or PROVIDER/MODEL with PROVIDER one of "
-                                  f"{', '.join(PROVIDERS)}.")
+        if agent.spec not in BASELINES:
+            provider, sep, model = agent.spec.partition("/")
+            if not sep or not model or provider not in PROVIDERS:
+                raise ConfigError(f"Unknown agent {agent.spec!r}.",
+                                  fix=f"Use a baseline ({', '.join(BASELINES)}) or PROVIDER/MODEL with PROVIDER one of "
+                                      f"{', '.join(PROVIDERS)}.")
+        check_agent_arguments(agent.spec, agent.settings)
 
 
 def _safe(name: str) -> str:

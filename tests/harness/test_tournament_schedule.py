@@ -103,6 +103,8 @@ def test_the_key_follows_the_scenario_and_the_budget() -> None:
     ({"env_args": {"LoCo-Other-v0": {"x": 1}}}, "env_args given for env(s) not in the tournament"),
     ({"env_args": {FIXTURE_ID: {"colour": "red"}}}, "takes no argument(s) ['colour']"),
     ({"lengths": ["1k", "1k"]}, "listed twice"),
+    ({"agents": [{"spec": "openai/gpt-4o", "temprature": 0}]}, "takes no argument(s) ['temprature']"),
+    ({"agents": [{"spec": "noop", "seed": 3}]}, "Agent 'noop' takes no argument(s) ['seed']"),
 ])
 def test_bad_configs_name_the_cause_and_the_fix(change: dict[str, object], words: str) -> None:
     with pytest.raises(ConfigError) as caught:
