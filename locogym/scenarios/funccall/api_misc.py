@@ -203,8 +203,8 @@ def _compact_slots(world: World, item: Attraction, day: date) -> list[dict[str, 
 
 
 def _other_dates(world: World, item: Attraction, day: date) -> list[dict[str, Any]]:
-    """The same product's slots on the neighbouring days (closest first, one more day per two response sizes,
-    up to a week either side): near misses a booking on the wrong day takes."""
+    """The same product's slots on the neighbouring days (closest first, one more day either side per two
+    response sizes, up to a week): near misses a booking on the wrong day takes."""
     reach = min(7, world.size // 2)
     days = [day + timedelta(days=sign * k) for k in range(1, reach + 1) for sign in (-1, 1)]
     return [{"date": d.isoformat(), "slots": _compact_slots(world, item, d)} for d in days if d >= TODAY]
