@@ -73,7 +73,8 @@ def envs_command() -> None:
 def run_command(
     env_id: Annotated[str, typer.Argument(help="Environment id, e.g. LoCo-Repo-v0 (see `locogym envs`).")],
     agent: Annotated[str, typer.Option(help="Agent: noop, random, oracle, heuristic, or PROVIDER/MODEL.")] = "oracle",
-    seed: Annotated[int, typer.Option(help="Task seed: the same seed and options give the same task.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Task seed (0 or more): the same seed and options give the same "
+                                                  "task.")] = 0,
     length: Annotated[str | None, typer.Option(help='Target context length in tokens, e.g. 8k, 32k, 1m.')] = None,
     task: Annotated[str | None, typer.Option(help="Task kind of the family (e.g. qa, multisession).")] = None,
     sandbox: Annotated[str | None, typer.Option(help="Sandbox backend: auto, docker, bwrap, local, fake.")] = None,

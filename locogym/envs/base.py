@@ -71,6 +71,17 @@ class Budget:
     max_context_tokens: int | None = None
     max_wall_time_s: float | None = None
 
+    def __post_init__(self) -> None:
+        """A zero or negative limit would end every episode before its first step: refuse it here."""
+        examples = {"max_steps": DEFAULT_MAX_STEPS, "max_context_tokens": 100_000, "max_wall_time_s": 600}
+        for name, example in examples.items():
+            value = getattr(self, name)
+            whole = name != "max_wall_time_s"
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int if whole else (int, float))
+                                      or value <= 0):
+                raise ConfigError(f"{name}={value!r} must be a positive {'integer' if whole else 'number'}.",
+                                  fix=f"Pass e.g. {name}={example}, or None for no limit.")
+
     def as_dict(self) -> dict[str, Any]:
         return {"max_steps": self.max_steps, "max_context_tokens": self.max_context_tokens,
                 "max_wall_time_s": self.max_wall_time_s}

@@ -37,3 +37,10 @@ def test_model_agent_without_a_key_fails_at_once_naming_the_variable(
     assert code == 1
     assert "error: success 0.000" in out and "0 steps" in out
     assert "error: No API key for openai/gpt-4o. Fix: Set OPENAI_API_KEY or pass api_key= to the agent." in err
+
+
+def test_a_negative_seed_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    code, _out, err = _main(monkeypatch, capsys, "run", FIXTURE_ID, "--seed", "-1", "--out", str(tmp_path))
+    assert code == 2 and "Invalid value for '--seed': Input should be greater than or equal to 0" in err
+    assert "Traceback" not in err
