@@ -54,7 +54,7 @@ def tournament_command(
     from locogym.core.errors import ConfigError
     from locogym.harness.estimate import schedule_table
     from locogym.harness.rundir import RunDir
-    from locogym.harness.schedule import build_config, load_config, plan, preset_config
+    from locogym.harness.schedule import build_config, default_fields, load_config, plan, preset_config
     from locogym.harness.tournament import pending_jobs, run_tournament
 
     overrides: dict[str, Any] = {}
@@ -91,12 +91,7 @@ def tournament_command(
     if config is not None:
         cfg = load_config(config, overrides)
     elif "agents" in overrides or "envs" in overrides:
-        from locogym.envs import ENV_IDS
-        from locogym.harness.schedule import BASELINE_AGENTS, PRESET_LENGTHS, PRESET_SEEDS
-
-        base: dict[str, Any] = {"agents": list(BASELINE_AGENTS), "envs": list(ENV_IDS), "lengths": list(PRESET_LENGTHS),
-                                "seeds": PRESET_SEEDS}
-        cfg = build_config({**base, **overrides})
+        cfg = build_config({**default_fields(), **overrides})
     else:
         cfg = preset_config(**overrides)
 

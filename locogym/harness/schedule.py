@@ -19,7 +19,7 @@ import gymnasium as gym
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from locogym.core import tokens
-from locogym.core.errors import ConfigError
+from locogym.core.errors import ConfigError, LocoError
 from locogym.core.types import ScenarioConfig, stable_hash
 
 BASELINE_AGENTS = ("oracle", "heuristic", "random", "noop")
@@ -200,7 +200,16 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> To
         raise ConfigError(f"No tournament config at {path}.", fix="Pass an existing TOML file to --config.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}.", fix="Fix the syntax at the position named.") from None
-    return build_config({**raw, **(overrides or {})}, source=str(path))
+    return build_config({**default_fields(), **raw, **(overrides or {})}, source=str(path))
+
+
+def default_fields() -> dict[str, Any]:
+    """What a file or the flags leave out, as ``--help`` says: the baselines, every registered env, the preset's
+    lengths and seeds."""
+    from locogym.envs import ENV_IDS
+
+    return {"agents": list(BASELINE_AGENTS), "envs": list(ENV_IDS), "lengths": list(PRESET_LENGTHS),
+            "seeds": PRESET_SEEDS}
 
 
 def build_config(raw: dict[str, Any], source: str = "flags") -> TournamentConfig:
@@ -208,9 +217,20 @@ def build_config(raw: dict[str, Any], source: str = "flags") -> TournamentConfig
     try:
         return TournamentConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors())
-        raise ConfigError(f"Tournament config ({source}) is invalid: {problems}.",
-                          fix="See docs/tournaments.md for every field and an example file.") from None
+        problems, fixes = [], []
+        for err in exc.errors():
+            cause = err.get("ctx", {}).get("error")  # a ConfigError raised by a field validator keeps its own fix
+            where = ".".join(str(p) for p in err["loc"]) or "(top)"
+            if isinstance(cause, LocoError):
+                problems.append(f"{where}: {cause.message.rstrip('.')}")
+                fixes += [cause.fix] if cause.fix else []
+            elif err["type"] == "extra_forbidden":
+                problems.append(f"{where}: not a field of this table (misspelt?)")
+            else:
+                problems.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+        fixes.append("See docs/tournaments.md for every field and an example file.")
+        raise ConfigError(f"Tournament config ({source}) is invalid: {'; '.join(problems)}.",
+                          fix=" ".join(fixes)) from None
 
 
 def preset_config(**overrides: Any) -> TournamentConfig:

@@ -113,6 +113,23 @@ def test_bad_configs_name_the_cause_and_the_fix(change: dict[str, object], words
     assert "Fix:" in str(caught.value)
 
 
+def test_a_file_leaves_out_what_the_flags_leave_out(tmp_path: Path) -> None:
+    path = tmp_path / "short.toml"
+    path.write_text(f'envs = ["{FIXTURE_ID}"]\nimports = ["tests.fixture_family"]\n')
+    config = load_config(path)
+    assert [a.name for a in config.agents] == ["oracle", "heuristic", "random", "noop"]
+    assert config.lengths == [8192, 16384] and config.seeds == [0, 1, 2] and config.envs == [FIXTURE_ID]
+
+
+def test_field_errors_read_as_one_sentence_with_their_own_fix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_config({**BASE, "lengths": ["12q"], "colour": "red"})
+    assert str(caught.value) == (
+        "Tournament config (flags) is invalid: lengths: Cannot read length '12q'; colour: not a field of this table "
+        '(misspelt?). Fix: Write it as tokens: 8192, "8k", "128k" or "1m". See docs/tournaments.md for every field '
+        "and an example file.")
+
+
 def test_a_broken_toml_file_is_reported_with_its_position(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text("agents = [oracle]\n")
