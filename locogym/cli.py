@@ -52,21 +52,28 @@ def parse_env_args(pairs: list[str]) -> dict[str, Any]:
 @app.command("envs")
 def envs_command() -> None:
     """List the registered environments: ids, families, tools and reset options."""
+    console.print(envs_table())
+
+
+def envs_table() -> Table:
+    """One row per env: its id whole (users copy it), then what it measures, its tools and its reset options, as
+    wrapped lines that stay readable in an 80-column terminal."""
     import gymnasium as gym
 
     import locogym  # noqa: F401 - registers the environments
     from locogym.envs import ENVIRONMENTS
 
-    table = Table(title="locogym environments")
-    for column in ("id", "family", "tools", "options", "what it measures"):
-        table.add_column(column, overflow="fold")
+    table = Table(title="locogym environments", show_lines=True)
+    table.add_column("id", no_wrap=True)
+    table.add_column("family · what it measures · tools · reset options", overflow="fold")
     for env_id, (_entry, family, summary) in ENVIRONMENTS.items():
         env = gym.make(env_id, sandbox="fake").unwrapped  # construction is cheap: data loads happen in reset
         tools = ", ".join(env.toolset.names)
         options = ", ".join(sorted({"length", "task", "difficulty"} | set(env.option_names)))
         env.close()
-        table.add_row(env_id, family, tools, options, summary)
-    console.print(table)
+        table.add_row(env_id, f"[bold]{family}[/]: {escape(summary)}\n[dim]tools:[/] {tools}\n"
+                              f"[dim]options:[/] {options}")
+    return table
 
 
 @app.command("run")

@@ -51,3 +51,21 @@ def test_every_command_documents_every_option() -> None:
         for param in command.params:
             if param.param_type_name == "option" and param.name != "help":
                 assert getattr(param, "help", None), f"{command.name} --{param.name} has no help text"
+
+
+def test_envs_table_keeps_every_id_whole_at_80_columns() -> None:
+    import io
+
+    from rich.console import Console
+
+    from locogym.cli import envs_table
+
+    out = io.StringIO()
+    Console(file=out, width=80, color_system=None).print(envs_table())
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for env_id in locogym.ENV_IDS:
+        assert sum(f"│ {env_id} " in line for line in lines) == 1, env_id  # on one line, never folded
+    text = " ".join(out.getvalue().split())
+    assert "tools: list_dir, read_file, grep," in text and "Search_Flight_Location" in text
+    assert "options: defects, difficulty, length, task" in text
