@@ -82,3 +82,22 @@ def test_damage_in_the_middle_is_reported_with_file_and_line(tmp_path: Path) -> 
         read_trajectory(path)
     with pytest.raises(DataError, match="No such trajectory"):
         read_trajectory(tmp_path / "missing.jsonl")
+
+
+def test_json_lines_that_are_not_trajectory_records_are_a_data_error(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"kind": "header"}\n')
+    with pytest.raises(DataError) as caught:
+        read_trajectory(path)
+    assert str(caught.value).startswith(f"{path}, line 1, field 'env_id': Not a trajectory record: Field required.")
+    assert "Fix: Pass a file written by locogym's recorder" in str(caught.value)
+
+    env = gym.make(FIXTURE_ID)
+    locogym.run_episode(env, locogym.make_agent("oracle"), seed=3, trajectory_path=path)
+    lines = path.read_bytes().splitlines()
+    for line, words in ((b'{"kind": "step", "index": "first"}', "line 2, field 'index'"),
+                        (b'{"kind": "end"}', "line 2, field 'termination'"),
+                        (b'{"kind": "mystery"}', "line 2, field 'kind': Unknown record kind 'mystery'")):
+        path.write_bytes(b"\n".join([lines[0], line, *lines[1:]]) + b"\n")
+        with pytest.raises(DataError, match=words):
+            read_trajectory(path)
