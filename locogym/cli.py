@@ -84,6 +84,7 @@ def run_command(
                                                   "task.")] = 0,
     length: Annotated[str | None, typer.Option(help='Target context length in tokens, e.g. 8k, 32k, 1m.')] = None,
     task: Annotated[str | None, typer.Option(help="Task kind of the family (e.g. qa, multisession).")] = None,
+    difficulty: Annotated[str | None, typer.Option(help="Task difficulty: easy, medium (the default) or hard.")] = None,
     sandbox: Annotated[str | None, typer.Option(help="Sandbox backend: auto, docker, bwrap, local, fake.")] = None,
     env_arg: Annotated[list[str] | None, typer.Option("--env-arg", help="Family argument KEY=VALUE (repeatable).")] = None,
     base_url: Annotated[str | None, typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
@@ -106,6 +107,8 @@ def run_command(
         options["length"] = length
     if task is not None:
         options["task"] = task
+    if difficulty is not None:
+        options["difficulty"] = difficulty
     _require_registered(env_id)
     agent_kwargs = {"base_url": base_url} if base_url else {}
     the_agent = locogym.make_agent(agent, **agent_kwargs)

@@ -44,3 +44,13 @@ def test_a_negative_seed_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, capsy
     code, _out, err = _main(monkeypatch, capsys, "run", FIXTURE_ID, "--seed", "-1", "--out", str(tmp_path))
     assert code == 2 and "Invalid value for '--seed': Input should be greater than or equal to 0" in err
     assert "Traceback" not in err
+
+
+def test_difficulty_reaches_the_reset_options(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                              tmp_path: Path) -> None:
+    code, _out, err = _main(monkeypatch, capsys, "run", FIXTURE_ID, "--difficulty", "extreme", "--out", str(tmp_path))
+    assert code == 2 and "error: difficulty='extreme' is not known. Fix: Use easy, medium or hard." in err
+    code, _out, _err = _main(monkeypatch, capsys, "run", FIXTURE_ID, "--difficulty", "hard", "--out", str(tmp_path))
+    assert code == 0
+    (written,) = (tmp_path / "trajectories").glob("*.jsonl")
+    assert '"difficulty":"hard"' in written.read_text().splitlines()[0]
