@@ -209,6 +209,11 @@ class LocoEnv(gym.Env[str, Any], ABC):
             self._sandbox = make_sandbox(str(self.sandbox_spec))
         return self._sandbox
 
+    def _check_open(self) -> None:
+        """After close() a tool call would start a fresh sandbox (a container) that nothing ever closes."""
+        if self._closed:
+            raise gym.error.ClosedEnvironmentError(f"{self.env_id} was closed; make a new env with gym.make().")
+
     @property
     def sandbox_name(self) -> str | None:
         if not self.uses_sandbox:
@@ -217,6 +222,7 @@ class LocoEnv(gym.Env[str, Any], ABC):
 
     # ------------------------------------------------------------------ gymnasium API
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+        self._check_open()
         super().reset(seed=seed)
         # Forget the previous episode first: when bad options make this reset raise, step() must say "call
         # reset() first" rather than carry on with the old task or a half-built new one.
@@ -244,6 +250,7 @@ class LocoEnv(gym.Env[str, Any], ABC):
         return obs, self._info(new_session=False)
 
     def step(self, action: Any) -> tuple[str, float, bool, bool, dict[str, Any]]:
+        self._check_open()
         if self.trajectory is None or self.task is None or self.ctx is None:
             raise gym.error.ResetNeeded("Call reset() before step().")
         if self._done:

@@ -55,3 +55,15 @@ def test_options_that_are_not_a_dict_are_a_config_error() -> None:
             env.reset(options="32k")  # type: ignore[arg-type]
     finally:
         env.close()
+
+
+@pytest.mark.parametrize(("env_id", "kwargs"), CHEAP, ids=[c[0] for c in CHEAP])
+def test_a_closed_env_refuses_reset_and_step(env_id: str, kwargs: dict[str, Any]) -> None:
+    env = gym.make(env_id, **kwargs)
+    env.reset(seed=0)
+    env.close()
+    env.close()  # closing twice is harmless
+    with pytest.raises(gym.error.ClosedEnvironmentError, match="make a new env"):
+        env.step(SUBMIT)
+    with pytest.raises(gym.error.ClosedEnvironmentError, match="make a new env"):
+        env.reset(seed=0)
