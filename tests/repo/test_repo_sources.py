@@ -213,3 +213,13 @@ def test_a_typescript_source_gets_exact_questions(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="Python"):
         gym.make("LoCo-Repo-v0", sandbox="fake", source=str(tmp_path)).reset(
             seed=0, options={"length": 5000, "task": "multisession"})
+
+
+def test_a_source_too_small_for_any_length_is_not_told_to_ask_for_length_0() -> None:
+    from locogym.scenarios.repo.workset import check_source_size
+
+    with pytest.raises(ConfigError) as caught:
+        check_source_size({}, 32768, "empty")
+    assert str(caught.value).endswith("Fix: Use a larger source (source='synthetic' scales to any length).")
+    with pytest.raises(ConfigError, match=r"Fix: Ask for length <= 10,\d{3}, or use a larger source"):
+        check_source_size({"a.py": 6000, "b.py": 4000}, 32768, "small")

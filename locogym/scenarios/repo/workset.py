@@ -47,13 +47,17 @@ def select(sizes: dict[str, int], target: int, required: list[str], rng: random.
     return sorted(chosen) if low <= total <= high else None
 
 
+SMALLEST_LENGTH = 4096  # the repo envs accept lengths from 4k
+
+
 def check_source_size(sizes: dict[str, int], target: int, name: str) -> None:
     """Raise a clear error when a source is too small for the requested length."""
     total = sum(sizes.values())
     if total < target * (1 - TOLERANCE):
+        most = int(total / (1 - TOLERANCE) * 0.999)
+        shorter = f"Ask for length <= {most:,}, or use" if most >= SMALLEST_LENGTH else "Use"  # none would fit
         raise ConfigError(f"Source {name!r} has {total:,} tokens of text files, fewer than length={target:,} needs.",
-                          fix=f"Ask for length <= {int(total / (1 - TOLERANCE) * 0.999):,}, or use a larger source "
-                              "(source='synthetic' scales to any length).")
+                          fix=f"{shorter} a larger source (source='synthetic' scales to any length).")
 
 
 def order_for_context(paths: list[str], sizes: dict[str, int], needed: list[str],
