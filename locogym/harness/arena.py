@@ -24,6 +24,7 @@ from typing import Any, Literal
 import gymnasium as gym
 from rich.console import Console
 
+from locogym.agents import agent_class
 from locogym.core.errors import ConfigError
 from locogym.core.types import EpisodeResult
 from locogym.harness.junit import JUnitCase, write_junit
@@ -100,6 +101,8 @@ def load_spec(kind: ArenaKind, repo: Path, agents: list[str], **flags: Any) -> A
     agents = [a.strip() for a in agents if a.strip()]
     if not agents:
         raise ConfigError("No agents were named.", fix="Pass --agents A,B (for example --agents oracle,noop).")
+    for agent in agents:  # before the project's test suite runs (minutes), not after
+        agent_class(agent)
     settings = read_settings(repo)
     spec = ArenaSpec(kind=kind, repo=repo, agents=agents, settings=settings)
     for name, value in flags.items():
