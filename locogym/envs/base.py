@@ -43,7 +43,7 @@ from locogym.core.types import (
 )
 from locogym.envs.actions import ActionError, parse_action
 from locogym.envs.spaces import ToolCallSpace, UnicodeText
-from locogym.sandboxes.base import Sandbox, make_sandbox
+from locogym.sandboxes.base import Sandbox, backend_names, make_sandbox
 from locogym.tools.base import Tool, ToolContext, ToolSet
 
 DEFAULT_MAX_STEPS = 64
@@ -103,6 +103,8 @@ class LocoEnv(gym.Env[str, Any], ABC):
                  max_wall_time_s: float | None = None, **family_kwargs: Any) -> None:
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(f"render_mode={render_mode!r} is not supported.", fix='Use render_mode="ansi" or None.')
+        if not isinstance(sandbox, Sandbox) and sandbox not in backend_names():  # also where no sandbox is used
+            raise ConfigError(f"Unknown sandbox backend {sandbox!r}.", fix=f"Use one of: {', '.join(backend_names())}.")
         self.render_mode = render_mode
         self.sandbox_spec = sandbox
         self.budget = Budget(max_steps=max_steps, max_context_tokens=max_context_tokens, max_wall_time_s=max_wall_time_s)

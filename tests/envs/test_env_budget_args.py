@@ -34,3 +34,11 @@ def test_good_budgets_and_no_limit_are_kept() -> None:
                                                   "max_wall_time_s": 2.5}
     finally:
         env.close()
+
+
+@pytest.mark.parametrize("env_id", ["LoCo-FuncCall-v0", "LoCo-WikiHop-v0", FIXTURE_ID])
+def test_a_misspelt_sandbox_is_refused_even_where_none_is_used(env_id: str) -> None:
+    import locogym  # noqa: F401 - registers the environments
+
+    with pytest.raises(ConfigError, match="Unknown sandbox backend 'dokcer'. Fix: Use one of: docker, bwrap"):
+        gym.make(env_id, sandbox="dokcer")
