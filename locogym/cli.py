@@ -62,12 +62,13 @@ def envs_table() -> Table:
 
     import locogym  # noqa: F401 - registers the environments
     from locogym.envs import ENVIRONMENTS
+    from locogym.harness.runner import unwrap
 
     table = Table(title="locogym environments", show_lines=True)
     table.add_column("id", no_wrap=True)
     table.add_column("family · what it measures · tools · reset options", overflow="fold")
     for env_id, (_entry, family, summary) in ENVIRONMENTS.items():
-        env = gym.make(env_id, sandbox="fake").unwrapped  # construction is cheap: data loads happen in reset
+        env = unwrap(gym.make(env_id, sandbox="fake"))  # construction is cheap: data loads happen in reset
         tools = ", ".join(env.toolset.names)
         options = ", ".join(sorted({"length", "task", "difficulty"} | set(env.option_names)))
         env.close()

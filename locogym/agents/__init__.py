@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from locogym.agents.base import Agent, BudgetExceeded
@@ -41,7 +41,8 @@ def make_agent(spec: str, **kwargs: Any) -> Agent:
     check_agent_arguments(spec, kwargs)
     if spec in BASELINES:
         return cls(**kwargs)
-    return cls(model=spec.partition("/")[2], **kwargs)
+    model_agent: Callable[..., Agent] = cls  # provider agents take the model name besides the base arguments
+    return model_agent(model=spec.partition("/")[2], **kwargs)
 
 
 def agent_class(spec: str) -> type[Agent]:
