@@ -7,8 +7,9 @@ No network and no mocking inside the SDKs, so tests exercise the same code paths
 
 from locogym.testing.agents import PROTOCOLS, TEST_KEY, agent_for
 from locogym.testing.script import Call, Delay, HttpError, Raw, Reply, Responder, ScriptItem, Usage
+from locogym.testing.scripted_agent import ScriptedAgent
 from locogym.testing.server import ScriptedServer
 from locogym.testing.wire import RecordedRequest, usage_total
 
 __all__ = ["PROTOCOLS", "TEST_KEY", "agent_for", "Call", "Delay", "HttpError", "Raw", "RecordedRequest", "Reply", "Responder", "ScriptItem",
-           "ScriptedServer", "Usage", "usage_total"]
+           "ScriptedAgent", "ScriptedServer", "Usage", "usage_total"]

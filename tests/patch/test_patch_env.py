@@ -13,26 +13,12 @@ from locogym.agents.base import Agent
 from locogym.core.errors import ConfigError, SandboxUnavailable
 from locogym.core.types import ToolCall
 from locogym.scenarios.defects.testrun import run_tests
+from locogym.testing import ScriptedAgent as Scripted
 from tests.patch.projects import CALC
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 SIX = Path(__file__).parent / "data" / "six-1.16.0.tar.gz"
 
-
-class Scripted(Agent):
-    """Plays a fixed list of calls, then submits."""
-
-    name = "scripted"
-
-    def __init__(self, calls: list[ToolCall]) -> None:
-        super().__init__()
-        self.calls = list(calls)
-
-    def reset(self, task_info: dict) -> None:
-        pass
-
-    def act(self, obs: str, info: dict) -> ToolCall:
-        return self.calls.pop(0) if self.calls else ToolCall(name="submit", arguments={})
 
 
 @pytest.fixture(scope="module")

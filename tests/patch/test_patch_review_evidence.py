@@ -10,24 +10,10 @@ import pytest
 import locogym
 from locogym.agents.base import Agent
 from locogym.core.types import ToolCall
+from locogym.testing import ScriptedAgent as Scripted
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
-
-class Scripted(Agent):
-    """Plays a fixed list of calls, then submits nothing."""
-
-    name = "scripted"
-
-    def __init__(self, calls: list[ToolCall]) -> None:
-        super().__init__()
-        self.calls = list(calls)
-
-    def reset(self, task_info: dict) -> None:
-        pass
-
-    def act(self, obs: str, info: dict) -> ToolCall:
-        return self.calls.pop(0) if self.calls else ToolCall(name="submit", arguments={})
 
 
 @pytest.fixture(scope="module")
