@@ -19,12 +19,12 @@ import orjson
 from locogym.core import tokens
 from locogym.core.types import ScenarioConfig
 from locogym.scenarios.funccall.apis import STATE_CHANGING
+from locogym.scenarios.funccall.calls import run_api
 from locogym.scenarios.funccall.catalog import Catalog
 from locogym.scenarios.funccall.generator import generate, make_world
 from locogym.scenarios.funccall.geo import CITIES
 from locogym.scenarios.funccall.templates import TEMPLATES
 from locogym.scenarios.funccall.world import World
-from locogym.tools.api import run_api
 
 SIZES = (1, 2, 4, 8, 16, 32, 64)
 TARGETS = ("32k", "128k")

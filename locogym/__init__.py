@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from locogym.agents import Agent, make_agent
 from locogym.core.errors import (
     ConfigError,
@@ -34,16 +32,14 @@ from locogym.core.types import (
     ToolSpec,
     Trajectory,
 )
+from locogym.core.version import package_version
 from locogym.envs import ENV_IDS, LocoEnv, register_all
 from locogym.harness.recorder import read_trajectory
 from locogym.harness.replay import replay
 from locogym.harness.runner import run_episode
 from locogym.sandboxes.base import Sandbox, make_sandbox
 
-try:
-    __version__ = version("locogym")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+local"
+__version__ = package_version()
 
 register_all()
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any, ClassVar
 
+import numpy as np
+
 from locogym.agents.base import Agent
+from locogym.core.fuzz import sample_action
 from locogym.core.types import Task, ToolCall, ToolSpec
-from locogym.envs.spaces import ToolCallSpace
 
 
 class NoopAgent(Agent):
@@ -34,20 +36,21 @@ class RandomAgent(Agent):
         super().__init__()
         self.seed = seed
         self.invalid_rate = invalid_rate
-        self._space: ToolCallSpace | None = None
+        self._specs: list[ToolSpec] = []
+        self._rng: np.random.Generator | None = None
 
     @property
     def settings(self) -> dict[str, Any]:
         return {"seed": self.seed, "invalid_rate": self.invalid_rate}
 
     def reset(self, task_info: dict[str, Any]) -> None:
-        specs = [ToolSpec.model_validate(t) for t in task_info["tools"]]
+        self._specs = [ToolSpec.model_validate(t) for t in task_info["tools"]]
         digest = hashlib.sha256(f"{task_info.get('content_hash', '')}:{self.seed}".encode()).digest()
-        self._space = ToolCallSpace(specs, invalid_rate=self.invalid_rate, seed=int.from_bytes(digest[:8], "big"))
+        self._rng = np.random.default_rng(int.from_bytes(digest[:8], "big"))
 
     def act(self, obs: str, info: dict[str, Any]) -> str:
-        assert self._space is not None, "reset() first"
-        return self._space.sample()
+        assert self._rng is not None, "reset() first"
+        return sample_action(self._specs, self._rng, self.invalid_rate)
 
 
 class OracleAgent(Agent):

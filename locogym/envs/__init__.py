@@ -31,4 +31,6 @@ def register_all() -> None:
             gym.register(id=env_id, entry_point=entry_point, nondeterministic=False, disable_env_checker=True)
 
 
+register_all()
+
 __all__ = ["ENVIRONMENTS", "ENV_IDS", "Budget", "EpisodeListener", "LocoEnv", "register_all"]

@@ -206,9 +206,14 @@ class LocoEnv(gym.Env[str, Any], ABC):
         return task
 
     # ------------------------------------------------------------------ sandbox
-    def _get_sandbox(self) -> Sandbox:
+    def sandbox_options(self) -> dict[str, Any]:
+        """*Family hook.* Backend options for the episode's sandbox (for example a project's own Docker image)."""
+        return {}
+
+    def get_sandbox(self) -> Sandbox:
+        """The episode's sandbox, started on first use and kept across resets until :meth:`close`."""
         if self._sandbox is None:
-            self._sandbox = make_sandbox(str(self.sandbox_spec))
+            self._sandbox = make_sandbox(str(self.sandbox_spec), **self.sandbox_options())
         return self._sandbox
 
     def _check_open(self) -> None:
@@ -234,7 +239,7 @@ class LocoEnv(gym.Env[str, Any], ABC):
         config = self.make_config(seed, options)
         task = self.task_for(config)
         self.task = task
-        self.ctx = ToolContext(task=task, sandbox_factory=self._get_sandbox if self.uses_sandbox else None,
+        self.ctx = ToolContext(task=task, sandbox_factory=self.get_sandbox if self.uses_sandbox else None,
                                world=self.build_world(task))
         if self.uses_sandbox:
             self.prepare_sandbox(task, self.ctx.sandbox)

@@ -16,6 +16,7 @@ from locogym.scenarios.funccall import complexfuncbench as cfb
 from locogym.scenarios.funccall import generator, grading
 from locogym.tools.api import build_api_tools
 from locogym.tools.base import Tool, ToolContext
+from locogym.tools.replay import build_replay_tools
 
 
 class FuncCallEnv(LocoEnv):
@@ -43,7 +44,7 @@ class FuncCallEnv(LocoEnv):
 
     def build_tools(self) -> list[Tool]:
         if self._samples is not None:
-            return cfb.build_tools(self._samples)
+            return build_replay_tools(self._samples)
         return build_api_tools()
 
     def generate(self, config: ScenarioConfig) -> Task:

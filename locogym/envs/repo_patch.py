@@ -14,8 +14,7 @@ from typing import Any
 
 from locogym.core.errors import ConfigError
 from locogym.core.types import EpisodeScore, ScenarioConfig, Task, Trajectory, stable_hash
-from locogym.envs.base import LocoEnv
-from locogym.scenarios.defects.family import DefectFamilyMixin
+from locogym.envs.defects import DefectEnv
 from locogym.scenarios.defects.mutations import is_test_path
 from locogym.scenarios.defects.review import unified_diff
 from locogym.scenarios.defects.suite import Suite
@@ -26,7 +25,7 @@ from locogym.tools.testing import RunTests
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".git", ".mypy_cache", ".ruff_cache"}
 
 
-class RepoPatchEnv(DefectFamilyMixin, LocoEnv):
+class RepoPatchEnv(DefectEnv):
     env_id = "LoCo-RepoPatch-v0"
     family = "repo_patch"
     uses_sandbox = True

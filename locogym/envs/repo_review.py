@@ -15,14 +15,13 @@ from typing import Any
 
 from locogym.core.errors import ConfigError
 from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
-from locogym.envs.base import LocoEnv
-from locogym.scenarios.defects.family import DefectFamilyMixin
+from locogym.envs.defects import DefectEnv
 from locogym.scenarios.defects.review import DEFAULT_WINDOW, Location, grade_findings, parse_findings
 from locogym.scenarios.defects.tasks import build_review_task
 from locogym.tools.base import Tool, ToolContext
 
 
-class RepoReviewEnv(DefectFamilyMixin, LocoEnv):
+class RepoReviewEnv(DefectEnv):
     env_id = "LoCo-RepoReview-v0"
     family = "repo_review"
     uses_sandbox = True

@@ -32,7 +32,7 @@ def replay(trajectory: Trajectory | str | Path, sandbox: str | None = None, stri
     The env is made with the recorded scenario's family parameters; ``sandbox`` overrides the backend.
     With ``strict`` a mismatch raises :class:`ReplayMismatch` instead of being listed.
     """
-    import locogym  # noqa: F401 - registers the environments
+    import locogym.envs  # noqa: F401 - registers the environments
 
     traj = trajectory if isinstance(trajectory, Trajectory) else read_trajectory(trajectory)
     config = traj.scenario

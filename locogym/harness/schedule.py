@@ -261,7 +261,7 @@ def import_plugins(modules: list[str]) -> None:
 
 def env_class(env_id: str) -> Any:
     """The class behind a registered id, without constructing it (so no sandbox or data is touched)."""
-    import locogym  # noqa: F401 - registers the environments
+    import locogym.envs  # noqa: F401 - registers the environments
 
     try:
         spec = gym.spec(env_id)

@@ -59,7 +59,7 @@ def _serve(conn: Connection, threads: int, run_root: str) -> None:
 def _preload() -> None:
     """Import the model agents once, before the first episode, rather than inside the first episode's thread
     while other threads wait on the import lock."""
-    import locogym  # noqa: F401
+    import locogym.envs  # noqa: F401
     from locogym.agents import openai_agent  # noqa: F401
 
 

@@ -252,9 +252,9 @@ def _make_executor(config: TournamentConfig, run_dir: RunDir, todo: list[Episode
 
 
 def _plan_record(config: TournamentConfig, jobs: list[EpisodeJob], sandbox: str) -> dict[str, Any]:
-    import locogym
+    from locogym.core.version import package_version
 
-    return {"schema_version": 1, "locogym_version": locogym.__version__, "sandbox": sandbox,
+    return {"schema_version": 1, "locogym_version": package_version(), "sandbox": sandbox,
             "config": config.model_dump(mode="json", exclude={"agents"}) | {
                 "agents": [{"spec": a.spec, "label": a.label, "settings": a.public_settings()} for a in config.agents]},
             "episodes": len(jobs), "keys": sorted(job.key for job in jobs)}

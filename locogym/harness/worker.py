@@ -51,12 +51,12 @@ def _execute(job: EpisodeJob, run_root: str) -> dict[str, Any]:
     env_key = agent_key = ""
     try:
         _ensure_imports(job.imports)
-        import locogym
+        from locogym.harness.runner import run_episode
 
         env_key, env = _env_for(job)
         agent_key, agent = _agent_for(job)
-        trajectory = locogym.run_episode(env, agent, seed=job.seed, options=job.options,
-                                         trajectory_path=trajectory_file, episode_key=job.key)
+        trajectory = run_episode(env, agent, seed=job.seed, options=job.options,
+                                 trajectory_path=trajectory_file, episode_key=job.key)
     except Exception as exc:  # noqa: BLE001 - an episode's failure is a result, never a crashed tournament
         _drop_env(env_key)
         _agents().pop(agent_key, None)
@@ -133,13 +133,13 @@ def _agents() -> dict[str, Any]:
 
 
 def _agent_for(job: EpisodeJob) -> tuple[str, Any]:
-    import locogym
+    from locogym.agents import make_agent
 
     key = f"{job.agent_spec}|{stable_hash(job.agent_settings)}"
     agents = _agents()
     agent = agents.get(key)
     if agent is None:
-        agent = locogym.make_agent(job.agent_spec, **job.agent_settings)
+        agent = make_agent(job.agent_spec, **job.agent_settings)
         agents[key] = agent
     return key, agent
 

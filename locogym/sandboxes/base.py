@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from locogym.core.errors import ConfigError, SandboxUnavailable
 from locogym.core.types import ErrorKind
+from locogym.sandboxes.walk import glob_files, grep_files
 
 WORKSPACE = "/workspace"
 DEFAULT_TIMEOUT_S = 30.0
@@ -141,14 +142,11 @@ class Sandbox(ABC):
         Raises:
             ValueError: ``pattern`` is not a valid regular expression.
         """
-        from locogym.sandboxes.walk import grep_files
-
-        return grep_files(self, pattern, path_glob, max_matches, ignore_case)
+        return [GrepMatch(path=path, line=line, text=text)
+                for path, line, text in grep_files(self, pattern, path_glob, max_matches, ignore_case)]
 
     def glob(self, pattern: str = "**/*", limit: int = 10_000) -> list[str]:
         """Workspace file paths matching a glob (``**`` crosses folders), sorted."""
-        from locogym.sandboxes.walk import glob_files
-
         return glob_files(self, pattern, limit)
 
     @abstractmethod

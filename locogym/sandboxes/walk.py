@@ -6,17 +6,23 @@ Glob and grep semantics come from the tool server module, so every backend match
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from locogym.sandboxes.toolserver import SKIP_DIRS, glob_match, grep_text
 
-if TYPE_CHECKING:
-    from locogym.sandboxes.base import GrepMatch, Sandbox
+
+class Walkable(Protocol):
+    """The two sandbox methods a walk needs (any :class:`~locogym.sandboxes.base.Sandbox` has them)."""
+
+    def list_dir(self, path: str = ".") -> Sequence[Any]: ...
+
+    def read_file(self, path: str) -> bytes: ...
 
 __all__ = ["glob_match", "walk_files", "glob_files", "grep_files"]
 
 
-def walk_files(sandbox: Sandbox, root: str = "") -> list[str]:
+def walk_files(sandbox: Walkable, root: str = "") -> list[str]:
     """Every file path under ``root`` (relative to the workspace), sorted, skipping VCS and cache folders."""
     out: list[str] = []
     stack = [root]
@@ -32,18 +38,18 @@ def walk_files(sandbox: Sandbox, root: str = "") -> list[str]:
     return sorted(out)
 
 
-def glob_files(sandbox: Sandbox, pattern: str, limit: int) -> list[str]:
+def glob_files(sandbox: Walkable, pattern: str, limit: int) -> list[str]:
     return [p for p in walk_files(sandbox) if glob_match(p, pattern)][:limit]
 
 
-def grep_files(sandbox: Sandbox, pattern: str, path_glob: str, max_matches: int, ignore_case: bool) -> list[GrepMatch]:
-    from locogym.sandboxes.base import GrepMatch
-
+def grep_files(sandbox: Walkable, pattern: str, path_glob: str, max_matches: int,
+               ignore_case: bool) -> list[tuple[str, int, str]]:
+    """``(path, line number, line)`` of every match, in path order, at most ``max_matches``."""
     regex = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
-    matches: list[GrepMatch] = []
+    matches: list[tuple[str, int, str]] = []
     for path in glob_files(sandbox, path_glob, 1_000_000):
         for number, line in grep_text(sandbox.read_file(path), regex):
-            matches.append(GrepMatch(path=path, line=number, text=line))
+            matches.append((path, number, line))
             if len(matches) >= max_matches:
                 return matches
     return matches

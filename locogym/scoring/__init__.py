@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from locogym.core.errors import DataError
+from locogym.core.trajectory_file import read_trajectory
 from locogym.core.types import EpisodeScore, Trajectory
 from locogym.scoring import cascade, consistency, efficiency, stopping
 from locogym.scoring.common import BEHAVIOURS, PASS_THRESHOLD, Measures, is_behaviour_key, split_outcome
@@ -69,8 +70,6 @@ def rescore(trajectory: Trajectory | str | Path) -> EpisodeScore:
             it), or the trajectory has no task.
     """
     if not isinstance(trajectory, Trajectory):
-        from locogym.harness.recorder import read_trajectory
-
         trajectory = read_trajectory(trajectory)
     recorded = trajectory.score
     if recorded is None:

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from locogym.testing.wire import RecordedRequest
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -100,5 +97,6 @@ class Raw:
     content_type: str = "application/json"
 
 
-Responder = Callable[["RecordedRequest"], "ScriptItem"]
+# Called with the :class:`~locogym.testing.wire.RecordedRequest` (typed loosely: wire.py builds on this module).
+Responder = Callable[[Any], "ScriptItem"]
 ScriptItem = Reply | HttpError | Delay | Raw | Responder

@@ -18,24 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from locogym.core import tokens
+from locogym.core.args import NoArgs, ToolArgs
 from locogym.core.errors import SandboxTimeout, SandboxUnavailable
 from locogym.core.types import ErrorKind, Task, ToolCall, ToolResult, ToolSpec
 from locogym.sandboxes.base import PathOutsideWorkspace, Sandbox
 
 DEFAULT_OUTPUT_TOKENS = 4096
-
-
-class ToolArgs(BaseModel):
-    """Base for argument models: unknown arguments are an error the agent is told about."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class NoArgs(ToolArgs):
-    pass
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from locogym.harness.arena_commands import arena_app
+from locogym.cli.arena import arena_app
 
 WORKFLOW = Path(__file__).resolve().parents[2] / "examples" / "locogym-arena.yml"
 

@@ -10,9 +10,11 @@ import pytest
 
 from locogym.core.types import ErrorKind, Task, ToolCall
 from locogym.scenarios.funccall.apis import DOMAINS, HANDLERS
+from locogym.scenarios.funccall.calls import run_api
 from locogym.scenarios.funccall.catalog import Catalog
+from locogym.scenarios.funccall.schemas import API_SPECS
 from locogym.scenarios.funccall.world import World
-from locogym.tools.api import API_SPECS, build_api_tools, run_api
+from locogym.tools.api import build_api_tools
 from locogym.tools.base import ToolContext, ToolSet
 
 DAY = "2026-03-14"

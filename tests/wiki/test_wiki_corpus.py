@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from locogym.scenarios.wiki.corpus import Article, content_words, derive_links
+from locogym.core.text import content_words
+from locogym.scenarios.wiki.corpus import Article, derive_links
 from locogym.scenarios.wiki.questions import REL_PHRASES, make_question
 from locogym.scenarios.wiki.synthetic import build_world, world_for
 

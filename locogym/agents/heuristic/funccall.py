@@ -16,8 +16,8 @@ from typing import Any
 import orjson
 
 from locogym.agents.base import Agent
+from locogym.core.dates import norm_date, norm_time
 from locogym.core.types import ToolCall
-from locogym.scenarios.funccall.normalize import norm_date
 
 Plan = Generator[ToolCall, str, dict[str, Any]]
 Steps = Generator[ToolCall, str, None]
@@ -249,7 +249,6 @@ class Policy(Agent):
             return
         point = loc["data"][0]["coordinates"]
         times = re.findall(r" at (\d{1,2}(?::\d{2})?(?: [ap]m)?)", prompt)
-        from locogym.scenarios.funccall.normalize import norm_time
 
         start, end = (norm_time(t) for t in (times + ["10:00", "10:00"])[:2])
         body = _body((yield ToolCall(name="Search_Car_Rentals", arguments={

@@ -21,8 +21,8 @@ from collections.abc import Generator
 from typing import Any
 
 from locogym.agents.base import Agent
+from locogym.core.text import content_words
 from locogym.core.types import ToolCall
-from locogym.scenarios.wiki.corpus import content_words
 
 _PHRASE = re.compile(r"(?:[A-Z]\.\s)?[A-Z][\w'’-]*(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w'’.-]*)*")
 _QUESTION = re.compile(r"^(?:Original question|Question): (.+)$", re.MULTILINE)

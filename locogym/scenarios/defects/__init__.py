@@ -10,8 +10,8 @@ the CI arenas.
 * :mod:`~locogym.scenarios.defects.describe`, :mod:`~locogym.scenarios.defects.hide` — the issue text and the
   withheld failing tests.
 * :mod:`~locogym.scenarios.defects.review` — review diffs and the grading of findings.
-* :mod:`~locogym.scenarios.defects.project`, :mod:`~locogym.scenarios.defects.tasks`,
-  :mod:`~locogym.scenarios.defects.family` — sources and ``locogym.toml``, task building, the envs' shared part.
+* :mod:`~locogym.scenarios.defects.project`, :mod:`~locogym.scenarios.defects.tasks` — sources and
+  ``locogym.toml``, and task building (the envs' shared part is :mod:`locogym.envs.defects`).
 """
 
 from __future__ import annotations

@@ -27,10 +27,8 @@ from locogym.core.types import (
     Task,
     ToolCall,
     ToolResult,
-    ToolSpec,
 )
 from locogym.scenarios.funccall.normalize import norm_value
-from locogym.tools.base import Submit, Tool, ToolArgs, ToolContext
 
 OPTIONAL = frozenset({"Search_Hotel_Destination", "Search_Flight_Location", "Search_Car_Location",
                       "Search_Attraction_Location", "Taxi_Search_Location", "Location_to_Lat_Long"})
@@ -136,7 +134,7 @@ def load(path: Path) -> tuple[Sample, ...]:
     return _load(str(path), path.stat().st_mtime)
 
 
-# ---------------------------------------------------------------------- replay world and tools
+# ---------------------------------------------------------------------- replay world
 def call_key(name: str, arguments: dict[str, Any]) -> str:
     normal = {k: norm_value(k, v) for k, v in sorted(arguments.items()) if v is not None and v != ""}
     return orjson.dumps([name, normal], option=orjson.OPT_SORT_KEYS, default=str).decode()
@@ -158,62 +156,6 @@ class ReplayWorld:
         index = (fresh or hits)[0]
         self.matched.add(index)
         return index, self.calls[index][2]
-
-
-class _PermissiveArgs(ToolArgs):
-    model_config = {"extra": "allow"}
-
-
-class ReplayTool(Tool):
-    """A function of the sample file, answered from the recorded observations."""
-
-    Args = _PermissiveArgs
-    output_tokens = 200_000
-    schema: dict[str, Any] = {}
-
-    @classmethod
-    def spec(cls) -> ToolSpec:
-        parameters = dict(cls.schema) if cls.schema else {"type": "object", "properties": {}}
-        parameters.setdefault("type", "object")
-        return ToolSpec(name=cls.name, description=cls.description(), parameters=parameters)
-
-    def run(self, ctx: ToolContext, args: Any) -> ToolResult:
-        arguments = args.model_dump()
-        props = self.schema.get("properties", {})
-        missing = [k for k in self.schema.get("required", []) if k not in arguments]
-        unknown = [k for k in arguments if props and k not in props]
-        if missing or unknown:
-            problems = [f"- {k}: Field required" for k in missing] + [f"- {k}: Extra inputs are not permitted"
-                                                                      for k in unknown]
-            return ToolResult(output=f"Invalid arguments for {self.name}:\n" + "\n".join(problems),
-                              error=ErrorKind.invalid_arguments, data={"missing": missing, "unknown": unknown})
-        hit = ctx.world.answer(self.name, arguments)
-        if hit is None:
-            body = {"status": False, "message": "No recorded response for this request: a replayed ComplexFuncBench "
-                                                "sample answers only the calls of its recorded path."}
-            return ToolResult(output=orjson.dumps(body).decode(), error=ErrorKind.api_error, data={"api": self.name})
-        index, response = hit
-        from locogym.scenarios.funccall.apis import collect_values
-
-        output = response if isinstance(response, str) else orjson.dumps(response).decode()
-        return ToolResult(output=output, data={"api": self.name, "recorded_call": index,
-                                               "values": collect_values(response), "evidence": [f"obs:{index}"]})
-
-
-def build_tools(samples: tuple[Sample, ...]) -> list[Tool]:
-    """One tool per function name across the file (first definition wins), then submit."""
-    seen: dict[str, dict[str, Any]] = {}
-    for sample in samples:
-        for fn in sample.functions:
-            seen.setdefault(str(fn["name"]), fn)
-    tools: list[Tool] = []
-    for name in sorted(seen):
-        fn = seen[name]
-        cls = type(name, (ReplayTool,), {"name": name, "__doc__": str(fn.get("description") or name),
-                                         "schema": dict(fn.get("parameters") or {})})
-        tools.append(cls())
-    tools.append(Submit())
-    return tools
 
 
 def generate(config: ScenarioConfig, samples: tuple[Sample, ...]) -> Task:

@@ -114,7 +114,7 @@ def generate(config: ScenarioConfig) -> Task:
 
 def _task(config: ScenarioConfig, name: str, spec: Spec, planner: Planner, world_seed: int, size: int,
           requested: int | str) -> Task:
-    from locogym.tools.api import API_SPECS
+    from locogym.scenarios.funccall.schemas import API_SPECS
 
     steps = planner.steps
     made = [b for b in planner.world.bookings if not b.preexisting and b.status == "confirmed"]

@@ -178,7 +178,7 @@ def _tainted(call: ToolCall, state: dict[str, Any]) -> bool:
 
 def _verdict(task: Task, call: ToolCall | None, result: ToolResult, world: World,
              state: dict[str, Any]) -> dict[str, Any]:
-    from locogym.tools.api import API_SPECS
+    from locogym.scenarios.funccall.schemas import API_SPECS
 
     if call is None:
         return {"wrong": True, "error_label": "decode_error", "verdict": "error"}

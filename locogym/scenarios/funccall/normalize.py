@@ -8,12 +8,10 @@ repeat an API default (page 1, one adult, EUR) are dropped.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d %b %Y",
-                 "%b %d, %Y", "%A %d %B %Y", "%Y%m%d")
-_TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?(?::\d{2})?\s*([ap]\.?m\.?)?\s*$", re.IGNORECASE)
+from locogym.core.dates import norm_date, norm_datetime, norm_time
+
 DEFAULTS: dict[str, Any] = {"pageNo": 1, "page_number": 1, "page": 1, "adults": 1, "room_qty": 1,
                             "currency_code": "EUR", "sort": "best", "cabinClass": "economy", "children": 0,
                             "passengers": 1, "driver_age": 30, "sort_option_id": "sort_most_relevant", "unit": "km",
@@ -27,49 +25,6 @@ NAME_FIELDS = frozenset({"passenger_name", "guest_name", "driver_name", "contact
 ENUM_FIELDS = frozenset({"sort", "cabinClass", "cabin", "search_type", "sort_by", "sortBy", "sort_option_id", "unit",
                          "status", "category"})
 CODE_FIELDS = frozenset({"currency_code", "from_currency", "to_currency", "base_currency", "seat", "flight_number"})
-
-
-def norm_date(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
-    try:
-        return datetime.fromisoformat(text).date().isoformat()
-    except ValueError:
-        return text
-
-
-def norm_time(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    match = _TIME.match(value)
-    if match is None:
-        try:
-            return datetime.fromisoformat(value.strip()).strftime("%H:%M")
-        except ValueError:
-            return value.strip()
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    suffix = (match.group(3) or "").lower().replace(".", "")
-    if suffix == "pm" and hour < 12:
-        hour += 12
-    if suffix == "am" and hour == 12:
-        hour = 0
-    return f"{hour:02d}:{minute:02d}"
-
-
-def norm_datetime(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    text = value.strip().replace(" ", "T", 1) if re.match(r"^\d{4}-\d{2}-\d{2} \d", value.strip()) else value.strip()
-    try:
-        return datetime.fromisoformat(text).strftime("%Y-%m-%dT%H:%M")
-    except ValueError:
-        return text
 
 
 def norm_text(value: Any) -> str:
@@ -110,7 +65,7 @@ def norm_value(field: str, value: Any) -> Any:
 
 def normalize_args(api: str, arguments: dict[str, Any]) -> dict[str, Any]:
     """The canonical form of a call's arguments (schema-coerced when they are valid, raw otherwise)."""
-    from locogym.tools.api import API_SPECS
+    from locogym.scenarios.funccall.schemas import API_SPECS
 
     values: dict[str, Any] = dict(arguments) if isinstance(arguments, dict) else {}
     spec = API_SPECS.get(api)

@@ -44,7 +44,8 @@ class Planner:
 
     def call(self, subgoal: str, name: str, **arguments: Any) -> Any:
         """Run one oracle call and return its parsed response body."""
-        from locogym.tools.api import API_SPECS, run_api
+        from locogym.scenarios.funccall.calls import run_api
+        from locogym.scenarios.funccall.schemas import API_SPECS
 
         arguments = {k: v for k, v in arguments.items() if v is not None}
         params = API_SPECS[name][0].model_validate(arguments).model_dump()

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from locogym.scenarios.repo import parsing
 from locogym.scenarios.repo.parsing import FileFacts, extract
-from locogym.scenarios.repo.sources import language_of
+from locogym.scenarios.repo.tree import language_of
 
 # entries are only valid for the extractor that wrote them: its source is part of every key
 FORMAT_VERSION = "4-" + hashlib.sha256(Path(parsing.__file__).read_bytes()).hexdigest()[:12]

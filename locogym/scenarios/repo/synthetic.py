@@ -24,7 +24,7 @@ from typing import Any
 
 from locogym.core import tokens
 from locogym.core.errors import ConfigError
-from locogym.scenarios.repo.sources import SourceTree
+from locogym.scenarios.repo.tree import SourceTree
 
 # code word -> paraphrase (the paraphrases share no word with any code word)
 VERBS: dict[str, str] = {

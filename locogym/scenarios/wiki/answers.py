@@ -13,7 +13,7 @@ import string
 from collections import Counter
 from typing import Any
 
-from locogym.scenarios.wiki.corpus import content_words
+from locogym.core.text import content_words
 
 MAX_ANSWER_CHARS = 500
 _ARTICLES = re.compile(r"\b(a|an|the)\b")

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from locogym.core import tokens
+from locogym.core.text import _WORD, STOPWORDS
 
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 _PAREN = re.compile(r"\s*\([^)]*\)\s*$")
 MAX_TITLE_WORDS = 8
 
@@ -121,22 +121,6 @@ class Corpus:
 
     def total_tokens(self) -> int:
         return int(self.token_counts(np.arange(len(self.articles))).sum())
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased word tokens, the shared tokenisation of retrieval, drift and answer matching."""
-    return [w.lower() for w in _WORD.findall(text)]
-
-
-STOPWORDS = frozenset(
-    "a an the of in on at to for by with from and or but is was were be been are as it its this that which who "
-    "whom whose what when where why how did does do into than then there their they he she his her him also not "
-    "no yes one".split()
-)
-
-
-def content_words(text: str) -> list[str]:
-    return [w for w in words(text) if w not in STOPWORDS]
 
 
 def bare_title(title: str) -> str:

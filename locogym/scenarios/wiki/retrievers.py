@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 
 from locogym.core.errors import ConfigError
-from locogym.scenarios.wiki.corpus import STOPWORDS, Corpus, words
+from locogym.core.text import STOPWORDS, words
+from locogym.scenarios.wiki.corpus import Corpus
 
 RETRIEVERS = ("bm25", "dense", "hybrid", "ppr-bm25", "ppr-dense", "ppr-hybrid")
 RRF_K = 60

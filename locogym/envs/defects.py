@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from locogym.core.errors import ConfigError, SandboxUnavailable
 from locogym.core.types import ScenarioConfig, Task, ToolCall, stable_hash
+from locogym.envs.base import LocoEnv
 from locogym.sandboxes.base import Sandbox, make_sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.inject import Injection
@@ -20,19 +21,13 @@ from locogym.scenarios.defects.tasks import inject_for
 from locogym.scenarios.repo import SourceTree
 from locogym.scenarios.repo.workspace import RepoWorkspace
 from locogym.tools.base import Submit, Tool
-
-if TYPE_CHECKING:
-    from locogym.envs.base import LocoEnv
-
-    _Base = LocoEnv
-else:
-    _Base = object
+from locogym.tools.code import repo_tools
 
 EDIT_TOOL = "edit_file"
 
 
-class DefectFamilyMixin(_Base):
-    """Mixed into a :class:`~locogym.envs.base.LocoEnv` subclass (listed first)."""
+class DefectEnv(LocoEnv):
+    """The shared base of the patch and review envs (abstract: each adds its tools, task and grader)."""
 
     last_injection: Injection | None = None
 
@@ -65,8 +60,6 @@ class DefectFamilyMixin(_Base):
     # ------------------------------------------------------------------ tools
     def repo_tools(self) -> list[Tool]:
         """The LoCo-Repo tool set, minus its own ``submit`` (each family adds its own)."""
-        from locogym.tools.code import repo_tools
-
         return [t for t in repo_tools() if t.name != "submit"]
 
     def submit_tool(self) -> Tool:
@@ -85,18 +78,13 @@ class DefectFamilyMixin(_Base):
         if isinstance(self.sandbox_spec, Sandbox):
             return self.sandbox_spec.backend
         if self.sandbox_spec == "auto":
-            return self._get_sandbox().backend
+            return self.get_sandbox().backend
         return str(self.sandbox_spec)
 
     def sandbox_options(self) -> dict[str, Any]:
+        """The Docker ``image`` of ``locogym.toml``, for the episode's sandbox and the grading sandboxes."""
         image = self.family_params.get("image")
         return {"image": image} if image else {}
-
-    def _get_sandbox(self) -> Sandbox:
-        """The episode's sandbox, made with this family's options (the Docker ``image`` of ``locogym.toml``)."""
-        if self._sandbox is None:
-            self._sandbox = make_sandbox(str(self.sandbox_spec), **self.sandbox_options())
-        return self._sandbox
 
     def fresh_sandbox(self) -> Sandbox:
         return make_sandbox(self.grading_backend(), **self.sandbox_options())
@@ -114,7 +102,7 @@ class DefectFamilyMixin(_Base):
         passing = [*injection.fail_to_pass, *injection.pass_to_pass]
 
         def check(files: dict[str, str]) -> bool:
-            suite = Suite(tree.name, tree.commit, tree.files, injection.test_args, self._get_sandbox,
+            suite = Suite(tree.name, tree.commit, tree.files, injection.test_args, self.get_sandbox,
                           self.grading_backend(), self.run_cache())
             edited = {p: t for p, t in files.items() if tree.files.get(p) != t}
             run = suite.run(f"refactors:{stable_hash(edited, 24)}", edited=edited, selection=passing)
@@ -130,7 +118,7 @@ class DefectFamilyMixin(_Base):
                                      fix="Use sandbox='docker', 'bwrap' or (trusted code only) 'local'.")
         seed = random.Random(config.rng_seed()).randrange(2**31)
         tree = load_project(config.params["source"], config.params.get("ref"), seed, max(2_000, config.length))
-        injection = inject_for(tree, config, self.settings(config), self._get_sandbox, self.grading_backend(),
+        injection = inject_for(tree, config, self.settings(config), self.get_sandbox, self.grading_backend(),
                                self.run_cache())
         self.last_injection = injection
         return tree, injection

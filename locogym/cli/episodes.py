@@ -1,10 +1,7 @@
-"""The ``locogym`` command: a thin layer over the harness."""
+"""``locogym envs``, ``locogym run`` and ``locogym replay``: one environment, one episode at a time."""
 
 from __future__ import annotations
 
-import importlib
-import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,43 +10,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from locogym.core.errors import ConfigError, LocoError
+from locogym.cli.args import parse_env_args
+from locogym.core.errors import ConfigError
 
-app = typer.Typer(name="locogym", help="An agentic long-context evaluation gym.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
 console = Console()
 err_console = Console(stderr=True)
 
 
-def _version(value: bool) -> None:
-    if value:
-        import locogym
-
-        console.print(f"locogym {locogym.__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                help="Print the version and exit.")] = False) -> None:
-    """An agentic long-context evaluation gym: codebases, multi-hop search and function calling."""
-
-
-def parse_env_args(pairs: list[str]) -> dict[str, Any]:
-    """``KEY=VALUE`` pairs; a VALUE that parses as JSON (numbers, true, lists) is taken as that value."""
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--env-arg {pair!r} is not KEY=VALUE.", fix="Write it like --env-arg corpus=synthetic.")
-        try:
-            out[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            out[key.strip()] = value
-    return out
-
-
-@app.command("envs")
 def envs_command() -> None:
     """List the registered environments: ids, families, tools and reset options."""
     console.print(envs_table())
@@ -60,7 +27,6 @@ def envs_table() -> Table:
     wrapped lines that stay readable in an 80-column terminal."""
     import gymnasium as gym
 
-    import locogym  # noqa: F401 - registers the environments
     from locogym.envs import ENVIRONMENTS
     from locogym.harness.runner import unwrap
 
@@ -77,7 +43,6 @@ def envs_table() -> Table:
     return table
 
 
-@app.command("run")
 def run_command(
     env_id: Annotated[str, typer.Argument(help="Environment id, e.g. LoCo-Repo-v0 (see `locogym envs`).")],
     agent: Annotated[str, typer.Option(help="Agent: noop, random, oracle, heuristic, or PROVIDER/MODEL.")] = "oracle",
@@ -95,8 +60,9 @@ def run_command(
     """Run one episode with a live view of every step, and write its trajectory."""
     import gymnasium as gym
 
-    import locogym
+    from locogym.agents import make_agent
     from locogym.harness.live import StepPrinter
+    from locogym.harness.runner import run_episode
 
     kwargs = parse_env_args(env_arg or [])
     if sandbox is not None:
@@ -112,12 +78,12 @@ def run_command(
         options["difficulty"] = difficulty
     _require_registered(env_id)
     agent_kwargs = {"base_url": base_url} if base_url else {}
-    the_agent = locogym.make_agent(agent, **agent_kwargs)
+    the_agent = make_agent(agent, **agent_kwargs)
     env = gym.make(env_id, **kwargs)
     path = out / "trajectories" / f"{env_id}__{agent.replace('/', '_')}__seed{seed}.jsonl"
     try:
-        traj = locogym.run_episode(env, the_agent, seed=seed, options=options, trajectory_path=path,
-                                   listeners=[StepPrinter(console)])
+        traj = run_episode(env, the_agent, seed=seed, options=options, trajectory_path=path,
+                           listeners=[StepPrinter(console)])
     finally:
         env.close()
     assert traj.score is not None
@@ -136,7 +102,6 @@ def _require_registered(env_id: str) -> None:
     """Fail with the list of ids (not Gymnasium's traceback) when ``env_id`` is not registered."""
     import gymnasium as gym
 
-    import locogym  # noqa: F401 - registers the environments
     from locogym.envs import ENV_IDS
 
     if env_id not in gym.registry:
@@ -144,7 +109,6 @@ def _require_registered(env_id: str) -> None:
                           fix=f"Use one of {', '.join(ENV_IDS)} (see `locogym envs`).")
 
 
-@app.command("replay")
 def replay_command(
     trajectory: Annotated[Path, typer.Argument(help="A trajectory file (JSON lines) written by locogym.")],
     sandbox: Annotated[str | None, typer.Option(help="Override the recorded sandbox backend.")] = None,
@@ -165,19 +129,7 @@ def replay_command(
     raise typer.Exit(1)
 
 
-# Command groups that live with their part of the package: each module defines ``register(app)``.
-_COMMAND_GROUPS: tuple[str, ...] = (
-    "locogym.harness.commands",
-    "locogym.harness.arena_commands",
-    "locogym.sandboxes.commands",
-)
-for _module in _COMMAND_GROUPS:
-    importlib.import_module(_module).register(app)
-
-
-def main() -> None:
-    try:
-        app()
-    except LocoError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        sys.exit(2)
+def register(app: typer.Typer) -> None:
+    app.command("envs")(envs_command)
+    app.command("run")(run_command)
+    app.command("replay")(replay_command)

@@ -1,4 +1,4 @@
-"""``locogym tournament``, ``locogym report RUN_DIR`` and ``locogym score RUN_DIR``."""
+"""``locogym tournament``, ``locogym report RUN_DIR`` and ``locogym score RUN_DIR`` (thin over the harness)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def tournament_command(
 
     With no arguments: the baselines over every env at 8k and 16k, three seeds, on the best sandbox here.
     """
-    from locogym.cli import parse_env_args
+    from locogym.cli.args import parse_env_args
     from locogym.core.errors import ConfigError
     from locogym.harness.estimate import schedule_table
     from locogym.harness.rundir import RunDir
