@@ -43,7 +43,7 @@ def run(steps: int, record: bool, folder: Path) -> tuple[float, float]:
     base = env.unwrapped
     writer = TimedWriter(folder / "bench.jsonl")
     if record:
-        base.listeners.append(writer)
+        base.attach(listeners=[writer])
     env.reset(seed=0)
     start = time.perf_counter()
     for _ in range(steps):

@@ -33,7 +33,7 @@ from locogym.core.types import (
     Trajectory,
 )
 from locogym.core.version import package_version
-from locogym.envs import ENV_IDS, LocoEnv, register_all
+from locogym.envs import LocoEnv, env_ids, register_family
 from locogym.harness.recorder import read_trajectory
 from locogym.harness.replay import replay
 from locogym.harness.runner import run_episode
@@ -41,11 +41,9 @@ from locogym.sandboxes.base import Sandbox, make_sandbox
 
 __version__ = package_version()
 
-register_all()
-
 __all__ = [
-    "ENV_IDS", "Agent", "ConfigError", "DataError", "EpisodeScore", "ErrorKind", "Evidence", "LocoEnv",
+    "Agent", "ConfigError", "DataError", "EpisodeScore", "ErrorKind", "Evidence", "LocoEnv",
     "LocoError", "ModelUsage", "ProviderError", "Sandbox", "SandboxError", "SandboxTimeout", "SandboxUnavailable",
     "ScenarioConfig", "StepEvent", "Task", "ToolCall", "ToolResult", "ToolSpec", "Trajectory", "__version__",
-    "make_agent", "make_sandbox", "read_trajectory", "replay", "run_episode",
+    "env_ids", "make_agent", "make_sandbox", "read_trajectory", "register_family", "replay", "run_episode",
 ]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import gymnasium as gym
-
 from locogym.core import tokens
 from locogym.core.types import (
     EpisodeScore,
@@ -18,7 +16,7 @@ from locogym.core.types import (
     ToolResult,
     Trajectory,
 )
-from locogym.envs.base import LocoEnv
+from locogym.envs import LocoEnv, register_family
 from locogym.tools.base import Submit, Tool, ToolArgs, ToolContext
 
 FIXTURE_ID = "LoCo-Fixture-v0"
@@ -54,6 +52,7 @@ class ListFiles(Tool):
 class FixtureEnv(LocoEnv):
     env_id = FIXTURE_ID
     family = "fixture"
+    summary = "Find a secret in a few files (a test-only family)."
     uses_sandbox = True
     option_names = frozenset({"sessions"})
     default_length = 1024
@@ -93,5 +92,4 @@ class FixtureEnv(LocoEnv):
 
 
 def register() -> None:
-    if FIXTURE_ID not in gym.registry:
-        gym.register(id=FIXTURE_ID, entry_point="tests.fixture_family:FixtureEnv", nondeterministic=False)
+    register_family(FixtureEnv)

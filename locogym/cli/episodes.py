@@ -27,19 +27,19 @@ def envs_table() -> Table:
     wrapped lines that stay readable in an 80-column terminal."""
     import gymnasium as gym
 
-    from locogym.envs import ENVIRONMENTS
+    from locogym.envs import docs_page, families
     from locogym.harness.runner import unwrap
 
     table = Table(title="locogym environments", show_lines=True)
     table.add_column("id", no_wrap=True)
     table.add_column("family · what it measures · tools · reset options", overflow="fold")
-    for env_id, (_entry, family, summary) in ENVIRONMENTS.items():
+    for env_id, cls in families().items():
         env = unwrap(gym.make(env_id, sandbox="fake"))  # construction is cheap: data loads happen in reset
         tools = ", ".join(env.toolset.names)
         options = ", ".join(sorted({"length", "task", "difficulty"} | set(env.option_names)))
         env.close()
-        table.add_row(env_id, f"[bold]{family}[/]: {escape(summary)}\n[dim]tools:[/] {tools}\n"
-                              f"[dim]options:[/] {options}")
+        table.add_row(env_id, f"[bold]{cls.family}[/]: {escape(cls.summary)}\n[dim]tools:[/] {tools}\n"
+                              f"[dim]options:[/] {options}\n[dim]page:[/] {docs_page(cls)}")
     return table
 
 
@@ -102,11 +102,11 @@ def _require_registered(env_id: str) -> None:
     """Fail with the list of ids (not Gymnasium's traceback) when ``env_id`` is not registered."""
     import gymnasium as gym
 
-    from locogym.envs import ENV_IDS
+    from locogym.envs import env_ids
 
     if env_id not in gym.registry:
         raise ConfigError(f"Unknown environment {env_id!r}.",
-                          fix=f"Use one of {', '.join(ENV_IDS)} (see `locogym envs`).")
+                          fix=f"Use one of {', '.join(env_ids())} (see `locogym envs`).")
 
 
 def replay_command(

@@ -9,10 +9,16 @@
     ├── ProviderError              a model provider failed after retries (never recorded as a model answer)
     │   ├── AuthenticationError    the key is missing or rejected: fail fast
     │   └── BadRequestError        the request was refused as malformed: fail fast
-    └── ReplayMismatch             a replayed episode produced different observations
+    ├── ReplayMismatch             a replayed episode produced different observations
+    └── ToolError                  the agent's call was wrong; raised inside a tool, never out of the env
+        ├── ToolNotFound           it named something that does not exist (a file, an article, a definition)
+        ├── ToolArgumentError      its arguments cannot be carried out (an empty command, a bad offset)
+        └── ToolPermissionError    it reached outside what the task allows
 
-Errors caused by the *agent's* actions are never raised: the env turns them into observations with an
-:class:`~locogym.core.types.ErrorKind`.
+Errors caused by the *agent's* actions are never raised out of the env: a tool raises a :class:`ToolError`
+subclass and the env turns it into an observation with that :class:`~locogym.core.types.ErrorKind`. Anything else
+that escapes a tool (a ``KeyError`` from a bug, say) is a defect of locogym, reported as ``internal``: the episode
+ends as errored and is never scored as the agent's failure.
 """
 
 from __future__ import annotations
@@ -68,3 +74,28 @@ class BadRequestError(ProviderError):
 
 class ReplayMismatch(LocoError):
     """A replay produced an observation that differs from the recorded one."""
+
+
+class ToolError(LocoError):
+    """The agent's call cannot be carried out. ``kind`` is the :class:`~locogym.core.types.ErrorKind` value the
+    observation reports; the message is what the agent reads."""
+
+    kind = "invalid_arguments"
+
+
+class ToolNotFound(ToolError):
+    """The call named a file, article, definition or link that does not exist."""
+
+    kind = "not_found"
+
+
+class ToolArgumentError(ToolError):
+    """The arguments pass the schema but cannot be carried out (an empty command, an offset past the end)."""
+
+    kind = "invalid_arguments"
+
+
+class ToolPermissionError(ToolError):
+    """The call reached outside what the task allows."""
+
+    kind = "permission"

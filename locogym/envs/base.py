@@ -20,8 +20,8 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 import gymnasium as gym
@@ -87,16 +87,32 @@ class Budget:
                 "max_wall_time_s": self.max_wall_time_s}
 
 
+@dataclass(frozen=True)
+class EpisodeMetadata:
+    """Who plays the episodes and under which key: written into each trajectory's header at reset."""
+
+    agent: str = "unknown"
+    agent_settings: Mapping[str, Any] = field(default_factory=dict)
+    episode_key: str = ""
+
+
 class LocoEnv(gym.Env[str, Any], ABC):
     """Base class of every locogym environment. Subclasses implement the hooks marked *family hook*."""
 
     metadata = {"render_modes": ["ansi"], "render_fps": 1}  # noqa: RUF012 - Gymnasium's own attribute
+    # What a family declares about itself; the registry (envs/registry.py), ``locogym envs``, the preset tournament
+    # and the heuristic baseline read these, so a new family is described in one place: its class.
     env_id: ClassVar[str] = ""
     family: ClassVar[str] = ""
-    uses_sandbox: ClassVar[bool] = False
+    summary: ClassVar[str] = ""  # one line: what the env measures
+    uses_sandbox: ClassVar[bool] = False  # tools act on files in a sandbox (else on an in-process world)
+    executes_commands: ClassVar[bool] = False  # tasks run commands (project tests): the fake sandbox cannot serve
+    heuristic_policy: ClassVar[str | None] = None  # "module:Class" of the model-free policy, an Agent subclass
+    docs_page: ClassVar[str | None] = None  # default docs/envs/<env_id>.md
     option_names: ClassVar[frozenset[str]] = frozenset()
     default_length: ClassVar[int] = 8192
     default_task: ClassVar[str | None] = None
+    preset_tasks: ClassVar[tuple[str, ...]] = ()  # task kinds the preset tournament runs (default: the default)
 
     def __init__(self, render_mode: str | None = None, sandbox: str | Sandbox = "auto",
                  max_steps: int | None = DEFAULT_MAX_STEPS, max_context_tokens: int | None = None,
@@ -112,10 +128,9 @@ class LocoEnv(gym.Env[str, Any], ABC):
         self.toolset = ToolSet(self.build_tools())
         self.observation_space = UnicodeText()
         self.action_space = ToolCallSpace(self.toolset.specs())
-        self.listeners: list[EpisodeListener] = []
-        self.agent_name = "unknown"
-        self.agent_settings: dict[str, Any] = {}
-        self.pending_usage: ModelUsage | None = None  # the model usage behind the next action, set by the runner
+        self._listeners: list[EpisodeListener] = []
+        self._metadata = EpisodeMetadata()
+        self._pending_usage: ModelUsage | None = None  # the model usage behind the next action
         self.task: Task | None = None
         self.trajectory: Trajectory | None = None
         self.ctx: ToolContext | None = None
@@ -247,12 +262,13 @@ class LocoEnv(gym.Env[str, Any], ABC):
         self._ended = (False, False)
         self._session = 0
         self._started = time.monotonic()
-        self.trajectory = Trajectory(env_id=self.env_id, scenario=config, agent=self.agent_name,
-                                     agent_settings=self.agent_settings, task=task, sandbox=self.sandbox_name)
+        self.trajectory = Trajectory(env_id=self.env_id, scenario=config, agent=self._metadata.agent,
+                                     agent_settings=dict(self._metadata.agent_settings), task=task,
+                                     sandbox=self.sandbox_name, episode_key=self._metadata.episode_key)
         obs = self.session_prompt(task, 0)
         self._context_tokens = tokens.count(obs)
         self._transcript = [f"=== {self.env_id} task {task.task_id} (session 0) ===\n{obs}"]
-        for listener in self.listeners:
+        for listener in self._listeners:
             listener.on_reset(self.trajectory)
         return obs, self._info(new_session=False)
 
@@ -283,12 +299,12 @@ class LocoEnv(gym.Env[str, Any], ABC):
                          result=result, latency_ms=latency_ms, obs_tokens=obs_tokens,
                          context_tokens=self._context_tokens,
                          evidence_seen=[str(e) for e in result.data.get("evidence", [])],
-                         usage=self.pending_usage, annotations=annotations)
-        if self.pending_usage is not None:
-            self.trajectory.usage = self.trajectory.usage + self.pending_usage
-            self.pending_usage = None
+                         usage=self._pending_usage, annotations=annotations)
+        if self._pending_usage is not None:
+            self.trajectory.usage = self.trajectory.usage + self._pending_usage
+            self._pending_usage = None
         self.trajectory.steps.append(step)
-        for listener in self.listeners:
+        for listener in self._listeners:
             listener.on_step(step)
         self._transcript.append(f"--> {dumps(call).decode() if call else repr(action)[:500]}\n<-- {obs}")
 
@@ -300,20 +316,55 @@ class LocoEnv(gym.Env[str, Any], ABC):
             new_session = True
             obs = self.session_prompt(self.task, self._session)
             self._context_tokens = tokens.count(obs)
-            event = {"kind": "session_start", "session": self._session, "step": step.index + 1}
-            self.trajectory.events.append(event)
-            for listener in self.listeners:
-                listener.on_event(event)
+            self.record_event({"kind": "session_start", "session": self._session, "step": step.index + 1})
             self._transcript.append(f"=== session {self._session} ===\n{obs}")
         elif submitted:
             terminated = True
             self._finish("submitted")
+        elif result.error == ErrorKind.internal:
+            # A defect in locogym, not the agent's doing: stop here, and never score what came of it.
+            self.record_event({"kind": "tool_failure", "step": step.index, "tool": call.name if call else None,
+                               "message": str(result.data.get("exception", result.output))})
+            truncated = True
+            self._finish("error")
         else:
             reason = self._budget_exceeded()
             if reason is not None:
                 truncated = True
                 self._finish(reason)
         return obs, self._reward(), terminated, truncated, self._info(new_session=new_session)
+
+    # ------------------------------------------------------------------ the harness's seam
+    def attach(self, *, metadata: EpisodeMetadata | None = None,
+               listeners: Sequence[EpisodeListener] = ()) -> Callable[[], None]:
+        """Name who plays the next episodes and add listeners that receive them as they happen.
+
+        Call before ``reset`` (the metadata goes into the trajectory's header). Returns a function that detaches
+        the listeners again; the metadata stays until the next ``attach``.
+        """
+        if metadata is not None:
+            self._metadata = metadata
+        added = list(listeners)
+        self._listeners.extend(added)
+
+        def detach() -> None:
+            for listener in added:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return detach
+
+    def report_usage(self, usage: ModelUsage | None) -> None:
+        """The model usage behind the next action: recorded on the step that action makes."""
+        self._pending_usage = usage
+
+    def record_event(self, event: dict[str, Any]) -> None:
+        """Add an event (a session start, a context compaction, a provider failure) to the trajectory and tell the
+        listeners."""
+        assert self.trajectory is not None, "reset() first"
+        self.trajectory.events.append(event)
+        for listener in self._listeners:
+            listener.on_event(event)
 
     def _budget_exceeded(self) -> Termination | None:
         assert self.trajectory is not None
@@ -339,12 +390,20 @@ class LocoEnv(gym.Env[str, Any], ABC):
         self._done = True
         self._ended = (termination == "submitted", termination != "submitted")
         self.trajectory.termination = termination
-        self.trajectory.final_state = self.final_state(self.ctx)
-        outcome = self.grade(self.task, self.trajectory, self.ctx)
-        self.trajectory.score = score_episode(self.trajectory, outcome)
+        if termination == "error":
+            # Infrastructure (a provider, a sandbox, a tool's defect) ended the episode: it says nothing about the
+            # agent, so it is not graded; the harness reports it as errored and can run it again.
+            causes = [str(e.get("message", "")) for e in self.trajectory.events
+                      if e.get("kind") in ("provider_error", "tool_failure")]
+            self.trajectory.score = EpisodeScore(success=0.0, outcome="errored",
+                                                 labels={"errored": (causes[-1] if causes else "error")[:500]})
+        else:
+            self.trajectory.final_state = self.final_state(self.ctx)
+            outcome = self.grade(self.task, self.trajectory, self.ctx)
+            self.trajectory.score = score_episode(self.trajectory, outcome)
         self._transcript.append(f"=== end: {termination}; success {self.trajectory.score.success:.3f} "
                                 f"({self.trajectory.score.outcome}) ===")
-        for listener in self.listeners:
+        for listener in self._listeners:
             listener.on_end(self.trajectory)
 
     def _reward(self) -> float:
@@ -357,6 +416,7 @@ class LocoEnv(gym.Env[str, Any], ABC):
         info: dict[str, Any] = {
             "env_id": self.env_id,
             "family": self.family,
+            "heuristic_policy": self.heuristic_policy,
             "task_id": self.task.task_id,
             "content_hash": self.task.content_hash,
             "length_tokens": self.task.length_tokens,

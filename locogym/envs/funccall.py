@@ -24,6 +24,8 @@ class FuncCallEnv(LocoEnv):
 
     env_id = "LoCo-FuncCall-v0"
     family = "funccall"
+    summary = "Multi-step constrained function calling in a stateful travel-booking world."
+    heuristic_policy = "locogym.agents.heuristic.funccall:Policy"
     uses_sandbox = False
     option_names = frozenset({"response_size"})
     default_length = 16384

@@ -67,10 +67,13 @@ class RepoEnv(LocoEnv):
 
     env_id = "LoCo-Repo-v0"
     family = "repo"
+    summary = "Questions and multi-session work on long codebases, answers checked by a code index."
+    heuristic_policy = "locogym.agents.heuristic.repo:Policy"
     uses_sandbox = True
     option_names = frozenset({"context", "question", "variant", "sessions", "map_budget"})
     default_length = 32_768
     default_task = "qa"
+    preset_tasks = ("qa", "multisession")
 
     def __init__(self, max_steps: int | None = DEFAULT_REPO_STEPS, **kwargs: Any) -> None:
         super().__init__(max_steps=max_steps, **kwargs)

@@ -28,6 +28,9 @@ _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".git", ".mypy_cache", ".ruff_cac
 class RepoPatchEnv(DefectEnv):
     env_id = "LoCo-RepoPatch-v0"
     family = "repo_patch"
+    summary = "Fix an injected, test-validated defect in a long codebase; graded by running tests."
+    heuristic_policy = "locogym.agents.heuristic.repo:Policy"
+    executes_commands = True
     uses_sandbox = True
     option_names = frozenset({"defects"})
     default_length = 8_192

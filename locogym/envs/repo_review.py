@@ -24,6 +24,9 @@ from locogym.tools.base import Tool, ToolContext
 class RepoReviewEnv(DefectEnv):
     env_id = "LoCo-RepoReview-v0"
     family = "repo_review"
+    summary = "Find defects hidden in a long diff among benign refactors; graded by matching findings."
+    heuristic_policy = "locogym.agents.heuristic.repo:Policy"
+    executes_commands = True
     uses_sandbox = True
     option_names = frozenset({"defects"})
     default_length = 8_192

@@ -23,6 +23,8 @@ class WikiHopEnv(LocoEnv):
 
     env_id = "LoCo-WikiHop-v0"
     family = "wiki"
+    summary = "Multi-hop questions over a linked encyclopedia; static haystacks or agentic search."
+    heuristic_policy = "locogym.agents.heuristic.wiki:Policy"
     uses_sandbox = False
     option_names: ClassVar[frozenset[str]] = tasks.RESET_OPTIONS
     default_length = 8192

@@ -10,7 +10,7 @@ import gymnasium as gym
 from locogym.agents.base import Agent, BudgetExceeded
 from locogym.core.errors import ConfigError, ProviderError
 from locogym.core.types import Trajectory
-from locogym.envs.base import EpisodeListener, LocoEnv
+from locogym.envs.base import EpisodeListener, EpisodeMetadata, LocoEnv
 from locogym.harness.recorder import TrajectoryWriter
 
 
@@ -32,16 +32,13 @@ def run_episode(env: gym.Env[Any, Any], agent: Agent, seed: int | None = None,
     failure ends it with termination ``error`` and is never scored as the model's answer.
     """
     base = unwrap(env)
-    base.agent_name = agent.name
-    base.agent_settings = agent.settings
     attached: list[EpisodeListener] = list(listeners or [])
     if trajectory_path is not None:
         attached.append(TrajectoryWriter(trajectory_path))
-    base.listeners.extend(attached)
+    detach = base.attach(metadata=EpisodeMetadata(agent=agent.name, agent_settings=agent.settings,
+                                                  episode_key=episode_key), listeners=attached)
     try:
         obs, info = env.reset(seed=seed, options=options)
-        assert base.trajectory is not None
-        base.trajectory.episode_key = episode_key
         task_info = dict(info)
         if agent.privileged:
             task_info["task"] = base.task
@@ -51,26 +48,26 @@ def run_episode(env: gym.Env[Any, Any], agent: Agent, seed: int | None = None,
                 action = agent.act(obs, info)
             except BudgetExceeded as exc:
                 _record_agent_events(base, agent)
-                base.trajectory.events.append({"kind": "budget", "message": exc.message})
+                base.record_event({"kind": "budget", "message": exc.message})
                 base.end_episode("max_cost")
                 break
             except ProviderError as exc:
                 _record_agent_events(base, agent)
-                base.trajectory.events.append({"kind": "provider_error", "error": type(exc).__name__,
-                                               "message": exc.message, "fix": exc.fix})
+                base.record_event({"kind": "provider_error", "error": type(exc).__name__, "message": exc.message,
+                                   "fix": exc.fix})
                 base.end_episode("error")
                 break
             _record_agent_events(base, agent)
-            base.pending_usage = agent.last_usage
+            base.report_usage(agent.last_usage)
             agent.last_usage = None
             obs, _reward, terminated, truncated, info = env.step(action)
             if terminated or truncated:
                 break
+        assert base.trajectory is not None
         return base.trajectory
     finally:
+        detach()
         for listener in attached:
-            if listener in base.listeners:
-                base.listeners.remove(listener)
             close = getattr(listener, "close", None)
             if callable(close):
                 close()
@@ -81,7 +78,4 @@ def _record_agent_events(base: LocoEnv, agent: Agent) -> None:
     assert base.trajectory is not None
     while agent.events:
         event = agent.events.pop(0)
-        event = {**event, "step": len(base.trajectory.steps)}
-        base.trajectory.events.append(event)
-        for listener in base.listeners:
-            listener.on_event(event)
+        base.record_event({**event, "step": len(base.trajectory.steps)})

@@ -15,7 +15,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import gymnasium as gym
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from locogym.core import tokens
@@ -28,7 +27,6 @@ PRESET_LENGTHS = ("8k", "16k")
 PRESET_SEEDS = 3
 # The preset adds the multi-session repo task so that every behaviour, long-horizon consistency included, is
 # measured by the main job; other envs run their family's default task.
-PRESET_TASKS = {"LoCo-Repo-v0": ["qa", "multisession"]}
 DEFAULT_PROVIDER_CONCURRENCY = 8
 # Settings that must never reach a key, a trajectory or a report.
 _SECRET_MARKERS = ("api_key", "apikey", "secret", "password", "authorization")
@@ -206,9 +204,9 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> To
 def default_fields() -> dict[str, Any]:
     """What a file or the flags leave out, as ``--help`` says: the baselines, every registered env, the preset's
     lengths and seeds."""
-    from locogym.envs import ENV_IDS
+    from locogym.envs import env_ids
 
-    return {"agents": list(BASELINE_AGENTS), "envs": list(ENV_IDS), "lengths": list(PRESET_LENGTHS),
+    return {"agents": list(BASELINE_AGENTS), "envs": list(env_ids()), "lengths": list(PRESET_LENGTHS),
             "seeds": PRESET_SEEDS}
 
 
@@ -236,10 +234,11 @@ def build_config(raw: dict[str, Any], source: str = "flags") -> TournamentConfig
 def preset_config(**overrides: Any) -> TournamentConfig:
     """The built-in preset: the four baselines over every registered env at 8k and 16k, three seeds each
     (LoCo-Repo-v0 with both its single-session and multi-session tasks)."""
-    from locogym.envs import ENV_IDS
+    from locogym.envs import families
 
-    raw: dict[str, Any] = {"agents": list(BASELINE_AGENTS), "envs": list(ENV_IDS), "lengths": list(PRESET_LENGTHS),
-                           "seeds": PRESET_SEEDS, "tasks": dict(PRESET_TASKS), "preset": True}
+    tasks = {env_id: list(cls.preset_tasks) for env_id, cls in families().items() if cls.preset_tasks}
+    raw: dict[str, Any] = {"agents": list(BASELINE_AGENTS), "envs": list(families()), "lengths": list(PRESET_LENGTHS),
+                           "seeds": PRESET_SEEDS, "tasks": tasks, "preset": True}
     raw.update({k: v for k, v in overrides.items() if v is not None})
     return build_config(raw, source="preset")
 
@@ -261,25 +260,9 @@ def import_plugins(modules: list[str]) -> None:
 
 def env_class(env_id: str) -> Any:
     """The class behind a registered id, without constructing it (so no sandbox or data is touched)."""
-    import locogym.envs  # noqa: F401 - registers the environments
+    from locogym.envs import env_class as registered_class
 
-    try:
-        spec = gym.spec(env_id)
-    except gym.error.Error:
-        from locogym.envs import ENV_IDS
-
-        raise ConfigError(f"Unknown environment {env_id!r}.",
-                          fix=f"Use one of {', '.join(ENV_IDS)} (see `locogym envs`), or list the module that "
-                              "registers it under imports.") from None
-    entry = spec.entry_point
-    if not isinstance(entry, str):
-        return entry
-    try:
-        return gym.envs.registration.load_env_creator(entry)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"{env_id} cannot be loaded ({entry}): {exc}.",
-                          fix="Reinstall locogym with its dependencies (pip install -e .), or leave the env out "
-                              "of envs.") from exc
+    return registered_class(env_id)
 
 
 def scenario_for(env_id: str, env_args: dict[str, Any], seed: int, length: int, task: str | None,

@@ -3,7 +3,8 @@
 A tool's JSON Schema is its argument model's; its description is its docstring. :class:`ToolSet` turns any
 :class:`~locogym.core.types.ToolCall` into a :class:`~locogym.core.types.ToolResult` and never raises on agent
 input: unknown tools, arguments that fail the schema, missing files, paths outside the workspace, time-outs and a
-dead sandbox all come back as results with an :class:`~locogym.core.types.ErrorKind`.
+dead sandbox all come back as results with an :class:`~locogym.core.types.ErrorKind`. An exception a tool did not
+mean to raise (a ``KeyError`` from a bug) is ``internal``: locogym's failure, never the agent's.
 
 Outputs over a tool's token budget are cut with a marker that says how much was cut and how to page on.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ from pydantic import Field, ValidationError
 
 from locogym.core import tokens
 from locogym.core.args import NoArgs, ToolArgs
-from locogym.core.errors import SandboxTimeout, SandboxUnavailable
+from locogym.core.errors import ConfigError, SandboxTimeout, SandboxUnavailable, ToolError
 from locogym.core.types import ErrorKind, Task, ToolCall, ToolResult, ToolSpec
 from locogym.sandboxes.base import PathOutsideWorkspace, Sandbox
 
@@ -70,8 +72,12 @@ class Tool(ABC):
 
     @abstractmethod
     def run(self, ctx: ToolContext, args: Any) -> ToolResult:
-        """Do the work. Raise FileNotFoundError, PermissionError, ValueError, SandboxTimeout or
-        SandboxUnavailable for the failures :class:`ToolSet` maps to an ErrorKind; return a result otherwise."""
+        """Do the work, or raise a :class:`~locogym.core.errors.ToolError` subclass for what the agent got wrong.
+
+        The sandbox's own documented failures (``FileNotFoundError``, ``PermissionError``, ``SandboxTimeout``,
+        ``SandboxUnavailable``, a path outside the workspace) may pass through; :class:`ToolSet` maps them too.
+        Anything else is a defect in the tool: reported as ``internal``, it ends the episode as errored.
+        """
 
     @classmethod
     def description(cls) -> str:
@@ -129,6 +135,8 @@ def _explain_validation(call: ToolCall, spec: ToolSpec, exc: ValidationError) ->
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.-]")
+_PREFIX = {ErrorKind.not_found: "Not found: ", ErrorKind.permission: "Permission denied: ",
+           ErrorKind.invalid_arguments: "Invalid arguments for {tool}: "}
 
 
 class ToolSet:
@@ -140,7 +148,7 @@ class ToolSet:
         self.tools: dict[str, Tool] = {}
         for tool in tools:
             if tool.name in self.tools:
-                raise ValueError(f"Two tools are named {tool.name!r}.")
+                raise ConfigError(f"Two tools are named {tool.name!r}.", fix="Give every tool of a family its own name.")
             self.tools[tool.name] = tool
 
     def __contains__(self, name: str) -> bool:
@@ -174,23 +182,25 @@ class ToolSet:
             return ToolResult(output=_explain_validation(call, tool.spec(), exc), error=ErrorKind.invalid_arguments)
         try:
             result = tool.run(ctx, args)
-        except PathOutsideWorkspace as exc:
+        except ToolError as exc:
+            kind = ErrorKind(exc.kind)
+            result = ToolResult(output=f"{_PREFIX[kind].format(tool=call.name)}{exc.message}", error=kind)
+        except (PathOutsideWorkspace, PermissionError) as exc:
             result = ToolResult(output=f"Permission denied: {exc}", error=ErrorKind.permission)
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, KeyError, LookupError) as exc:
-            message = exc.args[0] if exc.args else str(exc)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
+            message = exc.args[-1] if exc.args else str(exc)
             result = ToolResult(output=f"Not found: {message}", error=ErrorKind.not_found)
-        except PermissionError as exc:
-            result = ToolResult(output=f"Permission denied: {exc}", error=ErrorKind.permission)
         except SandboxTimeout as exc:
             result = ToolResult(output=f"Timed out: {exc.message}", error=ErrorKind.timeout)
         except SandboxUnavailable as exc:
             result = ToolResult(output=f"The sandbox is unavailable: {exc.message} Try again.",
                                 error=ErrorKind.sandbox_unavailable)
-        except ValueError as exc:
-            result = ToolResult(output=f"Invalid arguments for {call.name}: {exc}", error=ErrorKind.invalid_arguments)
-        except Exception as exc:  # noqa: BLE001 - a defect in a tool must not end the episode
-            result = ToolResult(output=f"Internal error in tool {call.name}: {type(exc).__name__}: {exc}",
-                                error=ErrorKind.internal, data={"exception": repr(exc)[:2000]})
+        except Exception as exc:  # noqa: BLE001 - a defect in a tool is locogym's, never the agent's
+            result = ToolResult(output=f"Tool {call.name} failed inside locogym ({type(exc).__name__}); this is not "
+                                       "a mistake in your call. The episode ends here and is not scored.",
+                                error=ErrorKind.internal,
+                                data={"exception": f"{type(exc).__name__}: {exc}"[:2000],
+                                      "traceback": "".join(traceback.format_exception(exc))[-4000:]})
         hint = str(result.data.get("page_hint", tool.page_hint))
         output, truncated = cut_output(result.output, tool.output_tokens, hint)
         return result.model_copy(update={"output": output, "truncated": result.truncated or truncated,

@@ -9,6 +9,7 @@ import re
 
 from pydantic import Field
 
+from locogym.core.errors import ToolNotFound
 from locogym.core.types import ToolResult
 from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.repomap import render_map
@@ -39,7 +40,7 @@ class FindSymbol(Tool):
         index, _ = _index(ctx)
         found = index.find_definitions(args.name.strip())
         if not found:
-            raise LookupError(f"no definition named {args.name!r}; try grep, or find_references for uses.")
+            raise ToolNotFound(f"no definition named {args.name!r}; try grep, or find_references for uses.")
         lines, evidence = [], []
         for d in found[:50]:
             doc = f"\n    {d.doc}" if d.doc else ""
@@ -69,7 +70,7 @@ class FindReferences(Tool):
         name = re.split(r"::|\.", args.name.strip())[-1]
         refs = index.references(name)
         if not refs:
-            raise LookupError(f"no reference to {name!r} in the indexed code.")
+            raise ToolNotFound(f"no reference to {name!r} in the indexed code.")
         out, evidence = [], []
         for ref in refs[:MAX_REFERENCES]:
             text = world.files.get(ref.path, "").splitlines()

@@ -12,6 +12,7 @@ import re
 
 from pydantic import Field
 
+from locogym.core.errors import ToolArgumentError
 from locogym.core.types import ToolResult
 from locogym.sandboxes.base import normalize_path
 from locogym.scenarios.repo.workspace import evidence_seen, workspace_of
@@ -23,7 +24,7 @@ MAX_READ_LIMIT = 2000
 
 def _text(data: bytes, path: str) -> str:
     if b"\x00" in data[:8192]:
-        raise ValueError(f"{path!r} is a binary file; only text files can be read.")
+        raise ToolArgumentError(f"{path!r} is a binary file; only text files can be read.")
     return data.decode("utf-8", "replace")
 
 
@@ -68,7 +69,7 @@ class ReadFile(Tool):
         lines = _text(ctx.sandbox.read_file(rel), rel).splitlines()
         total = len(lines)
         if total and args.offset > total:
-            raise ValueError(f"offset={args.offset} is past the end of {rel!r} ({total} lines).")
+            raise ToolArgumentError(f"offset={args.offset} is past the end of {rel!r} ({total} lines).")
         start = args.offset
         end = min(total, start + args.limit - 1)
         width = len(str(end))
@@ -102,7 +103,7 @@ class Grep(Tool):
         try:
             re.compile(args.pattern)
         except re.error as exc:
-            raise ValueError(f"pattern {args.pattern!r} is not a valid regular expression ({exc}); escape "
+            raise ToolArgumentError(f"pattern {args.pattern!r} is not a valid regular expression ({exc}); escape "
                              "special characters such as ( [ . * with a backslash.") from exc
         matches = ctx.sandbox.grep(args.pattern, args.path_glob, max_matches=self.max_matches + 1,
                                    ignore_case=args.ignore_case)
@@ -137,7 +138,7 @@ class WriteFile(Tool):
     def run(self, ctx: ToolContext, args: WriteFileArgs) -> ToolResult:
         rel = normalize_path(args.path)
         if not rel:
-            raise ValueError("path must name a file, not the workspace root.")
+            raise ToolArgumentError("path must name a file, not the workspace root.")
         ctx.sandbox.write_file(rel, args.content)
         workspace_of(ctx).write(rel, args.content)
         lines = args.content.count("\n") + (0 if args.content.endswith("\n") or not args.content else 1)
@@ -160,11 +161,11 @@ class EditFile(Tool):
         rel = normalize_path(args.path)
         text = _text(ctx.sandbox.read_file(rel), rel)
         if not args.old:
-            raise ValueError("old must not be empty; use write_file to create a file.")
+            raise ToolArgumentError("old must not be empty; use write_file to create a file.")
         count = text.count(args.old)
         if count != 1:
             where = "does not occur" if count == 0 else f"occurs {count} times"
-            raise ValueError(f"old text {where} in {rel!r}; it must occur exactly once (add surrounding lines).")
+            raise ToolArgumentError(f"old text {where} in {rel!r}; it must occur exactly once (add surrounding lines).")
         new_text = text.replace(args.old, args.new, 1)
         ctx.sandbox.write_file(rel, new_text)
         workspace_of(ctx).write(rel, new_text)

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from locogym.core.errors import ToolArgumentError
 from locogym.core.types import ToolResult
 from locogym.scenarios.repo.workspace import workspace_of
 from locogym.tools.base import Tool, ToolArgs, ToolContext
@@ -42,7 +43,7 @@ class NotesWrite(Tool):
         world = workspace_of(ctx)
         text = args.content if args.mode == "replace" else (world.notes + ("\n" if world.notes else "") + args.content)
         if len(text) > MAX_NOTES_CHARS:
-            raise ValueError(f"notes would hold {len(text):,} characters; the limit is {MAX_NOTES_CHARS:,}. "
+            raise ToolArgumentError(f"notes would hold {len(text):,} characters; the limit is {MAX_NOTES_CHARS:,}. "
                              "Use mode='replace' with a shorter summary.")
         world.notes = text
         return ToolResult(output=f"Notes saved ({len(text):,} characters).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from locogym.core.errors import ToolArgumentError
 from locogym.core.types import ErrorKind, ToolResult
 from locogym.scenarios.repo.workspace import workspace_of
 from locogym.tools.base import Tool, ToolArgs, ToolContext
@@ -26,7 +27,7 @@ class Run(Tool):
 
     def run(self, ctx: ToolContext, args: RunArgs) -> ToolResult:
         if not args.cmd.strip():
-            raise ValueError("cmd is empty.")
+            raise ToolArgumentError("cmd is empty.")
         result = ctx.sandbox.exec(["bash", "-lc", args.cmd], timeout=args.timeout)
         workspace_of(ctx).stale = True  # the command may have changed files
         parts = [f"exit code {result.exit_code}" + (" (timed out)" if result.timed_out else "")]

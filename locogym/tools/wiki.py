@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import Field
 
+from locogym.core.errors import ToolArgumentError, ToolNotFound
 from locogym.core.types import ToolResult
 from locogym.scenarios.wiki.answers import as_answer
 from locogym.scenarios.wiki.render import render_article, with_question
@@ -104,7 +105,7 @@ class Follow(Tool):
                 target = linked.title
         if target is None:
             shown = "; ".join(source.links) or "(none)"
-            raise LookupError(f"{source.title!r} has no link {args.link!r}. Its links: {shown}.")
+            raise ToolNotFound(f"{source.title!r} has no link {args.link!r}. Its links: {shown}.")
         article = world.article(target)
         return ToolResult(output=_with_question(world, render_article(article)),
                           data={"evidence": world.evidence_of(article.title), "values": list(article.links),
@@ -154,7 +155,7 @@ class Refine(Tool):
     def run(self, ctx: ToolContext, args: RefineArgs) -> ToolResult:
         world = _world(ctx)
         if world.last_round:
-            raise ValueError(f"this is the last of {world.params['rounds']} rounds; call submit with your answer")
+            raise ToolArgumentError(f"this is the last of {world.params['rounds']} rounds; call submit with your answer")
         stack = world.next_round(args.question, args.summary)
         seen = [f"article:{t}" for t in world.gold_titles if t in stack.gold_positions]
         return ToolResult(output=stack.text,

@@ -27,7 +27,7 @@ import locogym
 from locogym.harness.recorder import TrajectoryWriter
 from tests.fixture_family import register; register()
 env = gym.make("LoCo-Fixture-v0", max_steps=100000)
-env.unwrapped.listeners.append(TrajectoryWriter({path!r}))
+env.unwrapped.attach(listeners=[TrajectoryWriter({path!r})])
 env.reset(seed=5)
 i = 0
 while True:

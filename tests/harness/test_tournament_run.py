@@ -16,11 +16,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import gymnasium as gym
 import pytest
 from rich.console import Console
 
 from locogym.core.types import ScenarioConfig, Task, ToolCall, ToolResult
+from locogym.envs import register_family
 from locogym.harness.rundir import RunDir
 from locogym.harness.schedule import build_config, plan
 from locogym.harness.tournament import run_tournament
@@ -91,10 +91,8 @@ def _gone(*_: Any, **__: Any) -> Any:
 
 def register() -> None:
     register_fixture()
-    for env_id, name in ((SLOW_ID, "SlowFixtureEnv"), (BROKEN_ID, "BrokenFixtureEnv"), (DYING_ID, "DyingFixtureEnv"),
-                         (LOST_ID, "LostSandboxFixtureEnv")):
-        if env_id not in gym.registry:
-            gym.register(id=env_id, entry_point=f"{PLUGIN}:{name}", nondeterministic=False)
+    for family in (SlowFixtureEnv, BrokenFixtureEnv, DyingFixtureEnv, LostSandboxFixtureEnv):
+        register_family(family)
 
 
 register()

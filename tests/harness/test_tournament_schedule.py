@@ -144,7 +144,7 @@ def test_the_preset_is_the_baselines_over_every_env_at_two_lengths_and_three_see
 
     config = preset_config(out="runs/x")
     assert [a.spec for a in config.agents] == list(BASELINE_AGENTS)
-    assert config.envs == list(locogym.ENV_IDS)
+    assert config.envs == list(locogym.env_ids())
     assert config.lengths == [8192, 16384] and config.seeds == [0, 1, 2] and config.preset
     kinds = {(job.env, job.task) for job in plan(config)}
     assert {("LoCo-Repo-v0", "qa"), ("LoCo-Repo-v0", "multisession")} <= kinds  # consistency is measured too

@@ -7,7 +7,6 @@ baselines: a metric on which doing nothing and solving the task look alike measu
 
 from __future__ import annotations
 
-import importlib
 import warnings
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 import locogym  # noqa: F401 - registers the environments
 from locogym.agents.baselines import NoopAgent, OracleAgent
 from locogym.core.types import EpisodeScore
-from locogym.envs import ENV_IDS, ENVIRONMENTS
+from locogym.envs import env_class, env_ids
 from locogym.harness.runner import run_episode
 from locogym.scoring import is_behaviour_key
 from tests.fixture_family import FIXTURE_ID, register
@@ -109,22 +108,17 @@ def test_fixture_family_floor_and_ceiling(sessions: int) -> None:
     _check_floor_and_ceiling(_play(FIXTURE_ID, {}, {"sessions": sessions}))
 
 
-def _env_class(env_id: str) -> type:
-    module_name, _, class_name = ENVIRONMENTS[env_id][0].partition(":")
-    return getattr(importlib.import_module(module_name), class_name)
-
-
 # Family settings that change what an episode is, each checked on its own: (gym.make kwargs, reset options).
 VARIANTS: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
     "LoCo-WikiHop-v0": [({"mode": "agentic"}, {}), ({"mode": "rounds"}, {})],
     "LoCo-Repo-v0": [({}, {"task": "multisession"})],
 }
-CASES = [(env_id, {}, {}) for env_id in ENV_IDS] + [(e, k, o) for e, vs in VARIANTS.items() for k, o in vs]
+CASES = [(env_id, {}, {}) for env_id in env_ids() if env_id != FIXTURE_ID] + [(e, k, o) for e, vs in VARIANTS.items() for k, o in vs]
 
 
 @pytest.mark.parametrize(("env_id", "make_kwargs", "options"), CASES,
                          ids=[f"{e}{k or ''}{o or ''}" for e, k, o in CASES])
 def test_registered_family_floor_and_ceiling(env_id: str, make_kwargs: dict[str, Any], options: dict[str, Any]) -> None:
-    uses_sandbox = getattr(_env_class(env_id), "uses_sandbox", False)
+    uses_sandbox = env_class(env_id).uses_sandbox
     kwargs = {**make_kwargs, **({"sandbox": "local"} if uses_sandbox else {})}
     _check_floor_and_ceiling(_play(env_id, kwargs, options))

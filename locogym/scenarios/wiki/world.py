@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from locogym.core.errors import ToolNotFound
 from locogym.core.types import Task
 from locogym.scenarios.wiki.answers import query_drift
 from locogym.scenarios.wiki.corpus import Article
@@ -58,12 +59,12 @@ class WikiWorld:
         """The article called ``title`` (case-insensitive, aliases too).
 
         Raises:
-            LookupError: no such article; the message suggests close titles.
+            ToolNotFound: no such article; the message suggests close titles.
         """
         found = self.source.corpus.get(title)
         if found is None:
             close = [self.source.corpus.articles[i].title for i in self.retriever.search(title, 3)]
-            raise LookupError(f"no article titled {title!r}. Close titles: {'; '.join(close)}.")
+            raise ToolNotFound(f"no article titled {title!r}. Close titles: {'; '.join(close)}.")
         return found
 
     def search(self, query: str, k: int) -> tuple[list[int], dict[str, int]]:
