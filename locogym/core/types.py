@@ -15,8 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = 1
 
-Family = Literal["repo", "repo_patch", "repo_review", "wiki", "funccall", "fixture"]
-
 
 def dumps(obj: Any) -> bytes:
     """Serialise a model or plain value to compact JSON bytes with sorted keys (stable for hashing)."""
