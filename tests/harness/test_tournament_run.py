@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import pytest
 from rich.console import Console
 
 from locogym.core.types import ScenarioConfig, Task, ToolCall, ToolResult
-from locogym.envs import register_family
+from locogym.envs import register_family, unregister_family
 from locogym.harness.rundir import RunDir
 from locogym.harness.schedule import build_config, plan
 from locogym.harness.tournament import run_tournament
@@ -89,13 +90,24 @@ def _gone(*_: Any, **__: Any) -> Any:
     raise SandboxUnavailable("the container exited (137)")
 
 
+FAMILIES = (SlowFixtureEnv, BrokenFixtureEnv, DyingFixtureEnv, LostSandboxFixtureEnv)
+
+
 def register() -> None:
+    """Called by every worker process that imports this module (``imports`` of the tournament)."""
     register_fixture()
-    for family in (SlowFixtureEnv, BrokenFixtureEnv, DyingFixtureEnv, LostSandboxFixtureEnv):
+    for family in FAMILIES:
         register_family(family)
 
 
-register()
+@pytest.fixture(autouse=True, scope="module")
+def _families() -> Iterator[None]:
+    """Registered for this module's tests only: other modules that list every family must not meet a family
+    that kills its process on purpose."""
+    register()
+    yield
+    for family in FAMILIES:
+        unregister_family(family.env_id)
 
 
 def config(tmp_path: Path, **change: Any) -> Any:
