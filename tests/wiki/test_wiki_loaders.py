@@ -114,10 +114,13 @@ def test_musique_reads_hops_aliases_decomposition_order_and_skips_unanswerable(t
     paragraphs, items = load_musique(path)
     assert len(items) == 1
     item = items[0]
-    assert item.hops == 2 and item.gold == ("Song X", "Label Y") and item.aliases == ("J. Roe",)
-    assert "Song X [2]" in paragraphs  # a reused title with other text stays a separate article
+    assert item.hops == 2 and item.gold == ("Song X [1]", "Label Y") and item.aliases == ("J. Roe",)
+    # a reused title with other text stays a separate article; neither paragraph owns the bare title
+    assert [(a.title, a.page_title) for a in paragraphs] == [("Song X [1]", "Song X"), ("Label Y", "Label Y"),
+                                                             ("Song X [2]", "Song X")]
     corpus = load_corpus(f"musique:{path}")
-    assert corpus.questions[0].follow == (None, "Song X")  # Song X mentions Label Y: a derived link
+    assert corpus.questions[0].follow == (None, "Song X [1]")  # Song X mentions Label Y: a derived link
+    assert corpus.index_of("Song X") is None and len(corpus.resolve("song x")) == 2
 
 
 def test_2wiki_loads_comparison_types(tmp_path: Path) -> None:
