@@ -126,3 +126,17 @@ def test_a_json_lines_copy_without_sibling_gives_the_same_questions(tmp_path: Pa
     copy.mkdir()
     shutil.copy(FIXTURE, copy / FIXTURE.name)
     assert len(load_corpus(f"musique:{copy / FIXTURE.name}")) == 15
+
+
+def test_follow_of_a_link_to_a_shared_title_lists_the_linked_paragraphs() -> None:
+    env = _env(mode="agentic")
+    env.reset(seed=0)
+    memphis = load_corpus(SPEC).get("Memphis, Tennessee")
+    assert {"Tennessee [1]", "Tennessee [2]", "Tennessee [3]"} <= set(memphis.links)  # "Tennessee" is mentioned
+    obs, _, _, _, info = env.step(ToolCall(name="follow", arguments={"title": "Memphis, Tennessee",
+                                                                     "link": "Tennessee"}))
+    assert info["error"] is None and "'Tennessee' names 3 paragraphs" in obs
+    obs, _, _, _, info = env.step(ToolCall(name="follow", arguments={"title": "Memphis, Tennessee",
+                                                                     "link": "tennessee [2]"}))
+    assert obs.startswith("# Tennessee [2]\nTennessee's capital is Nashville")
+    env.close()
