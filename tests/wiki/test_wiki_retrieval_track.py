@@ -156,3 +156,32 @@ def test_cli_runs_all_four_retrievers(hotpotqa_sample: Path, monkeypatch: pytest
     assert all(s["skipped"] is None and 0 < s["ndcg"] <= 1 for s in saved["scores"])
     for name in ("bm25", "dense", "hybrid", "ppr-bm25"):
         assert name in out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_DENSE is not None, reason=f"dense retriever unavailable: {_DENSE}")
+def test_cli_prints_all_four_retrievers_on_the_whole_hotpotqa_sample(
+        hotpotqa_sample: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    """Minutes the first time (the embeddings of 994 paragraphs), seconds once they are in the disk cache."""
+    code, out, _ = _cli(monkeypatch, capsys, "retrieval", f"hotpotqa:{hotpotqa_sample / 'hotpotqa_train.json'}",
+                        "--out", str(tmp_path))
+    assert code == 0 and "100 questions, 994 paragraphs" in out
+    rows = {line.split()[1]: line for line in out.splitlines() if line.startswith("│")}
+    assert set(rows) == {"bm25", "dense", "hybrid", "ppr-bm25"}
+    saved = {s["name"]: s for s in json.loads((tmp_path / "retrieval.json").read_text())["scores"]}
+    for score in saved.values():
+        assert score["skipped"] is None and 0.6 < score["ndcg"] <= 1.0 and score["recall"]["100"] > 0.9
+
+
+@pytest.mark.skipif(_DENSE is not None, reason=f"dense retriever unavailable: {_DENSE}")
+def test_batch_encoded_questions_rank_as_single_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from locogym.scenarios.wiki.retrievers import get_retriever
+
+    monkeypatch.setenv("LOCOGYM_CACHE_DIR", str(tmp_path))
+    corpus, queries = load_queries(f"musique:{MUSIQUE}")
+    dense = get_retriever(corpus, "dense")
+    one_by_one = [dense.scores(q.text) for q in queries]
+    get_retriever(corpus, "hybrid").prepare([q.text for q in queries])  # prepares its dense part
+    for query, single in zip(queries, one_by_one, strict=True):
+        assert dense.scores(query.text) == pytest.approx(single, abs=1e-5)
