@@ -163,8 +163,8 @@ def static_footer(question: str, mode: str, round_index: int = 0, rounds: int = 
 def agentic_prompt(question: str) -> str:
     return ("Answer the question by searching an encyclopedia.\n"
             "Tools: search(query, k) ranks articles for a query and shows the top k with a snippet; "
-            "open(title) shows an article and its links; follow(title, link) opens an article linked from "
-            "another; submit(answer) ends the task.\n"
+            "open(title) shows an article and its links (a title several paragraphs share lists them); "
+            "follow(title, link) opens an article linked from another; submit(answer) ends the task.\n"
             f"{ANSWER_RULE}\n{CITE_RULE}\n\nQuestion: {question}\n")
 
 
