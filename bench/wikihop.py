@@ -1,5 +1,6 @@
 """LoCo-WikiHop figures: world generation and index builds against corpus size, static haystack build time at
-8k, 128k and 1m tokens (cold and warm per-article token counts), and agentic step latency per retriever.
+8k, 128k and 1m tokens (cold and warm per-article token counts), agentic step latency per retriever, and the
+retriever track (recall@k, nDCG@10) on the synthetic world and on a HotpotQA file given with ``--hotpotqa``.
 
 Prints JSON (medians in milliseconds unless a key says otherwise). Run: python bench/wikihop.py [--quick]
 ``--quick`` skips the dense retrievers and the largest world. Dense timings need the ``dense`` extra.
@@ -23,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import locogym  # noqa: E402,F401 - registers the ids
 from locogym.core.types import ScenarioConfig, ToolCall  # noqa: E402
+from locogym.harness.retrieval import retrieval_track  # noqa: E402
 from locogym.scenarios.wiki import haystack as hs  # noqa: E402
 from locogym.scenarios.wiki import retrievers  # noqa: E402
 from locogym.scenarios.wiki.synthetic import build_world, world_for  # noqa: E402
@@ -124,12 +126,27 @@ def agentic_latency(names: list[str], steps: int) -> dict[str, Any]:
     return out
 
 
+def retrieval_figures(names: list[str], corpora: list[str]) -> dict[str, Any]:
+    """The retriever track per corpus: recall@k, nDCG@10 and MRR per retriever, with index and query times."""
+    out: dict[str, Any] = {}
+    for corpus in corpora:
+        total_s, report = _time(lambda corpus=corpus: retrieval_track(corpus, names, ks=[1, 2, 5, 10, 20, 100]))
+        out[report.corpus] = {"questions": report.questions, "articles": report.articles, "total_s": round(total_s, 2),
+                              **{s.name: ({"skipped": s.skipped} if s.skipped else {
+                                  "recall": {str(k): round(v, 4) for k, v in s.recall.items()},
+                                  "ndcg@10": round(s.ndcg, 4), "mrr": round(s.mrr, 4),
+                                  "index_s": round(s.build_seconds, 2), "query_ms": round(s.query_ms, 2)})
+                                 for s in report.scores}}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="skip dense retrievers and the 16k-entity world")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--parts", default="corpus,haystack,agentic", help="comma-separated subset to run")
+    parser.add_argument("--parts", default="corpus,haystack,agentic,retrieval", help="comma-separated subset to run")
+    parser.add_argument("--hotpotqa", default=None, help="a HotpotQA file for the retriever track (e.g. the sample)")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     dense_ok = retrievers.dense_available() is None and not args.quick
@@ -143,6 +160,10 @@ def main() -> None:
         report["static_haystack"] = haystacks(args.repeats)
     if "agentic" in parts:
         report["agentic_step_latency"] = agentic_latency(names, args.steps)
+    if "retrieval" in parts:
+        track = ["bm25", "ppr-bm25"] + (["dense", "hybrid"] if dense_ok else [])
+        corpora = ["synthetic"] + ([f"hotpotqa:{args.hotpotqa}"] if args.hotpotqa else [])
+        report["retriever_track"] = retrieval_figures(track, corpora)
     report["dense"] = "measured" if dense_ok else (retrievers.dense_available() or "skipped (--quick)")
     print(json.dumps(report, indent=2))
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from locogym.cli import arena, episodes, sandbox, tournament
+from locogym.cli import arena, episodes, retrieval, sandbox, tournament
 from locogym.core.errors import LocoError
 from locogym.core.version import package_version
 
@@ -29,7 +29,7 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_version, 
     """An agentic long-context evaluation gym: codebases, multi-hop search and function calling."""
 
 
-for _group in (episodes, tournament, arena, sandbox):
+for _group in (episodes, tournament, retrieval, arena, sandbox):
     _group.register(app)
 
 

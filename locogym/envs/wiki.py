@@ -13,6 +13,7 @@ from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, Too
 from locogym.envs.base import LocoEnv
 from locogym.scenarios.wiki import tasks
 from locogym.scenarios.wiki.answers import as_answer, exact_match, token_f1
+from locogym.scenarios.wiki.search_metrics import search_metrics
 from locogym.scenarios.wiki.world import WikiWorld
 from locogym.tools.base import Tool, ToolContext
 from locogym.tools.wiki import tools_for
@@ -64,7 +65,8 @@ class WikiHopEnv(LocoEnv):
         return notes
 
     def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:
-        """EM/F1 against every alias; format failures apart; gold ranks and drift per round; when all gold was seen.
+        """EM/F1 against every alias; format failures apart; gold ranks and drift per round; when all gold was seen;
+        evidence recall, citations, searches and confidence (:mod:`locogym.scenarios.wiki.search_metrics`).
 
         The stop label (premature, timely, over-search, never) is computed by :mod:`locogym.scoring` from the
         evidence the steps exposed, like every family's.
@@ -117,6 +119,7 @@ class WikiHopEnv(LocoEnv):
         metrics["gold_seen_fraction"] = len(needed & seen) / len(needed) if needed else 1.0
         if all_seen is not None:
             metrics["all_gold_seen_step"] = float(all_seen)
+        metrics.update(search_metrics(task, trajectory, correct=outcome == "correct", answered=outcome in ("correct", "wrong")))
         labels = {"mode": str(task.meta.get("mode")), "qtype": str(task.gold["qtype"]),
                   "retriever": str(task.meta.get("retriever"))}
         if problem is not None:

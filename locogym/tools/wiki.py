@@ -3,18 +3,21 @@
 Tools act on the episode's :class:`~locogym.scenarios.wiki.world.WikiWorld` (``ctx.world``). Results carry, for
 scoring only: ``data["evidence"]`` (gold articles the agent has now read in full), ``data["gold_ranks"]`` (each
 gold article's rank for the query just used, over the whole corpus), ``data["query"]`` and ``data["drift"]``
-(distance of that query from the original question), and ``data["values"]`` (titles later calls may reuse).
+(distance of that query from the original question), ``data["values"]`` (titles later calls may reuse),
+``data["results"]``/``data["opened"]``/``data["candidates"]`` (titles shown: what evidence recall counts) and, on
+``submit``, ``data["cited"]``/``data["cited_gold"]``/``data["confidence"]`` (citations resolved to articles).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from locogym.core.errors import ToolArgumentError, ToolNotFound
 from locogym.core.types import ToolResult
 from locogym.scenarios.wiki.answers import as_answer
+from locogym.scenarios.wiki.corpus import Article
 from locogym.scenarios.wiki.render import render_article, with_question
 from locogym.scenarios.wiki.world import WikiWorld
 from locogym.tools.base import Tool, ToolArgs, ToolContext
@@ -76,7 +79,10 @@ class Open(Tool):
 
     def run(self, ctx: ToolContext, args: OpenArgs) -> ToolResult:
         world = _world(ctx)
-        article = world.article(args.title)
+        found = world.find(args.title)
+        if len(found) > 1:
+            return _candidates(world, args.title, found)
+        article = found[0]
         return ToolResult(output=_with_question(world, render_article(article, args.page)),
                           data={"evidence": world.evidence_of(article.title), "values": list(article.links),
                                 "opened": article.title})
@@ -100,9 +106,12 @@ class Follow(Tool):
         wanted = args.link.strip().lower()
         target = next((t for t in source.links if t.lower() == wanted), None)
         if target is None:
-            linked = world.source.corpus.get(args.link)
-            if linked is not None and linked.title in source.links:
-                target = linked.title
+            corpus = world.source.corpus
+            linked = [corpus.articles[i] for i in corpus.resolve(args.link)]
+            linked = [a for a in linked if a.title in source.links]
+            if len(linked) > 1:
+                return _candidates(world, args.link, linked)
+            target = linked[0].title if linked else None
         if target is None:
             shown = "; ".join(source.links) or "(none)"
             raise ToolNotFound(f"{source.title!r} has no link {args.link!r}. Its links: {shown}.")
@@ -112,13 +121,40 @@ class Follow(Tool):
                                 "opened": article.title})
 
 
+def _candidates(world: WikiWorld, title: str, found: list[Article]) -> ToolResult:
+    """The answer to a title several paragraphs share: each one's display title and first line, none opened."""
+    lines = [f"{title!r} names {len(found)} paragraphs; open one by its full title:"]
+    lines += [f"- {a.title} — {a.first_line()}" for a in found]
+    titles = [a.title for a in found]
+    return ToolResult(output=_with_question(world, "\n".join(lines)),
+                      data={"evidence": [], "values": titles, "candidates": titles})
+
+
 class SubmitArgs(ToolArgs):
     answer: Any = Field(
         default=None, description="Your final answer: the shortest exact span. Omit it to give up.")
+    citations: list[str] | str | None = Field(
+        default=None, description="Optional: titles of the articles your answer rests on.")
+    confidence: float | None = Field(
+        default=None, ge=0.0, le=1.0, allow_inf_nan=False,
+        description="Optional: how likely your answer is right, from 0 to 1 (write 0.8 for 80%).")
+
+    @field_validator("confidence", mode="before")
+    @classmethod
+    def _no_bool(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("confidence is a number from 0 to 1, not true or false")
+        return value
+
+    def citation_list(self) -> list[str]:
+        if self.citations is None:
+            return []
+        return [self.citations] if isinstance(self.citations, str) else list(self.citations)
 
 
 class WikiSubmit(Tool):
-    """Submit your final answer (a name, a year or a number) and end the task. Omit the answer to give up."""
+    """Submit your final answer (a name, a year or a number) and end the task. Omit the answer to give up.
+    You may add the titles you relied on (citations) and your confidence (0 to 1); neither is required."""
 
     name = "submit"
     Args = SubmitArgs
@@ -134,8 +170,10 @@ class WikiSubmit(Tool):
                               data={"evidence": world.take_pending(), "early_submit": True})
         text, problem = as_answer(args.answer)
         output = "Answer submitted." if problem is None else f"Answer submitted, but {problem}."
+        cited, cited_gold = world.cited(args.citation_list())
         return ToolResult(output=output, data={"submitted": True, "answer": args.answer, "evidence": world.take_pending(),
-                                               "format_problem": problem})
+                                               "format_problem": problem, "cited": cited, "cited_gold": cited_gold,
+                                               "confidence": args.confidence})
 
 
 class RefineArgs(ToolArgs):

@@ -114,10 +114,13 @@ def test_musique_reads_hops_aliases_decomposition_order_and_skips_unanswerable(t
     paragraphs, items = load_musique(path)
     assert len(items) == 1
     item = items[0]
-    assert item.hops == 2 and item.gold == ("Song X", "Label Y") and item.aliases == ("J. Roe",)
-    assert "Song X [2]" in paragraphs  # a reused title with other text stays a separate article
+    assert item.hops == 2 and item.gold == ("Song X [1]", "Label Y") and item.aliases == ("J. Roe",)
+    # a reused title with other text stays a separate article; neither paragraph owns the bare title
+    assert [(a.title, a.page_title) for a in paragraphs] == [("Song X [1]", "Song X"), ("Label Y", "Label Y"),
+                                                             ("Song X [2]", "Song X")]
     corpus = load_corpus(f"musique:{path}")
-    assert corpus.questions[0].follow == (None, "Song X")  # Song X mentions Label Y: a derived link
+    assert corpus.questions[0].follow == (None, "Song X [1]")  # Song X mentions Label Y: a derived link
+    assert corpus.index_of("Song X") is None and len(corpus.resolve("song x")) == 2
 
 
 def test_2wiki_loads_comparison_types(tmp_path: Path) -> None:
@@ -159,3 +162,24 @@ def test_a_copied_file_gives_the_same_corpus_key(tmp_path: Path) -> None:
     assert load_corpus(f"hotpotqa:{one}").key == load_corpus(f"hotpotqa:{two}").key
     two.write_text(json.dumps([_hotpot_record(i) for i in range(5)]))
     assert load_corpus(f"hotpotqa:{one}").key != load_corpus(f"hotpotqa:{two}").key
+
+
+def test_a_paragraph_list_sibling_adds_distractors_and_numbers_shared_titles(tmp_path: Path) -> None:
+    """2Wiki and MuSiQue copies in the HippoRAG layout ship ``<stem>_corpus.json`` as a list of paragraphs."""
+    record = {"_id": "w1", "type": "comparison", "question": "Which film came out first, A or B?", "answer": "A",
+              "context": [["A", ["A is a 1950 film."]], ["B", ["B is a 1960 film."]]],
+              "supporting_facts": [["A", 0], ["B", 0]], "evidences": [["A", "publication date", "1950"]]}
+    path = tmp_path / "2wikimultihopqa.json"
+    path.write_text(json.dumps([record]))
+    (tmp_path / "2wikimultihopqa_corpus.json").write_text(json.dumps(
+        [{"title": "A", "text": "A is a 1950 film."}, {"title": "A", "text": "A was remade in 1990."},
+         {"title": "C", "text": "C is a 1970 film."}]))
+    corpus = load_corpus(f"2wiki:{path}")
+    assert [a.title for a in corpus.articles] == ["A [1]", "B", "A [2]", "C"]
+    assert corpus.questions[0].gold == ("A [1]", "B") and corpus.get("A [1]").text == "A is a 1950 film."
+    bad = tmp_path / "other.json"
+    bad.write_text(json.dumps([record]))
+    (tmp_path / "other_corpus.json").write_text(json.dumps([{"title": "C"}]))
+    with pytest.raises(DataError, match="text") as err:
+        load_corpus(f"2wiki:{bad}")
+    assert err.value.path.endswith("other_corpus.json") and err.value.line == 1

@@ -48,6 +48,13 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
             lines.append(f"| {_cell(row.agent)} | " + " | ".join(
                 "–" if row.behaviours.get(b) is None else f"{row.behaviours[b]:.3f}" for b in keys) + " |")
         lines.append("")
+    if summary.calibration:
+        lines += ["## Calibration", "", "Answers that stated a confidence; lower is better (see docs/scoring.md).", "",
+                  "| agent | answers with confidence | ECE | Brier |", "|---|---:|---:|---:|"]
+        for agent, found in summary.calibration.items():
+            lines.append(f"| {_cell(agent)} | {found.answers} of {found.episodes} | {found.ece:.3f} | "
+                         f"{found.brier:.3f} |")
+        lines.append("")
     if summary.errored:
         lines += ["## Errored episodes", "", "| agent | env | length | seed | error |", "|---|---|---:|---:|---|"]
         for result in summary.errored[:50]:

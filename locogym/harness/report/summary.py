@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from locogym.core.types import EpisodeResult
 from locogym.harness.report.data import RunData
 from locogym.scoring.aggregate import Interval, effective_lengths, length_curves, mean_ci, summarize
+from locogym.scoring.calibration import Calibration, calibration_of
 from locogym.scoring.common import passed
 
 BEHAVIOURS = ("cascade", "stop", "efficiency", "consistency")
@@ -67,6 +68,7 @@ class Summary:
     errored: list[EpisodeResult]
     missing: int
     sandbox: str | None = None
+    calibration: dict[str, Calibration] = field(default_factory=dict)  # agents that stated any confidence
 
 
 def summarise(run: RunData) -> Summary:
@@ -110,9 +112,11 @@ def summarise(run: RunData) -> Summary:
             behaviours={b: metric_means[agent].get(k) if k else None for b, k in headline_keys.items()}))
     rows.sort(key=lambda row: (-row.score.mean if row.episodes else 1.0, row.agent))
     sandbox = run.plan.get("sandbox") if run.plan else None
+    calibration = {agent: found for agent in agents
+                   if (found := calibration_of(r.score for r in by_agent[agent] if r.score is not None)).answers}
     return Summary(agents=[r.agent for r in rows], envs=envs, lengths=lengths, rows=rows, curves=curves,
                    overall_curves=overall, headline_keys=headline_keys, metrics=metric_means, ecl_by_env=ecl_by_env,
-                   errored=run.errored, missing=run.missing, sandbox=sandbox)
+                   errored=run.errored, missing=run.missing, sandbox=sandbox, calibration=calibration)
 
 
 def interval(values: list[float]) -> Interval:

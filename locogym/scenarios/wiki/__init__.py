@@ -4,10 +4,12 @@ See docs/envs/LoCo-WikiHop-v0.md. The pieces, each in its own module:
 
 * :mod:`.corpus` — articles, questions and the per-article token-count cache shared by every source;
 * :mod:`.synthetic` and :mod:`.questions` — the invented world and its 2-4 hop questions;
-* :mod:`.loaders` — HotpotQA, MuSiQue, 2WikiMultihopQA and WikiExtractor files;
+* :mod:`.loaders` — HotpotQA, MuSiQue, 2WikiMultihopQA and WikiExtractor files (with :mod:`.records` for JSON
+  lists and lines, :mod:`.wikiextractor` for WikiExtractor's ``<doc>`` and ``--json`` output);
 * :mod:`.retrievers` — BM25, dense, hybrid and PPR reranking, cached per corpus;
 * :mod:`.haystack` — static haystacks at a target length with gold positions recorded;
-* :mod:`.tasks` and :mod:`.world` — task generation and the per-episode world the tools act on.
+* :mod:`.tasks` and :mod:`.world` — task generation and the per-episode world the tools act on;
+* :mod:`.search_metrics` — evidence recall, citations, searches and confidence of an episode.
 """
 
 from locogym.scenarios.wiki.corpus import Article, Corpus, QAItem

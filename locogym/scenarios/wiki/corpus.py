@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,12 +23,28 @@ MAX_TITLE_WORDS = 8
 
 @dataclass(frozen=True)
 class Article:
-    """One encyclopedia article. ``links`` are the titles it links to, in order of first mention."""
+    """One encyclopedia article. ``links`` are the titles it links to, in order of first mention.
+
+    ``title`` is the display title, unique in its corpus: haystacks, tools, gold titles and citations all use
+    it. ``page`` is the source's own title when several paragraphs share one (MuSiQue keeps many paragraphs
+    of "Publix"; they are shown as "Publix [1]", "Publix [2]" with ``page="Publix"``).
+    """
 
     title: str
     text: str
     links: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    page: str = ""
+
+    @property
+    def page_title(self) -> str:
+        return self.page or self.title
+
+    def first_line(self, max_words: int = 30) -> str:
+        """The start of the text: its first line, cut to ``max_words`` words."""
+        line = next((part for part in self.text.splitlines() if part.strip()), "")
+        cut = line.split()
+        return " ".join(cut[:max_words]) + (" ..." if len(cut) > max_words else "")
 
     def block(self) -> str:
         """How the article appears inside a haystack; token counts are additive across blocks."""
@@ -73,6 +90,7 @@ class Corpus:
     questions: list[QAItem] = field(default_factory=list)
     _by_title: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _by_lower: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _by_page: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
     _counts: np.ndarray | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -86,17 +104,29 @@ class Corpus:
         for i, art in enumerate(self.articles):
             for alias in art.aliases:
                 self._by_lower.setdefault(alias.lower(), i)
+        for i, art in enumerate(self.articles):
+            if art.page:
+                self._by_page.setdefault(art.page.strip().lower(), []).append(i)
         self._counts = np.full(len(self.articles), -1, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.articles)
 
     def index_of(self, title: str) -> int | None:
-        """Exact title first, then a case-insensitive match on titles and aliases."""
+        """Exact title first, then a case-insensitive match on titles and aliases, then a page title that only
+        one article has; ``None`` for an unknown title or a page title several paragraphs share."""
+        found = self.resolve(title)
+        return found[0] if len(found) == 1 else None
+
+    def resolve(self, title: str) -> list[int]:
+        """Every article ``title`` may mean: one index for a display title or alias (exact, then any case),
+        all the paragraphs of a shared page title (in corpus order), or none."""
         i = self._by_title.get(title)
         if i is None:
             i = self._by_lower.get(title.strip().lower())
-        return i
+        if i is not None:
+            return [i]
+        return list(self._by_page.get(title.strip().lower(), ()))
 
     def get(self, title: str) -> Article | None:
         i = self.index_of(title)
@@ -137,12 +167,15 @@ def derive_links(articles: Iterable[Article]) -> list[Article]:
     arts = list(articles)
     by_words: dict[tuple[str, ...], list[str]] = {}
     for art in arts:
-        key = tuple(_WORD.findall(bare_title(art.title)))
+        key = tuple(_WORD.findall(bare_title(art.page_title)))
         if not key or len(key) > MAX_TITLE_WORDS:
             continue
         if len(key) == 1 and (len(key[0]) < 4 or key[0].lower() in STOPWORDS):
             continue
         by_words.setdefault(key, []).append(art.title)
+    pages: dict[str, set[str]] = {}
+    for art in arts:
+        pages.setdefault(art.page_title, set()).add(art.title)
     longest = max((len(k) for k in by_words), default=0)
     out: list[Article] = []
     for art in arts:
@@ -150,24 +183,37 @@ def derive_links(articles: Iterable[Article]) -> list[Article]:
             out.append(art)
             continue
         toks = _WORD.findall(art.text)
+        same_page = pages.get(art.page_title, {art.title})  # a paragraph never links to its own page
         found: dict[str, None] = {}
         for start in range(len(toks)):
             for n in range(min(longest, len(toks) - start), 0, -1):
                 targets = by_words.get(tuple(toks[start:start + n]))
                 if targets:
                     for t in targets:
-                        if t != art.title:
+                        if t not in same_page:
                             found.setdefault(t, None)
                     break
-        out.append(Article(art.title, art.text, tuple(found), art.aliases))
+        out.append(Article(art.title, art.text, tuple(found), art.aliases, art.page))
     return out
 
 
-def unique_title(title: str, taken: Mapping[str, object]) -> str:
-    """``title`` or ``title [n]`` for the first free n (datasets repeat titles with different paragraphs)."""
-    if title not in taken:
-        return title
-    n = 2
-    while f"{title} [{n}]" in taken:
-        n += 1
-    return f"{title} [{n}]"
+def display_titles(titles: Sequence[str]) -> list[str]:
+    """A unique display title per paragraph: a title used once stays as it is; a title several paragraphs
+    share becomes ``title [1]``, ``title [2]`` ... in order, so that none of them silently owns the bare title.
+    """
+    uses = Counter(titles)
+    taken = {t for t, n in uses.items() if n == 1}
+    seen: Counter[str] = Counter()
+    out: list[str] = []
+    for title in titles:
+        if uses[title] == 1:
+            out.append(title)
+            continue
+        seen[title] += 1
+        name = f"{title} [{seen[title]}]"
+        while name in taken:  # a real title that looks like a numbered one: take the next number
+            seen[title] += 1
+            name = f"{title} [{seen[title]}]"
+        taken.add(name)
+        out.append(name)
+    return out

@@ -1,120 +1,70 @@
-"""Loaders for real multi-hop data: HotpotQA, MuSiQue, 2WikiMultihopQA and WikiExtractor JSON dumps.
+"""Loaders for real multi-hop data: HotpotQA, MuSiQue, 2WikiMultihopQA and WikiExtractor dumps.
 
 Every loader accepts a JSON list or JSON lines (whichever way the dataset was published) and reports a malformed
 record as a :class:`~locogym.core.errors.DataError` naming the file, the line where the record starts and the
 field, so a bad file fails at load time with a message that says what to fix, never later inside a task.
 
-QA datasets become a corpus of their paragraphs (deduplicated across questions; a title reused with different
-text gets a `` [n]`` suffix) plus a question list. Paragraph datasets carry no hyperlinks, so links are derived
-from title mentions. WikiExtractor dumps keep their ``<a href>`` links and are paired with a QA file for
-questions.
+QA datasets become a corpus of their paragraphs (deduplicated across questions) plus a question list. A title
+that several different paragraphs share (MuSiQue does this) gives each of them a display title ``Title [n]``
+(see :func:`~locogym.scenarios.wiki.corpus.display_titles`); the bare title then names all of them. A sibling
+``<stem>_corpus.json`` (the HippoRAG layout) adds the paragraphs no question uses. Paragraph datasets carry no
+hyperlinks, so links are derived from title mentions. WikiExtractor dumps keep their links and are paired with
+a QA file for questions.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
-from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import orjson
 
 from locogym.core.errors import ConfigError, DataError
-from locogym.scenarios.wiki.corpus import Article, Corpus, QAItem, derive_links, unique_title
+from locogym.scenarios.wiki.corpus import Article, Corpus, QAItem, derive_links, display_titles
+from locogym.scenarios.wiki.records import iter_json_text, iter_records, need
+from locogym.scenarios.wiki.wikiextractor import iter_pages
 
 SOURCES = ("hotpotqa", "musique", "2wiki", "wikiextractor")
 _HOPS = re.compile(r"^(\d)hop")
-_ANCHOR = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_need = need  # the loaders' short name for it
+
+__all__ = ["SOURCES", "content_digest", "iter_records", "load_corpus", "load_hotpotqa", "load_musique",
+           "load_wikiextractor", "parse_spec", "sibling_corpus"]
 
 
-# ---------------------------------------------------------------------------------------------- reading records
-def iter_records(path: Path) -> Iterator[tuple[int, Any]]:
-    """Yield (line number, record) from a JSON list or JSON lines file; line numbers start at 1.
-
-    Raises:
-        DataError: the file is not valid JSON or JSON lines (names the line of the bad record).
-        ConfigError: the file does not exist.
-    """
-    if not path.is_file():
-        raise ConfigError(f"Data file {path} does not exist.", fix="Pass the path of the dataset file, e.g. "
-                                                                  "corpus='hotpotqa:data/hotpot_dev.json'.")
-    text = path.read_text(encoding="utf-8")
-    start = len(text) - len(text.lstrip())
-    if text[start:start + 1] == "[":
-        yield from _iter_list(path, text, start + 1)
-        return
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            yield number, orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise DataError(f"not valid JSON ({exc})", path=str(path), line=number,
-                            fix="Each line must hold one JSON object (JSON lines), or the file one JSON list.") from exc
-
-
-def _iter_list(path: Path, text: str, pos: int) -> Iterator[tuple[int, Any]]:
-    decoder = json.JSONDecoder()
-    line, last = 1, 0
-    ws = re.compile(r"[\s,]*")
-    while True:
-        pos = ws.match(text, pos).end()  # type: ignore[union-attr]
-        if pos >= len(text):
-            raise DataError("the JSON list is not closed", path=str(path), line=text.count("\n") + 1,
-                            fix="The file may be cut short; download it again.")
-        if text[pos] == "]":
-            return
-        line += text.count("\n", last, pos)
-        last = pos
-        try:
-            record, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"not valid JSON ({exc.msg})", path=str(path), line=exc.lineno,
-                            fix="Repair the record or download the file again.") from exc
-        yield line, record
-
-
-def _need(record: Any, name: str, kind: type | tuple[type, ...], path: Path, line: int) -> Any:
-    if not isinstance(record, dict):
-        raise DataError(f"expected a JSON object, found {type(record).__name__}", path=str(path), line=line,
-                        fix="Each record must be a JSON object.")
-    if name not in record:
-        raise DataError("missing", path=str(path), line=line, field=name,
-                        fix="Check the file is in the documented format of this dataset (docs/envs/LoCo-WikiHop-v0.md).")
-    value = record[name]
-    if not isinstance(value, kind):
-        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise DataError(f"expected {expected}, found {type(value).__name__}", path=str(path), line=line, field=name,
-                        fix="Check the file is in the documented format of this dataset.")
-    return value
-
-
+# ---------------------------------------------------------------------------------------------- paragraphs
 class _Paragraphs:
-    """Collects paragraphs across records: one article per distinct (title, text)."""
+    """Collects paragraphs across records: one per distinct (title, text); display titles are given at the end,
+    once every paragraph that shares a title is known."""
 
     def __init__(self) -> None:
-        self.articles: dict[str, str] = {}
-        self.by_content: dict[tuple[str, str], str] = {}
+        self.pairs: list[tuple[str, str]] = []
+        self.by_content: dict[tuple[str, str], int] = {}
+        self.titles: set[str] = set()
 
-    def add(self, title: str, text: str) -> str:
+    def add(self, title: str, text: str) -> int:
+        """The paragraph's id (its position), adding it when new."""
         key = (title, text)
         found = self.by_content.get(key)
-        if found is not None:
-            return found
-        final = unique_title(title, self.articles)
-        self.articles[final] = text
-        self.by_content[key] = final
-        return final
+        if found is None:
+            found = self.by_content[key] = len(self.pairs)
+            self.pairs.append(key)
+            self.titles.add(title)
+        return found
+
+    def articles(self) -> list[Article]:
+        names = display_titles([title for title, _ in self.pairs])
+        return [Article(title=name, text=text, page=title if name != title else "")
+                for name, (title, text) in zip(names, self.pairs, strict=True)]
 
 
-def _context(record: dict[str, Any], paras: _Paragraphs, path: Path, line: int) -> dict[str, str]:
-    """Add a HotpotQA/2Wiki ``context`` to the paragraphs; returns the record's title -> corpus title map."""
-    local: dict[str, str] = {}
+def _context(record: dict[str, Any], paras: _Paragraphs, path: Path, line: int) -> dict[str, int]:
+    """Add a HotpotQA/2Wiki ``context`` to the paragraphs; returns the record's title -> paragraph id map."""
+    local: dict[str, int] = {}
     for i, item in enumerate(_need(record, "context", list, path, line)):
         if (not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str)
                 or not isinstance(item[1], list) or not all(isinstance(s, str) for s in item[1])):
@@ -124,8 +74,8 @@ def _context(record: dict[str, Any], paras: _Paragraphs, path: Path, line: int) 
     return local
 
 
-def _supporting(record: dict[str, Any], local: dict[str, str], path: Path, line: int) -> tuple[str, ...]:
-    gold: dict[str, None] = {}
+def _supporting(record: dict[str, Any], local: dict[str, int], path: Path, line: int) -> tuple[int, ...]:
+    gold: dict[int, None] = {}
     for i, fact in enumerate(_need(record, "supporting_facts", list, path, line)):
         if not isinstance(fact, list) or len(fact) != 2 or not isinstance(fact[0], str):
             raise DataError(f"entry {i} must be [title, sentence_index]", path=str(path), line=line,
@@ -140,52 +90,80 @@ def _supporting(record: dict[str, Any], local: dict[str, str], path: Path, line:
     return tuple(gold)
 
 
-# ---------------------------------------------------------------------------------------------- datasets
-def load_hotpotqa(path: Path, source: str = "hotpotqa") -> tuple[dict[str, str], list[QAItem]]:
-    """HotpotQA (or 2WikiMultihopQA, which shares its context format): paragraphs and questions.
+def sibling_corpus(path: Path) -> Path | None:
+    """The HippoRAG-layout corpus file next to a QA file (``musique.json`` -> ``musique_corpus.json``), if any."""
+    for suffix in dict.fromkeys((path.suffix, ".json")):
+        candidate = path.with_name(f"{path.stem}_corpus{suffix}")
+        if candidate != path and candidate.is_file():
+            return candidate
+    return None
 
-    A sibling file ``<stem>_corpus.json`` (a JSON object title -> sentences, as redistributed with the
-    HotpotQA sample) adds its paragraphs to the corpus.
+
+def _add_sibling(paras: _Paragraphs, path: Path) -> None:
+    """Add a sibling corpus file's paragraphs.
+
+    Two shapes are published: a JSON object title -> sentences (whole pages, as in the HotpotQA copy; a title
+    the questions already use is the same page and is skipped) and a list of ``{"title", "text"}`` paragraphs
+    (MuSiQue and 2Wiki copies; deduplicated by title and text, so a new paragraph of a known page joins it).
     """
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("{"):
+        try:
+            table = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            table = None  # JSON lines of paragraph records
+        if isinstance(table, dict) and not {"title", "text"} <= set(table):
+            for title, sentences in table.items():
+                if isinstance(sentences, str):
+                    sentences = [sentences]
+                if not isinstance(sentences, list) or not all(isinstance(s, str) for s in sentences):
+                    raise DataError("expected a list of sentences", path=str(path), field=title,
+                                    fix="Give every title a list of sentence strings.")
+                if title not in paras.titles:
+                    paras.add(title, "".join(sentences).strip())
+            return
+    for line, record in iter_json_text(path, text):
+        title = _need(record, "title", str, path, line)
+        body = _need(record, "text", str, path, line).strip()
+        if body:
+            paras.add(title, body)
+
+
+# ---------------------------------------------------------------------------------------------- datasets
+def load_hotpotqa(path: Path, source: str = "hotpotqa") -> tuple[list[Article], list[QAItem]]:
+    """HotpotQA (or 2WikiMultihopQA, which shares its context format): paragraphs and questions."""
     paras = _Paragraphs()
-    items: list[QAItem] = []
+    records: list[tuple[dict[str, Any], tuple[int, ...]]] = []
     for line, record in iter_records(path):
-        qid = str(_need(record, "_id", (str, int), path, line))
-        question = _need(record, "question", str, path, line)
-        answer = _need(record, "answer", str, path, line)
-        qtype = _need(record, "type", str, path, line)
+        _need(record, "_id", (str, int), path, line)
+        for name in ("question", "answer", "type"):
+            _need(record, name, str, path, line)
         local = _context(record, paras, path, line)
-        gold = _supporting(record, local, path, line)
         if source == "2wiki" and "evidences" in record:
             _need(record, "evidences", list, path, line)
-        kind = "comparison" if "comparison" in qtype else "bridge"
-        items.append(QAItem(qid=qid, question=question, answer=answer, aliases=(), gold=gold, qtype=kind,
-                            hops=len(gold), source=f"{source}:{path.name}"))
-    sibling = path.with_name(f"{path.stem}_corpus{path.suffix}")
-    if sibling.is_file():
-        table = orjson.loads(sibling.read_bytes())
-        if not isinstance(table, dict):
-            raise DataError("expected a JSON object mapping titles to sentence lists", path=str(sibling), line=1,
-                            fix="Remove the file or give it the title -> [sentence, ...] shape.")
-        for title, sentences in table.items():
-            if not isinstance(sentences, list) or not all(isinstance(s, str) for s in sentences):
-                raise DataError("expected a list of sentences", path=str(sibling), field=title,
-                                fix="Give every title a list of sentence strings.")
-            if title not in paras.articles:
-                paras.add(title, "".join(sentences).strip())
-    return paras.articles, items
+        records.append((record, _supporting(record, local, path, line)))
+    sibling = sibling_corpus(path)
+    if sibling is not None:
+        _add_sibling(paras, sibling)
+    articles = paras.articles()
+    items = [QAItem(qid=str(record["_id"]), question=record["question"], answer=record["answer"], aliases=(),
+                    gold=tuple(articles[g].title for g in gold), qtype="comparison" if "comparison" in record["type"]
+                    else "bridge", hops=len(gold), source=f"{source}:{path.name}") for record, gold in records]
+    return articles, items
 
 
-def load_musique(path: Path) -> tuple[dict[str, str], list[QAItem]]:
-    """MuSiQue (answerable records; unanswerable ones of the "full" variant are skipped)."""
+def load_musique(path: Path) -> tuple[list[Article], list[QAItem]]:
+    """MuSiQue (answerable records; unanswerable ones of the "full" variant are skipped), with its sibling
+    ``*_corpus.json`` when present."""
     paras = _Paragraphs()
-    items: list[QAItem] = []
+    found: list[tuple[dict[str, Any], tuple[int, ...]]] = []
     for line, record in iter_records(path):
         qid = str(_need(record, "id", str, path, line))
-        question = _need(record, "question", str, path, line)
-        answer = _need(record, "answer", str, path, line)
-        aliases = _need(record, "answer_aliases", list, path, line) if "answer_aliases" in record else []
-        local: dict[int, str] = {}
+        _need(record, "question", str, path, line)
+        _need(record, "answer", str, path, line)
+        if "answer_aliases" in record:
+            _need(record, "answer_aliases", list, path, line)
+        local: dict[int, int] = {}
         supporting: list[int] = []
         for i, para in enumerate(_need(record, "paragraphs", list, path, line)):
             for name, kind in (("idx", int), ("title", str), ("paragraph_text", str)):
@@ -206,49 +184,52 @@ def load_musique(path: Path) -> tuple[dict[str, str], list[QAItem]]:
         if not order:
             raise DataError("an answerable record has no supporting paragraph", path=str(path), line=line,
                             field="paragraphs", fix="Mark the supporting paragraphs with is_supporting: true.")
+        record["_qid"] = qid
+        found.append((record, tuple(dict.fromkeys(local[i] for i in order))))
+    sibling = sibling_corpus(path)
+    if sibling is not None:
+        _add_sibling(paras, sibling)
+    articles = paras.articles()
+    items: list[QAItem] = []
+    for record, gold in found:
+        qid, answer = record["_qid"], record["answer"]
         match = _HOPS.match(qid)
-        hops = int(match.group(1)) if match else len(order)
-        items.append(QAItem(qid=qid, question=question, answer=answer,
-                            aliases=tuple(str(a) for a in aliases if str(a) != answer),
-                            gold=tuple(dict.fromkeys(local[i] for i in order)), qtype="bridge", hops=hops,
-                            source=f"musique:{path.name}"))
-    return paras.articles, items
+        items.append(QAItem(qid=qid, question=record["question"], answer=answer,
+                            aliases=tuple(str(a) for a in record.get("answer_aliases") or [] if str(a) != answer),
+                            gold=tuple(articles[g].title for g in gold), qtype="bridge",
+                            hops=int(match.group(1)) if match else len(gold), source=f"musique:{path.name}"))
+    return articles, items
 
 
 def load_wikiextractor(path: Path) -> list[Article]:
-    """A WikiExtractor ``--json`` dump (one file, or a folder of ``wiki_*`` files). Redirects and empty pages
-    are dropped; ``<a href>`` links are kept as links (URL-decoded, first letter case-insensitive)."""
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    raw: list[tuple[str, str, list[str]]] = []
-    for file in files:
-        for line, record in iter_records(file):
-            title = _need(record, "title", str, file, line).strip()
-            text = _need(record, "text", str, file, line)
-            if not title or not text.strip() or text.lstrip().upper().startswith(("#REDIRECT", "REDIRECT")):
-                continue
-            targets = [unquote(m.group(1)).strip() for m in _ANCHOR.finditer(text)]
-            plain = _TAG.sub("", _ANCHOR.sub(lambda m: m.group(2), text)).strip()
-            if plain.startswith(title):
-                plain = plain[len(title):].lstrip("\n")
-            raw.append((title, plain.strip() or title, targets))
-    taken: dict[str, str] = {}
-    for title, _, _ in raw:
-        taken.setdefault(title[:1].upper() + title[1:], title)
+    """A WikiExtractor dump, ``<doc>`` or ``--json`` (one file, or its output folder of ``AA/wiki_00`` files,
+    bzip2-compressed or not). Redirects and empty pages are dropped; links are kept as links (first letter
+    case-insensitive, as in MediaWiki); a repeated title keeps its first article.
+
+    Raises:
+        DataError: a malformed file (see :func:`~locogym.scenarios.wiki.wikiextractor.iter_pages`) or no article.
+    """
+    pages: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for _, _, found in iter_pages(path):
+        pages.setdefault(found.title, (found.text, found.links))
+    canonical: dict[str, str] = {}
+    for title in pages:
+        canonical.setdefault(_first_upper(title), title)
     articles: list[Article] = []
-    seen: dict[str, object] = {}
-    for title, text, targets in raw:
-        if title in seen:
-            continue
-        seen[title] = None
-        links = dict.fromkeys(taken[t[:1].upper() + t[1:]] for t in targets
-                              if t and t[:1].upper() + t[1:] in taken and taken[t[:1].upper() + t[1:]] != title)
-        articles.append(Article(title=title, text=text, links=tuple(links)))
+    for title, (text, targets) in pages.items():
+        links = dict.fromkeys(target for t in targets if (target := canonical.get(_first_upper(t))) not in (None, title))
+        articles.append(Article(title=title, text=text, links=tuple(t for t in links if t is not None)))
     if not articles:
         raise DataError("no articles with text", path=str(path),
-                        fix="Run WikiExtractor with --json; the dump must hold at least one non-empty page.")
+                        fix="Point at WikiExtractor's output (its <doc> or --json format) holding at least one "
+                            "non-empty page.")
     if not any(a.links for a in articles):
         articles = derive_links(articles)
     return articles
+
+
+def _first_upper(title: str) -> str:
+    return title[:1].upper() + title[1:]
 
 
 # ---------------------------------------------------------------------------------------------- corpus specs
@@ -267,7 +248,7 @@ def parse_spec(spec: str) -> tuple[str, Path | None]:
     return kind, Path(rest).expanduser()
 
 
-def _qa(kind: str, path: Path) -> tuple[dict[str, str], list[QAItem]]:
+def _qa(kind: str, path: Path) -> tuple[list[Article], list[QAItem]]:
     if kind == "musique":
         return load_musique(path)
     return load_hotpotqa(path, source=kind)
@@ -298,25 +279,40 @@ def _load_cached(kind: str, path: str, questions: str | None, stamp: tuple[float
                               fix="Use hotpotqa:PATH, musique:PATH or 2wiki:PATH.")
         paragraphs, items = _qa(qkind, qpath)
         have = {a.title for a in articles}
-        extra = [Article(t, x) for t, x in paragraphs.items() if t not in have]
-        articles = articles + derive_links(extra)
+        # a question's paragraph of a page the dump has is read in the dump's article
+        dumped = {a.title: a.page_title for a in paragraphs if a.page_title in have}
+        articles = articles + derive_links(a for a in paragraphs if a.page_title not in have)
+        items = [replace(i, gold=tuple(dict.fromkeys(dumped.get(g, g) for g in i.gold))) for i in items]
     else:
         paragraphs, items = _qa(kind, target)
         if not items:
             raise DataError("no usable questions", path=path, fix="The file holds no (answerable) question records.")
-        articles = derive_links(Article(t, x) for t, x in paragraphs.items())
+        articles = derive_links(paragraphs)
     titles = {a.title for a in articles}
     items = [i for i in items if all(g in titles for g in i.gold)]
     if not items:
         raise DataError("no question has all its gold articles in the corpus", path=path,
                         fix="Check that the questions file matches the dump.")
     items = _with_follow(items, {a.title: a.links for a in articles})
-    digest = content_digest(target)
+    digest = _digest_with_sibling(target)
     if questions is not None:
         qpath = parse_spec(questions)[1]
-        digest += "+" + content_digest(qpath) if qpath is not None else ""
+        digest += "+" + _digest_with_sibling(qpath) if qpath is not None else ""
     # the key names the content, not the place: a copied or re-checked-out file asks the same questions
     return Corpus(key=f"{kind}:{target.name}:{digest}", articles=articles, questions=items)
+
+
+def _digest_with_sibling(path: Path) -> str:
+    sibling = sibling_corpus(path) if path.is_file() else None
+    return content_digest(path) + ("+" + content_digest(sibling) if sibling is not None else "")
+
+
+def _stamp(path: Path) -> tuple[float, int]:
+    """A file's version (mtime, size), including its sibling corpus file (which changes the corpus too)."""
+    stat = path.stat()
+    sibling = sibling_corpus(path) if path.is_file() else None
+    extra = sibling.stat() if sibling is not None else None
+    return (stat.st_mtime + (extra.st_mtime if extra else 0.0), stat.st_size + (extra.st_size if extra else 0))
 
 
 def content_digest(path: Path) -> str:
@@ -347,5 +343,4 @@ def load_corpus(spec: str, questions: str | None = None) -> Corpus:
                           fix="Use locogym.scenarios.wiki.synthetic.world_for(seed, size).")
     if not path.exists():
         raise ConfigError(f"Data path {path} does not exist.", fix="Pass an existing file, e.g. hotpotqa:data/hotpot.json.")
-    stat = path.stat()
-    return _load_cached(kind, str(path), questions, (stat.st_mtime, stat.st_size))
+    return _load_cached(kind, str(path), questions, _stamp(path))

@@ -70,6 +70,10 @@ class Retriever(ABC):
     def search(self, query: str, k: int) -> list[int]:
         return [int(i) for i in self.rank(query)[: max(0, k)]]
 
+    def prepare(self, queries: list[str]) -> None:
+        """Get ready to rank many known queries (a dense model encodes them in one batch); a no-op by default."""
+        return None
+
 
 class BM25Retriever(Retriever):
     name = "bm25"
@@ -188,12 +192,25 @@ class DenseRetriever(Retriever):
                                                show_progress_bar=False), dtype=np.float32)
             _store(entry, emb)
         self._emb = emb
+        self._prepared: dict[str, np.ndarray] = {}
 
     def scores(self, query: str) -> np.ndarray:
-        with _one_thread():
-            q = np.asarray(self.model.encode([query], normalize_embeddings=True, show_progress_bar=False),
-                           dtype=np.float32)[0]
+        q = self._prepared.get(query)
+        if q is None:
+            with _one_thread():
+                q = np.asarray(self.model.encode([query], normalize_embeddings=True, show_progress_bar=False),
+                               dtype=np.float32)[0]
         return self._emb @ q
+
+    def prepare(self, queries: list[str]) -> None:
+        """Encode ``queries`` in one batch (the retriever track ranks hundreds of questions: one at a time costs
+        ten times as much); only the latest batch is kept."""
+        unique = list(dict.fromkeys(queries))
+        if all(q in self._prepared for q in unique):
+            return  # hybrid and ppr-dense prepare the same questions again
+        encoded = np.asarray(self.model.encode(unique, batch_size=64, normalize_embeddings=True,
+                                               show_progress_bar=False), dtype=np.float32)
+        self._prepared = dict(zip(unique, encoded, strict=True))
 
 
 @contextlib.contextmanager
@@ -231,6 +248,10 @@ class HybridRetriever(Retriever):
         super().__init__(corpus)
         self.parts = parts
 
+    def prepare(self, queries: list[str]) -> None:
+        for part in self.parts:
+            part.prepare(queries)
+
     def scores(self, query: str) -> np.ndarray:
         fused = np.zeros(len(self.corpus), dtype=np.float64)
         for part in self.parts:
@@ -263,6 +284,9 @@ class PPRRetriever(Retriever):
         inv = np.divide(1.0, degree, out=np.zeros(n), where=degree > 0)
         self._walk = (sparse.diags(inv) @ adj).T.tocsr()  # column-stochastic transition
         self._dangling = degree == 0
+
+    def prepare(self, queries: list[str]) -> None:
+        self.base.prepare(queries)
 
     def scores(self, query: str) -> np.ndarray:
         base_rank = self.base.rank(query)

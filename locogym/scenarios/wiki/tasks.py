@@ -127,11 +127,13 @@ def _pick(source: Source, rng: random.Random, params: dict[str, Any], difficulty
 
 # ------------------------------------------------------------------------------------------------ prompts
 ANSWER_RULE = "Answer with the shortest exact span: a name, a year or a number."
+CITE_RULE = ('submit also takes, if you like, "citations" (titles of the articles your answer rests on) and '
+             '"confidence" (from 0 to 1, how likely your answer is right); neither is required.')
 
 
 def static_header(n_hint: str) -> str:
     return (f"Below are {n_hint} encyclopedia articles. Read them and answer the question that follows them.\n"
-            f"{ANSWER_RULE}\n\n")
+            f"{ANSWER_RULE}\n{CITE_RULE}\n\n")
 
 
 def static_footer(question: str, mode: str, round_index: int = 0, rounds: int = 1, policy: str = "variable",
@@ -161,9 +163,9 @@ def static_footer(question: str, mode: str, round_index: int = 0, rounds: int = 
 def agentic_prompt(question: str) -> str:
     return ("Answer the question by searching an encyclopedia.\n"
             "Tools: search(query, k) ranks articles for a query and shows the top k with a snippet; "
-            "open(title) shows an article and its links; follow(title, link) opens an article linked from "
-            "another; submit(answer) ends the task.\n"
-            f"{ANSWER_RULE}\n\nQuestion: {question}\n")
+            "open(title) shows an article and its links (a title several paragraphs share lists them); "
+            "follow(title, link) opens an article linked from another; submit(answer) ends the task.\n"
+            f"{ANSWER_RULE}\n{CITE_RULE}\n\nQuestion: {question}\n")
 
 
 def build_round_haystack(source: Source, retriever: Retriever, gold: list[int], length: int, params: dict[str, Any],
@@ -179,7 +181,7 @@ def build_round_haystack(source: Source, retriever: Retriever, gold: list[int], 
 
 
 def _oracle(item: QAItem, corpus: Corpus, params: dict[str, Any], question: str) -> list[ToolCall]:
-    submit = ToolCall(name="submit", arguments={"answer": item.answer})
+    submit = ToolCall(name="submit", arguments={"answer": item.answer, "citations": list(item.gold), "confidence": 1.0})
     if params["mode"] == "static":
         return [submit]
     if params["mode"] == "rounds":

@@ -55,17 +55,45 @@ class WikiWorld:
     def evidence_of(self, title: str) -> list[str]:
         return [f"article:{title}"] if title in self.gold_titles else []
 
-    def article(self, title: str) -> Article:
-        """The article called ``title`` (case-insensitive, aliases too).
+    def find(self, title: str) -> list[Article]:
+        """The articles ``title`` may mean: one for a display title or alias (case-insensitive), every paragraph
+        of a page title that several paragraphs share (the caller lists them), never an arbitrary one of them.
 
         Raises:
             ToolNotFound: no such article; the message suggests close titles.
         """
-        found = self.source.corpus.get(title)
-        if found is None:
-            close = [self.source.corpus.articles[i].title for i in self.retriever.search(title, 3)]
+        corpus = self.source.corpus
+        found = corpus.resolve(title)
+        if not found:
+            close = [corpus.articles[i].title for i in self.retriever.search(title, 3)]
             raise ToolNotFound(f"no article titled {title!r}. Close titles: {'; '.join(close)}.")
-        return found
+        return [corpus.articles[i] for i in found]
+
+    def article(self, title: str) -> Article:
+        """The one article called ``title``.
+
+        Raises:
+            ToolNotFound: no such article, or a title several paragraphs share (the message lists them).
+        """
+        found = self.find(title)
+        if len(found) > 1:
+            raise ToolNotFound(f"{title!r} names {len(found)} paragraphs: {'; '.join(a.title for a in found)}.")
+        return found[0]
+
+    def cited(self, citations: list[str]) -> tuple[list[str], list[str]]:
+        """(distinct cited articles, the gold ones among them) for submitted citation titles.
+
+        A citation is resolved like ``open`` resolves a title. A page title several paragraphs share counts as
+        citing the gold paragraph among them when there is one (the page is cited), else as one wrong
+        citation; a title that names nothing counts as a wrong citation of its own. Repeats count once.
+        """
+        corpus, gold = self.source.corpus, set(self.gold_titles)
+        cited: dict[str, None] = {}
+        for raw in citations:
+            found = [corpus.articles[i].title for i in corpus.resolve(raw)]
+            hit = next((t for t in found if t in gold), None)
+            cited.setdefault(hit or (found[0] if len(found) == 1 else f"?{raw.strip().lower()}"), None)
+        return list(cited), [t for t in cited if t in gold]
 
     def search(self, query: str, k: int) -> tuple[list[int], dict[str, int]]:
         """The top ``k`` article indices for ``query`` and each gold article's rank (1-based, whole corpus).
