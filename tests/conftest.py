@@ -28,6 +28,14 @@ def docker_engine() -> None:
     probe = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True)
     if probe.returncode != 0:
         _missing("Docker", f"the engine is not running ({probe.stderr.strip()[:200]})")
+    from locogym.sandboxes.image import default_recipe, docker_client, image_exists
+
+    try:
+        tag = default_recipe().tag
+    except Exception as exc:  # noqa: BLE001 - no Debian mirror configured: the image cannot have been built here
+        _missing("The sandbox image", f"its recipe cannot be read ({exc})")
+    if not image_exists(docker_client(), tag):
+        _missing("The sandbox image", f"{tag} is not built (run `locogym sandbox build`)")
 
 
 @pytest.fixture(scope="session")
