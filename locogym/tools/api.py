@@ -12,7 +12,7 @@ from locogym.core.args import ToolArgs
 from locogym.core.types import ToolResult
 from locogym.scenarios.funccall.calls import run_api
 from locogym.scenarios.funccall.schemas import API_SPECS
-from locogym.tools.base import Submit, Tool, ToolContext
+from locogym.tools.base import Submit, SubmitArgs, Tool, ToolContext
 
 
 class ApiTool(Tool):
@@ -37,7 +37,7 @@ def _make_tool(name: str, args: type[ToolArgs], description: str) -> type[ApiToo
 API_TOOLS: tuple[type[ApiTool], ...] = tuple(_make_tool(n, a, d) for n, (a, d) in API_SPECS.items())
 
 
-class FuncCallAnswer(ToolArgs):
+class FuncCallAnswer(SubmitArgs):
     answer: dict[str, Any] | str | None = Field(
         default=None,
         description="A JSON object with exactly one value for each field the request lists, in the type and unit "
