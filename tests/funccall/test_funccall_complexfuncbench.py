@@ -13,7 +13,7 @@ from gymnasium.utils.env_checker import check_env
 from locogym import make_agent, run_episode
 from locogym.core.errors import DataError
 from locogym.core.types import ToolCall, Trajectory
-from locogym.scenarios.funccall.complexeval import classify, format_problems, same_call
+from locogym.scenarios.funccall.complexeval import classify, format_problems, is_free, same_call
 from tests.funccall.funccall_support import make, play
 
 SAMPLE = Path(__file__).parent / "data" / "complexfuncbench_sample.jsonl"
@@ -127,6 +127,8 @@ def test_exact_parameters_must_be_exact_and_each_error_gets_the_reference_catego
     assert classify("Search_Hotels", {"dest_id": "1", "search_type": "CITY"}, expected) == "param_missing"
     assert classify("Search_Hotels", {**expected[0][1], "page_number": 2}, expected) == "param_hallucination"
     assert classify("Search_Flights", {}, expected) == "func_error" and classify("Search_Hotels", {}, []) == "func_hallucination"
+    assert is_free("Taxi_Search_Location", {}) and is_free("Search_Hotels", {"search_type": "HOTEL"})
+    assert not is_free("Search_Hotels", {"search_type": "CITY"})
     filters = {"dest_id": "1", "categories_filter": "class::4, facility::107"}
     assert same_call("Search_Hotels", {"dest_id": "1", "categories_filter": "facility::107,class::4"},
                      "Search_Hotels", filters)
@@ -164,6 +166,12 @@ def test_malformed_files_name_the_line_and_the_field(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         make(data=f"complexfuncbench:{bad}")
     assert "line 2" in str(info.value) and "conversations[2].content" in str(info.value)
+    record = orjson.loads(good[0])
+    record["functions"].append(dict(record["functions"][0]))
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text(orjson.dumps(record).decode() + "\n")
+    with pytest.raises(DataError, match="defined twice"):
+        make(data=f"complexfuncbench:{twice}")
     broken = tmp_path / "broken.jsonl"
     broken.write_text("{not json\n")
     with pytest.raises(DataError, match="line 1"):

@@ -61,6 +61,13 @@ def _parse(path: Path, line: int, record: Any) -> Sample:
     functions = record["functions"]
     if not isinstance(functions, list) or not all(isinstance(f, dict) and "name" in f for f in functions):
         raise _fail(path, line, "functions", "functions must be a list of objects with a name")
+    names = [str(f["name"]) for f in functions]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise _fail(path, line, "functions", f"function(s) {twice} are defined twice in the record")
+    for i, fn in enumerate(functions):
+        if not isinstance(fn.get("parameters", {}), dict):
+            raise _fail(path, line, f"functions[{i}].parameters", "parameters must be a JSON Schema object")
     turns = record["conversations"]
     if not isinstance(turns, list) or not turns or turns[0].get("role") != "user":
         raise _fail(path, line, "conversations", "the conversation must start with a user turn")
