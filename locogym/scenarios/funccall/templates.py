@@ -19,6 +19,7 @@ from locogym.scenarios.funccall import api_ground, api_hotels
 from locogym.scenarios.funccall.answers import answer_clause
 from locogym.scenarios.funccall.catalog import FACILITY_NAME
 from locogym.scenarios.funccall.geo import CITIES, City, haversine_km
+from locogym.scenarios.funccall.normalize import normalize_args
 from locogym.scenarios.funccall.planner import Planner, Retry
 from locogym.scenarios.funccall.text import person
 
@@ -89,8 +90,6 @@ def proof_call(p: Planner, api: str, anchors: tuple[str, ...], witness: str | No
     """What proves an "unavailable" answer: a successful ``api`` call whose normalised ``anchors`` (route, dates,
     entity, party) equal those of the oracle's last such call and whose result lists ``witness``, the item that
     shows nothing fits (the first offer over budget, the cheapest match that is too dear)."""
-    from locogym.scenarios.funccall.normalize import normalize_args
-
     step = next(s for s in reversed(p.steps) if s.call.name == api)
     normal = normalize_args(api, step.call.arguments)
     if witness is not None and witness not in step.items:
