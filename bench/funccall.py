@@ -1,10 +1,13 @@
-"""LoCo-FuncCall-v0 figures: world generation time, API calls per second, response bytes and tokens per call.
+"""LoCo-FuncCall-v0 figures: world generation time, API calls per second, response bytes and tokens per call, and
+what answering tricks score.
 
-    python bench/funccall.py [--seeds 5] [--repeat 3]
+    python bench/funccall.py [--seeds 5] [--repeat 3] [--grading-seeds 90]
 
 Prints one JSON object. Times are medians over seeds; the per-size table replays the same mixed workload (the
 read calls of oracle plans, all templates) at each response size, so the sizes are compared side by side; the
-length table says how close ``response_size="auto"`` brings each template to a 32k and a 128k target.
+length table says how close ``response_size="auto"`` brings each template to a 32k and a 128k target. The grading
+table gives mean success over seeds (``difficulty="hard"``, 4k) of the heuristic baseline, of the same calls
+followed by a prose dump of every response, of a zero-call number grid, and of a blind "unavailable".
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from locogym.agents import make_agent
+from locogym.agents.base import Agent
 from locogym.core import tokens
 from locogym.core.types import ScenarioConfig
 from locogym.scenarios.funccall.apis import STATE_CHANGING
@@ -121,15 +126,84 @@ def reached_lengths(seeds: int) -> dict[str, Any]:
     return out
 
 
+class _Dumper(Agent):
+    """Plays the heuristic's calls, then submits every response it saw as prose instead of its answer."""
+
+    name = "heuristic+dump"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inner = make_agent("heuristic")
+        self.seen: list[str] = []
+
+    def reset(self, task_info: dict[str, Any]) -> None:
+        self.inner.reset(task_info)
+        self.seen = []
+
+    def act(self, obs: str, info: dict[str, Any]) -> Any:
+        self.seen.append(obs)
+        action = self.inner.act(obs, info)
+        if getattr(action, "name", None) == "submit":
+            return {"name": "submit", "arguments": {"answer": "\n".join(self.seen)}}
+        return action
+
+
+class _Fixed(Agent):
+    """Submits one fixed answer at once (a grid of numbers, or a blind "unavailable")."""
+
+    def __init__(self, name: str, answer: Any) -> None:
+        super().__init__()
+        self.name, self.answer = name, answer
+
+    def reset(self, task_info: dict[str, Any]) -> None:
+        return None
+
+    def act(self, obs: str, info: dict[str, Any]) -> Any:
+        return {"name": "submit", "arguments": {"answer": self.answer}}
+
+
+def grading(seeds: int) -> dict[str, Any]:
+    """Mean success per answering strategy over the same seeds (and over the infeasible tasks among them)."""
+    import gymnasium as gym
+
+    import locogym
+
+    grid = "\n".join(" ".join(f"{r * 25 + c * 3.17:.2f}" for c in range(25)) for r in range(80))
+    agents: dict[str, Any] = {"heuristic": lambda: make_agent("heuristic"), "heuristic+prose_dump": _Dumper,
+                              "zero_call_grid": lambda: _Fixed("grid", grid),
+                              "blind_unavailable": lambda: _Fixed("unavailable", {"status": "unavailable"}),
+                              "noop": lambda: make_agent("noop")}
+    env = gym.make("LoCo-FuncCall-v0")
+    out: dict[str, Any] = {}
+    for label, build in agents.items():
+        scores, infeasible = [], []
+        for seed in range(seeds):
+            traj = locogym.run_episode(env, build(), seed=seed, options={"length": "4k", "difficulty": "hard"})
+            assert traj.score is not None and traj.task is not None
+            scores.append(traj.score.success)
+            if traj.task.gold["infeasible"]:
+                infeasible.append(traj.score.success)
+        out[label] = {"mean_success": round(statistics.mean(scores), 4),
+                      "mean_success_infeasible": round(statistics.mean(infeasible), 4) if infeasible else None,
+                      "episodes": seeds, "infeasible_episodes": len(infeasible)}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3, help="passes over the workload per size")
+    parser.add_argument("--grading-seeds", type=int, default=90, help="episodes per answering strategy")
+    parser.add_argument("--only", choices=("all", "grading"), default="all")
     args = parser.parse_args()
+    if args.only == "grading":
+        print(orjson.dumps({"bench": "funccall", "grading": grading(args.grading_seeds)},
+                           option=orjson.OPT_INDENT_2).decode())
+        return
     calls = workload()
     report = {"bench": "funccall", "world": world_generation(args.seeds), "workload_calls": len(calls),
               "apis_in_workload": sorted({c[1] for c in calls}), "by_response_size": per_size(calls, args.repeat),
-              "length_fit": reached_lengths(args.seeds)}
+              "length_fit": reached_lengths(args.seeds), "grading": grading(args.grading_seeds)}
     print(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
 
 

@@ -41,6 +41,7 @@ from locogym.agents.cache import ResponseCache, open_cache, request_key
 from locogym.agents.context import Context, ContextStrategy, Dialect, Item, make_strategy, request_tokens
 from locogym.agents.pricing import PricesOverride, PriceTable
 from locogym.agents.retry import Failure, RetryPolicy, call_with_retries, redact
+from locogym.agents.toolnames import ToolNames
 from locogym.core.errors import AuthenticationError, ConfigError, ProviderError
 from locogym.core.types import ModelUsage, ToolCall, ToolSpec, stable_hash
 
@@ -112,6 +113,7 @@ class ModelAgent(Agent):
         self.cache_hits = 0
         self._client_obj: Any = None
         self._specs: list[ToolSpec] = []
+        self._tool_names = ToolNames([])
         self._context: Context | None = None
         self._queue: collections.deque[tuple[str, str, Any]] = collections.deque()
         self._inflight: tuple[str | None, str] | None = None  # (call id, tool name) of the action returned last
@@ -200,7 +202,9 @@ class ModelAgent(Agent):
 
     # ------------------------------------------------------------------ the loop
     def reset(self, task_info: dict[str, Any]) -> None:
-        self._specs = [ToolSpec.model_validate(t) for t in task_info.get("tools", [])]
+        specs = [ToolSpec.model_validate(t) for t in task_info.get("tools", [])]
+        self._tool_names = ToolNames([s.name for s in specs])
+        self._specs = self._tool_names.wire_specs(specs)  # names every provider accepts; calls are mapped back
         self._context = Context(self.dialect, fixed_tokens=self._fixed_tokens())
         self.episode_usage = ModelUsage()
         self._started = False
@@ -244,7 +248,7 @@ class ModelAgent(Agent):
             self.last_usage = spent
         call_id, name, action = self._queue.popleft()
         self._inflight = (call_id or None, name)
-        return action
+        return self._tool_names.restore(action)
 
     def _model_turn(self) -> None:
         assert self._context is not None

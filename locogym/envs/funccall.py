@@ -2,7 +2,9 @@
 
 The world is an in-process object (no sandbox): ``build_world`` rebuilds it from the task, tools act on it, and
 grading reads its final bookings plus the submitted answer. ``data="complexfuncbench:PATH"`` replays the samples
-of a ComplexFuncBench file instead, with that file's functions as the tools.
+of a ComplexFuncBench file instead. Each sample brings its own function list: reset swaps in that sample's tools
+(and an action space over them), so ``info["tools"]`` lists exactly the functions the sample offers and a call to
+another sample's function is an unknown tool.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from typing import Any
 from locogym.core.errors import ConfigError
 from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
 from locogym.envs.base import LocoEnv
+from locogym.envs.spaces import ToolCallSpace
 from locogym.scenarios.funccall import complexfuncbench as cfb
 from locogym.scenarios.funccall import generator, grading
 from locogym.tools.api import build_api_tools
-from locogym.tools.base import Tool, ToolContext
-from locogym.tools.replay import build_replay_tools
+from locogym.tools.base import Tool, ToolContext, ToolSet
+from locogym.tools.replay import build_sample_tools
 
 
 class FuncCallEnv(LocoEnv):
@@ -35,6 +38,7 @@ class FuncCallEnv(LocoEnv):
             raise ConfigError(f"LoCo-FuncCall-v0 takes no argument(s) {sorted(kwargs)}.",
                               fix="Arguments: data=, response_size= (plus sandbox=, max_steps=, ...).")
         generator.parse_response_size(response_size)
+        self._sample_toolsets: dict[str, ToolSet] = {}
         if data == "synthetic":
             self._samples: tuple[cfb.Sample, ...] | None = None
         elif isinstance(data, str) and data.startswith(cfb.PREFIX):
@@ -45,9 +49,26 @@ class FuncCallEnv(LocoEnv):
         return {"data": data, "response_size": response_size}
 
     def build_tools(self) -> list[Tool]:
-        if self._samples is not None:
-            return build_replay_tools(self._samples)
+        if self._samples is not None:  # until the first reset: the first sample's tools
+            return build_sample_tools(self._samples[0].functions)
         return build_api_tools()
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+        obs, info = super().reset(seed=seed, options=options)
+        if self._samples is not None and self.task is not None:
+            self._use_sample_tools(self.task)
+            info["tools"] = self.toolset.spec_dicts()
+        return obs, info
+
+    def _use_sample_tools(self, task: Task) -> None:
+        """Make the sample's own functions the tool set and the action space (built once per sample)."""
+        key = str(task.meta["sample_id"])
+        toolset = self._sample_toolsets.get(key)
+        if toolset is None:
+            toolset = self._sample_toolsets[key] = ToolSet(build_sample_tools(task.meta["functions"]))
+        if toolset is not self.toolset:
+            self.toolset = toolset
+            self.action_space = ToolCallSpace(toolset.specs())
 
     def generate(self, config: ScenarioConfig) -> Task:
         if self._samples is not None:
@@ -66,12 +87,10 @@ class FuncCallEnv(LocoEnv):
 
     def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:
         if task.meta.get("source") == "complexfuncbench":
-            submits = [s for s in trajectory.steps if s.result.data.get("submitted")]
-            answered = bool(submits) and submits[-1].result.data.get("answer") is not None
-            return cfb.grade(task, ctx.world, answered)
+            return cfb.grade(task, trajectory)
         return grading.grade(task, trajectory, ctx.world)
 
     def final_state(self, ctx: ToolContext) -> dict[str, Any]:
         if isinstance(ctx.world, cfb.ReplayWorld):
-            return {"matched_calls": sorted(ctx.world.matched)}
+            return {"matched_calls": sorted(ctx.world.matched), "open_turn": ctx.world.current_turn()}
         return ctx.world.snapshot()

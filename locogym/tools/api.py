@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from locogym.core.args import ToolArgs
 from locogym.core.types import ToolResult
 from locogym.scenarios.funccall.calls import run_api
 from locogym.scenarios.funccall.schemas import API_SPECS
-from locogym.tools.base import Submit, Tool, ToolContext
+from locogym.tools.base import Submit, SubmitArgs, Tool, ToolContext
 
 
 class ApiTool(Tool):
@@ -35,9 +37,20 @@ def _make_tool(name: str, args: type[ToolArgs], description: str) -> type[ApiToo
 API_TOOLS: tuple[type[ApiTool], ...] = tuple(_make_tool(n, a, d) for n, (a, d) in API_SPECS.items())
 
 
+class FuncCallAnswer(SubmitArgs):
+    answer: dict[str, Any] | str | None = Field(
+        default=None,
+        description="A JSON object with exactly one value for each field the request lists, in the type and unit "
+                    "the request gives (labelled lines such as `fare_eur: 412.50` are accepted as text). A field "
+                    'given several values counts as wrong. {"status": "unavailable"} when nothing satisfies the '
+                    "constraints. Omit it to give up.")
+
+
 class FuncCallSubmit(Submit):
-    """Submit your final answer and end the task: a JSON object with the fields the request asks for
-    (or {"status": "unavailable"} when nothing satisfies the constraints)."""
+    """Submit your final answer and end the task: one value per answer field the request lists (names, types and
+    units are in the request), or {"status": "unavailable"} when nothing satisfies the constraints."""
+
+    Args = FuncCallAnswer
 
 
 def build_api_tools() -> list[Tool]:

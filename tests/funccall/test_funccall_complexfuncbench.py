@@ -1,8 +1,10 @@
-"""Replaying ComplexFuncBench samples: the small hand-written file in the published layout."""
+"""Replaying ComplexFuncBench samples the way its evaluator judges them: the small hand-written file in the published
+layout, whose three records use different function sets."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -10,59 +12,149 @@ from gymnasium.utils.env_checker import check_env
 
 from locogym import make_agent, run_episode
 from locogym.core.errors import DataError
-from locogym.core.types import ToolCall
+from locogym.core.types import ToolCall, Trajectory
+from locogym.scenarios.funccall.complexeval import classify, format_problems, is_free, same_call
 from tests.funccall.funccall_support import make, play
 
 SAMPLE = Path(__file__).parent / "data" / "complexfuncbench_sample.jsonl"
 DATA = f"complexfuncbench:{SAMPLE}"
+REVIEWS = "Get_Hotel_Reviews(Tips)"
+SUBMIT = ToolCall(name="submit", arguments={"answer": "Here is what I found."})
 
 
-def test_the_replay_env_passes_the_contract_with_the_file_functions_as_tools() -> None:
+def _calls(env: Any, name: str) -> list[ToolCall]:
+    return [c.model_copy(deep=True) for c in env.task.oracle_plan if c.name == name]
+
+
+def _labels(traj: Trajectory) -> list[Any]:
+    return [s.annotations.get("error_label") for s in traj.steps]
+
+
+def test_each_record_exposes_its_own_functions_and_nothing_else() -> None:
     env = make(data=DATA)
     check_env(env)
-    _obs, info = env.reset(seed=0)
-    names = {t["name"] for t in info["tools"]}
-    assert names == {"Search_Hotel_Destination", "Search_Hotels", "Search_Flight_Location", "Search_Flights",
-                     "Taxi_Search_Location", "Search_Taxi", "submit"}
-    hotels = next(t for t in info["tools"] if t["name"] == "Search_Hotels")
-    assert hotels["parameters"]["required"] == ["dest_id", "search_type", "arrival_date", "departure_date"]
+    tools = {}
+    for sample in ("Hotels-7", "Cross-42", "Hotels-19"):
+        _obs, info = env.reset(seed=0, options={"task": sample})
+        tools[sample] = {t["name"]: t for t in info["tools"]}
+        assert set(env.action_space.sample_call().name for _ in range(20)) <= set(tools[sample])
+    assert set(tools["Hotels-7"]) == {"Search_Hotel_Destination", "Search_Hotels", "submit"}
+    assert set(tools["Hotels-19"]) == {"Search_Hotel_Destination", "Get_Room_List", REVIEWS, "Get_Hotel_Policies",
+                                       "submit"}
+    # the same function name with each record's own schema
+    assert "languagecode" in tools["Hotels-19"]["Search_Hotel_Destination"]["parameters"]["properties"]
+    assert "languagecode" not in tools["Hotels-7"]["Search_Hotel_Destination"]["parameters"]["properties"]
+    assert tools["Hotels-7"]["Search_Hotels"]["parameters"]["required"] == ["dest_id", "search_type", "arrival_date",
+                                                                             "departure_date"]
+    # another record's function is unknown here: a format error, which does not end the sample
+    env.reset(seed=0, options={"task": "Hotels-7"})
+    traj = play(env, [{"name": "Get_Hotel_Policies", "arguments": {"hotel_id": 7781}}, *env.task.oracle_plan])
+    assert traj.steps[0].result.error.value == "unknown_tool" and _labels(traj)[0] == "format_error"
+    assert traj.score.success == 1.0 and traj.score.metrics["fc.format_errors"] == 1.0
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_the_recorded_path_scores_one_and_noop_zero(seed: int) -> None:
+@pytest.mark.parametrize("sample", ["Hotels-7", "Cross-42", "Hotels-19"])
+def test_the_recorded_path_succeeds_and_noop_stops_early(sample: str) -> None:
     env = make(data=DATA)
-    oracle = run_episode(env, make_agent("oracle"), seed=seed)
+    oracle = run_episode(env, make_agent("oracle"), seed=0, options={"task": sample})
     assert oracle.score is not None and oracle.score.success == 1.0
-    assert oracle.score.metrics["fc.call_accuracy"] == 1.0
-    noop = run_episode(env, make_agent("noop"), seed=seed)
+    assert oracle.score.labels["fc.cfb_verdict"] == "success" and oracle.score.metrics["fc.call_accuracy"] == 1.0
+    noop = run_episode(env, make_agent("noop"), seed=0, options={"task": sample})
     assert noop.score is not None and noop.score.success == 0.0
+    assert noop.score.labels["fc.cfb_verdict"] == "stop_early" and noop.score.outcome == "no_answer"
 
 
-def test_parallel_calls_replay_in_any_order_and_lookups_are_optional() -> None:
+def test_mistyped_and_missing_arguments_are_format_errors_that_do_not_end_the_sample() -> None:
+    env = make(data=DATA)
+    env.reset(seed=0, options={"task": "Hotels-19"})
+    rooms, reviews = _calls(env, "Get_Room_List")[0], _calls(env, REVIEWS)[0]
+    policies = _calls(env, "Get_Hotel_Policies")[0]
+    traj = play(env, [
+        {"name": "Get_Room_List", "arguments": {**rooms.arguments, "hotel_id": "7781"}},  # a string for a number
+        {"name": REVIEWS, "arguments": {**reviews.arguments, "sort_option_id": ["sort_recent_desc"]}},  # an array
+        {"name": "Get_Room_List", "arguments": {"hotel_id": 7781}},  # dates missing
+        {"name": "Get_Hotel_Policies", "arguments": {"hotel_id": 7781, "pets": True}},  # no such parameter
+        rooms, reviews, policies, SUBMIT])
+    assert [s.result.error.value if s.result.error else None for s in traj.steps[:4]] == ["invalid_arguments"] * 4
+    assert "should be of type number" in traj.steps[0].result.output
+    assert _labels(traj)[:4] == ["format_error"] * 4
+    assert traj.score.success == 1.0 and traj.score.metrics["fc.format_errors"] == 4.0
+
+
+def test_turn_order_is_enforced_and_parallel_calls_go_in_any_order() -> None:
+    env = make(data=DATA)
+    env.reset(seed=0, options={"task": "Hotels-19"})
+    rooms, reviews = _calls(env, "Get_Room_List")[0], _calls(env, REVIEWS)[0]
+    policies = _calls(env, "Get_Hotel_Policies")[0]
+    # the last turn first: not accepted in its turn, so the sample stops there (func_error), whatever follows
+    traj = play(env, [policies, rooms, reviews, policies, SUBMIT])
+    assert traj.steps[0].result.error.value == "api_error" and _labels(traj)[0] == "func_error"
+    assert traj.score.success == 0.0 and traj.score.labels["fc.cfb_verdict"] == "func_error"
+    assert traj.score.labels["fc.cfb_stop_step"] == "0" and traj.score.metrics["fc.call_accuracy"] == 0.0
+    # the parallel turn in the other order, the optional look-up skipped
+    env.reset(seed=0, options={"task": "Hotels-19"})
+    traj = play(env, [reviews, rooms, policies, SUBMIT])
+    assert traj.score.success == 1.0 and [s.annotations["verdict"] for s in traj.steps[:3]] == ["oracle"] * 3
+    assert traj.score.metrics["fc.call_accuracy"] == 0.75  # the skipped look-up is a recorded call not made
+    # half of the parallel turn, then the next turn: the next turn is not open yet
+    env.reset(seed=0, options={"task": "Hotels-19"})
+    traj = play(env, [reviews, policies, rooms, SUBMIT])
+    assert traj.score.labels["fc.cfb_verdict"] == "func_error" and traj.score.success == 0.0
+    assert traj.score.metrics["fc.success_turns"] == 1.0
+
+
+def test_optional_lookups_are_accepted_at_any_point_and_repeats_do_no_harm() -> None:
     env = make(data=DATA)
     env.reset(seed=0, options={"task": "Cross-42"})
-    assert env.task is not None and env.task.meta["parallel_groups"] == [[0, 1], [3, 4]]
-    calls = [c for c in env.task.oracle_plan if c.name in ("Search_Flights", "Search_Taxi")]
-    # no look-ups, the dates respelled, then an unrecorded call
-    respelled = calls[1].model_copy(deep=True)
-    respelled.arguments["pick_up_date"] = "November 12, 2024"
-    traj = play(env, [calls[0], respelled,
-                      ToolCall(name="Search_Taxi", arguments={**calls[1].arguments, "pick_up_time": "11:30"}),
-                      ToolCall(name="submit", arguments={"answer": "56.20 EUR"})])
-    assert traj.steps[1].result.error is None and "56.20" in traj.steps[1].result.output
-    assert traj.steps[2].result.error.value == "api_error" and traj.steps[2].annotations["wrong"]
-    assert traj.score.success == 1.0
+    flights, taxi = _calls(env, "Search_Flights")[0], _calls(env, "Search_Taxi")[0]
+    look = _calls(env, "Taxi_Search_Location")[1]
+    look.arguments["query"] = look.arguments["query"].upper()  # free-text queries compare normalised
+    traj = play(env, [flights, look, flights, taxi, SUBMIT])
+    assert [s.annotations["verdict"] for s in traj.steps[:4]] == ["oracle", "free", "repeat", "oracle"]
+    assert traj.score.success == 1.0 and traj.score.metrics["fc.recorded_calls"] == 6.0
 
 
-def test_a_partial_path_gets_partial_call_accuracy_and_bad_calls_are_labelled() -> None:
+def test_exact_parameters_must_be_exact_and_each_error_gets_the_reference_category() -> None:
     env = make(data=DATA)
     env.reset(seed=0, options={"task": "Cross-42"})
-    flights = next(c for c in env.task.oracle_plan if c.name == "Search_Flights")
-    traj = play(env, [{"name": "Search_Flights", "arguments": {"fromId": "BER.AIRPORT"}},
-                      {"name": "Book_Everything", "arguments": {}}, flights,
-                      ToolCall(name="submit", arguments={"answer": "no idea"})])
-    assert [s.annotations.get("error_label") for s in traj.steps[:2]] == ["missing_parameter", "hallucinated_function"]
-    assert traj.score.success == 0.5 and traj.score.outcome == "partial"
+    flights, taxi = _calls(env, "Search_Flights")[0], _calls(env, "Search_Taxi")[0]
+    respelled = {**taxi.arguments, "pick_up_date": "November 12, 2024"}  # an exact-match parameter respelled
+    traj = play(env, [flights, {"name": "Search_Taxi", "arguments": respelled}, taxi, SUBMIT])
+    assert _labels(traj)[1] == "value_error" and traj.score.labels["fc.cfb_verdict"] == "value_error"
+    assert traj.score.success == 0.0 and traj.score.metrics["fc.required_call_accuracy"] == 0.5
+    expected = [("Search_Hotels", {"dest_id": "1", "search_type": "CITY", "sort_by": "price"})]
+    assert classify("Search_Hotels", {"dest_id": "1", "search_type": "CITY", "sort_by": "PRICE"}, expected) == "value_error"
+    assert classify("Search_Hotels", {"dest_id": "1", "search_type": "CITY"}, expected) == "param_missing"
+    assert classify("Search_Hotels", {**expected[0][1], "page_number": 2}, expected) == "param_hallucination"
+    assert classify("Search_Flights", {}, expected) == "func_error" and classify("Search_Hotels", {}, []) == "func_hallucination"
+    assert is_free("Taxi_Search_Location", {}) and is_free("Search_Hotels", {"search_type": "HOTEL"})
+    assert not is_free("Search_Hotels", {"search_type": "CITY"})
+    filters = {"dest_id": "1", "categories_filter": "class::4, facility::107"}
+    assert same_call("Search_Hotels", {"dest_id": "1", "categories_filter": "facility::107,class::4"},
+                     "Search_Hotels", filters)
+
+
+def test_calls_after_the_last_turn_and_undecodable_actions_end_the_sample() -> None:
+    env = make(data=DATA)
+    env.reset(seed=0, options={"task": "Hotels-7"})
+    plan = env.task.oracle_plan
+    traj = play(env, [*plan[:-1], {"name": "Search_Hotels", "arguments": {**plan[1].arguments, "sort_by": "popularity"}},
+                      plan[-1]])
+    assert _labels(traj)[2] == "func_hallucination" and traj.score.success == 0.0
+    env.reset(seed=0, options={"task": "Hotels-7"})
+    traj = play(env, ["Search_Hotels(dest_id=", *plan])
+    assert _labels(traj)[0] == "decode_error" and traj.score.labels["fc.cfb_verdict"] == "decode_error"
+
+
+def test_json_schema_types_are_checked_like_the_reference() -> None:
+    schema = {"properties": {"s": {"type": "string"}, "n": {"type": "number"}, "i": {"type": "integer"},
+                             "b": {"type": "boolean"}, "a": {"type": "array"}, "o": {"type": ["string", "null"]}},
+              "required": ["s"]}
+    assert format_problems(schema, {"s": "x", "n": 1, "i": 2, "b": False, "a": [], "o": None}) == {
+        "missing": [], "unknown": [], "mistyped": []}
+    assert format_problems(schema, {"s": 1, "n": True, "i": 2.5, "b": "no", "a": "x", "z": 0})["mistyped"] == [
+        "s", "n", "i", "b", "a"]
+    assert format_problems(schema, {"z": 0}) == {"missing": ["s"], "unknown": ["z"], "mistyped": []}
 
 
 def test_malformed_files_name_the_line_and_the_field(tmp_path: Path) -> None:
@@ -74,6 +166,12 @@ def test_malformed_files_name_the_line_and_the_field(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         make(data=f"complexfuncbench:{bad}")
     assert "line 2" in str(info.value) and "conversations[2].content" in str(info.value)
+    record = orjson.loads(good[0])
+    record["functions"].append(dict(record["functions"][0]))
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text(orjson.dumps(record).decode() + "\n")
+    with pytest.raises(DataError, match="defined twice"):
+        make(data=f"complexfuncbench:{twice}")
     broken = tmp_path / "broken.jsonl"
     broken.write_text("{not json\n")
     with pytest.raises(DataError, match="line 1"):

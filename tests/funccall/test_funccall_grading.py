@@ -189,15 +189,3 @@ def test_exploring_is_not_an_error_but_asking_the_wrong_question_is() -> None:
     verdicts = [(s.annotations["verdict"], s.annotations["wrong"]) for s in env.trajectory.steps]
     assert verdicts == [("extra", False), ("extra", False), ("wrong", True)]
     assert env.trajectory.steps[2].annotations["error_label"] == "wrong_value"
-
-
-def test_answer_facts_compare_by_type_and_near_miss_names_do_not_pass() -> None:
-    from locogym.scenarios.funccall.grading import fact_ok
-
-    text = {"type": "text"}
-    assert fact_ok(text, "Grand Hotel", "  grand HOTEL. ") and not fact_ok(text, "Grand Hotel", "Grand Hotel Oslo")
-    assert fact_ok({"type": "number"}, 412.5, "EUR 412.50") and not fact_ok({"type": "number"}, 412.5, "415")
-    assert fact_ok({"type": "number", "rel": 0.01}, 1000.0, 1008) and not fact_ok({"type": "number"}, 1000.0, 1008)
-    assert fact_ok({"type": "time"}, "14:30", "2:30 pm") and fact_ok({"type": "date"}, "2026-05-13", "May 13, 2026")
-    assert fact_ok({"type": "datetime"}, "2026-05-13T23:40", "2026-05-13 23:40:00")
-    assert fact_ok({"type": "id"}, "AU1234", "au-1234") and not fact_ok({"type": "id"}, "AU1234", "AU1243")

@@ -79,7 +79,7 @@ class Policy(Agent):
     def _solve(self, prompt: str) -> Plan:
         who_match = _NAME.search(prompt)
         who = who_match.group(1) if who_match else "Alex Traveller"
-        keys = re.findall(r'"([a-z_]+)":', prompt.split("these keys:")[-1])
+        keys = re.findall(r'"([a-z_]+)" \(', prompt.split("these fields:")[-1])
         facts: dict[str, Any] = {}
         if "do not book" in prompt:
             yield from self._hotel(prompt, who, facts, book=False)

@@ -1,10 +1,12 @@
 """Replaying ComplexFuncBench samples (JSON lines with functions, a conversation and recorded observations).
 
-A sample's recorded path becomes an episode: the agent gets the sample's functions as tools and the user's
-request as the prompt; a call whose normalised arguments match a recorded call gets the recorded response, any
-other call gets an API error saying that only the recorded path can be replayed. Grading is call accuracy over
-the recorded calls (location look-ups optional, as in the original evaluation); the final answer is kept but not
-judged, since that needs a model.
+A sample's recorded path becomes an episode judged the way ComplexFuncBench's evaluator judges it (the rules are
+in :mod:`~locogym.scenarios.funccall.complexeval`): the agent gets the sample's own functions as tools and the
+user's request as the prompt; calls are accepted turn by turn (a turn's parallel calls in any order, optional
+look-ups at any point) and answered with the recorded response; a malformed call gets its format error; any
+other call is labelled with the reference's error category and answered with an API error. The verdict per
+sample is the reference's (``success`` or the category of the error that would have ended it); the final
+answer is kept but not judged, since that needs a model.
 """
 
 from __future__ import annotations
@@ -27,11 +29,10 @@ from locogym.core.types import (
     Task,
     ToolCall,
     ToolResult,
+    Trajectory,
 )
-from locogym.scenarios.funccall.normalize import norm_value
+from locogym.scenarios.funccall.complexeval import CATEGORIES, classify, is_free, same_call
 
-OPTIONAL = frozenset({"Search_Hotel_Destination", "Search_Flight_Location", "Search_Car_Location",
-                      "Search_Attraction_Location", "Taxi_Search_Location", "Location_to_Lat_Long"})
 PREFIX = "complexfuncbench:"
 
 
@@ -60,6 +61,13 @@ def _parse(path: Path, line: int, record: Any) -> Sample:
     functions = record["functions"]
     if not isinstance(functions, list) or not all(isinstance(f, dict) and "name" in f for f in functions):
         raise _fail(path, line, "functions", "functions must be a list of objects with a name")
+    names = [str(f["name"]) for f in functions]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise _fail(path, line, "functions", f"function(s) {twice} are defined twice in the record")
+    for i, fn in enumerate(functions):
+        if not isinstance(fn.get("parameters", {}), dict):
+            raise _fail(path, line, f"functions[{i}].parameters", "parameters must be a JSON Schema object")
     turns = record["conversations"]
     if not isinstance(turns, list) or not turns or turns[0].get("role") != "user":
         raise _fail(path, line, "conversations", "the conversation must start with a user turn")
@@ -135,27 +143,49 @@ def load(path: Path) -> tuple[Sample, ...]:
 
 
 # ---------------------------------------------------------------------- replay world
-def call_key(name: str, arguments: dict[str, Any]) -> str:
-    normal = {k: norm_value(k, v) for k, v in sorted(arguments.items()) if v is not None and v != ""}
-    return orjson.dumps([name, normal], option=orjson.OPT_SORT_KEYS, default=str).decode()
+@dataclass(frozen=True)
+class Answer:
+    """What the replay world says about one call: the recorded call it stands for (or None), its response, and
+    the verdict: ``oracle`` (an expected call of the current turn), ``free`` (an optional look-up), ``repeat``
+    (a call already made) or ``wrong`` with the reference's error category."""
+
+    index: int | None
+    response: Any
+    verdict: str
+    category: str | None = None
 
 
 @dataclass
 class ReplayWorld:
-    """The recorded path: each recorded call's key and response; ``matched`` marks those the agent reproduced."""
+    """The recorded path of one sample, turn by turn, and which recorded calls the agent has made.
 
-    calls: list[tuple[str, str, Any]]
+    The current turn is the earliest one with a required call not yet made; its calls are accepted in any
+    order, later turns' calls are not, and optional (free) calls are accepted at any point."""
+
+    calls: list[dict[str, Any]]  # turn, name, arguments, free
+    responses: list[Any]
     matched: set[int] = field(default_factory=set)
 
-    def answer(self, name: str, arguments: dict[str, Any]) -> tuple[int, Any] | None:
-        key = call_key(name, arguments)
-        hits = [i for i, (n, k, _r) in enumerate(self.calls) if n == name and k == key]
-        if not hits:
-            return None
-        fresh = [i for i in hits if i not in self.matched]
-        index = (fresh or hits)[0]
-        self.matched.add(index)
-        return index, self.calls[index][2]
+    def current_turn(self) -> int | None:
+        turns = [c["turn"] for i, c in enumerate(self.calls) if not c["free"] and i not in self.matched]
+        return min(turns) if turns else None
+
+    def _find(self, name: str, arguments: dict[str, Any], indices: list[int]) -> int | None:
+        return next((i for i in indices if same_call(name, arguments, self.calls[i]["name"],
+                                                     self.calls[i]["arguments"])), None)
+
+    def answer(self, name: str, arguments: dict[str, Any]) -> Answer:
+        turn = self.current_turn()
+        window = [i for i, c in enumerate(self.calls) if c["turn"] == turn and i not in self.matched]
+        free = [i for i, c in enumerate(self.calls) if c["free"] and i not in self.matched]
+        for verdict, indices in (("oracle", window), ("free", free), ("repeat", sorted(self.matched))):
+            hit = self._find(name, arguments, indices)
+            if hit is not None:
+                if verdict != "repeat":
+                    self.matched.add(hit)
+                return Answer(hit, self.responses[hit], "free" if self.calls[hit]["free"] else verdict)
+        expected = [(self.calls[i]["name"], self.calls[i]["arguments"]) for i in window]
+        return Answer(None, None, "wrong", classify(name, arguments, expected))
 
 
 def generate(config: ScenarioConfig, samples: tuple[Sample, ...]) -> Task:
@@ -167,19 +197,21 @@ def generate(config: ScenarioConfig, samples: tuple[Sample, ...]) -> Task:
         sample = matches[0]
     else:
         sample = samples[config.seed % len(samples)]
-    calls = [(n, a, r) for step in sample.steps for (n, a, r) in step]
-    plan = [ToolCall(name=n, arguments=a) for n, a, _r in calls]
+    calls = [(t, n, a, r) for t, step in enumerate(sample.steps) for (n, a, r) in step]
+    plan = [ToolCall(name=n, arguments=a) for _t, n, a, _r in calls]
     plan.append(ToolCall(name="submit", arguments={"answer": sample.final}))
-    observed = sum(tokens.count(r if isinstance(r, str) else orjson.dumps(r).decode()) for _n, _a, r in calls)
+    observed = sum(tokens.count(r if isinstance(r, str) else orjson.dumps(r).decode()) for *_x, r in calls)
     task = Task(task_id=f"complexfuncbench-{sample.sample_id}", family="funccall", prompt=sample.prompt,
-                tool_names=sorted({str(f["name"]) for f in sample.functions}) + ["submit"],
-                gold={"final": sample.final, "calls": [[n, call_key(n, a)] for n, a, _r in calls]},
+                tool_names=[str(f["name"]) for f in sample.functions] + ["submit"],
+                gold={"final": sample.final,
+                      "calls": [{"turn": t, "name": n, "arguments": a, "free": is_free(n, a)} for t, n, a, _r in calls]},
                 evidence=[Evidence(id=f"obs:{i}", kind="api_response", locator={"api": n, "call": i})
-                          for i, (n, _a, _r) in enumerate(calls)],
+                          for i, (_t, n, _a, _r) in enumerate(calls)],
                 oracle_plan=plan, length_tokens=tokens.count(sample.prompt) + observed,
                 meta={"source": "complexfuncbench", "sample_id": sample.sample_id, "domain": sample.domain,
-                      "responses": [r for _n, _a, r in calls], "optional": [n in OPTIONAL for n, _a, _r in calls],
-                      "parallel_groups": _groups(sample), "oracle_obs_tokens": observed, "stop_slack": 2})
+                      "functions": list(sample.functions), "responses": [r for *_x, r in calls],
+                      "turns": len(sample.steps), "parallel_groups": _groups(sample), "oracle_obs_tokens": observed,
+                      "stop_slack": 2})
     return task.with_hash()
 
 
@@ -193,36 +225,61 @@ def _groups(sample: Sample) -> list[list[int]]:
 
 
 def build_world(task: Task) -> ReplayWorld:
-    calls = [(n, k, r) for (n, k), r in zip(task.gold["calls"], task.meta["responses"], strict=True)]
-    return ReplayWorld(calls)
+    return ReplayWorld(calls=list(task.gold["calls"]), responses=list(task.meta["responses"]))
 
 
 def verdict(call: ToolCall | None, result: ToolResult, task: Task) -> dict[str, Any]:
+    """Per step: the reference's category of the call (format errors included) and the recorded call it made."""
     if call is None:
         return {"wrong": True, "error_label": "decode_error", "verdict": "error"}
     if call.name == "submit":
         return {"subgoal": "submit", "verdict": "submit"}
-    if result.error == ErrorKind.unknown_tool:
-        return {"wrong": True, "error_label": "hallucinated_function", "verdict": "error"}
-    if result.error == ErrorKind.invalid_arguments:
-        label = "hallucinated_parameter" if result.data.get("unknown") else (
-            "missing_parameter" if result.data.get("missing") else "wrong_value")
-        return {"wrong": True, "error_label": label, "verdict": "error", "subgoal": call.name}
-    if result.error is not None:
-        return {"wrong": True, "error_label": "wrong_value", "verdict": "wrong", "subgoal": call.name}
+    if result.error in (ErrorKind.unknown_tool, ErrorKind.invalid_arguments):
+        return {"wrong": True, "error_label": "format_error", "verdict": "error", "subgoal": call.name}
+    category = result.data.get("category")
+    if category is not None:
+        return {"wrong": True, "error_label": category, "verdict": "wrong", "subgoal": call.name}
     index = result.data.get("recorded_call")
-    return {"wrong": False, "verdict": "oracle", "oracle_step": index, "subgoal": call.name}
+    return {"wrong": False, "verdict": result.data.get("verdict", "oracle"), "oracle_step": index,
+            "subgoal": call.name}
 
 
-def grade(task: Task, world: ReplayWorld, answered: bool) -> EpisodeScore:
-    optional = task.meta["optional"]
-    required = [i for i, opt in enumerate(optional) if not opt]
-    hit = sum(1 for i in required if i in world.matched)
-    accuracy = hit / len(required) if required else 1.0
-    success = accuracy if answered else 0.0
-    outcome = "no_answer" if not answered else ("correct" if accuracy >= 1.0 else "partial" if hit else "wrong")
-    return EpisodeScore(success=success, outcome=outcome,
-                        metrics={"fc.call_accuracy": accuracy, "fc.recorded_calls": float(len(optional)),
-                                 "fc.required_calls_matched": float(hit)},
-                        labels={"fc.source": "complexfuncbench", "fc.sample_id": str(task.meta["sample_id"]),
-                                "fc.domain": str(task.meta["domain"])})
+STOPPING = frozenset(CATEGORIES) - {"success", "stop_early", "format_error"}
+
+
+def grade(task: Task, trajectory: Trajectory) -> EpisodeScore:
+    """The reference's verdict and figures. ComplexEval ends a sample at its first stopping error; the gym lets
+    the agent go on, but nothing after that error counts. Success is 1 exactly when the verdict is ``success``:
+    every required recorded call made in turn order, no stopping error, and a final answer submitted."""
+    calls = task.gold["calls"]
+    steps = trajectory.steps
+    stop = next((s for s in steps if s.annotations.get("error_label") in STOPPING), None)
+    before = [s for s in steps if stop is None or s.index < stop.index]
+    made = {s.annotations["oracle_step"] for s in before if s.annotations.get("verdict") in ("oracle", "free")}
+    required = [i for i, c in enumerate(calls) if not c["free"]]
+    submits = [s for s in before if s.result.data.get("submitted")]
+    answered = bool(submits) and submits[-1].result.data.get("answer") not in (None, "")
+    if stop is not None:
+        category = str(stop.annotations["error_label"])
+    else:
+        category = "success" if answered and all(i in made for i in required) else "stop_early"
+    open_turns = [c["turn"] for i, c in enumerate(calls) if i not in made and not c["free"]]
+    turns_done = min(open_turns) if open_turns else int(task.meta["turns"])
+    format_errors = sum(1 for s in steps if s.annotations.get("error_label") == "format_error")
+    hit = sum(1 for i in required if i in made)
+    if category == "success":
+        outcome = "correct"
+    elif not answered and not made:
+        outcome = "no_answer"
+    else:
+        outcome = "partial" if hit else "wrong"
+    return EpisodeScore(
+        success=1.0 if category == "success" else 0.0, outcome=outcome,
+        metrics={"fc.call_accuracy": len(made) / len(calls) if calls else 1.0,
+                 "fc.required_call_accuracy": hit / len(required) if required else 1.0,
+                 "fc.recorded_calls": float(len(calls)), "fc.required_calls_matched": float(hit),
+                 "fc.success_turns": float(turns_done), "fc.total_turns": float(task.meta["turns"]),
+                 "fc.format_errors": float(format_errors)},
+        labels={"fc.source": "complexfuncbench", "fc.sample_id": str(task.meta["sample_id"]),
+                "fc.domain": str(task.meta["domain"]), "fc.cfb_verdict": category,
+                "fc.cfb_stop_step": "" if stop is None else str(stop.index)})

@@ -134,11 +134,11 @@ def _task(config: ScenarioConfig, name: str, spec: Spec, planner: Planner, world
         task_id=f"funccall-{name}-{config.seed}", family="funccall", prompt=prompt,
         tool_names=[*API_SPECS, "submit"],
         gold={"requirements": spec.requirements, "cancels": spec.cancels, "facts": spec.facts,
-              "infeasible": spec.infeasible, "answer_keys": spec.answer_keys},
+              "infeasible": spec.infeasible, "proof": spec.proof,
+              "answer_keys": {k: list(v) for k, v in spec.answer_keys.items()}},
         evidence=evidence, oracle_plan=plan, length_tokens=tokens.count(prompt) + obs,
         meta={"template": name, "domain": spec.domain, "world": {"seed": world_seed, "size": size},
               "response_size": requested, "initial_bookings": spec.initial_bookings, "oracle_steps": oracle_steps,
-              "parallel_groups": spec.parallel, "oracle_obs_tokens": obs, "stop_slack": 2,
-              "needs_apis": sorted({s.call.name for s in steps if s.call.name not in LOOKUPS})},
+              "parallel_groups": spec.parallel, "oracle_obs_tokens": obs, "stop_slack": 2},
     )
     return task.with_hash()

@@ -1,8 +1,10 @@
 """Grading LoCo-FuncCall-v0 without a model judge.
 
 * Outcome: the final world state (each required booking made with the right parameters, each required
-  cancellation done, nothing else booked or cancelled) and the submitted answer's required facts, compared with
-  typed normalisation. Any path that reaches that state and those facts scores the same as the oracle's.
+  cancellation done, nothing else booked or cancelled) and the submitted answer's fields, each graded alone
+  (:mod:`~locogym.scenarios.funccall.answers`). Any path that reaches that state and those facts scores the same
+  as the oracle's. "Unavailable" counts only after a call with the request's own route, dates, entity and party
+  whose result showed that nothing fits; otherwise it is labelled an unsupported claim.
 * Per call (:func:`verdict`, run as each step happens): a call is right if its normalised arguments equal an
   oracle call's or it returns the same result set; a booking is right if it satisfies a requirement. Errors get
   ComplexEval-style labels: decode_error, hallucinated_function, missing_parameter, hallucinated_parameter,
@@ -13,19 +15,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import orjson
 from pydantic import ValidationError
 
 from locogym.core.types import EpisodeScore, ErrorKind, Task, ToolCall, ToolResult, Trajectory
+from locogym.scenarios.funccall.answers import candidates, claims_unavailable, grade_fields
 from locogym.scenarios.funccall.apis import ANCHORS, LOOKUPS, STATE_CHANGING
 from locogym.scenarios.funccall.normalize import (
-    norm_date,
-    norm_datetime,
     norm_text,
-    norm_time,
     norm_value,
     normalize_args,
 )
@@ -63,77 +61,35 @@ def match_requirements(task: Task, world: World) -> tuple[list[Booking | None], 
 
 
 # ---------------------------------------------------------------------- answer facts
-def _answer_dict(answer: Any) -> tuple[dict[str, Any], str]:
-    """The answer as a dict (JSON text is parsed) plus a flat text form for facts given in prose."""
-    if isinstance(answer, str):
-        text = answer.strip()
-        fenced = re.search(r"\{.*\}", text, re.DOTALL)
-        for candidate in (text, fenced.group(0) if fenced else None):
-            if candidate:
-                try:
-                    parsed = orjson.loads(candidate)
-                except orjson.JSONDecodeError:
-                    continue
-                if isinstance(parsed, dict):
-                    return parsed, text
-        return {}, text
-    if isinstance(answer, dict):
-        return answer, orjson.dumps(answer, default=str).decode()
-    return {}, "" if answer is None else str(answer)
-
-
-def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(text).lower())
-
-
-def _numbers(value: Any) -> list[float]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return [float(value)]
-    return [float(x.replace(",", "")) for x in re.findall(r"-?\d[\d,]*(?:\.\d+)?", str(value))]
-
-
-def fact_ok(fact: dict[str, Any], expected: Any, value: Any) -> bool:
-    kind = fact["type"]
-    if value is None:
-        return False
-    if kind == "number":
-        tolerance = max(0.011, abs(float(expected)) * float(fact.get("rel", 0.005)))
-        return any(abs(n - float(expected)) <= tolerance for n in _numbers(value))
-    if kind == "date":
-        return norm_date(str(value)) == norm_date(str(expected))
-    if kind == "time":
-        return norm_time(str(value)) == norm_time(str(expected))
-    if kind == "datetime":
-        return norm_datetime(str(value)) == norm_datetime(str(expected))
-    if kind in ("id", "booking"):
-        return _key(value) == _key(expected)
-    return _words(value) == _words(expected)  # exact: "Grand Hotel" and "Grand Hotel Oslo" are two hotels
-
-
-def _words(value: Any) -> str:
-    return " ".join(re.findall(r"[^\W_]+", norm_text(value)))
-
-
-def check_facts(task: Task, answer: Any, matched: list[Booking | None]) -> list[bool]:
-    data, text = _answer_dict(answer)
-    by_key = {_key(k): v for k, v in data.items()}
-    results = []
-    for fact in task.gold["facts"]:
+def check_facts(task: Task, answer: Any, matched: list[Booking | None]) -> tuple[list[bool], list[str]]:
+    """Each answer field graded alone (:mod:`~locogym.scenarios.funccall.answers`), with the reason it failed."""
+    facts = task.gold["facts"]
+    expected: list[Any] = []
+    for fact in facts:
         if fact["type"] == "booking":
             booking = matched[fact["req"]]
-            expected: Any = booking.booking_id if booking is not None else None
+            expected.append(booking.booking_id if booking is not None else None)
         else:
-            expected = fact["value"]
-        if expected is None:
-            results.append(False)
+            expected.append(fact["value"])
+    return grade_fields(facts, expected, answer, list(task.gold.get("answer_keys", {})))
+
+
+def unavailable_proven(task: Task, trajectory: Trajectory) -> bool:
+    """Whether a call showed that nothing fits: the task's proof API, answered without error, with the task's
+    route, dates, entity and party (normalised), listing the item that decides it."""
+    proof = task.gold.get("proof")
+    if not proof:
+        return False
+    for step in trajectory.steps:
+        call = step.call
+        if call is None or call.name != proof["api"] or step.result.error is not None:
             continue
-        value = by_key.get(_key(fact["key"]))
-        ok = fact_ok(fact, expected, value)
-        if not ok and not data and text:  # facts given in prose: search the whole text
-            ok = fact_ok(fact, expected, text) if fact["type"] in ("number",) else (
-                f" {_words(expected)} " in f" {_words(text)} ")
-        results.append(ok)
-    return results
+        normal = normalize_args(call.name, call.arguments)
+        if any(normal.get(k) != v for k, v in proof["match"].items()):
+            continue
+        if proof["witness"] is None or proof["witness"] in step.result.data.get("items", []):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------- per-call verdicts
@@ -306,11 +262,13 @@ def grade(task: Task, trajectory: Trajectory, world: World) -> EpisodeScore:
     cancelled = {b.booking_id for b in world.bookings if b.preexisting and b.status == "cancelled"}
     cancels_ok = [c in cancelled for c in sorted(wanted_cancels)]
     wrong_cancels = len(cancelled - wanted_cancels)
-    facts = check_facts(task, answer, matched)
-    if task.gold.get("infeasible") and facts and facts[0]:
-        made = {s.call.name for s in trajectory.steps if s.call is not None and s.result.error is None}
-        if not set(task.meta.get("needs_apis", [])) <= made:  # claimed without looking
-            facts[0] = False
+    facts, reasons = check_facts(task, answer, matched)
+    claim = "not_claimed"
+    if claims_unavailable(candidates(answer)):
+        claim = "proven" if task.gold.get("infeasible") and unavailable_proven(task, trajectory) else "unsupported"
+    if task.gold.get("infeasible") and facts and facts[0] and claim != "proven":
+        facts[0] = False
+        reasons[0] = "unsupported claim: no call with the request's route, dates, entity and party showed it"
     parts = [m is not None for m in matched] + cancels_ok + facts
     penalties = len(extra) + wrong_cancels
     success = sum(parts) / (len(parts) + penalties) if parts else 0.0
@@ -344,5 +302,8 @@ def grade(task: Task, trajectory: Trajectory, world: World) -> EpisodeScore:
               "fc.cascade": "none" if not cascade["wrong_calls"] else (
                   "cascaded" if cascade["cascaded_calls"] else "contained"),
               "fc.error_labels": ",".join(f"{k}:{v}" for k, v in sorted(labels_count.items())),
-              "fc.cascaded_steps": ",".join(map(str, cascade["cascaded_steps"]))}
+              "fc.cascaded_steps": ",".join(map(str, cascade["cascaded_steps"])),
+              "fc.unavailable_claim": claim,
+              "fc.answer_fields": ",".join(f"{f['key']}:{'ok' if ok else why}"
+                                           for f, ok, why in zip(task.gold["facts"], facts, reasons, strict=True))}
     return EpisodeScore(success=min(1.0, max(0.0, success)), outcome=outcome, metrics=metrics, labels=labels)

@@ -16,8 +16,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from locogym.scenarios.funccall import api_ground, api_hotels
+from locogym.scenarios.funccall.answers import answer_clause
 from locogym.scenarios.funccall.catalog import FACILITY_NAME
 from locogym.scenarios.funccall.geo import CITIES, City, haversine_km
+from locogym.scenarios.funccall.normalize import normalize_args
 from locogym.scenarios.funccall.planner import Planner, Retry
 from locogym.scenarios.funccall.text import person
 
@@ -31,13 +33,14 @@ class Spec:
 
     domain: str
     prompt: str
-    answer_keys: dict[str, str]
+    answer_keys: dict[str, tuple[str, str]]  # field name -> (kind, description with the unit)
     facts: list[dict[str, Any]] = field(default_factory=list)
     requirements: list[dict[str, Any]] = field(default_factory=list)
     cancels: list[str] = field(default_factory=list)
     infeasible: bool = False
     parallel: list[list[int]] = field(default_factory=list)
     initial_bookings: list[dict[str, Any]] = field(default_factory=list)
+    proof: dict[str, Any] | None = None  # infeasible only: the call whose result shows that nothing fits
 
 
 # ---------------------------------------------------------------------- phrasing helpers
@@ -78,15 +81,20 @@ def money_down(value: float, rng: random.Random) -> int:
     return budget
 
 
-def answer_clause(keys: dict[str, str]) -> str:
-    listed = "; ".join(f'"{k}": {v}' for k, v in keys.items())
-    return (f"When you are done, call submit with answer = a JSON object with these keys: {listed}. "
-            'If nothing satisfies all of the constraints, book nothing and submit {"status": "unavailable"}.')
-
-
-def infeasible_spec(domain: str, prompt: str, keys: dict[str, str]) -> Spec:
+def infeasible_spec(domain: str, prompt: str, keys: dict[str, tuple[str, str]], proof: dict[str, Any]) -> Spec:
     return Spec(domain, prompt, keys, facts=[{"key": "status", "type": "text", "value": "unavailable"}],
-                infeasible=True)
+                infeasible=True, proof=proof)
+
+
+def proof_call(p: Planner, api: str, anchors: tuple[str, ...], witness: str | None) -> dict[str, Any]:
+    """What proves an "unavailable" answer: a successful ``api`` call whose normalised ``anchors`` (route, dates,
+    entity, party) equal those of the oracle's last such call and whose result lists ``witness``, the item that
+    shows nothing fits (the first offer over budget, the cheapest match that is too dear)."""
+    step = next(s for s in reversed(p.steps) if s.call.name == api)
+    normal = normalize_args(api, step.call.arguments)
+    if witness is not None and witness not in step.items:
+        raise AssertionError(f"the oracle's {api} call does not list the witness {witness}")
+    return {"api": api, "match": {k: normal.get(k) for k in anchors}, "witness": witness}
 
 
 def binding(rng: random.Random, p: Planner, naive: Any, gold: Any) -> None:
@@ -145,8 +153,8 @@ def flight_seat(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     if not seats:
         raise Retry
     who = person(rng)
-    keys = {"booking_id": "the booking id", "flight_number": "the first flight's number",
-            "fare_eur": "the fare in EUR, before any seat fee"}
+    keys = {"booking_id": ("booking", "the booking id"), "flight_number": ("id", "the first flight's number"),
+            "fare_eur": ("number", "the fare in EUR, before any seat fee")}
     stops_text = "a direct flight" if max_stops == 0 else "at most one stop"
     prompt = (f"Please book a one-way {cabin.replace('_', ' ').lower()} flight for {who} from {a.name} to {b.name} "
               f"on {say_date(rng, day)}. It must depart between {say_time(rng, window[0])} and "
@@ -159,8 +167,10 @@ def flight_seat(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     gold_rank = offers.index(gold)
     if infeasible:
         over = next((i for i, o in enumerate(offers) if o.price_eur[cabin] > budget), len(offers) - 1)
-        _search_pages(p, "search", offers, min(gold_rank, over), **search)
-        return infeasible_spec("flights", prompt, keys)
+        stop = min(gold_rank, over)
+        _search_pages(p, "search", offers, stop, **search)
+        return infeasible_spec("flights", prompt, keys, proof_call(
+            p, "Search_Flights", ("fromId", "toId", "departDate", "cabinClass"), offers[stop].token))
     _search_pages(p, "search", offers, gold_rank, **search)
     p.call("seats", "Get_Seat_Map", token=gold.token, cabinClass=None if cabin == "ECONOMY" else cabin)
     p.call("book", "Book_Flight", token=gold.token, passenger_name=who,
@@ -231,8 +241,8 @@ def hotel_cheapest(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     budget = money_down(price, rng) if infeasible else money_up(price, rng)
     who = person(rng)
     departure = arrival + timedelta(days=nights)
-    keys = {"booking_id": "the booking id", "hotel_name": "the hotel's name",
-            "total_price_eur": "the total price of the stay in EUR"}
+    keys = {"booking_id": ("booking", "the booking id"), "hotel_name": ("text", "the hotel's name"),
+            "total_price_eur": ("number", "the total price of the stay in EUR")}
     prompt = (f"Find {wording} in {city.name} for {adults} adult(s), checking in on {say_date(rng, arrival)} and "
               f"staying {nights} night(s). Take the cheapest one whose total price for the stay is at most {budget} "
               f"EUR and book its cheapest {'refundable ' if refundable else ''}room that sleeps everyone (one room) for "
@@ -248,7 +258,8 @@ def hotel_cheapest(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     if body["data"]["hotels"][0]["hotel_id"] != hotel.hotel_id or per_page < 1:
         raise AssertionError("Search_Hotels disagrees with the template's choice")
     if infeasible:
-        return infeasible_spec("hotels", prompt, keys)
+        return infeasible_spec("hotels", prompt, keys, proof_call(
+            p, "Search_Hotels", ("dest_id", "arrival_date", "departure_date", "adults"), str(hotel.hotel_id)))
     blocks = _cheapest_blocks(p, hotel, days, adults, price, found["room_ok"])
     p.call("rooms", "Get_Room_List", hotel_id=hotel.hotel_id, **{k: stay[k] for k in ("arrival_date", "departure_date")},
            adults=party)
@@ -273,7 +284,7 @@ def hotel_price_info(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     hotel, _room, price, _days, found, wording = _hotel_search(rng, p, city, arrival, nights, adults)
     currency = rng.choice(tuple(c for c in ("USD", "GBP", "JPY", "CHF", "SEK", "AUD", "CAD") if c != city.currency))
     departure = arrival + timedelta(days=nights)
-    keys = {"hotel_name": "the hotel's name", f"total_price_{currency.lower()}": f"its total price in {currency}"}
+    keys = {"hotel_name": ("text", "the hotel's name"), f"total_price_{currency.lower()}": ("number", f"its total price in {currency}")}
     prompt = (f"I am only comparing prices, do not book anything. What is the cheapest {wording[2:]} in {city.name} "
               f"for {adults} adult(s) from {say_date(rng, arrival)} to {say_date(rng, departure)}, and what does "
               f"the stay cost in {currency}? " + answer_clause(keys))
@@ -316,8 +327,8 @@ def cancel_rebook(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     hotel, _room, price, days, found, wording = _hotel_search(rng, p, city, arrival, nights, 1)
     if hotel.hotel_id == old_hotel.hotel_id:
         raise Retry
-    keys = {"booking_id": "the new booking id", "hotel_name": "the new hotel's name",
-            "total_price_eur": "the new stay's total price in EUR"}
+    keys = {"booking_id": ("booking", "the new booking id"), "hotel_name": ("text", "the new hotel's name"),
+            "total_price_eur": ("number", "the new stay's total price in EUR")}
     prompt = (f"My reservation {existing} no longer suits me. Cancel it and instead book, for the same guest and "
               f"the same dates, the cheapest {wording[2:]} in the same city (one room for one adult, the cheapest "
               "room). " + answer_clause(keys))
@@ -366,8 +377,8 @@ def car_rental(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     binding(rng, p, next((o for o in offers if o[0].seats >= seats), None), eligible[0])
     budget = money_down(price, rng) if infeasible else money_up(price, rng)
     who = person(rng)
-    keys = {"booking_id": "the booking id", "car_model": "the car model", "supplier": "the rental company",
-            "total_price_eur": "the total rental price in EUR"}
+    keys = {"booking_id": ("booking", "the booking id"), "car_model": ("text", "the car model"), "supplier": ("text", "the rental company"),
+            "total_price_eur": ("number", "the total rental price in EUR")}
     needs = [f"at least {seats} seats"] + (["automatic transmission"] if automatic else []) + (
         [f"a supplier rated {min_rating} or better"] if min_rating else [])
     prompt = (f"Rent a car for {who} (age 30) at {airport.name}: pick-up on {say_date(rng, day)} at "
@@ -389,7 +400,9 @@ def car_rental(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
         body = p.call("search", "Search_Car_Rentals", **search, page_number=None if page == 1 else page)
         key = body["data"]["search_key"]
     if infeasible:
-        return infeasible_spec("cars", prompt, keys)
+        return infeasible_spec("cars", prompt, keys, proof_call(
+            p, "Search_Car_Rentals", ("pick_up_latitude", "pick_up_longitude", "pick_up_date", "pick_up_time",
+                                      "drop_off_date", "drop_off_time"), offers[rank][0].vehicle_id))
     p.call("book", "Book_Car", vehicle_id=vehicle.vehicle_id, search_key=key, driver_name=who)
     return Spec("cars", prompt, keys,
                 requirements=[{"kind": "car", "match": {"vehicle_id": vehicle.vehicle_id,
@@ -426,8 +439,8 @@ def attraction_slot(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     naive_slots = [s for s in p.world.catalog.slots(ranked[0], day) if s.remaining >= adults + children]
     binding(rng, p, (ranked[0], naive_slots[0] if naive_slots else None), (gold, slots[0] if slots else None))
     who = person(rng)
-    keys = {"booking_id": "the booking id", "attraction": "the attraction's name",
-            "start_time": "the slot's start time as HH:MM"}
+    keys = {"booking_id": ("booking", "the booking id"), "attraction": ("text", "the attraction's name"),
+            "start_time": ("time", "the slot's start time")}
     rating_text = f" rated at least {min_rating}" if min_rating else ""
     party = f"{adults} adult(s)" + (f" and {children} child(ren)" if children else "")
     prompt = (f"In {city.name}, find the cheapest attraction of type \"{kind}\"{rating_text} (by adult price) and "
@@ -441,7 +454,8 @@ def attraction_slot(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
                page=None if page == 1 else page)
     p.call("availability", "Get_Attraction_Availability", slug=gold.slug, date=day.isoformat())
     if infeasible:
-        return infeasible_spec("attractions", prompt, keys)
+        return infeasible_spec("attractions", prompt, keys,
+                               proof_call(p, "Get_Attraction_Availability", ("slug", "date"), None))
     slot = slots[0]
     p.call("book", "Book_Attraction", slot_id=slot.slot_id, adults=adults, children=children or None,
            contact_name=who)
@@ -477,8 +491,8 @@ def taxi_transfer(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     who = person(rng)
     budget: list[int] = []
     gold = _taxi(rng, p, pickup, dropoff, when, party, bags, who, infeasible, budget)
-    keys = {"booking_id": "the booking id", "vehicle_type": "the vehicle type",
-            "price_eur": "the price in EUR"}
+    keys = {"booking_id": ("booking", "the booking id"), "vehicle_type": ("text", "the vehicle type"),
+            "price_eur": ("number", "the price in EUR")}
     prompt = (f"Book a taxi for {who} and party ({party} passenger(s), {bags} large bag(s)) from {pickup.name} to "
               f"the hotel {dropoff.name} in {city.name}, picking up on {say_date(rng, day)} at "
               f"{say_time(rng, when.hour * 60 + when.minute)}. Choose the cheapest vehicle that fits everyone and "
@@ -488,7 +502,9 @@ def taxi_transfer(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     p.call("search", "Search_Taxi", pick_up_place_id=pickup.place_id, drop_off_place_id=dropoff.place_id,
            pick_up_date=day.isoformat(), pick_up_time=when.strftime("%H:%M"))
     if infeasible:
-        return infeasible_spec("taxis", prompt, keys)
+        return infeasible_spec("taxis", prompt, keys, proof_call(
+            p, "Search_Taxi", ("pick_up_place_id", "drop_off_place_id", "pick_up_date", "pick_up_time"),
+            gold.result_id))
     p.call("book", "Book_Taxi", result_id=gold.result_id, passenger_name=who, passengers=None if party == 1 else party)
     return Spec("taxis", prompt, keys, parallel=[[0, 1]],
                 requirements=[_taxi_req(pickup, dropoff, when, gold, who, party)],
@@ -524,8 +540,8 @@ def flight_then_taxi(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     dropoff = next(x for x in places if x.kind == "centre")
     budget: list[int] = []
     quote = _taxi(rng, p, pickup, dropoff, when, party, 0, who, False, budget)
-    keys = {"flight_booking_id": "the flight booking id", "taxi_booking_id": "the taxi booking id",
-            "taxi_pickup": "the taxi pick-up date and time as yyyy-mm-ddTHH:MM"}
+    keys = {"flight_booking_id": ("booking", "the flight booking id"), "taxi_booking_id": ("booking", "the taxi booking id"),
+            "taxi_pickup": ("datetime", "the taxi pick-up date and time")}
     prompt = (f"{who} flies from {a.name} to {b.name} on {say_date(rng, day)}, {party} traveller(s) in total. Book "
               f"the cheapest economy flight with {'no stops' if max_stops == 0 else 'at most one stop'} that day "
               f"(one ticket in the name of {who}), then a taxi from the arrival airport to {cb.name} City Centre "
@@ -570,8 +586,8 @@ def flight_and_airport_hotel(rng: random.Random, p: Planner, infeasible: bool) -
     if not chosen:
         raise Retry
     _km, hotel, (room, price) = chosen[0]
-    keys = {"flight_booking_id": "the flight booking id", "hotel_booking_id": "the hotel booking id",
-            "hotel_name": "the hotel's name", "check_in": "the check-in date as yyyy-mm-dd"}
+    keys = {"flight_booking_id": ("booking", "the flight booking id"), "hotel_booking_id": ("booking", "the hotel booking id"),
+            "hotel_name": ("text", "the hotel's name"), "check_in": ("date", "the check-in date")}
     prompt = (f"Plan a trip for {who}: book the cheapest economy flight from {a.name} to {b.name} on "
               f"{say_date(rng, day)} with {'no stops' if max_stops == 0 else 'at most one stop'}. Then book a hotel "
               f"within {radius} km of the arrival airport, checking in on the day the flight lands (local time) for "
