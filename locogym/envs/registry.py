@@ -39,7 +39,7 @@ def register_family(env_cls: EnvT) -> EnvT:
                               'summary = "What the env measures, in one line."')
     env_id = env_cls.env_id
     known = _FAMILIES.get(env_id)
-    if known is not None and known is not env_cls and _qualified(known) != _qualified(env_cls):
+    if known is not None and not _same_class(known, env_cls):
         raise ConfigError(f"{env_id} is already registered by {_qualified(known)}.",
                           fix="Give the new family its own env_id (ids never change meaning).")
     _FAMILIES[env_id] = env_cls
@@ -86,6 +86,12 @@ def env_class(env_id: str) -> type[LocoEnv]:
 def docs_page(env_cls: type[LocoEnv]) -> str:
     """Where the family's page is: its declared ``docs_page`` or ``docs/envs/<env_id>.md``."""
     return env_cls.docs_page or f"docs/envs/{env_cls.env_id}.md"
+
+
+def _same_class(a: type[LocoEnv], b: type[LocoEnv]) -> bool:
+    """One class, possibly imported twice under two module names (``tests.x`` and ``x`` by a test runner)."""
+    return a is b or (a.__qualname__ == b.__qualname__
+                      and a.__module__.rsplit(".", 1)[-1] == b.__module__.rsplit(".", 1)[-1])
 
 
 def _qualified(env_cls: type[LocoEnv]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from locogym.core import tokens
+from locogym.core.errors import ToolArgumentError
 from locogym.scenarios.wiki.corpus import Article
 
 PAGE_TOKENS = 3000
@@ -24,10 +25,10 @@ def render_article(article: Article, page: int = 1) -> str:
         ids = tokens.encode(article.text)
         pages = max(1, -(-len(ids) // PAGE_TOKENS))
         if page > pages:
-            raise ValueError(f"{article.title!r} has {pages} page(s); ask for page 1 to {pages}")
+            raise ToolArgumentError(f"{article.title!r} has {pages} page(s); ask for page 1 to {pages}")
         text = tokens.encoding().decode(ids[(page - 1) * PAGE_TOKENS: page * PAGE_TOKENS])
     elif page > 1:
-        raise ValueError(f"{article.title!r} has 1 page")
+        raise ToolArgumentError(f"{article.title!r} has 1 page")
     more = f"\n[page {page} of {pages}: call again with page={page + 1} for more]" if page < pages else ""
     return f"# {article.title}\n{also}{text}{more}\n\nLinks: {links}"
 
