@@ -112,20 +112,24 @@ def _require_registered(env_id: str) -> None:
 def replay_command(
     trajectory: Annotated[Path, typer.Argument(help="A trajectory file (JSON lines) written by locogym.")],
     sandbox: Annotated[str | None, typer.Option(help="Override the recorded sandbox backend.")] = None,
+    seed_salt: Annotated[str | None, typer.Option(help="The secret seed salt the episode was generated with "
+                                                       "(default: $LOCOGYM_SEED_SALT).")] = None,
 ) -> None:
-    """Re-run a recorded episode's actions and check every observation matches the recording."""
+    """Play a recorded episode's actions again; exit 1 on any difference, naming the step that diverged first."""
     from locogym.harness.replay import replay
 
-    report = replay(trajectory, sandbox=sandbox)
+    report = replay(trajectory, sandbox=sandbox, seed_salt=seed_salt)
     if report.ok:
-        console.print(f"[green]replay ok[/]: {report.steps} steps match; success recorded "
-                      f"{report.success_recorded} replayed {report.success_replayed}")
+        console.print(f"[green]replay ok[/]: {report.steps} steps, the final state and the score match "
+                      f"(success {report.success_replayed})")
         return
-    if not report.content_hash_matches:
-        err_console.print("[red]the task generated now differs from the recorded one (content_hash)[/]")
-    for mismatch in report.mismatches[:10]:
-        err_console.print(f"[red]step {mismatch['step']} differs[/]\n  recorded: {mismatch['recorded'][:200]!r}\n"
-                          f"  replayed: {mismatch['replayed'][:200]!r}")
+    first = report.first_divergence
+    assert first is not None
+    where = f"step {first.step}" if first.step is not None else "the episode's end"
+    err_console.print(f"[red]replay differs: first at {where}[/] ({len(report.differences)} difference(s); "
+                      f"success recorded {report.success_recorded}, replayed {report.success_replayed})")
+    for difference in report.differences[:20]:
+        err_console.print(f"  {escape(difference.describe())}")
     raise typer.Exit(1)
 
 
