@@ -28,9 +28,11 @@ WIKI = "LoCo-WikiHop-v0"
 FUNC = "LoCo-FuncCall-v0"
 
 
-def make_run(out: Path, agents: list[str], envs: list[str], seeds: int = 1, salt: str | None = None) -> Path:
+def make_run(out: Path, agents: list[str], envs: list[str], seeds: int = 1, salt: str | None = None,
+             sandbox: str = "fake") -> Path:
+    """A run folder played by the tournament's own worker, one episode after the other in this process."""
     config = build_config({**default_fields(), "agents": agents, "envs": envs, "lengths": ["8k"], "seeds": seeds,
-                           "sandbox": "fake", "out": str(out)})
+                           "sandbox": sandbox, "out": str(out)})
     with RunDir(out).writer() as writer:
         for job in plan(config):
             job = job.model_copy(update={"seed_salt": salt})
