@@ -56,6 +56,8 @@ def run_command(
     base_url: Annotated[str | None, typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
     max_steps: Annotated[int | None, typer.Option(help="Step budget of the episode.")] = None,
     out: Annotated[Path, typer.Option(help="Folder for the trajectory file.")] = Path("runs/single"),
+    seed_salt: Annotated[str | None, typer.Option(help="Secret mixed into task generation "
+                                                       "(default: $LOCOGYM_SEED_SALT).")] = None,
 ) -> None:
     """Run one episode with a live view of every step, and write its trajectory."""
     import gymnasium as gym
@@ -69,6 +71,8 @@ def run_command(
         kwargs["sandbox"] = sandbox
     if max_steps is not None:
         kwargs["max_steps"] = max_steps
+    if seed_salt is not None:
+        kwargs["seed_salt"] = seed_salt
     options: dict[str, Any] = {}
     if length is not None:
         options["length"] = length

@@ -45,6 +45,8 @@ def tournament_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the schedule and the cost estimate; run nothing.")] = False,
     retry_errored: Annotated[bool, typer.Option("--retry-errored", help="Run errored episodes again.")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip writing report.md and report.html.")] = False,
+    seed_salt: Annotated[str | None, typer.Option(help="Secret mixed into task generation, so that only its holder "
+                                                       "can regenerate the tasks (default: $LOCOGYM_SEED_SALT).")] = None,
 ) -> None:
     """Run agents over envs, lengths and seeds; resumable; prints the leaderboard and writes the reports.
 
@@ -103,7 +105,7 @@ def tournament_command(
         console.print(f"[dim]run folder {cfg.out} · sandbox {cfg.sandbox} · backend {cfg.backend} · concurrency "
                       + ", ".join(f"{p} {cfg.concurrency_for(p)}" for p in sorted({j.provider for j in jobs})) + "[/]")
         return
-    summary = run_tournament(cfg, retry_errored=retry_errored, console=err_console)
+    summary = run_tournament(cfg, retry_errored=retry_errored, console=err_console, seed_salt=seed_salt)
     console.print(f"[bold]{summary.done} episodes run, {summary.skipped} already done, {summary.errored} errored[/] "
                   f"in {summary.wall_time_s:.1f} s · sandbox {summary.sandbox} · {summary.run_dir}")
     if summary.results:
