@@ -92,8 +92,12 @@ def salt_for(trajectory: Trajectory, seed_salt: str | None) -> str:
     return salt
 
 
-def make_env_for(trajectory: Trajectory, sandbox: str | None = None, seed_salt: str | None = None) -> gym.Env[Any, Any]:
-    """A fresh env of the recorded id, with the recorded family arguments (``sandbox`` overrides the backend)."""
+def env_arguments(trajectory: Trajectory, sandbox: str | None = None, seed_salt: str | None = None) -> dict[str, Any]:
+    """The ``gym.make`` arguments that rebuild the recorded env (``sandbox`` overrides the recorded backend).
+
+    Raises:
+        ConfigError: the env is not registered here, or the episode's seed salt is missing or wrong.
+    """
     import locogym.envs  # noqa: F401 - registers the environments
 
     try:
@@ -109,7 +113,7 @@ def make_env_for(trajectory: Trajectory, sandbox: str | None = None, seed_salt: 
     if sandbox is not None or trajectory.sandbox is not None:
         kwargs["sandbox"] = sandbox or trajectory.sandbox
     kwargs["seed_salt"] = salt_for(trajectory, seed_salt)
-    return gym.make(trajectory.env_id, **kwargs)
+    return kwargs
 
 
 def reset_options(trajectory: Trajectory, env: LocoEnv) -> dict[str, Any]:
@@ -123,11 +127,13 @@ def reset_options(trajectory: Trajectory, env: LocoEnv) -> dict[str, Any]:
 
 
 def replay(trajectory: Trajectory | str | Path, sandbox: str | None = None, strict: bool = False,
-           seed_salt: str | None = None) -> ReplayReport:
+           seed_salt: str | None = None, env: gym.Env[Any, Any] | None = None) -> ReplayReport:
     """Play the recorded actions on a fresh env and compare every step, the final state and the score.
 
     ``sandbox`` overrides the recorded backend; ``seed_salt`` (default ``$LOCOGYM_SEED_SALT``) is needed for
     an episode generated with one. With ``strict`` the first difference raises :class:`ReplayMismatch`.
+    ``env`` is an env made with :func:`env_arguments` to reuse (its sandbox and family data) and leave open;
+    without it one is made and closed.
 
     Raises:
         ConfigError: the env is not registered here, or the episode's seed salt is missing or wrong.
@@ -135,7 +141,9 @@ def replay(trajectory: Trajectory | str | Path, sandbox: str | None = None, stri
     traj = trajectory if isinstance(trajectory, Trajectory) else read_trajectory(trajectory)
     recorded_score = traj.score
     report = ReplayReport(steps=len(traj.steps), success_recorded=recorded_score.success if recorded_score else None)
-    env = make_env_for(traj, sandbox, seed_salt)
+    own_env = env is None
+    if env is None:
+        env = gym.make(traj.env_id, **env_arguments(traj, sandbox, seed_salt))
     try:
         base = env.unwrapped
         assert isinstance(base, LocoEnv)
@@ -154,7 +162,8 @@ def replay(trajectory: Trajectory | str | Path, sandbox: str | None = None, stri
         report.success_replayed = played.score.success if played.score else None
         _compare_end(traj, played, report)
     finally:
-        env.close()
+        if own_env:
+            env.close()
     return report
 
 

@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import gymnasium as gym
+
 from locogym.core.errors import DataError, LocoError
 from locogym.core.salt import resolve_salt, seal_key
 from locogym.core.trajectory_file import read_trajectory
-from locogym.core.types import EpisodeResult, Trajectory, dumps
+from locogym.core.types import EpisodeResult, Trajectory, dumps, stable_hash
 from locogym.core.version import package_version
 from locogym.harness.provenance import result_fields
-from locogym.harness.replay import compare_scores, replay, salt_for
+from locogym.harness.replay import compare_scores, env_arguments, replay, salt_for
 from locogym.harness.report.data import load_run
 from locogym.harness.schedule import import_plugins
 from locogym.harness.seal import check_seal
@@ -115,14 +117,41 @@ def rescore_run(run_dir: str | Path, *, seed_salt: str | None = None, sandbox: s
         import_plugins(list(run.plan.get("config", {}).get("imports") or []))
     salt = resolve_salt(seed_salt)
     check = RescoreCheck()
-    for result in run.done:
-        check.episodes.append(_check_episode(run.path, result, salt, sandbox, regrade_tests, accept_version,
-                                             tolerance, check.version))
+    envs = _EnvCache()
+    try:
+        for result in run.done:
+            check.episodes.append(_check_episode(run.path, result, salt, sandbox, regrade_tests, accept_version,
+                                                 tolerance, check.version, envs))
+    finally:
+        envs.close()
     return check
 
 
+class _EnvCache:
+    """Envs reused across the episodes that share their arguments, as a tournament's workers reuse them: family
+    data loads once, and a sandbox starts once rather than per episode. A failed replay drops its env."""
+
+    def __init__(self) -> None:
+        self._envs: dict[str, gym.Env[Any, Any]] = {}
+
+    def get(self, env_id: str, kwargs: dict[str, Any]) -> tuple[str, gym.Env[Any, Any]]:
+        key = f"{env_id}|{stable_hash(kwargs)}"
+        if key not in self._envs:
+            self._envs[key] = gym.make(env_id, **kwargs)
+        return key, self._envs[key]
+
+    def drop(self, key: str) -> None:
+        env = self._envs.pop(key, None)
+        if env is not None:
+            env.close()
+
+    def close(self) -> None:
+        while self._envs:
+            self._envs.popitem()[1].close()
+
+
 def _check_episode(root: Path, result: EpisodeResult, salt: str | None, sandbox: str | None, regrade_tests: bool,
-                   accept_version: bool, tolerance: float, version: str) -> EpisodeCheck:
+                   accept_version: bool, tolerance: float, version: str, envs: _EnvCache) -> EpisodeCheck:
     assert result.score is not None
     episode = EpisodeCheck(key=result.key, agent=result.agent, env=result.env, privileged=result.agent_privileged,
                            recorded=result.score.success)
@@ -150,9 +179,12 @@ def _check_episode(root: Path, result: EpisodeResult, salt: str | None, sandbox:
         episode.regraded = result.score.success
         episode.note = "hidden tests not re-run (pass --regrade-tests)"
         return episode
+    env_key = ""
     try:
-        report = replay(traj, sandbox=sandbox, seed_salt=used_salt)
+        env_key, env = envs.get(traj.env_id, env_arguments(traj, sandbox, used_salt))
+        report = replay(traj, env=env)
     except (LocoError, OSError) as exc:  # the salt was checked above: this is a sandbox or an env not found
+        envs.drop(env_key)
         episode.verdict = "unchecked"
         episode.note = f"could not be re-played: {getattr(exc, 'message', None) or exc}"
         return episode
