@@ -255,3 +255,31 @@ def test_with_a_salt_a_consistently_rewritten_action_cannot_be_resealed(salted_r
     write_rows(run, data)
     [bad] = rescore_run(run, seed_salt="s3cret").failed
     assert any(f.what == "seal" for f in bad.findings)
+
+
+# ---------------------------------------------------------------------------------------------- patch episodes
+@pytest.mark.bwrap
+@pytest.mark.slow
+def test_a_forged_patch_is_kept_without_regrade_tests_and_caught_with_them(bwrap_available: None,
+                                                                             tmp_path: Path) -> None:
+    """The noop episode is given the oracle's diff as its final state and full success, re-sealed: the hidden
+    tests are what grade a patch, so only --regrade-tests (which plays the noop's actions again) can tell."""
+    run = make_run(tmp_path / "run", ["noop", "oracle"], ["LoCo-RepoPatch-v0"], sandbox="bwrap")
+    _j, oracle_row, oracle_path = episode(run, "oracle", "LoCo-RepoPatch-v0")
+    i, _row, path = episode(run, "noop", "LoCo-RepoPatch-v0")
+    records = lines_of(path)
+    records[-1]["final_state"] = lines_of(oracle_path)[-1]["final_state"]
+    records[-1]["score"] = oracle_row["score"]
+    write_sealed(path, records)
+    data = rows(run)
+    data[i]["score"], data[i]["seal"] = oracle_row["score"], lines_of(path)[-1]["seal"]
+    write_rows(run, data)
+    kept = rescore_run(run)
+    assert kept.ok and {e.verdict for e in kept.episodes} == {"kept"}
+    result = score(run)
+    assert result.exit_code == 0 and "kept as recorded" in result.output
+    regraded = rescore_run(run, regrade_tests=True)
+    [bad] = regraded.failed
+    assert bad.agent == "noop" and bad.regraded == 0.0
+    assert {"final_state", "success"} <= {f.what for f in bad.findings}
+    assert score(run, "--regrade-tests").exit_code == 1
