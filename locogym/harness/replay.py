@@ -113,6 +113,9 @@ def env_arguments(trajectory: Trajectory, sandbox: str | None = None, seed_salt:
     if sandbox is not None or trajectory.sandbox is not None:
         kwargs["sandbox"] = sandbox or trajectory.sandbox
     kwargs["seed_salt"] = salt_for(trajectory, seed_salt)
+    # No budget: the recording says how the episode ended, and replay applies that after the last recorded step,
+    # so a budget of this machine (a slower wall clock, another default step limit) cannot cut it short.
+    kwargs.update(max_steps=None, max_context_tokens=None, max_wall_time_s=None)
     return kwargs
 
 

@@ -283,3 +283,22 @@ def test_a_forged_patch_is_kept_without_regrade_tests_and_caught_with_them(bwrap
     assert bad.agent == "noop" and bad.regraded == 0.0
     assert {"final_state", "success"} <= {f.what for f in bad.findings}
     assert score(run, "--regrade-tests").exit_code == 1
+
+
+@pytest.mark.parametrize(("max_steps", "termination"), [(100, "submitted"), (5, "max_steps")])
+def test_replay_follows_the_recorded_budget_not_this_machines(tmp_path: Path, max_steps: int,
+                                                              termination: str) -> None:
+    """70 steps under a 100-step budget (beyond the env's default of 64), and a 5-step budget that truncated."""
+    import gymnasium as gym
+
+    import locogym
+    from locogym.harness.replay import replay
+    from locogym.testing import ScriptedAgent
+
+    env = gym.make(WIKI, max_steps=max_steps)
+    path = tmp_path / "t.jsonl"
+    traj = locogym.run_episode(env, ScriptedAgent(["not a tool call"] * 70), seed=1, trajectory_path=path)
+    env.close()
+    assert traj.termination == termination
+    report = replay(path)
+    assert report.ok, [d.describe() for d in report.differences[:3]]
