@@ -56,6 +56,8 @@ def run_command(
     base_url: Annotated[str | None, typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
     max_steps: Annotated[int | None, typer.Option(help="Step budget of the episode.")] = None,
     out: Annotated[Path, typer.Option(help="Folder for the trajectory file.")] = Path("runs/single"),
+    seed_salt: Annotated[str | None, typer.Option(help="Secret mixed into task generation "
+                                                       "(default: $LOCOGYM_SEED_SALT).")] = None,
 ) -> None:
     """Run one episode with a live view of every step, and write its trajectory."""
     import gymnasium as gym
@@ -69,6 +71,8 @@ def run_command(
         kwargs["sandbox"] = sandbox
     if max_steps is not None:
         kwargs["max_steps"] = max_steps
+    if seed_salt is not None:
+        kwargs["seed_salt"] = seed_salt
     options: dict[str, Any] = {}
     if length is not None:
         options["length"] = length
@@ -112,20 +116,24 @@ def _require_registered(env_id: str) -> None:
 def replay_command(
     trajectory: Annotated[Path, typer.Argument(help="A trajectory file (JSON lines) written by locogym.")],
     sandbox: Annotated[str | None, typer.Option(help="Override the recorded sandbox backend.")] = None,
+    seed_salt: Annotated[str | None, typer.Option(help="The secret seed salt the episode was generated with "
+                                                       "(default: $LOCOGYM_SEED_SALT).")] = None,
 ) -> None:
-    """Re-run a recorded episode's actions and check every observation matches the recording."""
+    """Play a recorded episode's actions again; exit 1 on any difference, naming the step that diverged first."""
     from locogym.harness.replay import replay
 
-    report = replay(trajectory, sandbox=sandbox)
+    report = replay(trajectory, sandbox=sandbox, seed_salt=seed_salt)
     if report.ok:
-        console.print(f"[green]replay ok[/]: {report.steps} steps match; success recorded "
-                      f"{report.success_recorded} replayed {report.success_replayed}")
+        console.print(f"[green]replay ok[/]: {report.steps} steps, the final state and the score match "
+                      f"(success {report.success_replayed})")
         return
-    if not report.content_hash_matches:
-        err_console.print("[red]the task generated now differs from the recorded one (content_hash)[/]")
-    for mismatch in report.mismatches[:10]:
-        err_console.print(f"[red]step {mismatch['step']} differs[/]\n  recorded: {mismatch['recorded'][:200]!r}\n"
-                          f"  replayed: {mismatch['replayed'][:200]!r}")
+    first = report.first_divergence
+    assert first is not None
+    where = f"step {first.step}" if first.step is not None else "the episode's end"
+    err_console.print(f"[red]replay differs: first at {where}[/] ({len(report.differences)} difference(s); "
+                      f"success recorded {report.success_recorded}, replayed {report.success_replayed})")
+    for difference in report.differences[:20]:
+        err_console.print(f"  {escape(difference.describe())}")
     raise typer.Exit(1)
 
 

@@ -45,6 +45,8 @@ def tournament_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the schedule and the cost estimate; run nothing.")] = False,
     retry_errored: Annotated[bool, typer.Option("--retry-errored", help="Run errored episodes again.")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip writing report.md and report.html.")] = False,
+    seed_salt: Annotated[str | None, typer.Option(help="Secret mixed into task generation, so that only its holder "
+                                                       "can regenerate the tasks (default: $LOCOGYM_SEED_SALT).")] = None,
 ) -> None:
     """Run agents over envs, lengths and seeds; resumable; prints the leaderboard and writes the reports.
 
@@ -103,7 +105,7 @@ def tournament_command(
         console.print(f"[dim]run folder {cfg.out} · sandbox {cfg.sandbox} · backend {cfg.backend} · concurrency "
                       + ", ".join(f"{p} {cfg.concurrency_for(p)}" for p in sorted({j.provider for j in jobs})) + "[/]")
         return
-    summary = run_tournament(cfg, retry_errored=retry_errored, console=err_console)
+    summary = run_tournament(cfg, retry_errored=retry_errored, console=err_console, seed_salt=seed_salt)
     console.print(f"[bold]{summary.done} episodes run, {summary.skipped} already done, {summary.errored} errored[/] "
                   f"in {summary.wall_time_s:.1f} s · sandbox {summary.sandbox} · {summary.run_dir}")
     if summary.results:
@@ -152,26 +154,53 @@ def report_command(
 
 def score_command(
     run_dir: Annotated[Path, typer.Argument(help="A tournament's run folder (its --out).")],
+    seed_salt: Annotated[str | None, typer.Option(help="The secret seed salt the run was generated with "
+                                                       "(default: $LOCOGYM_SEED_SALT).")] = None,
+    sandbox: Annotated[str | None, typer.Option(help="Replay in this sandbox backend instead of the recorded "
+                                                     "one.")] = None,
+    regrade_tests: Annotated[bool, typer.Option("--regrade-tests", help="Also re-play LoCo-RepoPatch episodes and "
+                                                "re-run their hidden tests.")] = False,
+    accept_version: Annotated[bool, typer.Option("--accept-version", help="Do not count a trajectory recorded by "
+                                                 "another locogym release as a difference.")] = False,
     tolerance: Annotated[float, typer.Option(help="Largest difference between numbers that still counts as equal.")] = 1e-9,
 ) -> None:
-    """Re-score every recorded trajectory and check the numbers match the recorded ones."""
+    """Re-grade every finished episode from its recorded actions; exit 1 with a table of differences when any
+    number, state or record differs from what the run folder says."""
     from locogym.harness.rescore import rescore_run
 
-    check = rescore_run(run_dir, tolerance=tolerance)
-    table = Table(title=f"re-scored {check.checked} trajectories")
-    for column in ("agent", "episodes", "recorded mean", "re-scored mean", "differing"):
+    check = rescore_run(run_dir, seed_salt=seed_salt, sandbox=sandbox, regrade_tests=regrade_tests,
+                        accept_version=accept_version, tolerance=tolerance)
+    table = Table(title=f"re-graded {check.checked} of {len(check.episodes)} finished episodes "
+                        f"(locogym {check.version})")
+    for column in ("agent", "episodes", "recorded mean", "re-graded mean", "differing"):
         table.add_column(column, justify="right" if column != "agent" else "left")
-    for agent, row in check.by_agent.items():
-        table.add_row(agent, str(row["episodes"]), f"{row['recorded']:.4f}", f"{row['rescored']:.4f}",
+    for agent, row in sorted(check.by_agent().items(), key=lambda item: (item[1]["reference"], item[0])):
+        name = f"{agent} [dim](reference: saw the hidden task)[/]" if row["reference"] else agent
+        table.add_row(name, str(row["episodes"]), f"{row['recorded']:.4f}", f"{row['regraded']:.4f}",
                       str(row["differing"]))
     console.print(table)
-    for problem in check.problems[:20]:
-        err_console.print(f"[red]{problem}[/]")
-    if check.problems:
-        err_console.print(f"[red]{len(check.problems)} episode(s) re-score differently[/]")
+    if check.failed:
+        differences = Table(title="differences (recorded → re-graded)", show_lines=False)
+        for column in ("episode", "agent", "env", "what", "recorded", "re-graded"):
+            differences.add_column(column, overflow="fold")
+        shown = 0
+        for episode in check.failed:
+            rows = [(f.what, f.recorded, f.regraded) for f in episode.findings] or [("not checked", "", episode.note or "")]
+            for what, recorded, regraded in rows[:8]:
+                if shown < 60:
+                    differences.add_row(episode.key[:12], episode.agent, episode.env, escape(what),
+                                        escape(recorded[:120]), escape(regraded[:120]))
+                shown += 1
+        console.print(differences)
+        for episode in check.failed:
+            if episode.first_divergence:
+                err_console.print(f"[red]{episode.key[:12]} ({episode.agent}, {episode.env}): the replay first "
+                                  f"diverged at {episode.first_divergence}[/]")
+        err_console.print(f"[red]{len(check.failed)} episode(s) do not re-grade to what the run folder records[/]")
         raise typer.Exit(1)
-    console.print(f"[green]all {check.checked} episodes re-score to the recorded numbers[/]"
-                  + (f" ({check.skipped} without a trajectory skipped)" if check.skipped else ""))
+    kept = f"; {len(check.kept)} LoCo-RepoPatch episode(s) kept as recorded (--regrade-tests re-runs their hidden " \
+           "tests)" if check.kept else ""
+    console.print(f"[green]all {check.checked} re-graded episodes match the recorded numbers{kept}[/]")
 
 
 def register(app: typer.Typer) -> None:

@@ -85,6 +85,7 @@ def _add_record(trajectory: Trajectory, record: dict[str, Any]) -> None:
         trajectory.usage = ModelUsage.model_validate(record.get("usage") or {})
         trajectory.final_state = record.get("final_state") or {}
         trajectory.episode_key = record.get("episode_key") or trajectory.episode_key
+        trajectory.seal = record.get("seal")
         if record.get("score") is not None:
             trajectory.score = EpisodeScore.model_validate(record["score"])
     else:

@@ -242,6 +242,11 @@ class Trajectory(Model):
     score: EpisodeScore | None = None
     final_state: dict[str, Any] = Field(default_factory=dict)
     events: list[dict[str, Any]] = Field(default_factory=list)  # non-step events: compaction, session starts
+    # Provenance (absent from files written before it existed, hence the defaults).
+    agent_privileged: bool = False  # the agent was given the hidden task (a reference such as the oracle)
+    locogym_version: str = ""  # the release that generated the task and recorded the episode
+    salt_hash: str | None = None  # fingerprint of the secret seed salt, when one was used (see core.salt)
+    seal: str | None = None  # the recorder's digest of every line before the end line (see harness.seal)
 
 
 def to_jsonable(value: Any, _depth: int = 0) -> Any:
@@ -301,3 +306,12 @@ class EpisodeResult(Model):
     steps: int = 0
     wall_time_s: float = 0.0
     trajectory_path: str | None = None
+    # Provenance, copied from the trajectory so that a run folder can be judged without opening every file.
+    agent_privileged: bool = False
+    sandbox: str | None = None  # the backend the episode actually ran in; None for families without one
+    sandbox_isolated: bool | None = None  # False for ``local``: the agent's commands ran on the host
+    task_kind: str | None = None
+    locogym_version: str = ""
+    content_hash: str = ""
+    salt_hash: str | None = None
+    seal: str | None = None

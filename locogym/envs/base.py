@@ -28,6 +28,7 @@ import gymnasium as gym
 
 from locogym.core import tokens
 from locogym.core.errors import ConfigError
+from locogym.core.salt import opaque_task_id, resolve_salt, salt_hash, salted_seed
 from locogym.core.types import (
     EpisodeScore,
     ErrorKind,
@@ -41,6 +42,7 @@ from locogym.core.types import (
     Trajectory,
     dumps,
 )
+from locogym.core.version import package_version
 from locogym.envs.actions import ActionError, parse_action
 from locogym.envs.spaces import ToolCallSpace, UnicodeText
 from locogym.sandboxes.base import Sandbox, backend_names, make_sandbox
@@ -94,6 +96,7 @@ class EpisodeMetadata:
     agent: str = "unknown"
     agent_settings: Mapping[str, Any] = field(default_factory=dict)
     episode_key: str = ""
+    privileged: bool = False  # a reference agent that reads the hidden task (the oracle), never a competitor
 
 
 class LocoEnv(gym.Env[str, Any], ABC):
@@ -116,13 +119,16 @@ class LocoEnv(gym.Env[str, Any], ABC):
 
     def __init__(self, render_mode: str | None = None, sandbox: str | Sandbox = "auto",
                  max_steps: int | None = DEFAULT_MAX_STEPS, max_context_tokens: int | None = None,
-                 max_wall_time_s: float | None = None, **family_kwargs: Any) -> None:
+                 max_wall_time_s: float | None = None, seed_salt: str | None = None,
+                 **family_kwargs: Any) -> None:
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(f"render_mode={render_mode!r} is not supported.", fix='Use render_mode="ansi" or None.')
         if not isinstance(sandbox, Sandbox) and sandbox not in backend_names():  # also where no sandbox is used
             raise ConfigError(f"Unknown sandbox backend {sandbox!r}.", fix=f"Use one of: {', '.join(backend_names())}.")
         self.render_mode = render_mode
         self.sandbox_spec = sandbox
+        # Kept out of family_params on purpose: those are recorded with every task, the salt never is.
+        self.seed_salt = resolve_salt(seed_salt)
         self.budget = Budget(max_steps=max_steps, max_context_tokens=max_context_tokens, max_wall_time_s=max_wall_time_s)
         self.family_params: dict[str, Any] = self.configure(**family_kwargs)
         self.toolset = ToolSet(self.build_tools())
@@ -211,7 +217,7 @@ class LocoEnv(gym.Env[str, Any], ABC):
         key = dumps(config).decode()
         task = self._task_cache.get(key)
         if task is None:
-            task = self.generate(config)
+            task = self._generate_salted(config) if self.seed_salt else self.generate(config)
             if not task.content_hash:
                 task = task.with_hash()
             self._task_cache[key] = task
@@ -219,6 +225,13 @@ class LocoEnv(gym.Env[str, Any], ABC):
                 self._task_cache.popitem(last=False)
         self._task_cache.move_to_end(key)
         return task
+
+    def _generate_salted(self, config: ScenarioConfig) -> Task:
+        """Generate from a seed only the salt's holder can derive; the id then names no seed (see core.salt)."""
+        assert self.seed_salt is not None
+        task = self.generate(config.model_copy(update={"seed": salted_seed(self.seed_salt, config.seed)}))
+        task_id = opaque_task_id(self.seed_salt, self.family, dumps(config).decode())
+        return task.model_copy(update={"task_id": task_id, "content_hash": ""}).with_hash()
 
     # ------------------------------------------------------------------ sandbox
     def sandbox_options(self) -> dict[str, Any]:
@@ -264,7 +277,9 @@ class LocoEnv(gym.Env[str, Any], ABC):
         self._started = time.monotonic()
         self.trajectory = Trajectory(env_id=self.env_id, scenario=config, agent=self._metadata.agent,
                                      agent_settings=dict(self._metadata.agent_settings), task=task,
-                                     sandbox=self.sandbox_name, episode_key=self._metadata.episode_key)
+                                     sandbox=self.sandbox_name, episode_key=self._metadata.episode_key,
+                                     agent_privileged=self._metadata.privileged,
+                                     locogym_version=package_version(), salt_hash=salt_hash(self.seed_salt))
         obs = self.session_prompt(task, 0)
         self._context_tokens = tokens.count(obs)
         self._transcript = [f"=== {self.env_id} task {task.task_id} (session 0) ===\n{obs}"]

@@ -215,7 +215,9 @@ def junit_cases(outcome: ArenaOutcome) -> list[JUnitCase]:
             continue
         score = result.score
         props = {"score": f"{score.success:.4f}", "outcome": score.outcome, "steps": str(result.steps),
-                 "termination": result.termination}
+                 "termination": result.termination, "sandbox": result.sandbox or "none",
+                 "isolation": "UNISOLATED" if result.sandbox_isolated is False else "isolated",
+                 "agent_privileged": str(result.agent_privileged).lower()}
         defects = "; ".join(f"{d['kind']} at {d['path']}:{d['line']}" for d in (task.defects if task else []))
         if score.success >= 1.0:
             cases.append(JUnitCase(suite=suite, name=name, status="passed", time_s=result.wall_time_s,

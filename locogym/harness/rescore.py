@@ -1,81 +1,224 @@
-"""``locogym score RUN_DIR``: re-score every recorded trajectory and check it gives the recorded numbers.
+"""``locogym score RUN_DIR``: re-grade every finished episode and list whatever differs from the records.
 
-The scoring package's :func:`~locogym.scoring.rescore` keeps the family's recorded outcome and recomputes every
-behaviour metric from the steps alone; a run recorded by this release must come back identical. A difference
-means the trajectory and ``episodes.jsonl`` disagree (a damaged file, or a scorer that is not deterministic).
+For each ``done`` row of ``episodes.jsonl`` the check
+
+1. reads the episode's trajectory (a missing one is a failure: a row nobody can check is not a result);
+2. compares the row with the trajectory (key, agent, env, seed, score, termination and every provenance field)
+   and the trajectory file with its seal (see :mod:`locogym.harness.seal`);
+3. regenerates the task from what the trajectory records (env id and arguments, seed, options, seed salt) and
+   checks its content hash; then plays the recorded actions on a rebuilt world or sandbox and lets the family's
+   grader score the replay (:func:`locogym.harness.replay.replay`): a success that the recorded actions do not
+   earn, a rewritten observation or final state, a call its raw action does not parse to — each shows up as a
+   difference;
+4. reports a trajectory recorded by another locogym release as a difference too, unless that is accepted.
+
+LoCo-RepoPatch episodes are graded by running the project's hidden tests; they are re-played and re-graded only
+with ``regrade_tests`` (else steps 1, 2 and 4 still run and the recorded outcome is shown as kept).
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from locogym.core.errors import LocoError
-from locogym.core.types import EpisodeResult, EpisodeScore
+import gymnasium as gym
+
+from locogym.core.errors import DataError, LocoError
+from locogym.core.salt import resolve_salt, seal_key
+from locogym.core.trajectory_file import read_trajectory
+from locogym.core.types import EpisodeResult, Trajectory, dumps, stable_hash
+from locogym.core.version import package_version
+from locogym.harness.provenance import result_fields
+from locogym.harness.replay import compare_scores, env_arguments, replay, salt_for
 from locogym.harness.report.data import load_run
+from locogym.harness.schedule import import_plugins
+from locogym.harness.seal import check_seal
+
+TESTS_FAMILY = "repo_patch"  # graded by running hidden tests: re-graded only when asked
+
+Verdict = Literal["same", "differs", "kept", "unchecked"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    what: str
+    recorded: str
+    regraded: str
+
+
+@dataclass
+class EpisodeCheck:
+    """One finished episode: what was recorded, what re-grading gave, and every difference found."""
+
+    key: str
+    agent: str
+    env: str
+    privileged: bool
+    recorded: float | None
+    regraded: float | None = None
+    verdict: Verdict = "same"
+    findings: list[Finding] = field(default_factory=list)
+    first_divergence: str | None = None  # the first differing step of the replay, when one differs
+    note: str | None = None
 
 
 @dataclass
 class RescoreCheck:
-    checked: int = 0
-    skipped: int = 0  # done episodes whose trajectory file is missing
-    problems: list[str] = field(default_factory=list)
-    by_agent: dict[str, dict[str, Any]] = field(default_factory=dict)
-    scores: dict[str, EpisodeScore] = field(default_factory=dict)  # key -> the re-computed score
+    episodes: list[EpisodeCheck] = field(default_factory=list)
+    version: str = field(default_factory=package_version)
+
+    @property
+    def checked(self) -> int:
+        return sum(1 for e in self.episodes if e.verdict in ("same", "differs"))
+
+    @property
+    def failed(self) -> list[EpisodeCheck]:
+        return [e for e in self.episodes if e.verdict in ("differs", "unchecked")]
+
+    @property
+    def kept(self) -> list[EpisodeCheck]:
+        return [e for e in self.episodes if e.verdict == "kept"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def by_agent(self) -> dict[str, dict[str, Any]]:
+        """Per agent: episodes, recorded and re-graded mean success, differing episodes, reference or not."""
+        rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"episodes": 0, "recorded": 0.0, "regraded": 0.0,
+                                                               "differing": 0, "reference": False})
+        for e in self.episodes:
+            row = rows[e.agent]
+            row["episodes"] += 1
+            row["recorded"] += e.recorded or 0.0
+            row["regraded"] += e.regraded if e.regraded is not None else 0.0
+            row["differing"] += e.verdict in ("differs", "unchecked")
+            row["reference"] = row["reference"] or e.privileged
+        for row in rows.values():
+            n = max(1, row["episodes"])
+            row["recorded"] /= n
+            row["regraded"] /= n
+        return dict(rows)
 
 
-def rescore_run(run_dir: str | Path, tolerance: float = 1e-9) -> RescoreCheck:
-    """Re-score the run's finished episodes; list every episode whose numbers differ from the recorded ones."""
-    from locogym.scoring import rescore
+def rescore_run(run_dir: str | Path, *, seed_salt: str | None = None, sandbox: str | None = None,
+                regrade_tests: bool = False, accept_version: bool = False,
+                tolerance: float = 1e-9) -> RescoreCheck:
+    """Re-grade the run's finished episodes (see the module docstring).
 
+    Raises:
+        ConfigError: the run was generated with a seed salt and it is missing or wrong (nothing is re-graded).
+        DataError: ``episodes.jsonl`` is damaged.
+    """
     run = load_run(run_dir)
+    if run.plan:  # plug-in families the tournament imported must be registered to be re-played
+        import_plugins(list(run.plan.get("config", {}).get("imports") or []))
+    salt = resolve_salt(seed_salt)
     check = RescoreCheck()
-    sums: dict[str, dict[str, Any]] = defaultdict(lambda: {"episodes": 0, "recorded": 0.0, "rescored": 0.0,
-                                                           "differing": 0})
-    for result in run.done:
-        path = run.path / result.trajectory_path if result.trajectory_path else None
-        if path is None or not path.exists():
-            check.skipped += 1
-            continue
-        try:
-            new = rescore(path)
-        except LocoError as exc:
-            check.problems.append(f"{result.key} ({result.agent}, {result.env}): {exc}")
-            continue
-        check.checked += 1
-        check.scores[result.key] = new
-        row = sums[result.agent]
-        row["episodes"] += 1
-        assert result.score is not None
-        row["recorded"] += result.score.success
-        row["rescored"] += new.success
-        differences = compare(result, new, tolerance)
-        if differences:
-            row["differing"] += 1
-            check.problems.append(f"{result.key} ({result.agent}, {result.env}): " + "; ".join(differences[:5]))
-    for agent, row in sums.items():
-        n = max(1, row["episodes"])
-        check.by_agent[agent] = {**row, "recorded": row["recorded"] / n, "rescored": row["rescored"] / n}
+    envs = _EnvCache()
+    try:
+        for result in run.done:
+            check.episodes.append(_check_episode(run.path, result, salt, sandbox, regrade_tests, accept_version,
+                                                 tolerance, check.version, envs))
+    finally:
+        envs.close()
     return check
 
 
-def compare(result: EpisodeResult, new: EpisodeScore, tolerance: float) -> list[str]:
-    """Human-readable differences between the recorded score and the re-computed one."""
-    old = result.score
-    assert old is not None
+class _EnvCache:
+    """Envs reused across the episodes that share their arguments, as a tournament's workers reuse them: family
+    data loads once, and a sandbox starts once rather than per episode. A failed replay drops its env."""
+
+    def __init__(self) -> None:
+        self._envs: dict[str, gym.Env[Any, Any]] = {}
+
+    def get(self, env_id: str, kwargs: dict[str, Any]) -> tuple[str, gym.Env[Any, Any]]:
+        key = f"{env_id}|{stable_hash(kwargs)}"
+        if key not in self._envs:
+            self._envs[key] = gym.make(env_id, **kwargs)
+        return key, self._envs[key]
+
+    def drop(self, key: str) -> None:
+        env = self._envs.pop(key, None)
+        if env is not None:
+            env.close()
+
+    def close(self) -> None:
+        while self._envs:
+            self._envs.popitem()[1].close()
+
+
+def _check_episode(root: Path, result: EpisodeResult, salt: str | None, sandbox: str | None, regrade_tests: bool,
+                   accept_version: bool, tolerance: float, version: str, envs: _EnvCache) -> EpisodeCheck:
+    assert result.score is not None
+    episode = EpisodeCheck(key=result.key, agent=result.agent, env=result.env, privileged=result.agent_privileged,
+                           recorded=result.score.success)
+    path = root / result.trajectory_path if result.trajectory_path else None
+    if path is None or not path.exists():
+        episode.verdict = "unchecked"
+        episode.note = "its trajectory file is missing, so nothing backs the recorded score"
+        return episode
+    try:
+        traj = read_trajectory(path)
+    except DataError as exc:
+        episode.verdict, episode.note = "unchecked", f"its trajectory cannot be read: {exc}"
+        return episode
+    episode.privileged = episode.privileged or traj.agent_privileged
+    used_salt = salt_for(traj, salt)  # raises ConfigError when the salt is missing or wrong: refuse the run
+    episode.findings += _row_against_trajectory(result, traj, tolerance)
+    seal = check_seal(path, seal_key(used_salt or None))
+    if not seal.ok:
+        episode.findings.append(Finding("seal", seal.recorded or "none",
+                                        "the file's bytes do not match it" if seal.recorded else "unsealed"))
+    if traj.locogym_version != version and not accept_version:
+        episode.findings.append(Finding("locogym version", traj.locogym_version or "unknown", version))
+    if traj.scenario.family == TESTS_FAMILY and not regrade_tests:
+        episode.verdict = "kept" if not episode.findings else "differs"
+        episode.regraded = result.score.success
+        episode.note = "hidden tests not re-run (pass --regrade-tests)"
+        return episode
+    env_key = ""
+    try:
+        env_key, env = envs.get(traj.env_id, env_arguments(traj, sandbox, used_salt))
+        report = replay(traj, env=env)
+    except (LocoError, OSError) as exc:  # the salt was checked above: this is a sandbox or an env not found
+        envs.drop(env_key)
+        episode.verdict = "unchecked"
+        episode.note = f"could not be re-played: {getattr(exc, 'message', None) or exc}"
+        return episode
+    episode.regraded = report.success_replayed
+    for difference in report.differences:
+        where = f"step {difference.step}: " if difference.step is not None else ""
+        episode.findings.append(Finding(where + difference.what, difference.recorded, difference.replayed))
+    if report.replayed is not None and report.replayed.score is not None:
+        episode.findings += [Finding(f"row {what}", a, b)
+                             for what, a, b in compare_scores(result.score, report.replayed.score, tolerance)]
+    first = report.first_divergence
+    if first is not None and first.step is not None:
+        episode.first_divergence = f"step {first.step} ({first.what})"
+    if episode.findings:
+        episode.verdict = "differs"
+    return episode
+
+
+def _row_against_trajectory(result: EpisodeResult, traj: Trajectory, tolerance: float) -> list[Finding]:
+    """What the ``episodes.jsonl`` row says that its trajectory does not."""
     out = []
-    if not math.isclose(old.success, new.success, abs_tol=tolerance):
-        out.append(f"success {old.success} → {new.success}")
-    if old.outcome != new.outcome:
-        out.append(f"outcome {old.outcome!r} → {new.outcome!r}")
-    for key in sorted(set(old.metrics) | set(new.metrics)):
-        a, b = old.metrics.get(key), new.metrics.get(key)
-        if a is None or b is None or not math.isclose(a, b, abs_tol=tolerance):
-            out.append(f"{key} {a} → {b}")
-    for key in sorted(set(old.labels) | set(new.labels)):
-        if old.labels.get(key) != new.labels.get(key):
-            out.append(f"label {key} {old.labels.get(key)!r} → {new.labels.get(key)!r}")
+    pairs: list[tuple[str, Any, Any]] = [
+        ("key", result.key, traj.episode_key), ("agent", result.agent, traj.agent), ("env", result.env, traj.env_id),
+        ("seed", result.seed, traj.scenario.seed), ("length", result.length, traj.scenario.length),
+        ("termination", result.termination, traj.termination), ("steps", result.steps, len(traj.steps)),
+    ]
+    pairs += [(name, getattr(result, name), value) for name, value in result_fields(traj).items()]
+    for what, row, recorded in pairs:
+        if dumps(row) != dumps(recorded):
+            out.append(Finding(f"row {what} / trajectory", str(row), str(recorded)))
+    if traj.score is None:
+        out.append(Finding("trajectory score", "none", "the trajectory never ended"))
+    else:
+        assert result.score is not None
+        out += [Finding(f"row {what} / trajectory", a, b)
+                for what, a, b in compare_scores(result.score, traj.score, tolerance)]
     return out

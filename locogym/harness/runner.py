@@ -9,8 +9,10 @@ import gymnasium as gym
 
 from locogym.agents.base import Agent, BudgetExceeded
 from locogym.core.errors import ConfigError, ProviderError
+from locogym.core.salt import seal_key
 from locogym.core.types import Trajectory
 from locogym.envs.base import EpisodeListener, EpisodeMetadata, LocoEnv
+from locogym.harness.provenance import default_episode_key
 from locogym.harness.recorder import TrajectoryWriter
 
 
@@ -28,19 +30,28 @@ def run_episode(env: gym.Env[Any, Any], agent: Agent, seed: int | None = None,
     """Play one episode and return its trajectory (scored).
 
     With ``trajectory_path`` every step is appended to that file as it happens, so a crash loses nothing already
-    played. An agent that runs out of budget ends the episode with ``truncated`` (``max_cost``); a provider
-    failure ends it with termination ``error`` and is never scored as the model's answer.
+    played. The header records ``episode_key`` (derived from the env, scenario and agent when not given) and
+    whether the agent was privileged (handed the hidden task); the end line seals the file. An agent that runs
+    out of budget ends the episode with ``truncated`` (``max_cost``); a provider failure ends it with
+    termination ``error`` and is never scored as the model's answer.
     """
     base = unwrap(env)
+    privileged = bool(agent.privileged)
     attached: list[EpisodeListener] = list(listeners or [])
+    writer = None
     if trajectory_path is not None:
-        attached.append(TrajectoryWriter(trajectory_path))
+        writer = TrajectoryWriter(trajectory_path, header={"episode_key": episode_key, "agent_privileged": privileged},
+                                  key=seal_key(base.seed_salt))
+        attached.append(writer)
     detach = base.attach(metadata=EpisodeMetadata(agent=agent.name, agent_settings=agent.settings,
-                                                  episode_key=episode_key), listeners=attached)
+                                                  episode_key=episode_key, privileged=privileged),
+                         listeners=attached)
     try:
         obs, info = env.reset(seed=seed, options=options)
+        assert base.trajectory is not None
+        base.trajectory.episode_key = episode_key or default_episode_key(base.trajectory)
         task_info = dict(info)
-        if agent.privileged:
+        if privileged:
             task_info["task"] = base.task
         agent.reset(task_info)
         while True:
@@ -64,6 +75,8 @@ def run_episode(env: gym.Env[Any, Any], agent: Agent, seed: int | None = None,
             if terminated or truncated:
                 break
         assert base.trajectory is not None
+        if writer is not None:
+            base.trajectory.seal = writer.seal
         return base.trajectory
     finally:
         detach()

@@ -175,6 +175,8 @@ class EpisodeJob(_Strict):
     scenario: ScenarioConfig
     trajectory_path: str  # relative to the run folder
     imports: list[str] = Field(default_factory=list)
+    # The secret seed salt travels with the job to the worker (also to Ray workers) and is never written to disk.
+    seed_salt: str | None = Field(default=None, repr=False)
 
     @property
     def options(self) -> dict[str, Any]:

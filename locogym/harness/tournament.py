@@ -31,8 +31,10 @@ from rich.live import Live
 from rich.panel import Panel
 
 from locogym.core.errors import ConfigError, SandboxUnavailable
+from locogym.core.salt import resolve_salt, salt_hash
 from locogym.core.types import EpisodeResult
 from locogym.harness.progress import TournamentProgress
+from locogym.harness.provenance import recorded_salts, recorded_sandboxes
 from locogym.harness.rundir import ResultWriter, RunDir
 from locogym.harness.schedule import BASELINE_PROVIDER, EpisodeJob, TournamentConfig, env_class, plan
 from locogym.harness.threaded_pool import ThreadedProcessPool
@@ -192,16 +194,22 @@ def pending_jobs(jobs: list[EpisodeJob], finished: dict[str, EpisodeResult],
 
 def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, console: Console | None = None,
                    live: bool = True, executor: EpisodeExecutor | None = None,
-                   jobs: list[EpisodeJob] | None = None) -> TournamentSummary:
+                   jobs: list[EpisodeJob] | None = None, seed_salt: str | None = None) -> TournamentSummary:
     """Run (or resume) a tournament into ``config.out`` and return what happened.
 
+    ``seed_salt`` (default ``$LOCOGYM_SEED_SALT``) makes the tasks secret: see :mod:`locogym.core.salt`.
+
     Raises:
-        ConfigError: the config is wrong, or another tournament is writing to the same folder.
+        ConfigError: the config is wrong, another tournament is writing to the same folder, or the folder's
+            finished episodes ran in another sandbox or with another salt than this invocation would use.
         SandboxUnavailable: see :func:`resolve_sandbox`.
     """
     console = console or Console(stderr=True)
     started = time.monotonic()
     jobs = jobs if jobs is not None else plan(config)
+    salt = resolve_salt(seed_salt)
+    if salt is not None:
+        jobs = [j.model_copy(update={"seed_salt": salt}) for j in jobs]
     run_dir = RunDir(config.out)
     sandbox = resolve_sandbox(config, jobs, console)
     if sandbox == "docker" or any(job.sandbox == "docker" for job in jobs):
@@ -211,7 +219,8 @@ def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, con
     with run_dir.writer() as writer:
         finished = run_dir.latest()
         todo = pending_jobs(jobs, finished, retry_errored)
-        run_dir.write_plan(_plan_record(config, jobs, sandbox))
+        _refuse_mixing(run_dir, list(finished.values()), todo, salt_hash(salt))
+        run_dir.write_plan(_plan_record(config, jobs, todo, list(finished.values()), salt_hash(salt)))
         progress = TournamentProgress(total=len(jobs), skipped=len(jobs) - len(todo))
         state = _RunState()
         if todo:
@@ -228,8 +237,10 @@ def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, con
                     executor.close(abandon=state.abandon)
     results = run_dir.latest()
     planned = {job.key for job in jobs}
+    used = recorded_sandboxes(list(results.values()))
     return TournamentSummary(run_dir=run_dir.path, planned=len(jobs), skipped=progress.skipped, done=progress.done,
-                             errored=progress.errored, wall_time_s=time.monotonic() - started, sandbox=sandbox,
+                             errored=progress.errored, wall_time_s=time.monotonic() - started,
+                             sandbox=", ".join(used) if used else sandbox,
                              interrupted=state.interrupted, stopped_by_budget=state.budget_stop,
                              results={k: v for k, v in results.items() if k in planned})
 
@@ -251,10 +262,42 @@ def _make_executor(config: TournamentConfig, run_dir: RunDir, todo: list[Episode
     return LocalExecutor(run_dir.path.resolve(), workers=config.worker_count(), threads=threads)
 
 
-def _plan_record(config: TournamentConfig, jobs: list[EpisodeJob], sandbox: str) -> dict[str, Any]:
+def _sandbox_of(job: EpisodeJob) -> str | None:
+    """The backend a job runs in, or None for a family without a sandbox."""
+    return job.sandbox if getattr(env_class(job.env), "uses_sandbox", False) else None
+
+
+def _refuse_mixing(run_dir: RunDir, finished: list[EpisodeResult], todo: list[EpisodeJob],
+                   salt_id: str | None) -> None:
+    """A leaderboard compares like with like: new episodes may not join finished ones that ran in another
+    sandbox or were generated with another salt (or none)."""
+    if not todo:
+        return
+    used = recorded_sandboxes(finished)
+    new = sorted({b for b in map(_sandbox_of, todo) if b is not None})
+    if used and new and set(new) != set(used):
+        raise ConfigError(f"{run_dir.path} holds episodes that ran in the {', '.join(used)} sandbox; this "
+                          f"invocation would run the rest in {', '.join(new)}, and one run would mix both.",
+                          fix=f"Pass --sandbox {used[0]} to finish it as it began, or --out a new folder.")
+    salts = recorded_salts(finished)
+    if salts and salts != [salt_id]:
+        had = "a seed salt" if salts != [None] else "no seed salt"
+        now = "none" if salt_id is None else "a different one" if salts != [None] else "one"
+        raise ConfigError(f"{run_dir.path} holds episodes generated with {had}; this invocation has {now}, so its "
+                          "tasks would not be the same tasks.",
+                          fix="Use the salt the run began with (--seed-salt or LOCOGYM_SEED_SALT), or --out a new "
+                              "folder.")
+
+
+def _plan_record(config: TournamentConfig, jobs: list[EpisodeJob], todo: list[EpisodeJob],
+                 finished: list[EpisodeResult], salt_id: str | None) -> dict[str, Any]:
+    """``tournament.json``. Its sandbox is what the episodes ran in (and what the pending ones will run in), never
+    just the last invocation's choice."""
     from locogym.core.version import package_version
 
-    return {"schema_version": 1, "locogym_version": package_version(), "sandbox": sandbox,
+    sandboxes = sorted(set(recorded_sandboxes(finished)) | {b for b in map(_sandbox_of, todo) if b is not None})
+    return {"schema_version": 1, "locogym_version": package_version(),
+            "sandbox": ", ".join(sandboxes) if sandboxes else None, "salt_hash": salt_id,
             "config": config.model_dump(mode="json", exclude={"agents"}) | {
                 "agents": [{"spec": a.spec, "label": a.label, "settings": a.public_settings()} for a in config.agents]},
             "episodes": len(jobs), "keys": sorted(job.key for job in jobs)}

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from locogym.core.types import EpisodeResult, ErrorKind, ModelUsage, Trajectory, stable_hash
+from locogym.harness.provenance import result_fields
 from locogym.harness.schedule import EpisodeJob, import_plugins
 
 _ENVS_PER_WORKER = 4
@@ -73,8 +74,8 @@ def _execute(job: EpisodeJob, run_root: str) -> dict[str, Any]:
     return EpisodeResult(**base, status="errored" if errored else "done", error=error,
                          score=None if errored else trajectory.score, termination=trajectory.termination,
                          usage=trajectory.usage or ModelUsage(), steps=len(trajectory.steps),
-                         wall_time_s=time.monotonic() - started, trajectory_path=job.trajectory_path
-                         ).model_dump(mode="json")
+                         wall_time_s=time.monotonic() - started, trajectory_path=job.trajectory_path,
+                         **result_fields(trajectory)).model_dump(mode="json")
 
 
 def infrastructure_failure(trajectory: Trajectory) -> str | None:
@@ -110,7 +111,7 @@ def _cache() -> OrderedDict[str, Any]:
 def _env_for(job: EpisodeJob) -> tuple[str, Any]:
     import gymnasium as gym
 
-    kwargs = {**job.env_args, **job.env_budget, "sandbox": job.sandbox}
+    kwargs = {**job.env_args, **job.env_budget, "sandbox": job.sandbox, "seed_salt": job.seed_salt or ""}
     key = f"{job.env}|{stable_hash(kwargs)}"
     cache = _cache()
     env = cache.get(key)

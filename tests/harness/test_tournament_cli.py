@@ -44,7 +44,7 @@ def test_run_report_and_score(tmp_path: Path) -> None:
     assert report.exit_code == 0 and "<title>nightly</title>" in (out / "report.html").read_text()  # type: ignore[attr-defined]
     scored = invoke("score", str(out))
     assert scored.exit_code == 0, scored.output  # type: ignore[attr-defined]
-    assert "all 8 episodes re-score to the recorded numbers" in scored.output  # type: ignore[attr-defined]
+    assert "all 8 re-graded episodes match the recorded numbers" in scored.output  # type: ignore[attr-defined]
 
 
 def test_score_reports_a_recorded_number_that_does_not_match(tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_score_reports_a_recorded_number_that_does_not_match(tmp_path: Path) -> 
     RunDir(out).episodes_path.write_bytes(b"\n".join([orjson.dumps(first), *lines[1:]]) + b"\n")
     scored = invoke("score", str(out))
     assert scored.exit_code == 1  # type: ignore[attr-defined]
-    assert "stop.timely 0.5" in scored.output  # type: ignore[attr-defined]
+    assert "row stop.timely" in scored.output and "0.5" in scored.output  # type: ignore[attr-defined]
 
 
 def test_errored_episodes_make_the_exit_code_nonzero(tmp_path: Path) -> None:

@@ -17,7 +17,14 @@ import orjson
 from locogym.core.tokens import format_length
 from locogym.core.types import EpisodeResult, Trajectory, dumps
 from locogym.harness.report.data import RunData
-from locogym.harness.report.summary import BEHAVIOUR_TITLES, Summary, fmt_interval, higher_is_better
+from locogym.harness.report.summary import (
+    BEHAVIOUR_TITLES,
+    Summary,
+    fmt_interval,
+    higher_is_better,
+    rank_labels,
+    unisolated_note,
+)
 from locogym.harness.report.svg import hbar_chart, interval_bar, line_chart, series_class
 
 OUTPUT_CHARS = 4000  # per step observation on the page
@@ -59,9 +66,9 @@ def _swatch(agent: str, colours: dict[str, int]) -> str:
 
 def _banners(summary: Summary) -> str:
     parts = []
-    if summary.sandbox == "local":
-        parts.append('<div class="banner warn">These episodes ran in the <b>local</b> sandbox (no isolation), because '
-                     "neither docker nor bubblewrap worked on the machine that ran them.</div>")
+    note = unisolated_note(summary)
+    if note is not None:
+        parts.append(f'<div class="banner bad">{escape(note)}</div>')
     if summary.errored:
         parts.append(f'<div class="banner bad"><b>{len(summary.errored)}</b> episode(s) errored (provider, sandbox or '
                      "env failures). They are not scored; rerun them with <code>locogym tournament --retry-errored"
@@ -77,9 +84,10 @@ def _leaderboard(summary: Summary, colours: dict[str, int]) -> str:
             '<th class="num">solved</th>' + "".join(f'<th class="num">{escape(_short(e))}</th>' for e in summary.envs)
             + '<th class="num">ECL</th><th class="num">episodes</th></tr>')
     rows = []
-    for rank, row in enumerate(summary.rows, start=1):
+    for rank, row in zip(rank_labels(summary.rows), summary.rows, strict=True):
         scored = row.episodes > 0
-        cells = [f'<td class="rank">{rank}</td>', f'<td class="agent">{_swatch(row.agent, colours)}</td>',
+        reference = ' <span class="ci">(reference: saw the hidden task)</span>' if row.reference else ""
+        cells = [f'<td class="rank">{rank}</td>', f'<td class="agent">{_swatch(row.agent, colours)}{reference}</td>',
                  f"<td>{interval_bar(row.score, series_class(colours[row.agent])) if scored else ''}</td>",
                  f'<td class="num">{row.score.mean:.3f} <span class="ci">[{row.score.low:.2f}, {row.score.high:.2f}]</span></td>'
                  if scored else '<td class="num ci">no scored episode</td>',

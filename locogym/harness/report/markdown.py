@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from locogym.core.tokens import format_length
-from locogym.harness.report.summary import BEHAVIOUR_TITLES, Summary, fmt_interval
+from locogym.harness.report.summary import (
+    BEHAVIOUR_TITLES,
+    Summary,
+    fmt_interval,
+    rank_labels,
+    unisolated_note,
+)
 
 
 def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
@@ -16,13 +22,17 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
         lines.append(f"{len(summary.errored)} episode(s) errored (infrastructure, not scored).")
     if summary.missing:
         lines.append(f"{summary.missing} planned episode(s) have no result yet.")
+    note = unisolated_note(summary)
+    if note is not None:
+        lines.append(f"**{note}**")
     lines += ["", "## Leaderboard", "",
               "| # | agent | score [95% CI] | solved | ECL | episodes | tokens | cost |",
               "|---:|---|---:|---:|---:|---:|---:|---:|"]
-    for rank, row in enumerate(summary.rows, start=1):
+    for rank, row in zip(rank_labels(summary.rows), summary.rows, strict=True):
         ecl = "–" if row.ecl is None else format_length(row.ecl) + (
             f" (< {format_length(row.ecl_first_below)})" if row.ecl_first_below else "")
-        lines.append(f"| {rank} | {_cell(row.agent)} | {fmt_interval(row.score)} | {row.solved:.0%} | {ecl} | "
+        agent = f"{row.agent} (reference: saw the hidden task)" if row.reference else row.agent
+        lines.append(f"| {rank} | {_cell(agent)} | {fmt_interval(row.score)} | {row.solved:.0%} | {ecl} | "
                      f"{row.episodes}{f' (+{row.errored} errored)' if row.errored else ''} | "
                      f"{row.input_tokens + row.output_tokens:,} | ${row.cost_usd:,.4f} |")
     lines += ["", "## Score by environment", "",

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from locogym.core.types import EpisodeResult
+from locogym.harness.provenance import recorded_sandboxes
 from locogym.harness.report.data import RunData
 from locogym.scoring.aggregate import Interval, effective_lengths, length_curves, mean_ci, summarize
 from locogym.scoring.calibration import Calibration, calibration_of
@@ -52,6 +53,7 @@ class AgentRow:
     ecl_first_below: int | None = None
     per_env: dict[str, Interval] = field(default_factory=dict)
     behaviours: dict[str, float | None] = field(default_factory=dict)
+    reference: bool = False  # the agent was handed the hidden task (the oracle): shown apart from the ranking
 
 
 @dataclass
@@ -67,7 +69,8 @@ class Summary:
     ecl_by_env: dict[tuple[str, str], tuple[int | None, int | None]]  # (agent, env) -> (effective, first below)
     errored: list[EpisodeResult]
     missing: int
-    sandbox: str | None = None
+    sandbox: str | None = None  # the backends the episodes ran in, from their rows (never the last invocation)
+    unisolated: int = 0  # finished episodes whose commands ran in the local sandbox, without isolation
     calibration: dict[str, Calibration] = field(default_factory=dict)  # agents that stated any confidence
 
 
@@ -109,14 +112,39 @@ def summarise(run: RunData) -> Summary:
             ecl=ecl.effective if ecl else None, ecl_first_below=ecl.first_below if ecl else None,
             per_env={env: interval([_success(r) for r in results if r.env == env]) for env in envs
                      if any(r.env == env for r in results)},
-            behaviours={b: metric_means[agent].get(k) if k else None for b, k in headline_keys.items()}))
-    rows.sort(key=lambda row: (-row.score.mean if row.episodes else 1.0, row.agent))
-    sandbox = run.plan.get("sandbox") if run.plan else None
+            behaviours={b: metric_means[agent].get(k) if k else None for b, k in headline_keys.items()},
+            reference=any(r.agent_privileged for r in results)))
+    rows.sort(key=lambda row: (row.reference, -row.score.mean if row.episodes else 1.0, row.agent))
+    used = recorded_sandboxes(run.results)
+    # Rows written before they carried their sandbox leave only the plan's word for it.
+    sandbox = ", ".join(used) if used else (run.plan.get("sandbox") if run.plan else None)
+    unisolated = sum(1 for r in done if r.sandbox_isolated is False)
     calibration = {agent: found for agent in agents
                    if (found := calibration_of(r.score for r in by_agent[agent] if r.score is not None)).answers}
     return Summary(agents=[r.agent for r in rows], envs=envs, lengths=lengths, rows=rows, curves=curves,
                    overall_curves=overall, headline_keys=headline_keys, metrics=metric_means, ecl_by_env=ecl_by_env,
-                   errored=run.errored, missing=run.missing, sandbox=sandbox, calibration=calibration)
+                   errored=run.errored, missing=run.missing, sandbox=sandbox, unisolated=unisolated,
+                   calibration=calibration)
+
+
+def rank_labels(rows: list[AgentRow]) -> list[str]:
+    """The rank column: 1, 2, ... for ranked agents, ``ref`` for references (which saw the hidden task)."""
+    labels, rank = [], 0
+    for row in rows:
+        if row.reference:
+            labels.append("ref")
+        else:
+            rank += 1
+            labels.append(str(rank))
+    return labels
+
+
+def unisolated_note(summary: Summary) -> str | None:
+    """The warning every report shows when agent commands ran on the host."""
+    if not summary.unisolated:
+        return None
+    return (f"{summary.unisolated} episode(s) ran in the local sandbox: UNISOLATED, the agent's commands ran on the "
+            "host and could read the harness and its files, so their scores are not protected against cheating.")
 
 
 def interval(values: list[float]) -> Interval:

@@ -10,7 +10,14 @@ from rich.table import Table
 from rich.text import Text
 
 from locogym.core.tokens import format_length
-from locogym.harness.report.summary import BEHAVIOUR_TITLES, Summary, fmt_interval, higher_is_better
+from locogym.harness.report.summary import (
+    BEHAVIOUR_TITLES,
+    Summary,
+    fmt_interval,
+    higher_is_better,
+    rank_labels,
+    unisolated_note,
+)
 
 
 def leaderboard_table(summary: Summary) -> Table:
@@ -25,9 +32,10 @@ def leaderboard_table(summary: Summary) -> Table:
     for name, justify in columns:
         table.add_column(name, justify=justify, style="bold" if name == "agent" else None,  # type: ignore[arg-type]
                          no_wrap=name == "score [95% CI]")
-    for rank, row in enumerate(summary.rows, start=1):
+    for rank, row in zip(rank_labels(summary.rows), summary.rows, strict=True):
         errored = f" [red]+{row.errored} err[/]" if row.errored else ""
-        cells = [str(rank), row.agent, fmt_interval(row.score), f"{row.solved:.0%}",
+        agent = f"{row.agent} [dim](reference: saw the hidden task)[/]" if row.reference else row.agent
+        cells = [rank, agent, fmt_interval(row.score), f"{row.solved:.0%}",
                  _ecl(row.ecl, row.ecl_first_below), f"{row.episodes}{errored}"]
         if paid:
             cells += [f"{row.input_tokens + row.output_tokens:,}", f"${row.cost_usd:,.4f}"]
@@ -73,8 +81,9 @@ def render_leaderboard(summary: Summary) -> RenderableType:
     if summary.missing:
         parts.append(Text(f"{summary.missing} planned episode(s) have no result yet (run the same command again "
                           "to finish them).", style="yellow"))
-    if summary.sandbox == "local":
-        parts.append(Text("These episodes ran in the local sandbox, without isolation.", style="bold red"))
+    note = unisolated_note(summary)
+    if note is not None:
+        parts.append(Text(note, style="bold red"))
     return Group(*parts)
 
 
