@@ -1,6 +1,6 @@
 """The model-free ``heuristic`` agent: one rule-based policy per family, chosen from ``info["family"]``.
 
-Each family module (``repo``, ``wiki``, ``funccall``) defines ``Policy``, an :class:`~locogym.agents.base.Agent`
+Each family module (``repo``, ``review``, ``wiki``, ``funccall``) defines ``Policy``, an :class:`~locogym.agents.base.Agent`
 that searches and reads by rules. The heuristic is the baseline a model must beat to show it uses the context.
 """
 
@@ -15,7 +15,7 @@ from locogym.core.errors import ConfigError
 _MODULES = {
     "repo": "locogym.agents.heuristic.repo",
     "repo_patch": "locogym.agents.heuristic.repo",
-    "repo_review": "locogym.agents.heuristic.repo",
+    "repo_review": "locogym.agents.heuristic.review",
     "wiki": "locogym.agents.heuristic.wiki",
     "funccall": "locogym.agents.heuristic.funccall",
 }
