@@ -27,13 +27,14 @@ import re
 import statistics
 import tempfile
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
 
 import locogym
 from locogym.core.types import Task
-from locogym.scenarios.defects.diffblocks import Block, labelled_blocks, score_flagged
+from locogym.scenarios.defects.diffblocks import Block, hunk_texts, labelled_blocks, score_flagged
 
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\d+|==|!=|<=|>=|\*\*|//|[^\s\w]")
 
@@ -65,57 +66,90 @@ def _mean(values: list[float]) -> float:
     return round(statistics.fmean(values), 4) if values else 0.0
 
 
-def measure(env: Any, length: int, train: list[int], test: list[int], heuristic: bool) -> dict[str, Any]:
+@dataclass
+class Unit:
+    """What the classifier scores: a change block, or a whole hunk (its blocks are flagged together)."""
+
+    text: str
+    blocks: list[Block]
+
+    @property
+    def defect(self) -> bool:
+        return any(b.defect for b in self.blocks)
+
+
+def units_of(task: Task, kind: str) -> list[Unit]:
+    blocks = labelled(task)
+    if kind == "block":
+        return [Unit(b.text, [b]) for b in blocks]
+    texts = hunk_texts(blocks, task.prompt)
+    grouped: dict[int, list[Block]] = {}
+    for block in blocks:
+        grouped.setdefault(block.hunk, []).append(block)
+    return [Unit(texts[h], bs) for h, bs in grouped.items()]
+
+
+def classify(train_tasks: list[Task], test_tasks: list[Task], kind: str) -> dict[str, Any]:
+    """Train on one seed range, score on the other; F1 of threshold and top-1 flagging, and the ROC AUC."""
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import GroupKFold, cross_val_predict
 
-    base = env.unwrapped
-    train_tasks = [base.generate(base.make_config(seed, {"length": length})) for seed in train]
-    test_tasks = [base.generate(base.make_config(seed, {"length": length})) for seed in test]
-    train_blocks = [labelled(t) for t in train_tasks]
-    test_blocks = [labelled(t) for t in test_tasks]
-    flat = [b for bs in train_blocks for b in bs]
-    groups = [i for i, bs in enumerate(train_blocks) for _ in bs]
+    train_units = [units_of(t, kind) for t in train_tasks]
+    test_units = [units_of(t, kind) for t in test_tasks]
+    flat = [u for us in train_units for u in us]
+    groups = [i for i, us in enumerate(train_units) for _ in us]
     vectorizer = CountVectorizer(analyzer=tokens, binary=True)
-    x_train = vectorizer.fit_transform([b.text for b in flat])
-    y_train = [int(b.defect) for b in flat]
+    x_train = vectorizer.fit_transform([u.text for u in flat])
+    y_train = [int(u.defect) for u in flat]
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000)
     folds = GroupKFold(n_splits=min(5, len(train_tasks)))
     out_of_fold = cross_val_predict(model, x_train, y_train, groups=groups, cv=folds, method="predict_proba")[:, 1]
     model.fit(x_train, y_train)
 
-    def split(scores: list[float], per_task: list[list[Block]]) -> list[list[tuple[Block, float]]]:
+    def scored(scores: list[float], per_task: list[list[Unit]]) -> list[list[tuple[Unit, float]]]:
         it = iter(scores)
-        return [[(b, next(it)) for b in bs] for bs in per_task]
+        return [[(u, next(it)) for u in us] for us in per_task]
 
-    train_scored = split(list(out_of_fold), train_blocks)
-    candidates = sorted(set(round(float(s), 4) for s in out_of_fold))
+    def flagged(pairs: list[tuple[Unit, float]], threshold: float) -> list[Block]:
+        return [b for u, s in pairs if s >= threshold for b in u.blocks]
+
+    train_scored = scored(list(out_of_fold), train_units)
+    candidates = sorted({round(float(s), 4) for s in out_of_fold})
     best = max(candidates, key=lambda th: statistics.fmean(
-        f1_of(t, [b for b, s in scored if s >= th]) for t, scored in zip(train_tasks, train_scored, strict=True)))
-    test_flat = [b for bs in test_blocks for b in bs]
-    test_scores = list(model.predict_proba(vectorizer.transform([b.text for b in test_flat]))[:, 1])
-    test_scored = split(test_scores, test_blocks)
-    classifier = [f1_of(t, [b for b, s in scored if s >= best]) for t, scored in zip(test_tasks, test_scored,
-                                                                                      strict=True)]
-    top1 = [f1_of(t, [max(scored, key=lambda p: p[1])[0]] if scored else [])
-            for t, scored in zip(test_tasks, test_scored, strict=True)]
-    flag_all = [f1_of(t, bs) for t, bs in zip(test_tasks, test_blocks, strict=True)]
-    labels = [int(b.defect) for b in test_flat]
-    result: dict[str, Any] = {
-        "length": length, "train_tasks": len(train_tasks), "test_tasks": len(test_tasks),
-        "train_blocks": len(flat), "test_blocks": len(test_flat), "test_defect_blocks": sum(labels),
-        "f1": {"classifier": _mean(classifier), "classifier_top1": _mean(top1), "flag_all": _mean(flag_all)},
-        "classifier_threshold": best,
-        "block_auc": round(float(roc_auc_score(labels, test_scores)), 4) if 0 < sum(labels) < len(labels) else None,
-    }
+        f1_of(t, flagged(pairs, th)) for t, pairs in zip(train_tasks, train_scored, strict=True)))
+    test_flat = [u for us in test_units for u in us]
+    test_scores = [float(p) for p in model.predict_proba(vectorizer.transform([u.text for u in test_flat]))[:, 1]]
+    test_scored = scored(test_scores, test_units)
+    threshold_f1 = [f1_of(t, flagged(pairs, best)) for t, pairs in zip(test_tasks, test_scored, strict=True)]
+    top1_f1 = [f1_of(t, max(pairs, key=lambda p: p[1])[0].blocks if pairs else [])
+               for t, pairs in zip(test_tasks, test_scored, strict=True)]
+    labels = [int(u.defect) for u in test_flat]
+    return {"units": len(test_flat), "defect_units": sum(labels), "threshold": best,
+            "f1_threshold": _mean(threshold_f1), "f1_top1": _mean(top1_f1),
+            "auc": round(float(roc_auc_score(labels, test_scores)), 4) if 0 < sum(labels) < len(labels) else None}
+
+
+def measure(env: Any, length: int, train: list[int], test: list[int], heuristic: bool) -> dict[str, Any]:
+    base = env.unwrapped
+    train_tasks = [base.generate(base.make_config(seed, {"length": length})) for seed in train]
+    test_tasks = [base.generate(base.make_config(seed, {"length": length})) for seed in test]
+    flag_all = _mean([f1_of(t, labelled(t)) for t in test_tasks])
+    result: dict[str, Any] = {"length": length, "train_tasks": len(train_tasks), "test_tasks": len(test_tasks),
+                              "flag_all_f1": flag_all}
+    kinds: dict[str, int] = {}
+    for task in test_tasks:
+        for defect in task.gold["defects"]:
+            kinds[defect["kind"]] = kinds.get(defect["kind"], 0) + 1
+    result["test_defect_kinds"] = kinds
+    for kind in ("hunk", "block"):
+        result[f"classifier_{kind}"] = found = classify(train_tasks, test_tasks, kind)
+        found["minus_flag_all"] = round(max(found["f1_threshold"], found["f1_top1"]) - flag_all, 4)
     if heuristic:
         scores = [locogym.run_episode(env, locogym.make_agent("heuristic"), seed=seed,
                                       options={"length": length}).score for seed in test]
-        result["f1"]["heuristic"] = _mean([s.success for s in scores if s is not None])
-    best_cheat = max(result["f1"]["classifier"], result["f1"]["classifier_top1"])
-    result["classifier_minus_flag_all"] = round(best_cheat - result["f1"]["flag_all"], 4)
+        result["heuristic_f1"] = _mean([s.success for s in scores if s is not None])
     return result
 
 

@@ -24,39 +24,58 @@ class Block:
     path: str
     line: int
     text: str
+    hunk: int = 0  # index of the ``@@`` hunk (over the whole diff) the block belongs to
     defect: bool = False
+
+
+def hunk_texts(blocks: list[Block], diff: str) -> dict[int, str]:
+    """The whole text of each hunk of ``diff`` that holds one of the blocks, by hunk index."""
+    texts: dict[int, list[str]] = {}
+    index = -1
+    for line in diff.splitlines():
+        if line.startswith("diff --git ") or line.startswith(("--- ", "+++ ")):
+            continue
+        if _HUNK.match(line):
+            index += 1
+            texts[index] = []
+        elif index >= 0:
+            texts[index].append(line)
+    wanted = {b.hunk for b in blocks}
+    return {i: "\n".join(lines) for i, lines in texts.items() if i in wanted}
 
 
 def blocks_of(diff: str) -> list[Block]:
     """The change blocks of a unified diff, each with up to three context lines on either side."""
     out: list[Block] = []
     path = ""
+    hunk = -1
     for part in re.split(r"^diff --git ", diff, flags=re.M)[1:]:
         lines = part.splitlines()
         path = lines[0].split(" b/", 1)[-1]
         new_line = 0
-        body: list[tuple[str, int]] = []  # (line text, new-file line number it sits at)
+        body: list[tuple[str, int, int]] = []  # (line text, new-file line number it sits at, hunk index)
         for line in lines[1:]:
             match = _HUNK.match(line)
             if match:
-                body.append(("@@", 0))
+                hunk += 1
+                body.append(("@@", 0, hunk))
                 new_line = int(match.group(1))
                 continue
             if line.startswith(("---", "+++")) or line.startswith("\\"):
                 continue
-            body.append((line, new_line))
+            body.append((line, new_line, hunk))
             if not line.startswith("-"):
                 new_line += 1
         i = 0
         while i < len(body):
-            text, _ = body[i]
+            text = body[i][0]
             if text[:1] not in ("-", "+"):
                 i += 1
                 continue
             j = i
             while j < len(body) and body[j][0][:1] in ("-", "+"):
                 j += 1
-            added = [n for t, n in body[i:j] if t.startswith("+")]
+            added = [n for t, n, _ in body[i:j] if t.startswith("+")]
             line_no = added[0] if added else body[i][1]
             lo = i
             while lo > 0 and i - lo < 3 and body[lo - 1][0] != "@@":
@@ -64,7 +83,8 @@ def blocks_of(diff: str) -> list[Block]:
             hi = j
             while hi < len(body) and hi - j < 3 and body[hi][0] != "@@" and body[hi][0][:1] not in ("-", "+"):
                 hi += 1
-            out.append(Block(path=path, line=line_no, text="\n".join(t for t, _ in body[lo:hi])))
+            out.append(Block(path=path, line=line_no, text="\n".join(t for t, _, _ in body[lo:hi]),
+                             hunk=body[i][2]))
             i = j
     return out
 

@@ -2,8 +2,8 @@
 
 The benign edits are drawn from two pools in a seeded mix: the defect look-alikes of
 :mod:`~locogym.scenarios.defects.twins` (``TWIN_SHARE`` of them) and ordinary refactors. Some defects get a benign
-edit in their own neighbourhood (``CAMOUFLAGE``), so a hunk that mixes a refactor with an operator change is not
-a sign of harmlessness either. Every benign edit is validated before use (:func:`validate_benign`): a differential
+edit in their own neighbourhood, and so do look-alikes, at the same rate (``CAMOUFLAGE``): a hunk that mixes two
+changes is no more likely to be one class than the other. Every benign edit is validated before use (:func:`validate_benign`): a differential
 run of the functions it touches must find no change, and the project's tests must still pass.
 
 The change is a unified diff from the clean project to the project with refactors and defects applied. Each
@@ -31,7 +31,7 @@ from locogym.scenarios.defects.twins import TWIN_KINDS, find_twins, project_sign
 DEFAULT_WINDOW = 3
 _TOKENS_PER_REFACTOR = 180  # a typical hunk with its context lines
 TWIN_SHARE = 0.6  # share of benign edits drawn from the defect look-alikes
-CAMOUFLAGE = 0.4  # chance that a defect gets a benign edit within a few lines of it
+CAMOUFLAGE = 0.8  # chance that a defect or a look-alike gets another benign edit within a few lines of it
 _NEAR_LINES = 4
 BehaviourCheck = Callable[[dict[str, str], dict[str, list[str]]], dict[str, str]]  # (files, functions) -> verdicts
 SuiteCheck = Callable[[dict[str, str]], bool]  # edited files -> every test that passed still passes
@@ -98,17 +98,27 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
         taken.extend(refactor.edits)
         return True
 
+    def line_of(edit: Edit) -> int:
+        return files[edit.path].count("\n", 0, edit.start)
+
+    def neighbour(anchor: Edit) -> None:
+        """Sometimes add benign edits a few lines from ``anchor`` (defects and look-alikes alike), nearest first."""
+        count = (rng.random() < CAMOUFLAGE) + (rng.random() < CAMOUFLAGE / 2)
+        near = sorted((abs(line_of(r.edits[0]) - line_of(anchor)), i) for i, r in enumerate(pool)
+                      if r.path == anchor.path and abs(line_of(r.edits[0]) - line_of(anchor)) <= _NEAR_LINES)
+        for _, i in near:
+            if count and take(pool[i]):
+                count -= 1
+
     for edit in blocked:
-        if rng.random() < CAMOUFLAGE:
-            line = files[edit.path].count("\n", 0, edit.start)
-            near = [r for r in pool if r.path == edit.path
-                    and abs(files[r.path].count("\n", 0, r.edits[0].start) - line) <= _NEAR_LINES]
-            next((r for r in near if take(r)), None)
+        neighbour(edit)
     lookalikes = [r for r in pool if r.kind in TWIN_KINDS]
     others = [r for r in pool if r.kind not in TWIN_KINDS]
     while len(chosen) < wanted and (lookalikes or others):
-        source = lookalikes if lookalikes and (not others or rng.random() < TWIN_SHARE) else others
-        take(source.pop())
+        twin = bool(lookalikes) and (not others or rng.random() < TWIN_SHARE)
+        refactor = (lookalikes if twin else others).pop()
+        if take(refactor) and twin:
+            neighbour(refactor.edits[0])
     return chosen
 
 

@@ -36,6 +36,7 @@ from locogym.scenarios.defects.refactors import Refactor, RefactorKind, make_ref
 
 _MIRROR = {ast.Lt: ">", ast.LtE: ">=", ast.Gt: "<", ast.GtE: "<=", ast.Eq: "==", ast.NotEq: "!="}
 _COMPLEMENT = {ast.Lt: ">=", ast.LtE: ">", ast.Gt: "<=", ast.GtE: "<", ast.Eq: "!=", ast.NotEq: "=="}
+_COMPLEMENT_MIRRORED = {ast.Lt: "<=", ast.LtE: "<", ast.Gt: ">=", ast.GtE: ">", ast.Eq: "!=", ast.NotEq: "=="}
 # (operator of the twin, how the constant moves): n > 3 <-> n >= 4, n < 3 <-> n <= 2
 _BOUND = {ast.Gt: (">=", 1), ast.GtE: (">", -1), ast.Lt: ("<=", -1), ast.LtE: ("<", 1)}
 _BASES = {"ZeroDivisionError": "ArithmeticError", "OverflowError": "ArithmeticError", "KeyError": "LookupError",
@@ -110,6 +111,7 @@ class _TwinFinder:
         self.signatures = signatures
         self.found: list[Refactor] = []
         self.int_names: set[str] = set()
+        self.parents: dict[int, ast.AST] = {}
         self.qualname = ""
 
     def add(self, kind: RefactorKind, edits: list[Edit], what: str) -> None:
@@ -132,6 +134,7 @@ class _TwinFinder:
         self.int_names = {a.arg for a in args if a.annotation is not None and self.src.segment(a.annotation) == "int"
                           and a.arg not in rebound}
         self.block(func.body)
+        self.parents = {id(child): parent for parent in ast.walk(func) for child in ast.iter_child_nodes(parent)}
         for node in ast.walk(func):
             if isinstance(node, ast.Compare) and len(node.ops) == 1 and self.one_line(node):
                 self.comparison(node)
@@ -226,8 +229,13 @@ class _TwinFinder:
                     base = f"({base})"
                 new = f"({base} {sign} {offset // factor}) * {factor}"
                 self.add("folded_constant", [self.replace(node, new)], f"`{text}` factored as `{new}`")
-        if isinstance(node.op, ast.Mult) and isinstance(left, ast.Name) and _int_literal(right) == 2:
-            self.add("folded_constant", [self.replace(node, f"{left.id} + {left.id}")], f"`{text}` doubled by adding")
+        factor = _int_literal(right) if isinstance(node.op, ast.Mult) else None
+        if isinstance(left, ast.Name) and factor is not None and factor >= 2:
+            new = f"{left.id} + {left.id}" if factor == 2 else f"{left.id} * {factor - 1} + {left.id}"
+            parent = self.parents.get(id(node))
+            if not (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add) and parent.left is node):
+                new = f"({new})"
+            self.add("folded_constant", [self.replace(node, new)], f"`{text}` split as `{new}`")
 
     def commutes(self, node: ast.BinOp) -> bool:
         """Multiplication by an integer literal, or addition of numbers (names and calls are left to the check)."""
@@ -267,25 +275,32 @@ class _TwinFinder:
     # ------------------------------------------------------------------ guards
     def guard(self, node: ast.If, following: ast.stmt | None) -> None:
         test = node.test
+        text = self.src.segment(test)
+        negated = f"not {text}" if isinstance(test, ast.Name | ast.Attribute | ast.Call) else f"not ({text})"
+        complements: list[str] = []
         if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _COMPLEMENT \
                 and self.one_line(test):
             op = type(test.ops[0])
-            complement = f"{self.src.segment(test.left)} {_COMPLEMENT[op]} {self.src.segment(test.comparators[0])}"
+            left, right = self.src.segment(test.left), self.src.segment(test.comparators[0])
             if self.is_int(test.left) or self.is_int(test.comparators[0]) or op in (ast.Eq, ast.NotEq):
-                self.add("negated_condition", [self.replace(test, f"not ({complement})")],
-                         f"condition written as `not ({complement})`")
-                if self.flippable(node, following):
-                    assert following is not None
-                    self.flipped(node, following, complement)
-        if self.flippable(node, following):
-            assert isinstance(following, ast.Return) and following.value is not None
-            body = node.body[0]
-            assert isinstance(body, ast.Return) and body.value is not None
-            new = (f"{self.src.indent_of(node.lineno)}return {self.src.segment(body.value)} if "
-                   f"{self.src.segment(test)} else {self.src.segment(following.value)}\n")
+                complements = [f"{left} {_COMPLEMENT[op]} {right}", f"{right} {_COMPLEMENT_MIRRORED[op]} {left}"]
+                for complement in complements:
+                    self.add("negated_condition", [self.replace(test, f"not ({complement})")],
+                             f"condition written as `not ({complement})`")
+        if not self.flippable(node, following) or not self.one_line(test):
+            return
+        assert isinstance(following, ast.Return) and following.value is not None
+        body = node.body[0]
+        assert isinstance(body, ast.Return) and body.value is not None
+        for condition in [*complements[:1], negated]:
+            self.flipped(node, following, condition)
+        a, b = self.src.segment(body.value), self.src.segment(following.value)
+        start, _ = self.src.line_span(node.lineno, node.lineno)
+        _, end = self.src.line_span(following.lineno, following.end_lineno or following.lineno)
+        indent = self.src.indent_of(node.lineno)
+        for new in (f"{indent}return {a} if {text} else {b}\n",
+                    *(f"{indent}return {b} if {c} else {a}\n" for c in complements[:1])):
             if len(new) <= 100:
-                start, _ = self.src.line_span(node.lineno, node.lineno)
-                _, end = self.src.line_span(following.lineno, following.end_lineno or following.lineno)
                 self.add("conditional_return", [self.edit(start, end, new)], "guard folded into a conditional return")
 
     def flippable(self, node: ast.If, following: ast.stmt | None) -> bool:
@@ -303,7 +318,7 @@ class _TwinFinder:
                f"{outer}{self.src.segment(body)}\n")
         start, _ = self.src.line_span(node.lineno, node.lineno)
         _, end = self.src.line_span(following.lineno, following.end_lineno or following.lineno)
-        self.add("flipped_branches", [self.edit(start, end, new)], "branches flipped around the complement")
+        self.add("flipped_branches", [self.edit(start, end, new)], f"branches flipped around `{complement}`")
 
     def merged_guards(self, first: ast.stmt, second: ast.stmt) -> None:
         """``if A: X`` then ``if B: X`` (same single exit) become ``if A or B: X``."""
