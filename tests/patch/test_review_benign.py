@@ -195,10 +195,10 @@ def test_names_and_comments_vary_and_come_from_the_code() -> None:
     assert len(renames) >= 5
 
 
-def test_lookalikes_make_up_most_of_the_benign_pool_draw() -> None:
+def test_lookalikes_make_up_a_large_share_of_the_benign_edits() -> None:
     from locogym.scenarios.defects.review import choose_refactors
 
     tree = load_source("synthetic", seed=2, target_tokens=8_000)
     chosen = choose_refactors(dict(tree.files), [], random.Random(0), 8_000)
     share = sum(r.kind in TWIN_KINDS for r in chosen) / len(chosen)
-    assert 0.45 <= share <= 0.8
+    assert 0.35 <= share <= 0.8  # neighbours of look-alikes are drawn from both pools
