@@ -10,10 +10,9 @@ import gymnasium as gym
 import pytest
 
 import locogym
-from locogym.core.types import Task
+from locogym.core.types import Task, ToolCall
 from locogym.scenarios.defects.diffblocks import Block, labelled_blocks, score_flagged
 from locogym.testing import ScriptedAgent
-from locogym.core.types import ToolCall
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 SEEDS = (0, 1, 2, 3)
