@@ -131,3 +131,10 @@ def test_tampering_with_the_workspace_does_not_change_the_grade(env) -> None:  #
     traj = locogym.run_episode(env, ScriptedAgent([ToolCall(name="submit", arguments=flood)]), seed=SEEDS[1],
                                options={"length": 6_000})
     assert traj.score.metrics["recall"] == 1.0 and traj.score.success < 0.2
+
+
+def test_the_same_seed_gives_the_same_review_task(env, tasks: list[Task]) -> None:  # noqa: ANN001
+    base = env.unwrapped
+    again = base.generate(base.make_config(SEEDS[0], {"length": 6_000}))
+    assert again.model_dump() == tasks[0].model_dump()
+    assert again.meta["benign_dropped"] == tasks[0].meta["benign_dropped"]
