@@ -1,10 +1,12 @@
 """LoCo-RepoReview-v0: find the defects hidden in a long diff among benign refactors; graded by matching findings.
 
-The prompt holds a unified diff of the project: harmless refactors (renames, extracted helpers, reordered
-functions, comments) with one or more test-validated defects among them. The changed project is in the workspace
+The prompt holds a unified diff of the project: harmless edits (refactors, and behaviour-preserving look-alikes of
+each defect operator, each checked by the suite and a differential run) with one or more test-validated defects
+among them. The changed project is in the workspace
 for the LoCo-Repo tools. The agent submits findings ``[{path, line, description}]`` (line numbers of the new
 files). A finding matches a defect in the same file within ``window`` lines of its hunk, one to one; success is
-the F1 of findings against defects, with precision and recall as metrics and findings on benign hunks counted.
+the F1 of findings against defects, with precision, recall, recall per defect kind and the false-positive rate on
+benign edits as metrics.
 Each defect's lines are the task's evidence; the diff in the prompt shows them, so they count as seen from the
 first step (an oracle that submits at once stops on time; reading on afterwards is over-search).
 """
@@ -16,7 +18,14 @@ from typing import Any
 from locogym.core.errors import ConfigError
 from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
 from locogym.envs.defects import DefectEnv
-from locogym.scenarios.defects.review import DEFAULT_WINDOW, Location, grade_findings, parse_findings
+from locogym.scenarios.defects.behaviour import compare_functions
+from locogym.scenarios.defects.review import (
+    DEFAULT_WINDOW,
+    BehaviourCheck,
+    Location,
+    grade_findings,
+    parse_findings,
+)
 from locogym.scenarios.defects.tasks import build_review_task
 from locogym.tools.base import Tool, ToolContext
 
@@ -25,7 +34,7 @@ class RepoReviewEnv(DefectEnv):
     env_id = "LoCo-RepoReview-v0"
     family = "repo_review"
     summary = "Find defects hidden in a long diff among benign refactors; graded by matching findings."
-    heuristic_policy = "locogym.agents.heuristic.repo:Policy"
+    heuristic_policy = "locogym.agents.heuristic.review:Policy"
     executes_commands = True
     uses_sandbox = True
     option_names = frozenset({"defects"})
@@ -45,7 +54,17 @@ class RepoReviewEnv(DefectEnv):
         tree, injection = self.validated(config)
         return build_review_task(tree, config, injection, self.toolset_names(),
                                  window=int(config.params.get("window", DEFAULT_WINDOW)),
-                                 benign=self.benign_check(tree, injection))
+                                 benign=self.benign_check(tree, injection), behaviour=self.behaviour_check(tree.files))
+
+    def behaviour_check(self, clean: dict[str, str]) -> BehaviourCheck:
+        """The differential check of benign edits, run in the episode's sandbox on the clean project."""
+
+        def check(after: dict[str, str], functions: dict[str, list[str]]) -> dict[str, str]:
+            sandbox = self.get_sandbox()
+            sandbox.load_workspace(clean)
+            return dict(compare_functions(sandbox, clean, after, functions))
+
+        return check
 
     def annotate(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
         """Report the evidence the prompt shows (every defect's hunk is in the diff) on the first step.

@@ -109,8 +109,9 @@ def test_helpers_of_same_named_methods_do_not_collide() -> None:
     text = ("class A:\n    def size(self, n: int) -> int:\n        return n + 1\n\n\n"
             "class B:\n    def size(self, n: int) -> int:\n        return n * 2\n")
     helpers = [r for r in find_refactors("m.py", text) if r.kind == "extract_helper"]
-    assert len(helpers) == 1
-    after = _run_module(apply_edits({"m.py": text}, helpers[0].edits)["m.py"])
+    names = {r.edits[1].new.split("(")[0] for r in helpers}
+    assert len(helpers) == 2 and len(names) == 2  # the second helper takes another name
+    after = _run_module(apply_edits({"m.py": text}, [e for r in helpers for e in r.edits])["m.py"])
     assert after["A"]().size(3) == 4 and after["B"]().size(3) == 6  # type: ignore[operator]
 
 

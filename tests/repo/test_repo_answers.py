@@ -65,18 +65,6 @@ def test_policy_degrades_on_patch_tasks() -> None:
     assert (follow.name, follow.arguments) == ("read_file", {"path": "tests/test_x.py"})
 
 
-def test_policy_degrades_on_review_tasks() -> None:
-    policy = Policy()
-    policy.reset({"family": "repo_review", "tools": _tools("read_file", "submit")})
-    diff = "```diff\ndiff --git a/pkg/a.py b/pkg/a.py\n--- a/pkg/a.py\n+++ b/pkg/a.py\n@@ -1 +1 @@\n" \
-           "diff --git a/pkg/b.py b/pkg/b.py\n--- a/pkg/b.py\n+++ b/pkg/b.py\n```"
-    first = policy.act(diff, {})
-    assert (first.name, first.arguments) == ("read_file", {"path": "pkg/a.py"})
-    assert policy.act("...", {}).arguments == {"path": "pkg/b.py"}
-    last = policy.act("...", {})
-    assert (last.name, last.arguments) == ("submit", {"answer": []})
-
-
 def test_policy_submits_when_it_cannot_parse_a_question() -> None:
     policy = Policy()
     policy.reset({"family": "repo", "tools": _tools("find_symbol", "submit")})

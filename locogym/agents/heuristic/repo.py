@@ -11,8 +11,8 @@ Non-literal questions name no identifier. When they quote a docstring (real code
 reads the definition above the hit; the paraphrases of generated projects match nothing, so it leaves those
 unanswered — the gap between the two variants is what they measure.
 
-On patch tasks it runs the tests and reads the function the first failure names (it attempts no fix); on review
-tasks it reads the files the diff touches and reports no findings. Every episode ends with a submit.
+On patch tasks it runs the tests and reads the function the first failure names (it attempts no fix). Review
+tasks have their own policy (:mod:`locogym.agents.heuristic.review`). Every episode ends with a submit.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def parse_questions(obs: str) -> list[tuple[str | None, str]]:
 
 
 class Policy(Agent):
-    """Rule-based reading agent for the ``repo``, ``repo_patch`` and ``repo_review`` families."""
+    """Rule-based reading agent for the ``repo`` and ``repo_patch`` families."""
 
     name = "heuristic"
 
@@ -98,9 +98,6 @@ class Policy(Agent):
     def _session(self, obs: str) -> Step:
         if self._family == "repo_patch":
             yield from self._patch(obs)
-            return
-        if self._family == "repo_review":
-            yield from self._review(obs)
             return
         answers: dict[str, Any] = {}
         asked = parse_questions(obs)
@@ -273,11 +270,3 @@ class Policy(Agent):
             if failed and "read_file" in self._tools:
                 yield ToolCall(name="read_file", arguments={"path": failed.group(1)})
         yield ToolCall(name="submit", arguments={})
-
-    def _review(self, obs: str) -> Step:
-        """Read the files the diff touches, then report no findings."""
-        paths = re.findall(r"^\+\+\+ b/(\S+)$", obs, flags=re.M) or re.findall(r"[\w./-]+\.py\b", obs)
-        for path in list(dict.fromkeys(paths))[:3]:
-            if "read_file" in self._tools:
-                yield ToolCall(name="read_file", arguments={"path": path})
-        yield ToolCall(name="submit", arguments={"answer": []})

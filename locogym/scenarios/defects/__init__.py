@@ -3,7 +3,10 @@ the CI arenas.
 
 * :mod:`~locogym.scenarios.defects.edits` — character-exact text edits located by AST positions.
 * :mod:`~locogym.scenarios.defects.mutations` — mutation operators (plausible bugs), one edit each.
-* :mod:`~locogym.scenarios.defects.refactors` — behaviour-preserving refactors for review diffs.
+* :mod:`~locogym.scenarios.defects.refactors`, :mod:`~locogym.scenarios.defects.twins` — behaviour-preserving
+  refactors and look-alikes of the defect operators for review diffs; :mod:`~locogym.scenarios.defects.behaviour`
+  — the differential check that validates them; :mod:`~locogym.scenarios.defects.diffblocks` — the change blocks
+  a diff-only reviewer sees.
 * :mod:`~locogym.scenarios.defects.testrun`, :mod:`~locogym.scenarios.defects.suite`,
   :mod:`~locogym.scenarios.defects.cache` — pytest in a sandbox, per-test outcomes and reach, cached on disk.
 * :mod:`~locogym.scenarios.defects.inject` — choosing defects by seed and keeping those the tests catch.

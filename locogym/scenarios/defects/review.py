@@ -1,4 +1,10 @@
-"""Review changes: validated defects hidden among benign refactors, and grading of a reviewer's findings.
+"""Review changes: validated defects hidden among benign edits, and grading of a reviewer's findings.
+
+The benign edits are drawn from two pools in a seeded mix: the defect look-alikes of
+:mod:`~locogym.scenarios.defects.twins` (``TWIN_SHARE`` of them) and ordinary refactors. Some defects get a benign
+edit in their own neighbourhood, and so do look-alikes, at the same rate (``CAMOUFLAGE``): a hunk that mixes two
+changes is no more likely to be one class than the other. Every benign edit is validated before use (:func:`validate_benign`): a differential
+run of the functions it touches must find no change, and the project's tests must still pass.
 
 The change is a unified diff from the clean project to the project with refactors and defects applied. Each
 defect is located in the *new* files (the lines a reviewer comments on). A finding matches a defect when it names
@@ -11,16 +17,24 @@ from __future__ import annotations
 
 import difflib
 import random
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from locogym.scenarios.defects.behaviour import touched_functions
 from locogym.scenarios.defects.edits import Edit, apply_edits
 from locogym.scenarios.defects.mutations import is_test_path
-from locogym.scenarios.defects.refactors import Refactor, find_refactors
+from locogym.scenarios.defects.refactors import SAFE_KINDS, Refactor, find_refactors
+from locogym.scenarios.defects.twins import TWIN_KINDS, find_twins, project_signatures
 
 DEFAULT_WINDOW = 3
 _TOKENS_PER_REFACTOR = 180  # a typical hunk with its context lines
+TWIN_SHARE = 0.6  # share of benign edits drawn from the defect look-alikes
+CAMOUFLAGE = 0.8  # chance that a defect or a look-alike gets another benign edit within a few lines of it
+_NEAR_LINES = 4
+BehaviourCheck = Callable[[dict[str, str], dict[str, list[str]]], dict[str, str]]  # (files, functions) -> verdicts
+SuiteCheck = Callable[[dict[str, str]], bool]  # edited files -> every test that passed still passes
 
 
 class Location(BaseModel):
@@ -52,22 +66,97 @@ def _span_lines(files: dict[str, str], edits: list[Edit], target: Edit) -> tuple
     return first, first + max(0, target.new.rstrip("\n").count("\n"))
 
 
-def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Random, target_tokens: int) -> list[Refactor]:
-    """Seeded benign refactors whose edits overlap neither the defects nor each other."""
-    pool = [r for path in sorted(files) if path.endswith(".py") and not is_test_path(path)
-            for r in find_refactors(path, files[path])]
+def benign_count(target_tokens: int) -> int:
+    """How many benign edits a diff of about ``target_tokens`` holds."""
+    return max(4, target_tokens // _TOKENS_PER_REFACTOR)
+
+
+def benign_candidates(files: dict[str, str]) -> list[Refactor]:
+    """Every refactor and defect look-alike of the project's non-test modules, in file and source order."""
+    modules = {p: t for p, t in sorted(files.items()) if p.endswith(".py") and not is_test_path(p)}
+    signatures = project_signatures(modules)
+    return [r for path, text in modules.items() for r in (*find_refactors(path, text),
+                                                         *find_twins(path, text, signatures))]
+
+
+def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Random, target_tokens: int,
+                     spare: int = 0) -> list[Refactor]:
+    """Seeded benign edits whose edits overlap neither the defects (``blocked``) nor each other.
+
+    ``spare`` more than the diff needs are chosen, so that validation can drop some and keep the length.
+    """
+    pool = benign_candidates(files)
     rng.shuffle(pool)
-    wanted = max(4, target_tokens // _TOKENS_PER_REFACTOR)
+    wanted = benign_count(target_tokens) + spare
     taken: list[Edit] = list(blocked)
     chosen: list[Refactor] = []
-    for refactor in pool:
-        if len(chosen) >= wanted:
-            break
+
+    def take(refactor: Refactor) -> bool:
         if any(_overlap(e, t) for e in refactor.edits for t in taken):
-            continue
+            return False
         chosen.append(refactor)
         taken.extend(refactor.edits)
+        return True
+
+    def line_of(edit: Edit) -> int:
+        return files[edit.path].count("\n", 0, edit.start)
+
+    def neighbour(anchor: Edit) -> None:
+        """Sometimes add benign edits a few lines from ``anchor`` (defects and look-alikes alike), nearest first."""
+        count = (rng.random() < CAMOUFLAGE) + (rng.random() < CAMOUFLAGE / 2)
+        near = sorted((abs(line_of(r.edits[0]) - line_of(anchor)), i) for i, r in enumerate(pool)
+                      if r.path == anchor.path and abs(line_of(r.edits[0]) - line_of(anchor)) <= _NEAR_LINES)
+        for _, i in near:
+            if count and take(pool[i]):
+                count -= 1
+
+    for edit in blocked:
+        neighbour(edit)
+    lookalikes = [r for r in pool if r.kind in TWIN_KINDS]
+    others = [r for r in pool if r.kind not in TWIN_KINDS]
+    while len(chosen) < wanted and (lookalikes or others):
+        twin = bool(lookalikes) and (not others or rng.random() < TWIN_SHARE)
+        refactor = (lookalikes if twin else others).pop()
+        if take(refactor) and twin:
+            neighbour(refactor.edits[0])
     return chosen
+
+
+def validate_benign(files: dict[str, str], refactors: list[Refactor], behaviour: BehaviourCheck | None,
+                    suite: SuiteCheck | None) -> tuple[list[Refactor], dict[str, int]]:
+    """The refactors shown to keep behaviour, and how many were dropped for what.
+
+    A refactor is dropped when the differential check finds a touched function that behaves differently with all
+    the benign edits applied (``differs``), or when it is a look-alike whose touched functions could not be
+    exercised (``unchecked``: only edits harmless by construction go in unproven). Without a behaviour check
+    no look-alike is used. If the suite then fails on the survivors, only comments and docstrings are kept.
+    """
+    dropped = {"differs": 0, "unchecked": 0, "suite": 0}
+    touched = {r.id: [f"{r.path}::{q}" for q in touched_functions(r.path, files[r.path], r.edits)]
+               for r in refactors}
+    functions: dict[str, list[str]] = {}
+    for r in refactors:
+        for key in touched[r.id]:
+            path, _, qualname = key.partition("::")
+            functions.setdefault(path, [])
+            if qualname not in functions[path]:
+                functions[path].append(qualname)
+    after = apply_edits(files, [e for r in refactors for e in r.edits])
+    verdicts = behaviour(after, functions) if behaviour is not None and functions else {}
+    kept = []
+    for refactor in refactors:
+        found = [verdicts.get(k, "unchecked") for k in touched[refactor.id]]
+        if "differs" in found:
+            dropped["differs"] += 1
+        elif refactor.kind not in SAFE_KINDS and (not found or "unchecked" in found):
+            dropped["unchecked"] += 1
+        else:
+            kept.append(refactor)
+    if suite is not None and kept and not suite(apply_edits(files, [e for r in kept for e in r.edits])):
+        survivors = [r for r in kept if r.kind in ("comment", "docstring")]
+        dropped["suite"] = len(kept) - len(survivors)
+        kept = survivors
+    return kept, dropped
 
 
 def _overlap(a: Edit, b: Edit) -> bool:
@@ -136,7 +225,11 @@ def parse_findings(answer: Any) -> tuple[list[dict[str, Any]], int]:
 
 def grade_findings(findings: list[dict[str, Any]], defects: list[Location], benign: list[Location],
                    window: int = DEFAULT_WINDOW) -> dict[str, float]:
-    """Precision, recall and F1 of findings against the defects (one-to-one, closest pairs first)."""
+    """Precision, recall and F1 of findings against the defects (one-to-one, closest pairs first).
+
+    Also ``recall.<kind>`` per defect kind present, and ``benign_fp_rate``: the share of benign edits that an
+    unmatched finding lands on (how often the reviewer cries wolf at harmless work).
+    """
     pairs = []
     for fi, finding in enumerate(findings):
         for di, defect in enumerate(defects):
@@ -154,9 +247,18 @@ def grade_findings(findings: list[dict[str, Any]], defects: list[Location], beni
     precision = true_pos / len(findings) if findings else 0.0
     recall = true_pos / len(defects) if defects else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    benign_flagged = sum(
-        1 for fi, f in enumerate(findings) if fi not in matched_f and any(
-            b.path == f["path"] and b.line - window <= f["line"] <= b.end_line + window for b in benign))
-    return {"precision": precision, "recall": recall, "f1": f1, "true_positives": float(true_pos),
-            "false_positives": float(len(findings) - len(matched_f)), "benign_flagged": float(benign_flagged),
-            "findings": float(len(findings)), "defects": float(len(defects))}
+    def near(loc: Location, f: dict[str, Any]) -> bool:
+        return loc.path == f["path"] and loc.line - window <= f["line"] <= loc.end_line + window
+
+    stray = [f for fi, f in enumerate(findings) if fi not in matched_f]
+    benign_flagged = sum(1 for f in stray if any(near(b, f) for b in benign))
+    benign_ids = {b.id for b in benign}
+    flagged_ids = {b.id for b in benign for f in stray if near(b, f)}
+    metrics = {"precision": precision, "recall": recall, "f1": f1, "true_positives": float(true_pos),
+               "false_positives": float(len(findings) - len(matched_f)), "benign_flagged": float(benign_flagged),
+               "benign_fp_rate": len(flagged_ids) / len(benign_ids) if benign_ids else 0.0,
+               "findings": float(len(findings)), "defects": float(len(defects))}
+    for kind in sorted({d.kind for d in defects}):
+        of_kind = [di for di, d in enumerate(defects) if d.kind == kind]
+        metrics[f"recall.{kind}"] = sum(1 for di in of_kind if di in matched_d) / len(of_kind)
+    return metrics

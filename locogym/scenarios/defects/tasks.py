@@ -15,11 +15,19 @@ from locogym.core.types import Evidence, ScenarioConfig, Task, ToolCall
 from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.describe import describe
-from locogym.scenarios.defects.edits import SourceText, apply_edits, shifted_line
+from locogym.scenarios.defects.edits import SourceText, shifted_line
 from locogym.scenarios.defects.hide import withhold_tests
 from locogym.scenarios.defects.inject import Injection, inject_defects
 from locogym.scenarios.defects.project import ProjectSettings
-from locogym.scenarios.defects.review import DEFAULT_WINDOW, build_change, choose_refactors
+from locogym.scenarios.defects.review import (
+    DEFAULT_WINDOW,
+    BehaviourCheck,
+    SuiteCheck,
+    benign_count,
+    build_change,
+    choose_refactors,
+    validate_benign,
+)
 from locogym.scenarios.repo import SourceTree
 
 READ_TOOL = "read_file"
@@ -118,11 +126,9 @@ def _span_tokens(text: str, first: int, last: int) -> int:
     return tokens.count("\n".join(text.splitlines()[first - 1:last]))
 
 
-BenignCheck = Callable[[dict[str, str]], bool]  # refactored files -> every test that passed still passes
-
-
 def build_review_task(tree: SourceTree, config: ScenarioConfig, injection: Injection, tool_names: list[str],
-                      window: int = DEFAULT_WINDOW, benign: BenignCheck | None = None) -> Task:
+                      window: int = DEFAULT_WINDOW, benign: SuiteCheck | None = None,
+                      behaviour: BehaviourCheck | None = None) -> Task:
     """A review task: a long diff (refactors plus the defects), the new project in the workspace (the tests the
     defects fail withheld, so running the suite does not point at them), exact findings.
 
@@ -130,15 +136,17 @@ def build_review_task(tree: SourceTree, config: ScenarioConfig, injection: Injec
     spans are marked ``in_prompt``: the env reports them as seen on the episode's first step, whatever it is;
     reading them again with the file tools reports them too.
 
-    ``benign`` runs the suite on the refactored project (without the defects); if a refactor changed behaviour
-    after all, only the comment refactors are kept.
+    ``behaviour`` runs the differential check of the touched functions and ``benign`` the suite on the project
+    with the benign edits (without the defects); edits that fail either are dropped (see
+    :func:`~locogym.scenarios.defects.review.validate_benign`). A quarter more edits than the diff needs are
+    drawn, so that dropping some keeps its length.
     """
     rng = random.Random(config.rng_seed() ^ 0x5EED)
-    refactors = choose_refactors(tree.files, [d.mutation.edit for d in injection.defects], rng, config.length)
-    if benign is not None and refactors:
-        refactored = apply_edits(tree.files, [e for r in refactors for e in r.edits])
-        if not benign(refactored):
-            refactors = [r for r in refactors if r.kind == "comment"]
+    wanted = benign_count(config.length)
+    drawn = choose_refactors(tree.files, [d.mutation.edit for d in injection.defects], rng, config.length,
+                             spare=wanted // 4)
+    validated, dropped = validate_benign(tree.files, drawn, behaviour, benign)
+    refactors = validated[:wanted]
     change = build_change(tree.files, [(d.mutation.id, d.mutation.kind, d.mutation.edit, d.mutation.summary)
                                        for d in injection.defects], refactors)
     prompt = (f"Review this change to the repository `{tree.name}`. The changed project is in the workspace; use "
@@ -161,5 +169,6 @@ def build_review_task(tree: SourceTree, config: ScenarioConfig, injection: Injec
     return Task(task_id=f"review-{tree.name}-{config.seed}", family="repo_review", prompt=prompt,
                 tool_names=tool_names, workspace=visible, gold=gold, evidence=evidence, oracle_plan=plan,
                 length_tokens=tokens.count(prompt),
-                meta={"stop_slack": 4, "refactors": len(refactors), "candidates_total": injection.candidates_total,
+                meta={"stop_slack": 4, "refactors": len(refactors), "benign_dropped": dropped,
+                      "candidates_total": injection.candidates_total,
                       "tried": injection.tried, "source": tree.origin})

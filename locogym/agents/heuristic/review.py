@@ -1,0 +1,261 @@
+"""The model-free policy of LoCo-RepoReview: test each touched function against its old version.
+
+A reviewer without a model cannot judge a hunk by reading it, but it can do what a careful reviewer does when
+unsure: run the old and the new code side by side. The policy writes the diff from the prompt and a small
+checking script into a scratch folder of the workspace and runs the script with the ``run`` tool. The script
+
+1. rebuilds each changed file's old text by undoing the diff's hunks on the new file;
+2. reads every top-level function and method a change block touches, in the old and the new module;
+3. calls both on inputs drawn from the parameter annotations (integers around the constants the function uses,
+   strings, floats, booleans, small lists) and compares the results or the exceptions raised;
+4. for a function that now behaves differently, undoes its change blocks one at a time to find the block whose
+   reversal restores the old behaviour, and reports that block's line.
+
+Each reported line becomes a finding. Blocks outside functions (module constants, imports) are never reported,
+and functions whose inputs it cannot make up are left alone, so it misses what its inputs do not exercise. Without
+``run`` (or ``write_file``) it can check nothing and submits no findings. It only ever reads the prompt and tool
+outputs, like any agent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator
+from typing import Any
+
+from locogym.agents.base import Agent
+from locogym.core.types import ToolCall
+
+Step = Generator[ToolCall, str, Any]
+SCRATCH = ".review-check"
+_SUSPECT = re.compile(r"^SUSPECT (\S+) (\d+)$", re.M)
+_DIFF = re.compile(r"```diff\n(.*?)```", re.S)
+
+_SCRIPT = r'''
+import ast, itertools, os, random, re, signal, sys, types
+
+sys.path[:0] = [os.path.abspath("src"), os.path.abspath(".")]
+HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+SPREAD = list(range(-10, 61, 7)) + [0, 1, 2, 100]
+
+
+class Slow(Exception):
+    pass
+
+
+def alarm(signum, frame):
+    raise Slow()
+
+
+signal.signal(signal.SIGALRM, alarm)
+
+
+def parse(diff):
+    files = {}
+    for part in re.split(r"^diff --git ", diff, flags=re.M)[1:]:
+        lines = part.splitlines()
+        path = lines[0].split(" b/", 1)[-1]
+        hunks = []
+        for line in lines[1:]:
+            m = HUNK.match(line)
+            if m:
+                hunks.append({"new_start": int(m.group(3)), "lines": []})
+            elif hunks and not line.startswith("\\"):
+                hunks[-1]["lines"].append(line)
+        files[path] = hunks
+    return files
+
+
+def blocks(hunks):
+    """Change blocks: (first new line, new lines, old lines, new-file line span)."""
+    out = []
+    for h in hunks:
+        n = h["new_start"]
+        i, lines = 0, h["lines"]
+        while i < len(lines):
+            if lines[i][:1] not in "-+":
+                n += 1
+                i += 1
+                continue
+            old, new = [], []
+            start = n
+            while i < len(lines) and lines[i][:1] in "-+":
+                (old if lines[i][0] == "-" else new).append(lines[i][1:])
+                if lines[i][0] == "+":
+                    n += 1
+                i += 1
+            out.append((start, new, old))
+    return out
+
+
+def undo(new_lines, chosen):
+    """The file with the chosen blocks reverted (blocks in new-file order)."""
+    out, pos = [], 1
+    for start, new, old in chosen:
+        out.extend(new_lines[pos - 1:start - 1])
+        out.extend(old)
+        pos = start + len(new)
+    out.extend(new_lines[pos - 1:])
+    return "\n".join(out) + "\n"
+
+
+def module_name(path):
+    name = path[4:] if path.startswith("src/") else path
+    parts = name[:-3].split("/")
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+counter = itertools.count()
+
+
+def load(path, text):
+    name = module_name(path)
+    module = types.ModuleType(name + "__v%d" % next(counter))
+    module.__package__ = name if path.endswith("__init__.py") else name.rpartition(".")[0]
+    module.__file__ = os.path.abspath(path)
+    sys.modules[module.__name__] = module
+    exec(compile(text, path, "exec"), module.__dict__)
+    return module
+
+
+def values(hint, ints):
+    hint = (hint if isinstance(hint, str) else getattr(hint, "__name__", str(hint))).replace(" ", "")
+    return {"int": ints, "float": [x / 2 for x in ints], "bool": [False, True],
+            "str": ["", "Ab", "  Two Words ", "7"], "list[int]": [[], [2], [5, -1, 3]],
+            "list[str]": [[], ["a", "b"]]}.get(hint)
+
+
+def calls(func, ints, skip):
+    code = func.__code__
+    names = list(code.co_varnames[:code.co_argcount])[skip:]
+    hints = getattr(func, "__annotations__", {})
+    defaults = func.__defaults__ or ()
+    pools = []
+    for i, name in enumerate(names):
+        pool = values(hints[name], ints) if name in hints else None
+        if pool is None:
+            if i < len(names) - len(defaults):
+                return None
+            pool = [defaults[i - (len(names) - len(defaults))]]
+        pools.append(pool)
+    combos = list(itertools.islice(itertools.product(*pools), 5000))
+    return random.Random(1).sample(combos, 150) if len(combos) > 150 else combos
+
+
+def result(call):
+    signal.setitimer(signal.ITIMER_REAL, 1.0)
+    try:
+        return repr(call())
+    except Slow:
+        return "<slow>"
+    except BaseException as exc:
+        return "<raise %s>" % type(exc).__name__
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def behaviour(module, qualname, ints):
+    owner, _, leaf = qualname.rpartition(".")
+    target = getattr(module, owner, None) if owner else module
+    func = getattr(target, leaf, None)
+    if not hasattr(func, "__code__"):
+        return None
+    args = calls(func, ints, 1 if owner else 0)
+    if args is None:
+        return None
+    if owner:
+        init = getattr(target, "__init__", None)
+        made = calls(init, ints, 1)[:2] if hasattr(init, "__code__") and calls(init, ints, 1) else [()]
+        return [result(lambda i=i, a=a: getattr(target(*i), leaf)(*a)) for i in made for a in args]
+    return [result(lambda a=a: func(*a)) for a in args]
+
+
+def functions(text):
+    tree = ast.parse(text)
+    for top in tree.body:
+        if isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield top.name, top
+        elif isinstance(top, ast.ClassDef):
+            for node in top.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    yield top.name + "." + node.name, node
+
+
+def main():
+    diff = open(sys.argv[1], encoding="utf-8").read()
+    for path, hunks in parse(diff).items():
+        if not path.endswith(".py") or not os.path.exists(path):
+            continue
+        new_text = open(path, encoding="utf-8").read()
+        new_lines = new_text.splitlines()
+        changes = blocks(hunks)
+        old_text = undo(new_lines, changes)
+        try:
+            old_mod, new_mod = load(path, old_text), load(path, new_text)
+            spans = dict((q, (n.lineno, n.end_lineno)) for q, n in functions(new_text))
+        except BaseException:
+            continue
+        for qualname, (lo, hi) in spans.items():
+            mine = [c for c in changes if lo <= c[0] <= hi or (not c[1] and lo <= c[0] <= hi + 1)]
+            if not mine:
+                continue
+            ints = sorted(set(SPREAD + [int(x) + d for x in re.findall(r"\d+", "\n".join(
+                new_lines[lo - 1:hi] + [l for c in mine for l in c[2]])) for d in (-1, 0, 1)]))
+            before, after = behaviour(old_mod, qualname, ints), behaviour(new_mod, qualname, ints)
+            if before is None or after is None or before == after:
+                continue
+            culprit = mine[0]
+            for change in mine:
+                try:
+                    trial = load(path, undo(new_lines, [change]))
+                except BaseException:
+                    continue
+                if behaviour(trial, qualname, ints) == before:
+                    culprit = change
+                    break
+            print("SUSPECT %s %d" % (path, culprit[0]))
+
+
+main()
+'''
+
+
+class Policy(Agent):
+    """Differential-testing reviewer: one scratch write of the diff and the script, one run, one submit."""
+
+    name = "heuristic"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._tools: set[str] = set()
+        self._plan: Step | None = None
+
+    def reset(self, task_info: dict[str, Any]) -> None:
+        self._tools = {t["name"] for t in task_info.get("tools", [])}
+        self._plan = None
+
+    def act(self, obs: str, info: dict[str, Any]) -> ToolCall:
+        try:
+            if self._plan is None or info.get("new_session"):
+                self._plan = self._review(obs)
+                return next(self._plan)
+            return self._plan.send(obs)
+        except StopIteration:
+            self._plan = None
+            return ToolCall(name="submit", arguments={"answer": []})
+
+    def _review(self, obs: str) -> Step:
+        diff = _DIFF.search(obs)
+        findings: list[dict[str, Any]] = []
+        if diff and {"run", "write_file"} <= self._tools:
+            yield ToolCall(name="write_file", arguments={"path": f"{SCRATCH}/change.diff", "content": diff.group(1)})
+            yield ToolCall(name="write_file", arguments={"path": f"{SCRATCH}/check.py", "content": _SCRIPT})
+            report = yield ToolCall(name="run", arguments={
+                "cmd": f"python3 {SCRATCH}/check.py {SCRATCH}/change.diff", "timeout": 300})
+            seen = set()
+            for path, line in _SUSPECT.findall(report):
+                if (path, line) not in seen:
+                    seen.add((path, line))
+                    findings.append({"path": path, "line": int(line),
+                                     "description": "the function behaves differently from its old version"})
+        yield ToolCall(name="submit", arguments={"answer": findings})

@@ -1,0 +1,108 @@
+"""Change blocks of a unified diff: the units a reviewer who reads only the diff can flag.
+
+A block is a run of consecutive ``-``/``+`` lines of one hunk, with up to three context lines on either side.
+Its ``line`` is where a finding on it points: the first added line in the new file, or for a pure deletion the
+new-file line the deletion sits before. The separability benchmark and the cheating tests of the review family
+score diff-only strategies on these units with the env's own grader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from locogym.scenarios.defects.review import DEFAULT_WINDOW, Location, grade_findings
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+
+
+@dataclass
+class Block:
+    """One change block of a review diff: where a finding on it would point, its text, and its label."""
+
+    path: str
+    line: int
+    text: str
+    hunk: int = 0  # index of the ``@@`` hunk (over the whole diff) the block belongs to
+    defect: bool = False
+
+
+def hunk_texts(blocks: list[Block], diff: str) -> dict[int, str]:
+    """The whole text of each hunk of ``diff`` that holds one of the blocks, by hunk index."""
+    texts: dict[int, list[str]] = {}
+    index = -1
+    for line in diff.splitlines():
+        if line.startswith("diff --git ") or line.startswith(("--- ", "+++ ")):
+            continue
+        if _HUNK.match(line):
+            index += 1
+            texts[index] = []
+        elif index >= 0:
+            texts[index].append(line)
+    wanted = {b.hunk for b in blocks}
+    return {i: "\n".join(lines) for i, lines in texts.items() if i in wanted}
+
+
+def blocks_of(diff: str) -> list[Block]:
+    """The change blocks of a unified diff, each with up to three context lines on either side."""
+    out: list[Block] = []
+    path = ""
+    hunk = -1
+    for part in re.split(r"^diff --git ", diff, flags=re.M)[1:]:
+        lines = part.splitlines()
+        path = lines[0].split(" b/", 1)[-1]
+        new_line = 0
+        body: list[tuple[str, int, int]] = []  # (line text, new-file line number it sits at, hunk index)
+        for line in lines[1:]:
+            match = _HUNK.match(line)
+            if match:
+                hunk += 1
+                body.append(("@@", 0, hunk))
+                new_line = int(match.group(1))
+                continue
+            if line.startswith(("---", "+++")) or line.startswith("\\"):
+                continue
+            body.append((line, new_line, hunk))
+            if not line.startswith("-"):
+                new_line += 1
+        i = 0
+        while i < len(body):
+            text = body[i][0]
+            if text[:1] not in ("-", "+"):
+                i += 1
+                continue
+            j = i
+            while j < len(body) and body[j][0][:1] in ("-", "+"):
+                j += 1
+            added = [n for t, n, _ in body[i:j] if t.startswith("+")]
+            line_no = added[0] if added else body[i][1]
+            lo = i
+            while lo > 0 and i - lo < 3 and body[lo - 1][0] != "@@":
+                lo -= 1
+            hi = j
+            while hi < len(body) and hi - j < 3 and body[hi][0] != "@@" and body[hi][0][:1] not in ("-", "+"):
+                hi += 1
+            out.append(Block(path=path, line=line_no, text="\n".join(t for t, _, _ in body[lo:hi]),
+                             hunk=body[i][2]))
+            i = j
+    return out
+
+
+def labelled_blocks(diff: str, gold: dict[str, Any]) -> list[Block]:
+    """The blocks of a review task's diff, each marked when a finding on it would match a defect."""
+    window = int(gold.get("window", DEFAULT_WINDOW))
+    defects = [Location.model_validate(d) for d in gold["defects"]]
+    blocks = blocks_of(diff)
+    for block in blocks:
+        block.defect = any(d.path == block.path and d.line - window <= block.line <= d.end_line + window
+                           for d in defects)
+    return blocks
+
+
+def score_flagged(gold: dict[str, Any], flagged: list[Block]) -> dict[str, float]:
+    """The review grader's metrics for findings placed on the flagged blocks."""
+    findings = [{"path": b.path, "line": b.line, "description": ""} for b in flagged]
+    defects = [Location.model_validate(d) for d in gold["defects"]]
+    benign = [Location.model_validate(b) for b in gold["benign"]]
+    return grade_findings(findings, defects, benign, int(gold.get("window", DEFAULT_WINDOW)))

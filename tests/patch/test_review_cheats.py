@@ -1,0 +1,140 @@
+"""Cheap reviewers on LoCo-RepoReview-v0 get what they deserve: flagging every hunk, filtering hunks by how they
+look, guessing; the model-free heuristic that runs the touched functions scores above 0; oracle 1, noop 0."""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+import gymnasium as gym
+import pytest
+
+import locogym
+from locogym.core.types import Task, ToolCall
+from locogym.scenarios.defects.diffblocks import Block, labelled_blocks, score_flagged
+from locogym.testing import ScriptedAgent
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+SEEDS = (0, 1, 2, 3)
+_WORD = re.compile(r"[A-Za-z_]\w*|\d+|\S")
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - a gym env
+    made = gym.make("LoCo-RepoReview-v0", sandbox="local", cache_dir=str(tmp_path_factory.mktemp("runcache")))
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="module")
+def tasks(env) -> list[Task]:  # noqa: ANN001
+    base = env.unwrapped
+    return [base.generate(base.make_config(seed, {"length": 6_000})) for seed in SEEDS]
+
+
+def _mean_f1(tasks: list[Task], choose) -> float:  # noqa: ANN001 - a block filter
+    scores = []
+    for task in tasks:
+        blocks = labelled_blocks(task.prompt, task.gold)
+        scores.append(score_flagged(task.gold, [b for b in blocks if choose(b)])["f1"])
+    return statistics.fmean(scores)
+
+
+def _sides(block: Block) -> tuple[list[str], list[str]]:
+    old = [ln[1:] for ln in block.text.splitlines() if ln.startswith("-")]
+    new = [ln[1:] for ln in block.text.splitlines() if ln.startswith("+")]
+    return old, new
+
+
+def looks_like_a_refactor(block: Block) -> bool:
+    """The shapes a diff-only filter would call harmless: comments, docstrings, renames, moved or added code."""
+    old, new = _sides(block)
+    if not old and new:  # only additions: a comment, an extracted helper
+        return True
+    if old and new and sorted(old) == sorted(new):  # moved lines
+        return True
+    stripped = [ln.strip() for ln in new]
+    if any(s.startswith(("#", '"""', "def ")) for s in stripped):
+        return True
+    old_words, new_words = _WORD.findall(" ".join(old)), _WORD.findall(" ".join(new))
+    if len(old_words) == len(new_words) and all(a == b or (a.isidentifier() and b.isidentifier())
+                                                 for a, b in zip(old_words, new_words, strict=True)):
+        return any(a != b for a, b in zip(old_words, new_words, strict=True) if not a.isdigit())  # a rename
+    return False
+
+
+def one_token_change(block: Block) -> bool:
+    """The shape of most injected bugs: one line, one operator or number different."""
+    old, new = _sides(block)
+    if len(old) != 1 or len(new) != 1:
+        return False
+    a, b = _WORD.findall(old[0]), _WORD.findall(new[0])
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def test_flagging_every_hunk_scores_the_base_rate(tasks: list[Task]) -> None:
+    flag_all = [score_flagged(t.gold, labelled_blocks(t.prompt, t.gold)) for t in tasks]
+    assert statistics.fmean(m["recall"] for m in flag_all) == 1.0
+    assert statistics.fmean(m["f1"] for m in flag_all) < 0.25
+    assert all(m["benign_fp_rate"] > 0.9 for m in flag_all)
+
+
+def test_diff_only_pattern_filters_do_no_better_than_flagging_everything(tasks: list[Task]) -> None:
+    flag_all = _mean_f1(tasks, lambda b: True)
+    refactor_filter = _mean_f1(tasks, lambda b: not looks_like_a_refactor(b))
+    bug_shape = _mean_f1(tasks, one_token_change)
+    assert refactor_filter <= flag_all + 0.1, (refactor_filter, flag_all)
+    assert bug_shape <= flag_all + 0.15, (bug_shape, flag_all)
+
+
+def test_guessing_one_hunk_per_task_without_reading_scores_little(tasks: list[Task]) -> None:
+    import random
+
+    rng = random.Random(0)
+    scores = []
+    for task in tasks:
+        blocks = labelled_blocks(task.prompt, task.gold)
+        shaped = [b for b in blocks if one_token_change(b)] or blocks
+        scores.append(score_flagged(task.gold, [rng.choice(shaped)])["f1"])
+    assert statistics.fmean(scores) < 0.35
+
+
+def test_every_benign_edit_was_validated_and_every_defect_is_caught(env, tasks: list[Task]) -> None:  # noqa: ANN001
+    for task in tasks:
+        assert task.meta["refactors"] >= 4 and task.gold["defects"]
+        assert all(d["kind"] for d in task.gold["defects"])
+        assert task.gold["fail_to_pass"]  # the defects make passing tests fail
+        kinds = {b["kind"] for b in task.gold["benign"]}
+        assert kinds & {"swapped_operands", "equivalent_bound", "negated_condition", "folded_constant",
+                        "reordered_arguments", "conditional_return", "flipped_branches"}
+
+
+def test_heuristic_scores_above_zero_and_oracle_and_noop_bracket_it(env) -> None:  # noqa: ANN001
+    heuristic = [locogym.run_episode(env, locogym.make_agent("heuristic"), seed=s, options={"length": 6_000})
+                 for s in SEEDS[:2]]
+    assert statistics.fmean(t.score.success for t in heuristic) > 0
+    assert all(t.steps[-1].call is not None and t.steps[-1].call.name == "submit" for t in heuristic)
+    oracle = locogym.run_episode(env, locogym.make_agent("oracle"), seed=SEEDS[0], options={"length": 6_000})
+    noop = locogym.run_episode(env, locogym.make_agent("noop"), seed=SEEDS[0], options={"length": 6_000})
+    assert oracle.score.success == 1.0 and noop.score.success == 0.0
+
+
+def test_tampering_with_the_workspace_does_not_change_the_grade(env) -> None:  # noqa: ANN001
+    env.reset(seed=SEEDS[1], options={"length": 6_000})
+    task = env.unwrapped.task
+    findings = task.oracle_plan[-1]
+    tamper = [ToolCall(name="write_file", arguments={"path": "locogym.toml", "content": "[arena]\n"}),
+              ToolCall(name="run", arguments={"cmd": "rm -rf tests"})]
+    traj = locogym.run_episode(env, ScriptedAgent([*tamper, findings]), seed=SEEDS[1], options={"length": 6_000})
+    assert traj.score.success == 1.0
+    flood = {"answer": [{"path": b.path, "line": b.line} for b in labelled_blocks(task.prompt, task.gold)] * 3}
+    traj = locogym.run_episode(env, ScriptedAgent([ToolCall(name="submit", arguments=flood)]), seed=SEEDS[1],
+                               options={"length": 6_000})
+    assert traj.score.metrics["recall"] == 1.0 and traj.score.success < 0.2
+
+
+def test_the_same_seed_gives_the_same_review_task(env, tasks: list[Task]) -> None:  # noqa: ANN001
+    base = env.unwrapped
+    again = base.generate(base.make_config(SEEDS[0], {"length": 6_000}))
+    assert again.model_dump() == tasks[0].model_dump()
+    assert again.meta["benign_dropped"] == tasks[0].meta["benign_dropped"]
