@@ -25,10 +25,24 @@ when any evidence was seen).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from locogym.core.types import ErrorKind, StepEvent, Task, dumps
-from locogym.scoring.common import Measures, is_submit, oracle_plans, passed, searches, sessions_of
+from locogym.scoring.common import (
+    INFRASTRUCTURE_ERRORS,
+    Measures,
+    empty,
+    infrastructure_failed,
+    is_submit,
+    oracle_plans,
+    passed,
+    searches,
+    sessions_of,
+)
+
+GUESS_STOPS = ("premature", "unsupported")
+"""Stop labels of an answer handed in without the evidence behind it: before seeing it, or not resting on it."""
 
 
 def oracle_steps(task: Task) -> int:
@@ -71,8 +85,8 @@ def redundant_steps(steps: list[StepEvent]) -> list[int]:
         outputs: set[str] = set()
         read: dict[str, list[tuple[int, int]]] = {}
         for step in group:
-            if step.call is None or is_submit(step):
-                continue
+            if step.call is None or is_submit(step) or infrastructure_failed(step):
+                continue  # a retry after locogym's own failure is not the agent's waste
             key = dumps({"name": step.call.name, "arguments": step.call.arguments})
             spans = _spans(step.result.data) if step.result.error is None else []
             repeat = key in calls
@@ -109,28 +123,41 @@ def evidence_tokens(task: Task, steps: list[StepEvent]) -> float:
     return total
 
 
-def measure(task: Task, steps: list[StepEvent], success: float) -> Measures:
+def _capped(ratio: float) -> float:
+    return min(1.0, ratio)
+
+
+def measure(task: Task, steps: list[StepEvent], success: float, stop: str | None = None) -> Measures:
+    """``stop`` is the episode's stop label; a right answer handed in before its evidence is a guess."""
     solved = passed(success)
+    guessed = solved and stop in GUESS_STOPS
+    credited = solved and not guessed
     n = len(steps)
     oracle = oracle_steps(task)
     obs = float(sum(s.obs_tokens for s in steps))
     metrics: dict[str, float] = {
         "efficiency.steps": float(n),
         "efficiency.oracle_steps": float(oracle),
-        "efficiency.step_ratio": oracle / n if solved and n else 0.0,
         "efficiency.obs_tokens": obs,
     }
+    ratios: list[float] = []
+    if credited and n:
+        metrics["efficiency.step_ratio"] = oracle / n
+        ratios.append(_capped(oracle / n))
     oracle_obs = task.meta.get("oracle_obs_tokens")
     if isinstance(oracle_obs, (int, float)) and not isinstance(oracle_obs, bool):
         read = float(sum(s.obs_tokens for s in steps if not is_submit(s)))
         metrics["efficiency.oracle_obs_tokens"] = float(oracle_obs)
-        metrics["efficiency.token_ratio"] = (0.0 if not solved else float(oracle_obs) / read if read
-                                             else 1.0 if oracle_obs == 0 else 0.0)
+        if credited:
+            metrics["efficiency.token_ratio"] = (float(oracle_obs) / read if read
+                                                 else 1.0 if oracle_obs == 0 else 0.0)
+            ratios.append(_capped(metrics["efficiency.token_ratio"]))
+    metrics["efficiency.score"] = math.prod(ratios) ** (1 / len(ratios)) if credited and ratios else 0.0
     redundant = redundant_steps(steps)
     metrics["efficiency.redundant"] = float(len(redundant))
     metrics["efficiency.redundant_rate"] = len(redundant) / n if n else 0.0
     errors = [s.result.error for s in steps if s.result.error is not None]
-    metrics["efficiency.invalid"] = float(len(errors))
+    metrics["efficiency.invalid"] = float(sum(1 for e in errors if e not in INFRASTRUCTURE_ERRORS))
     for kind in ErrorKind:
         metrics[f"efficiency.invalid.{kind.value}"] = float(sum(1 for e in errors if e == kind))
     if searches(task):
@@ -139,4 +166,11 @@ def measure(task: Task, steps: list[StepEvent], success: float) -> Measures:
         metrics["efficiency.evidence_token_share"] = min(1.0, ev_tokens / obs) if obs else 0.0
         if ev_tokens > 0:
             metrics["efficiency.tokens_per_evidence_token"] = obs / ev_tokens
-    return Measures(metrics)
+    label = "guess" if guessed or (stop in GUESS_STOPS and _answered(steps)) else "solved" if solved else "unsolved"
+    return Measures(metrics, {"efficiency": label})
+
+
+def _answered(steps: list[StepEvent]) -> bool:
+    """Whether some submit handed in something (a guess needs an answer; giving up is not guessing)."""
+    return any(is_submit(s) and s.call is not None and not empty(s.call.arguments) for s in steps)
+

@@ -33,9 +33,11 @@ from typing import Any
 
 from locogym.core.errors import DataError
 from locogym.core.types import StepEvent, Task
-from locogym.scoring.common import Measures, flag, is_submit, oracle_plans, passed, searches
+from locogym.scoring.common import Measures, empty, flag, is_submit, oracle_plans, passed, searches
 
 DEFAULT_SLACK = 2
+SOUND = ("timely", "from-context")
+"""Stops made at the right moment on the right grounds; ``stop.sound`` is the share of them (the headline)."""
 
 
 def slack_of(task: Task) -> int:
@@ -55,19 +57,6 @@ def _sessions_needing(evidence_id: str, locator: dict[str, Any]) -> set[int] | N
         raise DataError(f"Evidence {evidence_id!r} names session(s) {tag!r}.", field="evidence.locator.session",
                         fix="Give a session index (int) or a list of them, or leave 'session' out.")
     return set(tags)
-
-
-def _empty(value: Any) -> bool:
-    """Nothing handed in: nothing, blank text, or a list or dict of nothing."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, dict):
-        return all(_empty(v) for v in value.values())
-    if isinstance(value, (list, tuple, set)):
-        return not value
-    return False
 
 
 def _needed_in(sessions: set[int] | None, session: int, last_session: int) -> bool:
@@ -90,10 +79,24 @@ def first_seen(steps: list[StepEvent]) -> dict[str, int]:
     return seen
 
 
+def evidence_in_prompt(task: Task) -> bool:
+    """Whether the prompt itself shows every piece of evidence (a static haystack, a diff under review)."""
+    return bool(task.evidence) and (not searches(task) or all(e.locator.get("in_prompt") for e in task.evidence))
+
+
+def _supported(step: StepEvent, is_final: bool, success: float) -> bool:
+    """The family's word on whether a submit's answer rests on the task's evidence; else its correctness."""
+    said = step.annotations.get("supported")
+    if isinstance(said, bool):
+        return said
+    return is_final and passed(success)
+
+
 def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float) -> Measures:
     slack = slack_of(task)
     ids = list(dict.fromkeys(e.id for e in task.evidence))
     needs = {e.id: _sessions_needing(e.id, e.locator) for e in task.evidence}
+    in_prompt = evidence_in_prompt(task)
     seen = first_seen(steps)
     seen_here: dict[tuple[int, str], int] = {}
     for i, step in enumerate(steps):
@@ -103,19 +106,20 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
     t_star = max((seen.get(e, never_seen) for e in ids), default=never_seen)
     last_session = (len(task.sessions) - 1) if task.sessions else 0
     expects_answer = {i for i, plan in enumerate(oracle_plans(task))
-                      if plan and plan[-1].name.startswith("submit") and not _empty(plan[-1].arguments)}
+                      if plan and plan[-1].name.startswith("submit") and not empty(plan[-1].arguments)}
+    final = max((i for i, s in enumerate(steps) if is_submit(s)), default=-1) if submitted else -1
 
-    premature = over_search = False
+    verdicts: dict[int, str] = {}  # session -> its stop (the session's first submit decides)
     overrun = 0
     starts: dict[int, int] = {}
     for i, step in enumerate(steps):
         starts.setdefault(step.session, i)
-        if not is_submit(step):
+        if not is_submit(step) or step.session in verdicts:
             continue
         required = [e for e in ids if _needed_in(needs[e], step.session, last_session)]
-        handed_nothing = step.session in expects_answer and _empty(step.call.arguments if step.call else None)
+        handed_nothing = step.session in expects_answer and empty(step.call.arguments if step.call else None)
         if handed_nothing or any(seen.get(e, never_seen) > i for e in required):
-            premature = True
+            verdicts[step.session] = "premature"
             continue
         if not required:
             continue
@@ -123,25 +127,30 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
         anchor = max(done, starts[step.session] - 1)
         gap = max(0, i - anchor - 1)  # evidence the prompt shows is reported on the first step, maybe a submit
         overrun += gap
-        over_search = over_search or gap > slack
+        if in_prompt and not _supported(step, i == final, success):
+            verdicts[step.session] = "unsupported"
+        elif gap > slack:
+            verdicts[step.session] = "over-search"
+        else:
+            verdicts[step.session] = "from-context" if in_prompt else "timely"
 
+    judged = list(verdicts.values())
     if not submitted:
         label = "never"
-    elif premature:
-        label = "premature"
-    elif over_search:
-        label = "over-search"
     else:
-        label = "timely"
+        label = next((v for v in ("premature", "unsupported", "over-search") if v in judged),
+                     "from-context" if judged and all(v == "from-context" for v in judged) else "timely")
     right = passed(success)
-    cross = "lucky_guess" if label == "premature" and right else f"{label}_{'right' if right else 'wrong'}"
-    final = max((i for i, s in enumerate(steps) if is_submit(s)), default=-1) if submitted else -1
+    cross = "lucky_guess" if label in ("premature", "unsupported") and right else f"{label}_{'right' if right else 'wrong'}"
     metrics = {
         "stop.step": float(final),
         "stop.evidence_total": float(len(ids)),
         "stop.overrun": float(overrun),
         "stop.premature": flag(label == "premature"),
         "stop.timely": flag(label == "timely"),
+        "stop.from_context": flag(label == "from-context"),
+        "stop.unsupported": flag(label == "unsupported"),
+        "stop.sound": flag(label in SOUND),
         "stop.over_search": flag(label == "over-search"),
         "stop.never": flag(label == "never"),
         "stop.lucky_guess": flag(cross == "lucky_guess"),
@@ -150,4 +159,9 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
         metrics["stop.t_star"] = float(t_star if t_star < never_seen else -1)
     if searches(task):
         metrics["stop.evidence_recall"] = sum(1 for e in ids if e in seen) / len(ids) if ids else 1.0
+    if task.sessions and judged:
+        metrics["stop.sessions_judged"] = float(len(judged))
+        metrics["stop.session_sound_rate"] = sum(1 for v in judged if v in SOUND) / len(judged)
+        metrics["stop.session_premature_rate"] = sum(1 for v in judged if v == "premature") / len(judged)
+        metrics["stop.session_over_search_rate"] = sum(1 for v in judged if v == "over-search") / len(judged)
     return Measures(metrics, {"stop": label, "stop.cross": cross})
