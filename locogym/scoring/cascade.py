@@ -16,7 +16,8 @@ Each value a result introduced (:mod:`locogym.scoring.values`) is attributed to 
 it; values the agent already had (in a session prompt, or in the step's own arguments, which error messages
 echo) are not. Step *i* flows into a later call *j* when *j*'s arguments use a value *i* introduced. An answer
 is a span of text rather than an identifier a tool listed, so step *i* flows into a submit when the answer uses a
-value *i* introduced, shows as whole words in its output, or named in its own successful call (the file it read).
+value *i* introduced, shows as whole words in its output, or named in its own successful call (the file it read),
+whether or not the prompt also shows it.
 
 Metrics (``cascade.*``):
 
@@ -70,9 +71,10 @@ def erroneous_steps(task: Task, steps: list[StepEvent], submitted: bool,
 def flows(task: Task, steps: list[StepEvent], targets: Iterable[int] | None = None) -> list[set[int]]:
     """For each target step (default: every step), the earlier steps whose values its arguments used.
 
-    A call's parents are the first introducers of the values its arguments use; a submit's parents are every
-    earlier step that supplied a value its answer uses (see the module docstring). Values a prompt shows are
-    the agent's from the start and make no edge. Outputs are searched only for values some target uses.
+    A call's parents are the first introducers of the values its arguments use, values a prompt shows being the
+    agent's from the start; a submit's parents are every earlier step that supplied a value its answer uses,
+    even one the prompt also lists (a file tree names every path; the file the agent read is what it relied on).
+    Outputs are searched only for values some target uses.
     """
     wanted: dict[int, set[str]] = {}
     for j in range(len(steps)) if targets is None else targets:
@@ -91,18 +93,17 @@ def flows(task: Task, steps: list[StepEvent], targets: Iterable[int] | None = No
     suppliers: dict[str, set[int]] = {}
     for i, step in enumerate(steps):
         if i in wanted:
-            uses = wanted[i] - known
             if is_submit(step):
-                parents[i] = set().union(*(suppliers.get(v, set()) for v in uses), set())
+                parents[i] = set().union(*(suppliers.get(v, set()) for v in wanted[i]), set())
             else:
-                parents[i] = {introducer[v] for v in uses if v in introducer}
+                parents[i] = {introducer[v] for v in wanted[i] - known if v in introducer}
         own = values.used(step.call.arguments) if step.call is not None else set()
         fresh = values.introduced_among(candidates, step.result.data, step.result.output) - known - own
         for value in fresh:
             introducer.setdefault(value, i)
         if answers and not is_submit(step) and step.result.error is None:
             shown = values.supplied(answers, step.result.data, step.result.output) | (own & answers)
-            for value in shown - known:
+            for value in shown:
                 suppliers.setdefault(value, set()).add(i)
     return parents
 
