@@ -124,8 +124,9 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
         if not required:
             continue
         done = max(_seen_for(e, step.session, i, seen, seen_here) for e in required)
-        anchor = max(done, starts[step.session] - 1)
-        gap = max(0, i - anchor - 1)  # evidence the prompt shows is reported on the first step, maybe a submit
+        # evidence the prompt shows is reported on the first step (maybe the submit) but was seen before it
+        anchor = starts[step.session] - 1 if in_prompt else max(done, starts[step.session] - 1)
+        gap = max(0, i - anchor - 1)
         overrun += gap
         if in_prompt and not _supported(step, i == final, success):
             verdicts[step.session] = "unsupported"
