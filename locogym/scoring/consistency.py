@@ -91,17 +91,17 @@ def read_probes(task: Task, steps: list[StepEvent]) -> ProbeReading:
             reading.truths.update({str(k): normalize(v) for k, v in truths.items()})
     for probe in task.probes or []:
         reading.truths.setdefault(probe.id, normalize(probe.answer))
-        step = submits.get(probe.session)
-        if step is None:
+        submit = submits.get(probe.session)
+        if submit is None:
             continue
-        judged = step.annotations.get("probe_answers")
+        judged = submit.annotations.get("probe_answers")
         if isinstance(judged, dict):
             item = judged.get(probe.id)
             if isinstance(item, dict) and item.get("answer") is not None:
                 reading.answers[probe.id] = normalize(item["answer"])
                 reading.right[probe.id] = item.get("right") is True
             continue
-        answer = step.result.data.get("answer")
+        answer = submit.result.data.get("answer")
         if isinstance(answer, dict) and answer.get(probe.id) is not None:
             reading.answers[probe.id] = normalize(answer[probe.id])
             reading.right[probe.id] = reading.answers[probe.id] == reading.truths[probe.id]
