@@ -4,20 +4,25 @@ The oracle's cost is read from the task: its steps are ``len(task.oracle_plan)``
 up), plus one per plan that does not end with a ``submit*`` call, because the oracle agent hands in after its
 plan; its observation tokens are ``Task.meta["oracle_obs_tokens"]`` when the family records them.
 
-The ratios credit only solved episodes: doing little and failing is not efficient. ``step_ratio`` =
-oracle steps / steps when the episode passed, else 0 (the oracle scores exactly 1; above 1 means a shorter
-solution than the oracle's). ``token_ratio`` is the same for the tokens tool calls returned (submit replies
-left out on both sides; only when the oracle's are known; a solved task whose oracle reads nothing scores 1 when
-the agent read nothing either).
+The ratios exist only for episodes solved without guessing: doing little and failing is not efficient, and a
+right answer handed in before its evidence (a ``premature`` or ``unsupported`` stop) is luck, not economy.
+``step_ratio`` = oracle steps / steps (the oracle scores exactly 1; above 1 means a shorter solution than the
+oracle's). ``token_ratio`` is the same for the tokens tool calls returned (submit replies left out on both sides;
+only when the oracle's are known; a solved task whose oracle reads nothing scores 1 when the agent read nothing
+either). Averaged over a run, a ratio's ``n`` is the number of such episodes. ``score`` combines them for every
+episode — their geometric mean, each capped at 1, when solved without guessing, else 0 — so that an unsolved or
+guessed episode never ranks above a solved one; it is the leaderboard's headline. Label ``efficiency``:
+``solved``, ``guess`` (an answer handed in without its evidence, right or wrong) or ``unsolved``.
 
 The evidence metrics exist only for tasks that need a tool call besides the submit: when everything is in the
 prompt (a static haystack) there is nothing to search and they would say nothing.
 
 Metrics (``efficiency.*``): ``steps``, ``oracle_steps``, ``step_ratio``, ``obs_tokens``, ``oracle_obs_tokens``
-and ``token_ratio`` (when known), ``redundant`` and ``redundant_rate`` (calls that repeat an earlier call of
+and ``token_ratio`` (when known), ``score``, ``redundant`` and ``redundant_rate`` (calls that repeat an earlier call of
 the session with the same arguments, return an output the session already got, or re-read a span the session
 already read — ``ToolResult.data["span"]`` = ``{"source", "start", "end"}`` or a list of them, end exclusive),
-``invalid`` and ``invalid.<ErrorKind>`` (failed calls by kind), ``evidence_tokens`` (tokens of the
+``invalid`` (failed calls, leaving out ``internal`` and ``sandbox_unavailable``: locogym's or the machine's
+failures) and ``invalid.<ErrorKind>`` (failed calls by kind), ``evidence_tokens`` (tokens of the
 observations that first exposed each evidence id in each session, or ``Evidence.locator["tokens"]``),
 ``evidence_token_share`` (evidence tokens / tokens read, 0..1) and ``tokens_per_evidence_token`` (its inverse,
 when any evidence was seen).

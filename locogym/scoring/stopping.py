@@ -6,14 +6,21 @@ later *over-search*; an episode that ended on a budget instead of a submit *neve
 with correctness: premature and right is a *lucky guess*. Where the oracle hands something in (its plan ends with
 a submit that has arguments), a submit with nothing in it (no arguments, blank text, empty lists or dicts) is
 premature whatever was seen: the agent stopped before it had an answer. (Where the work itself is the result —
-a patch, bookings — an empty submit is normal.) Evidence that the prompt itself shows (a static haystack) is
-reported by the family on the first step, so it counts as seen there.
+a patch, bookings — an empty submit is normal.)
+
+Where the prompt shows all the evidence (a static haystack, a diff under review: ``Evidence.locator["in_prompt"]``,
+or a task whose oracle calls no tool besides the submit), every answer comes after it, so time alone says
+nothing: a submit is judged by whether its answer rests on that evidence — the family's ``supported``
+annotation on the submit, else whether the final answer was right. Supported within the slack is
+*from-context*; later, over-search; not supported, *unsupported* (a fixed answer, an over-long title, flagging
+every hunk). The family reports such evidence on the first step; it counts as seen before it.
 
 Multi-session tasks hand in one answer per session. Evidence may say which session needs it with
 ``locator["session"]`` (an int or a list of ints); evidence without one is needed by the end of the episode
 (its last session). Each submit is judged against the evidence its session needs, counting evidence seen in any
 earlier step (notes persist between sessions); a session that needs no evidence is not judged for timeliness.
-The episode is premature if any session was, else over-search if any session was, else timely. A session's
+The episode is premature if any session was, else unsupported, else over-search if any session was, else
+timely (from-context when every judged session was); multi-session tasks also report the per-session shares. A session's
 over-search counts only its own steps: its evidence is complete at the step where the session itself last
 (re)read a needed item for the first time — or, for items it relied on from earlier sessions without re-reading,
 at the session's start.
@@ -23,7 +30,10 @@ evidence), ``step`` (the final submit;
 -1: never), ``evidence_total``, ``evidence_recall`` (share of evidence seen by the end; only for tasks that
 need a tool call besides the submit), ``overrun`` (steps
 taken after the evidence was complete, summed over judged sessions), indicators ``premature``, ``timely``,
-``over_search``, ``never``, ``lucky_guess``. Labels: ``stop`` (premature | timely | over-search | never) and
+``from_context``, ``unsupported``, ``over_search``, ``never``, ``lucky_guess``, ``sound`` (timely or
+from-context: the headline), and for multi-session tasks ``sessions_judged``, ``session_sound_rate``,
+``session_premature_rate``, ``session_over_search_rate``. Labels: ``stop`` (premature | timely | from-context |
+unsupported | over-search | never) and
 ``stop.cross`` (``lucky_guess``, ``premature_wrong``, ``timely_right``, ``over-search_wrong``, ...).
 """
 
