@@ -10,8 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from locogym.core.errors import ConfigError, SandboxUnavailable
-from locogym.core.types import ScenarioConfig, Task, ToolCall, stable_hash
+from locogym.core.types import ScenarioConfig, Task, ToolCall, ToolResult, stable_hash
 from locogym.envs.base import LocoEnv
+from locogym.envs.provenance import code_notes
 from locogym.sandboxes.base import Sandbox, make_sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.inject import Injection
@@ -20,7 +21,7 @@ from locogym.scenarios.defects.suite import Suite
 from locogym.scenarios.defects.tasks import inject_for
 from locogym.scenarios.repo import SourceTree
 from locogym.scenarios.repo.workspace import RepoWorkspace
-from locogym.tools.base import Submit, Tool
+from locogym.tools.base import Submit, Tool, ToolContext
 from locogym.tools.code import repo_tools
 
 EDIT_TOOL = "edit_file"
@@ -122,6 +123,10 @@ class DefectEnv(LocoEnv):
                                self.run_cache())
         self.last_injection = injection
         return tree, injection
+
+    def annotate(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
+        """Off-path reads (code that holds no defect), for error provenance."""
+        return code_notes(call, result)
 
     def build_world(self, task: Task) -> RepoWorkspace:
         """The code tools' mirror of the workspace, seeded with the task's files (no sandbox read needed)."""

@@ -23,9 +23,10 @@ from locogym.core import tokens
 from locogym.core.errors import ConfigError
 from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
 from locogym.envs.base import LocoEnv
+from locogym.envs.provenance import code_notes
 from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.repo import questions
-from locogym.scenarios.repo.answers import is_correct
+from locogym.scenarios.repo.answers import canonical, is_correct
 from locogym.scenarios.repo.repomap import render_map
 from locogym.scenarios.repo.workspace import RepoWorkspace
 from locogym.tools.base import Tool, ToolContext
@@ -183,14 +184,29 @@ class RepoEnv(LocoEnv):
 
     # ------------------------------------------------------------------ scoring
     def annotate(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
-        notes: dict[str, Any] = {}
+        """Sub-goals, off-path reads, and each submit as the grader reads it (its verdict and canonical answers)."""
+        notes: dict[str, Any] = code_notes(call, result)
         evidence = result.data.get("evidence") or []
         if evidence:
             notes["subgoal"] = str(evidence[0])
         if call is not None and call.name == "submit" and result.data.get("submitted"):
-            verdicts = self._judge(ctx.task, ctx.session, parse_answer(result.data.get("answer")))
+            answer = parse_answer(result.data.get("answer"))
+            verdicts = self._judge(ctx.task, ctx.session, answer)
             notes["wrong"] = not all(verdicts.values()) if verdicts else True
+            if ctx.task.probes:
+                notes.update(self._probe_notes(ctx.task, ctx.session, answer, verdicts))
         return notes
+
+    @staticmethod
+    def _probe_notes(task: Task, session: int, answer: Any, verdicts: dict[str, bool]) -> dict[str, Any]:
+        """Probe answers and truths in the grader's canonical form, for the consistency metrics."""
+        kinds = task.meta.get("probe_kinds", {})
+        given = answer if isinstance(answer, dict) else {}
+        judged = {p.id: {"answer": canonical(kinds.get(p.key, "value"), given.get(p.id)), "right": verdicts[p.id]}
+                  for p in task.probes or [] if p.session == session and p.id in verdicts}
+        truths = {p.id: canonical(kinds.get(p.key, "value"), p.answer) for p in task.probes or []
+                  if p.session <= session}
+        return {"probe_answers": judged, "probe_truths": truths}
 
     def _judge(self, task: Task, session: int, answer: Any) -> dict[str, bool]:
         """Per question id: is the answer right (qa uses the id ``answer``)."""

@@ -67,18 +67,34 @@ class RepoReviewEnv(DefectEnv):
         return check
 
     def annotate(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
-        """Report the evidence the prompt shows (every defect's hunk is in the diff) on the first step.
+        """Report the evidence the prompt shows (every defect's hunk is in the diff) on the first step; mark
+        off-path reads; say whether submitted findings rest on the evidence.
 
         The agent has read the whole diff before it acts, so its first step, whichever tool or a malformed action,
         is where those spans count as seen (as a static haystack's gold does); the first observation is the only
-        place to put them, since scoring reads evidence from steps.
+        place to put them, since scoring reads evidence from steps. Findings are *supported* when every one of
+        them lands on a defect: flagging every hunk, or lines the diff never touched, is not an answer drawn from
+        the evidence, however early it comes.
         """
+        notes = super().annotate(call, result, ctx)
         if self.trajectory is not None and not self.trajectory.steps:
             shown = [e.id for e in ctx.task.evidence if e.locator.get("in_prompt")]
             if shown:
                 already = [str(e) for e in result.data.get("evidence", [])]
                 result.data["evidence"] = list(dict.fromkeys([*shown, *already]))
-        return {}
+        if result.data.get("submitted"):
+            notes["supported"] = self._supported(ctx.task, result.data.get("answer"))
+        return notes
+
+    @staticmethod
+    def _supported(task: Task, answer: Any) -> bool:
+        findings, malformed = parse_findings(answer)
+        if malformed or not findings:
+            return False
+        defects = [Location.model_validate(d) for d in task.gold["defects"]]
+        benign = [Location.model_validate(b) for b in task.gold["benign"]]
+        graded = grade_findings(findings, defects, benign, int(task.gold.get("window", DEFAULT_WINDOW)))
+        return graded["true_positives"] == len(findings)
 
     def final_state(self, ctx: ToolContext) -> dict[str, Any]:
         return {}

@@ -49,7 +49,8 @@ class WikiHopEnv(LocoEnv):
         return WikiWorld.for_task(task, task.meta["settings"], int(task.meta["length"]))
 
     def annotate(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
-        """Gold ranks and drift of searches and rounds; which hop an opened gold article serves; wrong answers."""
+        """Gold ranks and drift of searches and rounds; which hop an opened gold article serves; off-path opens;
+        wrong answers, and whether an answer rests on the evidence (a right one does)."""
         data = result.data
         notes: dict[str, Any] = {}
         if "gold_ranks" in data:
@@ -59,9 +60,12 @@ class WikiHopEnv(LocoEnv):
         opened = data.get("opened")
         if isinstance(world, WikiWorld) and opened in world.gold_titles:
             notes["subgoal"] = f"hop{world.gold_titles.index(opened)}"
+        elif opened is not None and result.error is None:
+            notes["off_path"] = True  # not an article the question needs: an error once something wrong is built on it
         if data.get("submitted") and data.get("answer") is not None:
             text, problem = as_answer(data["answer"])
             notes["wrong"] = problem is not None or text is None or not exact_match(text, ctx.task.gold["answers"])
+            notes["supported"] = not notes["wrong"]
         return notes
 
     def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:

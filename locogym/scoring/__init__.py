@@ -27,9 +27,10 @@ def behaviour(trajectory: Trajectory, success: float) -> Measures:
                         fix="Score trajectories written by locogym's recorder (its header holds the task).")
     steps = trajectory.steps
     submitted = trajectory.termination == "submitted"
+    stop = stopping.measure(task, steps, submitted, success)
     return (cascade.measure(task, steps, submitted, success)
-            .merge(stopping.measure(task, steps, submitted, success))
-            .merge(efficiency.measure(task, steps, success))
+            .merge(stop)
+            .merge(efficiency.measure(task, steps, success, stop.labels["stop"]))
             .merge(consistency.measure(task, steps)))
 
 

@@ -1,13 +1,23 @@
 """Cascading errors: erroneous steps whose values flowed into later erroneous steps.
 
-A step is *erroneous* when its call failed (any :class:`~locogym.core.types.ErrorKind`) or the family annotated
-it ``{"wrong": true}`` (a wrong API call, a distractor taken for gold, a wrong intermediate answer). When the
-episode was handed in and failed, and the family annotated none of its submit steps either way, the last submit
-is erroneous too: a wrong final answer is where a cascade ends.
+A step is *erroneous* when
+
+* its call failed through the agent's doing (any :class:`~locogym.core.types.ErrorKind` except ``internal`` and
+  ``sandbox_unavailable``, which are locogym's or the machine's failures, never the agent's);
+* the family annotated it ``{"wrong": true}`` (a wrong API call, a wrong answer); or
+* the family annotated it ``{"off_path": true}`` — its result is not one the task needs (a non-gold article, a
+  read outside every evidence span) — *and* values it introduced flowed into a later erroneous step. Reading a
+  wrong article is exploration; building a wrong call or a wrong answer on it is an error, and so is the read.
+
+When the episode was handed in and failed, and the family annotated none of its submit steps either way, the
+last submit is erroneous too: a wrong final answer is where a cascade ends.
 
 Each value a result introduced (:mod:`locogym.scoring.values`) is attributed to the first step that introduced
 it; values the agent already had (in a session prompt, or in the step's own arguments, which error messages
-echo) are not. Step *i* flows into a later step *j* when *j*'s arguments use a value *i* introduced.
+echo) are not. Step *i* flows into a later call *j* when *j*'s arguments use a value *i* introduced. An answer
+is a span of text rather than an identifier a tool listed, so step *i* flows into a submit when the answer uses a
+value *i* introduced, shows as whole words in its output, or named in its own successful call (the file it read),
+whether or not the prompt also shows it.
 
 Metrics (``cascade.*``):
 
@@ -29,12 +39,16 @@ from collections.abc import Iterable
 
 from locogym.core.types import StepEvent, Task
 from locogym.scoring import values
-from locogym.scoring.common import Measures, flag, is_submit, passed
+from locogym.scoring.common import Measures, agent_failed, flag, infrastructure_failed, is_submit, passed
 
 
-def erroneous_steps(steps: list[StepEvent], submitted: bool, success: float) -> list[bool]:
-    """Which steps are erroneous (see the module docstring for the rule on the final answer)."""
-    flags = [s.result.error is not None or s.annotations.get("wrong") is True for s in steps]
+def _off_path(step: StepEvent) -> bool:
+    return step.annotations.get("off_path") is True and step.result.error is None
+
+
+def base_errors(steps: list[StepEvent], submitted: bool, success: float) -> list[bool]:
+    """Steps erroneous on their own: failed through the agent, annotated wrong, or the failed final answer."""
+    flags = [agent_failed(s) or (s.annotations.get("wrong") is True and not infrastructure_failed(s)) for s in steps]
     submits = [i for i, s in enumerate(steps) if is_submit(s)]
     judged = any("wrong" in steps[i].annotations for i in submits)
     if submitted and submits and not judged and not passed(success):
@@ -42,11 +56,25 @@ def erroneous_steps(steps: list[StepEvent], submitted: bool, success: float) -> 
     return flags
 
 
-def flows(task: Task, steps: list[StepEvent], targets: Iterable[int] | None = None) -> list[set[int]]:
-    """For each target step (default: every step), the earlier steps whose introduced values its arguments used.
+def erroneous_steps(task: Task, steps: list[StepEvent], submitted: bool,
+                    success: float) -> tuple[list[bool], list[set[int]]]:
+    """Which steps are erroneous (see the module docstring), and each step's feeders among earlier steps."""
+    erroneous = base_errors(steps, submitted, success)
+    off_path = [_off_path(s) for s in steps]
+    parents = flows(task, steps, [j for j in range(len(steps)) if erroneous[j] or off_path[j]])
+    for i in reversed(range(len(steps))):  # later steps are decided first: an off-path step feeding one counts
+        if off_path[i] and not erroneous[i]:
+            erroneous[i] = any(erroneous[j] and i in parents[j] for j in range(i + 1, len(steps)))
+    return erroneous, parents
 
-    Only values some target uses can make an edge, so outputs are searched for those alone: an output that does
-    not contain one of them (as text) is not run through the extractor at all. Non-target steps get no parents.
+
+def flows(task: Task, steps: list[StepEvent], targets: Iterable[int] | None = None) -> list[set[int]]:
+    """For each target step (default: every step), the earlier steps whose values its arguments used.
+
+    A call's parents are the first introducers of the values its arguments use, values a prompt shows being the
+    agent's from the start; a submit's parents are every earlier step that supplied a value its answer uses,
+    even one the prompt also lists (a file tree names every path; the file the agent read is what it relied on).
+    Outputs are searched only for values some target uses.
     """
     wanted: dict[int, set[str]] = {}
     for j in range(len(steps)) if targets is None else targets:
@@ -57,18 +85,26 @@ def flows(task: Task, steps: list[StepEvent], targets: Iterable[int] | None = No
     parents: list[set[int]] = [set() for _ in steps]
     if not candidates:
         return parents
-    known = values.introduced_among(candidates, {}, task.prompt)
+    known = values.supplied(candidates, {}, task.prompt)
     for session in task.sessions or []:
-        known |= values.introduced_among(candidates, {}, session.prompt)
+        known |= values.supplied(candidates, {}, session.prompt)
+    answers = set().union(*(wanted[j] for j in wanted if is_submit(steps[j])), set())
     introducer: dict[str, int] = {}
+    suppliers: dict[str, set[int]] = {}
     for i, step in enumerate(steps):
         if i in wanted:
-            parents[i] = {introducer[v] for v in wanted[i] if v in introducer}
-        fresh = values.introduced_among(candidates, step.result.data, step.result.output) - known
-        if fresh and step.call is not None:
-            fresh -= values.used(step.call.arguments)  # an echo of the step's own arguments is not new
+            if is_submit(step):
+                parents[i] = set().union(*(suppliers.get(v, set()) for v in wanted[i]), set())
+            else:
+                parents[i] = {introducer[v] for v in wanted[i] - known if v in introducer}
+        own = values.used(step.call.arguments) if step.call is not None else set()
+        fresh = values.introduced_among(candidates, step.result.data, step.result.output) - known - own
         for value in fresh:
             introducer.setdefault(value, i)
+        if answers and not is_submit(step) and step.result.error is None:
+            shown = values.supplied(answers, step.result.data, step.result.output) | (own & answers)
+            for value in shown:
+                suppliers.setdefault(value, set()).add(i)
     return parents
 
 
@@ -82,7 +118,7 @@ def _subgoal(step: StepEvent) -> str:
 def _recovered(i: int, steps: list[StepEvent], erroneous: list[bool]) -> bool:
     goal = _subgoal(steps[i])
     for j in range(i + 1, len(steps)):
-        if erroneous[j]:
+        if erroneous[j] or infrastructure_failed(steps[j]):
             continue
         if goal == "tool:?" and not is_submit(steps[j]):
             return True  # an unreadable action is recovered by any sound call that follows
@@ -92,8 +128,7 @@ def _recovered(i: int, steps: list[StepEvent], erroneous: list[bool]) -> bool:
 
 
 def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float) -> Measures:
-    erroneous = erroneous_steps(steps, submitted, success)
-    parents = flows(task, steps, [j for j, bad in enumerate(erroneous) if bad])
+    erroneous, parents = erroneous_steps(task, steps, submitted, success)
     chain: dict[int, int] = {}
     cascading: set[int] = set()
     for j, bad in enumerate(erroneous):

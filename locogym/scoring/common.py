@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from locogym.core.types import StepEvent, Task, ToolCall
+from locogym.core.types import ErrorKind, StepEvent, Task, ToolCall
 
 BEHAVIOURS: tuple[str, ...] = ("cascade", "stop", "efficiency", "consistency")
 PASS_THRESHOLD = 1.0
@@ -21,6 +21,8 @@ Full credit, not a majority: a partly right answer is not a solved task for stop
 or pass^k. Pass another threshold to the aggregate functions to study partial credit.
 """
 _EPS = 1e-9
+INFRASTRUCTURE_ERRORS: frozenset[ErrorKind] = frozenset({ErrorKind.internal, ErrorKind.sandbox_unavailable})
+"""Failures of locogym or the machine, not of the agent: no behaviour metric counts them against it."""
 
 
 @dataclass
@@ -49,6 +51,16 @@ def passed(success: float, threshold: float = PASS_THRESHOLD) -> bool:
     return success >= threshold - _EPS
 
 
+def agent_failed(step: StepEvent) -> bool:
+    """The step's call failed through the agent's doing (any error except an infrastructure one)."""
+    return step.result.error is not None and step.result.error not in INFRASTRUCTURE_ERRORS
+
+
+def infrastructure_failed(step: StepEvent) -> bool:
+    """The step's call failed through locogym's or the machine's doing (an internal error, a dead sandbox)."""
+    return step.result.error in INFRASTRUCTURE_ERRORS
+
+
 def is_submit(step: StepEvent) -> bool:
     """A step that handed in an answer (and so ended its session or the episode)."""
     return step.result.error is None and bool(step.result.data.get("submitted"))
@@ -70,6 +82,19 @@ def oracle_plans(task: Task) -> list[list[ToolCall]]:
 def searches(task: Task) -> bool:
     """Whether solving the task takes any tool call besides handing in (a static haystack takes none)."""
     return any(not call.name.startswith("submit") for plan in oracle_plans(task) for call in plan)
+
+
+def empty(value: Any) -> bool:
+    """Nothing handed in: nothing, blank text, or a list or dict of nothing."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, dict):
+        return all(empty(v) for v in value.values())
+    if isinstance(value, (list, tuple, set)):
+        return not value
+    return False
 
 
 def flag(value: bool) -> float:

@@ -12,13 +12,20 @@ Metrics (``consistency.*``, only for tasks with probes): ``probes``, ``answered_
 that agree with the truth at the time asked, over all probes: a missing answer does not agree), ``pairs``
 (consecutive probes of a key across which the world did not change), and over those pairs
 ``self_agreement`` (both answered, same answer) and ``contradiction_rate`` (both answered, different answers);
-``changed_pairs`` and ``stale_rate`` (after the world changed, the agent repeated the old true answer).
+``changed_pairs`` (pairs across which the world changed), ``after_change`` (probes whose truth differs from an
+earlier truth of their key) and over those ``stale_rate`` (the answer equals any earlier truth of the key that
+has since changed — not only the last one).
+
+A family whose grader parses answers its own way (JSON text, ``./path:1``, ``pkg/mod.py::f``, comma-joined
+lists) annotates each session's submit with the canonical answers and truths its grader uses (see
+:func:`read_probes`), so that consistency agrees with the outcome to the letter.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from locogym.core.types import Probe, StepEvent, Task
@@ -51,41 +58,93 @@ def agree(a: Any, b: Any) -> bool:
     return normalize(a) == normalize(b)
 
 
-def probe_answers(task: Task, steps: list[StepEvent]) -> dict[str, Any]:
-    """Probe id -> the answer given in the probe's session (the first submit of that session)."""
-    by_session: dict[int, Any] = {}
+@dataclass
+class ProbeReading:
+    """Each probe's answer and truth in comparable form, and whether the answer is right."""
+
+    answers: dict[str, Any] = field(default_factory=dict)  # probe id -> canonical answer (answered probes only)
+    right: dict[str, bool] = field(default_factory=dict)  # probe id -> the answer agrees with the truth
+    truths: dict[str, Any] = field(default_factory=dict)  # probe id -> canonical truth
+
+
+def _session_submits(steps: list[StepEvent]) -> dict[int, StepEvent]:
+    """Each session's first submit: the one that handed in its answers."""
+    found: dict[int, StepEvent] = {}
     for step in steps:
-        if is_submit(step) and step.session not in by_session:
-            by_session[step.session] = step.result.data.get("answer")
-    answers: dict[str, Any] = {}
+        if is_submit(step) and step.session not in found:
+            found[step.session] = step
+    return found
+
+
+def read_probes(task: Task, steps: list[StepEvent]) -> ProbeReading:
+    """Probe answers through the family's own answer parser where the family gave it, else :func:`normalize`.
+
+    A family annotates each session's submit with ``probe_answers`` (probe id -> ``{"answer": canonical,
+    "right": bool}``, as its grader read the answer) and ``probe_truths`` (probe id -> canonical truth). Without
+    them the raw submitted dict is compared after :func:`normalize`.
+    """
+    reading = ProbeReading()
+    submits = _session_submits(steps)
+    for step in submits.values():
+        truths = step.annotations.get("probe_truths")
+        if isinstance(truths, dict):
+            reading.truths.update({str(k): normalize(v) for k, v in truths.items()})
     for probe in task.probes or []:
-        answer = by_session.get(probe.session)
-        if isinstance(answer, dict) and probe.id in answer and answer[probe.id] is not None:
-            answers[probe.id] = answer[probe.id]
-    return answers
+        reading.truths.setdefault(probe.id, normalize(probe.answer))
+        submit = submits.get(probe.session)
+        if submit is None:
+            continue
+        judged = submit.annotations.get("probe_answers")
+        if isinstance(judged, dict):
+            item = judged.get(probe.id)
+            if isinstance(item, dict) and item.get("answer") is not None:
+                reading.answers[probe.id] = normalize(item["answer"])
+                reading.right[probe.id] = item.get("right") is True
+            continue
+        answer = submit.result.data.get("answer")
+        if isinstance(answer, dict) and answer.get(probe.id) is not None:
+            reading.answers[probe.id] = normalize(answer[probe.id])
+            reading.right[probe.id] = reading.answers[probe.id] == reading.truths[probe.id]
+    return reading
+
+
+def probe_answers(task: Task, steps: list[StepEvent]) -> dict[str, Any]:
+    """Probe id -> the canonical answer given in the probe's session (its first submit)."""
+    return read_probes(task, steps).answers
+
+
+def _by_key(probes: list[Probe]) -> dict[str, list[Probe]]:
+    """Probes of each key in the order they were asked."""
+    by_key: dict[str, list[Probe]] = {}
+    for probe in sorted(probes, key=lambda p: p.session):  # stable: ties keep the task's order
+        by_key.setdefault(probe.key, []).append(probe)
+    return by_key
 
 
 def _pairs(probes: list[Probe]) -> list[tuple[Probe, Probe]]:
     """Consecutive probes of the same key, in the order they were asked."""
-    by_key: dict[str, list[Probe]] = {}
-    for probe in sorted(probes, key=lambda p: p.session):  # stable: ties keep the task's order
-        by_key.setdefault(probe.key, []).append(probe)
-    return [(a, b) for group in by_key.values() for a, b in zip(group, group[1:], strict=False)]
+    return [(a, b) for group in _by_key(probes).values() for a, b in zip(group, group[1:], strict=False)]
 
 
 def measure(task: Task, steps: list[StepEvent]) -> Measures:
     probes = list(task.probes or [])
     if not probes:
         return Measures()
-    answers = probe_answers(task, steps)
-    truthful = sum(1 for p in probes if p.id in answers and agree(answers[p.id], p.answer))
+    reading = read_probes(task, steps)
+    answers, truths = reading.answers, reading.truths
+    truthful = sum(1 for p in probes if reading.right.get(p.id, False))
     pairs = _pairs(probes)
     unchanged = [(a, b) for a, b in pairs if not b.changed_since_last]
     changed = [(a, b) for a, b in pairs if b.changed_since_last]
     both = [(a, b) for a, b in unchanged if a.id in answers and b.id in answers]
-    same = sum(1 for a, b in both if agree(answers[a.id], answers[b.id]))
-    stale = sum(1 for a, b in changed if b.id in answers and agree(answers[b.id], a.answer)
-                and not agree(a.answer, b.answer))
+    same = sum(1 for a, b in both if answers[a.id] == answers[b.id])
+    exposed = stale = 0
+    for group in _by_key(probes).values():
+        for k, probe in enumerate(group):
+            outdated = {truths[a.id] for a in group[:k]} - {truths[probe.id]}
+            if outdated:
+                exposed += 1
+                stale += probe.id in answers and answers[probe.id] in outdated
     metrics = {
         "consistency.probes": float(len(probes)),
         "consistency.answered_rate": len(answers) / len(probes),
@@ -96,6 +155,7 @@ def measure(task: Task, steps: list[StepEvent]) -> Measures:
     if unchanged:
         metrics["consistency.self_agreement"] = same / len(unchanged)
         metrics["consistency.contradiction_rate"] = (len(both) - same) / len(unchanged)
-    if changed:
-        metrics["consistency.stale_rate"] = stale / len(changed)
+    if exposed:
+        metrics["consistency.after_change"] = float(exposed)
+        metrics["consistency.stale_rate"] = stale / exposed
     return Measures(metrics)

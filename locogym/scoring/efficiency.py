@@ -4,20 +4,25 @@ The oracle's cost is read from the task: its steps are ``len(task.oracle_plan)``
 up), plus one per plan that does not end with a ``submit*`` call, because the oracle agent hands in after its
 plan; its observation tokens are ``Task.meta["oracle_obs_tokens"]`` when the family records them.
 
-The ratios credit only solved episodes: doing little and failing is not efficient. ``step_ratio`` =
-oracle steps / steps when the episode passed, else 0 (the oracle scores exactly 1; above 1 means a shorter
-solution than the oracle's). ``token_ratio`` is the same for the tokens tool calls returned (submit replies
-left out on both sides; only when the oracle's are known; a solved task whose oracle reads nothing scores 1 when
-the agent read nothing either).
+The ratios exist only for episodes solved without guessing: doing little and failing is not efficient, and a
+right answer handed in before its evidence (a ``premature`` or ``unsupported`` stop) is luck, not economy.
+``step_ratio`` = oracle steps / steps (the oracle scores exactly 1; above 1 means a shorter solution than the
+oracle's). ``token_ratio`` is the same for the tokens tool calls returned (submit replies left out on both sides;
+only when the oracle's are known; a solved task whose oracle reads nothing scores 1 when the agent read nothing
+either). Averaged over a run, a ratio's ``n`` is the number of such episodes. ``score`` combines them for every
+episode — their geometric mean, each capped at 1, when solved without guessing, else 0 — so that an unsolved or
+guessed episode never ranks above a solved one; it is the leaderboard's headline. Label ``efficiency``:
+``solved``, ``guess`` (an answer handed in without its evidence, right or wrong) or ``unsolved``.
 
 The evidence metrics exist only for tasks that need a tool call besides the submit: when everything is in the
 prompt (a static haystack) there is nothing to search and they would say nothing.
 
 Metrics (``efficiency.*``): ``steps``, ``oracle_steps``, ``step_ratio``, ``obs_tokens``, ``oracle_obs_tokens``
-and ``token_ratio`` (when known), ``redundant`` and ``redundant_rate`` (calls that repeat an earlier call of
+and ``token_ratio`` (when known), ``score``, ``redundant`` and ``redundant_rate`` (calls that repeat an earlier call of
 the session with the same arguments, return an output the session already got, or re-read a span the session
 already read — ``ToolResult.data["span"]`` = ``{"source", "start", "end"}`` or a list of them, end exclusive),
-``invalid`` and ``invalid.<ErrorKind>`` (failed calls by kind), ``evidence_tokens`` (tokens of the
+``invalid`` (failed calls, leaving out ``internal`` and ``sandbox_unavailable``: locogym's or the machine's
+failures) and ``invalid.<ErrorKind>`` (failed calls by kind), ``evidence_tokens`` (tokens of the
 observations that first exposed each evidence id in each session, or ``Evidence.locator["tokens"]``),
 ``evidence_token_share`` (evidence tokens / tokens read, 0..1) and ``tokens_per_evidence_token`` (its inverse,
 when any evidence was seen).
@@ -25,10 +30,24 @@ when any evidence was seen).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from locogym.core.types import ErrorKind, StepEvent, Task, dumps
-from locogym.scoring.common import Measures, is_submit, oracle_plans, passed, searches, sessions_of
+from locogym.scoring.common import (
+    INFRASTRUCTURE_ERRORS,
+    Measures,
+    empty,
+    infrastructure_failed,
+    is_submit,
+    oracle_plans,
+    passed,
+    searches,
+    sessions_of,
+)
+
+GUESS_STOPS = ("premature", "unsupported")
+"""Stop labels of an answer handed in without the evidence behind it: before seeing it, or not resting on it."""
 
 
 def oracle_steps(task: Task) -> int:
@@ -71,8 +90,8 @@ def redundant_steps(steps: list[StepEvent]) -> list[int]:
         outputs: set[str] = set()
         read: dict[str, list[tuple[int, int]]] = {}
         for step in group:
-            if step.call is None or is_submit(step):
-                continue
+            if step.call is None or is_submit(step) or infrastructure_failed(step):
+                continue  # a retry after locogym's own failure is not the agent's waste
             key = dumps({"name": step.call.name, "arguments": step.call.arguments})
             spans = _spans(step.result.data) if step.result.error is None else []
             repeat = key in calls
@@ -109,28 +128,41 @@ def evidence_tokens(task: Task, steps: list[StepEvent]) -> float:
     return total
 
 
-def measure(task: Task, steps: list[StepEvent], success: float) -> Measures:
+def _capped(ratio: float) -> float:
+    return min(1.0, ratio)
+
+
+def measure(task: Task, steps: list[StepEvent], success: float, stop: str | None = None) -> Measures:
+    """``stop`` is the episode's stop label; a right answer handed in before its evidence is a guess."""
     solved = passed(success)
+    guessed = solved and stop in GUESS_STOPS
+    credited = solved and not guessed
     n = len(steps)
     oracle = oracle_steps(task)
     obs = float(sum(s.obs_tokens for s in steps))
     metrics: dict[str, float] = {
         "efficiency.steps": float(n),
         "efficiency.oracle_steps": float(oracle),
-        "efficiency.step_ratio": oracle / n if solved and n else 0.0,
         "efficiency.obs_tokens": obs,
     }
+    ratios: list[float] = []
+    if credited and n:
+        metrics["efficiency.step_ratio"] = oracle / n
+        ratios.append(_capped(oracle / n))
     oracle_obs = task.meta.get("oracle_obs_tokens")
     if isinstance(oracle_obs, (int, float)) and not isinstance(oracle_obs, bool):
         read = float(sum(s.obs_tokens for s in steps if not is_submit(s)))
         metrics["efficiency.oracle_obs_tokens"] = float(oracle_obs)
-        metrics["efficiency.token_ratio"] = (0.0 if not solved else float(oracle_obs) / read if read
-                                             else 1.0 if oracle_obs == 0 else 0.0)
+        if credited:
+            metrics["efficiency.token_ratio"] = (float(oracle_obs) / read if read
+                                                 else 1.0 if oracle_obs == 0 else 0.0)
+            ratios.append(_capped(metrics["efficiency.token_ratio"]))
+    metrics["efficiency.score"] = math.prod(ratios) ** (1 / len(ratios)) if credited and ratios else 0.0
     redundant = redundant_steps(steps)
     metrics["efficiency.redundant"] = float(len(redundant))
     metrics["efficiency.redundant_rate"] = len(redundant) / n if n else 0.0
     errors = [s.result.error for s in steps if s.result.error is not None]
-    metrics["efficiency.invalid"] = float(len(errors))
+    metrics["efficiency.invalid"] = float(sum(1 for e in errors if e not in INFRASTRUCTURE_ERRORS))
     for kind in ErrorKind:
         metrics[f"efficiency.invalid.{kind.value}"] = float(sum(1 for e in errors if e == kind))
     if searches(task):
@@ -139,4 +171,11 @@ def measure(task: Task, steps: list[StepEvent], success: float) -> Measures:
         metrics["efficiency.evidence_token_share"] = min(1.0, ev_tokens / obs) if obs else 0.0
         if ev_tokens > 0:
             metrics["efficiency.tokens_per_evidence_token"] = obs / ev_tokens
-    return Measures(metrics)
+    label = "guess" if guessed or (stop in GUESS_STOPS and _answered(steps)) else "solved" if solved else "unsolved"
+    return Measures(metrics, {"efficiency": label})
+
+
+def _answered(steps: list[StepEvent]) -> bool:
+    """Whether some submit handed in something (a guess needs an answer; giving up is not guessing)."""
+    return any(is_submit(s) and s.call is not None and not empty(s.call.arguments) for s in steps)
+

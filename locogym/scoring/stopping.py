@@ -6,14 +6,21 @@ later *over-search*; an episode that ended on a budget instead of a submit *neve
 with correctness: premature and right is a *lucky guess*. Where the oracle hands something in (its plan ends with
 a submit that has arguments), a submit with nothing in it (no arguments, blank text, empty lists or dicts) is
 premature whatever was seen: the agent stopped before it had an answer. (Where the work itself is the result —
-a patch, bookings — an empty submit is normal.) Evidence that the prompt itself shows (a static haystack) is
-reported by the family on the first step, so it counts as seen there.
+a patch, bookings — an empty submit is normal.)
+
+Where the prompt shows all the evidence (a static haystack, a diff under review: ``Evidence.locator["in_prompt"]``,
+or a task whose oracle calls no tool besides the submit), every answer comes after it, so time alone says
+nothing: a submit is judged by whether its answer rests on that evidence — the family's ``supported``
+annotation on the submit, else whether the final answer was right. Supported within the slack is
+*from-context*; later, over-search; not supported, *unsupported* (a fixed answer, an over-long title, flagging
+every hunk). The family reports such evidence on the first step; it counts as seen before it.
 
 Multi-session tasks hand in one answer per session. Evidence may say which session needs it with
 ``locator["session"]`` (an int or a list of ints); evidence without one is needed by the end of the episode
 (its last session). Each submit is judged against the evidence its session needs, counting evidence seen in any
 earlier step (notes persist between sessions); a session that needs no evidence is not judged for timeliness.
-The episode is premature if any session was, else over-search if any session was, else timely. A session's
+The episode is premature if any session was, else unsupported, else over-search if any session was, else
+timely (from-context when every judged session was); multi-session tasks also report the per-session shares. A session's
 over-search counts only its own steps: its evidence is complete at the step where the session itself last
 (re)read a needed item for the first time — or, for items it relied on from earlier sessions without re-reading,
 at the session's start.
@@ -23,7 +30,10 @@ evidence), ``step`` (the final submit;
 -1: never), ``evidence_total``, ``evidence_recall`` (share of evidence seen by the end; only for tasks that
 need a tool call besides the submit), ``overrun`` (steps
 taken after the evidence was complete, summed over judged sessions), indicators ``premature``, ``timely``,
-``over_search``, ``never``, ``lucky_guess``. Labels: ``stop`` (premature | timely | over-search | never) and
+``from_context``, ``unsupported``, ``over_search``, ``never``, ``lucky_guess``, ``sound`` (timely or
+from-context: the headline), and for multi-session tasks ``sessions_judged``, ``session_sound_rate``,
+``session_premature_rate``, ``session_over_search_rate``. Labels: ``stop`` (premature | timely | from-context |
+unsupported | over-search | never) and
 ``stop.cross`` (``lucky_guess``, ``premature_wrong``, ``timely_right``, ``over-search_wrong``, ...).
 """
 
@@ -33,9 +43,11 @@ from typing import Any
 
 from locogym.core.errors import DataError
 from locogym.core.types import StepEvent, Task
-from locogym.scoring.common import Measures, flag, is_submit, oracle_plans, passed, searches
+from locogym.scoring.common import Measures, empty, flag, is_submit, oracle_plans, passed, searches
 
 DEFAULT_SLACK = 2
+SOUND = ("timely", "from-context")
+"""Stops made at the right moment on the right grounds; ``stop.sound`` is the share of them (the headline)."""
 
 
 def slack_of(task: Task) -> int:
@@ -55,19 +67,6 @@ def _sessions_needing(evidence_id: str, locator: dict[str, Any]) -> set[int] | N
         raise DataError(f"Evidence {evidence_id!r} names session(s) {tag!r}.", field="evidence.locator.session",
                         fix="Give a session index (int) or a list of them, or leave 'session' out.")
     return set(tags)
-
-
-def _empty(value: Any) -> bool:
-    """Nothing handed in: nothing, blank text, or a list or dict of nothing."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, dict):
-        return all(_empty(v) for v in value.values())
-    if isinstance(value, (list, tuple, set)):
-        return not value
-    return False
 
 
 def _needed_in(sessions: set[int] | None, session: int, last_session: int) -> bool:
@@ -90,10 +89,24 @@ def first_seen(steps: list[StepEvent]) -> dict[str, int]:
     return seen
 
 
+def evidence_in_prompt(task: Task) -> bool:
+    """Whether the prompt itself shows every piece of evidence (a static haystack, a diff under review)."""
+    return bool(task.evidence) and (not searches(task) or all(e.locator.get("in_prompt") for e in task.evidence))
+
+
+def _supported(step: StepEvent, is_final: bool, success: float) -> bool:
+    """The family's word on whether a submit's answer rests on the task's evidence; else its correctness."""
+    said = step.annotations.get("supported")
+    if isinstance(said, bool):
+        return said
+    return is_final and passed(success)
+
+
 def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float) -> Measures:
     slack = slack_of(task)
     ids = list(dict.fromkeys(e.id for e in task.evidence))
     needs = {e.id: _sessions_needing(e.id, e.locator) for e in task.evidence}
+    in_prompt = evidence_in_prompt(task)
     seen = first_seen(steps)
     seen_here: dict[tuple[int, str], int] = {}
     for i, step in enumerate(steps):
@@ -103,45 +116,52 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
     t_star = max((seen.get(e, never_seen) for e in ids), default=never_seen)
     last_session = (len(task.sessions) - 1) if task.sessions else 0
     expects_answer = {i for i, plan in enumerate(oracle_plans(task))
-                      if plan and plan[-1].name.startswith("submit") and not _empty(plan[-1].arguments)}
+                      if plan and plan[-1].name.startswith("submit") and not empty(plan[-1].arguments)}
+    final = max((i for i, s in enumerate(steps) if is_submit(s)), default=-1) if submitted else -1
 
-    premature = over_search = False
+    verdicts: dict[int, str] = {}  # session -> its stop (the session's first submit decides)
     overrun = 0
     starts: dict[int, int] = {}
     for i, step in enumerate(steps):
         starts.setdefault(step.session, i)
-        if not is_submit(step):
+        if not is_submit(step) or step.session in verdicts:
             continue
         required = [e for e in ids if _needed_in(needs[e], step.session, last_session)]
-        handed_nothing = step.session in expects_answer and _empty(step.call.arguments if step.call else None)
+        handed_nothing = step.session in expects_answer and empty(step.call.arguments if step.call else None)
         if handed_nothing or any(seen.get(e, never_seen) > i for e in required):
-            premature = True
+            verdicts[step.session] = "premature"
             continue
         if not required:
             continue
         done = max(_seen_for(e, step.session, i, seen, seen_here) for e in required)
-        anchor = max(done, starts[step.session] - 1)
-        gap = max(0, i - anchor - 1)  # evidence the prompt shows is reported on the first step, maybe a submit
+        # evidence the prompt shows is reported on the first step (maybe the submit) but was seen before it
+        anchor = starts[step.session] - 1 if in_prompt else max(done, starts[step.session] - 1)
+        gap = max(0, i - anchor - 1)
         overrun += gap
-        over_search = over_search or gap > slack
+        if in_prompt and not _supported(step, i == final, success):
+            verdicts[step.session] = "unsupported"
+        elif gap > slack:
+            verdicts[step.session] = "over-search"
+        else:
+            verdicts[step.session] = "from-context" if in_prompt else "timely"
 
+    judged = list(verdicts.values())
     if not submitted:
         label = "never"
-    elif premature:
-        label = "premature"
-    elif over_search:
-        label = "over-search"
     else:
-        label = "timely"
+        label = next((v for v in ("premature", "unsupported", "over-search") if v in judged),
+                     "from-context" if judged and all(v == "from-context" for v in judged) else "timely")
     right = passed(success)
-    cross = "lucky_guess" if label == "premature" and right else f"{label}_{'right' if right else 'wrong'}"
-    final = max((i for i, s in enumerate(steps) if is_submit(s)), default=-1) if submitted else -1
+    cross = "lucky_guess" if label in ("premature", "unsupported") and right else f"{label}_{'right' if right else 'wrong'}"
     metrics = {
         "stop.step": float(final),
         "stop.evidence_total": float(len(ids)),
         "stop.overrun": float(overrun),
         "stop.premature": flag(label == "premature"),
         "stop.timely": flag(label == "timely"),
+        "stop.from_context": flag(label == "from-context"),
+        "stop.unsupported": flag(label == "unsupported"),
+        "stop.sound": flag(label in SOUND),
         "stop.over_search": flag(label == "over-search"),
         "stop.never": flag(label == "never"),
         "stop.lucky_guess": flag(cross == "lucky_guess"),
@@ -150,4 +170,9 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
         metrics["stop.t_star"] = float(t_star if t_star < never_seen else -1)
     if searches(task):
         metrics["stop.evidence_recall"] = sum(1 for e in ids if e in seen) / len(ids) if ids else 1.0
+    if task.sessions and judged:
+        metrics["stop.sessions_judged"] = float(len(judged))
+        metrics["stop.session_sound_rate"] = sum(1 for v in judged if v in SOUND) / len(judged)
+        metrics["stop.session_premature_rate"] = sum(1 for v in judged if v == "premature") / len(judged)
+        metrics["stop.session_over_search_rate"] = sum(1 for v in judged if v == "over-search") / len(judged)
     return Measures(metrics, {"stop": label, "stop.cross": cross})

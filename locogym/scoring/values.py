@@ -96,6 +96,20 @@ def introduced_among(candidates: set[str], data: dict[str, Any], output: str) ->
     return extract(output) & candidates
 
 
+def supplied(candidates: set[str], data: dict[str, Any], output: str) -> set[str]:
+    """The ``candidates`` a result put in front of the agent: those it introduced, plus those its text shows.
+
+    An answer is a span of text, not an identifier a tool listed, so a result supplied an answer value when the
+    value stands in its output as whole words (``1889`` in "completed in 1889", not in "18890").
+    """
+    found = introduced_among(candidates, data, output)
+    rest = candidates - found
+    if rest:
+        flat = _SPACE.sub(" ", output).casefold()
+        found |= {c for c in rest if c in flat and re.search(rf"(?<!\w){re.escape(c)}(?!\w)", flat)}
+    return found
+
+
 def used(arguments: Any) -> set[str]:
     """The values a call's arguments carry: every leaf whole, and the values extracted from string leaves."""
     found: set[str] = set()

@@ -47,7 +47,7 @@ def test_every_defect_hunk_is_evidence_shown_in_the_diff(env, seed: int, difficu
 def test_oracle_stops_timely_and_noop_prematurely(env) -> None:  # noqa: ANN001
     oracle = _play(env, locogym.make_agent("oracle"), 1, difficulty="hard")
     assert oracle.steps[0].evidence_seen == [e.id for e in oracle.task.evidence]
-    assert oracle.score.success == 1.0 and oracle.score.labels["stop"] == "timely"
+    assert oracle.score.success == 1.0 and oracle.score.labels["stop"] == "from-context"
     assert oracle.score.metrics["stop.t_star"] == 0 and oracle.score.metrics["efficiency.step_ratio"] == 1.0
     assert oracle.score.labels["cascade"] == "none"
     noop = _play(env, locogym.make_agent("noop"), 1, difficulty="hard")
@@ -66,6 +66,7 @@ def test_a_reviewer_who_keeps_reading_after_the_diff_over_searches(env) -> None:
     slow = _play(env, Scripted([*reads, findings]), 0)
     assert slow.score.success == 1.0
     assert slow.steps[0].evidence_seen[0] == task.evidence[0].id  # from the prompt, and again from the read
-    assert slow.score.labels["stop"] == "over-search" and slow.score.metrics["stop.overrun"] == len(reads) - 1
+    # the diff was read before the first step, so every read after it is overrun
+    assert slow.score.labels["stop"] == "over-search" and slow.score.metrics["stop.overrun"] == len(reads)
     quick = _play(env, Scripted([read, findings]), 0)
-    assert quick.score.labels["stop"] == "timely" and quick.score.metrics["efficiency.step_ratio"] == 0.5
+    assert quick.score.labels["stop"] == "from-context" and quick.score.metrics["efficiency.step_ratio"] == 0.5

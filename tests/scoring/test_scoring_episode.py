@@ -68,4 +68,4 @@ def test_family_metrics_must_stay_out_of_behaviour_namespaces() -> None:
 def test_every_behaviour_metric_is_namespaced() -> None:
     score = score_episode(make_traj(make_task(["e1"]), [submit("a")]), EpisodeScore(success=0.0, outcome="wrong"))
     assert score.metrics and all(is_behaviour_key(k) for k in score.metrics)
-    assert set(score.labels) == {"cascade", "stop", "stop.cross"}
+    assert set(score.labels) == {"cascade", "stop", "stop.cross", "efficiency"}

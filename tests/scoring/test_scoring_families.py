@@ -28,8 +28,9 @@ SEEDS = (0, 1, 2)
 SEPARATING = {
     "success": +1,
     "cascade.errors": -1, "cascade.error_free": +1, "cascade.longest_chain": -1, "cascade.recovery_rate": +1,
-    "stop.evidence_recall": +1, "stop.premature": -1, "stop.timely": +1,
-    "efficiency.step_ratio": +1, "efficiency.token_ratio": +1, "efficiency.evidence_tokens": +1,
+    "stop.evidence_recall": +1, "stop.premature": -1, "stop.sound": +1,
+    "stop.session_sound_rate": +1, "stop.session_premature_rate": -1,
+    "efficiency.score": +1, "efficiency.step_ratio": +1, "efficiency.token_ratio": +1, "efficiency.evidence_tokens": +1,
     "efficiency.evidence_token_share": +1,
     "consistency.truth_rate": +1, "consistency.answered_rate": +1, "consistency.self_agreement": +1,
 }
@@ -37,7 +38,7 @@ SEPARATING = {
 # oracle's 0. They rank agents that do act; they cannot separate these two baselines (see docs/scoring.md).
 ACTING_FAILURES = {
     "cascade.cascading", "cascade.rate", "cascade.recovered", "stop.overrun", "stop.over_search", "stop.never",
-    "stop.lucky_guess", "efficiency.redundant", "efficiency.redundant_rate", "efficiency.invalid",
+    "stop.lucky_guess", "stop.unsupported", "stop.session_over_search_rate", "efficiency.redundant", "efficiency.redundant_rate", "efficiency.invalid",
     "consistency.contradiction_rate", "consistency.stale_rate",
 }
 # Positions, sizes and raw costs that describe an episode rather than grade it.
@@ -45,6 +46,9 @@ DESCRIPTIVE = {
     "cascade.first_error", "stop.t_star", "stop.step", "stop.evidence_total", "efficiency.steps",
     "efficiency.oracle_steps", "efficiency.obs_tokens", "efficiency.oracle_obs_tokens",
     "efficiency.tokens_per_evidence_token", "consistency.probes", "consistency.pairs", "consistency.changed_pairs",
+    "consistency.after_change", "stop.sessions_judged",
+    # the two parts of stop.sound: which one the oracle earns depends on whether the prompt shows the evidence
+    "stop.timely", "stop.from_context",
 }
 
 
@@ -72,10 +76,13 @@ def _check_floor_and_ceiling(scores: dict[str, list[EpisodeScore]]) -> None:
     for s in scores["noop"]:
         assert s.success == 0.0, f"noop scored {s.success} ({s.outcome})"
         assert s.labels["stop"] == "premature", s.labels
-        assert s.metrics["efficiency.step_ratio"] == 0.0
+        assert "efficiency.step_ratio" not in s.metrics and s.metrics["efficiency.score"] == 0.0
     for s in scores["oracle"]:
         assert s.success == 1.0, f"oracle scored {s.success} ({s.outcome})"
-        assert s.labels["stop"] == "timely", (s.labels, s.metrics.get("stop.t_star"), s.metrics["stop.step"])
+        assert s.labels["stop"] in ("timely", "from-context"), (s.labels, s.metrics.get("stop.t_star"),
+                                                                s.metrics["stop.step"])
+        assert s.metrics["stop.sound"] == 1.0 and s.labels["efficiency"] == "solved"
+        assert s.metrics["efficiency.score"] >= 0.95, s.metrics
         assert s.metrics["efficiency.step_ratio"] == 1.0, (s.metrics["efficiency.steps"],
                                                             s.metrics["efficiency.oracle_steps"])
         assert s.metrics["cascade.errors"] == 0 and s.labels["cascade"] == "none"

@@ -63,8 +63,10 @@ def test_metrics_are_bounded_consistent_and_stable(case) -> None:
         if name in m:
             assert 0.0 <= m[name] <= 1.0, (name, m[name])
     assert m["family_metric"] == 3.0 and score.success == outcome.success
-    flags = [m["stop.premature"], m["stop.timely"], m["stop.over_search"], m["stop.never"]]
-    assert sorted(flags) == [0.0, 0.0, 0.0, 1.0]
+    flags = [m["stop.premature"], m["stop.timely"], m["stop.from_context"], m["stop.unsupported"],
+             m["stop.over_search"], m["stop.never"]]
+    assert sorted(flags) == [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]
+    assert m["stop.sound"] == m["stop.timely"] + m["stop.from_context"]
     assert (score.labels["stop"] == "never") == (traj.termination != "submitted")
     assert m["cascade.cascading"] <= m["cascade.errors"] and m["cascade.recovered"] <= m["cascade.errors"]
     assert m["cascade.longest_chain"] <= m["cascade.errors"]
@@ -72,7 +74,7 @@ def test_metrics_are_bounded_consistent_and_stable(case) -> None:
     assert m["efficiency.redundant"] + m["efficiency.invalid"] <= 2 * m["efficiency.steps"]
     assert m["efficiency.invalid"] == sum(v for k, v in m.items() if k.startswith("efficiency.invalid."))
     if outcome.success < 1.0:
-        assert m["efficiency.step_ratio"] == 0.0 and m["stop.lucky_guess"] == 0.0
+        assert "efficiency.step_ratio" not in m and m["efficiency.score"] == 0.0 and m["stop.lucky_guess"] == 0.0
     traj.score = score
     assert rescore(traj) == score
 

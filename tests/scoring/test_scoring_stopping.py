@@ -107,7 +107,10 @@ def test_handing_in_nothing_is_premature_only_where_the_oracle_hands_something_i
     static = make_task(E12, plan=["submit"])
     static.oracle_plan[0].arguments = {"answer": "Oslo"}
     m = _measure(static, [submit("Oslo").model_copy(update={"evidence_seen": E12})])
-    assert m.labels["stop"] == "timely" and m.metrics["stop.t_star"] == 0 and m.metrics["stop.overrun"] == 0
+    assert m.labels["stop"] == "from-context" and m.metrics["stop.t_star"] == 0 and m.metrics["stop.overrun"] == 0
+    assert m.metrics["stop.sound"] == 1.0 and m.metrics["stop.timely"] == 0.0
+    m = _measure(static, [submit("Bergen").model_copy(update={"evidence_seen": E12})], success=0.0)
+    assert m.labels["stop"] == "unsupported" and m.metrics["stop.sound"] == 0.0  # a wrong answer rests on nothing
     m = _measure(static, [submit().model_copy(update={"evidence_seen": E12})], success=0.0)
     assert m.labels["stop"] == "premature"
     m = _measure(static, [submit({"p1": "", "p2": None}).model_copy(update={"evidence_seen": E12})], success=0.0)

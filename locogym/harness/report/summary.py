@@ -20,17 +20,20 @@ from locogym.scoring.common import passed
 
 BEHAVIOURS = ("cascade", "stop", "efficiency", "consistency")
 # The one number per behaviour on the leaderboard: metrics that separate the baselines (the noop never acts, so
-# failure rates such as cascade.rate tie it with the oracle). When a run's scores do not carry the preferred key
-# (an older scorer), the next one, or the namespace's first metric, is shown instead, named as such.
+# failure rates such as cascade.rate tie it with the oracle) and that guessing cannot raise (efficiency.score is 0
+# for an unsolved or guessed episode; stop.sound counts answers drawn from the prompt only when they rest on
+# its evidence). When a run's scores do not carry the preferred key (an older scorer), the next one, or the
+# namespace's first metric, is shown instead, named as such.
 HEADLINE: dict[str, tuple[str, ...]] = {
     "cascade": ("cascade.error_free", "cascade.errors"),
-    "stop": ("stop.timely",),
-    "efficiency": ("efficiency.step_ratio",),
+    "stop": ("stop.sound", "stop.timely"),
+    "efficiency": ("efficiency.score", "efficiency.step_ratio"),
     "consistency": ("consistency.truth_rate",),
 }
 # Which way is better, for the metrics a headline may show (None: no known direction, no arrow).
 DIRECTION: dict[str, bool] = {"cascade.error_free": True, "cascade.errors": False, "cascade.rate": False,
-                              "stop.timely": True, "efficiency.step_ratio": True, "consistency.truth_rate": True}
+                              "stop.sound": True, "stop.timely": True, "efficiency.score": True,
+                              "efficiency.step_ratio": True, "consistency.truth_rate": True}
 BEHAVIOUR_TITLES = {"cascade": "cascading errors", "stop": "early stopping", "efficiency": "tool efficiency",
                     "consistency": "long-horizon consistency"}
 

@@ -103,6 +103,32 @@ def normalise(kind: str, answer: Any) -> Any:
     return norm_value(answer)
 
 
+def canonical(kind: str, answer: Any) -> Any:
+    """A JSON-friendly canonical form of ``answer``, so that two spellings the grader accepts alike compare equal.
+
+    Used to compare an agent's answers with each other (agreement across sessions, a stale repeat of an old
+    truth); whether an answer is right stays :func:`is_correct`'s call. Values lose their spelling as well:
+    ``30``, ``"30"`` and ``"30.0"`` are one number, ``'x'`` and ``x`` one string.
+    """
+    if answer is None or (isinstance(answer, str) and not answer.strip()):
+        return None
+    if kind != "value":
+        return normalise(kind, answer)
+    got = norm_value(answer)
+    if isinstance(got, str):
+        try:
+            got = float(got.strip())
+        except ValueError:
+            return got.strip()
+    if isinstance(got, float) and got.is_integer():
+        return int(got)
+    if isinstance(got, (bool, int, float)) or got is None:
+        return got
+    if isinstance(got, (set, frozenset)):
+        return repr(sorted(got, key=repr))  # sets print in hash order, which changes between runs
+    return repr(got)  # a tuple, list or dict literal: one string in Python's own spelling
+
+
 def is_correct(kind: str, answer: Any, gold: Any) -> bool:
     """Exact match after normalisation; a missing answer is never correct."""
     if answer is None or (isinstance(answer, str) and not answer.strip()):

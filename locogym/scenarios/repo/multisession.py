@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 
 from locogym.core.errors import ConfigError
-from locogym.core.types import Probe, ScenarioConfig, SessionSpec, Task, ToolCall
+from locogym.core.types import Evidence, Probe, ScenarioConfig, SessionSpec, Task, ToolCall
 from locogym.scenarios.repo import questions, workset
 from locogym.scenarios.repo.common import (
     HOPS,
@@ -230,6 +230,12 @@ def _probe_prompt(session: int, total: int, messages: list[str], asked: list[tup
             f"that maps each question id to its answer: {{{example}}}.\n\n{body}")
 
 
+def _session_evidence(needed_in: dict[tuple[str, int, int], set[int]]) -> list[Evidence]:
+    """The probes' spans, each tagged with the sessions that ask about it, so stopping is judged per session."""
+    return [ev.model_copy(update={"locator": {**ev.locator, "session": sorted(needed_in[span])}})
+            for span, ev in zip(sorted(needed_in), evidence_of(list(needed_in)), strict=True)]
+
+
 def generate_multisession(config: ScenarioConfig) -> Task:
     """A ``multisession`` task. Option ``sessions`` (3..6) fixes the number of sessions (random otherwise)."""
     seed_rng = random.Random(task_seed(config))
@@ -275,7 +281,7 @@ def generate_multisession(config: ScenarioConfig) -> Task:
     specs: list[SessionSpec] = []
     patches: dict[str, dict[str, str]] = {}
     messages_by_session: dict[str, list[str]] = {}
-    evidence_spans: list[tuple[str, int, int]] = []
+    needed_in: dict[tuple[str, int, int], set[int]] = {}  # span -> the sessions whose probes need it
     previous: dict[str, Any] = {}
     previous_spans: dict[str, list[tuple[str, int, int]]] = {}
     probe_kinds: dict[str, str] = {}
@@ -328,7 +334,8 @@ def generate_multisession(config: ScenarioConfig) -> Task:
                 plan += q.reads  # the oracle re-reads only what moved; its notes hold the rest
             previous_spans[key_id] = q.spans
             answers[pid] = gold
-            evidence_spans += q.spans
+            for span in q.spans:
+                needed_in.setdefault(span, set()).add(session)
             probe_kinds[key_id] = q.answer_kind
             probes.append(Probe(id=pid, session=session, question=q.text, key=key_id, answer=gold,
                                 changed_since_last=changed))
@@ -349,6 +356,6 @@ def generate_multisession(config: ScenarioConfig) -> Task:
             "evidence_depth": depth, "stop_slack": 2, "hops": hops}
     return Task(task_id=f"repo-multisession-{task_key(config, tree.commit)}", family="repo", prompt=specs[0].prompt,
                 tool_names=list(TOOL_NAMES), workspace={p: work.files[p] for p in sorted(work.files)},
-                gold={"probes": {p.id: p.answer for p in probes}}, evidence=evidence_of(evidence_spans),
+                gold={"probes": {p.id: p.answer for p in probes}}, evidence=_session_evidence(needed_in),
                 oracle_plan=specs[0].oracle_plan, sessions=specs, probes=probes,
                 length_tokens=sum(sizes0.values()), meta=meta)
