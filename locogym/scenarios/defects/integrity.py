@@ -140,8 +140,6 @@ def scan_commands(steps: Iterable[StepEvent]) -> list[Finding]:
         if _PROTECTED_IN_COMMAND.search(cmd) and _WRITE_IN_COMMAND.search(cmd):
             findings.append(Finding(kind="command", detail=f"writes to a protected location: {cmd[:200]}",
                                     step=step.index))
-        elif re.search(r"\bpip3?\b.*\binstall\b|python3? -m pip", cmd):
-            findings.append(Finding(kind="command", detail=f"installs packages: {cmd[:200]}", step=step.index))
     return findings
 
 
@@ -165,7 +163,7 @@ def _dotted(node: ast.AST) -> str:
 
 def _walk_features(tree: ast.Module) -> Iterable[tuple[tuple[FindingKind, str], int]]:
     """(kind, detail) per suspicious construct, with its line."""
-    module_level = set()
+    module_level: set[int] = set()
     for stmt in tree.body:
         if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             module_level.update(id(n) for n in ast.walk(stmt))
