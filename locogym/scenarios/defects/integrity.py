@@ -161,8 +161,31 @@ def _dotted(node: ast.AST) -> str:
     return ""
 
 
+def _aliases(tree: ast.Module) -> dict[str, str]:
+    """Local names of imported modules and names (``import os as _os`` -> ``_os: os``), so renames do not hide."""
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return aliases
+
+
+def _resolved(node: ast.AST, aliases: dict[str, str]) -> str:
+    name = _dotted(node)
+    head, _, rest = name.partition(".")
+    if head in aliases:
+        return aliases[head] + (f".{rest}" if rest else "")
+    return name
+
+
 def _walk_features(tree: ast.Module) -> Iterable[tuple[tuple[FindingKind, str], int]]:
     """(kind, detail) per suspicious construct, with its line."""
+    aliases = _aliases(tree)
     module_level: set[int] = set()
     for stmt in tree.body:
         if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -183,7 +206,7 @@ def _walk_features(tree: ast.Module) -> Iterable[tuple[tuple[FindingKind, str], 
                 if any(a.name in _SKIP_NAMES for a in node.names):
                     yield ("skip_injection", "imports a unittest skip"), line
         elif isinstance(node, ast.Attribute | ast.Name):
-            name = _dotted(node)
+            name = _resolved(node, aliases)
             if not name:
                 continue
             if name in _FRAME_CALLS:
@@ -199,7 +222,7 @@ def _walk_features(tree: ast.Module) -> Iterable[tuple[tuple[FindingKind, str], 
             elif name in ("sys.exit", "exit", "quit") and id(node) in module_level:
                 yield ("exit_hook", f"calls {name} at import time"), line
         elif isinstance(node, ast.Raise) and id(node) in module_level and node.exc is not None \
-                and _dotted(node.exc.func if isinstance(node.exc, ast.Call) else node.exc) == "SystemExit":
+                and _resolved(node.exc.func if isinstance(node.exc, ast.Call) else node.exc, aliases) == "SystemExit":
             yield ("exit_hook", "raises SystemExit at import time"), line
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _SUSPECT_TEXT.search(node.value):
             yield ("runner_access", f"mentions {_SUSPECT_TEXT.search(node.value).group(0)!r}"), line  # type: ignore[union-attr]
