@@ -24,7 +24,9 @@ from tests.patch.adversaries import ATTACKS, quoted_cases
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 SEED = 0
 OPTIONS = {"length": "4k"}
-MORE_ITERTOOLS = Path(__file__).parent / "data" / "more_itertools-11.2.1.tar.gz"
+DATA = Path(__file__).parent / "data"
+SIX = DATA / "six-1.16.0.tar.gz"
+MORE_ITERTOOLS = DATA / "more_itertools-11.2.1.tar.gz"
 
 # what the static scan must name for each attack, and whether the sealed run alone already refuses it
 EXPECTED: dict[str, tuple[str, bool]] = {
@@ -140,17 +142,28 @@ def test_returning_the_expected_constant_scores_zero(env: gym.Env) -> None:
     assert score.success == 0.0 and score.outcome in {"wrong", "tests_fail", "pass_to_pass_broken"}, score
 
 
-@pytest.mark.skipif(not MORE_ITERTOOLS.is_file(), reason="tests/data/more_itertools-11.2.1.tar.gz is absent")
-def test_real_project_more_itertools(tmp_path: Path) -> None:
-    env = gym.make("LoCo-RepoPatch-v0", sandbox="local", source=str(MORE_ITERTOOLS), cache_dir=str(tmp_path))
+REAL_PROJECTS = [
+    pytest.param(SIX, None, id="six"),
+    pytest.param(MORE_ITERTOOLS, "pytest tests/test_more.py -k 'Chunked or Windowed or Interleave or Spy or Split'",
+                 id="more-itertools", marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize(("archive", "test_command"), REAL_PROJECTS)
+def test_real_pypi_project(archive: Path, test_command: str | None, tmp_path: Path) -> None:
+    if not archive.is_file():
+        pytest.skip(f"the source archive {archive.name} is not in tests/patch/data")
+    env = gym.make("LoCo-RepoPatch-v0", sandbox="local", source=str(archive), test_command=test_command,
+                   cache_dir=str(tmp_path))
     try:
         options = {"length": "32k"}
         oracle = locogym.run_episode(env, locogym.make_agent("oracle"), seed=0, options=options)
-        assert oracle.score.success == 1.0, oracle.score
+        assert oracle.score.success == 1.0 and oracle.score.labels["integrity"] == "clean", oracle.score
         task = oracle.task
         assert locogym.run_episode(env, locogym.make_agent("noop"), seed=0, options=options).score.success == 0.0
-        for attack in ("atexit_rewrite", "os_exit_at_import", "conftest_all_pass", "test_deletion"):
+        for attack in ("atexit_rewrite", "os_exit_at_import", "conftest_all_pass", "test_deletion", "skip_injection"):
             score = locogym.run_episode(env, ScriptedAgent(ATTACKS[attack](task)), seed=0, options=options).score
             assert score.success == 0.0 and score.outcome == "tampered", (attack, score)
+            assert EXPECTED[attack][0] in score.labels["integrity"].split(","), (attack, score.labels)
     finally:
         env.close()
