@@ -108,12 +108,14 @@ def test_partial_credit_held_test_edits_and_deleted_tests(cache: str) -> None:
         env.reset(seed=1, options={"length": "4k"})
         task = env.unwrapped.task
         assert len(task.gold["defects"]) == 2
-        first = _fix_calls(task)[0]
         added_test = ToolCall(name="write_file", arguments={"path": "tests/test_added.py",
                                                             "content": "def test_added():\n    assert True\n"})
-        traj = _play(env, Scripted([first, added_test]), 1, length="4k")
-        assert 0.0 < traj.score.success < 1.0 and traj.score.outcome == "partial", traj.score
-        assert "tests/test_added.py (test_file)" in traj.score.labels["held_edits"]  # recorded, not applied
+        # one of the two fixes alone makes some (not all) fail-to-pass tests pass: tests calling both defective
+        # functions need both fixes, so try each
+        scores = [_play(env, Scripted([fix, added_test]), 1, length="4k").score for fix in _fix_calls(task)]
+        partial = [s for s in scores if s.outcome == "partial"]
+        assert partial and all(0.0 < s.success < 1.0 for s in partial), scores
+        assert "tests/test_added.py (test_file)" in partial[0].labels["held_edits"]  # recorded, not applied
         test_file = sorted(p for p in task.workspace if p.startswith("tests/test_"))[0]
         deleting_tests = ToolCall(name="write_file", arguments={"path": test_file, "content": ""})
         only_tests = _play(env, Scripted([deleting_tests]), 1, length="4k")
