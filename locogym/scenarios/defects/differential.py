@@ -16,7 +16,8 @@ the graded test run a separate process in the grading sandbox:
    runs on the same inputs.
 
 An input on which the original does not agree with *itself* (randomness, time, identity) is dropped, as is one
-on which the original runs past the limit. An input *reveals* the defect when the defective function answers it
+on which the original runs past the limit; the patched function gets five times the limit before a time-out
+counts against it. An input *reveals* the defect when the defective function answers it
 differently from the original. The patch fails when it still answers a revealing input unlike the original: the
 defect is still there, whatever the quoted tests say (a lookup table of the quoted cases, a constant return). A
 difference on an input that does not reveal the defect (an equivalent rewrite that treats out-of-domain input
@@ -260,6 +261,8 @@ def _verdict(t, inputs, request):
         revealing = not _agree(first, _call(defective, orig_args, orig_kwargs, limit))
         out["revealing"] += revealing
         got = _call(patched, args, kwargs, limit)
+        if got[0] == "timeout":  # a loaded machine is not a wrong patch: only a patch slow with room to spare is
+            got = _call(patched, args, kwargs, limit * 5)
         if _agree(first, got):
             continue
         out["still_defective" if revealing else "elsewhere"] += 1
