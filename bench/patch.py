@@ -11,7 +11,8 @@ Prints one JSON document:
   median over episodes;
 * ``grading_s_tests_only`` — the same episodes graded the earlier way, for comparison: one plain run of those
   tests in a fresh sandbox (uncached), no differential, no scan; ``grading_ratio`` is the first over this;
-* ``differential_checked_share`` — share of defects the differential oracle could judge;
+* ``differential_checked_share`` — share of defects the differential oracle could judge, and why the others
+  were not (``differential_unchecked``);
 * discard reasons, the backend, the sources measured.
 
 Usage: ``python bench/patch.py [--sandbox docker] [--seeds 5] [--length 8k] [--source synthetic]``.
@@ -42,6 +43,7 @@ def _median(values: list[float]) -> float | None:
 
 def measure(source: str, sandbox: str, seeds: int, length: int) -> dict[str, object]:
     tried, per_defect, cached, grading, plain, checked, discards = [], [], [], [], [], [], {}
+    unchecked: list[str] = []
     with tempfile.TemporaryDirectory() as cache_dir:
         env = gym.make("LoCo-RepoPatch-v0", sandbox=sandbox, source=source, cache_dir=cache_dir)
         base = env.unwrapped
@@ -71,6 +73,10 @@ def measure(source: str, sandbox: str, seeds: int, length: int) -> dict[str, obj
                 base.run_cache().enabled = True
                 assert score.success == 1.0, score
                 checked.append(score.metrics["integrity.defects_checked"] / len(task.gold["defects"]))
+                unchecked += [f"{d['function']}: cannot be rebuilt alone" for d in task.gold["defects"]
+                              if d.get("original") is None]
+                if score.labels.get("differential_unchecked"):
+                    unchecked.append(score.labels["differential_unchecked"])
         finally:
             env.close()
     name = source if source == "synthetic" else Path(source).name
@@ -80,6 +86,7 @@ def measure(source: str, sandbox: str, seeds: int, length: int) -> dict[str, obj
             "grading_s_per_episode": _median(grading), "grading_s_tests_only": _median(plain),
             "grading_ratio": round(statistics.median(grading) / statistics.median(plain), 2) if plain else None,
             "differential_checked_share": round(statistics.fmean(checked), 3) if checked else None,
+            "differential_unchecked": unchecked,
             "discard_reasons": discards}
 
 
