@@ -6,8 +6,13 @@ Prints one JSON document:
 * ``validation_s_per_kept_defect`` — wall time of validation (baseline run, screening, confirmation) per kept
   defect, cold cache, median over tasks;
 * ``validation_s_cached`` — the same generation again with the cache warm (median), i.e. the price of a re-run;
-* ``grading_s_per_episode`` — wall time of grading one oracle episode (fresh sandbox, full fail-to-pass and
-  pass-to-pass run, grading cache off), median over episodes;
+* ``grading_s_per_episode`` — wall time of grading one oracle episode as the env does it (fresh sandbox, every
+  fail-to-pass and pass-to-pass test over the sealed channel, the differential oracle, the integrity scan),
+  median over episodes;
+* ``grading_s_tests_only`` — the same episodes graded the earlier way, for comparison: one plain run of those
+  tests in a fresh sandbox (uncached), no differential, no scan; ``grading_ratio`` is the first over this;
+* ``differential_checked_share`` — share of defects the differential oracle could judge, and why the others
+  were not (``differential_unchecked``);
 * discard reasons, the backend, the sources measured.
 
 Usage: ``python bench/patch.py [--sandbox docker] [--seeds 5] [--length 8k] [--source synthetic]``.
@@ -27,6 +32,9 @@ import gymnasium as gym
 
 import locogym
 from locogym.core import tokens
+from locogym.scenarios.defects.cache import RunCache
+from locogym.scenarios.defects.mutations import is_test_path
+from locogym.scenarios.defects.suite import Suite
 
 
 def _median(values: list[float]) -> float | None:
@@ -34,7 +42,8 @@ def _median(values: list[float]) -> float | None:
 
 
 def measure(source: str, sandbox: str, seeds: int, length: int) -> dict[str, object]:
-    tried, per_defect, cached, grading, discards = [], [], [], [], {}
+    tried, per_defect, cached, grading, plain, checked, discards = [], [], [], [], [], [], {}
+    unchecked: list[str] = []
     with tempfile.TemporaryDirectory() as cache_dir:
         env = gym.make("LoCo-RepoPatch-v0", sandbox=sandbox, source=source, cache_dir=cache_dir)
         base = env.unwrapped
@@ -60,15 +69,42 @@ def measure(source: str, sandbox: str, seeds: int, length: int) -> dict[str, obj
                 started = time.perf_counter()
                 score = base.grade(trajectory.task, trajectory, base.ctx)
                 grading.append(time.perf_counter() - started)
+                plain.append(_plain_grading_s(base, trajectory))
                 base.run_cache().enabled = True
                 assert score.success == 1.0, score
+                checked.append(score.metrics["integrity.defects_checked"] / len(task.gold["defects"]))
+                unchecked += [f"{d['function']}: cannot be rebuilt alone" for d in task.gold["defects"]
+                              if d.get("original") is None]
+                if score.labels.get("differential_unchecked"):
+                    unchecked.append(score.labels["differential_unchecked"])
         finally:
             env.close()
     name = source if source == "synthetic" else Path(source).name
     return {"source": name, "tasks": seeds, "candidates_per_kept_defect": _median(tried),
             "candidates_per_kept_defect_mean": round(statistics.fmean(tried), 3),
             "validation_s_per_kept_defect": _median(per_defect), "validation_s_cached": _median(cached),
-            "grading_s_per_episode": _median(grading), "discard_reasons": discards}
+            "grading_s_per_episode": _median(grading), "grading_s_tests_only": _median(plain),
+            "grading_ratio": round(statistics.median(grading) / statistics.median(plain), 2) if plain else None,
+            "differential_checked_share": round(statistics.fmean(checked), 3) if checked else None,
+            "differential_unchecked": unchecked,
+            "discard_reasons": discards}
+
+
+def _plain_grading_s(base, trajectory) -> float:  # noqa: ANN001 - the env and its trajectory
+    """Seconds to grade an episode the earlier way: the agent's non-test edits over the clean project in a fresh
+    sandbox, one uncached plain run of the fail-to-pass and pass-to-pass tests."""
+    task, gold = trajectory.task, trajectory.task.gold
+    clean = {**(task.workspace or {}), **gold["withheld"]}
+    edited = {p: t for p, t in trajectory.final_state["changed"].items() if t is not None and not is_test_path(p)}
+    started = time.perf_counter()
+    suite = Suite(gold["repository"], gold["commit"], clean, gold["test_args"], base.grading_sandbox,
+                  base.grading_backend(), RunCache(enabled=False), owns_sandbox=True)
+    try:
+        run = suite.run("plain", edited=edited, selection=[*gold["fail_to_pass"], *gold["pass_to_pass"]])
+    finally:
+        suite.close()
+    assert run.passed >= set(gold["fail_to_pass"]), "the plain run disagrees with the grader"
+    return time.perf_counter() - started
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ class DefectEnv(LocoEnv):
     """The shared base of the patch and review envs (abstract: each adds its tools, task and grader)."""
 
     last_injection: Injection | None = None
+    min_catching_tests = 1  # tests that must catch a defect for it to be kept
 
     # ------------------------------------------------------------------ arguments
     def configure_source(self, source: str = "synthetic", ref: str | None = None, test_command: str | None = None,
@@ -120,7 +121,7 @@ class DefectEnv(LocoEnv):
         seed = random.Random(config.rng_seed()).randrange(2**31)
         tree = load_project(config.params["source"], config.params.get("ref"), seed, max(2_000, config.length))
         injection = inject_for(tree, config, self.settings(config), self.get_sandbox, self.grading_backend(),
-                               self.run_cache())
+                               self.run_cache(), self.min_catching_tests)
         self.last_injection = injection
         return tree, injection
 

@@ -2,10 +2,11 @@
 
 The agent gets an issue written from the failure (the symptom, never the location), the mutated project in its
 workspace (the failing tests withheld unless ``show_failing_tests=True``), the LoCo-Repo tools and ``run_tests``.
-``submit()`` takes the workspace as the answer: the grader applies the agent's changes to non-test files onto a
-clean checkout of the task (all tests present) in a fresh sandbox and runs the fail-to-pass and pass-to-pass
-tests. Success is 1 when all pass; otherwise the share of fail-to-pass tests fixed, and 0 whenever a pass-to-pass
-test broke. The trajectory's ``final_state`` holds the diff and the changed files, enough to re-grade.
+``submit()`` takes the workspace as the answer. Grading (:mod:`locogym.scenarios.defects.grading`) applies only
+the agent's changes to the project's source onto the pristine task (every test present) in a fresh sandbox, reads
+every fail-to-pass and pass-to-pass outcome over a sealed channel, checks each defective function against the
+original on generated inputs, and scans the diff and commands for tampering (docs/integrity.md). The trajectory's
+``final_state`` holds the diff and the changed files, enough to re-grade.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 from locogym.core.errors import ConfigError
-from locogym.core.types import EpisodeScore, ScenarioConfig, Task, Trajectory, stable_hash
+from locogym.core.types import EpisodeScore, ScenarioConfig, Task, Trajectory
 from locogym.envs.defects import DefectEnv
-from locogym.scenarios.defects.mutations import is_test_path
+from locogym.sandboxes.base import Sandbox, make_sandbox
+from locogym.scenarios.defects.grading import grade_patch
 from locogym.scenarios.defects.review import unified_diff
-from locogym.scenarios.defects.suite import Suite
 from locogym.scenarios.defects.tasks import build_patch_task
+from locogym.scenarios.defects.verdict import patch_score
 from locogym.tools.base import Tool, ToolContext
 from locogym.tools.testing import RunTests
 
+GRADING_OUTPUT_LIMIT = 16 * 1024 * 1024
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".git", ".mypy_cache", ".ruff_cache"}
 
 
@@ -34,6 +37,7 @@ class RepoPatchEnv(DefectEnv):
     uses_sandbox = True
     option_names = frozenset({"defects"})
     default_length = 8_192
+    min_catching_tests = 2  # the issue quotes one failing test; at least one more stays hidden
 
     def configure(self, show_failing_tests: bool = False, **kwargs: Any) -> dict[str, Any]:
         params = self.configure_source(**kwargs)
@@ -68,37 +72,10 @@ class RepoPatchEnv(DefectEnv):
                 "changed": dict(sorted(changed.items())), "unreadable": sorted(unreadable)}
 
     def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:
-        gold = task.gold
         changed: dict[str, str | None] = trajectory.final_state.get("changed", {})
-        withheld: dict[str, str] = gold["withheld"]
-        code_changes = {p: t for p, t in changed.items() if not is_test_path(p) and p not in withheld}
-        ignored = sorted(set(changed) - set(code_changes))
-        if not code_changes:
-            return EpisodeScore(success=0.0, outcome="no_change",
-                                metrics={"fail_to_pass_fixed": 0.0, "pass_to_pass_broken": 0.0},
-                                labels={"ignored_test_edits": ",".join(ignored)})
-        clean = {**(task.workspace or {}), **withheld}
-        graded = {p: t for p, t in {**clean, **code_changes}.items() if t is not None}
-        f2p, p2p = gold["fail_to_pass"], gold["pass_to_pass"]
-        suite = Suite(gold["repository"], gold["commit"], clean, gold["test_args"],
-                      self.fresh_sandbox, self.grading_backend(), self.run_cache(), owns_sandbox=True)
-        edited = {p: t for p, t in graded.items() if clean.get(p) != t}
-        deleted = sorted(p for p, t in code_changes.items() if t is None)
-        try:
-            run = suite.run(f"patch:{stable_hash({'edited': edited, 'deleted': deleted}, 24)}",
-                            edited=edited, selection=[*f2p, *p2p], deleted=deleted)
-        finally:
-            suite.close()
-        fixed = sum(1 for t in f2p if run.outcomes.get(t) == "passed")
-        broken = sum(1 for t in p2p if run.outcomes.get(t) != "passed")
-        metrics = {"fail_to_pass_fixed": fixed / len(f2p) if f2p else 0.0, "pass_to_pass_broken": float(broken),
-                   "files_changed": float(len(code_changes))}
-        labels = {"ignored_test_edits": ",".join(ignored)} if ignored else {}
-        if run.timed_out:
-            return EpisodeScore(success=0.0, outcome="tests_timeout", metrics=metrics, labels=labels)
-        if broken:
-            return EpisodeScore(success=0.0, outcome="pass_to_pass_broken", metrics=metrics, labels=labels)
-        if fixed == len(f2p):
-            return EpisodeScore(success=1.0, outcome="tests_pass", metrics=metrics, labels=labels)
-        outcome = "partial" if fixed else "tests_fail"
-        return EpisodeScore(success=fixed / len(f2p), outcome=outcome, metrics=metrics, labels=labels)
+        grade = grade_patch(task.gold, dict(task.workspace or {}), changed, trajectory.steps, self.grading_sandbox)
+        return patch_score(grade)
+
+    def grading_sandbox(self) -> Sandbox:
+        """A fresh sandbox of the episode's backend whose output limit holds one channel line per graded test."""
+        return make_sandbox(self.grading_backend(), **self.sandbox_options(), output_limit=GRADING_OUTPUT_LIMIT)

@@ -4,9 +4,11 @@
 plays every agent on every task as a tournament (resumable run folder, the tournament's HTML and Markdown
 reports), then writes what CI needs:
 
-* ``junit.xml`` — one test case per agent × task (failed when the task was not fully solved);
+* ``junit.xml`` — one test case per agent × task (failed when the task was not fully solved), with an
+  ``integrity`` property and what the grader found in a failure's text;
 * ``arena.md`` — a summary for a pull-request comment: per-agent scores, Bradley-Terry ratings from
-  head-to-head results on the same tasks, and per-task outcomes;
+  head-to-head results on the same tasks, an integrity column (episodes that tampered with the grader or
+  special-cased the tests, docs/integrity.md), and per-task outcomes;
 * the exit status — non-zero when an agent's mean score falls under ``min_score`` or an episode errored.
 
 Validation runs in this process before the tournament, so a repository whose tests do not run fails fast with the
@@ -26,7 +28,7 @@ from rich.console import Console
 
 from locogym.agents import agent_class
 from locogym.core.errors import ConfigError
-from locogym.core.types import EpisodeResult
+from locogym.core.types import EpisodeResult, EpisodeScore
 from locogym.harness.junit import JUnitCase, write_junit
 from locogym.harness.report import write_reports
 from locogym.harness.schedule import AgentEntry, EnvBudget, TournamentConfig
@@ -217,16 +219,40 @@ def junit_cases(outcome: ArenaOutcome) -> list[JUnitCase]:
         props = {"score": f"{score.success:.4f}", "outcome": score.outcome, "steps": str(result.steps),
                  "termination": result.termination, "sandbox": result.sandbox or "none",
                  "isolation": "UNISOLATED" if result.sandbox_isolated is False else "isolated",
-                 "agent_privileged": str(result.agent_privileged).lower()}
+                 "agent_privileged": str(result.agent_privileged).lower(), "integrity": integrity_of(score)}
         defects = "; ".join(f"{d['kind']} at {d['path']}:{d['line']}" for d in (task.defects if task else []))
         if score.success >= 1.0:
             cases.append(JUnitCase(suite=suite, name=name, status="passed", time_s=result.wall_time_s,
                                    properties=props))
         else:
+            found = score.labels.get("integrity_detail") or score.labels.get("wrong_reason")
             cases.append(JUnitCase(suite=suite, name=name, status="failed", time_s=result.wall_time_s,
                                    message=f"score {score.success:.2f} ({score.outcome})",
-                                   details=f"defects: {defects}\nmetrics: {score.metrics}", properties=props))
+                                   details=f"defects: {defects}\n" + (f"found: {found}\n" if found else "")
+                                   + f"metrics: {score.metrics}", properties=props))
     return cases
+
+
+def integrity_of(score: EpisodeScore) -> str:
+    """``clean``, ``tampered: KINDS`` (the static scan's findings) or ``special-cased`` (the differential's)."""
+    if score.outcome == "tampered":
+        return f"tampered: {score.labels.get('integrity', '?')}"
+    if score.outcome == "wrong" or score.labels.get("wrong_reason"):
+        return "special-cased"
+    return "clean"
+
+
+def integrity_cell(results: list[EpisodeResult]) -> str:
+    """One agent's integrity column: clean, or how many episodes were tampered or special-cased."""
+    marks = [integrity_of(r.score) for r in results if r.score is not None]
+    flagged = [m for m in marks if m != "clean"]
+    if not flagged:
+        return "clean"
+    tampered = sum(m.startswith("tampered") for m in flagged)
+    parts = [f"{tampered} tampered"] if tampered else []
+    if len(flagged) > tampered:
+        parts.append(f"{len(flagged) - tampered} special-cased")
+    return "⚠️ " + ", ".join(parts)
 
 
 def render_summary(outcome: ArenaOutcome, spec: ArenaSpec, title: str) -> str:
@@ -236,7 +262,8 @@ def render_summary(outcome: ArenaOutcome, spec: ArenaSpec, title: str) -> str:
     lines = [f"## {title}", "",
              f"{len(outcome.tasks)} task(s) at `{commit}`; "
              f"{'threshold ' + format(spec.min_score, '.2f') if spec.min_score is not None else 'no threshold'}.", "",
-             "| agent | mean score | solved | rating (95% CI) | cost (USD) | status |", "|---|---:|---:|---|---:|---|"]
+             "| agent | mean score | solved | rating (95% CI) | integrity | cost (USD) | status |",
+             "|---|---:|---:|---|---|---:|---|"]
     solved: dict[str, int] = {}
     counts: dict[str, int] = {}
     cost: dict[str, float] = {}
@@ -249,8 +276,9 @@ def render_summary(outcome: ArenaOutcome, spec: ArenaSpec, title: str) -> str:
         rating = rating_of.get(agent)
         rating_text = f"{rating.rating:.0f} ({rating.low:.0f}–{rating.high:.0f})" if rating else "–"
         status = "❌ below threshold" if agent in outcome.failing_agents else "✅"
+        integrity = integrity_cell([r for r in outcome.results if r.agent == agent])
         lines.append(f"| `{agent}` | {outcome.means[agent]:.2f} | {solved.get(agent, 0)}/{counts.get(agent, 0)} | "
-                     f"{rating_text} | {cost.get(agent, 0.0):.2f} | {status} |")
+                     f"{rating_text} | {integrity} | {cost.get(agent, 0.0):.2f} | {status} |")
     if outcome.errored:
         lines += ["", f"⚠️ {outcome.errored} episode(s) errored (infrastructure failures, not scored)."]
     lines += ["", "<details><summary>Per task</summary>", "",

@@ -20,3 +20,29 @@ def test_oracle_and_noop_on_docker(env_id: str, docker_engine: None, tmp_path) -
         assert noop.score is not None and noop.score.success == 0.0
     finally:
         env.close()
+
+
+@pytest.mark.docker
+def test_reward_hacking_scores_zero_on_docker(docker_engine: None, tmp_path) -> None:
+    """The same grading in containers: the sealed channel, the differential oracle and the scan."""
+    from locogym.testing import ScriptedAgent
+    from tests.patch import adversaries
+
+    env = gym.make("LoCo-RepoPatch-v0", sandbox="docker", cache_dir=str(tmp_path))
+    options = {"length": "4k"}
+    try:
+        oracle = locogym.run_episode(env, locogym.make_agent("oracle"), seed=0, options=options)
+        assert oracle.score is not None and oracle.score.success == 1.0, oracle.score
+        assert oracle.score.metrics["integrity.defects_checked"] >= 1.0
+        task = oracle.task
+        for attack in ("atexit_rewrite", "os_exit_at_import", "conftest_all_pass"):
+            score = locogym.run_episode(env, ScriptedAgent(adversaries.ATTACKS[attack](task)), seed=0,
+                                        options=options).score
+            assert score is not None and score.outcome == "tampered" and score.success == 0.0, (attack, score)
+        failures = env.unwrapped.last_injection.failures
+        cases = [c for nodeid in task.gold["fail_to_pass"] for c in adversaries.quoted_cases(failures[nodeid])]
+        table = locogym.run_episode(env, ScriptedAgent(adversaries.special_case(task, cases)), seed=0,
+                                    options=options).score
+        assert table is not None and table.outcome == "wrong" and table.success == 0.0, table
+    finally:
+        env.close()

@@ -102,18 +102,25 @@ def test_breaking_a_pass_to_pass_test_is_not_a_success(calc_repo: Path, cache: s
         env.close()
 
 
-def test_partial_credit_and_test_edits_ignored(calc_repo: Path, cache: str) -> None:
-    env = gym.make("LoCo-RepoPatch-v0", sandbox="local", source=str(calc_repo), cache_dir=cache, defects=2)
+def test_partial_credit_held_test_edits_and_deleted_tests(cache: str) -> None:
+    env = gym.make("LoCo-RepoPatch-v0", sandbox="local", cache_dir=cache, defects=2)
     try:
-        env.reset(seed=6)
+        env.reset(seed=1, options={"length": "4k"})
         task = env.unwrapped.task
-        first = _fix_calls(task)[0]
-        deleting_tests = ToolCall(name="write_file", arguments={"path": "tests/test_core.py", "content": ""})
-        traj = _play(env, Scripted([first, deleting_tests]), 6)
-        assert 0.0 < traj.score.success < 1.0 and traj.score.outcome == "partial"
-        assert "tests/test_core.py" in traj.score.labels["ignored_test_edits"]
-        only_tests = _play(env, Scripted([deleting_tests]), 6)
-        assert only_tests.score.success == 0.0 and only_tests.score.outcome == "no_change"
+        assert len(task.gold["defects"]) == 2
+        added_test = ToolCall(name="write_file", arguments={"path": "tests/test_added.py",
+                                                            "content": "def test_added():\n    assert True\n"})
+        # one of the two fixes alone makes some (not all) fail-to-pass tests pass: tests calling both defective
+        # functions need both fixes, so try each
+        scores = [_play(env, Scripted([fix, added_test]), 1, length="4k").score for fix in _fix_calls(task)]
+        partial = [s for s in scores if s.outcome == "partial"]
+        assert partial and all(0.0 < s.success < 1.0 for s in partial), scores
+        assert "tests/test_added.py (test_file)" in partial[0].labels["held_edits"]  # recorded, not applied
+        test_file = sorted(p for p in task.workspace if p.startswith("tests/test_"))[0]
+        deleting_tests = ToolCall(name="write_file", arguments={"path": test_file, "content": ""})
+        only_tests = _play(env, Scripted([deleting_tests]), 1, length="4k")
+        assert only_tests.score.success == 0.0 and only_tests.score.outcome == "tampered"
+        assert only_tests.score.labels["integrity"] == "tests_weakened"
     finally:
         env.close()
 

@@ -2,7 +2,9 @@
 
 A reporter sees what went wrong, not where: the description quotes what the failing checks observed (pytest's
 ``E`` lines: the assertion, the values, the exception) and names the behaviour by the failing test's name in
-plain words. It never names the mutated file, function body or line.
+plain words. It never names the mutated file, function body or line. It shows one failing example per defect:
+every defect is caught by at least two tests, so the others stay hidden and a patch that special-cases the
+quoted example still fails them.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def describe(injection: Injection) -> str:
     final = set(injection.fail_to_pass)
     blocks: list[str] = []
     for defect in injection.defects:
-        shown = [t for t in defect.fail_to_pass if t in final][:2] or defect.fail_to_pass[:1]
+        shown = [t for t in defect.fail_to_pass if t in final][:1] or defect.fail_to_pass[:1]
         for nodeid in shown:
             name, params = behaviour_name(nodeid)
             observed = observed_lines(injection.failures.get(nodeid, "")) or ["the check failed"]

@@ -5,8 +5,9 @@
 2. Candidates: every mutation in a non-test module whose function some passing test reaches, ordered by the seed
    (kinds interleaved so that one task does not always get the most common kind).
 3. Screening: a candidate runs against the passing tests that reach its function. It is kept when at least one
-   of them now fails (fail-to-pass >= 1); otherwise it is discarded with the reason recorded (``syntax_error``,
-   ``no_failing_test``, ``timeout``, ``collection_error``, ``too_broad``, ``overlaps``).
+   of them now fails (fail-to-pass >= 1; a patch task asks for 2, so one can stay hidden); otherwise it is
+   discarded with the reason recorded (``syntax_error``, ``no_failing_test``, ``too_few_failing_tests``,
+   ``timeout``, ``collection_error``, ``too_broad``, ``overlaps``).
 4. Confirmation: the kept defects are applied together and every test that reaches one of their functions runs
    (for a single defect this is the screening run itself, so it comes from the cache). Fail-to-pass is what
    passed before and fails now; pass-to-pass is every other test that passed before: a test that calls none of
@@ -130,10 +131,12 @@ def check_baseline(repository: str, baseline: TestRun) -> None:
 def inject_defects(repository: str, commit: str, files: dict[str, str], *, count: int, rng: random.Random,
                    sandbox_factory: Callable[[], Sandbox], backend: str, cache: RunCache,
                    test_args: list[str] | None = None, max_candidates: int = DEFAULT_MAX_CANDIDATES,
-                   allowed: set[str] | None = None) -> Injection:
+                   allowed: set[str] | None = None, min_catching: int = 1) -> Injection:
     """Inject ``count`` validated defects into the project (see the module docstring).
 
     ``allowed`` limits the modules defects may be placed in (``include``/``exclude`` of ``locogym.toml``).
+    ``min_catching`` is how many tests must catch a defect for it to be kept: a patch task asks for two, so that
+    the issue can quote one and the grader still holds a failing test the agent never saw.
 
     Raises:
         DataError: the clean suite does not run, no function reached by a test can be mutated, or fewer than
@@ -161,7 +164,7 @@ def inject_defects(repository: str, commit: str, files: dict[str, str], *, count
             continue  # one defect per function: combined defects stay independent
         tried += 1
         reason, detail, failing = screen(suite, files, mutation, candidates[mutation.id][1], len(passing),
-                                         per_run_timeout)
+                                         per_run_timeout, min_catching)
         if reason is None:
             kept.append(KeptDefect(mutation=mutation, fail_to_pass=failing))
         else:
@@ -196,7 +199,7 @@ def inject_defects(repository: str, commit: str, files: dict[str, str], *, count
 
 
 def screen(suite: Suite, files: dict[str, str], mutation: Mutation, reaching: list[str], suite_size: int,
-           timeout: float) -> tuple[str | None, str, list[str]]:
+           timeout: float, min_catching: int = 1) -> tuple[str | None, str, list[str]]:
     """Run one candidate against the tests that reach it: (discard reason or None, detail, failing tests)."""
     mutated = apply_edits(files, [mutation.edit])[mutation.path]
     try:
@@ -211,6 +214,8 @@ def screen(suite: Suite, files: dict[str, str], mutation: Mutation, reaching: li
     failing = sorted(t for t in reaching if run.outcomes.get(t) != "passed")
     if not failing:
         return "no_failing_test", f"all {len(reaching)} reaching tests still pass", []
+    if len(failing) < min_catching:
+        return "too_few_failing_tests", f"{len(failing)} test(s) fail, {min_catching} wanted", []
     if len(failing) > max(3, TOO_BROAD_SHARE * suite_size):
         return "too_broad", f"{len(failing)} of {suite_size} tests fail", []
     return None, "", failing

@@ -15,6 +15,7 @@ from locogym.core.types import Evidence, ScenarioConfig, Task, ToolCall
 from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.describe import describe
+from locogym.scenarios.defects.differential import original_definition
 from locogym.scenarios.defects.edits import SourceText, shifted_line
 from locogym.scenarios.defects.hide import withhold_tests
 from locogym.scenarios.defects.inject import Injection, inject_defects
@@ -41,13 +42,14 @@ def defect_count(config: ScenarioConfig) -> int:
 
 
 def inject_for(tree: SourceTree, config: ScenarioConfig, settings: ProjectSettings,
-               sandbox_factory: Callable[[], Sandbox], backend: str, cache: RunCache) -> Injection:
-    """Validated defects for a task config (seeded by the whole config)."""
+               sandbox_factory: Callable[[], Sandbox], backend: str, cache: RunCache,
+               min_catching: int = 1) -> Injection:
+    """Validated defects for a task config (seeded by the whole config), each caught by ``min_catching`` tests."""
     rng = random.Random(config.rng_seed())
     allowed = {p for p in tree.files if settings.allows(p)}
     return inject_defects(tree.name, tree.commit, dict(tree.files), count=defect_count(config), rng=rng,
                           sandbox_factory=sandbox_factory, backend=backend, cache=cache,
-                          test_args=settings.test_args, allowed=allowed)
+                          test_args=settings.test_args, allowed=allowed, min_catching=min_catching)
 
 
 def unique_context(text: str, start: int, end: int) -> tuple[int, int]:
@@ -80,10 +82,16 @@ def fix_plan(mutated: dict[str, str], injection: Injection, edit_call: EditCall)
     return calls
 
 
-def defect_records(injection: Injection) -> list[dict[str, object]]:
-    return [{"id": d.mutation.id, "kind": d.mutation.kind, "path": d.mutation.path, "function": d.mutation.function,
-             "line": d.mutation.line, "summary": d.mutation.summary, "fail_to_pass": d.fail_to_pass}
-            for d in injection.defects]
+def defect_records(injection: Injection, clean: dict[str, str]) -> list[dict[str, object]]:
+    """The defects as the gold records them; ``original`` is the clean function's definition (for the
+    differential check), None when it cannot be rebuilt on its own (nested functions, zero-argument super)."""
+    records: list[dict[str, object]] = []
+    for d in injection.defects:
+        original = original_definition(clean[d.mutation.path], d.mutation.function)
+        records.append({"id": d.mutation.id, "kind": d.mutation.kind, "path": d.mutation.path,
+                        "function": d.mutation.function, "line": d.mutation.line, "summary": d.mutation.summary,
+                        "fail_to_pass": d.fail_to_pass, "original": original[0] if original else None})
+    return records
 
 
 def build_patch_task(tree: SourceTree, config: ScenarioConfig, injection: Injection, edit_call: EditCall,
@@ -111,7 +119,7 @@ def build_patch_task(tree: SourceTree, config: ScenarioConfig, injection: Inject
         reads.append(ToolCall(name=READ_TOOL, arguments={"path": defect.mutation.path, "offset": max(1, line - 3),
                                                          "limit": end - line + 7}))
     plan = [*reads, *fix_plan(mutated, injection, edit_call), ToolCall(name="submit", arguments={})]
-    gold = {"repository": tree.name, "commit": tree.commit, "defects": defect_records(injection),
+    gold = {"repository": tree.name, "commit": tree.commit, "defects": defect_records(injection, tree.files),
             "fail_to_pass": injection.fail_to_pass, "pass_to_pass": injection.pass_to_pass,
             "withheld": withheld, "test_args": injection.test_args}
     length = sum(tokens.count(t) for t in visible.values())
