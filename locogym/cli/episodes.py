@@ -56,13 +56,17 @@ def run_command(
     base_url: Annotated[str | None, typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
     max_steps: Annotated[int | None, typer.Option(help="Step budget of the episode.")] = None,
     out: Annotated[Path, typer.Option(help="Folder for the trajectory file.")] = Path("runs/single"),
+    trials: Annotated[int, typer.Option(min=1, help="Independent attempts at the same task; agents that take a "
+                                                    "seed get a different one each time.")] = 1,
 ) -> None:
-    """Run one episode with a live view of every step, and write its trajectory."""
+    """Run one episode (or TRIALS attempts at it) with a live view of every step, and write its trajectories."""
     import gymnasium as gym
 
     from locogym.agents import make_agent
     from locogym.harness.live import StepPrinter
     from locogym.harness.runner import run_episode
+    from locogym.harness.schedule import AgentEntry, trial_agent
+    from locogym.scoring.common import passed
 
     kwargs = parse_env_args(env_arg or [])
     if sandbox is not None:
@@ -77,18 +81,29 @@ def run_command(
     if difficulty is not None:
         options["difficulty"] = difficulty
     _require_registered(env_id)
-    agent_kwargs = {"base_url": base_url} if base_url else {}
-    the_agent = make_agent(agent, **agent_kwargs)
+    entry = AgentEntry(spec=agent, settings={"base_url": base_url} if base_url else {})
     env = gym.make(env_id, **kwargs)
-    path = out / "trajectories" / f"{env_id}__{agent.replace('/', '_')}__seed{seed}.jsonl"
+    passes = 0
     try:
-        traj = run_episode(env, the_agent, seed=seed, options=options, trajectory_path=path,
-                           listeners=[StepPrinter(console)])
+        for trial in range(trials):
+            settings = trial_agent(entry, trial).settings
+            suffix = f"__trial{trial}" if trial else ""
+            path = out / "trajectories" / f"{env_id}__{agent.replace('/', '_')}__seed{seed}{suffix}.jsonl"
+            if trials > 1:
+                console.rule(f"trial {trial + 1} of {trials}" + (f" (seed {settings['seed']})" if "seed" in settings
+                                                                 else ""))
+            traj = run_episode(env, make_agent(agent, **settings), seed=seed, options=options, trajectory_path=path,
+                               listeners=[StepPrinter(console)])
+            assert traj.score is not None
+            console.print(f"[bold]{traj.termination}[/]: success {traj.score.success:.3f} ({traj.score.outcome}); "
+                          f"{len(traj.steps)} steps; trajectory: {path}")
+            if traj.termination == "error":
+                break
+            passes += passed(traj.score.success)
     finally:
         env.close()
-    assert traj.score is not None
-    console.print(f"[bold]{traj.termination}[/]: success {traj.score.success:.3f} ({traj.score.outcome}); "
-                  f"{len(traj.steps)} steps; trajectory: {path}")
+    if trials > 1 and traj.termination != "error":
+        console.print(f"\n{passes} of {trials} trials passed; pass^{trials} = {1 if passes == trials else 0}")
     if traj.termination == "error":
         # A provider failure (no key, rejected request, retries used up) is not the model's answer: say why, exit 1.
         for event in traj.events:

@@ -28,6 +28,8 @@ def tournament_command(
     envs: Annotated[list[str] | None, typer.Option(help="Environment ids (default: every registered env).")] = None,
     lengths: Annotated[list[str] | None, typer.Option(help="Target lengths, e.g. 8k,32k.")] = None,
     seeds: Annotated[int | None, typer.Option(help="Seeds 0..N-1 per cell.")] = None,
+    trials: Annotated[int | None, typer.Option(min=1, help="Independent attempts per task (default 1); with 2 or "
+                                                           "more the report shows pass^k and the flip rate.")] = None,
     task: Annotated[list[str] | None, typer.Option(help="Task kinds for every env (default: each family's).")] = None,
     sandbox: Annotated[str | None, typer.Option(help="Sandbox backend: auto, docker, bwrap, local, fake.")] = None,
     env_arg: Annotated[list[str] | None, typer.Option("--env-arg", help="ENV_ID:KEY=VALUE family argument "
@@ -61,7 +63,7 @@ def tournament_command(
     if agents:
         overrides["agents"] = [{"spec": a, "base_url": base_url} if base_url and a.startswith("openai-compatible/")
                                else a for a in _split(agents) or []]
-    for name, value in (("envs", _split(envs)), ("lengths", _split(lengths)), ("seeds", seeds),
+    for name, value in (("envs", _split(envs)), ("lengths", _split(lengths)), ("seeds", seeds), ("trials", trials),
                         ("sandbox", sandbox), ("workers", workers), ("max_total_cost_usd", max_cost),
                         ("out", str(out) if out else None), ("backend", backend), ("ray_address", ray_address),
                         ("imports", _split(imports))):

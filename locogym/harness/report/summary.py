@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from locogym.core.types import EpisodeResult
+from locogym.harness.report.confidence import Confidence, assess
 from locogym.harness.report.data import RunData
 from locogym.scoring.aggregate import Interval, effective_lengths, length_curves, mean_ci, summarize
 from locogym.scoring.calibration import Calibration, calibration_of
@@ -64,11 +65,13 @@ class Summary:
     overall_curves: dict[str, list[tuple[int, Interval]]]  # agent -> pooled over envs
     headline_keys: dict[str, str | None]  # behaviour -> metric key shown
     metrics: dict[str, dict[str, float]]  # agent -> every numeric metric's mean
+    metric_counts: dict[str, dict[str, int]]  # agent -> how many episodes each metric's mean is over
     ecl_by_env: dict[tuple[str, str], tuple[int | None, int | None]]  # (agent, env) -> (effective, first below)
     errored: list[EpisodeResult]
     missing: int
     sandbox: str | None = None
     calibration: dict[str, Calibration] = field(default_factory=dict)  # agents that stated any confidence
+    confidence: Confidence | None = None  # reliability over trials, paired comparisons, ratings
 
 
 def summarise(run: RunData) -> Summary:
@@ -95,6 +98,8 @@ def summarise(run: RunData) -> Summary:
     means = summarize(done, by=("agent",), n_boot=0)
     metric_means = {agent: {k: iv.mean for k, iv in means.get((agent,), {}).items() if k != "success"}
                     for agent in agents}
+    metric_counts = {agent: {k: iv.n for k, iv in means.get((agent,), {}).items() if k != "success"}
+                     for agent in agents}
     headline_keys = {b: _headline_key(b, metric_means) for b in BEHAVIOURS}
     rows = []
     for agent in agents:
@@ -114,9 +119,12 @@ def summarise(run: RunData) -> Summary:
     sandbox = run.plan.get("sandbox") if run.plan else None
     calibration = {agent: found for agent in agents
                    if (found := calibration_of(r.score for r in by_agent[agent] if r.score is not None)).answers}
-    return Summary(agents=[r.agent for r in rows], envs=envs, lengths=lengths, rows=rows, curves=curves,
-                   overall_curves=overall, headline_keys=headline_keys, metrics=metric_means, ecl_by_env=ecl_by_env,
-                   errored=run.errored, missing=run.missing, sandbox=sandbox, calibration=calibration)
+    ranked = [r.agent for r in rows]
+    return Summary(agents=ranked, envs=envs, lengths=lengths, rows=rows, curves=curves,
+                   overall_curves=overall, headline_keys=headline_keys, metrics=metric_means, metric_counts=metric_counts,
+                   ecl_by_env=ecl_by_env,
+                   errored=run.errored, missing=run.missing, sandbox=sandbox, calibration=calibration,
+                   confidence=assess(done, ranked, envs) if done else None)
 
 
 def interval(values: list[float]) -> Interval:
@@ -124,10 +132,16 @@ def interval(values: list[float]) -> Interval:
     return mean_ci(values) if values else Interval(0.0, 0.0, 0.0, 0)
 
 
-def fmt_interval(iv: Interval, digits: int = 2) -> str:
+def fmt_interval(iv: Interval, digits: int = 2, n: bool = False) -> str:
+    """``mean [low, high]``, with ``n=…`` after it when ``n`` is asked for (every mean a reader compares)."""
     if iv.n == 0:
         return "–"
-    return f"{iv.mean:.{digits}f} [{iv.low:.{digits}f}, {iv.high:.{digits}f}]"
+    return f"{iv.mean:.{digits}f} [{iv.low:.{digits}f}, {iv.high:.{digits}f}]" + (f" n={iv.n}" if n else "")
+
+
+def fmt_signed(iv: Interval, digits: int = 2) -> str:
+    """A difference and its interval, signs shown: ``+0.25 [+0.05, +0.45]``."""
+    return f"{iv.mean:+.{digits}f} [{iv.low:+.{digits}f}, {iv.high:+.{digits}f}]"
 
 
 def pass_rate(values: list[float]) -> float:
