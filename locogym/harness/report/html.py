@@ -17,7 +17,14 @@ import orjson
 from locogym.core.tokens import format_length
 from locogym.core.types import EpisodeResult, Trajectory, dumps
 from locogym.harness.report.data import RunData
-from locogym.harness.report.summary import BEHAVIOUR_TITLES, Summary, fmt_interval, higher_is_better
+from locogym.harness.report.html_confidence import how_sure_card
+from locogym.harness.report.summary import (
+    BEHAVIOUR_TITLES,
+    Summary,
+    fmt_interval,
+    higher_is_better,
+    uninformative,
+)
 from locogym.harness.report.svg import hbar_chart, interval_bar, line_chart, series_class
 
 OUTPUT_CHARS = 4000  # per step observation on the page
@@ -39,10 +46,10 @@ def render_html(summary: Summary, run: RunData, title: str = "locogym tournament
             + (f" · sandbox <b>{escape(summary.sandbox)}</b>" if summary.sandbox else "") + f" · generated {generated}")
     body = [
         f'<header class="top"><h1>{escape(title)}</h1><div class="meta">{meta}</div></header>',
-        '<nav class="tabs"><a href="#leaderboard">Leaderboard</a><a href="#lengths">Context length</a>'
+        '<nav class="tabs"><a href="#how-sure">How sure</a><a href="#leaderboard">Leaderboard</a><a href="#lengths">Context length</a>'
         '<a href="#ecl">Effective length</a><a href="#behaviours">Behaviours</a><a href="#usage">Tokens &amp; cost</a>'
         '<a href="#episodes">Episodes</a></nav>',
-        "<main>", _banners(summary), _leaderboard(summary, colours), _length_curves(summary, colours),
+        "<main>", _banners(summary), how_sure_card(summary.confidence, summary.agents), _leaderboard(summary, colours), _length_curves(summary, colours),
         _ecl(summary, colours), _behaviours(summary, colours), _usage(summary, colours), _browser(),
         "</main>", '<footer>locogym · every number on this page comes from the run folder\'s episodes.jsonl and '
         "trajectories</footer>",
@@ -86,7 +93,8 @@ def _leaderboard(summary: Summary, colours: dict[str, int]) -> str:
                  f'<td class="num">{row.solved:.0%}</td>' if scored else '<td class="num">–</td>']
         for env in summary.envs:
             iv = row.per_env.get(env)
-            cells.append(f'<td class="num" title="{escape(fmt_interval(iv, 3)) if iv else ""}">{f"{iv.mean:.2f}" if iv else "–"}</td>')
+            cells.append(f'<td class="num" title="{escape(fmt_interval(iv, 3)) if iv else ""}">'
+                         + (f'{iv.mean:.2f} <span class="ci">n={iv.n}</span>' if iv else "–") + "</td>")
         cells.append(f'<td class="num">{_ecl_text(row.ecl, row.ecl_first_below)}</td>')
         errored = f' <span class="pill bad">+{row.errored} errored</span>' if row.errored else ""
         cells.append(f'<td class="num">{row.episodes}{errored}</td>')
@@ -102,13 +110,20 @@ def _legend(summary: Summary, colours: dict[str, int]) -> str:
 
 
 def _length_curves(summary: Summary, colours: dict[str, int]) -> str:
-    charts = [line_chart(summary.overall_curves, colours, summary.lengths, "all environments", width=560, height=300)]
-    charts += [line_chart(per_agent, colours, summary.lengths, env, width=560, height=300)
-               for env, per_agent in summary.curves.items()]
+    panels = [("all environments", summary.overall_curves), *summary.curves.items()]
+    charts, hidden = [], []
+    for title, series in panels:
+        if uninformative(series):
+            hidden.append(title)
+        else:
+            charts.append(line_chart(series, colours, summary.lengths, title, width=560, height=300))
+    note = (f'<p class="note">Not drawn: {escape(", ".join(hidden))}. Every interval with any spread there covers '
+            "nearly the whole 0–1 range, so the lines would say nothing; run more seeds (--seeds) to narrow them."
+            "</p>" if hidden else "")
     return ('<section class="card" id="lengths"><h2>Score against context length</h2><p class="lead">Mean success '
             "at each target length, per environment; the shaded band is the 95% interval. A falling line is an "
             "agent that loses the thread as the context grows.</p>" + _legend(summary, colours)
-            + f'<div class="grid-charts">{"".join(charts)}</div></section>')
+            + f'<div class="grid-charts">{"".join(charts)}</div>{note}</section>')
 
 
 def _ecl(summary: Summary, colours: dict[str, int]) -> str:

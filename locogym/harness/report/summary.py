@@ -31,6 +31,8 @@ HEADLINE: dict[str, tuple[str, ...]] = {
 # Which way is better, for the metrics a headline may show (None: no known direction, no arrow).
 DIRECTION: dict[str, bool] = {"cascade.error_free": True, "cascade.errors": False, "cascade.rate": False,
                               "stop.timely": True, "efficiency.step_ratio": True, "consistency.truth_rate": True}
+# A chart whose every non-exact interval is at least this wide (of the 0–1 range) is not drawn.
+WIDE_INTERVAL = 0.9
 BEHAVIOUR_TITLES = {"cascade": "cascading errors", "stop": "early stopping", "efficiency": "tool efficiency",
                     "consistency": "long-horizon consistency"}
 
@@ -147,6 +149,14 @@ def fmt_signed(iv: Interval, digits: int = 2) -> str:
 def pass_rate(values: list[float]) -> float:
     """Share of episodes that fully succeeded (the scoring package's pass threshold)."""
     return sum(1 for v in values if passed(v)) / len(values) if values else 0.0
+
+
+def uninformative(series: dict[str, list[tuple[int, Interval]]]) -> bool:
+    """True when a score-against-length chart would say nothing: every point whose interval has any spread
+    spans at least :data:`WIDE_INTERVAL` of the 0–1 score range (exact points, such as an oracle's, cannot save a
+    chart whose other lines are all noise)."""
+    spread = [iv for points in series.values() for _, iv in points if iv.n and iv.high > iv.low]
+    return bool(spread) and all(iv.high - iv.low >= WIDE_INTERVAL for iv in spread)
 
 
 def higher_is_better(key: str) -> bool | None:
