@@ -17,9 +17,36 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def envs_command() -> None:
-    """List the registered environments: ids, families, tools and reset options."""
-    console.print(envs_table())
+def envs_command(
+    env_id: Annotated[str | None, typer.Argument(help="Show one environment's family arguments, with their "
+                                                      "defaults and choices.")] = None,
+) -> None:
+    """List the registered environments: ids, families, tools and reset options (one env: its arguments too)."""
+    if env_id is None:
+        console.print(envs_table())
+        return
+    _require_registered(env_id)
+    console.print(arguments_table(env_id))
+
+
+def arguments_table(env_id: str) -> Table:
+    """A family's ``gym.make`` arguments (also ``--env-arg KEY=VALUE``) with defaults and choices."""
+    from locogym.cli.family_args import family_arguments
+    from locogym.envs import docs_page, env_class
+
+    cls = env_class(env_id)
+    table = Table(title=f"{env_id} · {cls.family}: {escape(cls.summary)}", expand=True, caption=(
+        "Pass them to gym.make, or as --env-arg KEY=VALUE; every env also takes sandbox, max_steps, "
+        f"max_context_tokens and max_wall_time_s. More in {docs_page(cls)}"))
+    for column in ("argument", "default", "choices"):
+        table.add_column(column, overflow="fold")
+    arguments = family_arguments(cls)
+    for argument in arguments:
+        table.add_row(argument.name, escape(repr(argument.default)),
+                      escape(", ".join(str(c) for c in argument.choices)) or "–")
+    if not arguments:
+        table.add_row("(none)", "", "")
+    return table
 
 
 def envs_table() -> Table:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any, Literal
 
 import pytest
 from typer.testing import CliRunner
 
 from locogym.cli import app
+from locogym.cli.family_args import family_arguments
 
 runner = CliRunner()
 TYPE_TAG = re.compile(r"<(bool|str|int|float|path|list\[[^\]]*\]|[a-z]+ range)>")
@@ -30,3 +32,32 @@ def test_values_are_named_and_flags_take_none() -> None:
     assert re.search(r"--max-cost\s+NUMBER\s", lines["--max-cost"])
     assert re.search(r"--dry-run\s+Print", lines["--dry-run"])
     assert re.search(r"--help\s+Show", lines["--help"])
+
+
+def test_envs_with_an_id_lists_the_family_arguments_with_defaults_and_choices() -> None:
+    text = runner.invoke(app, ["envs", "LoCo-WikiHop-v0"], env={"COLUMNS": "160"}).output
+    rows = {line.split("│")[1].strip(): line for line in text.splitlines() if line.startswith("│")}
+    assert "'static'" in rows["mode"] and "static, agentic, rounds" in rows["mode"]
+    assert "'bm25'" in rows["retriever"] and "ppr-bm25" in rows["retriever"]
+    assert "'synthetic'" in rows["corpus"]
+    funccall = runner.invoke(app, ["envs", "LoCo-FuncCall-v0"], env={"COLUMNS": "160"}).output
+    assert "response_size" in funccall and "'auto'" in funccall
+    patch = runner.invoke(app, ["envs", "LoCo-RepoPatch-v0"], env={"COLUMNS": "160"}).output
+    assert "show_failing_tests" in patch and "test_command" in patch  # its own and its source arguments
+
+
+def test_envs_with_an_unknown_id_says_so() -> None:
+    result = runner.invoke(app, ["envs", "LoCo-Nope-v0"])
+    assert result.exit_code != 0
+    assert "LoCo-Nope-v0" in str(result.exception) + result.output
+
+
+class _Family:
+    def configure(self, style: Literal["a", "b"] = "a", depth: int | None = None, **kwargs: Any) -> None:
+        """A made-up family whose choices are a Literal annotation."""
+
+
+def test_literal_annotations_become_choices() -> None:
+    found = {a.name: a for a in family_arguments(_Family)}
+    assert found["style"].choices == ("a", "b") and found["style"].default == "a"
+    assert found["depth"].choices == () and found["depth"].default is None
