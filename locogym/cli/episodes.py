@@ -90,6 +90,7 @@ def run_command(
     import gymnasium as gym
 
     from locogym.agents import make_agent
+    from locogym.harness.keys import require_keys
     from locogym.harness.live import StepPrinter
     from locogym.harness.runner import run_episode
     from locogym.harness.schedule import AgentEntry, trial_agent
@@ -109,6 +110,7 @@ def run_command(
         options["difficulty"] = difficulty
     _require_registered(env_id)
     entry = AgentEntry(spec=agent, settings={"base_url": base_url} if base_url else {})
+    require_keys([entry])
     env = gym.make(env_id, **kwargs)
     passes = 0
     try:

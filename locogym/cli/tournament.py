@@ -55,6 +55,7 @@ def tournament_command(
     from locogym.cli.args import parse_env_args
     from locogym.core.errors import ConfigError
     from locogym.harness.estimate import schedule_table
+    from locogym.harness.keys import missing_keys, require_keys
     from locogym.harness.rundir import RunDir
     from locogym.harness.schedule import build_config, default_fields, load_config, plan, preset_config
     from locogym.harness.tournament import pending_jobs, run_tournament
@@ -98,15 +99,20 @@ def tournament_command(
         cfg = preset_config(**overrides)
 
     jobs = plan(cfg)
+    missing = missing_keys(cfg.agents)
     if dry_run:
+        for problem in missing:
+            err_console.print(f"[red]missing key:[/] {escape(problem)}; the run would stop before any episode")
         finished = RunDir(cfg.out).latest() if RunDir(cfg.out).episodes_path.exists() else {}
         todo = {job.key for job in pending_jobs(jobs, finished, retry_errored)}
         console.print(schedule_table(jobs, todo))
         console.print(f"[dim]run folder {cfg.out} · sandbox {cfg.sandbox} · backend {cfg.backend} · concurrency "
                       + ", ".join(f"{p} {cfg.concurrency_for(p)}" for p in sorted({j.provider for j in jobs})) + "[/]")
         return
+    require_keys(cfg.agents)
     summary = run_tournament(cfg, retry_errored=retry_errored, console=err_console)
-    console.print(f"[bold]{summary.done} episodes run, {summary.skipped} already done, {summary.errored} errored[/] "
+    # A newline first: the progress view (on stderr) may not have ended its line when both streams share a pipe.
+    console.print(f"\n[bold]{summary.done} episodes run, {summary.skipped} already done, {summary.errored} errored[/] "
                   f"in {summary.wall_time_s:.1f} s · sandbox {summary.sandbox} · {summary.run_dir}")
     if summary.results:
         _print_reports(summary.run_dir, write=not no_report)
