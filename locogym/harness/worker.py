@@ -173,8 +173,13 @@ def init_pool_worker() -> None:
     Pool workers leave through ``os._exit``, which skips ``atexit``; multiprocessing's own finalizers still run.
     """
     import signal
+    import warnings
     from multiprocessing import util
 
+    from locogym.sandboxes.local import LocalSandboxWarning
+
+    # The tournament said once, before starting, that episodes run without isolation; workers do not repeat it.
+    warnings.filterwarnings("ignore", category=LocalSandboxWarning)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops the pool
     signal.signal(signal.SIGTERM, _terminated)
     util.Finalize(None, close_all, exitpriority=10)
