@@ -101,7 +101,7 @@ def test_a_single_trial_run_says_pass_hat_k_was_not_measured(tmp_path: Path) -> 
 def test_means_carry_their_n(tmp_path: Path) -> None:
     markdown = render_markdown(summarise(load_run(make_run(tmp_path / "run"))))
     by_env = markdown.split("## Score by environment")[1].split("##")[0]
-    assert "n=18" in by_env and "n=6" in by_env
+    assert "n=6" in by_env and "n=2" in by_env  # tasks: steady and flaky played six, lucky two
 
 
 def test_a_chart_of_intervals_that_span_everything_is_not_drawn() -> None:
@@ -110,3 +110,11 @@ def test_a_chart_of_intervals_that_span_everything_is_not_drawn() -> None:
     assert uninformative(wide)
     assert not uninformative(narrow)
     assert not uninformative({"oracle": [(8192, Interval(1.0, 1.0, 1.0, 3))]})
+
+
+def test_leaderboard_intervals_resample_tasks_not_trials(tmp_path: Path) -> None:
+    # Three identical trials of six tasks are six pieces of evidence, not eighteen.
+    summary = summarise(load_run(make_run(tmp_path / "run")))
+    flaky = next(row for row in summary.rows if row.agent == "flaky")
+    assert flaky.episodes == 18 and flaky.score.n == 6
+    assert abs(flaky.score.mean - (2 / 3 + 0 + 1 + 0 + 1 + 0) / 6) < 1e-12

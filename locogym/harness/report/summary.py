@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from locogym.core.types import EpisodeResult
-from locogym.harness.report.confidence import Confidence, assess
+from locogym.harness.report.confidence import Confidence, assess, task_id
 from locogym.harness.report.data import RunData
 from locogym.scoring.aggregate import Interval, effective_lengths, length_curves, mean_ci, summarize
 from locogym.scoring.calibration import Calibration, calibration_of
@@ -109,12 +109,12 @@ def summarise(run: RunData) -> Summary:
         successes = [_success(r) for r in results]
         ecl = ecls.get(agent)
         rows.append(AgentRow(
-            agent=agent, score=interval(successes), solved=pass_rate(successes), episodes=len(results),
+            agent=agent, score=task_interval(results), solved=pass_rate(successes), episodes=len(results),
             errored=errored_by_agent[agent], steps=_mean([r.steps for r in results]),
             input_tokens=sum(r.usage.input for r in results), output_tokens=sum(r.usage.output for r in results),
             cost_usd=sum(r.usage.cost_usd for r in results), wall_time_s=sum(r.wall_time_s for r in results),
             ecl=ecl.effective if ecl else None, ecl_first_below=ecl.first_below if ecl else None,
-            per_env={env: interval([_success(r) for r in results if r.env == env]) for env in envs
+            per_env={env: task_interval([r for r in results if r.env == env]) for env in envs
                      if any(r.env == env for r in results)},
             behaviours={b: metric_means[agent].get(k) if k else None for b, k in headline_keys.items()}))
     rows.sort(key=lambda row: (-row.score.mean if row.episodes else 1.0, row.agent))
@@ -132,6 +132,16 @@ def summarise(run: RunData) -> Summary:
 def interval(values: list[float]) -> Interval:
     """Mean and 95% bootstrap interval (an empty group is an n=0 interval, shown as a dash)."""
     return mean_ci(values) if values else Interval(0.0, 0.0, 0.0, 0)
+
+
+def task_interval(results: list[EpisodeResult]) -> Interval:
+    """Mean success with a 95% bootstrap interval over *tasks*: trials of one task are averaged first, since
+    repeating a task is not new evidence about other tasks (with one trial per task this is the episode mean).
+    ``n`` is the number of tasks."""
+    by_task: dict[str, list[float]] = defaultdict(list)
+    for result in results:
+        by_task[task_id(result)].append(_success(result))
+    return interval([sum(values) / len(values) for values in by_task.values()])
 
 
 def fmt_interval(iv: Interval, digits: int = 2, n: bool = False) -> str:
