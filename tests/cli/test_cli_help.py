@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 import pytest
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from locogym.cli import app
 from locogym.cli.family_args import family_arguments
+from tests.fixture_family import FIXTURE_ID, register
 
 runner = CliRunner()
 TYPE_TAG = re.compile(r"<(bool|str|int|float|path|list\[[^\]]*\]|[a-z]+ range)>")
@@ -61,3 +63,13 @@ def test_literal_annotations_become_choices() -> None:
     found = {a.name: a for a in family_arguments(_Family)}
     assert found["style"].choices == ("a", "b") and found["style"].default == "a"
     assert found["depth"].choices == () and found["depth"].default is None
+
+
+def test_run_with_trials_plays_each_attempt_and_reports_pass_hat_k(tmp_path: Path) -> None:
+    register()
+    result = runner.invoke(app, ["run", FIXTURE_ID, "--agent", "oracle", "--trials", "2", "--out", str(tmp_path)],
+                           env={"COLUMNS": "140"})
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 trials passed; pass^2 = 1" in result.output
+    names = sorted(p.name for p in (tmp_path / "trajectories").glob("*.jsonl"))
+    assert len(names) == 2 and names[1].endswith("__trial1.jsonl")
