@@ -118,3 +118,15 @@ def test_leaderboard_intervals_resample_tasks_not_trials(tmp_path: Path) -> None
     flaky = next(row for row in summary.rows if row.agent == "flaky")
     assert flaky.episodes == 18 and flaky.score.n == 6
     assert abs(flaky.score.mean - (2 / 3 + 0 + 1 + 0 + 1 + 0) / 6) < 1e-12
+
+
+def test_html_behaviour_means_carry_their_n(tmp_path: Path) -> None:
+    folder = tmp_path / "run"
+    with RunDir(folder).writer() as writer:
+        for seed in range(3):
+            writer.append(EpisodeResult(key=f"a{seed}", agent="a", env=E1, seed=seed, length=8192,
+                                        score=EpisodeScore(success=1.0, outcome="correct",
+                                                           metrics={"stop.timely": 1.0}),
+                                        termination="submitted"))
+    html = write_reports(folder).html.read_text()
+    assert "1.000 (n=3)" in html

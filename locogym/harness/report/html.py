@@ -161,14 +161,16 @@ def _behaviours(summary: Summary, colours: dict[str, int]) -> str:
         top = max([v for _, v in values if v is not None] + [1.0])
         better = higher_is_better(key)
         direction = "" if better is None else "higher is better" if better else "lower is better"
-        charts.append(hbar_chart([(a, v, "n/a" if v is None else f"{v:.3f}") for a, v in values], colours,
+        counts = {a: summary.metric_counts.get(a, {}).get(key, 0) for a, _ in values}
+        charts.append(hbar_chart([(a, v, "n/a" if v is None else f"{v:.3f} (n={counts[a]})") for a, v in values], colours,
                                  f"{title}: {key}", maximum=top, note=direction, width=560))
     detail_keys = sorted({k for means in summary.metrics.values() for k in means if k.split(".")[0] in BEHAVIOUR_TITLES})
     table = ""
     if detail_keys:
         head = "<tr><th>metric</th>" + "".join(f'<th class="num">{_swatch(a, colours)}</th>' for a in summary.agents) + "</tr>"
         body = "".join("<tr><td><code>" + escape(k) + "</code></td>" + "".join(
-            f'<td class="num">{summary.metrics[a][k]:.3f}</td>' if k in summary.metrics[a] else '<td class="num">–</td>'
+            f'<td class="num">{summary.metrics[a][k]:.3f} <span class="ci">n={summary.metric_counts[a].get(k, 0)}</span></td>'
+            if k in summary.metrics[a] else '<td class="num">–</td>'
             for a in summary.agents) + "</tr>" for k in detail_keys)
         table = f"<details><summary>every behaviour metric (means)</summary><table>{head}{body}</table></details>"
     return ('<section class="card" id="behaviours"><h2>Behaviours</h2><p class="lead">The four behaviours, computed '
