@@ -9,11 +9,12 @@ import typer
 from rich.console import Console
 
 from locogym.cli import arena, episodes, retrieval, sandbox, tournament
+from locogym.cli.help import HumaneGroup
 from locogym.core.errors import LocoError
 from locogym.core.version import package_version
 
 app = typer.Typer(name="locogym", help="An agentic long-context evaluation gym.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+                  pretty_exceptions_enable=False, add_completion=False, cls=HumaneGroup)
 err_console = Console(stderr=True)
 
 

@@ -17,9 +17,36 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def envs_command() -> None:
-    """List the registered environments: ids, families, tools and reset options."""
-    console.print(envs_table())
+def envs_command(
+    env_id: Annotated[str | None, typer.Argument(help="Show one environment's family arguments, with their "
+                                                      "defaults and choices.")] = None,
+) -> None:
+    """List the registered environments: ids, families, tools and reset options (one env: its arguments too)."""
+    if env_id is None:
+        console.print(envs_table())
+        return
+    _require_registered(env_id)
+    console.print(arguments_table(env_id))
+
+
+def arguments_table(env_id: str) -> Table:
+    """A family's ``gym.make`` arguments (also ``--env-arg KEY=VALUE``) with defaults and choices."""
+    from locogym.cli.family_args import family_arguments
+    from locogym.envs import docs_page, env_class
+
+    cls = env_class(env_id)
+    table = Table(title=f"{env_id} · {cls.family}: {escape(cls.summary)}", expand=True, caption=(
+        "Pass them to gym.make, or as --env-arg KEY=VALUE; every env also takes sandbox, max_steps, "
+        f"max_context_tokens and max_wall_time_s. More in {docs_page(cls)}"))
+    for column in ("argument", "default", "choices"):
+        table.add_column(column, overflow="fold")
+    arguments = family_arguments(cls)
+    for argument in arguments:
+        table.add_row(argument.name, escape(repr(argument.default)),
+                      escape(", ".join(str(c) for c in argument.choices)) or "–")
+    if not arguments:
+        table.add_row("(none)", "", "")
+    return table
 
 
 def envs_table() -> Table:
@@ -58,13 +85,18 @@ def run_command(
     out: Annotated[Path, typer.Option(help="Folder for the trajectory file.")] = Path("runs/single"),
     seed_salt: Annotated[str | None, typer.Option(help="Secret mixed into task generation "
                                                        "(default: $LOCOGYM_SEED_SALT).")] = None,
+    trials: Annotated[int, typer.Option(min=1, help="Independent attempts at the same task; agents that take a "
+                                                    "seed get a different one each time.")] = 1,
 ) -> None:
-    """Run one episode with a live view of every step, and write its trajectory."""
+    """Run one episode (or TRIALS attempts at it) with a live view of every step, and write its trajectories."""
     import gymnasium as gym
 
     from locogym.agents import make_agent
+    from locogym.harness.keys import require_keys
     from locogym.harness.live import StepPrinter
     from locogym.harness.runner import run_episode
+    from locogym.harness.schedule import AgentEntry, trial_agent
+    from locogym.scoring.common import passed
 
     kwargs = parse_env_args(env_arg or [])
     if sandbox is not None:
@@ -81,18 +113,30 @@ def run_command(
     if difficulty is not None:
         options["difficulty"] = difficulty
     _require_registered(env_id)
-    agent_kwargs = {"base_url": base_url} if base_url else {}
-    the_agent = make_agent(agent, **agent_kwargs)
+    entry = AgentEntry(spec=agent, settings={"base_url": base_url} if base_url else {})
+    require_keys([entry])
     env = gym.make(env_id, **kwargs)
-    path = out / "trajectories" / f"{env_id}__{agent.replace('/', '_')}__seed{seed}.jsonl"
+    passes = 0
     try:
-        traj = run_episode(env, the_agent, seed=seed, options=options, trajectory_path=path,
-                           listeners=[StepPrinter(console)])
+        for trial in range(trials):
+            settings = trial_agent(entry, trial).settings
+            suffix = f"__trial{trial}" if trial else ""
+            path = out / "trajectories" / f"{env_id}__{agent.replace('/', '_')}__seed{seed}{suffix}.jsonl"
+            if trials > 1:
+                console.rule(f"trial {trial + 1} of {trials}" + (f" (seed {settings['seed']})" if "seed" in settings
+                                                                 else ""))
+            traj = run_episode(env, make_agent(agent, **settings), seed=seed, options=options, trajectory_path=path,
+                               listeners=[StepPrinter(console)])
+            assert traj.score is not None
+            console.print(f"[bold]{traj.termination}[/]: success {traj.score.success:.3f} ({traj.score.outcome}); "
+                          f"{len(traj.steps)} steps; trajectory: {path}")
+            if traj.termination == "error":
+                break
+            passes += passed(traj.score.success)
     finally:
         env.close()
-    assert traj.score is not None
-    console.print(f"[bold]{traj.termination}[/]: success {traj.score.success:.3f} ({traj.score.outcome}); "
-                  f"{len(traj.steps)} steps; trajectory: {path}")
+    if trials > 1 and traj.termination != "error":
+        console.print(f"\n{passes} of {trials} trials passed; pass^{trials} = {1 if passes == trials else 0}")
     if traj.termination == "error":
         # A provider failure (no key, rejected request, retries used up) is not the model's answer: say why, exit 1.
         for event in traj.events:

@@ -28,6 +28,8 @@ def tournament_command(
     envs: Annotated[list[str] | None, typer.Option(help="Environment ids (default: every registered env).")] = None,
     lengths: Annotated[list[str] | None, typer.Option(help="Target lengths, e.g. 8k,32k.")] = None,
     seeds: Annotated[int | None, typer.Option(help="Seeds 0..N-1 per cell.")] = None,
+    trials: Annotated[int | None, typer.Option(min=1, help="Independent attempts per task (default 1); with 2 or "
+                                                           "more the report shows pass^k and the flip rate.")] = None,
     task: Annotated[list[str] | None, typer.Option(help="Task kinds for every env (default: each family's).")] = None,
     sandbox: Annotated[str | None, typer.Option(help="Sandbox backend: auto, docker, bwrap, local, fake.")] = None,
     env_arg: Annotated[list[str] | None, typer.Option("--env-arg", help="ENV_ID:KEY=VALUE family argument "
@@ -55,6 +57,7 @@ def tournament_command(
     from locogym.cli.args import parse_env_args
     from locogym.core.errors import ConfigError
     from locogym.harness.estimate import schedule_table
+    from locogym.harness.keys import missing_keys, require_keys
     from locogym.harness.rundir import RunDir
     from locogym.harness.schedule import build_config, default_fields, load_config, plan, preset_config
     from locogym.harness.tournament import pending_jobs, run_tournament
@@ -63,7 +66,7 @@ def tournament_command(
     if agents:
         overrides["agents"] = [{"spec": a, "base_url": base_url} if base_url and a.startswith("openai-compatible/")
                                else a for a in _split(agents) or []]
-    for name, value in (("envs", _split(envs)), ("lengths", _split(lengths)), ("seeds", seeds),
+    for name, value in (("envs", _split(envs)), ("lengths", _split(lengths)), ("seeds", seeds), ("trials", trials),
                         ("sandbox", sandbox), ("workers", workers), ("max_total_cost_usd", max_cost),
                         ("out", str(out) if out else None), ("backend", backend), ("ray_address", ray_address),
                         ("imports", _split(imports))):
@@ -98,15 +101,20 @@ def tournament_command(
         cfg = preset_config(**overrides)
 
     jobs = plan(cfg)
+    missing = missing_keys(cfg.agents)
     if dry_run:
+        for problem in missing:
+            err_console.print(f"[red]missing key:[/] {escape(problem)}; the run would stop before any episode")
         finished = RunDir(cfg.out).latest() if RunDir(cfg.out).episodes_path.exists() else {}
         todo = {job.key for job in pending_jobs(jobs, finished, retry_errored)}
         console.print(schedule_table(jobs, todo))
         console.print(f"[dim]run folder {cfg.out} · sandbox {cfg.sandbox} · backend {cfg.backend} · concurrency "
                       + ", ".join(f"{p} {cfg.concurrency_for(p)}" for p in sorted({j.provider for j in jobs})) + "[/]")
         return
+    require_keys(cfg.agents)
     summary = run_tournament(cfg, retry_errored=retry_errored, console=err_console, seed_salt=seed_salt)
-    console.print(f"[bold]{summary.done} episodes run, {summary.skipped} already done, {summary.errored} errored[/] "
+    # A newline first: the progress view (on stderr) may not have ended its line when both streams share a pipe.
+    console.print(f"\n[bold]{summary.done} episodes run, {summary.skipped} already done, {summary.errored} errored[/] "
                   f"in {summary.wall_time_s:.1f} s · sandbox {summary.sandbox} · {summary.run_dir}")
     if summary.results:
         _print_reports(summary.run_dir, write=not no_report)

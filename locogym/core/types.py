@@ -298,6 +298,7 @@ class EpisodeResult(Model):
     env_args: dict[str, Any] = Field(default_factory=dict)
     seed: int
     length: int
+    trial: int = 0  # which attempt at the same task (trials of one task share everything else)
     status: EpisodeStatus = "done"
     error: str | None = None
     score: EpisodeScore | None = None

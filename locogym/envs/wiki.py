@@ -29,6 +29,11 @@ class WikiHopEnv(LocoEnv):
     uses_sandbox = False
     option_names: ClassVar[frozenset[str]] = tasks.RESET_OPTIONS
     default_length = 8192
+    # Settings are a validated table rather than a signature: listed here for `locogym envs LoCo-WikiHop-v0`.
+    argument_defaults: ClassVar[dict[str, Any]] = tasks.DEFAULTS
+    argument_choices: ClassVar[dict[str, tuple[str, ...]]] = {
+        "mode": tasks.MODES, "retriever": tasks.RETRIEVERS, "variant": tasks.VARIANTS, "qtype": tasks.QTYPES,
+        "order": tasks.hs.ORDERS, "context": tasks.hs.CONTEXTS, "round_policy": tasks.ROUND_POLICIES}
 
     def configure(self, **kwargs: Any) -> dict[str, Any]:
         """Check the settings (cheap: no corpus is loaded until the first reset)."""

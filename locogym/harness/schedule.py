@@ -1,8 +1,9 @@
 """What a tournament runs: its configuration (TOML file, flags, or the built-in preset) expanded into episodes.
 
-A tournament is the product agents × envs × tasks × lengths × seeds. Each cell is an :class:`EpisodeJob` with a
-stable **episode key** — a hash of the env id, the full :class:`~locogym.core.types.ScenarioConfig` (seed,
-length, task, difficulty and the family's parameters), the agent's name, its settings and the env budget — so
+A tournament is the product agents × envs × tasks × lengths × seeds × trials. Each cell is an :class:`EpisodeJob`
+with a stable **episode key** — a hash of the env id, the full :class:`~locogym.core.types.ScenarioConfig` (seed,
+length, task, difficulty and the family's parameters), the agent's name, its settings, the env budget and, from
+the second attempt at a task on, the trial number — so
 that a resumed or re-planned run recognises an episode it already finished, whatever order it is scheduled in.
 Nothing here touches a sandbox or a model: planning is cheap and safe to run as a dry run.
 """
@@ -89,6 +90,7 @@ class TournamentConfig(_Strict):
     envs: list[str]
     lengths: list[int]
     seeds: list[int]
+    trials: int = Field(default=1, ge=1)  # independent attempts per task (pass^k, flip rate)
     tasks: dict[str, list[str]] = Field(default_factory=dict)  # env id -> task kinds ("*" applies to every env)
     env_args: dict[str, dict[str, Any]] = Field(default_factory=dict)  # env id -> gym.make kwargs
     sandbox: str = "auto"
@@ -171,6 +173,7 @@ class EpisodeJob(_Strict):
     sandbox: str = "auto"
     seed: int
     length: int
+    trial: int = 0  # which attempt at the same task (0 for a single-trial run)
     task: str | None = None
     scenario: ScenarioConfig
     trajectory_path: str  # relative to the run folder
@@ -292,10 +295,39 @@ def scenario_for(env_id: str, env_args: dict[str, Any], seed: int, length: int, 
     return env.make_config(seed, options)
 
 
-def episode_key(env_id: str, scenario: ScenarioConfig, agent: AgentEntry, budget: dict[str, Any]) -> str:
-    """hash(env id, scenario config, agent name, model settings, env budget): the identity of an episode."""
-    return stable_hash({"env": env_id, "scenario": scenario.model_dump(mode="json"), "agent": agent.spec,
-                        "settings": agent.model_settings(), "budget": budget}, 24)
+def episode_key(env_id: str, scenario: ScenarioConfig, agent: AgentEntry, budget: dict[str, Any],
+                trial: int = 0) -> str:
+    """hash(env id, scenario config, agent name, model settings, env budget[, trial]): the identity of an episode.
+
+    Trial 0 hashes exactly as a run without trials did, so a run planned before ``trials`` existed resumes.
+    """
+    identity: dict[str, Any] = {"env": env_id, "scenario": scenario.model_dump(mode="json"), "agent": agent.spec,
+                                "settings": agent.model_settings(), "budget": budget}
+    if trial:
+        identity["trial"] = trial
+    return stable_hash(identity, 24)
+
+
+def trial_agent(agent: AgentEntry, trial: int) -> AgentEntry:
+    """The contestant as it plays trial ``trial``: agents that take a ``seed`` get a different one per trial.
+
+    Trial 0 keeps the configured settings. Later trials add the trial number to the configured seed (0 when none
+    is set), so a sampling agent makes independent attempts and the seed it used is recorded in its settings.
+    Agents without a seed (the deterministic baselines) simply repeat.
+    """
+    if trial == 0 or not _takes_seed(agent.spec):
+        return agent
+    base = agent.settings.get("seed")
+    seed = (int(base) if isinstance(base, int) else 0) + trial
+    return agent.model_copy(update={"settings": {**agent.settings, "seed": seed}})
+
+
+def _takes_seed(spec: str) -> bool:
+    import inspect
+
+    from locogym.agents import agent_class
+
+    return "seed" in inspect.signature(agent_class(spec).__init__).parameters
 
 
 def plan(config: TournamentConfig) -> list[EpisodeJob]:
@@ -320,14 +352,16 @@ def plan(config: TournamentConfig) -> list[EpisodeJob]:
                     env_args = dict(config.env_args.get(env_id, {}))
                     for task in config.tasks_for(env_id):
                         scenario = scenario_for(env_id, env_args, seed, length, task, cache)
-                        for agent in config.agents:
-                            key = episode_key(env_id, scenario, agent, budget)
-                            jobs.append(EpisodeJob(
-                                key=key, agent=agent.name, agent_spec=agent.spec, agent_settings=agent.settings,
-                                provider=agent.provider, env=env_id, env_args=env_args, env_budget=budget,
-                                sandbox=str(env_args.get("sandbox", config.sandbox)), seed=seed, length=length,
-                                task=task, scenario=scenario, imports=list(config.imports),
-                                trajectory_path=f"trajectories/{_safe(env_id)}/{_safe(agent.name)}/{key}.jsonl"))
+                        for trial in range(config.trials):
+                            for entry in config.agents:
+                                agent = trial_agent(entry, trial)
+                                key = episode_key(env_id, scenario, agent, budget, trial)
+                                jobs.append(EpisodeJob(
+                                    key=key, agent=agent.name, agent_spec=agent.spec, agent_settings=agent.settings,
+                                    provider=agent.provider, env=env_id, env_args=env_args, env_budget=budget,
+                                    sandbox=str(env_args.get("sandbox", config.sandbox)), seed=seed, length=length,
+                                    trial=trial, task=task, scenario=scenario, imports=list(config.imports),
+                                    trajectory_path=f"trajectories/{_safe(env_id)}/{_safe(agent.name)}/{key}.jsonl"))
     finally:
         for env in cache.values():
             env.close()

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from rich.console import Console
 from rich.live import Live
-from rich.panel import Panel
+from rich.markup import escape
 
 from locogym.core.errors import ConfigError, SandboxUnavailable
 from locogym.core.salt import resolve_salt, salt_hash
@@ -134,6 +134,10 @@ def resolve_sandbox(config: TournamentConfig, jobs: list[EpisodeJob], console: C
     Raises:
         SandboxUnavailable: no isolated backend works and a model-backed agent is in the tournament.
     """
+    if config.sandbox == "local" or any(job.sandbox == "local" for job in jobs):
+        console.print("[bold yellow]warning:[/] sandbox local is configured, so tool calls run in a temporary "
+                      "folder on this machine, without isolation.")
+        quiet_local_warning()
     if config.sandbox != "auto":
         return config.sandbox
     needs = {job.env for job in jobs if job.sandbox == "auto" and getattr(env_class(job.env), "uses_sandbox", False)}
@@ -159,12 +163,20 @@ def resolve_sandbox(config: TournamentConfig, jobs: list[EpisodeJob], console: C
                                  fix="Start Docker and run `locogym sandbox build`, or install bubblewrap "
                                      "(`locogym sandbox doctor` explains); or set sandbox = \"local\" explicitly "
                                      "if you accept running model-chosen commands without isolation.")
-    message = ("NO ISOLATED SANDBOX: neither docker nor bwrap works here, so the baseline agents' tool calls run "
-               "in the 'local' sandbox (a temporary folder on this machine, no isolation). Baselines are trusted "
-               "code; model agents would be refused. Why: " + "; ".join(reasons))
-    console.print(Panel(message, title="warning", border_style="bold red"))
-    warnings.warn(message, stacklevel=2)
+    # Said once, here, in plain words; the sandboxes this run creates stay quiet about it (see quiet_local_warning).
+    console.print("[bold yellow]warning:[/] no isolated sandbox works here (" + escape("; ".join(reasons))
+                  + "), so the baseline agents run their tool calls in a temporary folder on this machine, without "
+                  "isolation. Baselines are trusted code; a tournament with model agents would stop instead. "
+                  "`locogym sandbox doctor` says how to get docker or bubblewrap working.")
+    quiet_local_warning()
     return "local"
+
+
+def quiet_local_warning() -> None:
+    """Silence the per-sandbox local warning in this process: the tournament has already said it once."""
+    from locogym.sandboxes.local import LocalSandboxWarning
+
+    warnings.filterwarnings("ignore", category=LocalSandboxWarning)
 
 
 def _prune_orphans(console: Console) -> None:

@@ -48,7 +48,7 @@ def _execute(job: EpisodeJob, run_root: str) -> dict[str, Any]:
     started = time.monotonic()
     trajectory_file = Path(run_root) / job.trajectory_path
     base: dict[str, Any] = {"key": job.key, "agent": job.agent, "env": job.env, "options": job.options, "env_args": job.env_args,
-            "seed": job.seed, "length": job.length}
+            "seed": job.seed, "length": job.length, "trial": job.trial}
     env_key = agent_key = ""
     try:
         _ensure_imports(job.imports)
@@ -174,8 +174,13 @@ def init_pool_worker() -> None:
     Pool workers leave through ``os._exit``, which skips ``atexit``; multiprocessing's own finalizers still run.
     """
     import signal
+    import warnings
     from multiprocessing import util
 
+    from locogym.sandboxes.local import LocalSandboxWarning
+
+    # The tournament said once, before starting, that episodes run without isolation; workers do not repeat it.
+    warnings.filterwarnings("ignore", category=LocalSandboxWarning)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops the pool
     signal.signal(signal.SIGTERM, _terminated)
     util.Finalize(None, close_all, exitpriority=10)

@@ -34,9 +34,9 @@ def test_model_agent_without_a_key_fails_at_once_naming_the_variable(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     code, out, err = _main(monkeypatch, capsys, "run", FIXTURE_ID, "--agent", "openai/gpt-4o", "--out", str(tmp_path))
-    assert code == 1
-    assert "error: success 0.000" in out and "0 steps" in out
-    assert "error: No API key for openai/gpt-4o. Fix: Set OPENAI_API_KEY or pass api_key= to the agent." in err
+    assert code == 2
+    assert "success" not in out and not (tmp_path / "trajectories").exists()  # no episode started
+    assert "openai/gpt-4o has no API key (set OPENAI_API_KEY)" in " ".join(err.split())
 
 
 def test_a_negative_seed_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],

@@ -114,5 +114,5 @@ def test_markdown_summary(summary) -> None:  # type: ignore[no-untyped-def]
     md = render_markdown(summary, "t")
     assert md.startswith("# t\n")
     assert "| 2 | beta | 0.50 [0.50, 0.50] | 0% | 32k | 6 (+1 errored) | 0 | $0.0000 |" in md
-    assert "| alpha | 1.00 [1.00, 1.00] | 0.75 [" in md  # the 16k cell follows
+    assert "| alpha | 1.00 [1.00, 1.00] n=2 | 0.75 [" in md  # the 16k cell follows, every mean with its n
     assert "| beta | LoCo-FuncCall-v0 | 8k | 0 | sandbox died: container exited (137) |" in md

@@ -17,12 +17,14 @@ import orjson
 from locogym.core.tokens import format_length
 from locogym.core.types import EpisodeResult, Trajectory, dumps
 from locogym.harness.report.data import RunData
+from locogym.harness.report.html_confidence import how_sure_card
 from locogym.harness.report.summary import (
     BEHAVIOUR_TITLES,
     Summary,
     fmt_interval,
     higher_is_better,
     rank_labels,
+    uninformative,
     unisolated_note,
 )
 from locogym.harness.report.svg import hbar_chart, interval_bar, line_chart, series_class
@@ -46,10 +48,10 @@ def render_html(summary: Summary, run: RunData, title: str = "locogym tournament
             + (f" · sandbox <b>{escape(summary.sandbox)}</b>" if summary.sandbox else "") + f" · generated {generated}")
     body = [
         f'<header class="top"><h1>{escape(title)}</h1><div class="meta">{meta}</div></header>',
-        '<nav class="tabs"><a href="#leaderboard">Leaderboard</a><a href="#lengths">Context length</a>'
+        '<nav class="tabs"><a href="#how-sure">How sure</a><a href="#leaderboard">Leaderboard</a><a href="#lengths">Context length</a>'
         '<a href="#ecl">Effective length</a><a href="#behaviours">Behaviours</a><a href="#usage">Tokens &amp; cost</a>'
         '<a href="#episodes">Episodes</a></nav>',
-        "<main>", _banners(summary), _leaderboard(summary, colours), _length_curves(summary, colours),
+        "<main>", _banners(summary), how_sure_card(summary.confidence, summary.agents), _leaderboard(summary, colours), _length_curves(summary, colours),
         _ecl(summary, colours), _behaviours(summary, colours), _usage(summary, colours), _browser(),
         "</main>", '<footer>locogym · every number on this page comes from the run folder\'s episodes.jsonl and '
         "trajectories</footer>",
@@ -94,7 +96,8 @@ def _leaderboard(summary: Summary, colours: dict[str, int]) -> str:
                  f'<td class="num">{row.solved:.0%}</td>' if scored else '<td class="num">–</td>']
         for env in summary.envs:
             iv = row.per_env.get(env)
-            cells.append(f'<td class="num" title="{escape(fmt_interval(iv, 3)) if iv else ""}">{f"{iv.mean:.2f}" if iv else "–"}</td>')
+            cells.append(f'<td class="num" title="{escape(fmt_interval(iv, 3)) if iv else ""}">'
+                         + (f'{iv.mean:.2f} <span class="ci">n={iv.n}</span>' if iv else "–") + "</td>")
         cells.append(f'<td class="num">{_ecl_text(row.ecl, row.ecl_first_below)}</td>')
         errored = f' <span class="pill bad">+{row.errored} errored</span>' if row.errored else ""
         cells.append(f'<td class="num">{row.episodes}{errored}</td>')
@@ -110,13 +113,20 @@ def _legend(summary: Summary, colours: dict[str, int]) -> str:
 
 
 def _length_curves(summary: Summary, colours: dict[str, int]) -> str:
-    charts = [line_chart(summary.overall_curves, colours, summary.lengths, "all environments", width=560, height=300)]
-    charts += [line_chart(per_agent, colours, summary.lengths, env, width=560, height=300)
-               for env, per_agent in summary.curves.items()]
+    panels = [("all environments", summary.overall_curves), *summary.curves.items()]
+    charts, hidden = [], []
+    for title, series in panels:
+        if uninformative(series):
+            hidden.append(title)
+        else:
+            charts.append(line_chart(series, colours, summary.lengths, title, width=560, height=300))
+    note = (f'<p class="note">Not drawn: {escape(", ".join(hidden))}. Every interval with any spread there covers '
+            "nearly the whole 0–1 range, so the lines would say nothing; run more seeds (--seeds) to narrow them."
+            "</p>" if hidden else "")
     return ('<section class="card" id="lengths"><h2>Score against context length</h2><p class="lead">Mean success '
             "at each target length, per environment; the shaded band is the 95% interval. A falling line is an "
             "agent that loses the thread as the context grows.</p>" + _legend(summary, colours)
-            + f'<div class="grid-charts">{"".join(charts)}</div></section>')
+            + f'<div class="grid-charts">{"".join(charts)}</div>{note}</section>')
 
 
 def _ecl(summary: Summary, colours: dict[str, int]) -> str:
@@ -154,14 +164,16 @@ def _behaviours(summary: Summary, colours: dict[str, int]) -> str:
         top = max([v for _, v in values if v is not None] + [1.0])
         better = higher_is_better(key)
         direction = "" if better is None else "higher is better" if better else "lower is better"
-        charts.append(hbar_chart([(a, v, "n/a" if v is None else f"{v:.3f}") for a, v in values], colours,
+        counts = {a: summary.metric_counts.get(a, {}).get(key, 0) for a, _ in values}
+        charts.append(hbar_chart([(a, v, "n/a" if v is None else f"{v:.3f} (n={counts[a]})") for a, v in values], colours,
                                  f"{title}: {key}", maximum=top, note=direction, width=560))
     detail_keys = sorted({k for means in summary.metrics.values() for k in means if k.split(".")[0] in BEHAVIOUR_TITLES})
     table = ""
     if detail_keys:
         head = "<tr><th>metric</th>" + "".join(f'<th class="num">{_swatch(a, colours)}</th>' for a in summary.agents) + "</tr>"
         body = "".join("<tr><td><code>" + escape(k) + "</code></td>" + "".join(
-            f'<td class="num">{summary.metrics[a][k]:.3f}</td>' if k in summary.metrics[a] else '<td class="num">–</td>'
+            f'<td class="num">{summary.metrics[a][k]:.3f} <span class="ci">n={summary.metric_counts[a].get(k, 0)}</span></td>'
+            if k in summary.metrics[a] else '<td class="num">–</td>'
             for a in summary.agents) + "</tr>" for k in detail_keys)
         table = f"<details><summary>every behaviour metric (means)</summary><table>{head}{body}</table></details>"
     return ('<section class="card" id="behaviours"><h2>Behaviours</h2><p class="lead">The four behaviours, computed '

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from locogym.core.tokens import format_length
+from locogym.harness.report.confidence import Confidence
 from locogym.harness.report.summary import (
     BEHAVIOUR_TITLES,
     Summary,
     fmt_interval,
+    fmt_signed,
     rank_labels,
     unisolated_note,
 )
@@ -25,6 +27,8 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
     note = unisolated_note(summary)
     if note is not None:
         lines.append(f"**{note}**")
+    if summary.confidence is not None:
+        lines += ["", *_how_sure(summary.confidence, summary.agents)]
     lines += ["", "## Leaderboard", "",
               "| # | agent | score [95% CI] | solved | ECL | episodes | tokens | cost |",
               "|---:|---|---:|---:|---:|---:|---:|---:|"]
@@ -39,7 +43,7 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
               "| agent | " + " | ".join(summary.envs) + " |", "|---|" + "---:|" * len(summary.envs)]
     for row in summary.rows:
         lines.append(f"| {_cell(row.agent)} | " + " | ".join(
-            fmt_interval(row.per_env[e]) if e in row.per_env else "–" for e in summary.envs) + " |")
+            fmt_interval(row.per_env[e], n=True) if e in row.per_env else "–" for e in summary.envs) + " |")
     lines += ["", "## Score against context length", ""]
     for env, per_agent in summary.curves.items():
         lines += [f"### {env}", "", "| agent | " + " | ".join(format_length(n) for n in summary.lengths) + " |",
@@ -47,7 +51,7 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
         for agent in summary.agents:
             points = dict(per_agent.get(agent, []))
             lines.append(f"| {_cell(agent)} | " + " | ".join(
-                fmt_interval(points[n]) if n in points else "–" for n in summary.lengths) + " |")
+                fmt_interval(points[n], n=True) if n in points else "–" for n in summary.lengths) + " |")
         lines.append("")
     keys = {b: k for b, k in summary.headline_keys.items() if k}
     if keys:
@@ -56,7 +60,9 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
                   "|---|" + "---:|" * len(keys)]
         for row in summary.rows:
             lines.append(f"| {_cell(row.agent)} | " + " | ".join(
-                "–" if row.behaviours.get(b) is None else f"{row.behaviours[b]:.3f}" for b in keys) + " |")
+                "–" if row.behaviours.get(b) is None
+                else f"{row.behaviours[b]:.3f} (n={summary.metric_counts[row.agent].get(k, 0)})"
+                for b, k in keys.items()) + " |")
         lines.append("")
     if summary.calibration:
         lines += ["## Calibration", "", "Answers that stated a confidence; lower is better (see docs/scoring.md).", "",
@@ -72,6 +78,60 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
                          f"{_cell((result.error or '')[:160])} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _how_sure(found: Confidence, agents: list[str]) -> list[str]:
+    """The section a reader should see first: what the numbers below can and cannot say."""
+    lines = ["## How sure are we", "", *[f"- {_cell(text)}" for text in found.findings], ""]
+    if found.reliability:
+        lines += ["### Reliability over trials", "",
+                  f"Up to {found.trials} trial(s) per task. pass^k: every one of k trials passes; pass@k: at least "
+                  "one does; flip rate: share of tasks whose trials disagree. Intervals resample tasks.", "",
+                  "| agent | env | tasks | k | pass^k [95% CI] | pass@k [95% CI] | flip rate |",
+                  "|---|---|---:|---:|---:|---:|---:|"]
+        for agent in agents:
+            for (who, env), rel in found.reliability.items():
+                if who == agent:
+                    flip = "–" if rel.flip_rate is None else f"{rel.flip_rate:.0%} (n={rel.flip_tasks})"
+                    lines.append(f"| {_cell(agent)} | {env} | {rel.tasks} | {rel.k} | {fmt_interval(rel.pass_hat_k)} "
+                                 f"| {fmt_interval(rel.pass_at_k)} | {flip} |")
+        lines.append("")
+    if found.pairs:
+        ranked = [a for a in agents if any(a in pair for pair in found.pairs)]
+        lines += ["### Pairwise significance", "",
+                  "Row minus column: mean per-task difference in success over the tasks both played, with a paired "
+                  "bootstrap 95% interval; **bold** when the interval leaves out zero.", "",
+                  "| | " + " | ".join(_cell(a) for a in ranked[1:]) + " |", "|---|" + "---:|" * (len(ranked) - 1)]
+        for i, a in enumerate(ranked[:-1]):
+            cells = []
+            for j, b in enumerate(ranked[1:], start=1):
+                pair = found.pairs.get((a, b))
+                if j <= i or pair is None:
+                    cells.append("")
+                    continue
+                text = f"{fmt_signed(pair.difference)} (n={pair.tasks})"
+                cells.append(f"**{text}**" if pair.separated else text)
+            lines.append(f"| {_cell(a)} | " + " | ".join(cells) + " |")
+        lines += ["", "### Tasks needed to separate each pair", "",
+                  "Tasks a paired test needs to tell the two apart at the observed difference and spread "
+                  "(80% power, 5% two-sided); ∞ when they scored the same on every shared task.", "",
+                  "| agent | against | shared tasks | better / worse on | sign test p | tasks needed |",
+                  "|---|---|---:|---:|---:|---:|"]
+        for (a, b), pair in found.pairs.items():
+            needed = "∞" if pair.tasks_needed is None else str(pair.tasks_needed)
+            lines.append(f"| {_cell(a)} | {_cell(b)} | {pair.tasks} | {pair.a_better} / {pair.b_better} | "
+                         f"{pair.sign_p:.3g} | {needed} |")
+        lines.append("")
+    if len(found.ratings) > 1:
+        lines += ["### Bradley-Terry ratings", "",
+                  "Fitted to per-task wins between every pair of agents (ties count half); Elo scale centred on "
+                  "1000, 95% interval from resampled tasks.", "", "| agent | rating [95% CI] | tasks |",
+                  "|---|---:|---:|"]
+        for agent in sorted(found.ratings, key=lambda a: -found.ratings[a].mean):
+            rating = found.ratings[agent]
+            lines.append(f"| {_cell(agent)} | {rating.mean:.0f} [{rating.low:.0f}, {rating.high:.0f}] | {rating.n} |")
+        lines.append("")
+    return lines
 
 
 def _cell(text: str) -> str:

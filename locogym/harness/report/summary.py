@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from locogym.core.types import EpisodeResult
 from locogym.harness.provenance import recorded_sandboxes
+from locogym.harness.report.confidence import Confidence, assess, task_id
 from locogym.harness.report.data import RunData
 from locogym.scoring.aggregate import Interval, effective_lengths, length_curves, mean_ci, summarize
 from locogym.scoring.calibration import Calibration, calibration_of
@@ -34,6 +35,8 @@ HEADLINE: dict[str, tuple[str, ...]] = {
 DIRECTION: dict[str, bool] = {"cascade.error_free": True, "cascade.errors": False, "cascade.rate": False,
                               "stop.sound": True, "stop.timely": True, "efficiency.score": True,
                               "efficiency.step_ratio": True, "consistency.truth_rate": True}
+# A chart whose every non-exact interval is at least this wide (of the 0–1 range) is not drawn.
+WIDE_INTERVAL = 0.9
 BEHAVIOUR_TITLES = {"cascade": "cascading errors", "stop": "early stopping", "efficiency": "tool efficiency",
                     "consistency": "long-horizon consistency"}
 
@@ -69,12 +72,14 @@ class Summary:
     overall_curves: dict[str, list[tuple[int, Interval]]]  # agent -> pooled over envs
     headline_keys: dict[str, str | None]  # behaviour -> metric key shown
     metrics: dict[str, dict[str, float]]  # agent -> every numeric metric's mean
+    metric_counts: dict[str, dict[str, int]]  # agent -> how many episodes each metric's mean is over
     ecl_by_env: dict[tuple[str, str], tuple[int | None, int | None]]  # (agent, env) -> (effective, first below)
     errored: list[EpisodeResult]
     missing: int
     sandbox: str | None = None  # the backends the episodes ran in, from their rows (never the last invocation)
     unisolated: int = 0  # finished episodes whose commands ran in the local sandbox, without isolation
     calibration: dict[str, Calibration] = field(default_factory=dict)  # agents that stated any confidence
+    confidence: Confidence | None = None  # reliability over trials, paired comparisons, ratings
 
 
 def summarise(run: RunData) -> Summary:
@@ -101,6 +106,8 @@ def summarise(run: RunData) -> Summary:
     means = summarize(done, by=("agent",), n_boot=0)
     metric_means = {agent: {k: iv.mean for k, iv in means.get((agent,), {}).items() if k != "success"}
                     for agent in agents}
+    metric_counts = {agent: {k: iv.n for k, iv in means.get((agent,), {}).items() if k != "success"}
+                     for agent in agents}
     headline_keys = {b: _headline_key(b, metric_means) for b in BEHAVIOURS}
     rows = []
     for agent in agents:
@@ -108,12 +115,12 @@ def summarise(run: RunData) -> Summary:
         successes = [_success(r) for r in results]
         ecl = ecls.get(agent)
         rows.append(AgentRow(
-            agent=agent, score=interval(successes), solved=pass_rate(successes), episodes=len(results),
+            agent=agent, score=task_interval(results), solved=pass_rate(successes), episodes=len(results),
             errored=errored_by_agent[agent], steps=_mean([r.steps for r in results]),
             input_tokens=sum(r.usage.input for r in results), output_tokens=sum(r.usage.output for r in results),
             cost_usd=sum(r.usage.cost_usd for r in results), wall_time_s=sum(r.wall_time_s for r in results),
             ecl=ecl.effective if ecl else None, ecl_first_below=ecl.first_below if ecl else None,
-            per_env={env: interval([_success(r) for r in results if r.env == env]) for env in envs
+            per_env={env: task_interval([r for r in results if r.env == env]) for env in envs
                      if any(r.env == env for r in results)},
             behaviours={b: metric_means[agent].get(k) if k else None for b, k in headline_keys.items()},
             reference=any(r.agent_privileged for r in results)))
@@ -124,10 +131,12 @@ def summarise(run: RunData) -> Summary:
     unisolated = sum(1 for r in done if r.sandbox_isolated is False)
     calibration = {agent: found for agent in agents
                    if (found := calibration_of(r.score for r in by_agent[agent] if r.score is not None)).answers}
-    return Summary(agents=[r.agent for r in rows], envs=envs, lengths=lengths, rows=rows, curves=curves,
-                   overall_curves=overall, headline_keys=headline_keys, metrics=metric_means, ecl_by_env=ecl_by_env,
-                   errored=run.errored, missing=run.missing, sandbox=sandbox, unisolated=unisolated,
-                   calibration=calibration)
+    ranked = [r.agent for r in rows]
+    return Summary(agents=ranked, envs=envs, lengths=lengths, rows=rows, curves=curves,
+                   overall_curves=overall, headline_keys=headline_keys, metrics=metric_means, metric_counts=metric_counts,
+                   ecl_by_env=ecl_by_env, errored=run.errored, missing=run.missing, sandbox=sandbox,
+                   unisolated=unisolated, calibration=calibration,
+                   confidence=assess(done, ranked, envs) if done else None)
 
 
 def rank_labels(rows: list[AgentRow]) -> list[str]:
@@ -155,15 +164,39 @@ def interval(values: list[float]) -> Interval:
     return mean_ci(values) if values else Interval(0.0, 0.0, 0.0, 0)
 
 
-def fmt_interval(iv: Interval, digits: int = 2) -> str:
+def task_interval(results: list[EpisodeResult]) -> Interval:
+    """Mean success with a 95% bootstrap interval over *tasks*: trials of one task are averaged first, since
+    repeating a task is not new evidence about other tasks (with one trial per task this is the episode mean).
+    ``n`` is the number of tasks."""
+    by_task: dict[str, list[float]] = defaultdict(list)
+    for result in results:
+        by_task[task_id(result)].append(_success(result))
+    return interval([sum(values) / len(values) for values in by_task.values()])
+
+
+def fmt_interval(iv: Interval, digits: int = 2, n: bool = False) -> str:
+    """``mean [low, high]``, with ``n=…`` after it when ``n`` is asked for (every mean a reader compares)."""
     if iv.n == 0:
         return "–"
-    return f"{iv.mean:.{digits}f} [{iv.low:.{digits}f}, {iv.high:.{digits}f}]"
+    return f"{iv.mean:.{digits}f} [{iv.low:.{digits}f}, {iv.high:.{digits}f}]" + (f" n={iv.n}" if n else "")
+
+
+def fmt_signed(iv: Interval, digits: int = 2) -> str:
+    """A difference and its interval, signs shown: ``+0.25 [+0.05, +0.45]``."""
+    return f"{iv.mean:+.{digits}f} [{iv.low:+.{digits}f}, {iv.high:+.{digits}f}]"
 
 
 def pass_rate(values: list[float]) -> float:
     """Share of episodes that fully succeeded (the scoring package's pass threshold)."""
     return sum(1 for v in values if passed(v)) / len(values) if values else 0.0
+
+
+def uninformative(series: dict[str, list[tuple[int, Interval]]]) -> bool:
+    """True when a score-against-length chart would say nothing: every point whose interval has any spread
+    spans at least :data:`WIDE_INTERVAL` of the 0–1 score range (exact points, such as an oracle's, cannot save a
+    chart whose other lines are all noise)."""
+    spread = [iv for points in series.values() for _, iv in points if iv.n and iv.high > iv.low]
+    return bool(spread) and all(iv.high - iv.low >= WIDE_INTERVAL for iv in spread)
 
 
 def higher_is_better(key: str) -> bool | None:

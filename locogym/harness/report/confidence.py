@@ -1,0 +1,96 @@
+"""The "How sure are we" part of a report: reliability over trials and paired comparisons between agents.
+
+A *task* is everything that decides an episode except the agent and the trial: env, reset options, family
+arguments, seed and length. Trials of one task are pooled into one per-task mean before any comparison, so an
+agent is never credited for playing a task more often, and agents are compared only on tasks both played.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from locogym.core.types import EpisodeResult, stable_hash
+from locogym.scoring.aggregate import Interval
+from locogym.scoring.common import passed
+from locogym.scoring.reliability import (
+    PairedComparison,
+    Reliability,
+    TaskTrials,
+    bradley_terry,
+    compare,
+    reliability,
+)
+
+
+@dataclass
+class Confidence:
+    """Everything the reports say about how far the leaderboard can be trusted."""
+
+    trials: int  # most trials any task has
+    reliability: dict[tuple[str, str], Reliability]  # (agent, env) -> pass^k, pass@k, flip rate
+    overall: dict[str, Reliability]  # agent -> pooled over envs
+    pairs: dict[tuple[str, str], PairedComparison]  # (a, b), a above b on the leaderboard
+    ratings: dict[str, Interval]  # Bradley-Terry, Elo scale
+    findings: list[str] = field(default_factory=list)  # plain sentences a reader sees first
+
+
+def task_id(result: EpisodeResult) -> str:
+    """What makes two episodes attempts at the same task (the trial and the agent left out)."""
+    return stable_hash({"env": result.env, "options": result.options, "env_args": result.env_args,
+                        "seed": result.seed, "length": result.length}, 16)
+
+
+def assess(done: Sequence[EpisodeResult], agents: Sequence[str], envs: Sequence[str]) -> Confidence:
+    """Reliability, pairwise comparisons and ratings of finished episodes; ``agents`` in leaderboard order."""
+    trials: dict[tuple[str, str, str], list[float]] = defaultdict(list)  # (agent, env, task) -> successes
+    for result in done:
+        assert result.score is not None
+        trials[(result.agent, result.env, task_id(result))].append(float(result.score.success))
+    counts: dict[tuple[str, str], list[TaskTrials]] = defaultdict(list)
+    per_task: dict[str, dict[str, float]] = defaultdict(dict)
+    for (agent, env, task), values in trials.items():
+        counts[(agent, env)].append(TaskTrials(len(values), sum(1 for v in values if passed(v))))
+        per_task[agent][task] = sum(values) / len(values)
+    by_env = {key: reliability(found) for key, found in counts.items()}
+    overall = {agent: reliability([t for env in envs for t in counts.get((agent, env), [])])
+               for agent in agents if any((agent, env) in counts for env in envs)}
+    pairs = {(a, b): compare(a, b, per_task[a], per_task[b])
+             for i, a in enumerate(agents) for b in agents[i + 1:] if per_task.get(a) and per_task.get(b)}
+    ratings = bradley_terry({a: per_task[a] for a in agents if per_task.get(a)})
+    most = max((len(v) for v in trials.values()), default=0)
+    confidence = Confidence(trials=most, reliability=by_env, overall=overall, pairs=pairs, ratings=ratings)
+    confidence.findings = _findings(confidence, list(agents))
+    return confidence
+
+
+def _findings(found: Confidence, agents: list[str]) -> list[str]:
+    """A few sentences in plain words: which neighbours on the leaderboard are really apart, and how flaky."""
+    lines = []
+    ranked = [a for a in agents if a in found.overall]
+    for a, b in zip(ranked, ranked[1:], strict=False):
+        pair = found.pairs.get((a, b))
+        if pair is None or pair.tasks == 0:
+            continue
+        diff = pair.difference
+        gap = f"{diff.mean:+.2f} [{diff.low:+.2f}, {diff.high:+.2f}] over {pair.tasks} shared tasks"
+        if pair.separated:
+            lines.append(f"{a} is ahead of {b}: {gap} (sign test p = {pair.sign_p:.3g}).")
+        elif pair.tasks_needed is None:
+            lines.append(f"{a} and {b} cannot be told apart: they score the same on every shared task ({gap}).")
+        else:
+            lines.append(f"{a} and {b} cannot be told apart yet: {gap}; about {pair.tasks_needed} tasks would be "
+                         f"needed to separate them at this difference.")
+    if found.trials < 2:
+        lines.append("Each task was played once, so pass^k and the flip rate are not measured: run with "
+                     "--trials 3 to see how often results change between identical runs.")
+    else:
+        flaky = [(a, r.flip_rate) for a, r in found.overall.items() if r.flip_rate]
+        for agent, rate in sorted(flaky, key=lambda item: -item[1]):
+            rel = found.overall[agent]
+            lines.append(f"{agent} flips on {rate:.0%} of {rel.flip_tasks} tasks between identical trials; "
+                         f"pass^{rel.k} = {rel.pass_hat_k.mean:.2f} against pass@{rel.k} = {rel.pass_at_k.mean:.2f}.")
+        if not flaky:
+            lines.append(f"No agent's result changed between its {found.trials} trials of any task.")
+    return lines

@@ -1,0 +1,69 @@
+"""The "How sure are we" card of the HTML report: the first thing a reader sees, before the leaderboard."""
+
+from __future__ import annotations
+
+from html import escape
+
+from locogym.harness.report.confidence import Confidence
+from locogym.harness.report.summary import fmt_interval, fmt_signed
+
+
+def how_sure_card(found: Confidence | None, agents: list[str]) -> str:
+    if found is None:
+        return ""
+    parts = ['<section class="card" id="how-sure"><h2>How sure are we</h2>',
+             "<ul>" + "".join(f"<li>{escape(text)}</li>" for text in found.findings) + "</ul>"]
+    if found.reliability:
+        rows = []
+        for agent in agents:
+            for (who, env), rel in found.reliability.items():
+                if who != agent:
+                    continue
+                flip = "–" if rel.flip_rate is None else f"{rel.flip_rate:.0%} <span class=\"ci\">n={rel.flip_tasks}</span>"
+                rows.append(f"<tr><td>{escape(agent)}</td><td>{escape(env)}</td><td class=\"num\">{rel.tasks}</td>"
+                            f"<td class=\"num\">{rel.k}</td><td class=\"num\">{escape(fmt_interval(rel.pass_hat_k))}</td>"
+                            f"<td class=\"num\">{escape(fmt_interval(rel.pass_at_k))}</td><td class=\"num\">{flip}</td></tr>")
+        parts.append(f"<h3>Reliability over trials</h3><p class=\"lead\">Up to {found.trials} trial(s) per task. "
+                     "pass^k: all k trials pass; pass@k: at least one does; flip rate: share of tasks whose trials "
+                     "disagree. Intervals resample tasks.</p><table><thead><tr><th>agent</th><th>env</th>"
+                     '<th class="num">tasks</th><th class="num">k</th><th class="num">pass^k [95% CI]</th>'
+                     '<th class="num">pass@k [95% CI]</th><th class="num">flip rate</th></tr></thead><tbody>'
+                     + "".join(rows) + "</tbody></table>")
+    if found.pairs:
+        ranked = [a for a in agents if any(a in pair for pair in found.pairs)]
+        head = "<tr><th></th>" + "".join(f'<th class="num">{escape(b)}</th>' for b in ranked[1:]) + "</tr>"
+        body = []
+        for i, a in enumerate(ranked[:-1]):
+            cells = []
+            for j, b in enumerate(ranked[1:], start=1):
+                pair = found.pairs.get((a, b))
+                if j <= i or pair is None:
+                    cells.append("<td></td>")
+                    continue
+                text = f"{escape(fmt_signed(pair.difference))} <span class=\"ci\">n={pair.tasks}</span>"
+                cells.append(f'<td class="num">{"<b>" + text + "</b>" if pair.separated else text}</td>')
+            body.append(f"<tr><th>{escape(a)}</th>{''.join(cells)}</tr>")
+        parts.append("<h3>Pairwise significance</h3><p class=\"lead\">Row minus column: mean per-task difference in "
+                     "success on the tasks both played, with a paired bootstrap 95% interval; bold when the interval "
+                     f"leaves out zero.</p><table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>")
+        needed = []
+        for (a, b), pair in found.pairs.items():
+            count = "∞" if pair.tasks_needed is None else str(pair.tasks_needed)
+            needed.append(f"<tr><td>{escape(a)}</td><td>{escape(b)}</td><td class=\"num\">{pair.tasks}</td>"
+                          f"<td class=\"num\">{pair.a_better} / {pair.b_better}</td>"
+                          f"<td class=\"num\">{pair.sign_p:.3g}</td><td class=\"num\">{count}</td></tr>")
+        parts.append("<h3>Tasks needed to separate each pair</h3><p class=\"lead\">Tasks a paired test needs at the "
+                     "observed difference and spread (80% power, 5% two-sided); ∞ when the two scored the same on "
+                     "every shared task.</p><table><thead><tr><th>agent</th><th>against</th>"
+                     '<th class="num">shared tasks</th><th class="num">better / worse on</th>'
+                     '<th class="num">sign test p</th><th class="num">tasks needed</th></tr></thead><tbody>'
+                     + "".join(needed) + "</tbody></table>")
+    if len(found.ratings) > 1:
+        rows = [f"<tr><td>{escape(agent)}</td><td class=\"num\">{r.mean:.0f} "
+                f"<span class=\"ci\">[{r.low:.0f}, {r.high:.0f}]</span></td><td class=\"num\">{r.n}</td></tr>"
+                for agent, r in sorted(found.ratings.items(), key=lambda item: -item[1].mean)]
+        parts.append("<h3>Bradley-Terry ratings</h3><p class=\"lead\">Fitted to per-task wins between every pair of "
+                     "agents (ties count half); Elo scale centred on 1000, 95% interval from resampled tasks.</p>"
+                     '<table><thead><tr><th>agent</th><th class="num">rating [95% CI]</th>'
+                     '<th class="num">tasks</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
+    return "".join(parts) + "</section>"

@@ -1,0 +1,123 @@
+"""Reliability statistics: pass^k, pass@k, flip rate, paired comparisons, tasks needed, Bradley-Terry."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from locogym.scoring.reliability import (
+    ELO_CENTRE,
+    TaskTrials,
+    bradley_terry,
+    compare,
+    flips,
+    pass_at_k,
+    pass_hat_k,
+    reliability,
+    sign_test,
+    tasks_needed,
+)
+
+
+def test_pass_hat_k_matches_the_combinatorial_definition() -> None:
+    # 4 trials, 2 passes: the chance that 2 drawn trials both pass is C(2,2)/C(4,2) = 1/6.
+    task = TaskTrials(trials=4, passes=2)
+    assert pass_hat_k(task, 1) == pytest.approx(0.5)
+    assert pass_hat_k(task, 2) == pytest.approx(1 / 6)
+    assert pass_hat_k(task, 3) == 0.0
+    assert pass_at_k(task, 2) == pytest.approx(1 - 1 / 6)
+    assert pass_at_k(task, 3) == 1.0
+
+
+def test_pass_hat_k_falls_with_k_for_a_flaky_agent_and_not_for_a_steady_one() -> None:
+    flaky = [TaskTrials(5, 3), TaskTrials(5, 2), TaskTrials(5, 4)]
+    steady = [TaskTrials(5, 5), TaskTrials(5, 0), TaskTrials(5, 5)]
+    hats = [reliability(flaky, k).pass_hat_k.mean for k in (1, 3, 5)]
+    assert hats[0] > hats[1] > hats[2] == 0.0
+    assert [reliability(steady, k).pass_hat_k.mean for k in (1, 3, 5)] == pytest.approx([2 / 3] * 3)
+
+
+def test_an_agent_that_passes_once_in_three_is_not_reliable() -> None:
+    # The cheapest way to look good on pass@k: succeed sometimes. pass^k catches it.
+    lucky = [TaskTrials(3, 1)] * 10
+    result = reliability(lucky)
+    assert result.k == 3
+    assert result.pass_at_k.mean == pytest.approx(1.0)
+    assert result.pass_hat_k.mean == 0.0
+    assert result.flip_rate == 1.0 and result.flip_tasks == 10
+
+
+def test_flip_rate_needs_two_trials_and_counts_disagreeing_tasks() -> None:
+    assert reliability([TaskTrials(1, 1), TaskTrials(1, 0)]).flip_rate is None
+    assert flips(TaskTrials(3, 1)) and not flips(TaskTrials(3, 3)) and not flips(TaskTrials(3, 0))
+    found = reliability([TaskTrials(3, 1), TaskTrials(3, 3), TaskTrials(3, 0), TaskTrials(3, 2)])
+    assert found.flip_rate == pytest.approx(0.5)
+
+
+def test_impossible_counts_and_a_k_beyond_the_trials_are_refused() -> None:
+    with pytest.raises(ValueError, match="impossible"):
+        TaskTrials(2, 3)
+    with pytest.raises(ValueError, match="k=3"):
+        pass_hat_k(TaskTrials(2, 1), 3)
+    with pytest.raises(ValueError, match="at least one task"):
+        reliability([])
+
+
+def test_sign_test_is_exact() -> None:
+    assert sign_test(0, 0) == 1.0
+    assert sign_test(5, 0) == pytest.approx(2 / 32)
+    assert sign_test(3, 3) == 1.0
+    assert sign_test(10, 0) < 0.01
+
+
+def test_paired_comparison_separates_a_clear_winner_and_not_noise() -> None:
+    tasks = [f"t{i}" for i in range(30)]
+    strong = {t: 1.0 for t in tasks}
+    weak = {t: 0.0 if i % 3 else 1.0 for i, t in enumerate(tasks)}
+    clear = compare("strong", "weak", strong, weak)
+    assert clear.tasks == 30 and clear.separated and clear.difference.low > 0
+    assert clear.a_better == 20 and clear.b_better == 0 and clear.sign_p < 1e-4
+    noise_a = {t: float(i % 2) for i, t in enumerate(tasks)}
+    noise_b = {t: float((i // 2) % 2) for i, t in enumerate(tasks)}
+    noisy = compare("a", "b", noise_a, noise_b)
+    assert not noisy.separated and noisy.sign_p > 0.5
+
+
+def test_paired_comparison_uses_only_shared_tasks() -> None:
+    # An agent that plays only the tasks it is good at cannot claim the others.
+    a = {"t1": 1.0, "t2": 1.0, "t3": 1.0}
+    b = {"t1": 1.0, "t4": 0.0, "t5": 0.0}
+    found = compare("a", "b", a, b)
+    assert found.tasks == 1 and found.difference.mean == 0.0 and not found.separated
+
+
+def test_tasks_needed_follows_the_normal_power_formula() -> None:
+    diffs = [0.5, -0.5, 1.0, 0.0, 0.5, 0.0] * 5
+    mean = sum(diffs) / len(diffs)
+    sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (len(diffs) - 1))
+    expected = math.ceil(((1.959964 + 0.841621) * sd / mean) ** 2)
+    assert tasks_needed(diffs) == expected
+    assert tasks_needed([0.0, 0.0, 0.0]) is None
+    assert tasks_needed([]) is None
+    # A smaller difference at the same spread needs more tasks.
+    assert tasks_needed([d / 2 + 0.1 for d in diffs]) != tasks_needed(diffs)
+
+
+def test_bradley_terry_orders_agents_and_stays_finite_when_one_always_wins() -> None:
+    tasks = [f"t{i}" for i in range(12)]
+    scores = {"best": {t: 1.0 for t in tasks},
+              "middle": {t: 1.0 if i % 2 else 0.0 for i, t in enumerate(tasks)},
+              "worst": {t: 0.0 for t in tasks}}
+    ratings = bradley_terry(scores, n_boot=50)
+    assert ratings["best"].mean > ratings["middle"].mean > ratings["worst"].mean
+    assert all(math.isfinite(r.mean) and r.low <= r.mean <= r.high for r in ratings.values())
+    assert sum(r.mean for r in ratings.values()) / 3 == pytest.approx(ELO_CENTRE)
+    assert ratings["best"].n == 12
+
+
+def test_bradley_terry_ties_equal_agents_and_repeats_exactly() -> None:
+    tasks = {f"t{i}": float(i % 2) for i in range(10)}
+    first = bradley_terry({"a": tasks, "b": dict(tasks)}, n_boot=30, seed=3)
+    assert first["a"].mean == pytest.approx(first["b"].mean)
+    assert first == bradley_terry({"a": tasks, "b": dict(tasks)}, n_boot=30, seed=3)
