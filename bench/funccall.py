@@ -30,6 +30,7 @@ from locogym.scenarios.funccall.generator import generate, make_world
 from locogym.scenarios.funccall.geo import CITIES
 from locogym.scenarios.funccall.templates import TEMPLATES
 from locogym.scenarios.funccall.world import World
+from locogym.testing.cheats import DumpingAgent  # noqa: E402
 
 SIZES = (1, 2, 4, 8, 16, 32, 64)
 TARGETS = ("32k", "128k")
@@ -126,28 +127,6 @@ def reached_lengths(seeds: int) -> dict[str, Any]:
     return out
 
 
-class _Dumper(Agent):
-    """Plays the heuristic's calls, then submits every response it saw as prose instead of its answer."""
-
-    name = "heuristic+dump"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.inner = make_agent("heuristic")
-        self.seen: list[str] = []
-
-    def reset(self, task_info: dict[str, Any]) -> None:
-        self.inner.reset(task_info)
-        self.seen = []
-
-    def act(self, obs: str, info: dict[str, Any]) -> Any:
-        self.seen.append(obs)
-        action = self.inner.act(obs, info)
-        if getattr(action, "name", None) == "submit":
-            return {"name": "submit", "arguments": {"answer": "\n".join(self.seen)}}
-        return action
-
-
 class _Fixed(Agent):
     """Submits one fixed answer at once (a grid of numbers, or a blind "unavailable")."""
 
@@ -169,7 +148,7 @@ def grading(seeds: int) -> dict[str, Any]:
     import locogym
 
     grid = "\n".join(" ".join(f"{r * 25 + c * 3.17:.2f}" for c in range(25)) for r in range(80))
-    agents: dict[str, Any] = {"heuristic": lambda: make_agent("heuristic"), "heuristic+prose_dump": _Dumper,
+    agents: dict[str, Any] = {"heuristic": lambda: make_agent("heuristic"), "heuristic+prose_dump": DumpingAgent,
                               "zero_call_grid": lambda: _Fixed("grid", grid),
                               "blind_unavailable": lambda: _Fixed("unavailable", {"status": "unavailable"}),
                               "noop": lambda: make_agent("noop")}

@@ -17,10 +17,10 @@ import orjson
 import pytest
 
 from locogym import make_agent, run_episode
-from locogym.agents.base import Agent
 from locogym.core.types import ToolCall, Trajectory
 from locogym.envs.funccall import FuncCallEnv
 from locogym.scenarios.funccall.templates import TEMPLATES
+from locogym.testing.cheats import DumpingAgent
 from tests.funccall.funccall_support import make, plan, play, seed_for
 
 SEEDS = (0, 1)
@@ -183,35 +183,13 @@ def test_unavailable_on_a_feasible_task_scores_zero_even_after_looking(template:
     assert traj.score.success == 0.0 and traj.score.labels["fc.unavailable_claim"] == "unsupported"
 
 
-class _DumpAfterHeuristic(Agent):
-    """The heuristic's own calls, then every response it saw pasted back as its answer."""
-
-    name = "heuristic+dump"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.inner = make_agent("heuristic")
-        self.seen: list[str] = []
-
-    def reset(self, task_info: dict[str, Any]) -> None:
-        self.inner.reset(task_info)
-        self.seen = []
-
-    def act(self, obs: str, info: dict[str, Any]) -> Any:
-        self.seen.append(obs)
-        action = self.inner.act(obs, info)
-        if action.name == "submit":
-            return ToolCall(name="submit", arguments={"answer": "\n".join(self.seen)})
-        return action
-
-
 def test_the_heuristic_dumping_what_it_saw_never_beats_its_own_answer() -> None:
     env = make()
     beaten = 0
     for seed in range(12):
         options = {"length": "4k", "difficulty": "hard"}
         honest = run_episode(env, make_agent("heuristic"), seed=seed, options=options).score
-        dumped = run_episode(env, _DumpAfterHeuristic(), seed=seed, options=options).score
+        dumped = run_episode(env, DumpingAgent("heuristic"), seed=seed, options=options).score
         assert honest is not None and dumped is not None
         assert dumped.success <= honest.success and dumped.metrics["fc.facts_score"] == 0.0, seed
         beaten += dumped.success < honest.success
