@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from locogym.scenarios.repo import static_calls
 from locogym.scenarios.repo.parsing import FileFacts
 
 _JS_EXTS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs")
@@ -84,8 +85,13 @@ class CodeIndex:
     """
 
     def __init__(self, facts: Iterable[FileFacts]) -> None:
-        self.facts: dict[str, FileFacts] = {f.path: f for f in sorted(facts, key=lambda f: f.path)}
+        every = {f.path: f for f in sorted(facts, key=lambda f: f.path)}
+        # a stub next to its module describes it; the module is where things are defined
+        self.facts: dict[str, FileFacts] = {p: f for p, f in every.items()
+                                            if not (p.endswith(".pyi") and p[:-1] in every)}
         self.definitions: dict[str, Definition] = {}
+        self.ambiguous: set[str] = set()  # qualified names two definitions share (overloads, cfg variants)
+        self.subclasses: dict[str, set[str]] = {}  # class -> its direct subclasses in the project
         self.by_name: dict[str, list[str]] = {}
         self.modules: dict[str, str] = {}  # python module / js module key -> path
         self._def_qual: dict[tuple[str, int], str] = {}
@@ -98,6 +104,7 @@ class CodeIndex:
         self.stars: dict[str, list[str]] = {}
         self._index_definitions()
         self._index_bindings()
+        self._index_subclasses()
         self._resolve_calls()
 
     # ------------------------------------------------------------------ construction
@@ -124,6 +131,8 @@ class CodeIndex:
             parts.append(facts.defs[i].name)
             i = facts.defs[i].parent
         inner = ".".join(reversed(parts))
+        if facts.defs[index].owner and facts.language == "go":  # methods belong to their receiver's type
+            inner = f"{facts.defs[index].owner}.{inner}"
         if facts.language == "python":
             module = module_name(facts.path)
             return f"{module}.{inner}" if module else inner
@@ -135,8 +144,12 @@ class CodeIndex:
                 self.modules.setdefault(self._module_key(facts), path)
             for i, d in enumerate(facts.defs):
                 qual = self._qual(facts, i)
-                if qual in self.definitions:  # redefinition in the same scope: the later one wins
-                    self.by_name[d.name].remove(qual)
+                if qual in self.definitions:
+                    if facts.language != "python":  # overloads, platform variants: neither is the answer
+                        self.ambiguous.add(qual)
+                        self._def_qual[(path, i)] = qual
+                        continue
+                    self.by_name[d.name].remove(qual)  # python rebinds: the later definition wins
                 parent = self._qual(facts, d.parent) if d.parent >= 0 else None
                 self.definitions[qual] = Definition(qualname=qual, name=d.name, kind=d.kind, path=path, line=d.line,
                                                     end_line=d.end_line, doc=d.doc, signature=d.signature,
@@ -155,7 +168,8 @@ class CodeIndex:
         return f"{package}.{module}" if module and package else (module or package)
 
     def _js_target(self, spec: str) -> str | None:
-        for candidate in [spec] + [f"{spec}/index"]:
+        bare = _js_module(spec)  # TypeScript sources import ``./x.js`` for ``x.ts``
+        for candidate in dict.fromkeys([spec, bare, f"{spec}/index", f"{bare}/index"]):
             if candidate in self.modules:
                 return candidate
         return None
@@ -257,6 +271,29 @@ class CodeIndex:
             hops.append((module, name))
         return hops
 
+    def _index_subclasses(self) -> None:
+        """Direct subclasses of every project class whose base resolves (Python and JS/TS), for virtual calls."""
+        for path, facts in self.facts.items():
+            for i, d in enumerate(facts.defs):
+                for base in d.bases:
+                    resolved = self._resolve_python_expr(facts, -1, base) if facts.language == "python" else \
+                        self._resolve_js_expr(facts, -1, base)
+                    if resolved is not None:
+                        self.subclasses.setdefault(resolved, set()).add(self._def_qual[(path, i)])
+
+    def overridden_below(self, cls_qual: str, member: str) -> bool:
+        """Whether a (transitive) subclass of ``cls_qual`` in the project redefines ``member``."""
+        stack, seen = list(self.subclasses.get(cls_qual, ())), set()
+        while stack:
+            sub = stack.pop()
+            if sub in seen:
+                continue
+            seen.add(sub)
+            if f"{sub}.{member}" in self.definitions:
+                return True
+            stack.extend(self.subclasses.get(sub, ()))
+        return False
+
     # ------------------------------------------------------------------ calls
     def _class_member(self, cls_qual: str, member: str, depth: int = 0) -> str | None:
         candidate = f"{cls_qual}.{member}"
@@ -289,16 +326,9 @@ class CodeIndex:
         parts = expr.split(".")
         head = parts[0]
         if head in {"self", "cls"} and len(parts) == 2:
-            cls = self._enclosing_class(facts, scope)
-            return self._class_member(cls, parts[1]) if cls else None
-        current: str | None = None
-        i = scope
-        while i >= 0 and current is None:  # nested definitions visible from the scope
-            candidate = f"{self._def_qual[(facts.path, i)]}.{head}"
-            if candidate in self.definitions and self.definitions[candidate].kind != "method":
-                current = candidate
-            i = facts.defs[i].parent
-        if current is None:
+            return self._virtual_member(facts, scope, parts[1])
+        found, current = self._enclosing_binding(facts, scope, head)
+        if not found:
             current = self.resolve_name(module_name(facts.path), head)
         for part in parts[1:]:
             if current is None:
@@ -311,31 +341,50 @@ class CodeIndex:
                 return None
         return current if current in self.definitions else None
 
+    def _virtual_member(self, facts: FileFacts, scope: int, member: str) -> str | None:
+        """``self.m()`` / ``this.m()``: the enclosing class's ``m`` (or its base's), unless a subclass overrides
+        it — then the call may reach either, so it is not resolved. Private ``#m`` cannot be overridden."""
+        if scope >= 0 and facts.defs[scope].kind == "class":
+            return None  # ``self`` in a class body is not an instance
+        cls = self._enclosing_class(facts, scope)
+        if cls is None:
+            return None
+        found = self._class_member(cls, member)
+        if found is None or (not member.startswith("#") and self.overridden_below(cls, member)):
+            return None
+        return found
+
+    def _enclosing_binding(self, facts: FileFacts, scope: int, head: str) -> tuple[bool, str | None]:
+        """How the enclosing functions bind ``head``: ``(True, qualname)`` for a nested definition, ``(True,
+        None)`` for a parameter or local variable (unknown value), ``(False, None)`` when they do not bind it.
+
+        Class bodies are skipped (their names are not visible inside their methods), except the class body the
+        call itself is written in.
+        """
+        i = scope
+        while i >= 0:
+            d = facts.defs[i]
+            if d.kind != "class" or i == scope:
+                candidate = f"{self._def_qual[(facts.path, i)]}.{head}"
+                if candidate in self.definitions and (i == scope or self.definitions[candidate].kind != "method"):
+                    return True, candidate
+                if head in d.locals:
+                    return True, None
+            i = d.parent
+        return False, None
+
     def _resolve_js_expr(self, facts: FileFacts, scope: int, expr: str) -> str | None:
         parts = expr.split(".")
         if parts[0] == "this" and len(parts) == 2:
-            cls = self._enclosing_class(facts, scope)
-            return self._class_member(cls, parts[1]) if cls else None
-        current = self.resolve_name(_js_module(facts.path), parts[0])
+            return self._virtual_member(facts, scope, parts[1])
+        found, current = self._enclosing_binding(facts, scope, parts[0])
+        if not found:
+            current = self.resolve_name(_js_module(facts.path), parts[0])
         for part in parts[1:]:
             if current is None:
                 return None
             current = self.resolve_name(current, part) if current in self.modules else self._class_member(current, part)
         return current if current in self.definitions else None
-
-    def _resolve_by_name(self, facts: FileFacts, expr: str) -> str | None:
-        name = expr.rsplit(".", 1)[-1]
-        candidates = [q for q in self.by_name.get(name, []) if self.definitions[q].kind not in {"impl", "module"}]
-        if not candidates:
-            return None
-        if len(candidates) == 1:
-            return candidates[0]
-        same_file = [q for q in candidates if self.definitions[q].path == facts.path]
-        if len(same_file) == 1:
-            return same_file[0]
-        folder = posixpath.dirname(facts.path)
-        same_dir = [q for q in candidates if posixpath.dirname(self.definitions[q].path) == folder]
-        return same_dir[0] if len(same_dir) == 1 else None
 
     def resolve_call(self, facts: FileFacts, scope: int, expr: str) -> str | None:
         """The definition a call expression in ``facts`` (inside definition ``scope``) reaches, or ``None``."""
@@ -343,7 +392,8 @@ class CodeIndex:
             return self._resolve_python_expr(facts, scope, expr)
         if facts.language in {"javascript", "typescript"}:
             return self._resolve_js_expr(facts, scope, expr)
-        return self._resolve_by_name(facts, expr)
+        found = static_calls.resolve(self, facts, scope, expr)
+        return None if found in self.ambiguous else found
 
     def _resolve_calls(self) -> None:
         for path, facts in self.facts.items():
@@ -422,11 +472,23 @@ class CodeIndex:
         Such a call *might* reach project code (``obj.save()`` with ``save`` defined somewhere), so questions
         that claim to know every project call of ``qualname`` avoid it.
         """
-        return any(expr.rsplit(".", 1)[-1] in self.by_name for expr in self.unresolved_by_caller.get(qualname, []))
+        if any(expr.rsplit(".", 1)[-1] in self.by_name for expr in self.unresolved_by_caller.get(qualname, [])):
+            return True
+        d = self.definitions.get(qualname)
+        if d is None or not self.facts[d.path].macro_names:
+            return False
+        return any(name in self.by_name and any(d.line <= ln <= d.end_line for ln in lines)
+                   for name, lines in self.facts[d.path].macro_names.items())
 
     def callers_complete(self, qualname: str) -> bool:
-        """Whether every call that might reach ``qualname`` (same name) was resolved, so its callers are exact."""
-        return self.unresolved_names.get(qualname.rsplit(".", 1)[-1], 0) == 0
+        """Whether every call that might reach ``qualname`` (same name) was resolved, so its callers are exact.
+
+        A name also written inside a Rust macro (where calls are not parsed) is never complete.
+        """
+        name = self.definitions[qualname].name if qualname in self.definitions else qualname.rsplit(".", 1)[-1]
+        if self.unresolved_names.get(name, 0):
+            return False
+        return not any(name in f.macro_names for f in self.facts.values())
 
     def call_sites(self, qualname: str) -> list[tuple[str, str, int]]:
         """``(caller, path, line)`` of every resolved call of ``qualname``."""
