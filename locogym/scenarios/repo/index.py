@@ -19,7 +19,6 @@ dropped); other languages ``path/to/file.ext::Class.method``.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any

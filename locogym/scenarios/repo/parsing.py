@@ -374,12 +374,12 @@ def _defs(lang: str, root: ts.Node, source: bytes) -> list[DefFact]:
         doc = _python_doc(node) if lang == "python" else _comment_doc(node)
         if lang == "go" and kind == "type" and node.parent is not None:
             doc = _comment_doc(node.parent)
-        name, owner, receiver = _text(name_node), "", ""
+        label, owner, receiver = _text(name_node), "", ""
         if lang == "go" and kind == "method":
             owner, receiver = _go_receiver(node)
         elif lang == "rust" and kind == "impl":
-            name, owner = _rust_impl_name(node)
-        defs.append(DefFact(name=name, kind=kind, line=node.start_point[0] + 1,
+            label, owner = _rust_impl_name(node)
+        defs.append(DefFact(name=label, kind=kind, line=node.start_point[0] + 1,
                             end_line=node.end_point[0] + 1, start=node.start_byte, end=node.end_byte, parent=parent,
                             doc=doc, params=_params(node), bases=bases, signature=_signature(node, source),
                             owner=owner, receiver=receiver))
