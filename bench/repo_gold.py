@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 from locogym.core.errors import ConfigError  # noqa: E402
 from locogym.core.types import ScenarioConfig, Task  # noqa: E402
 from locogym.scenarios.repo.index import CodeIndex  # noqa: E402
+from locogym.scenarios.repo import workset  # noqa: E402
 from locogym.scenarios.repo.qa import generate_qa  # noqa: E402
 from locogym.scenarios.repo.questions import QUESTION_KINDS  # noqa: E402
 from locogym.scenarios.repo.sources import load_source  # noqa: E402
@@ -251,12 +252,16 @@ def _agrees(task: Task, other: Any) -> bool:
     return gold == other
 
 
-def tasks_for(spec: str, seeds: int, lengths: list[int]) -> tuple[list[Task], list[dict[str, Any]], dict[str, Any]]:
+def tasks_for(spec: str, seeds: int, kind_seeds: int, lengths: list[int], size: int
+              ) -> tuple[list[Task], list[dict[str, Any]], dict[str, Any]]:
     tasks, failures = [], []
     asked: dict[str, Any] = {}
     for length in lengths:
+        if size < length * 0.95:
+            asked[f"*@{length}"] = f"source has {size:,} tokens: too small for this length"
+            continue
         for kind in (None, *QUESTION_KINDS):
-            for seed in range(seeds):
+            for seed in range(seeds if kind is None else kind_seeds):
                 params: dict[str, Any] = {"source": spec}
                 if kind:
                     params["question"] = kind
@@ -275,7 +280,8 @@ def tasks_for(spec: str, seeds: int, lengths: list[int]) -> tuple[list[Task], li
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sources", nargs="+")
-    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--seeds", type=int, default=20, help="seeds with no kind named (reset must succeed)")
+    parser.add_argument("--kind-seeds", type=int, default=5, help="seeds per named kind")
     parser.add_argument("--lengths", default="8k,32k")
     parser.add_argument("--typescript", default="", help="the typescript package folder (for TS/JS sources)")
     args = parser.parse_args()
@@ -283,10 +289,12 @@ def main() -> None:
     report: dict[str, Any] = {"sources": {}, "by_language": {}}
     for spec in args.sources:
         tree = load_source(spec)
-        tasks, failures, unaskable = tasks_for(spec, args.seeds, lengths)
+        size = sum(workset.file_tokens(tree.files).values())
+        tasks, failures, unaskable = tasks_for(spec, args.seeds, args.kind_seeds, lengths, size)
         unique = {t.content_hash if hasattr(t, "content_hash") else t.task_id: t for t in tasks}
         results = _check(list(unique.values()), tree.language, args.typescript)
-        report["sources"][tree.name] = {"language": tree.language, "reset_failures": failures,
+        report["sources"][tree.name] = {"language": tree.language, "tokens": size, "resets": args.seeds * sum(
+                                            size >= n * 0.95 for n in lengths), "reset_failures": failures,
                                         "not_askable": unaskable, **_summary(results)}
         lang = report["by_language"].setdefault(tree.language, {})
         for row in results:

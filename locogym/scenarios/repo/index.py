@@ -530,7 +530,8 @@ class CodeIndex:
                     out.append(Reference(name, path, line, "import" if line in import_lines else "use"))
         return out
 
-    def setting_value(self, module: str, name: str, _depth: int = 0) -> tuple[bool, Any, str, int]:
+    def setting_value(self, module: str, name: str, _depth: int = 0,
+                      trail: list[tuple[str, int]] | None = None) -> tuple[bool, Any, str, int]:
         """The value a module-level setting has once ``module`` is imported: ``(found, value, path, line)``.
 
         Python only. The last binding of ``name`` in ``module`` wins (a literal assignment, an alias of another
@@ -550,29 +551,51 @@ class CodeIndex:
         if binding is not None and binding[0] == "from":
             import_line = max((imp.line for imp in facts.imports if any(a == name for _, a in imp.names)), default=0)
         if last_assign is not None and last_assign.line >= import_line:
+            if trail is not None:
+                trail.append((path, last_assign.line))
             if last_assign.literal:
                 return True, last_assign.value, path, last_assign.line
-            return self._setting_in_scope(module, last_assign.alias, last_assign.line, _depth + 1)
+            return self._setting_in_scope(module, last_assign.alias, last_assign.line, _depth + 1, trail)
         if binding is not None and binding[0] == "from":
+            if trail is not None and import_line:
+                trail.append((path, import_line))
             target, _, imported = binding[1].partition("\0")
-            return self.setting_value(target, imported, _depth + 1)
+            return self.setting_value(target, imported, _depth + 1, trail)
         for star in reversed(self.stars.get(module, [])):
-            found = self.setting_value(star, name, _depth + 1)
+            found = self.setting_value(star, name, _depth + 1, trail)
             if found[0]:
                 return found
         return False, None, "", 0
 
-    def _setting_in_scope(self, module: str, name: str, before_line: int, depth: int) -> tuple[bool, Any, str, int]:
+    def setting_env(self, path: str, line: int) -> str:
+        """The environment variable an ``os.environ.get`` default at ``path:line`` stands for ("" if none)."""
+        facts = self.facts.get(path)
+        return next((a.env for a in facts.assigns if a.line == line), "") if facts is not None else ""
+
+    def _setting_in_scope(self, module: str, name: str, before_line: int, depth: int,
+                          trail: list[tuple[str, int]] | None = None) -> tuple[bool, Any, str, int]:
         """Value of ``name`` as seen at ``before_line`` of ``module`` (for ``A = B`` aliases)."""
+        if depth > 64:
+            return False, None, "", 0
         path = self.modules[module]
         earlier = [a for a in self.facts[path].assigns if a.name == name and a.line < before_line]
         if earlier:
             last = earlier[-1]
+            if trail is not None:
+                trail.append((path, last.line))
             if last.literal:
                 return True, last.value, path, last.line
-            return self._setting_in_scope(module, last.alias, last.line, depth + 1)
+            return self._setting_in_scope(module, last.alias, last.line, depth + 1, trail)
+        binding = self.bindings.get(module, {}).get(name)
+        imported_at = [imp.line for imp in self.facts[path].imports if any(a == name for _, a in imp.names)]
+        if binding is not None and binding[0] == "from" and imported_at and max(imported_at) < before_line:
+            # ``from .defaults import BASE`` then ``X = BASE``
+            if trail is not None:
+                trail.append((path, max(imported_at)))
+            target, _, imported = binding[1].partition("\0")
+            return self.setting_value(target, imported, depth + 1, trail)
         for star in reversed(self.stars.get(module, [])):
-            found = self.setting_value(star, name, depth + 1)
+            found = self.setting_value(star, name, depth + 1, trail)
             if found[0]:
                 return found
         return False, None, "", 0
@@ -587,6 +610,7 @@ class CodeIndex:
                 continue
             seen.add(current)
             names.update(a.name for a in self.facts[self.modules[current]].assigns if a.name.isupper())
+            names.update(n for n, b in self.bindings.get(current, {}).items() if b[0] == "from" and n.isupper())
             stack.extend(self.stars.get(current, []))
         return sorted(names)
 

@@ -72,6 +72,7 @@ class AssignFact:
     literal: bool
     value: Any = None
     alias: str = ""
+    env: str = ""  # ``os.environ.get("NAME", default)``: the variable whose absence leaves ``value``
 
 
 @dataclass
@@ -505,6 +506,24 @@ def _imports(lang: str, path: str, root: ts.Node) -> list[ImportFact]:
     return out
 
 
+_ENV_GETTERS = {"os.environ.get", "environ.get", "os.getenv", "getenv"}
+
+
+def _env_default(node: ts.Node) -> tuple[str, Any] | None:
+    """``os.environ.get("NAME", literal)`` / ``os.getenv("NAME", literal)``: (NAME, literal), else ``None``."""
+    if node.type != "call" or _text(node.child_by_field_name("function")) not in _ENV_GETTERS:
+        return None
+    args = node.child_by_field_name("arguments")
+    values = [c for c in args.named_children if c.type != "comment"] if args is not None else []
+    if len(values) != 2 or any(v.type == "keyword_argument" for v in values):
+        return None
+    try:
+        name, default = ast.literal_eval(_text(values[0])), ast.literal_eval(_text(values[1]))
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return (name, default) if isinstance(name, str) else None
+
+
 def _assigns(root: ts.Node) -> list[AssignFact]:
     """Python module-level ``NAME = literal`` and ``NAME = OTHER`` (in file order)."""
     out = []
@@ -520,6 +539,10 @@ def _assigns(root: ts.Node) -> list[AssignFact]:
         line = node.start_point[0] + 1
         if right.type == "identifier":
             out.append(AssignFact(name=_text(left), line=line, literal=False, alias=_text(right)))
+            continue
+        env = _env_default(right)
+        if env is not None:
+            out.append(AssignFact(name=_text(left), line=line, literal=True, value=env[1], env=env[0]))
             continue
         try:
             value = ast.literal_eval(_text(right))

@@ -24,6 +24,7 @@ from locogym.scenarios.repo.common import (
     task_seed,
     tree_rng,
 )
+from locogym.scenarios.repo.excerpts import excerpt
 from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.loading import index_for, source_for
 from locogym.scenarios.repo.sources import SourceTree
@@ -65,7 +66,10 @@ def choose_question(config: ScenarioConfig, tree: SourceTree, rng: random.Random
         q_full = questions.build(full, key, variant, tree.files)
         if q_full is None:
             continue
-        work = working_tree(tree, sizes, config.length, needed_files(full, q_full), rng, synthetic)
+        needed = needed_files(full, q_full)
+        work = working_tree(tree, sizes, config.length, needed, rng, synthetic)
+        if work is None and not synthetic:
+            work = _excerpted_tree(tree, full, q_full, needed, sizes, config.length, rng)
         if work is None:
             continue
         index = full if work is tree else CodeIndex.build(work.files)
@@ -73,6 +77,27 @@ def choose_question(config: ScenarioConfig, tree: SourceTree, rng: random.Random
         if q is not None:
             return q, work
     return None
+
+
+def _excerpted_tree(tree: SourceTree, full: CodeIndex, q: questions.Question, needed: list[str],
+                    sizes: dict[str, int], length: int, rng: random.Random) -> SourceTree | None:
+    """The working set with the needed files that are too long cut to excerpts (see :mod:`.excerpts`)."""
+    budget = length * (1 - workset.TOLERANCE) / 2
+    big = [p for p in needed if sizes[p] > budget and p in full.facts]
+    if not big:
+        return None
+    keep: dict[str, list[tuple[int, int]]] = {}
+    for path, start, end in q.spans:
+        keep.setdefault(path, []).append((start, end))
+    if q.kind == "callers":
+        d = full.definitions[q.key[1]]
+        keep.setdefault(d.path, []).append((d.line, d.end_line))
+    files = dict(tree.files)
+    for path in big:
+        files[path] = excerpt(files[path], full.facts[path], keep.get(path, []))
+    cut = SourceTree(name=tree.name, files=files, language=tree.language, origin=tree.origin, meta=dict(tree.meta))
+    return working_tree(cut, {**sizes, **workset.file_tokens({p: files[p] for p in big})}, length, needed, rng,
+                        False)
 
 
 def askable_kinds(config: ScenarioConfig, tree: SourceTree, hops: int) -> list[str]:

@@ -319,15 +319,31 @@ def setting_trace(index: CodeIndex, module: str, name: str) -> list[tuple[str, i
     return sorted(set(spans))
 
 
+def setting_spans(index: CodeIndex, module: str, name: str) -> list[tuple[str, int, int]]:
+    """The lines that decide a setting's value: every layer's assignment and the imports and aliases followed."""
+    trail: list[tuple[str, int]] = []
+    index.setting_value(module, name, trail=trail)
+    return sorted(set(setting_trace(index, module, name)) | {(p, ln, ln) for p, ln in trail})
+
+
+def _setting_env(index: CodeIndex, module: str, name: str) -> str:
+    found, _, path, line = index.setting_value(module, name)
+    return index.setting_env(path, line) if found else ""
+
+
 def setting_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
-    """(module, NAME) for upper-case settings reaching a module through star imports, with an override."""
+    """(module, NAME) for upper-case settings whose value is decided in more than one place — star-import layers
+    with overrides, aliases, imports from another module — or by an environment variable's default."""
     keys = []
-    for module in sorted(index.stars):
-        if not index.stars[module] or is_test_path(index.modules.get(module, "")):
+    for module in sorted(index.bindings):
+        path = index.modules.get(module, "")
+        if not path.endswith((".py", ".pyi")) or is_test_path(path):
             continue
         for name in index.setting_names(module):
             found = index.setting_value(module, name)
-            if found[0] and isinstance(found[1], (int, float, str, bool)) and len(setting_trace(index, module, name)) >= 2:
+            if not found[0] or not isinstance(found[1], (int, float, str, bool)):
+                continue
+            if len(setting_spans(index, module, name)) >= 2 or _setting_env(index, module, name):
                 keys.append(("setting", module, name))
     return keys
 
@@ -344,10 +360,12 @@ def build_setting(index: CodeIndex, key: tuple[Any, ...], variant: str, files: d
     found, value, path, line = index.setting_value(module, name)
     if not found or not isinstance(value, (int, float, str, bool)):
         return None
-    spans = setting_trace(index, module, name)
+    spans = setting_spans(index, module, name)
     if (path, line, line) not in spans:
         spans.append((path, line, line))
     rule = "Answer with the value as a Python literal (a number, a quoted string, True or False)."
+    if index.setting_env(path, line):
+        rule = f"Assume no environment variable is set. {rule}"
     if variant == "literal":
         text = f"Once `{module}` has been imported, what is the value of the setting `{name}`? {rule}"
     else:
