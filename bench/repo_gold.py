@@ -37,7 +37,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +45,8 @@ sys.path.insert(0, str(ROOT))
 
 from locogym.core.errors import ConfigError  # noqa: E402
 from locogym.core.types import ScenarioConfig, Task  # noqa: E402
-from locogym.scenarios.repo.index import CodeIndex  # noqa: E402
 from locogym.scenarios.repo import workset  # noqa: E402
+from locogym.scenarios.repo.index import CodeIndex  # noqa: E402
 from locogym.scenarios.repo.qa import generate_qa  # noqa: E402
 from locogym.scenarios.repo.questions import QUESTION_KINDS  # noqa: E402
 from locogym.scenarios.repo.sources import load_source  # noqa: E402
@@ -316,6 +315,14 @@ def _summary(results: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _checker(language: str, folder: Path, task: Task, go: dict[str, EdgeCheck], typescript: str) -> Any:
+    if language == "python":
+        return PythonCheck(folder, task.workspace or {})
+    if language == "go":
+        return go[str(folder)]
+    return ts_check(typescript, folder)
+
+
 def _check(tasks: list[Task], language: str, typescript: str) -> list[dict[str, Any]]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -327,15 +334,8 @@ def _check(tasks: list[Task], language: str, typescript: str) -> list[dict[str, 
         go = go_check(folders) if language == "go" and folders else {}
         for task, folder in zip(tasks, folders, strict=True):
             index = CodeIndex.build(task.workspace or {}, use_cache=False)
-            make: Callable[[], Any]
-            if language == "python":
-                make = lambda: PythonCheck(folder, task.workspace or {})  # noqa: E731
-            elif language == "go":
-                make = lambda: go[str(folder)]  # noqa: E731
-            else:
-                make = lambda: ts_check(typescript, folder)  # noqa: E731
             try:
-                other = independent_answer(task, index, make())
+                other = independent_answer(task, index, _checker(language, folder, task, go, typescript))
             except Exception as exc:  # a resolver crash is a dispute to look at, not a silent pass
                 other = f"<checker error: {type(exc).__name__}: {exc}>"
             rows.append({"kind": task.meta["question_kind"], "key": task.meta["question_key"],
