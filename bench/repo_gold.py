@@ -34,8 +34,10 @@ import argparse
 import ast
 import json
 import os
+import posixpath
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -75,8 +77,10 @@ class PythonCheck:
         self.jedi = jedi
         self.folder = folder
         self.files = files
-        self.project = jedi.Project(str(folder), added_sys_path=[str(folder / "src")] if (folder / "src").is_dir()
-                                    else [])
+        # only the workspace and the standard library: an installed copy of the same package must not answer
+        roots = [str(folder / "src")] if (folder / "src").is_dir() else []
+        stdlib = [sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"] + "/lib-dynload"]
+        self.project = jedi.Project(str(folder), sys_path=[*roots, str(folder), *stdlib], smart_sys_path=False)
 
     def _script(self, rel: str) -> Any:
         return self.jedi.Script(self.files[rel], path=str(self.folder / rel), project=self.project)
@@ -173,8 +177,10 @@ def _innermost_def(tree: ast.Module, line: int) -> int | None:
 class EdgeCheck:
     """Call edges (and definition sites) from an external resolver's JSON."""
 
-    def __init__(self, edges: list[dict[str, Any]], defs: dict[str, dict[str, list[Any]]]) -> None:
-        self.edges = edges
+    def __init__(self, edges: list[dict[str, Any]], defs: dict[str, dict[str, list[Any]]],
+                 visible: set[str] | None = None) -> None:
+        self.edges = [e for e in edges if visible is None or (e["callee"][0] in visible and
+                                                              (not e["caller"] or e["caller"][0] in visible))]
         self.defs = defs
 
     def callees(self, site: Site) -> set[Site]:
@@ -195,12 +201,13 @@ def ts_check(typescript: str, folder: Path) -> EdgeCheck:
     return EdgeCheck(data["edges"], data["exports"])
 
 
-def go_check(folders: list[Path]) -> dict[str, EdgeCheck]:
+def go_check(folders: list[Path], visible: dict[str, set[str]]) -> dict[str, EdgeCheck]:
+    """go/types over each folder; edges are kept only between files of the task's workspace (``visible``)."""
     env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode", GOFLAGS="")
     done = subprocess.run(["go", "run", str(HERE / "gocheck.go"), *map(str, folders)], capture_output=True,
                           text=True, timeout=1800, env=env, check=True, cwd=HERE)
     data = json.loads(done.stdout)
-    return {k: EdgeCheck(v["edges"] or [], v["defs"] or {}) for k, v in data.items()}
+    return {k: EdgeCheck(v["edges"] or [], v["defs"] or {}, visible.get(k)) for k, v in data.items()}
 
 
 # ------------------------------------------------------------------------------------------------ comparison
@@ -291,7 +298,7 @@ def main() -> None:
         size = sum(workset.file_tokens(tree.files).values())
         tasks, failures, unaskable = tasks_for(spec, args.seeds, args.kind_seeds, lengths, size)
         unique = {t.task_id: t for t in tasks}  # a task asked with and without its kind named is checked once
-        results = _check(list(unique.values()), tree.language, args.typescript)
+        results = _check(list(unique.values()), tree.language, args.typescript, tree.files)
         report["sources"][tree.name] = {"language": tree.language, "tokens": size, "resets": args.seeds * sum(
                                             size >= n * 0.95 for n in lengths), "reset_failures": failures,
                                         "not_askable": unaskable, **_summary(results)}
@@ -323,15 +330,24 @@ def _checker(language: str, folder: Path, task: Task, go: dict[str, EdgeCheck], 
     return ts_check(typescript, folder)
 
 
-def _check(tasks: list[Task], language: str, typescript: str) -> list[dict[str, Any]]:
+def _check(tasks: list[Task], language: str, typescript: str, tree_files: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folders = []
+        visible: dict[str, set[str]] = {}
         for i, task in enumerate(tasks):
             folder = Path(tmp) / f"t{i}"
             _write(task.workspace or {}, folder)
+            if language == "go":
+                # the rest of each package, so that go/types knows every receiver's type; only calls between
+                # workspace files are compared (the others do not exist for the agent)
+                ws = task.workspace or {}
+                dirs = {posixpath.dirname(p) for p in ws if p.endswith(".go")}
+                _write({p: t for p, t in tree_files.items() if p.endswith(".go") and p not in ws
+                        and posixpath.dirname(p) in dirs}, folder)
+                visible[str(folder)] = set(ws)
             folders.append(folder)
-        go = go_check(folders) if language == "go" and folders else {}
+        go = go_check(folders, visible) if language == "go" and folders else {}
         for task, folder in zip(tasks, folders, strict=True):
             index = CodeIndex.build(task.workspace or {}, use_cache=False)
             try:

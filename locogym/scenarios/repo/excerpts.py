@@ -21,6 +21,8 @@ def excerpt(text: str, facts: FileFacts, keep: list[tuple[int, int]]) -> str:
     for d in facts.defs:
         if d.parent != -1 or any(start <= d.end_line and d.line <= end for start, end in keep):
             continue
+        if lines[d.line - 1][:1] in {" ", "\t"}:
+            continue  # inside a block (``if``, ``try``): removing it could leave the block empty
         first = d.line
         while first > 1 and lines[first - 2].lstrip().startswith("@"):  # a decorator goes with its definition
             first -= 1

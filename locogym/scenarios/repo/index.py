@@ -144,7 +144,10 @@ class CodeIndex:
             for i, d in enumerate(facts.defs):
                 qual = self._qual(facts, i)
                 if qual in self.definitions:
-                    if facts.language != "python":  # overloads, platform variants: neither is the answer
+                    earlier = next((e for j, e in enumerate(facts.defs) if self._def_qual.get((path, j)) == qual),
+                                   None)  # None: the other one is in another file of the same module name
+                    if facts.language != "python" or d.conditional or earlier is None or earlier.conditional:
+                        # overloads, platform variants (``if PYPY: def f``): neither is certainly the answer
                         self.ambiguous.add(qual)
                         self._def_qual[(path, i)] = qual
                         continue
@@ -242,12 +245,41 @@ class CodeIndex:
             target, _, imported = value.partition("\0")
             return self.resolve_name(target, imported, seen)
         for star in reversed(self.stars.get(module, [])):
+            exported = self.star_exports(star)
+            if exported is None:
+                return None  # the star module computes ``__all__``: what it exports is not known statically
+            if name not in exported:
+                continue
             found = self.resolve_name(star, name, seen)
             if found is not None:
                 return found
         if module not in self.bindings and f"{module}.{name}" in self.modules:
             return f"{module}.{name}"
         return None
+
+    def star_exports(self, module: str) -> set[str] | None:
+        """The names ``from module import *`` binds: its literal ``__all__``, else every name bound at its top that
+        does not start with ``_``; ``None`` when ``__all__`` is computed or extended (not known statically).
+
+        JS/TS ``export *`` re-exports every export, so there it is every bound name."""
+        path = self.modules.get(module)
+        if path is None:
+            return set()
+        facts = self.facts[path]
+        bound = set(self.bindings.get(module, {}))
+        if facts.language != "python":
+            return bound | {n for s in self.stars.get(module, []) for n in (self.star_exports(s) or set())}
+        declared = [a for a in facts.assigns if a.name == "__all__"]
+        if any(not a.literal or not isinstance(a.value, (list, tuple)) for a in declared) or \
+                any(c.expr.startswith("__all__.") for c in facts.calls):
+            return None
+        if declared:
+            return {str(n) for n in declared[-1].value}
+        names = {n for n in bound if not n.startswith("_")}
+        names |= {a.name for a in facts.assigns if not a.name.startswith("_")}
+        for star in self.stars.get(module, []):
+            names |= {n for n in (self.star_exports(star) or set()) if not n.startswith("_")}
+        return names
 
     def resolve_chain(self, module: str, name: str) -> list[tuple[str, str]]:
         """The (module, name) hops from a name to its definition: the re-export path, first to last."""
@@ -256,7 +288,8 @@ class CodeIndex:
             binding = self.bindings.get(module, {}).get(name)
             if binding is None:
                 nxt = next(((s, name) for s in reversed(self.stars.get(module, []))
-                            if self.resolve_name(s, name) is not None), None)
+                            if name in (self.star_exports(s) or set()) and self.resolve_name(s, name) is not None),
+                           None)
                 if nxt is None:
                     break
                 module, name = nxt

@@ -39,6 +39,7 @@ class DefFact:
     owner: str = ""  # Go: the receiver's type; Rust impl blocks: the implementing type (without generics)
     receiver: str = ""  # Go: the receiver variable's name (``s`` in ``func (s *T) M()``)
     locals: list[str] = field(default_factory=list)  # parameters and local variables, which shadow outer names
+    conditional: bool = False  # Python: defined inside an ``if``/``try``/loop body, so it may not be the one bound
 
 
 @dataclass
@@ -304,6 +305,17 @@ def _signature(node: ts.Node, source: bytes) -> str:
     return " ".join(head.split()).rstrip(" :{")[:300]
 
 
+def _conditional(node: ts.Node) -> bool:
+    """Whether a Python definition sits in a block other than a module, class or function body."""
+    parent = node.parent
+    if parent is not None and parent.type == "decorated_definition":
+        parent = parent.parent
+    if parent is None or parent.type == "module":
+        return False
+    return not (parent.type == "block" and parent.parent is not None and
+                parent.parent.type in {"class_definition", "function_definition"})
+
+
 def _bases(lang: str, node: ts.Node) -> list[str]:
     """The base classes a class names: Python ``class C(A, m.B)``, JS/TS ``class C extends A``."""
     if lang == "python":
@@ -383,7 +395,7 @@ def _defs(lang: str, root: ts.Node, source: bytes) -> list[DefFact]:
         defs.append(DefFact(name=label, kind=kind, line=node.start_point[0] + 1,
                             end_line=node.end_point[0] + 1, start=node.start_byte, end=node.end_byte, parent=parent,
                             doc=doc, params=_params(node), bases=bases, signature=_signature(node, source),
-                            owner=owner, receiver=receiver))
+                            owner=owner, receiver=receiver, conditional=lang == "python" and _conditional(node)))
         stack.append(len(defs) - 1)
     return defs
 
@@ -531,6 +543,9 @@ def _assigns(root: ts.Node) -> list[AssignFact]:
         if stmt.type != "expression_statement" or not stmt.named_child_count:
             continue
         node = stmt.named_children[0]
+        if node.type == "augmented_assignment" and _text(node.child_by_field_name("left")) == "__all__":
+            out.append(AssignFact(name="__all__", line=node.start_point[0] + 1, literal=False))  # not a literal list
+            continue
         if node.type != "assignment":
             continue
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
@@ -547,6 +562,8 @@ def _assigns(root: ts.Node) -> list[AssignFact]:
         try:
             value = ast.literal_eval(_text(right))
         except (ValueError, SyntaxError, MemoryError, RecursionError):
+            if _text(left) == "__all__":  # computed: which names a star import takes is not known statically
+                out.append(AssignFact(name="__all__", line=line, literal=False))
             continue
         out.append(AssignFact(name=_text(left), line=line, literal=True, value=value))
     return out

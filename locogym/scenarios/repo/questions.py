@@ -182,9 +182,10 @@ def _go_definition_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
 
 def _public_names(index: CodeIndex, module: str) -> set[str]:
     path = index.modules.get(module)
-    if path is None:
+    exported = index.star_exports(module)
+    if path is None or exported is None:
         return set()
-    return {d.name for d in index.facts[path].defs if d.parent == -1 and not d.name.startswith("_")}
+    return {d.name for d in index.facts[path].defs if d.parent == -1 and d.name in exported}
 
 
 def _build_go_definition(index: CodeIndex, key: tuple[Any, ...], variant: str) -> Question | None:
@@ -348,11 +349,22 @@ def setting_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
     return keys
 
 
+_ASSIGNMENT = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*(:[^=]*)?=[^=]")
+
+
 def _comment_above(files: dict[str, str], path: str, line: int) -> str:
+    """The comment line right above the assignment at ``line`` when it describes that assignment alone: the next
+    line is not another assignment (a comment heading a block of constants describes the block), and no other
+    line of the code base carries the same comment."""
     lines = files.get(path, "").splitlines()
-    if 2 <= line <= len(lines) and lines[line - 2].lstrip().startswith("#"):
-        return lines[line - 2].lstrip("# ").strip()
-    return ""
+    if not (2 <= line <= len(lines)) or not lines[line - 2].lstrip().startswith("#"):
+        return ""
+    if line < len(lines) and _ASSIGNMENT.match(lines[line]):
+        return ""
+    comment = lines[line - 2].strip()
+    if sum(ln.strip() == comment for text in files.values() for ln in text.splitlines()) != 1:
+        return ""
+    return comment.lstrip("# ").strip()
 
 
 def build_setting(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
