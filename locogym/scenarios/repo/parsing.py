@@ -89,6 +89,7 @@ class FileFacts:
     error: str = ""
     package: str = ""  # Go: the package clause's name
     macro_names: dict[str, list[int]] = field(default_factory=dict)  # Rust: identifiers inside macro token trees
+    exports: list[str] = field(default_factory=list)  # JS/TS: names the module exports (ES or CommonJS)
 
 
 # language -> (grammar wheel module, function returning the grammar); TSX is a superset of TypeScript
@@ -600,6 +601,92 @@ def _macro_names(root: ts.Node) -> dict[str, list[int]]:
     return {k: sorted(set(v)) for k, v in sorted(out.items())}
 
 
+def _require_spec(node: ts.Node | None) -> str | None:
+    """The path of ``require("./x")`` when ``node`` is such a call with a relative path."""
+    if node is None or node.type != "call_expression" or _text(node.child_by_field_name("function")) != "require":
+        return None
+    args = node.child_by_field_name("arguments")
+    strings = [c for c in args.named_children if c.type == "string"] if args is not None else []
+    spec = _text(strings[0]).strip("'\"`") if len(strings) == 1 and args is not None and \
+        args.named_child_count == 1 else ""
+    return spec if spec.startswith(".") else None
+
+
+def _commonjs(path: str, root: ts.Node) -> tuple[list[ImportFact], list[str], list[AssignFact]]:
+    """CommonJS at the top of a module: ``const {a, b: c} = require("./x")`` / ``const m = require("./x")`` as
+    imports; ``exports.a = a``, ``module.exports.a = b`` and ``module.exports = {a, b: c}`` as exports (an export
+    under another name is an alias binding)."""
+    imports: list[ImportFact] = []
+    exports: list[str] = []
+    aliases: list[AssignFact] = []
+    for stmt in root.named_children:
+        line = stmt.start_point[0] + 1
+        if stmt.type in {"lexical_declaration", "variable_declaration"}:
+            for decl in stmt.named_children:
+                spec = _require_spec(decl.child_by_field_name("value"))
+                name = decl.child_by_field_name("name")
+                if spec is None or name is None:
+                    continue
+                spec = posixpath.normpath(posixpath.join(posixpath.dirname(path), spec))
+                fact = ImportFact(module=spec, line=line)
+                if name.type == "identifier":
+                    fact.binds_module = _text(name)
+                elif name.type == "object_pattern":
+                    for part in name.named_children:
+                        if part.type == "shorthand_property_identifier_pattern":
+                            fact.names.append((_text(part), _text(part)))
+                        elif part.type == "pair_pattern" and part.child_by_field_name("value") is not None and \
+                                part.child_by_field_name("value").type == "identifier":  # type: ignore[union-attr]
+                            fact.names.append((_text(part.child_by_field_name("key")),
+                                               _text(part.child_by_field_name("value"))))
+                imports.append(fact)
+        if stmt.type != "expression_statement" or not stmt.named_child_count:
+            continue
+        node = stmt.named_children[0]
+        if node.type != "assignment_expression":
+            continue
+        left, right = _text(node.child_by_field_name("left")), node.child_by_field_name("right")
+        if right is None:
+            continue
+        pairs: list[tuple[str, str]] = []
+        for prefix in ("module.exports.", "exports."):
+            if left.startswith(prefix) and "." not in left[len(prefix):]:
+                pairs.append((left[len(prefix):], _text(right) if right.type == "identifier" else ""))
+                break
+        if left == "module.exports" and right.type == "object":
+            for part in right.named_children:
+                if part.type == "shorthand_property_identifier":
+                    pairs.append((_text(part), _text(part)))
+                elif part.type == "pair":
+                    value = part.child_by_field_name("value")
+                    pairs.append((_text(part.child_by_field_name("key")),
+                                  _text(value) if value is not None and value.type == "identifier" else ""))
+        for exported, local in pairs:
+            exports.append(exported)
+            if local and local != exported:
+                aliases.append(AssignFact(name=exported, line=line, literal=False, alias=local))
+    return imports, exports, aliases
+
+
+def _es_exports(root: ts.Node) -> list[str]:
+    """Names an ES module exports from its own bindings (``export function f``, ``export {a as b}``)."""
+    out: list[str] = []
+    for stmt in root.named_children:
+        if stmt.type != "export_statement" or stmt.child_by_field_name("source") is not None:
+            continue
+        decl = stmt.child_by_field_name("declaration")
+        if decl is not None:
+            named = decl.child_by_field_name("name")
+            if named is not None:
+                out.append(_text(named))
+            out += [_text(d.child_by_field_name("name")) for d in decl.named_children
+                    if d.type == "variable_declarator" and d.child_by_field_name("name") is not None]
+        for clause in (c for c in stmt.named_children if c.type == "export_clause"):
+            for spec in clause.named_children:
+                out.append(_text(spec.child_by_field_name("alias") or spec.child_by_field_name("name")))
+    return out
+
+
 def _go_package(root: ts.Node) -> str:
     clause = next((c for c in root.named_children if c.type == "package_clause"), None)
     return _text(clause.named_children[0]) if clause is not None and clause.named_children else ""
@@ -619,6 +706,11 @@ def extract(path: str, text: str, lang: str) -> FileFacts:
         facts.package = _go_package(root)
     if lang == "rust":
         facts.macro_names = _macro_names(root)
+    if lang in {"javascript", "typescript"}:
+        imports, exports, aliases = _commonjs(path, root)
+        facts.imports = sorted(facts.imports + imports, key=lambda imp: imp.line)
+        facts.exports = sorted(set(exports + _es_exports(root)))
+        facts.assigns += aliases
     if root.has_error:
         facts.error = "syntax errors (recovered)"
     return facts

@@ -23,6 +23,7 @@ from typing import Any
 
 from locogym.core.types import ToolCall
 from locogym.scenarios.repo.index import CodeIndex, Definition
+from locogym.scenarios.repo.parsing import FileFacts
 from locogym.scenarios.repo.synthetic import describe_function, describe_setting
 
 QUESTION_KINDS = ("definition", "call_chain", "setting", "callers")
@@ -131,8 +132,13 @@ def definition_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
     for module in sorted(index.bindings):
         if is_test_path(index.modules.get(module, "")):
             continue
+        facts = index.facts[index.modules[module]]
         for name, binding in sorted(index.bindings[module].items()):
-            if binding[0] != "from":
+            if binding[0] not in {"from", "alias"}:
+                continue
+            if facts.language != "python" and not _js_exported(facts, name):
+                continue  # a JS/TS module exposes only what it exports
+            if binding[0] == "alias" and facts.language == "python":
                 continue
             target = index.resolve_name(module, name)
             if target in index.definitions and index.definitions[target].kind in _CALLABLE and askable(index, target):
@@ -151,6 +157,11 @@ def definition_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
                     keys.append(("definition", module, name))
     keys += _go_definition_keys(index)
     return sorted(set(keys))
+
+
+def _js_exported(facts: FileFacts, name: str) -> bool:
+    return name in facts.exports or any(imp.exported and any(alias == name for _, alias in imp.names)
+                                        for imp in facts.imports)
 
 
 def go_package_definition(index: CodeIndex, folder: str, name: str) -> Definition | None:
