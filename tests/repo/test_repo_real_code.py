@@ -161,3 +161,17 @@ def test_docs_quote_the_first_comment_line_and_shared_docs_are_not_descriptions(
     index = CodeIndex.build(files, use_cache=False)
     assert index.definitions["a/a.go::Parse"].doc == "Parse reads a flag value given"
     assert questions.describe(index, index.definitions["a/a.go::One"]) is None
+
+
+def test_excerpts_keep_the_needed_definitions_and_valid_syntax() -> None:
+    import ast
+
+    from locogym.scenarios.repo.excerpts import excerpt
+    from locogym.scenarios.repo.parsing import extract
+
+    src = ("import x\n\n@pytest.mark.parametrize(\n    'a', [1],\n)\ndef test_a(a):\n    pass\n\n\n"
+           "def keep():\n    return 1\n\nif X:\n    def cond():\n        pass\n")
+    out = excerpt(src, extract("t.py", src, "python"), [(10, 11)])
+    ast.parse(out)  # the multi-line decorator left with its function; the definition inside ``if`` stayed
+    assert "def keep():" in out and "test_a" not in out and "parametrize" not in out and "def cond" in out
+    assert "5 lines of other definitions are not part of this excerpt" in out

@@ -21,12 +21,9 @@ def excerpt(text: str, facts: FileFacts, keep: list[tuple[int, int]]) -> str:
     for d in facts.defs:
         if d.parent != -1 or any(start <= d.end_line and d.line <= end for start, end in keep):
             continue
-        if lines[d.line - 1][:1] in {" ", "\t"}:
+        if lines[(d.head or d.line) - 1][:1] in {" ", "\t"}:
             continue  # inside a block (``if``, ``try``): removing it could leave the block empty
-        first = d.line
-        while first > 1 and lines[first - 2].lstrip().startswith("@"):  # a decorator goes with its definition
-            first -= 1
-        for n in range(first, d.end_line + 1):
+        for n in range(d.head or d.line, d.end_line + 1):  # decorators go with their definition
             drop[n] = True
     marker = _COMMENT.get(facts.language, "//")
     out: list[str] = []

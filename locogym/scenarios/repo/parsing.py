@@ -40,6 +40,7 @@ class DefFact:
     receiver: str = ""  # Go: the receiver variable's name (``s`` in ``func (s *T) M()``)
     locals: list[str] = field(default_factory=list)  # parameters and local variables, which shadow outer names
     conditional: bool = False  # Python: defined inside an ``if``/``try``/loop body, so it may not be the one bound
+    head: int = 0  # first line with its decorators (0: ``line``)
 
 
 @dataclass
@@ -306,6 +307,14 @@ def _signature(node: ts.Node, source: bytes) -> str:
     return " ".join(head.split()).rstrip(" :{")[:300]
 
 
+def _decorated_from(node: ts.Node) -> int:
+    """The first line of a definition's decorators (Python ``@``, Java/TS annotations), 0 when it has none."""
+    parent = node.parent
+    if parent is not None and parent.type == "decorated_definition":
+        return parent.start_point[0] + 1
+    return 0
+
+
 def _conditional(node: ts.Node) -> bool:
     """Whether a Python definition sits in a block other than a module, class or function body."""
     parent = node.parent
@@ -396,7 +405,8 @@ def _defs(lang: str, root: ts.Node, source: bytes) -> list[DefFact]:
         defs.append(DefFact(name=label, kind=kind, line=node.start_point[0] + 1,
                             end_line=node.end_point[0] + 1, start=node.start_byte, end=node.end_byte, parent=parent,
                             doc=doc, params=_params(node), bases=bases, signature=_signature(node, source),
-                            owner=owner, receiver=receiver, conditional=lang == "python" and _conditional(node)))
+                            owner=owner, receiver=receiver, conditional=lang == "python" and _conditional(node),
+                            head=_decorated_from(node)))
         stack.append(len(defs) - 1)
     return defs
 
