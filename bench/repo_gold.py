@@ -95,10 +95,23 @@ class PythonCheck:
                 out.add((path.relative_to(self.folder).as_posix(), n.line))
         return out
 
+    def _is_def_line(self, site: Site) -> bool:
+        text = self.files.get(site[0], "").splitlines()
+        return 0 < site[1] <= len(text) and text[site[1] - 1].lstrip().startswith(("def ", "class ", "async def "))
+
+    def _targets(self, script: Any, line: int, col: int) -> set[Site]:
+        """Definitions a name position reaches: jedi's goto, and where goto stops at an import statement (it
+        does for some multi-line re-exports), jedi's inference from there."""
+        found = self._sites(script.goto(line, col, follow_imports=True))
+        if found and all(self._is_def_line(s) for s in found):
+            return found
+        inferred = {s for s in self._sites(script.infer(line, col)) if self._is_def_line(s)}
+        return inferred or found
+
     def definition(self, module: str, name: str) -> set[str]:
         probe = f"from {module} import {name}\n{name}\n"
         script = self.jedi.Script(probe, path=str(self.folder / "_gold_probe.py"), project=self.project)
-        return {p for p, _ in self._sites(script.goto(2, 0, follow_imports=True))}
+        return {p for p, _ in self._targets(script, 2, 0)}
 
     def callees(self, site: Site) -> set[Site]:
         path, line = site
@@ -119,7 +132,7 @@ class PythonCheck:
                 pos = (f.end_lineno, f.end_col_offset - len(f.attr))
             else:
                 continue
-            out |= self._sites(script.goto(*pos, follow_imports=True))
+            out |= self._targets(script, *pos)
         return out
 
     def callers(self, site: Site, name: str) -> set[Site]:

@@ -143,6 +143,8 @@ PY = {
     "pkg/shadow.py": "def helper():\n    return 1\n\n\ndef use(helper):\n    return helper()\n",
     "pkg/twin.py": "def f():\n    pass\n",
     "pkg/twin.pyi": "def f() -> None: ...\n",
+    "pkg/lazy.py": "import typing\nif typing.TYPE_CHECKING:\n    from pkg.twin import f\n\n\ndef f2():\n"
+                   "    from pkg.shadow import helper\n    return helper()\n\n\ndef helper():\n    return 0\n",
 }
 
 
@@ -152,6 +154,9 @@ def test_python_overrides_locals_and_stub_twins() -> None:
     assert index.callees("pkg.base.Base.go") == ["pkg.base.Base.only"]
     assert index.callees("pkg.shadow.use") == []  # the parameter, not the module's helper
     assert index.definitions["pkg.twin.f"].path == "pkg/twin.py"  # the module defines it, not its stub
+    assert index.resolve_name("pkg.lazy", "f") is None  # imported for type checkers only
+    assert index.resolve_name("pkg.lazy", "helper") == "pkg.lazy.helper"  # the function's import is its own
+    assert index.callees("pkg.lazy.f2") == []
 
 
 def test_docs_quote_the_first_comment_line_and_shared_docs_are_not_descriptions() -> None:

@@ -515,12 +515,27 @@ def _generic_import(lang: str, node: ts.Node) -> list[ImportFact]:
     return [ImportFact(module=text, line=node.start_point[0] + 1, star=text.endswith("*"))]
 
 
+def _binds_module_name(node: ts.Node) -> bool:
+    """Whether a Python import binds a module-level name at run time: not inside a function or class (a local
+    name there), not under ``if TYPE_CHECKING:`` (seen by type checkers only)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in {"function_definition", "class_definition"}:
+            return False
+        if parent.type == "if_statement" and "TYPE_CHECKING" in _text(parent.child_by_field_name("condition")):
+            return False
+        parent = parent.parent
+    return True
+
+
 def _imports(lang: str, path: str, root: ts.Node) -> list[ImportFact]:
     nodes = ts.QueryCursor(_queries(lang)[2]).captures(root).get("import", [])
     nodes.sort(key=lambda n: n.start_byte)
     out: list[ImportFact] = []
     for node in nodes:
         if lang == "python":
+            if not _binds_module_name(node):
+                continue
             out += _python_imports(node)
         elif lang in {"javascript", "typescript"}:
             out += _js_imports(path, node)
