@@ -180,3 +180,20 @@ def test_excerpts_keep_the_needed_definitions_and_valid_syntax() -> None:
     ast.parse(out)  # the multi-line decorator left with its function; the definition inside ``if`` stayed
     assert "def keep():" in out and "test_a" not in out and "parametrize" not in out and "def cond" in out
     assert "5 lines of other definitions are not part of this excerpt" in out
+
+
+def test_oracle_scores_one_and_noop_zero_on_the_real_package() -> None:
+    import gymnasium as gym
+
+    import locogym
+    from locogym.agents import make_agent
+
+    env = gym.make("LoCo-Repo-v0", sandbox="fake", source=str(UUID))
+    try:
+        for seed in range(4):
+            options = {"length": "8k", "task": "qa"}
+            oracle = locogym.run_episode(env, make_agent("oracle"), seed=seed, options=options)
+            assert oracle.score.success == 1.0, (seed, oracle.score)
+            assert locogym.run_episode(env, make_agent("noop"), seed=seed, options=options).score.success == 0.0
+    finally:
+        env.close()
