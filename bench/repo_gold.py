@@ -157,8 +157,10 @@ class PythonCheck:
     def setting(self, module: str, name: str) -> Any:
         code = f"import importlib; m = importlib.import_module({module!r}); print(repr(getattr(m, {name!r})))"
         paths = [str(self.folder)] + ([str(self.folder / "src")] if (self.folder / "src").is_dir() else [])
-        env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.pathsep.join(paths)}
-        done = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path[:0] = {paths!r}; {code}"],
+        # an empty environment (no variable overrides a default); the workspace first on the path, installed
+        # packages after it for the project's own dependencies
+        env = {"PATH": os.environ.get("PATH", "")}
+        done = subprocess.run([sys.executable, "-c", f"import sys; sys.path[:0] = {paths!r}; {code}"],
                               capture_output=True, text=True, timeout=60, env=env, cwd=self.folder)
         if done.returncode != 0:
             return ("<import failed>", done.stderr.strip().splitlines()[-1:])
