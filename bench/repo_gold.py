@@ -71,11 +71,12 @@ def _site(index: CodeIndex, qual: str) -> Site:
 
 # ------------------------------------------------------------------------------------------------ python (jedi)
 class PythonCheck:
-    def __init__(self, folder: Path, files: dict[str, str]) -> None:
+    def __init__(self, folder: Path, files: dict[str, str], full: Path | None = None) -> None:
         import jedi
 
         self.jedi = jedi
         self.folder = folder
+        self.full = full
         self.files = files
         # only the workspace and the standard library: an installed copy of the same package must not answer
         roots = [str(folder / "src")] if (folder / "src").is_dir() else []
@@ -154,15 +155,20 @@ class PythonCheck:
                 out.add((rel, owner))
         return out
 
-    def setting(self, module: str, name: str) -> Any:
+    def setting(self, module: str, name: str, full: Path | None = None) -> Any:
+        """The value after importing ``module`` from the workspace; when the workspace lacks a module the import
+        needs (it holds only the files the question needs and distractors), from the whole source tree."""
+        folder = full or self.folder
         code = f"import importlib; m = importlib.import_module({module!r}); print(repr(getattr(m, {name!r})))"
-        paths = [str(self.folder)] + ([str(self.folder / "src")] if (self.folder / "src").is_dir() else [])
+        paths = [str(folder)] + ([str(folder / "src")] if (folder / "src").is_dir() else [])
         # an empty environment (no variable overrides a default); the workspace first on the path, installed
         # packages after it for the project's own dependencies
         env = {"PATH": os.environ.get("PATH", "")}
         done = subprocess.run([sys.executable, "-c", f"import sys; sys.path[:0] = {paths!r}; {code}"],
-                              capture_output=True, text=True, timeout=60, env=env, cwd=self.folder)
+                              capture_output=True, text=True, timeout=60, env=env, cwd=folder)
         if done.returncode != 0:
+            if full is None and self.full is not None and "ModuleNotFoundError" in done.stderr:
+                return self.setting(module, name, self.full)
             return ("<import failed>", done.stderr.strip().splitlines()[-1:])
         return ast.literal_eval(done.stdout.strip())
 
@@ -339,7 +345,7 @@ def _summary(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _checker(language: str, folder: Path, task: Task, go: dict[str, EdgeCheck], typescript: str) -> Any:
     if language == "python":
-        return PythonCheck(folder, task.workspace or {})
+        return PythonCheck(folder, task.workspace or {}, folder.parent / "full")
     if language == "go":
         return go[str(folder)]
     return ts_check(typescript, folder)
@@ -350,6 +356,8 @@ def _check(tasks: list[Task], language: str, typescript: str, tree_files: dict[s
     with tempfile.TemporaryDirectory() as tmp:
         folders = []
         visible: dict[str, set[str]] = {}
+        if language == "python":
+            _write(tree_files, Path(tmp) / "full")
         for i, task in enumerate(tasks):
             folder = Path(tmp) / f"t{i}"
             _write(task.workspace or {}, folder)
