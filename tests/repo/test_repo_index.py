@@ -106,7 +106,7 @@ def test_javascript_typescript_go_java_rust_definitions_and_calls() -> None:
     assert index.callees("web/app.js::page") == ["web/util.ts::slug"]  # through the TS re-export and alias
     assert index.definitions["web/app.js::page"].doc == "Build a page."
     assert index.callees("web/util.ts::Box.open") == ["web/util.ts::Box.size"]
-    assert index.callees("go/main.go::Twice") == ["go/main.go::add"]
+    assert index.callees("go/main.go::Calc.Twice") == ["go/main.go::add"]
     assert index.definitions["go/main.go::add"].doc == "Add two numbers."
     assert index.callees("java/App.java::App.run") == ["java/App.java::App.helper"]
     assert index.callees("rust/lib.rs::S.go") == ["rust/lib.rs::double"]

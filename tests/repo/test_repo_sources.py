@@ -65,7 +65,7 @@ def test_archive_loads_with_its_top_folder_stripped(sdist: Path) -> None:
 def test_real_archive_as_env_source_oracle_one_noop_zero(sdist: Path) -> None:
     env = gym.make("LoCo-Repo-v0", sandbox="fake", source=str(sdist))
     try:
-        for question in ("definition", "callers"):
+        for question in ("definition", "callers", "setting"):  # a setting imported from another module
             for seed in range(3):
                 options = {"length": "16k", "task": "qa", "question": question}
                 oracle = locogym.run_episode(env, make_agent("oracle"), seed=seed, options=options)
@@ -73,8 +73,8 @@ def test_real_archive_as_env_source_oracle_one_noop_zero(sdist: Path) -> None:
                 noop = locogym.run_episode(env, make_agent("noop"), seed=seed, options=options)
                 assert noop.score.success == 0.0
                 assert abs(oracle.task.length_tokens - 16384) <= 0.05 * 16384
-        with pytest.raises(ConfigError, match="setting"):  # gitdb has no layered settings: said clearly
-            env.reset(seed=0, options={"length": "16k", "question": "setting"})
+        with pytest.raises(ConfigError, match="kinds askable here: definition, setting, callers"):
+            env.reset(seed=0, options={"length": "16k", "question": "call_chain", "difficulty": "hard"})
         with pytest.raises(ConfigError, match="fewer than length"):
             env.reset(seed=0, options={"length": "512k"})
     finally:

@@ -19,11 +19,11 @@ dropped); other languages ``path/to/file.ext::Class.method``.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from locogym.scenarios.repo import static_calls
 from locogym.scenarios.repo.parsing import FileFacts
 
 _JS_EXTS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs")
@@ -84,8 +84,13 @@ class CodeIndex:
     """
 
     def __init__(self, facts: Iterable[FileFacts]) -> None:
-        self.facts: dict[str, FileFacts] = {f.path: f for f in sorted(facts, key=lambda f: f.path)}
+        every = {f.path: f for f in sorted(facts, key=lambda f: f.path)}
+        # a stub next to its module describes it; the module is where things are defined
+        self.facts: dict[str, FileFacts] = {p: f for p, f in every.items()
+                                            if not (p.endswith(".pyi") and p[:-1] in every)}
         self.definitions: dict[str, Definition] = {}
+        self.ambiguous: set[str] = set()  # qualified names two definitions share (overloads, cfg variants)
+        self.subclasses: dict[str, set[str]] = {}  # class -> its direct subclasses in the project
         self.by_name: dict[str, list[str]] = {}
         self.modules: dict[str, str] = {}  # python module / js module key -> path
         self._def_qual: dict[tuple[str, int], str] = {}
@@ -98,6 +103,7 @@ class CodeIndex:
         self.stars: dict[str, list[str]] = {}
         self._index_definitions()
         self._index_bindings()
+        self._index_subclasses()
         self._resolve_calls()
 
     # ------------------------------------------------------------------ construction
@@ -124,6 +130,8 @@ class CodeIndex:
             parts.append(facts.defs[i].name)
             i = facts.defs[i].parent
         inner = ".".join(reversed(parts))
+        if facts.defs[index].owner and facts.language == "go":  # methods belong to their receiver's type
+            inner = f"{facts.defs[index].owner}.{inner}"
         if facts.language == "python":
             module = module_name(facts.path)
             return f"{module}.{inner}" if module else inner
@@ -135,8 +143,15 @@ class CodeIndex:
                 self.modules.setdefault(self._module_key(facts), path)
             for i, d in enumerate(facts.defs):
                 qual = self._qual(facts, i)
-                if qual in self.definitions:  # redefinition in the same scope: the later one wins
-                    self.by_name[d.name].remove(qual)
+                if qual in self.definitions:
+                    earlier = next((e for j, e in enumerate(facts.defs) if self._def_qual.get((path, j)) == qual),
+                                   None)  # None: the other one is in another file of the same module name
+                    if facts.language != "python" or d.conditional or earlier is None or earlier.conditional:
+                        # overloads, platform variants (``if PYPY: def f``): neither is certainly the answer
+                        self.ambiguous.add(qual)
+                        self._def_qual[(path, i)] = qual
+                        continue
+                    self.by_name[d.name].remove(qual)  # python rebinds: the later definition wins
                 parent = self._qual(facts, d.parent) if d.parent >= 0 else None
                 self.definitions[qual] = Definition(qualname=qual, name=d.name, kind=d.kind, path=path, line=d.line,
                                                     end_line=d.end_line, doc=d.doc, signature=d.signature,
@@ -155,7 +170,8 @@ class CodeIndex:
         return f"{package}.{module}" if module and package else (module or package)
 
     def _js_target(self, spec: str) -> str | None:
-        for candidate in [spec] + [f"{spec}/index"]:
+        bare = _js_module(spec)  # TypeScript sources import ``./x.js`` for ``x.ts``
+        for candidate in dict.fromkeys([spec, bare, f"{spec}/index", f"{bare}/index"]):
             if candidate in self.modules:
                 return candidate
         return None
@@ -229,12 +245,41 @@ class CodeIndex:
             target, _, imported = value.partition("\0")
             return self.resolve_name(target, imported, seen)
         for star in reversed(self.stars.get(module, [])):
+            exported = self.star_exports(star)
+            if exported is None:
+                return None  # the star module computes ``__all__``: what it exports is not known statically
+            if name not in exported:
+                continue
             found = self.resolve_name(star, name, seen)
             if found is not None:
                 return found
         if module not in self.bindings and f"{module}.{name}" in self.modules:
             return f"{module}.{name}"
         return None
+
+    def star_exports(self, module: str) -> set[str] | None:
+        """The names ``from module import *`` binds: its literal ``__all__``, else every name bound at its top that
+        does not start with ``_``; ``None`` when ``__all__`` is computed or extended (not known statically).
+
+        JS/TS ``export *`` re-exports every export, so there it is every bound name."""
+        path = self.modules.get(module)
+        if path is None:
+            return set()
+        facts = self.facts[path]
+        bound = set(self.bindings.get(module, {}))
+        if facts.language != "python":
+            return bound | {n for s in self.stars.get(module, []) for n in (self.star_exports(s) or set())}
+        declared = [a for a in facts.assigns if a.name == "__all__"]
+        if any(not a.literal or not isinstance(a.value, (list, tuple)) for a in declared) or \
+                any(c.expr.startswith("__all__.") for c in facts.calls):
+            return None
+        if declared:
+            return {str(n) for n in declared[-1].value}
+        names = {n for n in bound if not n.startswith("_")}
+        names |= {a.name for a in facts.assigns if not a.name.startswith("_")}
+        for star in self.stars.get(module, []):
+            names |= {n for n in (self.star_exports(star) or set()) if not n.startswith("_")}
+        return names
 
     def resolve_chain(self, module: str, name: str) -> list[tuple[str, str]]:
         """The (module, name) hops from a name to its definition: the re-export path, first to last."""
@@ -243,7 +288,8 @@ class CodeIndex:
             binding = self.bindings.get(module, {}).get(name)
             if binding is None:
                 nxt = next(((s, name) for s in reversed(self.stars.get(module, []))
-                            if self.resolve_name(s, name) is not None), None)
+                            if name in (self.star_exports(s) or set()) and self.resolve_name(s, name) is not None),
+                           None)
                 if nxt is None:
                     break
                 module, name = nxt
@@ -256,6 +302,29 @@ class CodeIndex:
                 break
             hops.append((module, name))
         return hops
+
+    def _index_subclasses(self) -> None:
+        """Direct subclasses of every project class whose base resolves (Python and JS/TS), for virtual calls."""
+        for path, facts in self.facts.items():
+            for i, d in enumerate(facts.defs):
+                for base in d.bases:
+                    resolved = self._resolve_python_expr(facts, -1, base) if facts.language == "python" else \
+                        self._resolve_js_expr(facts, -1, base)
+                    if resolved is not None:
+                        self.subclasses.setdefault(resolved, set()).add(self._def_qual[(path, i)])
+
+    def overridden_below(self, cls_qual: str, member: str) -> bool:
+        """Whether a (transitive) subclass of ``cls_qual`` in the project redefines ``member``."""
+        stack, seen = list(self.subclasses.get(cls_qual, ())), set()
+        while stack:
+            sub = stack.pop()
+            if sub in seen:
+                continue
+            seen.add(sub)
+            if f"{sub}.{member}" in self.definitions:
+                return True
+            stack.extend(self.subclasses.get(sub, ()))
+        return False
 
     # ------------------------------------------------------------------ calls
     def _class_member(self, cls_qual: str, member: str, depth: int = 0) -> str | None:
@@ -289,16 +358,9 @@ class CodeIndex:
         parts = expr.split(".")
         head = parts[0]
         if head in {"self", "cls"} and len(parts) == 2:
-            cls = self._enclosing_class(facts, scope)
-            return self._class_member(cls, parts[1]) if cls else None
-        current: str | None = None
-        i = scope
-        while i >= 0 and current is None:  # nested definitions visible from the scope
-            candidate = f"{self._def_qual[(facts.path, i)]}.{head}"
-            if candidate in self.definitions and self.definitions[candidate].kind != "method":
-                current = candidate
-            i = facts.defs[i].parent
-        if current is None:
+            return self._virtual_member(facts, scope, parts[1])
+        found, current = self._enclosing_binding(facts, scope, head)
+        if not found:
             current = self.resolve_name(module_name(facts.path), head)
         for part in parts[1:]:
             if current is None:
@@ -311,31 +373,50 @@ class CodeIndex:
                 return None
         return current if current in self.definitions else None
 
+    def _virtual_member(self, facts: FileFacts, scope: int, member: str) -> str | None:
+        """``self.m()`` / ``this.m()``: the enclosing class's ``m`` (or its base's), unless a subclass overrides
+        it — then the call may reach either, so it is not resolved. Private ``#m`` cannot be overridden."""
+        if scope >= 0 and facts.defs[scope].kind == "class":
+            return None  # ``self`` in a class body is not an instance
+        cls = self._enclosing_class(facts, scope)
+        if cls is None:
+            return None
+        found = self._class_member(cls, member)
+        if found is None or (not member.startswith("#") and self.overridden_below(cls, member)):
+            return None
+        return found
+
+    def _enclosing_binding(self, facts: FileFacts, scope: int, head: str) -> tuple[bool, str | None]:
+        """How the enclosing functions bind ``head``: ``(True, qualname)`` for a nested definition, ``(True,
+        None)`` for a parameter or local variable (unknown value), ``(False, None)`` when they do not bind it.
+
+        Class bodies are skipped (their names are not visible inside their methods), except the class body the
+        call itself is written in.
+        """
+        i = scope
+        while i >= 0:
+            d = facts.defs[i]
+            if d.kind != "class" or i == scope:
+                candidate = f"{self._def_qual[(facts.path, i)]}.{head}"
+                if candidate in self.definitions and (i == scope or self.definitions[candidate].kind != "method"):
+                    return True, candidate
+                if head in d.locals:
+                    return True, None
+            i = d.parent
+        return False, None
+
     def _resolve_js_expr(self, facts: FileFacts, scope: int, expr: str) -> str | None:
         parts = expr.split(".")
         if parts[0] == "this" and len(parts) == 2:
-            cls = self._enclosing_class(facts, scope)
-            return self._class_member(cls, parts[1]) if cls else None
-        current = self.resolve_name(_js_module(facts.path), parts[0])
+            return self._virtual_member(facts, scope, parts[1])
+        found, current = self._enclosing_binding(facts, scope, parts[0])
+        if not found:
+            current = self.resolve_name(_js_module(facts.path), parts[0])
         for part in parts[1:]:
             if current is None:
                 return None
             current = self.resolve_name(current, part) if current in self.modules else self._class_member(current, part)
         return current if current in self.definitions else None
-
-    def _resolve_by_name(self, facts: FileFacts, expr: str) -> str | None:
-        name = expr.rsplit(".", 1)[-1]
-        candidates = [q for q in self.by_name.get(name, []) if self.definitions[q].kind not in {"impl", "module"}]
-        if not candidates:
-            return None
-        if len(candidates) == 1:
-            return candidates[0]
-        same_file = [q for q in candidates if self.definitions[q].path == facts.path]
-        if len(same_file) == 1:
-            return same_file[0]
-        folder = posixpath.dirname(facts.path)
-        same_dir = [q for q in candidates if posixpath.dirname(self.definitions[q].path) == folder]
-        return same_dir[0] if len(same_dir) == 1 else None
 
     def resolve_call(self, facts: FileFacts, scope: int, expr: str) -> str | None:
         """The definition a call expression in ``facts`` (inside definition ``scope``) reaches, or ``None``."""
@@ -343,7 +424,8 @@ class CodeIndex:
             return self._resolve_python_expr(facts, scope, expr)
         if facts.language in {"javascript", "typescript"}:
             return self._resolve_js_expr(facts, scope, expr)
-        return self._resolve_by_name(facts, expr)
+        found = static_calls.resolve(self, facts, scope, expr)
+        return None if found in self.ambiguous else found
 
     def _resolve_calls(self) -> None:
         for path, facts in self.facts.items():
@@ -422,11 +504,23 @@ class CodeIndex:
         Such a call *might* reach project code (``obj.save()`` with ``save`` defined somewhere), so questions
         that claim to know every project call of ``qualname`` avoid it.
         """
-        return any(expr.rsplit(".", 1)[-1] in self.by_name for expr in self.unresolved_by_caller.get(qualname, []))
+        if any(expr.rsplit(".", 1)[-1] in self.by_name for expr in self.unresolved_by_caller.get(qualname, [])):
+            return True
+        d = self.definitions.get(qualname)
+        if d is None or not self.facts[d.path].macro_names:
+            return False
+        return any(name in self.by_name and any(d.line <= ln <= d.end_line for ln in lines)
+                   for name, lines in self.facts[d.path].macro_names.items())
 
     def callers_complete(self, qualname: str) -> bool:
-        """Whether every call that might reach ``qualname`` (same name) was resolved, so its callers are exact."""
-        return self.unresolved_names.get(qualname.rsplit(".", 1)[-1], 0) == 0
+        """Whether every call that might reach ``qualname`` (same name) was resolved, so its callers are exact.
+
+        A name also written inside a Rust macro (where calls are not parsed) is never complete.
+        """
+        name = self.definitions[qualname].name if qualname in self.definitions else qualname.rsplit(".", 1)[-1]
+        if self.unresolved_names.get(name, 0):
+            return False
+        return not any(name in f.macro_names for f in self.facts.values())
 
     def call_sites(self, qualname: str) -> list[tuple[str, str, int]]:
         """``(caller, path, line)`` of every resolved call of ``qualname``."""
@@ -469,7 +563,8 @@ class CodeIndex:
                     out.append(Reference(name, path, line, "import" if line in import_lines else "use"))
         return out
 
-    def setting_value(self, module: str, name: str, _depth: int = 0) -> tuple[bool, Any, str, int]:
+    def setting_value(self, module: str, name: str, _depth: int = 0,
+                      trail: list[tuple[str, int]] | None = None) -> tuple[bool, Any, str, int]:
         """The value a module-level setting has once ``module`` is imported: ``(found, value, path, line)``.
 
         Python only. The last binding of ``name`` in ``module`` wins (a literal assignment, an alias of another
@@ -489,29 +584,51 @@ class CodeIndex:
         if binding is not None and binding[0] == "from":
             import_line = max((imp.line for imp in facts.imports if any(a == name for _, a in imp.names)), default=0)
         if last_assign is not None and last_assign.line >= import_line:
+            if trail is not None:
+                trail.append((path, last_assign.line))
             if last_assign.literal:
                 return True, last_assign.value, path, last_assign.line
-            return self._setting_in_scope(module, last_assign.alias, last_assign.line, _depth + 1)
+            return self._setting_in_scope(module, last_assign.alias, last_assign.line, _depth + 1, trail)
         if binding is not None and binding[0] == "from":
+            if trail is not None and import_line:
+                trail.append((path, import_line))
             target, _, imported = binding[1].partition("\0")
-            return self.setting_value(target, imported, _depth + 1)
+            return self.setting_value(target, imported, _depth + 1, trail)
         for star in reversed(self.stars.get(module, [])):
-            found = self.setting_value(star, name, _depth + 1)
+            found = self.setting_value(star, name, _depth + 1, trail)
             if found[0]:
                 return found
         return False, None, "", 0
 
-    def _setting_in_scope(self, module: str, name: str, before_line: int, depth: int) -> tuple[bool, Any, str, int]:
+    def setting_env(self, path: str, line: int) -> str:
+        """The environment variable an ``os.environ.get`` default at ``path:line`` stands for ("" if none)."""
+        facts = self.facts.get(path)
+        return next((a.env for a in facts.assigns if a.line == line), "") if facts is not None else ""
+
+    def _setting_in_scope(self, module: str, name: str, before_line: int, depth: int,
+                          trail: list[tuple[str, int]] | None = None) -> tuple[bool, Any, str, int]:
         """Value of ``name`` as seen at ``before_line`` of ``module`` (for ``A = B`` aliases)."""
+        if depth > 64:
+            return False, None, "", 0
         path = self.modules[module]
         earlier = [a for a in self.facts[path].assigns if a.name == name and a.line < before_line]
         if earlier:
             last = earlier[-1]
+            if trail is not None:
+                trail.append((path, last.line))
             if last.literal:
                 return True, last.value, path, last.line
-            return self._setting_in_scope(module, last.alias, last.line, depth + 1)
+            return self._setting_in_scope(module, last.alias, last.line, depth + 1, trail)
+        binding = self.bindings.get(module, {}).get(name)
+        imported_at = [imp.line for imp in self.facts[path].imports if any(a == name for _, a in imp.names)]
+        if binding is not None and binding[0] == "from" and imported_at and max(imported_at) < before_line:
+            # ``from .defaults import BASE`` then ``X = BASE``
+            if trail is not None:
+                trail.append((path, max(imported_at)))
+            target, _, imported = binding[1].partition("\0")
+            return self.setting_value(target, imported, depth + 1, trail)
         for star in reversed(self.stars.get(module, [])):
-            found = self.setting_value(star, name, depth + 1)
+            found = self.setting_value(star, name, depth + 1, trail)
             if found[0]:
                 return found
         return False, None, "", 0
@@ -526,6 +643,7 @@ class CodeIndex:
                 continue
             seen.add(current)
             names.update(a.name for a in self.facts[self.modules[current]].assigns if a.name.isupper())
+            names.update(n for n, b in self.bindings.get(current, {}).items() if b[0] == "from" and n.isupper())
             stack.extend(self.stars.get(current, []))
         return sorted(names)
 

@@ -36,6 +36,11 @@ class DefFact:
     params: list[str] = field(default_factory=list)
     bases: list[str] = field(default_factory=list)
     signature: str = ""
+    owner: str = ""  # Go: the receiver's type; Rust impl blocks: the implementing type (without generics)
+    receiver: str = ""  # Go: the receiver variable's name (``s`` in ``func (s *T) M()``)
+    locals: list[str] = field(default_factory=list)  # parameters and local variables, which shadow outer names
+    conditional: bool = False  # Python: defined inside an ``if``/``try``/loop body, so it may not be the one bound
+    head: int = 0  # first line with its decorators (0: ``line``)
 
 
 @dataclass
@@ -69,6 +74,7 @@ class AssignFact:
     literal: bool
     value: Any = None
     alias: str = ""
+    env: str = ""  # ``os.environ.get("NAME", default)``: the variable whose absence leaves ``value``
 
 
 @dataclass
@@ -82,6 +88,9 @@ class FileFacts:
     idents: dict[str, list[int]] = field(default_factory=dict)
     lines: int = 0
     error: str = ""
+    package: str = ""  # Go: the package clause's name
+    macro_names: dict[str, list[int]] = field(default_factory=dict)  # Rust: identifiers inside macro token trees
+    exports: list[str] = field(default_factory=list)  # JS/TS: names the module exports (ES or CommonJS)
 
 
 # language -> (grammar wheel module, function returning the grammar); TSX is a superset of TypeScript
@@ -117,7 +126,7 @@ _DEF_QUERIES: dict[str, str] = {
         (function_declaration name: (identifier) @name) @def.function
         (generator_function_declaration name: (identifier) @name) @def.function
         (class_declaration name: (identifier) @name) @def.class
-        (method_definition name: (property_identifier) @name) @def.method
+        (method_definition name: [(property_identifier) (private_property_identifier)] @name) @def.method
         (variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)]) @def.function
     """,
     "typescript": """
@@ -127,7 +136,7 @@ _DEF_QUERIES: dict[str, str] = {
         (interface_declaration name: (type_identifier) @name) @def.interface
         (type_alias_declaration name: (type_identifier) @name) @def.type
         (enum_declaration name: (identifier) @name) @def.enum
-        (method_definition name: (property_identifier) @name) @def.method
+        (method_definition name: [(property_identifier) (private_property_identifier)] @name) @def.method
         (variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)]) @def.function
     """,
     "go": """
@@ -148,7 +157,7 @@ _DEF_QUERIES: dict[str, str] = {
         (struct_item name: (type_identifier) @name) @def.struct
         (enum_item name: (type_identifier) @name) @def.enum
         (trait_item name: (type_identifier) @name) @def.trait
-        (impl_item type: (type_identifier) @name) @def.impl
+        (impl_item type: [(type_identifier) (generic_type) (scoped_type_identifier)] @name) @def.impl
         (mod_item name: (identifier) @name) @def.module
     """,
 }
@@ -170,6 +179,47 @@ _IDENT_QUERIES: dict[str, str] = {
     "java": "[(identifier) (type_identifier)] @id",
     "rust": "[(identifier) (field_identifier) (type_identifier)] @id",
 }
+# names a function binds for itself (parameters, local variables): a call of such a name is not a call of an outer
+# definition of the same name, so it is left unresolved rather than guessed
+_LOCAL_QUERIES: dict[str, str] = {
+    "python": """
+        (parameters (identifier) @n) (default_parameter name: (identifier) @n)
+        (typed_parameter (identifier) @n) (typed_default_parameter name: (identifier) @n)
+        (list_splat_pattern (identifier) @n) (dictionary_splat_pattern (identifier) @n)
+        (assignment left: (identifier) @n) (assignment left: (pattern_list (identifier) @n))
+        (assignment left: (tuple_pattern (identifier) @n))
+        (for_statement left: (identifier) @n) (for_statement left: (pattern_list (identifier) @n))
+        (as_pattern alias: (as_pattern_target (identifier) @n))
+        (import_statement name: (dotted_name (identifier) @n))
+        (import_from_statement name: (dotted_name (identifier) @n))
+        (aliased_import alias: (identifier) @n)
+        (global_statement (identifier) @n) (nonlocal_statement (identifier) @n)
+    """,
+    "javascript": """
+        (formal_parameters (identifier) @n) (variable_declarator name: (identifier) @n)
+        (assignment_pattern left: (identifier) @n) (shorthand_property_identifier_pattern) @n
+        (array_pattern (identifier) @n) (rest_pattern (identifier) @n) (import_specifier) @n
+        (arrow_function parameter: (identifier) @n) (catch_clause parameter: (identifier) @n)
+    """,
+    "typescript": """
+        (required_parameter pattern: (identifier) @n) (optional_parameter pattern: (identifier) @n)
+        (variable_declarator name: (identifier) @n) (assignment_pattern left: (identifier) @n)
+        (shorthand_property_identifier_pattern) @n (array_pattern (identifier) @n) (rest_pattern (identifier) @n)
+        (arrow_function parameter: (identifier) @n) (catch_clause parameter: (identifier) @n)
+    """,
+    "go": """
+        (parameter_declaration name: (identifier) @n) (variadic_parameter_declaration name: (identifier) @n)
+        (short_var_declaration left: (expression_list (identifier) @n)) (var_spec name: (identifier) @n)
+        (const_spec name: (identifier) @n) (range_clause left: (expression_list (identifier) @n))
+    """,
+    "java": """
+        (formal_parameter name: (identifier) @n) (variable_declarator name: (identifier) @n)
+    """,
+    "rust": """
+        (let_declaration pattern: (identifier) @n) (parameter pattern: (identifier) @n)
+        (closure_parameters (identifier) @n) (tuple_pattern (identifier) @n)
+    """,
+}
 _IMPORT_QUERIES: dict[str, str] = {
     "python": "[(import_statement) (import_from_statement)] @import",
     "javascript": "[(import_statement) (export_statement)] @import",
@@ -181,10 +231,11 @@ _IMPORT_QUERIES: dict[str, str] = {
 
 
 @functools.cache
-def _queries(lang: str) -> tuple[ts.Query, ts.Query, ts.Query, ts.Query]:
+def _queries(lang: str) -> tuple[ts.Query, ts.Query, ts.Query, ts.Query, ts.Query]:
     grammar = language(lang)
     return (ts.Query(grammar, _DEF_QUERIES[lang]), ts.Query(grammar, _CALL_QUERIES[lang]),
-            ts.Query(grammar, _IMPORT_QUERIES[lang]), ts.Query(grammar, _IDENT_QUERIES[lang]))
+            ts.Query(grammar, _IMPORT_QUERIES[lang]), ts.Query(grammar, _IDENT_QUERIES[lang]),
+            ts.Query(grammar, _LOCAL_QUERIES[lang]))
 
 
 @functools.cache
@@ -219,7 +270,13 @@ def _comment_doc(node: ts.Node) -> str:
     prev = node.prev_named_sibling
     if prev is None or "comment" not in prev.type or prev.end_point[0] + 1 < node.start_point[0]:
         return ""
-    lines = [ln.strip().lstrip("/*!").rstrip("*/").strip() for ln in _text(prev).splitlines()]
+    block = [prev]  # ``//`` and ``///`` comments are one node per line: climb to the first line of the block
+    while True:
+        above = block[0].prev_named_sibling
+        if above is None or "comment" not in above.type or above.end_point[0] + 1 < block[0].start_point[0]:
+            break
+        block.insert(0, above)
+    lines = [ln.strip().lstrip("/*!").rstrip("*/").strip() for c in block for ln in _text(c).splitlines()]
     lines = [ln.lstrip("* ").strip() for ln in lines if ln.strip("*/ !")]
     return lines[0] if lines else ""
 
@@ -250,6 +307,72 @@ def _signature(node: ts.Node, source: bytes) -> str:
     return " ".join(head.split()).rstrip(" :{")[:300]
 
 
+def _decorated_from(node: ts.Node) -> int:
+    """The first line of a definition's decorators (Python ``@``, Java/TS annotations), 0 when it has none."""
+    parent = node.parent
+    if parent is not None and parent.type == "decorated_definition":
+        return parent.start_point[0] + 1
+    return 0
+
+
+def _conditional(node: ts.Node) -> bool:
+    """Whether a Python definition sits in a block other than a module, class or function body."""
+    parent = node.parent
+    if parent is not None and parent.type == "decorated_definition":
+        parent = parent.parent
+    if parent is None or parent.type == "module":
+        return False
+    return not (parent.type == "block" and parent.parent is not None and
+                parent.parent.type in {"class_definition", "function_definition"})
+
+
+def _bases(lang: str, node: ts.Node) -> list[str]:
+    """The base classes a class names: Python ``class C(A, m.B)``, JS/TS ``class C extends A``."""
+    if lang == "python":
+        sup = node.child_by_field_name("superclasses")
+        return [] if sup is None else [_text(c) for c in sup.named_children if c.type in {"identifier", "attribute"}]
+    if lang not in {"javascript", "typescript"}:
+        return []
+    for child in node.named_children:
+        if child.type != "class_heritage":
+            continue
+        for sub in child.named_children:
+            value = sub.child_by_field_name("value") if sub.type == "extends_clause" else sub
+            if value is not None and value.type in {"identifier", "member_expression"}:
+                return [_text(value)]
+    return []
+
+
+def _type_name(node: ts.Node | None) -> str:
+    """The bare name of a type expression: ``*Stack[T]`` -> ``Stack``, ``fmt::Foo<T>`` -> ``Foo``."""
+    while node is not None and node.type in {"pointer_type", "generic_type", "reference_type", "scoped_type_identifier"}:
+        node = node.child_by_field_name("type") or node.child_by_field_name("name") or \
+            (node.named_children[0] if node.named_children else None)
+    return _text(node)
+
+
+def _go_receiver(node: ts.Node) -> tuple[str, str]:
+    """(receiver type name, receiver variable name) of a Go method declaration."""
+    receiver = node.child_by_field_name("receiver")
+    decl = receiver.named_children[0] if receiver is not None and receiver.named_children else None
+    if decl is None:
+        return "", ""
+    return _type_name(decl.child_by_field_name("type")), _text(decl.child_by_field_name("name"))
+
+
+def _rust_impl_name(node: ts.Node) -> tuple[str, str]:
+    """An impl block's name in qualified names, and the implementing type's bare name.
+
+    ``impl<T> Foo<T>`` is ``Foo<T>`` and ``impl fmt::Display for Foo`` is ``<Foo as fmt::Display>``, so methods of
+    different impl blocks of one type keep distinct qualified names.
+    """
+    type_node, trait = node.child_by_field_name("type"), node.child_by_field_name("trait")
+    shown = "".join(_text(type_node).split())
+    if trait is not None:
+        shown = f"<{shown} as {''.join(_text(trait).split())}>"
+    return shown.replace("::", "."), _type_name(type_node)
+
+
 def _defs(lang: str, root: ts.Node, source: bytes) -> list[DefFact]:
     query = _queries(lang)[0]
     found: list[tuple[ts.Node, ts.Node, str]] = []
@@ -270,17 +393,20 @@ def _defs(lang: str, root: ts.Node, source: bytes) -> list[DefFact]:
         parent = stack[-1] if stack else -1
         if kind == "function" and parent >= 0 and defs[parent].kind in {"class", "impl", "struct", "trait"}:
             kind = "method"
-        bases: list[str] = []
-        if lang == "python" and kind == "class":
-            sup = node.child_by_field_name("superclasses")
-            if sup is not None:
-                bases = [_text(c) for c in sup.named_children if c.type in {"identifier", "attribute"}]
+        bases = _bases(lang, node) if kind == "class" else []
         doc = _python_doc(node) if lang == "python" else _comment_doc(node)
         if lang == "go" and kind == "type" and node.parent is not None:
             doc = _comment_doc(node.parent)
-        defs.append(DefFact(name=_text(name_node), kind=kind, line=node.start_point[0] + 1,
+        label, owner, receiver = _text(name_node), "", ""
+        if lang == "go" and kind == "method":
+            owner, receiver = _go_receiver(node)
+        elif lang == "rust" and kind == "impl":
+            label, owner = _rust_impl_name(node)
+        defs.append(DefFact(name=label, kind=kind, line=node.start_point[0] + 1,
                             end_line=node.end_point[0] + 1, start=node.start_byte, end=node.end_byte, parent=parent,
-                            doc=doc, params=_params(node), bases=bases, signature=_signature(node, source)))
+                            doc=doc, params=_params(node), bases=bases, signature=_signature(node, source),
+                            owner=owner, receiver=receiver, conditional=lang == "python" and _conditional(node),
+                            head=_decorated_from(node)))
         stack.append(len(defs) - 1)
     return defs
 
@@ -389,18 +515,51 @@ def _generic_import(lang: str, node: ts.Node) -> list[ImportFact]:
     return [ImportFact(module=text, line=node.start_point[0] + 1, star=text.endswith("*"))]
 
 
+def _binds_module_name(node: ts.Node) -> bool:
+    """Whether a Python import binds a module-level name at run time: not inside a function or class (a local
+    name there), not under ``if TYPE_CHECKING:`` (seen by type checkers only)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in {"function_definition", "class_definition"}:
+            return False
+        if parent.type == "if_statement" and "TYPE_CHECKING" in _text(parent.child_by_field_name("condition")):
+            return False
+        parent = parent.parent
+    return True
+
+
 def _imports(lang: str, path: str, root: ts.Node) -> list[ImportFact]:
     nodes = ts.QueryCursor(_queries(lang)[2]).captures(root).get("import", [])
     nodes.sort(key=lambda n: n.start_byte)
     out: list[ImportFact] = []
     for node in nodes:
         if lang == "python":
+            if not _binds_module_name(node):
+                continue
             out += _python_imports(node)
         elif lang in {"javascript", "typescript"}:
             out += _js_imports(path, node)
         else:
             out += _generic_import(lang, node)
     return out
+
+
+_ENV_GETTERS = {"os.environ.get", "environ.get", "os.getenv", "getenv"}
+
+
+def _env_default(node: ts.Node) -> tuple[str, Any] | None:
+    """``os.environ.get("NAME", literal)`` / ``os.getenv("NAME", literal)``: (NAME, literal), else ``None``."""
+    if node.type != "call" or _text(node.child_by_field_name("function")) not in _ENV_GETTERS:
+        return None
+    args = node.child_by_field_name("arguments")
+    values = [c for c in args.named_children if c.type != "comment"] if args is not None else []
+    if len(values) != 2 or any(v.type == "keyword_argument" for v in values):
+        return None
+    try:
+        name, default = ast.literal_eval(_text(values[0])), ast.literal_eval(_text(values[1]))
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return (name, default) if isinstance(name, str) else None
 
 
 def _assigns(root: ts.Node) -> list[AssignFact]:
@@ -410,6 +569,9 @@ def _assigns(root: ts.Node) -> list[AssignFact]:
         if stmt.type != "expression_statement" or not stmt.named_child_count:
             continue
         node = stmt.named_children[0]
+        if node.type == "augmented_assignment" and _text(node.child_by_field_name("left")) == "__all__":
+            out.append(AssignFact(name="__all__", line=node.start_point[0] + 1, literal=False))  # not a literal list
+            continue
         if node.type != "assignment":
             continue
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
@@ -419,9 +581,15 @@ def _assigns(root: ts.Node) -> list[AssignFact]:
         if right.type == "identifier":
             out.append(AssignFact(name=_text(left), line=line, literal=False, alias=_text(right)))
             continue
+        env = _env_default(right)
+        if env is not None:
+            out.append(AssignFact(name=_text(left), line=line, literal=True, value=env[1], env=env[0]))
+            continue
         try:
             value = ast.literal_eval(_text(right))
         except (ValueError, SyntaxError, MemoryError, RecursionError):
+            if _text(left) == "__all__":  # computed: which names a star import takes is not known statically
+                out.append(AssignFact(name="__all__", line=line, literal=False))
             continue
         out.append(AssignFact(name=_text(left), line=line, literal=True, value=value))
     return out
@@ -434,6 +602,121 @@ def _idents(lang: str, root: ts.Node) -> dict[str, list[int]]:
     return {k: sorted(set(v)) for k, v in sorted(out.items())}
 
 
+def _locals(lang: str, root: ts.Node, defs: list[DefFact]) -> None:
+    """Record on each definition the names its parameters and local variables bind."""
+    nodes = ts.QueryCursor(_queries(lang)[4]).captures(root).get("n", [])
+    nodes.sort(key=lambda n: n.start_byte)
+    for node, scope in zip(nodes, _scope_of(defs, [n.start_byte for n in nodes]), strict=True):
+        if scope >= 0:
+            name = _text(node.child_by_field_name("alias") or node.child_by_field_name("name") or node) \
+                if node.type == "import_specifier" else _text(node)
+            if name not in defs[scope].locals:
+                defs[scope].locals.append(name)
+
+
+def _macro_names(root: ts.Node) -> dict[str, list[int]]:
+    """Rust identifiers inside macro token trees (invocations and ``macro_rules!`` bodies), by line.
+
+    Calls written there are invisible to the parser, so no question may claim to know every call of such a name.
+    """
+    query = ts.Query(language("rust"), "(token_tree (identifier) @id)")
+    out: dict[str, list[int]] = {}
+    for node in ts.QueryCursor(query).captures(root).get("id", []):
+        out.setdefault(_text(node), []).append(node.start_point[0] + 1)
+    return {k: sorted(set(v)) for k, v in sorted(out.items())}
+
+
+def _require_spec(node: ts.Node | None) -> str | None:
+    """The path of ``require("./x")`` when ``node`` is such a call with a relative path."""
+    if node is None or node.type != "call_expression" or _text(node.child_by_field_name("function")) != "require":
+        return None
+    args = node.child_by_field_name("arguments")
+    strings = [c for c in args.named_children if c.type == "string"] if args is not None else []
+    spec = _text(strings[0]).strip("'\"`") if len(strings) == 1 and args is not None and \
+        args.named_child_count == 1 else ""
+    return spec if spec.startswith(".") else None
+
+
+def _commonjs(path: str, root: ts.Node) -> tuple[list[ImportFact], list[str], list[AssignFact]]:
+    """CommonJS at the top of a module: ``const {a, b: c} = require("./x")`` / ``const m = require("./x")`` as
+    imports; ``exports.a = a``, ``module.exports.a = b`` and ``module.exports = {a, b: c}`` as exports (an export
+    under another name is an alias binding)."""
+    imports: list[ImportFact] = []
+    exports: list[str] = []
+    aliases: list[AssignFact] = []
+    for stmt in root.named_children:
+        line = stmt.start_point[0] + 1
+        if stmt.type in {"lexical_declaration", "variable_declaration"}:
+            for decl in stmt.named_children:
+                spec = _require_spec(decl.child_by_field_name("value"))
+                name = decl.child_by_field_name("name")
+                if spec is None or name is None:
+                    continue
+                spec = posixpath.normpath(posixpath.join(posixpath.dirname(path), spec))
+                fact = ImportFact(module=spec, line=line)
+                if name.type == "identifier":
+                    fact.binds_module = _text(name)
+                elif name.type == "object_pattern":
+                    for part in name.named_children:
+                        if part.type == "shorthand_property_identifier_pattern":
+                            fact.names.append((_text(part), _text(part)))
+                        elif part.type == "pair_pattern" and part.child_by_field_name("value") is not None and \
+                                part.child_by_field_name("value").type == "identifier":  # type: ignore[union-attr]
+                            fact.names.append((_text(part.child_by_field_name("key")),
+                                               _text(part.child_by_field_name("value"))))
+                imports.append(fact)
+        if stmt.type != "expression_statement" or not stmt.named_child_count:
+            continue
+        node = stmt.named_children[0]
+        if node.type != "assignment_expression":
+            continue
+        left, right = _text(node.child_by_field_name("left")), node.child_by_field_name("right")
+        if right is None:
+            continue
+        pairs: list[tuple[str, str]] = []
+        for prefix in ("module.exports.", "exports."):
+            if left.startswith(prefix) and "." not in left[len(prefix):]:
+                pairs.append((left[len(prefix):], _text(right) if right.type == "identifier" else ""))
+                break
+        if left == "module.exports" and right.type == "object":
+            for part in right.named_children:
+                if part.type == "shorthand_property_identifier":
+                    pairs.append((_text(part), _text(part)))
+                elif part.type == "pair":
+                    value = part.child_by_field_name("value")
+                    pairs.append((_text(part.child_by_field_name("key")),
+                                  _text(value) if value is not None and value.type == "identifier" else ""))
+        for exported, local in pairs:
+            exports.append(exported)
+            if local and local != exported:
+                aliases.append(AssignFact(name=exported, line=line, literal=False, alias=local))
+    return imports, exports, aliases
+
+
+def _es_exports(root: ts.Node) -> list[str]:
+    """Names an ES module exports from its own bindings (``export function f``, ``export {a as b}``)."""
+    out: list[str] = []
+    for stmt in root.named_children:
+        if stmt.type != "export_statement" or stmt.child_by_field_name("source") is not None:
+            continue
+        decl = stmt.child_by_field_name("declaration")
+        if decl is not None:
+            named = decl.child_by_field_name("name")
+            if named is not None:
+                out.append(_text(named))
+            out += [_text(d.child_by_field_name("name")) for d in decl.named_children
+                    if d.type == "variable_declarator" and d.child_by_field_name("name") is not None]
+        for clause in (c for c in stmt.named_children if c.type == "export_clause"):
+            for spec in clause.named_children:
+                out.append(_text(spec.child_by_field_name("alias") or spec.child_by_field_name("name")))
+    return out
+
+
+def _go_package(root: ts.Node) -> str:
+    clause = next((c for c in root.named_children if c.type == "package_clause"), None)
+    return _text(clause.named_children[0]) if clause is not None and clause.named_children else ""
+
+
 def extract(path: str, text: str, lang: str) -> FileFacts:
     """Facts of one file. Syntax errors are tolerated (tree-sitter recovers); the facts say so in ``error``."""
     source = text.encode("utf-8", "surrogatepass")
@@ -443,6 +726,16 @@ def extract(path: str, text: str, lang: str) -> FileFacts:
     facts = FileFacts(path=path, language=lang, defs=defs, calls=_calls(lang, root, defs),
                       imports=_imports(lang, path, root), assigns=_assigns(root) if lang == "python" else [],
                       idents=_idents(lang, root), lines=text.count("\n") + (0 if text.endswith("\n") else 1))
+    _locals(lang, root, defs)
+    if lang == "go":
+        facts.package = _go_package(root)
+    if lang == "rust":
+        facts.macro_names = _macro_names(root)
+    if lang in {"javascript", "typescript"}:
+        imports, exports, aliases = _commonjs(path, root)
+        facts.imports = sorted(facts.imports + imports, key=lambda imp: imp.line)
+        facts.exports = sorted(set(exports + _es_exports(root)))
+        facts.assigns += aliases
     if root.has_error:
         facts.error = "syntax errors (recovered)"
     return facts

@@ -24,6 +24,7 @@ from locogym.scenarios.repo.common import (
     task_seed,
     tree_rng,
 )
+from locogym.scenarios.repo.excerpts import excerpt
 from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.loading import index_for, source_for
 from locogym.scenarios.repo.sources import SourceTree
@@ -54,11 +55,10 @@ def needed_files(index: CodeIndex, q: questions.Question) -> list[str]:
 
 
 def choose_question(config: ScenarioConfig, tree: SourceTree, rng: random.Random,
-                    kind: str, variant: str, hops: int) -> tuple[questions.Question, SourceTree]:
+                    kind: str, variant: str, hops: int) -> tuple[questions.Question, SourceTree] | None:
+    """The first question of ``kind`` and ``variant``, in ``rng``'s order of keys, that fits the length."""
     synthetic = tree.origin == "synthetic"
     sizes = workset.file_tokens(tree.files)
-    if not synthetic:
-        workset.check_source_size(sizes, config.length, tree.name)
     full = index_for(tree)
     keys = questions.question_keys(full, kind, hops)
     rng.shuffle(keys)
@@ -66,16 +66,73 @@ def choose_question(config: ScenarioConfig, tree: SourceTree, rng: random.Random
         q_full = questions.build(full, key, variant, tree.files)
         if q_full is None:
             continue
-        work = working_tree(tree, sizes, config.length, needed_files(full, q_full), rng, synthetic)
+        needed = needed_files(full, q_full)
+        work = working_tree(tree, sizes, config.length, needed, rng, synthetic)
+        if work is None and not synthetic:
+            work = _excerpted_tree(tree, full, q_full, needed, sizes, config.length, rng)
         if work is None:
             continue
         index = full if work is tree else CodeIndex.build(work.files)
         q = q_full if work is tree else questions.build(index, key, variant, work.files)
         if q is not None:
             return q, work
-    raise ConfigError(f"No {variant} {kind} question can be asked about {tree.name!r} at length {config.length:,}.",
-                      fix=f"Choose another question kind ({', '.join(questions.QUESTION_KINDS)}) or variant, a "
-                          "different length, or source='synthetic'.")
+    return None
+
+
+def _excerpted_tree(tree: SourceTree, full: CodeIndex, q: questions.Question, needed: list[str],
+                    sizes: dict[str, int], length: int, rng: random.Random) -> SourceTree | None:
+    """The working set with the needed files that are too long cut to excerpts (see :mod:`.excerpts`)."""
+    budget = length * (1 - workset.TOLERANCE) / 2
+    big = [p for p in needed if sizes[p] > budget and p in full.facts]
+    if not big:
+        return None
+    keep: dict[str, list[tuple[int, int]]] = {}
+    for path, start, end in q.spans:
+        keep.setdefault(path, []).append((start, end))
+    if q.kind == "callers":
+        d = full.definitions[q.key[1]]
+        keep.setdefault(d.path, []).append((d.line, d.end_line))
+    files = dict(tree.files)
+    for path in big:
+        files[path] = excerpt(files[path], full.facts[path], keep.get(path, []))
+    cut = SourceTree(name=tree.name, files=files, language=tree.language, origin=tree.origin, meta=dict(tree.meta))
+    return working_tree(cut, {**sizes, **workset.file_tokens({p: files[p] for p in big})}, length, needed, rng,
+                        False)
+
+
+def askable_kinds(config: ScenarioConfig, tree: SourceTree, hops: int) -> list[str]:
+    """The question kinds (in either variant) that can be asked about ``tree`` at the config's length."""
+    out = []
+    for kind in questions.QUESTION_KINDS:
+        for variant in questions.VARIANTS:
+            if choose_question(config, tree, tree_rng(config, tree.commit), kind, variant, hops) is not None:
+                out.append(kind)
+                break
+    return out
+
+
+def _pick(config: ScenarioConfig, tree: SourceTree, rng: random.Random, kinds: list[str], variants: list[str],
+          hops: int) -> tuple[questions.Question, SourceTree]:
+    """The first (kind, variant) in the given orders that can be asked; a clear error when none can.
+
+    Only what the user named is fixed; the rest falls back, deterministically, to whatever the source supports.
+    """
+    if tree.origin != "synthetic":
+        workset.check_source_size(workset.file_tokens(tree.files), config.length, tree.name)
+    for kind in kinds:
+        for variant in variants:
+            found = choose_question(config, tree, rng, kind, variant, hops)
+            if found is not None:
+                return found
+    named = ", ".join(f"{k}={config.params[k]!r}" for k in ("question", "variant") if config.params.get(k))
+    askable = [k for k in askable_kinds(config, tree, hops) if k in kinds or not config.params.get("question")]
+    if askable:
+        fix = f"Ask one of the kinds this source supports at this length: {', '.join(askable)}."
+    else:
+        fix = "Choose a different length, or source='synthetic' (every kind is askable there)."
+    what = f"question with {named}" if named else "question"
+    raise ConfigError(f"No {what} can be asked about {tree.name!r} at length {config.length:,}; kinds askable "
+                      f"here: {', '.join(askable_kinds(config, tree, hops)) or 'none'}.", fix=fix)
 
 
 def generate_qa(config: ScenarioConfig) -> Task:
@@ -83,20 +140,12 @@ def generate_qa(config: ScenarioConfig) -> Task:
     seed_rng = random.Random(task_seed(config))
     params = config.params
     kinds = [params["question"]] if params.get("question") else seed_rng.sample(questions.QUESTION_KINDS, 4)
-    variant = params.get("variant") or seed_rng.choice(questions.VARIANTS)
+    first = params.get("variant") or seed_rng.choice(questions.VARIANTS)
+    variants = [first] if params.get("variant") else [first, *(v for v in questions.VARIANTS if v != first)]
     hops = HOPS[config.difficulty]
     tree = source_for(params, seed_rng.getrandbits(63), config.length)
     rng = tree_rng(config, tree.commit)
-    last_error: ConfigError | None = None
-    for kind in kinds:
-        try:
-            q, work = choose_question(config, tree, rng, kind, variant, hops)
-            break
-        except ConfigError as exc:
-            last_error = exc
-    else:
-        assert last_error is not None
-        raise last_error
+    q, work = _pick(config, tree, rng, kinds, variants, hops)
     sizes = workset.file_tokens(work.files)
     order, depth = workset.order_for_context(sorted(work.files), sizes, q.files, rng)
     prompt = f"{QA_INSTRUCTIONS}\n\nQuestion: {q.text}"

@@ -13,13 +13,17 @@ question's answer there. That is how working-set selection and multi-session pro
 
 from __future__ import annotations
 
+import posixpath
 import random
 import re
+import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from locogym.core.types import ToolCall
 from locogym.scenarios.repo.index import CodeIndex, Definition
+from locogym.scenarios.repo.parsing import FileFacts
 from locogym.scenarios.repo.synthetic import describe_function, describe_setting
 
 QUESTION_KINDS = ("definition", "call_chain", "setting", "callers")
@@ -84,6 +88,23 @@ def reads_for(spans: list[tuple[str, int, int]], pad: int = 1, window: int = 300
     return calls
 
 
+_DOC_COUNTS: weakref.WeakKeyDictionary[CodeIndex, Counter[str]] = weakref.WeakKeyDictionary()
+
+
+def _doc_counts(index: CodeIndex) -> Counter[str]:
+    """How many definitions of every file carry each first doc line (counted once per index)."""
+    counts = _DOC_COUNTS.get(index)
+    if counts is None:
+        counts = Counter(d.doc for f in index.facts.values() for d in f.defs if d.doc)
+        _DOC_COUNTS[index] = counts
+    return counts
+
+
+def askable(index: CodeIndex, qual: str) -> bool:
+    """Whether a definition can be named in a question: it exists and no other definition shares its name."""
+    return qual in index.definitions and qual not in index.ambiguous
+
+
 def describe(index: CodeIndex, d: Definition) -> str | None:
     """A non-literal description of a definition, unique in the index, or ``None``.
 
@@ -99,9 +120,8 @@ def describe(index: CodeIndex, d: Definition) -> str | None:
         return None
     if _words(d.doc) & (_words(d.qualname) | _words(d.path)):
         return None
-    same = [q for q, other in index.definitions.items() if other.doc == d.doc]
-    if len(same) != 1:
-        return None
+    if _doc_counts(index).get(d.doc, 0) != 1:
+        return None  # another definition (even one the index cannot name apart) has the same first line
     return f"the {d.kind} documented as “{d.doc}”"
 
 
@@ -112,12 +132,18 @@ def definition_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
     for module in sorted(index.bindings):
         if is_test_path(index.modules.get(module, "")):
             continue
+        facts = index.facts[index.modules[module]]
         for name, binding in sorted(index.bindings[module].items()):
-            if binding[0] != "from":
+            if binding[0] not in {"from", "alias"}:
+                continue
+            if facts.language != "python" and not _js_exported(facts, name):
+                continue  # a JS/TS module exposes only what it exports
+            if binding[0] == "alias" and facts.language == "python":
                 continue
             target = index.resolve_name(module, name)
-            if target in index.definitions and index.definitions[target].kind in _CALLABLE:
-                if len(index.resolve_chain(module, name)) >= 3:
+            if target in index.definitions and index.definitions[target].kind in _CALLABLE and askable(index, target):
+                if len(index.resolve_chain(module, name)) >= 2 and index.definitions[target].path != \
+                        index.modules.get(module):
                     keys.append(("definition", module, name))
         # names a package re-exports through ``from .x import *``: never spelled out in the package itself
         if not index.modules.get(module, "").endswith("__init__.py"):
@@ -129,22 +155,73 @@ def definition_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
                 target = index.resolve_name(module, name)
                 if target in index.definitions and index.definitions[target].kind in _CALLABLE:
                     keys.append(("definition", module, name))
+    keys += _go_definition_keys(index)
     return sorted(set(keys))
+
+
+def _js_exported(facts: FileFacts, name: str) -> bool:
+    return name in facts.exports or any(imp.exported and any(alias == name for _, alias in imp.names)
+                                        for imp in facts.imports)
+
+
+def go_package_definition(index: CodeIndex, folder: str, name: str) -> Definition | None:
+    """The one top-level declaration of ``name`` in the Go package of ``folder`` (test files aside), or ``None``
+    (absent, or declared in several files — build-tag variants)."""
+    found = [q for q in index.by_name.get(name, []) if posixpath.dirname(index.definitions[q].path) == folder
+             and index.definitions[q].path.endswith(".go") and not index.definitions[q].path.endswith("_test.go")
+             and index.definitions[q].parent is None and "." not in q.rpartition("::")[2]]
+    return index.definitions[found[0]] if len(found) == 1 and askable(index, found[0]) else None
+
+
+def _go_definition_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
+    """Exported top-level names of Go packages spread over several files: which file declares the name?"""
+    files: dict[str, set[str]] = {}
+    for path, facts in index.facts.items():
+        if facts.language == "go" and not path.endswith("_test.go") and not is_test_path(path):
+            files.setdefault(posixpath.dirname(path), set()).add(path)
+    keys = []
+    for folder, paths in sorted(files.items()):
+        if len(paths) < 2:
+            continue
+        for path in sorted(paths):
+            for d in index.facts[path].defs:
+                if d.parent == -1 and not d.owner and d.name[:1].isupper() and d.kind in {"function", "type"} \
+                        and go_package_definition(index, folder, d.name) is not None:
+                    keys.append(("definition", folder, d.name))
+    return keys
 
 
 def _public_names(index: CodeIndex, module: str) -> set[str]:
     path = index.modules.get(module)
-    if path is None:
+    exported = index.star_exports(module)
+    if path is None or exported is None:
         return set()
-    return {d.name for d in index.facts[path].defs if d.parent == -1 and not d.name.startswith("_")}
+    return {d.name for d in index.facts[path].defs if d.parent == -1 and d.name in exported}
+
+
+def _build_go_definition(index: CodeIndex, key: tuple[Any, ...], variant: str) -> Question | None:
+    _, folder, name = key
+    d = go_package_definition(index, folder, name)
+    if d is None:
+        return None
+    where = f"The Go package in the folder `{folder or '.'}`"
+    if variant == "literal":
+        text = f"{where} declares `{name}` in one of its files. Which file? Answer with the file path."
+    else:
+        desc = describe(index, d)
+        if desc is None:
+            return None
+        text = f"{where} declares {desc} in one of its files. Which file? Answer with the file path."
+    spans = [(d.path, d.line, d.end_line)]
+    return Question("definition", variant, key, text, d.path, spans, reads_for(spans))
 
 
 def build_definition(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
     _, module, name = key
     if module not in index.modules:
-        return None
+        return _build_go_definition(index, key, variant)
     target = index.resolve_name(module, name)
-    if target not in index.definitions:
+    if target is None or not askable(index, target):
         return None
     d = index.definitions[target]
     chain = index.resolve_chain(module, name)
@@ -175,7 +252,8 @@ def build_definition(index: CodeIndex, key: tuple[Any, ...], variant: str, files
 # ---------------------------------------------------------------------------------------------- call chain
 def _sole_callee(index: CodeIndex, qual: str) -> str | None:
     callees = index.callees(qual)
-    if len(callees) != 1 or index.definitions[callees[0]].kind not in {"function", "method"}:
+    if len(callees) != 1 or not askable(index, callees[0]) or \
+            index.definitions[callees[0]].kind not in {"function", "method"}:
         return None
     return None if index.may_call_unknown(qual) else callees[0]
 
@@ -194,7 +272,8 @@ def chain_from(index: CodeIndex, start: str, hops: int) -> list[str] | None:
 def call_chain_keys(index: CodeIndex, hops: int) -> list[tuple[Any, ...]]:
     keys = []
     for qual, d in sorted(index.definitions.items()):
-        if d.kind in {"function", "method"} and not _is_test(d) and chain_from(index, qual, hops) is not None:
+        if d.kind in {"function", "method"} and not _is_test(d) and askable(index, qual) and \
+                chain_from(index, qual, hops) is not None:
             keys.append(("call_chain", qual, hops))
     return keys
 
@@ -252,24 +331,51 @@ def setting_trace(index: CodeIndex, module: str, name: str) -> list[tuple[str, i
     return sorted(set(spans))
 
 
+def setting_spans(index: CodeIndex, module: str, name: str) -> list[tuple[str, int, int]]:
+    """The lines that decide a setting's value: every layer's assignment and the imports and aliases followed."""
+    trail: list[tuple[str, int]] = []
+    index.setting_value(module, name, trail=trail)
+    return sorted(set(setting_trace(index, module, name)) | {(p, ln, ln) for p, ln in trail})
+
+
+def _setting_env(index: CodeIndex, module: str, name: str) -> str:
+    found, _, path, line = index.setting_value(module, name)
+    return index.setting_env(path, line) if found else ""
+
+
 def setting_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
-    """(module, NAME) for upper-case settings reaching a module through star imports, with an override."""
+    """(module, NAME) for upper-case settings whose value is decided in more than one place — star-import layers
+    with overrides, aliases, imports from another module — or by an environment variable's default."""
     keys = []
-    for module in sorted(index.stars):
-        if not index.stars[module] or is_test_path(index.modules.get(module, "")):
+    for module in sorted(index.bindings):
+        path = index.modules.get(module, "")
+        if not path.endswith((".py", ".pyi")) or is_test_path(path):
             continue
         for name in index.setting_names(module):
             found = index.setting_value(module, name)
-            if found[0] and isinstance(found[1], (int, float, str, bool)) and len(setting_trace(index, module, name)) >= 2:
+            if not found[0] or not isinstance(found[1], (int, float, str, bool)):
+                continue
+            if len(setting_spans(index, module, name)) >= 2 or _setting_env(index, module, name):
                 keys.append(("setting", module, name))
     return keys
 
 
+_ASSIGNMENT = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*(:[^=]*)?=[^=]")
+
+
 def _comment_above(files: dict[str, str], path: str, line: int) -> str:
+    """The comment line right above the assignment at ``line`` when it describes that assignment alone: the next
+    line is not another assignment (a comment heading a block of constants describes the block), and no other
+    line of the code base carries the same comment."""
     lines = files.get(path, "").splitlines()
-    if 2 <= line <= len(lines) and lines[line - 2].lstrip().startswith("#"):
-        return lines[line - 2].lstrip("# ").strip()
-    return ""
+    if not (2 <= line <= len(lines)) or not lines[line - 2].lstrip().startswith("#"):
+        return ""
+    if line < len(lines) and _ASSIGNMENT.match(lines[line]):
+        return ""
+    comment = lines[line - 2].strip()
+    if sum(ln.strip() == comment for text in files.values() for ln in text.splitlines()) != 1:
+        return ""
+    return comment.lstrip("# ").strip()
 
 
 def build_setting(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
@@ -277,10 +383,12 @@ def build_setting(index: CodeIndex, key: tuple[Any, ...], variant: str, files: d
     found, value, path, line = index.setting_value(module, name)
     if not found or not isinstance(value, (int, float, str, bool)):
         return None
-    spans = setting_trace(index, module, name)
+    spans = setting_spans(index, module, name)
     if (path, line, line) not in spans:
         spans.append((path, line, line))
     rule = "Answer with the value as a Python literal (a number, a quoted string, True or False)."
+    if index.setting_env(path, line):
+        rule = f"Assume no environment variable is set. {rule}"
     if variant == "literal":
         text = f"Once `{module}` has been imported, what is the value of the setting `{name}`? {rule}"
     else:
@@ -300,10 +408,10 @@ def build_setting(index: CodeIndex, key: tuple[Any, ...], variant: str, files: d
 def callers_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
     keys = []
     for qual, d in sorted(index.definitions.items()):
-        if d.kind not in {"function", "method"} or _is_test(d):
+        if d.kind not in {"function", "method"} or _is_test(d) or not askable(index, qual):
             continue
         callers = index.callers(qual)
-        if 2 <= len(callers) <= 8 and all(c in index.definitions for c in callers) and index.callers_complete(qual):
+        if 2 <= len(callers) <= 8 and all(askable(index, c) for c in callers) and index.callers_complete(qual):
             keys.append(("callers", qual))
     return keys
 
@@ -313,7 +421,8 @@ def build_callers(index: CodeIndex, key: tuple[Any, ...], variant: str, files: d
     if qual not in index.definitions:
         return None
     callers = index.callers(qual)
-    if not callers or not all(c in index.definitions for c in callers) or not index.callers_complete(qual):
+    if not askable(index, qual) or not callers or not all(askable(index, c) for c in callers) or \
+            not index.callers_complete(qual):
         return None
     d = index.definitions[qual]
     spans = sorted({(path, line, line) for _, path, line in index.call_sites(qual)})

@@ -1,0 +1,386 @@
+"""Gold answers of LoCo-Repo-v0 on real code, cross-checked against independent resolvers.
+
+For every source given, tasks are generated exactly as ``reset`` generates them — seeds ``0..N-1`` at each length
+with no question kind named (which also checks that ``reset`` succeeds there), and the same seeds with each kind
+named — and every asked question's gold answer is recomputed on the task's own workspace by a resolver that shares
+nothing with the code index:
+
+* Python — jedi (``goto`` with imports followed for definitions and calls, ``get_references`` for callers) and,
+  for settings, a fresh interpreter that imports the module with an empty environment and prints the value;
+* TypeScript / JavaScript — the TypeScript compiler API (``bench/repo_gold/tscheck.js``: the type checker's
+  symbol of every call, aliases followed, and every module's exports);
+* Go — ``go/types`` (``bench/repo_gold/gocheck.go``: the object every call's identifier uses, and each
+  package's scope).
+
+Definitions are compared by (file, line). A question agrees when the independent answer equals the gold answer
+exactly (the same file; the same single callee at every hop of a call chain; the same set of callers; the same
+value). Prints JSON: per language and kind, questions asked, agreed, disputed (with the first disputes), and the
+``reset`` failures.
+
+Inputs are fetched by the caller, never by the package (network is needed here only)::
+
+    pip download --no-deps --no-binary :all: more-itertools attrs click toolz packaging -d DIR
+    npm pack commander semver zod                    # in DIR; and: npm install --prefix TSDIR typescript@5
+    apt-get install golang-go golang-github-pkg-errors-dev golang-github-google-uuid-dev \\
+        golang-github-spf13-pflag-dev                 # sources under /usr/share/gocode/src
+
+    python bench/repo_gold.py --typescript TSDIR/node_modules/typescript DIR/*.tar.gz DIR/*.tgz \\
+        /usr/share/gocode/src/github.com/pkg/errors ... [--seeds 20] [--lengths 8k,32k]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import posixpath
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from locogym.core.errors import ConfigError  # noqa: E402
+from locogym.core.types import ScenarioConfig, Task  # noqa: E402
+from locogym.scenarios.repo import workset  # noqa: E402
+from locogym.scenarios.repo.index import CodeIndex  # noqa: E402
+from locogym.scenarios.repo.qa import generate_qa  # noqa: E402
+from locogym.scenarios.repo.questions import QUESTION_KINDS  # noqa: E402
+from locogym.scenarios.repo.sources import load_source  # noqa: E402
+
+HERE = Path(__file__).resolve().parent / "repo_gold"
+Site = tuple[str, int]
+
+
+def _write(files: dict[str, str], folder: Path) -> None:
+    for rel, text in files.items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def _site(index: CodeIndex, qual: str) -> Site:
+    d = index.definitions[qual]
+    return d.path, d.line
+
+
+# ------------------------------------------------------------------------------------------------ python (jedi)
+class PythonCheck:
+    def __init__(self, folder: Path, files: dict[str, str], full: Path | None = None) -> None:
+        import jedi
+
+        self.jedi = jedi
+        self.folder = folder
+        self.full = full
+        self.files = files
+        # only the workspace and the standard library: an installed copy of the same package must not answer
+        roots = [str(folder / "src")] if (folder / "src").is_dir() else []
+        stdlib = [sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"] + "/lib-dynload"]
+        self.project = jedi.Project(str(folder), sys_path=[*roots, str(folder), *stdlib], smart_sys_path=False)
+
+    def _script(self, rel: str) -> Any:
+        return self.jedi.Script(self.files[rel], path=str(self.folder / rel), project=self.project)
+
+    def _sites(self, names: list[Any]) -> set[Site]:
+        out = set()
+        for n in names:
+            if n.module_path is None or n.type not in {"function", "class"}:
+                continue
+            path = Path(n.module_path)
+            if self.folder in path.parents:
+                out.add((path.relative_to(self.folder).as_posix(), n.line))
+        return out
+
+    def _is_def_line(self, site: Site) -> bool:
+        text = self.files.get(site[0], "").splitlines()
+        return 0 < site[1] <= len(text) and text[site[1] - 1].lstrip().startswith(("def ", "class ", "async def "))
+
+    def _targets(self, script: Any, line: int, col: int) -> set[Site]:
+        """Definitions a name position reaches: jedi's goto, and where goto stops at an import statement (it
+        does for some multi-line re-exports), jedi's inference from there."""
+        found = self._sites(script.goto(line, col, follow_imports=True))
+        if found and all(self._is_def_line(s) for s in found):
+            return found
+        inferred = {s for s in self._sites(script.infer(line, col)) if self._is_def_line(s)}
+        return inferred or found
+
+    def definition(self, module: str, name: str) -> set[str]:
+        probe = f"from {module} import {name}\n{name}\n"
+        script = self.jedi.Script(probe, path=str(self.folder / "_gold_probe.py"), project=self.project)
+        return {p for p, _ in self._targets(script, 2, 0)}
+
+    def callees(self, site: Site) -> set[Site]:
+        path, line = site
+        tree = ast.parse(self.files[path])
+        func = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                     and n.lineno == line), None)
+        if func is None:
+            return set()
+        script = self._script(path)
+        out: set[Site] = set()
+        for call in _own_nodes(func):
+            if not isinstance(call, ast.Call):
+                continue
+            f = call.func
+            if isinstance(f, ast.Name):
+                pos = (f.lineno, f.col_offset)
+            elif isinstance(f, ast.Attribute) and f.end_lineno is not None and f.end_col_offset is not None:
+                pos = (f.end_lineno, f.end_col_offset - len(f.attr))
+            else:
+                continue
+            out |= self._targets(script, *pos)
+        return out
+
+    def callers(self, site: Site, name: str) -> set[Site]:
+        path, line = site
+        text = self.files[path].splitlines()[line - 1]
+        col = text.index(name, text.index("def ") + 4 if "def " in text else 0)
+        out: set[Site] = set()
+        trees: dict[str, ast.Module] = {}
+        for ref in self._script(path).get_references(line, col, scope="project"):
+            if ref.module_path is None or self.folder not in Path(ref.module_path).parents or ref.is_definition():
+                continue
+            rel = Path(ref.module_path).relative_to(self.folder).as_posix()
+            src = self.files[rel].splitlines()[ref.line - 1]
+            if not src[ref.column + len(name):].lstrip().startswith("("):
+                continue
+            tree = trees.setdefault(rel, ast.parse(self.files[rel]))
+            owner = _innermost_def(tree, ref.line)
+            if owner is not None:
+                out.add((rel, owner))
+        return out
+
+    def setting(self, module: str, name: str, full: Path | None = None) -> Any:
+        """The value after importing ``module`` from the workspace; when the workspace lacks a module the import
+        needs (it holds only the files the question needs and distractors), from the whole source tree."""
+        folder = full or self.folder
+        code = f"import importlib; m = importlib.import_module({module!r}); print(repr(getattr(m, {name!r})))"
+        paths = [str(folder)] + ([str(folder / "src")] if (folder / "src").is_dir() else [])
+        # an empty environment (no variable overrides a default); the workspace first on the path, installed
+        # packages after it for the project's own dependencies
+        env = {"PATH": os.environ.get("PATH", "")}
+        done = subprocess.run([sys.executable, "-c", f"import sys; sys.path[:0] = {paths!r}; {code}"],
+                              capture_output=True, text=True, timeout=60, env=env, cwd=folder)
+        if done.returncode != 0:
+            if full is None and self.full is not None and "ModuleNotFoundError" in done.stderr:
+                return self.setting(module, name, self.full)
+            return ("<import failed>", done.stderr.strip().splitlines()[-1:])
+        return ast.literal_eval(done.stdout.strip())
+
+
+def _own_nodes(func: ast.AST) -> list[ast.AST]:
+    """Nodes of a function's body, not descending into nested functions or classes (the index's own scopes)."""
+    out, stack = [], list(ast.iter_child_nodes(func))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        out.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def _innermost_def(tree: ast.Module, line: int) -> int | None:
+    best = None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.end_lineno is not None \
+                and node.lineno <= line <= node.end_lineno and (best is None or node.lineno >= best.lineno):
+            best = node
+    return None if best is None else best.lineno
+
+
+# ------------------------------------------------------------------------------------------------ ts / go
+class EdgeCheck:
+    """Call edges (and definition sites) from an external resolver's JSON."""
+
+    def __init__(self, edges: list[dict[str, Any]], defs: dict[str, dict[str, list[Any]]],
+                 visible: set[str] | None = None) -> None:
+        self.edges = [e for e in edges if visible is None or (e["callee"][0] in visible and
+                                                              (not e["caller"] or e["caller"][0] in visible))]
+        self.defs = defs
+
+    def callees(self, site: Site) -> set[Site]:
+        return {tuple(e["callee"]) for e in self.edges if e["caller"] and tuple(e["caller"]) == site}  # type: ignore
+
+    def callers(self, site: Site) -> set[Site]:
+        return {tuple(e["caller"]) if e["caller"] else ("<module>", 0) for e in self.edges  # type: ignore
+                if tuple(e["callee"]) == site}
+
+    def interface_calls(self, name: str) -> int:
+        return sum(1 for e in self.edges if e.get("interface"))
+
+
+def ts_check(typescript: str, folder: Path) -> EdgeCheck:
+    done = subprocess.run(["node", str(HERE / "tscheck.js"), typescript, str(folder)], capture_output=True,
+                          text=True, timeout=600, check=True)
+    data = json.loads(done.stdout)
+    return EdgeCheck(data["edges"], data["exports"])
+
+
+def go_check(folders: list[Path], visible: dict[str, set[str]]) -> dict[str, EdgeCheck]:
+    """go/types over each folder; edges are kept only between files of the task's workspace (``visible``)."""
+    env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode", GOFLAGS="")
+    done = subprocess.run(["go", "run", str(HERE / "gocheck.go"), *map(str, folders)], capture_output=True,
+                          text=True, timeout=1800, env=env, check=True, cwd=HERE)
+    data = json.loads(done.stdout)
+    return {k: EdgeCheck(v["edges"] or [], v["defs"] or {}, visible.get(k)) for k, v in data.items()}
+
+
+# ------------------------------------------------------------------------------------------------ comparison
+def independent_answer(task: Task, index: CodeIndex, checker: Any) -> Any:
+    """The task's answer as the independent resolver sees it, in the gold answer's terms."""
+    kind = task.meta["question_kind"]
+    key = task.meta["question_key"]
+    lang = task.meta["language"]
+    if kind == "definition":
+        _, module, name = key
+        if lang == "python":
+            found = checker.definition(module, name)
+            return found.pop() if len(found) == 1 else sorted(found)
+        if lang == "go":
+            site = checker.defs.get(module, {}).get(name)
+            return site[0] if site else None
+        site = checker.defs.get(index.modules.get(module, module), {}).get(name)
+        return site[0] if site else None
+    if kind == "call_chain":
+        _, start, hops = key
+        site = _site(index, start)
+        for _ in range(hops):
+            nxt = {s for s in checker.callees(site) if s != site}
+            if len(nxt) != 1:
+                return sorted(nxt)
+            site = nxt.pop()
+        by_site = {_site(index, q): q for q in index.definitions}
+        return by_site.get(site, site)
+    if kind == "callers":
+        _, qual = key
+        site = _site(index, qual)
+        found = checker.callers(site, index.definitions[qual].name) if lang == "python" else checker.callers(site)
+        by_site = {_site(index, q): q for q in index.definitions}
+        return sorted(by_site.get(s, f"{s[0]}:{s[1]}") for s in found if s != site)
+    if kind == "setting":
+        _, module, name = key
+        if lang == "python":
+            return checker.setting(module, name)
+    return None
+
+
+def _agrees(task: Task, other: Any) -> bool:
+    gold = task.gold["answer"]
+    if task.meta["question_kind"] == "callers":
+        return sorted(gold) == other
+    if task.meta["question_kind"] == "setting":
+        return type(gold) is type(other) and gold == other
+    return gold == other
+
+
+def tasks_for(spec: str, seeds: int, kind_seeds: int, lengths: list[int], size: int
+              ) -> tuple[list[Task], list[dict[str, Any]], dict[str, Any]]:
+    tasks, failures = [], []
+    asked: dict[str, Any] = {}
+    for length in lengths:
+        if size < length * 0.95:
+            asked[f"*@{length}"] = f"source has {size:,} tokens: too small for this length"
+            continue
+        for kind in (None, *QUESTION_KINDS):
+            for seed in range(seeds if kind is None else kind_seeds):
+                params: dict[str, Any] = {"source": spec}
+                if kind:
+                    params["question"] = kind
+                config = ScenarioConfig(family="repo", seed=seed, length=length, task="qa", params=params)
+                try:
+                    tasks.append(generate_qa(config))
+                except ConfigError as exc:
+                    if kind is None:
+                        failures.append({"seed": seed, "length": length, "error": str(exc)[:300]})
+                    else:
+                        asked.setdefault(f"{kind}@{length}", str(exc)[:200])
+                        break  # the kind cannot be asked at this length: no other seed will
+    return tasks, failures, asked
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sources", nargs="+")
+    parser.add_argument("--seeds", type=int, default=20, help="seeds with no kind named (reset must succeed)")
+    parser.add_argument("--kind-seeds", type=int, default=5, help="seeds per named kind")
+    parser.add_argument("--lengths", default="8k,32k")
+    parser.add_argument("--typescript", default="", help="the typescript package folder (for TS/JS sources)")
+    args = parser.parse_args()
+    lengths = [int(x[:-1]) * 1024 if x.endswith("k") else int(x) for x in args.lengths.split(",")]
+    report: dict[str, Any] = {"sources": {}, "by_language": {}}
+    for spec in args.sources:
+        tree = load_source(spec)
+        size = sum(workset.file_tokens(tree.files).values())
+        tasks, failures, unaskable = tasks_for(spec, args.seeds, args.kind_seeds, lengths, size)
+        unique = {t.task_id: t for t in tasks}  # a task asked with and without its kind named is checked once
+        results = _check(list(unique.values()), tree.language, args.typescript, tree.files)
+        report["sources"][tree.name] = {"language": tree.language, "tokens": size, "resets": args.seeds * sum(
+                                            size >= n * 0.95 for n in lengths), "reset_failures": failures,
+                                        "not_askable": unaskable, **_summary(results)}
+        lang = report["by_language"].setdefault(tree.language, {})
+        for row in results:
+            cell = lang.setdefault(row["kind"], {"asked": 0, "agreed": 0})
+            cell["asked"] += 1
+            cell["agreed"] += row["agrees"]
+        print(json.dumps({tree.name: report["sources"][tree.name]}, default=str), file=sys.stderr)
+    print(json.dumps(report, indent=1, default=str))
+
+
+def _summary(results: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for row in results:
+        cell = out.setdefault(row["kind"], {"asked": 0, "agreed": 0, "disputes": []})
+        cell["asked"] += 1
+        cell["agreed"] += row["agrees"]
+        if not row["agrees"] and len(cell["disputes"]) < 5:
+            cell["disputes"].append({k: row[k] for k in ("key", "gold", "independent")})
+    return out
+
+
+def _checker(language: str, folder: Path, task: Task, go: dict[str, EdgeCheck], typescript: str) -> Any:
+    if language == "python":
+        return PythonCheck(folder, task.workspace or {}, folder.parent / "full")
+    if language == "go":
+        return go[str(folder)]
+    return ts_check(typescript, folder)
+
+
+def _check(tasks: list[Task], language: str, typescript: str, tree_files: dict[str, str]) -> list[dict[str, Any]]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = []
+        visible: dict[str, set[str]] = {}
+        if language == "python":
+            _write(tree_files, Path(tmp) / "full")
+        for i, task in enumerate(tasks):
+            folder = Path(tmp) / f"t{i}"
+            _write(task.workspace or {}, folder)
+            if language == "go":
+                # the rest of each package, so that go/types knows every receiver's type; only calls between
+                # workspace files are compared (the others do not exist for the agent)
+                ws = task.workspace or {}
+                dirs = {posixpath.dirname(p) for p in ws if p.endswith(".go")}
+                _write({p: t for p, t in tree_files.items() if p.endswith(".go") and p not in ws
+                        and posixpath.dirname(p) in dirs}, folder)
+                visible[str(folder)] = set(ws)
+            folders.append(folder)
+        go = go_check(folders, visible) if language == "go" and folders else {}
+        for task, folder in zip(tasks, folders, strict=True):
+            index = CodeIndex.build(task.workspace or {}, use_cache=False)
+            try:
+                other = independent_answer(task, index, _checker(language, folder, task, go, typescript))
+            except Exception as exc:  # a resolver crash is a dispute to look at, not a silent pass
+                other = f"<checker error: {type(exc).__name__}: {exc}>"
+            rows.append({"kind": task.meta["question_kind"], "key": task.meta["question_key"],
+                         "gold": task.gold["answer"], "independent": other, "agrees": _agrees(task, other)})
+    return rows
+
+
+if __name__ == "__main__":
+    main()

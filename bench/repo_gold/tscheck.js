@@ -1,0 +1,91 @@
+// Independent TypeScript/JavaScript resolver of bench/repo_gold.py, on the TypeScript compiler API.
+//
+//   node tscheck.js TYPESCRIPT_MODULE_DIR WORKSPACE
+//
+// Prints JSON: "edges" — every call or `new` whose callee the type checker binds to a declaration inside the
+// workspace, as {caller: [file, line] | null, callee: [file, line]}; the caller is the nearest enclosing named
+// function, method, class or variable-bound function (what the code index counts as a definition). "exports" —
+// for every file, each exported name and the [file, line] of the declaration it finally resolves to.
+"use strict";
+const path = require("path");
+const fs = require("fs");
+const ts = require(process.argv[2]);
+const root = path.resolve(process.argv[3]);
+
+const files = [];
+(function walk(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) walk(full);
+    else if (/\.(ts|tsx|js|jsx|mjs|cjs)$/.test(entry.name)) files.push(full);
+  }
+})(root);
+
+const program = ts.createProgram(files, {
+  allowJs: true, checkJs: false, noEmit: true, target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext, jsx: ts.JsxEmit.Preserve, noResolve: false, skipLibCheck: true,
+});
+const checker = program.getTypeChecker();
+const rel = (f) => path.relative(root, f).split(path.sep).join("/");
+const lineOf = (node) => node.getSourceFile().getLineAndCharacterOfPosition(node.getStart()).line + 1;
+
+function declSite(decl) {
+  // the node the code index calls a definition: a variable-bound function is its declarator
+  let node = decl;
+  if (ts.isFunctionExpression(node) || ts.isArrowFunction(node)) {
+    if (node.parent && ts.isVariableDeclaration(node.parent)) node = node.parent;
+  }
+  const file = node.getSourceFile().fileName;
+  if (!path.resolve(file).startsWith(root + path.sep)) return null;
+  return [rel(file), lineOf(node)];
+}
+
+function finalSymbol(sym) {
+  let seen = 0;
+  while (sym && (sym.flags & ts.SymbolFlags.Alias) && seen++ < 32) sym = checker.getAliasedSymbol(sym);
+  return sym;
+}
+
+function enclosing(node) {
+  for (let cur = node.parent; cur; cur = cur.parent) {
+    if (ts.isFunctionDeclaration(cur) || ts.isMethodDeclaration(cur) || ts.isClassDeclaration(cur)) {
+      return cur.name ? [rel(cur.getSourceFile().fileName), lineOf(cur)] : null;
+    }
+    if ((ts.isFunctionExpression(cur) || ts.isArrowFunction(cur)) && cur.parent && ts.isVariableDeclaration(cur.parent)
+        && ts.isIdentifier(cur.parent.name)) {
+      return [rel(cur.getSourceFile().fileName), lineOf(cur.parent)];
+    }
+  }
+  return null;
+}
+
+const edges = [];
+const exportsOut = {};
+for (const sf of program.getSourceFiles()) {
+  if (!path.resolve(sf.fileName).startsWith(root + path.sep)) continue;
+  const visit = (node) => {
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      let callee = node.expression;
+      if (ts.isPropertyAccessExpression(callee)) callee = callee.name;
+      const sym = finalSymbol(checker.getSymbolAtLocation(callee));
+      for (const decl of (sym && sym.declarations) || []) {
+        const site = declSite(decl);
+        if (site) edges.push({ caller: enclosing(node), callee: site, line: lineOf(node) });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  const msym = checker.getSymbolAtLocation(sf);
+  if (msym) {
+    const names = {};
+    for (const exp of checker.getExportsOfModule(msym)) {
+      const target = finalSymbol(exp);
+      const decl = target && target.declarations && target.declarations[0];
+      const site = decl && declSite(decl);
+      if (site) names[exp.name] = site;
+    }
+    exportsOut[rel(sf.fileName)] = names;
+  }
+}
+process.stdout.write(JSON.stringify({ edges, exports: exportsOut }));
