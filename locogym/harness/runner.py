@@ -7,9 +7,10 @@ from typing import Any
 
 import gymnasium as gym
 
-from locogym.agents.base import Agent, BudgetExceeded
+from locogym.agents.base import Agent, BudgetExceeded, ContextOverflow
+from locogym.agents.spend import SpendCapReached
 from locogym.core.errors import ConfigError, ProviderError
-from locogym.core.types import Trajectory
+from locogym.core.types import ModelUsage, Trajectory
 from locogym.envs.base import EpisodeListener, LocoEnv
 from locogym.harness.recorder import TrajectoryWriter
 
@@ -28,8 +29,12 @@ def run_episode(env: gym.Env[Any, Any], agent: Agent, seed: int | None = None,
     """Play one episode and return its trajectory (scored).
 
     With ``trajectory_path`` every step is appended to that file as it happens, so a crash loses nothing already
-    played. An agent that runs out of budget ends the episode with ``truncated`` (``max_cost``); a provider
-    failure ends it with termination ``error`` and is never scored as the model's answer.
+    played. An agent that runs out of budget ends the episode with ``truncated`` (``max_cost``; a run's spending
+    cap adds a ``spend_cap`` event, so the harness knows the episode was stopped, not played out); a prompt the
+    provider says does not fit the model's window ends it with ``context_overflow``, scored 0 as the model's
+    result at that length; a provider failure ends it with termination ``error`` and is never scored as the
+    model's answer. Each of these is written to the trajectory as an event, and the tokens spent on requests
+    that produced no action are added to the episode's usage.
     """
     base = unwrap(env)
     base.agent_name = agent.name
@@ -51,13 +56,19 @@ def run_episode(env: gym.Env[Any, Any], agent: Agent, seed: int | None = None,
                 action = agent.act(obs, info)
             except BudgetExceeded as exc:
                 _record_agent_events(base, agent)
-                base.trajectory.events.append({"kind": "budget", "message": exc.message})
+                kind = "spend_cap" if isinstance(exc, SpendCapReached) else "budget"
+                _record_event(base, {"kind": kind, "message": exc.message})
                 base.end_episode("max_cost")
+                break
+            except ContextOverflow as exc:
+                _record_agent_events(base, agent)
+                _record_event(base, {"kind": "context_overflow", "message": exc.message})
+                base.end_episode("context_overflow")
                 break
             except ProviderError as exc:
                 _record_agent_events(base, agent)
-                base.trajectory.events.append({"kind": "provider_error", "error": type(exc).__name__,
-                                               "message": exc.message, "fix": exc.fix})
+                _record_event(base, {"kind": "provider_error", "error": type(exc).__name__, "message": exc.message,
+                                     "fix": exc.fix})
                 base.end_episode("error")
                 break
             _record_agent_events(base, agent)
@@ -77,11 +88,23 @@ def run_episode(env: gym.Env[Any, Any], agent: Agent, seed: int | None = None,
 
 
 def _record_agent_events(base: LocoEnv, agent: Agent) -> None:
-    """Move agent-side events (context compactions) into the trajectory and the listeners."""
+    """Move agent-side events (context compactions, model requests) into the trajectory and the listeners.
+
+    A ``model_usage`` event (tokens spent on requests that produced no action) is also added to the episode's
+    usage, so every total includes what an episode that ended in an error spent.
+    """
     assert base.trajectory is not None
     while agent.events:
         event = agent.events.pop(0)
-        event = {**event, "step": len(base.trajectory.steps)}
-        base.trajectory.events.append(event)
-        for listener in base.listeners:
-            listener.on_event(event)
+        if event.get("kind") == "model_usage":
+            base.trajectory.usage = base.trajectory.usage + ModelUsage.model_validate(event["usage"])
+        _record_event(base, event)
+
+
+def _record_event(base: LocoEnv, event: dict[str, Any]) -> None:
+    """Append ``event`` (stamped with the index of the step it precedes) to the trajectory and every listener."""
+    assert base.trajectory is not None
+    event = {**event, "step": len(base.trajectory.steps)}
+    base.trajectory.events.append(event)
+    for listener in base.listeners:
+        listener.on_event(event)
