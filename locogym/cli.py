@@ -35,13 +35,13 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_version, 
     """An agentic long-context evaluation gym: codebases, multi-hop search and function calling."""
 
 
-def parse_env_args(pairs: list[str]) -> dict[str, Any]:
+def parse_env_args(pairs: list[str], flag: str = "--env-arg", example: str = "corpus=synthetic") -> dict[str, Any]:
     """``KEY=VALUE`` pairs; a VALUE that parses as JSON (numbers, true, lists) is taken as that value."""
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--env-arg {pair!r} is not KEY=VALUE.", fix="Write it like --env-arg corpus=synthetic.")
+            raise ConfigError(f"{flag} {pair!r} is not KEY=VALUE.", fix=f"Write it like {flag} {example}.")
         try:
             out[key.strip()] = json.loads(value)
         except json.JSONDecodeError:
@@ -88,7 +88,10 @@ def run_command(
     difficulty: Annotated[str | None, typer.Option(help="Task difficulty: easy, medium (the default) or hard.")] = None,
     sandbox: Annotated[str | None, typer.Option(help="Sandbox backend: auto, docker, bwrap, local, fake.")] = None,
     env_arg: Annotated[list[str] | None, typer.Option("--env-arg", help="Family argument KEY=VALUE (repeatable).")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Base URL of the model's server (model agents only).")] = None,
+    agent_arg: Annotated[list[str] | None, typer.Option("--agent-arg", help="Model agent setting KEY=VALUE "
+                                                                         "(repeatable), e.g. tool_choice=required "
+                                                                         "or context_window=8192.")] = None,
     max_steps: Annotated[int | None, typer.Option(help="Step budget of the episode.")] = None,
     out: Annotated[Path, typer.Option(help="Folder for the trajectory file.")] = Path("runs/single"),
 ) -> None:
@@ -97,6 +100,7 @@ def run_command(
 
     import locogym
     from locogym.harness.live import StepPrinter
+    from locogym.harness.runner import trajectory_file_name
 
     kwargs = parse_env_args(env_arg or [])
     if sandbox is not None:
@@ -111,25 +115,29 @@ def run_command(
     if difficulty is not None:
         options["difficulty"] = difficulty
     _require_registered(env_id)
-    agent_kwargs = {"base_url": base_url} if base_url else {}
+    agent_kwargs = parse_env_args(agent_arg or [], flag="--agent-arg", example="tool_choice=required")
+    if base_url:
+        agent_kwargs["base_url"] = base_url
     the_agent = locogym.make_agent(agent, **agent_kwargs)
     env = gym.make(env_id, **kwargs)
-    path = out / "trajectories" / f"{env_id}__{agent.replace('/', '_')}__seed{seed}.jsonl"
+    path = out / "trajectories" / trajectory_file_name(env_id, the_agent.name, the_agent.settings, seed, options)
     try:
         traj = locogym.run_episode(env, the_agent, seed=seed, options=options, trajectory_path=path,
                                    listeners=[StepPrinter(console)])
     finally:
         env.close()
     assert traj.score is not None
-    console.print(f"[bold]{traj.termination}[/]: success {traj.score.success:.3f} ({traj.score.outcome}); "
-                  f"{len(traj.steps)} steps; trajectory: {path}")
     if traj.termination == "error":
-        # A provider failure (no key, rejected request, retries used up) is not the model's answer: say why, exit 1.
+        # A provider failure (no key, rejected request, retries used up) is not the model's answer: no score is
+        # printed, only the cause; exit 1.
+        console.print(f"[bold red]errored[/] after {len(traj.steps)} steps (not scored); trajectory: {path}")
         for event in traj.events:
             if event.get("kind") == "provider_error":
                 fix = f" Fix: {event['fix']}" if event.get("fix") else ""
                 err_console.print(f"[red]error:[/] {escape(str(event.get('message', '')) + fix)}")
         raise typer.Exit(1)
+    console.print(f"[bold]{traj.termination}[/]: success {traj.score.success:.3f} ({traj.score.outcome}); "
+                  f"{len(traj.steps)} steps; trajectory: {path}")
 
 
 def _require_registered(env_id: str) -> None:

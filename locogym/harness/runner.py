@@ -10,9 +10,22 @@ import gymnasium as gym
 from locogym.agents.base import Agent, BudgetExceeded, ContextOverflow
 from locogym.agents.spend import SpendCapReached
 from locogym.core.errors import ConfigError, ProviderError
-from locogym.core.types import ModelUsage, Trajectory
+from locogym.core.types import ModelUsage, Trajectory, stable_hash
 from locogym.envs.base import EpisodeListener, LocoEnv
 from locogym.harness.recorder import TrajectoryWriter
+
+
+def trajectory_file_name(env_id: str, agent_name: str, agent_settings: dict[str, Any], seed: int | None,
+                         options: dict[str, Any] | None) -> str:
+    """A file name unique per (env, task, length, seed, agent settings), readable at a glance: runs at another
+    length, task or setting never overwrite each other's trajectory."""
+    options = options or {}
+    parts = [env_id, agent_name, f"task-{options.get('task') or 'default'}",
+             f"len-{options.get('length') or 'default'}", f"seed{seed}"]
+    rest = {k: v for k, v in options.items() if k not in ("task", "length")}
+    digest = stable_hash({"settings": agent_settings, "options": rest}, 8)
+    safe = "__".join("".join(c if c.isalnum() or c in "-_.+" else "_" for c in str(p)) for p in parts)
+    return f"{safe}__{digest}.jsonl"
 
 
 def unwrap(env: gym.Env[Any, Any]) -> LocoEnv:
