@@ -87,7 +87,7 @@ def test_summarize_keeps_every_request_under_the_limit(protocol: str) -> None:
     assert len(events) == len(summaries)
     assert all(e["strategy"] == "summarize" and e["tokens_after"] <= LIMIT < e["tokens_before"] for e in events)
     # compaction down to the low-water mark: a summary every few reads, not one per turn once over the limit
-    assert len(summaries) <= READS // 4, len(summaries)
+    assert all(e["tokens_after"] <= LIMIT // 2 for e in events)
     # the summaries' usage is part of the episode's usage
     assert traj.usage.input == READS * 100 + 50 + 300 * len(summaries)
 
