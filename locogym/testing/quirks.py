@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from locogym.testing.script import HttpError, Raw, Reply, ScriptItem
+from locogym.testing.script import Raw, Reply, ScriptItem
 from locogym.testing.wire import RecordedRequest, Renderer
 
 
