@@ -277,7 +277,20 @@ def _plan_record(config: TournamentConfig, jobs: list[EpisodeJob], sandbox: str)
     return {"schema_version": 1, "locogym_version": locogym.__version__, "sandbox": sandbox,
             "config": config.model_dump(mode="json", exclude={"agents"}) | {
                 "agents": [{"spec": a.spec, "label": a.label, "settings": a.public_settings()} for a in config.agents]},
+            "response_caches": {a.name: _cache_folder(a.settings.get("cache")) for a in config.agents
+                                if a.provider != BASELINE_PROVIDER},
             "episodes": len(jobs), "keys": sorted(job.key for job in jobs)}
+
+
+def _cache_folder(setting: Any) -> str | None:
+    """The response cache folder an agent with ``cache=setting`` uses (None: caching is off)."""
+    from locogym.agents.cache import default_cache_dir
+
+    if setting is False:
+        return None
+    if setting is None or setting is True:
+        return str(default_cache_dir().resolve())
+    return str(Path(setting).expanduser().resolve())
 
 
 async def _run_all(todo: list[EpisodeJob], config: TournamentConfig, executor: EpisodeExecutor,
