@@ -60,5 +60,7 @@ class StepPrinter:
 
     def on_end(self, trajectory: Trajectory) -> None:
         score = trajectory.score
-        if score is not None:
+        if trajectory.termination == "error":  # an infrastructure failure says nothing about the model
+            self.console.rule("errored · not scored")
+        elif score is not None:
             self.console.rule(f"{trajectory.termination} · success {score.success:.3f} · {score.outcome}")
