@@ -16,7 +16,10 @@ would be) but never in ``own_ms`` or the memory figures.
 
 Medians over the calls, with p90, measured side by side in one run. ``sdk_paths`` compares, on the final
 100-turn history, the SDK's typed ``create`` with the plain ``post`` of the wire-format body that the agents
-use (same client, same server, alternated). Prints JSON.
+use (same client, same server, alternated). ``prompt_cache`` plays the same turns with an Anthropic agent whose
+server accounts for prompt caching as Anthropic does (a prefix that ends at a ``cache_control`` breakpoint is
+written once at the cache-write rate and read later at the cache-read rate), with the breakpoints on and off,
+and prices both runs as claude-sonnet-4-5. Prints JSON.
 
     python bench/agents.py [--calls 100]
 """
@@ -161,6 +164,53 @@ def _sdk_paths(server: Any, repeats: int = 10) -> dict[str, Any]:
     return rows
 
 
+class _PromptCacheAccounting:
+    """Anthropic's prompt-cache bookkeeping, for the scripted server: prefixes ending at a breakpoint are cached."""
+
+    def __init__(self) -> None:
+        self.cached: set[bytes] = set()
+
+    def __call__(self, request: Any) -> Reply:
+        body = request.body
+        system = body.get("system")
+        blocks: list[Any] = [*(body.get("tools") or []),
+                             *(system if isinstance(system, list) else [{"type": "text", "text": system or ""}])]
+        for message in body.get("messages", []):
+            content = message.get("content")
+            blocks += content if isinstance(content, list) else [{"type": "text", "text": content}]
+        sizes = [tokens.count(json.dumps(b, sort_keys=True)) for b in blocks]
+        marks = [i for i, b in enumerate(blocks) if isinstance(b, dict) and "cache_control" in b]
+        plain = [{k: v for k, v in b.items() if k != "cache_control"} for b in blocks]  # marks are not content
+        prefix = [json.dumps(plain[: i + 1], sort_keys=True).encode() for i in marks]
+        read = max((sum(sizes[: i + 1]) for i, key in zip(marks, prefix, strict=True) if key in self.cached),
+                   default=0)
+        written = sum(sizes[: marks[-1] + 1]) - read if marks and prefix[-1] not in self.cached else 0
+        self.cached.update(prefix)
+        return Reply.call("read_file", {"path": "a.py"},
+                          usage=Usage(input=sum(sizes), output=20, cache_read=read, cache_write=written))
+
+
+def _prompt_cache(calls: int) -> dict[str, Any]:
+    """The same Anthropic episode with and without cache breakpoints, priced as claude-sonnet-4-5."""
+    from locogym.agents.pricing import PriceTable
+
+    price = PriceTable.load().lookup("anthropic/claude-sonnet-4-5")
+    assert price is not None
+    rows: dict[str, Any] = {}
+    for enabled in (True, False):
+        with ScriptedServer(fallback=_PromptCacheAccounting(), keep_requests=False) as server:
+            agent = agent_for(server, "anthropic", model="claude-sonnet-4-5", prompt_cache=enabled)
+            agent.reset(INFO)
+            agent.act("Go.", INFO)
+            for _ in range(calls - 1):
+                agent.act(OBS, INFO)
+        usage = agent.usage
+        rows["on" if enabled else "off"] = {"input": usage.input, "cache_read": usage.cache_read,
+                                            "cache_write": usage.cache_write, "cost_usd": round(usage.cost_usd, 4)}
+    rows["cost_ratio_off_to_on"] = round(rows["off"]["cost_usd"] / rows["on"]["cost_usd"], 2)
+    return rows
+
+
 def _stats(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     return {"median": round(statistics.median(ordered), 3), "p90": round(ordered[int(0.9 * (len(ordered) - 1))], 3)}
@@ -189,13 +239,17 @@ def run(calls: int) -> dict[str, Any]:
         sdk_paths = _sdk_paths(server)
     return {"benchmark": "agents", "server_latency_s": 0.0, "observation_tokens": tokens.count(OBS),
             "python": sys.version.split()[0], "requests_served": server.requests_served, "results": results,
-            "sdk_paths": sdk_paths}
+            "sdk_paths": sdk_paths, "prompt_cache": _prompt_cache(calls)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=100, help="model turns per configuration")
+    parser.add_argument("--only-prompt-cache", action="store_true", help="run only the prompt-cache measurement")
     args = parser.parse_args()
+    if args.only_prompt_cache:
+        print(json.dumps({"benchmark": "agents", "prompt_cache": _prompt_cache(args.calls)}, indent=2))
+        return
     print(json.dumps(run(args.calls), indent=2))
 
 

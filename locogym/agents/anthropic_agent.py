@@ -4,10 +4,17 @@ The history is a list of Anthropic messages. All results of one assistant turn g
 ``tool_result`` blocks with their ``tool_use_id`` (marked ``is_error`` when the env reported an error), which is
 what the API requires after a turn with several tool calls. Adjacent user messages are merged when a request is
 built, so nudges and results can be recorded separately yet always alternate roles on the wire.
+
+Prompt caching (``prompt_cache=True``, the default): every request marks the stable prefix with
+``cache_control`` breakpoints — the end of the system prompt (which caches the tool definitions before it), the
+end of the previous request's history and the end of this one's — so each turn reads the history it shares with
+the turn before from Anthropic's prompt cache (billed at the cache-read rate) instead of paying for it again.
+The history itself is never changed: the marks are added to copies when the request is built.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any, ClassVar
 
 import anthropic
@@ -29,6 +36,8 @@ from locogym.core.errors import ConfigError
 from locogym.core.types import ModelUsage
 
 ANTHROPIC_URL = "https://api.anthropic.com"
+EPHEMERAL = {"type": "ephemeral"}
+BREAKPOINT_TOKENS = 24  # what one cache_control mark (and a text block made to carry it) adds to a request
 
 
 def _blocks(content: Any) -> list[dict[str, Any]]:
@@ -81,6 +90,27 @@ class AnthropicDialect(Dialect):
         return [*rest, {**last, "content": blocks}]
 
 
+def mark_cache_breakpoints(messages: list[Item]) -> list[Item]:
+    """Copies of ``messages`` with ``cache_control`` on the last block of the last message and of the last user
+    message before the newest assistant turn (where the previous request ended)."""
+    if not messages:
+        return messages
+    marked = list(messages)
+    targets = {len(marked) - 1}
+    for index in range(len(marked) - 2, -1, -1):
+        if marked[index].get("role") == "user" and index + 1 < len(marked) \
+                and marked[index + 1].get("role") == "assistant":
+            targets.add(index)
+            break
+    for index in targets:
+        blocks = copy.deepcopy(_blocks(marked[index].get("content")))
+        if not blocks:
+            continue
+        blocks[-1]["cache_control"] = dict(EPHEMERAL)
+        marked[index] = {**marked[index], "content": blocks}
+    return marked
+
+
 def merge_roles(messages: list[Item]) -> list[Item]:
     """Merge adjacent messages of the same role into one (content blocks concatenated)."""
     merged: list[Item] = []
@@ -102,7 +132,8 @@ class AnthropicAgent(ModelAgent):
     provider: ClassVar[str] = "anthropic"
     key_env: ClassVar[str | None] = "ANTHROPIC_API_KEY"
 
-    def __init__(self, model: str, **kwargs: Any) -> None:
+    def __init__(self, model: str, *, prompt_cache: bool = True, **kwargs: Any) -> None:
+        self.prompt_cache = prompt_cache
         super().__init__(model, **kwargs)
         if self.temperature is not None and not sdk_accepts(Messages.create, "temperature"):
             raise ConfigError(f"The installed Anthropic Messages API takes no temperature (anthropic "
@@ -110,6 +141,10 @@ class AnthropicAgent(ModelAgent):
                               fix="Leave temperature unset for anthropic/ models; steer them with "
                                   "extra_params={'output_config': {'effort': 'low'}} instead.")
         self._dialect = AnthropicDialect()
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {**super().settings, "prompt_cache": self.prompt_cache}
 
     @property
     def dialect(self) -> Dialect:
@@ -123,14 +158,25 @@ class AnthropicAgent(ModelAgent):
         return anthropic.Anthropic(api_key=api_key, base_url=self.base_url, timeout=self.timeout, max_retries=0)
 
     def build_request(self, messages: list[Item]) -> dict[str, Any]:
-        body: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens, "messages": merge_roles(messages)}
+        history = merge_roles(messages)
+        body: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens,
+                                "messages": mark_cache_breakpoints(history) if self.prompt_cache else history}
         if self.system_prompt:
-            body["system"] = self.system_prompt
+            body["system"] = ([{"type": "text", "text": self.system_prompt, "cache_control": dict(EPHEMERAL)}]
+                              if self.prompt_cache else self.system_prompt)
         if self._specs:
             body["tools"] = [s.to_anthropic() for s in self._specs]
+            if self.prompt_cache and not self.system_prompt:
+                body["tools"][-1] = {**body["tools"][-1], "cache_control": dict(EPHEMERAL)}
         if self.temperature is not None:
             body["temperature"] = self.temperature
         return body
+
+    def _fixed_tokens(self) -> int:
+        """Besides system prompt and tools, the two history breakpoints: a mark and, on a plain-text message, the
+        block that carries it."""
+        marks = 2 * BREAKPOINT_TOKENS if self.prompt_cache else 0
+        return super()._fixed_tokens() + marks
 
     def build_summary_request(self, prompt: str) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens, "system": SUMMARY_SYSTEM,

@@ -18,6 +18,14 @@ class BudgetExceeded(LocoError):
     """Raised by an agent whose token or cost budget ran out; the runner ends the episode with ``truncated``."""
 
 
+class ContextOverflow(LocoError):
+    """The provider refused a request because the prompt does not fit the model's context window.
+
+    This is the model's result at that length, not an infrastructure failure: the runner ends the episode with
+    termination ``context_overflow``, which is scored 0 and never retried.
+    """
+
+
 class Agent(ABC):
     """Base class of agents. ``last_usage`` is the model usage behind the most recent action (or None)."""
 

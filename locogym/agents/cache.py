@@ -1,9 +1,12 @@
 """An on-disk cache of model responses, keyed by the exact request, so re-runs and replays cost nothing.
 
-The key is a SHA-256 of the canonical JSON of the *scope* (provider and wire protocol, e.g.
-``openai-compatible:chat``) and the full request body (model, messages, tools, temperature, seed, ...). The
-server's address is not part of it: the same model served again on another port or host reuses its answers.
-Credentials are never part of a request body, so no key can leak into a cache key or file. Each entry is one JSON file written atomically
+The key is a SHA-256 of the canonical JSON of the *scope* (provider, wire protocol and endpoint, e.g.
+``openai-compatible:messages:http://127.0.0.1:8080/v1/chat/completions``) and the full request body (model,
+messages, tools, tool_choice, temperature, seed, output allowance, ...): everything that decides the answer. The
+endpoint is in it because a model name says nothing about who serves it: a smoke test against a local server must
+never answer the real run. Only responses that parsed as a valid turn are stored, so a malformed answer is asked
+again next time. Credentials are never part of a request body, so no key can leak into a cache key or file.
+Each entry is one JSON file written atomically
 (temporary file + rename): concurrent episodes and killed runs never leave a torn entry; an unreadable entry is
 treated as a miss and rewritten.
 
@@ -25,7 +28,7 @@ import orjson
 from locogym.core.types import dumps
 
 CACHE_ENV = "LOCOGYM_CACHE_DIR"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the endpoint joined the key; entries of format 1 are never read
 
 
 def default_cache_dir() -> Path:

@@ -8,8 +8,14 @@ every model request the agent lets its :class:`ContextStrategy` compact the hist
 * ``drop_tool_outputs`` — past ``max_tokens``, replace the oldest tool outputs with a one-line stub that names
   the call and how many tokens were dropped, so the model knows it can call the tool again. When stubs alone no
   longer fit (a very long episode), the oldest whole turns go too, replaced by one note that counts their calls.
-* ``summarize`` — past ``max_tokens``, ask the same model to summarise all but the most recent turns and send
-  that summary after the opening prompt instead; if the window is still over the limit, drop as above.
+* ``summarize`` — past ``max_tokens``, ask the same model to summarise the older turns and send that summary
+  after the opening prompt instead, folding in enough turns to bring the request down to a low-water mark
+  (``low_water``, half the limit by default), so the next summary is needed only after the history has grown by
+  half the limit again, not on every turn; if the window is still over the limit, drop as above.
+
+No strategy ever stubs or drops a tool result the model has not seen yet: the results that follow the newest
+model turn are what the next request is for, so they are always sent whole (however many parallel calls there
+were); ``keep_last`` counts whole outputs kept among those the model has already read.
 
 Token counts use the gym's declared tokenizer (cl100k_base) over each item's JSON, plus the fixed part of every
 request (system prompt and tool schemas), so the limit applies to the whole request as sent. Each compaction
@@ -222,13 +228,23 @@ def _stub(name: str, arguments: str, dropped_tokens: int) -> str:
             f"Call the tool again if you need it.]")
 
 
+def unseen_from(ctx: Context) -> int:
+    """Index of the first turn after the newest model item: outputs from there on the model has not seen."""
+    for index in range(len(ctx.turns) - 1, -1, -1):
+        if ctx.dialect.is_model_item(ctx.turns[index]):
+            return index + 1
+    return 0
+
+
 def drop_tool_outputs(ctx: Context, max_tokens: int, keep_last: int) -> int:
     """Stub the oldest tool outputs until ``ctx`` fits ``max_tokens``; returns how many were dropped.
 
-    The newest ``keep_last`` outputs are never dropped, nor outputs that already are stubs.
+    Outputs the model has not seen yet are never dropped, nor the newest ``keep_last`` of those it has seen, nor
+    outputs that already are stubs.
     """
-    outputs = ctx.tool_outputs()
-    candidates = outputs[:-keep_last] if keep_last > 0 else outputs
+    unseen = unseen_from(ctx)
+    seen = [out for out in ctx.tool_outputs() if out.turn < unseen]
+    candidates = seen[:-keep_last] if keep_last > 0 else seen
     names = ctx.call_names()
     dropped = 0
     for out in candidates:
@@ -302,22 +318,38 @@ class DropToolOutputs(ContextStrategy):
 
 
 class Summarize(ContextStrategy):
-    """Past ``max_tokens``, replace all but the last ``keep_turns`` model turns with a summary by the same model.
+    """Past ``max_tokens``, replace older model turns with a summary by the same model.
 
-    The summary prompt holds the previous summary and the turns being folded in, each item cut to a share of the
-    limit so that the summary request itself fits. Outputs still over the limit afterwards are stubbed.
+    It folds in the oldest turns until what stays (at most the newest ``keep_turns`` turns, at least the newest
+    one) fits under ``low_water`` times the limit besides the summary, so compaction runs once per half a limit of
+    growth rather than on every turn. The summary prompt holds the previous summary and the turns being folded in,
+    each item cut to a share of the limit so that the summary request itself fits. Outputs still over the limit
+    afterwards are stubbed.
     """
 
     name = "summarize"
 
-    def __init__(self, max_tokens: int, keep_turns: int = 2, keep_last: int = 1) -> None:
+    def __init__(self, max_tokens: int, keep_turns: int = 2, keep_last: int = 1, low_water: float = 0.5) -> None:
+        if not 0 < low_water <= 1:
+            raise ConfigError(f"low_water={low_water} is not a fraction of the limit.", fix="Use e.g. 0.5.")
         self.max_tokens = max_tokens
         self.keep_turns = max(1, keep_turns)
         self.keep_last = keep_last
+        self.low_water = low_water
 
     @property
     def settings(self) -> dict[str, Any]:
-        return {**super().settings, "keep_turns": self.keep_turns}
+        return {**super().settings, "keep_turns": self.keep_turns, "low_water": self.low_water}
+
+    def cut_point(self, ctx: Context, starts: list[int]) -> int:
+        """Where to cut ``ctx.turns``: the latest turn start that keeps the rest under the low-water mark."""
+        assert self.max_tokens is not None
+        target = self.low_water * self.max_tokens - ctx.fixed_tokens - ctx._head_tokens
+        candidates = starts[-self.keep_turns:] if len(starts) > self.keep_turns else starts[1:]
+        for start in candidates:
+            if sum(ctx._turn_tokens[start:]) <= target:
+                return start
+        return starts[-1]
 
     def summary_prompt(self, ctx: Context, items: list[Item]) -> str:
         assert self.max_tokens is not None
@@ -341,8 +373,8 @@ class Summarize(ContextStrategy):
             return None
         event: dict[str, Any] = {"kind": "compaction", "strategy": self.name, "tokens_before": before}
         starts = ctx.turn_starts()
-        if len(starts) > self.keep_turns:
-            cut_at = starts[-self.keep_turns]
+        if len(starts) > 1:
+            cut_at = self.cut_point(ctx, starts)
             folded = ctx.turns[:cut_at]
             summary = summarize(self.summary_prompt(ctx, folded)).strip() or "(the summary came back empty)"
             ctx.cut(cut_at)

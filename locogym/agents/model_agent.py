@@ -11,15 +11,20 @@ The loop, per ``act(obs, info)``:
    ``act``; the env takes one call per step. The next model request is made once the queue is empty, so every
    call's result is in the history, in order, before the model speaks again.
 3. Before a request the context strategy may compact the history (events go to ``self.events``), and the token
-   and cost budgets are checked (:class:`~locogym.agents.base.BudgetExceeded`).
-4. The request goes through the on-disk response cache, then through the retry policy.
+   and cost budgets are checked (:class:`~locogym.agents.base.BudgetExceeded`). With ``context_window`` known,
+   the output allowance is cut to what the window leaves after the prompt.
+4. The request goes through the on-disk response cache, then (booked with the run's spending gate, when there is
+   one: :mod:`locogym.agents.spend`) through the retry policy. Only a response that parses is stored. Every
+   request leaves a ``model_request`` event: latency, the provider's prompt and output tokens, cost, cache hit.
+   A prompt the provider says does not fit its window raises :class:`~locogym.agents.base.ContextOverflow`.
 5. A reply with no tool call: with ``text_reply="nudge"`` (the default) the agent answers once with a reminder to
    call a tool and asks again; if the model still replies in text, that text is submitted as its answer
    (``submit(answer=text)``), so an episode never stalls. ``text_reply="submit"`` submits at once.
 
 ``last_usage`` is the usage of every request made for the action just returned (summaries and nudges included);
 actions served from the queue carry none. Usage and cost come from the provider's usage fields; cost from the
-price table (:mod:`locogym.agents.pricing`). Keys are held privately, never put in settings, events, cache keys
+price table (:mod:`locogym.agents.pricing`). A response served from the cache keeps its token usage but costs
+$0: nothing was spent. Keys are held privately, never put in settings, events, cache keys
 or error messages.
 """
 
@@ -28,7 +33,9 @@ from __future__ import annotations
 import collections
 import functools
 import inspect
+import math
 import os
+import time
 from abc import abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,12 +43,14 @@ from typing import Any, ClassVar
 
 import orjson
 
-from locogym.agents.base import Agent, BudgetExceeded
+from locogym.agents.base import Agent, BudgetExceeded, ContextOverflow
 from locogym.agents.cache import ResponseCache, open_cache, request_key
 from locogym.agents.context import Context, ContextStrategy, Dialect, Item, make_strategy, request_tokens
 from locogym.agents.pricing import PricesOverride, PriceTable
 from locogym.agents.retry import Failure, RetryPolicy, call_with_retries, redact
 from locogym.agents.toolnames import ToolNames
+from locogym.agents.spend import SpendGate
+from locogym.core import tokens
 from locogym.core.errors import AuthenticationError, ConfigError, ProviderError
 from locogym.core.types import ModelUsage, ToolCall, ToolSpec, stable_hash
 
@@ -53,6 +62,10 @@ DEFAULT_SYSTEM_PROMPT = (
 NUDGE = ("Your last reply had no tool call, and the environment only acts on tool calls. Call a tool to "
          "continue, or call submit with your final answer.")
 SUMMARY_SYSTEM = "You condense an agent's working history into a faithful, compact summary."
+# The local tokenizer (cl100k) and a provider's differ; prompts are assumed this much longer when sizing the
+# output allowance to the window and when booking spend, so neither comes out short.
+TOKENIZER_SLACK = 1.25
+MIN_OUTPUT_TOKENS = 64
 
 
 @dataclass
@@ -80,7 +93,8 @@ class ModelAgent(Agent):
                  cache: ResponseCache | str | bool | None = None,
                  retry: RetryPolicy | Mapping[str, Any] | None = None,
                  timeout: float = 120.0, text_reply: str = "nudge",
-                 extra_params: Mapping[str, Any] | None = None) -> None:
+                 extra_params: Mapping[str, Any] | None = None,
+                 context_window: int | str | None = None) -> None:
         super().__init__()
         if not model:
             raise ConfigError("No model name given.", fix=f"Name one, e.g. {self.provider}/MODEL.")
@@ -90,6 +104,7 @@ class ModelAgent(Agent):
             raise ConfigError(f"max_tokens={max_tokens} must be positive.", fix="Use e.g. max_tokens=4096.")
         self.model = model
         self.name = f"{self.provider}/{model}"
+        self.context_window = tokens.parse_length(context_window) if context_window is not None else None
         self._api_key = api_key
         self.base_url = base_url
         self.temperature = temperature
@@ -104,6 +119,8 @@ class ModelAgent(Agent):
             raise ConfigError(f"A cost budget was set but no price is known for {self.name}.",
                               fix=f'Pass prices={{"{self.name}": {{"input": ..., "output": ...}}}} '
                                   "(US dollars per million tokens) or a price file.")
+        self.prices.warn_unpriced(self.name)
+        self.spend_gate: SpendGate | None = None  # set by a harness that caps a whole run's spend
         self.cache = open_cache(cache)
         self.retry = _retry_policy(retry)
         self.timeout = timeout
@@ -134,12 +151,18 @@ class ModelAgent(Agent):
 
     @property
     def cache_scope(self) -> str:
-        """What, besides the request body, identifies a response: provider and wire protocol."""
-        return f"{self.provider}:{self.messages_key}"
+        """What, besides the request body, identifies a response: provider, wire protocol and endpoint (a model
+        name served by a local smoke-test server is not the same model at the provider)."""
+        return f"{self.provider}:{self.messages_key}:{self.endpoint}"
 
     @abstractmethod
     def make_client(self, api_key: str) -> Any:
         """The SDK client, with the SDK's own retries off and ``self.timeout`` set."""
+
+    @property
+    def max_tokens_field(self) -> str:
+        """The request field that holds the output allowance."""
+        return "max_tokens"
 
     @abstractmethod
     def build_request(self, messages: list[Item]) -> dict[str, Any]:
@@ -180,6 +203,8 @@ class ModelAgent(Agent):
             settings["max_cost_usd"] = self.max_cost_usd
         if self.extra_params:
             settings["extra_params"] = self.extra_params
+        if self.context_window is not None:
+            settings["context_window"] = self.context_window
         return settings
 
     def _key(self) -> str | None:
@@ -242,7 +267,7 @@ class ModelAgent(Agent):
             self._act_usage = ModelUsage()
             try:
                 self._model_turn()
-            except (BudgetExceeded, ProviderError):
+            except (BudgetExceeded, ProviderError, ContextOverflow):
                 if self._act_usage.total_tokens:
                     self.events.append({"kind": "model_usage", "usage": self._act_usage.model_dump(),
                                         "note": "spent on requests that produced no action"})
@@ -289,24 +314,69 @@ class ModelAgent(Agent):
 
     def _summarize(self, prompt: str) -> str:
         self._check_budget()
-        return self._exchange(self.build_summary_request(prompt)).text
+        return self._exchange(self.build_summary_request(prompt), purpose="summary").text
 
-    def _exchange(self, body: dict[str, Any]) -> Turn:
-        """One request through cache and retries; charges its usage."""
-        body = {**body, **self.extra_params}
+    def _fit_output(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``body`` with its output allowance cut to what the known window leaves after the prompt."""
+        field_name = self.max_tokens_field
+        if self.context_window is None or not isinstance(body.get(field_name), int):
+            return body
+        prompt = math.ceil(request_tokens(body, self.messages_key) * TOKENIZER_SLACK)
+        room = self.context_window - prompt
+        allowed = max(min(body[field_name], MIN_OUTPUT_TOKENS), min(body[field_name], room))
+        return body if allowed == body[field_name] else {**body, field_name: allowed}
+
+    def _reserve(self, body: dict[str, Any]) -> str | None:
+        """Book the request's most it can cost with the run's spending gate (None when there is no gate)."""
+        if self.spend_gate is None:
+            return None
+        price = self.prices.lookup(self.name)
+        if price is None:
+            raise ConfigError(f"The run has a spending cap but no price is known for {self.name}.",
+                              fix=f'Pass prices={{"{self.name}": {{"input": ..., "output": ...}}}} or a price '
+                                  "file, or run it without a cap.")
+        prompt = math.ceil(request_tokens(body, self.messages_key) * TOKENIZER_SLACK)
+        allowance = body.get(self.max_tokens_field)
+        output = allowance if isinstance(allowance, int) else self.max_tokens
+        return self.spend_gate.reserve(price.cost(ModelUsage(input=prompt, output=output)))
+
+    def _exchange(self, body: dict[str, Any], purpose: str = "turn") -> Turn:
+        """One request through cache, spending gate and retries; charges its usage and records the request."""
+        body = self._fit_output({**body, **self.extra_params})
         key = request_key(self.cache_scope, body) if self.cache is not None else ""
         response = self.cache.get(key) if self.cache is not None else None
+        started = time.perf_counter()
+        hit = response is not None
         if response is not None:
             self.cache_hits += 1
+            turn = self.parse(response)
+            priced = self.prices.cost(self.name, turn.usage)
+            turn.usage = turn.usage.model_copy(update={"cost_usd": 0.0})
         else:
             client = self._client()
-            response = call_with_retries(lambda: self.send(client, body), provider=self.name, policy=self.retry,
-                                         secrets=self._secrets(), on_retry=self._on_retry)
+            booking = self._reserve(body)
+            try:
+                response = call_with_retries(lambda: self.send(client, body), provider=self.name,
+                                             policy=self.retry, secrets=self._secrets(), on_retry=self._on_retry)
+                turn = self.parse(response)
+            except BaseException:
+                if booking is not None and self.spend_gate is not None:
+                    self.spend_gate.settle(booking, 0.0)
+                raise
+            priced = self.prices.cost(self.name, turn.usage)
+            turn.usage = turn.usage.model_copy(update={"cost_usd": priced})
+            if booking is not None and self.spend_gate is not None:
+                self.spend_gate.settle(booking, priced)
             if self.cache is not None:
                 self.cache.put(key, response)
-        turn = self.parse(response)
-        turn.usage = turn.usage.model_copy(update={"cost_usd": self.prices.cost(self.name, turn.usage)})
         self._charge(turn.usage)
+        event: dict[str, Any] = {"kind": "model_request", "purpose": purpose, "cache_hit": hit,
+                                 "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+                                 "prompt_tokens": turn.usage.input, "output_tokens": turn.usage.output,
+                                 "cost_usd": turn.usage.cost_usd}
+        if hit:
+            event["cost_usd_uncached"] = priced
+        self.events.append(event)
         return turn
 
     def _on_retry(self, attempt: int, failure: Failure, wait: float) -> None:
@@ -336,7 +406,7 @@ def _retry_policy(retry: RetryPolicy | Mapping[str, Any] | None) -> RetryPolicy:
         return RetryPolicy()
     if isinstance(retry, RetryPolicy):
         return retry
-    fields = {"max_retries", "base_delay", "max_delay", "max_retry_after", "seed"}
+    fields = {"max_retries", "max_identical", "base_delay", "max_delay", "max_retry_after", "seed"}
     unknown = sorted(set(retry) - fields)
     if unknown:
         raise ConfigError(f"Unknown retry setting(s) {unknown}.", fix=f"Use any of: {', '.join(sorted(fields))}.")

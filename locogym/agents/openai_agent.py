@@ -7,6 +7,11 @@ that is what those servers implement). The history is kept as chat messages or R
 are sent as native function tools from the env's ToolSpecs, and every call the model makes is handed to the env
 in its native shape (``{"id", "type": "function", "function": {...}}`` or a ``function_call`` item), so a call
 with malformed JSON arguments reaches the env as such and is recorded as an invalid call.
+
+Interop with local servers: an assistant turn that only calls tools is echoed back with ``"content": ""``
+(llama-cpp-python's server answers 500 to ``null``), and ``tool_choice`` is sent whenever tools are offered
+(``"auto"`` by default; llama-cpp-python ignores ``tools`` without it). ``tool_choice=`` on the agent overrides
+it: ``"required"``, ``"none"``, a function choice, or ``False`` to leave the field out.
 """
 
 from __future__ import annotations
@@ -105,10 +110,15 @@ class OpenAIAgent(ModelAgent):
     provider: ClassVar[str] = "openai"
     key_env: ClassVar[str | None] = "OPENAI_API_KEY"
 
-    def __init__(self, model: str, *, api: Literal["chat", "responses"] = "chat", **kwargs: Any) -> None:
+    def __init__(self, model: str, *, api: Literal["chat", "responses"] = "chat",
+                 tool_choice: str | dict[str, Any] | bool = "auto", **kwargs: Any) -> None:
         if api not in ("chat", "responses"):
             raise ConfigError(f"api={api!r} is not an OpenAI API.", fix='Use api="chat" or api="responses".')
+        if tool_choice is True or not isinstance(tool_choice, (str, dict, bool)):
+            raise ConfigError(f"tool_choice={tool_choice!r} is not a choice.",
+                              fix='Use "auto", "required", "none", {"type": "function", ...} or false.')
         self.api = api
+        self.tool_choice = tool_choice
         super().__init__(model, **kwargs)
         self._dialect: Dialect = ChatDialect() if api == "chat" else ResponsesDialect()
         self.messages_key = "messages" if api == "chat" else "input"  # type: ignore[misc]
@@ -116,7 +126,11 @@ class OpenAIAgent(ModelAgent):
 
     @property
     def settings(self) -> dict[str, Any]:
-        return {**super().settings, "api": self.api}
+        return {**super().settings, "api": self.api, "tool_choice": self.tool_choice}
+
+    @property
+    def max_tokens_field(self) -> str:
+        return "max_output_tokens" if self.api == "responses" else self._max_tokens_param()
 
     @property
     def dialect(self) -> Dialect:
@@ -140,11 +154,15 @@ class OpenAIAgent(ModelAgent):
                                     "max_output_tokens": self.max_tokens}
             if self._specs:
                 body["tools"] = [s.to_openai_responses() for s in self._specs]
+                if self.tool_choice is not False:
+                    body["tool_choice"] = self.tool_choice
         else:
             system = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
             body = {"model": self.model, "messages": system + messages, self._max_tokens_param(): self.max_tokens}
             if self._specs:
                 body["tools"] = [s.to_openai() for s in self._specs]
+                if self.tool_choice is not False:
+                    body["tool_choice"] = self.tool_choice
             if self.seed is not None:
                 body["seed"] = self.seed
         if self.temperature is not None:
@@ -192,7 +210,8 @@ class OpenAIAgent(ModelAgent):
                            "function": {"name": fn.get("name"), "arguments": "" if arguments is None else arguments}}
             native.append(native_call)
             calls.append((call_id, str(fn.get("name")), native_call))
-        item: Item = {"role": "assistant", "content": message.get("content")}
+        content = message.get("content")
+        item: Item = {"role": "assistant", "content": "" if content is None else content}
         if native:
             item["tool_calls"] = native
         usage = response.get("usage") or {}

@@ -3,8 +3,13 @@
 The table ships as ``prices.json`` beside this module. Prices change more often than releases, so a user can
 override any entry: ``prices={"openai/gpt-4o": {"input": 2.5, "output": 10}}`` on the agent, a JSON file passed
 as ``prices="my-prices.json"``, or a file named by the ``LOCOGYM_PRICES`` environment variable. Later sources win
-per model. Keys are full agent names (``provider/model``); a dated name such as
-``anthropic/claude-sonnet-4-20250514`` matches the longest key it starts with.
+per model. Keys are full agent names (``provider/model``) and match exactly: ``openai/gpt-5-pro`` is not
+``openai/gpt-5``. A dated snapshot (``anthropic/claude-sonnet-4-5-20250929``, ``openai/gpt-4o-2024-08-06``) or a
+``-latest`` alias falls back to its undated name when it has no entry of its own. A model with no price costs
+0 and gets a warning (:func:`warn_unpriced`); a spending cap refuses it.
+
+A price may have ``tiers``: rates that apply to a whole request once its prompt is longer than
+``above_input_tokens`` (Anthropic and Google charge more above 200k input tokens).
 
 Cost follows :class:`~locogym.core.types.ModelUsage`'s meaning: ``input`` counts every prompt token, of which
 ``cache_read`` were served from the provider's prompt cache and ``cache_write`` were written to it; those two are
@@ -15,13 +20,16 @@ included (providers bill reasoning as output).
 from __future__ import annotations
 
 import functools
+import logging
 import os
+import re
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from locogym.core.errors import DataError
 from locogym.core.types import ModelUsage
@@ -29,9 +37,12 @@ from locogym.core.types import ModelUsage
 DEFAULT_TABLE = Path(__file__).with_name("prices.json")
 PRICES_ENV = "LOCOGYM_PRICES"
 PricesOverride = Mapping[str, Any] | str | Path | None
+_SNAPSHOT = re.compile(r"-(?:\d{8}|\d{4}-\d{2}-\d{2}|latest)$")
+log = logging.getLogger(__name__)
+_warned: set[str] = set()
 
 
-class Price(BaseModel):
+class Rates(BaseModel):
     """US dollars per million tokens. Cache rates default to the input rate when a provider has none."""
 
     model_config = ConfigDict(extra="forbid")
@@ -41,8 +52,7 @@ class Price(BaseModel):
     cache_read: float | None = Field(default=None, ge=0)
     cache_write: float | None = Field(default=None, ge=0)
 
-    def cost(self, usage: ModelUsage) -> float:
-        """Dollar cost of ``usage``; ``usage.cost_usd`` is ignored."""
+    def dollars(self, usage: ModelUsage) -> float:
         read_rate = self.input if self.cache_read is None else self.cache_read
         write_rate = self.input if self.cache_write is None else self.cache_write
         fresh = max(0, usage.input - usage.cache_read - usage.cache_write)
@@ -51,24 +61,63 @@ class Price(BaseModel):
         return dollars / 1_000_000
 
 
+class Tier(Rates):
+    """Rates for a request whose prompt (``input``, cached tokens included) is longer than ``above_input_tokens``."""
+
+    above_input_tokens: int = Field(gt=0)
+
+
+class Price(Rates):
+    """A model's rates, with optional long-prompt ``tiers``."""
+
+    tiers: list[Tier] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _sorted_tiers(self) -> Price:
+        self.tiers.sort(key=lambda t: t.above_input_tokens)
+        return self
+
+    def rates_for(self, input_tokens: int) -> Rates:
+        """The rates one request with ``input_tokens`` of prompt pays: the highest tier it passes, else the base."""
+        chosen: Rates = self
+        for tier in self.tiers:
+            if input_tokens > tier.above_input_tokens:
+                chosen = tier
+        return chosen
+
+    def cost(self, usage: ModelUsage) -> float:
+        """Dollar cost of one request's ``usage``; ``usage.cost_usd`` is ignored."""
+        return self.rates_for(usage.input).dollars(usage)
+
+
 class PriceTable:
-    """Model name -> :class:`Price`, looked up by longest matching prefix."""
+    """Model name -> :class:`Price`, looked up by exact name, then by the name without a snapshot date."""
 
     def __init__(self, models: Mapping[str, Price]) -> None:
         self.models = dict(models)
-        self._keys = sorted(self.models, key=len, reverse=True)
 
     def lookup(self, name: str) -> Price | None:
-        """The price of ``name`` (``provider/model``), or None when no key matches."""
-        for key in self._keys:
-            if name == key or name.startswith(key):
-                return self.models[key]
-        return None
+        """The price of ``name`` (``provider/model``), or None when the table has no entry for it."""
+        price = self.models.get(name)
+        if price is None and _SNAPSHOT.search(name):
+            price = self.models.get(_SNAPSHOT.sub("", name))
+        return price
 
     def cost(self, name: str, usage: ModelUsage) -> float:
         """Dollar cost of ``usage`` for model ``name``; 0.0 for models the table does not know (local servers)."""
         price = self.lookup(name)
         return price.cost(usage) if price is not None else 0.0
+
+    def warn_unpriced(self, name: str) -> None:
+        """Warn once per process that ``name`` has no price, so its cost shows as $0."""
+        if name in _warned or self.lookup(name) is not None:
+            return
+        _warned.add(name)
+        message = (f"No price is known for {name}: its cost is recorded as $0. Pass prices={{\"{name}\": "
+                   "{\"input\": ..., \"output\": ...}} (US dollars per million tokens) or a price file "
+                   f"({PRICES_ENV}) if it is billed.")
+        log.warning(message)
+        warnings.warn(message, stacklevel=3)
 
     @classmethod
     def load(cls, override: PricesOverride = None) -> PriceTable:
@@ -125,6 +174,7 @@ def _parse(entries: Any, source: str) -> dict[str, Price]:
             problem = exc.errors()[0]
             where = ".".join(str(p) for p in problem["loc"])
             raise DataError(f"Bad price for {name!r}: {where} {problem['msg']}.", path=source, field=name,
-                            fix="Give input and output (and optionally cache_read, cache_write) in US dollars "
-                                "per million tokens.") from None
+                            fix="Give input and output (and optionally cache_read, cache_write, and tiers of "
+                                "{above_input_tokens, input, output, ...}) in US dollars per million "
+                                "tokens.") from None
     return parsed

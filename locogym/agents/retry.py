@@ -7,6 +7,14 @@ attempt cannot fix fail at once: a missing or rejected key raises
 :class:`~locogym.core.errors.BadRequestError`. When the retries run out the last failure is raised as
 :class:`~locogym.core.errors.ProviderError`, which the runner records as termination ``error`` — never as the
 model's answer. Messages pass through :func:`redact`, so an API key echoed by a server never reaches a log.
+
+Two failures are treated apart. A prompt that does not fit the model's window (OpenAI's
+``context_length_exceeded``, Anthropic's "prompt is too long", vLLM's "maximum context length", llama.cpp's
+"exceeds the available context size", llama-cpp-python's "exceed context window") raises
+:class:`~locogym.agents.base.ContextOverflow` at once, whatever the status: it is the model's result at that
+length, and no retry can change it. A server error that comes back with the same status and body again and
+again is deterministic (a server that cannot parse the request answers 500 every time), so it is retried at most
+``max_identical`` times, not ``max_retries``; gateway and overload statuses (502, 503, 504, 529) are exempt.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,15 +31,23 @@ from typing import Any, Literal, TypeVar
 import anthropic
 import openai
 
+from locogym.agents.base import ContextOverflow
 from locogym.core.errors import AuthenticationError, BadRequestError, ProviderError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-FailureKind = Literal["retry", "auth", "bad_request"]
+FailureKind = Literal["retry", "auth", "bad_request", "context_overflow"]
 
 _TIMEOUTS = (openai.APITimeoutError, anthropic.APITimeoutError)
 _CONNECTION = (openai.APIConnectionError, anthropic.APIConnectionError)
 _RETRY_STATUS = frozenset({408, 409, 425, 429})
+_TRANSIENT = frozenset({502, 503, 504, 529})  # gateway and overload answers repeat verbatim yet do pass
+# How providers and servers word "the prompt is longer than the model's window" (matched case-insensitively).
+_OVERFLOW = re.compile(
+    r"context_length_exceeded|maximum context length|prompt is too long|exceeds? (?:the )?(?:available )?"
+    r"context (?:size|window|length)|context window of|exceed_context_size|input length and `?max_tokens`? "
+    r"exceed context limit|longer than the maximum model length|too many tokens|prompt \(\d+ tokens?\) is too long",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -38,7 +55,7 @@ class Failure:
     """One failed attempt, classified: retry it, or fail fast (auth / bad request)."""
 
     kind: FailureKind
-    reason: str  # "rate_limit", "server_error", "timeout", "connection", "auth", "bad_request"
+    reason: str  # "rate_limit", "server_error", "timeout", "connection", "auth", "bad_request", "context_overflow"
     status: int | None
     message: str
     retry_after: float | None = None
@@ -51,10 +68,12 @@ class RetryPolicy:
     The wait before retry ``n`` (0-based) is ``min(max_delay, base_delay * 2**n)``, half of it fixed and half
     drawn uniformly (equal jitter, so concurrent episodes spread out without ever retrying at once). A
     ``Retry-After`` (or ``retry-after-ms``) header replaces that wait; one longer than ``max_retry_after`` fails
-    at once instead of stalling the run.
+    at once instead of stalling the run. A server error whose status and body repeat is retried at most
+    ``max_identical`` times in a row.
     """
 
     max_retries: int = 6
+    max_identical: int = 2
     base_delay: float = 1.0
     max_delay: float = 60.0
     max_retry_after: float = 300.0
@@ -106,10 +125,21 @@ def _body_message(exc: Exception) -> str:
     if isinstance(body, dict):
         inner = body.get("error", body)
         if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            return inner["message"]
+            code = inner.get("code") or inner.get("type")
+            return f"{inner['message']} ({code})" if isinstance(code, str) and code not in inner["message"] \
+                else inner["message"]
+        if isinstance(inner, str):  # {"error": "text"}: Ollama and some proxies
+            return inner
         if isinstance(body.get("message"), str):
             return body["message"]
+        if isinstance(body.get("detail"), str):  # FastAPI servers (llama-cpp-python)
+            return body["detail"]
     return str(getattr(exc, "message", None) or exc)
+
+
+def is_context_overflow(message: str) -> bool:
+    """Whether a provider's error message says the prompt does not fit the model's context window."""
+    return bool(_OVERFLOW.search(message))
 
 
 def classify(exc: Exception) -> Failure | None:
@@ -124,6 +154,8 @@ def classify(exc: Exception) -> Failure | None:
     message = _body_message(exc)
     response = getattr(exc, "response", None)
     retry_after = parse_retry_after(getattr(response, "headers", None))
+    if status in (400, 413, 422, 500) and is_context_overflow(message):
+        return Failure("context_overflow", "context_overflow", status, message)
     if status in (401, 403):
         return Failure("auth", "auth", status, message)
     if status == 429:
@@ -139,12 +171,16 @@ def call_with_retries(fn: Callable[[], T], *, provider: str, policy: RetryPolicy
     """Call ``fn`` until it succeeds, retrying what a retry can fix.
 
     Raises:
+        ContextOverflow: the prompt does not fit the model's window; not retried.
         AuthenticationError: the provider rejected the key (401/403); not retried.
         BadRequestError: the provider refused the request (other 4xx); not retried.
-        ProviderError: retries ran out, or ``Retry-After`` asked for longer than ``policy.max_retry_after``.
+        ProviderError: retries ran out, the same server error repeated more than ``policy.max_identical`` times,
+            or ``Retry-After`` asked for longer than ``policy.max_retry_after``.
     """
     secrets = tuple(secrets)
     attempt = 0
+    repeats = 0
+    previous: tuple[int | None, str] | None = None
     while True:
         try:
             return fn()
@@ -154,6 +190,11 @@ def call_with_retries(fn: Callable[[], T], *, provider: str, policy: RetryPolicy
                 raise
         text = redact(failure.message, secrets)
         where = f"{provider} answered {failure.status}" if failure.status else f"{provider}: {failure.reason}"
+        if failure.kind == "context_overflow":
+            raise ContextOverflow(f"{where}: {text}",
+                                  fix="This is the model's result at this length (scored 0). To fit longer "
+                                      "tasks, use a context strategy with a limit under the model's window.") \
+                from None
         if failure.kind == "auth":
             raise AuthenticationError(f"{where}: {text}",
                                       fix="Check the API key (argument api_key= or the provider's environment "
@@ -167,6 +208,15 @@ def call_with_retries(fn: Callable[[], T], *, provider: str, policy: RetryPolicy
             raise ProviderError(f"{where}: {text} (it asks to wait {failure.retry_after:.0f}s, more than the "
                                 f"{policy.max_retry_after:.0f}s allowed)",
                                 fix="Retry later, or raise max_retry_after in the retry policy.") from None
+        signature = (failure.status, failure.message)
+        deterministic = failure.status is not None and failure.status >= 500 and failure.status not in _TRANSIENT
+        repeats = repeats + 1 if deterministic and signature == previous else 0
+        previous = signature
+        if repeats >= policy.max_identical:
+            raise ProviderError(f"{where}: {text} (the same answer {repeats + 1} times in a row: the server fails "
+                                "on this request every time)",
+                                fix="Check the server's log for the cause; if it is transient after all, allow "
+                                    "more with retry={'max_identical': N}.") from None
         if attempt >= policy.max_retries:
             raise ProviderError(f"{where}: {text} (gave up after {attempt + 1} attempts)",
                                 fix="The provider kept failing; retry the run later (finished episodes are "

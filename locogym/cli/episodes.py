@@ -80,7 +80,10 @@ def run_command(
     difficulty: Annotated[str | None, typer.Option(help="Task difficulty: easy, medium (the default) or hard.")] = None,
     sandbox: Annotated[str | None, typer.Option(help="Sandbox backend: auto, docker, bwrap, local, fake.")] = None,
     env_arg: Annotated[list[str] | None, typer.Option("--env-arg", help="Family argument KEY=VALUE (repeatable).")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Base URL of an OpenAI-compatible server.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Base URL of the model's server (model agents only).")] = None,
+    agent_arg: Annotated[list[str] | None, typer.Option("--agent-arg", help="Model agent setting KEY=VALUE "
+                                                                         "(repeatable), e.g. tool_choice=required "
+                                                                         "or context_window=8192.")] = None,
     max_steps: Annotated[int | None, typer.Option(help="Step budget of the episode.")] = None,
     out: Annotated[Path, typer.Option(help="Folder for the trajectory file.")] = Path("runs/single"),
     seed_salt: Annotated[str | None, typer.Option(help="Secret mixed into task generation "
@@ -94,7 +97,7 @@ def run_command(
     from locogym.agents import make_agent
     from locogym.harness.keys import require_keys
     from locogym.harness.live import StepPrinter
-    from locogym.harness.runner import run_episode
+    from locogym.harness.runner import run_episode, trajectory_file_name
     from locogym.harness.schedule import AgentEntry, trial_agent
     from locogym.scoring.common import passed
 
@@ -113,25 +116,31 @@ def run_command(
     if difficulty is not None:
         options["difficulty"] = difficulty
     _require_registered(env_id)
-    entry = AgentEntry(spec=agent, settings={"base_url": base_url} if base_url else {})
+    agent_settings = parse_env_args(agent_arg or [], flag="--agent-arg", example="tool_choice=required")
+    if base_url:
+        agent_settings["base_url"] = base_url
+    entry = AgentEntry(spec=agent, settings=agent_settings)
     require_keys([entry])
     env = gym.make(env_id, **kwargs)
     passes = 0
     try:
         for trial in range(trials):
             settings = trial_agent(entry, trial).settings
-            suffix = f"__trial{trial}" if trial else ""
-            path = out / "trajectories" / f"{env_id}__{agent.replace('/', '_')}__seed{seed}{suffix}.jsonl"
+            the_agent = make_agent(agent, **settings)
+            name = trajectory_file_name(env_id, the_agent.name, the_agent.settings, seed, options)
+            path = out / "trajectories" / (name.removesuffix(".jsonl") + (f"__trial{trial}.jsonl" if trial else ".jsonl"))
             if trials > 1:
                 console.rule(f"trial {trial + 1} of {trials}" + (f" (seed {settings['seed']})" if "seed" in settings
                                                                  else ""))
-            traj = run_episode(env, make_agent(agent, **settings), seed=seed, options=options, trajectory_path=path,
+            traj = run_episode(env, the_agent, seed=seed, options=options, trajectory_path=path,
                                listeners=[StepPrinter(console)])
             assert traj.score is not None
+            if traj.termination == "error":
+                # Not the model's answer: no score is printed, only the cause (below).
+                console.print(f"[bold red]errored[/] after {len(traj.steps)} steps (not scored); trajectory: {path}")
+                break
             console.print(f"[bold]{traj.termination}[/]: success {traj.score.success:.3f} ({traj.score.outcome}); "
                           f"{len(traj.steps)} steps; trajectory: {path}")
-            if traj.termination == "error":
-                break
             passes += passed(traj.score.success)
     finally:
         env.close()

@@ -34,12 +34,19 @@ def tournament_command(
     sandbox: Annotated[str | None, typer.Option(help="Sandbox backend: auto, docker, bwrap, local, fake.")] = None,
     env_arg: Annotated[list[str] | None, typer.Option("--env-arg", help="ENV_ID:KEY=VALUE family argument "
                                                                          "(repeatable).")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Base URL for openai-compatible/ agents.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Base URL for every model agent (openai/, anthropic/, "
+                                                      "openai-compatible/).")] = None,
+    agent_arg: Annotated[list[str] | None, typer.Option("--agent-arg", help="Model agent setting KEY=VALUE for every "
+                                                                         "model agent, or AGENT:KEY=VALUE for one "
+                                                                         "(repeatable), e.g. tool_choice=required."
+                                                        )] = None,
     concurrency: Annotated[list[str] | None, typer.Option(help="PROVIDER=N episodes in flight (repeatable), "
                                                                "e.g. openai=16.")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: the CPU count).")] = None,
     max_steps: Annotated[int | None, typer.Option(help="Step budget per episode.")] = None,
-    max_cost: Annotated[float | None, typer.Option(help="Stop starting episodes once this many USD are spent.")] = None,
+    max_cost: Annotated[float | None, typer.Option(help="Spending cap in USD for the run folder, across invocations: "
+                                                        "every model request is booked against it; the run stops "
+                                                        "at it and exits 3.")] = None,
     out: Annotated[Path | None, typer.Option(help="Run folder, default runs/main (resumes when it already holds episodes).")] = None,
     backend: Annotated[str | None, typer.Option(help="local or ray.")] = None,
     ray_address: Annotated[str | None, typer.Option(help="Ray cluster address (default: a local instance).")] = None,
@@ -60,12 +67,11 @@ def tournament_command(
     from locogym.harness.keys import missing_keys, require_keys
     from locogym.harness.rundir import RunDir
     from locogym.harness.schedule import build_config, default_fields, load_config, plan, preset_config
-    from locogym.harness.tournament import pending_jobs, run_tournament
+    from locogym.harness.tournament import pending_jobs, run_tournament, stopped_by_cap
 
     overrides: dict[str, Any] = {}
     if agents:
-        overrides["agents"] = [{"spec": a, "base_url": base_url} if base_url and a.startswith("openai-compatible/")
-                               else a for a in _split(agents) or []]
+        overrides["agents"] = _split(agents)
     for name, value in (("envs", _split(envs)), ("lengths", _split(lengths)), ("seeds", seeds), ("trials", trials),
                         ("sandbox", sandbox), ("workers", workers), ("max_total_cost_usd", max_cost),
                         ("out", str(out) if out else None), ("backend", backend), ("ray_address", ray_address),
@@ -100,6 +106,8 @@ def tournament_command(
     else:
         cfg = preset_config(**overrides)
 
+    if base_url or agent_arg:
+        cfg = cfg.model_copy(update={"agents": with_agent_settings(cfg.agents, base_url, agent_arg or [])})
     jobs = plan(cfg)
     missing = missing_keys(cfg.agents)
     if dry_run:
@@ -121,6 +129,13 @@ def tournament_command(
     if summary.interrupted:
         err_console.print("[yellow]interrupted: run the same command again to finish the rest[/]")
         raise typer.Exit(130)
+    if summary.stopped_by_budget:
+        unplayed = summary.planned - sum(1 for r in summary.results.values() if not stopped_by_cap(r))
+        err_console.print(f"[red]stopped by the spending cap[/]: ${summary.spent_usd:.4f} of ${summary.cap_usd} "
+                          f"spent in this run folder (every invocation counted); {unplayed} planned episode(s) "
+                          "not played. Raise --max-cost (max_total_cost_usd) and run the same command again to "
+                          "go on.")
+        raise typer.Exit(3)
     errored = [r for r in summary.results.values() if r.status == "errored"]
     if errored:
         # A wrong task, option or data file errors the same way every time: name it, or retrying is pointless.
@@ -131,6 +146,48 @@ def tournament_command(
         err_console.print(f"[red]{len(errored)} planned episode(s) are errored[/] (not scored); {then} "
                           "run the same command with --retry-errored.")
         raise typer.Exit(1)
+
+
+def with_agent_settings(entries: list[Any], base_url: str | None, pairs: list[str]) -> list[Any]:
+    """The tournament's agents with ``--base-url`` and ``--agent-arg`` applied to the model agents they name.
+
+    Raises:
+        ConfigError: a setting names an agent not in the tournament, is not KEY=VALUE, or ``--base-url`` was
+            given to a tournament without a model agent (baselines call no server).
+    """
+    from locogym.cli import parse_env_args
+    from locogym.core.errors import ConfigError
+    from locogym.harness.schedule import BASELINE_PROVIDER
+
+    models = [e for e in entries if e.provider != BASELINE_PROVIDER]
+    if base_url and not models:
+        raise ConfigError("--base-url was given but no agent of the tournament calls a model server.",
+                          fix="Add a model agent (openai/, anthropic/, openai-compatible/) or drop --base-url.")
+    shared: dict[str, Any] = {"base_url": base_url} if base_url else {}
+    own: dict[str, dict[str, Any]] = {}
+    for pair in pairs:
+        head = pair.partition("=")[0]
+        if ":" in head:
+            name, _, key_part = head.rpartition(":")
+            setting = parse_env_args([f"{key_part}={pair.partition('=')[2]}"], flag="--agent-arg",
+                                     example="tool_choice=required")
+            if not any(e.name == name or e.spec == name for e in models):
+                raise ConfigError(f"--agent-arg {pair!r} names {name!r}, which is not a model agent of the tournament.",
+                                  fix="Name an agent as listed in --agents (its label or spec), or drop the prefix.")
+            own.setdefault(name, {}).update(setting)
+        else:
+            if not models:
+                raise ConfigError(f"--agent-arg {pair!r}: the tournament has no model agent to apply it to.",
+                                  fix="Add a model agent or drop --agent-arg.")
+            shared.update(parse_env_args([pair], flag="--agent-arg", example="tool_choice=required"))
+    updated = []
+    for entry in entries:
+        if entry.provider == BASELINE_PROVIDER:
+            updated.append(entry)
+            continue
+        settings = {**entry.settings, **shared, **own.get(entry.name, {}), **own.get(entry.spec, {})}
+        updated.append(entry.model_copy(update={"settings": settings}))
+    return updated
 
 
 # Errors of the user's configuration (as workers record them): the same episode fails the same way until fixed.

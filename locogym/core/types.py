@@ -222,7 +222,9 @@ class EpisodeScore(Model):
     labels: dict[str, str] = Field(default_factory=dict)
 
 
-Termination = Literal["submitted", "max_steps", "max_context_tokens", "max_wall_time", "max_cost", "error", "running"]
+# context_overflow: the provider refused a prompt longer than the model's window; scored 0 as the model's result.
+Termination = Literal["submitted", "max_steps", "max_context_tokens", "max_wall_time", "max_cost", "context_overflow",
+                      "error", "running"]
 
 
 class Trajectory(Model):

@@ -8,6 +8,11 @@ trajectory under the run folder's path, so on a multi-machine cluster that folde
 Model-free episodes ask Ray for one CPU each (they are CPU work); model-backed episodes ask for a quarter of one,
 since they spend their time waiting on the provider. Ray decides when its worker processes end, so an episode
 closes its env and sandbox when it finishes rather than keeping them for the next one.
+
+Workers find locogym where this process found it, whatever folder the tournament was started from: the folder
+that holds the imported package goes first on their ``PYTHONPATH``. (Started from a folder that has a
+``locogym/`` directory of its own — a checkout's data, a run folder — a worker would otherwise import that
+directory as an empty namespace package and fail every episode.)
 """
 
 from __future__ import annotations
@@ -22,6 +27,20 @@ from locogym.harness.schedule import BASELINE_PROVIDER, EpisodeJob
 from locogym.harness.worker import execute_episode
 
 MODEL_TASK_CPUS = 0.25
+
+
+def worker_python_path() -> str:
+    """``PYTHONPATH`` for workers: the folder holding this locogym package first, then this process's import path
+    made absolute (plugin modules named by ``imports`` are found as here)."""
+    import locogym
+
+    package_root = str(Path(locogym.__file__).resolve().parent.parent)
+    entries = [package_root]
+    for entry in sys.path:
+        absolute = str(Path(entry or os.getcwd()).resolve())
+        if absolute not in entries:
+            entries.append(absolute)
+    return os.pathsep.join(entries)
 
 
 class RayExecutor:
@@ -41,7 +60,7 @@ class RayExecutor:
         self._started_here = False
         if not ray.is_initialized():
             # Workers import locogym (and any plugin modules) the way this process does.
-            runtime_env = {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}}
+            runtime_env = {"env_vars": {"PYTHONPATH": worker_python_path()}}
             try:
                 ray.init(address=address, runtime_env=runtime_env, include_dashboard=False,
                          log_to_driver=False, **init_kwargs)

@@ -180,6 +180,7 @@ class EpisodeJob(_Strict):
     imports: list[str] = Field(default_factory=list)
     # The secret seed salt travels with the job to the worker (also to Ray workers) and is never written to disk.
     seed_salt: str | None = Field(default=None, repr=False)
+    spend_cap_usd: float | None = None  # the run's cap, booked request by request in the run folder's ledger
 
     @property
     def options(self) -> dict[str, Any]:
@@ -338,6 +339,8 @@ def plan(config: TournamentConfig) -> list[EpisodeJob]:
     """
     import_plugins(config.imports)
     _check_agents(config.agents)
+    if config.max_total_cost_usd is not None:
+        _check_priced(config.agents)
     unknown_args = sorted(set(config.env_args) - set(config.envs))
     if unknown_args:
         raise ConfigError(f"env_args given for env(s) not in the tournament: {unknown_args}.",
@@ -361,6 +364,8 @@ def plan(config: TournamentConfig) -> list[EpisodeJob]:
                                     provider=agent.provider, env=env_id, env_args=env_args, env_budget=budget,
                                     sandbox=str(env_args.get("sandbox", config.sandbox)), seed=seed, length=length,
                                     trial=trial, task=task, scenario=scenario, imports=list(config.imports),
+                                    spend_cap_usd=None if agent.provider == BASELINE_PROVIDER
+                                    else config.max_total_cost_usd,
                                     trajectory_path=f"trajectories/{_safe(env_id)}/{_safe(agent.name)}/{key}.jsonl"))
     finally:
         for env in cache.values():
@@ -389,6 +394,19 @@ def _check_agents(agents: list[AgentEntry]) -> None:
                                   fix=f"Use a baseline ({', '.join(BASELINES)}) or PROVIDER/MODEL with PROVIDER one of "
                                       f"{', '.join(PROVIDERS)}.")
         check_agent_arguments(agent.spec, agent.settings)
+
+
+def _check_priced(agents: list[AgentEntry]) -> None:
+    """Under a spending cap every model agent needs a price: an unpriced one would spend without being counted."""
+    from locogym.agents.pricing import PriceTable
+
+    unpriced = [a.spec for a in agents if a.provider != BASELINE_PROVIDER
+                and PriceTable.load(a.settings.get("prices")).lookup(a.spec) is None]
+    if unpriced:
+        raise ConfigError(f"max_total_cost_usd is set but no price is known for {', '.join(unpriced)}, so what they "
+                          "spend could not be counted against it.",
+                          fix="Give each a price (the agent's prices= setting or a file named by LOCOGYM_PRICES), "
+                              "or run without max_total_cost_usd.")
 
 
 def _safe(name: str) -> str:

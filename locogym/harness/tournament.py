@@ -5,11 +5,15 @@ How an invocation goes:
 1. :func:`~locogym.harness.schedule.plan` expands the config into episodes with stable keys.
 2. The sandbox backend is resolved once (``auto`` → docker, then bwrap; a tournament of baseline agents only —
    trusted code — may fall back to ``local``, always with a loud warning).
-3. Keys already finished in ``episodes.jsonl`` are skipped (errored ones too, unless ``retry_errored``).
+3. Keys already finished in ``episodes.jsonl`` are skipped (errored ones too, unless ``retry_errored``; episodes
+   the spending cap stopped always run again).
 4. The rest run with one asyncio semaphore per provider (``concurrency``): model-free episodes are CPU work and
    go to a process pool; model-backed ones wait on the network and run as threads spread over as many processes
    (:mod:`.threaded_pool`), or all of them as Ray tasks with ``backend="ray"``. Each result is appended durably the moment it arrives (see :mod:`.rundir`).
-5. Ctrl-C once stops scheduling and lets running episodes finish and be recorded; twice abandons them (they
+5. With ``max_total_cost_usd`` every model request is booked in the run folder's ledger (:mod:`.spend`) before it
+   is sent; when the cap leaves no room, requests stop, no new episode starts, and the summary says so. The
+   ledger persists, so the cap holds across invocations.
+6. Ctrl-C once stops scheduling and lets running episodes finish and be recorded; twice abandons them (they
    run again next time). SIGKILL loses only the episodes in flight, which also run again.
 """
 
@@ -37,6 +41,7 @@ from locogym.harness.progress import TournamentProgress
 from locogym.harness.provenance import recorded_salts, recorded_sandboxes
 from locogym.harness.rundir import ResultWriter, RunDir
 from locogym.harness.schedule import BASELINE_PROVIDER, EpisodeJob, TournamentConfig, env_class, plan
+from locogym.harness.spend import SPEND_CAP_ERROR, SpendLedger
 from locogym.harness.threaded_pool import ThreadedProcessPool
 from locogym.harness.worker import execute_episode, init_pool_worker
 
@@ -64,6 +69,8 @@ class TournamentSummary:
     sandbox: str
     interrupted: bool = False
     stopped_by_budget: bool = False
+    spent_usd: float = 0.0  # what the run folder's ledger says was spent, over every invocation
+    cap_usd: float | None = None
     results: dict[str, EpisodeResult] = field(default_factory=dict)
 
     @property
@@ -195,13 +202,18 @@ def _prune_orphans(console: Console) -> None:
 # ---------------------------------------------------------------------------------------------- the run
 def pending_jobs(jobs: list[EpisodeJob], finished: dict[str, EpisodeResult],
                  retry_errored: bool) -> list[EpisodeJob]:
-    """Jobs still to run: no result yet, or an errored one when retrying."""
+    """Jobs still to run: no result yet, an errored one when retrying, or one the spending cap stopped."""
     out = []
     for job in jobs:
         result = finished.get(job.key)
-        if result is None or (retry_errored and result.status == "errored"):
+        if result is None or (result.status == "errored" and (retry_errored or stopped_by_cap(result))):
             out.append(job)
     return out
+
+
+def stopped_by_cap(result: EpisodeResult) -> bool:
+    """The episode was not played out because the run's spending cap left no room (not a failure)."""
+    return result.status == "errored" and (result.error or "").startswith(SPEND_CAP_ERROR)
 
 
 def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, console: Console | None = None,
@@ -228,6 +240,7 @@ def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, con
         _prune_orphans(console)
     if sandbox != config.sandbox:
         jobs = [j.model_copy(update={"sandbox": sandbox}) if j.sandbox == config.sandbox else j for j in jobs]
+    ledger = SpendLedger(run_dir.path, config.max_total_cost_usd)
     with run_dir.writer() as writer:
         finished = run_dir.latest()
         todo = pending_jobs(jobs, finished, retry_errored)
@@ -235,12 +248,17 @@ def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, con
         run_dir.write_plan(_plan_record(config, jobs, todo, list(finished.values()), salt_hash(salt)))
         progress = TournamentProgress(total=len(jobs), skipped=len(jobs) - len(todo))
         state = _RunState()
+        if any(job.spend_cap_usd is not None for job in todo) and ledger.exhausted():
+            state.budget_stop = True
+            console.print(f"[yellow]this run folder has already spent its cap (${ledger.spent_usd():.4f} of "
+                          f"${config.max_total_cost_usd}): no episode starts[/]")
+            todo = [job for job in todo if job.spend_cap_usd is None]
         if todo:
             own_executor = executor is None
             if executor is None:
                 executor = _make_executor(config, run_dir, todo)
             try:
-                asyncio.run(_run_all(todo, config, executor, writer, progress, state, console, live))
+                asyncio.run(_run_all(todo, config, executor, writer, progress, state, console, live, ledger))
             except KeyboardInterrupt:
                 state.interrupted = True
                 state.abandon = True
@@ -254,6 +272,8 @@ def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, con
                              errored=progress.errored, wall_time_s=time.monotonic() - started,
                              sandbox=", ".join(used) if used else sandbox,
                              interrupted=state.interrupted, stopped_by_budget=state.budget_stop,
+                             spent_usd=ledger.spent_usd() if ledger.path.exists() else 0.0,
+                             cap_usd=config.max_total_cost_usd,
                              results={k: v for k, v in results.items() if k in planned})
 
 
@@ -312,12 +332,25 @@ def _plan_record(config: TournamentConfig, jobs: list[EpisodeJob], todo: list[Ep
             "sandbox": ", ".join(sandboxes) if sandboxes else None, "salt_hash": salt_id,
             "config": config.model_dump(mode="json", exclude={"agents"}) | {
                 "agents": [{"spec": a.spec, "label": a.label, "settings": a.public_settings()} for a in config.agents]},
+            "response_caches": {a.name: _cache_folder(a.settings.get("cache")) for a in config.agents
+                                if a.provider != BASELINE_PROVIDER},
             "episodes": len(jobs), "keys": sorted(job.key for job in jobs)}
+
+
+def _cache_folder(setting: Any) -> str | None:
+    """The response cache folder an agent with ``cache=setting`` uses (None: caching is off)."""
+    from locogym.agents.cache import default_cache_dir
+
+    if setting is False:
+        return None
+    if setting is None or setting is True:
+        return str(default_cache_dir().resolve())
+    return str(Path(setting).expanduser().resolve())
 
 
 async def _run_all(todo: list[EpisodeJob], config: TournamentConfig, executor: EpisodeExecutor,
                    writer: ResultWriter, progress: TournamentProgress, state: _RunState, console: Console,
-                   live: bool) -> None:
+                   live: bool, ledger: SpendLedger) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     main = asyncio.current_task()
@@ -343,6 +376,9 @@ async def _run_all(todo: list[EpisodeJob], config: TournamentConfig, executor: E
         async with limits[job.provider]:
             if stop.is_set():
                 return
+            if job.spend_cap_usd is not None and ledger.exhausted():
+                stop_for_budget()
+                return
             progress.start(job.provider)
             try:
                 data = await executor.run(job)
@@ -356,12 +392,15 @@ async def _run_all(todo: list[EpisodeJob], config: TournamentConfig, executor: E
                                        error=f"the worker running the episode failed: {type(exc).__name__}: {exc}")
             writer.append(result)
             progress.finish(job.provider, result)
-            if config.max_total_cost_usd is not None and progress.cost_usd >= config.max_total_cost_usd \
-                    and not stop.is_set():
-                state.budget_stop = True
-                stop.set()
-                console.print(f"[yellow]the tournament's cost budget (${config.max_total_cost_usd}) is spent: "
-                              "no new episodes start[/]")
+            if stopped_by_cap(result):
+                stop_for_budget()
+
+    def stop_for_budget() -> None:
+        if not state.budget_stop:
+            state.budget_stop = True
+            stop.set()
+            console.print(f"[yellow]the run's spending cap (${config.max_total_cost_usd}) is reached: no new "
+                          "requests or episodes start[/]")
 
     tasks = [asyncio.ensure_future(one(job)) for job in todo]
     view = Live(progress.render(), console=console, refresh_per_second=4, transient=False) if live else None

@@ -13,6 +13,7 @@ included. A failed episode drops its env and agent, so a broken sandbox or clien
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 import traceback
@@ -23,6 +24,7 @@ from typing import Any
 from locogym.core.types import EpisodeResult, ErrorKind, ModelUsage, Trajectory, stable_hash
 from locogym.harness.provenance import result_fields
 from locogym.harness.schedule import EpisodeJob, import_plugins
+from locogym.harness.spend import SPEND_CAP_ERROR, SpendLedger
 
 _ENVS_PER_WORKER = 4
 _local = threading.local()
@@ -54,15 +56,25 @@ def _execute(job: EpisodeJob, run_root: str) -> dict[str, Any]:
         _ensure_imports(job.imports)
         from locogym.harness.runner import run_episode
 
+        package = sys.modules["locogym"]
+        if getattr(package, "__file__", None) is None:
+            raise RuntimeError(f"this worker imported locogym as an empty namespace package from "
+                               f"{list(getattr(package, '__path__', []))}: a folder named locogym on its path hides "
+                               "the installed package; start the run from another folder")
+
         env_key, env = _env_for(job)
         agent_key, agent = _agent_for(job)
+        if hasattr(agent, "spend_gate"):  # model agents book every request against the run's cap
+            agent.spend_gate = SpendLedger(run_root, job.spend_cap_usd) if job.spend_cap_usd is not None else None
         trajectory = run_episode(env, agent, seed=job.seed, options=job.options,
                                  trajectory_path=trajectory_file, episode_key=job.key)
     except Exception as exc:  # noqa: BLE001 - an episode's failure is a result, never a crashed tournament
         _drop_env(env_key)
-        _agents().pop(agent_key, None)
+        agent = _agents().pop(agent_key, None)
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        spent = getattr(agent, "episode_usage", None)  # what the episode's requests cost before the failure
         return EpisodeResult(**base, status="errored", error=detail[:2000], termination="error",
+                             usage=spent if isinstance(spent, ModelUsage) else ModelUsage(),
                              wall_time_s=time.monotonic() - started,
                              trajectory_path=job.trajectory_path if trajectory_file.exists() else None
                              ).model_dump(mode="json")
@@ -79,8 +91,12 @@ def _execute(job: EpisodeJob, run_root: str) -> dict[str, Any]:
 
 
 def infrastructure_failure(trajectory: Trajectory) -> str | None:
-    """Why the episode says nothing about the agent, or None: a provider failure ended it, or a step met a dead
-    sandbox or a defect in locogym (``ErrorKind.sandbox_unavailable`` / ``internal``)."""
+    """Why the episode says nothing about the agent, or None: a provider failure ended it, the run's spending cap
+    stopped it before it was played out, or a step met a dead sandbox or a defect in locogym
+    (``ErrorKind.sandbox_unavailable`` / ``internal``)."""
+    capped = [e.get("message", "") for e in trajectory.events if e.get("kind") == "spend_cap"]
+    if capped:
+        return f"{SPEND_CAP_ERROR}: {capped[-1]}"[:2000]
     if trajectory.termination == "error":
         messages = [e.get("message", "") for e in trajectory.events if e.get("kind") == "provider_error"]
         return (messages[-1] if messages else "the episode ended with an error")[:2000]

@@ -49,6 +49,8 @@ def score_episode(trajectory: Trajectory, outcome: EpisodeScore) -> EpisodeScore
     if clashes:
         raise ValueError(f"The family's outcome uses reserved behaviour names {clashes}; rename them "
                          f"(the namespaces {', '.join(BEHAVIOURS)} belong to locogym.scoring).")
+    if trajectory.termination == "context_overflow":  # the model could not take the prompt: its result, 0
+        outcome = outcome.model_copy(update={"success": 0.0, "outcome": "context_overflow"})
     measured = behaviour(trajectory, outcome.success)
     return outcome.model_copy(update={"metrics": {**outcome.metrics, **measured.metrics},
                                       "labels": {**outcome.labels, **measured.labels}})

@@ -10,7 +10,8 @@ each request takes the next item. A callable item is called with the :class:`Rec
 item to send, so a script can react to what the client sent; if it raises, the exception is kept in ``errors``
 and the client gets a 400 naming it (a bug in a test's script fails fast instead of looking like a flaky server). When the queue is empty the ``fallback`` item
 answers, and without one the server answers 400 ``script exhausted`` — a client fails fast instead of retrying.
-It binds to 127.0.0.1 on a free port and runs in a daemon thread; ``close()`` (or leaving the ``with``) stops it
+It binds to 127.0.0.1 on a free port (or ``port=``, to stand in again for a server that was stopped) and runs
+in a daemon thread; ``close()`` (or leaving the ``with``) stops it
 and wakes any request still in a :class:`Delay`.
 """
 
@@ -34,12 +35,13 @@ class ScriptedServer:
     """Scripted OpenAI / Anthropic endpoint for tests and benchmarks (see the module docstring)."""
 
     def __init__(self, script: Iterable[ScriptItem] = (), *, api_key: str | None = None,
-                 fallback: ScriptItem | None = None, keep_requests: bool = True) -> None:
+                 fallback: ScriptItem | None = None, keep_requests: bool = True, port: int = 0) -> None:
         self._queue: collections.deque[ScriptItem] = collections.deque(script)
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._renderer = Renderer()
         self.api_key = api_key
+        self.port = port
         self.fallback = fallback
         self.keep_requests = keep_requests  # False for long benchmarks: requests are counted, not kept
         self.requests: list[RecordedRequest] = []
@@ -53,7 +55,7 @@ class ScriptedServer:
         if self._httpd is not None:
             return self
         handler = type("Handler", (_Handler,), {"server_ref": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="scripted-model-server", daemon=True)

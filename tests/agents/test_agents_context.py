@@ -86,6 +86,8 @@ def test_summarize_keeps_every_request_under_the_limit(protocol: str) -> None:
     events = [e for e in traj.events if e["kind"] == "compaction"]
     assert len(events) == len(summaries)
     assert all(e["strategy"] == "summarize" and e["tokens_after"] <= LIMIT < e["tokens_before"] for e in events)
+    # compaction down to the low-water mark: a summary every few reads, not one per turn once over the limit
+    assert all(e["tokens_after"] <= LIMIT // 2 for e in events)
     # the summaries' usage is part of the episode's usage
     assert traj.usage.input == READS * 100 + 50 + 300 * len(summaries)
 
@@ -126,11 +128,43 @@ def test_drop_stubs_oldest_first_and_summary_folds_whole_turns() -> None:
     ctx2.start([{"role": "user", "content": "task"}])
     for i in range(4):
         _tool_turn(ctx2, f"c{i}", f"word{i} " * 300)
-    event = Summarize(max_tokens=1500, keep_turns=2).compact(ctx2, lambda text: asked.append(text) or "S")
+    # low_water=1: fold only what the limit needs, so the two newest turns stay
+    event = Summarize(max_tokens=1500, keep_turns=2, low_water=1.0).compact(ctx2, lambda text: asked.append(text) or "S")
     assert event is not None and event["summarized_items"] == 4
     assert "word0" in asked[0] and "word2" not in asked[0]
     assert [m.get("tool_call_id") for m in ctx2.turns if m["role"] == "tool"] == ["c2", "c3"]
     assert ctx2.messages()[1]["content"].endswith("\nS") and ctx2.turns[0]["role"] == "assistant"
+
+
+def test_summarize_compacts_down_to_the_low_water_mark() -> None:
+    """Two turns of 600 tokens do not fit under half of a 1500 limit: only the newest stays, so the history has
+    room to grow by most of the limit before the next summary."""
+    ctx = Context(ChatDialect())
+    ctx.start([{"role": "user", "content": "task"}])
+    for i in range(4):
+        _tool_turn(ctx, f"c{i}", f"word{i} " * 300)
+    event = Summarize(max_tokens=1500, keep_turns=2).compact(ctx, lambda text: "S")
+    assert event is not None and event["summarized_items"] == 6
+    assert [m.get("tool_call_id") for m in ctx.turns if m["role"] == "tool"] == ["c3"]
+    assert event["tokens_after"] <= 0.5 * 1500
+
+
+def test_results_the_model_has_not_seen_are_never_stubbed() -> None:
+    """A batch of parallel results after the newest model turn is sent whole, even when that leaves the request
+    over the limit: the model is asked precisely in order to read them."""
+    ctx = Context(ChatDialect())
+    ctx.start([{"role": "user", "content": "task"}])
+    _tool_turn(ctx, "old", "old " * 300)
+    calls = [{"id": f"p{i}", "type": "function", "function": {"name": "read_file", "arguments": "{}"}} for i in range(5)]
+    ctx.extend([{"role": "assistant", "content": "", "tool_calls": calls}])
+    ctx.extend([{"role": "tool", "tool_call_id": f"p{i}", "content": f"fresh{i} " * 200} for i in range(5)])
+    for strategy in (DropToolOutputs(max_tokens=600, keep_last=1), Summarize(max_tokens=600, keep_last=1)):
+        copy = Context(ChatDialect())
+        copy.start(list(ctx.head))
+        copy.extend(list(ctx.turns))
+        strategy.compact(copy, lambda text: "S")
+        fresh = [m["content"] for m in copy.turns if m.get("tool_call_id", "").startswith("p")]
+        assert len(fresh) == 5 and all(text.startswith("fresh") for text in fresh), strategy.name
 
 
 def test_keep_all_never_changes_anything_and_specs_parse() -> None:

@@ -88,7 +88,7 @@ def test_missing_key_is_an_authentication_error_naming_the_variable(monkeypatch:
 
 
 def test_retries_run_out_into_provider_error() -> None:
-    with ScriptedServer(fallback=HttpError.server(500)) as server:
+    with ScriptedServer(fallback=HttpError.server(503)) as server:  # an overloaded server: transient, retried
         agent = agent_for(server, "openai-chat", retry=RetryPolicy(max_retries=3, base_delay=0.001, max_delay=0.002))
         agent.reset(INFO)
         with pytest.raises(ProviderError, match="gave up after 4 attempts"):
@@ -150,3 +150,23 @@ def test_retry_policy_from_a_config_mapping() -> None:
         assert agent.retry.max_retries == 1 and len(server.requests) == 2
         with pytest.raises(ConfigError, match="Unknown retry setting"):
             agent_for(server, "openai-chat", retry={"retries": 3})
+
+
+def test_the_same_500_body_is_retried_only_twice() -> None:
+    """llama-cpp-python's server answers 500 to a request it cannot take, the same way every time: retrying that
+    six times only loses a minute per episode."""
+    with ScriptedServer(fallback=HttpError(500, "Internal Server Error: 'NoneType' object is not iterable")) as server:
+        agent = agent_for(server, "openai-compatible")
+        agent.reset(INFO)
+        with pytest.raises(ProviderError, match="the same answer 3 times in a row"):
+            agent.act("Go.", INFO)
+    assert len(server.requests) == 3
+
+
+def test_different_500_bodies_keep_the_full_retry_allowance() -> None:
+    script = [HttpError(500, f"worker {i} crashed") for i in range(4)] + [Reply.call("submit", {"answer": "x"})]
+    with ScriptedServer(script) as server:
+        agent = agent_for(server, "openai-chat")
+        agent.reset(INFO)
+        assert agent.act("Go.", INFO)["function"]["name"] == "submit"
+    assert len(server.requests) == 5

@@ -7,6 +7,7 @@ import orjson
 import pytest
 
 import locogym
+from locogym.agents import make_agent
 from locogym.agents.pricing import Price, PriceTable
 from locogym.core.errors import ConfigError, DataError
 from locogym.core.types import ModelUsage
@@ -43,8 +44,13 @@ def test_episode_usage_and_cost_match_the_script_exactly(protocol: str) -> None:
     assert per_step[1].cost_usd == pytest.approx(_expected_cost(SCRIPTED_USAGES[1]))  # type: ignore[union-attr]
 
 
-def test_price_lookup_prefers_the_longest_key_and_knows_dated_names() -> None:
+def test_price_lookup_is_exact_and_knows_dated_names() -> None:
     table = PriceTable.load()
+    assert table.lookup("openai/gpt-5-pro") != table.lookup("openai/gpt-5")  # no prefix matching
+    assert table.lookup("anthropic/claude-opus-4-5") != table.lookup("anthropic/claude-opus-4")
+    assert table.lookup("anthropic/claude-haiku-4-5-20251001") == table.models["anthropic/claude-haiku-4-5"]
+    assert table.lookup("anthropic/claude-sonnet-4-5-latest") == table.models["anthropic/claude-sonnet-4-5"]
+    assert table.lookup("openai/gpt-5-turbo") is None and table.lookup("openai/gpt-4o-x") is None
     assert table.lookup("openai/gpt-4o-mini-2024-07-18") == table.models["openai/gpt-4o-mini"]
     assert table.lookup("openai/gpt-4o-2024-08-06") == table.models["openai/gpt-4o"]
     assert table.lookup("anthropic/claude-sonnet-4-20250514") == table.models["anthropic/claude-sonnet-4"]
@@ -62,7 +68,7 @@ def test_prices_are_overridable_by_file_environment_and_argument(tmp_path, monke
     arg_file = tmp_path / "arg-prices.json"
     arg_file.write_bytes(orjson.dumps({"openai/gpt-4o": {"input": 5.0, "output": 6.0}}))
     assert PriceTable.load(arg_file).lookup("openai/gpt-4o") == Price(input=5.0, output=6.0)
-    assert PriceTable.load({"openai/gpt-4o": {"input": 7, "output": 8}}).lookup("openai/gpt-4o-x") == Price(input=7, output=8)
+    assert PriceTable.load({"openai/gpt-4o": {"input": 7, "output": 8}}).lookup("openai/gpt-4o") == Price(input=7, output=8)
 
 
 def test_bad_price_files_name_the_problem(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -99,3 +105,19 @@ def test_cost_budget_ends_the_episode_and_needs_a_price() -> None:
     assert traj.termination == "max_cost"
     assert traj.usage.cost_usd == pytest.approx(5.0)  # two calls at $2.50 each, then the budget stops it
     assert len(server.requests) == 2
+
+
+def test_a_long_prompt_pays_its_tier_rates_for_the_whole_request() -> None:
+    price = PriceTable.load().lookup("anthropic/claude-sonnet-4-5")
+    assert price is not None
+    short = ModelUsage(input=200_000, output=1_000, cache_read=100_000, cache_write=50_000)
+    long = short.model_copy(update={"input": 200_001})
+    assert price.cost(short) == pytest.approx((50_000 * 3 + 100_000 * 0.3 + 50_000 * 3.75 + 1_000 * 15) / 1e6)
+    assert price.cost(long) == pytest.approx((50_001 * 6 + 100_000 * 0.6 + 50_000 * 7.5 + 1_000 * 22.5) / 1e6)
+
+
+def test_an_unpriced_model_warns_and_is_refused_under_a_budget() -> None:
+    with pytest.warns(UserWarning, match="No price is known for openai/unpriced-test-model"):
+        make_agent("openai/unpriced-test-model", api_key="k", cache=False)
+    with pytest.raises(ConfigError, match="no price is known"):
+        make_agent("openai/unpriced-test-model", api_key="k", cache=False, max_cost_usd=1.0)

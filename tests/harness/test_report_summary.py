@@ -38,7 +38,8 @@ def make_run(folder: Path) -> Path:
                     writer.append(EpisodeResult(key=key, agent=agent, env=E1, seed=seed, length=length, score=score,
                                                 termination="submitted", usage=usage, steps=4))
         writer.append(EpisodeResult(key="beta-e2", agent="beta", env=E2, seed=0, length=8192, status="errored",
-                                    error="sandbox died: container exited (137)", termination="error"))
+                                    error="sandbox died: container exited (137)", termination="error",
+                                    usage=ModelUsage(input=500, output=5, cost_usd=0.25)))
     RunDir(folder).write_plan({"sandbox": "docker", "keys": [*keys, "beta-e2", "never-ran"]})
     return folder
 
@@ -56,6 +57,7 @@ def test_leaderboard_means_intervals_and_ranking(summary) -> None:  # type: igno
     assert (rows["beta"].score.low, rows["beta"].score.high) == (0.5, 0.5)  # constant scores: no spread
     assert rows["alpha"].solved == pytest.approx(3 / 6)
     assert rows["beta"].episodes == 6 and rows["beta"].errored == 1  # the errored episode is not scored
+    assert rows["beta"].cost_usd == pytest.approx(0.25) and rows["beta"].input_tokens == 500  # but its spend counts
     assert rows["alpha"].input_tokens == 6000 and rows["alpha"].cost_usd == pytest.approx(0.06)
     assert summary.missing == 1 and len(summary.errored) == 1 and summary.sandbox == "docker"
 
@@ -84,7 +86,7 @@ EXPECTED_TABLE = """\
 ┃ # ┃ agent ┃    score [95% CI] ┃ solved ┃       ECL ┃ episodes ┃ tokens ┃    cost ┃
 ┡━━━╇━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━╇━━━━━━━━━┩
 │ 1 │ alpha │ 0.58 [{alo}, {ahi}] │    50% │ 8k (<16k) │        6 │  6,060 │ $0.0600 │
-│ 2 │ beta  │ 0.50 [0.50, 0.50] │     0% │       32k │ 6 +1 err │      0 │ $0.0000 │
+│ 2 │ beta  │ 0.50 [0.50, 0.50] │     0% │       32k │ 6 +1 err │    505 │ $0.2500 │
 │ 3 │ noop  │ 0.00 [0.00, 0.00] │     0% │         – │        6 │      0 │ $0.0000 │
 └───┴───────┴───────────────────┴────────┴───────────┴──────────┴────────┴─────────┘
 """
@@ -113,6 +115,6 @@ def test_the_full_terminal_report_lists_notes(summary) -> None:  # type: ignore[
 def test_markdown_summary(summary) -> None:  # type: ignore[no-untyped-def]
     md = render_markdown(summary, "t")
     assert md.startswith("# t\n")
-    assert "| 2 | beta | 0.50 [0.50, 0.50] | 0% | 32k | 6 (+1 errored) | 0 | $0.0000 |" in md
+    assert "| 2 | beta | 0.50 [0.50, 0.50] | 0% | 32k | 6 (+1 errored) | 505 | $0.2500 |" in md
     assert "| alpha | 1.00 [1.00, 1.00] n=2 | 0.75 [" in md  # the 16k cell follows, every mean with its n
     assert "| beta | LoCo-FuncCall-v0 | 8k | 0 | sandbox died: container exited (137) |" in md

@@ -32,7 +32,7 @@ seeds = [3, 5]
 sandbox = "fake"
 imports = ["tests.fixture_family"]
 max_total_cost_usd = 2.5
-agents = ["oracle", {{ spec = "openai-compatible/tiny", label = "tiny", base_url = "http://127.0.0.1:9/v1", temperature = 0 }}]
+agents = ["oracle", {{ spec = "openai-compatible/tiny", label = "tiny", base_url = "http://127.0.0.1:9/v1", temperature = 0, prices = {{ "openai-compatible/tiny" = {{ input = 1.0, output = 2.0 }} }} }}]
 
 [concurrency]
 openai-compatible = 5

@@ -91,8 +91,12 @@ def summarise(run: RunData) -> Summary:
     for result in done:
         by_agent[result.agent].append(result)
     errored_by_agent: dict[str, int] = defaultdict(int)
+    spent: dict[str, list[EpisodeResult]] = defaultdict(list)
     for result in run.errored:
         errored_by_agent[result.agent] += 1
+        spent[result.agent].append(result)
+    for result in done:
+        spent[result.agent].append(result)
 
     curves: dict[str, dict[str, list[tuple[int, Interval]]]] = {env: {} for env in envs}
     for (env, agent), points in length_curves(done, by=("env", "agent")).items():
@@ -117,8 +121,9 @@ def summarise(run: RunData) -> Summary:
         rows.append(AgentRow(
             agent=agent, score=task_interval(results), solved=pass_rate(successes), episodes=len(results),
             errored=errored_by_agent[agent], steps=_mean([r.steps for r in results]),
-            input_tokens=sum(r.usage.input for r in results), output_tokens=sum(r.usage.output for r in results),
-            cost_usd=sum(r.usage.cost_usd for r in results), wall_time_s=sum(r.wall_time_s for r in results),
+            # spend counts every episode that ran, errored ones included: their tokens were paid for
+            input_tokens=sum(r.usage.input for r in spent[agent]), output_tokens=sum(r.usage.output for r in spent[agent]),
+            cost_usd=sum(r.usage.cost_usd for r in spent[agent]), wall_time_s=sum(r.wall_time_s for r in results),
             ecl=ecl.effective if ecl else None, ecl_first_below=ecl.first_below if ecl else None,
             per_env={env: task_interval([r for r in results if r.env == env]) for env in envs
                      if any(r.env == env for r in results)},
