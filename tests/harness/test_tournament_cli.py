@@ -60,7 +60,10 @@ def test_score_reports_a_recorded_number_that_does_not_match(tmp_path: Path) -> 
 
 
 def test_errored_episodes_make_the_exit_code_nonzero(tmp_path: Path) -> None:
-    result = invoke("tournament", *FLAGS, "--agents", "heuristic", "--out", str(tmp_path / "run"))
+    # A family whose generator fails on odd seeds: those episodes are errored, and the run says so in its exit code.
+    result = invoke("tournament", "--import", "tests.harness.test_tournament_run", "--envs", "LoCo-BrokenFixture-v0",
+                    "--agents", "oracle", "--lengths", "1k", "--seeds", "2", "--sandbox", "fake", "--workers", "1",
+                    "--no-report", "--out", str(tmp_path / "run"))
     assert result.exit_code == 1  # type: ignore[attr-defined]
     assert "errored" in result.output  # type: ignore[attr-defined]
 

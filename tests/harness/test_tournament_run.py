@@ -152,20 +152,18 @@ def test_errors_in_env_code_are_errored_episodes_kept_apart_and_retried_on_reque
     cfg = config(tmp_path, envs=[BROKEN_ID, FIXTURE_ID], agents=["oracle", "heuristic"], lengths=["1k"])
     summary = run_tournament(cfg, console=quiet(), live=False)
     errored = [r for r in summary.results.values() if r.status == "errored"]
-    # the broken generator (odd seed: both agents) and the heuristic (no policy for the fixture family: all)
+    # the broken generator fails on odd seeds, whichever agent plays; the fixture family itself is sound
     assert sorted((r.env, r.agent, r.seed) for r in errored) == sorted(
-        [(BROKEN_ID, "oracle", 1), (BROKEN_ID, "heuristic", 0), (BROKEN_ID, "heuristic", 1),
-         (FIXTURE_ID, "heuristic", 0), (FIXTURE_ID, "heuristic", 1)])
+        [(BROKEN_ID, "oracle", 1), (BROKEN_ID, "heuristic", 1)])
     assert all(r.score is None and r.termination == "error" for r in errored)
-    assert any("generator defect on seed 1" in (r.error or "") for r in errored)
-    assert any("no policy for family 'fixture'" in (r.error or "") for r in errored)
+    assert all("generator defect on seed 1" in (r.error or "") for r in errored)
     assert not summary.complete
     skipped = run_tournament(cfg, console=quiet(), live=False)
     assert (skipped.done, skipped.errored) == (0, 0)
     retried = run_tournament(cfg, retry_errored=True, console=quiet(), live=False)
-    assert retried.errored == 5 and retried.skipped == 3
+    assert retried.errored == 2 and retried.skipped == 6
     lines = RunDir(tmp_path / "run").read_results()
-    assert len(lines) == 8 + 5  # the retries were appended; the latest line of each key wins
+    assert len(lines) == 8 + 2  # the retries were appended; the latest line of each key wins
 
 
 def test_a_sandbox_that_dies_mid_episode_makes_an_errored_episode(tmp_path: Path) -> None:

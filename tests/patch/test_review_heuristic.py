@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from locogym.agents.heuristic import HeuristicAgent
 from locogym.agents.heuristic.review import SCRATCH, Policy
+from locogym.envs.repo_review import RepoReviewEnv
 
 DIFF = ("Review this change.\n\n```diff\ndiff --git a/pkg/a.py b/pkg/a.py\n--- a/pkg/a.py\n+++ b/pkg/a.py\n"
         "@@ -1,2 +1,2 @@\n def f(x: int) -> int:\n-    return x + 1\n+    return x + 2\n```")
@@ -30,7 +31,8 @@ def test_review_policy_runs_its_check_and_reports_what_it_prints() -> None:
 
 def test_review_policy_without_a_shell_submits_no_findings() -> None:
     agent = HeuristicAgent()
-    agent.reset({"family": "repo_review", "tools": _tools("read_file", "submit")})
+    agent.reset({"family": "repo_review", "heuristic_policy": RepoReviewEnv.heuristic_policy,
+                 "tools": _tools("read_file", "submit")})
     action = agent.act(DIFF, {})
     assert (action.name, action.arguments) == ("submit", {"answer": []})
 
