@@ -155,7 +155,7 @@ def with_agent_settings(entries: list[Any], base_url: str | None, pairs: list[st
         ConfigError: a setting names an agent not in the tournament, is not KEY=VALUE, or ``--base-url`` was
             given to a tournament without a model agent (baselines call no server).
     """
-    from locogym.cli import parse_env_args
+    from locogym.cli.args import parse_env_args
     from locogym.core.errors import ConfigError
     from locogym.harness.schedule import BASELINE_PROVIDER
 

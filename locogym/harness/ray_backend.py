@@ -32,9 +32,7 @@ MODEL_TASK_CPUS = 0.25
 def worker_python_path() -> str:
     """``PYTHONPATH`` for workers: the folder holding this locogym package first, then this process's import path
     made absolute (plugin modules named by ``imports`` are found as here)."""
-    import locogym
-
-    package_root = str(Path(locogym.__file__).resolve().parent.parent)
+    package_root = str(Path(__file__).resolve().parents[2])  # locogym/harness/ray_backend.py -> the package's parent
     entries = [package_root]
     for entry in sys.path:
         absolute = str(Path(entry or os.getcwd()).resolve())

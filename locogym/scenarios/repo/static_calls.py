@@ -19,12 +19,26 @@ a name then avoid that name):
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from locogym.scenarios.repo.parsing import FileFacts
 
-if TYPE_CHECKING:
-    from locogym.scenarios.repo.index import CodeIndex
+
+class CodeIndex(Protocol):
+    """What the rules read of :class:`locogym.scenarios.repo.index.CodeIndex` (which calls them), named here so the
+    two modules do not import each other."""
+
+    @property
+    def facts(self) -> Mapping[str, FileFacts]: ...
+
+    @property
+    def definitions(self) -> Mapping[str, Any]: ...
+
+    @property
+    def by_name(self) -> Mapping[str, list[str]]: ...
+
+    def scope_qualname(self, path: str, scope: int) -> str | None: ...
 
 _RUST_TYPES = {"struct", "enum", "trait", "type"}
 
