@@ -55,9 +55,10 @@ class TableEnv(LocoEnv):
     heuristic_policy = "locogym.agents.baselines:NoopAgent"
     default_length = 256
 
-    def configure(self, wrong_plan: bool = False, unstable: bool = False, buggy: bool = False) -> dict[str, Any]:
+    def configure(self, wrong_plan: bool = False, unstable: bool = False, buggy: bool = False,
+                  lenient: bool = False) -> dict[str, Any]:
         """Switches that break the family on purpose, one per check."""
-        return {"wrong_plan": wrong_plan, "unstable": unstable, "buggy": buggy}
+        return {"wrong_plan": wrong_plan, "unstable": unstable, "buggy": buggy, "lenient": lenient}
 
     def build_tools(self) -> list[Tool]:
         return [Look(), Submit()]
@@ -69,7 +70,8 @@ class TableEnv(LocoEnv):
         key = rng.choice(sorted(table))
         answer = "wrong" if config.params["wrong_plan"] else table[key]
         return Task(task_id=f"table-{config.seed}", family="table", prompt=f"What is the value of {key}?",
-                    tool_names=["look", "submit"], gold={"answer": table[key], "table": table, "buggy": config.params["buggy"]},
+                    tool_names=["look", "submit"], gold={"answer": table[key], "table": table, "buggy": config.params["buggy"],
+                          "lenient": config.params["lenient"]},
                     evidence=[Evidence(id=f"key:{key}", kind="row", locator={"key": key})],
                     oracle_plan=[ToolCall(name="look", arguments={"key": key}),
                                  ToolCall(name="submit", arguments={"answer": answer})],
@@ -78,6 +80,8 @@ class TableEnv(LocoEnv):
     def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:
         answers = [s.result.data.get("answer") for s in trajectory.steps if s.result.data.get("submitted")]
         right = bool(answers) and answers[-1] == task.gold["answer"]
+        if ctx.task.gold.get("lenient") and answers and answers[-1] is None:
+            right = True  # a grader that credits giving up: the cheapest cheat there is
         return EpisodeScore(success=float(right), outcome="correct" if right else "wrong")
 
 
@@ -105,6 +109,12 @@ def test_a_wrong_oracle_plan_is_caught(table_family: type[TableEnv]) -> None:
 def test_a_task_drawn_from_global_randomness_is_caught(table_family: type[TableEnv]) -> None:
     with pytest.raises(AssertionError, match="check_determinism.*random.Random\\(config.rng_seed\\(\\)\\)"):
         check_family(TableEnv.env_id, env_kwargs={"unstable": True})
+
+
+def test_a_grader_that_credits_an_empty_answer_is_caught(table_family: type[TableEnv]) -> None:
+    report = check_family(TableEnv.env_id, env_kwargs={"lenient": True}, raise_on_failure=False)
+    assert "check_noop_scores_zero" in report.failed
+    assert "does grade() credit a missing answer?" in report.failed["check_noop_scores_zero"]
 
 
 def test_an_unregistered_id_is_a_config_error() -> None:
