@@ -31,6 +31,8 @@ class DefectEnv(LocoEnv):
     """The shared base of the patch and review envs (abstract: each adds its tools, task and grader)."""
 
     last_injection: Injection | None = None
+    cache_dir: str | None = None
+    image: str | None = None
     min_catching_tests = 1  # tests that must catch a defect for it to be kept
 
     # ------------------------------------------------------------------ arguments
@@ -50,9 +52,12 @@ class DefectEnv(LocoEnv):
         settings = ProjectSettings(test_command=test_command, include=list(include or []),
                                    exclude=list(exclude or []))
         settings.test_args  # noqa: B018 - raises ConfigError when the command does not run pytest
+        # Where runs are cached and which image runs them say how, not what: kept out of the params, which seed
+        # the task and are recorded with it (a task must not change with the folder its cache lives in).
+        self.cache_dir = cache_dir
+        self.image = image
         return {"source": source, "ref": ref, "test_command": test_command, "include": settings.include,
-                "exclude": settings.exclude, "cache_dir": cache_dir, "image": image,
-                "defects": defects}
+                "exclude": settings.exclude, "defects": defects}
 
     def settings(self, config: ScenarioConfig) -> ProjectSettings:
         p = config.params
@@ -85,8 +90,7 @@ class DefectEnv(LocoEnv):
 
     def sandbox_options(self) -> dict[str, Any]:
         """The Docker ``image`` of ``locogym.toml``, for the episode's sandbox and the grading sandboxes."""
-        image = self.family_params.get("image")
-        return {"image": image} if image else {}
+        return {"image": self.image} if self.image else {}
 
     def fresh_sandbox(self) -> Sandbox:
         return make_sandbox(self.grading_backend(), **self.sandbox_options())
@@ -94,8 +98,7 @@ class DefectEnv(LocoEnv):
     def run_cache(self) -> RunCache:
         cache = getattr(self, "_run_cache", None)
         if cache is None:
-            cache_dir = self.family_params.get("cache_dir")
-            cache = RunCache(cache_dir) if cache_dir else RunCache()
+            cache = RunCache(self.cache_dir) if self.cache_dir else RunCache()
             self._run_cache = cache
         return cache
 
@@ -120,10 +123,19 @@ class DefectEnv(LocoEnv):
                                      fix="Use sandbox='docker', 'bwrap' or (trusted code only) 'local'.")
         seed = random.Random(config.rng_seed()).randrange(2**31)
         tree = load_project(config.params["source"], config.params.get("ref"), seed, max(2_000, config.length))
+        config = self.seeding_config(config, tree)
         injection = inject_for(tree, config, self.settings(config), self.get_sandbox, self.grading_backend(),
                                self.run_cache(), self.min_catching_tests)
         self.last_injection = injection
         return tree, injection
+
+    @staticmethod
+    def seeding_config(config: ScenarioConfig, tree: SourceTree) -> ScenarioConfig:
+        """The config that seeds defect choice: a real project counts by its content, not by the folder it sits
+        in, so the same code at another path (another machine, another temporary folder) gives the same task."""
+        if config.params["source"] == "synthetic" or str(config.params["source"]).startswith("synthetic:"):
+            return config
+        return config.model_copy(update={"params": {**config.params, "source": f"content:{tree.commit}"}})
 
     def annotate(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
         """Off-path reads (code that holds no defect), for error provenance."""

@@ -52,7 +52,7 @@ class RepoReviewEnv(DefectEnv):
 
     def generate(self, config: ScenarioConfig) -> Task:
         tree, injection = self.validated(config)
-        return build_review_task(tree, config, injection, self.toolset_names(),
+        return build_review_task(tree, self.seeding_config(config, tree), injection, self.toolset_names(),
                                  window=int(config.params.get("window", DEFAULT_WINDOW)),
                                  benign=self.benign_check(tree, injection), behaviour=self.behaviour_check(tree.files))
 

@@ -116,7 +116,8 @@ def test_partial_credit_held_test_edits_and_deleted_tests(cache: str) -> None:
         partial = [s for s in scores if s.outcome == "partial"]
         assert partial and all(0.0 < s.success < 1.0 for s in partial), scores
         assert "tests/test_added.py (test_file)" in partial[0].labels["held_edits"]  # recorded, not applied
-        test_file = sorted(p for p in task.workspace if p.startswith("tests/test_"))[0]
+        # a file that still holds graded tests (one whose only tests were withheld deletes nothing)
+        test_file = sorted({t.split("::")[0] for t in task.gold["pass_to_pass"]})[0]
         deleting_tests = ToolCall(name="write_file", arguments={"path": test_file, "content": ""})
         only_tests = _play(env, Scripted([deleting_tests]), 1, length="4k")
         assert only_tests.score.success == 0.0 and only_tests.score.outcome == "tampered"
@@ -185,3 +186,22 @@ def test_include_and_exclude_limit_where_defects_go(calc_repo: Path, cache: str,
     settings = read_settings(tmp_path)
     assert settings.test_args == ["tests"] and settings.budget.max_steps == 9
     assert settings.allows("src/pkg/a.py") and not settings.allows("src/gen/b.py") and not settings.allows("x.py")
+
+
+def test_the_task_does_not_depend_on_where_the_project_or_the_cache_lives(tmp_path: Path) -> None:
+    """Same code, same seed: the same task byte for byte, whatever folder holds the project, its run cache or
+    which image runs it (a task that changes with a temporary folder's name cannot be reproduced)."""
+    hashes = []
+    for where in ("a", "b"):
+        root = tmp_path / where / "calc"
+        for path, text in CALC.items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text)
+        env = gym.make("LoCo-RepoPatch-v0", sandbox="local", source=str(root), cache_dir=str(tmp_path / f"cache-{where}"),
+                       image=f"example/image-{where}")
+        env.reset(seed=3)
+        recorded = env.unwrapped.trajectory.scenario.params
+        assert "cache_dir" not in recorded and "image" not in recorded
+        hashes.append(env.unwrapped.task.content_hash)
+        env.close()
+    assert hashes[0] == hashes[1]

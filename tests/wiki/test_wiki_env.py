@@ -310,3 +310,21 @@ def test_a_task_kind_is_refused_not_ignored() -> None:
             env.reset(seed=0, options={"task": "multisession"})
     finally:
         env.close()
+
+
+def test_the_task_does_not_depend_on_the_folder_of_the_corpus_file(hotpotqa_sample: Path, tmp_path: Path) -> None:
+    """The same data file in two folders: the same question and the same haystack, byte for byte (the task
+    records where its corpus is, for the agentic tools to read it; nothing else may differ)."""
+    data = json.loads((hotpotqa_sample / "hotpotqa_train.json").read_text())[:8]
+    tasks = []
+    for where in ("a", "b"):
+        path = tmp_path / where / "hotpot.json"
+        path.parent.mkdir()
+        path.write_text(json.dumps(data))
+        env = _make(mode="static", corpus=f"hotpotqa:{path}")
+        env.reset(seed=1, options={"length": "4k"})
+        task = env.unwrapped.task.model_dump(exclude={"content_hash"})
+        assert task["meta"]["settings"].pop("corpus") == f"hotpotqa:{path}"
+        tasks.append(task)
+        env.close()
+    assert tasks[0] == tasks[1]

@@ -228,8 +228,9 @@ def question_key(config: ScenarioConfig, params: dict[str, Any], source: Source)
 def generate(config: ScenarioConfig) -> Task:
     """The task of ``config`` (pure and deterministic; see the module docstring)."""
     params = validate(dict(config.params))
-    seed_key = str(config.rng_seed())
     source = source_for(params, config.length)
+    # a corpus file counts by its content (the corpus key), not the path it was read from
+    seed_key = str(config.model_copy(update={"params": {**config.params, "corpus": source.corpus.key}}).rng_seed())
     item = _pick(source, random.Random(question_key(config, params, source)), params, config.difficulty)
     if params["variant"] == "nonliteral" and item.nonliteral is None:
         raise ConfigError("variant=nonliteral needs questions with a non-literal wording.",
