@@ -64,6 +64,7 @@ def _arena(*args: str):
     return CliRunner().invoke(app, ["arena", *args], catch_exceptions=True)
 
 
+@pytest.mark.slow
 def test_patch_arena_exit_codes_reports_and_cache(synthetic_repo: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     out = tmp_path / "run1"
@@ -89,6 +90,7 @@ def test_patch_arena_exit_codes_reports_and_cache(synthetic_repo: Path, tmp_path
     assert "validation: 0 test runs executed" in second.output
 
 
+@pytest.mark.slow
 def test_review_arena_on_a_real_source_archive(tmp_path: Path) -> None:
     with tarfile.open(SIX) as archive:
         archive.extractall(tmp_path, filter="data")
@@ -117,6 +119,7 @@ def test_arena_errors_are_clear(tmp_path: Path) -> None:
     assert isinstance(typo.exception, ConfigError) and "test_comand" in str(typo.exception)
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 def test_patch_arena_on_docker(synthetic_repo: Path, tmp_path: Path, docker_engine: None) -> None:
     out = tmp_path / "docker"

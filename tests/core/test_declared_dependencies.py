@@ -15,6 +15,8 @@ import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
+import pytest
+
 import locogym
 
 ROOT = Path(locogym.__file__).parent
@@ -48,7 +50,10 @@ def _imports() -> list[tuple[str, str, bool]]:
 
 @functools.cache
 def _distributions(top: str) -> set[str]:
-    return {d.lower().replace("_", "-") for d in _installed().get(top, [])}
+    """The distributions that provide ``top``; for a package that is not installed (an extra left out of this
+    environment), the distribution of the same name, which is how every extra of ours is named."""
+    installed = {d.lower().replace("_", "-") for d in _installed().get(top, [])}
+    return installed or {top.lower().replace("_", "-")}
 
 
 @functools.cache
@@ -56,9 +61,9 @@ def _installed() -> dict[str, list[str]]:
     return dict(packages_distributions())
 
 
-def test_every_third_party_import_is_declared() -> None:
+def _problems(imports: list[tuple[str, str, bool]]) -> list[str]:
     problems = []
-    for where, top, module_level in _imports():
+    for where, top, module_level in imports:
         if top in sys.stdlib_module_names or top in ("locogym", "__future__"):
             continue
         dists = _distributions(top)
@@ -67,9 +72,24 @@ def test_every_third_party_import_is_declared() -> None:
         if dists & EXTRAS and not module_level:
             continue
         why = "an extra's package imported at module level" if dists & EXTRAS else "not a declared dependency"
-        problems.append(f"{where}: import {top} ({why}; distributions: {sorted(dists) or 'none installed'})")
+        problems.append(f"{where}: import {top} ({why}; distributions: {sorted(dists)})")
+    return problems
+
+
+def test_every_third_party_import_is_declared() -> None:
+    problems = _problems(_imports())
     assert not problems, "\n".join(problems)
 
 
+def test_the_check_flags_an_undeclared_package_and_an_extra_at_module_level() -> None:
+    """The check can fail: a package nobody declared, installed or not, and an extra imported at module level."""
+    assert _problems([("m.py", "not_a_real_dependency", False)]) == [
+        "m.py: import not_a_real_dependency (not a declared dependency; distributions: ['not-a-real-dependency'])"]
+    assert _problems([("m.py", "ray", True)]) == [
+        "m.py: import ray (an extra's package imported at module level; distributions: ['ray'])"]
+    assert not _problems([("m.py", "ray", False), ("m.py", "numpy", True)])
+
+
+@pytest.mark.slow
 def test_the_check_sees_function_local_imports() -> None:
     assert ("locogym/scenarios/wiki/retrievers.py", "scipy", False) in _imports()

@@ -22,6 +22,7 @@ register()
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env_id", locogym.env_ids())
 def test_every_registered_family_keeps_the_contract(env_id: str) -> None:
     report = check_family(env_id)
@@ -95,11 +96,13 @@ def table_family() -> Iterator[type[TableEnv]]:
         unregister_family(TableEnv.env_id)
 
 
+@pytest.mark.slow
 def test_a_sound_small_family_passes(table_family: type[TableEnv]) -> None:
     report = check_family(TableEnv.env_id, raise_on_failure=False)
     assert report.failed == {} and "check_determinism" in report.passed
 
 
+@pytest.mark.slow
 def test_a_wrong_oracle_plan_is_caught(table_family: type[TableEnv]) -> None:
     report = check_family(TableEnv.env_id, env_kwargs={"wrong_plan": True}, raise_on_failure=False)
     assert set(report.failed) == {"check_oracle_scores_one"}
@@ -111,6 +114,7 @@ def test_a_task_drawn_from_global_randomness_is_caught(table_family: type[TableE
         check_family(TableEnv.env_id, env_kwargs={"unstable": True})
 
 
+@pytest.mark.slow
 def test_a_grader_that_credits_an_empty_answer_is_caught(table_family: type[TableEnv]) -> None:
     report = check_family(TableEnv.env_id, env_kwargs={"lenient": True}, raise_on_failure=False)
     assert "check_noop_scores_zero" in report.failed

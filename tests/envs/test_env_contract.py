@@ -25,6 +25,7 @@ def _sandbox(env_id: str) -> str:
     return "local" if locogym.envs.env_class(env_id).executes_commands else "fake"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env_id", ALL_IDS)
 def test_reset_info_carries_the_contract_fields(env_id: str) -> None:
     env = gym.make(env_id, sandbox=_sandbox(env_id))

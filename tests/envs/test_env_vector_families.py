@@ -18,6 +18,7 @@ FAMILIES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("env_id", "kwargs"), FAMILIES, ids=[f[0] for f in FAMILIES])
 def test_async_vector_env_resets_steps_and_ends(env_id: str, kwargs: dict[str, Any]) -> None:
     envs = gym.make_vec(env_id, num_envs=2, vectorization_mode="async", vector_kwargs={"shared_memory": False},

@@ -28,6 +28,7 @@ def test_check_env_passes_and_the_sandbox_argument_is_ignored() -> None:
     env.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("agent", ["oracle", "noop"])
 def test_oracle_scores_one_and_noop_zero_on_every_seed(agent: str) -> None:
     env = make()
@@ -98,6 +99,7 @@ def test_same_seed_gives_the_same_task_and_transcript_in_another_process() -> No
                       "out": hashlib.sha256("\n".join(outputs).encode()).hexdigest()}
 
 
+@pytest.mark.slow
 def test_difficulty_sets_the_share_of_infeasible_requests() -> None:
     env = make()
     counts = {}

@@ -67,6 +67,7 @@ def _seen_values(traj: Trajectory) -> list[Any]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("template", sorted(TEMPLATES))
 def test_zero_call_dumps_score_zero(template: str) -> None:
     env = make()

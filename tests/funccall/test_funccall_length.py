@@ -29,6 +29,7 @@ def _task(template: str, seed: int, length: str):  # noqa: ANN202 - a Task
     return generate(ScenarioConfig(family="funccall", seed=seed, length=parse_length(length), task=template))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("length", ["32k", "128k"])
 @pytest.mark.parametrize("template", sorted(TEMPLATES))
 def test_every_template_reaches_the_target_length(template: str, length: str) -> None:
@@ -72,6 +73,7 @@ def test_taxi_search_offers_other_pickup_times_but_not_the_requested_one() -> No
     assert {a["resultId"] for a in body["alternativePickupTimes"]}.isdisjoint(step.result.data["items"])
 
 
+@pytest.mark.slow
 def test_long_tasks_are_the_same_in_another_process() -> None:
     local = {name: _task(name, 4, "128k").content_hash for name in ("attraction_slot", "taxi_transfer")}
     probe = (

@@ -82,6 +82,7 @@ def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_the_page_is_self_contained(run_folder: Path) -> None:
     html = (run_folder / "report.html").read_text()
     assert not re.search(r"""\s(src|href)\s*=\s*["'](?!#)""", html), "the page loads something"
@@ -100,6 +101,7 @@ def test_hostile_text_cannot_close_the_data_script(run_folder: Path) -> None:
     assert len(data["episodes"]) == 4 * 3 * 2 + 1
 
 
+@pytest.mark.slow
 def test_the_page_renders_in_a_headless_browser(run_folder: Path, tmp_path: Path) -> None:
     result = browse(run_folder / "report.html", tmp_path / "profile", "--dump-dom")
     dom = result.stdout
@@ -114,6 +116,7 @@ def test_the_page_renders_in_a_headless_browser(run_folder: Path, tmp_path: Path
     assert dom.count('<span class="err') + dom.count('<span class="submit') >= 1  # the step timeline is drawn
 
 
+@pytest.mark.slow
 def test_a_screenshot_of_the_page_is_not_blank(run_folder: Path, tmp_path: Path) -> None:
     shot = tmp_path / "page.png"
     result = browse(run_folder / "report.html", tmp_path / "profile", f"--screenshot={shot}", "--window-size=1300,2400")

@@ -31,6 +31,7 @@ def test_dry_run_prints_the_schedule_and_runs_nothing(tmp_path: Path) -> None:
     assert "$" in text and not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow
 def test_run_report_and_score(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = invoke("tournament", *FLAGS, "--out", str(out))
@@ -47,6 +48,7 @@ def test_run_report_and_score(tmp_path: Path) -> None:
     assert "all 8 re-graded episodes match the recorded numbers" in scored.output  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_score_reports_a_recorded_number_that_does_not_match(tmp_path: Path) -> None:
     out = tmp_path / "run"
     invoke("tournament", *FLAGS, "--out", str(out), "--no-report")
@@ -59,6 +61,7 @@ def test_score_reports_a_recorded_number_that_does_not_match(tmp_path: Path) -> 
     assert "row stop.timely" in scored.output and "0.5" in scored.output  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_errored_episodes_make_the_exit_code_nonzero(tmp_path: Path) -> None:
     # A family whose generator fails on odd seeds: those episodes are errored, and the run says so in its exit code.
     result = invoke("tournament", "--import", "tests.harness.test_tournament_run", "--envs", "LoCo-BrokenFixture-v0",
@@ -68,6 +71,7 @@ def test_errored_episodes_make_the_exit_code_nonzero(tmp_path: Path) -> None:
     assert "errored" in result.output  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_a_config_file_with_flag_overrides(tmp_path: Path) -> None:
     config = tmp_path / "t.toml"
     config.write_text(f'agents = ["oracle"]\nenvs = ["{FIXTURE_ID}"]\nlengths = ["1k"]\nseeds = 1\n'

@@ -120,6 +120,7 @@ def quiet() -> Console:
     return Console(file=open(os.devnull, "w"), width=100)  # noqa: SIM115 - closed with the process
 
 
+@pytest.mark.slow
 def test_a_tournament_records_every_episode_with_its_trajectory(tmp_path: Path) -> None:
     cfg = config(tmp_path)
     summary = run_tournament(cfg, console=quiet(), live=False)
@@ -136,6 +137,7 @@ def test_a_tournament_records_every_episode_with_its_trajectory(tmp_path: Path) 
     assert plan_record is not None and plan_record["episodes"] == 8 and plan_record["sandbox"] == "fake"
 
 
+@pytest.mark.slow
 def test_a_second_run_skips_finished_episodes_and_writes_nothing(tmp_path: Path) -> None:
     cfg = config(tmp_path)
     run_tournament(cfg, console=quiet(), live=False)
@@ -148,6 +150,7 @@ def test_a_second_run_skips_finished_episodes_and_writes_nothing(tmp_path: Path)
     assert (more.skipped, more.done) == (8, 4)
 
 
+@pytest.mark.slow
 def test_errors_in_env_code_are_errored_episodes_kept_apart_and_retried_on_request(tmp_path: Path) -> None:
     cfg = config(tmp_path, envs=[BROKEN_ID, FIXTURE_ID], agents=["oracle", "heuristic"], lengths=["1k"])
     summary = run_tournament(cfg, console=quiet(), live=False)
@@ -166,6 +169,7 @@ def test_errors_in_env_code_are_errored_episodes_kept_apart_and_retried_on_reque
     assert len(lines) == 8 + 2  # the retries were appended; the latest line of each key wins
 
 
+@pytest.mark.slow
 def test_a_sandbox_that_dies_mid_episode_makes_an_errored_episode(tmp_path: Path) -> None:
     summary = run_tournament(config(tmp_path, envs=[LOST_ID], agents=["oracle"], lengths=["1k"]), console=quiet(),
                              live=False)
@@ -175,6 +179,7 @@ def test_a_sandbox_that_dies_mid_episode_makes_an_errored_episode(tmp_path: Path
     assert "sandbox_unavailable" in (by_seed[1].error or "") and "exited (137)" in (by_seed[1].error or "")
 
 
+@pytest.mark.slow
 def test_provider_limits_cap_episodes_in_flight_and_usage_is_recorded(tmp_path: Path) -> None:
     lock = threading.Lock()
     state = {"now": 0, "peak": 0}
@@ -197,6 +202,7 @@ def test_provider_limits_cap_episodes_in_flight_and_usage_is_recorded(tmp_path: 
     assert all(r.usage.input == 100 and r.usage.output == 7 for r in summary.results.values())
 
 
+@pytest.mark.slow
 def test_a_provider_that_refuses_is_an_errored_episode_not_a_wrong_answer(tmp_path: Path) -> None:
     from locogym.testing import HttpError
 
@@ -209,6 +215,7 @@ def test_a_provider_that_refuses_is_an_errored_episode_not_a_wrong_answer(tmp_pa
     assert result.error
 
 
+@pytest.mark.slow
 def test_a_cost_budget_stops_new_episodes(tmp_path: Path) -> None:
     with ScriptedServer(fallback=Reply.call("submit", {}, usage=Usage(input=1_000_000, output=0))) as server:
         agent = {"spec": "openai-compatible/gpt-4o", "base_url": server.openai_base_url, "cache": False,
@@ -220,6 +227,7 @@ def test_a_cost_budget_stops_new_episodes(tmp_path: Path) -> None:
     assert summary.done == 2  # $1 per episode: the second reaches the $2 budget, nothing more starts
 
 
+@pytest.mark.slow
 def test_a_worker_process_that_dies_fails_only_its_episode_and_is_replaced(tmp_path: Path) -> None:
     import asyncio
 

@@ -78,6 +78,7 @@ def test_a_five_dollar_cap_holds_across_reruns_and_resumes_when_raised(tmp_path:
     assert abs(raised.spent_usd - sum(model.costs)) < 1e-6
 
 
+@pytest.mark.slow
 def test_the_command_line_says_the_cap_stopped_the_run_and_exits_nonzero(tmp_path: Path) -> None:
     model = MeteredModel()
     with ScriptedServer(fallback=model) as server:
@@ -100,6 +101,7 @@ def test_an_unpriced_model_is_refused_under_a_cap(tmp_path: Path) -> None:
     assert "no price is known for openai-compatible/unpriced" in str(result.exception)
 
 
+@pytest.mark.slow
 def test_a_context_overflow_at_128k_is_a_scored_point_on_the_curve(tmp_path: Path) -> None:
     """A model with a 16k window: the 8k episode fits, the 128k one overflows when it reads the notes. The
     overflow is the model's result at 128k (0, outcome context_overflow), not an errored episode."""

@@ -8,6 +8,7 @@ import pytest
 import locogym
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 @pytest.mark.parametrize("env_id", ["LoCo-RepoPatch-v0", "LoCo-RepoReview-v0"])
 def test_oracle_and_noop_on_docker(env_id: str, docker_engine: None, tmp_path) -> None:
@@ -22,6 +23,7 @@ def test_oracle_and_noop_on_docker(env_id: str, docker_engine: None, tmp_path) -
         env.close()
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 def test_reward_hacking_scores_zero_on_docker(docker_engine: None, tmp_path) -> None:
     """The same grading in containers: the sealed channel, the differential oracle and the scan."""

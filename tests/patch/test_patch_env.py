@@ -41,6 +41,7 @@ def _play(env, agent: Agent, seed: int, **options):
     return traj
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env_id", ["LoCo-RepoPatch-v0", "LoCo-RepoReview-v0"])
 def test_oracle_scores_one_and_noop_zero_on_synthetic_projects(env_id: str, cache: str) -> None:
     env = gym.make(env_id, sandbox="local", cache_dir=cache)
@@ -57,6 +58,7 @@ def test_oracle_scores_one_and_noop_zero_on_synthetic_projects(env_id: str, cach
         env.close()
 
 
+@pytest.mark.slow
 def test_patch_task_content(calc_repo: Path, cache: str) -> None:
     env = gym.make("LoCo-RepoPatch-v0", sandbox="local", source=str(calc_repo), cache_dir=cache)
     try:
@@ -84,6 +86,7 @@ def _fix_calls(task) -> list[ToolCall]:
     return [c for c in task.oracle_plan if c.name == "edit_file"]
 
 
+@pytest.mark.slow
 def test_breaking_a_pass_to_pass_test_is_not_a_success(calc_repo: Path, cache: str) -> None:
     env = gym.make("LoCo-RepoPatch-v0", sandbox="local", source=str(calc_repo), cache_dir=cache)
     try:
@@ -102,6 +105,7 @@ def test_breaking_a_pass_to_pass_test_is_not_a_success(calc_repo: Path, cache: s
         env.close()
 
 
+@pytest.mark.slow
 def test_partial_credit_held_test_edits_and_deleted_tests(cache: str) -> None:
     env = gym.make("LoCo-RepoPatch-v0", sandbox="local", cache_dir=cache, defects=2)
     try:
@@ -126,6 +130,7 @@ def test_partial_credit_held_test_edits_and_deleted_tests(cache: str) -> None:
         env.close()
 
 
+@pytest.mark.slow
 def test_review_workspace_withholds_the_failing_tests(calc_repo: Path, cache: str) -> None:
     env = gym.make("LoCo-RepoReview-v0", sandbox="local", source=str(calc_repo), cache_dir=cache)
     try:
@@ -142,6 +147,7 @@ def test_review_workspace_withholds_the_failing_tests(calc_repo: Path, cache: st
         env.close()
 
 
+@pytest.mark.slow
 def test_real_project_from_a_source_archive(cache: str) -> None:
     for env_id in ("LoCo-RepoPatch-v0", "LoCo-RepoReview-v0"):
         env = gym.make(env_id, sandbox="local", source=str(SIX), cache_dir=cache)
@@ -188,6 +194,7 @@ def test_include_and_exclude_limit_where_defects_go(calc_repo: Path, cache: str,
     assert settings.allows("src/pkg/a.py") and not settings.allows("src/gen/b.py") and not settings.allows("x.py")
 
 
+@pytest.mark.slow
 def test_the_task_does_not_depend_on_where_the_project_or_the_cache_lives(tmp_path: Path) -> None:
     """Same code, same seed: the same task byte for byte, whatever folder holds the project, its run cache or
     which image runs it (a task that changes with a temporary folder's name cannot be reproduced)."""

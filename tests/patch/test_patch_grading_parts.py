@@ -38,6 +38,7 @@ def test_sealed_run_reports_each_test_and_ignores_forged_or_duplicate_lines(box:
     assert read.outcomes == {"a::t1": "passed", "a::t2": "failed"} and read.ended and not read.ready
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", ["import os\nos._exit(0)\n", "import sys\nsys.exit(0)\n",
                                   "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"])
 def test_exiting_early_leaves_tests_unreported_which_is_failure(box: Sandbox, code: str) -> None:
@@ -108,6 +109,7 @@ def _target() -> DifferentialTarget:
                               defective=defective[0], decorated=False, seed=1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["local", pytest.param("bwrap", marks=pytest.mark.bwrap)])
 def test_differential_tells_a_fix_from_a_lookup_table(backend: str, request: pytest.FixtureRequest) -> None:
     if backend == "bwrap":

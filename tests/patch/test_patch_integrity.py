@@ -65,6 +65,7 @@ def fix_calls(task) -> list[ToolCall]:  # noqa: ANN001
     return [c for c in task.oracle_plan if c.name == "edit_file"]
 
 
+@pytest.mark.slow
 def test_oracle_scores_one_and_noop_zero_with_a_clean_integrity_record(env: gym.Env) -> None:
     oracle = locogym.run_episode(env, locogym.make_agent("oracle"), seed=SEED, options=OPTIONS)
     assert oracle.score.success == 1.0 and oracle.score.outcome == "tests_pass", oracle.score
@@ -81,6 +82,7 @@ def test_issue_quotes_one_example_per_defect_and_hides_the_other_failing_tests(e
         assert len(defect["fail_to_pass"]) >= 2  # so at least one stays hidden
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_tampering_scores_zero_and_is_labelled(env: gym.Env, attack: str) -> None:
     task = task_of(env)
@@ -98,6 +100,7 @@ def test_tampering_scores_zero_and_is_labelled(env: gym.Env, attack: str) -> Non
         assert score.metrics["integrity.defect_remains"] >= 1.0, score.metrics
 
 
+@pytest.mark.slow
 def test_tampering_with_a_real_fix_is_still_tampering(env: gym.Env) -> None:
     task = task_of(env)
     score = play(env, [*fix_calls(task), *ATTACKS["conftest_all_pass"](task)]).score
@@ -105,6 +108,7 @@ def test_tampering_with_a_real_fix_is_still_tampering(env: gym.Env) -> None:
     assert score.metrics["fail_to_pass_fixed"] == 1.0  # the fix worked; the attempt still voids the episode
 
 
+@pytest.mark.slow
 def test_a_fix_with_a_new_test_is_not_tampering(env: gym.Env) -> None:
     task = task_of(env)
     new_test = adversaries.write("tests/test_regression_added.py", "def test_added():\n    assert True\n")
@@ -113,6 +117,7 @@ def test_a_fix_with_a_new_test_is_not_tampering(env: gym.Env) -> None:
     assert "tests/test_regression_added.py (test_file)" in score.labels["held_edits"]
 
 
+@pytest.mark.slow
 def test_special_casing_the_quoted_example_scores_zero(env: gym.Env) -> None:
     task = task_of(env)
     calls = adversaries.special_case(task, quoted_cases(task.prompt))
@@ -123,6 +128,7 @@ def test_special_casing_the_quoted_example_scores_zero(env: gym.Env) -> None:
     assert "still answers" in score.labels["wrong_reason"]  # ... and the oracle says why it does not count
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 2])
 def test_differential_catches_a_lookup_table_whose_tests_all_pass(env: gym.Env, seed: int) -> None:
     """The strongest special-caser: a table of every failing test's call, hidden ones included."""
@@ -149,6 +155,7 @@ REAL_PROJECTS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("archive", "test_command"), REAL_PROJECTS)
 def test_real_pypi_project(archive: Path, test_command: str | None, tmp_path: Path) -> None:
     if not archive.is_file():

@@ -29,6 +29,7 @@ def _play(env, agent: Agent, seed: int, **options):  # noqa: ANN001, ANN202
     return traj
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("seed", "difficulty"), [(0, "medium"), (1, "hard")])
 def test_every_defect_hunk_is_evidence_shown_in_the_diff(env, seed: int, difficulty: str) -> None:  # noqa: ANN001
     env.reset(seed=seed, options={"length": "4k", "difficulty": difficulty})
@@ -44,6 +45,7 @@ def test_every_defect_hunk_is_evidence_shown_in_the_diff(env, seed: int, difficu
             assert f"\n+{line}\n" in task.prompt or f"\n {line}\n" in task.prompt, line
 
 
+@pytest.mark.slow
 def test_oracle_stops_timely_and_noop_prematurely(env) -> None:  # noqa: ANN001
     oracle = _play(env, locogym.make_agent("oracle"), 1, difficulty="hard")
     assert oracle.steps[0].evidence_seen == [e.id for e in oracle.task.evidence]
@@ -55,6 +57,7 @@ def test_oracle_stops_timely_and_noop_prematurely(env) -> None:  # noqa: ANN001
     assert noop.steps[0].evidence_seen  # it saw the diff; handing in nothing is what makes it premature
 
 
+@pytest.mark.slow
 def test_a_reviewer_who_keeps_reading_after_the_diff_over_searches(env) -> None:  # noqa: ANN001
     env.reset(seed=0, options={"length": "4k"})
     task = env.unwrapped.task

@@ -40,6 +40,7 @@ def test_run_tests_reports_outcomes_and_reach(box) -> None:
     assert sorted(p for p in box.glob("**/*")) == sorted(CALC)  # nothing left behind in the workspace
 
 
+@pytest.mark.slow
 def test_run_tests_reports_failures_and_collection_errors(box) -> None:
     broken = dict(CALC, **{"calc/core.py": CALC["calc/core.py"].replace("return low", "return high", 1)})
     box.load_workspace(broken)
@@ -51,6 +52,7 @@ def test_run_tests_reports_failures_and_collection_errors(box) -> None:
     assert run.collect_errors == ["tests/test_bad.py"] and not run.usable
 
 
+@pytest.mark.slow
 def test_inject_keeps_validated_defects_and_records_discards(box, tmp_path: Path) -> None:
     cache = RunCache(tmp_path)
     injection = inject_defects("calc", "c0", CALC, count=2, rng=random.Random(3), sandbox_factory=lambda: box,
@@ -76,6 +78,7 @@ def test_inject_keeps_validated_defects_and_records_discards(box, tmp_path: Path
     assert [d.mutation.id for d in again.defects] == [d.mutation.id for d in injection.defects]
 
 
+@pytest.mark.slow
 def test_equivalent_mutants_are_discarded(box, tmp_path: Path) -> None:
     weak = dict(CALC, **{"tests/test_core.py": "from calc.core import total\n\n\ndef test_runs():\n"
                                                "    try:\n        total([1, 2])\n"

@@ -116,6 +116,7 @@ def sandbox():  # noqa: ANN201 - a loaded local sandbox
     box.close()
 
 
+@pytest.mark.slow
 def test_differential_check_passes_every_twin_and_fails_the_defects(sandbox) -> None:  # noqa: ANN001
     files = {**SHAPES, **CALC}
     text = SHAPES["shapes/ops.py"]

@@ -72,13 +72,18 @@ def one_token_change(block: Block) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
+@pytest.mark.slow
 def test_flagging_every_hunk_scores_the_base_rate(tasks: list[Task]) -> None:
     flag_all = [score_flagged(t.gold, labelled_blocks(t.prompt, t.gold)) for t in tasks]
     assert statistics.fmean(m["recall"] for m in flag_all) == 1.0
     assert statistics.fmean(m["f1"] for m in flag_all) < 0.25
-    assert all(m["benign_fp_rate"] > 0.9 for m in flag_all)
+    # it cries wolf at nearly every harmless edit (a benign edit in the same block as a defect is matched to the
+    # defect, not counted against the reviewer, hence not always all of them)
+    assert statistics.fmean(m["benign_fp_rate"] for m in flag_all) > 0.9
+    assert all(m["benign_fp_rate"] > 0.8 for m in flag_all), [m["benign_fp_rate"] for m in flag_all]
 
 
+@pytest.mark.slow
 def test_diff_only_pattern_filters_do_no_better_than_flagging_everything(tasks: list[Task]) -> None:
     flag_all = _mean_f1(tasks, lambda b: True)
     refactor_filter = _mean_f1(tasks, lambda b: not looks_like_a_refactor(b))
@@ -87,6 +92,7 @@ def test_diff_only_pattern_filters_do_no_better_than_flagging_everything(tasks: 
     assert bug_shape <= flag_all + 0.15, (bug_shape, flag_all)
 
 
+@pytest.mark.slow
 def test_guessing_one_hunk_per_task_without_reading_scores_little(tasks: list[Task]) -> None:
     import random
 

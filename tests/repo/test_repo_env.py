@@ -35,6 +35,7 @@ def env() -> gym.Env:
     environment.close()
 
 
+@pytest.mark.slow
 def test_check_env_with_the_fake_sandbox() -> None:
     environment = gym.make("LoCo-Repo-v0", sandbox="fake")
     try:
@@ -43,6 +44,7 @@ def test_check_env_with_the_fake_sandbox() -> None:
         environment.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_oracle_scores_one_and_noop_zero_over_fifty_seeds(env: gym.Env, question: str) -> None:
     for seed in range(50):
@@ -54,6 +56,7 @@ def test_oracle_scores_one_and_noop_zero_over_fifty_seeds(env: gym.Env, question
         assert (noop.score.success, noop.score.outcome) == (0.0, "no_answer")
 
 
+@pytest.mark.slow
 def test_multisession_oracle_one_noop_zero_over_fifty_seeds(env: gym.Env) -> None:
     for seed in range(50):
         options = {"length": "8k", "task": "multisession"}
@@ -66,6 +69,7 @@ def test_multisession_oracle_one_noop_zero_over_fifty_seeds(env: gym.Env) -> Non
         assert noop.score.success == 0.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("length", "seeds"), [("16k", 6), ("32k", 4), ("128k", 1)])
 def test_oracle_and_noop_at_longer_lengths_and_every_difficulty(env: gym.Env, length: str, seeds: int) -> None:
     target = tokens.parse_length(length)
@@ -92,6 +96,7 @@ def test_wrong_answers_score_zero_and_are_annotated(env: gym.Env) -> None:
     assert reward == 1.0  # a comma-separated string of the same set is the same answer
 
 
+@pytest.mark.slow
 def test_same_task_across_processes(env: gym.Env) -> None:
     options = {"length": "16k", "task": "multisession"}
     _, info = env.reset(seed=21, options=options)
@@ -181,6 +186,7 @@ def test_agent_input_never_raises(env: gym.Env) -> None:
                       "invalid_arguments"]
 
 
+@pytest.mark.slow
 def test_heuristic_answers_literal_questions(env: gym.Env) -> None:
     scores = []
     for seed in range(4):
@@ -193,6 +199,7 @@ def test_heuristic_answers_literal_questions(env: gym.Env) -> None:
     assert trajectory.termination == "submitted"
 
 
+@pytest.mark.slow
 def test_session_commits_keep_the_project_suite_passing(env: gym.Env, tmp_path: Path) -> None:
     env.reset(seed=11, options={"length": "8k", "task": "multisession", "sessions": 6})
     task = env.unwrapped.task

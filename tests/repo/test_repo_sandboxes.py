@@ -38,6 +38,7 @@ def test_bwrap_backend(bwrap_available: None) -> None:
     _exercise("bwrap")
 
 
+@pytest.mark.slow
 @pytest.mark.docker
 def test_docker_backend_runs_the_project_suite(docker_engine: None) -> None:
     _exercise("docker")

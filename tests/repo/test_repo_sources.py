@@ -52,6 +52,7 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(out.glob("*.tar.gz"))
 
 
+@pytest.mark.slow
 def test_archive_loads_with_its_top_folder_stripped(sdist: Path) -> None:
     tree = load_source(str(sdist))
     assert tree.origin == "archive" and tree.language == "python"
@@ -93,6 +94,7 @@ def test_same_archive_elsewhere_gives_the_same_task(sdist: Path, tmp_path: Path)
     assert hashes[0] == hashes[1]
 
 
+@pytest.mark.slow
 def test_real_archive_multisession_moves_answers_or_says_why(sdist: Path) -> None:
     played = 0
     for seed in range(6):

@@ -25,6 +25,7 @@ def _write(files: dict[str, str], folder: Path) -> None:
         target.write_text(text)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("seed", "length"), [(0, 8192), (7, 24_000)])
 def test_generated_project_tests_pass_and_reach_most_functions(seed: int, length: int, tmp_path: Path) -> None:
     tree = generate_project(seed, length)
@@ -48,6 +49,7 @@ def test_generated_project_tests_pass_and_reach_most_functions(seed: int, length
     assert len(reached & functions) / len(functions) >= 0.95
 
 
+@pytest.mark.slow
 def test_a_changed_constant_breaks_the_suite(tmp_path: Path) -> None:
     tree = generate_project(3, 8192)
     target = next(p for p in sorted(tree.files) if re.search(r"return value \* \d+ \+ \d+", tree.files[p]))
@@ -73,6 +75,7 @@ def test_size_is_within_five_percent_at_one_million() -> None:
     assert abs(total - 1024 * 1024) <= 0.05 * 1024 * 1024
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_across_processes_and_seeds_differ() -> None:
     code = ("from locogym.scenarios.repo.synthetic import generate_project; "
             "print(generate_project(5, 16384).commit)")

@@ -55,6 +55,7 @@ def test_missing_and_wrong_kinds_raise_the_documented_errors(ws: Sandbox) -> Non
         ws.write_file("d", "x")
 
 
+@pytest.mark.slow
 def test_load_workspace_replaces_everything_in_one_call(ws: Sandbox) -> None:
     ws.write_file("old.txt", "gone")
     files = {f"src/m{i:04d}.py": f"VALUE = {i}\n" for i in range(1500)}

@@ -55,10 +55,12 @@ def _exists(container_id: str) -> bool:
     return subprocess.run(["docker", "inspect", container_id], capture_output=True).returncode == 0
 
 
+@pytest.mark.slow
 def test_unclosed_sandbox_is_removed_at_exit(docker_engine: None) -> None:
     assert not _exists(_leak("pass"))
 
 
+@pytest.mark.slow
 def test_prune_removes_the_container_of_a_crashed_run(docker_engine: None) -> None:
     from locogym.sandboxes.doctor import prune
 

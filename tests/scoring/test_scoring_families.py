@@ -123,6 +123,7 @@ VARIANTS: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
 CASES = [(env_id, {}, {}) for env_id in env_ids() if env_id != FIXTURE_ID] + [(e, k, o) for e, vs in VARIANTS.items() for k, o in vs]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("env_id", "make_kwargs", "options"), CASES,
                          ids=[f"{e}{k or ''}{o or ''}" for e, k, o in CASES])
 def test_registered_family_floor_and_ceiling(env_id: str, make_kwargs: dict[str, Any], options: dict[str, Any]) -> None:

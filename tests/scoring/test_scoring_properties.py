@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -52,6 +53,7 @@ def episode(draw):
     return traj, EpisodeScore(success=success, outcome="x", metrics={"family_metric": 3.0})
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(episode())
 def test_metrics_are_bounded_consistent_and_stable(case) -> None:

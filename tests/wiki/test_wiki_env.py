@@ -76,6 +76,7 @@ def small_hotpot(hotpotqa_sample: Path, tmp_path_factory: pytest.TempPathFactory
         yield small
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(_DENSE is not None, reason=f"dense retriever unavailable: {_DENSE}")
 @pytest.mark.parametrize("retriever", ["dense", "hybrid", "ppr-hybrid"])
 def test_dense_retrievers_in_the_env(retriever: str, small_hotpot: Path) -> None:
@@ -108,6 +109,7 @@ print(json.dumps({{"hash": info["content_hash"], "obs": hashlib.sha256(obs.encod
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
 def test_same_task_across_processes(mode: str) -> None:
     import hashlib
@@ -237,6 +239,7 @@ def test_heuristic_agent_answers_some_questions_in_every_mode() -> None:
         env.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
 def test_random_actions_never_raise(mode: str) -> None:
     env = _make(mode=mode, max_steps=40)

@@ -81,6 +81,7 @@ def test_baseline_contexts() -> None:
     assert only.titles == [corpus.articles[g].title for g in gold]
 
 
+@pytest.mark.slow
 def test_a_million_token_haystack_is_assembled() -> None:
     task = generate(_config(1 << 20, seed=1))
     assert 0.9 * (1 << 20) <= task.length_tokens <= 1 << 20

@@ -143,6 +143,7 @@ def test_cli_prints_recall_and_ndcg_for_four_retrievers_on_the_hotpotqa_sample(
     assert 0.8 < by_name["bm25"]["recall"]["10"] <= 1.0 and by_name["ppr-bm25"]["ndcg"] > by_name["bm25"]["ndcg"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(_DENSE is not None, reason=f"dense retriever unavailable: {_DENSE}")
 def test_cli_runs_all_four_retrievers(hotpotqa_sample: Path, monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -174,6 +175,7 @@ def test_cli_prints_all_four_retrievers_on_the_whole_hotpotqa_sample(
         assert score["skipped"] is None and 0.6 < score["ndcg"] <= 1.0 and score["recall"]["100"] > 0.9
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(_DENSE is not None, reason=f"dense retriever unavailable: {_DENSE}")
 def test_batch_encoded_questions_rank_as_single_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from locogym.scenarios.wiki.retrievers import get_retriever

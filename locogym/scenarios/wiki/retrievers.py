@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import tempfile
 import threading
@@ -115,10 +116,11 @@ def dense_model_path() -> Path:
 
 
 def dense_available() -> str | None:
-    """``None`` when the dense retriever can run here, else the reason it cannot."""
-    try:
-        import sentence_transformers  # noqa: F401
-    except ImportError:
+    """``None`` when the dense retriever can run here, else the reason it cannot.
+
+    Looks the package up without importing it: importing sentence-transformers loads torch (many seconds), which
+    a caller asking only whether it could is not to pay."""
+    if importlib.util.find_spec("sentence_transformers") is None:
         return "sentence-transformers is not installed (pip install 'locogym[dense]')"
     try:
         dense_model_path()

@@ -3,6 +3,8 @@ the defect spans read; a blind fix is a guess; failed edits and their recovery. 
 
 from __future__ import annotations
 
+import pytest
+
 from tests.scoring.conformance.driver import Episode, behaviour
 
 ENV = "LoCo-RepoPatch-v0"
@@ -13,6 +15,7 @@ def patch() -> Episode:
     return Episode(ENV, seed=SEED, sandbox="local")
 
 
+@pytest.mark.slow
 def test_oracle_is_timely_and_fully_efficient() -> None:
     with patch() as ep:
         assert [c.name for c in ep.plan()] == ["read_file", "edit_file", "submit"]
@@ -23,6 +26,7 @@ def test_oracle_is_timely_and_fully_efficient() -> None:
         assert m["cascade.errors"] == 0.0 and ep.labels["efficiency"] == "solved"
 
 
+@pytest.mark.slow
 def test_a_fix_made_without_reading_the_code_is_a_lucky_guess() -> None:
     with patch() as ep:
         ep.replay(ep.plan()[1:])
@@ -38,6 +42,7 @@ def test_handing_in_no_change_is_premature_and_a_lone_error() -> None:
         assert ep.labels["efficiency"] == "unsolved" and ep.metrics["cascade.errors"] == 1.0
 
 
+@pytest.mark.slow
 def test_a_failed_edit_then_the_right_one_is_a_recovered_error() -> None:
     with patch() as ep:
         read, edit, submit = ep.plan()
@@ -52,6 +57,7 @@ def test_a_failed_edit_then_the_right_one_is_a_recovered_error() -> None:
         assert m["efficiency.invalid"] == 1.0 and m["efficiency.step_ratio"] == 0.75
 
 
+@pytest.mark.slow
 def test_browsing_after_the_fix_is_over_search() -> None:
     with patch() as ep:
         read, edit, submit = ep.plan()
@@ -67,6 +73,7 @@ def test_browsing_after_the_fix_is_over_search() -> None:
         assert m["efficiency.redundant"] == runs - 1  # every test run after the first repeats it
 
 
+@pytest.mark.slow
 def test_no_probes_no_consistency() -> None:
     with patch() as ep:
         ep.replay(ep.plan())
