@@ -142,9 +142,9 @@ def main() -> None:
     parser.add_argument("--envs", default="", help="comma-separated env ids (default: every registered env)")
     args = parser.parse_args()
 
-    from locogym.envs import ENV_IDS
+    from locogym.envs import env_ids
 
-    envs = [e for e in args.envs.split(",") if e] or list(ENV_IDS)
+    envs = [e for e in args.envs.split(",") if e] or list(env_ids())
     work = Path(tempfile.mkdtemp(prefix="locogym-real-server-"))
     gguf = find_gguf(args.server_python)
     port = free_port()
