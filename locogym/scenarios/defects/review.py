@@ -1,7 +1,8 @@
 """Review changes: validated defects hidden among benign edits, and grading of a reviewer's findings.
 
 The benign edits are drawn from two pools in a seeded mix: the defect look-alikes of
-:mod:`~locogym.scenarios.defects.twins` (``TWIN_SHARE`` of them) and ordinary refactors. Some defects get a benign
+:mod:`~locogym.scenarios.defects.twins` (``TWIN_SHARE`` of them, each imitated defect operator equally often, as
+the defects themselves are drawn operator by operator) and ordinary refactors. Some defects get a benign
 edit in their own neighbourhood, and so do look-alikes, at the same rate (``CAMOUFLAGE``): a hunk that mixes two
 changes is no more likely to be one class than the other. Every benign edit is validated before use (:func:`validate_benign`): a differential
 run of the functions it touches must find no change, and the project's tests must still pass.
@@ -26,7 +27,7 @@ from locogym.scenarios.defects.behaviour import touched_functions
 from locogym.scenarios.defects.edits import Edit, apply_edits
 from locogym.scenarios.defects.mutations import is_test_path
 from locogym.scenarios.defects.refactors import SAFE_KINDS, Refactor, find_refactors
-from locogym.scenarios.defects.twins import TWIN_KINDS, find_twins, project_signatures
+from locogym.scenarios.defects.twins import IMITATES, TWIN_KINDS, find_twins, project_signatures
 
 DEFAULT_WINDOW = 3
 _TOKENS_PER_REFACTOR = 180  # a typical hunk with its context lines
@@ -112,11 +113,20 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
 
     for edit in blocked:
         neighbour(edit)
-    lookalikes = [r for r in pool if r.kind in TWIN_KINDS]
+    lookalikes: dict[str, list[Refactor]] = {}
+    for r in pool:
+        if r.kind in TWIN_KINDS:
+            lookalikes.setdefault(IMITATES[r.kind], []).append(r)
     others = [r for r in pool if r.kind not in TWIN_KINDS]
     while len(chosen) < wanted and (lookalikes or others):
         twin = bool(lookalikes) and (not others or rng.random() < TWIN_SHARE)
-        refactor = (lookalikes if twin else others).pop()
+        if twin:  # each imitated operator equally often, so the look-alikes follow the defects' mix
+            operator = rng.choice(sorted(lookalikes))
+            refactor = lookalikes[operator].pop()
+            if not lookalikes[operator]:
+                del lookalikes[operator]
+        else:
+            refactor = others.pop()
         if take(refactor) and twin:
             neighbour(refactor.edits[0])
     return chosen

@@ -230,13 +230,24 @@ class _TwinFinder:
                     base = f"({base})"
                 new = f"({base} {sign} {offset // factor}) * {factor}"
                 self.add("folded_constant", [self.replace(node, new)], f"`{text}` factored as `{new}`")
+        # v + 37 -> v + 36 + 1: one number of the line moves by one, as a changed-constant defect's does
+        offset = int_literal(right) if isinstance(node.op, ast.Add | ast.Sub) else None
+        if offset is not None and offset >= 2 and isinstance(right, ast.Constant):
+            sign = "+" if isinstance(node.op, ast.Add) else "-"
+            _, start = self.src.span(left)
+            self.add("folded_constant", [self.edit(start, self.src.span(right)[1],
+                                                   f" {sign} {offset - 1} {sign} 1")],
+                     f"`{text}` written with `{offset - 1} {sign} 1`")
         factor = int_literal(right) if isinstance(node.op, ast.Mult) else None
         if isinstance(left, ast.Name) and factor is not None and factor >= 2:
-            new = f"{left.id} + {left.id}" if factor == 2 else f"{left.id} * {factor - 1} + {left.id}"
+            # x * 2 is also split as x * 1 + x: a multiplier of one is what a changed-constant defect leaves there
+            splits = [f"{left.id} + {left.id}", f"{left.id} * 1 + {left.id}"] if factor == 2 \
+                else [f"{left.id} * {factor - 1} + {left.id}"]
             parent = self.parents.get(id(node))
-            if not (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add) and parent.left is node):
-                new = f"({new})"
-            self.add("folded_constant", [self.replace(node, new)], f"`{text}` split as `{new}`")
+            for new in splits:
+                if not (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add) and parent.left is node):
+                    new = f"({new})"
+                self.add("folded_constant", [self.replace(node, new)], f"`{text}` split as `{new}`")
 
     def commutes(self, node: ast.BinOp) -> bool:
         """Multiplication by an integer literal, or addition of numbers (names and calls are left to the check)."""
@@ -375,7 +386,11 @@ def _op_of(symbol: str) -> ast.cmpop:
 
 
 
-TWIN_KINDS: frozenset[str] = frozenset({"swapped_operands", "equivalent_bound", "explicit_bound", "folded_constant",
-                                        "reordered_arguments", "conditional_return", "negated_condition",
-                                        "flipped_branches", "merged_guards", "widened_except",
-                                        "removed_redundant_guard", "retuned_constant"})
+# the defect operator each look-alike imitates (the review generator draws look-alikes operator by operator)
+IMITATES: dict[str, str] = {
+    "swapped_operands": "comparison", "equivalent_bound": "comparison", "explicit_bound": "off_by_one",
+    "reordered_arguments": "swapped_args", "folded_constant": "wrong_constant", "retuned_constant": "wrong_constant",
+    "conditional_return": "removed_guard", "merged_guards": "removed_guard", "removed_redundant_guard": "removed_guard",
+    "negated_condition": "inverted_condition", "flipped_branches": "inverted_condition",
+    "widened_except": "dropped_except"}
+TWIN_KINDS: frozenset[str] = frozenset(IMITATES)
