@@ -91,7 +91,8 @@ def units_of(task: Task, kind: str) -> list[Unit]:
 
 def classify(train_tasks: list[Task], test_tasks: list[Task], kind: str, top_features: int = 0) -> dict[str, Any]:
     """Train on one seed range, score on the other; F1 of threshold and top-1 flagging, the ROC AUC, and the
-    ``top_features`` tokens that weigh most towards "defect" (what still leaks)."""
+    ``top_features`` tokens that weigh most towards "defect" (what still leaks); the top-1 recall per defect kind
+    says which operators give themselves away."""
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
@@ -124,13 +125,20 @@ def classify(train_tasks: list[Task], test_tasks: list[Task], kind: str, top_fea
     test_scores = [float(p) for p in model.predict_proba(vectorizer.transform([u.text for u in test_flat]))[:, 1]]
     test_scored = scored(test_scores, test_units)
     threshold_f1 = [f1_of(t, flagged(pairs, best)) for t, pairs in zip(test_tasks, test_scored, strict=True)]
-    top1_f1 = [f1_of(t, max(pairs, key=lambda p: p[1])[0].blocks if pairs else [])
-               for t, pairs in zip(test_tasks, test_scored, strict=True)]
+    top1 = [score_flagged(t.gold, max(pairs, key=lambda p: p[1])[0].blocks if pairs else [])
+            for t, pairs in zip(test_tasks, test_scored, strict=True)]
+    top1_f1 = [m["f1"] for m in top1]
+    by_kind: dict[str, list[float]] = {}
+    for metrics in top1:
+        for key, value in metrics.items():
+            if key.startswith("recall."):
+                by_kind.setdefault(key.removeprefix("recall."), []).append(value)
     labels = [int(u.defect) for u in test_flat]
     weights = sorted(zip(model.coef_[0], vectorizer.get_feature_names_out(), strict=True), reverse=True)
     return {"units": len(test_flat), "defect_units": sum(labels), "threshold": best,
             "f1_threshold": _mean(threshold_f1), "f1_top1": _mean(top1_f1),
             "auc": round(float(roc_auc_score(labels, test_scores)), 4) if 0 < sum(labels) < len(labels) else None,
+            "top1_recall_by_kind": {k: _mean(v) for k, v in sorted(by_kind.items())},
             "top_defect_tokens": [[str(name), round(float(w), 3)] for w, name in weights[:top_features]]}
 
 

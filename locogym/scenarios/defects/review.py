@@ -31,7 +31,7 @@ from locogym.scenarios.defects.twins import IMITATES, TWIN_KINDS, find_twins, pr
 
 DEFAULT_WINDOW = 3
 _TOKENS_PER_REFACTOR = 180  # a typical hunk with its context lines
-TWIN_SHARE = 0.6  # share of benign edits drawn from the defect look-alikes
+TWIN_SHARE = 0.8  # share of benign edits drawn from the defect look-alikes
 CAMOUFLAGE = 0.8  # chance that a defect or a look-alike gets another benign edit within a few lines of it
 _NEAR_LINES = 4
 BehaviourCheck = Callable[[dict[str, str], dict[str, list[str]]], dict[str, str]]  # (files, functions) -> verdicts

@@ -34,6 +34,7 @@ import ast
 from collections.abc import Iterator
 
 from locogym.scenarios.defects.edits import Edit, SourceText
+from locogym.scenarios.defects.mutations import changed_constant
 from locogym.scenarios.defects.redundant import (
     condition_interval,
     guard_chain,
@@ -240,9 +241,8 @@ class _TwinFinder:
                      f"`{text}` written with `{offset - 1} {sign} 1`")
         factor = int_literal(right) if isinstance(node.op, ast.Mult) else None
         if isinstance(left, ast.Name) and factor is not None and factor >= 2:
-            # x * 2 is also split as x * 1 + x: a multiplier of one is what a changed-constant defect leaves there
-            splits = [f"{left.id} + {left.id}", f"{left.id} * 1 + {left.id}"] if factor == 2 \
-                else [f"{left.id} * {factor - 1} + {left.id}"]
+            splits = [f"{left.id} + {left.id}" if factor == 2 else f"{left.id} * {factor - 1} + {left.id}",
+                      f"{left.id} * {factor + 1} - {left.id}"]  # the factor moves up, as a changed constant's can
             parent = self.parents.get(id(node))
             for new in splits:
                 if not (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add) and parent.left is node):
@@ -368,7 +368,7 @@ class _TwinFinder:
                      f"guard `if {self.src.segment(node.test)}:` that never decides the result removed")
             value = int_literal(guard.constant)
             if value is not None and value >= 0:
-                moved = value + 1 if value < 2 else value - 1  # the step a changed-constant defect takes
+                moved = changed_constant(value)  # the step a changed-constant defect takes
                 found = condition_interval(node.test, self.int_names, moved)
                 if found is not None and is_redundant(guards, fallback, index, found[0]):
                     self.add("retuned_constant", [self.replace(guard.constant, str(moved))],
@@ -376,7 +376,7 @@ class _TwinFinder:
             if is_dead(guards, index):
                 for const in ast.walk(node.body[0]):
                     if isinstance(const, ast.Constant) and type(const.value) is int and const.value >= 0:
-                        moved = const.value + 1 if const.value < 2 else const.value - 1
+                        moved = changed_constant(const.value)
                         self.add("retuned_constant", [self.replace(const, str(moved))],
                                  f"constant of an unreachable return changed to {moved}")
 
