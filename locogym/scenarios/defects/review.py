@@ -1,8 +1,8 @@
 """Review changes: validated defects hidden among benign edits, and grading of a reviewer's findings.
 
 The benign edits are drawn from two pools in a seeded mix: the defect look-alikes of
-:mod:`~locogym.scenarios.defects.twins` (``TWIN_SHARE`` of them, each imitated defect operator equally often, as
-the defects themselves are drawn operator by operator) and ordinary refactors. Some defects get a benign
+:mod:`~locogym.scenarios.defects.twins` (``TWIN_SHARE`` of them; ``MIRROR`` of those imitate the operators of the
+task's own defects, the rest each operator equally often) and ordinary refactors. Some defects get a benign
 edit in their own neighbourhood, and so do look-alikes, at the same rate (``CAMOUFLAGE``): a hunk that mixes two
 changes is no more likely to be one class than the other. Every benign edit is validated before use (:func:`validate_benign`): a differential
 run of the functions it touches must find no change, and the project's tests must still pass.
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -32,6 +32,7 @@ from locogym.scenarios.defects.twins import IMITATES, TWIN_KINDS, find_twins, pr
 DEFAULT_WINDOW = 3
 _TOKENS_PER_REFACTOR = 180  # a typical hunk with its context lines
 TWIN_SHARE = 0.8  # share of benign edits drawn from the defect look-alikes
+MIRROR = 0.5  # share of look-alikes that imitate one of the task's own defect operators
 CAMOUFLAGE = 0.8  # chance that a defect or a look-alike gets another benign edit within a few lines of it
 _NEAR_LINES = 4
 BehaviourCheck = Callable[[dict[str, str], dict[str, list[str]]], dict[str, str]]  # (files, functions) -> verdicts
@@ -81,10 +82,12 @@ def benign_candidates(files: dict[str, str]) -> list[Refactor]:
 
 
 def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Random, target_tokens: int,
-                     spare: int = 0) -> list[Refactor]:
+                     spare: int = 0, imitate: Sequence[str] = ()) -> list[Refactor]:
     """Seeded benign edits whose edits overlap neither the defects (``blocked``) nor each other.
 
     ``spare`` more than the diff needs are chosen, so that validation can drop some and keep the length.
+    ``imitate`` names the defects' operators: ``MIRROR`` of the look-alikes imitate one of them, the others any
+    operator, so a filter for one defect's shape finds that defect among several harmless edits of its shape.
     """
     pool = benign_candidates(files)
     rng.shuffle(pool)
@@ -120,8 +123,9 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
     others = [r for r in pool if r.kind not in TWIN_KINDS]
     while len(chosen) < wanted and (lookalikes or others):
         twin = bool(lookalikes) and (not others or rng.random() < TWIN_SHARE)
-        if twin:  # each imitated operator equally often, so the look-alikes follow the defects' mix
-            operator = rng.choice(sorted(lookalikes))
+        if twin:
+            mirrored = sorted(set(imitate) & set(lookalikes))
+            operator = rng.choice(mirrored if mirrored and rng.random() < MIRROR else sorted(lookalikes))
             refactor = lookalikes[operator].pop()
             if not lookalikes[operator]:
                 del lookalikes[operator]
