@@ -238,12 +238,12 @@ def _shape_branch(f: Func, rng: random.Random) -> None:
     main = (under(t), below) if flipped else (over(t), above)
     f.fallback = above if flipped else below
     roll = rng.random()
-    if roll < 0.2:  # dead code after the main guard: its condition implies the dead one's
+    if roll < 0.25:  # dead code after the main guard: its condition implies the dead one's
         dead = (under(r(0, t - 1)), f"value + {r(1, 30)}") if flipped else (over(t + r(1, 25)), f"value * {r(2, 5)} - {r(1, 30)}")
         f.guards = [main, dead]
-    elif roll < 0.4:  # a narrower guard before the main one, returning what the main one returns
+    elif roll < 0.5:  # a narrower guard before the main one, returning what the main one returns
         f.guards = [(under(max(0, t - r(6, 30))), below) if flipped else (over(t + r(10, 30)), above), main]
-    elif roll < 0.55:  # a guard before the main one returning what the fallback returns anyway
+    elif roll < 0.7:  # a guard before the main one returning what the fallback returns anyway
         f.guards = [(over(t + r(0, 20)), above) if flipped else (under(t - r(0, 20)), below), main]
     else:
         f.guards = [main]
