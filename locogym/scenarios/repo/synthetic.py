@@ -329,11 +329,11 @@ class _Generator:
         pool = self.callable_pool(module)
         if kind is None:
             roll = self.rng.random()
-            if not pool or roll < 0.2:
+            if not pool or roll < 0.22:
                 kind = "leaf"
-            elif roll < 0.45:
+            elif roll < 0.36:
                 kind = "branch"
-            elif roll < 0.88 or len(pool) < 2:
+            elif roll < 0.85 or len(pool) < 2:
                 kind = "delegate"
             else:
                 kind = "combine"
