@@ -99,8 +99,7 @@ def test_flagging_every_hunk_scores_the_base_rate(tasks: list[Task]) -> None:
     flag_all = [score_flagged(t.gold, labelled_blocks(t.prompt, t.gold)) for t in tasks]
     assert statistics.fmean(m["recall"] for m in flag_all) == 1.0
     assert statistics.fmean(m["f1"] for m in flag_all) < 0.25
-    # every benign edit is flagged but those in a defect's own block, whose finding goes to the defect
-    assert all(m["benign_fp_rate"] > 0.85 for m in flag_all)
+    assert all(m["benign_fp_rate"] > 0.9 for m in flag_all)
 
 
 def test_diff_only_pattern_filters_do_no_better_than_flagging_everything(tasks: list[Task]) -> None:

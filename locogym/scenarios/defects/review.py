@@ -35,6 +35,7 @@ TWIN_SHARE = 0.8  # share of benign edits drawn from the defect look-alikes
 MIRROR = 0.5  # share of look-alikes that imitate one of the task's own defect operators
 CAMOUFLAGE = 0.8  # chance that a defect or a look-alike gets another benign edit within a few lines of it
 _NEAR_LINES = 4
+_CROWD = 3  # at most this many edits within _NEAR_LINES of each other: a defect and its two neighbours
 BehaviourCheck = Callable[[dict[str, str], dict[str, list[str]]], dict[str, str]]  # (files, functions) -> verdicts
 SuiteCheck = Callable[[dict[str, str]], bool]  # edited files -> every test that passed still passes
 
@@ -98,6 +99,9 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
     def take(refactor: Refactor) -> bool:
         if any(_overlap(e, t) for e in refactor.edits for t in taken):
             return False
+        first = refactor.edits[0]
+        if sum(t.path == first.path and abs(line_of(t) - line_of(first)) <= _NEAR_LINES for t in taken) >= _CROWD:
+            return False  # no pile of edits a defect's neighbourhood never has
         chosen.append(refactor)
         taken.extend(refactor.edits)
         return True
