@@ -32,7 +32,7 @@ from locogym.scenarios.defects.twins import IMITATES, TWIN_KINDS, find_twins, pr
 DEFAULT_WINDOW = 3
 _TOKENS_PER_REFACTOR = 180  # a typical hunk with its context lines
 TWIN_SHARE = 0.8  # share of benign edits drawn from the defect look-alikes
-MIRROR = 0.5  # share of look-alikes that imitate one of the task's own defect operators
+MIRROR = 0.75  # share of look-alikes that imitate one of the task's own defect operators
 CAMOUFLAGE = 0.8  # chance that a defect or a look-alike gets another benign edit within a few lines of it
 _NEAR_LINES = 4
 _CROWD = 3  # at most this many edits within _NEAR_LINES of each other: a defect and its two neighbours
