@@ -16,7 +16,7 @@ played on the test tasks, and the area under the ROC curve of the block scores (
 Prints one JSON document per length. Usage::
 
     python bench/review.py [--sandbox local] [--lengths 8k,32k] [--train 0-11] [--test 100-111]
-                           [--cache-dir DIR] [--no-heuristic]
+                           [--cache-dir DIR] [--no-heuristic] [--top-features N]
 """
 
 from __future__ import annotations
@@ -89,8 +89,10 @@ def units_of(task: Task, kind: str) -> list[Unit]:
     return [Unit(texts[h], bs) for h, bs in grouped.items()]
 
 
-def classify(train_tasks: list[Task], test_tasks: list[Task], kind: str) -> dict[str, Any]:
-    """Train on one seed range, score on the other; F1 of threshold and top-1 flagging, and the ROC AUC."""
+def classify(train_tasks: list[Task], test_tasks: list[Task], kind: str, top_features: int = 0) -> dict[str, Any]:
+    """Train on one seed range, score on the other; F1 of threshold and top-1 flagging, the ROC AUC, and the
+    ``top_features`` tokens that weigh most towards "defect" (what still leaks); the top-1 recall per defect kind
+    says which operators give themselves away."""
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
@@ -123,15 +125,25 @@ def classify(train_tasks: list[Task], test_tasks: list[Task], kind: str) -> dict
     test_scores = [float(p) for p in model.predict_proba(vectorizer.transform([u.text for u in test_flat]))[:, 1]]
     test_scored = scored(test_scores, test_units)
     threshold_f1 = [f1_of(t, flagged(pairs, best)) for t, pairs in zip(test_tasks, test_scored, strict=True)]
-    top1_f1 = [f1_of(t, max(pairs, key=lambda p: p[1])[0].blocks if pairs else [])
-               for t, pairs in zip(test_tasks, test_scored, strict=True)]
+    top1 = [score_flagged(t.gold, max(pairs, key=lambda p: p[1])[0].blocks if pairs else [])
+            for t, pairs in zip(test_tasks, test_scored, strict=True)]
+    top1_f1 = [m["f1"] for m in top1]
+    by_kind: dict[str, list[float]] = {}
+    for metrics in top1:
+        for key, value in metrics.items():
+            if key.startswith("recall."):
+                by_kind.setdefault(key.removeprefix("recall."), []).append(value)
     labels = [int(u.defect) for u in test_flat]
+    weights = sorted(zip(model.coef_[0], vectorizer.get_feature_names_out(), strict=True), reverse=True)
     return {"units": len(test_flat), "defect_units": sum(labels), "threshold": best,
             "f1_threshold": _mean(threshold_f1), "f1_top1": _mean(top1_f1),
-            "auc": round(float(roc_auc_score(labels, test_scores)), 4) if 0 < sum(labels) < len(labels) else None}
+            "auc": round(float(roc_auc_score(labels, test_scores)), 4) if 0 < sum(labels) < len(labels) else None,
+            "top1_recall_by_kind": {k: _mean(v) for k, v in sorted(by_kind.items())},
+            "top_defect_tokens": [[str(name), round(float(w), 3)] for w, name in weights[:top_features]]}
 
 
-def measure(env: Any, length: int, train: list[int], test: list[int], heuristic: bool) -> dict[str, Any]:
+def measure(env: Any, length: int, train: list[int], test: list[int], heuristic: bool,
+            top_features: int = 0) -> dict[str, Any]:
     base = env.unwrapped
     train_tasks = [base.generate(base.make_config(seed, {"length": length})) for seed in train]
     test_tasks = [base.generate(base.make_config(seed, {"length": length})) for seed in test]
@@ -144,7 +156,7 @@ def measure(env: Any, length: int, train: list[int], test: list[int], heuristic:
             kinds[defect["kind"]] = kinds.get(defect["kind"], 0) + 1
     result["test_defect_kinds"] = kinds
     for kind in ("hunk", "block"):
-        result[f"classifier_{kind}"] = found = classify(train_tasks, test_tasks, kind)
+        result[f"classifier_{kind}"] = found = classify(train_tasks, test_tasks, kind, top_features)
         found["minus_flag_all"] = round(max(found["f1_threshold"], found["f1_top1"]) - flag_all, 4)
     if heuristic:
         scores = [locogym.run_episode(env, locogym.make_agent("heuristic"), seed=seed,
@@ -162,6 +174,8 @@ def main() -> None:
     parser.add_argument("--test", default="100-111", help="test seeds, LO-HI")
     parser.add_argument("--cache-dir", default=None, help="test-run cache (default: a temporary folder)")
     parser.add_argument("--no-heuristic", action="store_true", help="skip playing the heuristic agent")
+    parser.add_argument("--top-features", type=int, default=0, help="also list the N tokens that weigh most "
+                                                                     "towards a defect")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     with tempfile.TemporaryDirectory() as scratch:
@@ -170,7 +184,7 @@ def main() -> None:
             for spec in args.lengths.split(","):
                 length = int(spec.lower().removesuffix("k")) * 1024 if spec.lower().endswith("k") else int(spec)
                 print(json.dumps(measure(env, length, _seeds(args.train), _seeds(args.test),
-                                         not args.no_heuristic)), flush=True)
+                                         not args.no_heuristic, args.top_features)), flush=True)
         finally:
             env.close()
 

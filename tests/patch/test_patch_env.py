@@ -120,8 +120,11 @@ def test_partial_credit_held_test_edits_and_deleted_tests(cache: str) -> None:
         partial = [s for s in scores if s.outcome == "partial"]
         assert partial and all(0.0 < s.success < 1.0 for s in partial), scores
         assert "tests/test_added.py (test_file)" in partial[0].labels["held_edits"]  # recorded, not applied
-        # a file that still holds graded tests (one whose only tests were withheld deletes nothing)
-        test_file = sorted({t.split("::")[0] for t in task.gold["pass_to_pass"]})[0]
+        # a file that still holds graded tests (one whose only tests were withheld deletes nothing, and a file the
+        # defects' failing tests live in may have the graded cases of a parametrized test withheld with them)
+        files = {t.split("::")[0] for t in task.gold["pass_to_pass"]} - {t.split("::")[0] for t in task.gold[
+            "fail_to_pass"]}
+        test_file = sorted(files)[0]
         deleting_tests = ToolCall(name="write_file", arguments={"path": test_file, "content": ""})
         only_tests = _play(env, Scripted([deleting_tests]), 1, length="4k")
         assert only_tests.score.success == 0.0 and only_tests.score.outcome == "tampered"

@@ -60,6 +60,16 @@ def edge(x: int) -> int:
     return x * 2
 
 
+def band(value: int) -> int:
+    if 60 < value:
+        return value * 2 - 5
+    if value > 40:
+        return value * 2 - 5
+    if value >= 75:
+        return value + 9
+    return value + 5
+
+
 def ratio(a: float, b: float) -> float:
     try:
         return a / b
@@ -87,6 +97,7 @@ def test_every_defect_operator_has_a_lookalike_that_keeps_behaviour() -> None:
     calls = {"scale": [(a, b) for a in ints for b in (0, 2, 3)], "grade": [(a,) for a in ints],
              "window": [([1, 2, 3], c) for c in range(-1, 5)], "tally": [(n,) for n in range(-1, 6)],
              "widest": [(a, b) for a in ints for b in (-3, 4)], "edge": [(a,) for a in ints],
+             "band": [(a,) for a in [*ints, 58, 59, 60, 61, 62, 73, 74, 75, 76]],
              "ratio": [(1.0, 0.0), (6.0, 3.0)]}
     for twin in twins:
         after = _run(apply_edits(SHAPES, twin.edits)["shapes/ops.py"])

@@ -72,6 +72,29 @@ def one_token_change(block: Block) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
+def deletes_a_guard(block: Block) -> bool:
+    """The shape of a removed guard: an ``if`` line goes and nothing takes its place."""
+    old, new = _sides(block)
+    return any(ln.strip().startswith("if ") for ln in old) and not any(ln.strip().startswith(("if ", "return "))
+                                                                       and " if " not in ln for ln in new)
+
+
+def negates_a_condition(block: Block) -> bool:
+    """The shape of an inverted condition: a ``not (`` appears on an ``if`` line."""
+    old, new = _sides(block)
+    return any("not (" in ln for ln in new) and not any("not (" in ln for ln in old)
+
+
+def changes_one_number(block: Block) -> bool:
+    """The shape of a changed constant: one number differs, everything else on the line is the same."""
+    old, new = _sides(block)
+    if len(old) != 1 or len(new) != 1:
+        return False
+    a, b = _WORD.findall(old[0]), _WORD.findall(new[0])
+    changed = [(x, y) for x, y in zip(a, b, strict=False) if x != y]
+    return len(a) == len(b) and len(changed) == 1 and changed[0][0].isdigit() and changed[0][1].isdigit()
+
+
 @pytest.mark.slow
 def test_flagging_every_hunk_scores_the_base_rate(tasks: list[Task]) -> None:
     flag_all = [score_flagged(t.gold, labelled_blocks(t.prompt, t.gold)) for t in tasks]
@@ -90,6 +113,8 @@ def test_diff_only_pattern_filters_do_no_better_than_flagging_everything(tasks: 
     bug_shape = _mean_f1(tasks, one_token_change)
     assert refactor_filter <= flag_all + 0.1, (refactor_filter, flag_all)
     assert bug_shape <= flag_all + 0.15, (bug_shape, flag_all)
+    for shape in (deletes_a_guard, negates_a_condition, changes_one_number):  # one defect operator's shape each
+        assert _mean_f1(tasks, shape) <= flag_all + 0.15, (shape.__name__, _mean_f1(tasks, shape), flag_all)
 
 
 @pytest.mark.slow
@@ -105,6 +130,7 @@ def test_guessing_one_hunk_per_task_without_reading_scores_little(tasks: list[Ta
     assert statistics.fmean(scores) < 0.35
 
 
+@pytest.mark.slow
 def test_every_benign_edit_was_validated_and_every_defect_is_caught(env, tasks: list[Task]) -> None:  # noqa: ANN001
     for task in tasks:
         assert task.meta["refactors"] >= 4 and task.gold["defects"]
@@ -139,6 +165,7 @@ def test_tampering_with_the_workspace_does_not_change_the_grade(env) -> None:  #
     assert traj.score.metrics["recall"] == 1.0 and traj.score.success < 0.2
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_review_task(env, tasks: list[Task]) -> None:  # noqa: ANN001
     base = env.unwrapped
     again = base.generate(base.make_config(SEEDS[0], {"length": 6_000}))

@@ -47,13 +47,24 @@ def test_check_env_with_the_fake_sandbox() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_oracle_scores_one_and_noop_zero_over_fifty_seeds(env: gym.Env, question: str) -> None:
-    for seed in range(50):
+    """Fifty seeds where the kind can be asked; an 8k project rarely lacks one (a call chain of three sole
+    callees, say), and then the env says so by a ConfigError rather than asking something else."""
+    played = 0
+    for seed in range(55):
         options = {"length": "8k", "task": "qa", "question": question}
-        oracle = locogym.run_episode(env, make_agent("oracle"), seed=seed, options=options)
+        try:
+            oracle = locogym.run_episode(env, make_agent("oracle"), seed=seed, options=options)
+        except ConfigError as exc:
+            assert f"question={question!r}" in str(exc), exc
+            continue
+        played += 1
         assert oracle.score.success == 1.0, (question, seed, oracle.score)
         assert oracle.score.outcome == "correct" and _saw_all_evidence(oracle), (question, seed)
         noop = locogym.run_episode(env, make_agent("noop"), seed=seed, options=options)
         assert (noop.score.success, noop.score.outcome) == (0.0, "no_answer")
+        if played == 50:
+            break
+    assert played == 50, (question, played)
 
 
 @pytest.mark.slow

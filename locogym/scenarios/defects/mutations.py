@@ -49,6 +49,12 @@ class Mutation(BaseModel):
     summary: str  # what changed, for records and reports (never shown to the agent)
 
 
+def changed_constant(value: int) -> int:
+    """The wrong value a changed-constant defect writes: one off, and never a factor of one (``x * 1`` would
+    give the bug away) or zero."""
+    return value + 1 if value <= 2 else value - 1
+
+
 def is_test_path(path: str) -> bool:
     """Test modules and fixtures are never mutated (a bug belongs in the code under test)."""
     parts = path.split("/")
@@ -273,7 +279,7 @@ class _Finder:
             new = "False" if node.value else "True"
             yield self.make("wrong_constant", scope, start, end, new, f"constant `{text}` became `{new}`")
         elif isinstance(node.value, int) and text.isdigit():
-            new = str(node.value + 1) if node.value < 2 else str(node.value - 1)
+            new = str(changed_constant(node.value))
             yield self.make("wrong_constant", scope, start, end, new, f"constant `{text}` became `{new}`")
 
     def dropped_except(self, node: ast.Try, scope: _Scope, parent_body: list[ast.stmt] | None) -> Iterator[Mutation]:

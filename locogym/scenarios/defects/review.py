@@ -1,7 +1,8 @@
 """Review changes: validated defects hidden among benign edits, and grading of a reviewer's findings.
 
 The benign edits are drawn from two pools in a seeded mix: the defect look-alikes of
-:mod:`~locogym.scenarios.defects.twins` (``TWIN_SHARE`` of them) and ordinary refactors. Some defects get a benign
+:mod:`~locogym.scenarios.defects.twins` (``TWIN_SHARE`` of them; ``MIRROR`` of those imitate the operators of the
+task's own defects, the rest each operator equally often) and ordinary refactors. Some defects get a benign
 edit in their own neighbourhood, and so do look-alikes, at the same rate (``CAMOUFLAGE``): a hunk that mixes two
 changes is no more likely to be one class than the other. Every benign edit is validated before use (:func:`validate_benign`): a differential
 run of the functions it touches must find no change, and the project's tests must still pass.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -26,13 +27,15 @@ from locogym.scenarios.defects.behaviour import touched_functions
 from locogym.scenarios.defects.edits import Edit, apply_edits
 from locogym.scenarios.defects.mutations import is_test_path
 from locogym.scenarios.defects.refactors import SAFE_KINDS, Refactor, find_refactors
-from locogym.scenarios.defects.twins import TWIN_KINDS, find_twins, project_signatures
+from locogym.scenarios.defects.twins import IMITATES, TWIN_KINDS, find_twins, project_signatures
 
 DEFAULT_WINDOW = 3
 _TOKENS_PER_REFACTOR = 180  # a typical hunk with its context lines
-TWIN_SHARE = 0.6  # share of benign edits drawn from the defect look-alikes
+TWIN_SHARE = 0.8  # share of benign edits drawn from the defect look-alikes
+MIRROR = 0.75  # share of look-alikes that imitate one of the task's own defect operators
 CAMOUFLAGE = 0.8  # chance that a defect or a look-alike gets another benign edit within a few lines of it
 _NEAR_LINES = 4
+_CROWD = 3  # at most this many edits within _NEAR_LINES of each other: a defect and its two neighbours
 BehaviourCheck = Callable[[dict[str, str], dict[str, list[str]]], dict[str, str]]  # (files, functions) -> verdicts
 SuiteCheck = Callable[[dict[str, str]], bool]  # edited files -> every test that passed still passes
 
@@ -80,10 +83,12 @@ def benign_candidates(files: dict[str, str]) -> list[Refactor]:
 
 
 def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Random, target_tokens: int,
-                     spare: int = 0) -> list[Refactor]:
+                     spare: int = 0, imitate: Sequence[str] = ()) -> list[Refactor]:
     """Seeded benign edits whose edits overlap neither the defects (``blocked``) nor each other.
 
     ``spare`` more than the diff needs are chosen, so that validation can drop some and keep the length.
+    ``imitate`` names the defects' operators: ``MIRROR`` of the look-alikes imitate one of them, the others any
+    operator, so a filter for one defect's shape finds that defect among several harmless edits of its shape.
     """
     pool = benign_candidates(files)
     rng.shuffle(pool)
@@ -94,6 +99,9 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
     def take(refactor: Refactor) -> bool:
         if any(_overlap(e, t) for e in refactor.edits for t in taken):
             return False
+        first = refactor.edits[0]
+        if sum(t.path == first.path and abs(line_of(t) - line_of(first)) <= _NEAR_LINES for t in taken) >= _CROWD:
+            return False  # no pile of edits a defect's neighbourhood never has
         chosen.append(refactor)
         taken.extend(refactor.edits)
         return True
@@ -112,11 +120,21 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
 
     for edit in blocked:
         neighbour(edit)
-    lookalikes = [r for r in pool if r.kind in TWIN_KINDS]
+    lookalikes: dict[str, list[Refactor]] = {}
+    for r in pool:
+        if r.kind in TWIN_KINDS:
+            lookalikes.setdefault(IMITATES[r.kind], []).append(r)
     others = [r for r in pool if r.kind not in TWIN_KINDS]
     while len(chosen) < wanted and (lookalikes or others):
         twin = bool(lookalikes) and (not others or rng.random() < TWIN_SHARE)
-        refactor = (lookalikes if twin else others).pop()
+        if twin:
+            mirrored = sorted(set(imitate) & set(lookalikes))
+            operator = rng.choice(mirrored if mirrored and rng.random() < MIRROR else sorted(lookalikes))
+            refactor = lookalikes[operator].pop()
+            if not lookalikes[operator]:
+                del lookalikes[operator]
+        else:
+            refactor = others.pop()
         if take(refactor) and twin:
             neighbour(refactor.edits[0])
     return chosen

@@ -152,7 +152,7 @@ def build_review_task(tree: SourceTree, config: ScenarioConfig, injection: Injec
     rng = random.Random(config.rng_seed() ^ 0x5EED)
     wanted = benign_count(config.length)
     drawn = choose_refactors(tree.files, [d.mutation.edit for d in injection.defects], rng, config.length,
-                             spare=wanted // 4)
+                             spare=wanted // 4, imitate=[d.mutation.kind for d in injection.defects])
     validated, dropped = validate_benign(tree.files, drawn, behaviour, benign)
     refactors = validated[:wanted]
     change = build_change(tree.files, [(d.mutation.id, d.mutation.kind, d.mutation.edit, d.mutation.summary)

@@ -13,8 +13,10 @@ off_by_one             an explicit start (``range(n)`` -> ``range(0, n)``, ``s[:
 swapped_args           arguments passed by keyword, reordered; ``max``/``min`` arguments swapped;
                        commutative operands swapped (``head + tail`` -> ``tail + head``)
 wrong_constant         constants factored or folded (``v * 3 + 12`` -> ``(v + 4) * 3``, ``x * 2`` ->
-                       ``x + x``)
-removed_guard          a guard and the return after it folded into one conditional return
+                       ``x + x``); the bound of a redundant guard, or a constant of dead code, moved by
+                       one (:mod:`~locogym.scenarios.defects.redundant`)
+removed_guard          a guard and the return after it folded into one conditional return; a redundant
+                       guard (implied by an earlier one, or returning what follows it returns) deleted
 inverted_condition     the complement negated (``if n > 3`` -> ``if not (n <= 3)``); branches flipped
                        with the complement
 dropped_except         the handled exception widened to its base class where nothing else raises
@@ -32,6 +34,14 @@ import ast
 from collections.abc import Iterator
 
 from locogym.scenarios.defects.edits import Edit, SourceText
+from locogym.scenarios.defects.mutations import changed_constant
+from locogym.scenarios.defects.redundant import (
+    condition_interval,
+    guard_chain,
+    int_literal,
+    is_dead,
+    is_redundant,
+)
 from locogym.scenarios.defects.refactors import Refactor, RefactorKind, make_refactor
 
 _MIRROR = {ast.Lt: ">", ast.LtE: ">=", ast.Gt: "<", ast.GtE: "<=", ast.Eq: "==", ast.NotEq: "!="}
@@ -84,15 +94,6 @@ def _functions(tree: ast.Module) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFu
             for node in top.body:
                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                     yield node, f"{top.name}.{node.name}"
-
-
-def _int_literal(node: ast.expr) -> int | None:
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
-            and type(node.operand.value) is int:
-        return -node.operand.value
-    return None
 
 
 def _same_tree(text: str, expected: ast.expr) -> bool:
@@ -151,6 +152,7 @@ class _TwinFinder:
                              f"`except {node.type.id}` widened to `{base}`")
 
     def block(self, body: list[ast.stmt]) -> None:
+        self.redundant_guards(body)
         for index, stmt in enumerate(body):
             following = body[index + 1] if index + 1 < len(body) else None
             if isinstance(stmt, ast.If):
@@ -171,8 +173,8 @@ class _TwinFinder:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"len", "int"}:
             return True
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.FloorDiv):
-            return self.is_int(node.left) and (self.is_int(node.right) or _int_literal(node.right) is not None) \
-                or _int_literal(node.left) is not None and self.is_int(node.right)
+            return self.is_int(node.left) and (self.is_int(node.right) or int_literal(node.right) is not None) \
+                or int_literal(node.left) is not None and self.is_int(node.right)
         return False
 
     def comparison(self, node: ast.Compare) -> None:
@@ -188,9 +190,9 @@ class _TwinFinder:
             if _same_tree(new, expected):
                 self.add("swapped_operands", [self.replace(node, new)], "comparison operands swapped")
         if op in _BOUND:
-            constant, other, on_right = _int_literal(right), left, True
+            constant, other, on_right = int_literal(right), left, True
             if constant is None:
-                constant, other, on_right = _int_literal(left), right, False
+                constant, other, on_right = int_literal(left), right, False
             if constant is not None and self.is_int(other):
                 symbol, step = _BOUND[op]
                 if not on_right:  # 3 < n is n > 3: the constant moves the other way
@@ -221,7 +223,7 @@ class _TwinFinder:
                     break
         # v * a + b  ->  (v + b / a) * a, when a divides b
         if isinstance(node.op, ast.Add | ast.Sub) and isinstance(left, ast.BinOp) and isinstance(left.op, ast.Mult):
-            factor, offset = _int_literal(left.right), _int_literal(right)
+            factor, offset = int_literal(left.right), int_literal(right)
             if factor and offset is not None and factor > 1 and offset % factor == 0 and offset:
                 sign = "+" if isinstance(node.op, ast.Add) else "-"
                 base = self.src.segment(left.left)
@@ -229,22 +231,32 @@ class _TwinFinder:
                     base = f"({base})"
                 new = f"({base} {sign} {offset // factor}) * {factor}"
                 self.add("folded_constant", [self.replace(node, new)], f"`{text}` factored as `{new}`")
-        factor = _int_literal(right) if isinstance(node.op, ast.Mult) else None
+        # v + 37 -> v + 36 + 1: one number of the line moves by one, as a changed-constant defect's does
+        offset = int_literal(right) if isinstance(node.op, ast.Add | ast.Sub) else None
+        if offset is not None and offset >= 2 and isinstance(right, ast.Constant):
+            sign = "+" if isinstance(node.op, ast.Add) else "-"
+            _, start = self.src.span(left)
+            self.add("folded_constant", [self.edit(start, self.src.span(right)[1],
+                                                   f" {sign} {offset - 1} {sign} 1")],
+                     f"`{text}` written with `{offset - 1} {sign} 1`")
+        factor = int_literal(right) if isinstance(node.op, ast.Mult) else None
         if isinstance(left, ast.Name) and factor is not None and factor >= 2:
-            new = f"{left.id} + {left.id}" if factor == 2 else f"{left.id} * {factor - 1} + {left.id}"
+            splits = [f"{left.id} + {left.id}" if factor == 2 else f"{left.id} * {factor - 1} + {left.id}",
+                      f"{left.id} * {factor + 1} - {left.id}"]  # the factor moves up, as a changed constant's can
             parent = self.parents.get(id(node))
-            if not (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add) and parent.left is node):
-                new = f"({new})"
-            self.add("folded_constant", [self.replace(node, new)], f"`{text}` split as `{new}`")
+            for new in splits:
+                if not (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add) and parent.left is node):
+                    new = f"({new})"
+                self.add("folded_constant", [self.replace(node, new)], f"`{text}` split as `{new}`")
 
     def commutes(self, node: ast.BinOp) -> bool:
         """Multiplication by an integer literal, or addition of numbers (names and calls are left to the check)."""
-        literal = _int_literal(node.left) is not None, _int_literal(node.right) is not None
+        literal = int_literal(node.left) is not None, int_literal(node.right) is not None
         if isinstance(node.op, ast.Mult):
             return literal[0] != literal[1]
         if not isinstance(node.op, ast.Add) or all(literal):
             return False
-        return all(self.is_int(side) or _int_literal(side) is not None or isinstance(side, ast.Name | ast.Call)
+        return all(self.is_int(side) or int_literal(side) is not None or isinstance(side, ast.Name | ast.Call)
                    for side in (node.left, node.right))
 
     # ------------------------------------------------------------------ calls
@@ -341,11 +353,44 @@ class _TwinFinder:
         self.add("merged_guards", [self.edit(start, end, new)], "two guards with the same exit merged")
 
 
+    def redundant_guards(self, body: list[ast.stmt]) -> None:
+        """Delete a guard that never decides the result, or move its bound (or a dead guard's constants) by one."""
+        chain = guard_chain(body, self.int_names)
+        if chain is None:
+            return
+        guards, fallback = chain
+        for index, guard in enumerate(guards):
+            node = guard.node
+            if not (self.src.owns_lines(node) and self.one_line(node.test)) or not is_redundant(guards, fallback, index):
+                continue
+            start, end = self.src.line_span(node.lineno, node.end_lineno or node.lineno)
+            self.add("removed_redundant_guard", [self.edit(start, end, "")],
+                     f"guard `if {self.src.segment(node.test)}:` that never decides the result removed")
+            value = int_literal(guard.constant)
+            if value is not None and value >= 0:
+                moved = changed_constant(value)  # the step a changed-constant defect takes
+                found = condition_interval(node.test, self.int_names, moved)
+                if found is not None and is_redundant(guards, fallback, index, found[0]):
+                    self.add("retuned_constant", [self.replace(guard.constant, str(moved))],
+                             f"bound of a redundant guard moved to {moved}")
+            if is_dead(guards, index):
+                for const in ast.walk(node.body[0]):
+                    if isinstance(const, ast.Constant) and type(const.value) is int and const.value >= 0:
+                        moved = changed_constant(const.value)
+                        self.add("retuned_constant", [self.replace(const, str(moved))],
+                                 f"constant of an unreachable return changed to {moved}")
+
+
 def _op_of(symbol: str) -> ast.cmpop:
     return {"<": ast.Lt(), "<=": ast.LtE(), ">": ast.Gt(), ">=": ast.GtE(), "==": ast.Eq(), "!=": ast.NotEq()}[symbol]
 
 
 
-TWIN_KINDS: frozenset[str] = frozenset({"swapped_operands", "equivalent_bound", "explicit_bound", "folded_constant",
-                                        "reordered_arguments", "conditional_return", "negated_condition",
-                                        "flipped_branches", "merged_guards", "widened_except"})
+# the defect operator each look-alike imitates (the review generator draws look-alikes operator by operator)
+IMITATES: dict[str, str] = {
+    "swapped_operands": "comparison", "equivalent_bound": "comparison", "explicit_bound": "off_by_one",
+    "reordered_arguments": "swapped_args", "folded_constant": "wrong_constant", "retuned_constant": "wrong_constant",
+    "conditional_return": "removed_guard", "merged_guards": "removed_guard", "removed_redundant_guard": "removed_guard",
+    "negated_condition": "inverted_condition", "flipped_branches": "inverted_condition",
+    "widened_except": "dropped_except"}
+TWIN_KINDS: frozenset[str] = frozenset(IMITATES)

@@ -156,6 +156,8 @@ class Func:
     callees: list[str] = field(default_factory=list)  # qualified names of project callees, in call order
     cls: str | None = None
     depth: int = 0  # longest chain of project calls below this function
+    guards: list[tuple[str, str]] = field(default_factory=list)  # branch: (condition, returned expression), in order
+    fallback: str = ""  # branch: what is returned when no guard applies
 
     @property
     def qualname(self) -> str:
@@ -213,6 +215,40 @@ def _eval(funcs: dict[str, Func], qual: str, x: int) -> int:
     raise ValueError(f.kind)
 
 
+def _shape_branch(f: Func, rng: random.Random) -> None:
+    """How a branch function (``value * a - b`` above ``t``, else ``value + b``) is written.
+
+    The same function is written in several ways, as people do: the comparison either way round, the guard on
+    either side of the threshold, and sometimes with one more guard that changes nothing — one implied by the
+    main guard, one that repeats what the code after it returns anyway, or dead code after it. Such guards exist
+    in real code, and they give the defect generators' shapes (a deleted guard, a changed threshold) harmless
+    twins: deleting or retuning a redundant guard is a benign edit of the same look.
+    """
+    a, b, t = f.consts
+    r = rng.randint
+    above, below = f"value * {a} - {b}", f"value + {b}"
+
+    def over(bound: int) -> str:  # value > bound
+        return rng.choice([f"value > {bound}", f"{bound} < value"]) if bound >= 0 else f"value > {bound}"
+
+    def under(bound: int) -> str:  # value <= bound
+        return rng.choice([f"value <= {bound}", f"{bound} >= value"]) if bound >= 0 else f"value <= {bound}"
+
+    flipped = rng.random() < 0.45
+    main = (under(t), below) if flipped else (over(t), above)
+    f.fallback = above if flipped else below
+    roll = rng.random()
+    if roll < 0.25:  # dead code after the main guard: its condition implies the dead one's
+        dead = (under(r(0, t - 1)), f"value + {r(1, 30)}") if flipped else (over(t + r(1, 25)), f"value * {r(2, 5)} - {r(1, 30)}")
+        f.guards = [main, dead]
+    elif roll < 0.5:  # a narrower guard before the main one, returning what the main one returns
+        f.guards = [(under(max(0, t - r(6, 30))), below) if flipped else (over(t + r(10, 30)), above), main]
+    elif roll < 0.7:  # a guard before the main one returning what the fallback returns anyway
+        f.guards = [(over(t + r(0, 20)), above) if flipped else (under(t - r(0, 20)), below), main]
+    else:
+        f.guards = [main]
+
+
 def _emit_function(f: Func, local_names: dict[str, str], indent: str = "") -> str:
     """Source of one function; ``local_names`` maps callee qualnames to how this module refers to them."""
     c = f.consts
@@ -224,8 +260,8 @@ def _emit_function(f: Func, local_names: dict[str, str], indent: str = "") -> st
     if f.kind == "leaf":
         body = f"{indent}    return value * {c[0]} + {c[1]}\n"
     elif f.kind == "branch":
-        body = (f"{indent}    if value > {c[2]}:\n{indent}        return value * {c[0]} - {c[1]}\n"
-                f"{indent}    return value + {c[1]}\n")
+        guards = [f"{indent}    if {test}:\n{indent}        return {result}\n" for test, result in f.guards]
+        body = "".join(guards) + f"{indent}    return {f.fallback}\n"
     elif f.kind == "delegate":
         callee = local_names[f.callees[0]]
         body = (f"{indent}    partial = {callee}(value + {c[0]})\n"
@@ -306,6 +342,7 @@ class _Generator:
             f = Func(name, module.dotted, doc, kind, [r(2, 9), r(1, 40)])
         elif kind == "branch":
             f = Func(name, module.dotted, doc, kind, [r(2, 5), r(1, 30), r(5, 60)])
+            _shape_branch(f, random.Random(f"locogym-synthetic-branch:{self.seed}:{name}"))
         elif kind == "delegate":
             f = Func(name, module.dotted, doc, kind, [r(1, 9), r(2, 4), r(1, 20)], [self.rng.choice(pool)])
         elif kind == "combine":

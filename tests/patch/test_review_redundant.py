@@ -1,0 +1,107 @@
+"""Redundant guards: only guards proven never to decide the result are deleted or retuned as benign edits."""
+
+from __future__ import annotations
+
+import ast
+
+from locogym.scenarios.defects.edits import apply_edits
+from locogym.scenarios.defects.redundant import guard_chain, is_dead, is_redundant
+from locogym.scenarios.defects.twins import find_twins
+from locogym.scenarios.repo import load_source
+
+CHAINS = '''
+def implied(value: int) -> int:
+    if 60 < value:
+        return value * 2 - 5
+    if value > 40:
+        return value * 2 - 5
+    return value + 5
+
+
+def same_as_after(value: int) -> int:
+    if value <= 1:
+        return value + 5
+    if value > 1:
+        return value * 2
+    return value + 5
+
+
+def dead(value: int) -> int:
+    if value > 40:
+        return value * 2 - 5
+    if not (value <= 50):
+        return value * 3 - 1
+    return value + 5
+
+
+def needed(value: int) -> int:
+    if value > 60:
+        return value * 3
+    if value > 40:
+        return value * 2 - 5
+    if value < 0:
+        return 0
+    return value + 5
+
+
+def other_names(value: int, limit: int) -> int:
+    if value > limit:
+        return value
+    if value > 10:
+        return value
+    return limit
+'''
+
+
+def _run(text: str) -> dict[str, object]:
+    namespace: dict[str, object] = {}
+    exec(compile(text, "chains.py", "exec"), namespace)  # noqa: S102 - the test's own module
+    return namespace
+
+
+def _chain(name: str) -> tuple[list, str]:
+    func = next(n for n in ast.parse(CHAINS).body if isinstance(n, ast.FunctionDef) and n.name == name)
+    found = guard_chain(func.body, {"value"})
+    assert found is not None
+    return found
+
+
+def test_redundancy_is_proven_by_intervals() -> None:
+    guards, fallback = _chain("implied")
+    assert [is_redundant(guards, fallback, i) for i in range(2)] == [True, False]
+    guards, fallback = _chain("same_as_after")
+    assert [is_redundant(guards, fallback, i) for i in range(2)] == [True, False]
+    guards, fallback = _chain("dead")
+    assert [is_redundant(guards, fallback, i) for i in range(2)] == [False, True] and is_dead(guards, 1)
+    guards, fallback = _chain("needed")
+    assert not any(is_redundant(guards, fallback, i) for i in range(3))
+    func = next(n for n in ast.parse(CHAINS).body if isinstance(n, ast.FunctionDef) and n.name == "other_names")
+    assert guard_chain(func.body, {"value", "limit"}) is None  # a bound that is not a literal proves nothing
+
+
+def test_only_redundant_guards_are_deleted_and_every_twin_keeps_behaviour() -> None:
+    twins = [t for t in find_twins("chains.py", CHAINS) if t.kind in ("removed_redundant_guard", "retuned_constant")]
+    deleted = {t.summary.split(":")[0] for t in twins if t.kind == "removed_redundant_guard"}
+    assert deleted == {"implied", "same_as_after", "dead"}
+    retuned = {(t.summary.split(":")[0], t.edits[0].old, t.edits[0].new) for t in twins if t.kind == "retuned_constant"}
+    # 60 -> 59 keeps the first guard of `implied` implied; 1 -> 2 would let `same_as_after`'s guard take 2
+    assert ("implied", "60", "59") in retuned and not any(r[0] == "same_as_after" for r in retuned)
+    assert {("dead", "50", "49"), ("dead", "3", "2"), ("dead", "1", "2")} <= retuned  # dead code: any constant
+    before = _run(CHAINS)
+    for twin in twins:
+        after = _run(apply_edits({"chains.py": CHAINS}, twin.edits)["chains.py"])
+        for name in ("implied", "same_as_after", "dead", "needed"):
+            for value in range(-3, 80):
+                assert before[name](value) == after[name](value), (twin.summary, name, value)  # type: ignore[operator]
+
+
+def test_generated_projects_hold_redundant_guards_that_look_like_the_real_ones() -> None:
+    """Some branch functions carry a guard that changes nothing, written like their real guards."""
+    tree = load_source("synthetic", seed=7, target_tokens=16_000)
+    texts = {p: t for p, t in tree.files.items() if p.endswith(".py") and not p.startswith("tests/")}
+    twins = [t for p, text in sorted(texts.items()) for t in find_twins(p, text)]
+    removed = [t for t in twins if t.kind == "removed_redundant_guard"]
+    assert len(removed) >= 3
+    conditions = {t.edits[0].old.split("\n")[0].strip() for t in removed}
+    assert any("value >" in c or "< value" in c for c in conditions)
+    assert any("value <=" in c or ">= value" in c for c in conditions)
