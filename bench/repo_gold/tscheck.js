@@ -21,9 +21,16 @@ const files = [];
   }
 })(root);
 
+// Resolve as the package's own build does. Under Node's rules a package.json with `"type": "module"` makes every
+// file ESM, which demands written extensions: such TypeScript sources are built by bundlers, where `./x` and
+// `./x.js` both reach `x.ts`. Everything else (CommonJS `require` / `exports.x =` included) resolves under Node's.
+const pkgFile = path.join(root, "package.json");
+const esmPackage = fs.existsSync(pkgFile) && /"type"\s*:\s*"module"/.test(fs.readFileSync(pkgFile, "utf8"));
 const program = ts.createProgram(files, {
-  allowJs: true, checkJs: false, noEmit: true, target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext, jsx: ts.JsxEmit.Preserve, noResolve: false, skipLibCheck: true,
+  allowJs: true, checkJs: false, noEmit: true, target: ts.ScriptTarget.ESNext, jsx: ts.JsxEmit.Preserve,
+  noResolve: false, skipLibCheck: true,
+  module: esmPackage ? ts.ModuleKind.ESNext : ts.ModuleKind.NodeNext,
+  moduleResolution: esmPackage ? ts.ModuleResolutionKind.Bundler : ts.ModuleResolutionKind.NodeNext,
 });
 const checker = program.getTypeChecker();
 const rel = (f) => path.relative(root, f).split(path.sep).join("/");
