@@ -55,6 +55,9 @@ function finalSymbol(sym) {
 
 function enclosing(node) {
   for (let cur = node.parent; cur; cur = cur.parent) {
+    if (ts.isConstructorDeclaration(cur) || ts.isGetAccessorDeclaration(cur) || ts.isSetAccessorDeclaration(cur)) {
+      return [rel(cur.getSourceFile().fileName), lineOf(cur)];  // methods of their class, as the index counts them
+    }
     if (ts.isFunctionDeclaration(cur) || ts.isMethodDeclaration(cur) || ts.isClassDeclaration(cur)) {
       return cur.name ? [rel(cur.getSourceFile().fileName), lineOf(cur)] : null;
     }

@@ -134,6 +134,42 @@ def test_typescript_private_methods_own_their_calls_and_overridden_calls_stay_op
     assert index.callees("src/hooks.ts::Runner.step") == []  # Fancy overrides draw
 
 
+MOBX = DATA / "ts_mobx"
+
+
+def test_object_literal_methods_are_not_module_names_on_real_typescript() -> None:
+    """mobx re-exports ``get`` through two star exports; one of the starred modules has an object literal with a
+    ``get`` method (a proxy trap). The TypeScript compiler (pinned) says the export is the function; the index once
+    answered the trap's file."""
+    tree = load_folder(MOBX)
+    index = CodeIndex.build({p: t for p, t in tree.files.items() if p.endswith(".ts")}, use_cache=False)
+    pinned = json.loads((DATA / "ts_mobx.tsc.json").read_text())["exports"]
+    for path, names in pinned.items():
+        module = path.removesuffix(".ts")
+        for name, (defined_in, _line) in names.items():
+            assert index.definitions[index.resolve_name(module, name)].path == defined_in, (module, name)
+    assert index.resolve_name("src/types/observablearray", "get") is None  # a property, not a module name
+    assert index.definitions["src/types/observablearray.ts::arrayTraps.get"].kind == "method"
+    assert "src/types/observablearray.ts::get" not in index.definitions
+
+
+JS_THIS = {
+    "lib/box.js": "class Box {\n  open() {\n    const self = this;\n"
+                  "    const later = () => { this.close(); };\n"
+                  "    function plain() { this.close(); }\n"
+                  "    return { close() { this.close(); }, later, plain };\n  }\n  close() {}\n}\n"
+                  "function close() {}\nfunction caller() { close(); }\n",
+}
+
+
+def test_this_in_a_function_or_object_literal_method_is_not_the_class_instance() -> None:
+    index = CodeIndex.build(JS_THIS, use_cache=False)
+    assert index.callees("lib/box.js::Box.open.later") == ["lib/box.js::Box.close"]  # arrows keep ``this``
+    assert index.callees("lib/box.js::Box.open.plain") == []
+    assert index.callees("lib/box.js::Box.open.<object>.close") == []  # ``this`` is the object literal
+    assert index.callees("lib/box.js::caller") == ["lib/box.js::close"]  # not the object's ``close``
+
+
 PY = {
     "pkg/__init__.py": "",
     "pkg/base.py": "class Base:\n    def run(self):\n        return self.step()\n\n    def step(self):\n"
