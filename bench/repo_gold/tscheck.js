@@ -4,7 +4,8 @@
 //
 // Prints JSON: "edges" — every call or `new` whose callee the type checker binds to a declaration inside the
 // workspace, as {caller: [file, line] | null, callee: [file, line]}; the caller is the nearest enclosing named
-// function, method, class or variable-bound function (what the code index counts as a definition). "exports" —
+// function, method (constructor and accessors included; not one with a computed name), class or variable-bound
+// function (what the code index counts as a definition). "exports" —
 // for every file, each exported name and the [file, line] of the declaration it finally resolves to.
 "use strict";
 const path = require("path");
@@ -57,6 +58,9 @@ function enclosing(node) {
   for (let cur = node.parent; cur; cur = cur.parent) {
     if (ts.isConstructorDeclaration(cur) || ts.isGetAccessorDeclaration(cur) || ts.isSetAccessorDeclaration(cur)) {
       return [rel(cur.getSourceFile().fileName), lineOf(cur)];  // methods of their class, as the index counts them
+    }
+    if (ts.isMethodDeclaration(cur) && !ts.isIdentifier(cur.name) && !ts.isPrivateIdentifier(cur.name)) {
+      continue;  // `[Symbol.iterator]() {}`, `"x"() {}`: no name to call it by, so not a definition (as in the index)
     }
     if (ts.isFunctionDeclaration(cur) || ts.isMethodDeclaration(cur) || ts.isClassDeclaration(cur)) {
       return cur.name ? [rel(cur.getSourceFile().fileName), lineOf(cur)] : null;

@@ -170,6 +170,18 @@ def test_this_in_a_function_or_object_literal_method_is_not_the_class_instance()
     assert index.callees("lib/box.js::caller") == ["lib/box.js::close"]  # not the object's ``close``
 
 
+def test_typescript_generator_functions_own_their_calls() -> None:
+    """tRPC's SSE producer nests ``async function* generatorWithErrorHandling()``; its calls were credited to the
+    producer because TypeScript generator functions were not definitions."""
+    index = CodeIndex.build({"src/sse.ts": "export function produce() {\n"
+                                           "  async function* withErrors() { yield* source(); }\n"
+                                           "  const again = function* () { source(); };\n  return withErrors();\n}\n"
+                                           "function* source() {}\n"}, use_cache=False)
+    assert index.callees("src/sse.ts::produce.withErrors") == ["src/sse.ts::source"]
+    assert index.callees("src/sse.ts::produce.again") == ["src/sse.ts::source"]
+    assert index.callees("src/sse.ts::produce") == ["src/sse.ts::produce.withErrors"]
+
+
 PY = {
     "pkg/__init__.py": "",
     "pkg/base.py": "class Base:\n    def run(self):\n        return self.step()\n\n    def step(self):\n"

@@ -129,17 +129,20 @@ _DEF_QUERIES: dict[str, str] = {
         (generator_function_declaration name: (identifier) @name) @def.function
         (class_declaration name: (identifier) @name) @def.class
         (method_definition name: [(property_identifier) (private_property_identifier)] @name) @def.method
-        (variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)]) @def.function
+        (variable_declarator name: (identifier) @name
+            value: [(arrow_function) (function_expression) (generator_function)]) @def.function
     """,
     "typescript": """
         (function_declaration name: (identifier) @name) @def.function
         (class_declaration name: (type_identifier) @name) @def.class
+        (generator_function_declaration name: (identifier) @name) @def.function
         (abstract_class_declaration name: (type_identifier) @name) @def.class
         (interface_declaration name: (type_identifier) @name) @def.interface
         (type_alias_declaration name: (type_identifier) @name) @def.type
         (enum_declaration name: (identifier) @name) @def.enum
         (method_definition name: [(property_identifier) (private_property_identifier)] @name) @def.method
-        (variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)]) @def.function
+        (variable_declarator name: (identifier) @name
+            value: [(arrow_function) (function_expression) (generator_function)]) @def.function
     """,
     "go": """
         (function_declaration name: (identifier) @name) @def.function
@@ -423,7 +426,7 @@ def _rebinds_this(lang: str, node: ts.Node, owner: str) -> bool:
         return False
     if node.type == "variable_declarator":
         value = node.child_by_field_name("value")
-        return value is not None and value.type == "function_expression"
+        return value is not None and value.type in {"function_expression", "generator_function"}
     return bool(owner) or node.type in {"function_declaration", "generator_function_declaration"}
 
 
