@@ -83,6 +83,8 @@ for (const sf of program.getSourceFiles()) {
       if (ts.isPropertyAccessExpression(callee)) callee = callee.name;
       const sym = finalSymbol(checker.getSymbolAtLocation(callee));
       for (const decl of (sym && sym.declarations) || []) {
+        // a parameter holding a function is no definition (its line may be its function's own line)
+        if (ts.isParameter(decl) || ts.isBindingElement(decl)) continue;
         const site = declSite(decl);
         if (site) edges.push({ caller: enclosing(node), callee: site, line: lineOf(node) });
       }

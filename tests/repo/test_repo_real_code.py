@@ -170,6 +170,16 @@ def test_this_in_a_function_or_object_literal_method_is_not_the_class_instance()
     assert index.callees("lib/box.js::caller") == ["lib/box.js::close"]  # not the object's ``close``
 
 
+def test_export_star_as_a_namespace_re_exports_one_name_not_the_module() -> None:
+    """zod's ``core/index.ts`` has ``export * as util from "./util.js"``; read as a plain ``export *`` it made every
+    name of util.ts a name of the index, so a workspace missing the real re-export hop still looked answerable."""
+    index = CodeIndex.build({"core/util.ts": "export function clone() {}\n",
+                             "core/index.ts": 'export * as util from "./util.js";\n',
+                             "external.ts": 'export { clone, util } from "./core/index.js";\n'}, use_cache=False)
+    assert index.resolve_name("external", "clone") is None
+    assert index.resolve_name("external", "util") == "core/util"
+
+
 def test_typescript_generator_functions_own_their_calls() -> None:
     """tRPC's SSE producer nests ``async function* generatorWithErrorHandling()``; its calls were credited to the
     producer because TypeScript generator functions were not definitions."""

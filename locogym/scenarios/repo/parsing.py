@@ -543,13 +543,14 @@ def _js_imports(path: str, node: ts.Node) -> list[ImportFact]:
             name = _text(sub.child_by_field_name("name"))
             alias = _text(sub.child_by_field_name("alias")) or name
             fact.names.append((name, alias))
-        elif sub.type == "namespace_import":
+        elif sub.type in {"namespace_import", "namespace_export"}:  # `export * as ns from` exports one name
             ident = [c for c in sub.named_children if c.type == "identifier"]
             if ident:
                 fact.binds_module = _text(ident[0])
         elif sub.type == "identifier" and parent.type == "import_clause":
             fact.names.append(("default", _text(sub)))
-    if node.type == "export_statement" and not fact.names and "*" in _text(node).split("from")[0]:
+    if node.type == "export_statement" and not fact.names and not fact.binds_module \
+            and "*" in _text(node).split("from")[0]:
         fact.star = True
     return [fact]
 
