@@ -20,7 +20,10 @@ value). Prints JSON: per language and kind, questions asked, agreed, disputed (w
 Inputs are fetched by the caller, never by the package (network is needed here only)::
 
     pip download --no-deps --no-binary :all: more-itertools attrs click toolz packaging -d DIR
-    npm pack commander semver zod                    # in DIR; and: npm install --prefix TSDIR typescript@5
+    npm pack commander                               # in DIR; and: npm install --prefix TSDIR typescript@5
+    npm pack mobx @tanstack/query-core @trpc/server  # TypeScript: packages that publish their src/*.ts; keep
+                                                     # src/ (no .d.ts), package.json and the license, and tar
+                                                     # them again as NAME-VERSION.tgz, so compiled JS is not read
     apt-get install golang-go golang-github-pkg-errors-dev golang-github-google-uuid-dev \\
         golang-github-spf13-pflag-dev                 # sources under /usr/share/gocode/src
 

@@ -4,7 +4,8 @@
 //
 // Prints JSON: "edges" — every call or `new` whose callee the type checker binds to a declaration inside the
 // workspace, as {caller: [file, line] | null, callee: [file, line]}; the caller is the nearest enclosing named
-// function, method, class or variable-bound function (what the code index counts as a definition). "exports" —
+// function, method (constructor and accessors included; not one with a computed name), class or variable-bound
+// function (what the code index counts as a definition). "exports" —
 // for every file, each exported name and the [file, line] of the declaration it finally resolves to.
 "use strict";
 const path = require("path");
@@ -21,9 +22,16 @@ const files = [];
   }
 })(root);
 
+// Resolve as the package's own build does. Under Node's rules a package.json with `"type": "module"` makes every
+// file ESM, which demands written extensions: such TypeScript sources are built by bundlers, where `./x` and
+// `./x.js` both reach `x.ts`. Everything else (CommonJS `require` / `exports.x =` included) resolves under Node's.
+const pkgFile = path.join(root, "package.json");
+const esmPackage = fs.existsSync(pkgFile) && /"type"\s*:\s*"module"/.test(fs.readFileSync(pkgFile, "utf8"));
 const program = ts.createProgram(files, {
-  allowJs: true, checkJs: false, noEmit: true, target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext, jsx: ts.JsxEmit.Preserve, noResolve: false, skipLibCheck: true,
+  allowJs: true, checkJs: false, noEmit: true, target: ts.ScriptTarget.ESNext, jsx: ts.JsxEmit.Preserve,
+  noResolve: false, skipLibCheck: true,
+  module: esmPackage ? ts.ModuleKind.ESNext : ts.ModuleKind.NodeNext,
+  moduleResolution: esmPackage ? ts.ModuleResolutionKind.Bundler : ts.ModuleResolutionKind.NodeNext,
 });
 const checker = program.getTypeChecker();
 const rel = (f) => path.relative(root, f).split(path.sep).join("/");
@@ -48,6 +56,12 @@ function finalSymbol(sym) {
 
 function enclosing(node) {
   for (let cur = node.parent; cur; cur = cur.parent) {
+    if (ts.isConstructorDeclaration(cur) || ts.isGetAccessorDeclaration(cur) || ts.isSetAccessorDeclaration(cur)) {
+      return [rel(cur.getSourceFile().fileName), lineOf(cur)];  // methods of their class, as the index counts them
+    }
+    if (ts.isMethodDeclaration(cur) && !ts.isIdentifier(cur.name) && !ts.isPrivateIdentifier(cur.name)) {
+      continue;  // `[Symbol.iterator]() {}`, `"x"() {}`: no name to call it by, so not a definition (as in the index)
+    }
     if (ts.isFunctionDeclaration(cur) || ts.isMethodDeclaration(cur) || ts.isClassDeclaration(cur)) {
       return cur.name ? [rel(cur.getSourceFile().fileName), lineOf(cur)] : null;
     }
@@ -69,6 +83,8 @@ for (const sf of program.getSourceFiles()) {
       if (ts.isPropertyAccessExpression(callee)) callee = callee.name;
       const sym = finalSymbol(checker.getSymbolAtLocation(callee));
       for (const decl of (sym && sym.declarations) || []) {
+        // a parameter holding a function is no definition (its line may be its function's own line)
+        if (ts.isParameter(decl) || ts.isBindingElement(decl)) continue;
         const site = declSite(decl);
         if (site) edges.push({ caller: enclosing(node), callee: site, line: lineOf(node) });
       }

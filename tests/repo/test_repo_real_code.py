@@ -134,6 +134,64 @@ def test_typescript_private_methods_own_their_calls_and_overridden_calls_stay_op
     assert index.callees("src/hooks.ts::Runner.step") == []  # Fancy overrides draw
 
 
+MOBX = DATA / "ts_mobx"
+
+
+def test_object_literal_methods_are_not_module_names_on_real_typescript() -> None:
+    """mobx re-exports ``get`` through two star exports; one of the starred modules has an object literal with a
+    ``get`` method (a proxy trap). The TypeScript compiler (pinned) says the export is the function; the index once
+    answered the trap's file."""
+    tree = load_folder(MOBX)
+    index = CodeIndex.build({p: t for p, t in tree.files.items() if p.endswith(".ts")}, use_cache=False)
+    pinned = json.loads((DATA / "ts_mobx.tsc.json").read_text())["exports"]
+    for path, names in pinned.items():
+        module = path.removesuffix(".ts")
+        for name, (defined_in, _line) in names.items():
+            assert index.definitions[index.resolve_name(module, name)].path == defined_in, (module, name)
+    assert index.resolve_name("src/types/observablearray", "get") is None  # a property, not a module name
+    assert index.definitions["src/types/observablearray.ts::arrayTraps.get"].kind == "method"
+    assert "src/types/observablearray.ts::get" not in index.definitions
+
+
+JS_THIS = {
+    "lib/box.js": "class Box {\n  open() {\n    const self = this;\n"
+                  "    const later = () => { this.close(); };\n"
+                  "    function plain() { this.close(); }\n"
+                  "    return { close() { this.close(); }, later, plain };\n  }\n  close() {}\n}\n"
+                  "function close() {}\nfunction caller() { close(); }\n",
+}
+
+
+def test_this_in_a_function_or_object_literal_method_is_not_the_class_instance() -> None:
+    index = CodeIndex.build(JS_THIS, use_cache=False)
+    assert index.callees("lib/box.js::Box.open.later") == ["lib/box.js::Box.close"]  # arrows keep ``this``
+    assert index.callees("lib/box.js::Box.open.plain") == []
+    assert index.callees("lib/box.js::Box.open.<object>.close") == []  # ``this`` is the object literal
+    assert index.callees("lib/box.js::caller") == ["lib/box.js::close"]  # not the object's ``close``
+
+
+def test_export_star_as_a_namespace_re_exports_one_name_not_the_module() -> None:
+    """zod's ``core/index.ts`` has ``export * as util from "./util.js"``; read as a plain ``export *`` it made every
+    name of util.ts a name of the index, so a workspace missing the real re-export hop still looked answerable."""
+    index = CodeIndex.build({"core/util.ts": "export function clone() {}\n",
+                             "core/index.ts": 'export * as util from "./util.js";\n',
+                             "external.ts": 'export { clone, util } from "./core/index.js";\n'}, use_cache=False)
+    assert index.resolve_name("external", "clone") is None
+    assert index.resolve_name("external", "util") == "core/util"
+
+
+def test_typescript_generator_functions_own_their_calls() -> None:
+    """tRPC's SSE producer nests ``async function* generatorWithErrorHandling()``; its calls were credited to the
+    producer because TypeScript generator functions were not definitions."""
+    index = CodeIndex.build({"src/sse.ts": "export function produce() {\n"
+                                           "  async function* withErrors() { yield* source(); }\n"
+                                           "  const again = function* () { source(); };\n  return withErrors();\n}\n"
+                                           "function* source() {}\n"}, use_cache=False)
+    assert index.callees("src/sse.ts::produce.withErrors") == ["src/sse.ts::source"]
+    assert index.callees("src/sse.ts::produce.again") == ["src/sse.ts::source"]
+    assert index.callees("src/sse.ts::produce") == ["src/sse.ts::produce.withErrors"]
+
+
 PY = {
     "pkg/__init__.py": "",
     "pkg/base.py": "class Base:\n    def run(self):\n        return self.step()\n\n    def step(self):\n"

@@ -126,9 +126,11 @@ class CodeIndex:
     def _qual(self, facts: FileFacts, index: int) -> str:
         parts = []
         i = index
+        js = facts.language in {"javascript", "typescript"}
         while i >= 0:
-            parts.append(facts.defs[i].name)
-            i = facts.defs[i].parent
+            d = facts.defs[i]
+            parts.append(f"{d.owner}.{d.name}" if js and d.owner else d.name)  # an object literal's method
+            i = d.parent
         inner = ".".join(reversed(parts))
         if facts.defs[index].owner and facts.language == "go":  # methods belong to their receiver's type
             inner = f"{facts.defs[index].owner}.{inner}"
@@ -186,7 +188,7 @@ class CodeIndex:
             stars: list[str] = []
             events: list[tuple[int, int, str, tuple[str, str] | None, str | None]] = []
             for i, d in enumerate(facts.defs):
-                if d.parent == -1:
+                if d.parent == -1 and not d.owner:  # an object literal's method binds no name
                     events.append((d.line, 1, d.name, ("def", self._def_qual[(path, i)]), None))
             for imp in facts.imports:
                 if facts.language == "python":
@@ -347,10 +349,14 @@ class CodeIndex:
         return None
 
     def _enclosing_class(self, facts: FileFacts, scope: int) -> str | None:
+        """The class whose instance ``self`` / ``this`` is in definition ``scope``; ``None`` where a JS
+        ``function`` or object-literal method in between binds its own ``this``."""
         i = scope
         while i >= 0:
             if facts.defs[i].kind == "class":
                 return self._def_qual[(facts.path, i)]
+            if facts.defs[i].rebinds_this:
+                return None
             i = facts.defs[i].parent
         return None
 

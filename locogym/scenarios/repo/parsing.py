@@ -36,11 +36,13 @@ class DefFact:
     params: list[str] = field(default_factory=list)
     bases: list[str] = field(default_factory=list)
     signature: str = ""
-    owner: str = ""  # Go: the receiver's type; Rust impl blocks: the implementing type (without generics)
+    owner: str = ""  # Go: the receiver's type; Rust impl blocks: the implementing type (without generics);
+    # JS/TS: the object literal a method is written in (see ``_object_owner``)
     receiver: str = ""  # Go: the receiver variable's name (``s`` in ``func (s *T) M()``)
     locals: list[str] = field(default_factory=list)  # parameters and local variables, which shadow outer names
     conditional: bool = False  # Python: defined inside an ``if``/``try``/loop body, so it may not be the one bound
     head: int = 0  # first line with its decorators (0: ``line``)
+    rebinds_this: bool = False  # JS/TS: inside it, ``this`` is not the enclosing class's instance
 
 
 @dataclass
@@ -127,17 +129,20 @@ _DEF_QUERIES: dict[str, str] = {
         (generator_function_declaration name: (identifier) @name) @def.function
         (class_declaration name: (identifier) @name) @def.class
         (method_definition name: [(property_identifier) (private_property_identifier)] @name) @def.method
-        (variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)]) @def.function
+        (variable_declarator name: (identifier) @name
+            value: [(arrow_function) (function_expression) (generator_function)]) @def.function
     """,
     "typescript": """
         (function_declaration name: (identifier) @name) @def.function
         (class_declaration name: (type_identifier) @name) @def.class
+        (generator_function_declaration name: (identifier) @name) @def.function
         (abstract_class_declaration name: (type_identifier) @name) @def.class
         (interface_declaration name: (type_identifier) @name) @def.interface
         (type_alias_declaration name: (type_identifier) @name) @def.type
         (enum_declaration name: (identifier) @name) @def.enum
         (method_definition name: [(property_identifier) (private_property_identifier)] @name) @def.method
-        (variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)]) @def.function
+        (variable_declarator name: (identifier) @name
+            value: [(arrow_function) (function_expression) (generator_function)]) @def.function
     """,
     "go": """
         (function_declaration name: (identifier) @name) @def.function
@@ -402,13 +407,57 @@ def _defs(lang: str, root: ts.Node, source: bytes) -> list[DefFact]:
             owner, receiver = _go_receiver(node)
         elif lang == "rust" and kind == "impl":
             label, owner = _rust_impl_name(node)
+        elif lang in {"javascript", "typescript"} and kind == "method" and node.parent is not None \
+                and node.parent.type == "object":
+            owner = _object_owner(node.parent)
         defs.append(DefFact(name=label, kind=kind, line=node.start_point[0] + 1,
                             end_line=node.end_point[0] + 1, start=node.start_byte, end=node.end_byte, parent=parent,
                             doc=doc, params=_params(node), bases=bases, signature=_signature(node, source),
                             owner=owner, receiver=receiver, conditional=lang == "python" and _conditional(node),
-                            head=_decorated_from(node)))
+                            head=_decorated_from(node), rebinds_this=_rebinds_this(lang, node, owner)))
         stack.append(len(defs) - 1)
     return defs
+
+
+def _rebinds_this(lang: str, node: ts.Node, owner: str) -> bool:
+    """JS/TS: whether ``this`` inside the definition is its own (a ``function``, or a method of an object literal)
+    rather than the enclosing method's instance, as it stays in an arrow function."""
+    if lang not in {"javascript", "typescript"}:
+        return False
+    if node.type == "variable_declarator":
+        value = node.child_by_field_name("value")
+        return value is not None and value.type in {"function_expression", "generator_function"}
+    return bool(owner) or node.type in {"function_declaration", "generator_function_declaration"}
+
+
+def _object_owner(obj: ts.Node) -> str:
+    """The name an object literal is bound to (``traps`` in ``const traps = {get() {}}``; the key for a nested
+    object; the assigned target for ``module.exports = {...}``), or ``<object>`` for an unnamed one.
+
+    A method written in an object literal is a property of that object, never a name of the enclosing scope: its
+    qualified name goes through the object, so ``get()`` elsewhere in the module is not a call of it, and it is not
+    something the module exports.
+    """
+    node = obj
+    while node.parent is not None and node.parent.type in {"as_expression", "satisfies_expression",
+                                                           "parenthesized_expression"}:
+        node = node.parent
+    holder = node.parent
+    if holder is None:
+        return "<object>"
+    if holder.type == "variable_declarator" and holder.child_by_field_name("value") == node:
+        named = holder.child_by_field_name("name")
+        if named is not None and named.type == "identifier":
+            return _text(named)
+    if holder.type == "pair" and holder.child_by_field_name("value") == node:
+        key = holder.child_by_field_name("key")
+        if key is not None and key.type in {"property_identifier", "identifier"}:
+            return _text(key)
+    if holder.type == "assignment_expression" and holder.child_by_field_name("right") == node:
+        target = _text(holder.child_by_field_name("left"))
+        if all(part.isidentifier() for part in target.replace("$", "_").split(".")):
+            return target
+    return "<object>"
 
 
 def _scope_of(defs: list[DefFact], positions: list[int]) -> list[int]:
@@ -494,13 +543,14 @@ def _js_imports(path: str, node: ts.Node) -> list[ImportFact]:
             name = _text(sub.child_by_field_name("name"))
             alias = _text(sub.child_by_field_name("alias")) or name
             fact.names.append((name, alias))
-        elif sub.type == "namespace_import":
+        elif sub.type in {"namespace_import", "namespace_export"}:  # `export * as ns from` exports one name
             ident = [c for c in sub.named_children if c.type == "identifier"]
             if ident:
                 fact.binds_module = _text(ident[0])
         elif sub.type == "identifier" and parent.type == "import_clause":
             fact.names.append(("default", _text(sub)))
-    if node.type == "export_statement" and not fact.names and "*" in _text(node).split("from")[0]:
+    if node.type == "export_statement" and not fact.names and not fact.binds_module \
+            and "*" in _text(node).split("from")[0]:
         fact.star = True
     return [fact]
 

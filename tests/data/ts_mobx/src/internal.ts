@@ -1,0 +1,2 @@
+export * from "./api/object-api"
+export * from "./types/observablearray"

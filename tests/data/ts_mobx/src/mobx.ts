@@ -1,0 +1,9 @@
+export {
+    keys,
+    values,
+    entries,
+    set,
+    remove,
+    has,
+    get,
+} from "./internal"
