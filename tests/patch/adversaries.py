@@ -55,6 +55,8 @@ def insert_at_top_of(task: Task, function: str, make_lines: Callable[[list[str]]
                 lines = text.splitlines(keepends=True)
                 indent = lines[first.lineno - 1][: first.col_offset]
                 params = [a.arg for a in node.args.args]
+                if params and params[0] in ("self", "cls"):  # a method: the quoted call passes the rest
+                    params = params[1:]
                 added = "".join(f"{indent}{line}\n" for line in make_lines(params))
                 lines.insert(first.lineno - 1, added)
                 return write(path, "".join(lines))
