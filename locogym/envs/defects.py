@@ -115,8 +115,9 @@ class DefectEnv(LocoEnv):
 
         return check
 
-    def validated(self, config: ScenarioConfig) -> tuple[SourceTree, Injection]:
-        """The task's project and its validated defects (runs the tests in the env's sandbox on a cache miss)."""
+    def validated(self, config: ScenarioConfig) -> tuple[SourceTree, Injection, ScenarioConfig]:
+        """The task's project, its validated defects (runs the tests in the env's sandbox on a cache miss) and the
+        config that seeds the rest of the task (see :meth:`seeding_config`)."""
         if self.grading_backend() == "fake":
             raise SandboxUnavailable(f"{self.env_id} validates and grades by running the project's tests, which the "
                                      "in-memory fake sandbox cannot do.",
@@ -127,13 +128,13 @@ class DefectEnv(LocoEnv):
         injection = inject_for(tree, config, self.settings(config), self.get_sandbox, self.grading_backend(),
                                self.run_cache(), self.min_catching_tests)
         self.last_injection = injection
-        return tree, injection
+        return tree, injection, config
 
     @staticmethod
     def seeding_config(config: ScenarioConfig, tree: SourceTree) -> ScenarioConfig:
         """The config that seeds defect choice: a real project counts by its content, not by the folder it sits
         in, so the same code at another path (another machine, another temporary folder) gives the same task."""
-        if config.params["source"] == "synthetic" or str(config.params["source"]).startswith("synthetic:"):
+        if tree.origin == "synthetic":  # generated from the seed itself: nothing of a folder in it
             return config
         return config.model_copy(update={"params": {**config.params, "source": f"content:{tree.commit}"}})
 

@@ -49,7 +49,7 @@ class RepoPatchEnv(DefectEnv):
         return [*self.repo_tools(), RunTests(), self.submit_tool()]
 
     def generate(self, config: ScenarioConfig) -> Task:
-        tree, injection = self.validated(config)
+        tree, injection, _ = self.validated(config)
         return build_patch_task(tree, config, injection, self.edit_call, self.toolset_names(),
                                 show_failing_tests=bool(config.params.get("show_failing_tests", False)))
 

@@ -51,8 +51,8 @@ class RepoReviewEnv(DefectEnv):
         return [*self.repo_tools(), self.submit_tool()]
 
     def generate(self, config: ScenarioConfig) -> Task:
-        tree, injection = self.validated(config)
-        return build_review_task(tree, self.seeding_config(config, tree), injection, self.toolset_names(),
+        tree, injection, seeding = self.validated(config)
+        return build_review_task(tree, seeding, injection, self.toolset_names(),
                                  window=int(config.params.get("window", DEFAULT_WINDOW)),
                                  benign=self.benign_check(tree, injection), behaviour=self.behaviour_check(tree.files))
 
