@@ -123,8 +123,8 @@ def go_expr(node: ts.Node | None, locals_: frozenset[str] = frozenset()) -> Expr
         except (ValueError, ZeroDivisionError):
             return None
     if kind == "interpreted_string_literal":
-        text = _go_string(node)
-        return None if text is None else ("lit", text, "string")
+        decoded = _go_string(node)
+        return None if decoded is None else ("lit", decoded, "string")
     if kind == "raw_string_literal":
         return ("lit", _text(node)[1:-1].replace("\r", ""), "string")
     if kind in {"true", "false"}:

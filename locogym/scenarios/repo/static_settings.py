@@ -25,6 +25,7 @@ A setting is *asked* only when its value is decided in at least two places (the 
 from __future__ import annotations
 
 import posixpath
+import re
 import weakref
 from dataclasses import dataclass
 from fractions import Fraction
@@ -69,10 +70,22 @@ def _go_package(index: CodeIndex, folder: str) -> list[FileFacts] | None:
     return files
 
 
+_GOOS = ("aix android darwin dragonfly freebsd hurd illumos ios js linux nacl netbsd openbsd plan9 solaris wasip1 "
+         "windows zos").split()
+_GOARCH = ("386 amd64 amd64p32 arm armbe arm64 arm64be loong64 mips mipsle mips64 mips64le mips64p32 mips64p32le "
+           "ppc ppc64 ppc64le riscv riscv64 s390 s390x sparc sparc64 wasm").split()
+_GO_CONSTRAINED_NAME = re.compile(rf"_({'|'.join(_GOOS)}|{'|'.join(_GOARCH)})(_({'|'.join(_GOARCH)}))?\.go$")
+
+
+def _constrained(facts: FileFacts) -> bool:
+    """Whether a Go file is left out of some builds: a ``//go:build`` line or a ``_GOOS``/``_GOARCH`` name."""
+    return facts.build_constrained or bool(_GO_CONSTRAINED_NAME.search(posixpath.basename(facts.path)))
+
+
 def _go_facts(files: list[FileFacts], name: str, kinds: set[str]) -> list[tuple[FileFacts, SettingFact]] | None:
     """The facts of ``name`` of the given kinds; ``None`` when a build-constrained file has one."""
     found = [(f, s) for f in files for s in f.settings if s.name == name and s.kind in kinds]
-    return None if any(f.build_constrained for f, _ in found) else found
+    return None if any(_constrained(f) for f, _ in found) else found
 
 
 def _go_written(index: CodeIndex, name: str) -> bool:
@@ -217,7 +230,9 @@ def go_setting(index: CodeIndex, folder: str, name: str) -> Resolved | None:
     if not found or len(found) != 1:
         return None
     value = _go_const(index, folder, name, 0) if found[0][1].kind == "const" else _go_var(index, folder, name)
-    return None if value is None else Resolved(_python_value(value), tuple(dict.fromkeys(value.places)))
+    if value is None or (value.cls == "int" and not -2 ** 63 <= value.value < 2 ** 63):
+        return None  # an untyped constant too large for any variable: it has no value at run time
+    return Resolved(_python_value(value), tuple(dict.fromkeys(value.places)))
 
 
 def go_keys(index: CodeIndex) -> list[tuple[str, str]]:
