@@ -274,35 +274,66 @@ def _import_line(facts: FileFacts, name: str) -> int:
     return max((imp.line for imp in facts.imports if any(alias == name for _, alias in imp.names)), default=0)
 
 
-def _js_export(index: CodeIndex, module: str, name: str, depth: int = 0) -> _Const | None:
-    """The top-level ``const`` an export ``name`` of ``module`` finally names (aliases and re-exports followed)."""
+class _GiveUp(Exception):
+    """A resolution took too many steps (import graphs of hundreds of star re-exports): not resolved."""
+
+
+@dataclass
+class _Walk:
+    """One resolution of an export: the (module, name) requests on the current path — as ES's ResolveExport, a
+    request met again is circular and resolves to nothing on that path — and a budget of steps."""
+
+    path: set[tuple[str, str]]
+    steps: int = 0
+
+
+_STEP_BUDGET = 5000
+
+
+def _js_export(index: CodeIndex, module: str, name: str, walk: _Walk | None = None) -> _Const | None:
+    """The top-level ``const`` an export ``name`` of ``module`` finally names (aliases and re-exports followed).
+    A query of its own (no ``walk``) is remembered per index."""
+    if walk is not None:
+        return _js_export_step(index, module, name, walk)
     memo = _uses(index).exports
-    if (module, name) in memo:
-        return memo[(module, name)]
-    found = _js_export_uncached(index, module, name, depth)
-    if found is not None or depth == 0:  # a miss deep in a chain may only be the depth limit
-        memo[(module, name)] = found
-    return found
+    if (module, name) not in memo:
+        try:
+            memo[(module, name)] = _js_export_step(index, module, name, _Walk(set()))
+        except _GiveUp:
+            memo[(module, name)] = None
+    return memo[(module, name)]
 
 
-def _js_export_uncached(index: CodeIndex, module: str, name: str, depth: int) -> _Const | None:
+def _js_export_step(index: CodeIndex, module: str, name: str, walk: _Walk) -> _Const | None:
+    key = (module, name)
     facts = _js_facts(index, module)
-    if facts is None or depth > _MAX_DEPTH:
+    if facts is None or key in walk.path:
         return None
+    walk.steps += 1
+    if walk.steps > _STEP_BUDGET:
+        raise _GiveUp
+    walk.path.add(key)
+    try:
+        return _js_export_in(index, module, facts, name, walk)
+    finally:
+        walk.path.discard(key)
+
+
+def _js_export_in(index: CodeIndex, module: str, facts: FileFacts, name: str, walk: _Walk) -> _Const | None:
     consts = [s for s in facts.settings if s.kind == "const" and s.name == name]
     if consts:
         return _Const(module, facts.path, consts[0], ((facts.path, consts[0].line),))
     alias = next((s for s in facts.settings if s.kind == "export" and s.name == name), None)
     if alias is not None and alias.expr is not None:
-        found = _js_local(index, module, alias.expr[2], 10 ** 9, depth + 1)
+        found = _js_local(index, module, alias.expr[2], 10 ** 9, walk)
         return None if found is None else _Const(found.module, found.path, found.fact,
                                                  ((facts.path, alias.line),) + found.places)
     binding = index.bindings.get(module, {}).get(name)
     if binding is not None:
-        return _js_follow(index, module, facts, name, binding, depth)
+        return _js_follow(index, module, facts, name, binding, walk)
     # ``export * from`` of several modules exporting one name makes it ambiguous (ES leaves it out)
     hits = [(star, found) for star in index.stars.get(module, []) if name != "default"
-            for found in [_js_export(index, star, name, depth + 1)] if found is not None]
+            for found in [_js_export(index, star, name, walk)] if found is not None]
     if len({(h.path, h.fact.name) for _, h in hits}) != 1:
         return None
     star, found = hits[0]
@@ -311,27 +342,27 @@ def _js_export_uncached(index: CodeIndex, module: str, name: str, depth: int) ->
 
 
 def _js_follow(index: CodeIndex, module: str, facts: FileFacts, name: str, binding: tuple[str, str],
-               depth: int) -> _Const | None:
+               walk: _Walk | None) -> _Const | None:
     if binding[0] != "from":
         return None  # a function, a class, a namespace, a CommonJS alias: no constant
     target, _, imported = binding[1].partition("\0")
-    found = _js_export(index, target, imported, depth + 1)
+    found = _js_export(index, target, imported, walk)
     line = _import_line(facts, name)
     return None if found is None else _Const(found.module, found.path, found.fact,
                                              ((facts.path, line),) + found.places)
 
 
-def _js_local(index: CodeIndex, module: str, name: str, before: int, depth: int) -> _Const | None:
+def _js_local(index: CodeIndex, module: str, name: str, before: int, walk: _Walk | None = None) -> _Const | None:
     """What a name used at line ``before`` of ``module`` refers to: a ``const`` declared above it, or an import."""
     facts = _js_facts(index, module)
-    if facts is None or depth > _MAX_DEPTH:
+    if facts is None:
         return None
     consts = [s for s in facts.settings if s.kind == "const" and s.name == name]
     if consts:
         return _Const(module, facts.path, consts[0], ((facts.path, consts[0].line),)) \
             if consts[0].line < before else None
     binding = index.bindings.get(module, {}).get(name)
-    return _js_follow(index, module, facts, name, binding, depth) if binding is not None else None
+    return _js_follow(index, module, facts, name, binding, walk) if binding is not None else None
 
 
 def _js_scalar(index: CodeIndex, const: _Const, depth: int = 0) -> Resolved | None:
@@ -346,7 +377,7 @@ def _js_expr(index: CodeIndex, module: str, expr: Any, line: int, places: tuple[
     if expr[0] == "lit":
         return Resolved(expr[1], places)
     if expr[0] == "ref":
-        found = _js_local(index, module, expr[2], line, depth + 1)
+        found = _js_local(index, module, expr[2], line)
         if found is None:
             return None
         inner = _js_scalar(index, found, depth + 1)
@@ -362,7 +393,7 @@ def _js_object(index: CodeIndex, const: _Const, depth: int = 0) -> tuple[_Const,
     if expr[0] == "object":
         return const, bool(expr[2])
     if expr[0] == "ref":
-        found = _js_local(index, const.module, expr[2], const.fact.line, depth + 1)
+        found = _js_local(index, const.module, expr[2], const.fact.line)
         if found is None:
             return None
         inner = _js_object(index, found, depth + 1)
@@ -380,7 +411,7 @@ def _aliases(index: CodeIndex, obj: _Const) -> set[str]:
             continue
         for name, binding in binds.items():
             if binding[0] == "from" and name not in names:
-                found = _js_follow(index, module, facts, name, binding, 0)
+                found = _js_follow(index, module, facts, name, binding, None)
                 if found is not None and (found.path, found.fact.name) == (obj.path, obj.fact.name):
                     names.add(name)
         for s in facts.settings:
@@ -452,7 +483,7 @@ def _js_keys_of(index: CodeIndex, obj: _Const, frozen: bool, depth: int) -> dict
         elif entry[0] == "opaque":
             keys[entry[1]] = None
         elif entry[0] == "spread":
-            found = _js_local(index, obj.module, entry[1], obj.fact.line, depth + 1)
+            found = _js_local(index, obj.module, entry[1], obj.fact.line)
             inner = _js_object(index, found, depth + 1) if found is not None else None
             merged = _js_keys_of(index, inner[0], inner[1], depth + 1) if inner is not None else None
             if merged is None or _has_overrides(index, inner[0]):  # type: ignore[index]
@@ -499,14 +530,19 @@ def js_setting(index: CodeIndex, module: str, name: str) -> Resolved | None:
     return Resolved(value.value, tuple(dict.fromkeys(value.places)), value.shown)
 
 
-def _exported_names(index: CodeIndex, module: str, depth: int = 0) -> set[str]:
+def _exported_names(index: CodeIndex, module: str) -> set[str]:
     """Names a module exports: its own, ``export ... from`` aliases, and those of its ``export *`` modules."""
-    facts = _js_facts(index, module)
-    if facts is None or depth > _MAX_DEPTH:
-        return set()
-    names = set(facts.exports) | {alias for imp in facts.imports if imp.exported for _, alias in imp.names}
-    for star in index.stars.get(module, []):
-        names |= _exported_names(index, star, depth + 1) - {"default"}
+    names: set[str] = set()
+    stack, seen = [module], set()
+    while stack:
+        current = stack.pop()
+        facts = _js_facts(index, current)
+        if facts is None or current in seen:
+            continue
+        seen.add(current)
+        own = set(facts.exports) | {alias for imp in facts.imports if imp.exported for _, alias in imp.names}
+        names |= own if current == module else own - {"default"}
+        stack.extend(index.stars.get(current, []))
     return names
 
 
