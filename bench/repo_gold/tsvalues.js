@@ -57,6 +57,9 @@ Module.prototype.require = function (spec) {
   }
 };
 
+// Bundlers replace `__DEV__` at build time; here it is a global, so modules that read it at load time run.
+globalThis.__DEV__ = true;
+
 const answers = {};
 for (const [module, name] of asks) {
   const key = `${module}\u0000${name}`;

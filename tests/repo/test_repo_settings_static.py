@@ -277,3 +277,12 @@ def test_cheap_setting_answers_do_not_score(go_index: CodeIndex, js_index: CodeI
         assert not is_correct("value", wrong, mode.gold), wrong  # line, every candidate, nothing
     assert is_correct("value", "9090", port.gold) and is_correct("value", 9090.0, port.gold)
     assert not is_correct("value", "8080", port.gold) and not is_correct("value", "9000", port.gold)
+
+
+def test_commonjs_modules_take_no_part() -> None:
+    """``module.exports.X = ...`` may replace an export after the fact: CommonJS files are not read for settings."""
+    files = {"lib/a.js": "const X = 1;\nmodule.exports = { X };\nmodule.exports.X = 5;\n",
+             "lib/b.js": 'const { X } = require("./a");\nmodule.exports = { X };\n'}
+    index = _index(files)
+    assert static_settings.js_setting(index, "lib/b", "X") is None
+    assert not _asked(index)

@@ -10,7 +10,8 @@ languages, from the per-file facts of :mod:`locogym.scenarios.repo.setting_facts
   one wins). A ``var`` written anywhere else in the project (assigned, incremented, address taken — by any code,
   by name), assigned by two init functions or inside a branch or loop of one, a name declared in a file with a
   build constraint, and ``iota`` or conversions are not resolved.
-* **JavaScript/TypeScript** (ES modules) — a top-level ``const`` holding a literal, another such ``const``
+* **JavaScript/TypeScript** (ES modules; a CommonJS file, one that uses ``exports`` or ``require``, takes no
+  part) — a top-level ``const`` holding a literal, another such ``const``
   (``export const B = A``), an import (``import {A as C}``), a re-export (``export {A as B} from``, ``export *``)
   or a local ``export {A as B}``; and the literal keys of a ``const`` object literal (``Object.freeze`` and ``as
   const`` included) asked as ``obj.key``, with module-level ``obj.key = literal`` statements of its own module
@@ -265,9 +266,13 @@ class _Const:
 
 
 def _js_facts(index: CodeIndex, module: str) -> FileFacts | None:
+    """The facts of an ES module; ``None`` for CommonJS (``exports``/``require``), where a later
+    ``module.exports.x = ...`` may replace what a name held, so no export there is taken as a setting."""
     path = index.modules.get(module)
     facts = index.facts.get(path) if path is not None else None
-    return facts if facts is not None and facts.language in {"javascript", "typescript"} else None
+    if facts is None or facts.language not in {"javascript", "typescript"}:
+        return None
+    return None if "exports" in facts.idents or "require" in facts.idents else facts
 
 
 def _import_line(facts: FileFacts, name: str) -> int:
