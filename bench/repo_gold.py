@@ -8,9 +8,17 @@ nothing with the code index:
 * Python — jedi (``goto`` with imports followed for definitions and calls, ``get_references`` for callers) and,
   for settings, a fresh interpreter that imports the module with an empty environment and prints the value;
 * TypeScript / JavaScript — the TypeScript compiler API (``bench/repo_gold/tscheck.js``: the type checker's
-  symbol of every call, aliases followed, and every module's exports);
+  symbol of every call, aliases followed, and every module's exports); for settings, the whole package
+  transpiled to CommonJS and each asked module loaded in node (``bench/repo_gold/tsvalues.js``), the value read
+  from what it exports;
 * Go — ``go/types`` (``bench/repo_gold/gocheck.go``: the object every call's identifier uses, and each
-  package's scope).
+  package's scope); for settings, a program built in a GOPATH of its own that imports each asked package of the
+  whole source tree and prints every asked value with ``%#v`` once the package's variables and ``init``
+  functions have run.
+
+Go and TS/JS settings are run on the whole source tree rather than the workspace, so an override in a file the
+workspace left out would show as a dispute. ``--all-settings`` also checks every setting the whole tree can ask
+about, not only those the seeds draw.
 
 Definitions are compared by (file, line). A question agrees when the independent answer equals the gold answer
 exactly (the same file; the same single callee at every hop of a call chain; the same set of callers; the same
@@ -54,7 +62,8 @@ from locogym.core.types import ScenarioConfig, Task  # noqa: E402
 from locogym.scenarios.repo import workset  # noqa: E402
 from locogym.scenarios.repo.index import CodeIndex  # noqa: E402
 from locogym.scenarios.repo.qa import generate_qa  # noqa: E402
-from locogym.scenarios.repo.questions import QUESTION_KINDS  # noqa: E402
+from locogym.scenarios.repo.questions import QUESTION_KINDS, setting_keys  # noqa: E402
+from locogym.scenarios.repo.questions import build as build_question  # noqa: E402
 from locogym.scenarios.repo.sources import load_source  # noqa: E402
 
 HERE = Path(__file__).resolve().parent / "repo_gold"
@@ -309,6 +318,29 @@ def ts_values(typescript: str, files: dict[str, str], asks: set[tuple[str, str]]
     return out
 
 
+def all_settings(spec: str, files: dict[str, str], language: str, typescript: str) -> dict[str, Any]:
+    """Every setting key of the whole tree (not only those the seeds draw), its gold answer against the value the
+    running package has."""
+    index = CodeIndex.build(files, use_cache=False)
+    golds = {}
+    for key in setting_keys(index):
+        q = build_question(index, key, "literal", files)
+        if q is not None:
+            golds[(key[1], key[2])] = q.gold
+    if language == "go":
+        values = go_values(spec, files, set(golds))
+    elif language in {"javascript", "typescript"}:
+        values = ts_values(typescript, files, set(golds))
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            _write(files, Path(tmp))
+            check = PythonCheck(Path(tmp), files)
+            values = {ask: check.setting(*ask) for ask in golds}
+    disputes = [{"key": list(k), "gold": g, "independent": values.get(k)} for k, g in sorted(golds.items())
+                if not (type(g) is type(values.get(k)) and g == values.get(k))]
+    return {"asked": len(golds), "agreed": len(golds) - len(disputes), "disputes": disputes[:5]}
+
+
 # ------------------------------------------------------------------------------------------------ comparison
 def independent_answer(task: Task, index: CodeIndex, checker: Any, values: dict[tuple[str, str], Any]) -> Any:
     """The task's answer as the independent resolver sees it, in the gold answer's terms."""
@@ -390,6 +422,8 @@ def main() -> None:
     parser.add_argument("--kind-seeds", type=int, default=5, help="seeds per named kind")
     parser.add_argument("--lengths", default="8k,32k")
     parser.add_argument("--typescript", default="", help="the typescript package folder (for TS/JS sources)")
+    parser.add_argument("--all-settings", action="store_true",
+                        help="also check every setting the whole source tree can ask about, not only the sampled")
     args = parser.parse_args()
     lengths = [int(x[:-1]) * 1024 if x.endswith("k") else int(x) for x in args.lengths.split(",")]
     report: dict[str, Any] = {"sources": {}, "by_language": {}}
@@ -402,6 +436,9 @@ def main() -> None:
         report["sources"][tree.name] = {"language": tree.language, "tokens": size, "resets": args.seeds * sum(
                                             size >= n * 0.95 for n in lengths), "reset_failures": failures,
                                         "not_askable": unaskable, **_summary(results)}
+        if args.all_settings:
+            report["sources"][tree.name]["all_settings"] = all_settings(spec, tree.files, tree.language,
+                                                                         args.typescript)
         lang = report["by_language"].setdefault(tree.language, {})
         for row in results:
             cell = lang.setdefault(row["kind"], {"asked": 0, "agreed": 0})
