@@ -286,3 +286,14 @@ def test_commonjs_modules_take_no_part() -> None:
     index = _index(files)
     assert static_settings.js_setting(index, "lib/b", "X") is None
     assert not _asked(index)
+
+
+def test_nonliteral_setting_question_quotes_the_comment_above_the_declaration() -> None:
+    files = {"cfg/cfg.go": "package cfg\n\nconst base = 15\n\n// How long a client waits, in seconds, before it gives up.\n"
+                           "var Wait = base * 2\n\nfunc init() {\n\tWait = 45\n}\n"}
+    index = _index(files)
+    q = questions.build(index, ("setting", "cfg", "Wait"), "nonliteral", files)
+    assert q is not None and q.gold == 45
+    assert "“How long a client waits, in seconds, before it gives up.”" in q.text and "Wait" not in q.text
+    files["cfg/cfg.go"] = files["cfg/cfg.go"].replace("// How long", "// Wait is how long")
+    assert questions.build(_index(files), ("setting", "cfg", "Wait"), "nonliteral", files) is None
