@@ -284,7 +284,7 @@ def go_values(spec: str, files: dict[str, str], asks: set[tuple[str, str]]) -> d
             (base / folder / "zz_gold_probe.go").write_text(probe, encoding="utf-8")
             imports.append(f"\tp{i} {json.dumps(posixpath.join(import_path, folder) if folder else import_path)}\n")
             calls.append(f"\tp{i}.GoldProbe()\n")
-        main = Path(tmp) / "src" / "goldprobemain"
+        main = base / "zz_gold_probe_main"  # inside the tree, so that its internal/ packages may be imported
         main.mkdir(parents=True)
         (main / "main.go").write_text(f"package main\n\nimport (\n{''.join(imports)})\n\nfunc main() {{\n"
                                       f"{''.join(calls)}}}\n", encoding="utf-8")

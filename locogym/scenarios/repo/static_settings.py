@@ -253,7 +253,8 @@ def go_keys(index: CodeIndex) -> list[tuple[str, str]]:
 
 
 def _test_folder(path: str) -> bool:
-    return any(p in {"test", "tests", "testing", "testdata"} for p in path.split("/"))
+    """Test code, test data and vendored copies of other modules: not the project's own settings."""
+    return any(p in {"test", "tests", "testing", "testdata", "vendor"} for p in path.split("/"))
 
 
 # ---------------------------------------------------------------------------------------------------- JS/TS
