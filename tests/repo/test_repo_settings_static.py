@@ -297,3 +297,24 @@ def test_nonliteral_setting_question_quotes_the_comment_above_the_declaration() 
     assert "“How long a client waits, in seconds, before it gives up.”" in q.text and "Wait" not in q.text
     files["cfg/cfg.go"] = files["cfg/cfg.go"].replace("// How long", "// Wait is how long")
     assert questions.build(_index(files), ("setting", "cfg", "Wait"), "nonliteral", files) is None
+
+
+@pytest.mark.slow
+def test_go_setting_episode_oracle_one_noop_zero() -> None:
+    """Through the env on the pinned uuid package: the oracle reads the places and scores 1, noop scores 0, and
+    the same seed draws the same task."""
+    import gymnasium as gym
+
+    import locogym
+    from locogym.agents import make_agent
+
+    env = gym.make("LoCo-Repo-v0", sandbox="fake", source=str(REAL.parent / "go_uuid"))
+    try:
+        options = {"length": "8k", "task": "qa", "question": "setting", "variant": "literal"}
+        oracle = locogym.run_episode(env, make_agent("oracle"), seed=1, options=options)
+        assert oracle.task.gold["answer"] in {141427, 12219292800, 122192928000000000}
+        assert oracle.score.success == 1.0
+        noop = locogym.run_episode(env, make_agent("noop"), seed=1, options=options)
+        assert noop.score.success == 0.0 and noop.task.task_id == oracle.task.task_id
+    finally:
+        env.close()
