@@ -385,7 +385,7 @@ def _comment_above(files: dict[str, str], path: str, line: int, marker: str = "#
     comment = lines[line - 2].strip()
     if sum(ln.strip() == comment for text in files.values() for ln in text.splitlines()) != 1:
         return ""
-    return comment[len(marker):].strip()
+    return comment.lstrip("# ").strip() if marker == "#" else comment.lstrip("/ ").strip()
 
 
 _LITERAL_RULE = "Answer with the value as a literal (a number, a quoted string, true or false)."

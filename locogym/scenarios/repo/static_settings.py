@@ -38,7 +38,6 @@ from locogym.scenarios.repo.parsing import FileFacts
 from locogym.scenarios.repo.setting_facts import GO_BASIC_TYPES, SettingFact
 
 _MAX_DEPTH = 32
-_GO_INTS = GO_BASIC_TYPES - {"float64", "string", "bool"}
 
 
 @dataclass(frozen=True)
