@@ -224,6 +224,16 @@ def test_js_settings_not_fixed_statically_are_not_asked(js_index: CodeIndex, nam
     assert static_settings.js_setting(js_index, module, name) is None
 
 
+def test_js_spread_of_an_object_with_unknown_keys_hides_the_keys_before_it() -> None:
+    files = {"src/a.ts": 'import { mystery } from "pkg";\nconst inner = { ...mystery, b: 2 };\n'
+                         "export const outer = { a: 1, ...inner, c: 3 };\n"}
+    index = _index(files)
+    assert static_settings.js_setting(index, "src/a", "outer.a") is None  # ``mystery`` may hold an ``a``
+    found = static_settings.js_setting(index, "src/a", "outer.b")
+    assert found is not None and found.value == 2 and [ln for _, ln in found.places] == [3, 2]  # outer, inner
+    assert static_settings.js_setting(index, "src/a", "outer.c").value == 3  # type: ignore[union-attr]
+
+
 def test_js_object_imported_under_an_alias_and_written_there_is_not_asked() -> None:
     files = {"src/a.ts": "export const opts = { x: 1 };\nopts.x = 2;\n",
              "src/b.ts": 'import { opts as o } from "./a";\nexport function g() { o.x = 3; }\n'}

@@ -495,11 +495,11 @@ def _js_keys_of(index: CodeIndex, obj: _Const, frozen: bool, depth: int) -> dict
                 keys = {}
                 keys["\0unknown"] = None
                 continue
+            if "\0unknown" in merged:
+                keys = {"\0unknown": None}  # the spread object may carry any key: those before it are unknown
             spread_at = (obj.path, entry[2])
             keys.update({k: None if v is None else Resolved(v.value, obj.places + (spread_at,) + v.places, v.shown)
                          for k, v in merged.items() if k != "\0unknown"})
-            if "\0unknown" in merged:
-                keys["\0unknown"] = None
         else:
             keys = {"\0unknown": None}
     facts = index.facts[obj.path]
