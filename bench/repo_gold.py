@@ -278,8 +278,8 @@ def go_values(spec: str, files: dict[str, str], asks: set[tuple[str, str]]) -> d
         for i, (folder, names) in enumerate(sorted(by_folder.items())):
             package = next(f.package for p, f in index.facts.items() if f.language == "go"
                            and posixpath.dirname(p) == folder and not p.endswith("_test.go"))
-            lines = "".join(f'\tgoldfmt.Printf("%s\\t%s\\t%T\\t%#v\\n", {json.dumps(folder)}, {json.dumps(n)}, {n}, {n})\n'
-                            for n in names)
+            printf = 'goldfmt.Printf("%s\\t%s\\t%T\\t%#v\\n"'
+            lines = "".join(f"\t{printf}, {json.dumps(folder)}, {json.dumps(n)}, {n}, {n})\n" for n in names)
             probe = f'package {package}\n\nimport goldfmt "fmt"\n\nfunc GoldProbe() {{\n{lines}}}\n'
             (base / folder / "zz_gold_probe.go").write_text(probe, encoding="utf-8")
             imports.append(f"\tp{i} {json.dumps(posixpath.join(import_path, folder) if folder else import_path)}\n")

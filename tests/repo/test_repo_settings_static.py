@@ -141,6 +141,13 @@ def test_go_settings_not_fixed_statically_are_not_asked(go_index: CodeIndex, nam
         assert static_settings.go_setting(go_index, "app", name) is None
 
 
+def test_go_constant_of_a_package_imported_under_an_alias() -> None:
+    app = 'package app\n\nimport (\n\tv "example.com/m/lib"\n)\n\nconst Name = "svc-" + v.Suffix\n'
+    index = _index({"lib/lib.go": GO_LIB, "app/app.go": app})
+    found = static_settings.go_setting(index, "app", "Name")
+    assert found is not None and found.value == "svc-v2" and found.places == (("app/app.go", 7), ("lib/lib.go", 3))
+
+
 def test_go_writes_from_another_package_or_build_variants_are_not_asked() -> None:
     lib = "package lib\n\nconst base = 2\n\nvar Level = base + 1\nvar Tagged = base * 2\n"
     user = 'package user\n\nimport "example.com/m/lib"\n\nfunc f() { lib.Level = 9 }\n'
@@ -230,7 +237,8 @@ def test_js_spread_of_an_object_with_unknown_keys_hides_the_keys_before_it() -> 
     index = _index(files)
     assert static_settings.js_setting(index, "src/a", "outer.a") is None  # ``mystery`` may hold an ``a``
     found = static_settings.js_setting(index, "src/a", "outer.b")
-    assert found is not None and found.value == 2 and [ln for _, ln in found.places] == [3, 2]  # outer, inner
+    assert found is not None and found.value == 2
+    assert [ln for _, ln in found.places] == [3, 2]  # outer (with its spread), then inner
     assert static_settings.js_setting(index, "src/a", "outer.c").value == 3  # type: ignore[union-attr]
 
 
@@ -299,7 +307,8 @@ def test_commonjs_modules_take_no_part() -> None:
 
 
 def test_nonliteral_setting_question_quotes_the_comment_above_the_declaration() -> None:
-    files = {"cfg/cfg.go": "package cfg\n\nconst base = 15\n\n// How long a client waits, in seconds, before it gives up.\n"
+    files = {"cfg/cfg.go": "package cfg\n\nconst base = 15\n\n"
+                           "// How long a client waits, in seconds, before it gives up.\n"
                            "var Wait = base * 2\n\nfunc init() {\n\tWait = 45\n}\n"}
     index = _index(files)
     q = questions.build(index, ("setting", "cfg", "Wait"), "nonliteral", files)

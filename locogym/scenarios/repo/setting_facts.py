@@ -44,7 +44,8 @@ class SettingFact:
     """A place that decides a setting's value.
 
     ``kind``: Go ``const`` / ``var`` (a package-level spec), ``init`` (an unconditional ``X = expr`` at the top of a
-    ``func init()``; ``group`` numbers the init functions of the file); JS/TS ``const`` (a top-level ``const``),
+    ``func init()``; ``group`` numbers the init functions of the file), ``import`` (``import name "path"``: ``name``
+    the alias, ``gotype`` the import path); JS/TS ``const`` (a top-level ``const``),
     ``export`` (``export { A as B }``: ``expr`` is the reference to ``A``), ``override`` (a module-level
     ``obj.key = literal``; ``name`` is ``obj.key``).
     """
@@ -282,9 +283,26 @@ def _package_start(root: ts.Node) -> int:
     return clause.start_byte if clause is not None else 0
 
 
+def _go_import_aliases(root: ts.Node, scan: SettingScan) -> None:
+    for decl in root.named_children:
+        if decl.type != "import_declaration":
+            continue
+        stack = list(decl.named_children)
+        while stack:
+            node = stack.pop()
+            if node.type == "import_spec_list":
+                stack.extend(node.named_children)
+            elif node.type == "import_spec" and node.child_by_field_name("name") is not None:
+                name = node.child_by_field_name("name")
+                if name is not None and name.type == "package_identifier":
+                    scan.facts.append(SettingFact(name=_text(name), line=_line(node), kind="import",
+                                                  gotype=_text(node.child_by_field_name("path")).strip('"`')))
+
+
 def go_scan(root: ts.Node) -> SettingScan:
-    """Package-level ``const``/``var`` specs, ``init`` overrides and writes of one Go file."""
+    """Package-level ``const``/``var`` specs, ``init`` overrides, import aliases and writes of one Go file."""
     scan = SettingScan()
+    _go_import_aliases(root, scan)
     scan.constrained = any(c.type == "comment" and re.match(r"^//(go:build |\s*\+build )", _text(c))
                            for c in root.named_children if c.start_byte < _package_start(root))
     _go_declarations(root, scan)

@@ -5,11 +5,11 @@ languages, from the per-file facts of :mod:`locogym.scenarios.repo.setting_facts
 
 * **Go** — a package-level ``const`` or ``var`` (any case) of a basic type, in a package other than ``main``.
   Its value is its initializer, evaluated exactly when it is made of literals and other constants (of the same
-  package or ``pkg.Name`` of an imported project package) with ``+ - * / % << >> | & ^``; for a ``var``, a
-  literal assignment at the top of the package's single ``func init()`` that assigns it overrides that (the last
-  one wins). A ``var`` written anywhere else in the project (assigned, incremented, address taken — by any code,
-  by name), assigned by two init functions or inside a branch or loop of one, a name declared in a file with a
-  build constraint, and ``iota`` or conversions are not resolved.
+  package or ``pkg.Name`` of an imported project package, aliased or not) with ``+ - * / % << >> | & ^``; for a
+  ``var``, a literal assignment at the top of the package's single ``func init()`` that assigns it overrides that
+  (the last one wins). A ``var`` written anywhere else in the project (assigned, incremented, address taken —
+  by any code, by name), assigned by two init functions or inside a branch or loop of one, a name declared in a
+  file with a build constraint, and ``iota`` or conversions are not resolved.
 * **JavaScript/TypeScript** (ES modules; a CommonJS file, one that uses ``exports`` or ``require``, takes no
   part) — a top-level ``const`` holding a literal, another such ``const``
   (``export const B = A``), an import (``import {A as C}``), a re-export (``export {A as B} from``, ``export *``)
@@ -143,12 +143,22 @@ def _go_eval(index: CodeIndex, facts: FileFacts, expr: Any, depth: int) -> _GoVa
         return None if left is None or right is None else _go_binary(expr[1], left, right)
     if head == "ref":
         qualifier, name = expr[1], expr[2]
-        folder = posixpath.dirname(facts.path) if not qualifier else \
-            static_calls._go_import_folder(index, facts, qualifier)
+        folder = posixpath.dirname(facts.path) if not qualifier else _go_qualifier_folder(index, facts, qualifier)
         if folder is None:
             return None
         return _go_const(index, folder, name, depth + 1)
     return None
+
+
+def _go_qualifier_folder(index: CodeIndex, facts: FileFacts, qualifier: str) -> str | None:
+    """The project folder a package qualifier names: an import alias of the file (``import o "x/y/q"``), else an
+    import whose package is called so (see :func:`static_calls._go_import_folder`)."""
+    alias = [s.gotype for s in facts.settings if s.kind == "import" and s.name == qualifier]
+    if not alias:
+        return static_calls._go_import_folder(index, facts, qualifier)
+    folders = {posixpath.dirname(p) for p, f in index.facts.items() if f.language == "go"}
+    found = [folder for folder in folders if folder and (alias[0] == folder or alias[0].endswith("/" + folder))]
+    return found[0] if len(found) == 1 else None
 
 
 def _go_convert(value: _GoValue, gotype: str) -> _GoValue | None:
