@@ -337,3 +337,23 @@ def test_go_setting_episode_oracle_one_noop_zero() -> None:
         assert noop.score.success == 0.0 and noop.task.task_id == oracle.task.task_id
     finally:
         env.close()
+
+
+def test_js_object_with_methods_may_change_itself_and_is_not_asked() -> None:
+    """``this.port = 2`` in a method of the object writes no name the scan could see: an unfrozen object with
+    methods (or ``function`` values) is not resolved; a frozen one cannot change."""
+    methods = 'export const config = { port: 1, reset() { this.port = 2; } };\nconfig.reset();\n'
+    files = {"src/a.ts": methods, "src/b.ts": 'export { config as settings } from "./a";\n'}
+    assert static_settings.js_setting(_index(files), "src/b", "settings.port") is None
+    files["src/a.ts"] = 'export const config = { port: 1, reset: function () { this.port = 2; } };\n'
+    assert static_settings.js_setting(_index(files), "src/b", "settings.port") is None
+    files["src/a.ts"] = 'export const config = Object.freeze({ port: 1, reset() { return 0; } });\n'
+    found = static_settings.js_setting(_index(files), "src/b", "settings.port")
+    assert found is not None and found.value == 1
+
+
+def test_js_object_holding_a_function_by_name_is_not_asked() -> None:
+    files = {"src/a.ts": "function reset() { this.port = 2; }\nexport const config = { port: 1, reset };\n"
+                         "config.reset();\n",
+             "src/b.ts": 'export { config as settings } from "./a";\n'}
+    assert static_settings.js_setting(_index(files), "src/b", "settings.port") is None

@@ -13,7 +13,8 @@ Expressions are tuples, so they pickle into the index cache:
 * ``("ref", qualifier, name)`` — another constant, ``qualifier`` a Go package name or ``""``;
 * ``("bin", op, left, right)`` and ``("neg", operand)`` — Go constant arithmetic;
 * ``("object", entries, frozen)`` — a JS/TS object literal; entries ``("pair", key, expr, line)``,
-  ``("spread", name, line)``, ``("opaque", key)`` (a method or accessor), ``("unknown",)`` (a computed key).
+  ``("spread", name, line)``, ``("opaque", key)`` (a method, an accessor or a ``function``, which may change the
+  object through ``this``), ``("unknown",)`` (a computed key).
 
 An expression the rules cannot read exactly is ``None``: the name is known, its value is not.
 """
@@ -390,6 +391,9 @@ def _js_object(node: ts.Node, frozen: bool) -> Expr:
                                or _text(key_node).strip("'\"") == "__proto__" else ("opaque", _text(key_node)))
                 continue
             value = _unwrap(child.child_by_field_name("value"))
+            if value is not None and value.type in {"function_expression", "function", "generator_function"}:
+                entries.append(("opaque", key))  # a ``function`` sees the object as ``this``: it may change it
+                continue
             expr = js_literal(value)
             if expr is None and value is not None and value.type == "identifier":
                 expr = ("ref", "", _text(value))

@@ -16,8 +16,9 @@ languages, from the per-file facts of :mod:`locogym.scenarios.repo.setting_facts
   or a local ``export {A as B}``; and the literal keys of a ``const`` object literal (``Object.freeze`` and ``as
   const`` included) asked as ``obj.key``, with module-level ``obj.key = literal`` statements of its own module
   applied in order, and spreads of other such objects merged where they are written. An object whose name (or any
-  alias of it) is assigned, updated or deleted through anywhere else, or — unless frozen — handed on as a value,
-  is not resolved; nor is a key after a computed key or an unresolvable spread.
+  alias of it) is assigned, updated or deleted through anywhere else, or — unless frozen — handed on as a value
+  or holding methods (which may change it through ``this``), is not resolved; nor is a key after a computed key or
+  an unresolvable spread.
 
 A setting is *asked* only when its value is decided in at least two places (the points of the question), which
 :func:`go_keys` and :func:`js_keys` check.
@@ -489,10 +490,15 @@ def _js_keys_of(index: CodeIndex, obj: _Const, frozen: bool, depth: int) -> dict
     exists but has no known value. ``None`` when the object is not resolved soundly at all."""
     if depth > _MAX_DEPTH or not _js_untouched(index, obj, frozen):
         return None
+    entries = obj.fact.expr[1] if obj.fact.expr is not None else ()
+    if not frozen and any(entry[0] == "opaque" for entry in entries):
+        return None  # its own methods may change it through ``this`` whenever they are called
     keys: dict[str, Resolved | None] = {}
-    for entry in obj.fact.expr[1] if obj.fact.expr is not None else ():
+    for entry in entries:
         if entry[0] == "pair":
             value = _js_expr(index, obj.module, entry[2], obj.fact.line, obj.places, depth)
+            if value is None and not frozen and entry[2] is not None and entry[2][0] == "ref":
+                return None  # a name that is no constant may be a function: called as a method, it sees ``this``
             keys[entry[1]] = None if value is None else Resolved(value.value, value.places,
                                                                  value.shown + ((obj.path, entry[3]),))
         elif entry[0] == "opaque":
