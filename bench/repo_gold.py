@@ -8,9 +8,17 @@ nothing with the code index:
 * Python — jedi (``goto`` with imports followed for definitions and calls, ``get_references`` for callers) and,
   for settings, a fresh interpreter that imports the module with an empty environment and prints the value;
 * TypeScript / JavaScript — the TypeScript compiler API (``bench/repo_gold/tscheck.js``: the type checker's
-  symbol of every call, aliases followed, and every module's exports);
+  symbol of every call, aliases followed, and every module's exports); for settings, the whole package
+  transpiled to CommonJS and each asked module loaded in node (``bench/repo_gold/tsvalues.js``), the value read
+  from what it exports;
 * Go — ``go/types`` (``bench/repo_gold/gocheck.go``: the object every call's identifier uses, and each
-  package's scope).
+  package's scope); for settings, a program built in a GOPATH of its own that imports each asked package of the
+  whole source tree and prints every asked value with ``%#v`` once the package's variables and ``init``
+  functions have run.
+
+Go and TS/JS settings are run on the whole source tree rather than the workspace, so an override in a file the
+workspace left out would show as a dispute. ``--all-settings`` also checks every setting the whole tree can ask
+about, not only those the seeds draw.
 
 Definitions are compared by (file, line). A question agrees when the independent answer equals the gold answer
 exactly (the same file; the same single callee at every hop of a call chain; the same set of callers; the same
@@ -38,6 +46,7 @@ import ast
 import json
 import os
 import posixpath
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -53,7 +62,8 @@ from locogym.core.types import ScenarioConfig, Task  # noqa: E402
 from locogym.scenarios.repo import workset  # noqa: E402
 from locogym.scenarios.repo.index import CodeIndex  # noqa: E402
 from locogym.scenarios.repo.qa import generate_qa  # noqa: E402
-from locogym.scenarios.repo.questions import QUESTION_KINDS  # noqa: E402
+from locogym.scenarios.repo.questions import QUESTION_KINDS, setting_keys  # noqa: E402
+from locogym.scenarios.repo.questions import build as build_question  # noqa: E402
 from locogym.scenarios.repo.sources import load_source  # noqa: E402
 
 HERE = Path(__file__).resolve().parent / "repo_gold"
@@ -234,8 +244,105 @@ def go_check(folders: list[Path], visible: dict[str, set[str]]) -> dict[str, Edg
     return {k: EdgeCheck(v["edges"] or [], v["defs"] or {}, visible.get(k)) for k, v in data.items()}
 
 
+# ------------------------------------------------------------------------------------------------ settings, run
+GOCODE = Path("/usr/share/gocode/src")
+
+
+def _go_literal(gotype: str, shown: str) -> Any:
+    """A ``%#v`` print in Python terms (unsigned integers print in hex, floats without a forced point)."""
+    if gotype == "string":
+        return ast.literal_eval(shown)
+    if gotype == "bool":
+        return shown == "true"
+    if gotype in {"float64", "float32"}:
+        return float(shown)
+    return int(shown, 0)
+
+
+def go_values(spec: str, files: dict[str, str], asks: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """Each asked package-level value, printed by a program that imports the package (the whole source tree, in
+    a GOPATH of its own in front of the Debian one) — so package variables are initialised and ``init`` runs."""
+    root = Path(spec).resolve()
+    import_path = root.relative_to(GOCODE).as_posix() if GOCODE in root.parents else f"goldprobe/{root.name}"
+    index = CodeIndex.build(files, use_cache=False)
+    by_folder: dict[str, list[str]] = {}
+    for folder, name in sorted(asks):
+        by_folder.setdefault(folder, []).append(name)
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "src" / import_path
+        if root.is_dir():  # from disk: assembly and embedded files too, which the index does not read
+            shutil.copytree(root, base, ignore=shutil.ignore_patterns("*_test.go", ".git"))
+        else:
+            _write({p: t for p, t in files.items() if not p.endswith("_test.go")}, base)
+        imports, calls = [], []
+        for i, (folder, names) in enumerate(sorted(by_folder.items())):
+            package = next(f.package for p, f in index.facts.items() if f.language == "go"
+                           and posixpath.dirname(p) == folder and not p.endswith("_test.go"))
+            printf = 'goldfmt.Printf("%s\\t%s\\t%T\\t%#v\\n"'
+            lines = "".join(f"\t{printf}, {json.dumps(folder)}, {json.dumps(n)}, {n}, {n})\n" for n in names)
+            probe = f'package {package}\n\nimport goldfmt "fmt"\n\nfunc GoldProbe() {{\n{lines}}}\n'
+            (base / folder / "zz_gold_probe.go").write_text(probe, encoding="utf-8")
+            imports.append(f"\tp{i} {json.dumps(posixpath.join(import_path, folder) if folder else import_path)}\n")
+            calls.append(f"\tp{i}.GoldProbe()\n")
+        main = base / "zz_gold_probe_main"  # inside the tree, so that its internal/ packages may be imported
+        main.mkdir(parents=True)
+        (main / "main.go").write_text(f"package main\n\nimport (\n{''.join(imports)})\n\nfunc main() {{\n"
+                                      f"{''.join(calls)}}}\n", encoding="utf-8")
+        env = dict(os.environ, GO111MODULE="off", GOPATH=f"{tmp}:{GOCODE.parent}", GOFLAGS="")
+        done = subprocess.run(["go", "run", "."], capture_output=True, text=True, timeout=600, env=env, cwd=main)
+    if done.returncode != 0:
+        error = f"<go run failed: {done.stderr.strip().splitlines()[-1:]}>"
+        return {ask: error for ask in asks}
+    out: dict[tuple[str, str], Any] = {}
+    for line in done.stdout.splitlines():
+        folder, name, gotype, shown = line.split("\t", 3)
+        out[(folder, name)] = _go_literal(gotype, shown)
+    return out
+
+
+def ts_values(typescript: str, files: dict[str, str], asks: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """Each asked export value, read from the module loaded in node after a CommonJS transpile of the tree."""
+    with tempfile.TemporaryDirectory() as tmp:
+        _write(files, Path(tmp) / "src")
+        (Path(tmp) / "asks.json").write_text(json.dumps(sorted(asks)), encoding="utf-8")
+        done = subprocess.run(["node", str(HERE / "tsvalues.js"), typescript, str(Path(tmp) / "src"),
+                               str(Path(tmp) / "out"), str(Path(tmp) / "asks.json")], capture_output=True,
+                              text=True, timeout=600)
+    if done.returncode != 0:
+        return {ask: f"<node failed: {done.stderr.strip().splitlines()[-1:]}>" for ask in asks}
+    data = json.loads(done.stdout)
+    out: dict[tuple[str, str], Any] = {}
+    for key, answer in data.items():
+        module, _, name = key.partition("\0")
+        out[(module, name)] = answer["value"] if "value" in answer else f"<{answer['error']}>"
+    return out
+
+
+def all_settings(spec: str, files: dict[str, str], language: str, typescript: str) -> dict[str, Any]:
+    """Every setting key of the whole tree (not only those the seeds draw), its gold answer against the value the
+    running package has."""
+    index = CodeIndex.build(files, use_cache=False)
+    golds = {}
+    for key in setting_keys(index):
+        q = build_question(index, key, "literal", files)
+        if q is not None:
+            golds[(key[1], key[2])] = q.gold
+    if language == "go":
+        values = go_values(spec, files, set(golds))
+    elif language in {"javascript", "typescript"}:
+        values = ts_values(typescript, files, set(golds))
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            _write(files, Path(tmp))
+            check = PythonCheck(Path(tmp), files)
+            values = {ask: check.setting(*ask) for ask in golds}
+    disputes = [{"key": list(k), "gold": g, "independent": values.get(k)} for k, g in sorted(golds.items())
+                if not (type(g) is type(values.get(k)) and g == values.get(k))]
+    return {"asked": len(golds), "agreed": len(golds) - len(disputes), "disputes": disputes[:5]}
+
+
 # ------------------------------------------------------------------------------------------------ comparison
-def independent_answer(task: Task, index: CodeIndex, checker: Any) -> Any:
+def independent_answer(task: Task, index: CodeIndex, checker: Any, values: dict[tuple[str, str], Any]) -> Any:
     """The task's answer as the independent resolver sees it, in the gold answer's terms."""
     kind = task.meta["question_kind"]
     key = task.meta["question_key"]
@@ -270,6 +377,7 @@ def independent_answer(task: Task, index: CodeIndex, checker: Any) -> Any:
         _, module, name = key
         if lang == "python":
             return checker.setting(module, name)
+        return values.get((module, name), "<not run>")
     return None
 
 
@@ -314,6 +422,8 @@ def main() -> None:
     parser.add_argument("--kind-seeds", type=int, default=5, help="seeds per named kind")
     parser.add_argument("--lengths", default="8k,32k")
     parser.add_argument("--typescript", default="", help="the typescript package folder (for TS/JS sources)")
+    parser.add_argument("--all-settings", action="store_true",
+                        help="also check every setting the whole source tree can ask about, not only the sampled")
     args = parser.parse_args()
     lengths = [int(x[:-1]) * 1024 if x.endswith("k") else int(x) for x in args.lengths.split(",")]
     report: dict[str, Any] = {"sources": {}, "by_language": {}}
@@ -322,10 +432,13 @@ def main() -> None:
         size = sum(workset.file_tokens(tree.files).values())
         tasks, failures, unaskable = tasks_for(spec, args.seeds, args.kind_seeds, lengths, size)
         unique = {t.task_id: t for t in tasks}  # a task asked with and without its kind named is checked once
-        results = _check(list(unique.values()), tree.language, args.typescript, tree.files)
+        results = _check(list(unique.values()), tree.language, args.typescript, tree.files, spec)
         report["sources"][tree.name] = {"language": tree.language, "tokens": size, "resets": args.seeds * sum(
                                             size >= n * 0.95 for n in lengths), "reset_failures": failures,
                                         "not_askable": unaskable, **_summary(results)}
+        if args.all_settings:
+            report["sources"][tree.name]["all_settings"] = all_settings(spec, tree.files, tree.language,
+                                                                         args.typescript)
         lang = report["by_language"].setdefault(tree.language, {})
         for row in results:
             cell = lang.setdefault(row["kind"], {"asked": 0, "agreed": 0})
@@ -354,8 +467,18 @@ def _checker(language: str, folder: Path, task: Task, go: dict[str, EdgeCheck], 
     return ts_check(typescript, folder)
 
 
-def _check(tasks: list[Task], language: str, typescript: str, tree_files: dict[str, str]) -> list[dict[str, Any]]:
+def _check(tasks: list[Task], language: str, typescript: str, tree_files: dict[str, str],
+           spec: str) -> list[dict[str, Any]]:
     rows = []
+    # Go and JS/TS settings are run on the whole source tree: a value the workspace shows must be the value the
+    # real package has (an override in a file the workspace left out would show up here)
+    asks = {(t.meta["question_key"][1], t.meta["question_key"][2]) for t in tasks
+            if t.meta["question_kind"] == "setting"}
+    values: dict[tuple[str, str], Any] = {}
+    if asks and language == "go":
+        values = go_values(spec, tree_files, asks)
+    elif asks and language in {"javascript", "typescript"}:
+        values = ts_values(typescript, tree_files, asks)
     with tempfile.TemporaryDirectory() as tmp:
         folders = []
         visible: dict[str, set[str]] = {}
@@ -377,7 +500,7 @@ def _check(tasks: list[Task], language: str, typescript: str, tree_files: dict[s
         for task, folder in zip(tasks, folders, strict=True):
             index = CodeIndex.build(task.workspace or {}, use_cache=False)
             try:
-                other = independent_answer(task, index, _checker(language, folder, task, go, typescript))
+                other = independent_answer(task, index, _checker(language, folder, task, go, typescript), values)
             except Exception as exc:  # a resolver crash is a dispute to look at, not a silent pass
                 other = f"<checker error: {type(exc).__name__}: {exc}>"
             rows.append({"kind": task.meta["question_kind"], "key": task.meta["question_key"],

@@ -65,6 +65,8 @@ def _fresh_name(index: CodeIndex, files: dict[str, str], rng: random.Random) -> 
 
 def edit_setting(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], str]:
     _, module, name = key
+    if module not in index.modules or index.facts[index.modules[module]].language != "python":
+        raise EditNotPossible("settings are edited in Python settings modules only")
     found, value, _, _ = index.setting_value(module, name)
     if not found:
         raise EditNotPossible("setting not found")
@@ -306,7 +308,8 @@ def generate_multisession(config: ScenarioConfig) -> Task:
                     break
             if rng.random() < 0.5:
                 probed = {k[2] for k in keys if k[0] == "setting"}
-                settings = [k for k in questions.setting_keys(index) if k[2] not in probed]
+                settings = [k for k in questions.setting_keys(index) if k[2] not in probed
+                            and index.modules.get(k[1], "").endswith(".py")]
                 if settings:
                     patch, message = edit_setting(index, files, rng.choice(settings), rng)
                     trial = {**files, **patch}

@@ -19,6 +19,8 @@ from typing import Any
 import tree_sitter as ts
 
 from locogym.core.errors import ConfigError
+from locogym.scenarios.repo import setting_facts
+from locogym.scenarios.repo.setting_facts import SettingFact
 
 
 @dataclass
@@ -93,6 +95,10 @@ class FileFacts:
     package: str = ""  # Go: the package clause's name
     macro_names: dict[str, list[int]] = field(default_factory=dict)  # Rust: identifiers inside macro token trees
     exports: list[str] = field(default_factory=list)  # JS/TS: names the module exports (ES or CommonJS)
+    settings: list[SettingFact] = field(default_factory=list)  # Go, JS/TS: places deciding a setting's value
+    setting_writes: list[str] = field(default_factory=list)  # Go, JS/TS: names written outside those places
+    setting_escapes: list[str] = field(default_factory=list)  # JS/TS: names whose object is handed on
+    build_constrained: bool = False  # Go: a ``//go:build`` line limits the builds the file is part of
 
 
 # language -> (grammar wheel module, function returning the grammar); TSX is a superset of TypeScript
@@ -767,6 +773,16 @@ def _go_package(root: ts.Node) -> str:
     return _text(clause.named_children[0]) if clause is not None and clause.named_children else ""
 
 
+@functools.cache
+def _js_names_query(lang: str) -> ts.Query:
+    return setting_facts.js_names_query(language(lang))
+
+
+def _add_settings(facts: FileFacts, scan: setting_facts.SettingScan) -> None:
+    facts.settings, facts.setting_writes, facts.setting_escapes = scan.facts, scan.written, scan.escaped
+    facts.build_constrained = scan.constrained
+
+
 def extract(path: str, text: str, lang: str) -> FileFacts:
     """Facts of one file. Syntax errors are tolerated (tree-sitter recovers); the facts say so in ``error``."""
     source = text.encode("utf-8", "surrogatepass")
@@ -779,6 +795,7 @@ def extract(path: str, text: str, lang: str) -> FileFacts:
     _locals(lang, root, defs)
     if lang == "go":
         facts.package = _go_package(root)
+        _add_settings(facts, setting_facts.go_scan(root))
     if lang == "rust":
         facts.macro_names = _macro_names(root)
     if lang in {"javascript", "typescript"}:
@@ -786,6 +803,7 @@ def extract(path: str, text: str, lang: str) -> FileFacts:
         facts.imports = sorted(facts.imports + imports, key=lambda imp: imp.line)
         facts.exports = sorted(set(exports + _es_exports(root)))
         facts.assigns += aliases
+        _add_settings(facts, setting_facts.js_scan(root, _js_names_query(lang)))
     if root.has_error:
         facts.error = "syntax errors (recovered)"
     return facts

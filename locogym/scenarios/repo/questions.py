@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from locogym.core.types import ToolCall
+from locogym.scenarios.repo import static_settings
 from locogym.scenarios.repo.index import CodeIndex, Definition
 from locogym.scenarios.repo.parsing import FileFacts
 from locogym.scenarios.repo.synthetic import describe_function, describe_setting
@@ -344,8 +345,10 @@ def _setting_env(index: CodeIndex, module: str, name: str) -> str:
 
 
 def setting_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
-    """(module, NAME) for upper-case settings whose value is decided in more than one place — star-import layers
-    with overrides, aliases, imports from another module — or by an environment variable's default."""
+    """Settings whose value is decided in more than one place. Python: (module, NAME) for upper-case settings —
+    star-import layers with overrides, aliases, imports from another module — or an environment variable's
+    default. Go: (package folder, name); JS/TS: (module, export or ``obj.key``), see
+    :mod:`~locogym.scenarios.repo.static_settings`."""
     keys = []
     for module in sorted(index.bindings):
         path = index.modules.get(module, "")
@@ -357,29 +360,71 @@ def setting_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
                 continue
             if len(setting_spans(index, module, name)) >= 2 or _setting_env(index, module, name):
                 keys.append(("setting", module, name))
+    keys += [("setting", folder, name) for folder, name in static_settings.go_keys(index)]
+    keys += [("setting", module, name) for module, name in static_settings.js_keys(index, is_test_path)]
     return keys
 
 
 _ASSIGNMENT = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*(:[^=]*)?=[^=]")
+# Go and JS/TS: ``Name = v``, ``Name Type = v``, ``export const name: T = v``
+_DECLARATION = re.compile(r"^\s*(export\s+)?((const|var|let)\s+)?[A-Za-z_$][A-Za-z0-9_$]*(\s+[\w.\[\]*]+)?\s*"
+                          r"(:[^=]*)?=[^=]")
 
 
-def _comment_above(files: dict[str, str], path: str, line: int) -> str:
+def _comment_above(files: dict[str, str], path: str, line: int, marker: str = "#") -> str:
     """The comment line right above the assignment at ``line`` when it describes that assignment alone: the next
     line is not another assignment (a comment heading a block of constants describes the block), and no other
-    line of the code base carries the same comment."""
+    line of the code base carries the same comment. ``marker`` starts a comment (``#``, ``//``)."""
     lines = files.get(path, "").splitlines()
-    if not (2 <= line <= len(lines)) or not lines[line - 2].lstrip().startswith("#"):
+    if not (2 <= line <= len(lines)) or not lines[line - 2].lstrip().startswith(marker):
         return ""
-    if line < len(lines) and _ASSIGNMENT.match(lines[line]):
+    if line < len(lines) and (_ASSIGNMENT if marker == "#" else _DECLARATION).match(lines[line]):
         return ""
+    if marker != "#" and line > 2 and lines[line - 3].lstrip().startswith(marker):
+        return ""  # a doc comment of several lines: its last line alone is not a description
     comment = lines[line - 2].strip()
     if sum(ln.strip() == comment for text in files.values() for ln in text.splitlines()) != 1:
         return ""
-    return comment.lstrip("# ").strip()
+    return comment.lstrip("# ").strip() if marker == "#" else comment.lstrip("/ ").strip()
+
+
+_LITERAL_RULE = "Answer with the value as a literal (a number, a quoted string, true or false)."
+
+
+def _build_static_setting(index: CodeIndex, key: tuple[Any, ...], variant: str,
+                          files: dict[str, str]) -> Question | None:
+    """A Go or JS/TS setting question (see :mod:`~locogym.scenarios.repo.static_settings`)."""
+    _, where, name = key
+    js = where in index.modules
+    found = static_settings.js_setting(index, where, name) if js else static_settings.go_setting(index, where, name)
+    if found is None or not isinstance(found.value, (int, float, str, bool)) or len(set(found.places)) < 2:
+        return None
+    spans = sorted({(p, ln, ln) for p, ln in found.places + found.shown})
+    if js:
+        obj, _, member = name.partition(".")
+        what = f"`{name}` (the key `{member}` of its exported object `{obj}`)" if member else f"its export `{name}`"
+        head = f"Once the module `{index.modules[where]}` has been loaded, what is the value of"
+    else:
+        what = f"the package-level `{name}`"
+        head = (f"In the Go package in the folder `{where or '.'}`, once the package has been initialized (its "
+                "package-level variables set and its `init` functions run; a normal build, test files aside), what "
+                "is the value of")
+    if variant == "literal":
+        text = f"{head} {what}? {_LITERAL_RULE}"
+    else:
+        path, line = found.places[0]
+        comment = "" if "." in name else _comment_above(files, path, line, "//")
+        if not comment or _words(comment) & _words(name) or len(comment) < 12:
+            return None
+        text = f"{head} the setting commented “{comment}”? {_LITERAL_RULE}"
+    return Question("setting", variant, key, text, found.value, spans, reads_for(spans))
 
 
 def build_setting(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
     _, module, name = key
+    path = index.modules.get(module)
+    if path is None or index.facts[path].language != "python":
+        return _build_static_setting(index, key, variant, files)
     found, value, path, line = index.setting_value(module, name)
     if not found or not isinstance(value, (int, float, str, bool)):
         return None
