@@ -214,3 +214,17 @@ def test_lookalikes_make_up_a_large_share_of_the_benign_edits() -> None:
     chosen = choose_refactors(dict(tree.files), [], random.Random(0), 8_000)
     share = sum(r.kind in TWIN_KINDS for r in chosen) / len(chosen)
     assert 0.35 <= share <= 0.8  # neighbours of look-alikes are drawn from both pools
+
+
+def test_each_defect_brings_look_alikes_of_its_very_look() -> None:
+    """A deleted guard, a `not (` or one number moved by one is drawn among many harmless edits that change the same
+    line the same way, so a filter for that look finds the defect among them rather than alone."""
+    from locogym.scenarios.defects.review import choose_refactors
+    from locogym.scenarios.defects.twins import SAME_LOOK
+
+    files = dict(load_source("synthetic", seed=2, target_tokens=8_000).files)
+    for operator in ("inverted_condition", "removed_guard", "wrong_constant"):
+        own = sum(r.kind in SAME_LOOK[operator]
+                  for r in choose_refactors(files, [], random.Random(0), 8_000, imitate=[operator]))
+        anyone = sum(r.kind in SAME_LOOK[operator] for r in choose_refactors(files, [], random.Random(0), 8_000))
+        assert own >= 5 and own >= 2 * anyone + 1, (operator, own, anyone)

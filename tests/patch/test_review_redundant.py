@@ -105,3 +105,23 @@ def test_generated_projects_hold_redundant_guards_that_look_like_the_real_ones()
     conditions = {t.edits[0].old.split("\n")[0].strip() for t in removed}
     assert any("value >" in c or "< value" in c for c in conditions)
     assert any("value <=" in c or ">= value" in c for c in conditions)
+
+
+def test_a_guard_moves_below_the_next_only_where_no_input_tells_the_order() -> None:
+    """A moved guard shows in the diff as a deleted guard (the removed-guard defect's shape) but changes nothing:
+    it is offered only when the two guards never disagree on an input both hold for."""
+    moved = [t for t in find_twins("chains.py", CHAINS) if t.kind == "moved_guard"]
+    # implied: the same result where both hold; same_as_after: disjoint; dead: overlapping, different results;
+    # needed: only its `> 40` and `< 0` guards are disjoint, its first two overlap with different results
+    assert sorted(t.summary for t in moved) == [
+        "implied: guard `if 60 < value:` moved below `if value > 40:`",
+        "needed: guard `if value > 40:` moved below `if value < 0:`",
+        "same_as_after: guard `if value <= 1:` moved below `if value > 1:`"]
+    before = _run(CHAINS)
+    for twin in moved:
+        text = apply_edits({"chains.py": CHAINS}, twin.edits)["chains.py"]
+        assert sorted(text.splitlines()) == sorted(CHAINS.splitlines())  # the same lines, in another order
+        after = _run(text)
+        for name in ("implied", "same_as_after", "dead", "needed"):
+            for value in range(-3, 80):
+                assert before[name](value) == after[name](value), (twin.summary, name, value)  # type: ignore[operator]

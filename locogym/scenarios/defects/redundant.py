@@ -66,14 +66,14 @@ def condition_interval(test: ast.expr, int_names: set[str], bound: int | None = 
     return interval, name.id, literal
 
 
-def _intersect(a: Interval, b: Interval) -> Interval | None:
+def intersect(a: Interval, b: Interval) -> Interval | None:
     lo = b[0] if a[0] is None else a[0] if b[0] is None else max(a[0], b[0])
     hi = b[1] if a[1] is None else a[1] if b[1] is None else min(a[1], b[1])
     return None if lo is not None and hi is not None and lo > hi else (lo, hi)
 
 
 def _subtract(a: Interval, b: Interval) -> list[Interval]:
-    if _intersect(a, b) is None:
+    if intersect(a, b) is None:
         return [a]
     out: list[Interval] = []
     if b[0] is not None and (a[0] is None or a[0] < b[0]):
@@ -116,7 +116,7 @@ def is_redundant(guards: list[Guard], fallback: str, index: int, interval: Inter
     for earlier in guards[:index]:
         left = [part for piece in left for part in _subtract(piece, earlier.interval)]
     for later in guards[index + 1:]:
-        if any(_intersect(piece, later.interval) for piece in left) and later.result != guards[index].result:
+        if any(intersect(piece, later.interval) for piece in left) and later.result != guards[index].result:
             return False
         left = [part for piece in left for part in _subtract(piece, later.interval)]
     return not left or fallback == guards[index].result

@@ -16,7 +16,9 @@ wrong_constant         constants factored or folded (``v * 3 + 12`` -> ``(v + 4)
                        ``x + x``); the bound of a redundant guard, or a constant of dead code, moved by
                        one (:mod:`~locogym.scenarios.defects.redundant`)
 removed_guard          a guard and the return after it folded into one conditional return; a redundant
-                       guard (implied by an earlier one, or returning what follows it returns) deleted
+                       guard (implied by an earlier one, or returning what follows it returns) deleted; a
+                       guard moved below the next one where no input takes both to different results (the
+                       diff deletes it in one place)
 inverted_condition     the complement negated (``if n > 3`` -> ``if not (n <= 3)``); branches flipped
                        with the complement
 dropped_except         the handled exception widened to its base class where nothing else raises
@@ -39,6 +41,7 @@ from locogym.scenarios.defects.redundant import (
     condition_interval,
     guard_chain,
     int_literal,
+    intersect,
     is_dead,
     is_redundant,
 )
@@ -354,11 +357,24 @@ class _TwinFinder:
 
 
     def redundant_guards(self, body: list[ast.stmt]) -> None:
-        """Delete a guard that never decides the result, or move its bound (or a dead guard's constants) by one."""
+        """Delete a guard that never decides the result, or move its bound (or a dead guard's constants) by one;
+        move a guard below the next one when no integer takes both to different results."""
         chain = guard_chain(body, self.int_names)
         if chain is None:
             return
         guards, fallback = chain
+        for first, second in zip(guards, guards[1:], strict=False):
+            a, b = first.node, second.node
+            if not all(self.src.owns_lines(n) and self.one_line(n.test) for n in (a, b)) or \
+                    (first.result != second.result and intersect(first.interval, second.interval) is not None):
+                continue
+            start, middle = self.src.line_span(a.lineno, a.end_lineno or a.lineno)
+            between, end = self.src.line_span(b.lineno, b.end_lineno or b.lineno)
+            text = self.src.text
+            if text[middle:between].strip():
+                continue  # something other than blank lines between them
+            self.add("moved_guard", [self.edit(start, end, text[middle:end] + text[start:middle])],
+                     f"guard `if {self.src.segment(a.test)}:` moved below `if {self.src.segment(b.test)}:`")
         for index, guard in enumerate(guards):
             node = guard.node
             if not (self.src.owns_lines(node) and self.one_line(node.test)) or not is_redundant(guards, fallback, index):
@@ -391,6 +407,15 @@ IMITATES: dict[str, str] = {
     "swapped_operands": "comparison", "equivalent_bound": "comparison", "explicit_bound": "off_by_one",
     "reordered_arguments": "swapped_args", "folded_constant": "wrong_constant", "retuned_constant": "wrong_constant",
     "conditional_return": "removed_guard", "merged_guards": "removed_guard", "removed_redundant_guard": "removed_guard",
+    "moved_guard": "removed_guard",
     "negated_condition": "inverted_condition", "flipped_branches": "inverted_condition",
     "widened_except": "dropped_except"}
 TWIN_KINDS: frozenset[str] = frozenset(IMITATES)
+# The look-alikes whose diff looks most like the defect itself, token for token: the same line changed the same way
+# (a ``not (`` added, a guard's lines deleted, one number moved by one, a bound moved, a call's arguments moved).
+SAME_LOOK: dict[str, frozenset[str]] = {
+    "inverted_condition": frozenset({"negated_condition"}),
+    "removed_guard": frozenset({"removed_redundant_guard", "moved_guard"}),
+    "wrong_constant": frozenset({"retuned_constant"}), "comparison": frozenset({"equivalent_bound"}),
+    "off_by_one": frozenset({"explicit_bound"}), "swapped_args": frozenset({"reordered_arguments"}),
+    "dropped_except": frozenset({"widened_except"})}
