@@ -17,7 +17,11 @@ nothing with the code index:
   functions have run.
 
 Go and TS/JS settings are run on the whole source tree rather than the workspace, so an override in a file the
-workspace left out would show as a dispute. ``--all-settings`` also checks every setting the whole tree can ask
+workspace left out would show as a dispute. A file the workspace holds as an excerpt (too long for the length: it
+differs from the source tree's file) is resolved whole, as the generator resolves it — a type checker cannot check
+an excerpt, whose calls into the left-out definitions do not resolve — and then every definition the independent
+answer rests on (each hop of a chain, the target and its callers, the defined name) must appear verbatim in the
+excerpt, or the question is disputed: the agent could not find its answer. ``excerpted`` counts such tasks. ``--all-settings`` also checks every setting the whole tree can ask
 about, not only those the seeds draw.
 
 Definitions are compared by (file, line). A question agrees when the independent answer equals the gold answer
@@ -122,10 +126,10 @@ class PythonCheck:
         inferred = {s for s in self._sites(script.infer(line, col)) if self._is_def_line(s)}
         return inferred or found
 
-    def definition(self, module: str, name: str) -> set[str]:
+    def definition(self, module: str, name: str) -> set[Site]:
         probe = f"from {module} import {name}\n{name}\n"
         script = self.jedi.Script(probe, path=str(self.folder / "_gold_probe.py"), project=self.project)
-        return {p for p, _ in self._targets(script, 2, 0)}
+        return self._targets(script, 2, 0)
 
     def callees(self, site: Site) -> set[Site]:
         path, line = site
@@ -342,35 +346,42 @@ def all_settings(spec: str, files: dict[str, str], language: str, typescript: st
 
 
 # ------------------------------------------------------------------------------------------------ comparison
-def independent_answer(task: Task, index: CodeIndex, checker: Any, values: dict[tuple[str, str], Any]) -> Any:
-    """The task's answer as the independent resolver sees it, in the gold answer's terms."""
+def independent_answer(task: Task, index: CodeIndex, checker: Any, values: dict[tuple[str, str], Any],
+                       visited: list[Site] | None = None) -> Any:
+    """The task's answer as the independent resolver sees it, in the gold answer's terms. The definition sites
+    the resolver's answer rests on are appended to ``visited`` (what the agent must be able to read)."""
+    seen: list[Site] = [] if visited is None else visited
     kind = task.meta["question_kind"]
     key = task.meta["question_key"]
     lang = task.meta["language"]
     if kind == "definition":
         _, module, name = key
         if lang == "python":
-            found = checker.definition(module, name)
-            return found.pop() if len(found) == 1 else sorted(found)
-        if lang == "go":
-            site = checker.defs.get(module, {}).get(name)
-            return site[0] if site else None
-        site = checker.defs.get(index.modules.get(module, module), {}).get(name)
+            sites = checker.definition(module, name)
+            seen.extend(sorted(sites))
+            paths = {p for p, _ in sites}
+            return paths.pop() if len(paths) == 1 else sorted(paths)
+        site = checker.defs.get(module if lang == "go" else index.modules.get(module, module), {}).get(name)
+        if site:
+            seen.append((site[0], site[1]))
         return site[0] if site else None
     if kind == "call_chain":
         _, start, hops = key
         site = _site(index, start)
+        seen.append(site)
         for _ in range(hops):
             nxt = {s for s in checker.callees(site) if s != site}
             if len(nxt) != 1:
                 return sorted(nxt)
             site = nxt.pop()
+            seen.append(site)
         by_site = {_site(index, q): q for q in index.definitions}
         return by_site.get(site, site)
     if kind == "callers":
         _, qual = key
         site = _site(index, qual)
         found = checker.callers(site, index.definitions[qual].name) if lang == "python" else checker.callers(site)
+        seen.extend([site, *sorted(s for s in found if s != site)])
         by_site = {_site(index, q): q for q in index.definitions}
         return sorted(by_site.get(s, f"{s[0]}:{s[1]}") for s in found if s != site)
     if kind == "setting":
@@ -451,17 +462,18 @@ def main() -> None:
 def _summary(results: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for row in results:
-        cell = out.setdefault(row["kind"], {"asked": 0, "agreed": 0, "disputes": []})
+        cell = out.setdefault(row["kind"], {"asked": 0, "agreed": 0, "excerpted": 0, "disputes": []})
         cell["asked"] += 1
         cell["agreed"] += row["agrees"]
+        cell["excerpted"] += bool(row["excerpted"])
         if not row["agrees"] and len(cell["disputes"]) < 5:
             cell["disputes"].append({k: row[k] for k in ("key", "gold", "independent")})
     return out
 
 
-def _checker(language: str, folder: Path, task: Task, go: dict[str, EdgeCheck], typescript: str) -> Any:
+def _checker(language: str, folder: Path, files: dict[str, str], go: dict[str, EdgeCheck], typescript: str) -> Any:
     if language == "python":
-        return PythonCheck(folder, task.workspace or {}, folder.parent / "full")
+        return PythonCheck(folder, files, folder.parent / "full")
     if language == "go":
         return go[str(folder)]
     return ts_check(typescript, folder)
@@ -484,28 +496,63 @@ def _check(tasks: list[Task], language: str, typescript: str, tree_files: dict[s
         visible: dict[str, set[str]] = {}
         if language == "python":
             _write(tree_files, Path(tmp) / "full")
+        views = []
         for i, task in enumerate(tasks):
             folder = Path(tmp) / f"t{i}"
-            _write(task.workspace or {}, folder)
+            ws = task.workspace or {}
+            files, cut = _whole_view(ws, tree_files)
+            views.append((files, cut))
+            _write(files, folder)
             if language == "go":
                 # the rest of each package, so that go/types knows every receiver's type; only calls between
                 # workspace files are compared (the others do not exist for the agent)
-                ws = task.workspace or {}
                 dirs = {posixpath.dirname(p) for p in ws if p.endswith(".go")}
                 _write({p: t for p, t in tree_files.items() if p.endswith(".go") and p not in ws
                         and posixpath.dirname(p) in dirs}, folder)
                 visible[str(folder)] = set(ws)
             folders.append(folder)
         go = go_check(folders, visible) if language == "go" and folders else {}
-        for task, folder in zip(tasks, folders, strict=True):
-            index = CodeIndex.build(task.workspace or {}, use_cache=False)
+        for task, folder, (files, cut) in zip(tasks, folders, views, strict=True):
+            index = CodeIndex.build(files, use_cache=False)
+            visited: list[Site] = []
             try:
-                other = independent_answer(task, index, _checker(language, folder, task, go, typescript), values)
+                other = independent_answer(task, index, _checker(language, folder, files, go, typescript), values,
+                                           visited)
             except Exception as exc:  # a resolver crash is a dispute to look at, not a silent pass
                 other = f"<checker error: {type(exc).__name__}: {exc}>"
+            unseen = _cut_from_excerpt(visited, index, files, task.workspace or {}, cut)
+            if unseen:  # right on the whole tree, but the agent cannot read why
+                other = {"answer": other, "not_in_excerpt": unseen}
             rows.append({"kind": task.meta["question_kind"], "key": task.meta["question_key"],
-                         "gold": task.gold["answer"], "independent": other, "agrees": _agrees(task, other)})
+                         "gold": task.gold["answer"], "independent": other, "excerpted": cut,
+                         "agrees": not unseen and _agrees(task, other)})
     return rows
+
+
+def _whole_view(workspace: dict[str, str], tree_files: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The workspace's files as the whole source tree has them, and the paths the workspace cut to an excerpt.
+
+    The generator resolves on whole files and only shows an excerpt; a resolver cannot type-check an excerpt
+    (its calls into the left-out definitions do not resolve), so excerpted files are checked whole."""
+    cut = sorted(p for p, text in workspace.items() if p in tree_files and tree_files[p] != text)
+    return {p: tree_files[p] if p in cut else text for p, text in workspace.items()}, cut
+
+
+def _cut_from_excerpt(sites: list[Site], index: CodeIndex, whole: dict[str, str], workspace: dict[str, str],
+                      cut: list[str]) -> list[str]:
+    """The definitions the independent answer rests on (``sites``, in whole-file lines) that an excerpted file
+    of the workspace does not show verbatim: the agent could not find the answer there."""
+    by_site = {_site(index, q): q for q in index.definitions}
+    missing = []
+    for path, line in sites:
+        if path not in cut:
+            continue
+        qual = by_site.get((path, line))
+        start, end = (index.definitions[qual].line, index.definitions[qual].end_line) if qual else (line, line)
+        block = "".join(whole[path].splitlines(keepends=True)[start - 1:end])
+        if block not in workspace[path]:
+            missing.append(f"{path}:{start}-{end}")
+    return missing
 
 
 if __name__ == "__main__":

@@ -181,6 +181,26 @@ def test_export_star_as_a_namespace_re_exports_one_name_not_the_module() -> None
     assert index.resolve_name("external", "util") == "core/util"
 
 
+def test_twin_es_module_and_commonjs_builds_bind_no_names() -> None:
+    """zod's npm package ships ``v4/core/compile.js`` and ``compile.cjs`` side by side: one module key, two files.
+    The CommonJS file's bindings were overwritten by the ES module's, so its ``generateCheck`` was listed as a
+    caller of ``compile.js::generateChecks`` (the TypeScript compiler binds it to the ``.cjs`` file's own
+    function). Which twin a name means is not known statically, so neither is asked about."""
+    body = "function inner() {}\nfunction outer() { return inner(); }\n"
+    files = {"core/compile.js": f"{body}export {{ outer }};\n",
+             "core/compile.cjs": f'"use strict";\n{body}exports.outer = outer;\n',
+             "core/use.js": 'import { outer } from "./compile.js";\nexport function run() { return outer(); }\n',
+             "core/solo.js": body}
+    index = CodeIndex.build(files, use_cache=False)
+    assert index.callers("core/compile.js::inner") == []
+    assert index.callers("core/compile.cjs::inner") == []
+    assert index.callees("core/use.js::run") == []
+    assert index.resolve_name("core/compile", "outer") is None
+    assert index.callers("core/solo.js::inner") == ["core/solo.js::outer"]  # a single file still resolves
+    keys = {k for kind in questions.QUESTION_KINDS for k in questions.question_keys(index, kind, 2)}
+    assert not any("compile" in str(part) for key in keys for part in key)
+
+
 def test_typescript_generator_functions_own_their_calls() -> None:
     """tRPC's SSE producer nests ``async function* generatorWithErrorHandling()``; its calls were credited to the
     producer because TypeScript generator functions were not definitions."""

@@ -143,6 +143,9 @@ class CodeIndex:
         for path, facts in self.facts.items():
             if facts.language == "python" or facts.language in {"javascript", "typescript"}:
                 self.modules.setdefault(self._module_key(facts), path)
+        for key in self._twin_js_modules():
+            del self.modules[key]
+        for path, facts in self.facts.items():
             for i, d in enumerate(facts.defs):
                 qual = self._qual(facts, i)
                 if qual in self.definitions:
@@ -160,6 +163,18 @@ class CodeIndex:
                                                     parent=parent, params=tuple(d.params))
                 self.by_name.setdefault(d.name, []).append(qual)
                 self._def_qual[(path, i)] = qual
+
+    def _twin_js_modules(self) -> set[str]:
+        """JS/TS module keys that more than one file has (``compile.js`` and ``compile.cjs``: a package shipping
+        an ES-module and a CommonJS build side by side). Which file an import or a bare name means there is not
+        known statically, so such modules bind no names: their calls stay unresolved and nothing is asked
+        through them, rather than one twin's bindings answering for the other's code."""
+        seen: dict[str, int] = {}
+        for facts in self.facts.values():
+            if facts.language in {"javascript", "typescript"}:
+                key = self._module_key(facts)
+                seen[key] = seen.get(key, 0) + 1
+        return {key for key, count in seen.items() if count > 1}
 
     # ------------------------------------------------------------------ name binding (python, js/ts)
     def _abs_module(self, facts: FileFacts, module: str, level: int) -> str:
@@ -184,6 +199,8 @@ class CodeIndex:
             if facts.language not in {"python", "javascript", "typescript"}:
                 continue
             module = self._module_key(facts)
+            if facts.language != "python" and module not in self.modules:
+                continue  # a twin module (see ``_twin_js_modules``)
             binds: dict[str, tuple[str, str]] = {}
             stars: list[str] = []
             events: list[tuple[int, int, str, tuple[str, str] | None, str | None]] = []
