@@ -34,6 +34,7 @@ class DefectEnv(LocoEnv):
     cache_dir: str | None = None
     image: str | None = None
     min_catching_tests = 1  # tests that must catch a defect for it to be kept
+    synthetic_branch_share: float | None = None  # share of branch functions in synthetic projects (None: default)
 
     # ------------------------------------------------------------------ arguments
     def configure_source(self, source: str = "synthetic", ref: str | None = None, test_command: str | None = None,
@@ -123,7 +124,8 @@ class DefectEnv(LocoEnv):
                                      "in-memory fake sandbox cannot do.",
                                      fix="Use sandbox='docker', 'bwrap' or (trusted code only) 'local'.")
         seed = random.Random(config.rng_seed()).randrange(2**31)
-        tree = load_project(config.params["source"], config.params.get("ref"), seed, max(2_000, config.length))
+        tree = load_project(config.params["source"], config.params.get("ref"), seed, max(2_000, config.length),
+                            self.synthetic_branch_share)
         config = self.seeding_config(config, tree)
         injection = inject_for(tree, config, self.settings(config), self.get_sandbox, self.grading_backend(),
                                self.run_cache(), self.min_catching_tests)

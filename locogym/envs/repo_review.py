@@ -39,6 +39,7 @@ class RepoReviewEnv(DefectEnv):
     uses_sandbox = True
     option_names = frozenset({"defects"})
     default_length = 8_192
+    synthetic_branch_share = 0.35  # guards in many functions: a deleted or inverted one has harmless look-alikes
 
     def configure(self, window: int = DEFAULT_WINDOW, **kwargs: Any) -> dict[str, Any]:
         params = self.configure_source(**kwargs)

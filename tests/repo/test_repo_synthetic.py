@@ -120,3 +120,33 @@ def test_question_vocabulary_shares_no_word_with_identifiers() -> None:
 def test_out_of_range_sizes_are_refused() -> None:
     with pytest.raises(ConfigError, match="target_tokens"):
         generate_project(0, 100)
+
+
+def test_more_branch_functions_on_request_and_the_default_mix_unchanged(tmp_path: Path) -> None:
+    """The review family asks for more functions with guards; a project asked for at the default share is the same
+    project as one asked for without it, and its suite still passes with more branches."""
+    def branch_share(tree) -> float:  # noqa: ANN001 - a SourceTree
+        kinds = [f["kind"] for f in tree.meta["functions"].values()]
+        return kinds.count("branch") / len(kinds)
+
+    default = generate_project(3, 8_192)
+    assert generate_project(3, 8_192, branch_share=synthetic.BRANCH_SHARE).files == default.files
+    more = generate_project(3, 8_192, branch_share=0.35)
+    assert branch_share(more) > 1.8 * branch_share(default)
+    _write(more.files, tmp_path)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    with pytest.raises(ConfigError, match="branch_share"):
+        generate_project(3, 8_192, branch_share=0.9)
+
+
+def test_the_review_family_draws_its_synthetic_projects_with_more_guards() -> None:
+    from locogym.envs.repo_patch import RepoPatchEnv
+    from locogym.envs.repo_review import RepoReviewEnv
+    from locogym.scenarios.defects.project import load_project
+
+    assert RepoPatchEnv.synthetic_branch_share is None  # the patch family keeps the default mix
+    share = RepoReviewEnv.synthetic_branch_share
+    assert share is not None and share > synthetic.BRANCH_SHARE
+    assert load_project("synthetic", None, 3, 8_192, share).files == generate_project(3, 8_192, share).files

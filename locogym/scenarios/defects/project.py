@@ -97,8 +97,10 @@ def _load_fixed(spec: str, ref: str | None) -> SourceTree:
     return load_source(spec, ref)
 
 
-def load_project(spec: str, ref: str | None, seed: int, target_tokens: int) -> SourceTree:
-    """The source tree of a task: a seeded synthetic project, or the (cached) folder, repository or archive."""
+def load_project(spec: str, ref: str | None, seed: int, target_tokens: int,
+                 branch_share: float | None = None) -> SourceTree:
+    """The source tree of a task: a seeded synthetic project (``branch_share`` of its functions branching, or the
+    generator's default), or the (cached) folder, repository or archive."""
     if spec == "synthetic" or spec.startswith("synthetic:"):
-        return load_source(spec, seed=seed, target_tokens=target_tokens)
+        return load_source(spec, seed=seed, target_tokens=target_tokens, branch_share=branch_share)
     return _load_fixed(spec, ref)

@@ -114,11 +114,13 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
         return files[edit.path].count("\n", 0, edit.start)
 
     def neighbour(anchor: Edit) -> None:
-        """Sometimes add benign edits a few lines from ``anchor`` (defects and look-alikes alike), nearest first."""
+        """Sometimes add benign edits a few lines from ``anchor`` (defects and look-alikes alike): look-alikes
+        before refactors, nearest first, so that a filter dropping refactor-shaped blocks loses no cover."""
         count = (rng.random() < CAMOUFLAGE) + (rng.random() < CAMOUFLAGE / 2)
-        near = sorted((abs(line_of(r.edits[0]) - line_of(anchor)), i) for i, r in enumerate(pool)
+        near = sorted((r.kind not in TWIN_KINDS, abs(line_of(r.edits[0]) - line_of(anchor)), i)
+                      for i, r in enumerate(pool)
                       if r.path == anchor.path and abs(line_of(r.edits[0]) - line_of(anchor)) <= _NEAR_LINES)
-        for _, i in near:
+        for _, _, i in near:
             if count and take(pool[i]):
                 count -= 1
 

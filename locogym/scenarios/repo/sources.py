@@ -163,10 +163,12 @@ def load_package(dist_name: str) -> SourceTree:
                       origin="package", meta={"distribution": dist_name, "version": dist.version})
 
 
-def load_source(spec: str, ref: str | None = None, *, seed: int = 0, target_tokens: int = 32_768) -> SourceTree:
+def load_source(spec: str, ref: str | None = None, *, seed: int = 0, target_tokens: int = 32_768,
+                branch_share: float | None = None) -> SourceTree:
     """Load a code base from a spec string (see the module docstring).
 
-    ``seed`` and ``target_tokens`` are used by ``"synthetic"`` only; ``ref`` by git repositories only.
+    ``seed``, ``target_tokens`` and ``branch_share`` are used by ``"synthetic"`` only; ``ref`` by git repositories
+    only.
 
     Raises:
         ConfigError: the spec names nothing that exists, or ``ref`` does not apply.
@@ -178,7 +180,9 @@ def load_source(spec: str, ref: str | None = None, *, seed: int = 0, target_toke
     if spec == "synthetic" or spec.startswith("synthetic:"):
         from locogym.scenarios.repo.synthetic import generate_project
 
-        return generate_project(seed=seed, target_tokens=target_tokens)
+        if branch_share is None:
+            return generate_project(seed=seed, target_tokens=target_tokens)
+        return generate_project(seed=seed, target_tokens=target_tokens, branch_share=branch_share)
     if spec.startswith("package:"):
         return load_package(spec.split(":", 1)[1])
     path = Path(spec).expanduser()

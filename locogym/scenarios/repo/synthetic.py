@@ -295,10 +295,14 @@ class _Module:
     test_text: str = ""
 
 
+BRANCH_SHARE = 0.14  # of all functions: branch functions (threshold guards); leaves are 0.22, the rest call others
+
+
 class _Generator:
-    def __init__(self, seed: int, target_tokens: int) -> None:
+    def __init__(self, seed: int, target_tokens: int, branch_share: float = BRANCH_SHARE) -> None:
         self.rng = random.Random(f"locogym-synthetic:{seed}")
         self.seed = seed
+        self.branch_share = branch_share
         self.target = target_tokens
         self.names = _Names(self.rng)
         self.pkg = f"{self.rng.choice(PROJECT_PREFIX)}{self.rng.choice(PROJECT_SUFFIX)}"
@@ -331,9 +335,9 @@ class _Generator:
             roll = self.rng.random()
             if not pool or roll < 0.22:
                 kind = "leaf"
-            elif roll < 0.36:
+            elif roll < 0.22 + self.branch_share:
                 kind = "branch"
-            elif roll < 0.85 or len(pool) < 2:
+            elif roll < 0.22 + self.branch_share + 0.49 * (0.78 - self.branch_share) / 0.64 or len(pool) < 2:
                 kind = "delegate"
             else:
                 kind = "combine"
@@ -678,12 +682,14 @@ MIN_TOKENS = 2_000
 MAX_TOKENS = 4 * 1024 * 1024
 
 
-def generate_project(seed: int, target_tokens: int = 32_768) -> SourceTree:
+def generate_project(seed: int, target_tokens: int = 32_768, branch_share: float = BRANCH_SHARE) -> SourceTree:
     """Generate a Python project of about ``target_tokens`` tokens (all files, measured with cl100k_base).
 
     The result's ``meta`` describes the project: ``package`` (the import name), ``functions`` (qualified name ->
     kind, callees, docstring), ``modules`` (dotted -> path) and ``tests`` (module path -> test file). The project's
-    own tests pass: ``python -m pytest -q`` in the project folder.
+    own tests pass: ``python -m pytest -q`` in the project folder. ``branch_share`` is the share of functions that
+    branch on a threshold (of those that are not leaves); the code-review family asks for more of them than the
+    default, so that its defects in guards have enough harmless look-alikes.
 
     Raises:
         ConfigError: ``target_tokens`` is outside [2,000, 4,194,304].
@@ -691,7 +697,10 @@ def generate_project(seed: int, target_tokens: int = 32_768) -> SourceTree:
     if not MIN_TOKENS <= int(target_tokens) <= MAX_TOKENS:
         raise ConfigError(f"target_tokens={target_tokens} is outside [{MIN_TOKENS:,}, {MAX_TOKENS:,}].",
                           fix="Ask for a project between 2k and 4m tokens.")
-    gen = _Generator(int(seed), int(target_tokens))
+    if not 0.0 <= branch_share <= 0.6:
+        raise ConfigError(f"branch_share={branch_share} is outside [0, 0.6].",
+                          fix="Ask for a share of branch functions between 0 and 0.6.")
+    gen = _Generator(int(seed), int(target_tokens), branch_share)
     files = gen.generate()
     meta = {
         "package": gen.pkg,
