@@ -6,7 +6,7 @@
 // type information) into OUT_DIR, then each asked module is `require`d and the asked export (`NAME`) or key of
 // an exported object (`obj.key`) is read from the loaded module. Packages outside the source (dependencies, which
 // are not installed) load as inert stand-ins, so a module's own top-level code runs as far as it can; a value
-// that depended on one would show up as a dispute. Prints JSON: {"module\u0000name": {value} | {error}}.
+// that depended on one would show up as a dispute. Modules load with an empty `process.env`. Prints JSON: {"module\u0000name": {value} | {error}}.
 "use strict";
 const path = require("path");
 const fs = require("fs");
@@ -56,6 +56,10 @@ Module.prototype.require = function (spec) {
     throw err;
   }
 };
+
+// Environment defaults (`process.env.X ?? literal`) are asked with an empty environment: the modules must not see
+// the bench's own variables.
+for (const name of Object.keys(process.env)) delete process.env[name];
 
 // Bundlers replace `__DEV__` at build time; here it is a global, so modules that read it at load time run.
 globalThis.__DEV__ = true;

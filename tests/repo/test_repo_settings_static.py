@@ -357,3 +357,76 @@ def test_js_object_holding_a_function_by_name_is_not_asked() -> None:
                          "config.reset();\n",
              "src/b.ts": 'export { config as settings } from "./a";\n'}
     assert static_settings.js_setting(_index(files), "src/b", "settings.port") is None
+
+
+# ---------------------------------------------------------------------------------------------------- env defaults
+JS_ENV = """export const PORT = process.env.PORT ?? 3000;
+export const HOST = process.env["HOST"] || "localhost";
+export const DEBUG = process.env.DEBUG ?? false;
+const LEVEL = process.env.LOG_LEVEL || 'info';
+export { LEVEL as LOG_LEVEL };
+export const server = { port: process.env.SERVER_PORT ?? 8080, name: "svc" } as const;
+export const PARSED = Number(process.env.N ?? 5);
+export const CALLED = process.env.X?.trim() ?? "a";
+export const TERNARY = process.env.Y ? process.env.Y : "b";
+export const BARE = process.env.Z;
+export const FROM_FN = process.env.W ?? make();
+export const OTHER = env.V ?? 1;
+"""
+
+
+def _env_index(extra: dict[str, str] | None = None) -> CodeIndex:
+    return _index({"src/env.ts": JS_ENV, "src/main.ts": 'export { PORT as APP_PORT } from "./env";\n',
+                   **(extra or {})})
+
+
+def test_js_environment_defaults_are_asked_with_an_empty_environment() -> None:
+    index = _env_index()
+    asked = _asked(index)
+    assert asked[("src/env", "PORT")] == 3000  # ``??``
+    assert asked[("src/env", "HOST")] == "localhost"  # ``||`` and a subscript
+    assert asked[("src/env", "DEBUG")] is False
+    assert asked[("src/env", "LOG_LEVEL")] == "info"  # a local alias
+    assert asked[("src/env", "server.port")] == 8080  # a key of a config object
+    assert asked[("src/main", "APP_PORT")] == 3000  # a re-export under another name
+    assert ("src/env", "server.name") not in asked  # a plain literal in one place
+    q = questions.build(index, ("setting", "src/env", "PORT"), "literal", {})
+    assert q is not None and q.text.count("Assume no environment variable is set.") == 1
+    assert "3000" not in q.text and "process.env" not in q.text  # nothing in the question gives the value away
+    assert q.spans == [("src/env.ts", 1, 1)]
+
+
+@pytest.mark.parametrize("name", ["PARSED", "CALLED", "TERNARY", "BARE", "FROM_FN", "OTHER"])
+def test_js_other_reads_of_the_environment_are_not_asked(name: str) -> None:
+    """A parse, a call on the variable, a ternary, no default, a computed default, another object's ``env``."""
+    assert static_settings.js_setting(_env_index(), "src/env", name) is None
+
+
+@pytest.mark.parametrize("other", ['process.env.PORT = "1";\n', "Object.assign(process.env, loaded);\n",
+                                   "export function f() { process.env = {}; }\n"])
+def test_js_environment_defaults_are_not_asked_when_code_fills_the_environment(other: str) -> None:
+    index = _env_index({"src/setup.ts": other})
+    assert static_settings.js_setting(index, "src/env", "PORT") is None
+    assert ("src/env", "PORT") not in _asked(index)
+
+
+def test_js_environment_default_with_a_local_process_or_in_commonjs_is_not_asked() -> None:
+    shadowed = 'import process from "./fake";\nexport const PORT = process.env.PORT ?? 3000;\n'
+    assert static_settings.js_setting(_index({"src/a.ts": shadowed}), "src/a", "PORT") is None
+    for local in ("let process = { env: {} };\n", "var process = { env: {} };\n", "function process() {}\n"):
+        source = local + "export const PORT = process.env.PORT ?? 3000;\n"
+        assert static_settings.js_setting(_index({"src/a.ts": source}), "src/a", "PORT") is None, local
+    common = 'const PORT = process.env.PORT ?? 3000;\nmodule.exports = { PORT };\nexports.PORT = PORT;\n'
+    assert static_settings.js_setting(_index({"src/a.js": common}), "src/a", "PORT") is None
+
+
+def test_cheap_environment_default_answers_do_not_score() -> None:
+    index = _env_index()
+    port = questions.build(index, ("setting", "src/env", "PORT"), "literal", {})
+    host = questions.build(index, ("setting", "src/env", "HOST"), "literal", {})
+    assert port is not None and host is not None
+    assert is_correct("value", "3000", port.gold) and is_correct("value", '"localhost"', host.gold)
+    for wrong in ("PORT", '"PORT"', "process.env.PORT", "undefined", "null", '""', "3000 or PORT", ""):
+        assert not is_correct("value", wrong, port.gold), wrong
+    for wrong in ("HOST", "undefined", '""', "process.env.HOST"):
+        assert not is_correct("value", wrong, host.gold), wrong

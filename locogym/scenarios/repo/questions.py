@@ -397,7 +397,8 @@ def _build_static_setting(index: CodeIndex, key: tuple[Any, ...], variant: str,
     _, where, name = key
     js = where in index.modules
     found = static_settings.js_setting(index, where, name) if js else static_settings.go_setting(index, where, name)
-    if found is None or not isinstance(found.value, (int, float, str, bool)) or len(set(found.places)) < 2:
+    if found is None or not isinstance(found.value, (int, float, str, bool)) or \
+            (len(set(found.places)) < 2 and not found.env):
         return None
     spans = sorted({(p, ln, ln) for p, ln in found.places + found.shown})
     if js:
@@ -409,14 +410,15 @@ def _build_static_setting(index: CodeIndex, key: tuple[Any, ...], variant: str,
         head = (f"In the Go package in the folder `{where or '.'}`, once the package has been initialized (its "
                 "package-level variables set and its `init` functions run; a normal build, test files aside), what "
                 "is the value of")
+    rule = f"Assume no environment variable is set. {_LITERAL_RULE}" if found.env else _LITERAL_RULE
     if variant == "literal":
-        text = f"{head} {what}? {_LITERAL_RULE}"
+        text = f"{head} {what}? {rule}"
     else:
         path, line = found.places[0]
         comment = "" if "." in name else _comment_above(files, path, line, "//")
         if not comment or _words(comment) & _words(name) or len(comment) < 12:
             return None
-        text = f"{head} the setting commented “{comment}”? {_LITERAL_RULE}"
+        text = f"{head} the setting commented “{comment}”? {rule}"
     return Question("setting", variant, key, text, found.value, spans, reads_for(spans))
 
 

@@ -11,6 +11,8 @@ Expressions are tuples, so they pickle into the index cache:
 
 * ``("lit", value, kind)`` — kind ``int`` | ``float`` | ``string`` | ``bool`` (Go floats are exact fractions);
 * ``("ref", qualifier, name)`` — another constant, ``qualifier`` a Go package name or ``""``;
+* ``("env", variable, literal)`` — JS/TS ``process.env.X ?? literal`` (or ``||``): ``literal`` once loaded with an
+  empty environment;
 * ``("bin", op, left, right)`` and ``("neg", operand)`` — Go constant arithmetic;
 * ``("object", entries, frozen)`` — a JS/TS object literal; entries ``("pair", key, expr, line)``,
   ``("spread", name, line)``, ``("opaque", key)`` (a method, an accessor or a ``function``, which may change the
@@ -47,6 +49,7 @@ class SettingFact:
     ``kind``: Go ``const`` / ``var`` (a package-level spec), ``init`` (an unconditional ``X = expr`` at the top of a
     ``func init()``; ``group`` numbers the init functions of the file), ``import`` (``import name "path"``: ``name``
     the alias, ``gotype`` the import path); JS/TS ``const`` (a top-level ``const``),
+    ``let`` (a top-level ``let``/``var``: never a setting, but it shadows a global such as ``process``),
     ``export`` (``export { A as B }``: ``expr`` is the reference to ``A``), ``override`` (a module-level
     ``obj.key = literal``; ``name`` is ``obj.key``).
     """
@@ -368,6 +371,35 @@ def js_literal(node: ts.Node | None) -> Expr:
     return None
 
 
+def _js_env_read(node: ts.Node | None) -> str:
+    """The variable a ``process.env.X`` / ``process.env["X"]`` read names ("" for anything else)."""
+    node = _unwrap(node)
+    if node is None or node.type not in {"member_expression", "subscript_expression"}:
+        return ""
+    owner = _unwrap(node.child_by_field_name("object"))
+    if owner is None or _text(owner).replace(" ", "") != "process.env":
+        return ""
+    if node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        return _text(prop) if prop is not None and prop.type == "property_identifier" else ""
+    index = _unwrap(node.child_by_field_name("index"))
+    value = _js_string(index) if index is not None and index.type == "string" else None
+    return value or ""
+
+
+def js_env_default(node: ts.Node | None) -> Expr:
+    """``process.env.X ?? literal`` or ``process.env.X || literal`` as ``("env", "X", literal)``: with an empty
+    environment the variable is ``undefined``, so both operators give the literal (they differ only for a variable
+    set to ""). Any other use of ``process.env`` — a call, a parse, a ternary — is ``None``."""
+    node = _unwrap(node)
+    if node is None or node.type != "binary_expression" or \
+            _text(node.child_by_field_name("operator")) not in {"??", "||"}:
+        return None
+    variable = _js_env_read(node.child_by_field_name("left"))
+    fallback = js_literal(node.child_by_field_name("right"))
+    return ("env", variable, fallback) if variable and fallback is not None else None
+
+
 def _js_key(node: ts.Node | None) -> str:
     if node is None:
         return ""
@@ -394,7 +426,7 @@ def _js_object(node: ts.Node, frozen: bool) -> Expr:
             if value is not None and value.type in {"function_expression", "function", "generator_function"}:
                 entries.append(("opaque", key))  # a ``function`` sees the object as ``this``: it may change it
                 continue
-            expr = js_literal(value)
+            expr = js_literal(value) or js_env_default(value)
             if expr is None and value is not None and value.type == "identifier":
                 expr = ("ref", "", _text(value))
             entries.append(("pair", key, expr, _line(child)))
@@ -426,7 +458,7 @@ def _js_value(node: ts.Node | None) -> Expr:
         return _js_object(obj, True) if obj is not None and obj.type == "object" else None
     if node.type == "identifier":
         return ("ref", "", _text(node))
-    return js_literal(node)
+    return js_literal(node) or js_env_default(node)
 
 
 def _js_declarations(root: ts.Node, scan: SettingScan) -> set[int]:
@@ -434,13 +466,13 @@ def _js_declarations(root: ts.Node, scan: SettingScan) -> set[int]:
     taken: set[int] = set()
     for stmt in root.named_children:
         decl = stmt.child_by_field_name("declaration") if stmt.type == "export_statement" else stmt
-        if decl is not None and decl.type == "lexical_declaration" and _text(decl.child_by_field_name("kind")) \
-                == "const":
+        if decl is not None and decl.type in {"lexical_declaration", "variable_declaration"}:
+            const = decl.type == "lexical_declaration" and _text(decl.child_by_field_name("kind")) == "const"
             for d in decl.named_children:
                 name = d.child_by_field_name("name") if d.type == "variable_declarator" else None
                 if name is not None and name.type == "identifier":
-                    scan.facts.append(SettingFact(name=_text(name), line=_line(d), kind="const",
-                                                  expr=_js_value(d.child_by_field_name("value"))))
+                    scan.facts.append(SettingFact(name=_text(name), line=_line(d), kind="const" if const else "let",
+                                                  expr=_js_value(d.child_by_field_name("value")) if const else None))
         if stmt.type == "export_statement" and stmt.child_by_field_name("source") is None:
             for clause in (c for c in stmt.named_children if c.type == "export_clause"):
                 for spec in clause.named_children:

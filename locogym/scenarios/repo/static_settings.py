@@ -44,11 +44,13 @@ _MAX_DEPTH = 32
 @dataclass(frozen=True)
 class Resolved:
     """A setting's value, the (path, line) places that decide it in the order they were followed, and lines that
-    only show it (an object literal's key: its object's declaration is the deciding place)."""
+    only show it (an object literal's key: its object's declaration is the deciding place). ``env`` names the
+    environment variable whose default the value is ("" when none): the value holds with an empty environment."""
 
     value: Any
     places: tuple[tuple[str, int], ...]
     shown: tuple[tuple[str, int], ...] = ()
+    env: str = ""
 
 
 # ---------------------------------------------------------------------------------------------------- Go
@@ -392,13 +394,27 @@ def _js_expr(index: CodeIndex, module: str, expr: Any, line: int, places: tuple[
         return None
     if expr[0] == "lit":
         return Resolved(expr[1], places)
+    if expr[0] == "env":
+        return Resolved(expr[2][1], places, env=expr[1]) if _env_untouched(index, module) else None
     if expr[0] == "ref":
         found = _js_local(index, module, expr[2], line)
         if found is None:
             return None
         inner = _js_scalar(index, found, depth + 1)
-        return None if inner is None else Resolved(inner.value, places + inner.places, inner.shown)
+        return None if inner is None else Resolved(inner.value, places + inner.places, inner.shown, inner.env)
     return None
+
+
+def _env_untouched(index: CodeIndex, module: str) -> bool:
+    """``process`` in ``module`` is Node's global (no import or declaration of that name) and no code of the code
+    base assigns into ``process`` or hands ``process.env`` on (``Object.assign(process.env, ...)``, a dotenv-style
+    loader): then an empty environment stays empty while the module loads."""
+    facts = _js_facts(index, module)
+    if facts is None or "process" in index.bindings.get(module, {}) or _import_line(facts, "process") or \
+            any(s.name == "process" for s in facts.settings):
+        return False
+    uses = _uses(index)
+    return "process" not in uses.written and "env" not in uses.escaped
 
 
 def _js_object(index: CodeIndex, const: _Const, depth: int = 0) -> tuple[_Const, bool] | None:
@@ -500,7 +516,7 @@ def _js_keys_of(index: CodeIndex, obj: _Const, frozen: bool, depth: int) -> dict
             if value is None and not frozen and entry[2] is not None and entry[2][0] == "ref":
                 return None  # a name that is no constant may be a function: called as a method, it sees ``this``
             keys[entry[1]] = None if value is None else Resolved(value.value, value.places,
-                                                                 value.shown + ((obj.path, entry[3]),))
+                                                                 value.shown + ((obj.path, entry[3]),), value.env)
         elif entry[0] == "opaque":
             keys[entry[1]] = None
         elif entry[0] == "spread":
@@ -514,7 +530,8 @@ def _js_keys_of(index: CodeIndex, obj: _Const, frozen: bool, depth: int) -> dict
             if "\0unknown" in merged:
                 keys = {"\0unknown": None}  # the spread object may carry any key: those before it are unknown
             spread_at = (obj.path, entry[2])
-            keys.update({k: None if v is None else Resolved(v.value, obj.places + (spread_at,) + v.places, v.shown)
+            keys.update({k: None if v is None else Resolved(v.value, obj.places + (spread_at,) + v.places, v.shown,
+                                                            v.env)
                          for k, v in merged.items() if k != "\0unknown"})
         else:
             keys = {"\0unknown": None}
@@ -548,7 +565,7 @@ def js_setting(index: CodeIndex, module: str, name: str) -> Resolved | None:
     value = keys[key]
     if value is None:
         return None
-    return Resolved(value.value, tuple(dict.fromkeys(value.places)), value.shown)
+    return Resolved(value.value, tuple(dict.fromkeys(value.places)), value.shown, value.env)
 
 
 def _exported_names(index: CodeIndex, module: str) -> set[str]:
@@ -568,7 +585,8 @@ def _exported_names(index: CodeIndex, module: str) -> set[str]:
 
 
 def js_keys(index: CodeIndex, is_test_path: Any) -> list[tuple[str, str]]:
-    """(module, name) of every JS/TS export setting (``NAME`` or ``obj.key``) decided in two places or more."""
+    """(module, name) of every JS/TS export setting (``NAME`` or ``obj.key``) decided in two places or more, or
+    an environment variable's default."""
     keys = []
     for module, path in sorted(index.modules.items()):
         facts = index.facts.get(path)
@@ -587,6 +605,6 @@ def js_keys(index: CodeIndex, is_test_path: Any) -> list[tuple[str, str]]:
             for candidate in candidates:
                 resolved = js_setting(index, module, candidate)
                 if resolved is not None and isinstance(resolved.value, (int, float, str, bool)) and \
-                        len(set(resolved.places)) >= 2:
+                        (len(set(resolved.places)) >= 2 or resolved.env):
                     keys.append((module, candidate))
     return keys
