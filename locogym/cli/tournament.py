@@ -266,6 +266,11 @@ def score_command(
     kept = f"; {len(check.kept)} LoCo-RepoPatch episode(s) kept as recorded (--regrade-tests re-runs their hidden " \
            "tests)" if check.kept else ""
     console.print(f"[green]all {check.checked} re-graded episodes match the recorded numbers{kept}[/]")
+    varied = [e for e in check.episodes if e.varied]
+    if varied:
+        console.print(f"{sum(e.varied for e in varied)} shell command output(s) in {len(varied)} episode(s) printed "
+                      "otherwise on the replay (a clock, file times, a pipeline's interleaving); every number "
+                      "derived from them matches")
 
 
 def register(app: typer.Typer) -> None:

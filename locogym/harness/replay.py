@@ -9,6 +9,15 @@ makes :mod:`locogym.harness.rescore` a re-grade rather than a copy.
 
 The raw action is what the agent sent; the recorded ``call`` is what the env parsed from it. A call that the raw
 action does not parse to is itself a difference (an edited submit step), and the raw action is what is played.
+
+A tool whose output is not a function of its call (``Tool.deterministic`` false: a shell command may print the
+time, list the times of freshly copied files, interleave the stderr of a pipeline differently, or time out on a
+busier machine) may print otherwise on a replay. Its call is still played (its effects on the files are part of
+the final state), but the replay goes on from the result the agent was shown, as the agent's next actions did:
+that result replaces the replayed one in the replayed step, so every metric computed from observations (their
+sizes, repeated outputs) is recomputed on what the agent saw. The bytes that differ are listed as *varied*, not
+as differences; the evidence and annotations the env derived from the replayed output, the final state and the
+score are still compared exactly. The seal is what guards the recorded bytes of such an output.
 """
 
 from __future__ import annotations
@@ -29,7 +38,9 @@ from locogym.harness.recorder import read_trajectory
 
 # What a step is compared on: everything the env derived from the action (latency and model usage are not).
 _RESULT_FIELDS = ("output", "error", "truncated", "data")
-_STEP_FIELDS = ("session", "evidence_seen", "annotations", "obs_tokens", "context_tokens")
+_STEP_FIELDS = ("session", "evidence_seen", "annotations", "obs_tokens")
+# What may vary between two runs of a nondeterministic tool's call: its result and that result's size.
+_VARYING_FIELDS = frozenset({"output", "error", "truncated", "data", "obs_tokens"})
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,7 @@ class Difference:
 class ReplayReport:
     steps: int
     differences: list[Difference] = field(default_factory=list)
+    varied: list[Difference] = field(default_factory=list)  # a nondeterministic tool's output: shown, not counted
     content_hash_matches: bool = True
     success_recorded: float | None = None
     success_replayed: float | None = None
@@ -174,6 +186,7 @@ def replay(trajectory: Trajectory | str | Path, sandbox: str | None = None, stri
 def _play(env: gym.Env[Any, Any], base: LocoEnv, traj: Trajectory, report: ReplayReport, strict: bool) -> bool:
     """Play every recorded step; True when the env ended the episode (a submit or a budget)."""
     ended = False
+    comparison = StepComparison()
     for step in traj.steps:
         if ended:
             report.differences.append(Difference(step.index, "episode", "continues", "had already ended"))
@@ -183,11 +196,17 @@ def _play(env: gym.Env[Any, Any], base: LocoEnv, traj: Trajectory, report: Repla
         _obs, _reward, terminated, truncated, _info = env.step(action)
         ended = terminated or truncated
         assert base.trajectory is not None
-        found += compare_steps(step, base.trajectory.steps[-1])
+        tool = base.toolset.tools.get(step.call.name) if step.call is not None else None
+        played = base.trajectory.steps[-1]
+        differs, varied = comparison.compare(step, played, deterministic=tool is None or tool.deterministic)
+        if varied:  # go on from what the agent was shown (see the module docstring)
+            played.result, played.obs_tokens = step.result.model_copy(deep=True), step.obs_tokens
+        found += differs
         if found and strict:
             raise ReplayMismatch(found[0].describe(),
                                  fix="The recording was edited, or the environment or its data changed since.")
         report.differences.extend(found)
+        report.varied.extend(varied)
     return ended
 
 
@@ -206,12 +225,39 @@ def _action_of(step: StepEvent) -> tuple[Any, Difference | None]:
     return step.call, None
 
 
-def compare_steps(recorded: StepEvent, replayed: StepEvent) -> list[Difference]:
-    """Every field of a step that the env computes, recorded against replayed."""
-    pairs = [(name, getattr(recorded.result, name), getattr(replayed.result, name)) for name in _RESULT_FIELDS]
-    pairs += [(name, getattr(recorded, name), getattr(replayed, name)) for name in _STEP_FIELDS]
-    return [Difference(recorded.index, name, _short(dumps(a).decode()), _short(dumps(b).decode()))
-            for name, a, b in pairs if dumps(a) != dumps(b)]
+class StepComparison:
+    """Compares an episode's steps in order, recorded against replayed: every field the env computes.
+
+    A nondeterministic tool's output, result data and output size are *varied* rather than different, and so is
+    a later step's context size while it is off by exactly what those sizes moved since the session began (the
+    context is the session's prompt plus every observation and action so far).
+    """
+
+    def __init__(self) -> None:
+        self._session: int | None = None
+        self._drift = 0  # replayed minus recorded context tokens that varied outputs account for
+
+    def compare(self, recorded: StepEvent, replayed: StepEvent,
+                deterministic: bool = True) -> tuple[list[Difference], list[Difference]]:
+        """(differences, varied) for one step."""
+        if recorded.session != self._session:
+            self._session, self._drift = recorded.session, 0
+        pairs = [(name, getattr(recorded.result, name), getattr(replayed.result, name)) for name in _RESULT_FIELDS]
+        pairs += [(name, getattr(recorded, name), getattr(replayed, name)) for name in _STEP_FIELDS]
+        differs: list[Difference] = []
+        varied: list[Difference] = []
+        for name, a, b in pairs:
+            if dumps(a) != dumps(b):
+                found = Difference(recorded.index, name, _short(dumps(a).decode()), _short(dumps(b).decode()))
+                (varied if not deterministic and name in _VARYING_FIELDS else differs).append(found)
+        if not deterministic:
+            self._drift += replayed.obs_tokens - recorded.obs_tokens
+        shift = replayed.context_tokens - recorded.context_tokens
+        if shift:
+            found = Difference(recorded.index, "context_tokens", str(recorded.context_tokens),
+                               str(replayed.context_tokens))
+            (varied if shift == self._drift else differs).append(found)
+        return differs, varied
 
 
 def _compare_end(traj: Trajectory, played: Trajectory, report: ReplayReport) -> None:

@@ -9,7 +9,8 @@ For each ``done`` row of ``episodes.jsonl`` the check
    checks its content hash; then plays the recorded actions on a rebuilt world or sandbox and lets the family's
    grader score the replay (:func:`locogym.harness.replay.replay`): a success that the recorded actions do not
    earn, a rewritten observation or final state, a call its raw action does not parse to — each shows up as a
-   difference;
+   difference (a shell command's output that varies from run to run is counted apart, as *varied*, and fails
+   nothing unless something derived from it differs);
 4. reports a trajectory recorded by another locogym release as a difference too, unless that is accepted.
 
 LoCo-RepoPatch episodes are graded by running the project's hidden tests; they are re-played and re-graded only
@@ -61,6 +62,7 @@ class EpisodeCheck:
     verdict: Verdict = "same"
     findings: list[Finding] = field(default_factory=list)
     first_divergence: str | None = None  # the first differing step of the replay, when one differs
+    varied: int = 0  # steps whose nondeterministic tool printed otherwise on the replay (not a difference)
     note: str | None = None
 
 
@@ -189,6 +191,7 @@ def _check_episode(root: Path, result: EpisodeResult, salt: str | None, sandbox:
         episode.note = f"could not be re-played: {getattr(exc, 'message', None) or exc}"
         return episode
     episode.regraded = report.success_replayed
+    episode.varied = len({d.step for d in report.varied})
     for difference in report.differences:
         where = f"step {difference.step}: " if difference.step is not None else ""
         episode.findings.append(Finding(where + difference.what, difference.recorded, difference.replayed))

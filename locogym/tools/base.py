@@ -62,6 +62,9 @@ class Tool(ABC):
 
     ``output_tokens`` is the per-call output budget; ``page_hint`` tells the agent how to see the rest of a cut
     output (a result may give a more precise one in ``data["page_hint"]``, such as the next offset to read).
+    ``deterministic`` says whether the same call on the same state always prints the same output; a replay of the
+    episode holds a tool that is not (a shell command may read a clock, race a pipeline or list file times) to
+    everything derived from its output, not to the output's bytes.
     """
 
     name: ClassVar[str]
@@ -69,6 +72,7 @@ class Tool(ABC):
     output_tokens: ClassVar[int] = DEFAULT_OUTPUT_TOKENS
     page_hint: ClassVar[str] = "Narrow the request to see the rest."
     ends_session: ClassVar[bool] = False
+    deterministic: ClassVar[bool] = True
 
     @abstractmethod
     def run(self, ctx: ToolContext, args: Any) -> ToolResult:

@@ -24,6 +24,7 @@ class Run(Tool):
     Args = RunArgs
     output_tokens = 6000
     page_hint = "Pipe the command through head/tail or grep to see less."
+    deterministic = False  # `date`, `ls -l` of a fresh copy, the stderr of two piped commands
 
     def run(self, ctx: ToolContext, args: RunArgs) -> ToolResult:
         if not args.cmd.strip():
