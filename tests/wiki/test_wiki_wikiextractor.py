@@ -58,6 +58,7 @@ def test_all_formats_agree_exactly() -> None:
     reference = load_wikiextractor(FIXTURES / "json_escaped")
     for variant in WITH_LINKS:
         assert load_wikiextractor(FIXTURES / variant) == reference, variant
+    assert load_wikiextractor(str(FIXTURES / "json_escaped")) == reference  # a path given as text, as users do
 
 
 def test_a_dump_without_links_derives_them_from_mentions() -> None:

@@ -201,7 +201,7 @@ def load_musique(path: Path) -> tuple[list[Article], list[QAItem]]:
     return articles, items
 
 
-def load_wikiextractor(path: Path) -> list[Article]:
+def load_wikiextractor(path: str | Path) -> list[Article]:
     """A WikiExtractor dump, ``<doc>`` or ``--json`` (one file, or its output folder of ``AA/wiki_00`` files,
     bzip2-compressed or not). Redirects and empty pages are dropped; links are kept as links (first letter
     case-insensitive, as in MediaWiki); a repeated title keeps its first article.
@@ -210,7 +210,7 @@ def load_wikiextractor(path: Path) -> list[Article]:
         DataError: a malformed file (see :func:`~locogym.scenarios.wiki.wikiextractor.iter_pages`) or no article.
     """
     pages: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for _, _, found in iter_pages(path):
+    for _, _, found in iter_pages(Path(path)):
         pages.setdefault(found.title, (found.text, found.links))
     canonical: dict[str, str] = {}
     for title in pages:
