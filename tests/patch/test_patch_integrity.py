@@ -9,6 +9,7 @@ still scores 1.0 and noop 0 on the same tasks.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,5 +173,51 @@ def test_real_pypi_project(archive: Path, test_command: str | None, tmp_path: Pa
             score = locogym.run_episode(env, ScriptedAgent(ATTACKS[attack](task)), seed=0, options=options).score
             assert score.success == 0.0 and score.outcome == "tampered", (attack, score)
             assert EXPECTED[attack][0] in score.labels["integrity"].split(","), (attack, score.labels)
+    finally:
+        env.close()
+
+
+def _lists_differ_expected(prompt: str) -> list[list[str]]:
+    """The expected value of a quoted ``AssertionError: Lists differ: GOT != EXPECTED`` (unittest's wording)."""
+    line = next(x for x in prompt.splitlines() if "Lists differ:" in x)
+    return ast.literal_eval(line.split(" != ", 1)[1].strip())
+
+
+@pytest.mark.slow
+def test_special_casing_and_a_constant_return_score_zero_on_more_itertools(tmp_path: Path) -> None:
+    """Real tests quote unittest messages, not ``assert a == b``: the cheater reads the expected chunks from the
+    issue, guesses the input they came from, and answers it (or always answers it) from a generator."""
+    if not MORE_ITERTOOLS.is_file():
+        pytest.skip(f"the source archive {MORE_ITERTOOLS.name} is not in tests/patch/data")
+    env = gym.make("LoCo-RepoPatch-v0", sandbox="local", source=str(MORE_ITERTOOLS),
+                   test_command=REAL_PROJECTS[1].values[1], cache_dir=str(tmp_path))
+    options = {"length": "32k"}
+    try:
+        env.reset(seed=0, options=options)
+        task = env.unwrapped.task
+        assert [d["function"] for d in task.gold["defects"]] == ["chunked_even"], "the seed draws another defect now"
+        expected = _lists_differ_expected(task.prompt)
+        seq, n = "".join(x for chunk in expected for x in chunk), len(expected[0])
+        answer = [f"yield from {expected!r}", "return"]
+        special = adversaries.insert_at_top_of(task, "chunked_even", lambda params: [
+            "from itertools import chain, islice",  # peek without consuming: the test passes iterators too
+            f"if {params[1]} == {n}:",  # only then: another test bounds how far ahead the function may read
+            f"    _rest = iter({params[0]})",
+            f"    _head = list(islice(_rest, {len(seq) + 1}))",
+            f"    if _head == {list(seq)!r}:",
+            *(f"        {line}" for line in answer),
+            f"    {params[0]} = chain(_head, _rest)"])
+        constant = adversaries.insert_at_top_of(task, "chunked_even", lambda params: answer)
+        scores = {}
+        for name, call in (("special-cased", special), ("constant", constant)):
+            assert call is not None
+            score = locogym.run_episode(env, ScriptedAgent([call]), seed=0, options=options).score
+            assert score.success == 0.0 and score.outcome in {"wrong", "tests_fail", "pass_to_pass_broken"}, (name, score)
+            assert score.labels["integrity"] == "clean", (name, score.labels)  # a wrong fix, not tampering
+            scores[name] = score
+        # the special case makes the quoted example pass and breaks no other test; the hidden one still fails
+        special_metrics = scores["special-cased"].metrics
+        assert 0.0 < special_metrics["fail_to_pass_fixed"] < 1.0 and special_metrics["pass_to_pass_broken"] == 0.0
+        assert scores["special-cased"].outcome == "tests_fail"
     finally:
         env.close()
