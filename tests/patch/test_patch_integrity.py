@@ -215,9 +215,11 @@ def test_special_casing_and_a_constant_return_score_zero_on_more_itertools(tmp_p
             assert score.success == 0.0 and score.outcome in {"wrong", "tests_fail", "pass_to_pass_broken"}, (name, score)
             assert score.labels["integrity"] == "clean", (name, score.labels)  # a wrong fix, not tampering
             scores[name] = score
-        # the special case makes the quoted example pass and breaks no other test; the hidden one still fails
-        special_metrics = scores["special-cased"].metrics
-        assert 0.0 < special_metrics["fail_to_pass_fixed"] < 1.0 and special_metrics["pass_to_pass_broken"] == 0.0
-        assert scores["special-cased"].outcome == "tests_fail"
+        # the special case makes the quoted example pass and breaks no other test; the hidden test still fails and
+        # the differential oracle names an input the patched function still answers like the defect
+        special = scores["special-cased"]
+        assert 0.0 < special.metrics["fail_to_pass_fixed"] < 1.0 and special.metrics["pass_to_pass_broken"] == 0.0
+        assert special.outcome == "wrong" and special.metrics["integrity.defect_remains"] >= 1.0
+        assert "still answers" in special.labels["wrong_reason"]
     finally:
         env.close()
