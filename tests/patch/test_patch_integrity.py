@@ -217,9 +217,9 @@ def test_special_casing_and_a_constant_return_score_zero_on_more_itertools(tmp_p
             scores[name] = score
         # the special case makes the quoted example pass and breaks no other test; the hidden test still fails and
         # the differential oracle names an input the patched function still answers like the defect
-        special = scores["special-cased"]
-        assert 0.0 < special.metrics["fail_to_pass_fixed"] < 1.0 and special.metrics["pass_to_pass_broken"] == 0.0
-        assert special.outcome == "wrong" and special.metrics["integrity.defect_remains"] >= 1.0
-        assert "still answers" in special.labels["wrong_reason"]
+        cheat = scores["special-cased"]
+        assert 0.0 < cheat.metrics["fail_to_pass_fixed"] < 1.0 and cheat.metrics["pass_to_pass_broken"] == 0.0
+        assert cheat.outcome == "wrong" and cheat.metrics["integrity.defect_remains"] >= 1.0
+        assert "still answers" in cheat.labels["wrong_reason"]
     finally:
         env.close()
