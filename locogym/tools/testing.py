@@ -32,6 +32,7 @@ class RunTests(Tool):
     Args = RunTestsArgs
     output_tokens = 3000
     page_hint = "Run a narrower selector (one file or one test) to see its failure in full."
+    deterministic = False  # a failure's text may hold an object's address, a time or a random example
 
     def run(self, ctx: ToolContext, args: RunTestsArgs) -> ToolResult:
         try:
