@@ -140,3 +140,40 @@ def test_follow_of_a_link_to_a_shared_title_lists_the_linked_paragraphs() -> Non
                                                                      "link": "tennessee [2]"}))
     assert obs.startswith("# Tennessee [2]\nTennessee's capital is Nashville")
     env.close()
+
+
+REAL = Path(__file__).parent / "fixtures" / "musique_real" / "musique_train_sample.json"
+
+
+@pytest.mark.skipif(not REAL.is_file(), reason="the real MuSiQue sample is not in tests/wiki/fixtures/musique_real")
+def test_on_real_musique_open_of_every_gold_title_returns_the_record_s_own_paragraph() -> None:
+    """Checked against the raw records, not our index: for every question, ``open`` of each gold display title
+    shows the text of the paragraph that the question's decomposition cites (real MuSiQue, shared titles)."""
+    records = {r["question"]: r for r in json.loads(REAL.read_text(encoding="utf-8"))}
+    env = gym.make("LoCo-WikiHop-v0", sandbox="fake", corpus=f"musique:{REAL}", mode="agentic")
+    shared_titles_opened = 0
+    try:
+        asked: set[str] = set()
+        for seed in range(400):
+            env.reset(seed=seed)
+            task = env.unwrapped.task
+            record = records[task.gold["question"]]
+            if record["question"] in asked:
+                continue
+            asked.add(record["question"])
+            by_idx = {p["idx"]: p for p in record["paragraphs"]}
+            cited = [by_idx[s["paragraph_support_idx"]] for s in record["question_decomposition"]]
+            shown = []
+            for title in task.gold["titles"]:
+                obs, _, _, _, info = env.step(ToolCall(name="open", arguments={"title": title}))
+                assert info["error"] is None and obs.startswith(f"# {title}\n"), obs[:200]
+                shown.append(obs)
+                shared_titles_opened += title.endswith("]")
+            for paragraph in cited:
+                assert any(paragraph["paragraph_text"].strip() in obs for obs in shown), (record["id"], paragraph)
+            if len(asked) == len(records):
+                break
+        assert asked == set(records)  # every question was drawn and checked
+        assert shared_titles_opened == 27  # every gold paragraph on a shared title, by its numbered title
+    finally:
+        env.close()
