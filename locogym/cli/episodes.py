@@ -178,7 +178,7 @@ def replay_command(
     report = replay(trajectory, sandbox=sandbox, seed_salt=seed_salt)
     varied = sorted({d.step for d in report.varied if d.step is not None})
     if varied:
-        console.print(f"shell output printed otherwise at step(s) {', '.join(map(str, varied))} (a clock, file "
+        console.print(f"command output printed otherwise at step(s) {', '.join(map(str, varied))} (a clock, file "
                       "times, a pipeline's interleaving): not a difference, every number derived from it is checked")
     if report.ok:
         console.print(f"[green]replay ok[/]: {report.steps} steps, the final state and the score match "

@@ -268,7 +268,7 @@ def score_command(
     console.print(f"[green]all {check.checked} re-graded episodes match the recorded numbers{kept}[/]")
     varied = [e for e in check.episodes if e.varied]
     if varied:
-        console.print(f"{sum(e.varied for e in varied)} shell command output(s) in {len(varied)} episode(s) printed "
+        console.print(f"{sum(e.varied for e in varied)} command or test output(s) in {len(varied)} episode(s) printed "
                       "otherwise on the replay (a clock, file times, a pipeline's interleaving); every number "
                       "derived from them matches")
 
