@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,12 @@ runner = CliRunner()
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.strip() == f"locogym {locogym.__version__}"
+
+
+@pytest.mark.parametrize("module", ["locogym", "locogym.cli"])
+def test_python_dash_m_runs_the_command(module: str) -> None:
+    done = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == f"locogym {locogym.__version__}", done.stderr[-500:]
 
 
 def test_run_then_replay(tmp_path: Path) -> None:
