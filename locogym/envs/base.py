@@ -53,6 +53,17 @@ RESERVED_OPTIONS = frozenset({"length", "task", "difficulty"})
 _TASK_CACHE_SIZE = 8
 
 
+def observation(result: ToolResult) -> str:
+    """What the agent is shown for a tool's result: its output, after an error marker when the call failed."""
+    return result.output if result.error is None else f"[error: {result.error.value}] {result.output}"
+
+
+def observation_tokens(result: ToolResult) -> int:
+    """A step's ``obs_tokens`` for ``result``, counted afresh from its text as :meth:`LocoEnv.step` counts them
+    (the tool set puts the output's count in ``result.tokens``), so a recorded count is never taken on trust."""
+    return tokens.count(result.output) or tokens.count(observation(result))
+
+
 class EpisodeListener(Protocol):
     """Receives an episode as it happens (the harness's recorder is one)."""
 
@@ -306,7 +317,7 @@ class LocoEnv(gym.Env[str, Any], ABC):
             result = self.toolset.invoke(self.ctx, call)
         annotations = self.annotate(call, result, self.ctx)
         latency_ms = (time.perf_counter() - start) * 1000
-        obs = result.output if result.error is None else f"[error: {result.error.value}] {result.output}"
+        obs = observation(result)
         obs_tokens = result.tokens or tokens.count(obs)
         action_tokens = tokens.count(dumps(call).decode()) if call is not None else 0
         self._context_tokens += obs_tokens + action_tokens

@@ -15,7 +15,7 @@ time, list the times of freshly copied files, interleave the stderr of a pipelin
 busier machine) may print otherwise on a replay. Its call is still played (its effects on the files are part of
 the final state), but the replay goes on from the result the agent was shown, as the agent's next actions did:
 that result replaces the replayed one in the replayed step, so every metric computed from observations (their
-sizes, repeated outputs) is recomputed on what the agent saw. The bytes that differ are listed as *varied*, not
+sizes, counted afresh from the recorded text; repeated outputs) is recomputed on what the agent saw. The bytes that differ are listed as *varied*, not
 as differences; the evidence and annotations the env derived from the replayed output, the final state and the
 score are still compared exactly. The seal is what guards the recorded bytes of such an output.
 """
@@ -33,7 +33,7 @@ from locogym.core.errors import ConfigError, ReplayMismatch
 from locogym.core.salt import SALT_ENV, resolve_salt, salt_hash
 from locogym.core.types import EpisodeScore, StepEvent, ToolCall, Trajectory, dumps
 from locogym.envs.actions import parse_action
-from locogym.envs.base import EpisodeMetadata, LocoEnv
+from locogym.envs.base import EpisodeMetadata, LocoEnv, observation_tokens
 from locogym.harness.recorder import read_trajectory
 
 # What a step is compared on: everything the env derived from the action (latency and model usage are not).
@@ -199,8 +199,11 @@ def _play(env: gym.Env[Any, Any], base: LocoEnv, traj: Trajectory, report: Repla
         tool = base.toolset.tools.get(step.call.name) if step.call is not None else None
         played = base.trajectory.steps[-1]
         differs, varied = comparison.compare(step, played, deterministic=tool is None or tool.deterministic)
-        if varied:  # go on from what the agent was shown (see the module docstring)
-            played.result, played.obs_tokens = step.result.model_copy(deep=True), step.obs_tokens
+        if varied:  # go on from what the agent was shown (see the module docstring), its size counted afresh
+            played.result, played.obs_tokens = step.result.model_copy(deep=True), observation_tokens(step.result)
+            if played.obs_tokens != step.obs_tokens:
+                differs.append(Difference(step.index, "obs_tokens (of the recorded output)", str(step.obs_tokens),
+                                          str(played.obs_tokens)))
         found += differs
         if found and strict:
             raise ReplayMismatch(found[0].describe(),

@@ -70,10 +70,23 @@ def test_a_context_size_the_varied_outputs_do_not_account_for_is_a_difference(re
     assert [(d.step, d.what) for d in report.differences] == [(1, "context_tokens")]
 
 
-def test_an_edited_shell_output_changes_no_number_of_the_replay(recording: Path) -> None:
+def test_an_edited_shell_output_earns_nothing_and_its_size_gives_it_away(recording: Path) -> None:
     records = _records(recording)
     records[1]["result"]["output"] = "exit code 0\n--- stdout ---\nthe answer is 42"
     _write(recording, records)
     report = replay(recording)
-    assert report.ok and report.success_replayed == 0.0
+    assert report.success_replayed == 0.0
     assert any(d.step == 0 and "the answer is 42" in d.recorded for d in report.varied)
+    assert [(d.step, d.what) for d in report.differences] == [(0, "obs_tokens (of the recorded output)"),
+                                                               (None, "efficiency.obs_tokens")]
+
+
+def test_a_size_edited_with_a_shell_output_is_counted_afresh_and_caught(recording: Path) -> None:
+    """Shrinking a varied output's recorded size (to flatter token efficiency) does not carry into the replay."""
+    records = _records(recording)
+    records[1]["obs_tokens"] = 1
+    records[1]["result"]["tokens"] = 1
+    _write(recording, records)
+    report = replay(recording)
+    assert not report.ok
+    assert (0, "obs_tokens (of the recorded output)") in [(d.step, d.what) for d in report.differences]
