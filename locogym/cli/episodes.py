@@ -173,13 +173,13 @@ def replay_command(
                                                        "(default: $LOCOGYM_SEED_SALT).")] = None,
 ) -> None:
     """Play a recorded episode's actions again; exit 1 on any difference, naming the step that diverged first."""
-    from locogym.harness.replay import replay
+    from locogym.harness.replay import VARIED_CAUSES, replay
 
     report = replay(trajectory, sandbox=sandbox, seed_salt=seed_salt)
     varied = sorted({d.step for d in report.varied if d.step is not None})
     if varied:
-        console.print(f"command output printed otherwise at step(s) {', '.join(map(str, varied))} (a clock, file "
-                      "times, a pipeline's interleaving): not a difference, every number derived from it is checked")
+        console.print(f"output printed otherwise at step(s) {', '.join(map(str, varied))} ({VARIED_CAUSES}): not a "
+                      "difference; every number derived from it is checked")
     if report.ok:
         console.print(f"[green]replay ok[/]: {report.steps} steps, the final state and the score match "
                       f"(success {report.success_replayed})")

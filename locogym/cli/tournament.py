@@ -231,6 +231,7 @@ def score_command(
 ) -> None:
     """Re-grade every finished episode from its recorded actions; exit 1 with a table of differences when any
     number, state or record differs from what the run folder says."""
+    from locogym.harness.replay import VARIED_CAUSES
     from locogym.harness.rescore import rescore_run
 
     check = rescore_run(run_dir, seed_salt=seed_salt, sandbox=sandbox, regrade_tests=regrade_tests,
@@ -269,8 +270,7 @@ def score_command(
     varied = [e for e in check.episodes if e.varied]
     if varied:
         console.print(f"{sum(e.varied for e in varied)} command or test output(s) in {len(varied)} episode(s) printed "
-                      "otherwise on the replay (a clock, file times, a pipeline's interleaving); every number "
-                      "derived from them matches")
+                      f"otherwise on the replay ({VARIED_CAUSES}); every number derived from them matches")
 
 
 def register(app: typer.Typer) -> None:

@@ -15,9 +15,9 @@ time, list the times of freshly copied files, interleave the stderr of a pipelin
 busier machine) may print otherwise on a replay. Its call is still played (its effects on the files are part of
 the final state), but the replay goes on from the result the agent was shown, as the agent's next actions did:
 that result replaces the replayed one in the replayed step, so every metric computed from observations (their
-sizes, counted afresh from the recorded text; repeated outputs) is recomputed on what the agent saw. The bytes that differ are listed as *varied*, not
-as differences; the evidence and annotations the env derived from the replayed output, the final state and the
-score are still compared exactly. The seal is what guards the recorded bytes of such an output.
+sizes, counted afresh from the recorded text; repeated outputs) is recomputed on what the agent saw. The bytes
+that differ are listed as *varied*, not as differences; the evidence and annotations the env derived from the
+replayed output, the final state and the score are still compared exactly. The seal guards the recorded bytes.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from locogym.harness.recorder import read_trajectory
 # What a step is compared on: everything the env derived from the action (latency and model usage are not).
 _RESULT_FIELDS = ("output", "error", "truncated", "data")
 _STEP_FIELDS = ("session", "evidence_seen", "annotations", "obs_tokens")
+# Why a nondeterministic tool's output may differ on a replay, as the commands tell their users.
+VARIED_CAUSES = "a clock, file times, a pipeline's interleaving, an object's address"
 # What may vary between two runs of a nondeterministic tool's call: its result and that result's size.
 _VARYING_FIELDS = frozenset({"output", "error", "truncated", "data", "obs_tokens"})
 
