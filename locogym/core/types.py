@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -126,7 +126,12 @@ class Probe(Model):
 
 
 class ScenarioConfig(Model):
-    """Everything that determines a task. Same config gives the same Task, byte for byte."""
+    """Everything that determines a task. Same config gives the same Task, byte for byte.
+
+    A task is a core plus a context (see :mod:`locogym.core.ladder`): draw the core from :meth:`core_seed` (every
+    field but ``length`` and ``depth``), the context that grows with ``length`` from :meth:`fill_seed`, and place
+    the evidence at :meth:`evidence_depth`.
+    """
 
     family: str
     seed: int = 0
@@ -134,10 +139,44 @@ class ScenarioConfig(Model):
     task: str | None = None
     difficulty: str = "medium"
     params: dict[str, Any] = Field(default_factory=dict)
+    depth: float | None = None  # where the evidence sits, 0 (start) .. 1 (end); None: drawn from the core's seed
+
+    def identity(self, *, without: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The fields that define the task as plain data (``depth`` only when set, so that configs written before
+        it existed hash as they did), minus ``without``."""
+        body = self.model_dump(mode="json")
+        if body.get("depth") is None:
+            body.pop("depth", None)
+        for name in without:
+            body.pop(name, None)
+        return body
 
     def rng_seed(self) -> int:
         """A 64-bit seed derived from the whole config, for ``random.Random`` / numpy generators."""
-        return int(stable_hash(self, 16), 16)
+        return int(stable_hash(self.identity(), 16), 16)
+
+    def core_seed(self) -> int:
+        """A 64-bit seed from everything but ``length`` and ``depth``: the stream a task's core is drawn from, so
+        that the same seed gives the same core at every length (and at every depth)."""
+        return int(stable_hash({"core": self.identity(without=("length", "depth"))}, 16), 16)
+
+    def fill_seed(self) -> int:
+        """A 64-bit seed from the whole config: the stream of the context that grows with ``length``."""
+        return int(stable_hash({"fill": self.identity()}, 16), 16)
+
+    def evidence_depth(self) -> float:
+        """The depth asked for, or else the one drawn from the core's seed (the same at every length)."""
+        from locogym.core.ladder import drawn_depth
+
+        return self.depth if self.depth is not None else drawn_depth(self.core_seed())
+
+
+class Gold(Model):
+    """Base of each family's typed gold: what its grader compares against. A gold holds nothing that depends on
+    ``length``: the generator recomputes it on the full context and refuses a fill that moves it."""
+
+
+GoldT = TypeVar("GoldT", bound=Gold)
 
 
 class Task(Model):
@@ -149,7 +188,10 @@ class Task(Model):
     prompt: str
     tool_names: list[str]
     workspace: dict[str, str] | None = None  # path -> content, materialised in the sandbox at reset
-    gold: Any = None
+    gold: Any = None  # the family's typed gold (a Gold subclass) as plain data; the same at every length
+    question: str = ""  # what the core asks, as the agent reads it; the same at every length
+    core_hash: str = ""  # names the core (see core.ladder): the same at every length of a seed
+    depth: float | None = None  # where the needed evidence sits in the context: 0 (start) .. 1 (end)
     evidence: list[Evidence] = Field(default_factory=list)
     oracle_plan: list[ToolCall] = Field(default_factory=list)
     sessions: list[SessionSpec] | None = None
@@ -157,6 +199,10 @@ class Task(Model):
     length_tokens: int = 0
     content_hash: str = ""
     meta: dict[str, Any] = Field(default_factory=dict)
+
+    def gold_as(self, model: type[GoldT]) -> GoldT:
+        """The gold read as the family's typed model (raises pydantic's ValidationError on a malformed gold)."""
+        return model.model_validate(self.gold)
 
     def with_hash(self) -> Task:
         """Return a copy whose ``content_hash`` covers every other field."""
@@ -246,6 +292,7 @@ class Trajectory(Model):
     events: list[dict[str, Any]] = Field(default_factory=list)  # non-step events: compaction, session starts
     # Provenance (absent from files written before it existed, hence the defaults).
     agent_privileged: bool = False  # the agent was given the hidden task (a reference such as the oracle)
+    core_hash: str = ""  # the task's core (see core.ladder): episodes that share it differ only in their context
     locogym_version: str = ""  # the release that generated the task and recorded the episode
     salt_hash: str | None = None  # fingerprint of the secret seed salt, when one was used (see core.salt)
     seal: str | None = None  # the recorder's digest of every line before the end line (see harness.seal)
@@ -282,7 +329,9 @@ def to_jsonable(value: Any, _depth: int = 0) -> Any:
     return repr(value)[:4096]
 
 
-EpisodeStatus = Literal["done", "errored"]
+# refused: the task cannot be made with these options (a length too short for the core); never played, never
+# retried, and its core drops out of the paired length statistics.
+EpisodeStatus = Literal["done", "errored", "refused"]
 
 
 class EpisodeResult(Model):
@@ -316,5 +365,7 @@ class EpisodeResult(Model):
     task_kind: str | None = None
     locogym_version: str = ""
     content_hash: str = ""
+    core_hash: str = ""  # episodes of one env sharing it played the same task at different lengths
+    depth: float | None = None  # where the task's evidence sat in its context (0 start .. 1 end)
     salt_hash: str | None = None
     seal: str | None = None

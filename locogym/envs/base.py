@@ -28,6 +28,7 @@ import gymnasium as gym
 
 from locogym.core import tokens
 from locogym.core.errors import ConfigError
+from locogym.core.ladder import parse_depth
 from locogym.core.salt import opaque_task_id, resolve_salt, salt_hash, salted_seed
 from locogym.core.types import (
     EpisodeScore,
@@ -49,7 +50,7 @@ from locogym.sandboxes.base import Sandbox, backend_names, make_sandbox
 from locogym.tools.base import Tool, ToolContext, ToolSet
 
 DEFAULT_MAX_STEPS = 64
-RESERVED_OPTIONS = frozenset({"length", "task", "difficulty"})
+RESERVED_OPTIONS = frozenset({"length", "task", "difficulty", "depth"})
 _TASK_CACHE_SIZE = 8
 
 
@@ -125,6 +126,9 @@ class LocoEnv(gym.Env[str, Any], ABC):
     docs_page: ClassVar[str | None] = None  # default docs/envs/<env_id>.md
     option_names: ClassVar[frozenset[str]] = frozenset()
     default_length: ClassVar[int] = 8192
+    # The length ladder: the first rung is the length the task's core is drawn to fit; every rung gives the same
+    # core (core_hash) with a larger context. check_family and bench/length.py climb it.
+    ladder: ClassVar[tuple[str, ...]] = ("8k", "32k", "128k")
     default_task: ClassVar[str | None] = None
     preset_tasks: ClassVar[tuple[str, ...]] = ()  # task kinds the preset tournament runs (default: the default)
 
@@ -219,9 +223,10 @@ class LocoEnv(gym.Env[str, Any], ABC):
         difficulty = options.pop("difficulty", "medium")
         if difficulty not in {"easy", "medium", "hard"}:
             raise ConfigError(f"difficulty={difficulty!r} is not known.", fix="Use easy, medium or hard.")
+        depth = parse_depth(options.pop("depth", None))
         params = {**self.family_params, **options}
         return ScenarioConfig(family=self.family, seed=int(seed), length=length, task=task,
-                              difficulty=difficulty, params=params)
+                              difficulty=difficulty, params=params, depth=depth)
 
     def task_for(self, config: ScenarioConfig) -> Task:
         """Generate (or fetch from the small in-process cache) the task of ``config``."""
@@ -289,7 +294,7 @@ class LocoEnv(gym.Env[str, Any], ABC):
         self.trajectory = Trajectory(env_id=self.env_id, scenario=config, agent=self._metadata.agent,
                                      agent_settings=dict(self._metadata.agent_settings), task=task,
                                      sandbox=self.sandbox_name, episode_key=self._metadata.episode_key,
-                                     agent_privileged=self._metadata.privileged,
+                                     agent_privileged=self._metadata.privileged, core_hash=task.core_hash,
                                      locogym_version=package_version(), salt_hash=salt_hash(self.seed_salt))
         obs = self.session_prompt(task, 0)
         self._context_tokens = tokens.count(obs)
@@ -445,6 +450,8 @@ class LocoEnv(gym.Env[str, Any], ABC):
             "heuristic_policy": self.heuristic_policy,
             "task_id": self.task.task_id,
             "content_hash": self.task.content_hash,
+            "core_hash": self.task.core_hash,
+            "depth": self.task.depth,
             "length_tokens": self.task.length_tokens,
             "tools": self.toolset.spec_dicts(),
             "budget": self.budget.as_dict(),

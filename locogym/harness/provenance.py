@@ -40,6 +40,8 @@ def result_fields(trajectory: Trajectory) -> dict[str, Any]:
             "sandbox_isolated": is_isolated(trajectory.sandbox), "task_kind": task_kind(trajectory),
             "locogym_version": trajectory.locogym_version,
             "content_hash": trajectory.task.content_hash if trajectory.task else "",
+            "core_hash": trajectory.task.core_hash if trajectory.task else "",
+            "depth": trajectory.task.depth if trajectory.task else None,
             "salt_hash": trajectory.salt_hash, "seal": trajectory.seal}
 
 
