@@ -14,6 +14,13 @@ without naming any identifier of the code (the non-literal variants).
 
 The size is controlled in tokens: modules are added until the measured total is within 2% of
 ``target_tokens``. No two seeds give the same project; the same seed always gives the same bytes.
+
+A project is a *core* plus a *fill* (see :mod:`locogym.core.ladder`). With ``core_tokens`` set, the core is the
+project of ``core_tokens`` drawn from ``seed`` — byte for byte the same at every ``target_tokens`` — and the fill
+grows it to ``target_tokens`` with distractor domains drawn from their own stream (``fill``). Fill code calls only
+fill code, names are unique across the whole project, and the settings package, the core domains' re-exports and
+every core file stay as they are: a question or a defect about the core has the same answer, callers and tests at
+every length. ``meta["core_modules"]`` names the core's modules.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from typing import Any
 
 from locogym.core import tokens
 from locogym.core.errors import ConfigError
+from locogym.core.ladder import too_short
 from locogym.scenarios.repo.tree import SourceTree
 
 # code word -> paraphrase (the paraphrases share no word with any code word)
@@ -304,6 +312,9 @@ class _Generator:
         self.seed = seed
         self.branch_share = branch_share
         self.target = target_tokens
+        self.settings_target = target_tokens  # the core's size: the settings package never grows with the fill
+        self.filling = False  # new modules belong to the fill: they call only fill code
+        self.fill_modules: set[str] = set()
         self.names = _Names(self.rng)
         self.pkg = f"{self.rng.choice(PROJECT_PREFIX)}{self.rng.choice(PROJECT_SUFFIX)}"
         self.funcs: dict[str, Func] = {}
@@ -324,9 +335,8 @@ class _Generator:
 
     def callable_pool(self, module: _Module) -> list[str]:
         """Module-level int functions a new function of ``module`` may call (earlier ones only: no cycles)."""
-        pool = [f.qualname for m in [*self.modules[-12:], module] for f in m.funcs
-                if f.kind != "text" and f.depth < MAX_DEPTH]
-        return pool
+        recent = [m for m in self.modules if m.dotted in self.fill_modules][-12:] if self.filling else self.modules[-12:]
+        return [f.qualname for m in [*recent, module] for f in m.funcs if f.kind != "text" and f.depth < MAX_DEPTH]
 
     def new_function(self, module: _Module, kind: str | None = None) -> Func:
         name, doc = self.names.function()
@@ -371,6 +381,8 @@ class _Generator:
             self.add_class(module)
         self.modules.append(module)
         self.domains[domain].append(module)
+        if self.filling:
+            self.fill_modules.add(dotted)
         exported = [f for f in module.funcs if self.rng.random() < 0.5]
         for f in exported:
             alias = f.name if self.rng.random() < 0.75 else self.names.function()[0]
@@ -515,7 +527,7 @@ class _Generator:
 
     def _draw_settings(self) -> dict[str, str]:
         nouns = sorted(NOUNS)
-        count = max(8, min(60, self.target // 6000 + 8))
+        count = max(8, min(60, self.settings_target // 6000 + 8))
         settings: list[tuple[str, str, str, Any]] = []  # name, kind, comment, default
         seen: set[str] = set()
         while len(settings) < count:
@@ -578,24 +590,24 @@ class _Generator:
         return "\n".join(lines) + "\n"
 
     def package_init(self) -> str:
-        rng = random.Random(f"locogym-synthetic-init:{self.seed}")
+        """The top package's re-exports: each domain's share drawn from that domain's own stream, so that fill
+        domains add lines without changing which core names are re-exported."""
         lines = [f'"""{self.pkg}: the public interface."""', ""]
-        chosen: list[tuple[str, str]] = []
         for domain in sorted(self.domains):
             exports = sorted(self.domain_exports[domain])
-            for alias in exports[: rng.randint(0, 2)]:
-                chosen.append((domain, alias))
-        for domain, alias in chosen:
-            lines.append(f"from .{domain} import {alias}")
-        lines += ["", f'__version__ = "0.{self.seed % 10}.{rng.randint(0, 20)}"']
+            share = random.Random(f"locogym-synthetic-init:{self.seed}:{domain}").randint(0, 2)
+            lines += [f"from .{domain} import {alias}" for alias in exports[:share]]
+        version = random.Random(f"locogym-synthetic-version:{self.seed}").randint(0, 20)
+        lines += ["", f'__version__ = "0.{self.seed % 10}.{version}"']
         return "\n".join(lines) + "\n"
 
     def static_files(self) -> dict[str, str]:
+        core = self.core_domains()
         return {
             "pyproject.toml": (f'[project]\nname = "{self.pkg}"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n\n'
                                '[tool.pytest.ini_options]\npythonpath = ["."]\ntestpaths = ["tests"]\n'),
             "README.md": (f"# {self.pkg}\n\nBusiness helpers organised in domains "
-                          f"({', '.join(sorted(self.domains)[:6])}{', ...' if len(self.domains) > 6 else ''}).\n\n"
+                          f"({', '.join(core[:6])}{', ...' if len(core) > 6 else ''}).\n\n"
                           "Run the tests with `python -m pytest -q`.\n"),
             "tests/__init__.py": "",
         }
@@ -624,10 +636,19 @@ class _Generator:
             out += cached[1]
         return out
 
+    def core_domains(self) -> list[str]:
+        return sorted(d for d, mods in self.domains.items() if not any(m.dotted in self.fill_modules for m in mods))
+
     def generate(self) -> dict[str, str]:
+        """The project of ``target`` tokens: modules in new domains until the estimate is near the target, then
+        fine control by dropping or adding whole modules (only modules drawn by this call, so a fill never touches
+        the core)."""
         domain = self.new_domain()
         modules_per_domain = self.rng.randint(3, 6)
         overhead = sum(tokens.count(t) for t in self.settings_files().values())
+        first_new = len(self.modules)
+        if first_new:  # growing a core: what is already there counts in full
+            overhead = self.total(self.assemble())
         estimate = 0
         while True:
             if len(self.domains[domain]) >= modules_per_domain:
@@ -641,13 +662,14 @@ class _Generator:
         files = self.assemble()
         # fine control: drop trailing modules while over, then trim the last module's functions
         total = self.total(files)
-        while total > self.target * 1.02 and len(self.modules) > 2:
+        while total > self.target * 1.02 and len(self.modules) > max(2, first_new + 1):
             removed = self.modules.pop()
             self.forget(removed)
             files = self.assemble()
             total = self.total(files)
         while total < self.target * 0.98:
-            domain = self.modules[-1].domain if len(self.domains[self.modules[-1].domain]) < 6 else self.new_domain()
+            last = self.modules[-1].domain
+            domain = last if len(self.domains[last]) < 6 else self.new_domain()
             gap = self.target - total
             module = self.new_module(domain, max(1, min(7, gap // 260)))
             files = self.assemble()
@@ -666,7 +688,14 @@ class _Generator:
                 break
         return files
 
+    def grow(self, target: int, fill: int) -> dict[str, str]:
+        """Grow the generated core to ``target`` tokens with fill domains drawn from stream ``fill``."""
+        self.rng = self.names.rng = random.Random(f"locogym-synthetic-fill:{self.seed}:{fill}")
+        self.target, self.filling = target, True
+        return self.generate()
+
     def forget(self, module: _Module) -> None:
+        self.fill_modules.discard(module.dotted)
         self.domains[module.domain].remove(module)
         for f in module.funcs + module.methods:
             self.funcs.pop(f.qualname, None)
@@ -682,26 +711,42 @@ MIN_TOKENS = 2_000
 MAX_TOKENS = 4 * 1024 * 1024
 
 
-def generate_project(seed: int, target_tokens: int = 32_768, branch_share: float = BRANCH_SHARE) -> SourceTree:
+def generate_project(seed: int, target_tokens: int = 32_768, branch_share: float = BRANCH_SHARE, *,
+                     core_tokens: int | None = None, fill: int = 0) -> SourceTree:
     """Generate a Python project of about ``target_tokens`` tokens (all files, measured with cl100k_base).
 
     The result's ``meta`` describes the project: ``package`` (the import name), ``functions`` (qualified name ->
-    kind, callees, docstring), ``modules`` (dotted -> path) and ``tests`` (module path -> test file). The project's
-    own tests pass: ``python -m pytest -q`` in the project folder. ``branch_share`` is the share of functions that
-    branch on a threshold (of those that are not leaves); the code-review family asks for more of them than the
-    default, so that its defects in guards have enough harmless look-alikes.
+    kind, callees, docstring), ``modules`` (dotted -> path), ``tests`` (module path -> test file) and
+    ``core_modules`` (the dotted names of the core's modules). The project's own tests pass: ``python -m pytest -q``
+    in the project folder. ``branch_share`` is the share of functions that branch on a threshold (of those that are
+    not leaves); the code-review family asks for more of them than the default, so that its defects in guards have
+    enough harmless look-alikes.
+
+    ``core_tokens`` (default: ``target_tokens``) is the size of the core: every file of the project generated
+    with ``target_tokens=core_tokens`` is in the result unchanged, and fill domains from stream ``fill`` make up
+    the rest (see the module docstring). ``fill`` picks another fill of the same size, for a generator that must
+    reject a fill.
 
     Raises:
-        ConfigError: ``target_tokens`` is outside [2,000, 4,194,304].
+        ConfigError: ``target_tokens`` or ``core_tokens`` is outside [2,000, 4,194,304], or ``target_tokens`` is
+            too small to hold the core.
     """
-    if not MIN_TOKENS <= int(target_tokens) <= MAX_TOKENS:
-        raise ConfigError(f"target_tokens={target_tokens} is outside [{MIN_TOKENS:,}, {MAX_TOKENS:,}].",
-                          fix="Ask for a project between 2k and 4m tokens.")
+    core = int(core_tokens if core_tokens is not None else target_tokens)
+    for name, value in (("target_tokens", target_tokens), ("core_tokens", core)):
+        if not MIN_TOKENS <= int(value) <= MAX_TOKENS:
+            raise ConfigError(f"{name}={value} is outside [{MIN_TOKENS:,}, {MAX_TOKENS:,}].",
+                              fix="Ask for a project between 2k and 4m tokens.")
     if not 0.0 <= branch_share <= 0.6:
         raise ConfigError(f"branch_share={branch_share} is outside [0, 0.6].",
                           fix="Ask for a share of branch functions between 0 and 0.6.")
-    gen = _Generator(int(seed), int(target_tokens), branch_share)
+    gen = _Generator(int(seed), core, branch_share)
     files = gen.generate()
+    core_modules = [m.dotted for m in gen.modules]
+    if int(target_tokens) > core * 1.02:
+        files = gen.grow(int(target_tokens), int(fill))
+    elif int(target_tokens) < core * 0.98:
+        raise too_short(int(target_tokens), gen.total(files), "the project's core",
+                        fix=f"Ask for at least {core:,} tokens, or a smaller core.")
     meta = {
         "package": gen.pkg,
         "seed": int(seed),
@@ -709,6 +754,9 @@ def generate_project(seed: int, target_tokens: int = 32_768, branch_share: float
                       for q, f in sorted(gen.funcs.items())},
         "modules": {m.dotted: m.path for m in gen.modules},
         "tests": {m.path: f"tests/test_{m.domain}_{m.dotted.rsplit('.', 1)[1]}.py" for m in gen.modules},
+        "core_modules": core_modules,
+        "core_tokens": core,
+        "fill": int(fill),
     }
     return SourceTree(name=f"synthetic-{gen.pkg}-{seed}", files=files, language="python", origin="synthetic",
                       meta=meta)
