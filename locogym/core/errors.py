@@ -2,6 +2,7 @@
 
     LocoError                      base of everything locogym raises on purpose
     ├── ConfigError                bad options, env arguments, tournament configs, CLI flags
+    │   └── TaskRefused            these options cannot make the task (a length too short for its core)
     ├── DataError                  a data file (corpus, dataset, trajectory) is malformed; names file, line, field
     ├── SandboxError               a sandbox backend failed
     │   ├── SandboxUnavailable     the backend cannot run here (engine down, bwrap missing, image not built)
@@ -35,6 +36,12 @@ class LocoError(Exception):
 
 class ConfigError(LocoError, ValueError):
     """Bad configuration or options supplied by the user."""
+
+
+class TaskRefused(ConfigError):
+    """The options are valid but cannot make this task: a length too short to hold the task's core, a source with
+    nothing askable at that length. A task is refused, never swapped for another one; a tournament records it as
+    ``refused`` (not played, not retried) and its core drops out of the paired length statistics."""
 
 
 class DataError(LocoError, ValueError):

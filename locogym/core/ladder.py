@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from locogym.core.errors import ConfigError
+from locogym.core.errors import ConfigError, TaskRefused
 from locogym.core.types import ScenarioConfig, stable_hash
 
 DEPTH_NAMES = {"start": 0.0, "middle": 0.5, "end": 1.0}
@@ -81,8 +81,8 @@ def core_hash(config: ScenarioConfig, core: Any) -> str:
     return stable_hash({"family": config.family, "seed": config.core_seed(), "core": core}, 32)
 
 
-def too_short(length: int, needed: int, what: str, fix: str | None = None) -> ConfigError:
+def too_short(length: int, needed: int, what: str, fix: str | None = None) -> TaskRefused:
     """The error for a length that cannot hold a task's core: it is refused, never swapped for another task."""
-    return ConfigError(
+    return TaskRefused(
         f"length={length:,} tokens cannot hold this task's core ({what} needs {needed:,} tokens).",
         fix=fix or f"Use a length of at least {needed:,} tokens, or another seed.")

@@ -36,6 +36,7 @@ class TournamentProgress:
     skipped: int = 0
     done: int = 0
     errored: int = 0
+    refused: int = 0  # tasks the options cannot make (a length too short for the core): never played
     running: int = 0
     tokens: int = 0
     cost_usd: float = 0.0
@@ -45,7 +46,7 @@ class TournamentProgress:
 
     @property
     def finished(self) -> int:
-        return self.done + self.errored
+        return self.done + self.errored + self.refused
 
     @property
     def remaining(self) -> int:
@@ -67,11 +68,14 @@ class TournamentProgress:
         self.running_by_provider[provider] -= 1
         if result.status == "errored":
             self.errored += 1
+        elif result.status == "refused":
+            self.refused += 1
         else:
             self.done += 1
         self.tokens += result.usage.total_tokens
         self.cost_usd += result.usage.cost_usd
         verdict = (f"[red]errored[/] {escape((result.error or '')[:120])}" if result.status == "errored" else
+                   f"[yellow]refused[/] {escape((result.error or '')[:120])}" if result.status == "refused" else
                    f"{result.score.success:.2f} {escape(result.score.outcome)}" if result.score else "no score")
         self.last = [*self.last[-2:], f"{escape(result.agent)} · {escape(result.env)} · {result.length // 1024}k · seed "
                                       f"{result.seed}: {verdict}"]
@@ -80,7 +84,7 @@ class TournamentProgress:
         now = now or time.monotonic()
         completed = self.skipped + self.finished
         table = Table.grid(padding=(0, 2))
-        for _ in range(7):
+        for _ in range(8):
             table.add_column()
         table.add_row(
             ProgressBar(total=max(1, self.total), completed=completed, width=30),
@@ -88,6 +92,7 @@ class TournamentProgress:
             Text(f"done {self.done + self.skipped}", style="green"),
             Text(f"running {self.running}", style="cyan"),
             Text(f"errored {self.errored}", style="red" if self.errored else "dim"),
+            Text(f"refused {self.refused}", style="yellow" if self.refused else "dim"),
             Text(f"{self.tokens:,} tok · ${self.cost_usd:,.4f}"),
             Text(f"elapsed {format_duration(now - self.started)} · ETA {format_duration(self.eta_s(now))}"),
         )

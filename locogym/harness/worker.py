@@ -3,7 +3,9 @@
 :func:`execute_episode` takes a plain dict (an :class:`~locogym.harness.schedule.EpisodeJob`) and returns a plain
 dict (an :class:`~locogym.core.types.EpisodeResult`), so it crosses process and machine boundaries unchanged.
 It never raises for a failed episode: an exception in env code, a dead sandbox or a provider outage comes back as
-``status="errored"`` with the cause, and is never scored as the model's answer.
+``status="errored"`` with the cause, and is never scored as the model's answer. A task its options cannot make (a
+length too short for the task's core: a ``TaskRefused`` from ``reset``) comes back as ``status="refused"`` with
+the reason: nothing was played, and running it again would give the same answer.
 
 Envs and agents are kept per worker (per thread) and reused across episodes with the same arguments: families
 cache their data per parameters and sandboxes are reused across resets, and a model agent keeps its HTTP client
@@ -21,6 +23,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from locogym.core.errors import TaskRefused
 from locogym.core.types import EpisodeResult, ErrorKind, ModelUsage, Trajectory, stable_hash
 from locogym.harness.provenance import result_fields
 from locogym.harness.schedule import EpisodeJob, import_plugins
@@ -66,8 +69,12 @@ def _execute(job: EpisodeJob, run_root: str) -> dict[str, Any]:
         agent_key, agent = _agent_for(job)
         if hasattr(agent, "spend_gate"):  # model agents book every request against the run's cap
             agent.spend_gate = SpendLedger(run_root, job.spend_cap_usd) if job.spend_cap_usd is not None else None
-        trajectory = run_episode(env, agent, seed=job.seed, options=job.options,
-                                 trajectory_path=trajectory_file, episode_key=job.key)
+        try:
+            trajectory = run_episode(env, agent, seed=job.seed, options=job.options,
+                                     trajectory_path=trajectory_file, episode_key=job.key)
+        except TaskRefused as exc:  # the task cannot be made with these options: refused, not failed
+            return EpisodeResult(**base, status="refused", error=str(exc)[:2000], termination="error",
+                                 wall_time_s=time.monotonic() - started).model_dump(mode="json")
     except Exception as exc:  # noqa: BLE001 - an episode's failure is a result, never a crashed tournament
         _drop_env(env_key)
         agent = _agents().pop(agent_key, None)

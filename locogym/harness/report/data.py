@@ -31,6 +31,11 @@ class RunData:
         return [r for r in self.results if r.status == "errored"]
 
     @property
+    def refused(self) -> list[EpisodeResult]:
+        """Tasks the options could not make (a length too short for the core), with the reason."""
+        return [r for r in self.results if r.status == "refused"]
+
+    @property
     def missing(self) -> int:
         """Planned episodes with no result yet (the run was interrupted or is still going)."""
         return len(self.planned_keys - {r.key for r in self.results})
