@@ -8,6 +8,7 @@ from typing import Any
 
 from locogym.agents.base import Agent
 from locogym.core import tokens
+from locogym.core.ladder import core_hash, place
 from locogym.core.types import (
     EpisodeScore,
     Evidence,
@@ -59,6 +60,7 @@ class FixtureEnv(LocoEnv):
     uses_sandbox = True
     option_names = frozenset({"sessions"})
     default_length = 1024
+    ladder = ("1k", "2k", "4k")
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("sandbox", "fake")
@@ -68,20 +70,24 @@ class FixtureEnv(LocoEnv):
         return [ListFiles(), ReadFile(), Submit()]
 
     def generate(self, config: ScenarioConfig) -> Task:
-        rng = random.Random(config.rng_seed())
-        secret = "-".join(rng.sample(WORDS, 3))
-        files = {f"notes/{i:02d}.txt": " ".join(rng.choices(WORDS, k=max(8, config.length // 40))) + "\n"
+        core = random.Random(config.core_seed())  # the secret and where it sits: the same at every length
+        secret = "-".join(core.sample(WORDS, 3))
+        depth = config.evidence_depth()
+        target = f"notes/{place(depth, 6):02d}.txt"
+        fill = random.Random(config.fill_seed())  # the words around it grow with the length
+        files = {f"notes/{i:02d}.txt": " ".join(fill.choices(WORDS, k=max(8, config.length // 40))) + "\n"
                  for i in range(6)}
-        target = f"notes/{rng.randrange(6):02d}.txt"
         files[target] += f"The secret is {secret}.\n"
         sessions_n = int(config.params.get("sessions", 1))
         plan = [ToolCall(name="read_file", arguments={"path": target}),
                 ToolCall(name="submit", arguments={"answer": secret})]
         sessions = ([SessionSpec(index=i, prompt=f"Session {i}: find the secret in notes/.", oracle_plan=plan)
                      for i in range(sessions_n)] if sessions_n > 1 else None)
-        return Task(task_id=f"fixture-{config.seed}", family="fixture", prompt="Find the secret in notes/ and submit it.",
-                    tool_names=[t.name for t in self.build_tools()], workspace=files,
-                    gold={"answer": secret, "path": target},
+        question = "Find the secret in notes/ and submit it."
+        gold = {"answer": secret, "path": target}
+        return Task(task_id=f"fixture-{config.seed}", family="fixture", prompt=question, question=question,
+                    core_hash=core_hash(config, {"question": question, "gold": gold, "depth": depth}), depth=depth,
+                    tool_names=[t.name for t in self.build_tools()], workspace=files, gold=gold,
                     evidence=[Evidence(id=f"file:{target}", kind="file", locator={"path": target})],
                     oracle_plan=plan, sessions=sessions,
                     length_tokens=sum(tokens.count(v) for v in files.values()))

@@ -7,8 +7,9 @@ own tests call :func:`check_family` for every registered family, so a new family
     check_family("My-Env-v0")            # raises FamilyCheckError listing every failed check
 
 The checks: the class declares what the registry needs; Gymnasium's own ``check_env`` passes; the same seed and
-options give the same task in another process; the oracle scores 1.0 and ``noop`` 0 on every seed and length;
-the env works as a vector env; fuzzed actions never raise; every behaviour metric is computed.
+options give the same task in another process; the same seed gives the same core (question, gold, core hash) at
+every length of the family's ladder, with only the context growing; the oracle scores 1.0 and ``noop`` 0 on every
+seed and length; the env works as a vector env; fuzzed actions never raise; every behaviour metric is computed.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ import gymnasium as gym
 from gymnasium.utils.env_checker import check_env
 
 from locogym.agents import make_agent
+from locogym.core.errors import TaskRefused
+from locogym.core.types import dumps
 from locogym.envs import LocoEnv, env_class
 from locogym.harness.runner import run_episode, unwrap
 from locogym.scoring.common import BEHAVIOURS
 
 FUZZ_STEPS = 150
+REFUSED_SHARE = 0.05  # of seeds a ladder may refuse (a length too short for that seed's core), each with its reason
 
 
 class FamilyCheckError(AssertionError):
@@ -58,6 +62,8 @@ class _Setup:
     kwargs: dict[str, Any]
     seeds: tuple[int, ...]
     lengths: tuple[str, ...]
+    ladder: tuple[str, ...] = ()
+    ladder_seeds: tuple[int, ...] = ()
 
     def make(self) -> gym.Env[Any, Any]:
         return gym.make(self.env_id, **self.kwargs)
@@ -65,10 +71,13 @@ class _Setup:
 
 def check_family(env_id: str, *, seeds: Sequence[int] = (0, 1), lengths: Sequence[str] = ("4k",),
                  sandbox: str | None = None, env_kwargs: dict[str, Any] | None = None,
+                 ladder: Sequence[str] | None = None, ladder_seeds: Sequence[int] | None = None,
                  raise_on_failure: bool = True) -> FamilyReport:
     """Run every check on a registered family and report (or raise) what failed.
 
     ``sandbox`` defaults to ``local`` for families whose tasks execute commands and ``fake`` for the rest.
+    ``ladder`` (default: the class's ``ladder``) and ``ladder_seeds`` (default: ``seeds``) are the lengths and
+    seeds over which the same seed must give the same core.
 
     Raises:
         FamilyCheckError: a check failed (unless ``raise_on_failure`` is false); the message names each check and
@@ -78,7 +87,8 @@ def check_family(env_id: str, *, seeds: Sequence[int] = (0, 1), lengths: Sequenc
     cls = env_class(env_id)
     kwargs = dict(env_kwargs or {})
     kwargs.setdefault("sandbox", sandbox or ("local" if cls.executes_commands else "fake"))
-    setup = _Setup(env_id, cls, kwargs, tuple(seeds), tuple(lengths))
+    setup = _Setup(env_id, cls, kwargs, tuple(seeds), tuple(lengths), tuple(ladder or cls.ladder),
+                   tuple(ladder_seeds if ladder_seeds is not None else seeds))
     report = FamilyReport(env_id)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the local sandbox warns once per env; the checks are what matter here
@@ -106,7 +116,7 @@ def check_declaration(setup: _Setup) -> None:
     if not cls.heuristic_policy:
         raise FamilyCheckError('no heuristic_policy: set heuristic_policy = "module:Class" (a model-free Agent) so '
                                "the leaderboard's heuristic baseline has something to run.")
-    reserved = {"length", "task", "difficulty"} & set(cls.option_names)
+    reserved = {"length", "task", "difficulty", "depth"} & set(cls.option_names)
     if reserved:
         raise FamilyCheckError(f"option_names repeats the reserved options {sorted(reserved)}; list only the "
                                "family's own reset options.")
@@ -153,6 +163,59 @@ def check_determinism(setup: _Setup) -> None:
     if remote != first["content_hash"]:
         raise FamilyCheckError("another process (another PYTHONHASHSEED) generated a different task for the same "
                                "seed: avoid iterating over sets or hash() in generate(); sort instead.")
+
+
+def check_same_core_at_every_length(setup: _Setup) -> None:
+    """Length is a controlled variable: the same seed gives the same core (core hash, question, gold, depth) at every
+    rung of the ladder, and only the context around it changes. A rung too short for a seed's core is refused with
+    ``TaskRefused`` (never swapped for another task), for at most 5% of the seeds."""
+    if len(setup.ladder) < 2:
+        raise FamilyCheckError(f"the ladder {setup.ladder!r} has fewer than two lengths: declare ladder = (\"8k\", "
+                               "\"32k\", ...) on the class, the first rung being the length its cores are drawn to fit.")
+    refused: dict[int, str] = {}
+    env = setup.make()
+    try:
+        for seed in setup.ladder_seeds:
+            cores: list[tuple[str, str, tuple[Any, ...]]] = []
+            for length in setup.ladder:
+                try:
+                    env.reset(seed=seed, options={"length": length})
+                except TaskRefused as exc:
+                    refused[seed] = f"{length}: {exc}"
+                    break
+                task = unwrap(env).task
+                assert task is not None
+                if not task.core_hash:
+                    raise FamilyCheckError("the task has no core_hash: generate() must name the task's core with "
+                                           "locogym.core.ladder.core_hash(config, core) (question, gold, evidence "
+                                           "identity and depth: nothing that depends on length).")
+                cores.append((length, task.content_hash,
+                              (task.core_hash, task.question, dumps(task.gold).decode(), task.depth)))
+            if seed in refused:
+                continue
+            _same_core(seed, cores)
+    finally:
+        env.close()
+    allowed = int(REFUSED_SHARE * len(setup.ladder_seeds))
+    if len(refused) > allowed:
+        reasons = "; ".join(f"seed {s} at {r}" for s, r in sorted(refused.items())[:5])
+        raise FamilyCheckError(f"{len(refused)} of {len(setup.ladder_seeds)} seeds were refused on the ladder "
+                               f"{', '.join(setup.ladder)} (at most {allowed} may be): {reasons}. Draw cores that fit "
+                               "the first rung.")
+
+
+def _same_core(seed: int, cores: list[tuple[str, str, tuple[Any, ...]]]) -> None:
+    names = ("core_hash", "question", "gold", "depth")
+    first_length, first_content, first = cores[0]
+    for length, content, core in cores[1:]:
+        moved = [name for name, a, b in zip(names, first, core, strict=True) if a != b]
+        if moved:
+            raise FamilyCheckError(f"seed {seed} is another task at {length} than at {first_length} ({', '.join(moved)} "
+                                   "changed): draw the core from config.core_seed() and only the context from "
+                                   "config.fill_seed(), and reject a fill that moves the gold.")
+        if content == first_content:
+            raise FamilyCheckError(f"seed {seed} gives the same task at {length} as at {first_length}: the context "
+                                   "must grow with length.")
 
 
 def check_oracle_scores_one(setup: _Setup) -> None:
@@ -249,7 +312,8 @@ def _play(setup: _Setup, agent: str, seed: int, length: str) -> Any:
 
 
 CHECKS: tuple[Callable[[_Setup], None], ...] = (
-    check_declaration, check_gymnasium_contract, check_determinism, check_oracle_scores_one,
+    check_declaration, check_gymnasium_contract, check_determinism, check_same_core_at_every_length,
+    check_oracle_scores_one,
     check_noop_scores_zero, check_vector_env, check_fuzzed_actions_never_raise, check_every_metric_computed,
 )
 

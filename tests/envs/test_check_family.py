@@ -11,6 +11,7 @@ import pytest
 
 import locogym
 from locogym.core.errors import ToolNotFound
+from locogym.core.ladder import core_hash, too_short
 from locogym.core.types import EpisodeScore, Evidence, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
 from locogym.envs import LocoEnv, register_family, unregister_family
 from locogym.harness.worker import infrastructure_failure
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.parametrize("env_id", locogym.env_ids())
 def test_every_registered_family_keeps_the_contract(env_id: str) -> None:
     report = check_family(env_id)
-    assert report.ok and len(report.passed) == 8
+    assert report.ok and len(report.passed) == 9
 
 
 # ---------------------------------------------------------------------- a tiny family, broken on purpose
@@ -41,8 +42,8 @@ class Look(Tool):
     Args = LookArgs
 
     def run(self, ctx: ToolContext, args: LookArgs) -> ToolResult:
-        table: dict[str, str] = ctx.task.gold["table"]
-        if ctx.task.gold.get("buggy"):
+        table: dict[str, str] = ctx.task.meta["table"]
+        if ctx.task.meta.get("buggy"):
             return ToolResult(output=table[args.key + "!"])  # a defect: KeyError on every call
         if args.key not in table:
             raise ToolNotFound(f"no key {args.key!r}; keys: {', '.join(table)}.")
@@ -55,33 +56,43 @@ class TableEnv(LocoEnv):
     summary = "Find the value behind a key (test-only)."
     heuristic_policy = "locogym.agents.baselines:NoopAgent"
     default_length = 256
+    ladder = ("256", "512", "1k")
 
     def configure(self, wrong_plan: bool = False, unstable: bool = False, buggy: bool = False,
-                  lenient: bool = False) -> dict[str, Any]:
+                  lenient: bool = False, drifting: bool = False, refusing: bool = False) -> dict[str, Any]:
         """Switches that break the family on purpose, one per check."""
-        return {"wrong_plan": wrong_plan, "unstable": unstable, "buggy": buggy, "lenient": lenient}
+        return {"wrong_plan": wrong_plan, "unstable": unstable, "buggy": buggy, "lenient": lenient,
+                "drifting": drifting, "refusing": refusing}
 
     def build_tools(self) -> list[Tool]:
         return [Look(), Submit()]
 
     def generate(self, config: ScenarioConfig) -> Task:
-        seed = random.randrange(10**9) if config.params["unstable"] else config.rng_seed()
-        rng = random.Random(seed)
-        table = {f"k{i}": f"v{rng.randrange(1000)}" for i in range(5)}
-        key = rng.choice(sorted(table))
-        answer = "wrong" if config.params["wrong_plan"] else table[key]
-        return Task(task_id=f"table-{config.seed}", family="table", prompt=f"What is the value of {key}?",
-                    tool_names=["look", "submit"], gold={"answer": table[key], "table": table, "buggy": config.params["buggy"],
-                          "lenient": config.params["lenient"]},
+        params = config.params
+        if params["refusing"] and config.length < 512 and config.seed % 2:
+            raise too_short(config.length, 512, "this seed's table")
+        seed = config.rng_seed() if params["drifting"] else config.core_seed()  # drifting: the core moves with length
+        rng = random.Random(random.randrange(10**9) if params["unstable"] else seed)
+        key, value = f"k{rng.randrange(100)}", f"v{rng.randrange(1000)}"
+        fill = random.Random(config.fill_seed())  # more rows around the key as the length grows, never the key
+        table = {f"k{i}": f"v{fill.randrange(1000)}" for i in range(config.length // 50) if f"k{i}" != key}
+        table[key] = value
+        answer = "wrong" if params["wrong_plan"] else value
+        question = f"What is the value of {key}?"
+        gold = {"answer": value, "key": key}
+        return Task(task_id=f"table-{config.seed}", family="table", prompt=question, question=question,
+                    core_hash=core_hash(config, {"question": question, "gold": gold}),
+                    tool_names=["look", "submit"], gold=gold,
+                    meta={"table": table, "buggy": params["buggy"], "lenient": params["lenient"]},
                     evidence=[Evidence(id=f"key:{key}", kind="row", locator={"key": key})],
                     oracle_plan=[ToolCall(name="look", arguments={"key": key}),
                                  ToolCall(name="submit", arguments={"answer": answer})],
-                    length_tokens=50)
+                    length_tokens=len(table) * 8)
 
     def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:
         answers = [s.result.data.get("answer") for s in trajectory.steps if s.result.data.get("submitted")]
         right = bool(answers) and answers[-1] == task.gold["answer"]
-        if ctx.task.gold.get("lenient") and answers and answers[-1] is None:
+        if ctx.task.meta.get("lenient") and answers and answers[-1] is None:
             right = True  # a grader that credits giving up: the cheapest cheat there is
         return EpisodeScore(success=float(right), outcome="correct" if right else "wrong")
 
@@ -119,6 +130,20 @@ def test_a_grader_that_credits_an_empty_answer_is_caught(table_family: type[Tabl
     report = check_family(TableEnv.env_id, env_kwargs={"lenient": True}, raise_on_failure=False)
     assert "check_noop_scores_zero" in report.failed
     assert "does grade() credit a missing answer?" in report.failed["check_noop_scores_zero"]
+
+
+def test_a_core_that_moves_with_length_is_caught(table_family: type[TableEnv]) -> None:
+    with pytest.raises(AssertionError, match="check_same_core_at_every_length.*is another task at 512 than at 256 "
+                                             "\\(core_hash, question, gold changed\\)"):
+        check_family(TableEnv.env_id, env_kwargs={"drifting": True})
+
+
+def test_refusing_more_than_one_seed_in_twenty_is_caught(table_family: type[TableEnv]) -> None:
+    report = check_family(TableEnv.env_id, env_kwargs={"refusing": True}, ladder_seeds=range(20),
+                          raise_on_failure=False)
+    failure = report.failed["check_same_core_at_every_length"]
+    assert "10 of 20 seeds were refused" in failure and "at most 1 may be" in failure
+    assert "seed 1 at 256: length=256 tokens cannot hold this task's core" in failure
 
 
 def test_an_unregistered_id_is_a_config_error() -> None:

@@ -20,7 +20,11 @@ from locogym.harness.report.data import RunData
 from locogym.harness.report.html_confidence import how_sure_card
 from locogym.harness.report.summary import (
     BEHAVIOUR_TITLES,
+    Curve,
     Summary,
+    curve_points,
+    fmt_degradation,
+    fmt_effective,
     fmt_interval,
     higher_is_better,
     rank_labels,
@@ -28,6 +32,7 @@ from locogym.harness.report.summary import (
     unisolated_note,
 )
 from locogym.harness.report.svg import hbar_chart, interval_bar, line_chart, series_class
+from locogym.scoring.paired import PairedCurve, PairedEffectiveLength
 
 OUTPUT_CHARS = 4000  # per step observation on the page
 CALL_CHARS = 2000
@@ -75,6 +80,12 @@ def _banners(summary: Summary) -> str:
         parts.append(f'<div class="banner bad"><b>{len(summary.errored)}</b> episode(s) errored (provider, sandbox or '
                      "env failures). They are not scored; rerun them with <code>locogym tournament --retry-errored"
                      "</code>. Filter the episode browser by <i>errored</i> to read why.</div>")
+    if summary.refused:
+        reasons = sorted({(r.error or "")[:200] for r in summary.refused})
+        parts.append(f'<div class="banner warn"><b>{len(summary.refused)}</b> planned episode(s) were refused: the '
+                     "length cannot hold the task's core, so nothing was played (they are left out of the paired "
+                     "figures). " + "; ".join(escape(r) for r in reasons[:3])
+                     + (f" (and {len(reasons) - 3} more reasons in report.md)" if len(reasons) > 3 else "") + "</div>")
     if summary.missing:
         parts.append(f'<div class="banner warn"><b>{summary.missing}</b> planned episode(s) have no result yet: the '
                      "run was interrupted or is still going. Run the same command again to finish it.</div>")
@@ -84,7 +95,7 @@ def _banners(summary: Summary) -> str:
 def _leaderboard(summary: Summary, colours: dict[str, int]) -> str:
     head = ('<tr><th class="rank">#</th><th>agent</th><th>score</th><th class="num">mean [95% CI]</th>'
             '<th class="num">solved</th>' + "".join(f'<th class="num">{escape(_short(e))}</th>' for e in summary.envs)
-            + '<th class="num">ECL</th><th class="num">episodes</th></tr>')
+            + '<th class="num">ECL</th><th class="num">degradation</th><th class="num">episodes</th></tr>')
     rows = []
     for rank, row in zip(rank_labels(summary.rows), summary.rows, strict=True):
         scored = row.episodes > 0
@@ -98,7 +109,8 @@ def _leaderboard(summary: Summary, colours: dict[str, int]) -> str:
             iv = row.per_env.get(env)
             cells.append(f'<td class="num" title="{escape(fmt_interval(iv, 3)) if iv else ""}">'
                          + (f'{iv.mean:.2f} <span class="ci">n={iv.n}</span>' if iv else "–") + "</td>")
-        cells.append(f'<td class="num">{_ecl_text(row.ecl, row.ecl_first_below)}</td>')
+        cells.append(f'<td class="num">{_ecl_text(row.ecl)}</td>')
+        cells.append(f'<td class="num">{escape(fmt_degradation(row.degradation))}</td>')
         errored = f' <span class="pill bad">+{row.errored} errored</span>' if row.errored else ""
         cells.append(f'<td class="num">{row.episodes}{errored}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -114,41 +126,82 @@ def _legend(summary: Summary, colours: dict[str, int]) -> str:
 
 def _length_curves(summary: Summary, colours: dict[str, int]) -> str:
     panels = [("all environments", summary.overall_curves), *summary.curves.items()]
-    charts, hidden = [], []
-    for title, series in panels:
+    charts, hidden, unpaired = [], [], []
+    for title, curves in panels:
+        series = {agent: curve_points(curve) for agent, curve in curves.items()}
+        unpaired += [f"{title} · {agent}: {curve.reason}" for agent, curve in curves.items()
+                     if not isinstance(curve, PairedCurve)]
+        if not any(series.values()):
+            continue
         if uninformative(series):
             hidden.append(title)
         else:
-            charts.append(line_chart(series, colours, summary.lengths, title, width=560, height=300))
+            charts.append(line_chart(series, colours, summary.lengths, title, width=560, height=300)
+                          + _drops_table(curves, colours))
     note = (f'<p class="note">Not drawn: {escape(", ".join(hidden))}. Every interval with any spread there covers '
             "nearly the whole 0–1 range, so the lines would say nothing; run more seeds (--seeds) to narrow them."
             "</p>" if hidden else "")
-    return ('<section class="card" id="lengths"><h2>Score against context length</h2><p class="lead">Mean success '
-            "at each target length, per environment; the shaded band is the 95% interval. A falling line is an "
-            "agent that loses the thread as the context grows.</p>" + _legend(summary, colours)
-            + f'<div class="grid-charts">{"".join(charts)}</div>{note}</section>')
+    if unpaired:
+        note += ('<p class="note">No paired curve for: ' + "; ".join(escape(u) for u in unpaired[:12])
+                 + (f" (and {len(unpaired) - 12} more)" if len(unpaired) > 12 else "") + ".</p>")
+    return ('<section class="card" id="lengths"><h2>Score against context length (paired)</h2><p class="lead">Mean '
+            "success at each length over the tasks the agent played at <i>every</i> length: the same task (the "
+            "same core) with a larger context, so a falling line is the effect of length, not of harder tasks. "
+            "The shaded band is a 95% interval over resampled tasks; under each chart, the paired drop from the "
+            "shortest to the longest length.</p>" + _legend(summary, colours)
+            + f'<div class="grid-charts">{"".join(charts)}</div>{note}{_depths(summary, colours)}</section>')
+
+
+def _drops_table(curves: dict[str, Curve], colours: dict[str, int]) -> str:
+    """Under a chart: each agent's degradation, the tasks that fell and rose, and how many tasks the line is over."""
+    rows = []
+    for agent, curve in curves.items():
+        if isinstance(curve, PairedCurve):
+            d = curve.degradation
+            rows.append(f'<tr><td class="agent">{_swatch(agent, colours)}</td>'
+                        f'<td class="num">{escape(fmt_degradation(d))}</td><td class="num">{d.worse} / {d.better}</td>'
+                        f'<td class="num">{d.p_value:.2g}</td><td class="num">{curve.tasks}'
+                        + (f' <span class="ci">+{curve.incomplete} partial</span>' if curve.incomplete else "")
+                        + "</td></tr>")
+    return ('<table class="drops"><tr><th>agent</th><th class="num">degradation [95% CI]</th>'
+            '<th class="num">fell / rose</th><th class="num">sign test p</th><th class="num">tasks</th></tr>'
+            + "".join(rows) + "</table>")
+
+
+def _depths(summary: Summary, colours: dict[str, int]) -> str:
+    if not summary.depths:
+        return ""
+    body = "".join(f'<tr><td class="agent">{_swatch(agent, colours)}</td>' + "".join(
+        f'<td class="num" title="{escape(fmt_interval(iv, 3))}">{iv.mean:.2f} <span class="ci">n={iv.n}</span></td>'
+        if iv.n else '<td class="num">–</td>' for iv in (bins[b] for b in ("start", "middle", "end"))) + "</tr>"
+        for agent in summary.agents if (bins := summary.depths.get(agent)))
+    return ('<h3>Score by evidence depth</h3><p class="lead">Where the evidence the answer rests on sat in the '
+            "context (thirds of it); mean success over tasks.</p><table><tr><th>agent</th><th class=\"num\">start"
+            '</th><th class="num">middle</th><th class="num">end</th></tr>' + body + "</table>")
 
 
 def _ecl(summary: Summary, colours: dict[str, int]) -> str:
     rows: list[tuple[str, float | None, str]] = []
     for row in summary.rows:
-        if row.ecl is None:
-            rows.append((row.agent, None, "no score at the shortest length"))
+        if row.ecl is None or row.ecl.effective is None:
+            rows.append((row.agent, None, "no paired score above 0 at the shortest length"))
         else:
-            label = format_length(row.ecl) + (f" · below at {format_length(row.ecl_first_below)}"
-                                              if row.ecl_first_below else " · holds throughout")
-            rows.append((row.agent, float(row.ecl), label))
+            label = fmt_effective(row.ecl) + (f" · below at {format_length(row.ecl.first_below)}"
+                                               if row.ecl.first_below else " · holds throughout")
+            rows.append((row.agent, float(row.ecl.effective), label))
     chart = hbar_chart(rows, colours, "effective context length", maximum=float(max(summary.lengths or [1])),
                        log2=True, width=1180, row_h=28,
                        note=f"longest length with score ≥ 85% of the agent's {format_length(min(summary.lengths or [0]))} score")
     head = "<tr><th>agent</th>" + "".join(f'<th class="num">{escape(_short(e))}</th>' for e in summary.envs) + "</tr>"
     body = "".join(f'<tr><td class="agent">{_swatch(row.agent, colours)}</td>' + "".join(
-        f'<td class="num">{_ecl_text(*summary.ecl_by_env.get((row.agent, env), (None, None)))}</td>'
+        f'<td class="num">{_ecl_text(summary.ecl_by_env.get((row.agent, env)))}</td>'
         for env in summary.envs) + "</tr>" for row in summary.rows)
-    return ('<section class="card" id="ecl"><h2>Effective context length</h2><p class="lead">How far each agent can '
-            "go before its score drops below 85% of its own score at the shortest length — measured only up to "
-            f"the longest length in this run ({format_length(max(summary.lengths or [0]))}). The chart pools every "
-            f"environment; the table gives each one (a dash: no score at the shortest length).</p>{chart}"
+    return ('<section class="card" id="ecl"><h2>Effective context length (paired)</h2><p class="lead">How far each '
+            "agent can go before its score, over the tasks it played at every length, drops below 85% of its score "
+            "on the same tasks at the shortest length — measured only up to the longest length in this run "
+            f"({format_length(max(summary.lengths or [0]))}); the interval resamples tasks. The chart pools every "
+            "environment on the lengths they share; the table gives each one (a dash: nothing to pair, or no score "
+            f"at the shortest length).</p>{chart}"
             f'<table class="ecl-table">{head}{body}</table></section>')
 
 
@@ -293,7 +346,8 @@ def _short(env_id: str) -> str:
     return env_id.removeprefix("LoCo-").removesuffix("-v0")
 
 
-def _ecl_text(ecl: int | None, first_below: int | None) -> str:
-    if ecl is None:
+def _ecl_text(found: PairedEffectiveLength | None) -> str:
+    if found is None or found.effective is None:
         return "–"
-    return format_length(ecl) + (f' <span class="ci">&lt;{format_length(first_below)}</span>' if first_below else "")
+    text = escape(fmt_effective(found))
+    return text + (f' <span class="ci">&lt;{format_length(found.first_below)}</span>' if found.first_below else "")

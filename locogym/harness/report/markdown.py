@@ -6,12 +6,16 @@ from locogym.core.tokens import format_length
 from locogym.harness.report.confidence import Confidence
 from locogym.harness.report.summary import (
     BEHAVIOUR_TITLES,
+    Curve,
     Summary,
+    fmt_degradation,
+    fmt_effective,
     fmt_interval,
     fmt_signed,
     rank_labels,
     unisolated_note,
 )
+from locogym.scoring.paired import PairedCurve
 
 
 def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
@@ -22,6 +26,9 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
                  + (f" · sandbox {summary.sandbox}" if summary.sandbox else "") + ".")
     if summary.errored:
         lines.append(f"{len(summary.errored)} episode(s) errored (infrastructure, not scored).")
+    if summary.refused:
+        lines.append(f"{len(summary.refused)} planned episode(s) refused: the length cannot hold the task's core "
+                     "(listed below; left out of the paired figures).")
     if summary.missing:
         lines.append(f"{summary.missing} planned episode(s) have no result yet.")
     note = unisolated_note(summary)
@@ -30,13 +37,16 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
     if summary.confidence is not None:
         lines += ["", *_how_sure(summary.confidence, summary.agents)]
     lines += ["", "## Leaderboard", "",
-              "| # | agent | score [95% CI] | solved | ECL | episodes | tokens | cost |",
-              "|---:|---|---:|---:|---:|---:|---:|---:|"]
+              "ECL: paired effective context length, the longest length whose score stays at or above 85% of the "
+              "shortest length's, over the tasks played at every length (interval: resampled tasks). Degradation: "
+              "the mean score a task loses from the shortest to the longest length (positive: worse with more "
+              "context). See docs/scoring.md.", "",
+              "| # | agent | score [95% CI] | solved | ECL | degradation [95% CI] | episodes | tokens | cost |",
+              "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for rank, row in zip(rank_labels(summary.rows), summary.rows, strict=True):
-        ecl = "–" if row.ecl is None else format_length(row.ecl) + (
-            f" (< {format_length(row.ecl_first_below)})" if row.ecl_first_below else "")
         agent = f"{row.agent} (reference: saw the hidden task)" if row.reference else row.agent
-        lines.append(f"| {rank} | {_cell(agent)} | {fmt_interval(row.score)} | {row.solved:.0%} | {ecl} | "
+        lines.append(f"| {rank} | {_cell(agent)} | {fmt_interval(row.score)} | {row.solved:.0%} | "
+                     f"{fmt_effective(row.ecl)} | {fmt_degradation(row.degradation)} | "
                      f"{row.episodes}{f' (+{row.errored} errored)' if row.errored else ''} | "
                      f"{row.input_tokens + row.output_tokens:,} | ${row.cost_usd:,.4f} |")
     lines += ["", "## Score by environment", "",
@@ -44,15 +54,13 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
     for row in summary.rows:
         lines.append(f"| {_cell(row.agent)} | " + " | ".join(
             fmt_interval(row.per_env[e], n=True) if e in row.per_env else "–" for e in summary.envs) + " |")
-    lines += ["", "## Score against context length", ""]
+    lines += ["", "## Score against context length (paired)", "",
+              "Each row is over the tasks the agent played at every length of the row (the same core, a larger "
+              "context): a drop is the effect of length, not of other tasks. n: tasks; intervals resample tasks.", ""]
     for env, per_agent in summary.curves.items():
-        lines += [f"### {env}", "", "| agent | " + " | ".join(format_length(n) for n in summary.lengths) + " |",
-                  "|---|" + "---:|" * len(summary.lengths)]
-        for agent in summary.agents:
-            points = dict(per_agent.get(agent, []))
-            lines.append(f"| {_cell(agent)} | " + " | ".join(
-                fmt_interval(points[n], n=True) if n in points else "–" for n in summary.lengths) + " |")
-        lines.append("")
+        lines += [f"### {env}", "", *_curve_table(per_agent, summary.agents)]
+    if summary.depths:
+        lines += _depth_table(summary)
     keys = {b: k for b, k in summary.headline_keys.items() if k}
     if keys:
         lines += ["## Behaviours", "", "| agent | " + " | ".join(f"{BEHAVIOUR_TITLES[b]} (`{k}`)"
@@ -71,6 +79,12 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
             lines.append(f"| {_cell(agent)} | {found.answers} of {found.episodes} | {found.ece:.3f} | "
                          f"{found.brier:.3f} |")
         lines.append("")
+    if summary.refused:
+        lines += ["## Refused episodes", "", "| agent | env | length | seed | reason |", "|---|---|---:|---:|---|"]
+        for result in summary.refused[:50]:
+            lines.append(f"| {_cell(result.agent)} | {result.env} | {format_length(result.length)} | {result.seed} | "
+                         f"{_cell((result.error or '')[:200])} |")
+        lines.append("")
     if summary.errored:
         lines += ["## Errored episodes", "", "| agent | env | length | seed | error |", "|---|---|---:|---:|---|"]
         for result in summary.errored[:50]:
@@ -78,6 +92,41 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
                          f"{_cell((result.error or '')[:160])} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _curve_table(per_agent: dict[str, Curve], agents: list[str]) -> list[str]:
+    """One env's paired curves: a row per agent with its mean at each length, its degradation and its tasks; an
+    agent whose lengths cannot be paired gets the reason instead of numbers."""
+    lengths = sorted({n for curve in per_agent.values() if isinstance(curve, PairedCurve) for n in curve.lengths})
+    lines = ["| agent | " + " | ".join(format_length(n) for n in lengths) + " | degradation | tasks |",
+             "|---|" + "---:|" * (len(lengths) + 2)]
+    notes = []
+    for agent in agents:
+        curve = per_agent.get(agent)
+        if curve is None:
+            continue
+        if not isinstance(curve, PairedCurve):
+            notes.append(f"- {_cell(agent)}: not paired ({curve.reason}).")
+            continue
+        points = dict(curve.points())
+        skipped = f" (+{curve.incomplete} not at every length)" if curve.incomplete else ""
+        degradation = f"{fmt_degradation(curve.degradation)} (p={curve.degradation.p_value:.2g})"
+        lines.append(f"| {_cell(agent)} | " + " | ".join(fmt_interval(points[n]) if n in points else "–"
+                                                         for n in lengths)
+                     + f" | {degradation} | {curve.tasks}{skipped} |")
+    return [*lines, "", *notes, *([""] if notes else [])]
+
+
+def _depth_table(summary: Summary) -> list[str]:
+    lines = ["## Score by evidence depth", "",
+             "Where the evidence the answer rests on sat in the context (thirds of it), mean success over tasks.", "",
+             "| agent | start | middle | end |", "|---|---:|---:|---:|"]
+    for agent in summary.agents:
+        bins = summary.depths.get(agent)
+        if bins:
+            lines.append(f"| {_cell(agent)} | " + " | ".join(fmt_interval(bins[b], n=True) for b in
+                                                             ("start", "middle", "end")) + " |")
+    return [*lines, ""]
 
 
 def _how_sure(found: Confidence, agents: list[str]) -> list[str]:

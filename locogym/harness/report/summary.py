@@ -1,8 +1,13 @@
 """The numbers every report shows, computed once from a run: leaderboard, curves, effective length, behaviours.
 
 Only finished episodes are scored; errored ones (provider down, sandbox died, a defect in env code) are counted
-apart and never pull a model's score down. Every statistic comes from :mod:`locogym.scoring.aggregate`, so the
+apart and never pull a model's score down, and refused ones (a length too short for a task's core) were never
+played. Every statistic comes from :mod:`locogym.scoring.aggregate` and :mod:`locogym.scoring.paired`, so the
 reports and any analysis built on the scoring package agree to the last digit.
+
+Length figures are paired: a curve, an effective length and a degradation are computed over the tasks (cores)
+an agent played at every length, so they compare each task with itself; a run whose lengths cannot be paired
+says why instead of drawing a curve.
 """
 
 from __future__ import annotations
@@ -11,13 +16,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from locogym.core.ladder import DEPTH_BINS, depth_bin
+from locogym.core.tokens import format_length
 from locogym.core.types import EpisodeResult
 from locogym.harness.provenance import recorded_sandboxes
 from locogym.harness.report.confidence import Confidence, assess, task_id
 from locogym.harness.report.data import RunData
-from locogym.scoring.aggregate import Interval, effective_lengths, length_curves, mean_ci, summarize
+from locogym.scoring.aggregate import Interval, mean_ci, summarize
 from locogym.scoring.calibration import Calibration, calibration_of
 from locogym.scoring.common import passed
+from locogym.scoring.paired import Degradation, PairedCurve, PairedEffectiveLength, Unpaired, paired_curve
 
 BEHAVIOURS = ("cascade", "stop", "efficiency", "consistency")
 # The one number per behaviour on the leaderboard: metrics that separate the baselines (the noop never acts, so
@@ -39,6 +47,7 @@ DIRECTION: dict[str, bool] = {"cascade.error_free": True, "cascade.errors": Fals
 WIDE_INTERVAL = 0.9
 BEHAVIOUR_TITLES = {"cascade": "cascading errors", "stop": "early stopping", "efficiency": "tool efficiency",
                     "consistency": "long-horizon consistency"}
+Curve = PairedCurve | Unpaired
 
 
 @dataclass
@@ -55,8 +64,8 @@ class AgentRow:
     output_tokens: int
     cost_usd: float
     wall_time_s: float
-    ecl: int | None = None  # effective context length (tokens)
-    ecl_first_below: int | None = None
+    ecl: PairedEffectiveLength | None = None  # paired effective context length, pooled over envs
+    degradation: Degradation | None = None  # paired drop from the shortest to the longest length, pooled
     per_env: dict[str, Interval] = field(default_factory=dict)
     behaviours: dict[str, float | None] = field(default_factory=dict)
     reference: bool = False  # the agent was handed the hidden task (the oracle): shown apart from the ranking
@@ -68,14 +77,16 @@ class Summary:
     envs: list[str]
     lengths: list[int]
     rows: list[AgentRow]  # best first
-    curves: dict[str, dict[str, list[tuple[int, Interval]]]]  # env -> agent -> [(length, score)]
-    overall_curves: dict[str, list[tuple[int, Interval]]]  # agent -> pooled over envs
+    curves: dict[str, dict[str, Curve]]  # env -> agent -> paired curve (or why there is none)
+    overall_curves: dict[str, Curve]  # agent -> paired over every env's tasks, on the lengths the envs share
     headline_keys: dict[str, str | None]  # behaviour -> metric key shown
     metrics: dict[str, dict[str, float]]  # agent -> every numeric metric's mean
     metric_counts: dict[str, dict[str, int]]  # agent -> how many episodes each metric's mean is over
-    ecl_by_env: dict[tuple[str, str], tuple[int | None, int | None]]  # (agent, env) -> (effective, first below)
+    ecl_by_env: dict[tuple[str, str], PairedEffectiveLength | None]  # (agent, env) -> paired effective length
     errored: list[EpisodeResult]
     missing: int
+    refused: list[EpisodeResult] = field(default_factory=list)  # tasks a length could not hold: never played
+    depths: dict[str, dict[str, Interval]] = field(default_factory=dict)  # agent -> depth third -> task mean
     sandbox: str | None = None  # the backends the episodes ran in, from their rows (never the last invocation)
     unisolated: int = 0  # finished episodes whose commands ran in the local sandbox, without isolation
     calibration: dict[str, Calibration] = field(default_factory=dict)  # agents that stated any confidence
@@ -98,15 +109,15 @@ def summarise(run: RunData) -> Summary:
     for result in done:
         spent[result.agent].append(result)
 
-    curves: dict[str, dict[str, list[tuple[int, Interval]]]] = {env: {} for env in envs}
-    for (env, agent), points in length_curves(done, by=("env", "agent")).items():
-        curves[str(env)][str(agent)] = [(p.length, p.score) for p in points]
-    overall: dict[str, list[tuple[int, Interval]]] = {agent: [] for agent in agents}
-    for (agent,), points in length_curves(done, by=("agent",)).items():
-        overall[str(agent)] = [(p.length, p.score) for p in points]
-    ecls = {str(key[0]): value for key, value in effective_lengths(done, by=("agent",)).items()}
-    ecl_by_env = {(str(agent), str(env)): (value.effective, value.first_below)
-                  for (agent, env), value in effective_lengths(done, by=("agent", "env")).items()}
+    curves: dict[str, dict[str, Curve]] = {env: {} for env in envs}
+    for env in envs:
+        for agent in agents:
+            members = [r for r in by_agent[agent] if r.env == env]
+            if members:
+                curves[env][agent] = paired_curve(members)
+    overall = {agent: _pooled_curve(by_agent[agent]) for agent in agents if by_agent[agent]}
+    ecl_by_env = {(agent, env): curve.effective if isinstance(curve, PairedCurve) else None
+                  for env, per_agent in curves.items() for agent, curve in per_agent.items()}
     means = summarize(done, by=("agent",), n_boot=0)
     metric_means = {agent: {k: iv.mean for k, iv in means.get((agent,), {}).items() if k != "success"}
                     for agent in agents}
@@ -117,14 +128,15 @@ def summarise(run: RunData) -> Summary:
     for agent in agents:
         results = by_agent[agent]
         successes = [_success(r) for r in results]
-        ecl = ecls.get(agent)
+        pooled = overall.get(agent)
         rows.append(AgentRow(
             agent=agent, score=task_interval(results), solved=pass_rate(successes), episodes=len(results),
             errored=errored_by_agent[agent], steps=_mean([r.steps for r in results]),
             # spend counts every episode that ran, errored ones included: their tokens were paid for
             input_tokens=sum(r.usage.input for r in spent[agent]), output_tokens=sum(r.usage.output for r in spent[agent]),
             cost_usd=sum(r.usage.cost_usd for r in spent[agent]), wall_time_s=sum(r.wall_time_s for r in results),
-            ecl=ecl.effective if ecl else None, ecl_first_below=ecl.first_below if ecl else None,
+            ecl=pooled.effective if isinstance(pooled, PairedCurve) else None,
+            degradation=pooled.degradation if isinstance(pooled, PairedCurve) else None,
             per_env={env: task_interval([r for r in results if r.env == env]) for env in envs
                      if any(r.env == env for r in results)},
             behaviours={b: metric_means[agent].get(k) if k else None for b, k in headline_keys.items()},
@@ -141,7 +153,52 @@ def summarise(run: RunData) -> Summary:
                    overall_curves=overall, headline_keys=headline_keys, metrics=metric_means, metric_counts=metric_counts,
                    ecl_by_env=ecl_by_env, errored=run.errored, missing=run.missing, sandbox=sandbox,
                    unisolated=unisolated, calibration=calibration,
-                   confidence=assess(done, ranked, envs) if done else None)
+                   confidence=assess(done, ranked, envs) if done else None, refused=run.refused,
+                   depths=_by_depth(by_agent))
+
+
+def _pooled_curve(results: list[EpisodeResult]) -> Curve:
+    """One agent's paired curve over the tasks of every env, on the lengths all of its envs were run at."""
+    per_env: dict[str, set[int]] = defaultdict(set)
+    for result in results:
+        per_env[result.env].add(result.length)
+    shared = sorted(set.intersection(*per_env.values()))
+    if len(shared) < 2:
+        spread = "; ".join(f"{env}: {', '.join(format_length(n) for n in sorted(ls))}" for env, ls in per_env.items())
+        return Unpaired(f"the environments share fewer than two lengths ({spread})", shared)
+    return paired_curve(results, lengths=shared)
+
+
+def _by_depth(by_agent: dict[str, list[EpisodeResult]]) -> dict[str, dict[str, Interval]]:
+    """Mean success per third of the context the evidence sat in (start, middle, end), over tasks; empty when no
+    episode recorded a depth."""
+    out: dict[str, dict[str, Interval]] = {}
+    for agent, results in by_agent.items():
+        placed = [r for r in results if r.depth is not None]
+        if placed:
+            out[agent] = {name: task_interval([r for r in placed if depth_bin(r.depth) == name])
+                          for name, _ in DEPTH_BINS}
+    return out
+
+
+def curve_points(curve: Curve | None) -> list[tuple[int, Interval]]:
+    """A paired curve's (length, mean) points; none for a group that could not be paired."""
+    return curve.points() if isinstance(curve, PairedCurve) else []
+
+
+def fmt_effective(found: PairedEffectiveLength | None) -> str:
+    """``16k [8k, 32k]``: the paired effective length and its bootstrap interval over tasks; ``–`` for none."""
+    if found is None or found.effective is None:
+        return "–"
+    low, high = found.low, found.high
+    spread = "" if low == high == found.effective else \
+        f" [{format_length(low) if low else '0'}, {format_length(high) if high else '0'}]"
+    return format_length(found.effective) + spread
+
+
+def fmt_degradation(found: Degradation | None) -> str:
+    """``+0.25 [+0.05, +0.45]`` (a positive drop: the score falls as the context grows); ``–`` for none."""
+    return "–" if found is None else fmt_signed(found.drop)
 
 
 def rank_labels(rows: list[AgentRow]) -> list[str]:
