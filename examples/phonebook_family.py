@@ -16,6 +16,7 @@ import locogym
 from locogym import Agent, EpisodeScore, Evidence, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
 from locogym.core import tokens
 from locogym.core.errors import ToolNotFound
+from locogym.core.ladder import core_hash, place, too_short
 from locogym.tools.base import Submit, Tool, ToolArgs, ToolContext
 
 FIRST = "Ada Alan Barbara Claude Donald Edsger Frances Grace John Ken Leslie Margaret Niklaus Radia Tony".split()
@@ -48,25 +49,37 @@ class PhonebookEnv(locogym.LocoEnv):
     summary = "Find a colleague's phone extension in a long staff directory."
     heuristic_policy = "phonebook_family:PhonebookHeuristic"
     default_length = 2048
+    ladder = ("2k", "4k", "8k")  # the same question at each length; the first rung is what a core must fit
 
     def build_tools(self) -> list[Tool]:
         return [Lookup(), Submit()]
 
     def generate(self, config: ScenarioConfig) -> Task:
-        rng = random.Random(config.rng_seed())  # every random choice comes from the config's seed
-        names: list[str] = []
-        while tokens.count("\n".join(names)) < config.length * 0.9:
-            name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {len(names)}"
-            names.append(name)
-        directory = {name: str(rng.randrange(1000, 9999)) for name in names}
-        target = rng.choice(names)
-        prompt = (f"Staff directory:\n{chr(10).join(names)}\n\nWhat is the phone extension of {target}? "
-                  "Use lookup, then submit the extension.")
+        # The core (who is asked about, their extension, where they sit) comes from every option but the length,
+        # so a seed asks the same question at every length; only the colleagues around them grow with the length.
+        core = random.Random(config.core_seed())
+        target = f"{core.choice(FIRST)} {core.choice(LAST)} {core.randrange(10_000, 99_999)}"
+        extension = str(core.randrange(1000, 9999))
+        question = f"What is the phone extension of {target}? Use lookup, then submit the extension."
+        fill = random.Random(config.fill_seed())
+        names = [f"{fill.choice(FIRST)} {fill.choice(LAST)} {n}" for n in range(config.length // 8)]
+        names = [name for name in names if name != target]  # a namesake would give the question two answers
+        while names and tokens.count("\n".join(names)) > config.length * 0.9 - tokens.count(question):
+            names = names[: int(len(names) * 0.9)]
+        if not names:
+            raise too_short(config.length, tokens.count(question) * 2, "the question and a directory")
+        depth = config.evidence_depth()
+        names.insert(place(depth, len(names) + 1), target)  # the evidence sits at the asked depth
+        directory = {name: str(fill.randrange(1000, 9999)) for name in names} | {target: extension}
+        prompt = f"Staff directory:\n{chr(10).join(names)}\n\n{question}"
+        gold = {"name": target, "extension": extension}
         return Task(task_id=f"phonebook-{config.seed}-{config.length}", family=self.family, prompt=prompt,
-                    tool_names=["lookup", "submit"], gold={"name": target, "extension": directory[target]},
+                    question=question, gold=gold, depth=depth,
+                    core_hash=core_hash(config, {"question": question, "gold": gold, "depth": depth}),
+                    tool_names=["lookup", "submit"],
                     evidence=[Evidence(id=f"entry:{target}", kind="entry", locator={"name": target})],
                     oracle_plan=[ToolCall(name="lookup", arguments={"name": target}),
-                                 ToolCall(name="submit", arguments={"answer": directory[target]})],
+                                 ToolCall(name="submit", arguments={"answer": extension})],
                     length_tokens=tokens.count(prompt), meta={"directory": directory})
 
     def build_world(self, task: Task) -> dict[str, str]:
