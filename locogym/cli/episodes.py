@@ -55,6 +55,7 @@ def envs_table() -> Table:
     import gymnasium as gym
 
     from locogym.envs import docs_page, families
+    from locogym.envs.base import RESERVED_OPTIONS
     from locogym.harness.runner import unwrap
 
     table = Table(title="locogym environments", show_lines=True)
@@ -63,7 +64,7 @@ def envs_table() -> Table:
     for env_id, cls in families().items():
         env = unwrap(gym.make(env_id, sandbox="fake"))  # construction is cheap: data loads happen in reset
         tools = ", ".join(env.toolset.names)
-        options = ", ".join(sorted({"length", "task", "difficulty"} | set(env.option_names)))
+        options = ", ".join(sorted(RESERVED_OPTIONS | set(env.option_names)))
         env.close()
         table.add_row(env_id, f"[bold]{cls.family}[/]: {escape(cls.summary)}\n[dim]tools:[/] {tools}\n"
                               f"[dim]options:[/] {options}\n[dim]page:[/] {docs_page(cls)}")
@@ -78,6 +79,8 @@ def run_command(
     length: Annotated[str | None, typer.Option(help='Target context length in tokens, e.g. 8k, 32k, 1m.')] = None,
     task: Annotated[str | None, typer.Option(help="Task kind of the family (e.g. qa, multisession).")] = None,
     difficulty: Annotated[str | None, typer.Option(help="Task difficulty: easy, medium (the default) or hard.")] = None,
+    depth: Annotated[str | None, typer.Option(help="Where the evidence sits in the context: start, middle, end or a "
+                                                   "fraction from 0 to 1 (default: drawn from the seed).")] = None,
     sandbox: Annotated[str | None, typer.Option(help="Sandbox backend: auto, docker, bwrap, local, fake.")] = None,
     env_arg: Annotated[list[str] | None, typer.Option("--env-arg", help="Family argument KEY=VALUE (repeatable).")] = None,
     base_url: Annotated[str | None, typer.Option(help="Base URL of the model's server (model agents only).")] = None,
@@ -115,6 +118,8 @@ def run_command(
         options["task"] = task
     if difficulty is not None:
         options["difficulty"] = difficulty
+    if depth is not None:
+        options["depth"] = depth
     _require_registered(env_id)
     agent_settings = parse_env_args(agent_arg or [], flag="--agent-arg", example="tool_choice=required")
     if base_url:
