@@ -122,7 +122,9 @@ def tournament_command(
     require_keys(cfg.agents)
     summary = run_tournament(cfg, retry_errored=retry_errored, console=err_console, seed_salt=seed_salt)
     # A newline first: the progress view (on stderr) may not have ended its line when both streams share a pipe.
-    console.print(f"\n[bold]{summary.done} episodes run, {summary.skipped} already done, {summary.errored} errored[/] "
+    refused = f", {summary.refused} refused" if summary.refused else ""
+    console.print(f"\n[bold]{summary.done} episodes run, {summary.skipped} already done, {summary.errored} errored"
+                  f"{refused}[/] "
                   f"in {summary.wall_time_s:.1f} s · sandbox {summary.sandbox} · {summary.run_dir}")
     if summary.results:
         _print_reports(summary.run_dir, write=not no_report)

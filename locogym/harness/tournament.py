@@ -67,6 +67,7 @@ class TournamentSummary:
     errored: int
     wall_time_s: float
     sandbox: str
+    refused: int = 0  # tasks the options could not make (a length too short for the core): never played
     interrupted: bool = False
     stopped_by_budget: bool = False
     spent_usd: float = 0.0  # what the run folder's ledger says was spent, over every invocation
@@ -75,8 +76,9 @@ class TournamentSummary:
 
     @property
     def complete(self) -> bool:
-        """Every planned episode has a result that is not an error."""
-        return self.planned == sum(1 for r in self.results.values() if r.status == "done")
+        """Every planned episode has a result that is not an error (a refused task is a result: running it again
+        would refuse it again)."""
+        return self.planned == sum(1 for r in self.results.values() if r.status in ("done", "refused"))
 
 
 # ---------------------------------------------------------------------------------------------- executors
@@ -269,7 +271,8 @@ def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, con
     planned = {job.key for job in jobs}
     used = recorded_sandboxes(list(results.values()))
     return TournamentSummary(run_dir=run_dir.path, planned=len(jobs), skipped=progress.skipped, done=progress.done,
-                             errored=progress.errored, wall_time_s=time.monotonic() - started,
+                             errored=progress.errored, refused=progress.refused,
+                             wall_time_s=time.monotonic() - started,
                              sandbox=", ".join(used) if used else sandbox,
                              interrupted=state.interrupted, stopped_by_budget=state.budget_stop,
                              spent_usd=ledger.spent_usd() if ledger.path.exists() else 0.0,

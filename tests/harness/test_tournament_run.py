@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from locogym.core.ladder import too_short
 from locogym.core.types import ScenarioConfig, Task, ToolCall, ToolResult
 from locogym.envs import register_family, unregister_family
 from locogym.harness.rundir import RunDir
@@ -35,6 +36,7 @@ SLOW_ID = "LoCo-SlowFixture-v0"
 BROKEN_ID = "LoCo-BrokenFixture-v0"
 DYING_ID = "LoCo-DyingFixture-v0"
 LOST_ID = "LoCo-LostSandboxFixture-v0"
+REFUSING_ID = "LoCo-RefusingFixture-v0"
 PLUGIN = "tests.harness.test_tournament_run"
 STEP_SECONDS = 0.15
 
@@ -90,7 +92,19 @@ def _gone(*_: Any, **__: Any) -> Any:
     raise SandboxUnavailable("the container exited (137)")
 
 
-FAMILIES = (SlowFixtureEnv, BrokenFixtureEnv, DyingFixtureEnv, LostSandboxFixtureEnv)
+class RefusingFixtureEnv(FixtureEnv):
+    """The fixture family whose odd seeds need 2k tokens: a shorter length refuses them (a valid option that
+    cannot make that seed's task), which is neither a failure nor the agent's result."""
+
+    env_id = REFUSING_ID
+
+    def generate(self, config: ScenarioConfig) -> Task:
+        if config.seed % 2 and config.length < 2048:
+            raise too_short(config.length, 2048, "this seed's notes")
+        return super().generate(config)
+
+
+FAMILIES = (SlowFixtureEnv, BrokenFixtureEnv, DyingFixtureEnv, LostSandboxFixtureEnv, RefusingFixtureEnv)
 
 
 def register() -> None:
@@ -167,6 +181,24 @@ def test_errors_in_env_code_are_errored_episodes_kept_apart_and_retried_on_reque
     assert retried.errored == 2 and retried.skipped == 6
     lines = RunDir(tmp_path / "run").read_results()
     assert len(lines) == 8 + 2  # the retries were appended; the latest line of each key wins
+
+
+def test_a_task_a_length_cannot_hold_is_refused_never_retried_and_left_out_of_the_pairs(tmp_path: Path) -> None:
+    from locogym.harness.report import load_run, render_markdown, summarise
+    from locogym.scoring.paired import PairedCurve
+
+    cfg = config(tmp_path, envs=[REFUSING_ID], agents=["oracle"], workers=1)
+    summary = run_tournament(cfg, console=quiet(), live=False)
+    refused = [r for r in summary.results.values() if r.status == "refused"]
+    assert [(r.seed, r.length) for r in refused] == [(1, 1024)] and summary.refused == 1
+    assert refused[0].score is None and "cannot hold this task's core" in (refused[0].error or "")
+    assert summary.errored == 0 and summary.complete
+    again = run_tournament(cfg, retry_errored=True, console=quiet(), live=False)
+    assert (again.done, again.refused, again.skipped) == (0, 0, 4)  # refusing it again would say nothing new
+    report = summarise(load_run(tmp_path / "run"))
+    curve = report.curves[REFUSING_ID]["oracle"]
+    assert isinstance(curve, PairedCurve) and (curve.tasks, curve.incomplete) == (1, 1)  # seed 1 has no 1k score
+    assert "| oracle | LoCo-RefusingFixture-v0 | 1k | 1 | length=1,024 tokens cannot hold" in render_markdown(report)
 
 
 @pytest.mark.slow
