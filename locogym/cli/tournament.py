@@ -269,6 +269,9 @@ def score_command(
     kept = f"; {len(check.kept)} LoCo-RepoPatch episode(s) kept as recorded (--regrade-tests re-runs their hidden " \
            "tests)" if check.kept else ""
     console.print(f"[green]all {check.checked} re-graded episodes match the recorded numbers{kept}[/]")
+    if check.refusals:
+        console.print(f"{len(check.refusals)} refused episode(s) were made again and refused again (a length too "
+                      "short for the task's core)")
     varied = [e for e in check.episodes if e.varied]
     if varied:
         console.print(f"{sum(e.varied for e in varied)} command or test output(s) in {len(varied)} episode(s) printed "

@@ -13,6 +13,9 @@ For each ``done`` row of ``episodes.jsonl`` the check
    nothing unless something derived from it differs);
 4. reports a trajectory recorded by another locogym release as a difference too, unless that is accepted.
 
+A ``refused`` row (a length too short for the task's core) has no trajectory; its claim is checked by making the
+task again: a task that generates is a difference, so a refusal cannot hide a played episode.
+
 LoCo-RepoPatch episodes are graded by running the project's hidden tests; they are re-played and re-graded only
 with ``regrade_tests`` (else steps 1, 2 and 4 still run and the recorded outcome is shown as kept).
 """
@@ -26,7 +29,7 @@ from typing import Any, Literal
 
 import gymnasium as gym
 
-from locogym.core.errors import DataError, LocoError
+from locogym.core.errors import DataError, LocoError, TaskRefused
 from locogym.core.salt import resolve_salt, seal_key
 from locogym.core.trajectory_file import read_trajectory
 from locogym.core.types import EpisodeResult, Trajectory, dumps, stable_hash
@@ -69,6 +72,7 @@ class EpisodeCheck:
 @dataclass
 class RescoreCheck:
     episodes: list[EpisodeCheck] = field(default_factory=list)
+    refusals: list[EpisodeCheck] = field(default_factory=list)  # refused rows, each made again
     version: str = field(default_factory=package_version)
 
     @property
@@ -77,7 +81,7 @@ class RescoreCheck:
 
     @property
     def failed(self) -> list[EpisodeCheck]:
-        return [e for e in self.episodes if e.verdict in ("differs", "unchecked")]
+        return [e for e in [*self.episodes, *self.refusals] if e.verdict in ("differs", "unchecked")]
 
     @property
     def kept(self) -> list[EpisodeCheck]:
@@ -124,6 +128,8 @@ def rescore_run(run_dir: str | Path, *, seed_salt: str | None = None, sandbox: s
         for result in run.done:
             check.episodes.append(_check_episode(run.path, result, salt, sandbox, regrade_tests, accept_version,
                                                  tolerance, check.version, envs))
+        for result in run.refused:
+            check.refusals.append(_check_refusal(result, salt, sandbox, envs))
     finally:
         envs.close()
     return check
@@ -203,6 +209,30 @@ def _check_episode(root: Path, result: EpisodeResult, salt: str | None, sandbox:
         episode.first_divergence = f"step {first.step} ({first.what})"
     if episode.findings:
         episode.verdict = "differs"
+    return episode
+
+
+def _check_refusal(result: EpisodeResult, salt: str | None, sandbox: str | None, envs: _EnvCache) -> EpisodeCheck:
+    """A refused row holds if making its task again is refused again."""
+    episode = EpisodeCheck(key=result.key, agent=result.agent, env=result.env, privileged=result.agent_privileged,
+                           recorded=None)
+    kwargs: dict[str, Any] = {**result.env_args, "sandbox": sandbox or result.env_args.get("sandbox", "auto")}
+    if salt:
+        kwargs["seed_salt"] = salt
+    env_key = ""
+    try:
+        env_key, env = envs.get(result.env, kwargs)
+        env.reset(seed=result.seed, options={**result.options, "length": result.length})
+    except TaskRefused as exc:
+        episode.note = f"refused again: {exc.message}"
+        return episode
+    except (LocoError, OSError) as exc:
+        envs.drop(env_key)
+        episode.verdict, episode.note = "unchecked", f"its task could not be made again: {exc}"
+        return episode
+    episode.verdict = "differs"
+    episode.findings.append(Finding("refusal", "refused: " + (result.error or "")[:200],
+                                    "the task generates at these options"))
     return episode
 
 

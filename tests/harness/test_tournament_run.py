@@ -199,6 +199,16 @@ def test_a_task_a_length_cannot_hold_is_refused_never_retried_and_left_out_of_th
     curve = report.curves[REFUSING_ID]["oracle"]
     assert isinstance(curve, PairedCurve) and (curve.tasks, curve.incomplete) == (1, 1)  # seed 1 has no 1k score
     assert "| oracle | LoCo-RefusingFixture-v0 | 1k | 1 | length=1,024 tokens cannot hold" in render_markdown(report)
+    # `locogym score` makes a refused task again: the refusal holds; a played episode passed off as refused does not
+    from locogym.harness.rescore import rescore_run
+
+    checked = rescore_run(tmp_path / "run", sandbox="fake")
+    assert [e.verdict for e in checked.refusals] == ["same"] and checked.ok
+    hidden = next(r for r in summary.results.values() if (r.seed, r.length) == (0, 1024))
+    with RunDir(tmp_path / "run").writer() as writer:
+        writer.append(hidden.model_copy(update={"status": "refused", "score": None, "error": "too short"}))
+    forged = rescore_run(tmp_path / "run", sandbox="fake")
+    assert [f.what for e in forged.failed for f in e.findings] == ["refusal"]
 
 
 @pytest.mark.slow
