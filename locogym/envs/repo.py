@@ -27,6 +27,7 @@ from locogym.envs.provenance import code_notes
 from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.repo import questions
 from locogym.scenarios.repo.answers import canonical, is_correct
+from locogym.scenarios.repo.common import ProbesGold, QAGold
 from locogym.scenarios.repo.repomap import render_map
 from locogym.scenarios.repo.workspace import RepoWorkspace
 from locogym.tools.base import Tool, ToolContext
@@ -72,6 +73,7 @@ class RepoEnv(LocoEnv):
     heuristic_policy = "locogym.agents.heuristic.repo:Policy"
     uses_sandbox = True
     option_names = frozenset({"context", "question", "variant", "sessions", "map_budget"})
+    ladder = ("8k", "32k", "128k")  # a core is drawn to fit 8k (FIRST_RUNG); every rung asks it again
     default_length = 32_768
     default_task = "qa"
     preset_tasks = ("qa", "multisession")
@@ -175,8 +177,10 @@ class RepoEnv(LocoEnv):
             budget = self.task_config_params().get("map_budget") or max(1024, min(8192, task.length_tokens // 16))
             sandbox = self.ctx.sandbox if world.stale and self.ctx is not None else None
             return render_map(world.index(sandbox), int(budget))
+        order = [p for p in task.meta.get("file_order", sorted(files)) if p in files]
+        order += sorted(set(files) - set(order))  # files added by later commits
         lines = [f"The repository has {len(files)} files (use the tools to read them):"]
-        lines += [f"{p}  ({len(files[p].splitlines())} lines)" for p in sorted(files)]
+        lines += [f"{p}  ({len(files[p].splitlines())} lines)" for p in order]
         return "\n".join(lines)
 
     def task_config_params(self) -> dict[str, Any]:
@@ -211,10 +215,12 @@ class RepoEnv(LocoEnv):
     def _judge(self, task: Task, session: int, answer: Any) -> dict[str, bool]:
         """Per question id: is the answer right (qa uses the id ``answer``)."""
         if not task.probes:
-            return {"answer": is_correct(task.gold["answer_kind"], answer, task.gold["answer"])}
+            gold = task.gold_as(QAGold)
+            return {"answer": is_correct(gold.answer_kind, answer, gold.answer)}
         kinds = task.meta.get("probe_kinds", {})
         answers = answer if isinstance(answer, dict) else {}
-        return {p.id: is_correct(kinds.get(p.key, "value"), answers.get(p.id), p.answer)
+        truths = task.gold_as(ProbesGold).probes
+        return {p.id: is_correct(kinds.get(p.key, "value"), answers.get(p.id), truths[p.id])
                 for p in task.probes if p.session == session}
 
     def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:

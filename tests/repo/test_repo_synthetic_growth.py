@@ -30,6 +30,9 @@ def test_core_files_are_unchanged_at_every_size(seed: int, target: int) -> None:
     # only the top package's re-export list gains the fill domains' lines; every core line is still there
     assert changed == [f"{package}/__init__.py"]
     assert set(core[f"{package}/__init__.py"].splitlines()) <= set(grown.files[f"{package}/__init__.py"].splitlines())
+    # ...after the core's own, which keep their line numbers (a question's evidence cites them)
+    kept = core[f"{package}/__init__.py"].split("\n\n__version__")[0].splitlines()
+    assert grown.files[f"{package}/__init__.py"].splitlines()[:len(kept)] == kept
     total = sum(tokens.count(t) for t in grown.files.values())
     assert abs(total - target) <= 0.02 * target
     assert grown.meta["core_modules"] == generate_project(seed, CORE).meta["core_modules"]

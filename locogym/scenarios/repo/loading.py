@@ -1,15 +1,18 @@
 """Sources and indexes for task generation, cached per process (a real repository is read and indexed once).
 
-``source_for(params, seed, length)`` gives the code base a task draws from: a fresh synthetic project per seed
-and length, or the configured repository/archive/package (read once per spec and ref). ``index_for(tree)``
-gives its :class:`CodeIndex`, stored on disk per (repository, commit) for real sources.
+``synthetic_core(seed)`` is the core of a synthetic project (the project of the first rung's size),
+``grown_project(seed, length, fill)`` that core grown to ``length`` with fill ``fill``, ``real_source(params)``
+the configured repository/archive/package (read once per spec and ref). ``index_for(tree)`` gives a tree's
+:class:`CodeIndex`, stored on disk per (repository, commit) for real sources.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
+from locogym.scenarios.repo.common import FIRST_RUNG
 from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.sources import SourceTree, load_source
 from locogym.scenarios.repo.synthetic import generate_project
@@ -33,20 +36,26 @@ def clear_caches() -> None:
     _INDEXES.clear()
 
 
-def is_synthetic(params: dict[str, Any]) -> bool:
-    return str(params.get("source", "synthetic")) in {"synthetic", "synthetic:python"}
+def synthetic_core(seed: int) -> SourceTree:
+    """The core of the synthetic project ``seed``: the whole project of the first rung's size."""
+    return _tree(("synthetic", seed, FIRST_RUNG, 0), lambda: generate_project(seed=seed, target_tokens=FIRST_RUNG))
 
 
-def source_for(params: dict[str, Any], seed: int, length: int) -> SourceTree:
-    """The code base of a task: a synthetic project of ``length`` tokens drawn from ``seed``, or the real source."""
-    if is_synthetic(params):
-        key: tuple[Any, ...] = ("synthetic", seed, length)
-        if key not in _TREES:
-            return _remember(_TREES, key, generate_project(seed=seed, target_tokens=length))
-    else:
-        key = ("source", str(params["source"]), params.get("ref"))
-        if key not in _TREES:
-            return _remember(_TREES, key, load_source(str(params["source"]), params.get("ref")))
+def grown_project(seed: int, length: int, fill: int) -> SourceTree:
+    """The synthetic project ``seed`` grown around its core to ``length`` tokens with fill ``fill``."""
+    return _tree(("synthetic", seed, length, fill),
+                 lambda: generate_project(seed=seed, target_tokens=length, core_tokens=FIRST_RUNG, fill=fill))
+
+
+def real_source(params: dict[str, Any]) -> SourceTree:
+    """The configured repository, archive or package (``source``, ``ref``)."""
+    return _tree(("source", str(params["source"]), params.get("ref")),
+                 lambda: load_source(str(params["source"]), params.get("ref")))
+
+
+def _tree(key: tuple[Any, ...], make: Callable[[], SourceTree]) -> SourceTree:
+    if key not in _TREES:
+        return _remember(_TREES, key, make())
     _TREES.move_to_end(key)
     return _TREES[key]
 

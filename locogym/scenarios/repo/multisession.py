@@ -22,28 +22,36 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from locogym.core.errors import ConfigError
-from locogym.core.types import Evidence, Probe, ScenarioConfig, SessionSpec, Task, ToolCall
-from locogym.scenarios.repo import questions, workset
+from locogym.core.errors import ConfigError, TaskRefused
+from locogym.core.ladder import core_hash
+from locogym.core.types import Evidence, Probe, ScenarioConfig, SessionSpec, Task, ToolCall, stable_hash
+from locogym.scenarios.repo import context, loading, questions, workset
 from locogym.scenarios.repo.common import (
+    FIRST_RUNG,
     HOPS,
     TOOL_NAMES,
+    ProbesGold,
+    core_config,
+    core_rng,
     evidence_of,
+    is_synthetic,
+    order_rng,
+    same_question,
     submit_value,
-    task_key,
-    task_seed,
-    tree_rng,
+    task_id,
 )
 from locogym.scenarios.repo.index import CodeIndex, module_name
-from locogym.scenarios.repo.loading import index_for, source_for
-from locogym.scenarios.repo.qa import working_tree
+from locogym.scenarios.repo.qa import needed_files
+from locogym.scenarios.repo.sources import SourceTree
 from locogym.scenarios.repo.synthetic import NOUNS, VERBS
 
 PROBE_KINDS = ("setting", "definition", "callers", "call_chain")
+PROBE_SHARE = 0.75  # on a real source, the probes' files fit in this share of the first rung
 _FROM_LINE = re.compile(r"^from\s+(\S+)\s+import\s+([^()#]+?)\s*(#.*)?$")
 
 
@@ -238,97 +246,171 @@ def _session_evidence(needed_in: dict[tuple[str, int, int], set[int]]) -> list[E
             for span, ev in zip(sorted(needed_in), evidence_of(list(needed_in)), strict=True)]
 
 
+@dataclass
+class SessionsCore:
+    """The core of a multi-session task: the probed keys, the commits and every session's questions."""
+
+    files: dict[str, str]  # the files the core was planned on (the workspace's own at the first rung)
+    needed: list[str]  # the files the first session's probes need
+    keys: list[tuple[Any, ...]]
+    variants: dict[tuple[Any, ...], str]
+    patches: dict[str, dict[str, str]] = field(default_factory=dict)  # session -> path -> new content
+    messages: dict[str, list[str]] = field(default_factory=dict)
+    asked: list[list[questions.Question]] = field(default_factory=list)  # per session, one per key
+
+
+def _pick_probes(full: CodeIndex, tree: SourceTree, rng: random.Random, hops: int) -> list[questions.Question]:
+    """One probe per kind that can be asked, preferring a fact a commit can move, then one that needs little text.
+
+    On a real source the probes must fit the first rung's share together: the ones no commit can move go first,
+    the largest first, until they do (a task needs at least one probe a commit moves).
+    """
+    sizes = workset.file_tokens(tree.files)
+    budget = PROBE_SHARE * FIRST_RUNG
+    picked: list[tuple[bool, int, questions.Question]] = []  # (a commit can move it, its files' size, probe)
+    for kind in PROBE_KINDS:
+        options = questions.pick(full, kind, rng.choice(questions.VARIANTS), tree.files, rng, hops,
+                                 limit=8 if tree.origin == "synthetic" else 24)
+        rated = [(_editable(full, tree.files, q.key), sum(sizes[p] for p in needed_files(full, q)), q)
+                 for q in options]
+        fitting = [r for r in rated if r[1] <= budget] if tree.origin != "synthetic" else rated
+        if fitting:  # any fact still probes consistency, even one no commit moves
+            picked.append(min(fitting, key=lambda r: (not r[0], r[1])))
+    if tree.origin != "synthetic":
+        while len(picked) >= 2 and sum(sizes[p] for p in _needed(full, [r[2] for r in picked])) > budget:
+            picked.remove(min(picked, key=lambda r: (r[0], -r[1])))
+    return [r[2] for r in picked]
+
+
+def _needed(index: CodeIndex, asked: list[questions.Question]) -> list[str]:
+    return sorted({p for q in asked for p in needed_files(index, q)})
+
+
+def _commit(core: SessionsCore, files: dict[str, str], index: CodeIndex, universe: dict[str, str],
+            key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], CodeIndex, dict[str, str], str] | None:
+    """The commit that changes ``key``'s fact, applied, when it keeps every probe askable (``None`` otherwise).
+    Fresh names and new paths are checked against ``universe`` (the whole source), not the core's files alone."""
+    try:
+        patch, message = EDITS[key[0]](index, {**universe, **files}, key, rng)
+    except EditNotPossible:
+        return None
+    trial = {**files, **patch}
+    trial_index = CodeIndex.build(trial)
+    if all(questions.build(trial_index, k, core.variants[k], trial) is not None for k in core.keys):
+        return trial, trial_index, patch, message
+    return None
+
+
+def plan_sessions(tree: SourceTree, rng: random.Random, sessions: int, hops: int) -> SessionsCore:
+    """Probes planted on the core, the commits between sessions, and every session's questions and answers.
+
+    The core is the whole project on a synthetic source, and the probes' files on a real one (each probe must ask
+    the same with the same answer there as on the whole tree). Commits change the core's files, and add files.
+    """
+    full = loading.index_for(tree)
+    picked = _pick_probes(full, tree, rng, hops)
+    if tree.origin == "synthetic":
+        files, index = dict(tree.files), full
+    else:
+        files = {p: tree.files[p] for p in _needed(full, picked)}
+        index = CodeIndex.build(files)
+    keys = [q.key for q in picked if same_answer(q, questions.build(index, q.key, q.variant, files))]
+    if len(keys) < 2:
+        raise TaskRefused(f"Cannot plant two probes whose evidence fits {PROBE_SHARE * FIRST_RUNG:,.0f} tokens in "
+                          f"{tree.name!r}.", fix="Use another seed or source='synthetic'.")
+    core = SessionsCore(files=dict(files), needed=[], keys=keys, variants={q.key: q.variant for q in picked})
+    universe = tree.files if tree.origin != "synthetic" else {}
+    order = list(keys)
+    rng.shuffle(order)
+    for session in range(sessions):
+        if session > 0:
+            patch_all: dict[str, str] = {}
+            messages: list[str] = []
+            for attempt in range(len(order)):
+                done = _commit(core, files, index, universe, order[(session - 1 + attempt) % len(order)], rng)
+                if done is not None:
+                    files, index, patch, message = done
+                    patch_all.update(patch)
+                    messages.append(message)
+                    break
+            if rng.random() < 0.5:  # an unrelated settings commit that moves no probed answer
+                probed = {k[2] for k in keys if k[0] == "setting"}
+                settings = [k for k in questions.setting_keys(index) if k[2] not in probed
+                            and index.modules.get(k[1], "").endswith(".py")]
+                if settings:
+                    done = _commit(core, files, index, universe, rng.choice(settings), rng)
+                    if done is not None:
+                        files, index, patch, message = done
+                        patch_all.update(patch)
+                        messages.append(message)
+            core.patches[str(session)] = patch_all
+            core.messages[str(session)] = messages
+        asked = [questions.build(index, key, core.variants[key], files) for key in keys]
+        assert all(q is not None for q in asked)  # every commit was checked to keep every probe askable
+        core.asked.append([q for q in asked if q is not None])
+        if session == 0:
+            core.needed = _needed(index, core.asked[0])
+    return core
+
+
+def same_answer(a: questions.Question, b: questions.Question | None) -> bool:
+    return b is not None and (a.text, submit_value(a)) == (b.text, submit_value(b))
+
+
+def _keeps_sessions(core: SessionsCore, work: SourceTree) -> bool:
+    """Whether every session's probes, rebuilt on the context with that session's commits, are the core's."""
+    files = dict(work.files)
+    for session, asked in enumerate(core.asked):
+        if session:
+            files.update(core.patches[str(session)])
+        index = loading.index_for(work) if session == 0 and work.origin == "synthetic" else CodeIndex.build(files)
+        for key, q in zip(core.keys, asked, strict=True):
+            if not same_question(q, questions.build(index, key, core.variants[key], files)):
+                return False
+    return True
+
+
+def _record(config: ScenarioConfig, tree: SourceTree, core: SessionsCore, probes: list[Probe]) -> dict[str, Any]:
+    """What names the core (no length in it): probes, answers, commits, evidence and the core's files."""
+    return {"task": "multisession", "sessions": len(core.asked),
+            "probes": [[p.id, p.session, p.question, p.answer, p.changed_since_last] for p in probes],
+            "commits": {s: {p: stable_hash(t) for p, t in sorted(patch.items())} for s, patch in core.patches.items()},
+            "messages": core.messages,
+            "evidence": [list(span) for span in sorted({span for qs in core.asked for q in qs for span in q.spans})],
+            "files": {p: stable_hash(t) for p, t in sorted(core.files.items())} if tree.origin != "synthetic"
+            else tree.meta.get("package"),
+            "source": tree.commit if tree.origin != "synthetic" else tree.meta.get("package"),
+            "depth": core_config(config).evidence_depth()}
+
+
 def generate_multisession(config: ScenarioConfig) -> Task:
     """A ``multisession`` task. Option ``sessions`` (3..6) fixes the number of sessions (random otherwise)."""
-    seed_rng = random.Random(task_seed(config))
+    seed_rng = core_rng(config)
     params = config.params
     sessions = int(params.get("sessions") or seed_rng.randint(3, 6))
     if not 3 <= sessions <= 6:
         raise ConfigError(f"sessions={sessions} is outside 3..6.", fix="Pass sessions= between 3 and 6.")
     hops = HOPS[config.difficulty]
-    tree = source_for(params, seed_rng.getrandbits(63), config.length)
-    rng = tree_rng(config, tree.commit)
+    project_seed = seed_rng.getrandbits(63)
+    tree = loading.synthetic_core(project_seed) if is_synthetic(params) else loading.real_source(params)
     if tree.language != "python":
         raise ConfigError(f"multisession tasks edit Python code; {tree.name!r} is {tree.language}.",
                           fix="Use task='qa' for this source, or a Python source.")
-    full = index_for(tree)
-    sizes = workset.file_tokens(tree.files)
     if tree.origin != "synthetic":
-        workset.check_source_size(sizes, config.length, tree.name)
-    # plant one probe per kind that can be asked, on the whole tree first
-    picked: list[questions.Question] = []
-    for kind in PROBE_KINDS:
-        options = questions.pick(full, kind, rng.choice(questions.VARIANTS), tree.files, rng, hops, limit=8)
-        if options:  # prefer a fact a commit can move and that needs little text; any fact still probes consistency
-            picked.append(min(options, key=lambda q: (sum(sizes[p] for p in q.files) > config.length * 0.3,
-                                                      not _editable(full, tree.files, q.key))))
-    work = None
-    while len(picked) >= 2:  # drop the probe needing the most text until the needed files fit the length
-        needed = sorted({p for q in picked for p in q.files})
-        work = working_tree(tree, sizes, config.length, needed, rng, tree.origin == "synthetic")
-        if work is not None:
-            break
-        picked.remove(max(picked, key=lambda q: (sum(sizes[p] for p in q.files), q.kind)))
-    if work is None or len(picked) < 2:
-        raise ConfigError(f"Cannot plant enough probes in {tree.name!r} at length {config.length:,}.",
-                          fix="Use a larger length or source='synthetic'.")
-    files = dict(work.files)
-    index = full if work is tree else CodeIndex.build(files)
-    keys = [q.key for q in picked if questions.build(index, q.key, q.variant, files) is not None]
-    variants = {q.key: q.variant for q in picked}
-    if len(keys) < 2:
-        raise ConfigError(f"Cannot plant enough probes in {tree.name!r} at length {config.length:,}.",
-                          fix="Use a larger length or source='synthetic'.")
+        workset.check_source_size(workset.file_tokens(tree.files), config.length, tree.name)
+    core = plan_sessions(tree, core_rng(config, tree.commit), sessions, hops)
     probes: list[Probe] = []
     specs: list[SessionSpec] = []
-    patches: dict[str, dict[str, str]] = {}
-    messages_by_session: dict[str, list[str]] = {}
     needed_in: dict[tuple[str, int, int], set[int]] = {}  # span -> the sessions whose probes need it
     previous: dict[str, Any] = {}
     previous_spans: dict[str, list[tuple[str, int, int]]] = {}
     probe_kinds: dict[str, str] = {}
-    order = list(keys)
-    rng.shuffle(order)
-    for session in range(sessions):
-        messages: list[str] = []
-        if session > 0:
-            patch_all: dict[str, str] = {}
-            for attempt in range(len(order)):
-                key = order[(session - 1 + attempt) % len(order)]
-                try:
-                    patch, message = EDITS[key[0]](index, files, key, rng)
-                except EditNotPossible:
-                    continue
-                trial = {**files, **patch}
-                trial_index = CodeIndex.build(trial)
-                if all(questions.build(trial_index, k, variants[k], trial) is not None for k in keys):
-                    files, index = trial, trial_index
-                    patch_all.update(patch)
-                    messages.append(message)
-                    break
-            if rng.random() < 0.5:
-                probed = {k[2] for k in keys if k[0] == "setting"}
-                settings = [k for k in questions.setting_keys(index) if k[2] not in probed
-                            and index.modules.get(k[1], "").endswith(".py")]
-                if settings:
-                    patch, message = edit_setting(index, files, rng.choice(settings), rng)
-                    trial = {**files, **patch}
-                    trial_index = CodeIndex.build(trial)
-                    if all(questions.build(trial_index, k, variants[k], trial) is not None for k in keys):
-                        files, index = trial, trial_index
-                        patch_all.update(patch)
-                        messages.append(message)
-            patches[str(session)] = patch_all
-            messages_by_session[str(session)] = messages
+    for session, qs in enumerate(core.asked):
         asked: list[tuple[str, questions.Question]] = []
-        plan: list[ToolCall] = []
+        plan: list[ToolCall] = [ToolCall(name="notes_read", arguments={})] if session else []
         answers: dict[str, Any] = {}
-        if session > 0:
-            plan.append(ToolCall(name="notes_read", arguments={}))
-        for key in keys:
-            q = questions.build(index, key, variants[key], files)
-            assert q is not None  # every commit was checked to keep every probe askable
-            key_id = f"{key[0]}{keys.index(key)}"
+        for i, q in enumerate(qs):
+            key_id = f"{q.kind}{i}"
             pid = f"s{session}-{key_id}"
             asked.append((pid, q))
             gold = submit_value(q)
@@ -346,19 +428,30 @@ def generate_multisession(config: ScenarioConfig) -> Task:
         plan.append(ToolCall(name="notes_write", arguments={"content": orjson.dumps(
             {k.split("-", 1)[1]: v for k, v in answers.items()}).decode(), "mode": "replace"}))
         plan.append(ToolCall(name="submit", arguments={"answer": answers}))
-        specs.append(SessionSpec(index=session, prompt=_probe_prompt(session, sessions, messages, asked),
+        specs.append(SessionSpec(index=session, prompt=_probe_prompt(session, sessions,
+                                                                     core.messages.get(str(session), []), asked),
                                  oracle_plan=plan))
     if not any(p.changed_since_last for p in probes):
-        raise ConfigError(f"No commit could move a probed answer in {tree.name!r} (seed {config.seed}).",
-                          fix="Try another seed or length, or source='synthetic'.")
-    sizes0 = workset.file_tokens(work.files)
-    order_files, depth = workset.order_for_context(sorted(work.files), sizes0, needed, rng)
+        raise TaskRefused(f"No commit could move a probed answer in {tree.name!r} (seed {config.seed}).",
+                          fix="Try another seed, or source='synthetic'.")
+    if tree.origin == "synthetic":
+        candidates = context.synthetic_contexts(tree, project_seed, config.length)
+    else:
+        candidates = context.real_contexts(config, tree, core.files, config.length)
+    work, attempt = context.accept(candidates, lambda w: _keeps_sessions(core, w), seed=config.seed,
+                                   length=config.length)
+    sizes = workset.file_tokens(work.files)
+    depth = core_config(config).evidence_depth()
+    order, realised, each = workset.place_evidence(sorted(work.files), sizes, core.needed, depth, order_rng(config))
+    gold = ProbesGold(probes={p.id: p.answer for p in probes}).model_dump(mode="json")
+    name = core_hash(core_config(config), _record(config, tree, core, probes))
     meta = {"task": "multisession", "sessions": sessions, "probe_kinds": probe_kinds,
-            "session_patches": patches, "session_commits": messages_by_session, "source": work.name,
-            "commit": work.commit, "language": work.language, "file_order": order_files,
-            "evidence_depth": depth, "stop_slack": 2, "hops": hops}
-    return Task(task_id=f"repo-multisession-{task_key(config, tree.commit)}", family="repo", prompt=specs[0].prompt,
+            "session_patches": core.patches, "session_commits": core.messages, "source": work.name,
+            "commit": work.commit, "language": work.language, "file_order": order, "evidence_depth": each, "realised_depth": realised,
+            "evidence_files": core.needed, "fill": attempt, "stop_slack": 2, "hops": hops,
+            "probe_keys": {f"{k[0]}{i}": {"key": list(k), "variant": core.variants[k]} for i, k in enumerate(core.keys)}}
+    return Task(task_id=task_id("multisession", config, name), family="repo", prompt=specs[0].prompt,
                 tool_names=list(TOOL_NAMES), workspace={p: work.files[p] for p in sorted(work.files)},
-                gold={"probes": {p.id: p.answer for p in probes}}, evidence=_session_evidence(needed_in),
-                oracle_plan=specs[0].oracle_plan, sessions=specs, probes=probes,
-                length_tokens=sum(sizes0.values()), meta=meta)
+                gold=gold, question="\n".join(f"[{p.id}] {p.question}" for p in probes), core_hash=name,
+                depth=depth, evidence=_session_evidence(needed_in), oracle_plan=specs[0].oracle_plan,
+                sessions=specs, probes=probes, length_tokens=sum(sizes.values()), meta=meta)

@@ -1,35 +1,51 @@
-"""The ``qa`` task generator: one code question over a working set of exactly the requested length.
+"""The ``qa`` task generator: one code question, the same at every length, in a context of the requested length.
 
-Pipeline (pure and deterministic from the config): source -> whole-tree index -> question keys of the chosen kind
-in a seeded order -> for the first key that works: the working set (needed files plus distractors, within 5% of
-the length) -> the question rebuilt on the working set's own index, so the gold answer is what the agent can
-actually find in its workspace.
+Pipeline (pure and deterministic from the config):
+
+1. The core, from every option but the length: the question's kind and variant, then its key, text, gold answer
+   and evidence spans. On a synthetic source the question is drawn on the project's core (a whole project of
+   the first rung's size). On a real source it is drawn on the whole tree among the questions whose evidence
+   fits in half the first rung — a needed file too long for that is cut to an excerpt at definition boundaries
+   (:mod:`.excerpts`), the same excerpt at every length — and built again on the evidence files alone; the two
+   must agree.
+2. The context at the length (:mod:`.context`): the synthetic project grown around its core, or a working set of
+   the real tree around the evidence files. The question is built again on the context's own index with the
+   same builder; a context that changes its wording, answer or evidence is rejected and the next one drawn.
+3. The file order: the evidence files, as one block, at the task's depth among the other files.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import Any
 
-from locogym.core.errors import ConfigError
-from locogym.core.types import ScenarioConfig, Task
-from locogym.scenarios.repo import questions, workset
+from locogym.core import tokens
+from locogym.core.errors import TaskRefused
+from locogym.core.ladder import core_hash
+from locogym.core.types import ScenarioConfig, Task, stable_hash
+from locogym.scenarios.repo import context, loading, questions, workset
 from locogym.scenarios.repo.common import (
+    FIRST_RUNG,
     HOPS,
     TOOL_NAMES,
+    QAGold,
+    core_config,
+    core_rng,
     evidence_of,
+    is_synthetic,
+    order_rng,
+    same_question,
     submit_call,
     submit_value,
-    task_key,
-    task_seed,
-    tree_rng,
+    task_id,
 )
 from locogym.scenarios.repo.excerpts import excerpt
 from locogym.scenarios.repo.index import CodeIndex
-from locogym.scenarios.repo.loading import index_for, source_for
 from locogym.scenarios.repo.sources import SourceTree
 
 MAX_TRIES = 40
+EVIDENCE_SHARE = 0.5  # on a real source, a question's evidence fits in this share of the first rung
 
 QA_INSTRUCTIONS = (
     "You are working in a code repository (the workspace). Answer the question below about this code. Use the "
@@ -38,13 +54,12 @@ QA_INSTRUCTIONS = (
 )
 
 
-def working_tree(tree: SourceTree, sizes: dict[str, int], length: int, needed: list[str], rng: random.Random,
-                 synthetic: bool) -> SourceTree | None:
-    """The working set for ``needed`` files, or ``None`` when they cannot fit within the length."""
-    if synthetic and workset.within(sum(sizes.values()), length):
-        return tree
-    paths = workset.select(sizes, length, needed, rng)
-    return tree.subset(paths) if paths is not None else None
+@dataclass
+class QACore:
+    """A question and the files its evidence sits in, as every context shows them (whole, or an excerpt)."""
+
+    question: questions.Question
+    files: dict[str, str]
 
 
 def needed_files(index: CodeIndex, q: questions.Question) -> list[str]:
@@ -54,108 +69,167 @@ def needed_files(index: CodeIndex, q: questions.Question) -> list[str]:
     return sorted(set(files))
 
 
-def choose_question(config: ScenarioConfig, tree: SourceTree, rng: random.Random,
-                    kind: str, variant: str, hops: int) -> tuple[questions.Question, SourceTree] | None:
-    """The first question of ``kind`` and ``variant``, in ``rng``'s order of keys, that fits the length."""
-    synthetic = tree.origin == "synthetic"
-    sizes = workset.file_tokens(tree.files)
-    full = index_for(tree)
+def _kept_lines(index: CodeIndex, q: questions.Question) -> dict[str, list[tuple[int, int]]]:
+    keep: dict[str, list[tuple[int, int]]] = {}
+    for path, start, end in q.spans:
+        keep.setdefault(path, []).append((start, end))
+    if q.kind == "callers":
+        d = index.definitions[q.key[1]]
+        keep.setdefault(d.path, []).append((d.line, d.end_line))
+    return keep
+
+
+def fit_evidence(tree: SourceTree, index: CodeIndex, q: questions.Question, budget: float,
+                 cut: bool) -> dict[str, str] | None:
+    """The needed files of ``q`` within ``budget`` tokens: whole, or (with ``cut``) the longest cut to excerpts
+    first; ``None`` when they do not fit."""
+    needed = needed_files(index, q)
+    files = {p: tree.files[p] for p in needed}
+    sizes = workset.file_tokens(files)
+    total = sum(sizes.values())
+    keep = _kept_lines(index, q)
+    for path in sorted(needed, key=lambda p: (-sizes[p], p)) if cut else []:
+        if total <= budget:
+            break
+        if path in index.facts:
+            short = excerpt(files[path], index.facts[path], keep.get(path, []))
+            total += tokens.count(short) - sizes[path]
+            files[path] = short
+    return files if total <= budget else None
+
+
+def _synthetic_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, hops: int) -> QACore | None:
+    """The first question of ``kind`` and ``variant`` on the core project, in ``rng``'s order of keys."""
+    index = loading.index_for(tree)
+    keys = questions.question_keys(index, kind, hops)
+    rng.shuffle(keys)
+    for key in keys[:MAX_TRIES * 4]:
+        q = questions.build(index, key, variant, tree.files)
+        if q is not None:
+            return QACore(q, {p: tree.files[p] for p in needed_files(index, q)})
+    return None
+
+
+def _real_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, hops: int,
+               cut: bool) -> QACore | None:
+    """The first question of ``kind`` and ``variant`` on the real tree whose evidence fits the first rung's share
+    (with ``cut``: once its longest files are cut to excerpts), built again on its evidence files alone — it must
+    ask the same with the same answer there."""
+    full = loading.index_for(tree)
     keys = questions.question_keys(full, kind, hops)
     rng.shuffle(keys)
     for key in keys[:MAX_TRIES * 4]:
         q_full = questions.build(full, key, variant, tree.files)
         if q_full is None:
             continue
-        needed = needed_files(full, q_full)
-        work = working_tree(tree, sizes, config.length, needed, rng, synthetic)
-        if work is None and not synthetic:
-            work = _excerpted_tree(tree, full, q_full, needed, sizes, config.length, rng)
-        if work is None:
+        files = fit_evidence(tree, full, q_full, EVIDENCE_SHARE * FIRST_RUNG, cut)
+        if files is None or (cut and all(files[p] == tree.files[p] for p in files)):
             continue
-        index = full if work is tree else CodeIndex.build(work.files)
-        q = q_full if work is tree else questions.build(index, key, variant, work.files)
-        if q is not None:
-            return q, work
+        q = questions.build(CodeIndex.build(files), key, variant, files)
+        if q is not None and (q.text, submit_value(q)) == (q_full.text, submit_value(q_full)):
+            return QACore(q, files)
     return None
 
 
-def _excerpted_tree(tree: SourceTree, full: CodeIndex, q: questions.Question, needed: list[str],
-                    sizes: dict[str, int], length: int, rng: random.Random) -> SourceTree | None:
-    """The working set with the needed files that are too long cut to excerpts (see :mod:`.excerpts`)."""
-    budget = length * (1 - workset.TOLERANCE) / 2
-    big = [p for p in needed if sizes[p] > budget and p in full.facts]
-    if not big:
-        return None
-    keep: dict[str, list[tuple[int, int]]] = {}
-    for path, start, end in q.spans:
-        keep.setdefault(path, []).append((start, end))
-    if q.kind == "callers":
-        d = full.definitions[q.key[1]]
-        keep.setdefault(d.path, []).append((d.line, d.end_line))
-    files = dict(tree.files)
-    for path in big:
-        files[path] = excerpt(files[path], full.facts[path], keep.get(path, []))
-    cut = SourceTree(name=tree.name, files=files, language=tree.language, origin=tree.origin, meta=dict(tree.meta))
-    return working_tree(cut, {**sizes, **workset.file_tokens({p: files[p] for p in big})}, length, needed, rng,
-                        False)
+def choose_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, hops: int,
+                cut: bool = False) -> QACore | None:
+    """A question of ``kind`` and ``variant`` for the core (see :func:`_real_core` for ``cut``)."""
+    if tree.origin == "synthetic":
+        return None if cut else _synthetic_core(tree, rng, kind, variant, hops)
+    return _real_core(tree, rng, kind, variant, hops, cut)
 
 
-def askable_kinds(config: ScenarioConfig, tree: SourceTree, hops: int) -> list[str]:
-    """The question kinds (in either variant) that can be asked about ``tree`` at the config's length."""
-    out = []
-    for kind in questions.QUESTION_KINDS:
-        for variant in questions.VARIANTS:
-            if choose_question(config, tree, tree_rng(config, tree.commit), kind, variant, hops) is not None:
-                out.append(kind)
-                break
-    return out
+def askable_kinds(tree: SourceTree, hops: int) -> list[str]:
+    """The question kinds (in either variant) that can be asked about ``tree``."""
+    return [kind for kind in questions.QUESTION_KINDS
+            if any(choose_core(tree, random.Random(0), kind, v, hops, cut) is not None
+                   for v in questions.VARIANTS for cut in (False, True))]
 
 
 def _pick(config: ScenarioConfig, tree: SourceTree, rng: random.Random, kinds: list[str], variants: list[str],
-          hops: int) -> tuple[questions.Question, SourceTree]:
+          hops: int) -> QACore:
     """The first (kind, variant) in the given orders that can be asked; a clear error when none can.
 
     Only what the user named is fixed; the rest falls back, deterministically, to whatever the source supports.
+    Questions whose files fit whole come first, of any kind: an excerpt stands for its whole file at every length,
+    so a source left with excerpts may be too small for a longer length. Only when none fits are files cut.
     """
-    if tree.origin != "synthetic":
-        workset.check_source_size(workset.file_tokens(tree.files), config.length, tree.name)
-    for kind in kinds:
-        for variant in variants:
-            found = choose_question(config, tree, rng, kind, variant, hops)
-            if found is not None:
-                return found
+    for cut in (False, True):
+        for kind in kinds:
+            for variant in variants:
+                found = choose_core(tree, rng, kind, variant, hops, cut)
+                if found is not None:
+                    return found
     named = ", ".join(f"{k}={config.params[k]!r}" for k in ("question", "variant") if config.params.get(k))
-    askable = [k for k in askable_kinds(config, tree, hops) if k in kinds or not config.params.get("question")]
+    can = askable_kinds(tree, hops)
+    askable = [k for k in can if k in kinds or not config.params.get("question")]
     if askable:
-        fix = f"Ask one of the kinds this source supports at this length: {', '.join(askable)}."
+        fix = f"Ask one of the kinds this source supports: {', '.join(askable)}."
     else:
-        fix = "Choose a different length, or source='synthetic' (every kind is askable there)."
+        fix = "Choose another source, or source='synthetic' (every kind is askable there)."
     what = f"question with {named}" if named else "question"
-    raise ConfigError(f"No {what} can be asked about {tree.name!r} at length {config.length:,}; kinds askable "
-                      f"here: {', '.join(askable_kinds(config, tree, hops)) or 'none'}.", fix=fix)
+    raise TaskRefused(f"No {what} whose evidence fits {EVIDENCE_SHARE * FIRST_RUNG:,.0f} tokens (half the first "
+                      f"rung of the length ladder) can be asked about {tree.name!r}; "
+                      f"kinds askable here: {', '.join(can) or 'none'}.", fix=fix)
+
+
+def _contexts(config: ScenarioConfig, tree: SourceTree, core: QACore, project_seed: int) -> tuple[SourceTree, int]:
+    """The first context at the config's length on which the core's question is rebuilt unchanged."""
+    q = core.question
+
+    def keeps(work: SourceTree) -> bool:
+        index = loading.index_for(work) if work.origin == "synthetic" else CodeIndex.build(work.files)
+        return same_question(q, questions.build(index, q.key, q.variant, work.files))
+
+    if tree.origin == "synthetic":
+        candidates = context.synthetic_contexts(tree, project_seed, config.length)
+    else:
+        candidates = context.real_contexts(config, tree, core.files, config.length)
+    return context.accept(candidates, keeps, seed=config.seed, length=config.length)
+
+
+def core_record(config: ScenarioConfig, tree: SourceTree, core: QACore, gold: dict[str, Any]) -> dict[str, Any]:
+    """What names the core (no length in it): the question, its answer, its evidence and the files it sits in."""
+    q = core.question
+    return {"task": "qa", "kind": q.kind, "variant": q.variant, "key": list(q.key), "question": q.text,
+            "gold": gold, "evidence": [list(s) for s in sorted(set(q.spans))],
+            "files": {p: stable_hash(t) for p, t in sorted(core.files.items())},
+            "source": tree.commit if tree.origin != "synthetic" else tree.meta.get("package"),
+            "depth": core_config(config).evidence_depth()}
 
 
 def generate_qa(config: ScenarioConfig) -> Task:
     """A ``qa`` task. Options: ``question`` (a kind or random), ``variant`` (literal|nonliteral or random)."""
-    seed_rng = random.Random(task_seed(config))
+    seed_rng = core_rng(config)
     params = config.params
     kinds = [params["question"]] if params.get("question") else seed_rng.sample(questions.QUESTION_KINDS, 4)
     first = params.get("variant") or seed_rng.choice(questions.VARIANTS)
     variants = [first] if params.get("variant") else [first, *(v for v in questions.VARIANTS if v != first)]
     hops = HOPS[config.difficulty]
-    tree = source_for(params, seed_rng.getrandbits(63), config.length)
-    rng = tree_rng(config, tree.commit)
-    q, work = _pick(config, tree, rng, kinds, variants, hops)
+    project_seed = seed_rng.getrandbits(63)
+    if is_synthetic(params):
+        tree = loading.synthetic_core(project_seed)
+    else:
+        tree = loading.real_source(params)
+        workset.check_source_size(workset.file_tokens(tree.files), config.length, tree.name)
+    core = _pick(config, tree, core_rng(config, tree.commit), kinds, variants, hops)
+    work, attempt = _contexts(config, tree, core, project_seed)
+    q = core.question
     sizes = workset.file_tokens(work.files)
-    order, depth = workset.order_for_context(sorted(work.files), sizes, q.files, rng)
-    prompt = f"{QA_INSTRUCTIONS}\n\nQuestion: {q.text}"
+    depth = core_config(config).evidence_depth()
+    order, realised, each = workset.place_evidence(sorted(work.files), sizes, sorted(core.files), depth,
+                                                   order_rng(config))
+    gold = QAGold(answer_kind=q.answer_kind, answer=submit_value(q)).model_dump(mode="json")
+    name = core_hash(core_config(config), core_record(config, tree, core, gold))
     meta: dict[str, Any] = {
         "task": "qa", "question_kind": q.kind, "variant": q.variant, "answer_kind": q.answer_kind, "hops": hops,
         "question_key": list(q.key), "source": work.name, "commit": work.commit, "language": work.language,
-        "file_order": order, "evidence_depth": depth, "stop_slack": 2,
+        "file_order": order, "evidence_depth": each, "realised_depth": realised,
+        "evidence_files": sorted(core.files), "fill": attempt, "stop_slack": 2,
     }
-    return Task(task_id=f"repo-qa-{q.kind}-{task_key(config, tree.commit)}", family="repo", prompt=prompt,
-                tool_names=list(TOOL_NAMES), workspace={p: work.files[p] for p in sorted(work.files)},
-                gold={"answer_kind": q.answer_kind, "answer": submit_value(q)}, evidence=evidence_of(q.spans),
+    return Task(task_id=task_id(f"qa-{q.kind}", config, name), family="repo",
+                prompt=f"{QA_INSTRUCTIONS}\n\nQuestion: {q.text}", tool_names=list(TOOL_NAMES),
+                workspace={p: work.files[p] for p in sorted(work.files)}, gold=gold, question=q.text,
+                core_hash=name, depth=depth, evidence=evidence_of(q.spans),
                 oracle_plan=[*q.reads, submit_call(submit_value(q))], length_tokens=sum(sizes.values()),
                 meta=meta)

@@ -591,9 +591,11 @@ class _Generator:
 
     def package_init(self) -> str:
         """The top package's re-exports: each domain's share drawn from that domain's own stream, so that fill
-        domains add lines without changing which core names are re-exported."""
+        domains add lines without changing which core names are re-exported. The core's domains come first, so
+        the fill's lines come after every core line and move none (a question's evidence cites line numbers)."""
         lines = [f'"""{self.pkg}: the public interface."""', ""]
-        for domain in sorted(self.domains):
+        core = self.core_domains()
+        for domain in core + sorted(set(self.domains) - set(core)):
             exports = sorted(self.domain_exports[domain])
             share = random.Random(f"locogym-synthetic-init:{self.seed}:{domain}").randint(0, 2)
             lines += [f"from .{domain} import {alias}" for alias in exports[:share]]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 
 from locogym.core import tokens
-from locogym.core.errors import ConfigError
+from locogym.core.errors import TaskRefused
 
 TOLERANCE = 0.05
 
@@ -51,40 +51,39 @@ SMALLEST_LENGTH = 4096  # the repo envs accept lengths from 4k
 
 
 def check_source_size(sizes: dict[str, int], target: int, name: str) -> None:
-    """Raise a clear error when a source is too small for the requested length."""
+    """Refuse (:class:`TaskRefused`) a length the source is too small to fill, with the largest it can."""
     total = sum(sizes.values())
     if total < target * (1 - TOLERANCE):
         most = int(total / (1 - TOLERANCE) * 0.999)
         shorter = f"Ask for length <= {most:,}, or use" if most >= SMALLEST_LENGTH else "Use"  # none would fit
-        raise ConfigError(f"Source {name!r} has {total:,} tokens of text files, fewer than length={target:,} needs.",
+        raise TaskRefused(f"Source {name!r} has {total:,} tokens of text files, fewer than length={target:,} needs.",
                           fix=f"{shorter} a larger source (source='synthetic' scales to any length).")
 
 
-def order_for_context(paths: list[str], sizes: dict[str, int], needed: list[str],
-                      rng: random.Random) -> tuple[list[str], dict[str, float]]:
-    """A reading order for the ``full`` context and the depth (0..1, share of tokens before it) of each needed file.
+def place_evidence(paths: list[str], sizes: dict[str, int], needed: list[str], depth: float,
+                   rng: random.Random) -> tuple[list[str], float, dict[str, float]]:
+    """A reading order for the context that puts the needed files, as one block, at ``depth`` of it.
 
-    Distractors are shuffled; each needed file is placed at a depth drawn uniformly from [0.05, 0.95].
+    The other files are shuffled by ``rng``; the block goes where the share of their tokens before it comes
+    closest to ``depth`` (0: first, 1: last). Returns the order, the realised depth (that share; the asked depth
+    when nothing else is in the context) and each needed file's own depth (the share of all tokens before it).
     """
-    needed = [p for p in dict.fromkeys(needed) if p in paths]
-    rest = [p for p in paths if p not in set(needed)]
+    block = [p for p in dict.fromkeys(needed) if p in paths]
+    rest = [p for p in sorted(paths) if p not in set(block)]
     rng.shuffle(rest)
-    total = sum(sizes[p] for p in paths) or 1
-    targets = sorted((rng.uniform(0.05, 0.95), p) for p in needed)
-    order: list[str] = []
-    depth: dict[str, float] = {}
+    rest_total = sum(sizes[p] for p in rest)
+    before, cut, best = 0, 0, abs(depth * rest_total)
+    for i, path in enumerate(rest, start=1):
+        before += sizes[path]
+        if abs(before - depth * rest_total) < best:
+            cut, best = i, abs(before - depth * rest_total)
+    order = rest[:cut] + block + rest[cut:]
+    realised = round(sum(sizes[p] for p in rest[:cut]) / rest_total, 4) if rest_total else depth
+    total = sum(sizes[p] for p in order) or 1
+    each: dict[str, float] = {}
     seen = 0
-    pending = list(targets)
-    for path in rest:
-        while pending and seen >= pending[0][0] * total:
-            _, p = pending.pop(0)
-            depth[p] = round(seen / total, 4)
-            order.append(p)
-            seen += sizes[p]
-        order.append(path)
+    for path in order:
+        if path in block:
+            each[path] = round(seen / total, 4)
         seen += sizes[path]
-    for _, p in pending:
-        depth[p] = round(seen / total, 4)
-        order.append(p)
-        seen += sizes[p]
-    return order, depth
+    return order, realised, each
