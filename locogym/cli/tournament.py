@@ -28,6 +28,9 @@ def tournament_command(
     envs: Annotated[list[str] | None, typer.Option(help="Environment ids (default: every registered env).")] = None,
     lengths: Annotated[list[str] | None, typer.Option(help="Target lengths, e.g. 8k,32k.")] = None,
     seeds: Annotated[int | None, typer.Option(help="Seeds 0..N-1 per cell.")] = None,
+    depths: Annotated[list[str] | None, typer.Option(help="Evidence depths as a controlled axis, e.g. "
+                                                          "start,middle,end or 0,0.5,1 (default: each seed draws "
+                                                          "one).")] = None,
     trials: Annotated[int | None, typer.Option(min=1, help="Independent attempts per task (default 1); with 2 or "
                                                            "more the report shows pass^k and the flip rate.")] = None,
     task: Annotated[list[str] | None, typer.Option(help="Task kinds for every env (default: each family's).")] = None,
@@ -72,7 +75,8 @@ def tournament_command(
     overrides: dict[str, Any] = {}
     if agents:
         overrides["agents"] = _split(agents)
-    for name, value in (("envs", _split(envs)), ("lengths", _split(lengths)), ("seeds", seeds), ("trials", trials),
+    for name, value in (("envs", _split(envs)), ("lengths", _split(lengths)), ("depths", _split(depths)),
+                        ("seeds", seeds), ("trials", trials),
                         ("sandbox", sandbox), ("workers", workers), ("max_total_cost_usd", max_cost),
                         ("out", str(out) if out else None), ("backend", backend), ("ray_address", ray_address),
                         ("imports", _split(imports))):

@@ -34,18 +34,19 @@ def parse_depth(value: Any) -> float | None:
     """
     if value is None:
         return None
+    number: Any = value
     if isinstance(value, str):
         text = value.strip().lower()
         if text in DEPTH_NAMES:
             return DEPTH_NAMES[text]
         try:
-            value = float(text)
+            number = float(text)
         except ValueError:
-            value = None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+            number = None
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0.0 <= float(number) <= 1.0:
         raise ConfigError(f"depth={value!r} is not a depth.",
                           fix='Use "start", "middle", "end" or a fraction from 0 (start) to 1 (end), e.g. 0.25.')
-    return round(float(value), 4)
+    return round(float(number), 4)
 
 
 def drawn_depth(core_seed: int) -> float:

@@ -1,8 +1,9 @@
 """What a tournament runs: its configuration (TOML file, flags, or the built-in preset) expanded into episodes.
 
-A tournament is the product agents × envs × tasks × lengths × seeds × trials. Each cell is an :class:`EpisodeJob`
-with a stable **episode key** — a hash of the env id, the full :class:`~locogym.core.types.ScenarioConfig` (seed,
-length, task, difficulty and the family's parameters), the agent's name, its settings, the env budget and, from
+A tournament is the product agents × envs × tasks × lengths × depths × seeds × trials (depths only when asked for:
+by default each seed draws its own). Each cell is an :class:`EpisodeJob` with a stable **episode key** — a hash of
+the env id, the full :class:`~locogym.core.types.ScenarioConfig` (seed, length, depth, task, difficulty and the
+family's parameters), the agent's name, its settings, the env budget and, from
 the second attempt at a task on, the trial number — so
 that a resumed or re-planned run recognises an episode it already finished, whatever order it is scheduled in.
 Nothing here touches a sandbox or a model: planning is cheap and safe to run as a dry run.
@@ -10,6 +11,7 @@ Nothing here touches a sandbox or a model: planning is cheap and safe to run as 
 
 from __future__ import annotations
 
+import itertools
 import os
 import tomllib
 from collections import Counter
@@ -20,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from locogym.core import tokens
 from locogym.core.errors import ConfigError, LocoError
+from locogym.core.ladder import parse_depth
 from locogym.core.types import ScenarioConfig, stable_hash
 
 BASELINE_AGENTS = ("oracle", "heuristic", "random", "noop")
@@ -90,6 +93,8 @@ class TournamentConfig(_Strict):
     envs: list[str]
     lengths: list[int]
     seeds: list[int]
+    # where the evidence sits, 0 (start) .. 1 (end): a controlled axis like length; None draws it from each seed
+    depths: list[float] | None = None
     trials: int = Field(default=1, ge=1)  # independent attempts per task (pass^k, flip rate)
     tasks: dict[str, list[str]] = Field(default_factory=dict)  # env id -> task kinds ("*" applies to every env)
     env_args: dict[str, dict[str, Any]] = Field(default_factory=dict)  # env id -> gym.make kwargs
@@ -109,6 +114,15 @@ class TournamentConfig(_Strict):
     def _lengths(cls, value: Any) -> list[int]:
         values = value if isinstance(value, list) else [value]
         return [tokens.parse_length(v) for v in values]
+
+    @field_validator("depths", mode="before")
+    @classmethod
+    def _depths(cls, value: Any) -> list[float] | None:
+        if value is None:
+            return None
+        values = value if isinstance(value, list) else [value]
+        parsed = [parse_depth(v) for v in values]
+        return [d for d in parsed if d is not None] or None
 
     @field_validator("seeds", mode="before")
     @classmethod
@@ -154,6 +168,10 @@ class TournamentConfig(_Strict):
     def worker_count(self) -> int:
         return self.workers or max(1, os.cpu_count() or 1)
 
+    def depths_or_drawn(self) -> list[float | None]:
+        """The depths to run: those asked for, or one ``None`` (each seed draws its own depth)."""
+        return list(self.depths) if self.depths else [None]
+
     def tasks_for(self, env_id: str) -> list[str | None]:
         chosen = self.tasks.get(env_id) or self.tasks.get("*")
         return list(chosen) if chosen else [None]
@@ -175,6 +193,7 @@ class EpisodeJob(_Strict):
     length: int
     trial: int = 0  # which attempt at the same task (0 for a single-trial run)
     task: str | None = None
+    depth: float | None = None  # asked for (a tournament's depths); None: drawn from the seed
     scenario: ScenarioConfig
     trajectory_path: str  # relative to the run folder
     imports: list[str] = Field(default_factory=list)
@@ -188,6 +207,8 @@ class EpisodeJob(_Strict):
         options: dict[str, Any] = {"length": self.length}
         if self.task is not None:
             options["task"] = self.task
+        if self.depth is not None:
+            options["depth"] = self.depth
         return options
 
 
@@ -272,7 +293,7 @@ def env_class(env_id: str) -> Any:
 
 
 def scenario_for(env_id: str, env_args: dict[str, Any], seed: int, length: int, task: str | None,
-                 cache: dict[str, Any] | None = None) -> ScenarioConfig:
+                 cache: dict[str, Any] | None = None, depth: float | None = None) -> ScenarioConfig:
     """The ScenarioConfig an env would build for these reset options (validates the family's arguments).
 
     The env is constructed with the in-memory ``fake`` sandbox, which starts nothing; families load their data
@@ -293,6 +314,8 @@ def scenario_for(env_id: str, env_args: dict[str, Any], seed: int, length: int, 
     options: dict[str, Any] = {"length": length}
     if task is not None:
         options["task"] = task
+    if depth is not None:
+        options["depth"] = depth
     return env.make_config(seed, options)
 
 
@@ -353,8 +376,8 @@ def plan(config: TournamentConfig) -> list[EpisodeJob]:
             for length in config.lengths:
                 for env_id in config.envs:
                     env_args = dict(config.env_args.get(env_id, {}))
-                    for task in config.tasks_for(env_id):
-                        scenario = scenario_for(env_id, env_args, seed, length, task, cache)
+                    for task, depth in itertools.product(config.tasks_for(env_id), config.depths_or_drawn()):
+                        scenario = scenario_for(env_id, env_args, seed, length, task, cache, depth)
                         for trial in range(config.trials):
                             for entry in config.agents:
                                 agent = trial_agent(entry, trial)
@@ -363,7 +386,8 @@ def plan(config: TournamentConfig) -> list[EpisodeJob]:
                                     key=key, agent=agent.name, agent_spec=agent.spec, agent_settings=agent.settings,
                                     provider=agent.provider, env=env_id, env_args=env_args, env_budget=budget,
                                     sandbox=str(env_args.get("sandbox", config.sandbox)), seed=seed, length=length,
-                                    trial=trial, task=task, scenario=scenario, imports=list(config.imports),
+                                    trial=trial, task=task, depth=depth, scenario=scenario,
+                                    imports=list(config.imports),
                                     spend_cap_usd=None if agent.provider == BASELINE_PROVIDER
                                     else config.max_total_cost_usd,
                                     trajectory_path=f"trajectories/{_safe(env_id)}/{_safe(agent.name)}/{key}.jsonl"))

@@ -91,8 +91,19 @@ def test_the_key_follows_the_scenario_and_the_budget() -> None:
     assert one.isdisjoint(j.key for j in plan(build_config({**BASE, "lengths": ["3k"]})))
 
 
+def test_depths_are_an_axis_that_reaches_the_reset_options() -> None:
+    jobs = plan(build_config({**BASE, "depths": ["start", "end", 0.25]}))
+    drawn = plan(build_config(BASE))
+    assert len(jobs) == 3 * len(drawn)
+    assert {j.depth for j in jobs} == {0.0, 1.0, 0.25} and {j.depth for j in drawn} == {None}
+    assert {j.options["depth"] for j in jobs} == {0.0, 1.0, 0.25} and "depth" not in drawn[0].options
+    assert {j.scenario.depth for j in jobs} == {0.0, 1.0, 0.25}
+    assert len({j.key for j in jobs}) == len(jobs)
+
+
 @pytest.mark.parametrize(("change", "words"), [
     ({"envs": ["LoCo-Nope-v0"]}, "Unknown environment 'LoCo-Nope-v0'"),
+    ({"depths": ["deep"]}, "depth='deep' is not a depth"),
     ({"agents": ["gpt4"]}, "Unknown agent 'gpt4'"),
     ({"agents": ["mystery/model"]}, "Unknown agent 'mystery/model'"),
     ({"agents": ["oracle", {"spec": "oracle"}]}, "Several agents are called ['oracle']"),
