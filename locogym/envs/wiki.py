@@ -13,6 +13,7 @@ from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, Too
 from locogym.envs.base import LocoEnv
 from locogym.scenarios.wiki import tasks
 from locogym.scenarios.wiki.answers import as_answer, exact_match, token_f1
+from locogym.scenarios.wiki.gold import WikiGold
 from locogym.scenarios.wiki.search_metrics import search_metrics
 from locogym.scenarios.wiki.world import WikiWorld
 from locogym.tools.base import Tool, ToolContext
@@ -29,6 +30,8 @@ class WikiHopEnv(LocoEnv):
     uses_sandbox = False
     option_names: ClassVar[frozenset[str]] = tasks.RESET_OPTIONS
     default_length = 8192
+    # A question's gold articles fit 4k (a core is drawn to fit there); longer rungs add distractors around it.
+    ladder: ClassVar[tuple[str, ...]] = ("4k", "8k", "32k", "128k")
     # Settings are a validated table rather than a signature: listed here for `locogym envs LoCo-WikiHop-v0`.
     argument_defaults: ClassVar[dict[str, Any]] = tasks.DEFAULTS
     argument_choices: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -69,7 +72,8 @@ class WikiHopEnv(LocoEnv):
             notes["off_path"] = True  # not an article the question needs: an error once something wrong is built on it
         if data.get("submitted") and data.get("answer") is not None:
             text, problem = as_answer(data["answer"])
-            notes["wrong"] = problem is not None or text is None or not exact_match(text, ctx.task.gold["answers"])
+            answers = ctx.task.gold_as(WikiGold).answers
+            notes["wrong"] = problem is not None or text is None or not exact_match(text, answers)
             notes["supported"] = not notes["wrong"]
         return notes
 
@@ -80,7 +84,8 @@ class WikiHopEnv(LocoEnv):
         The stop label (premature, timely, over-search, never) is computed by :mod:`locogym.scoring` from the
         evidence the steps exposed, like every family's.
         """
-        answers: list[str] = task.gold["answers"]
+        gold = task.gold_as(WikiGold)
+        answers = gold.answers
         submit_step: int | None = None
         answer: Any = None
         for step in trajectory.steps:
@@ -96,7 +101,7 @@ class WikiHopEnv(LocoEnv):
         else:
             outcome = "correct" if em == 1.0 else "wrong"
         metrics: dict[str, float] = {"em": em, "f1": f1 if problem is None else 0.0,
-                                     "hops": float(task.gold["hops"])}
+                                     "hops": float(gold.hops)}
         rounds: list[tuple[dict[str, int], float]] = []
         haystack = task.meta.get("haystack")
         if haystack is not None:
@@ -129,7 +134,7 @@ class WikiHopEnv(LocoEnv):
         if all_seen is not None:
             metrics["all_gold_seen_step"] = float(all_seen)
         metrics.update(search_metrics(task, trajectory, correct=outcome == "correct", answered=outcome in ("correct", "wrong")))
-        labels = {"mode": str(task.meta.get("mode")), "qtype": str(task.gold["qtype"]),
+        labels = {"mode": str(task.meta.get("mode")), "qtype": gold.qtype,
                   "retriever": str(task.meta.get("retriever"))}
         if problem is not None:
             labels["format_problem"] = problem

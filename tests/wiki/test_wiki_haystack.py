@@ -1,4 +1,4 @@
-"""Static haystacks: target length met exactly as counted, gold positions true, missed gold never by the question."""
+"""Static haystacks: target length met exactly as counted, gold positions true, the gold group at the asked depth."""
 
 from __future__ import annotations
 
@@ -42,43 +42,49 @@ def test_gold_positions_point_at_the_gold_blocks() -> None:
         assert ev.locator["retriever_rank"] >= 1
 
 
-def _stack(order: str, context: str = "retrieved", seed: int = 0) -> tuple[hs.Haystack, list[int]]:
+def _stack(order: str, context: str = "retrieved", seed: int = 0, depth: float = 0.5) -> tuple[hs.Haystack, list[int]]:
     corpus = world_for(0, 512).corpus
-    gold = [3, 7]
+    gold = [7, 3]
     ranking = np.array([i for i in range(len(corpus)) if i not in gold] + gold)  # the retriever missed both
     stack = hs.build(corpus, ranking, gold, 4000, "HEADER\n\n", "Question: q?\n", order, context,
-                     random.Random(seed))
+                     random.Random(seed), depth)
     return stack, gold
 
 
 @pytest.mark.parametrize("order", ["rank", "shuffled"])
-def test_missed_gold_is_inserted_but_never_next_to_the_question(order: str) -> None:
+@pytest.mark.parametrize("depth", [0.0, 0.25, 0.5, 1.0])
+def test_the_gold_group_sits_at_the_depth_asked(order: str, depth: float) -> None:
     corpus = world_for(0, 512).corpus
-    for seed in range(30):
-        stack, gold = _stack(order, seed=seed)
-        names = [corpus.articles[g].title for g in gold]
-        assert sorted(stack.missed) == sorted(names)
-        assert set(names) <= set(stack.titles)
-        assert stack.titles[-1] not in names
-        assert stack.gold_ranks == {names[0]: len(corpus) - 1, names[1]: len(corpus)}
-        assert stack.tokens <= 4000 and stack.tokens == tokens.count(stack.text)
+    stack, gold = _stack(order, depth=depth)
+    names = [corpus.articles[g].title for g in gold]
+    at = stack.titles.index(names[0])
+    assert stack.titles[at:at + 2] == names  # one group, in the order given, even when the retriever missed it
+    counts = corpus.token_counts([corpus.index_of(t) for t in stack.titles if t not in names])
+    before = int(counts[:at].sum())
+    assert stack.depth == round(before / int(counts.sum()), 4)  # the share of distractor tokens before the group
+    assert abs(stack.depth - depth) <= counts.max() / counts.sum() / 2 + 1e-4  # as close as whole articles allow
+    assert stack.gold_ranks == {names[0]: len(corpus) - 1, names[1]: len(corpus)}
+    assert stack.tokens <= 4000 and stack.tokens == tokens.count(stack.text)
+    assert stack.gold_positions[names[0]] == tokens.count("HEADER\n\n" + "".join(
+        corpus.articles[corpus.index_of(t)].block() for t in stack.titles[:at]))
 
 
 def test_rank_order_keeps_retriever_order_and_shuffle_reorders() -> None:
-    ranked, _ = _stack("rank")
+    ranked, gold = _stack("rank")
     shuffled, _ = _stack("shuffled")
     corpus = world_for(0, 512).corpus
-    distractors = [t for t in ranked.titles if t not in ranked.missed]
-    assert distractors == [corpus.articles[i].title for i in range(len(corpus)) if i not in (3, 7)][:len(distractors)]
+    names = {corpus.articles[g].title for g in gold}
+    distractors = [t for t in ranked.titles if t not in names]
+    assert distractors == [corpus.articles[i].title for i in range(len(corpus)) if i not in gold][:len(distractors)]
     assert sorted(shuffled.titles) == sorted(ranked.titles) and shuffled.titles != ranked.titles
 
 
 def test_baseline_contexts() -> None:
     none, _ = _stack("rank", "none")
-    assert none.titles == [] and none.text == "HEADER\n\nQuestion: q?\n"
+    assert none.titles == [] and none.text == "HEADER\n\nQuestion: q?\n" and none.depth is None
     only, gold = _stack("rank", "gold_only")
     corpus = world_for(0, 512).corpus
-    assert only.titles == [corpus.articles[g].title for g in gold]
+    assert only.titles == [corpus.articles[g].title for g in gold] and only.depth is None
 
 
 @pytest.mark.slow

@@ -26,7 +26,7 @@ def _submit(env: gym.Env[Any, Any], **arguments: Any) -> dict[str, Any]:
 
 def test_citing_every_title_earns_recall_but_not_precision() -> None:
     env = _env(mode="agentic")
-    env.reset(seed=1, options={"length": "4k"})
+    env.reset(seed=1, options={"length": "32k"})  # a world of 512 articles
     task = env.unwrapped.task
     corpus = env.unwrapped.ctx.world.source.corpus
     everything = [a.title for a in corpus.articles]

@@ -11,11 +11,15 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from locogym.core import tokens
 from locogym.core.text import _WORD, STOPWORDS
+
+if TYPE_CHECKING:
+    from locogym.scenarios.wiki.chains import Chain
 
 _PAREN = re.compile(r"\s*\([^)]*\)\s*$")
 MAX_TITLE_WORDS = 8
@@ -57,6 +61,7 @@ class QAItem:
 
     ``follow`` lists, for each gold article after the first, the gold article whose links lead to it (or
     ``None`` when it has to be opened directly): the oracle plan follows links where the corpus has them.
+    ``chain`` is what a synthetic question asks, from which its gold is recomputed on any world; datasets have none.
     """
 
     qid: str
@@ -69,6 +74,7 @@ class QAItem:
     nonliteral: str | None = None
     follow: tuple[str | None, ...] = ()
     source: str = ""
+    chain: Chain | None = None
 
     def answers(self) -> list[str]:
         out: list[str] = []

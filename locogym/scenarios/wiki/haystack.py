@@ -1,9 +1,11 @@
-"""Static haystacks: the gold articles among a retriever's distractors, cut to a target length in tokens.
+"""Static haystacks: the gold articles among a retriever's distractors, at a chosen depth, cut to a target length.
 
-The haystack is ``header + article blocks + footer`` (the question sits in the footer). Blocks are taken in the
-retriever's rank order until the budget is full; the gold articles are always in. A gold article the retriever
-ranked too low to make the cut is *missed*: it goes at a seeded random position, never the last one (next to
-the question), so its placement says nothing about the answer. Every gold article's token offset is recorded.
+The haystack is ``header + article blocks + footer`` (the question sits in the footer). The distractors are the
+retriever's best-ranked other articles, taken in rank order until the budget left by the gold articles is full;
+the gold articles sit together as one group at the evidence *depth* (0 = before every distractor, 1 = after the
+last one, next to the question), so a longer haystack is the same group with more distractors around it. The
+realised depth (the share of distractor tokens before the group) and every gold article's token offset are
+recorded.
 
 Token counts of article blocks come from the corpus's per-article cache and are additive (a block starts with
 ``## `` and ends with a blank line), so a 128k haystack is assembled from counts, not by re-tokenising it.
@@ -35,13 +37,13 @@ class Haystack:
     tokens: int
     gold_positions: dict[str, int] = field(default_factory=dict)  # title -> token offset of its block
     gold_ranks: dict[str, int] = field(default_factory=dict)  # title -> retriever rank (1-based), whole corpus
-    missed: list[str] = field(default_factory=list)  # gold titles placed at random (the retriever missed them)
+    depth: float | None = None  # share of the distractor tokens before the gold group; None without distractors
     shortfall: int = 0  # tokens short of the target when the corpus is too small
 
     def summary(self) -> dict[str, object]:
         """The JSON-safe facts scoring and analysis need (no text)."""
         return {"tokens": self.tokens, "documents": len(self.titles), "gold_positions": self.gold_positions,
-                "gold_ranks": self.gold_ranks, "missed": self.missed, "shortfall": self.shortfall}
+                "gold_ranks": self.gold_ranks, "depth": self.depth, "shortfall": self.shortfall}
 
 
 def _prefix_counts(corpus: Corpus, ranking: np.ndarray, budget: int) -> np.ndarray:
@@ -59,50 +61,56 @@ def _prefix_counts(corpus: Corpus, ranking: np.ndarray, budget: int) -> np.ndarr
     return corpus.token_counts(ranking[:n])
 
 
+def distractors(corpus: Corpus, ranking: np.ndarray, gold: list[int], budget: int) -> list[int]:
+    """The best-ranked non-gold articles, in rank order, whose blocks fit ``budget`` tokens together."""
+    counts = _prefix_counts(corpus, ranking, budget + int(corpus.token_counts(gold).sum()))
+    prefix = ranking[: counts.size]
+    keep = ~np.isin(prefix, gold)
+    spent = np.cumsum(np.where(keep, counts, 0))
+    cut = int(np.searchsorted(spent, budget, side="right"))
+    return [int(i) for i, k in zip(prefix[:cut], keep[:cut], strict=True) if k]
+
+
+def _slot(counts: np.ndarray, depth: float) -> int:
+    """The gap among the distractors (0 = before the first, len = after the last) with the share of distractor
+    tokens before it closest to ``depth``: depth is measured in tokens, as a reader meets it."""
+    before = np.concatenate(([0], np.cumsum(counts)))
+    return int(np.argmin(np.abs(before - depth * before[-1])))
+
+
 def build(corpus: Corpus, ranking: np.ndarray, gold: list[int], length: int, header: str, footer: str,
-          order: Order, context: Context, rng: random.Random) -> Haystack:
+          order: Order, context: Context, rng: random.Random, depth: float) -> Haystack:
     """Assemble a haystack of at most ``length`` tokens (header and footer included).
 
-    ``ranking`` is the retriever's order over the whole corpus; ``gold`` the gold article indices (reading
-    order). ``context="none"`` gives no articles and ``"gold_only"`` the gold articles alone (baselines).
+    ``ranking`` is the retriever's order over the whole corpus; ``gold`` the gold article indices in the order
+    the group shows them; ``depth`` where the group sits among the distractors; ``rng`` the fill's stream (it
+    shuffles the distractors when ``order="shuffled"``). ``context="none"`` gives no articles and ``"gold_only"``
+    the gold articles alone (baselines). Gold articles longer than the budget are still all in: the caller
+    refuses a length too short for them.
     """
     head_tokens, foot_tokens = tokens.count(header), tokens.count(footer)
-    budget = max(0, length - head_tokens - foot_tokens)
     rank_of = {}
     if ranking.size:
         positions = np.empty(ranking.size, dtype=np.int64)
         positions[ranking] = np.arange(1, ranking.size + 1)
         rank_of = {g: int(positions[g]) for g in gold}
-    gold_set = set(gold)
-    gold_counts = corpus.token_counts(gold) if gold else np.zeros(0, dtype=np.int64)
-    chosen: list[int]
-    missed: list[int] = []
-    if context == "none":
-        chosen = []
-    elif context == "gold_only":
-        chosen = list(gold)
+    gold_tokens = int(corpus.token_counts(gold).sum())
+    others: list[int] = []
+    group = [] if context == "none" else list(gold)
+    if context == "retrieved":
+        others = distractors(corpus, ranking, gold, max(0, length - head_tokens - foot_tokens - gold_tokens))
         if order == "shuffled":
-            rng.shuffle(chosen)
-    else:
-        counts = _prefix_counts(corpus, ranking, budget)
-        prefix = ranking[: counts.size]
-        is_gold = np.isin(prefix, gold)
-        spent = np.cumsum(np.where(is_gold, 0, counts)) + int(gold_counts.sum())
-        cut = int(np.searchsorted(spent, budget, side="right"))
-        chosen = [int(i) for i in prefix[:cut]]
-        taken = set(chosen)
-        missed = [g for g in gold if g not in taken]
-        if order == "shuffled":
-            rng.shuffle(chosen)
-        for g in missed:  # never last: the question follows the last block
-            chosen.insert(rng.randrange(0, max(1, len(chosen))), g)
-    blocks = [corpus.articles[i].block() for i in chosen]
-    counts_chosen = corpus.token_counts(chosen) if chosen else np.zeros(0, dtype=np.int64)
-    starts = head_tokens + np.concatenate(([0], np.cumsum(counts_chosen)[:-1])) if chosen else np.zeros(0)
+            rng.shuffle(others)
+    slot = _slot(corpus.token_counts(others), depth) if others else 0
+    chosen = others[:slot] + group + others[slot:]
+    counts = corpus.token_counts(chosen) if chosen else np.zeros(0, dtype=np.int64)
+    starts = head_tokens + np.concatenate(([0], np.cumsum(counts)[:-1])) if chosen else np.zeros(0)
+    gold_set = set(group)
     positions_gold = {corpus.articles[i].title: int(starts[k]) for k, i in enumerate(chosen) if i in gold_set}
-    total = head_tokens + int(counts_chosen.sum()) + foot_tokens
-    return Haystack(text=header + "".join(blocks) + footer, titles=[corpus.articles[i].title for i in chosen],
-                    tokens=total, gold_positions=positions_gold,
+    total = head_tokens + int(counts.sum()) + foot_tokens
+    before = int(counts[:slot].sum()) if others else 0
+    return Haystack(text=header + "".join(corpus.articles[i].block() for i in chosen) + footer,
+                    titles=[corpus.articles[i].title for i in chosen], tokens=total, gold_positions=positions_gold,
                     gold_ranks={corpus.articles[g].title: r for g, r in rank_of.items()},
-                    missed=[corpus.articles[g].title for g in missed],
+                    depth=round(before / (int(counts.sum()) - gold_tokens), 4) if others else None,
                     shortfall=max(0, length - total) if context == "retrieved" and len(chosen) == len(corpus) else 0)

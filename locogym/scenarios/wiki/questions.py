@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 
+from locogym.scenarios.wiki.chains import Chain, Side, Unresolvable, resolve
 from locogym.scenarios.wiki.corpus import QAItem
 from locogym.scenarios.wiki.synthetic import ATTRIBUTES, Entity, World
 
@@ -104,8 +105,21 @@ def _attr_question(attr: str, target: Entity, np_: str, nonliteral: bool) -> str
     return template.format(x=np_, done=DONE.get(target.etype, "made"))
 
 
-def _number_aliases(value: int) -> tuple[str, ...]:
-    return (f"{value:,}",) if value >= 10000 else ()
+def _item(world: World, chain: Chain, texts: list[str], hops: int) -> QAItem | None:
+    """The question of ``chain`` with its gold resolved on ``world`` (``None`` when the chain has no single
+    answer there); the task generator resolves the same chain again on the full world of a longer context."""
+    try:
+        found = resolve(world, chain)
+    except Unresolvable:
+        return None
+    if chain.qtype == "bridge":
+        qid = f"bridge-{hops}-{found.gold[0]}-{found.answer}"
+    else:
+        first, second = (world.entities[world.named(s.start)[0]].name for s in chain.sides)
+        qid = f"comparison-{hops}-{first}-{second}"
+    return QAItem(qid=qid, question=texts[0], answer=found.answer, aliases=found.aliases, gold=found.gold,
+                  qtype=chain.qtype, hops=hops, nonliteral=texts[1], follow=found.follow, source=world.corpus.key,
+                  chain=chain)
 
 
 def bridge(world: World, rng: random.Random, hops: int, alias_rate: float = 0.3) -> QAItem:
@@ -122,22 +136,19 @@ def bridge(world: World, rng: random.Random, hops: int, alias_rate: float = 0.3)
         start_name = _name(start, rng, alias_rate)
         texts: list[str] = []
         if use_attr:  # ask for an attribute of the last gold entity instead of its relation target
-            attr = ATTRIBUTES[final.etype]
-            value = final.attr[attr]
-            answer, aliases = str(value), _number_aliases(value)
+            ask = ATTRIBUTES[final.etype]
             np_path = [*gold_path[:-1], (final, "")]
             for nonliteral in (False, True):
-                texts.append(_attr_question(attr, final, _chain(np_path, start_name, nonliteral), nonliteral))
+                texts.append(_attr_question(ask, final, _chain(np_path, start_name, nonliteral), nonliteral))
         else:
-            target = path[-1][0]
-            answer, aliases = target.name, target.aliases
+            ask = gold_path[-1][1]
             for nonliteral in (False, True):
                 frame = "Name {np}." if nonliteral else "What is {np}?"
                 texts.append(frame.format(np=_chain(path, start_name, nonliteral)))
-        gold = tuple(e.name for e, _ in gold_path)
-        return QAItem(qid=f"bridge-{hops}-{gold[0]}-{answer}", question=texts[0], answer=answer, aliases=aliases,
-                      gold=gold, qtype="bridge", hops=hops, nonliteral=texts[1], follow=(None, *gold[:-1]),
-                      source=world.corpus.key)
+        chain = Chain("bridge", (Side(start_name, tuple(r for _, r in gold_path[:-1])),), ask)
+        item = _item(world, chain, texts, hops)
+        if item is not None:
+            return item
     raise RuntimeError(f"no {hops}-hop bridge path found in the world")  # pragma: no cover - worlds are dense
 
 
@@ -164,7 +175,6 @@ def comparison(world: World, rng: random.Random, hops: int, alias_rate: float = 
         if len(set(ids)) != len(ids) or attr not in end_b.attr or end_a.attr[attr] == end_b.attr[attr]:
             continue
         larger = rng.random() < 0.5
-        winner = a if (end_a.attr[attr] > end_b.attr[attr]) == larger else b
         name_a, name_b = _name(a, rng, alias_rate), _name(b, rng, alias_rate)
         if rng.random() < 0.5:
             (name_a, path_a), (name_b, path_b) = (name_b, path_b), (name_a, path_a)
@@ -177,11 +187,10 @@ def comparison(world: World, rng: random.Random, hops: int, alias_rate: float = 
                 np_ = _chain(path_a, "it", nonliteral)
                 pred = (COMPARE_PATH if larger else COMPARE_PATH_LOW)[attr][1 if nonliteral else 0]
                 texts.append(f"Which of {name_a} and {name_b} is such that {np_} {pred}?")
-        gold = tuple(e.name for e, _ in path_a) + tuple(e.name for e, _ in path_b)
-        follow = (None, *[e.name for e, _ in path_a[:-1]], None, *[e.name for e, _ in path_b[:-1]])
-        qid = f"comparison-{hops}-{a.name}-{b.name}"
-        return QAItem(qid=qid, question=texts[0], answer=winner.name, aliases=winner.aliases, gold=gold,
-                      qtype="comparison", hops=hops, nonliteral=texts[1], follow=follow, source=world.corpus.key)
+        chain = Chain("comparison", (Side(name_a, tuple(rels)), Side(name_b, tuple(rels))), attr, larger)
+        item = _item(world, chain, texts, hops)
+        if item is not None:
+            return item
     raise RuntimeError(f"no {hops}-hop comparison found in the world")  # pragma: no cover
 
 

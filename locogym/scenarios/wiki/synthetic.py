@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from locogym.scenarios.wiki.corpus import Article, Corpus
@@ -98,14 +98,28 @@ class World:
     seed: int
     entities: list[Entity]
     corpus: Corpus
+    _named: dict[str, list[int]] | None = field(default=None, init=False, repr=False)
+
+    def named(self, name: str) -> list[int]:
+        """Every entity whose name or alias is ``name`` (any case): one for a well-formed question's entity.
+
+        Why a list: a question is only answerable while its names are unique, and whoever asks must see when not.
+        """
+        if self._named is None:
+            index: dict[str, list[int]] = {}
+            for ent in self.entities:
+                for label in dict.fromkeys(n.lower() for n in (ent.name, *ent.aliases)):
+                    index.setdefault(label, []).append(ent.eid)
+            self._named = index
+        return list(self._named.get(name.strip().lower(), ()))
 
 
 class _Names:
     """Invented names, unique across the world; seeded so the same world always gets the same names."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, reserved: Iterable[str] = ()) -> None:
         self.rng = rng
-        self.taken: dict[str, None] = {}
+        self.taken: set[str] = {r.lower() for r in reserved}  # lower case: titles are looked up in any case
 
     def stem(self, syllables: int) -> str:
         parts = []
@@ -119,8 +133,8 @@ class _Names:
         """A fresh name from ``make``; after 50 collisions from ``fallback`` (a larger name space)."""
         for attempt in range(2000):
             name = make() if attempt < 50 or fallback is None else fallback()
-            if name not in self.taken:
-                self.taken[name] = None
+            if name.lower() not in self.taken:
+                self.taken.add(name.lower())
                 return name
         raise RuntimeError("name space exhausted")  # pragma: no cover - 2000 collisions in a row
 
@@ -258,36 +272,46 @@ def build_world(seed: int, size: int) -> World:
             if etype == "city":
                 ent.rel["country"] = rng.choice(ids["country"])
         for orig_id in rng.sample(ids[etype], n_twins):
-            orig = world[orig_id]
-            twin = Entity(len(world), etype, "", kind=orig.kind, twin_of=orig.eid)
-            twin.name = _twin_name(names, orig, rng)
-            if etype == "person":
-                twin.aliases = (f"{twin.name.split()[0][0]}. {twin.name.split()[-1]}",)
-            elif etype == "work":
-                twin.aliases = (twin.name[4:],) if twin.name.startswith("The ") else (twin.name.split()[-1],)
-            elif etype == "city":
-                twin.aliases = (f"{twin.name} City",)
+            twin = make_twin(names, world[orig_id], len(world), rng)
             world.append(twin)
             ids[etype].append(twin.eid)
-            if etype == "city":
-                twin.rel["country"] = orig.rel["country"]
+    relate_all(world, ids, rng, first=0)
+    _drop_alias_clashes(world)
+    corpus = Corpus(key=f"synthetic:{seed}:{size}", articles=render_articles(world, rng))
+    return World(seed=seed, entities=world, corpus=corpus)
+
+
+def make_twin(names: _Names, orig: Entity, eid: int, rng: random.Random) -> Entity:
+    """A near-miss twin of ``orig``: a close name and its own alias; its facts are copied later (see relate_all)."""
+    twin = Entity(eid, orig.etype, "", kind=orig.kind, twin_of=orig.eid)
+    twin.name = _twin_name(names, orig, rng)
+    if orig.etype == "person":
+        twin.aliases = (f"{twin.name.split()[0][0]}. {twin.name.split()[-1]}",)
+    elif orig.etype == "work":
+        twin.aliases = (twin.name[4:],) if twin.name.startswith("The ") else (twin.name.split()[-1],)
+    elif orig.etype == "city":
+        twin.aliases = (f"{twin.name} City",)
+        twin.rel["country"] = orig.rel["country"]
+    return twin
+
+
+def relate_all(world: list[Entity], ids: dict[str, list[int]], rng: random.Random, first: int) -> None:
+    """Draw the relations and attributes of the entities from id ``first`` on (targets may be any entity), then
+    give each of their twins its original's facts with one changed. Entities before ``first`` are not touched."""
     orgs_by_kind = {k: [i for i in ids["org"] if world[i].kind == k] for k in ORG_KINDS}
     for c in ids["city"]:
         ids.setdefault(f"city-of-{world[c].rel['country']}", []).append(c)
     for etype in ("country", "city", "org", "person", "work", "event"):
         for eid in ids[etype]:
             ent = world[eid]
-            if ent.twin_of is None or etype == "country":
+            if eid >= first and (ent.twin_of is None or etype == "country"):
                 _relate(ent, ids, orgs_by_kind, world, rng)
-    for ent in world:  # twins copy their original's facts, then one changes
+    for ent in world[first:]:  # twins copy their original's facts, then one changes
         if ent.twin_of is not None and ent.etype != "country":
             orig = world[ent.twin_of]
             ent.rel = {**orig.rel, **({"country": ent.rel["country"]} if "country" in ent.rel else {})}
             ent.attr = dict(orig.attr)
             _perturb(ent, ids, world, rng)
-    _drop_alias_clashes(world)
-    corpus = Corpus(key=f"synthetic:{seed}:{size}", articles=render_articles(world, rng))
-    return World(seed=seed, entities=world, corpus=corpus)
 
 
 def _drop_alias_clashes(world: list[Entity]) -> None:
@@ -353,11 +377,14 @@ def _back_mentions(world: list[Entity]) -> dict[int, list[tuple[str, str]]]:
     return back
 
 
-def render_articles(world: list[Entity], rng: random.Random) -> list[Article]:
-    """Articles with facts, reverse mentions and filler prose; a twin's article points to its original."""
+def render_articles(world: list[Entity], rng: random.Random, first: int = 0) -> list[Article]:
+    """Articles with facts, reverse mentions and filler prose; a twin's article points to its original.
+
+    Only the entities from id ``first`` on are rendered (a grown world keeps the articles it had, unchanged).
+    """
     back = _back_mentions(world)
     arts: list[Article] = []
-    for ent in world:
+    for ent in world[first:]:
         parts: list[str] = []
         links: dict[str, None] = {}
         for sentence, targets in _sentences(ent, world):

@@ -1,7 +1,11 @@
-"""Task generation for LoCo-WikiHop: settings, corpus choice, question choice, prompts and oracle plans.
+"""Task generation for LoCo-WikiHop: settings, prompts, the context of a length around a fixed core, oracle plans.
 
-``generate(config)`` is pure: the corpus (a seeded world or a dataset file) and its retrieval index are cached
-per process, the question and the haystack layout come from ``config.rng_seed()`` alone.
+``generate(config)`` is pure. A task is a core plus a context (see :mod:`locogym.core.ladder`): the core — the
+question, its typed gold, the gold articles — is drawn by :mod:`.gold` from the base source and the core's
+stream, the same at every length; the context — the haystack's distractors in static and rounds modes, the
+searchable world in agentic mode — grows with the length from the fill's stream (``config.fill_seed()``). The
+gold is then recomputed on the full context; a context that moves it is rejected and the next one drawn.
+Corpora and their retrieval indexes are cached per process.
 """
 
 from __future__ import annotations
@@ -11,24 +15,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from locogym.core import tokens
-from locogym.core.errors import ConfigError
+from locogym.core.errors import ConfigError, TaskRefused
+from locogym.core.ladder import core_hash, too_short
 from locogym.core.types import Evidence, ScenarioConfig, Task, ToolCall, stable_hash
 from locogym.scenarios.wiki import haystack as hs
 from locogym.scenarios.wiki.corpus import Corpus, QAItem
-from locogym.scenarios.wiki.loaders import load_corpus, parse_spec
-from locogym.scenarios.wiki.questions import make_question
+from locogym.scenarios.wiki.gold import Core, draw_core, gold_problem
+from locogym.scenarios.wiki.loaders import parse_spec
 from locogym.scenarios.wiki.render import render_article, with_question
 from locogym.scenarios.wiki.retrievers import RETRIEVERS, Retriever, get_retriever
-from locogym.scenarios.wiki.synthetic import world_for
+from locogym.scenarios.wiki.sources import Source, source_for
 
 MODES = ("static", "agentic", "rounds")
 VARIANTS = ("literal", "nonliteral")
 QTYPES = ("any", "bridge", "comparison")
 ROUND_POLICIES = ("fixed", "variable")
-HOPS_BY_DIFFICULTY = {"easy": 2, "medium": 3, "hard": 4}
 SEARCH_K = 5
 STOP_SLACK = 2
-TOKENS_PER_ENTITY = 100  # a little under the synthetic articles' mean, so worlds are never too small
+MAX_FILL_ATTEMPTS = 4  # contexts drawn for one length before the task is refused (each one re-checks the gold)
 
 # name -> (default, check, what is allowed); every setting is a gym.make kwarg and a reset option
 DEFAULTS: dict[str, Any] = {
@@ -84,45 +88,8 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def world_size(length: int, size: int | None) -> int:
-    """Entities of the synthetic world for a target length: a power of two >= 512 holding 1.25x the length."""
-    if size is not None:
-        return size
-    n = 512
-    while n * TOKENS_PER_ENTITY < 1.25 * length:
-        n *= 2
-    return n
-
-
-@dataclass
-class Source:
-    """The corpus behind a task and, for the synthetic corpus, its world (for question generation)."""
-
-    corpus: Corpus
-    world: Any = None
-
-
-def source_for(params: dict[str, Any], length: int) -> Source:
-    if params["corpus"] == "synthetic":
-        world = world_for(int(params["world_seed"]), world_size(length, params["size"]))
-        return Source(world.corpus, world)
-    return Source(load_corpus(params["corpus"], params["questions"]))
-
-
 def retriever_for(params: dict[str, Any], corpus: Corpus) -> Retriever:
     return get_retriever(corpus, params["retriever"], params["dense_model"])
-
-
-def _pick(source: Source, rng: random.Random, params: dict[str, Any], difficulty: str) -> QAItem:
-    hops = params["hops"] or HOPS_BY_DIFFICULTY[difficulty]
-    if source.world is not None:
-        return make_question(source.world, rng, params["qtype"], hops)
-    pool = [q for q in source.corpus.questions
-            if (params["qtype"] == "any" or q.qtype == params["qtype"]) and (params["hops"] is None or q.hops == hops)]
-    if not pool:
-        raise ConfigError(f"No question in {params['corpus']} has qtype={params['qtype']} and hops={params['hops']}.",
-                          fix="Relax qtype or hops (hops applies as given; difficulty does not filter datasets).")
-    return pool[rng.randrange(len(pool))]
 
 
 # ------------------------------------------------------------------------------------------------ prompts
@@ -170,14 +137,16 @@ def agentic_prompt(question: str) -> str:
 
 def build_round_haystack(source: Source, retriever: Retriever, gold: list[int], length: int, params: dict[str, Any],
                          seed_key: str, round_index: int, question: str, original: str,
-                         summary: str | None) -> hs.Haystack:
-    """The haystack of one round (round 0 for static mode): retrieve with ``question``, fill to ``length``."""
+                         summary: str | None, depth: float) -> hs.Haystack:
+    """The haystack of one round (round 0 for static mode): retrieve with ``question``, place the gold group
+    (``gold``, in the order it shows) at ``depth``, fill to ``length`` from the fill's stream ``seed_key``."""
     rng = random.Random(f"{seed_key}:haystack:{round_index}")
     ranking = retriever.rank(question)  # also for the baselines: their gold ranks are recorded too
     footer = static_footer(question, params["mode"], round_index, params["rounds"], params["round_policy"],
                            original if params["mode"] == "rounds" else None, summary)
     header = static_header("the following" if params["context"] != "none" else "no")
-    return hs.build(source.corpus, ranking, gold, length, header, footer, params["order"], params["context"], rng)
+    return hs.build(source.corpus, ranking, gold, length, header, footer, params["order"], params["context"], rng,
+                    depth)
 
 
 def _oracle(item: QAItem, corpus: Corpus, params: dict[str, Any], question: str) -> list[ToolCall]:
@@ -198,8 +167,8 @@ def _oracle(item: QAItem, corpus: Corpus, params: dict[str, Any], question: str)
     return plan + [submit]
 
 
-def _oracle_obs_tokens(plan: list[ToolCall], source: Source, params: dict[str, Any], gold: list[int], length: int,
-                       seed_key: str, question: str) -> int:
+def _oracle_obs_tokens(plan: list[ToolCall], source: Source, params: dict[str, Any], group: list[int], length: int,
+                       seed_key: str, question: str, depth: float) -> int:
     """Tokens the oracle's tool calls return (submit replies aside), as the tools will render them."""
     total = 0
     retriever: Retriever | None = None
@@ -211,57 +180,105 @@ def _oracle_obs_tokens(plan: list[ToolCall], source: Source, params: dict[str, A
             total += tokens.count(with_question(render_article(article), question, params["reshow_question"]))
         elif call.name == "refine":
             retriever = retriever or retriever_for(params, source.corpus)
-            stack = build_round_haystack(source, retriever, gold, length, params, seed_key, round_index, question,
-                                         question, call.arguments["summary"])
+            stack = build_round_haystack(source, retriever, group, length, params, seed_key, round_index, question,
+                                         question, call.arguments["summary"], depth)
             total += stack.tokens
     return total
 
 
-def question_key(config: ScenarioConfig, params: dict[str, Any], source: Source) -> str:
-    """What picks the question: seed, corpus and question filters, but not the mode, retriever, wording,
-    order or context, so that baselines and variants of one seed ask the very same question."""
-    hops = params["hops"] or HOPS_BY_DIFFICULTY[config.difficulty]
-    return stable_hash({"seed": config.seed, "corpus": source.corpus.key, "qtype": params["qtype"], "hops": hops,
-                        "filtered": params["hops"] is not None})
+def by_content(params: dict[str, Any], corpus_key: str) -> dict[str, Any]:
+    """The settings with the corpus (and a dump's questions file) named by content, not by the folder they were
+    read from: the same files give the same task wherever they are stored."""
+    return {**params, "corpus": corpus_key, "questions": None}
+
+
+def gold_group(params: dict[str, Any], core: Core) -> list[str]:
+    """The order the gold group shows its articles in: reading order, or with ``order="shuffled"`` an order
+    drawn from the core's stream (the group is the same at every length)."""
+    return core.shuffled(core.gold.titles) if params["order"] == "shuffled" else list(core.gold.titles)
+
+
+@dataclass
+class Fill:
+    """One drawn context: the source it reads from, its fill stream and, in static and rounds modes, the
+    haystack of round 0."""
+
+    source: Source
+    variant: int
+    seed_key: str
+    stack: hs.Haystack | None
+
+
+def _fill(config: ScenarioConfig, params: dict[str, Any], core: Core, variant: int, group: list[str],
+          depth: float | None) -> Fill:
+    """The context of attempt ``variant``: the source grown to the length (another growth for each attempt) and
+    the round-0 haystack drawn from the fill's stream."""
+    source = source_for(params, config.length, variant)
+    fill = config.model_copy(update={"params": by_content(params, source.corpus.key)}).fill_seed()
+    seed_key = str(fill) + (f":{variant}" if variant else "")
+    if params["mode"] == "agentic":
+        return Fill(source, variant, seed_key, None)
+    assert depth is not None
+    corpus = source.corpus
+    gold = [i for t in group if (i := corpus.index_of(t)) is not None]
+    stack = build_round_haystack(source, retriever_for(params, corpus), gold, config.length, params, seed_key, 0,
+                                 core.question, core.question, None, depth)
+    if stack.tokens > config.length:
+        raise too_short(config.length, stack.tokens, f"the question and its {len(gold)} gold articles",
+                        fix=f"Use a length of at least {stack.tokens:,} tokens (this env's ladder starts at 4k).")
+    return Fill(source, variant, seed_key, stack)
 
 
 def generate(config: ScenarioConfig) -> Task:
-    """The task of ``config`` (pure and deterministic; see the module docstring)."""
+    """The task of ``config`` (pure and deterministic; see the module docstring).
+
+    Raises:
+        ConfigError: bad settings, or no question matches the filters.
+        TaskRefused: the length cannot hold the core, or every fill drawn moved the gold (names the seed).
+    """
     params = validate(dict(config.params))
-    source = source_for(params, config.length)
-    # a corpus file counts by its content (the corpus key), not the path it was read from
-    seed_key = str(config.model_copy(update={"params": {**config.params, "corpus": source.corpus.key}}).rng_seed())
-    item = _pick(source, random.Random(question_key(config, params, source)), params, config.difficulty)
-    if params["variant"] == "nonliteral" and item.nonliteral is None:
-        raise ConfigError("variant=nonliteral needs questions with a non-literal wording.",
-                          fix="Use the synthetic corpus for non-literal questions, or variant=literal.")
-    question = item.nonliteral if params["variant"] == "nonliteral" and item.nonliteral else item.question
-    corpus = source.corpus
-    gold_idx = [corpus.index_of(t) for t in item.gold]
-    assert all(i is not None for i in gold_idx), "gold titles are checked at load time"
-    gold = [int(i) for i in gold_idx if i is not None]
+    core = draw_core(config, params)
+    depth = None if params["mode"] == "agentic" else core.depth
+    group = gold_group(params, core)
+    rejected: list[str] = []
+    for variant in range(MAX_FILL_ATTEMPTS):
+        fill = _fill(config, params, core, variant, group, depth)
+        shown = None if fill.stack is None or params["context"] == "none" else set(fill.stack.titles)
+        problem = gold_problem(core, fill.source, shown)
+        if problem is None:
+            return _task(config, params, core, fill, group, depth, rejected)
+        rejected.append(f"fill {variant}: {problem}")
+    raise TaskRefused(f"seed {config.seed}: every one of {MAX_FILL_ATTEMPTS} contexts drawn for length "
+                      f"{config.length:,} moved the gold ({'; '.join(rejected)}).",
+                      fix="Use another seed (or world_seed); please report it, the fill is built not to do this.")
+
+
+def _task(config: ScenarioConfig, params: dict[str, Any], core: Core, fill: Fill, group: list[str],
+          depth: float | None, rejected: list[str]) -> Task:
+    """The task of an accepted context."""
+    item, question, corpus = core.item, core.question, fill.source.corpus
+    gold_idx = [i for t in group if (i := corpus.index_of(t)) is not None]
     meta: dict[str, Any] = {"mode": params["mode"], "retriever": params["retriever"], "stop_slack": STOP_SLACK,
-                            "question": question, "qid": item.qid, "seed_key": seed_key, "corpus": corpus.key,
-                            "settings": params, "length": config.length}
-    locators: dict[str, dict[str, Any]] = {t: {"title": t, "hop": i} for i, t in enumerate(item.gold)}
-    if params["mode"] == "agentic":
+                            "question": question, "qid": item.qid, "seed_key": fill.seed_key, "corpus": corpus.key,
+                            "settings": params, "length": config.length, "world_variant": fill.variant,
+                            "gold_group": group, "depth_asked": depth, "rejected_fills": rejected}
+    locators: dict[str, dict[str, Any]] = {t: {"title": t, "hop": i} for i, t in enumerate(core.gold.titles)}
+    if fill.stack is None:
         prompt = agentic_prompt(question)
         length_tokens = corpus.total_tokens()
         meta["search_k"] = SEARCH_K
     else:
-        stack = build_round_haystack(source, retriever_for(params, corpus), gold, config.length, params, seed_key, 0,
-                                     question, question, None)
-        prompt = stack.text
-        length_tokens = stack.tokens
-        meta["haystack"] = stack.summary()
-        for title in item.gold:
-            locators[title].update(token_position=stack.gold_positions.get(title),
-                                   retriever_rank=stack.gold_ranks.get(title),
-                                   placed_at_random=title in stack.missed)
-    evidence = [Evidence(id=f"article:{t}", kind="article", locator=locators[t]) for t in item.gold]
+        prompt, length_tokens = fill.stack.text, fill.stack.tokens
+        meta["haystack"] = fill.stack.summary()
+        for title in core.gold.titles:
+            locators[title].update(token_position=fill.stack.gold_positions.get(title),
+                                   retriever_rank=fill.stack.gold_ranks.get(title))
+    evidence = [Evidence(id=f"article:{t}", kind="article", locator=locators[t]) for t in core.gold.titles]
     oracle = _oracle(item, corpus, params, question)
-    meta["oracle_obs_tokens"] = _oracle_obs_tokens(oracle, source, params, gold, config.length, seed_key, question)
-    return Task(task_id=f"wikihop-{params['mode']}-{config.seed}-{stable_hash(item.qid, 10)}", family="wiki", prompt=prompt,
-                tool_names=[], gold={"answer": item.answer, "answers": item.answers(), "titles": list(item.gold),
-                                     "qtype": item.qtype, "hops": item.hops, "question": question},
+    meta["oracle_obs_tokens"] = _oracle_obs_tokens(oracle, fill.source, params, gold_idx, config.length,
+                                                   fill.seed_key, question, depth if depth is not None else 0.0)
+    named = config.model_copy(update={"params": by_content(params, core.corpus)})
+    return Task(task_id=f"wikihop-{params['mode']}-{config.seed}-{stable_hash(item.qid, 10)}", family="wiki",
+                prompt=prompt, tool_names=[], gold=core.gold.model_dump(mode="json"), question=question,
+                core_hash=core_hash(named, core.record(depth)), depth=fill.stack.depth if fill.stack else None,
                 evidence=evidence, oracle_plan=oracle, length_tokens=int(length_tokens), meta=meta)

@@ -13,7 +13,8 @@ from locogym.scenarios.wiki.answers import query_drift
 from locogym.scenarios.wiki.corpus import Article
 from locogym.scenarios.wiki.haystack import Haystack
 from locogym.scenarios.wiki.retrievers import Retriever
-from locogym.scenarios.wiki.tasks import Source, build_round_haystack, retriever_for, source_for, validate
+from locogym.scenarios.wiki.sources import Source, source_for
+from locogym.scenarios.wiki.tasks import build_round_haystack, retriever_for, validate
 
 
 @dataclass
@@ -32,7 +33,8 @@ class WikiWorld:
     @classmethod
     def for_task(cls, task: Task, params: dict[str, Any], length: int) -> WikiWorld:
         settings = validate(dict(params))
-        world = cls(task=task, params=settings, source=source_for(settings, length), length=length)
+        source = source_for(settings, length, int(task.meta.get("world_variant", 0)))
+        world = cls(task=task, params=settings, source=source, length=length)
         if settings["mode"] != "agentic":  # the first haystack is in the prompt: the agent has read its gold
             shown = task.meta.get("haystack", {}).get("gold_positions", {})
             world.pending_evidence = [f"article:{t}" for t in task.gold["titles"] if t in shown]
@@ -119,10 +121,10 @@ class WikiWorld:
         self.round_index += 1
         self.summary = summary or self.summary
         corpus = self.source.corpus
-        gold = [i for t in self.gold_titles if (i := corpus.index_of(t)) is not None]
-        return build_round_haystack(self.source, self.retriever, gold, self.length, self.params,
+        group = [i for t in self.task.meta["gold_group"] if (i := corpus.index_of(t)) is not None]
+        return build_round_haystack(self.source, self.retriever, group, self.length, self.params,
                                     str(self.task.meta["seed_key"]), self.round_index, question, self.question,
-                                    self.summary)
+                                    self.summary, float(self.task.meta["depth_asked"]))
 
     @property
     def last_round(self) -> bool:
