@@ -14,16 +14,26 @@ Task generation (``generate`` of a fresh config, caches of generated projects cl
 ``qa`` and ``multisession`` at 32k and 1m. Every figure is a median of ``--repeat`` runs measured in this run.
 Prints JSON.
 
+``--versus DIR`` measures instead the generation time per rung of the length ladder (8k, 32k, 128k) of this
+checkout against another (an export of an older version in ``DIR``), side by side: two worker processes, one per
+checkout, are handed the same (task, seed, length) in turn, each generating it from cold caches (generated
+projects, index facts and token counts forgotten), so that both see the same machine load. Prints the medians
+over ``--seeds`` per task and rung, and their ratio.
+
     python bench/repo.py [--repeat 3] [--sizes 32k,128k,512k,1m]
+    python bench/repo.py --versus /path/to/older/checkout [--seeds 10] [--ladder 8k,32k,128k] \
+        [--source synthetic|package:NAME|FOLDER] [--tasks qa,multisession]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -103,17 +113,96 @@ def bench_generation(length: int, repeat: int) -> dict[str, Any]:
             cache.clear_memory()
             config = ScenarioConfig(family="repo", seed=seed, length=length, task=task,
                                     params={"source": "synthetic", "context": "tree"})
-            times.append(_timed(lambda config=config, fn=fn: fn(config)))
+            times.append(_timed(functools.partial(fn, config)))
         out[f"{task}_s"] = round(statistics.median(times), 3)
         out[f"{task}_max_s"] = round(max(times), 3)
     return out
+
+
+# A worker: imports locogym from the checkout given as its argument, then times one generation per input line
+# ("task seed length source") from cold caches and prints the seconds (or "refused").
+WORKER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from locogym.core import tokens
+from locogym.core.errors import ConfigError
+from locogym.core.types import ScenarioConfig
+from locogym.scenarios.repo import cache, loading
+from locogym.scenarios.repo.multisession import generate_multisession
+from locogym.scenarios.repo.qa import generate_qa
+assert loading.__file__.startswith(sys.argv[1]), loading.__file__
+print("ready", flush=True)
+for line in sys.stdin:
+    task, seed, length, source = line.split()
+    loading.clear_caches(); cache.clear_memory(); tokens.clear_cache()
+    config = ScenarioConfig(family="repo", seed=int(seed), length=int(length), task=task,
+                            params={"source": source, "context": "tree"})
+    start = time.perf_counter()
+    try:
+        (generate_qa if task == "qa" else generate_multisession)(config)
+        print(round(time.perf_counter() - start, 4), flush=True)
+    except ConfigError:
+        print("refused", flush=True)
+"""
+
+
+def versus(other: str, seeds: int, ladder: list[str], source: str = "synthetic",
+           tasks: tuple[str, ...] = ("qa", "multisession")) -> dict[str, Any]:
+    """Generation time per task and rung here and in ``other``, measured side by side (see the docstring)."""
+    roots = {"now": str(ROOT), "before": str(Path(other).resolve())}
+    workers = {name: subprocess.Popen([sys.executable, "-c", WORKER, root], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
+               for name, root in roots.items()}
+    try:
+        for worker in workers.values():
+            assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
+        times: dict[tuple[str, str, str], list[float]] = {}
+        refused: dict[tuple[str, str, str], int] = {}
+        for task in tasks:
+            for length in ladder:
+                for seed in range(seeds):
+                    order = list(workers) if seed % 2 == 0 else list(reversed(workers))  # neither always first
+                    for name in order:
+                        worker = workers[name]
+                        assert worker.stdin is not None and worker.stdout is not None
+                        worker.stdin.write(f"{task} {seed} {tokens.parse_length(length)} {source}\n")
+                        worker.stdin.flush()
+                        answer = worker.stdout.readline().strip()
+                        if answer == "refused":
+                            refused[(task, length, name)] = refused.get((task, length, name), 0) + 1
+                        else:
+                            times.setdefault((task, length, name), []).append(float(answer))
+    finally:
+        for worker in workers.values():
+            worker.kill()
+    rows = []
+    for task in tasks:
+        for length in ladder:
+            now = statistics.median(times.get((task, length, "now"), [float("nan")]))
+            before = statistics.median(times.get((task, length, "before"), [float("nan")]))
+            rows.append({"task": task, "length": length, "before_s": round(before, 3), "now_s": round(now, 3),
+                         "ratio": round(now / before, 2) if before else None,
+                         "refused_before": refused.get((task, length, "before"), 0),
+                         "refused_now": refused.get((task, length, "now"), 0)})
+    return {"seeds": seeds, "before": roots["before"], "source": source, "rows": rows}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sizes", default="32k,128k,512k,1m")
+    parser.add_argument("--versus", help="another checkout to compare ladder generation times with")
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--ladder", default="8k,32k,128k")
+    parser.add_argument("--source", default="synthetic", help="with --versus: the source tasks are drawn from")
+    parser.add_argument("--tasks", default="qa,multisession", help="with --versus: the tasks to time")
     args = parser.parse_args()
+    if args.versus:
+        source = args.source if args.source == "synthetic" or args.source.startswith("package:") \
+            else str(Path(args.source).resolve())
+        print(json.dumps(versus(args.versus, args.seeds, args.ladder.split(","), source,
+                                tuple(args.tasks.split(","))), indent=2))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["LOCOGYM_CACHE_DIR"] = tmp
         index_rows = []

@@ -9,6 +9,10 @@ Context modes (``context=``): ``full`` puts the whole working set in the first o
 tokens), ``map`` a PageRank repo map within ``map_budget`` tokens, ``tree`` only the file tree. The task is the
 same in every mode (the mode is a presentation option), so the modes can be compared seed by seed.
 
+The task is also the same at every length of the ladder (8k, 32k, 128k): its core (question or probes, answers,
+evidence, depth) is drawn without the length and only the context around it grows; ``depth=`` places the
+evidence files in the order of ``full`` and ``tree`` (see :mod:`locogym.scenarios.repo.context`).
+
 See docs/envs/LoCo-Repo-v0.md.
 """
 
@@ -64,7 +68,7 @@ class RepoEnv(LocoEnv):
     (tokens of the map in ``context="map"``, default length/16 clamped to 1k..8k), and ``sandbox``.
     Reset options: ``length``, ``task`` (qa | multisession), ``difficulty`` (hops of call chains: 2/3/4),
     ``question`` (definition | call_chain | setting | callers), ``variant`` (literal | nonliteral), ``sessions``
-    (3..6), ``context``, ``map_budget``.
+    (3..6), ``context``, ``map_budget``, ``depth`` (start | middle | end | a fraction).
     """
 
     env_id = "LoCo-Repo-v0"

@@ -16,6 +16,10 @@ Some sessions also carry an unrelated settings commit (a change that moves no pr
 is computed from the index of the workspace as it is in that session, never from the edit's intent, and
 ``Probe.changed_since_last`` marks the answers that moved. Context is reset between sessions; files and notes
 persist — an agent that trusts stale notes answers inconsistently.
+
+All of this is the task's core, planned without the length (:func:`plan_sessions`): on a synthetic project's core,
+or on the probes' files of a real tree. The context at a length (:mod:`.context`) is accepted only when every
+session's probes, rebuilt on it after that session's commits, ask the same with the same answers.
 """
 
 from __future__ import annotations

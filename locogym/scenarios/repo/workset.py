@@ -2,8 +2,9 @@
 
 A task at ``length=L`` exposes files whose measured token total (cl100k_base) lies in ``[0.95 L, 1.05 L]``. The
 files a question needs are always in; the rest of the set is filled with the code base's other files — real
-distractors — in a seeded order, skipping any that would overshoot. The order of files in the ``full`` context
-puts each needed file at a recorded depth (the share of tokens before it), so results can be read against depth.
+distractors — in a seeded order, skipping any that would overshoot (the order is drawn once per task, so a longer
+length takes the files of a shorter one and more). The reading order of the context puts the needed files, as one
+block, at the task's depth (:func:`place_evidence`).
 """
 
 from __future__ import annotations
