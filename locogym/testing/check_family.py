@@ -69,14 +69,15 @@ class _Setup:
         return gym.make(self.env_id, **self.kwargs)
 
 
-def check_family(env_id: str, *, seeds: Sequence[int] = (0, 1), lengths: Sequence[str] = ("4k",),
+def check_family(env_id: str, *, seeds: Sequence[int] = (0, 1), lengths: Sequence[str] | None = None,
                  sandbox: str | None = None, env_kwargs: dict[str, Any] | None = None,
                  ladder: Sequence[str] | None = None, ladder_seeds: Sequence[int] | None = None,
                  raise_on_failure: bool = True) -> FamilyReport:
     """Run every check on a registered family and report (or raise) what failed.
 
     ``sandbox`` defaults to ``local`` for families whose tasks execute commands and ``fake`` for the rest.
-    ``ladder`` (default: the class's ``ladder``) and ``ladder_seeds`` (default: ``seeds``) are the lengths and
+    ``lengths`` (default: the first rung of the class's ladder) are those the oracle, noop and the other checks
+    play at. ``ladder`` (default: the class's ``ladder``) and ``ladder_seeds`` (default: ``seeds``) are the lengths and
     seeds over which the same seed must give the same core.
 
     Raises:
@@ -87,7 +88,7 @@ def check_family(env_id: str, *, seeds: Sequence[int] = (0, 1), lengths: Sequenc
     cls = env_class(env_id)
     kwargs = dict(env_kwargs or {})
     kwargs.setdefault("sandbox", sandbox or ("local" if cls.executes_commands else "fake"))
-    setup = _Setup(env_id, cls, kwargs, tuple(seeds), tuple(lengths), tuple(ladder or cls.ladder),
+    setup = _Setup(env_id, cls, kwargs, tuple(seeds), tuple(lengths or cls.ladder[:1]), tuple(ladder or cls.ladder),
                    tuple(ladder_seeds if ladder_seeds is not None else seeds))
     report = FamilyReport(env_id)
     with warnings.catch_warnings():

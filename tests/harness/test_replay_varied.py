@@ -30,7 +30,7 @@ def recording(tmp_path: Path) -> Path:
     calls = [ToolCall(name="run", arguments={"cmd": CLOCK}), ToolCall(name="list_dir", arguments={"path": "."}),
              ToolCall(name="run", arguments={"cmd": CLOCK}), ToolCall(name="submit", arguments={"answer": "x"})]
     try:
-        locogym.run_episode(env, ScriptedAgent(calls), seed=3, options={"length": "4k"}, trajectory_path=path)
+        locogym.run_episode(env, ScriptedAgent(calls), seed=3, options={"length": "8k"}, trajectory_path=path)
     finally:
         env.close()
     return path
