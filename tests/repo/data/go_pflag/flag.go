@@ -27,32 +27,23 @@ unaffected.
 Define flags using flag.String(), Bool(), Int(), etc.
 
 This declares an integer flag, -flagname, stored in the pointer ip, with type *int.
-
 	var ip = flag.Int("flagname", 1234, "help message for flagname")
-
 If you like, you can bind the flag to a variable using the Var() functions.
-
 	var flagvar int
 	func init() {
 		flag.IntVar(&flagvar, "flagname", 1234, "help message for flagname")
 	}
-
 Or you can create custom flags that satisfy the Value interface (with
 pointer receivers) and couple them to flag parsing by
-
 	flag.Var(&flagVal, "name", "help message for flagname")
-
 For such flags, the default value is just the initial value of the variable.
 
 After all flags are defined, call
-
 	flag.Parse()
-
 to parse the command line into the defined flags.
 
 Flags may then be used directly. If you're using the flags themselves,
 they are all pointers; if you bind to variables, they're values.
-
 	fmt.Println("ip has value ", *ip)
 	fmt.Println("flagvar has value ", flagvar)
 
@@ -63,26 +54,22 @@ The arguments are indexed from 0 through flag.NArg()-1.
 The pflag package also defines some new functions that are not in flag,
 that give one-letter shorthands for flags. You can use these by appending
 'P' to the name of any function that defines a flag.
-
 	var ip = flag.IntP("flagname", "f", 1234, "help message")
 	var flagvar bool
 	func init() {
 		flag.BoolVarP(&flagvar, "boolname", "b", true, "help message")
 	}
 	flag.VarP(&flagval, "varname", "v", "help message")
-
 Shorthand letters can be used with single dashes on the command line.
 Boolean shorthand flags can be combined with other shorthand flags.
 
 Command line flag syntax:
-
 	--flag    // boolean flags only
 	--flag=x
 
 Unlike the flag package, a single dash before an option means something
 different than a double dash. Single dashes signify a series of shorthand
 letters for flags. All but the last shorthand letter must be boolean flags.
-
 	// boolean flags
 	-f
 	-abc
@@ -137,35 +124,11 @@ const (
 	PanicOnError
 )
 
-// UnknownFlagsHandling decides how to handle unknown flags
-type UnknownFlagsHandling int
-
-const (
-	// ErrorOnUnknownFlag will return an error if an unknown flag is found
-	ErrorOnUnknownFlag UnknownFlagsHandling = iota
-	// IgnoreUnknownFlag will ignore unknown flags and continue parsing rest of the flags
-	IgnoreUnknownFlag
-	// PassUnknownFlagToArgs will treat unknown flags as non-flag arguments.
-	// Combined shorthand flags mixed with known ones and unknown ones results
-	// combined flags only with unknown ones.
-	// E.g. -fghi results -gh if only `f` and `i` are known.
-	PassUnknownFlagToArgs
-)
-
-// ParseErrorsAllowlist defines the parsing errors that can be ignored
-type ParseErrorsAllowlist struct {
+// ParseErrorsWhitelist defines the parsing errors that can be ignored
+type ParseErrorsWhitelist struct {
 	// UnknownFlags will ignore unknown flags errors and continue parsing rest of the flags
-	// Deprecated: Use UnknownFlagsHandling instead
 	UnknownFlags bool
-
-	// UnknownFlagsHandling decides how to handle unknown flags. Defaults to UnknownFlagsHandlingErrorOnUnknown.
-	UnknownFlagsHandling UnknownFlagsHandling
 }
-
-// ParseErrorsWhitelist defines the parsing errors that can be ignored.
-//
-// Deprecated: use [ParseErrorsAllowlist] instead. This type will be removed in a future release.
-type ParseErrorsWhitelist = ParseErrorsAllowlist
 
 // NormalizedName is a flag name that has been normalized according to rules
 // for the FlagSet (e.g. making '-' and '_' equivalent).
@@ -182,13 +145,8 @@ type FlagSet struct {
 	// help/usage messages.
 	SortFlags bool
 
-	// ParseErrorsAllowlist is used to configure an allowlist of errors
-	ParseErrorsAllowlist ParseErrorsAllowlist
-
-	// ParseErrorsAllowlist is used to configure an allowlist of errors.
-	//
-	// Deprecated: use [FlagSet.ParseErrorsAllowlist] instead. This field will be removed in a future release.
-	ParseErrorsWhitelist ParseErrorsAllowlist
+	// ParseErrorsWhitelist is used to configure a whitelist of errors
+	ParseErrorsWhitelist ParseErrorsWhitelist
 
 	name              string
 	parsed            bool
@@ -289,7 +247,7 @@ func (f *FlagSet) GetNormalizeFunc() func(f *FlagSet, name string) NormalizedNam
 	if f.normalizeNameFunc != nil {
 		return f.normalizeNameFunc
 	}
-	return func(_ *FlagSet, name string) NormalizedName { return NormalizedName(name) }
+	return func(f *FlagSet, name string) NormalizedName { return NormalizedName(name) }
 }
 
 func (f *FlagSet) normalizeFlagName(name string) NormalizedName {
@@ -356,35 +314,6 @@ func (f *FlagSet) HasAvailableFlags() bool {
 	return false
 }
 
-// getUnknownFlagsHandling returns the UnknownFlagsHandling value,
-// considering deprecated ParseErrorsWhitelist and UnknownFlags field
-// After removing ParseErrorsWhitelist, this function can be simplified
-// and moved to ParseErrorsAllowlist.getUnknownFlagsHandling()
-func (f *FlagSet) getUnknownFlagsHandling() UnknownFlagsHandling {
-	// first check ParseErrorsAllowlist:
-	// if UnknownFlagsHandling is set, use it
-	if f.ParseErrorsAllowlist.UnknownFlagsHandling != ErrorOnUnknownFlag {
-		return f.ParseErrorsAllowlist.UnknownFlagsHandling
-	}
-
-	if f.ParseErrorsAllowlist.UnknownFlags {
-		return IgnoreUnknownFlag
-	}
-
-	// then, check deprecated ParseErrorsWhitelist:
-	// if UnknownFlagsHandling is set, use it
-	if f.ParseErrorsWhitelist.UnknownFlagsHandling != ErrorOnUnknownFlag {
-		return f.ParseErrorsAllowlist.UnknownFlagsHandling
-	}
-
-	if f.ParseErrorsWhitelist.UnknownFlags {
-		return IgnoreUnknownFlag
-	}
-
-	// Otherwise, return the default value
-	return ErrorOnUnknownFlag
-}
-
 // VisitAll visits the command-line flags in lexicographical order or
 // in primordial order if f.SortFlags is false, calling fn for each.
 // It visits all flags, even those not set.
@@ -436,7 +365,7 @@ func (f *FlagSet) ShorthandLookup(name string) *Flag {
 	}
 	if len(name) > 1 {
 		msg := fmt.Sprintf("can not look up shorthand which is more than one ASCII character: %q", name)
-		_, _ = fmt.Fprint(f.Output(), msg)
+		fmt.Fprintf(f.Output(), msg)
 		panic(msg)
 	}
 	c := name[0]
@@ -448,26 +377,17 @@ func (f *FlagSet) lookup(name NormalizedName) *Flag {
 	return f.formal[name]
 }
 
-// getFlagType performs a lookup of a flag with the given name and ftype. The flag is stringified and passed through
-// convFunc before being returned to enforce flag immutablility.
-//
-// convFunc may be nil, in which case the raw flag value is returned directly and no immutability is enforced. This is
-// particularly useful when users need to access the pointer of the underlying flag value for manipulation (e.g.
-// resetting flag values in tests).
+// func to return a given type for a given flag name
 func (f *FlagSet) getFlagType(name string, ftype string, convFunc func(sval string) (interface{}, error)) (interface{}, error) {
 	flag := f.Lookup(name)
 	if flag == nil {
-		err := &NotExistError{name: name, messageType: flagNotExistMessage}
+		err := fmt.Errorf("flag accessed but not defined: %s", name)
 		return nil, err
 	}
 
 	if flag.Value.Type() != ftype {
 		err := fmt.Errorf("trying to get %s value of flag of type %s", ftype, flag.Value.Type())
 		return nil, err
-	}
-
-	if convFunc == nil {
-		return flag.Value, nil
 	}
 
 	sval := flag.Value.String()
@@ -491,7 +411,7 @@ func (f *FlagSet) ArgsLenAtDash() int {
 func (f *FlagSet) MarkDeprecated(name string, usageMessage string) error {
 	flag := f.Lookup(name)
 	if flag == nil {
-		return &NotExistError{name: name, messageType: flagNotExistMessage}
+		return fmt.Errorf("flag %q does not exist", name)
 	}
 	if usageMessage == "" {
 		return fmt.Errorf("deprecated message for flag %q must be set", name)
@@ -507,7 +427,7 @@ func (f *FlagSet) MarkDeprecated(name string, usageMessage string) error {
 func (f *FlagSet) MarkShorthandDeprecated(name string, usageMessage string) error {
 	flag := f.Lookup(name)
 	if flag == nil {
-		return &NotExistError{name: name, messageType: flagNotExistMessage}
+		return fmt.Errorf("flag %q does not exist", name)
 	}
 	if usageMessage == "" {
 		return fmt.Errorf("deprecated message for flag %q must be set", name)
@@ -521,7 +441,7 @@ func (f *FlagSet) MarkShorthandDeprecated(name string, usageMessage string) erro
 func (f *FlagSet) MarkHidden(name string) error {
 	flag := f.Lookup(name)
 	if flag == nil {
-		return &NotExistError{name: name, messageType: flagNotExistMessage}
+		return fmt.Errorf("flag %q does not exist", name)
 	}
 	flag.Hidden = true
 	return nil
@@ -544,16 +464,18 @@ func (f *FlagSet) Set(name, value string) error {
 	normalName := f.normalizeFlagName(name)
 	flag, ok := f.formal[normalName]
 	if !ok {
-		return &NotExistError{name: name, messageType: flagNoSuchFlagMessage}
+		return fmt.Errorf("no such flag -%v", name)
 	}
 
 	err := flag.Value.Set(value)
 	if err != nil {
-		return &InvalidValueError{
-			flag:  flag,
-			value: value,
-			cause: err,
+		var flagName string
+		if flag.Shorthand != "" && flag.ShorthandDeprecated == "" {
+			flagName = fmt.Sprintf("-%s, --%s", flag.Shorthand, flag.Name)
+		} else {
+			flagName = fmt.Sprintf("--%s", flag.Name)
 		}
+		return fmt.Errorf("invalid argument %q for %q flag: %v", value, flagName, err)
 	}
 
 	if !flag.Changed {
@@ -567,7 +489,7 @@ func (f *FlagSet) Set(name, value string) error {
 	}
 
 	if flag.Deprecated != "" {
-		_, _ = fmt.Fprintf(f.Output(), "Flag --%s has been deprecated, %s\n", flag.Name, flag.Deprecated)
+		fmt.Fprintf(f.Output(), "Flag --%s has been deprecated, %s\n", flag.Name, flag.Deprecated)
 	}
 	return nil
 }
@@ -579,7 +501,7 @@ func (f *FlagSet) SetAnnotation(name, key string, values []string) error {
 	normalName := f.normalizeFlagName(name)
 	flag, ok := f.formal[normalName]
 	if !ok {
-		return &NotExistError{name: name, messageType: flagNoSuchFlagMessage}
+		return fmt.Errorf("no such flag -%v", name)
 	}
 	if flag.Annotations == nil {
 		flag.Annotations = map[string][]string{}
@@ -608,16 +530,15 @@ func Set(name, value string) error {
 // otherwise, the default values of all defined flags in the set.
 func (f *FlagSet) PrintDefaults() {
 	usages := f.FlagUsages()
-	_, _ = fmt.Fprint(f.Output(), usages)
+	fmt.Fprint(f.Output(), usages)
 }
 
 // defaultIsZeroValue returns true if the default value for this flag represents
 // a zero value.
 func (f *Flag) defaultIsZeroValue() bool {
-	if isNoOptBoolValue(f.Value) {
-		return f.DefValue == "false" || f.DefValue == ""
-	}
 	switch f.Value.(type) {
+	case boolFlag:
+		return f.DefValue == "false"
 	case *durationValue:
 		// Beginning in Go 1.7, duration zero values are "0s"
 		return f.DefValue == "0" || f.DefValue == "0s"
@@ -630,7 +551,7 @@ func (f *Flag) defaultIsZeroValue() bool {
 	case *intSliceValue, *stringSliceValue, *stringArrayValue:
 		return f.DefValue == "[]"
 	default:
-		switch f.DefValue {
+		switch f.Value.String() {
 		case "false":
 			return true
 		case "<nil>":
@@ -666,14 +587,9 @@ func UnquoteUsage(flag *Flag) (name string, usage string) {
 	}
 
 	name = flag.Value.Type()
-	if isNoOptBoolValue(flag.Value) {
-		name = ""
-	}
 	switch name {
-	case "bool", "boolfunc":
+	case "bool":
 		name = ""
-	case "func":
-		name = "value"
 	case "float64":
 		name = "float"
 	case "int64":
@@ -718,7 +634,7 @@ func wrapN(i, slop int, s string) (string, string) {
 // caller). Pass `w` == 0 to do no wrapping
 func wrap(i, w int, s string) string {
 	if w == 0 {
-		return strings.ReplaceAll(s, "\n", "\n"+strings.Repeat(" ", i))
+		return strings.Replace(s, "\n", "\n"+strings.Repeat(" ", i), -1)
 	}
 
 	// space between indent i and end of line width w into which
@@ -736,7 +652,7 @@ func wrap(i, w int, s string) string {
 	}
 	// If still not enough space then don't even try to wrap.
 	if wrap < 24 {
-		return strings.ReplaceAll(s, "\n", r)
+		return strings.Replace(s, "\n", r, -1)
 	}
 
 	// Try to avoid short orphan words on the final line, by
@@ -748,17 +664,18 @@ func wrap(i, w int, s string) string {
 	// Handle first line, which is indented by the caller (or the
 	// special case above)
 	l, s = wrapN(wrap, slop, s)
-	r = r + strings.ReplaceAll(l, "\n", "\n"+strings.Repeat(" ", i))
+	r = r + strings.Replace(l, "\n", "\n"+strings.Repeat(" ", i), -1)
 
 	// Now wrap the rest
 	for s != "" {
 		var t string
 
 		t, s = wrapN(wrap, slop, s)
-		r = r + "\n" + strings.Repeat(" ", i) + strings.ReplaceAll(t, "\n", "\n"+strings.Repeat(" ", i))
+		r = r + "\n" + strings.Repeat(" ", i) + strings.Replace(t, "\n", "\n"+strings.Repeat(" ", i), -1)
 	}
 
 	return r
+
 }
 
 // FlagUsagesWrapped returns a string containing the usage information
@@ -783,17 +700,14 @@ func (f *FlagSet) FlagUsagesWrapped(cols int) string {
 		}
 
 		varname, usage := UnquoteUsage(flag)
-		if isNoOptBoolValue(flag.Value) && flag.Value.Type() == "bool" {
-			line += "[=true|false]"
-		} else if varname != "" {
+		if varname != "" {
 			line += " " + varname
 		}
-
 		if flag.NoOptDefVal != "" {
 			switch flag.Value.Type() {
 			case "string":
 				line += fmt.Sprintf("[=\"%s\"]", flag.NoOptDefVal)
-			case "bool", "boolfunc":
+			case "bool":
 				if flag.NoOptDefVal != "true" {
 					line += fmt.Sprintf("[=%s]", flag.NoOptDefVal)
 				}
@@ -832,7 +746,7 @@ func (f *FlagSet) FlagUsagesWrapped(cols int) string {
 		sidx := strings.Index(line, "\x00")
 		spacing := strings.Repeat(" ", maxlen-sidx)
 		// maxlen + 2 comes from + 1 for the \x00 and + 1 for the (deliberate) off-by-one in maxlen-sidx
-		_, _ = fmt.Fprintln(buf, line[:sidx], spacing, wrap(maxlen+2, cols, line[sidx+1:]))
+		fmt.Fprintln(buf, line[:sidx], spacing, wrap(maxlen+2, cols, line[sidx+1:]))
 	}
 
 	return buf.String()
@@ -851,7 +765,7 @@ func PrintDefaults() {
 
 // defaultUsage is the default function to print a usage message.
 func defaultUsage(f *FlagSet) {
-	_, _ = fmt.Fprintf(f.Output(), "Usage of %s:\n", f.name)
+	fmt.Fprintf(f.Output(), "Usage of %s:\n", f.name)
 	f.PrintDefaults()
 }
 
@@ -864,7 +778,7 @@ func defaultUsage(f *FlagSet) {
 // By default it prints a simple header and calls PrintDefaults; for details about the
 // format of the output and how to control it, see the documentation for PrintDefaults.
 var Usage = func() {
-	_, _ = fmt.Fprintf(os.Stderr, "Usage of %s:\n", os.Args[0])
+	fmt.Fprintf(os.Stderr, "Usage of %s:\n", os.Args[0])
 	PrintDefaults()
 }
 
@@ -937,7 +851,7 @@ func (f *FlagSet) AddFlag(flag *Flag) {
 	_, alreadyThere := f.formal[normalizedFlagName]
 	if alreadyThere {
 		msg := fmt.Sprintf("%s flag redefined: %s", f.name, flag.Name)
-		_, _ = fmt.Fprintln(f.Output(), msg)
+		fmt.Fprintln(f.Output(), msg)
 		panic(msg) // Happens only if flags are declared with identical names
 	}
 	if f.formal == nil {
@@ -945,9 +859,6 @@ func (f *FlagSet) AddFlag(flag *Flag) {
 	}
 
 	flag.Name = string(normalizedFlagName)
-	if flag.NoOptDefVal == "" && isNoOptBoolValue(flag.Value) {
-		flag.NoOptDefVal = "true"
-	}
 	f.formal[normalizedFlagName] = flag
 	f.orderedFormal = append(f.orderedFormal, flag)
 
@@ -956,7 +867,7 @@ func (f *FlagSet) AddFlag(flag *Flag) {
 	}
 	if len(flag.Shorthand) > 1 {
 		msg := fmt.Sprintf("%q shorthand is more than one ASCII character", flag.Shorthand)
-		_, _ = fmt.Fprint(f.Output(), msg)
+		fmt.Fprintf(f.Output(), msg)
 		panic(msg)
 	}
 	if f.shorthands == nil {
@@ -966,7 +877,7 @@ func (f *FlagSet) AddFlag(flag *Flag) {
 	used, alreadyThere := f.shorthands[c]
 	if alreadyThere {
 		msg := fmt.Sprintf("unable to redefine %q shorthand in %q flagset: it's already used for %q flag", c, f.name, used.Name)
-		_, _ = fmt.Fprint(f.Output(), msg)
+		fmt.Fprintf(f.Output(), msg)
 		panic(msg)
 	}
 	f.shorthands[c] = flag
@@ -1000,10 +911,12 @@ func VarP(value Value, name, shorthand, usage string) {
 	CommandLine.VarP(value, name, shorthand, usage)
 }
 
-// fail prints an error message and usage message to standard error and
+// failf prints to standard error a formatted error and usage message and
 // returns the error.
-func (f *FlagSet) fail(err error) error {
+func (f *FlagSet) failf(format string, a ...interface{}) error {
+	err := fmt.Errorf(format, a...)
 	if f.errorHandling != ContinueOnError {
+		fmt.Fprintln(f.Output(), err)
 		f.usage()
 	}
 	return err
@@ -1021,58 +934,46 @@ func (f *FlagSet) usage() {
 	}
 }
 
-// --unknown (args will be empty)
-// --unknown --next-flag ... (args will be --next-flag ...)
-// --unknown arg ... (args will be arg ...)
+//--unknown (args will be empty)
+//--unknown --next-flag ... (args will be --next-flag ...)
+//--unknown arg ... (args will be arg ...)
 func stripUnknownFlagValue(args []string) []string {
 	if len(args) == 0 {
-		// --unknown
+		//--unknown
 		return args
 	}
 
 	first := args[0]
 	if len(first) > 0 && first[0] == '-' {
-		// --unknown --next-flag ...
+		//--unknown --next-flag ...
 		return args
 	}
 
-	// --unknown arg ... (args will be arg ...)
+	//--unknown arg ... (args will be arg ...)
 	if len(args) > 1 {
 		return args[1:]
 	}
 	return nil
 }
 
-// errUnknownFlag is used for internal unknown flag handling.
-type unknownFlagError struct {
-	// UnknownFlags is flags that are unknown and unprocessed.
-	// It depends on the context whether this has a prefix like '-' or '--'.
-	UnknownFlags string
-}
-
-func (e *unknownFlagError) Error() string {
-	return fmt.Sprintf("unknown flag: %v", e.UnknownFlags)
-}
-
 func (f *FlagSet) parseLongArg(s string, args []string, fn parseFunc) (a []string, err error) {
 	a = args
 	name := s[2:]
 	if len(name) == 0 || name[0] == '-' || name[0] == '=' {
-		err = f.fail(&InvalidSyntaxError{specifiedFlag: s})
+		err = f.failf("bad flag syntax: %s", s)
 		return
 	}
 
 	split := strings.SplitN(name, "=", 2)
 	name = split[0]
 	flag, exists := f.formal[f.normalizeFlagName(name)]
-	unknownFlagsHandling := f.getUnknownFlagsHandling()
 
 	if !exists {
 		switch {
 		case name == "help":
 			f.usage()
 			return a, ErrHelp
-		case unknownFlagsHandling == IgnoreUnknownFlag:
+		case f.ParseErrorsWhitelist.UnknownFlags:
 			// --unknown=unknownval arg ...
 			// we do not want to lose arg in this case
 			if len(split) >= 2 {
@@ -1080,12 +981,8 @@ func (f *FlagSet) parseLongArg(s string, args []string, fn parseFunc) (a []strin
 			}
 
 			return stripUnknownFlagValue(a), nil
-		case unknownFlagsHandling == PassUnknownFlagToArgs:
-			return a, &unknownFlagError{
-				UnknownFlags: s,
-			}
 		default:
-			err = f.fail(&NotExistError{name: name, messageType: flagUnknownFlagMessage})
+			err = f.failf("unknown flag: --%s", name)
 			return
 		}
 	}
@@ -1103,16 +1000,13 @@ func (f *FlagSet) parseLongArg(s string, args []string, fn parseFunc) (a []strin
 		a = a[1:]
 	} else {
 		// '--flag' (arg was required)
-		err = f.fail(&ValueRequiredError{
-			flag:          flag,
-			specifiedName: name,
-		})
+		err = f.failf("flag needs an argument: %s", s)
 		return
 	}
 
 	err = fn(flag, value)
 	if err != nil {
-		err = f.fail(err)
+		f.failf(err.Error())
 	}
 	return
 }
@@ -1120,7 +1014,7 @@ func (f *FlagSet) parseLongArg(s string, args []string, fn parseFunc) (a []strin
 func (f *FlagSet) parseSingleShortArg(shorthands string, args []string, fn parseFunc) (outShorts string, outArgs []string, err error) {
 	outArgs = args
 
-	if isGotestShorthandFlag(shorthands) {
+	if strings.HasPrefix(shorthands, "test.") {
 		return
 	}
 
@@ -1129,14 +1023,12 @@ func (f *FlagSet) parseSingleShortArg(shorthands string, args []string, fn parse
 
 	flag, exists := f.shorthands[c]
 	if !exists {
-		unknownFlagsHandling := f.getUnknownFlagsHandling()
-
 		switch {
 		case c == 'h':
 			f.usage()
 			err = ErrHelp
 			return
-		case unknownFlagsHandling == IgnoreUnknownFlag:
+		case f.ParseErrorsWhitelist.UnknownFlags:
 			// '-f=arg arg ...'
 			// we do not want to lose arg in this case
 			if len(shorthands) > 2 && shorthands[1] == '=' {
@@ -1146,26 +1038,8 @@ func (f *FlagSet) parseSingleShortArg(shorthands string, args []string, fn parse
 
 			outArgs = stripUnknownFlagValue(outArgs)
 			return
-		case unknownFlagsHandling == PassUnknownFlagToArgs:
-			// '-f=arg': pass all the argument
-			if len(shorthands) > 2 && shorthands[1] == '=' {
-				outShorts = ""
-				err = &unknownFlagError{
-					UnknownFlags: shorthands,
-				}
-				return
-			}
-			// '-fgh': pass only the first switch
-			err = &unknownFlagError{
-				UnknownFlags: shorthands[0:1],
-			}
-			return
 		default:
-			err = f.fail(&NotExistError{
-				name:                string(c),
-				specifiedShorthands: shorthands,
-				messageType:         flagUnknownShorthandFlagMessage,
-			})
+			err = f.failf("unknown shorthand flag: %q in -%s", c, shorthands)
 			return
 		}
 	}
@@ -1188,21 +1062,17 @@ func (f *FlagSet) parseSingleShortArg(shorthands string, args []string, fn parse
 		outArgs = args[1:]
 	} else {
 		// '-f' (arg was required)
-		err = f.fail(&ValueRequiredError{
-			flag:                flag,
-			specifiedName:       string(c),
-			specifiedShorthands: shorthands,
-		})
+		err = f.failf("flag needs an argument: %q in -%s", c, shorthands)
 		return
 	}
 
 	if flag.ShorthandDeprecated != "" {
-		_, _ = fmt.Fprintf(f.Output(), "Flag shorthand -%s has been deprecated, %s\n", flag.Shorthand, flag.ShorthandDeprecated)
+		fmt.Fprintf(f.Output(), "Flag shorthand -%s has been deprecated, %s\n", flag.Shorthand, flag.ShorthandDeprecated)
 	}
 
 	err = fn(flag, value)
 	if err != nil {
-		err = f.fail(err)
+		f.failf(err.Error())
 	}
 	return
 }
@@ -1210,30 +1080,13 @@ func (f *FlagSet) parseSingleShortArg(shorthands string, args []string, fn parse
 func (f *FlagSet) parseShortArg(s string, args []string, fn parseFunc) (a []string, err error) {
 	a = args
 	shorthands := s[1:]
-	var errUnknownFlagAll *unknownFlagError
 
 	// "shorthands" can be a series of shorthand letters of flags (e.g. "-vvv").
 	for len(shorthands) > 0 {
 		shorthands, a, err = f.parseSingleShortArg(shorthands, args, fn)
 		if err != nil {
-			if errUnknownFlag, ok := err.(*unknownFlagError); ok { //nolint:errorlint
-				// this means f.ParseErrorsAllowlist.UnknownFlagsHandling is set to UnknownFlagsHandlingPassUnknownToArgs
-				if errUnknownFlagAll == nil {
-					errUnknownFlagAll = &unknownFlagError{
-						UnknownFlags: "-",
-					}
-				}
-
-				errUnknownFlagAll.UnknownFlags = errUnknownFlagAll.UnknownFlags +
-					errUnknownFlag.UnknownFlags
-				err = nil
-			} else {
-				return
-			}
+			return
 		}
-	}
-	if errUnknownFlagAll != nil {
-		err = errUnknownFlagAll
 	}
 
 	return
@@ -1264,13 +1117,7 @@ func (f *FlagSet) parseArgs(args []string, fn parseFunc) (err error) {
 			args, err = f.parseShortArg(s, args, fn)
 		}
 		if err != nil {
-			if errUnknownFlag, ok := err.(*unknownFlagError); ok { //nolint:errorlint
-				// this means f.ParseErrorsAllowlist.UnknownFlagsHandling is set to UnknownFlagsHandlingPassUnknownToArgs
-				f.args = append(f.args, errUnknownFlag.UnknownFlags)
-				err = nil
-			} else {
-				return
-			}
+			return
 		}
 	}
 	return
@@ -1283,16 +1130,16 @@ func (f *FlagSet) parseArgs(args []string, fn parseFunc) (err error) {
 func (f *FlagSet) Parse(arguments []string) error {
 	if f.addedGoFlagSets != nil {
 		for _, goFlagSet := range f.addedGoFlagSets {
-			_ = goFlagSet.Parse(nil)
+			goFlagSet.Parse(nil)
 		}
 	}
 	f.parsed = true
 
-	f.args = make([]string, 0, len(arguments))
-
-	if len(arguments) == 0 {
+	if len(arguments) < 0 {
 		return nil
 	}
+
+	f.args = make([]string, 0, len(arguments))
 
 	set := func(flag *Flag, value string) error {
 		return f.Set(flag.Name, value)
@@ -1304,10 +1151,7 @@ func (f *FlagSet) Parse(arguments []string) error {
 		case ContinueOnError:
 			return err
 		case ExitOnError:
-			if err == ErrHelp { //nolint:errorlint // not using errors.Is for compatibility with go1.12
-				os.Exit(0)
-			}
-			_, _ = fmt.Fprintln(f.Output(), err)
+			fmt.Println(err)
 			os.Exit(2)
 		case PanicOnError:
 			panic(err)
@@ -1333,10 +1177,6 @@ func (f *FlagSet) ParseAll(arguments []string, fn func(flag *Flag, value string)
 		case ContinueOnError:
 			return err
 		case ExitOnError:
-			if err == ErrHelp { //nolint:errorlint // not using errors.Is for compatibility with go1.12
-				os.Exit(0)
-			}
-			_, _ = fmt.Fprintln(f.Output(), err)
 			os.Exit(2)
 		case PanicOnError:
 			panic(err)
@@ -1354,7 +1194,7 @@ func (f *FlagSet) Parsed() bool {
 // after all flags are defined and before flags are accessed by the program.
 func Parse() {
 	// Ignore errors; CommandLine is set for ExitOnError.
-	_ = CommandLine.Parse(os.Args[1:])
+	CommandLine.Parse(os.Args[1:])
 }
 
 // ParseAll parses the command-line flags from os.Args[1:] and called fn for each.
@@ -1362,7 +1202,7 @@ func Parse() {
 // defined and before flags are accessed by the program.
 func ParseAll(fn func(flag *Flag, value string) error) {
 	// Ignore errors; CommandLine is set for ExitOnError.
-	_ = CommandLine.ParseAll(os.Args[1:], fn)
+	CommandLine.ParseAll(os.Args[1:], fn)
 }
 
 // SetInterspersed sets whether to support interspersed option/non-option arguments.

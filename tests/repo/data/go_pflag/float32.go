@@ -1,9 +1,6 @@
 package pflag
 
-import (
-	"errors"
-	"strconv"
-)
+import "strconv"
 
 // -- float32 Value
 type float32Value float32
@@ -15,11 +12,8 @@ func newFloat32Value(val float32, p *float32) *float32Value {
 
 func (f *float32Value) Set(s string) error {
 	v, err := strconv.ParseFloat(s, 32)
-	if err != nil {
-		return errors.New("must be a number")
-	}
 	*f = float32Value(v)
-	return nil
+	return err
 }
 
 func (f *float32Value) Type() string {

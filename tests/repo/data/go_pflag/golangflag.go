@@ -8,17 +8,7 @@ import (
 	goflag "flag"
 	"reflect"
 	"strings"
-	"time"
 )
-
-// go test flags prefixes
-func isGotestFlag(flag string) bool {
-	return strings.HasPrefix(flag, "-test.")
-}
-
-func isGotestShorthandFlag(flag string) bool {
-	return strings.HasPrefix(flag, "test.")
-}
 
 // flagValueWrapper implements pflag.Value around a flag.Value.  The main
 // difference here is the addition of the Type method that returns a string
@@ -71,14 +61,14 @@ func (v *flagValueWrapper) Type() string {
 // If the *flag.Flag.Name was a single character (ex: `v`) it will be accessiblei
 // with both `-v` and `--v` in flags. If the golang flag was more than a single
 // character (ex: `verbose`) it will only be accessible via `--verbose`
-func PFlagFromGoFlag(goflag *goflag.Flag) *Flag { //nolint:revive // ignore "func name will be used as pflag.PFlagFromGoFlag by other packages, and that stutters"
+func PFlagFromGoFlag(goflag *goflag.Flag) *Flag {
 	// Remember the default value as a string; it won't change.
 	flag := &Flag{
 		Name:  goflag.Name,
 		Usage: goflag.Usage,
 		Value: wrapFlagValue(goflag.Value),
 		// Looks like golang flags don't set DefValue correctly  :-(
-		// DefValue: goflag.DefValue,
+		//DefValue: goflag.DefValue,
 		DefValue: goflag.Value.String(),
 	}
 	// Ex: if the golang flag was -v, allow both -v and --v to work
@@ -112,49 +102,4 @@ func (f *FlagSet) AddGoFlagSet(newSet *goflag.FlagSet) {
 		f.addedGoFlagSets = make([]*goflag.FlagSet, 0)
 	}
 	f.addedGoFlagSets = append(f.addedGoFlagSets, newSet)
-}
-
-// CopyToGoFlagSet will add all current flags to the given Go flag set.
-// Deprecation remarks get copied into the usage description.
-// Whenever possible, a flag gets added for which Go flags shows
-// a proper type in the help message.
-func (f *FlagSet) CopyToGoFlagSet(newSet *goflag.FlagSet) {
-	f.VisitAll(func(flag *Flag) {
-		usage := flag.Usage
-		if flag.Deprecated != "" {
-			usage += " (DEPRECATED: " + flag.Deprecated + ")"
-		}
-
-		switch value := flag.Value.(type) {
-		case *stringValue:
-			newSet.StringVar((*string)(value), flag.Name, flag.DefValue, usage)
-		case *intValue:
-			newSet.IntVar((*int)(value), flag.Name, *(*int)(value), usage)
-		case *int64Value:
-			newSet.Int64Var((*int64)(value), flag.Name, *(*int64)(value), usage)
-		case *uintValue:
-			newSet.UintVar((*uint)(value), flag.Name, *(*uint)(value), usage)
-		case *uint64Value:
-			newSet.Uint64Var((*uint64)(value), flag.Name, *(*uint64)(value), usage)
-		case *durationValue:
-			newSet.DurationVar((*time.Duration)(value), flag.Name, *(*time.Duration)(value), usage)
-		case *float64Value:
-			newSet.Float64Var((*float64)(value), flag.Name, *(*float64)(value), usage)
-		default:
-			newSet.Var(flag.Value, flag.Name, usage)
-		}
-	})
-}
-
-// ParseSkippedFlags explicitly Parses go test flags (i.e. the one starting with '-test.') with goflag.Parse(),
-// since by default those are skipped by pflag.Parse().
-// Typical usage example: `ParseGoTestFlags(os.Args[1:], goflag.CommandLine)`
-func ParseSkippedFlags(osArgs []string, goFlagSet *goflag.FlagSet) error {
-	var skippedFlags []string
-	for _, f := range osArgs {
-		if isGotestFlag(f) {
-			skippedFlags = append(skippedFlags, f)
-		}
-	}
-	return goFlagSet.Parse(skippedFlags)
 }

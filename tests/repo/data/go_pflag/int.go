@@ -1,9 +1,6 @@
 package pflag
 
-import (
-	"errors"
-	"strconv"
-)
+import "strconv"
 
 // -- int Value
 type intValue int
@@ -15,11 +12,8 @@ func newIntValue(val int, p *int) *intValue {
 
 func (i *intValue) Set(s string) error {
 	v, err := strconv.ParseInt(s, 0, 64)
-	if err != nil {
-		return errors.New("must be an integer")
-	}
 	*i = intValue(v)
-	return nil
+	return err
 }
 
 func (i *intValue) Type() string {

@@ -1,9 +1,6 @@
 package pflag
 
-import (
-	"errors"
-	"strconv"
-)
+import "strconv"
 
 // -- int8 Value
 type int8Value int8
@@ -15,11 +12,8 @@ func newInt8Value(val int8, p *int8) *int8Value {
 
 func (i *int8Value) Set(s string) error {
 	v, err := strconv.ParseInt(s, 0, 8)
-	if err != nil {
-		return errors.New("must be an integer")
-	}
 	*i = int8Value(v)
-	return nil
+	return err
 }
 
 func (i *int8Value) Type() string {

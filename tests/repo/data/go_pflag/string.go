@@ -12,7 +12,6 @@ func (s *stringValue) Set(val string) error {
 	*s = stringValue(val)
 	return nil
 }
-
 func (s *stringValue) Type() string {
 	return "string"
 }

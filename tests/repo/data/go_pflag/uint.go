@@ -1,9 +1,6 @@
 package pflag
 
-import (
-	"errors"
-	"strconv"
-)
+import "strconv"
 
 // -- uint Value
 type uintValue uint
@@ -15,11 +12,8 @@ func newUintValue(val uint, p *uint) *uintValue {
 
 func (i *uintValue) Set(s string) error {
 	v, err := strconv.ParseUint(s, 0, 64)
-	if err != nil {
-		return errors.New("must be a non-negative integer")
-	}
 	*i = uintValue(v)
-	return nil
+	return err
 }
 
 func (i *uintValue) Type() string {

@@ -1,9 +1,6 @@
 package pflag
 
-import (
-	"errors"
-	"strconv"
-)
+import "strconv"
 
 // -- uint16 value
 type uint16Value uint16
@@ -15,11 +12,8 @@ func newUint16Value(val uint16, p *uint16) *uint16Value {
 
 func (i *uint16Value) Set(s string) error {
 	v, err := strconv.ParseUint(s, 0, 16)
-	if err != nil {
-		return errors.New("must be a non-negative integer")
-	}
 	*i = uint16Value(v)
-	return nil
+	return err
 }
 
 func (i *uint16Value) Type() string {

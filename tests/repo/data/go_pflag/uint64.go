@@ -1,9 +1,6 @@
 package pflag
 
-import (
-	"errors"
-	"strconv"
-)
+import "strconv"
 
 // -- uint64 Value
 type uint64Value uint64
@@ -15,11 +12,8 @@ func newUint64Value(val uint64, p *uint64) *uint64Value {
 
 func (i *uint64Value) Set(s string) error {
 	v, err := strconv.ParseUint(s, 0, 64)
-	if err != nil {
-		return errors.New("must be a non-negative integer")
-	}
 	*i = uint64Value(v)
-	return nil
+	return err
 }
 
 func (i *uint64Value) Type() string {
@@ -33,7 +27,7 @@ func uint64Conv(sval string) (interface{}, error) {
 	if err != nil {
 		return 0, err
 	}
-	return v, nil
+	return uint64(v), nil
 }
 
 // GetUint64 return the uint64 value of a flag with the given name

@@ -23,7 +23,7 @@ func (s *uintSliceValue) Set(val string) error {
 	ss := strings.Split(val, ",")
 	out := make([]uint, len(ss))
 	for i, d := range ss {
-		u, err := strconv.ParseUint(d, 0, 0)
+		u, err := strconv.ParseUint(d, 10, 0)
 		if err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func (s *uintSliceValue) String() string {
 }
 
 func (s *uintSliceValue) fromString(val string) (uint, error) {
-	t, err := strconv.ParseUint(val, 0, 0)
+	t, err := strconv.ParseUint(val, 10, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -101,7 +101,7 @@ func uintSliceConv(val string) (interface{}, error) {
 	ss := strings.Split(val, ",")
 	out := make([]uint, len(ss))
 	for i, d := range ss {
-		u, err := strconv.ParseUint(d, 0, 0)
+		u, err := strconv.ParseUint(d, 10, 0)
 		if err != nil {
 			return nil, err
 		}
