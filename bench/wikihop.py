@@ -1,9 +1,12 @@
 """LoCo-WikiHop figures: world generation and index builds against corpus size, static haystack build time at
-8k, 128k and 1m tokens (cold and warm per-article token counts), agentic step latency per retriever, and the
-retriever track (recall@k, nDCG@10) on the synthetic world and on a HotpotQA file given with ``--hotpotqa``.
+8k, 128k and 1m tokens (cold and warm per-article token counts), agentic step latency per retriever, the
+retriever track (recall@k, nDCG@10) on the synthetic world and on a HotpotQA file given with ``--hotpotqa``, and
+the length ladder: per rung and mode, task generation time and whether every seed keeps one core at every rung.
 
 Prints JSON (medians in milliseconds unless a key says otherwise). Run: python bench/wikihop.py [--quick]
 ``--quick`` skips the dense retrievers and the largest world. Dense timings need the ``dense`` extra.
+``--parts ladder --against PATH`` also times generation in another checkout of locogym (an earlier release, say),
+each rung in a fresh process of its own, side by side with this one.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import argparse
 import json
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,12 +27,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import locogym  # noqa: E402,F401 - registers the ids
-from locogym.core.types import ScenarioConfig, ToolCall  # noqa: E402
+from locogym.core.types import ScenarioConfig, ToolCall, dumps  # noqa: E402
 from locogym.harness.retrieval import retrieval_track  # noqa: E402
 from locogym.scenarios.wiki import haystack as hs  # noqa: E402
 from locogym.scenarios.wiki import retrievers  # noqa: E402
-from locogym.scenarios.wiki.synthetic import build_world, world_for  # noqa: E402
-from locogym.scenarios.wiki.tasks import generate, validate, world_size  # noqa: E402
+from locogym.scenarios.wiki.growth import grown_world, world_size  # noqa: E402
+from locogym.scenarios.wiki.synthetic import build_world  # noqa: E402
+from locogym.scenarios.wiki.tasks import generate, validate  # noqa: E402
 
 LENGTHS = {"8k": 8192, "128k": 131072, "1m": 1048576}
 
@@ -69,9 +74,9 @@ def haystacks(repeats: int) -> dict[str, Any]:
     """Static task generation per target length: cold token counts (a fresh world) against warm (cached)."""
     out: dict[str, Any] = {}
     for label, length in LENGTHS.items():
-        size = world_size(length, None)
-        world_for.cache_clear()
-        world_s, world = _time(lambda size=size: world_for(0, size))
+        size = world_size(length)
+        grown_world.cache_clear()
+        world_s, world = _time(lambda size=size: grown_world(0, size))
         retrievers.clear_cache()
         index_s, bm25 = _time(lambda world=world: retrievers.get_retriever(world.corpus, "bm25"))
         config = lambda seed, length=length: ScenarioConfig(family="wiki", seed=seed, length=length,  # noqa: E731
@@ -81,9 +86,12 @@ def haystacks(repeats: int) -> dict[str, Any]:
         # the haystack assembly alone (ranking given), warm counts
         corpus = world.corpus
         ranking = bm25.rank(task.gold["question"])
-        gold = [corpus.index_of(t) for t in task.gold["titles"]]
-        args = (corpus, ranking, gold, length, "H\n\n", "Q\n", "rank", "retrieved")
-        build = [_time(lambda args=args: hs.build(*args, random.Random(0)))[0] for _ in range(repeats)]
+        gold = [i for t in task.gold["titles"] if (i := corpus.index_of(t)) is not None]
+
+        def assemble(corpus: Any = corpus, ranking: Any = ranking, gold: list[int] = gold, length: int = length) -> Any:
+            return hs.build(corpus, ranking, gold, length, "H\n\n", "Q\n", "rank", "retrieved", random.Random(0), 0.5)
+
+        build = [_time(assemble)[0] for _ in range(repeats)]
         query = task.gold["question"]
         retrieve = [_time(lambda s=s, bm25=bm25, query=query: bm25.rank(f"question {s} {query}"))[0]
                     for s in range(repeats)]
@@ -93,6 +101,55 @@ def haystacks(repeats: int) -> dict[str, Any]:
                       "generate_cold_counts_ms": _ms(cold_s), "generate_warm_ms": _ms(statistics.median(warm)),
                       "assemble_only_ms": _ms(statistics.median(build)),
                       "bm25_rank_whole_corpus_ms": _ms(statistics.median(retrieve))}
+    return out
+
+
+RUNGS = {"8k": 8192, "32k": 32768, "128k": 131072}
+_RUNG_PROBE = """
+import json, statistics, sys, time
+sys.path.insert(0, {root!r})
+from locogym.core import tokens
+from locogym.core.types import ScenarioConfig
+from locogym.scenarios.wiki.tasks import generate, validate
+tokens.count("load the tokenizer")
+params = validate({{"mode": {mode!r}, "corpus": {corpus!r}}})
+times = []
+for seed in range({seeds}):
+    config = ScenarioConfig(family="wiki", seed=seed, length={length}, params=params)
+    start = time.perf_counter()
+    generate(config)
+    times.append(time.perf_counter() - start)
+print(json.dumps({{"first_ms": round(times[0] * 1000, 2), "median_ms": round(statistics.median(times) * 1000, 3)}}))
+"""
+
+
+def _rung_time(root: Path, mode: str, corpus: str, length: int, seeds: int) -> dict[str, float]:
+    """Generation times at one rung in a fresh process importing locogym from ``root`` (first task, median)."""
+    code = _RUNG_PROBE.format(root=str(root), mode=mode, corpus=corpus, length=length, seeds=seeds)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def ladder(seeds: int, corpora: list[str], against: Path | None) -> dict[str, Any]:
+    """Per corpus, mode and rung: generation time (here, and in ``against`` when given) and the seeds whose core
+    (core hash, question, gold) differs between rungs — there must be none."""
+    here = Path(__file__).resolve().parents[1]
+    out: dict[str, Any] = {}
+    for corpus in corpora:
+        rungs = RUNGS if corpus == "synthetic" else {k: v for k, v in RUNGS.items() if k != "128k"}
+        for mode in ("static", "agentic"):
+            cores: dict[int, set[tuple[str, str, bytes]]] = {}
+            for seed in range(seeds):
+                for length in rungs.values():
+                    task = generate(ScenarioConfig(family="wiki", seed=seed, length=length,
+                                                   params=validate({"mode": mode, "corpus": corpus})))
+                    cores.setdefault(seed, set()).add((task.core_hash, task.question, dumps(task.gold)))
+            row: dict[str, Any] = {"seeds_with_another_core": [s for s, c in cores.items() if len(c) > 1]}
+            for label, length in rungs.items():
+                row[label] = {"here": _rung_time(here, mode, corpus, length, seeds)}
+                if against is not None:
+                    row[label]["against"] = _rung_time(against, mode, corpus, length, seeds)
+            out[f"{corpus.split(':')[0]}/{mode}"] = row
     return out
 
 
@@ -145,8 +202,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip dense retrievers and the 16k-entity world")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--parts", default="corpus,haystack,agentic,retrieval", help="comma-separated subset to run")
-    parser.add_argument("--hotpotqa", default=None, help="a HotpotQA file for the retriever track (e.g. the sample)")
+    parser.add_argument("--parts", default="corpus,haystack,agentic,retrieval,ladder",
+                        help="comma-separated subset to run")
+    parser.add_argument("--hotpotqa", default=None,
+                        help="a HotpotQA file for the retriever track and the ladder (e.g. the sample)")
+    parser.add_argument("--seeds", type=int, default=50, help="seeds per rung for the ladder")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another checkout of locogym to time the ladder's generation against")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     dense_ok = retrievers.dense_available() is None and not args.quick
@@ -164,6 +226,9 @@ def main() -> None:
         track = ["bm25", "ppr-bm25"] + (["dense", "hybrid"] if dense_ok else [])
         corpora = ["synthetic"] + ([f"hotpotqa:{args.hotpotqa}"] if args.hotpotqa else [])
         report["retriever_track"] = retrieval_figures(track, corpora)
+    if "ladder" in parts:
+        corpora = ["synthetic"] + ([f"hotpotqa:{args.hotpotqa}"] if args.hotpotqa else [])
+        report["ladder"] = ladder(args.seeds, corpora, args.against)
     report["dense"] = "measured" if dense_ok else (retrievers.dense_available() or "skipped (--quick)")
     print(json.dumps(report, indent=2))
 

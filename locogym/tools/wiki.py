@@ -83,8 +83,9 @@ class Open(Tool):
         if len(found) > 1:
             return _candidates(world, args.title, found)
         article = found[0]
-        return ToolResult(output=_with_question(world, render_article(article, args.page)),
-                          data={"evidence": world.evidence_of(article.title), "values": list(article.links),
+        links = world.links_of(article)
+        return ToolResult(output=_with_question(world, render_article(article, args.page, links)),
+                          data={"evidence": world.evidence_of(article.title), "values": list(links),
                                 "opened": article.title})
 
 
@@ -103,21 +104,23 @@ class Follow(Tool):
     def run(self, ctx: ToolContext, args: FollowArgs) -> ToolResult:
         world = _world(ctx)
         source = world.article(args.title)
+        source_links = world.links_of(source)
         wanted = args.link.strip().lower()
-        target = next((t for t in source.links if t.lower() == wanted), None)
+        target = next((t for t in source_links if t.lower() == wanted), None)
         if target is None:
             corpus = world.source.corpus
-            linked = [corpus.articles[i] for i in corpus.resolve(args.link)]
-            linked = [a for a in linked if a.title in source.links]
+            linked = [corpus.articles[i] for i in world.shown(corpus.resolve(args.link))]
+            linked = [a for a in linked if a.title in source_links]
             if len(linked) > 1:
                 return _candidates(world, args.link, linked)
             target = linked[0].title if linked else None
         if target is None:
-            shown = "; ".join(source.links) or "(none)"
+            shown = "; ".join(source_links) or "(none)"
             raise ToolNotFound(f"{source.title!r} has no link {args.link!r}. Its links: {shown}.")
         article = world.article(target)
-        return ToolResult(output=_with_question(world, render_article(article)),
-                          data={"evidence": world.evidence_of(article.title), "values": list(article.links),
+        links = world.links_of(article)
+        return ToolResult(output=_with_question(world, render_article(article, links=links)),
+                          data={"evidence": world.evidence_of(article.title), "values": list(links),
                                 "opened": article.title})
 
 

@@ -45,10 +45,8 @@ def _climb(seeds: range, ladder: tuple[str, ...], **params: Any) -> list[str]:
 
     Returns the refusals (seed, rung and reason)."""
     refused: list[str] = []
-    if params.get("mode") == "agentic":  # the searchable world grows; a dataset is searched whole at every length
-        grows = params.get("corpus", "synthetic") == "synthetic"
-    else:  # the haystack grows, unless it is a baseline without distractors
-        grows = params.get("context", "retrieved") == "retrieved"
+    # the searchable world (or part of a dataset) grows, and so does the haystack unless it is a baseline
+    grows = params.get("mode") == "agentic" or params.get("context", "retrieved") == "retrieved"
     for seed in seeds:
         made: list[Task] = []
         for length in ladder:
@@ -99,6 +97,35 @@ def test_hotpotqa_asks_one_question_at_8k_and_32k_for_seeds_0_to_49(hotpotqa_sam
     for mode in ("static", "agentic"):
         refused = _climb(range(50), ("8k", "32k"), mode=mode, corpus=corpus)
         assert len(refused) <= 2, refused
+
+
+def test_agentic_search_on_a_dataset_stays_inside_the_articles_of_its_length(hotpotqa_sample: Path) -> None:
+    corpus = f"hotpotqa:{hotpotqa_sample / 'hotpotqa_train.json'}"
+    env = gym.make(ENV_ID, mode="agentic", corpus=corpus, sandbox="fake")
+    try:
+        sizes = []
+        for length in ("8k", "32k"):
+            env.reset(seed=3, options={"length": length})
+            task, world = env.unwrapped.task, env.unwrapped.ctx.world  # type: ignore[attr-defined]
+            searchable = {world.source.corpus.articles[i].title for i in task.meta["searchable"]}
+            assert set(task.gold["titles"]) <= searchable and len(searchable) < len(world.source.corpus)
+            sizes.append(len(searchable))
+            obs, _, _, _, info = env.step({"name": "search", "arguments": {"query": task.question, "k": 50}})
+            results = re.findall(r"^\d+\. (.+?) — ", obs, flags=re.MULTILINE)
+            assert len(results) == 50 and set(results) <= searchable
+            hidden = next(a for a in world.source.corpus.articles if a.title not in searchable)
+            _, _, _, _, info = env.step({"name": "open", "arguments": {"title": hidden.title}})
+            assert info["error"] == "not_found"
+            gold = world.source.corpus.get(task.gold["titles"][0])
+            obs, _, _, _, info = env.step({"name": "open", "arguments": {"title": gold.title}})
+            links = obs.split("\n\nLinks: ")[1].split(";") if "(none)" not in obs else []
+            assert all(link.strip() in searchable for link in links)
+        assert sizes[0] < sizes[1]  # a longer length searches more of the dataset
+        oracle = run_episode(env, make_agent("oracle"), seed=3, options={"length": "8k"})
+        assert oracle.score is not None and oracle.score.success == 1.0
+        assert oracle.score.metrics["efficiency.token_ratio"] == 1.0  # the oracle's cost counts what it reads
+    finally:
+        env.close()
 
 
 def test_baselines_and_wordings_of_a_seed_share_the_question_and_the_depth() -> None:
@@ -267,8 +294,8 @@ def test_a_gold_moving_fill_is_rejected_and_the_next_one_drawn(monkeypatch: pyte
     clean = tasks.generate(config)
     real = tasks.source_for
 
-    def first_spoiled(params: dict[str, Any], length: int, variant: int = 0) -> Source:
-        source = real(params, length, variant)
+    def first_spoiled(params: dict[str, Any], length: int, variant: int = 0, base: Source | None = None) -> Source:
+        source = real(params, length, variant, base)
         if variant or source.world is None:
             return source
         bad = _impostor(source.world, core)
@@ -285,8 +312,8 @@ def test_a_seed_whose_every_fill_moves_the_gold_is_refused(monkeypatch: pytest.M
     config, core = _bridge_core()
     real = tasks.source_for
 
-    def spoiled(params: dict[str, Any], length: int, variant: int = 0) -> Source:
-        source = real(params, length, variant)
+    def spoiled(params: dict[str, Any], length: int, variant: int = 0, base: Source | None = None) -> Source:
+        source = real(params, length, variant, base)
         assert source.world is not None
         bad = _second_path(source.world, core)
         return Source(bad.corpus, bad)

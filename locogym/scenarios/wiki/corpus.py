@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 _PAREN = re.compile(r"\s*\([^)]*\)\s*$")
 MAX_TITLE_WORDS = 8
+SMALL_BATCH = 32  # fewer articles than this are token-counted one by one
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,21 @@ class Corpus:
             return [i]
         return list(self._by_page.get(title.strip().lower(), ()))
 
+    def links_within(self, article: Article, visible: np.ndarray | None) -> tuple[str, ...]:
+        """The links of ``article`` to articles that ``visible`` (a mask over the corpus) marks; all of them when
+        ``visible`` is None. An agent is never shown a link it could not follow."""
+        if visible is None:
+            return article.links
+        return tuple(t for t in article.links if any(visible[i] for i in self.resolve(t)))
+
+    def mask(self, indices: Sequence[int] | None) -> np.ndarray | None:
+        """A mask over the corpus marking ``indices`` (None for None: every article)."""
+        if indices is None:
+            return None
+        out = np.zeros(len(self.articles), dtype=bool)
+        out[np.asarray(indices, dtype=np.int64)] = True
+        return out
+
     def get(self, title: str) -> Article | None:
         i = self.index_of(title)
         return None if i is None else self.articles[i]
@@ -150,7 +166,10 @@ class Corpus:
         if missing.size:
             missing = np.unique(missing)
             enc = tokens.encoding()
-            counted = enc.encode_ordinary_batch([self.articles[int(i)].block() for i in missing], num_threads=2)
+            blocks = [self.articles[int(i)].block() for i in missing]
+            # a batch call costs about a millisecond to set up: worth it for many articles, not for a few
+            counted = (enc.encode_ordinary_batch(blocks, num_threads=2) if len(blocks) >= SMALL_BATCH
+                       else [enc.encode_ordinary(b) for b in blocks])
             with self._lock:
                 self._counts[missing] = [len(ids) for ids in counted]
         return self._counts[idx]

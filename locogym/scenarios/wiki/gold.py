@@ -12,7 +12,9 @@ full context of a length, and :func:`gold_problem` says what moved when they dif
 
 from __future__ import annotations
 
+import functools
 import random
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,7 @@ from locogym.core.errors import ConfigError, TaskRefused
 from locogym.core.ladder import drawn_depth
 from locogym.core.types import Gold, ScenarioConfig, stable_hash
 from locogym.scenarios.wiki.chains import Unresolvable, resolve
-from locogym.scenarios.wiki.corpus import Corpus, QAItem
+from locogym.scenarios.wiki.corpus import Article, Corpus, QAItem
 from locogym.scenarios.wiki.questions import make_question
 from locogym.scenarios.wiki.sources import Source, base_source
 
@@ -51,9 +53,13 @@ class Core:
     question: str
     gold: WikiGold
     evidence: tuple[tuple[str, str], ...]  # (title, digest of the article as the agent reads it)
+    base: Source  # what the core was drawn from
     corpus: str  # the base source's corpus key (the same at every length)
     stream: int  # the core stream's seed (see core_stream)
-    depth: float  # where the evidence sits: the depth asked for, else drawn from the core's stream
+
+    def depth(self, config: ScenarioConfig) -> float:
+        """Where the evidence sits: the depth asked for, else one drawn from the core's stream."""
+        return config.depth if config.depth is not None else drawn_depth(self.stream)
 
     def shuffled(self, titles: list[str]) -> list[str]:
         """``titles`` in an order drawn from the core's stream (the same at every length)."""
@@ -109,9 +115,14 @@ def evidence_of(item: QAItem, titles: list[str], corpus: Corpus) -> tuple[tuple[
         i = corpus.index_of(title)
         if i is None:
             raise Unresolvable(f"gold article {title!r} is not one article of the corpus")
-        art = corpus.articles[i]
-        out.append((title, stable_hash([art.title, art.text, list(art.links), list(art.aliases)])))
+        out.append((title, _digest(corpus.articles[i])))
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest(article: Article) -> str:
+    """An article as the agent reads it (title, text, links, aliases), as a short digest."""
+    return stable_hash([article.title, article.text, list(article.links), list(article.aliases)])
 
 
 def _starts(item: QAItem, titles: list[str]) -> list[str]:
@@ -122,7 +133,7 @@ def _starts(item: QAItem, titles: list[str]) -> list[str]:
     return [titles[k * per_side] for k in range(len(item.chain.sides))]
 
 
-def gold_problem(core: Core, source: Source, shown: set[str] | None) -> str | None:
+def gold_problem(core: Core, source: Source, shown: Collection[str] | None) -> str | None:
     """What a context moved of the core's gold, or ``None`` when it keeps it: the gold recomputed on ``source``
     (with :func:`gold_of`, the code that made the core), the gold articles' text, and — for a haystack, whose
     articles are ``shown`` — that every gold article is in it."""
@@ -185,7 +196,6 @@ def draw_core(config: ScenarioConfig, params: dict[str, Any]) -> Core:
     hops = params["hops"] or HOPS_BY_DIFFICULTY[config.difficulty]
     stream = core_stream(config, params, base.corpus.key)
     rng = random.Random(stream)
-    depth = config.depth if config.depth is not None else drawn_depth(stream)
     for _ in range(MAX_DRAWS):
         item = _candidate(base, rng, params, hops)
         if params["variant"] == "nonliteral" and item.nonliteral is None:
@@ -198,8 +208,8 @@ def draw_core(config: ScenarioConfig, params: dict[str, Any]) -> Core:
         except Unresolvable:
             continue
         if params["mode"] == "agentic" or core_tokens(item, base.corpus) <= FIRST_RUNG:
-            return Core(item=item, question=question, gold=gold, evidence=evidence, corpus=base.corpus.key,
-                        stream=stream, depth=depth)
+            return Core(item=item, question=question, gold=gold, evidence=evidence, base=base,
+                        corpus=base.corpus.key, stream=stream)
     raise TaskRefused(f"seed {config.seed}: none of {MAX_DRAWS} questions drawn from {params['corpus']} has gold "
                       f"articles that fit {FIRST_RUNG:,} tokens.",
                       fix="Use another seed, or a corpus with shorter gold articles.")

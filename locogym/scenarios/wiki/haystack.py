@@ -68,7 +68,8 @@ def distractors(corpus: Corpus, ranking: np.ndarray, gold: list[int], budget: in
     keep = ~np.isin(prefix, gold)
     spent = np.cumsum(np.where(keep, counts, 0))
     cut = int(np.searchsorted(spent, budget, side="right"))
-    return [int(i) for i, k in zip(prefix[:cut], keep[:cut], strict=True) if k]
+    chosen: list[int] = prefix[:cut][keep[:cut]].tolist()
+    return chosen
 
 
 def _slot(counts: np.ndarray, depth: float) -> int:
@@ -105,11 +106,11 @@ def build(corpus: Corpus, ranking: np.ndarray, gold: list[int], length: int, hea
     chosen = others[:slot] + group + others[slot:]
     counts = corpus.token_counts(chosen) if chosen else np.zeros(0, dtype=np.int64)
     starts = head_tokens + np.concatenate(([0], np.cumsum(counts)[:-1])) if chosen else np.zeros(0)
-    gold_set = set(group)
-    positions_gold = {corpus.articles[i].title: int(starts[k]) for k, i in enumerate(chosen) if i in gold_set}
+    positions_gold = {corpus.articles[i].title: int(starts[slot + k]) for k, i in enumerate(group)}
     total = head_tokens + int(counts.sum()) + foot_tokens
     before = int(counts[:slot].sum()) if others else 0
-    return Haystack(text=header + "".join(corpus.articles[i].block() for i in chosen) + footer,
+    blocks = [corpus.articles[i].block() for i in chosen]
+    return Haystack(text=header + "".join(blocks) + footer,
                     titles=[corpus.articles[i].title for i in chosen], tokens=total, gold_positions=positions_gold,
                     gold_ranks={corpus.articles[g].title: r for g, r in rank_of.items()},
                     depth=round(before / (int(counts.sum()) - gold_tokens), 4) if others else None,

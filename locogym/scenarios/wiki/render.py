@@ -9,8 +9,9 @@ from locogym.scenarios.wiki.corpus import Article
 PAGE_TOKENS = 3000
 
 
-def render_article(article: Article, page: int = 1) -> str:
-    """The article's page ``page`` (1-based) of at most ``PAGE_TOKENS`` tokens of text, then its links.
+def render_article(article: Article, page: int = 1, links: tuple[str, ...] | None = None) -> str:
+    """The article's page ``page`` (1-based) of at most ``PAGE_TOKENS`` tokens of text, then its links (``links``
+    when given: the ones the agent may follow).
 
     Why pages: real encyclopedia articles can be longer than a tool's output budget; a cut without a way on
     would hide the rest for good.
@@ -19,7 +20,8 @@ def render_article(article: Article, page: int = 1) -> str:
         ValueError: ``page`` is past the article's last page.
     """
     also = f"(also known as {'; '.join(article.aliases)})\n" if article.aliases else ""
-    links = "; ".join(article.links) if article.links else "(none)"
+    shown = article.links if links is None else links
+    listed = "; ".join(shown) if shown else "(none)"
     text, pages = article.text, 1
     if len(article.text) > PAGE_TOKENS:
         ids = tokens.encode(article.text)
@@ -30,7 +32,7 @@ def render_article(article: Article, page: int = 1) -> str:
     elif page > 1:
         raise ToolArgumentError(f"{article.title!r} has 1 page")
     more = f"\n[page {page} of {pages}: call again with page={page + 1} for more]" if page < pages else ""
-    return f"# {article.title}\n{also}{text}{more}\n\nLinks: {links}"
+    return f"# {article.title}\n{also}{text}{more}\n\nLinks: {listed}"
 
 
 def with_question(text: str, question: str, reshow: bool) -> str:

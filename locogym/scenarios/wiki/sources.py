@@ -29,10 +29,11 @@ def world_entities(length: int, size: int | None) -> int:
     return size if size is not None else world_size(length)
 
 
-def source_for(params: dict[str, Any], length: int, variant: int = 0) -> Source:
-    """The source a context of ``length`` tokens is made of (``variant``: another growth of the same base)."""
+def source_for(params: dict[str, Any], length: int, variant: int = 0, base: Source | None = None) -> Source:
+    """The source a context of ``length`` tokens is made of (``variant``: another growth of the same base; a
+    dataset is its own base, and ``base`` spares loading it again)."""
     if params["corpus"] != "synthetic":
-        return Source(load_corpus(params["corpus"], params["questions"]))
+        return base or Source(load_corpus(params["corpus"], params["questions"]))
     seed = int(params["world_seed"])
     world = world_for(seed, params["size"]) if params["size"] is not None else grown_world(
         seed, world_size(length), variant)

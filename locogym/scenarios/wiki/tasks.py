@@ -11,8 +11,11 @@ Corpora and their retrieval indexes are cached per process.
 from __future__ import annotations
 
 import random
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from locogym.core import tokens
 from locogym.core.errors import ConfigError, TaskRefused
@@ -167,21 +170,23 @@ def _oracle(item: QAItem, corpus: Corpus, params: dict[str, Any], question: str)
     return plan + [submit]
 
 
-def _oracle_obs_tokens(plan: list[ToolCall], source: Source, params: dict[str, Any], group: list[int], length: int,
-                       seed_key: str, question: str, depth: float) -> int:
+def _oracle_obs_tokens(plan: list[ToolCall], fill: Fill, params: dict[str, Any], group: list[int], length: int,
+                       question: str, depth: float) -> int:
     """Tokens the oracle's tool calls return (submit replies aside), as the tools will render them."""
     total = 0
     retriever: Retriever | None = None
+    source, visible = fill.source, fill.source.corpus.mask(fill.searchable)
     for round_index, call in enumerate(plan, 1):
         if call.name in ("open", "follow"):
             title = call.arguments["link" if call.name == "follow" else "title"]
             article = source.corpus.get(title)
             assert article is not None
-            total += tokens.count(with_question(render_article(article), question, params["reshow_question"]))
+            shown = render_article(article, links=source.corpus.links_within(article, visible))
+            total += tokens.count(with_question(shown, question, params["reshow_question"]))
         elif call.name == "refine":
             retriever = retriever or retriever_for(params, source.corpus)
-            stack = build_round_haystack(source, retriever, group, length, params, seed_key, round_index, question,
-                                         question, call.arguments["summary"], depth)
+            stack = build_round_haystack(source, retriever, group, length, params, fill.seed_key, round_index,
+                                         question, question, call.arguments["summary"], depth)
             total += stack.tokens
     return total
 
@@ -201,26 +206,71 @@ def gold_group(params: dict[str, Any], core: Core) -> list[str]:
 @dataclass
 class Fill:
     """One drawn context: the source it reads from, its fill stream and, in static and rounds modes, the
-    haystack of round 0."""
+    haystack of round 0; in agentic mode on a dataset, the articles the tools may show (None: all)."""
 
     source: Source
     variant: int
     seed_key: str
     stack: hs.Haystack | None
+    searchable: list[int] | None = None
+
+    def shown(self) -> Collection[str] | None:
+        """The titles the agent can reach in this context (None: the whole source)."""
+        if self.stack is not None:
+            return set(self.stack.titles)
+        return None if self.searchable is None else _Titles(self.source.corpus, self.searchable)
+
+
+class _Titles(Collection[str]):
+    """The titles of some articles of a corpus, for membership tests, without listing them."""
+
+    def __init__(self, corpus: Corpus, indices: list[int]) -> None:
+        self.corpus, self.indices = corpus, set(indices)
+
+    def __contains__(self, title: object) -> bool:
+        return isinstance(title, str) and self.corpus.index_of(title) in self.indices
+
+    def __iter__(self) -> Iterator[str]:
+        return (self.corpus.articles[i].title for i in sorted(self.indices))
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+def searchable(source: Source, core: Core, gold: list[int], length: int, variant: int) -> list[int] | None:
+    """The articles an agent may search on a dataset at ``length``: the gold articles and others in an order
+    drawn once per task, as many as ``length`` tokens hold; None when the whole corpus fits.
+
+    Why one order for every length: a longer length then searches a superset of a shorter one — the dataset
+    grows around the question as the synthetic world does (a new growth ``variant`` draws another order).
+    """
+    corpus = source.corpus
+    if corpus.total_tokens() <= length:
+        return None
+    budget = length - int(corpus.token_counts(gold).sum())  # the corpus is measured alone, as a world is
+    order = np.random.default_rng([core.stream, variant]).permutation(len(corpus))
+    others = np.ones(len(corpus), dtype=bool)
+    others[gold] = False
+    keep = others[order]
+    spent = np.cumsum(np.where(keep, corpus.token_counts(order), 0))  # every count is cached by total_tokens()
+    cut = int(np.searchsorted(spent, max(0, budget), side="right"))
+    chosen: list[int] = np.union1d(order[:cut][keep[:cut]], gold).tolist()
+    return chosen
 
 
 def _fill(config: ScenarioConfig, params: dict[str, Any], core: Core, variant: int, group: list[str],
           depth: float | None) -> Fill:
     """The context of attempt ``variant``: the source grown to the length (another growth for each attempt) and
     the round-0 haystack drawn from the fill's stream."""
-    source = source_for(params, config.length, variant)
+    source = source_for(params, config.length, variant, base=core.base)
     fill = config.model_copy(update={"params": by_content(params, source.corpus.key)}).fill_seed()
     seed_key = str(fill) + (f":{variant}" if variant else "")
-    if params["mode"] == "agentic":
-        return Fill(source, variant, seed_key, None)
-    assert depth is not None
     corpus = source.corpus
     gold = [i for t in group if (i := corpus.index_of(t)) is not None]
+    if params["mode"] == "agentic":
+        shown = None if source.world is not None else searchable(source, core, gold, config.length, variant)
+        return Fill(source, variant, seed_key, None, shown)
+    assert depth is not None
     stack = build_round_haystack(source, retriever_for(params, corpus), gold, config.length, params, seed_key, 0,
                                  core.question, core.question, None, depth)
     if stack.tokens > config.length:
@@ -238,13 +288,12 @@ def generate(config: ScenarioConfig) -> Task:
     """
     params = validate(dict(config.params))
     core = draw_core(config, params)
-    depth = None if params["mode"] == "agentic" else core.depth
+    depth = None if params["mode"] == "agentic" else core.depth(config)
     group = gold_group(params, core)
     rejected: list[str] = []
     for variant in range(MAX_FILL_ATTEMPTS):
         fill = _fill(config, params, core, variant, group, depth)
-        shown = None if fill.stack is None or params["context"] == "none" else set(fill.stack.titles)
-        problem = gold_problem(core, fill.source, shown)
+        problem = gold_problem(core, fill.source, None if params["context"] == "none" else fill.shown())
         if problem is None:
             return _task(config, params, core, fill, group, depth, rejected)
         rejected.append(f"fill {variant}: {problem}")
@@ -265,8 +314,11 @@ def _task(config: ScenarioConfig, params: dict[str, Any], core: Core, fill: Fill
     locators: dict[str, dict[str, Any]] = {t: {"title": t, "hop": i} for i, t in enumerate(core.gold.titles)}
     if fill.stack is None:
         prompt = agentic_prompt(question)
-        length_tokens = corpus.total_tokens()
+        length_tokens = corpus.total_tokens() if fill.searchable is None else int(
+            corpus.token_counts(fill.searchable).sum())
         meta["search_k"] = SEARCH_K
+        if fill.searchable is not None:
+            meta["searchable"] = fill.searchable
     else:
         prompt, length_tokens = fill.stack.text, fill.stack.tokens
         meta["haystack"] = fill.stack.summary()
@@ -275,8 +327,8 @@ def _task(config: ScenarioConfig, params: dict[str, Any], core: Core, fill: Fill
                                    retriever_rank=fill.stack.gold_ranks.get(title))
     evidence = [Evidence(id=f"article:{t}", kind="article", locator=locators[t]) for t in core.gold.titles]
     oracle = _oracle(item, corpus, params, question)
-    meta["oracle_obs_tokens"] = _oracle_obs_tokens(oracle, fill.source, params, gold_idx, config.length,
-                                                   fill.seed_key, question, depth if depth is not None else 0.0)
+    meta["oracle_obs_tokens"] = _oracle_obs_tokens(oracle, fill, params, gold_idx, config.length, question,
+                                                   depth if depth is not None else 0.0)
     named = config.model_copy(update={"params": by_content(params, core.corpus)})
     return Task(task_id=f"wikihop-{params['mode']}-{config.seed}-{stable_hash(item.qid, 10)}", family="wiki",
                 prompt=prompt, tool_names=[], gold=core.gold.model_dump(mode="json"), question=question,

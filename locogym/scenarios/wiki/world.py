@@ -1,4 +1,10 @@
-"""The per-episode wiki world the tools act on: the corpus, its retriever, the gold articles and round state."""
+"""The per-episode wiki world the tools act on: the corpus, its retriever, the gold articles and round state.
+
+On a dataset corpus in agentic mode the tools see only the task's *searchable* articles (``meta["searchable"]``:
+the gold articles and as many others as the task's length holds, see :func:`.tasks.searchable`): the corpus an
+agent searches grows with the length as the synthetic world does. Every look-up — search, open, follow, links
+shown, citations — stays inside it.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ class WikiWorld:
     round_index: int = 0
     summary: str | None = None
     pending_evidence: list[str] = field(default_factory=list)
+    visible: np.ndarray | None = None  # per article: may the tools show it (None: every article)
     _retriever: Retriever | None = None
 
     @classmethod
@@ -35,6 +42,7 @@ class WikiWorld:
         settings = validate(dict(params))
         source = source_for(settings, length, int(task.meta.get("world_variant", 0)))
         world = cls(task=task, params=settings, source=source, length=length)
+        world.visible = source.corpus.mask(task.meta.get("searchable"))
         if settings["mode"] != "agentic":  # the first haystack is in the prompt: the agent has read its gold
             shown = task.meta.get("haystack", {}).get("gold_positions", {})
             world.pending_evidence = [f"article:{t}" for t in task.gold["titles"] if t in shown]
@@ -65,11 +73,24 @@ class WikiWorld:
             ToolNotFound: no such article; the message suggests close titles.
         """
         corpus = self.source.corpus
-        found = corpus.resolve(title)
+        found = self.shown(corpus.resolve(title))
         if not found:
-            close = [corpus.articles[i].title for i in self.retriever.search(title, 3)]
+            close = [corpus.articles[i].title for i in self.rank(title)[:3]]
             raise ToolNotFound(f"no article titled {title!r}. Close titles: {'; '.join(close)}.")
         return [corpus.articles[i] for i in found]
+
+    def shown(self, indices: list[int]) -> list[int]:
+        """The articles among ``indices`` the tools may show."""
+        return indices if self.visible is None else [i for i in indices if self.visible[i]]
+
+    def links_of(self, article: Article) -> tuple[str, ...]:
+        """The links of ``article`` the agent may follow (to articles the tools may show)."""
+        return self.source.corpus.links_within(article, self.visible)
+
+    def rank(self, query: str) -> np.ndarray:
+        """The retriever's ranking of the articles the tools may show, best first."""
+        ranking = self.retriever.rank(query)
+        return ranking if self.visible is None else ranking[self.visible[ranking]]
 
     def article(self, title: str) -> Article:
         """The one article called ``title``.
@@ -92,20 +113,21 @@ class WikiWorld:
         corpus, gold = self.source.corpus, set(self.gold_titles)
         cited: dict[str, None] = {}
         for raw in citations:
-            found = [corpus.articles[i].title for i in corpus.resolve(raw)]
+            found = [corpus.articles[i].title for i in self.shown(corpus.resolve(raw))]
             hit = next((t for t in found if t in gold), None)
             cited.setdefault(hit or (found[0] if len(found) == 1 else f"?{raw.strip().lower()}"), None)
         return list(cited), [t for t in cited if t in gold]
 
     def search(self, query: str, k: int) -> tuple[list[int], dict[str, int]]:
-        """The top ``k`` article indices for ``query`` and each gold article's rank (1-based, whole corpus).
+        """The top ``k`` article indices for ``query`` and each gold article's rank (1-based, among the articles
+        the tools may show).
 
         One ranking serves both: a dense query encoding is the expensive part of a search step.
         """
-        ranking = self.retriever.rank(query)
+        ranking = self.rank(query)
         corpus = self.source.corpus
         gold = {t: i for t in self.gold_titles if (i := corpus.index_of(t)) is not None}
-        where = np.empty(ranking.size, dtype=np.int64)
+        where = np.zeros(len(corpus), dtype=np.int64)
         where[ranking] = np.arange(1, ranking.size + 1)
         return [int(i) for i in ranking[:k]], {t: int(where[i]) for t, i in gold.items()}
 
