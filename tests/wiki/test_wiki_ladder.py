@@ -25,6 +25,7 @@ from locogym.scenarios.wiki.gold import Core, draw_core, evidence_of, gold_of, g
 from locogym.scenarios.wiki.growth import BASE_SIZE, grown_world, world_size
 from locogym.scenarios.wiki.sources import Source, base_source, source_for
 from locogym.scenarios.wiki.synthetic import Entity, World
+from locogym.testing import check_family
 
 ENV_ID = "LoCo-WikiHop-v0"
 LADDER = ("8k", "32k", "128k")
@@ -151,7 +152,8 @@ def test_info_carries_the_core_hash_and_the_depth() -> None:
             _, info = env.reset(seed=2, options={"length": length, "depth": "end"})
             task = env.unwrapped.task  # type: ignore[attr-defined]
             hashes.add(info["core_hash"])
-            assert info["core_hash"] == task.core_hash and info["depth"] == task.depth and task.depth > 0.97
+            assert info["core_hash"] == task.core_hash and info["depth"] == task.depth == 1.0
+            assert task.meta["haystack"]["depth"] > 0.97
         assert len(hashes) == 1
     finally:
         env.close()
@@ -166,11 +168,21 @@ def test_depth_places_the_gold_group_at_every_rung(depth: str | float) -> None:
                 for length in LADDER]
         assert len({t.core_hash for t in made}) == 1
         for task in made:
-            assert task.depth is not None and abs(task.depth - float(asked)) < 0.03, (task.meta["length"], task.depth)
+            assert task.depth == asked  # the depth placed at, the same at every rung (check_family compares it)
+            realised = task.meta["haystack"]["depth"]
+            assert abs(realised - float(asked)) < 0.03, (task.meta["length"], realised)
             positions = task.meta["haystack"]["gold_positions"]
             assert sorted(positions.values()) == [positions[t] for t in task.meta["gold_group"]]
     agentic = tasks.generate(_config(1, "32k", mode="agentic").model_copy(update={"depth": asked}))
     assert agentic.depth is None  # the agent's own queries order the corpus: nothing to place
+    baseline = tasks.generate(_config(1, "32k", context="gold_only").model_copy(update={"depth": asked}))
+    assert baseline.depth is None  # no distractors to place the evidence among
+
+
+def test_the_family_check_finds_one_core_along_the_ladder() -> None:
+    for mode in ("static", "agentic"):
+        report = check_family(ENV_ID, env_kwargs={"mode": mode}, raise_on_failure=False)
+        assert report.failed == {}, report.failed
 
 
 def test_a_depth_left_unset_is_drawn_once_per_core() -> None:

@@ -302,6 +302,13 @@ def generate(config: ScenarioConfig) -> Task:
                       fix="Use another seed (or world_seed); please report it, the fill is built not to do this.")
 
 
+def _placed(fill: Fill, depth: float | None) -> float | None:
+    """``Task.depth``: the depth the gold group was placed at, the same at every length (the haystack records the
+    share of distractor tokens before the group, which whole articles keep within half an article of it); None
+    where nothing surrounds the evidence (agentic mode, baselines without distractors)."""
+    return depth if fill.stack is not None and fill.stack.depth is not None else None
+
+
 def _task(config: ScenarioConfig, params: dict[str, Any], core: Core, fill: Fill, group: list[str],
           depth: float | None, rejected: list[str]) -> Task:
     """The task of an accepted context."""
@@ -332,5 +339,5 @@ def _task(config: ScenarioConfig, params: dict[str, Any], core: Core, fill: Fill
     named = config.model_copy(update={"params": by_content(params, core.corpus)})
     return Task(task_id=f"wikihop-{params['mode']}-{config.seed}-{stable_hash(item.qid, 10)}", family="wiki",
                 prompt=prompt, tool_names=[], gold=core.gold.model_dump(mode="json"), question=question,
-                core_hash=core_hash(named, core.record(depth)), depth=fill.stack.depth if fill.stack else None,
+                core_hash=core_hash(named, core.record(depth)), depth=_placed(fill, depth),
                 evidence=evidence, oracle_plan=oracle, length_tokens=int(length_tokens), meta=meta)
