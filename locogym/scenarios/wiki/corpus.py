@@ -99,6 +99,7 @@ class Corpus:
     _by_lower: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _by_page: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
     _counts: np.ndarray | None = field(default=None, init=False, repr=False)
+    _total: int | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -175,7 +176,10 @@ class Corpus:
         return self._counts[idx]
 
     def total_tokens(self) -> int:
-        return int(self.token_counts(np.arange(len(self.articles))).sum())
+        """Tokens of every article's block, counted once per corpus."""
+        if self._total is None:
+            self._total = int(self.token_counts(np.arange(len(self.articles))).sum())
+        return self._total
 
 
 def bare_title(title: str) -> str:

@@ -254,7 +254,7 @@ def searchable(source: Source, core: Core, gold: list[int], length: int, variant
     keep = others[order]
     spent = np.cumsum(np.where(keep, corpus.token_counts(order), 0))  # every count is cached by total_tokens()
     cut = int(np.searchsorted(spent, max(0, budget), side="right"))
-    chosen: list[int] = np.union1d(order[:cut][keep[:cut]], gold).tolist()
+    chosen: list[int] = np.sort(np.concatenate((order[:cut][keep[:cut]], gold))).tolist()  # no gold among the others
     return chosen
 
 
