@@ -4,6 +4,7 @@ grows around it; the gold recomputed on the full context, and a context that mov
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,26 @@ def test_a_length_too_short_for_the_core_is_refused_not_swapped() -> None:
     with pytest.raises(TaskRefused, match=r"length=300 tokens cannot hold this task's core \(the question and its"):
         tasks.generate(_config(0, 300))
     assert tasks.generate(_config(0, 300, mode="agentic")).question == tasks.generate(_config(0, "8k")).question
+
+
+def test_a_question_whose_gold_cannot_fit_the_first_rung_is_not_drawn_for_a_haystack(tmp_path: Path) -> None:
+    long_text = " ".join(f"Sentence {i} tells more about Alpha0 and its long history." for i in range(900))
+    records = [{"_id": "long", "question": "Where was Alpha0 born?", "answer": "Beta", "type": "bridge",
+                "level": "x", "supporting_facts": [["Alpha0", 0], ["Beta", 0]],
+                "context": [["Alpha0", [long_text, " Alpha0 was born in Beta."]], ["Beta", ["Beta is a town."]]]},
+               {"_id": "short", "question": "Where was Gamma born?", "answer": "Delta", "type": "bridge",
+                "level": "x", "supporting_facts": [["Gamma", 0], ["Delta", 0]],
+                "context": [["Gamma", ["Gamma was born in Delta."]], ["Delta", ["Delta is a town."]]]}]
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps(records))
+    asked = {tasks.generate(_config(seed, "8k", corpus=f"hotpotqa:{path}")).question for seed in range(12)}
+    assert asked == {"Where was Gamma born?"}  # the long one (about 11k tokens of gold) never fits 4k
+    agentic = {tasks.generate(_config(seed, "8k", mode="agentic", corpus=f"hotpotqa:{path}")).question
+               for seed in range(12)}
+    assert "Where was Alpha0 born?" in agentic  # read through tools, in pages: no rung to fit
+    path.write_text(json.dumps(records[:1]))
+    with pytest.raises(TaskRefused, match=r"seed 0: none of 200 questions .* fit 4,096 tokens"):
+        tasks.generate(_config(0, "8k", corpus=f"hotpotqa:{path}"))
 
 
 def test_info_carries_the_core_hash_and_the_depth() -> None:

@@ -175,11 +175,14 @@ def _candidate(source: Source, rng: random.Random, params: dict[str, Any], hops:
     return pool[rng.randrange(len(pool))]
 
 
-def core_tokens(item: QAItem, corpus: Corpus) -> int:
-    """Tokens a haystack needs for the core alone: the gold articles, the question (either wording) and a frame."""
+def fits_first_rung(item: QAItem, corpus: Corpus) -> bool:
+    """Whether a haystack of the first rung holds the core alone: the gold articles, the question (either
+    wording) and a frame. A wording is counted only when its UTF-8 bytes (never fewer than its tokens) could
+    overflow."""
     gold = [i for t in item.gold if (i := corpus.index_of(t)) is not None]
-    question = max(tokens.count(item.question), tokens.count(item.nonliteral or ""))
-    return int(corpus.token_counts(gold).sum()) + question + FRAME_TOKENS
+    room = FIRST_RUNG - int(corpus.token_counts(gold).sum()) - FRAME_TOKENS
+    wordings = (item.question, item.nonliteral or "")
+    return max(len(w.encode()) for w in wordings) <= room or max(tokens.count(w) for w in wordings) <= room
 
 
 def draw_core(config: ScenarioConfig, params: dict[str, Any]) -> Core:
@@ -207,7 +210,7 @@ def draw_core(config: ScenarioConfig, params: dict[str, Any]) -> Core:
             evidence = evidence_of(item, gold.titles, base.corpus)
         except Unresolvable:
             continue
-        if params["mode"] == "agentic" or core_tokens(item, base.corpus) <= FIRST_RUNG:
+        if params["mode"] == "agentic" or fits_first_rung(item, base.corpus):
             return Core(item=item, question=question, gold=gold, evidence=evidence, base=base,
                         corpus=base.corpus.key, stream=stream)
     raise TaskRefused(f"seed {config.seed}: none of {MAX_DRAWS} questions drawn from {params['corpus']} has gold "
