@@ -1,20 +1,29 @@
-"""LoCo-FuncCall-v0 figures: world generation time, API calls per second, response bytes and tokens per call, and
-what answering tricks score.
+"""LoCo-FuncCall-v0 figures: world generation time, API calls per second, response bytes and tokens per call, the
+length ladder, and what answering tricks score.
 
     python bench/funccall.py [--seeds 5] [--repeat 3] [--grading-seeds 90]
+    python bench/funccall.py --only ladder --ladder-seeds 50 [--baseline /path/to/an/older/checkout]
 
 Prints one JSON object. Times are medians over seeds; the per-size table replays the same mixed workload (the
 read calls of oracle plans, all templates) at each response size, so the sizes are compared side by side; the
-length table says how close ``response_size="auto"`` brings each template to a 32k and a 128k target. The grading
-table gives mean success over seeds (``difficulty="hard"``, 4k) of the heuristic baseline, of the same calls
-followed by a prose dump of every response, of a zero-call number grid, and of a blind "unavailable".
+length table says how close ``response_size="auto"`` brings each template to a 32k and a 128k target. The ladder
+table climbs 4k, 8k, 32k, 128k for every seed and difficulty: whether every rung gives the same core, the seeds
+refused (with why), the reached length and the realised depth, and the generation time per rung of a fresh
+process state (no catalog or core cached); with ``--baseline`` the same requests go, alternately, to a worker
+running another checkout, so both are timed side by side under the same load. The grading table gives mean
+success over seeds (``difficulty="hard"``, 4k) of the heuristic baseline, of the same calls followed by a prose
+dump of every response, of a zero-call number grid, and of a blind "unavailable".
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -34,6 +43,34 @@ from locogym.testing.cheats import DumpingAgent  # noqa: E402
 
 SIZES = (1, 2, 4, 8, 16, 32, 64)
 TARGETS = ("32k", "128k")
+LADDER = ("4k", "8k", "32k", "128k")
+DIFFICULTIES = ("easy", "medium", "hard")
+# A generation worker for one checkout: reads {"seed", "length", "difficulty"} lines, forgets every per-process
+# cache (catalogs, cores, fills) so that each request is timed as a fresh rung, answers {"ms"} or {"error"}.
+WORKER = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from locogym.core import tokens
+from locogym.core.types import ScenarioConfig
+from locogym.scenarios.funccall import generator
+tokens.count("warm up the tokenizer")
+caches = [generator._CATALOGS, getattr(generator, "_CORES", {})]
+try:
+    from locogym.scenarios.funccall import fill
+    caches.append(fill._FILLED)
+except ImportError:
+    pass
+for line in sys.stdin:
+    ask = json.loads(line)
+    for cache in caches:
+        cache.clear()
+    start = time.perf_counter()
+    try:
+        generator.generate(ScenarioConfig(family="funccall", **ask))
+        print(json.dumps({"ms": (time.perf_counter() - start) * 1000}), flush=True)
+    except Exception as exc:
+        print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), flush=True)
+"""
 
 
 def _ms(seconds: float) -> float:
@@ -127,6 +164,78 @@ def reached_lengths(seeds: int) -> dict[str, Any]:
     return out
 
 
+def _worker(root: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", WORKER, str(root)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+
+
+def _ask(worker: subprocess.Popen[str], request: dict[str, Any]) -> dict[str, Any]:
+    assert worker.stdin is not None and worker.stdout is not None
+    worker.stdin.write(json.dumps(request) + "\n")
+    worker.stdin.flush()
+    answer: dict[str, Any] = json.loads(worker.stdout.readline())
+    return answer
+
+
+def ladder(seeds: int, baseline: Path | None) -> dict[str, Any]:
+    """Every seed and difficulty up the ladder: the same core at every rung, refusals, reached length, realised
+    depth, and generation time per rung (side by side with ``baseline`` when given)."""
+    same, dropped, refused, total = 0, 0, [], 0
+    reached: dict[str, list[float]] = {rung: [] for rung in LADDER}
+    depth_gap: list[float] = []
+    for difficulty in DIFFICULTIES:
+        for seed in range(seeds):
+            total += 1
+            try:
+                tasks = [generate(ScenarioConfig(family="funccall", seed=seed, length=tokens.parse_length(rung),
+                                                 difficulty=difficulty)) for rung in LADDER]
+            except Exception as exc:  # a refused seed: reported with its reason
+                refused.append({"seed": seed, "difficulty": difficulty, "why": f"{type(exc).__name__}: {exc}"})
+                continue
+            keys = {(t.core_hash, t.question, orjson.dumps(t.gold)) for t in tasks}
+            same += len(keys) == 1
+            dropped += sum(len(t.meta["fill"]["dropped"]) for t in tasks)
+            for rung, task in zip(LADDER, tasks, strict=True):
+                reached[rung].append(task.length_tokens / tokens.parse_length(rung))
+            depth_gap.append(abs((tasks[-1].depth or 0.0) - ScenarioConfig(
+                family="funccall", seed=seed, difficulty=difficulty).evidence_depth()))
+    out: dict[str, Any] = {
+        "tasks": total, "same_core_at_every_rung": same, "refused": refused, "fills_dropped": dropped,
+        "reached_over_target": {rung: {"median": round(statistics.median(v), 3), "min": round(min(v), 3),
+                                       "max": round(max(v), 3)} for rung, v in reached.items() if v},
+        "depth_gap_at_128k": {"median": round(statistics.median(depth_gap), 3),
+                              "within_0.1": round(sum(g <= 0.1 for g in depth_gap) / len(depth_gap), 3)}
+        if depth_gap else {}}
+    out["generate_ms_median"] = _timings(seeds, baseline)
+    return out
+
+
+def _timings(seeds: int, baseline: Path | None) -> dict[str, Any]:
+    roots = {"now": Path(__file__).resolve().parents[1], **({"baseline": baseline} if baseline else {})}
+    workers = {label: _worker(root) for label, root in roots.items()}
+    times: dict[str, dict[str, list[float]]] = {label: {rung: [] for rung in LADDER} for label in workers}
+    try:
+        for rung in LADDER:
+            for difficulty in DIFFICULTIES:
+                for seed in range(seeds):
+                    request = {"seed": seed, "length": tokens.parse_length(rung), "difficulty": difficulty}
+                    for label, worker in workers.items():  # alternate, so that both see the same load
+                        answer = _ask(worker, request)
+                        if "ms" in answer:
+                            times[label][rung].append(answer["ms"])
+    finally:
+        for worker in workers.values():
+            assert worker.stdin is not None
+            worker.stdin.close()
+            worker.wait()
+    out: dict[str, Any] = {label: {rung: round(statistics.median(v), 1) for rung, v in by.items() if v}
+                           for label, by in times.items()}
+    if baseline:
+        out["now_over_baseline"] = {rung: round(out["now"][rung] / out["baseline"][rung], 2)
+                                    for rung in LADDER if rung in out["now"] and rung in out["baseline"]}
+    return out
+
+
 class _Fixed(Agent):
     """Submits one fixed answer at once (a grid of numbers, or a blind "unavailable")."""
 
@@ -173,8 +282,15 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3, help="passes over the workload per size")
     parser.add_argument("--grading-seeds", type=int, default=90, help="episodes per answering strategy")
-    parser.add_argument("--only", choices=("all", "grading"), default="all")
+    parser.add_argument("--only", choices=("all", "grading", "ladder"), default="all")
+    parser.add_argument("--ladder-seeds", type=int, default=10, help="seeds per difficulty up the ladder")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout whose generator is timed side by side with this one")
     args = parser.parse_args()
+    if args.only == "ladder":
+        print(orjson.dumps({"bench": "funccall", "ladder": ladder(args.ladder_seeds, args.baseline)},
+                           option=orjson.OPT_INDENT_2).decode())
+        return
     if args.only == "grading":
         print(orjson.dumps({"bench": "funccall", "grading": grading(args.grading_seeds)},
                            option=orjson.OPT_INDENT_2).decode())
@@ -182,7 +298,8 @@ def main() -> None:
     calls = workload()
     report = {"bench": "funccall", "world": world_generation(args.seeds), "workload_calls": len(calls),
               "apis_in_workload": sorted({c[1] for c in calls}), "by_response_size": per_size(calls, args.repeat),
-              "length_fit": reached_lengths(args.seeds), "grading": grading(args.grading_seeds)}
+              "length_fit": reached_lengths(args.seeds), "ladder": ladder(args.ladder_seeds, args.baseline),
+              "grading": grading(args.grading_seeds)}
     print(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
 
 

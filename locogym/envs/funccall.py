@@ -5,11 +5,16 @@ grading reads its final bookings plus the submitted answer. ``data="complexfuncb
 of a ComplexFuncBench file instead. Each sample brings its own function list: reset swaps in that sample's tools
 (and an action space over them), so ``info["tools"]`` lists exactly the functions the sample offers and a call to
 another sample's function is an unknown tool.
+
+Length is a controlled variable: a seed is the same request, gold and answer item at every rung of ``ladder``
+(drawn to fit the first, 4k), and only the context around it grows: near-miss entries in the list the answer is
+read from, then bigger responses. ``depth`` places the answer's item in that list. A replayed ComplexFuncBench
+sample is a fixed conversation: every length gives the same sample (see docs/envs/LoCo-FuncCall-v0.md).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from locogym.core.errors import ConfigError
 from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
@@ -32,6 +37,7 @@ class FuncCallEnv(LocoEnv):
     uses_sandbox = False
     option_names = frozenset({"response_size"})
     default_length = 16384
+    ladder: ClassVar[tuple[str, ...]] = ("4k", "8k", "32k", "128k")
 
     def configure(self, data: str = "synthetic", response_size: int | str = "auto", **kwargs: Any) -> dict[str, Any]:
         if kwargs:

@@ -176,3 +176,20 @@ def test_malformed_files_name_the_line_and_the_field(tmp_path: Path) -> None:
     broken.write_text("{not json\n")
     with pytest.raises(DataError, match="line 1"):
         make(data=f"complexfuncbench:{broken}")
+
+
+def test_a_seed_replays_the_same_sample_and_gold_at_every_length() -> None:
+    env = make(data=DATA)
+    for seed in range(3):
+        seen = []
+        for length in ("4k", "8k", "32k", "128k"):
+            _obs, info = env.reset(seed=seed, options={"length": length})
+            assert env.task is not None and env.task.depth is None and info["depth"] is None
+            seen.append((env.task.meta["sample_id"], env.task.question, orjson.dumps(env.task.gold),
+                         env.task.core_hash, env.task.length_tokens))
+        assert len(set(seen)) == 1, seen  # a recorded conversation: length changes nothing
+        assert env.task is not None and seen[0][1] == env.task.prompt and seen[0][3]
+    env.reset(seed=0, options={"length": "4k"})
+    first = env.task.core_hash if env.task else None
+    env.reset(seed=1, options={"length": "4k"})
+    assert env.task is not None and env.task.core_hash != first

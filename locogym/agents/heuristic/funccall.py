@@ -22,7 +22,7 @@ from locogym.core.types import ToolCall
 Plan = Generator[ToolCall, str, dict[str, Any]]
 Steps = Generator[ToolCall, str, None]
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}|(?:[A-Z][a-z]+day )?\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{1,2}, \d{4}")
-_NAME = re.compile(r"\b(?:for|name) ([A-Z][a-z]+ [A-Z][a-z]+)")
+_NAME = re.compile(r"\b(?:for|name) ([A-Z][a-z]+ [A-Z][a-z]+)|^([A-Z][a-z]+ [A-Z][a-z]+) flies")
 
 
 def _body(obs: str) -> Any:
@@ -78,7 +78,7 @@ class Policy(Agent):
     # ------------------------------------------------------------------ domain routines
     def _solve(self, prompt: str) -> Plan:
         who_match = _NAME.search(prompt)
-        who = who_match.group(1) if who_match else "Alex Traveller"
+        who = (who_match.group(1) or who_match.group(2)) if who_match else "Alex Traveller"
         keys = re.findall(r'"([a-z_]+)" \(', prompt.split("these fields:")[-1])
         facts: dict[str, Any] = {}
         if "do not book" in prompt:
@@ -116,7 +116,7 @@ class Policy(Agent):
             return
         offer = offers[0]
         seat = None
-        if "seat" in prompt:
+        if re.search(r"(window|aisle) seat", prompt):
             position = "WINDOW" if "window" in prompt else "AISLE"
             seats = _body((yield ToolCall(name="Get_Seat_Map", arguments={"token": offer["token"],
                                                                          **({"cabinClass": cabin} if cabin else {})})))
@@ -162,12 +162,13 @@ class Policy(Agent):
                       "price_eur": results[0]["price"]["amount"]})
 
     def _taxi(self, prompt: str, who: str, facts: dict[str, Any]) -> Steps:
-        route = re.search(r"from (.+?) to the hotel (.+?) in ", prompt)
+        route = re.search(r"from (.+?) to the hotel (.+?) in ([A-Z][a-z]+(?: [A-Z][a-z]+)?), ", prompt)
         if route is None:
             return
         ids = []
-        for place in route.groups():
-            body = _body((yield ToolCall(name="Taxi_Search_Location", arguments={"query": place})))
+        for place in route.groups()[:2]:  # with the city, so that a hotel of the same name elsewhere is not taken
+            query = place if route.group(3) in place else f"{place} {route.group(3)}"
+            body = _body((yield ToolCall(name="Taxi_Search_Location", arguments={"query": query})))
             ids.append((body.get("data") or [{}])[0].get("googlePlaceId", ""))
         day = (_dates(prompt) or ["2026-03-01"])[0]
         when = datetime.fromisoformat(f"{day}T{_time_after(prompt, 'at')}")

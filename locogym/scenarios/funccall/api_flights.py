@@ -76,8 +76,11 @@ def offer_body(world: World, offer: FlightOffer, cabin: str, adults: int, curren
     detail = 3 if full else world.detail
     legs = []
     for leg in offer.legs:
+        # the compact view names a leg's airports by code only (the segment above names its two ends in full)
+        origin, destination = ((_airport(leg.origin), _airport(leg.destination)) if detail >= 1
+                               else ({"code": leg.origin}, {"code": leg.destination}))
         body: dict[str, Any] = {"departureTime": iso(leg.depart), "arrivalTime": iso(leg.arrive),
-                                "departureAirport": _airport(leg.origin), "arrivalAirport": _airport(leg.destination),
+                                "departureAirport": origin, "arrivalAirport": destination,
                                 "flightInfo": {"flightNumber": leg.flight_number,
                                                "carrierInfo": {"operatingCarrier": leg.carrier_code,
                                                                "marketingCarrier": offer.carrier_code}},
@@ -229,18 +232,23 @@ def _cabin(offer: FlightOffer, cabin: str) -> str:
 
 
 def get_seat_map(world: World, token: str, cabinClass: str | None = None, currency_code: str | None = None) -> ApiResponse:
+    """The cabin's seats by row. The compact view (the smallest response sizes) lists only the seats still free:
+    a whole economy cabin is close to 5,000 tokens, more than the shortest rung of the length ladder holds."""
     offer = _offer(world, token)
     cabin, currency = _cabin(offer, cabinClass or "ECONOMY"), parse_currency(currency_code)
     rows: dict[int, list[dict[str, Any]]] = {}
     for seat, position, extra, free in world.catalog.seat_map(offer, cabin):
         available = free and not world.taken(f"seat|{offer.token}|{cabin}|{seat}")
+        if world.detail == 0 and not available:
+            continue  # the compact view lists the seats one can still take
         entry: dict[str, Any] = {"seatNumber": seat, "type": position, "available": available}
         if world.detail >= 1 or extra:
             entry["price"] = money(world, extra, currency)
         rows.setdefault(int(seat[:-1]), []).append(entry)
     payload = {"status": True, "message": "Success", "data": {
         "flightNumber": offer.legs[0].flight_number, "cabinClass": cabin, "aircraft": offer.legs[0].aircraft,
-        "seatMap": [{"rowNumber": r, "exitRow": r in (14, 15), "seats": s} for r, s in sorted(rows.items())]}}
+        "seatMap": [{"rowNumber": r, "exitRow": r in (14, 15), "seats": s} for r, s in sorted(rows.items())],
+        **({"view": "available seats only"} if world.detail == 0 else {})}}
     return ApiResponse(payload, items=[e["seatNumber"] for s in rows.values() for e in s if e["available"]])
 
 

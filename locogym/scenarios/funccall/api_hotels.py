@@ -98,12 +98,14 @@ def _stay(arrival_date: str, departure_date: str) -> tuple[date, date, list[date
 
 
 def room_left(world: World, room: Room, nights: list[date]) -> int:
+    if not world.used:  # nothing booked yet: the catalog's own count
+        return world.catalog.stay(room, tuple(nights))[0]
     return min(world.catalog.room_inventory(room, d) - world.taken(f"room|{room.block_id}|{d.isoformat()}")
                for d in nights)
 
 
 def room_total(world: World, hotel: Hotel, room: Room, nights: list[date]) -> float:
-    return round(sum(world.catalog.night_price(hotel, room, d) for d in nights), 2)
+    return world.catalog.stay(room, tuple(nights))[1]
 
 
 def best_room(world: World, hotel: Hotel, nights: list[date], adults: int, rooms: int,

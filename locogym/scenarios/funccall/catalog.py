@@ -87,6 +87,23 @@ TAXI_CATEGORIES = (("Standard", 3, 2, 1.0), ("Executive", 3, 2, 1.55), ("People 
 TAXI_SUPPLIERS = ("Metro Cabs", "Skyline Transfers", "GoRide", "Blue Line Taxi", "PrimeCar Chauffeurs")
 
 
+def flight_legs(rng: random.Random, stations: list[str], depart_local: datetime, code: str,
+                carrier: str) -> tuple[Leg, ...]:
+    """The legs of a flight through ``stations`` leaving at ``depart_local``: block times from the distance, local
+    times from each airport's UTC offset, a seeded layover between legs."""
+    utc = depart_local - timedelta(hours=utc_offset_of_airport(stations[0]))
+    legs = []
+    for i in range(len(stations) - 1):
+        s, t = AIRPORT_BY_IATA[stations[i]], AIRPORT_BY_IATA[stations[i + 1]]
+        minutes = int(35 + haversine_km(s.lat, s.lon, t.lat, t.lon) / 13.2) // 5 * 5
+        arr_utc = utc + timedelta(minutes=minutes)
+        legs.append(Leg(s.iata, t.iata, utc + timedelta(hours=utc_offset_of_airport(s.iata)),
+                        arr_utc + timedelta(hours=utc_offset_of_airport(t.iata)),
+                        f"{code}{rng.randint(100, 9899)}", code, carrier, rng.choice(AIRCRAFT), minutes))
+        utc = arr_utc + timedelta(minutes=5 * rng.randint(9, 48))
+    return tuple(legs)
+
+
 def season_factor(day: date) -> float:
     """Demand by month and weekday: summer and weekends cost more."""
     month = (0.86, 0.84, 0.92, 1.0, 1.06, 1.18, 1.3, 1.28, 1.08, 0.98, 0.9, 1.12)[day.month - 1]
@@ -266,6 +283,9 @@ class Catalog:
 
     seed: int
     _cache: dict[tuple[str, ...], object] = field(default_factory=dict, repr=False)
+    _days: dict[tuple[str, str, date], float] = field(default_factory=dict, repr=False)
+    _stays: dict[tuple[str, float, int, tuple[date, ...]], tuple[int, float]] = field(default_factory=dict,
+                                                                                      repr=False)
 
     # ------------------------------------------------------------------ randomness and tokens
     def rng(self, *parts: object) -> random.Random:
@@ -328,21 +348,10 @@ class Catalog:
             code, carrier = AIRLINES[rng.randrange(len(AIRLINES))]
             roll = rng.random()
             stops = 0 if roll < (0.62 if km < 2500 else 0.38) else (1 if roll < 0.9 else 2)
-            hubs = [h for h in HUBS if h not in (origin, destination)
-                    and AIRPORT_BY_IATA[h].city not in (a.city, b.city)]
-            via = rng.sample(hubs, stops)
+            via = rng.sample(self.hubs_between(origin, destination), stops)
             stations = [origin, *via, destination]
             depart_local = datetime.combine(day, datetime.min.time()) + timedelta(minutes=5 * rng.randint(60, 274))
-            utc = depart_local - timedelta(hours=utc_offset_of_airport(origin))
-            legs = []
-            for i in range(len(stations) - 1):
-                s, t = AIRPORT_BY_IATA[stations[i]], AIRPORT_BY_IATA[stations[i + 1]]
-                minutes = int(35 + haversine_km(s.lat, s.lon, t.lat, t.lon) / 13.2) // 5 * 5
-                arr_utc = utc + timedelta(minutes=minutes)
-                legs.append(Leg(s.iata, t.iata, utc + timedelta(hours=utc_offset_of_airport(s.iata)),
-                                arr_utc + timedelta(hours=utc_offset_of_airport(t.iata)),
-                                f"{code}{rng.randint(100, 9899)}", code, carrier, rng.choice(AIRCRAFT), minutes))
-                utc = arr_utc + timedelta(minutes=5 * rng.randint(9, 48))
+            legs = flight_legs(rng, stations, depart_local, code, carrier)
             base = (38 + km * 0.075) * season_factor(day) * (0.72 + 0.9 * rng.random()) * (1.12 if stops == 0 else 0.9)
             cabins = tuple(c for c in CABINS if c == "ECONOMY" or rng.random() < (0.55 if c != "FIRST" else 0.2))
             price = {c: round(base * CABIN_FACTOR[c] * (0.92 + 0.16 * rng.random()), 2) for c in cabins}
@@ -351,6 +360,11 @@ class Catalog:
                                       price, rng.choice((0, 0, 1, 1, 2)), round(25 + 30 * rng.random(), 2),
                                       rng.random() < 0.3, int(km * (0.09 + 0.03 * stops))))
         return tuple(offers)
+
+    def hubs_between(self, origin: str, destination: str) -> list[str]:
+        """The hubs a connection between two airports may stop at (never in either end's city)."""
+        a, b = AIRPORT_BY_IATA[origin], AIRPORT_BY_IATA[destination]
+        return [h for h in HUBS if h not in (origin, destination) and AIRPORT_BY_IATA[h].city not in (a.city, b.city)]
 
     def flight_by_token(self, token: str) -> FlightOffer | None:
         payload = self.untoken(token)
@@ -430,12 +444,31 @@ class Catalog:
         city = city_at(hotel_id // 1_000_000 - 1)
         return next((h for h in self.hotels(city.code) if h.hotel_id == hotel_id), None) if city else None
 
-    def night_price(self, hotel: Hotel, room: Room, day: date) -> float:
-        return round(room.base_eur * season_factor(day) * (0.9 + 0.2 * self.unit("night", room.block_id, day)), 2)
+    def room_day(self, what: str, block_id: str, day: date) -> float:
+        """``unit(what, block_id, day)``, remembered: prices and sell-outs of room-nights are read over and over
+        (every hotel search prices every hotel), and a hash per read would dominate generating a task."""
+        key = (what, block_id, day)
+        value = self._days.get(key)
+        if value is None:
+            value = self._days[key] = self.unit(what, block_id, day)
+        return value
+
+    def night_price(self, hotel: Hotel | None, room: Room, day: date) -> float:
+        return round(room.base_eur * season_factor(day) * (0.9 + 0.2 * self.room_day("night", room.block_id, day)), 2)
+
+    def stay(self, room: Room, nights: tuple[date, ...]) -> tuple[int, float]:
+        """(rooms of this type on sale every night of the stay, the stay's price in EUR), remembered per stay (and
+        per rate: two context fills may give a room of the same block id different rates)."""
+        key = (room.block_id, room.base_eur, room.inventory, nights)
+        found = self._stays.get(key)
+        if found is None:
+            found = self._stays[key] = (min(self.room_inventory(room, d) for d in nights),
+                                        round(sum(self.night_price(None, room, d) for d in nights), 2))
+        return found
 
     def room_inventory(self, room: Room, day: date) -> int:
         """Rooms of this type left on ``day`` before any booking of this world (0 = sold out)."""
-        return 0 if self.unit("soldout", room.block_id, day) < 0.1 else room.inventory
+        return 0 if self.room_day("soldout", room.block_id, day) < 0.1 else room.inventory
 
     # ------------------------------------------------------------------ cars
     def depots(self, city_code: str) -> tuple[Depot, ...]:

@@ -7,6 +7,10 @@ look-ups at any point) and answered with the recorded response; a malformed call
 other call is labelled with the reference's error category and answered with an API error. The verdict per
 sample is the reference's (``success`` or the category of the error that would have ended it); the final
 answer is kept but not judged, since that needs a model.
+
+A sample is a fixed conversation, so ``length`` changes nothing here: the seed picks the same sample at every
+length, with the same recorded responses and gold (``length_tokens`` says how long its oracle episode is), and the
+task has no depth to place (``Task.depth`` is None): the recorded responses are what they are.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import orjson
 
 from locogym.core import tokens
 from locogym.core.errors import ConfigError, DataError
+from locogym.core.ladder import core_hash
 from locogym.core.types import (
     EpisodeScore,
     ErrorKind,
@@ -32,6 +37,7 @@ from locogym.core.types import (
     Trajectory,
 )
 from locogym.scenarios.funccall.complexeval import CATEGORIES, classify, is_free, same_call
+from locogym.scenarios.funccall.gold import ReplayCall, ReplayGold
 
 PREFIX = "complexfuncbench:"
 
@@ -201,10 +207,13 @@ def generate(config: ScenarioConfig, samples: tuple[Sample, ...]) -> Task:
     plan = [ToolCall(name=n, arguments=a) for _t, n, a, _r in calls]
     plan.append(ToolCall(name="submit", arguments={"answer": sample.final}))
     observed = sum(tokens.count(r if isinstance(r, str) else orjson.dumps(r).decode()) for *_x, r in calls)
+    gold = ReplayGold(sample_id=sample.sample_id, final=sample.final, calls=[
+        ReplayCall(turn=t, name=n, arguments=a, free=is_free(n, a)) for t, n, a, _r in calls]).model_dump(mode="json")
+    record = {"sample": sample.sample_id, "question": sample.prompt, "gold": gold}
     task = Task(task_id=f"complexfuncbench-{sample.sample_id}", family="funccall", prompt=sample.prompt,
+                question=sample.prompt, core_hash=core_hash(config, record), depth=None,
                 tool_names=[str(f["name"]) for f in sample.functions] + ["submit"],
-                gold={"final": sample.final,
-                      "calls": [{"turn": t, "name": n, "arguments": a, "free": is_free(n, a)} for t, n, a, _r in calls]},
+                gold=gold,
                 evidence=[Evidence(id=f"obs:{i}", kind="api_response", locator={"api": n, "call": i})
                           for i, (_t, n, _a, _r) in enumerate(calls)],
                 oracle_plan=plan, length_tokens=tokens.count(sample.prompt) + observed,
@@ -225,7 +234,8 @@ def _groups(sample: Sample) -> list[list[int]]:
 
 
 def build_world(task: Task) -> ReplayWorld:
-    return ReplayWorld(calls=list(task.gold["calls"]), responses=list(task.meta["responses"]))
+    calls = [c.model_dump(mode="json") for c in task.gold_as(ReplayGold).calls]
+    return ReplayWorld(calls=calls, responses=list(task.meta["responses"]))
 
 
 def verdict(call: ToolCall | None, result: ToolResult, task: Task) -> dict[str, Any]:
@@ -251,19 +261,19 @@ def grade(task: Task, trajectory: Trajectory) -> EpisodeScore:
     """The reference's verdict and figures. ComplexEval ends a sample at its first stopping error; the gym lets
     the agent go on, but nothing after that error counts. Success is 1 exactly when the verdict is ``success``:
     every required recorded call made in turn order, no stopping error, and a final answer submitted."""
-    calls = task.gold["calls"]
+    calls = task.gold_as(ReplayGold).calls
     steps = trajectory.steps
     stop = next((s for s in steps if s.annotations.get("error_label") in STOPPING), None)
     before = [s for s in steps if stop is None or s.index < stop.index]
     made = {s.annotations["oracle_step"] for s in before if s.annotations.get("verdict") in ("oracle", "free")}
-    required = [i for i, c in enumerate(calls) if not c["free"]]
+    required = [i for i, c in enumerate(calls) if not c.free]
     submits = [s for s in before if s.result.data.get("submitted")]
     answered = bool(submits) and submits[-1].result.data.get("answer") not in (None, "")
     if stop is not None:
         category = str(stop.annotations["error_label"])
     else:
         category = "success" if answered and all(i in made for i in required) else "stop_early"
-    open_turns = [c["turn"] for i, c in enumerate(calls) if i not in made and not c["free"]]
+    open_turns = [c.turn for i, c in enumerate(calls) if i not in made and not c.free]
     turns_done = min(open_turns) if open_turns else int(task.meta["turns"])
     format_errors = sum(1 for s in steps if s.annotations.get("error_label") == "format_error")
     hit = sum(1 for i in required if i in made)

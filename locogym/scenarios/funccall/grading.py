@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from locogym.core.types import EpisodeScore, ErrorKind, Task, ToolCall, ToolResult, Trajectory
 from locogym.scenarios.funccall.answers import candidates, claims_unavailable, grade_fields
 from locogym.scenarios.funccall.apis import ANCHORS, LOOKUPS, STATE_CHANGING
+from locogym.scenarios.funccall.gold import FuncCallGold, Requirement
 from locogym.scenarios.funccall.normalize import (
     norm_text,
     norm_value,
@@ -33,11 +34,16 @@ ERROR_LABELS = ("decode_error", "hallucinated_function", "missing_parameter", "h
                 "stop_early")
 
 
+def gold_of(task: Task) -> FuncCallGold:
+    """The task's typed gold."""
+    return task.gold_as(FuncCallGold)
+
+
 # ---------------------------------------------------------------------- requirements on the final state
-def booking_matches(booking: Booking, requirement: dict[str, Any]) -> bool:
-    if booking.kind != requirement["kind"] or booking.status != "confirmed":
+def booking_matches(booking: Booking, requirement: Requirement) -> bool:
+    if booking.kind != requirement.kind or booking.status != "confirmed":
         return False
-    for field, want in requirement["match"].items():
+    for field, want in requirement.match.items():
         have = norm_value(field, booking.params.get(field))
         if isinstance(want, dict) and "in" in want:
             if have not in [norm_value(field, w) for w in want["in"]]:
@@ -52,7 +58,7 @@ def match_requirements(task: Task, world: World) -> tuple[list[Booking | None], 
     made = [b for b in world.bookings if not b.preexisting and b.status == "confirmed"]
     used: set[str] = set()
     found: list[Booking | None] = []
-    for requirement in task.gold["requirements"]:
+    for requirement in gold_of(task).requirements:
         hit = next((b for b in made if b.booking_id not in used and booking_matches(b, requirement)), None)
         if hit is not None:
             used.add(hit.booking_id)
@@ -63,31 +69,31 @@ def match_requirements(task: Task, world: World) -> tuple[list[Booking | None], 
 # ---------------------------------------------------------------------- answer facts
 def check_facts(task: Task, answer: Any, matched: list[Booking | None]) -> tuple[list[bool], list[str]]:
     """Each answer field graded alone (:mod:`~locogym.scenarios.funccall.answers`), with the reason it failed."""
-    facts = task.gold["facts"]
+    gold = gold_of(task)
     expected: list[Any] = []
-    for fact in facts:
-        if fact["type"] == "booking":
-            booking = matched[fact["req"]]
+    for fact in gold.facts:
+        if fact.type == "booking":
+            booking = matched[fact.req] if fact.req is not None else None
             expected.append(booking.booking_id if booking is not None else None)
         else:
-            expected.append(fact["value"])
-    return grade_fields(facts, expected, answer, list(task.gold.get("answer_keys", {})))
+            expected.append(fact.value)
+    return grade_fields([f.as_field() for f in gold.facts], expected, answer, list(gold.answer_keys))
 
 
 def unavailable_proven(task: Task, trajectory: Trajectory) -> bool:
     """Whether a call showed that nothing fits: the task's proof API, answered without error, with the task's
     route, dates, entity and party (normalised), listing the item that decides it."""
-    proof = task.gold.get("proof")
-    if not proof:
+    proof = gold_of(task).proof
+    if proof is None:
         return False
     for step in trajectory.steps:
         call = step.call
-        if call is None or call.name != proof["api"] or step.result.error is not None:
+        if call is None or call.name != proof.api or step.result.error is not None:
             continue
         normal = normalize_args(call.name, call.arguments)
-        if any(normal.get(k) != v for k, v in proof["match"].items()):
+        if any(normal.get(k) != v for k, v in proof.match.items()):
             continue
-        if proof["witness"] is None or proof["witness"] in step.result.data.get("items", []):
+        if proof.witness is None or proof.witness in step.result.data.get("items", []):
             return True
     return False
 
@@ -176,13 +182,14 @@ def _as_confirmed(booking: Booking) -> Booking:
 
 def _state_verdict(task: Task, call: ToolCall, world: World, steps: list[dict[str, Any]], done: list[int],
                    subgoal: str | None) -> dict[str, Any]:
+    gold = gold_of(task)
     booking_steps = [i for i, s in enumerate(steps) if s["name"].startswith("Book_")]
     if call.name == "Cancel_Booking":
-        wanted = [norm_text(b) for b in task.gold.get("cancels", [])]
+        wanted = [norm_text(b) for b in gold.cancels]
         target = world.find_booking(str(call.arguments.get("booking_id", "")).strip())
         if target is not None and not target.preexisting:
             # undoing one's own booking is a repair unless that booking was a right one
-            was_right = any(booking_matches(_as_confirmed(target), r) for r in task.gold["requirements"])
+            was_right = any(booking_matches(_as_confirmed(target), r) for r in gold.requirements)
             return {"wrong": was_right, "verdict": "wrong" if was_right else "repair", "subgoal": subgoal,
                     **({"error_label": "wrong_value"} if was_right else {})}
         if norm_text(call.arguments.get("booking_id", "")) in wanted:
@@ -192,7 +199,7 @@ def _state_verdict(task: Task, call: ToolCall, world: World, steps: list[dict[st
             return {"wrong": False, "verdict": "oracle", "subgoal": subgoal, "oracle_step": i}
         return {"wrong": True, "error_label": "wrong_value", "verdict": "wrong", "subgoal": subgoal}
     booking = world.bookings[-1] if world.bookings else None
-    for r, requirement in enumerate(task.gold["requirements"]):
+    for r, requirement in enumerate(gold.requirements):
         if booking is not None and booking_matches(booking, requirement):
             i = booking_steps[r] if r < len(booking_steps) else None
             if i is not None and i not in done:
@@ -257,23 +264,24 @@ def cascade_metrics(task: Task, trajectory: Trajectory) -> dict[str, Any]:
 def grade(task: Task, trajectory: Trajectory, world: World) -> EpisodeScore:
     submits = [s for s in trajectory.steps if s.result.data.get("submitted")]
     answer = submits[-1].result.data.get("answer") if submits else None
+    gold = gold_of(task)
     matched, extra = match_requirements(task, world)
-    wanted_cancels = set(task.gold.get("cancels", []))
+    wanted_cancels = set(gold.cancels)
     cancelled = {b.booking_id for b in world.bookings if b.preexisting and b.status == "cancelled"}
     cancels_ok = [c in cancelled for c in sorted(wanted_cancels)]
     wrong_cancels = len(cancelled - wanted_cancels)
     facts, reasons = check_facts(task, answer, matched)
     claim = "not_claimed"
     if claims_unavailable(candidates(answer)):
-        claim = "proven" if task.gold.get("infeasible") and unavailable_proven(task, trajectory) else "unsupported"
-    if task.gold.get("infeasible") and facts and facts[0] and claim != "proven":
+        claim = "proven" if gold.infeasible and unavailable_proven(task, trajectory) else "unsupported"
+    if gold.infeasible and facts and facts[0] and claim != "proven":
         facts[0] = False
         reasons[0] = "unsupported claim: no call with the request's route, dates, entity and party showed it"
     parts = [m is not None for m in matched] + cancels_ok + facts
     penalties = len(extra) + wrong_cancels
     success = sum(parts) / (len(parts) + penalties) if parts else 0.0
     cascade = cascade_metrics(task, trajectory)
-    needed = len(task.gold["requirements"]) + len(wanted_cancels)
+    needed = len(gold.requirements) + len(wanted_cancels)
     stop_early = bool(submits) and (sum(m is not None for m in matched) + sum(cancels_ok) < needed
                                     or not all(facts)) and cascade["step_credit"] < 1.0
     labels_count = dict(cascade["labels"])
@@ -304,6 +312,6 @@ def grade(task: Task, trajectory: Trajectory, world: World) -> EpisodeScore:
               "fc.error_labels": ",".join(f"{k}:{v}" for k, v in sorted(labels_count.items())),
               "fc.cascaded_steps": ",".join(map(str, cascade["cascaded_steps"])),
               "fc.unavailable_claim": claim,
-              "fc.answer_fields": ",".join(f"{f['key']}:{'ok' if ok else why}"
-                                           for f, ok, why in zip(task.gold["facts"], facts, reasons, strict=True))}
+              "fc.answer_fields": ",".join(f"{f.key}:{'ok' if ok else why}"
+                                           for f, ok, why in zip(gold.facts, facts, reasons, strict=True))}
     return EpisodeScore(success=min(1.0, max(0.0, success)), outcome=outcome, metrics=metrics, labels=labels)

@@ -4,6 +4,12 @@ Running the plan while generating the task checks the plan (an oracle call that 
 raised at once), records what each step returned (the result-set digest that grading compares agent calls
 against, the ids it introduced) and measures the observation tokens, which ``response_size="auto"`` uses to fit
 an episode to its target length.
+
+A planner holds two worlds. ``world`` is the one the task is played in: at longer lengths its catalog carries the
+context fill (near-miss entries), and the template solves the request on it, so a fill that would change the
+answer shows up as a changed gold. ``draws`` is the core's own world without fill: a template makes every choice
+that shapes the *request* (which hotel to cancel, whether some star class has a match at all) on it, so the fill
+can never change what is asked.
 """
 
 from __future__ import annotations
@@ -41,6 +47,17 @@ class Planner:
     world: World
     strictness: float = 0.8  # the chance to redraw when a task's constraints would not change the answer
     steps: list[PlanStep] = field(default_factory=list)
+    draws: World | None = None  # the world without fill, for choices that shape the request (None: ``world``)
+
+    def __post_init__(self) -> None:
+        if self.draws is None:
+            self.draws = self.world
+
+    @property
+    def base(self) -> World:
+        """The world the request is drawn on (the core's, without fill)."""
+        assert self.draws is not None
+        return self.draws
 
     def call(self, subgoal: str, name: str, **arguments: Any) -> Any:
         """Run one oracle call and return its parsed response body."""

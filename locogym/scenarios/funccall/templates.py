@@ -4,6 +4,14 @@ Each template draws a request from the world, decides the gold answer from the c
 plays the oracle plan through the APIs (:class:`Planner`) and checks that the plan's responses agree with that
 gold. ``infeasible=True`` asks for a variant whose constraints nothing satisfies; its right answer is to book
 nothing and say so.
+
+Every template names its *anchor*: the list the answer is read from (the deciding search), the item in it the
+answer rests on, and where that item sits. Each request has a constraint that this list cannot filter on (a
+departure window, a review floor finer than the search's buckets, a seat count, a rating floor, a bag count, a
+distance ranking with a score floor), so the list can hold near misses ahead of the answer: the context fill
+(:mod:`~locogym.scenarios.funccall.fill`) adds them there, and dearer entries after it, to place the answer at a
+chosen depth of a longer list. Choices that shape the request are made on ``Planner.base`` (the world without
+fill); the answer is solved on ``Planner.world``, so a fill that would move it is caught.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from locogym.scenarios.funccall.geo import CITIES, City, haversine_km
 from locogym.scenarios.funccall.normalize import normalize_args
 from locogym.scenarios.funccall.planner import Planner, Retry
 from locogym.scenarios.funccall.text import person
+from locogym.scenarios.funccall.world import World
 
 FIRST_TRIP_DAY = date(2026, 2, 2)
 TRIP_DAYS = 145
@@ -41,6 +50,15 @@ class Spec:
     parallel: list[list[int]] = field(default_factory=list)
     initial_bookings: list[dict[str, Any]] = field(default_factory=list)
     proof: dict[str, Any] | None = None  # infeasible only: the call whose result shows that nothing fits
+    anchor: dict[str, Any] = field(default_factory=dict)  # see anchor()
+
+
+def anchor(api: str, item: str, ranked: list[str], kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Where the answer is read from: the deciding search ``api``, the ``item`` the answer rests on, its ``rank``
+    among the ``total`` entries that search lists (all pages, in the search's own order), and how to fill that list
+    (``kind`` and ``params`` for :mod:`~locogym.scenarios.funccall.fill`)."""
+    return {"api": api, "item": item, "rank": ranked.index(item), "total": len(ranked),
+            "fill": {"kind": kind, "params": params}}
 
 
 # ---------------------------------------------------------------------- phrasing helpers
@@ -77,13 +95,14 @@ def money_up(value: float, rng: random.Random) -> int:
 def money_down(value: float, rng: random.Random) -> int:
     budget = int(math.floor(value * rng.uniform(0.7, 0.95) / 10) * 10)
     if budget <= 0 or budget >= value:
-        raise Retry
+        raise Retry("no round budget under the price")
     return budget
 
 
-def infeasible_spec(domain: str, prompt: str, keys: dict[str, tuple[str, str]], proof: dict[str, Any]) -> Spec:
+def infeasible_spec(domain: str, prompt: str, keys: dict[str, tuple[str, str]], proof: dict[str, Any],
+                    where: dict[str, Any]) -> Spec:
     return Spec(domain, prompt, keys, facts=[{"key": "status", "type": "text", "value": "unavailable"}],
-                infeasible=True, proof=proof)
+                infeasible=True, proof=proof, anchor=where)
 
 
 def proof_call(p: Planner, api: str, anchors: tuple[str, ...], witness: str | None) -> dict[str, Any]:
@@ -99,9 +118,11 @@ def proof_call(p: Planner, api: str, anchors: tuple[str, ...], witness: str | No
 
 def binding(rng: random.Random, p: Planner, naive: Any, gold: Any) -> None:
     """Prefer draws whose constraints matter: when the unconstrained pick is already the answer, usually redraw
-    (how usually is the difficulty's ``strictness``)."""
-    if naive == gold and rng.random() < p.strictness:
-        raise Retry
+    (how usually is the difficulty's ``strictness``). The coin is tossed whatever the picks, so that the draws
+    after it never depend on them (a fill that adds a cheaper near miss changes the unconstrained pick)."""
+    coin = rng.random()
+    if naive == gold and coin < p.strictness:
+        raise Retry("the constraints do not change the answer")
 
 
 def page_of(rank: int, per_page: int) -> int:
@@ -120,7 +141,7 @@ def _flight_pick(rng: random.Random, p: Planner, cabin: str, window: tuple[int, 
 
     eligible = [o for o in offers if ok(o)]
     if not eligible:
-        raise Retry
+        raise Retry("no flight meets the constraints")
     return offers, eligible[0]
 
 
@@ -147,11 +168,14 @@ def flight_seat(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
                      key=lambda o: (o.price_eur[cabin], o.token)), gold)
     fare = gold.price_eur[cabin]
     budget = money_down(fare, rng) if infeasible else money_up(fare, rng)
+    where = anchor("Search_Flights", gold.token, [o.token for o in offers], "flights", {
+        "origin": a.iata, "destination": b.iata, "day": day.isoformat(), "cabin": cabin, "max_stops": max_stops,
+        "window": list(window), "before_max": min(fare, budget), "after_min": fare})
     position = rng.choice(("WINDOW", "AISLE")) if cabin == "ECONOMY" else "WINDOW"
     seats = [s for s, pos, _x, free in p.world.catalog.seat_map(gold, cabin)
              if pos == position and free and not p.world.taken(f"seat|{gold.token}|{cabin}|{s}")]
     if not seats:
-        raise Retry
+        raise Retry("no free seat of the wanted kind")
     who = person(rng)
     keys = {"booking_id": ("booking", "the booking id"), "flight_number": ("id", "the first flight's number"),
             "fare_eur": ("number", "the fare in EUR, before any seat fee")}
@@ -169,13 +193,14 @@ def flight_seat(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
         over = next((i for i, o in enumerate(offers) if o.price_eur[cabin] > budget), len(offers) - 1)
         stop = min(gold_rank, over)
         _search_pages(p, "search", offers, stop, **search)
+        where = {**where, "item": offers[stop].token, "rank": stop}  # the offer that proves it
         return infeasible_spec("flights", prompt, keys, proof_call(
-            p, "Search_Flights", ("fromId", "toId", "departDate", "cabinClass"), offers[stop].token))
+            p, "Search_Flights", ("fromId", "toId", "departDate", "cabinClass"), offers[stop].token), where)
     _search_pages(p, "search", offers, gold_rank, **search)
     p.call("seats", "Get_Seat_Map", token=gold.token, cabinClass=None if cabin == "ECONOMY" else cabin)
     p.call("book", "Book_Flight", token=gold.token, passenger_name=who,
            cabinClass=None if cabin == "ECONOMY" else cabin, seat=seats[0])
-    return Spec("flights", prompt, keys, parallel=[[0, 1]],
+    return Spec("flights", prompt, keys, parallel=[[0, 1]], anchor=where,
                 requirements=[{"kind": "flight", "match": {"token": gold.token, "cabin": cabin, "passenger_name": who,
                                                            "seat": {"in": seats}}}],
                 facts=[{"key": "booking_id", "type": "booking", "req": 0},
@@ -184,14 +209,16 @@ def flight_seat(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
 
 
 # ---------------------------------------------------------------------- hotels
-def _hotel_choice(p: Planner, city: City, arrival: date, nights: int, adults: int, stars: int, facility: int,
+def _hotel_choice(world: World, city: City, arrival: date, nights: int, adults: int, stars: int, facility: int,
                   min_score: int | None, room_ok: Any) -> tuple[list[tuple[Any, Any, float]], list[date]]:
+    """The hotels of ``city`` with the star class, the facility and the review score (x10) that have a room for
+    the party every night, cheapest stay first (ties by id): the order of a filtered Search_Hotels sorted by price."""
     days = [arrival + timedelta(days=i) for i in range(nights)]
     rows = []
-    for h in p.world.catalog.hotels(city.code):
+    for h in world.catalog.hotels(city.code):
         if h.stars != stars or facility not in h.facilities or (min_score and h.review_score * 10 < min_score):
             continue
-        best = api_hotels.best_room(p.world, h, days, adults, 1, room_ok)
+        best = api_hotels.best_room(world, h, days, adults, 1, room_ok)
         if best is not None:
             rows.append((h, best[0], best[1]))
     rows.sort(key=lambda t: (t[2], t[0].hotel_id))
@@ -205,67 +232,105 @@ def _cheapest_blocks(p: Planner, hotel: Any, days: list[date], adults: int, pric
                   and abs(api_hotels.room_total(p.world, hotel, r, days) - price) < 0.005)
 
 
+# Review floors (score x10). None is a multiple of 10, so the search's review buckets (6+, 7+, 8+, 9+) can only
+# narrow the list to the bucket below: the hotels between the bucket and the floor stay listed as near misses.
+REVIEW_FLOORS = (65, 75, 78, 82, 85, 88)
+
+
+@dataclass
+class HotelPick:
+    """A hotel request's constraints and its answer: the cheapest match and where the filtered search lists it."""
+
+    hotel: Any
+    price: float
+    days: list[date]
+    filters: str
+    room_ok: Any
+    wording: str
+    listed: list[str]  # hotel ids the filtered search lists (all pages, in its order)
+    fill: dict[str, Any]
+
+
 def _hotel_search(rng: random.Random, p: Planner, city: City, arrival: date, nights: int, adults: int,
-                  refundable: bool = False) -> tuple[Any, Any, float, list[date], dict[str, Any], str]:
+                  refundable: bool = False) -> HotelPick:
     """Draw hotel constraints with at least one match; the cheapest match, its filters and the request's words.
 
-    ``refundable`` adds free cancellation: then the price that counts is the cheapest *refundable* room's."""
+    ``refundable`` adds free cancellation: then the price that counts is the cheapest *refundable* room's. Whether a
+    draw has a match is decided on the world without fill, so the fill never changes the request."""
     room_ok = (lambda r: r.refundable) if refundable else None
     for _ in range(12):
         stars = rng.choice((2, 3, 3, 4, 4, 5))
         facility = rng.choice((107, 2, 301, 11, 54, 17, 3, 28))
-        min_score = rng.choice((None, None, 70, 80))
-        rows, days = _hotel_choice(p, city, arrival, nights, adults, stars, facility, min_score, room_ok)
-        if rows:
+        floor = rng.choice(REVIEW_FLOORS)
+        if _hotel_choice(p.base, city, arrival, nights, adults, stars, facility, floor, room_ok)[0]:
             break
     else:
-        raise Retry
-    hotel, room, price = rows[0]
+        raise Retry("no hotel matches the drawn constraints")
+    bucket = floor // 10 * 10  # the search's review filter: the bucket under the floor
+    rows, days = _hotel_choice(p.world, city, arrival, nights, adults, stars, facility, bucket, room_ok)
+    hotel, _room, price = next(row for row in rows if row[0].review_score * 10 >= floor)
     naive = [(best[1], h.hotel_id, h) for h in p.world.catalog.hotels(city.code) if h.stars == stars
              and (best := api_hotels.best_room(p.world, h, days, adults, 1)) is not None]
     binding(rng, p, min(naive, key=lambda t: t[:2])[2], hotel)
-    filters = ",".join(f for f in (f"class::{stars}", f"facility::{facility}",
-                                   f"reviewscorebuckets::{min_score}" if min_score else None,
+    filters = ",".join(f for f in (f"class::{stars}", f"facility::{facility}", f"reviewscorebuckets::{bucket}",
                                    "free_cancellation::1" if refundable else None) if f)
-    wording = (f"a {stars}-star hotel with {FACILITY_NAME[facility].lower()}"
-               + (f" and a review score of at least {min_score / 10:.0f}" if min_score else "")
-               + (" that offers free cancellation" if refundable else ""))
-    return hotel, room, price, days, {"filters": filters, "room_ok": room_ok}, wording
+    wording = (f"a {stars}-star hotel with {FACILITY_NAME[facility].lower()} and a review score of at least "
+               f"{floor / 10:.1f}" + (" that offers free cancellation" if refundable else ""))
+    listed = [str(h.hotel_id) for h, _r, _p in rows]
+    fill = {"mode": "city", "city": city.code, "stars": stars, "facility": facility, "refundable": refundable,
+            "arrival": arrival.isoformat(), "nights": nights, "adults": adults, "bucket": bucket, "floor": floor}
+    return HotelPick(hotel, price, days, filters, room_ok, wording, listed, fill)
+
+
+def _hotel_pages(p: Planner, pick: HotelPick, **search: Any) -> None:
+    """Search_Hotels page by page until the page that lists the answer, checking each page's order."""
+    per_page = p.world.page_size(5)
+    rank = pick.listed.index(str(pick.hotel.hotel_id))
+    for page in range(1, page_of(rank, per_page) + 1):
+        body = p.call("search", "Search_Hotels", **search, page_number=None if page == 1 else page)
+        shown = [str(h["hotel_id"]) for h in body["data"]["hotels"]]
+        if shown != pick.listed[(page - 1) * per_page: page * per_page]:
+            raise AssertionError("Search_Hotels disagrees with the template's ordering")
+
+
+def _hotel_anchor(pick: HotelPick, before_max: float) -> dict[str, Any]:
+    return anchor("Search_Hotels", str(pick.hotel.hotel_id), pick.listed, "hotels",
+                  {**pick.fill, "before_max": before_max, "after_min": pick.price})
 
 
 def hotel_cheapest(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     city = rng.choice(CITIES)
     arrival, nights, adults = trip_day(rng), rng.randint(1, 4), rng.choice((1, 2, 2, 3))
     refundable = rng.random() < 0.4
-    hotel, _room, price, days, found, wording = _hotel_search(rng, p, city, arrival, nights, adults, refundable)
+    pick = _hotel_search(rng, p, city, arrival, nights, adults, refundable)
+    hotel, price, days = pick.hotel, pick.price, pick.days
     budget = money_down(price, rng) if infeasible else money_up(price, rng)
     who = person(rng)
     departure = arrival + timedelta(days=nights)
     keys = {"booking_id": ("booking", "the booking id"), "hotel_name": ("text", "the hotel's name"),
             "total_price_eur": ("number", "the total price of the stay in EUR")}
-    prompt = (f"Find {wording} in {city.name} for {adults} adult(s), checking in on {say_date(rng, arrival)} and "
-              f"staying {nights} night(s). Take the cheapest one whose total price for the stay is at most {budget} "
-              f"EUR and book its cheapest {'refundable ' if refundable else ''}room that sleeps everyone (one room) for "
-              f"{who}. " + answer_clause(keys))
+    prompt = (f"Find {pick.wording} in {city.name} for {adults} adult(s), checking in on {say_date(rng, arrival)} "
+              f"and staying {nights} night(s). Take the cheapest one whose total price for the stay is at most "
+              f"{budget} EUR and book its cheapest {'refundable ' if refundable else ''}room that sleeps everyone "
+              f"(one room) for {who}. " + answer_clause(keys))
     dest = p.call("locate", "Search_Hotel_Destination", query=city.name)["data"][0]
     stay = dict(dest_id=dest["dest_id"], search_type=dest["search_type"], arrival_date=arrival.isoformat(),
                 departure_date=departure.isoformat())
     party = None if adults == 1 else adults
     p.call("filters", "Get_Hotel_Filter", **stay, adults=party)
     p.call("sort", "Get_Sort_By", **stay)
-    per_page = p.world.page_size(5)
-    body = p.call("search", "Search_Hotels", **stay, adults=party, categories_filter=found["filters"], sort_by="price")
-    if body["data"]["hotels"][0]["hotel_id"] != hotel.hotel_id or per_page < 1:
-        raise AssertionError("Search_Hotels disagrees with the template's choice")
+    _hotel_pages(p, pick, **stay, adults=party, categories_filter=pick.filters, sort_by="price")
+    where = _hotel_anchor(pick, price)
     if infeasible:
         return infeasible_spec("hotels", prompt, keys, proof_call(
-            p, "Search_Hotels", ("dest_id", "arrival_date", "departure_date", "adults"), str(hotel.hotel_id)))
-    blocks = _cheapest_blocks(p, hotel, days, adults, price, found["room_ok"])
+            p, "Search_Hotels", ("dest_id", "arrival_date", "departure_date", "adults"), str(hotel.hotel_id)), where)
+    blocks = _cheapest_blocks(p, hotel, days, adults, price, pick.room_ok)
     p.call("rooms", "Get_Room_List", hotel_id=hotel.hotel_id, **{k: stay[k] for k in ("arrival_date", "departure_date")},
            adults=party)
     p.call("book", "Book_Hotel", hotel_id=hotel.hotel_id, block_id=blocks[0], arrival_date=stay["arrival_date"],
            departure_date=stay["departure_date"], guest_name=who)
     return Spec("hotels", prompt, keys, requirements=[_hotel_req(hotel, blocks, arrival, departure, who)],
+                anchor=where,
                 facts=[{"key": "booking_id", "type": "booking", "req": 0},
                        {"key": "hotel_name", "type": "text", "value": hotel.name},
                        {"key": "total_price_eur", "type": "number", "value": price}])
@@ -281,25 +346,23 @@ def hotel_price_info(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     """No booking: a price question answered in another currency (hotels + utilities)."""
     city = rng.choice(CITIES)
     arrival, nights, adults = trip_day(rng), rng.randint(1, 3), rng.choice((1, 2))
-    hotel, _room, price, _days, found, wording = _hotel_search(rng, p, city, arrival, nights, adults)
+    pick = _hotel_search(rng, p, city, arrival, nights, adults)
     currency = rng.choice(tuple(c for c in ("USD", "GBP", "JPY", "CHF", "SEK", "AUD", "CAD") if c != city.currency))
     departure = arrival + timedelta(days=nights)
     keys = {"hotel_name": ("text", "the hotel's name"), f"total_price_{currency.lower()}": ("number", f"its total price in {currency}")}
-    prompt = (f"I am only comparing prices, do not book anything. What is the cheapest {wording[2:]} in {city.name} "
-              f"for {adults} adult(s) from {say_date(rng, arrival)} to {say_date(rng, departure)}, and what does "
-              f"the stay cost in {currency}? " + answer_clause(keys))
+    prompt = (f"I am only comparing prices, do not book anything. What is the cheapest {pick.wording[2:]} in "
+              f"{city.name} for {adults} adult(s) from {say_date(rng, arrival)} to {say_date(rng, departure)}, and "
+              f"what does the stay cost in {currency}? " + answer_clause(keys))
     dest = p.call("locate", "Search_Hotel_Destination", query=city.name)["data"][0]
     stay = dict(dest_id=dest["dest_id"], search_type=dest["search_type"], arrival_date=arrival.isoformat(),
                 departure_date=departure.isoformat())
     party = None if adults == 1 else adults
     p.call("filters", "Get_Hotel_Filter", **stay, adults=party)
     p.call("sort", "Get_Sort_By", **stay)
-    body = p.call("search", "Search_Hotels", **stay, adults=party, categories_filter=found["filters"], sort_by="price")
-    if body["data"]["hotels"][0]["hotel_id"] != hotel.hotel_id:
-        raise AssertionError("Search_Hotels disagrees with the template's choice")
-    converted = p.call("convert", "Convert_Currency", amount=price, from_currency="EUR", to_currency=currency)
-    return Spec("hotels+utilities", prompt, keys,
-                facts=[{"key": "hotel_name", "type": "text", "value": hotel.name},
+    _hotel_pages(p, pick, **stay, adults=party, categories_filter=pick.filters, sort_by="price")
+    converted = p.call("convert", "Convert_Currency", amount=pick.price, from_currency="EUR", to_currency=currency)
+    return Spec("hotels+utilities", prompt, keys, anchor=_hotel_anchor(pick, pick.price),
+                facts=[{"key": "hotel_name", "type": "text", "value": pick.hotel.name},
                        {"key": f"total_price_{currency.lower()}", "type": "number",
                         "value": converted["data"]["converted_amount"], "rel": 0.01}])
 
@@ -313,10 +376,10 @@ def cancel_rebook(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     departure = arrival + timedelta(days=nights)
     who = person(rng)
     days = [arrival + timedelta(days=i) for i in range(nights)]
-    old_hotel = rng.choice([h for h in p.world.catalog.hotels(city.code) if h.stars <= 3])
+    old_hotel = rng.choice([h for h in p.base.catalog.hotels(city.code) if h.stars <= 3])
     old = api_hotels.best_room(p.world, old_hotel, days, 1, 1)
     if old is None:
-        raise Retry
+        raise Retry("the reservation to cancel has no room those nights")
     initial: dict[str, Any] = {"api": "Book_Hotel", "args": {"hotel_id": old_hotel.hotel_id, "block_id": old[0].block_id,
                                              "arrival_date": arrival.isoformat(),
                                              "departure_date": departure.isoformat(), "guest_name": who}}
@@ -324,28 +387,28 @@ def cancel_rebook(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     p.world.bookings[-1].preexisting = True
     p.call("lookup", "Get_Booking", booking_id=existing)
     p.call("cancel", "Cancel_Booking", booking_id=existing)  # before choosing: the freed room is on sale again
-    hotel, _room, price, days, found, wording = _hotel_search(rng, p, city, arrival, nights, 1)
+    pick = _hotel_search(rng, p, city, arrival, nights, 1)
+    hotel, price = pick.hotel, pick.price
     if hotel.hotel_id == old_hotel.hotel_id:
-        raise Retry
+        raise Retry("the cheapest match is the reservation's own hotel")
     keys = {"booking_id": ("booking", "the new booking id"), "hotel_name": ("text", "the new hotel's name"),
             "total_price_eur": ("number", "the new stay's total price in EUR")}
     prompt = (f"My reservation {existing} no longer suits me. Cancel it and instead book, for the same guest and "
-              f"the same dates, the cheapest {wording[2:]} in the same city (one room for one adult, the cheapest "
-              "room). " + answer_clause(keys))
+              f"the same dates, the cheapest {pick.wording[2:]} in the same city (one room for one adult, the "
+              "cheapest room). " + answer_clause(keys))
     dest = p.call("locate", "Search_Hotel_Destination", query=city.name)["data"][0]
     stay = dict(dest_id=dest["dest_id"], search_type=dest["search_type"], arrival_date=arrival.isoformat(),
                 departure_date=departure.isoformat())
     p.call("filters", "Get_Hotel_Filter", **stay)
     p.call("sort", "Get_Sort_By", **stay)
-    body = p.call("search", "Search_Hotels", **stay, categories_filter=found["filters"], sort_by="price")
-    if body["data"]["hotels"][0]["hotel_id"] != hotel.hotel_id:
-        raise AssertionError("Search_Hotels disagrees with the template's choice")
-    blocks = _cheapest_blocks(p, hotel, days, 1, price)
+    _hotel_pages(p, pick, **stay, categories_filter=pick.filters, sort_by="price")
+    blocks = _cheapest_blocks(p, hotel, pick.days, 1, price)
     p.call("rooms", "Get_Room_List", hotel_id=hotel.hotel_id, arrival_date=stay["arrival_date"],
            departure_date=stay["departure_date"])
     p.call("book", "Book_Hotel", hotel_id=hotel.hotel_id, block_id=blocks[0], arrival_date=stay["arrival_date"],
            departure_date=stay["departure_date"], guest_name=who)
     return Spec("bookings+hotels", prompt, keys, cancels=[existing], initial_bookings=[initial],
+                anchor=_hotel_anchor(pick, price),
                 requirements=[_hotel_req(hotel, blocks, arrival, departure, who)],
                 facts=[{"key": "booking_id", "type": "booking", "req": 0},
                        {"key": "hotel_name", "type": "text", "value": hotel.name},
@@ -372,10 +435,13 @@ def car_rental(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
 
     eligible = [o for o in offers if ok(o[0])]
     if not eligible:
-        raise Retry
+        raise Retry("no car meets the constraints")
     vehicle, price, _km = eligible[0]
     binding(rng, p, next((o for o in offers if o[0].seats >= seats), None), eligible[0])
     budget = money_down(price, rng) if infeasible else money_up(price, rng)
+    where = anchor("Search_Car_Rentals", vehicle.vehicle_id, [o[0].vehicle_id for o in offers], "vehicles", {
+        "lat": lat, "lon": lon, "start": start.isoformat(), "end": end.isoformat(), "seats": seats,
+        "automatic": automatic, "min_rating": min_rating, "before_max": min(price, budget), "after_min": price})
     who = person(rng)
     keys = {"booking_id": ("booking", "the booking id"), "car_model": ("text", "the car model"), "supplier": ("text", "the rental company"),
             "total_price_eur": ("number", "the total rental price in EUR")}
@@ -395,6 +461,7 @@ def car_rental(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     rank = offers.index(eligible[0])
     if infeasible:
         rank = min(rank, next((i for i, o in enumerate(offers) if o[1] > budget), len(offers) - 1))
+        where = {**where, "item": offers[rank][0].vehicle_id, "rank": rank}  # the offer that proves it
     key = ""
     for page in range(1, page_of(rank, per_page) + 1):
         body = p.call("search", "Search_Car_Rentals", **search, page_number=None if page == 1 else page)
@@ -402,9 +469,9 @@ def car_rental(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     if infeasible:
         return infeasible_spec("cars", prompt, keys, proof_call(
             p, "Search_Car_Rentals", ("pick_up_latitude", "pick_up_longitude", "pick_up_date", "pick_up_time",
-                                      "drop_off_date", "drop_off_time"), offers[rank][0].vehicle_id))
+                                      "drop_off_date", "drop_off_time"), offers[rank][0].vehicle_id), where)
     p.call("book", "Book_Car", vehicle_id=vehicle.vehicle_id, search_key=key, driver_name=who)
-    return Spec("cars", prompt, keys,
+    return Spec("cars", prompt, keys, anchor=where,
                 requirements=[{"kind": "car", "match": {"vehicle_id": vehicle.vehicle_id,
                                                         "pick_up": start.strftime("%Y-%m-%dT%H:%M:%S"),
                                                         "drop_off": end.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -418,14 +485,14 @@ def car_rental(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
 # ---------------------------------------------------------------------- attractions
 def attraction_slot(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     city = rng.choice(CITIES)
-    items = p.world.catalog.attractions(city.code)
-    kinds = sorted({i.kind for i in items})
+    kinds = sorted({i.kind for i in p.base.catalog.attractions(city.code)})
     kind = rng.choice(kinds)
-    min_rating = rng.choice((None, 4.0, 4.5))
-    ranked = sorted([i for i in items if i.kind == kind], key=lambda i: (i.adult_eur, i.slug))
-    eligible = [i for i in ranked if min_rating is None or i.rating >= min_rating]
+    min_rating = rng.choice((3.8, 4.0, 4.2, 4.5))
+    ranked = sorted([i for i in p.world.catalog.attractions(city.code) if i.kind == kind],
+                    key=lambda i: (i.adult_eur, i.slug))
+    eligible = [i for i in ranked if i.rating >= min_rating]
     if not eligible:
-        raise Retry
+        raise Retry("no attraction of the type has the rating")
     gold = eligible[0]
     day = trip_day(rng)
     adults, children = rng.choice((1, 2, 2, 3)), rng.choice((0, 0, 1, 2))
@@ -435,13 +502,13 @@ def attraction_slot(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
              if window[0] <= s.start.hour * 60 + s.start.minute <= window[1]
              and s.remaining - p.world.taken(f"slot|{s.slot_id}") >= adults + children]
     if bool(slots) == infeasible:
-        raise Retry
+        raise Retry("the slots do not give the wanted feasibility")
     naive_slots = [s for s in p.world.catalog.slots(ranked[0], day) if s.remaining >= adults + children]
     binding(rng, p, (ranked[0], naive_slots[0] if naive_slots else None), (gold, slots[0] if slots else None))
     who = person(rng)
     keys = {"booking_id": ("booking", "the booking id"), "attraction": ("text", "the attraction's name"),
             "start_time": ("time", "the slot's start time")}
-    rating_text = f" rated at least {min_rating}" if min_rating else ""
+    rating_text = f" rated at least {min_rating}"
     party = f"{adults} adult(s)" + (f" and {children} child(ren)" if children else "")
     prompt = (f"In {city.name}, find the cheapest attraction of type \"{kind}\"{rating_text} (by adult price) and "
               f"book tickets for {party} under the name {who} on {say_date(rng, day)}, in the earliest time slot "
@@ -453,13 +520,16 @@ def attraction_slot(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
         p.call("search", "Search_Attractions", id=dest, sortBy="lowest_price", typeFilters=kind,
                page=None if page == 1 else page)
     p.call("availability", "Get_Attraction_Availability", slug=gold.slug, date=day.isoformat())
+    where = anchor("Search_Attractions", gold.slug, [i.slug for i in ranked], "attractions", {
+        "city": city.code, "kind": kind, "min_rating": min_rating, "before_max": gold.adult_eur,
+        "after_min": gold.adult_eur})
     if infeasible:
         return infeasible_spec("attractions", prompt, keys,
-                               proof_call(p, "Get_Attraction_Availability", ("slug", "date"), None))
+                               proof_call(p, "Get_Attraction_Availability", ("slug", "date"), None), where)
     slot = slots[0]
     p.call("book", "Book_Attraction", slot_id=slot.slot_id, adults=adults, children=children or None,
            contact_name=who)
-    return Spec("attractions", prompt, keys,
+    return Spec("attractions", prompt, keys, anchor=where,
                 requirements=[{"kind": "attraction", "match": {"slot_id": slot.slot_id, "adults": adults,
                                                                "children": children, "contact_name": who}}],
                 facts=[{"key": "booking_id", "type": "booking", "req": 0},
@@ -469,15 +539,23 @@ def attraction_slot(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
 
 # ---------------------------------------------------------------------- taxis
 def _taxi(rng: random.Random, p: Planner, pickup: Any, dropoff: Any, when: datetime, party: int, bags: int,
-          who: str, infeasible: bool, budget_out: list[int], flight_number: str | None = None) -> Any:
+          infeasible: bool) -> tuple[Any, int, dict[str, Any]]:
+    """The cheapest quote that seats the party and takes the bags, a price cap around it, and its anchor.
+
+    The unconstrained pick that ``binding`` compares with is the cheapest quote of all: comparing with a pick that
+    already applies the request's own constraint (as this once did for the seats) makes every draw look
+    unconstrained, and the strictest difficulty then redraws nearly forever."""
     quotes = sorted(p.world.catalog.taxi_quotes(pickup, dropoff, when), key=lambda q: (q.price_eur, q.result_id))
     eligible = [q for q in quotes if q.seats >= party and q.bags >= bags]
     if not eligible:
-        raise Retry
+        raise Retry("no vehicle fits the party and the bags")
     gold = eligible[0]
-    binding(rng, p, next((q for q in quotes if q.seats >= party), None), gold)
-    budget_out.append(money_down(gold.price_eur, rng) if infeasible else money_up(gold.price_eur, rng))
-    return gold
+    binding(rng, p, quotes[0], gold)
+    budget = money_down(gold.price_eur, rng) if infeasible else money_up(gold.price_eur, rng)
+    where = anchor("Search_Taxi", gold.result_id, [q.result_id for q in quotes], "taxis", {
+        "pickup": pickup.place_id, "dropoff": dropoff.place_id, "when": when.isoformat(), "party": party,
+        "bags": bags, "before_max": gold.price_eur, "after_min": gold.price_eur})
+    return gold, budget, where
 
 
 def taxi_transfer(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
@@ -489,14 +567,13 @@ def taxi_transfer(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     when = datetime.combine(day, datetime.min.time()) + timedelta(minutes=rng.choice(range(5 * 60, 23 * 60, 15)))
     party, bags = rng.choice((1, 2, 3, 4, 5, 6)), rng.choice((1, 2, 3, 4))
     who = person(rng)
-    budget: list[int] = []
-    gold = _taxi(rng, p, pickup, dropoff, when, party, bags, who, infeasible, budget)
+    gold, budget, where = _taxi(rng, p, pickup, dropoff, when, party, bags, infeasible)
     keys = {"booking_id": ("booking", "the booking id"), "vehicle_type": ("text", "the vehicle type"),
             "price_eur": ("number", "the price in EUR")}
     prompt = (f"Book a taxi for {who} and party ({party} passenger(s), {bags} large bag(s)) from {pickup.name} to "
               f"the hotel {dropoff.name} in {city.name}, picking up on {say_date(rng, day)} at "
               f"{say_time(rng, when.hour * 60 + when.minute)}. Choose the cheapest vehicle that fits everyone and "
-              f"all the bags, as long as it costs at most {budget[0]} EUR. " + answer_clause(keys))
+              f"all the bags, as long as it costs at most {budget} EUR. " + answer_clause(keys))
     p.call("locate", "Taxi_Search_Location", query=pickup.name)
     p.call("locate", "Taxi_Search_Location", query=dropoff.name)
     p.call("search", "Search_Taxi", pick_up_place_id=pickup.place_id, drop_off_place_id=dropoff.place_id,
@@ -504,9 +581,9 @@ def taxi_transfer(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     if infeasible:
         return infeasible_spec("taxis", prompt, keys, proof_call(
             p, "Search_Taxi", ("pick_up_place_id", "drop_off_place_id", "pick_up_date", "pick_up_time"),
-            gold.result_id))
+            gold.result_id), where)
     p.call("book", "Book_Taxi", result_id=gold.result_id, passenger_name=who, passengers=None if party == 1 else party)
-    return Spec("taxis", prompt, keys, parallel=[[0, 1]],
+    return Spec("taxis", prompt, keys, parallel=[[0, 1]], anchor=where,
                 requirements=[_taxi_req(pickup, dropoff, when, gold, who, party)],
                 facts=[{"key": "booking_id", "type": "booking", "req": 0},
                        {"key": "vehicle_type", "type": "text", "value": gold.category},
@@ -514,7 +591,10 @@ def taxi_transfer(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
 
 
 def _taxi_req(pickup: Any, dropoff: Any, when: datetime, quote: Any, who: str, party: int) -> dict[str, Any]:
-    return {"kind": "taxi", "match": {"pick_up_place_id": pickup.place_id, "drop_off_place_id": dropoff.place_id,
+    """The booking a taxi request needs: that quote (the result id, since a route can have several quotes of one
+    vehicle type), at that time, for that party."""
+    return {"kind": "taxi", "match": {"result_id": quote.result_id, "pick_up_place_id": pickup.place_id,
+                                      "drop_off_place_id": dropoff.place_id,
                                       "pick_up": when.strftime("%Y-%m-%dT%H:%M:%S"), "category": quote.category,
                                       "passenger_name": who, "passengers": party}}
 
@@ -532,21 +612,20 @@ def flight_then_taxi(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     ca, cb, a, b, day, offers, gold = _cheapest_direct(rng, p)
     max_stops = max(o.stops for o in offers)
     who = person(rng)
-    party = rng.choice((1, 2, 3))
+    party, bags = rng.choice((1, 2, 3, 4, 5)), rng.choice((1, 2, 3, 4))
     delay = rng.choice((30, 45, 60))
     when = gold.arrive + timedelta(minutes=delay)
     places = p.world.catalog.places(cb.code)
     pickup = next(x for x in places if x.kind == "airport" and x.ref == b.iata)
     dropoff = next(x for x in places if x.kind == "centre")
-    budget: list[int] = []
-    quote = _taxi(rng, p, pickup, dropoff, when, party, 0, who, False, budget)
+    quote, _budget, where = _taxi(rng, p, pickup, dropoff, when, party, bags, False)
     keys = {"flight_booking_id": ("booking", "the flight booking id"), "taxi_booking_id": ("booking", "the taxi booking id"),
             "taxi_pickup": ("datetime", "the taxi pick-up date and time")}
     prompt = (f"{who} flies from {a.name} to {b.name} on {say_date(rng, day)}, {party} traveller(s) in total. Book "
               f"the cheapest economy flight with {'no stops' if max_stops == 0 else 'at most one stop'} that day "
               f"(one ticket in the name of {who}), then a taxi from the arrival airport to {cb.name} City Centre "
               f"picking up exactly {delay} minutes after the flight lands (local time): the cheapest vehicle that "
-              f"seats {party}. " + answer_clause(keys))
+              f"seats {party} and takes {bags} large bag(s). " + answer_clause(keys))
     p.call("locate", "Search_Flight_Location", query=ca.name)
     p.call("locate", "Search_Flight_Location", query=cb.name)
     _search_pages(p, "flight_search", offers, offers.index(gold), fromId=f"{a.iata}.AIRPORT", toId=f"{b.iata}.AIRPORT",
@@ -559,7 +638,7 @@ def flight_then_taxi(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     p.call("taxi_book", "Book_Taxi", result_id=quote.result_id, passenger_name=who,
            passengers=None if party == 1 else party)
     n = len(p.steps)
-    return Spec("flights+taxis", prompt, keys, parallel=[[0, 1], [n - 4, n - 3]],
+    return Spec("flights+taxis", prompt, keys, parallel=[[0, 1], [n - 4, n - 3]], anchor=where,
                 requirements=[{"kind": "flight", "match": {"token": gold.token, "cabin": "ECONOMY",
                                                            "passenger_name": who}},
                               _taxi_req(pickup, dropoff, when, quote, who, party)],
@@ -584,8 +663,11 @@ def flight_and_airport_hotel(rng: random.Random, p: Planner, infeasible: bool) -
             and (best := api_hotels.best_room(p.world, h, days, 1, 1)) is not None]
     chosen = [r for r in rows if r[1].review_score >= min_score]
     if not chosen:
-        raise Retry
-    _km, hotel, (room, price) = chosen[0]
+        raise Retry("no hotel near the airport has the review score")
+    km, hotel, (_room, price) = chosen[0]
+    where = anchor("Search_Hotels_By_Coordinates", str(hotel.hotel_id), [str(r[1].hotel_id) for r in rows], "hotels", {
+        "mode": "near", "city": cb.code, "lat": b.lat, "lon": b.lon, "radius": radius, "gold_km": km,
+        "min_score": min_score, "arrival": arrival.isoformat(), "nights": nights, "adults": 1})
     keys = {"flight_booking_id": ("booking", "the flight booking id"), "hotel_booking_id": ("booking", "the hotel booking id"),
             "hotel_name": ("text", "the hotel's name"), "check_in": ("date", "the check-in date")}
     prompt = (f"Plan a trip for {who}: book the cheapest economy flight from {a.name} to {b.name} on "
@@ -612,7 +694,7 @@ def flight_and_airport_hotel(rng: random.Random, p: Planner, infeasible: bool) -
            departure_date=departure.isoformat())
     p.call("hotel_book", "Book_Hotel", hotel_id=hotel.hotel_id, block_id=blocks[0], arrival_date=arrival.isoformat(),
            departure_date=departure.isoformat(), guest_name=who)
-    return Spec("flights+hotels", prompt, keys, parallel=[[0, 1]],
+    return Spec("flights+hotels", prompt, keys, parallel=[[0, 1]], anchor=where,
                 requirements=[{"kind": "flight", "match": {"token": gold.token, "cabin": "ECONOMY",
                                                            "passenger_name": who}},
                               _hotel_req(hotel, blocks, arrival, departure, who)],

@@ -65,8 +65,9 @@ class World:
 
     @property
     def detail(self) -> int:
-        """0 compact, 1 with descriptive fields, 2 with long texts, 3 with everything."""
-        return 0 if self.size <= 1 else 1 if self.size <= 3 else 2 if self.size <= 8 else 3
+        """0 compact, 1 with descriptive fields, 2 with long texts, 3 with everything. The first two sizes stay
+        compact (the second only lists more), so that short targets have a size between "bare" and "detailed"."""
+        return 0 if self.size <= 2 else 1 if self.size <= 4 else 2 if self.size <= 8 else 3
 
     # ------------------------------------------------------------------ inventory
     def taken(self, key: str) -> int:
