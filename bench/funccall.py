@@ -197,8 +197,7 @@ def ladder(seeds: int, baseline: Path | None) -> dict[str, Any]:
             dropped += sum(len(t.meta["fill"]["dropped"]) for t in tasks)
             for rung, task in zip(LADDER, tasks, strict=True):
                 reached[rung].append(task.length_tokens / tokens.parse_length(rung))
-            depth_gap.append(abs((tasks[-1].depth or 0.0) - ScenarioConfig(
-                family="funccall", seed=seed, difficulty=difficulty).evidence_depth()))
+            depth_gap.append(abs(tasks[-1].meta["realised_depth"] - (tasks[-1].depth or 0.0)))
     out: dict[str, Any] = {
         "tasks": total, "same_core_at_every_rung": same, "refused": refused, "fills_dropped": dropped,
         "reached_over_target": {rung: {"median": round(statistics.median(v), 3), "min": round(min(v), 3),

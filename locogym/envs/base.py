@@ -450,8 +450,7 @@ class LocoEnv(gym.Env[str, Any], ABC):
             "heuristic_policy": self.heuristic_policy,
             "task_id": self.task.task_id,
             "content_hash": self.task.content_hash,
-            "core_hash": self.task.core_hash,
-            "depth": self.task.depth,
+            "core_hash": self.task.core_hash,  # keyed by the core's seed: names the task, reveals nothing of it
             "length_tokens": self.task.length_tokens,
             "tools": self.toolset.spec_dicts(),
             "budget": self.budget.as_dict(),

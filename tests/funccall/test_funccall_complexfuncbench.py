@@ -184,7 +184,7 @@ def test_a_seed_replays_the_same_sample_and_gold_at_every_length() -> None:
         seen = []
         for length in ("4k", "8k", "32k", "128k"):
             _obs, info = env.reset(seed=seed, options={"length": length})
-            assert env.task is not None and env.task.depth is None and info["depth"] is None
+            assert env.task is not None and env.task.depth is None and "depth" not in info
             seen.append((env.task.meta["sample_id"], env.task.question, orjson.dumps(env.task.gold),
                          env.task.core_hash, env.task.length_tokens))
         assert len(set(seen)) == 1, seen  # a recorded conversation: length changes nothing

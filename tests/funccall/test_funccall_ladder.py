@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from locogym import make_agent, run_episode
-from locogym.core.errors import ConfigError
+from locogym.core.errors import TaskRefused
 from locogym.core.ladder import DEPTH_NAMES
 from locogym.core.tokens import parse_length
 from locogym.core.types import ScenarioConfig, Task
@@ -72,7 +72,7 @@ def test_seeds_0_to_49_keep_their_core_up_the_ladder_at_every_difficulty() -> No
         for seed in range(50):
             try:
                 tasks = _climb(seed, difficulty)
-            except ConfigError as exc:  # a refusal names the seed and why; at most 5% of them
+            except TaskRefused as exc:  # a refusal names the seed and why; at most 5% of them
                 assert f"seed {seed}" in str(exc) or "cannot hold" in str(exc), exc
                 refused.append(f"{difficulty}/{seed}: {exc}")
                 continue
@@ -136,14 +136,14 @@ def test_when_every_fill_moves_the_gold_the_seed_is_refused_with_a_clear_error()
     config = _config(9, "32k", task="taxi_transfer", difficulty="easy")
     core = draw_core(config)
     makers = [lambda count: _moving_fill(core, max(count, 4))] * 3
-    with pytest.raises(ConfigError, match="seed 9: every context fill drawn for length 32,768 changed"):
+    with pytest.raises(TaskRefused, match="seed 9: every context fill drawn for length 32,768 changed"):
         build_context(core, config, iter(makers))
 
 
 def test_a_length_below_the_first_rung_that_cannot_hold_the_core_is_refused() -> None:
     config = _config(0, "4k")
     core = draw_core(config)
-    with pytest.raises(ConfigError, match="cannot hold this task's core"):
+    with pytest.raises(TaskRefused, match="cannot hold this task's core"):
         generate(config.model_copy(update={"length": core.base.tokens - 1}))
 
 
@@ -154,7 +154,7 @@ def test_a_template_without_a_usable_draw_is_a_config_error_naming_the_seed(monk
     monkeypatch.setitem(generator.TEMPLATES, "flight_seat", (never, True))
     monkeypatch.setattr(generator, "CORE_ATTEMPTS", 5)
     generator._CORES.clear()
-    with pytest.raises(ConfigError, match=r"seed 31: no usable flight_seat task .* nothing in this world fits"):
+    with pytest.raises(TaskRefused, match=r"seed 31: no usable flight_seat task .* nothing in this world fits"):
         generate(_config(31, "4k", task="flight_seat"))
     generator._CORES.clear()
 
@@ -174,12 +174,12 @@ def test_depth_places_the_answers_item_in_the_list_it_is_read_from() -> None:
     for seed in range(4):
         for name in placed:
             task = generate(_config(seed, "128k", depth=DEPTH_NAMES[name]))
-            assert task.depth is not None and 0.0 <= task.depth <= 1.0
-            placed[name].append(task.depth)
+            assert task.depth == DEPTH_NAMES[name]  # the asked depth: part of the core, the same at every rung
+            placed[name].append(task.meta["realised_depth"])
     # the world's own entries on the far side of the item stay where they are, so "end" can fall short of 1
     assert max(placed["start"]) <= 0.35 and sorted(placed["end"])[1] >= 0.65, placed
     assert all(end - start >= 0.4 for start, end in zip(placed["start"], placed["end"], strict=True)), placed
-    # the depth asked for is part of the core; the realised one is recorded on the task
+    # the depth asked for is part of the core; the realised one is recorded in the task's meta
     task = generate(_config(1, "32k", depth=0.5))
     other = generate(_config(1, "32k", depth=0.75))
     assert task.core_hash != other.core_hash and task.question == other.question
@@ -188,7 +188,8 @@ def test_depth_places_the_answers_item_in_the_list_it_is_read_from() -> None:
 def test_an_unasked_depth_is_drawn_from_the_core_and_the_same_at_every_rung() -> None:
     tasks = _climb(6, "medium")
     wanted = _config(6, "4k", difficulty="medium").evidence_depth()
-    assert abs((tasks[-1].depth or 0.0) - wanted) <= 0.15
+    assert {t.depth for t in tasks} == {wanted}
+    assert abs(tasks[-1].meta["realised_depth"] - wanted) <= 0.15
     assert all(t.meta["anchor"]["item"] == tasks[0].meta["anchor"]["item"] for t in tasks)
 
 

@@ -246,7 +246,7 @@ def test_the_file_tree_lists_files_in_the_context_order() -> None:
         obs, info = env.reset(seed=4, options={"length": "16k", "depth": "end"})
         task = env.unwrapped.task  # type: ignore[attr-defined]
         listed = [line.split("  (")[0] for line in obs.splitlines()[1:] if "  (" in line]
-        assert listed == task.meta["file_order"] and info["depth"] == 1.0
+        assert listed == task.meta["file_order"] and task.depth == 1.0 and "depth" not in info
     finally:
         env.close()
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from locogym.core import tokens
-from locogym.core.errors import ConfigError
+from locogym.core.errors import ConfigError, TaskRefused
 from locogym.core.ladder import core_hash, place, too_short
 from locogym.core.types import Evidence, ScenarioConfig, Task, ToolCall, dumps
 from locogym.scenarios.funccall.apis import LOOKUPS, STATE_CHANGING, call_api
@@ -175,7 +175,7 @@ def _draw_core(config: ScenarioConfig, shown_seed: int) -> Core:
             continue
         return Core(name, infeasible, state, world_seed, play)
     reasons = "; ".join(f"{reason} ({n}x)" for reason, n in why.most_common(3))
-    raise ConfigError(f"seed {shown_seed}: no usable {name} task ({'infeasible' if infeasible else 'feasible'}, "
+    raise TaskRefused(f"seed {shown_seed}: no usable {name} task ({'infeasible' if infeasible else 'feasible'}, "
                       f"difficulty {config.difficulty}) in {CORE_ATTEMPTS} draws: {reasons}.",
                       fix="Use another seed (or another task= or difficulty=).")
 
@@ -257,7 +257,7 @@ def build_context(core: Core, config: ScenarioConfig,
             return _fit(core, config.length, requested, fill_count(config.length), maker), dropped
         except FillMoved as moved:
             dropped.append(str(moved))
-    raise ConfigError(f"seed {config.seed}: every context fill drawn for length {config.length:,} changed the "
+    raise TaskRefused(f"seed {config.seed}: every context fill drawn for length {config.length:,} changed the "
                       f"task ({'; '.join(dropped[-2:]) or 'no fill drawn'}).",
                       fix="Use another seed or length; this is a generator defect worth reporting with the seed.")
 
@@ -371,13 +371,14 @@ def _task(config: ScenarioConfig, core: Core, found: Play, dropped: list[str]) -
     task = Task(
         task_id=f"funccall-{core.name}-{config.seed}", family="funccall", prompt=spec.prompt, question=spec.prompt,
         tool_names=[*API_SPECS, "submit"], gold=gold, core_hash=core_hash(source, record),
-        depth=realised_depth(spec, found.planner), evidence=evidence, oracle_plan=plan,
+        depth=source.evidence_depth(), evidence=evidence, oracle_plan=plan,
         length_tokens=tokens.count(spec.prompt) + obs,
         meta={"template": core.name, "domain": spec.domain,
               "world": {"seed": core.world_seed, "size": found.size, **({"fill": fill} if fill else {})},
               "response_size": config.params.get("response_size", "auto"),
               "initial_bookings": spec.initial_bookings, "oracle_steps": oracle_steps,
               "parallel_groups": spec.parallel, "oracle_obs_tokens": obs, "stop_slack": 2,
+              "realised_depth": realised_depth(spec, found.planner),
               "anchor": {k: where[k] for k in ("api", "item", "rank", "total")},
               "fill": {"entries": 0 if fill is None else fill["lead"] + fill["trail"],
                        "ahead": 0 if fill is None else fill["lead"], "dropped": dropped}},
