@@ -11,12 +11,11 @@ with itself, and reports pair their statistics over tasks that share a core hash
 
 Depth is a second controlled axis: a fraction in [0, 1] (``"start"`` = 0, ``"middle"`` = 0.5, ``"end"`` = 1) of
 how far into the context the needed evidence sits. Left unset, it is drawn from the core's seed, so it too is the
-same at every length.
+same at every length (:func:`locogym.core.types.drawn_depth`).
 """
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from locogym.core.errors import ConfigError, TaskRefused
@@ -47,12 +46,6 @@ def parse_depth(value: Any) -> float | None:
         raise ConfigError(f"depth={value!r} is not a depth.",
                           fix='Use "start", "middle", "end" or a fraction from 0 (start) to 1 (end), e.g. 0.25.')
     return round(float(number), 4)
-
-
-def drawn_depth(core_seed: int) -> float:
-    """The depth of a task whose depth was not asked for: drawn from the core's seed (the same at every length),
-    uniform over [0, 1] in steps of 0.05 so that reports can cut it into start, middle and end."""
-    return random.Random(f"depth:{core_seed}").randint(0, 20) / 20
 
 
 def depth_bin(depth: float | None) -> str:

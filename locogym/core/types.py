@@ -7,6 +7,7 @@ written to disk carries ``schema_version`` so that a later release can read (and
 from __future__ import annotations
 
 import hashlib
+import random
 from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
@@ -166,9 +167,13 @@ class ScenarioConfig(Model):
 
     def evidence_depth(self) -> float:
         """The depth asked for, or else the one drawn from the core's seed (the same at every length)."""
-        from locogym.core.ladder import drawn_depth
-
         return self.depth if self.depth is not None else drawn_depth(self.core_seed())
+
+
+def drawn_depth(core_seed: int) -> float:
+    """The depth of a task whose depth was not asked for: drawn from the core's seed (the same at every length),
+    uniform over [0, 1] in steps of 0.05 so that reports can cut it into start, middle and end."""
+    return random.Random(f"depth:{core_seed}").randint(0, 20) / 20
 
 
 class Gold(Model):

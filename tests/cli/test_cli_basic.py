@@ -76,4 +76,4 @@ def test_envs_table_keeps_every_id_whole_at_80_columns() -> None:
         assert sum(f"│ {env_id} " in line for line in lines) == 1, env_id  # on one line, never folded
     text = " ".join(out.getvalue().split())
     assert "tools: list_dir, read_file, grep," in text and "Search_Flight_Location" in text
-    assert "options: defects, difficulty, length, task" in text
+    assert "options: defects, depth, difficulty, length, task" in text

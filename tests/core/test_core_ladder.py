@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 
 from locogym.core.errors import ConfigError, TaskRefused
-from locogym.core.ladder import core_hash, depth_bin, drawn_depth, parse_depth, place, too_short
-from locogym.core.types import ScenarioConfig
+from locogym.core.ladder import core_hash, depth_bin, parse_depth, place, too_short
+from locogym.core.types import ScenarioConfig, drawn_depth
 
 
 def _config(**change: object) -> ScenarioConfig:

@@ -10,8 +10,8 @@ base and on a grown world gives the same gold, or the grown world is rejected.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from locogym.scenarios.wiki.corpus import Chain, Side
 from locogym.scenarios.wiki.synthetic import ATTRIBUTES, Entity, World
 
 ATTRIBUTE_NAMES = frozenset(ATTRIBUTES.values())
@@ -19,34 +19,6 @@ ATTRIBUTE_NAMES = frozenset(ATTRIBUTES.values())
 
 class Unresolvable(ValueError):
     """A chain has no single answer on this world (a name that means several entities, a missing relation)."""
-
-
-@dataclass(frozen=True)
-class Side:
-    """One start entity, named as the question names it (its name or an alias), and the relations walked."""
-
-    start: str
-    relations: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Chain:
-    """What a synthetic question asks.
-
-    ``bridge``: one side; the answer is relation ``ask`` (or attribute ``ask``) of the side's last entity.
-    ``comparison``: two sides; the answer is the start entity whose last entity has the larger (``larger``) or
-    smaller value of attribute ``ask``.
-    """
-
-    qtype: str
-    sides: tuple[Side, ...]
-    ask: str
-    larger: bool = True
-
-    def record(self) -> dict[str, Any]:
-        """Plain data for a task's core record."""
-        return {"qtype": self.qtype, "ask": self.ask, "larger": self.larger,
-                "sides": [{"start": s.start, "relations": list(s.relations)} for s in self.sides]}
 
 
 @dataclass(frozen=True)

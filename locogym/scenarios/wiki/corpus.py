@@ -11,19 +11,44 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from locogym.core import tokens
 from locogym.core.text import _WORD, STOPWORDS
 
-if TYPE_CHECKING:
-    from locogym.scenarios.wiki.chains import Chain
-
 _PAREN = re.compile(r"\s*\([^)]*\)\s*$")
 MAX_TITLE_WORDS = 8
 SMALL_BATCH = 12  # fewer articles than this are token-counted one by one (a batch costs about as much)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One start entity, named as the question names it (its name or an alias), and the relations walked."""
+
+    start: str
+    relations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Chain:
+    """What a synthetic question asks.
+
+    ``bridge``: one side; the answer is relation ``ask`` (or attribute ``ask``) of the side's last entity.
+    ``comparison``: two sides; the answer is the start entity whose last entity has the larger (``larger``) or
+    smaller value of attribute ``ask``.
+    """
+
+    qtype: str
+    sides: tuple[Side, ...]
+    ask: str
+    larger: bool = True
+
+    def record(self) -> dict[str, Any]:
+        """Plain data for a task's core record."""
+        return {"qtype": self.qtype, "ask": self.ask, "larger": self.larger,
+                "sides": [{"start": s.start, "relations": list(s.relations)} for s in self.sides]}
 
 
 @dataclass(frozen=True)

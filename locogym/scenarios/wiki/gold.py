@@ -20,8 +20,7 @@ from typing import Any
 
 from locogym.core import tokens
 from locogym.core.errors import ConfigError, TaskRefused
-from locogym.core.ladder import drawn_depth
-from locogym.core.types import Gold, ScenarioConfig, stable_hash
+from locogym.core.types import Gold, ScenarioConfig, drawn_depth, stable_hash
 from locogym.scenarios.wiki.chains import Unresolvable, resolve
 from locogym.scenarios.wiki.corpus import Article, Corpus, QAItem
 from locogym.scenarios.wiki.questions import make_question
