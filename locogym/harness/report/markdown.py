@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from locogym.core.tokens import format_length
+from locogym.core.types import EpisodeResult
 from locogym.harness.report.confidence import Confidence
 from locogym.harness.report.summary import (
     BEHAVIOUR_TITLES,
@@ -79,19 +80,20 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
             lines.append(f"| {_cell(agent)} | {found.answers} of {found.episodes} | {found.ece:.3f} | "
                          f"{found.brier:.3f} |")
         lines.append("")
-    if summary.refused:
-        lines += ["## Refused episodes", "", "| agent | env | length | seed | reason |", "|---|---|---:|---:|---|"]
-        for result in summary.refused[:50]:
-            lines.append(f"| {_cell(result.agent)} | {result.env} | {format_length(result.length)} | {result.seed} | "
-                         f"{_cell((result.error or '')[:200])} |")
-        lines.append("")
-    if summary.errored:
-        lines += ["## Errored episodes", "", "| agent | env | length | seed | error |", "|---|---|---:|---:|---|"]
-        for result in summary.errored[:50]:
-            lines.append(f"| {_cell(result.agent)} | {result.env} | {format_length(result.length)} | {result.seed} | "
-                         f"{_cell((result.error or '')[:160])} |")
-        lines.append("")
+    lines += _episode_list("Refused episodes", "reason", summary.refused, 200)
+    lines += _episode_list("Errored episodes", "error", summary.errored, 160)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _episode_list(title: str, why: str, results: list[EpisodeResult], width: int) -> list[str]:
+    """Episodes that have no score, each with why (the first 50)."""
+    if not results:
+        return []
+    lines = [f"## {title}", "", f"| agent | env | length | seed | {why} |", "|---|---|---:|---:|---|"]
+    for result in results[:50]:
+        lines.append(f"| {_cell(result.agent)} | {result.env} | {format_length(result.length)} | {result.seed} | "
+                     f"{_cell((result.error or '')[:width])} |")
+    return [*lines, ""]
 
 
 def _curve_table(per_agent: dict[str, Curve], agents: list[str]) -> list[str]:
