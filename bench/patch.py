@@ -33,6 +33,7 @@ import gymnasium as gym
 import locogym
 from locogym.core import tokens
 from locogym.scenarios.defects.cache import RunCache
+from locogym.scenarios.defects.gold import PatchGold
 from locogym.scenarios.defects.mutations import is_test_path
 from locogym.scenarios.defects.suite import Suite
 
@@ -93,17 +94,19 @@ def measure(source: str, sandbox: str, seeds: int, length: int) -> dict[str, obj
 def _plain_grading_s(base, trajectory) -> float:  # noqa: ANN001 - the env and its trajectory
     """Seconds to grade an episode the earlier way: the agent's non-test edits over the clean project in a fresh
     sandbox, one uncached plain run of the fail-to-pass and pass-to-pass tests."""
-    task, gold = trajectory.task, trajectory.task.gold
-    clean = {**(task.workspace or {}), **gold["withheld"]}
+    task = trajectory.task
+    gold = task.gold_as(PatchGold)
+    clean = {**(task.workspace or {}), **gold.withheld}
     edited = {p: t for p, t in trajectory.final_state["changed"].items() if t is not None and not is_test_path(p)}
     started = time.perf_counter()
-    suite = Suite(gold["repository"], gold["commit"], clean, gold["test_args"], base.grading_sandbox,
+    suite = Suite(gold.repository, gold.commit, clean, gold.test_args, base.grading_sandbox,
                   base.grading_backend(), RunCache(enabled=False), owns_sandbox=True)
+    graded = [*gold.fail_to_pass, *gold.pass_to_pass, *task.meta.get("context_pass_to_pass", [])]
     try:
-        run = suite.run("plain", edited=edited, selection=[*gold["fail_to_pass"], *gold["pass_to_pass"]])
+        run = suite.run("plain", edited=edited, selection=graded)
     finally:
         suite.close()
-    assert run.passed >= set(gold["fail_to_pass"]), "the plain run disagrees with the grader"
+    assert run.passed >= set(gold.fail_to_pass), "the plain run disagrees with the grader"
     return time.perf_counter() - started
 
 

@@ -57,7 +57,7 @@ def labelled(task: Task) -> list[Block]:
 
 
 def f1_of(task: Task, flagged: list[Block]) -> float:
-    return score_flagged(task.gold, flagged)["f1"]
+    return score_flagged(task, flagged)["f1"]
 
 
 def _seeds(spec: str) -> list[int]:
@@ -128,7 +128,7 @@ def classify(train_tasks: list[Task], test_tasks: list[Task], kind: str, top_fea
     test_scores = [float(p) for p in model.predict_proba(vectorizer.transform([u.text for u in test_flat]))[:, 1]]
     test_scored = scored(test_scores, test_units)
     threshold_f1 = [f1_of(t, flagged(pairs, best)) for t, pairs in zip(test_tasks, test_scored, strict=True)]
-    top1 = [score_flagged(t.gold, max(pairs, key=lambda p: p[1])[0].blocks if pairs else [])
+    top1 = [score_flagged(t, max(pairs, key=lambda p: p[1])[0].blocks if pairs else [])
             for t, pairs in zip(test_tasks, test_scored, strict=True)]
     top1_f1 = [m["f1"] for m in top1]
     by_kind: dict[str, list[float]] = {}

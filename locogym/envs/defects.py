@@ -1,30 +1,36 @@
 """What LoCo-RepoPatch and LoCo-RepoReview share: source arguments, validation through the env's sandbox and the
-run cache, and the LoCo-Repo tool set with its workspace mirror (whose ``read_file`` reports the defect spans of
-``Task.evidence`` as seen).
+run cache, the task's core (validated once per process for every length) and the growth of its context with the
+rejection of a fill that moves the gold, and the LoCo-Repo tool set with its workspace mirror (whose ``read_file``
+reports the defect spans of ``Task.evidence`` as seen).
 """
 
 from __future__ import annotations
 
-import random
+from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from locogym.core.errors import ConfigError, SandboxUnavailable
-from locogym.core.types import ScenarioConfig, Task, ToolCall, ToolResult, stable_hash
+from locogym.core.types import ScenarioConfig, Task, ToolCall, ToolResult, dumps, stable_hash
 from locogym.envs.base import LocoEnv
 from locogym.envs.provenance import code_notes
 from locogym.sandboxes.base import Sandbox, make_sandbox
+from locogym.scenarios.defects import growth
 from locogym.scenarios.defects.cache import RunCache
+from locogym.scenarios.defects.edits import Edit
 from locogym.scenarios.defects.inject import Injection
-from locogym.scenarios.defects.project import ProjectSettings, load_project
+from locogym.scenarios.defects.mutations import Mutation
+from locogym.scenarios.defects.project import ProjectSettings
 from locogym.scenarios.defects.suite import Suite
-from locogym.scenarios.defects.tasks import inject_for
+from locogym.scenarios.defects.tasks import Context, Core, inject_for
 from locogym.scenarios.repo import SourceTree
 from locogym.scenarios.repo.workspace import RepoWorkspace
 from locogym.tools.base import Submit, Tool, ToolContext
 from locogym.tools.code import repo_tools
 
 EDIT_TOOL = "edit_file"
+_CORE_CACHE_SIZE = 4
+T = TypeVar("T")
 
 
 class DefectEnv(LocoEnv):
@@ -116,26 +122,98 @@ class DefectEnv(LocoEnv):
 
         return check
 
-    def validated(self, config: ScenarioConfig) -> tuple[SourceTree, Injection, ScenarioConfig]:
-        """The task's project, its validated defects (runs the tests in the env's sandbox on a cache miss) and the
-        config that seeds the rest of the task (see :meth:`seeding_config`)."""
+    # ------------------------------------------------------------------ core and context
+    def defect_rank(self, config: ScenarioConfig, tree: SourceTree) -> Callable[[Mutation], float] | None:
+        """*Family hook.* How the core's candidate defects are ordered before validation (None: the seed's
+        order); ``config`` seeds the task, ``tree`` is the core project."""
+        return None
+
+    def core(self, config: ScenarioConfig) -> Core:
+        """The task's core: the project at the ladder's first rung and its validated defects (runs the tests in the
+        env's sandbox on a cache miss), the same at every length and kept in the process for the other lengths.
+
+        Raises:
+            TaskRefused: the length is below the ladder's first rung.
+            SandboxUnavailable: the fake sandbox, which cannot run tests.
+            DataError: the project's tests do not run, or no defect survives validation.
+        """
         if self.grading_backend() == "fake":
             raise SandboxUnavailable(f"{self.env_id} validates and grades by running the project's tests, which the "
                                      "in-memory fake sandbox cannot do.",
                                      fix="Use sandbox='docker', 'bwrap' or (trusted code only) 'local'.")
-        seed = random.Random(config.rng_seed()).randrange(2**31)
-        tree = load_project(config.params["source"], config.params.get("ref"), seed, max(2_000, config.length),
-                            self.synthetic_branch_share)
-        config = self.seeding_config(config, tree)
-        injection = inject_for(tree, config, self.settings(config), self.get_sandbox, self.grading_backend(),
-                               self.run_cache(), self.min_catching_tests)
-        self.last_injection = injection
-        return tree, injection, config
+        growth.check_length(config)
+        key = dumps(config.identity(without=("length",))).decode()
+        cores = self._cores()
+        core = cores.get(key)
+        if core is None:
+            tree = growth.core_project(config, self.synthetic_branch_share)
+            seeding = self.seeding_config(config, tree)
+            injection = inject_for(tree, seeding, self.settings(config), self.get_sandbox, self.grading_backend(),
+                                   self.run_cache(), self.min_catching_tests, self.defect_rank(seeding, tree))
+            core = cores[key] = Core(tree=tree, injection=injection, seeding=seeding)
+            while len(cores) > _CORE_CACHE_SIZE:
+                cores.popitem(last=False)
+        cores.move_to_end(key)
+        self.last_injection = core.injection
+        return core
+
+    def fill_candidates(self, config: ScenarioConfig, core: Core) -> list[tuple[int | None, SourceTree]]:
+        """The projects of this length to try, in order: the core itself when it does not grow (a real tree, the
+        first rung), else the grown projects of the fill stream's first entries (at most ``MAX_FILL_ATTEMPTS``)."""
+        if not growth.grows(config, core.tree):
+            return [(None, core.tree)]
+        fills = growth.fill_stream(self.context_seeding(config, core), growth.MAX_FILL_ATTEMPTS)
+        return [(f, growth.grown_project(config, core.tree, self.synthetic_branch_share, f)) for f in fills]
+
+    def grow(self, config: ScenarioConfig, core: Core, finish: Callable[[Context], T]) -> T:
+        """Grow the core's context to ``config.length`` and make the task with ``finish``.
+
+        ``finish`` rejects a fill that moves the gold (it raises
+        :class:`~locogym.scenarios.defects.growth.FillRejected`, from :meth:`recheck`); a rejected fill is
+        recorded and the next one of the stream tried.
+
+        Raises:
+            TaskRefused: every candidate fill moved the gold.
+        """
+        rejected: list[dict[str, Any]] = []
+        for fill, tree in self.fill_candidates(config, core):
+            try:
+                return finish(Context(tree=tree, seeding=self.context_seeding(config, core), fill=fill,
+                                      rejected=list(rejected)))
+            except growth.FillRejected as exc:
+                rejected.append({"fill": fill, "reason": str(exc)})
+        raise growth.refuse_fill(config.seed, config.length, rejected)
+
+    def recheck(self, config: ScenarioConfig, core: Core, context: Context, also: list[Edit] | None = None
+                ) -> growth.Recheck:
+        """The core's defects validated again on the context's project, with the edits ``also`` applied.
+
+        Raises:
+            FillRejected: the fill moved the gold (the reason says how).
+        """
+        result = growth.recheck(core.injection, context.tree, self.settings(config), self.get_sandbox,
+                                self.grading_backend(), self.run_cache(), also or [])
+        if result.reason is not None:
+            raise growth.FillRejected(result.reason)
+        return result
+
+    @staticmethod
+    def context_seeding(config: ScenarioConfig, core: Core) -> ScenarioConfig:
+        """The config that seeds the context at ``config``'s length: the core's seeding config (a real tree by
+        its content) at this length and depth."""
+        return core.seeding.model_copy(update={"length": config.length, "depth": config.depth})
+
+    def _cores(self) -> OrderedDict[str, Core]:
+        cores: OrderedDict[str, Core] | None = getattr(self, "_core_cache", None)
+        if cores is None:
+            cores = OrderedDict()
+            self._core_cache = cores
+        return cores
 
     @staticmethod
     def seeding_config(config: ScenarioConfig, tree: SourceTree) -> ScenarioConfig:
-        """The config that seeds defect choice: a real project counts by its content, not by the folder it sits
-        in, so the same code at another path (another machine, another temporary folder) gives the same task."""
+        """The config that seeds the task: a real project counts by its content, not by the folder it sits in,
+        so the same code at another path (another machine, another temporary folder) gives the same task."""
         if tree.origin == "synthetic":  # generated from the seed itself: nothing of a folder in it
             return config
         return config.model_copy(update={"params": {**config.params, "source": f"content:{tree.commit}"}})

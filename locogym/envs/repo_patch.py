@@ -7,24 +7,35 @@ the agent's changes to the project's source onto the pristine task (every test p
 every fail-to-pass and pass-to-pass outcome over a sealed channel, checks each defective function against the
 original on generated inputs, and scans the diff and commands for tampering (docs/integrity.md). The trajectory's
 ``final_state`` holds the diff and the changed files, enough to re-grade.
+
+The task is a core plus a context (:mod:`locogym.scenarios.defects.growth`): the defects, the issue and the gold
+come from a 4k core project and are the same at every length; the project grows around it. ``depth`` places the
+defective module in the code listing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from locogym.core.errors import ConfigError
 from locogym.core.types import EpisodeScore, ScenarioConfig, Task, Trajectory
 from locogym.envs.defects import DefectEnv
 from locogym.sandboxes.base import Sandbox, make_sandbox
+from locogym.scenarios.defects import growth
+from locogym.scenarios.defects.gold import PatchGold
 from locogym.scenarios.defects.grading import grade_patch
+from locogym.scenarios.defects.mutations import Mutation
+from locogym.scenarios.defects.placement import listing_depth, listing_rank
 from locogym.scenarios.defects.review import unified_diff
-from locogym.scenarios.defects.tasks import build_patch_task
+from locogym.scenarios.defects.tasks import Context, Core, build_patch_task
 from locogym.scenarios.defects.verdict import patch_score
+from locogym.scenarios.repo import SourceTree
 from locogym.tools.base import Tool, ToolContext
 from locogym.tools.testing import RunTests
 
 GRADING_OUTPUT_LIMIT = 16 * 1024 * 1024
+DEPTH_TOLERANCE = 0.05  # a grown listing that puts the defects this near the depth ends the search for a fill
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".git", ".mypy_cache", ".ruff_cache"}
 
 
@@ -38,6 +49,8 @@ class RepoPatchEnv(DefectEnv):
     option_names = frozenset({"defects"})
     default_length = 8_192
     min_catching_tests = 2  # the issue quotes one failing test; at least one more stays hidden
+    ladder = ("4k", "8k", "32k")
+    fill_pool = 12  # fills looked at for the one that keeps the defect at its depth of the listing
 
     def configure(self, show_failing_tests: bool = False, **kwargs: Any) -> dict[str, Any]:
         params = self.configure_source(**kwargs)
@@ -49,9 +62,41 @@ class RepoPatchEnv(DefectEnv):
         return [*self.repo_tools(), RunTests(), self.submit_tool()]
 
     def generate(self, config: ScenarioConfig) -> Task:
-        tree, injection, _ = self.validated(config)
-        return build_patch_task(tree, config, injection, self.edit_call, self.toolset_names(),
-                                show_failing_tests=bool(config.params.get("show_failing_tests", False)))
+        core = self.core(config)
+        show = bool(config.params.get("show_failing_tests", False))
+
+        def finish(context: Context) -> Task:
+            checked = self.recheck(config, core, context) if context.grown else None
+            return build_patch_task(core, context, config, self.edit_call, self.toolset_names(),
+                                    show_failing_tests=show,
+                                    context_tests=checked.context_passing if checked is not None else None)
+
+        return self.grow(config, core, finish)
+
+    def defect_rank(self, config: ScenarioConfig, tree: SourceTree) -> Callable[[Mutation], float]:
+        """Depth places the defect in the code listing: the core's modules nearest it, in the core's listing and
+        in a reference growth of it, are tried first."""
+        reference = growth.reference_growth(config, tree, self.synthetic_branch_share)
+        return listing_rank([tree.files, reference.files], config.evidence_depth())
+
+    def fill_candidates(self, config: ScenarioConfig, core: Core) -> list[tuple[int | None, SourceTree]]:
+        """The grown projects to try, those that list the defective modules nearest the task's depth first.
+
+        The fill stream's entries are grown in order until one lists the defects within ``DEPTH_TOLERANCE`` of
+        the depth (at least ``MAX_FILL_ATTEMPTS``, at most ``fill_pool`` of them); the nearest (ties: the stream's
+        order) are tried first."""
+        if not growth.grows(config, core.tree):
+            return [(None, core.tree)]
+        paths = [d.mutation.path for d in core.injection.defects]
+        depth = self.context_seeding(config, core).evidence_depth()
+        grown: list[tuple[float, int, SourceTree]] = []
+        for fill in growth.fill_stream(self.context_seeding(config, core), self.fill_pool):
+            tree = growth.grown_project(config, core.tree, self.synthetic_branch_share, fill)
+            grown.append((abs(listing_depth(tree.files, paths) - depth), fill, tree))
+            if len(grown) >= growth.MAX_FILL_ATTEMPTS and min(g[0] for g in grown) <= DEPTH_TOLERANCE:
+                break
+        ranked = sorted(grown, key=lambda entry: entry[0])
+        return [(fill, tree) for _, fill, tree in ranked[:growth.MAX_FILL_ATTEMPTS]]
 
     def final_state(self, ctx: ToolContext) -> dict[str, Any]:
         """The agent's changes to the workspace: a unified diff plus each changed file (``None`` = deleted)."""
@@ -73,7 +118,8 @@ class RepoPatchEnv(DefectEnv):
 
     def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:
         changed: dict[str, str | None] = trajectory.final_state.get("changed", {})
-        grade = grade_patch(task.gold, dict(task.workspace or {}), changed, trajectory.steps, self.grading_sandbox)
+        grade = grade_patch(task.gold_as(PatchGold), dict(task.workspace or {}), changed, trajectory.steps,
+                            self.grading_sandbox, context_tests=task.meta.get("context_pass_to_pass", []))
         return patch_score(grade)
 
     def grading_sandbox(self) -> Sandbox:

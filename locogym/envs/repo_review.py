@@ -9,6 +9,10 @@ the F1 of findings against defects, with precision, recall, recall per defect ki
 benign edits as metrics.
 Each defect's lines are the task's evidence; the diff in the prompt shows them, so they count as seen from the
 first step (an oracle that submits at once stops on time; reading on afterwards is over-search).
+
+The task is a core plus a context (:mod:`locogym.scenarios.defects.growth`): the defects, the core files' edits,
+the request and the gold come from a 4k core project and are the same at every length; the project and the diff's
+benign edits grow around it. ``depth`` places the defect hunks among the diff's hunks.
 """
 
 from __future__ import annotations
@@ -19,14 +23,24 @@ from locogym.core.errors import ConfigError
 from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
 from locogym.envs.defects import DefectEnv
 from locogym.scenarios.defects.behaviour import compare_functions
+from locogym.scenarios.defects.gold import grade_review
+from locogym.scenarios.defects.growth import FillRejected
+from locogym.scenarios.defects.refactors import Refactor
 from locogym.scenarios.defects.review import (
     DEFAULT_WINDOW,
     BehaviourCheck,
-    Location,
-    grade_findings,
+    ReviewChange,
     parse_findings,
 )
-from locogym.scenarios.defects.tasks import build_review_task
+from locogym.scenarios.defects.tasks import (
+    Context,
+    Core,
+    build_review_task,
+    context_benign,
+    core_benign,
+    moved_defects,
+    review_change,
+)
 from locogym.tools.base import Tool, ToolContext
 
 
@@ -40,6 +54,7 @@ class RepoReviewEnv(DefectEnv):
     option_names = frozenset({"defects"})
     default_length = 8_192
     synthetic_branch_share = 0.35  # guards in many functions: a deleted or inverted one has harmless look-alikes
+    ladder = ("4k", "8k", "32k")
 
     def configure(self, window: int = DEFAULT_WINDOW, **kwargs: Any) -> dict[str, Any]:
         params = self.configure_source(**kwargs)
@@ -52,10 +67,56 @@ class RepoReviewEnv(DefectEnv):
         return [*self.repo_tools(), self.submit_tool()]
 
     def generate(self, config: ScenarioConfig) -> Task:
-        tree, injection, seeding = self.validated(config)
-        return build_review_task(tree, seeding, injection, self.toolset_names(),
-                                 window=int(config.params.get("window", DEFAULT_WINDOW)),
-                                 benign=self.benign_check(tree, injection), behaviour=self.behaviour_check(tree.files))
+        core = self.core(config)
+        core_refactors, core_dropped, core_change = self.core_change(core)
+        window = int(config.params.get("window", DEFAULT_WINDOW))
+
+        def finish(context: Context) -> Task:
+            refactors, dropped = self.context_refactors(config, core, context, core_refactors)
+            change = review_change(context.tree.files, core.injection, [*core_refactors, *refactors])
+            moved = moved_defects(core_change, change)
+            if moved is not None:
+                raise FillRejected(moved)
+            counts = {k: core_dropped.get(k, 0) + dropped.get(k, 0) for k in sorted({*core_dropped, *dropped})}
+            return build_review_task(core, context, config, core_change, change, self.toolset_names(), counts,
+                                     window=window)
+
+        return self.grow(config, core, finish)
+
+    def context_refactors(self, config: ScenarioConfig, core: Core, context: Context,
+                          core_refactors: list[Refactor]) -> tuple[list[Refactor], dict[str, int]]:
+        """The context's benign edits, validated, and how many were dropped for what.
+
+        On a tree that did not grow, the suite checks them as it checks the core's. On a grown project one run
+        does both checks: the core's defects validated again (:meth:`recheck`) with every benign edit in place;
+        when it fails, the defects are checked again alone (a failure there rejects the fill), and the context's
+        edits are cut to comments and docstrings, as a failing suite check does.
+        """
+        behaviour = self.behaviour_check(context.tree.files)
+        if not context.grown:
+            return context_benign(core, context, config, core_refactors, behaviour,
+                                  self.benign_check(context.tree, core.injection))
+        refactors, dropped = context_benign(core, context, config, core_refactors, behaviour, None)
+        core_edits = [e for r in core_refactors for e in r.edits]
+        try:
+            self.recheck(config, core, context, [*core_edits, *(e for r in refactors for e in r.edits)])
+            return refactors, dropped
+        except FillRejected:
+            self.recheck(config, core, context, core_edits)
+        harmless = [r for r in refactors if r.kind in ("comment", "docstring")]
+        dropped = {**dropped, "suite": dropped.get("suite", 0) + len(refactors) - len(harmless)}
+        self.recheck(config, core, context, [*core_edits, *(e for r in harmless for e in r.edits)])
+        return harmless, dropped
+
+    def core_change(self, core: Core) -> tuple[list[Refactor], dict[str, int], ReviewChange]:
+        """The core's benign edits (validated on the core project) and the change they make with the defects,
+        computed once per core for every length."""
+        if "review" not in core.derived:
+            refactors, dropped = core_benign(core, self.behaviour_check(core.tree.files),
+                                             self.benign_check(core.tree, core.injection))
+            core.derived["review"] = (refactors, dropped, review_change(core.tree.files, core.injection, refactors))
+        cached: tuple[list[Refactor], dict[str, int], ReviewChange] = core.derived["review"]
+        return cached
 
     def behaviour_check(self, clean: dict[str, str]) -> BehaviourCheck:
         """The differential check of benign edits, run in the episode's sandbox on the clean project."""
@@ -92,9 +153,7 @@ class RepoReviewEnv(DefectEnv):
         findings, malformed = parse_findings(answer)
         if malformed or not findings:
             return False
-        defects = [Location.model_validate(d) for d in task.gold["defects"]]
-        benign = [Location.model_validate(b) for b in task.gold["benign"]]
-        graded = grade_findings(findings, defects, benign, int(task.gold.get("window", DEFAULT_WINDOW)))
+        graded = grade_review(task, findings)
         return graded["true_positives"] == len(findings)
 
     def final_state(self, ctx: ToolContext) -> dict[str, Any]:
@@ -105,9 +164,7 @@ class RepoReviewEnv(DefectEnv):
         if not answers:
             return EpisodeScore(success=0.0, outcome="no_answer")
         findings, malformed = parse_findings(answers[-1])
-        defects = [Location.model_validate(d) for d in task.gold["defects"]]
-        benign = [Location.model_validate(b) for b in task.gold["benign"]]
-        metrics = grade_findings(findings, defects, benign, int(task.gold.get("window", DEFAULT_WINDOW)))
+        metrics = grade_review(task, findings)
         metrics["malformed_findings"] = float(malformed)
         if malformed and not findings:
             return EpisodeScore(success=0.0, outcome="format_error", metrics=metrics)

@@ -183,6 +183,9 @@ def _lists_differ_expected(prompt: str) -> list[list[str]]:
     return ast.literal_eval(line.split(" != ", 1)[1].strip())
 
 
+CHUNKED_EVEN_SEED = 9  # the seed whose defect is in chunked_even, with a unittest "Lists differ" message
+
+
 @pytest.mark.slow
 def test_special_casing_and_a_constant_return_score_zero_on_more_itertools(tmp_path: Path) -> None:
     """Real tests quote unittest messages, not ``assert a == b``: the cheater reads the expected chunks from the
@@ -193,7 +196,7 @@ def test_special_casing_and_a_constant_return_score_zero_on_more_itertools(tmp_p
                    test_command=REAL_PROJECTS[1].values[1], cache_dir=str(tmp_path))
     options = {"length": "32k"}
     try:
-        env.reset(seed=0, options=options)
+        env.reset(seed=CHUNKED_EVEN_SEED, options=options)
         task = env.unwrapped.task
         assert [d["function"] for d in task.gold["defects"]] == ["chunked_even"], "the seed draws another defect now"
         expected = _lists_differ_expected(task.prompt)
@@ -211,7 +214,8 @@ def test_special_casing_and_a_constant_return_score_zero_on_more_itertools(tmp_p
         scores = {}
         for name, call in (("special-cased", special), ("constant", constant)):
             assert call is not None
-            score = locogym.run_episode(env, ScriptedAgent([call]), seed=0, options=options).score
+            score = locogym.run_episode(env, ScriptedAgent([call]), seed=CHUNKED_EVEN_SEED,
+                                       options=options).score
             assert score.success == 0.0 and score.outcome in {"wrong", "tests_fail", "pass_to_pass_broken"}, (name, score)
             assert score.labels["integrity"] == "clean", (name, score.labels)  # a wrong fix, not tampering
             scores[name] = score

@@ -19,6 +19,9 @@ the CI arenas.
   (:mod:`~locogym.scenarios.defects.integrity`) and the score (:mod:`~locogym.scenarios.defects.verdict`).
 * :mod:`~locogym.scenarios.defects.project`, :mod:`~locogym.scenarios.defects.tasks` — sources and
   ``locogym.toml``, and task building (the envs' shared part is :mod:`locogym.envs.defects`).
+* :mod:`~locogym.scenarios.defects.growth`, :mod:`~locogym.scenarios.defects.placement`,
+  :mod:`~locogym.scenarios.defects.gold` — a task as a core plus a context that grows with the length (and the
+  check that a fill keeps the gold), where the depth puts the defects, and the typed golds.
 """
 
 from __future__ import annotations

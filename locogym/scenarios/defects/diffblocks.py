@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from locogym.scenarios.defects.review import DEFAULT_WINDOW, Location, grade_findings
+from locogym.core.types import Task
+from locogym.scenarios.defects.gold import grade_review
+from locogym.scenarios.defects.review import DEFAULT_WINDOW, Location
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
@@ -100,9 +102,7 @@ def labelled_blocks(diff: str, gold: dict[str, Any]) -> list[Block]:
     return blocks
 
 
-def score_flagged(gold: dict[str, Any], flagged: list[Block]) -> dict[str, float]:
-    """The review grader's metrics for findings placed on the flagged blocks."""
-    findings = [{"path": b.path, "line": b.line, "description": ""} for b in flagged]
-    defects = [Location.model_validate(d) for d in gold["defects"]]
-    benign = [Location.model_validate(b) for b in gold["benign"]]
-    return grade_findings(findings, defects, benign, int(gold.get("window", DEFAULT_WINDOW)))
+def score_flagged(task: Task, flagged: list[Block]) -> dict[str, float]:
+    """The review grader's metrics for findings placed on the flagged blocks of a review task's diff."""
+    findings: list[dict[str, Any]] = [{"path": b.path, "line": b.line, "description": ""} for b in flagged]
+    return grade_review(task, findings)

@@ -18,8 +18,7 @@ The env turns the :class:`PatchGrade` into a score; a grading sandbox that fails
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -33,6 +32,7 @@ from locogym.scenarios.defects.differential import (
     original_definition,
     run_differential,
 )
+from locogym.scenarios.defects.gold import PatchGold
 from locogym.scenarios.defects.integrity import Finding, scan_episode
 from locogym.scenarios.defects.protect import ChangeSplit, split_changes
 from locogym.scenarios.defects.sealed import SealedRun, run_sealed
@@ -64,22 +64,20 @@ class PatchGrade(BaseModel):
         return [v for v in self.verdicts if v.defect_remains]
 
 
-def differential_targets(gold: dict[str, Any], mutated: dict[str, str]) -> list[DifferentialTarget]:
+def differential_targets(gold: PatchGold, mutated: dict[str, str]) -> list[DifferentialTarget]:
     """One target per defect whose original and defective definitions can be rebuilt from the task."""
     targets = []
-    for defect in gold["defects"]:
-        original = defect.get("original")
-        path, qualname = defect["path"], defect["function"]
-        shipped = original_definition(mutated.get(path, ""), qualname)
-        if not original or shipped is None:
+    for defect in gold.defects:
+        shipped = original_definition(mutated.get(defect.path, ""), defect.function)
+        if not defect.original or shipped is None:
             continue
-        targets.append(DifferentialTarget(id=defect["id"], module=module_name(path), qualname=qualname,
-                                          original=original, defective=shipped[0], decorated=shipped[1],
-                                          seed=int(stable_hash([gold["commit"], defect["id"]], 8), 16)))
+        targets.append(DifferentialTarget(id=defect.id, module=module_name(defect.path), qualname=defect.function,
+                                          original=defect.original, defective=shipped[0], decorated=shipped[1],
+                                          seed=int(stable_hash([gold.commit, defect.id], 8), 16)))
     return targets
 
 
-def credit(grade: PatchGrade, gold: dict[str, Any], run: SealedRun) -> None:
+def credit(grade: PatchGrade, gold: PatchGold, run: SealedRun) -> None:
     """Credit the passing fail-to-pass tests, except those of a defect that is still present.
 
     A defect the differential found still present earns nothing from its tests: they passed because the patch
@@ -87,18 +85,21 @@ def credit(grade: PatchGrade, gold: dict[str, Any], run: SealedRun) -> None:
     """
     remaining = {v.id for v in grade.defect_remains}
     owners: dict[str, set[str]] = {}
-    for defect in gold["defects"]:
-        for test in defect["fail_to_pass"]:
-            owners.setdefault(test, set()).add(defect["id"])
-    passed = {t for t in gold["fail_to_pass"] if run.outcomes.get(t) == "passed"}
+    for defect in gold.defects:
+        for test in defect.fail_to_pass:
+            owners.setdefault(test, set()).add(defect.id)
+    passed = {t for t in gold.fail_to_pass if run.outcomes.get(t) == "passed"}
     grade.fail_to_pass_credited = sum(1 for t in passed if not owners.get(t, set()) & remaining)
     grade.special_cased = sorted({d for t in passed for d in owners.get(t, set()) & remaining})
 
 
-def grade_patch(gold: dict[str, Any], workspace: dict[str, str], changed: dict[str, str | None],
+def grade_patch(gold: PatchGold, workspace: dict[str, str], changed: dict[str, str | None],
                 steps: Iterable[StepEvent], sandbox_factory: Callable[[], Sandbox],
-                timeout: float = DEFAULT_TIMEOUT_S) -> PatchGrade:
+                timeout: float = DEFAULT_TIMEOUT_S, context_tests: Sequence[str] = ()) -> PatchGrade:
     """Grade the agent's ``changed`` files (path -> text, None = deleted) against the task (see module docstring).
+
+    ``context_tests`` are the tests of the task's context (the fill around its core project) that passed on the
+    clean project: they are graded as pass-to-pass like the core's own.
 
     Raises:
         SandboxUnavailable: the grading sandbox could not be made or could not run the launcher.
@@ -106,12 +107,12 @@ def grade_patch(gold: dict[str, Any], workspace: dict[str, str], changed: dict[s
     started = time.perf_counter()
     split = split_changes(changed, workspace)
     grade = PatchGrade(split=split, findings=scan_episode(changed, workspace, split.held, steps),
-                       fail_to_pass_total=len(gold["fail_to_pass"]))
+                       fail_to_pass_total=len(gold.fail_to_pass))
     if not split.applied:
         grade.grading_s = time.perf_counter() - started
         return grade
-    clean = {**workspace, **gold["withheld"]}
-    f2p, p2p = list(gold["fail_to_pass"]), list(gold["pass_to_pass"])
+    clean = {**workspace, **gold.withheld}
+    f2p, p2p = list(gold.fail_to_pass), [*gold.pass_to_pass, *context_tests]
     roots = [".", "src"] if any(p.startswith("src/") for p in clean) else ["."]
     sandbox = sandbox_factory()
     try:
@@ -133,7 +134,7 @@ def grade_patch(gold: dict[str, Any], workspace: dict[str, str], changed: dict[s
         grade.pass_to_pass_broken = sum(1 for t in p2p if run.outcomes.get(t) != "passed")
         if grade.fail_to_pass_fixed and not grade.pass_to_pass_broken and not run.timed_out:
             targets = differential_targets(gold, workspace)
-            tests = sorted({t for d in gold["defects"] for t in d["fail_to_pass"]})[:MAX_DIFFERENTIAL_TESTS]
+            tests = sorted({t for d in gold.defects for t in d.fail_to_pass})[:MAX_DIFFERENTIAL_TESTS]
             grade.verdicts = run_differential(sandbox, targets, tests, import_roots=roots)
         credit(grade, gold, run)
     finally:

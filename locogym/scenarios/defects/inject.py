@@ -3,7 +3,8 @@
 1. Baseline: the clean project's suite runs once in reach mode (per-test outcomes plus which functions each test
    calls). A suite that does not run cleanly is a :class:`~locogym.core.errors.DataError` naming why.
 2. Candidates: every mutation in a non-test module whose function some passing test reaches, ordered by the seed
-   (kinds interleaved so that one task does not always get the most common kind).
+   (kinds interleaved so that one task does not always get the most common kind), then, when the caller ranks
+   them (a patch task places its defect at a depth of the file listing), by that rank.
 3. Screening: a candidate runs against the passing tests that reach its function. It is kept when at least one
    of them now fails (fail-to-pass >= 1; a patch task asks for 2, so one can stay hidden); otherwise it is
    discarded with the reason recorded (``syntax_error``, ``no_failing_test``, ``too_few_failing_tests``,
@@ -16,20 +17,25 @@
    (``masked``) and the confirmation repeats. The grader runs the whole of both sets on every episode.
 
 Every run goes through :class:`~locogym.scenarios.defects.suite.Suite`, hence through the on-disk cache.
+
+The confirmation run (:func:`run_with_defects`) is also how a task recomputes its core's defects on the project
+grown around it (:func:`locogym.scenarios.defects.growth.recheck`).
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from locogym.core.errors import DataError
+from locogym.core.types import stable_hash
 from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.cache import RunCache
-from locogym.scenarios.defects.edits import apply_edits
+from locogym.scenarios.defects.edits import Edit, apply_edits
 from locogym.scenarios.defects.mutations import MUTATION_KINDS, Mutation, find_mutations, is_test_path
 from locogym.scenarios.defects.suite import Suite
 from locogym.scenarios.defects.testrun import TestRun
@@ -39,10 +45,12 @@ TOO_BROAD_SHARE = 0.5  # a defect failing more than this share of the suite is a
 
 
 class KeptDefect(BaseModel):
-    """A validated defect: the mutation and the tests it made fail during screening."""
+    """A validated defect: the mutation, the tests it made fail during screening, and the passing tests that
+    reached its function on the clean project (those it was screened against)."""
 
     mutation: Mutation
     fail_to_pass: list[str]
+    reaching: list[str] = Field(default_factory=list)
 
 
 class Discard(BaseModel):
@@ -112,6 +120,29 @@ def seeded_order(candidates: list[Mutation], rng: random.Random) -> list[Mutatio
     return ordered
 
 
+def candidate_order(candidates: dict[str, tuple[Mutation, list[str]]], rng: random.Random,
+                    rank: Callable[[Mutation], float] | None) -> list[Mutation]:
+    """The order candidates are tried in: the seed's, stably sorted by ``rank`` when there is one."""
+    ordered = seeded_order([m for m, _ in candidates.values()], rng)
+    return sorted(ordered, key=rank) if rank is not None else ordered
+
+
+def run_with_defects(suite: Suite, kept: list[KeptDefect], selection: list[str] | None, timeout: float | None,
+                     mode: Literal["plain", "reach"] = "plain", also: Sequence[Edit] = ()) -> tuple[TestRun, set[str]]:
+    """The suite (or ``selection``) run with every kept defect applied, plus the edits ``also`` (a review's
+    benign edits), and the tests of the run that do not pass: the fail-to-pass set when every test ran passed
+    before. The validation confirms its defects with it, and a task recomputes them on a grown project."""
+    edits = [*(k.mutation.edit for k in kept), *also]
+    mutated = apply_edits(suite.files, edits)
+    edited = {p: t for p, t in mutated.items() if t != suite.files[p]}
+    name = "+".join(sorted(k.mutation.id for k in kept))
+    if also:
+        name += f"+edits:{stable_hash([e.model_dump() for e in also], 24)}"
+    run = suite.run(name, edited=edited, selection=selection, timeout=timeout, mode=mode)
+    ran = selection if selection is not None else sorted(run.outcomes)
+    return run, {t for t in ran if run.outcomes.get(t) != "passed"}
+
+
 def check_baseline(repository: str, baseline: TestRun) -> None:
     """Raise a DataError that says what is wrong when the clean project's suite cannot serve as an oracle."""
     fix = ("Make `python -m pytest` pass on the project (only pytest is installed in the sandbox), or set "
@@ -131,12 +162,14 @@ def check_baseline(repository: str, baseline: TestRun) -> None:
 def inject_defects(repository: str, commit: str, files: dict[str, str], *, count: int, rng: random.Random,
                    sandbox_factory: Callable[[], Sandbox], backend: str, cache: RunCache,
                    test_args: list[str] | None = None, max_candidates: int = DEFAULT_MAX_CANDIDATES,
-                   allowed: set[str] | None = None, min_catching: int = 1) -> Injection:
+                   allowed: set[str] | None = None, min_catching: int = 1,
+                   rank: Callable[[Mutation], float] | None = None) -> Injection:
     """Inject ``count`` validated defects into the project (see the module docstring).
 
     ``allowed`` limits the modules defects may be placed in (``include``/``exclude`` of ``locogym.toml``).
     ``min_catching`` is how many tests must catch a defect for it to be kept: a patch task asks for two, so that
-    the issue can quote one and the grader still holds a failing test the agent never saw.
+    the issue can quote one and the grader still holds a failing test the agent never saw. ``rank`` orders the
+    seeded candidates (lowest first; ties keep the seed's order).
 
     Raises:
         DataError: the clean suite does not run, no function reached by a test can be mutated, or fewer than
@@ -157,7 +190,7 @@ def inject_defects(repository: str, commit: str, files: dict[str, str], *, count
     kept: list[KeptDefect] = []
     discarded: list[Discard] = []
     tried = 0
-    for mutation in seeded_order([m for m, _ in candidates.values()], rng):
+    for mutation in candidate_order(candidates, rng, rank):
         if len(kept) >= count or tried >= max_candidates:
             break
         if any(k.mutation.function == mutation.function and k.mutation.path == mutation.path for k in kept):
@@ -166,16 +199,12 @@ def inject_defects(repository: str, commit: str, files: dict[str, str], *, count
         reason, detail, failing = screen(suite, files, mutation, candidates[mutation.id][1], len(passing),
                                          per_run_timeout, min_catching)
         if reason is None:
-            kept.append(KeptDefect(mutation=mutation, fail_to_pass=failing))
+            kept.append(KeptDefect(mutation=mutation, fail_to_pass=failing, reaching=candidates[mutation.id][1]))
         else:
             discarded.append(_discard(mutation, reason, detail))
     while kept:
-        mutated = apply_edits(files, [k.mutation.edit for k in kept])
-        edited = {p: t for p, t in mutated.items() if t != files[p]}
-        reaching = sorted({t for k in kept for t in candidates[k.mutation.id][1]})
-        final = suite.run("+".join(sorted(k.mutation.id for k in kept)), edited=edited, selection=reaching,
-                          timeout=per_run_timeout)
-        failing_now = {t for t in reaching if final.outcomes.get(t) != "passed"}
+        reaching = sorted({t for k in kept for t in k.reaching})
+        final, failing_now = run_with_defects(suite, kept, reaching, per_run_timeout)
         masked = [k for k in kept if not failing_now & set(k.fail_to_pass)]
         if final.usable and failing_now and not masked:
             return Injection(

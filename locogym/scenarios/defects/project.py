@@ -92,6 +92,11 @@ def read_settings(repo: Path) -> ProjectSettings:
     return settings
 
 
+def is_synthetic(spec: str) -> bool:
+    """True for the seeded synthetic project generator's specs (``synthetic``, ``synthetic:...``)."""
+    return spec == "synthetic" or spec.startswith("synthetic:")
+
+
 @lru_cache(maxsize=8)
 def _load_fixed(spec: str, ref: str | None) -> SourceTree:
     return load_source(spec, ref)
@@ -101,6 +106,6 @@ def load_project(spec: str, ref: str | None, seed: int, target_tokens: int,
                  branch_share: float | None = None) -> SourceTree:
     """The source tree of a task: a seeded synthetic project (``branch_share`` of its functions branching, or the
     generator's default), or the (cached) folder, repository or archive."""
-    if spec == "synthetic" or spec.startswith("synthetic:"):
+    if is_synthetic(spec):
         return load_source(spec, seed=seed, target_tokens=target_tokens, branch_share=branch_share)
     return _load_fixed(spec, ref)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import difflib
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -56,12 +56,14 @@ class Location(BaseModel):
 
 
 class ReviewChange(BaseModel):
-    """The change under review: the new files, its diff, where the defects and the benign hunks are."""
+    """The change under review: the new files, its diff (and each file's section of it), where the defects and the
+    benign hunks are."""
 
     files_after: dict[str, str]
     diff: str
     defects: list[Location]
     benign: list[Location] = Field(default_factory=list)
+    sections: dict[str, str] = Field(default_factory=dict)
 
 
 def _span_lines(files: dict[str, str], edits: list[Edit], target: Edit) -> tuple[int, int]:
@@ -78,25 +80,30 @@ def benign_count(target_tokens: int) -> int:
     return max(4, target_tokens // _TOKENS_PER_REFACTOR)
 
 
-def benign_candidates(files: dict[str, str]) -> list[Refactor]:
-    """Every refactor and defect look-alike of the project's non-test modules, in file and source order."""
+def benign_candidates(files: dict[str, str], paths: Collection[str] | None = None) -> list[Refactor]:
+    """Every refactor and defect look-alike of the project's non-test modules (of those in ``paths``, when
+    given), in file and source order. Look-alikes that pass arguments by keyword read the signatures of the whole
+    project."""
     modules = {p: t for p, t in sorted(files.items()) if p.endswith(".py") and not is_test_path(p)}
     signatures = project_signatures(modules)
-    return [r for path, text in modules.items() for r in (*find_refactors(path, text),
-                                                         *find_twins(path, text, signatures))]
+    return [r for path, text in modules.items() if paths is None or path in paths
+            for r in (*find_refactors(path, text), *find_twins(path, text, signatures))]
 
 
 def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Random, target_tokens: int,
-                     spare: int = 0, imitate: Sequence[str] = ()) -> list[Refactor]:
+                     spare: int = 0, imitate: Sequence[str] = (), paths: Collection[str] | None = None,
+                     count: int | None = None) -> list[Refactor]:
     """Seeded benign edits whose edits overlap neither the defects (``blocked``) nor each other.
 
     ``spare`` more than the diff needs are chosen, so that validation can drop some and keep the length.
     ``imitate`` names the defects' operators: ``MIRROR`` of the look-alikes imitate one of them, the others any
     operator, so a filter for one defect's shape finds that defect among several harmless edits of its shape.
+    ``paths`` limits the files edits are drawn from (a task's core files, or the files its context adds), and
+    ``count`` says how many edits the diff needs (default: :func:`benign_count` of ``target_tokens``).
     """
-    pool = benign_candidates(files)
+    pool = benign_candidates(files, paths)
     rng.shuffle(pool)
-    wanted = benign_count(target_tokens) + spare
+    wanted = (benign_count(target_tokens) if count is None else count) + spare
     taken: list[Edit] = list(blocked)
     chosen: list[Refactor] = []
 
@@ -152,13 +159,15 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
 
 
 def validate_benign(files: dict[str, str], refactors: list[Refactor], behaviour: BehaviourCheck | None,
-                    suite: SuiteCheck | None) -> tuple[list[Refactor], dict[str, int]]:
+                    suite: SuiteCheck | None, applied: Sequence[Edit] = ()) -> tuple[list[Refactor], dict[str, int]]:
     """The refactors shown to keep behaviour, and how many were dropped for what.
 
     A refactor is dropped when the differential check finds a touched function that behaves differently with all
     the benign edits applied (``differs``), or when it is a look-alike whose touched functions could not be
     exercised (``unchecked``: only edits harmless by construction go in unproven). Without a behaviour check
     no look-alike is used. If the suite then fails on the survivors, only comments and docstrings are kept.
+    ``applied`` are benign edits already validated (a review's core edits, when its context's are checked): they
+    are in place for both checks.
     """
     dropped = {"differs": 0, "unchecked": 0, "suite": 0}
     touched = {r.id: [f"{r.path}::{q}" for q in touched_functions(r.path, files[r.path], r.edits)]
@@ -170,7 +179,7 @@ def validate_benign(files: dict[str, str], refactors: list[Refactor], behaviour:
             functions.setdefault(path, [])
             if qualname not in functions[path]:
                 functions[path].append(qualname)
-    after = apply_edits(files, [e for r in refactors for e in r.edits])
+    after = apply_edits(files, [*applied, *(e for r in refactors for e in r.edits)])
     verdicts = behaviour(after, functions) if behaviour is not None and functions else {}
     kept = []
     for refactor in refactors:
@@ -181,7 +190,7 @@ def validate_benign(files: dict[str, str], refactors: list[Refactor], behaviour:
             dropped["unchecked"] += 1
         else:
             kept.append(refactor)
-    if suite is not None and kept and not suite(apply_edits(files, [e for r in kept for e in r.edits])):
+    if suite is not None and kept and not suite(apply_edits(files, [*applied, *(e for r in kept for e in r.edits)])):
         survivors = [r for r in kept if r.kind in ("comment", "docstring")]
         dropped["suite"] = len(kept) - len(survivors)
         kept = survivors
@@ -198,7 +207,13 @@ def _overlap(a: Edit, b: Edit) -> bool:
 
 def unified_diff(before: dict[str, str], after: dict[str, str], context: int = 3) -> str:
     """A ``git diff``-style unified diff of two file sets, files in sorted order."""
-    parts = []
+    return "".join(diff_sections(before, after, context).values())
+
+
+def diff_sections(before: dict[str, str], after: dict[str, str], context: int = 3) -> dict[str, str]:
+    """The ``git diff`` section of each changed file (path -> text), in sorted order: a diff in another file order
+    (``git diff -O``) is these sections in that order."""
+    parts = {}
     for path in sorted(set(before) | set(after)):
         old, new = before.get(path), after.get(path)
         if old == new:
@@ -207,8 +222,8 @@ def unified_diff(before: dict[str, str], after: dict[str, str], context: int = 3
                                      fromfile=f"a/{path}" if old is not None else "/dev/null",
                                      tofile=f"b/{path}" if new is not None else "/dev/null", n=context)
         text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
-        parts.append(f"diff --git a/{path} b/{path}\n{text}")
-    return "".join(parts)
+        parts[path] = f"diff --git a/{path} b/{path}\n{text}"
+    return parts
 
 
 def build_change(files: dict[str, str], defect_edits: list[tuple[str, str, Edit, str]],
@@ -226,7 +241,9 @@ def build_change(files: dict[str, str], defect_edits: list[tuple[str, str, Edit,
         for first, last in spans:
             benign.append(Location(id=refactor.id, kind=refactor.kind, path=refactor.path, line=first,
                                    end_line=last, summary=refactor.summary))
-    return ReviewChange(files_after=after, diff=unified_diff(files, after), defects=defects, benign=benign)
+    sections = diff_sections(files, after)
+    return ReviewChange(files_after=after, diff="".join(sections.values()), defects=defects, benign=benign,
+                        sections=sections)
 
 
 def parse_findings(answer: Any) -> tuple[list[dict[str, Any]], int]:
