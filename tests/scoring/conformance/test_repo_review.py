@@ -21,7 +21,7 @@ def _findings(ep: Episode) -> list[dict[str, Any]]:
 
 def _benign_file(ep: Episode) -> str:
     defects = {d["path"] for d in ep.task.gold["defects"]}
-    return next(b["path"] for b in ep.task.gold["benign"] if b["path"] not in defects)
+    return next(b["path"] for b in ep.task.meta["benign"] if b["path"] not in defects)
 
 
 def test_oracle_findings_at_once_are_answered_from_context() -> None:
@@ -36,7 +36,7 @@ def test_oracle_findings_at_once_are_answered_from_context() -> None:
 def test_flagging_every_hunk_is_unsupported() -> None:
     with review() as ep:
         every = [{"path": h["path"], "line": h["line"], "description": "suspicious"}
-                 for h in ep.task.gold["defects"] + ep.task.gold["benign"]]
+                 for h in ep.task.gold["defects"] + ep.task.meta["benign"]]
         ep.call("submit", answer=every)
         m = ep.metrics
         assert 0.0 < ep.score.success < 1.0  # every defect found, drowned in false positives
@@ -47,7 +47,7 @@ def test_flagging_every_hunk_is_unsupported() -> None:
 def test_reading_on_before_the_right_findings_is_over_search() -> None:
     with review() as ep:
         reads = ep.task.meta["stop_slack"] + 1  # one step more than the slack allows
-        for path in sorted({b["path"] for b in ep.task.gold["benign"]})[:reads]:
+        for path in sorted({b["path"] for b in ep.task.meta["benign"]})[:reads]:
             ep.call("read_file", path=path, offset=1, limit=5)
         ep.call("submit", answer=_findings(ep))
         m = ep.metrics
@@ -60,7 +60,7 @@ def test_reading_on_before_the_right_findings_is_over_search() -> None:
 def test_reading_within_the_slack_still_answers_from_context() -> None:
     with review() as ep:
         reads = ep.task.meta["stop_slack"]
-        for path in sorted({b["path"] for b in ep.task.gold["benign"]})[:reads]:
+        for path in sorted({b["path"] for b in ep.task.meta["benign"]})[:reads]:
             ep.call("read_file", path=path, offset=1, limit=5)
         ep.call("submit", answer=_findings(ep))
         assert ep.labels["stop"] == "from-context" and ep.metrics["stop.overrun"] == reads
