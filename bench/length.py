@@ -7,12 +7,14 @@ shortest length, the degradation (the drop at the longest length, with its sign-
 length (see docs/scoring.md). A rung too short for a seed's core is refused (``TaskRefused``); refusals are counted
 with their reasons and that seed leaves the curve.
 
-Task generation is timed per rung, each rung in a fresh process with an empty on-disk cache (medians over the
-seeds). With ``--baseline PATH`` (a checkout of another release), the same script runs against it side by side in
-the same invocation, and the ratio now/baseline is printed per rung.
+Task generation is timed per rung in fresh processes with an empty on-disk cache, CPU time (the process and the
+test runs it waited for) beside wall time, a process's first task (loads, cold caches) apart from the next ones
+(what a tournament worker pays per task); medians over seeds and ``--repeat`` processes. With ``--baseline PATH``
+(a checkout of another release), the same timer runs against it in the same invocation, the two releases taking
+turns, and the CPU-time ratio now/baseline is printed per rung.
 
     python bench/length.py [--envs LoCo-Repo-v0,...] [--lengths 4k,8k,32k,128k] [--seeds 8] [--gen-seeds 5]
-                           [--baseline PATH] [--sandbox local] [--import MODULE] [--skip-play] [--skip-generation]
+                           [--repeat 3] [--baseline PATH] [--sandbox local] [--import MODULE] [--skip-play] [--skip-generation]
 
 Prints one JSON object.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,9 +37,11 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 ENVS = ("LoCo-Repo-v0", "LoCo-RepoPatch-v0", "LoCo-RepoReview-v0", "LoCo-WikiHop-v0", "LoCo-FuncCall-v0")
 # Generation timer, run in a fresh process against whichever release its path puts first: it uses only what both
-# releases have (gym.make, make_config, task_for), so the same code times the baseline and the current tree.
+# releases have (gym.make, make_config, task_for), so the same code times the baseline and the current tree. Per
+# task it reports wall time and CPU time (this process and the test runs it waited for), so a loaded machine
+# moves the ratio less.
 TIMER = r"""
-import json, os, statistics, sys, time, warnings
+import json, os, sys, time, warnings
 sys.path.insert(0, os.environ["LOCOGYM_BENCH_ROOT"])
 warnings.simplefilter("ignore")
 import importlib, gymnasium as gym, locogym
@@ -45,17 +50,22 @@ for name in sys.argv[5:]:  # modules that register extra families
     getattr(importlib.import_module(name), "register", lambda: None)()
 env = gym.make(env_id, sandbox=sandbox)
 base = env.unwrapped
-times, refused = [], []
+
+def cpu():  # this process at high resolution, plus the (10 ms grained) time of the test runs it waited for
+    t = os.times()
+    return time.process_time() + t.children_user + t.children_system
+
+tasks, refused = [], []
 for seed in range(seeds):
-    start = time.perf_counter()
+    wall, used = time.perf_counter(), cpu()
     try:
         base.task_for(base.make_config(seed, {"length": length}))
     except Exception as exc:  # a refusal (or, in an older release, any generation failure) is reported, not timed
         refused.append(f"seed {seed}: {type(exc).__name__}: {str(exc)[:160]}")
         continue
-    times.append(time.perf_counter() - start)
+    tasks.append({"wall": time.perf_counter() - wall, "cpu": cpu() - used})
 env.close()
-print(json.dumps({"median_s": statistics.median(times) if times else None, "tasks": len(times), "refused": refused}))
+print(json.dumps({"tasks": tasks, "refused": refused}))
 """
 
 
@@ -117,6 +127,7 @@ def play(env_id: str, lengths: list[str], seeds: int, sandbox: str) -> dict[str,
 
 def time_generation(root: Path, env_id: str, length: str, seeds: int, sandbox: str,
                     imports: list[str]) -> dict[str, Any]:
+    """One fresh process of ``root``'s release generating seeds 0..N-1 at ``length``, with an empty cache."""
     with tempfile.TemporaryDirectory(prefix="locogym-bench-cache-") as cache:
         environ = {**os.environ, "LOCOGYM_BENCH_ROOT": str(root), "LOCOGYM_CACHE_DIR": cache,
                    "PYTHONPATH": os.pathsep.join([str(root), str(ROOT)])}
@@ -128,22 +139,48 @@ def time_generation(root: Path, env_id: str, length: str, seeds: int, sandbox: s
     return found
 
 
-def generation(envs: list[str], lengths: list[str], seeds: int, sandbox: str, baseline: Path | None,
+def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians over the runs of one release at one rung: a process's first task (loads, cold caches) apart from
+    the rest (what a worker pays for each further task)."""
+    errors = [r["error"] for r in runs if "error" in r]
+    if errors:
+        return {"error": errors[0]}
+    first = [r["tasks"][0] for r in runs if r["tasks"]]
+    rest = [t for r in runs for t in r["tasks"][1:]]
+    out: dict[str, Any] = {"tasks": sum(len(r["tasks"]) for r in runs), "refused": runs[0]["refused"]}
+    for name, sample in (("first", first), ("next", rest)):
+        if sample:
+            out[name] = {"cpu_ms": round(1000 * statistics.median(t["cpu"] for t in sample), 3),
+                         "wall_ms": round(1000 * statistics.median(t["wall"] for t in sample), 3)}
+    return out
+
+
+def _ratio(now: dict[str, Any], before: dict[str, Any], part: str) -> float | None:
+    a, b = now.get(part, {}).get("cpu_ms"), before.get(part, {}).get("cpu_ms")
+    return round(a / b, 2) if a and b else None
+
+
+def generation(envs: list[str], lengths: list[str], seeds: int, repeat: int, sandbox: str, baseline: Path | None,
                imports: list[str]) -> dict[str, Any]:
+    """Per env and rung: ``repeat`` fresh processes per release, alternating which release goes first, and the
+    medians of their per-task times; with a baseline, the CPU-time ratios now / baseline."""
     out: dict[str, Any] = {}
     for env_id in envs:
         rungs: dict[str, Any] = {}
         for length in lengths:
-            now = time_generation(ROOT, env_id, length, seeds, sandbox, imports)
-            rung: dict[str, Any] = {"now": now}
+            runs: dict[str, list[dict[str, Any]]] = {"now": [], "baseline": []}
+            roots = [("now", ROOT)] + ([("baseline", baseline)] if baseline is not None else [])
+            for round_ in range(repeat):
+                for name, root in roots if round_ % 2 == 0 else roots[::-1]:
+                    runs[name].append(time_generation(root, env_id, length, seeds, sandbox, imports))
+            rung: dict[str, Any] = {"now": _summary(runs["now"])}
             if baseline is not None:
-                before = time_generation(baseline, env_id, length, seeds, sandbox, imports)
-                rung["baseline"] = before
-                if now.get("median_s") and before.get("median_s"):
-                    rung["ratio"] = round(now["median_s"] / before["median_s"], 2)
+                rung["baseline"] = _summary(runs["baseline"])
+                rung["ratio_next"] = _ratio(rung["now"], rung["baseline"], "next")
+                rung["ratio_first"] = _ratio(rung["now"], rung["baseline"], "first")
             rungs[length] = rung
-        ratios = [r["ratio"] for r in rungs.values() if "ratio" in r]
-        out[env_id] = {"rungs": rungs, **({"max_ratio": max(ratios)} if ratios else {})}
+        ratios = [r["ratio_next"] for r in rungs.values() if r.get("ratio_next")]
+        out[env_id] = {"rungs": rungs, **({"max_ratio_next": max(ratios)} if ratios else {})}
     return out
 
 
@@ -152,7 +189,8 @@ def main() -> None:
     parser.add_argument("--envs", default=",".join(ENVS))
     parser.add_argument("--lengths", default="4k,8k,32k,128k")
     parser.add_argument("--seeds", type=int, default=8, help="seeds the heuristic plays at every length")
-    parser.add_argument("--gen-seeds", type=int, default=5, help="seeds per rung in the generation timing")
+    parser.add_argument("--gen-seeds", type=int, default=6, help="seeds per process in the generation timing")
+    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per release and rung")
     parser.add_argument("--sandbox", default="local")
     parser.add_argument("--baseline", type=Path, default=None, help="a checkout of another release to time against")
     parser.add_argument("--import", dest="imports", action="append", default=[],
@@ -171,7 +209,8 @@ def main() -> None:
     if not args.skip_play:
         report["heuristic"] = {env_id: play(env_id, lengths, args.seeds, args.sandbox) for env_id in envs}
     if not args.skip_generation:
-        report["generation"] = generation(envs, lengths, args.gen_seeds, args.sandbox, args.baseline, args.imports)
+        report["generation"] = generation(envs, lengths, args.gen_seeds, args.repeat, args.sandbox, args.baseline,
+                                          args.imports)
         report["generation_seeds"] = args.gen_seeds
     report["machine"] = {"cpus": os.cpu_count(), "median_over": "seeds"}
     print(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
