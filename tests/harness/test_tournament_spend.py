@@ -129,6 +129,7 @@ def test_a_context_overflow_at_128k_is_a_scored_point_on_the_curve(tmp_path: Pat
     assert overflow.score.outcome == "context_overflow"
     assert by_length[8192].score is not None and by_length[8192].score.success == 1.0
     report = summarise(load_run(tmp_path / "run"))
-    curve = dict((length, point.mean) for length, point in report.curves[FIXTURE_ID]["openai-compatible/small"])
-    assert curve == {8192: 1.0, 131072: 0.0}
-    assert report.rows[0].ecl == 8192 and report.errored == []
+    curve = report.curves[FIXTURE_ID]["openai-compatible/small"]
+    assert dict(zip(curve.lengths, (point.mean for point in curve.means), strict=True)) == {8192: 1.0, 131072: 0.0}
+    assert curve.tasks == 1 and curve.degradation.drop.mean == 1.0
+    assert report.rows[0].ecl is not None and report.rows[0].ecl.effective == 8192 and report.errored == []
