@@ -127,10 +127,16 @@ class DockerExecChannel(Channel):
 
     Docker multiplexes the process's stdout and stderr onto the socket in frames with an 8-byte header (stream
     id, then a big-endian length); stdin goes to the process unframed. Stderr frames are kept for diagnostics.
+
+    ``holder`` is the object the Docker SDK handed out for the socket (a ``SocketIO`` that keeps the HTTP response
+    alive). It is held for the channel's lifetime: once it is garbage collected, the socket's last file reference is
+    gone and any later ``close`` of the HTTP connection closes the descriptor under a live channel (``EBADF``).
     """
 
-    def __init__(self, sock: socket.socket, on_close: Callable[[], object] | None = None) -> None:
+    def __init__(self, sock: socket.socket, on_close: Callable[[], object] | None = None,
+                 holder: object | None = None) -> None:
         self._sock = sock
+        self._holder = holder
         self._sock.setblocking(True)
         self._raw = bytearray()
         self._frame_left = 0
@@ -182,9 +188,11 @@ class DockerExecChannel(Channel):
         if self._closed:
             return
         self._closed = True
-        try:
-            self._sock.close()
-        except OSError:
-            pass
+        for closable in (self._holder, self._sock):
+            try:
+                getattr(closable, "close", lambda: None)()
+            except OSError:
+                pass
+        self._holder = None
         if self._on_close is not None:
             self._on_close()

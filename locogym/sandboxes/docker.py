@@ -98,7 +98,7 @@ class DockerSandbox(ServedSandbox):
                                   user=f"{SANDBOX_UID}:{SANDBOX_UID}", workdir=WORKSPACE,
                                   environment={**IMAGE_ENV, "HOME": "/tmp"})
         raw = api.exec_start(created["Id"], socket=True, tty=False)
-        return DockerExecChannel(getattr(raw, "_sock", raw))
+        return DockerExecChannel(getattr(raw, "_sock", raw), holder=raw)
 
     def info(self) -> SandboxInfo:
         return SandboxInfo(backend="docker", isolated=True, detail={

@@ -56,6 +56,25 @@ def _exists(container_id: str) -> bool:
 
 
 @pytest.mark.slow
+def test_the_exec_stream_outlives_the_sdk_objects_that_opened_it(docker_engine: None) -> None:
+    """The SDK hands the exec socket out inside a wrapper that is freed only by the cyclic garbage collector. Once
+    it was freed, a later close of the SDK's HTTP connection closed the descriptor under the live tool server, and
+    the next call died with EBADF (a load of a big workspace allocates enough to trigger that collection)."""
+    import gc
+
+    from locogym.sandboxes.docker import DockerSandbox
+
+    sandbox = DockerSandbox()
+    try:
+        channel = sandbox.server._channel
+        assert channel is not None
+        gc.collect()
+        channel._sock.close()  # what the SDK does when it discards the connection that carried `exec start`
+        assert sandbox.exec(["echo", "ok"]).stdout == "ok\n" and sandbox.server.restarts == 0
+    finally:
+        sandbox.close()
+
+
 def test_unclosed_sandbox_is_removed_at_exit(docker_engine: None) -> None:
     assert not _exists(_leak("pass"))
 
