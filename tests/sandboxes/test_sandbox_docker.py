@@ -55,7 +55,6 @@ def _exists(container_id: str) -> bool:
     return subprocess.run(["docker", "inspect", container_id], capture_output=True).returncode == 0
 
 
-@pytest.mark.slow
 def test_the_exec_stream_outlives_the_sdk_objects_that_opened_it(docker_engine: None) -> None:
     """The SDK hands the exec socket out inside a wrapper that is freed only by the cyclic garbage collector. Once
     it was freed, a later close of the SDK's HTTP connection closed the descriptor under the live tool server, and
@@ -75,6 +74,7 @@ def test_the_exec_stream_outlives_the_sdk_objects_that_opened_it(docker_engine: 
         sandbox.close()
 
 
+@pytest.mark.slow
 def test_unclosed_sandbox_is_removed_at_exit(docker_engine: None) -> None:
     assert not _exists(_leak("pass"))
 
