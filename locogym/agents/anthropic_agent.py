@@ -21,6 +21,7 @@ import anthropic
 import orjson
 from anthropic.resources.messages import Messages
 
+from locogym.agents import REQUIRED_KEYS
 from locogym.agents.cache import public_endpoint
 from locogym.agents.context import SUMMARY_HEADER, Dialect, Item
 from locogym.agents.model_agent import (
@@ -130,7 +131,7 @@ class AnthropicAgent(ModelAgent):
     """
 
     provider: ClassVar[str] = "anthropic"
-    key_env: ClassVar[str | None] = "ANTHROPIC_API_KEY"
+    key_env: ClassVar[str | None] = REQUIRED_KEYS["anthropic"]
 
     def __init__(self, model: str, *, prompt_cache: bool = True, **kwargs: Any) -> None:
         self.prompt_cache = prompt_cache

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Literal
 
 import openai
 
+from locogym.agents import REQUIRED_KEYS
 from locogym.agents.cache import public_endpoint
 from locogym.agents.context import SUMMARY_HEADER, Dialect, Item
 from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, bad_response, post_json, usage_int
@@ -108,7 +109,7 @@ class OpenAIAgent(ModelAgent):
     """
 
     provider: ClassVar[str] = "openai"
-    key_env: ClassVar[str | None] = "OPENAI_API_KEY"
+    key_env: ClassVar[str | None] = REQUIRED_KEYS["openai"]
 
     def __init__(self, model: str, *, api: Literal["chat", "responses"] = "chat",
                  tool_choice: str | dict[str, Any] | bool = "auto", **kwargs: Any) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from locogym.core import tokens
-from locogym.harness.arena import ArenaKind, load_spec, run_arena
+
+if TYPE_CHECKING:  # the arena (and the report code it pulls in) loads when an arena runs, not at every command
+    from locogym.harness.arena import ArenaKind
 
 arena_app = typer.Typer(name="arena", help="Patch and review arenas on your own repository (for CI).",
                         no_args_is_help=True)
@@ -32,6 +34,8 @@ CacheOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Test-run cac
 
 def _run(kind: ArenaKind, repo: Path, agents: str, defects: int | None, per_task: int | None,
          min_score: float | None, out: Path | None, sandbox: str | None, length: str, cache_dir: Path | None) -> None:
+    from locogym.harness.arena import load_spec, run_arena
+
     spec = load_spec(kind, repo, agents.split(","), tasks=defects, defects_per_task=per_task, min_score=min_score,
                      out=out, sandbox=sandbox, length=tokens.parse_length(length), cache_dir=cache_dir)
     outcome = run_arena(spec, console=err_console)

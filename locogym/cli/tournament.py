@@ -112,9 +112,11 @@ def tournament_command(
 
     if base_url or agent_arg:
         cfg = cfg.model_copy(update={"agents": with_agent_settings(cfg.agents, base_url, agent_arg or [])})
+    if not dry_run:
+        require_keys(cfg.agents)  # before planning, which loads the provider SDKs (seconds) to check arguments
     jobs = plan(cfg)
-    missing = missing_keys(cfg.agents)
     if dry_run:
+        missing = missing_keys(cfg.agents)
         for problem in missing:
             err_console.print(f"[red]missing key:[/] {escape(problem)}; the run would stop before any episode")
         finished = RunDir(cfg.out).latest() if RunDir(cfg.out).episodes_path.exists() else {}
@@ -123,7 +125,6 @@ def tournament_command(
         console.print(f"[dim]run folder {cfg.out} · sandbox {cfg.sandbox} · backend {cfg.backend} · concurrency "
                       + ", ".join(f"{p} {cfg.concurrency_for(p)}" for p in sorted({j.provider for j in jobs})) + "[/]")
         return
-    require_keys(cfg.agents)
     summary = run_tournament(cfg, retry_errored=retry_errored, console=err_console, seed_salt=seed_salt)
     # A newline first: the progress view (on stderr) may not have ended its line when both streams share a pipe.
     refused = f", {summary.refused} refused" if summary.refused else ""

@@ -1,30 +1,26 @@
 """Provider keys, checked before a run starts: an episode must never begin only to fail on a missing key.
 
-A model agent is built from its spec and settings (no request is made) and asked whether it has a key; the
-answer names the environment variable to set. Baselines need none.
+The check reads the environment and the agents' settings only: it imports no provider SDK (those take seconds to
+load), so a forgotten key is reported at once. Baselines and OpenAI-compatible servers need no key.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
+from locogym.agents import REQUIRED_KEYS
 from locogym.core.errors import ConfigError
-from locogym.harness.schedule import BASELINE_AGENTS, AgentEntry
+from locogym.harness.schedule import AgentEntry
 
 
 def missing_keys(agents: Iterable[AgentEntry]) -> list[str]:
     """One sentence per model agent without a key, naming the variable to set (empty when all is well)."""
-    from locogym.agents import make_agent
-
     missing = []
     for entry in agents:
-        if entry.spec in BASELINE_AGENTS:
-            continue
-        agent = make_agent(entry.spec, **entry.settings)
-        has_key = getattr(agent, "has_key", None)
-        if callable(has_key) and not has_key():
-            variable = getattr(agent, "key_env", None)
-            missing.append(f"{entry.name} has no API key" + (f" (set {variable})" if variable else ""))
+        variable = REQUIRED_KEYS.get(entry.spec.partition("/")[0])
+        if variable and not entry.settings.get("api_key") and not os.environ.get(variable):
+            missing.append(f"{entry.name} has no API key (set {variable})")
     return missing
 
 

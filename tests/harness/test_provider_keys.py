@@ -47,3 +47,22 @@ def test_a_tournament_without_a_key_runs_nothing_and_its_dry_run_says_so(tmp_pat
     real = runner.invoke(app, argv, env=NO_KEYS)
     assert isinstance(real.exception, ConfigError) and "Nothing was run" in str(real.exception)
     assert not (tmp_path / "run" / "episodes.jsonl").exists()
+
+
+@pytest.mark.parametrize("command", [["run", "LoCo-Repo-v0", "--agent", "anthropic/claude-x"],
+                                     ["tournament", "--agents", "openai/gpt-4o,anthropic/claude-x",
+                                      "--envs", "LoCo-Repo-v0"]])
+def test_a_missing_key_is_reported_before_any_provider_sdk_loads(tmp_path: Path, command: list[str]) -> None:
+    """The SDKs take seconds to import on a loaded machine; a forgotten key must not wait for them."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom locogym.cli.app import main\n"
+             f"sys.argv = ['locogym', *{command!r}, '--out', {str(tmp_path / 'run')!r}]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print('loaded:', sorted(m for m in ('openai', 'anthropic') if m in sys.modules))\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k not in NO_KEYS}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert "ANTHROPIC_API_KEY" in done.stderr, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "loaded: []"
+    assert not (tmp_path / "run").exists()
