@@ -93,6 +93,9 @@ def run_command(
                                                        "(default: $LOCOGYM_SEED_SALT).")] = None,
     trials: Annotated[int, typer.Option(min=1, help="Independent attempts at the same task; agents that take a "
                                                     "seed get a different one each time.")] = 1,
+    overwrite: Annotated[bool, typer.Option(help="Replace the trajectory of an earlier run of the same episode "
+                                                 "(by default a new file NAME__runN.jsonl is written beside it).")]
+    = False,
 ) -> None:
     """Run one episode (or TRIALS attempts at it) with a live view of every step, and write its trajectories."""
     import gymnasium as gym
@@ -100,7 +103,7 @@ def run_command(
     from locogym.agents import make_agent
     from locogym.harness.keys import require_keys
     from locogym.harness.live import StepPrinter
-    from locogym.harness.runner import run_episode, trajectory_file_name
+    from locogym.harness.runner import reserve_path, run_episode, trajectory_file_name
     from locogym.harness.schedule import AgentEntry, trial_agent
     from locogym.scoring.common import passed
 
@@ -134,11 +137,17 @@ def run_command(
             the_agent = make_agent(agent, **settings)
             name = trajectory_file_name(env_id, the_agent.name, the_agent.settings, seed, options)
             path = out / "trajectories" / (name.removesuffix(".jsonl") + (f"__trial{trial}.jsonl" if trial else ".jsonl"))
+            path = path if overwrite else reserve_path(path)
             if trials > 1:
                 console.rule(f"trial {trial + 1} of {trials}" + (f" (seed {settings['seed']})" if "seed" in settings
                                                                  else ""))
-            traj = run_episode(env, the_agent, seed=seed, options=options, trajectory_path=path,
-                               listeners=[StepPrinter(console)])
+            try:
+                traj = run_episode(env, the_agent, seed=seed, options=options, trajectory_path=path,
+                                   listeners=[StepPrinter(console)])
+            except BaseException:
+                if path.exists() and path.stat().st_size == 0:  # reserved, never written: the reset failed
+                    path.unlink()
+                raise
             assert traj.score is not None
             if traj.termination == "error":
                 # Not the model's answer: no score is printed, only the cause (below).

@@ -59,8 +59,8 @@ class TrajectoryWriter:
 
     def on_reset(self, trajectory: Trajectory) -> None:
         self.close()
-        if self.path.exists():
-            self.path.unlink()
+        if self.path.exists():  # emptied in place, not unlinked: a name reserved by `reserve_path` stays taken
+            self.path.write_bytes(b"")
         self._mac = hmac.new(self.key, digestmod=hashlib.sha256)
         self.seal = None
         header = trajectory.model_dump(mode="json", exclude={"steps", "score", "events", "termination",

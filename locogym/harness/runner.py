@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,24 @@ from locogym.core.types import ModelUsage, Trajectory, stable_hash
 from locogym.envs.base import EpisodeListener, EpisodeMetadata, LocoEnv
 from locogym.harness.provenance import default_episode_key
 from locogym.harness.recorder import TrajectoryWriter
+
+
+def reserve_path(path: Path) -> Path:
+    """``path``, or when a file of that name exists, the first free ``NAME__runN.jsonl`` beside it; the name is
+    created empty before it is returned, so two runs started together never pick the same one.
+
+    Raises:
+        OSError: the folder cannot be created or written.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for number in range(1, 1_000_000):
+        candidate = path if number == 1 else path.with_name(f"{path.stem}__run{number}{path.suffix}")
+        try:
+            os.close(os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        except FileExistsError:
+            continue
+        return candidate
+    raise OSError(f"No free trajectory name next to {path}; clear the folder.")
 
 
 def trajectory_file_name(env_id: str, agent_name: str, agent_settings: dict[str, Any], seed: int | None,

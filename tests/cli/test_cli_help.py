@@ -65,7 +65,7 @@ def test_literal_annotations_become_choices() -> None:
     assert found["depth"].choices == () and found["depth"].default is None
 
 
-def test_run_with_trials_plays_each_attempt_and_reports_pass_hat_k(tmp_path: Path) -> None:
+def test_run_with_trials_plays_each_attempt_and_reports_pass_hat_k_and_never_overwrites(tmp_path: Path) -> None:
     register()
     result = runner.invoke(app, ["run", FIXTURE_ID, "--agent", "oracle", "--trials", "2", "--out", str(tmp_path)],
                            env={"COLUMNS": "140"})
@@ -73,3 +73,11 @@ def test_run_with_trials_plays_each_attempt_and_reports_pass_hat_k(tmp_path: Pat
     assert "2 of 2 trials passed; pass^2 = 1" in result.output
     names = sorted(p.name for p in (tmp_path / "trajectories").glob("*.jsonl"))
     assert len(names) == 2 and names[1].endswith("__trial1.jsonl")
+    first = {name: (tmp_path / "trajectories" / name).read_bytes() for name in names}
+    again = runner.invoke(app, ["run", FIXTURE_ID, "--agent", "oracle", "--trials", "2", "--out", str(tmp_path)])
+    assert again.exit_code == 0, again.output
+    after = sorted(p.name for p in (tmp_path / "trajectories").glob("*.jsonl"))
+    assert len(after) == 4 and all((tmp_path / "trajectories" / n).read_bytes() == b for n, b in first.items())
+    assert sorted(set(after) - set(names)) == sorted(n.removesuffix(".jsonl") + "__run2.jsonl" for n in names)
+    replaced = runner.invoke(app, ["run", FIXTURE_ID, "--agent", "oracle", "--overwrite", "--out", str(tmp_path)])
+    assert replaced.exit_code == 0 and len(list((tmp_path / "trajectories").glob("*.jsonl"))) == 4
