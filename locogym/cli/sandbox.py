@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -48,13 +49,13 @@ def register(app: typer.Typer) -> None:
 
     @group.command("prune")
     def prune_command(
-        all_: Annotated[bool, typer.Option("--all", help="Also remove containers of processes still running.")]
-        = False,
+        all_: Annotated[bool, typer.Option("--all", help="Remove every sandbox container, also those of runs that "
+                                                        "may still be going.")] = False,
     ) -> None:
-        """Remove sandbox containers left behind by runs that crashed."""
+        """Remove sandbox containers whose owning process has provably ended (a crashed or killed run's)."""
         from locogym.sandboxes.doctor import prune
 
         removed = prune(everything=all_)
-        console.print(f"removed {len(removed)} container(s)" + (f": {', '.join(removed)}" if removed else ""))
+        console.print(f"removed {len(removed)} container(s)" + "".join(f"\n  {escape(str(r))}" for r in removed))
 
     app.add_typer(group)

@@ -198,7 +198,8 @@ def _prune_orphans(console: Console) -> None:
         console.print(f"[dim]could not look for sandbox containers left by a killed run: {exc}[/]")
         return
     if removed:
-        console.print(f"[yellow]removed {len(removed)} sandbox container(s) left behind by a killed run[/]")
+        console.print(f"[yellow]removed {len(removed)} sandbox container(s) whose run has ended:[/] "
+                      + escape("; ".join(str(r) for r in removed)))
 
 
 # ---------------------------------------------------------------------------------------------- the run

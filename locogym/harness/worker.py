@@ -231,13 +231,13 @@ def _terminated(signum: int, _frame: object) -> None:
 
 
 def _remove_own_containers() -> None:
-    import os
-
     from locogym.sandboxes.image import LABEL, docker_client
+    from locogym.sandboxes.owner import current_owner
 
     try:
         client = docker_client()
-        for container in client.containers.list(all=True, filters={"label": f"{LABEL}.owner-pid={os.getpid()}"}):
+        mine = f"{LABEL}.owner={current_owner().token}"  # not the pid: another namespace may use the same one
+        for container in client.containers.list(all=True, filters={"label": mine}):
             container.remove(force=True)
     except Exception:  # noqa: BLE001 - best effort while dying; the next tournament prunes what is left
         pass

@@ -14,7 +14,6 @@ starts outlives it.
 from __future__ import annotations
 
 import os
-import socket
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +23,7 @@ from locogym.sandboxes.base import DEFAULT_OUTPUT_LIMIT, WORKSPACE, SandboxInfo
 from locogym.sandboxes.channel import Channel, DockerExecChannel
 from locogym.sandboxes.client import server_argv
 from locogym.sandboxes.image import IMAGE_ENV, LABEL, SANDBOX_UID, default_recipe, docker_client, image_exists
+from locogym.sandboxes.owner import current_owner
 from locogym.sandboxes.served import ServedSandbox
 
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -42,9 +42,8 @@ def parse_bytes(value: str | int) -> int:
 
 
 def sandbox_labels() -> dict[str, str]:
-    """Labels that let ``prune`` tell whose container this is and whether its owner is still alive."""
-    return {LABEL: "1", f"{LABEL}.owner-pid": str(os.getpid()), f"{LABEL}.owner-host": socket.gethostname(),
-            f"{LABEL}.created": datetime.now(UTC).isoformat(timespec="seconds")}
+    """Labels that let ``prune`` tell whose container this is and whether its owner is provably gone."""
+    return {LABEL: "1", **current_owner().labels(), f"{LABEL}.created": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
 class DockerSandbox(ServedSandbox):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from dataclasses import dataclass
 
 from locogym.core.errors import SandboxUnavailable
@@ -20,6 +19,7 @@ from locogym.sandboxes.image import (
     rootfs_dir,
     rootfs_ready,
 )
+from locogym.sandboxes.owner import gone_because, owner_from_labels
 
 
 @dataclass
@@ -107,24 +107,21 @@ def run_checks() -> list[Check]:
     return [check_docker(), check_bwrap(), check_rootfs(), check_local()]
 
 
-def _owner_alive(labels: dict[str, str]) -> bool:
-    """Whether the process that made a container still runs; containers of other hosts count as alive."""
-    if labels.get(f"{LABEL}.owner-host") != socket.gethostname():
-        return True
-    try:
-        pid = int(labels.get(f"{LABEL}.owner-pid", "0"))
-        if pid <= 0:
-            return False
-        os.kill(pid, 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True
-    return True
+@dataclass(frozen=True)
+class Removed:
+    """A container ``prune`` removed, and whose it was."""
+
+    container: str
+    owner: str  # "process 4242 on host-a", or "unknown" for labels without an owner
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.container} ({self.owner}: {self.reason})"
 
 
-def prune(everything: bool = False) -> list[str]:
-    """Remove sandbox containers whose owning process has ended (all of them with ``everything``).
+def prune(everything: bool = False) -> list[Removed]:
+    """Remove sandbox containers whose owner has provably ended (see :mod:`locogym.sandboxes.owner`), or all of
+    them with ``everything``; never the sandbox of a process that may still run.
 
     Raises:
         SandboxUnavailable: the engine is not reachable.
@@ -133,9 +130,13 @@ def prune(everything: bool = False) -> list[str]:
     removed = []
     try:
         for container in client.containers.list(all=True, filters={"label": LABEL}):
-            if everything or not _owner_alive(container.labels or {}):
-                container.remove(force=True)
-                removed.append(container.short_id)
+            labels = container.labels or {}
+            reason = "removed with --all" if everything else gone_because(labels)
+            if reason is None:
+                continue
+            owner = owner_from_labels(labels)
+            container.remove(force=True)
+            removed.append(Removed(container.short_id, owner.describe() if owner else "unknown", reason))
     finally:
         client.close()
     return removed

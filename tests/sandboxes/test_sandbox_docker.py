@@ -85,5 +85,24 @@ def test_prune_removes_the_container_of_a_crashed_run(docker_engine: None) -> No
 
     leftover = _leak("import os; os._exit(1)")  # no atexit handlers run
     assert _exists(leftover)
-    assert leftover[:12] in prune()
+    removed = {r.container: r for r in prune()}
+    assert leftover[:12] in removed and removed[leftover[:12]].reason == "the process has ended"
     assert not _exists(leftover)
+
+
+def test_prune_never_removes_the_sandbox_of_another_live_run(docker_engine: None) -> None:
+    """Two runs at once: the second one's start-up cleanup leaves the first one's container alone."""
+    code = ("from locogym.sandboxes.docker import DockerSandbox\nimport sys, time\n"
+            "box = DockerSandbox(); print(box.container.id, flush=True); sys.stdin.read(); box.close()")
+    other = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout is not None
+        theirs = other.stdout.readline().strip()
+        assert theirs and _exists(theirs)
+        from locogym.sandboxes.doctor import prune
+
+        assert theirs[:12] not in {r.container for r in prune()}
+        assert _exists(theirs)
+    finally:
+        other.communicate("", timeout=60)
+    assert not _exists(theirs)
