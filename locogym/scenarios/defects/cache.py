@@ -2,7 +2,8 @@
 
 Validating a defect costs a run of the project's tests; generating the same task again (another agent, another
 CI run, a replay) must not pay it twice. Entries are one JSON file each, written atomically, so concurrent runs
-and a killed process never leave a half-written entry; a corrupt entry is treated as a miss and rewritten.
+and a killed process never leave a half-written entry; a corrupt entry is treated as a miss and rewritten. Only
+finished runs are stored: a time-out may be the machine's load, and a cached one would decide every later draw.
 
 The folder is ``$LOCOGYM_CACHE_DIR/testruns`` when that variable is set, else ``$XDG_CACHE_HOME/locogym/testruns``
 (``~/.cache/locogym/testruns``). CI can keep it between runs (``actions/cache`` on that folder).
@@ -62,8 +63,8 @@ class RunCache:
         return run
 
     def put(self, key: str, run: TestRun) -> None:
-        """Store a run; runs that did not finish (time-out) are stored too: a hang repeats on the same code."""
-        if not self.enabled:
+        """Store a run that finished. A time-out is refused: it may be the machine's load, not the code's."""
+        if not self.enabled or run.timed_out:
             return
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,14 +1,18 @@
 """Choosing defects by seed and keeping only those the project's own tests catch.
 
 1. Baseline: the clean project's suite runs once in reach mode (per-test outcomes plus which functions each test
-   calls). A suite that does not run cleanly is a :class:`~locogym.core.errors.DataError` naming why.
+   calls). A suite that does not run cleanly is a :class:`~locogym.core.errors.DataError` naming why; one that
+   times out even when retried with more time is a :class:`~locogym.core.errors.SandboxTimeout` (an errored
+   reset, most likely the machine's load), never a verdict on the project.
 2. Candidates: every mutation in a non-test module whose function some passing test reaches, ordered by the seed
    (kinds interleaved so that one task does not always get the most common kind), then, when the caller ranks
    them (a patch task places its defect at a depth of the file listing), by that rank.
 3. Screening: a candidate runs against the passing tests that reach its function. It is kept when at least one
    of them now fails (fail-to-pass >= 1; a patch task asks for 2, so one can stay hidden); otherwise it is
    discarded with the reason recorded (``syntax_error``, ``no_failing_test``, ``too_few_failing_tests``,
-   ``timeout``, ``collection_error``, ``too_broad``, ``overlaps``).
+   ``timeout``, ``collection_error``, ``too_broad``, ``overlaps``). A ``timeout`` counts only when the same
+   tests on the clean project, run afresh, end well within the time; otherwise the machine is too loaded to
+   tell and the draw stops with :class:`~locogym.core.errors.SandboxTimeout` rather than change the seed's task.
 4. Confirmation: the kept defects are applied together and every test that reaches one of their functions runs
    (for a single defect this is the screening run itself, so it comes from the cache). Fail-to-pass is what
    passed before and fails now; pass-to-pass is every other test that passed before: a test that calls none of
@@ -31,16 +35,17 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from locogym.core.errors import DataError
+from locogym.core.errors import DataError, SandboxTimeout
 from locogym.core.types import stable_hash
 from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.edits import Edit, apply_edits
 from locogym.scenarios.defects.mutations import MUTATION_KINDS, Mutation, find_mutations, is_test_path
-from locogym.scenarios.defects.suite import Suite
+from locogym.scenarios.defects.suite import TIMEOUT_RETRY_FACTOR, Suite
 from locogym.scenarios.defects.testrun import TestRun
 
 DEFAULT_MAX_CANDIDATES = 40
+HANG_EVIDENCE_SHARE = 0.25  # a defect hangs when the clean tests end within this share of the time it ran past
 TOO_BROAD_SHARE = 0.5  # a defect failing more than this share of the suite is a crash, not a bug to hunt
 
 
@@ -148,7 +153,11 @@ def check_baseline(repository: str, baseline: TestRun) -> None:
     fix = ("Make `python -m pytest` pass on the project (only pytest is installed in the sandbox), or set "
            "test_command in locogym.toml to the part of the suite that runs.")
     if baseline.timed_out:
-        raise DataError(f"the test suite of {repository} timed out on the clean project", path=repository, fix=fix)
+        raise SandboxTimeout(f"The test suite of {repository} did not finish on the clean project, even with "
+                             f"{TIMEOUT_RETRY_FACTOR:.0f} times the time on a second try ({baseline.duration_s:.0f} s); "
+                             "nothing was drawn and nothing was cached.",
+                             fix="On a loaded machine, run again when it is quieter (a tournament: --retry-errored); "
+                                 "if the suite is that slow, set test_command in locogym.toml to a faster part.")
     if baseline.collect_errors:
         detail = "; ".join(baseline.collect_errors[:3])
         first = baseline.failures.get(baseline.collect_errors[0], "")[-600:]
@@ -237,7 +246,8 @@ def screen(suite: Suite, files: dict[str, str], mutation: Mutation, reaching: li
         return "syntax_error", str(exc), []
     run = suite.run(mutation.id, edited={mutation.path: mutated}, selection=reaching, timeout=timeout)
     if run.timed_out:
-        return "timeout", f"the tests ran past {timeout:.0f}s", []
+        confirm_hang(suite, reaching, timeout)
+        return "timeout", f"the tests ran past {timeout:.0f}s and {timeout * TIMEOUT_RETRY_FACTOR:.0f}s", []
     if run.collect_errors:
         return "collection_error", "; ".join(run.collect_errors[:3]), []
     failing = sorted(t for t in reaching if run.outcomes.get(t) != "passed")
@@ -248,6 +258,22 @@ def screen(suite: Suite, files: dict[str, str], mutation: Mutation, reaching: li
     if len(failing) > max(3, TOO_BROAD_SHARE * suite_size):
         return "too_broad", f"{len(failing)} of {suite_size} tests fail", []
     return None, "", failing
+
+
+def confirm_hang(suite: Suite, reaching: list[str], timeout: float) -> None:
+    """Check that a defect's time-out is the defect's: the same tests on the clean project, run afresh, must end
+    well within the time the defect ran past. Otherwise the machine is too loaded to tell, and the draw stops
+    rather than discard a defect the seed would keep on a quiet machine.
+
+    Raises:
+        SandboxTimeout: the clean tests were slow too.
+    """
+    clean = suite.run("baseline", selection=reaching, timeout=timeout, cached=False, retry=False)
+    if clean.timed_out or clean.duration_s > timeout * HANG_EVIDENCE_SHARE:
+        raise SandboxTimeout(f"A candidate defect of {suite.repository} ran past {timeout:.0f} s, and the same tests "
+                             f"on the clean project took {clean.duration_s:.0f} s: the machine is too loaded to tell a "
+                             "hanging defect from a slow run, so nothing was drawn.",
+                             fix="Run again when the machine is quieter (a tournament: --retry-errored).")
 
 
 def _discard(mutation: Mutation, reason: str, detail: str) -> Discard:

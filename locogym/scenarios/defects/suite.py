@@ -14,6 +14,8 @@ from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.testrun import DEFAULT_TIMEOUT_S, TestRun, run_tests, suite_env
 
+TIMEOUT_RETRY_FACTOR = 4.0  # a timed-out run gets this many times its time once more before it counts
+
 
 class Suite:
     """Runs the tests of one project (``files`` at ``commit``) with optional edits, through the cache."""
@@ -35,18 +37,21 @@ class Suite:
 
     def run(self, defect: str, edited: Mapping[str, str] | None = None, selection: Iterable[str] | None = None,
             mode: Literal["plain", "reach"] = "plain", timeout: float | None = None,
-            deleted: Iterable[str] = ()) -> TestRun:
+            deleted: Iterable[str] = (), cached: bool = True, retry: bool = True) -> TestRun:
         """Run the suite (or the node ids in ``selection``) on the project with ``edited`` files swapped in
         and ``deleted`` files removed; the workspace is restored afterwards.
 
-        ``defect`` names the edits for the cache key ("baseline" for none); the same key never runs twice.
+        ``defect`` names the edits for the cache key ("baseline" for none); the same key never runs twice, unless
+        ``cached`` is false (a fresh measurement). A run that times out is run once more with
+        ``TIMEOUT_RETRY_FACTOR`` times the time (unless ``retry`` is false), and a time-out is never cached: on a loaded machine it says
+        nothing about the code, and a cached one would decide every later draw.
         """
         chosen = sorted(selection) if selection is not None else None
         key = self.cache.key(self.repository, self.commit, defect, mode=mode, backend=self.backend,
                              args=self.test_args, selection=stable_hash(chosen, 24) if chosen is not None else "all")
-        cached = self.cache.get(key)
-        if cached is not None:
-            return cached
+        found = self.cache.get(key) if cached else None
+        if found is not None:
+            return found
         sandbox = self._ready()
         edited = dict(edited or {})
         removed = [p for p in deleted if p in self.files]
@@ -56,7 +61,12 @@ class Suite:
             sandbox.delete_file(path)
         try:
             args = ["-q", *chosen] if chosen is not None else self.test_args
-            result = run_tests(sandbox, args, mode=mode, timeout=timeout or self.timeout, env=suite_env(self.files))
+            limit = timeout or self.timeout
+            result = run_tests(sandbox, args, mode=mode, timeout=limit, env=suite_env(self.files))
+            if result.timed_out and retry:
+                self.executed += 1
+                result = run_tests(sandbox, args, mode=mode, timeout=limit * TIMEOUT_RETRY_FACTOR,
+                                   env=suite_env(self.files))
         finally:
             for path in edited:
                 if path in self.files:
@@ -66,8 +76,8 @@ class Suite:
             for path in removed:
                 sandbox.write_file(path, self.files[path])
         self.executed += 1
-        if result.timed_out or result.outcomes or result.collect_errors:
-            self.cache.put(key, result)  # a run that produced no report (interpreter missing) is not cached
+        if cached and not result.timed_out and (result.outcomes or result.collect_errors):
+            self.cache.put(key, result)  # a run that produced no report (interpreter missing) is not cached either
         return result
 
     def _ready(self) -> Sandbox:
