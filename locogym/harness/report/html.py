@@ -80,6 +80,10 @@ def _banners(summary: Summary) -> str:
         parts.append(f'<div class="banner bad"><b>{len(summary.errored)}</b> episode(s) errored (provider, sandbox or '
                      "env failures). They are not scored; rerun them with <code>locogym tournament --retry-errored"
                      "</code>. Filter the episode browser by <i>errored</i> to read why.</div>")
+    if summary.truncated:
+        parts.append(f'<div class="banner bad"><b>{len(summary.truncated)}</b> scored episode(s) had prompts the '
+                     "provider cut: it reported far fewer prompt tokens than were sent, so those scores may not "
+                     "reflect the whole context.</div>")
     if summary.refused:
         reasons = sorted({(r.error or "")[:200] for r in summary.refused})
         parts.append(f'<div class="banner warn"><b>{len(summary.refused)}</b> planned episode(s) were refused: the '

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from locogym.core.tokens import format_length
+from collections.abc import Callable
+
+from locogym.core.tokens import TRUNCATION_SHARE, format_length
 from locogym.core.types import EpisodeResult
 from locogym.harness.report.confidence import Confidence
 from locogym.harness.report.summary import (
@@ -32,6 +34,10 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
                      "(listed below; left out of the paired figures).")
     if summary.missing:
         lines.append(f"{summary.missing} planned episode(s) have no result yet.")
+    if summary.truncated:
+        lines.append(f"**{len(summary.truncated)} scored episode(s) had prompts the provider cut** (it reported "
+                     f"under {TRUNCATION_SHARE:.0%} of the prompt tokens sent): those scores may not reflect the "
+                     "whole context (listed below).")
     note = unisolated_note(summary)
     if note is not None:
         lines.append(f"**{note}**")
@@ -82,17 +88,20 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
         lines.append("")
     lines += _episode_list("Refused episodes", "reason", summary.refused, 200)
     lines += _episode_list("Errored episodes", "error", summary.errored, 160)
+    lines += _episode_list("Episodes the provider truncated", "requests cut", summary.truncated, 160,
+                           reason=lambda r: f"{r.context_truncated} request(s)")
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _episode_list(title: str, why: str, results: list[EpisodeResult], width: int) -> list[str]:
-    """Episodes that have no score, each with why (the first 50)."""
+def _episode_list(title: str, why: str, results: list[EpisodeResult], width: int,
+                  reason: Callable[[EpisodeResult], str] = lambda r: r.error or "") -> list[str]:
+    """Episodes to read apart (no score, or a score to doubt), each with why (the first 50)."""
     if not results:
         return []
     lines = [f"## {title}", "", f"| agent | env | length | seed | {why} |", "|---|---|---:|---:|---|"]
     for result in results[:50]:
         lines.append(f"| {_cell(result.agent)} | {result.env} | {format_length(result.length)} | {result.seed} | "
-                     f"{_cell((result.error or '')[:width])} |")
+                     f"{_cell(reason(result)[:width])} |")
     return [*lines, ""]
 
 

@@ -86,6 +86,7 @@ class Summary:
     errored: list[EpisodeResult]
     missing: int
     refused: list[EpisodeResult] = field(default_factory=list)  # tasks a length could not hold: never played
+    truncated: list[EpisodeResult] = field(default_factory=list)  # scored, but the provider cut some prompts
     depths: dict[str, dict[str, Interval]] = field(default_factory=dict)  # agent -> depth third -> task mean
     sandbox: str | None = None  # the backends the episodes ran in, from their rows (never the last invocation)
     unisolated: int = 0  # finished episodes whose commands ran in the local sandbox, without isolation
@@ -154,7 +155,7 @@ def summarise(run: RunData) -> Summary:
                    ecl_by_env=ecl_by_env, errored=run.errored, missing=run.missing, sandbox=sandbox,
                    unisolated=unisolated, calibration=calibration,
                    confidence=assess(done, ranked, envs) if done else None, refused=run.refused,
-                   depths=_by_depth(by_agent))
+                   truncated=[r for r in done if r.context_truncated], depths=_by_depth(by_agent))
 
 
 def _pooled_curve(results: list[EpisodeResult]) -> Curve:

@@ -109,6 +109,9 @@ def render_leaderboard(summary: Summary) -> RenderableType:
     if summary.errored:
         parts.append(Text(f"{len(summary.errored)} errored episode(s) are not scored (rerun them with "
                           "`locogym tournament --retry-errored`).", style="red"))
+    if summary.truncated:
+        parts.append(Text(f"{len(summary.truncated)} scored episode(s) had prompts the provider cut (it reported far "
+                          "fewer prompt tokens than were sent): see report.md.", style="red"))
     if summary.refused:
         parts.append(Text(f"{len(summary.refused)} planned episode(s) were refused: their length cannot hold the "
                           "task's core (see report.md for each reason); they are left out of the paired figures.",
