@@ -70,15 +70,15 @@ def agent_class(spec: str) -> type[Agent]:
     return cls
 
 
-def check_agent_arguments(spec: str, kwargs: Mapping[str, Any]) -> None:
-    """Refuse keyword arguments the agent does not take before anything runs: a misspelt ``temprature`` in a
-    tournament file would otherwise surface as a TypeError in every one of its episodes.
+def agent_arguments(spec: str) -> set[str]:
+    """The keyword arguments the agent behind ``spec`` takes, following ``**kwargs`` up to the class that finally
+    names them (a provider agent passes its settings on to :class:`~locogym.agents.model_agent.ModelAgent`).
 
     Raises:
-        ConfigError: an unknown argument; the message lists the ones the agent takes.
+        ConfigError: the name is neither a baseline nor ``provider/model`` with a known provider.
     """
     accepted: set[str] = set()
-    for klass in agent_class(spec).__mro__:  # follow **kwargs up to the class that finally names them
+    for klass in agent_class(spec).__mro__:
         init = klass.__dict__.get("__init__")
         if init is None:
             continue
@@ -86,7 +86,17 @@ def check_agent_arguments(spec: str, kwargs: Mapping[str, Any]) -> None:
         accepted |= {p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
         if not any(p.kind is p.VAR_KEYWORD for p in params):
             break
-    accepted -= {"self", "model"}
+    return accepted - {"self", "model"}
+
+
+def check_agent_arguments(spec: str, kwargs: Mapping[str, Any]) -> None:
+    """Refuse keyword arguments the agent does not take before anything runs: a misspelt ``temprature`` in a
+    tournament file would otherwise surface as a TypeError in every one of its episodes.
+
+    Raises:
+        ConfigError: an unknown argument; the message lists the ones the agent takes.
+    """
+    accepted = agent_arguments(spec)
     unknown = sorted(set(kwargs) - accepted)
     if unknown:
         takes = f"It takes: {', '.join(sorted(accepted))}." if accepted else "It takes none."
@@ -94,5 +104,5 @@ def check_agent_arguments(spec: str, kwargs: Mapping[str, Any]) -> None:
                           fix=f"{takes} See docs/agents.md.")
 
 
-__all__ = ["Agent", "BudgetExceeded", "HeuristicAgent", "NoopAgent", "OracleAgent", "RandomAgent", "agent_class",
-           "check_agent_arguments", "make_agent"]
+__all__ = ["Agent", "BudgetExceeded", "HeuristicAgent", "NoopAgent", "OracleAgent", "RandomAgent", "agent_arguments",
+           "agent_class", "check_agent_arguments", "make_agent"]

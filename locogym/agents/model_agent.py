@@ -153,8 +153,10 @@ class ModelAgent(Agent):
     @property
     def cache_scope(self) -> str:
         """What, besides the request body, identifies a response: provider, wire protocol and endpoint (a model
-        name served by a local smoke-test server is not the same model at the provider)."""
-        return f"{self.provider}:{self.messages_key}:{self.endpoint}"
+        name served by a local smoke-test server is not the same model at the provider), and the seed: providers
+        that take none must not serve one trial's answers to another from the cache."""
+        scope = f"{self.provider}:{self.messages_key}:{self.endpoint}"
+        return scope if self.seed is None else f"{scope}:seed={self.seed}"
 
     @abstractmethod
     def make_client(self, api_key: str) -> Any:

@@ -347,11 +347,9 @@ def trial_agent(agent: AgentEntry, trial: int) -> AgentEntry:
 
 
 def _takes_seed(spec: str) -> bool:
-    import inspect
+    from locogym.agents import agent_arguments
 
-    from locogym.agents import agent_class
-
-    return "seed" in inspect.signature(agent_class(spec).__init__).parameters
+    return "seed" in agent_arguments(spec)  # through **kwargs: model agents name it in their base class
 
 
 def plan(config: TournamentConfig) -> list[EpisodeJob]:
