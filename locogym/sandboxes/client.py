@@ -39,6 +39,14 @@ def server_argv(python: str, root: str, *, reap: bool, limits: dict[str, int], h
     return [*argv, "--reap"] if reap else argv
 
 
+# Requests that leave the same state however often they run: safe to send again after the server died.
+IDEMPOTENT_OPS = frozenset({"read", "write", "list", "stat", "glob", "grep", "load", "clear", "ping"})
+
+
+class ServerDied(SandboxUnavailable):
+    """The tool server ended in the middle of a request (its stream closed or it wrote garbage)."""
+
+
 class PatchError(ValueError):
     """A patch is malformed or does not apply; nothing was changed."""
 
@@ -162,7 +170,21 @@ class ToolServerClient:
     # ------------------------------------------------------------------ requests
     def call(self, op: str, args: dict[str, Any] | None = None, blob: bytes | None = None,
              timeout: float = FILE_OP_TIMEOUT_S, path: str | None = None) -> tuple[dict[str, Any], bytes | None]:
-        """One request, one reply. Raises the mapped error of the server, SandboxTimeout or SandboxUnavailable."""
+        """One request, one reply. Raises the mapped error of the server, SandboxTimeout or SandboxUnavailable.
+
+        When the server dies under an idempotent request (a read, a listing, a write of whole bytes, a load), the
+        request is sent once more to a fresh server: doing it twice changes nothing, and the episode goes on
+        instead of failing on the machine's trouble. A command or a patch is never sent twice.
+        """
+        try:
+            return self._call_once(op, args, blob, timeout, path)
+        except ServerDied:
+            if op not in IDEMPOTENT_OPS:
+                raise
+            return self._call_once(op, args, blob, timeout, path)
+
+    def _call_once(self, op: str, args: dict[str, Any] | None, blob: bytes | None, timeout: float,
+                   path: str | None) -> tuple[dict[str, Any], bytes | None]:
         with self._lock:
             channel = self._ensure()
             request_id = self._next_id
@@ -184,7 +206,7 @@ class ToolServerClient:
                 detail = channel.diagnostics()
                 self._drop()
                 self.restarts += 1
-                raise SandboxUnavailable(f"The {self.name} tool server died during {op!r} ({exc}); it was "
+                raise ServerDied(f"The {self.name} tool server died during {op!r} ({exc}); it was "
                                          f"restarted. {detail[-800:]}".strip(),
                                          fix="Retry the call; files written before the failure are kept.") from None
         if not header.get("ok"):

@@ -89,13 +89,24 @@ class ScriptedChannel(Channel):
 
 def test_malformed_reply_is_treated_as_a_crash_and_the_server_restarts() -> None:
     channels = [ScriptedChannel([b"not json\n"]),
-                ScriptedChannel([b'{"id":2,"ok":true,', b'"result":{"size":3},"blob":3}\nabc'])]
+                ScriptedChannel([b'{"id":2,"ok":true,', b'"result":{"size":3},"exit_code":0}\n'])]
     client = ToolServerClient(lambda: channels.pop(0), "scripted")
     with pytest.raises(SandboxUnavailable, match="died"):
-        client.call("read", {"path": "x"})
+        client.call("exec", {"argv": ["true"]})  # a command is never sent twice: it may have run
     assert client.restarts == 1
-    result, blob = client.call("read", {"path": "x"})  # split reply frames are joined
-    assert result == {"size": 3} and blob == b"abc"
+    result, _ = client.call("exec", {"argv": ["true"]})  # split reply frames are joined
+    assert result == {"size": 3}
+
+
+def test_an_idempotent_request_is_sent_once_more_to_a_fresh_server() -> None:
+    channels = [ScriptedChannel([b"not json\n"]),
+                ScriptedChannel([b'{"id":2,"ok":true,"result":{},"blob":3}\nabc', b"garbage\n"]),
+                ScriptedChannel([b"garbage again\n"])]
+    client = ToolServerClient(lambda: channels.pop(0), "scripted")
+    assert client.call("read", {"path": "x"}) == ({}, b"abc") and client.restarts == 1
+    with pytest.raises(SandboxUnavailable, match="died"):  # a second death in a row is reported
+        client.call("read", {"path": "x"})
+    assert client.restarts == 3
 
 
 def test_silent_server_times_out_and_typed_errors_map() -> None:
