@@ -8,8 +8,10 @@ time. These statistics read several trials of the same tasks and say how far a s
 * ``pass@k`` — the chance that *at least one* of k trials succeeds, 1 - C(n - c, k) / C(n, k) (HumanEval's);
 * the flip rate — the share of tasks with two or more trials whose trials disagree;
 * a paired comparison of two agents on the tasks both played: the mean per-task difference with a bootstrap
-  interval over tasks, an exact two-sided sign test, and the number of tasks a paired test would need to
-  separate them at the observed difference and spread (80% power, 5% two-sided);
+  interval over tasks, an exact two-sided sign test (Holm-corrected when several pairs are read together), and
+  the number of tasks the sign test would need to separate them with 80% power at 5% two-sided, computed
+  exactly from the binomial at the observed share of differing tasks and of wins among them (never below the 6
+  tasks an exact sign test needs to reach 5% at all);
 * Bradley-Terry ratings fitted to per-task wins between every pair of agents, with bootstrap intervals.
 
 Intervals resample *tasks*, not episodes: trials of one task are not independent evidence. Everything here is
@@ -21,7 +23,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
@@ -77,11 +78,23 @@ class PairedComparison:
     b_better: int
     sign_p: float  # exact two-sided sign test over tasks that differ (1.0 when none differ)
     tasks_needed: int | None  # None: no observed difference, no number of tasks separates them
+    p_holm: float | None = None  # the sign test's p after Holm's correction over the pairs read together
+
+    @property
+    def p_value(self) -> float:
+        """The p a claim rests on: Holm-corrected when the pair was read with others, else the sign test's."""
+        return self.sign_p if self.p_holm is None else self.p_holm
 
     @property
     def separated(self) -> bool:
-        """True when the difference's interval leaves out zero."""
-        return self.tasks > 1 and (self.difference.low > 0.0 or self.difference.high < 0.0)
+        """True when the paired test clears ALPHA and the difference's interval leaves out zero."""
+        return (self.tasks > 1 and self.p_value < ALPHA
+                and (self.difference.low > 0.0 or self.difference.high < 0.0))
+
+    @property
+    def leader(self) -> str:
+        """The agent the shared tasks favour (``a`` on a tie)."""
+        return self.b if self.difference.mean < 0 else self.a
 
 
 def pass_hat_k(task: TaskTrials, k: int) -> float:
@@ -122,6 +135,17 @@ def reliability(tasks: Sequence[TaskTrials], k: int | None = None, *, n_boot: in
                        flip_tasks=len(repeated))
 
 
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment: each p multiplied by the number of hypotheses not yet rejected, kept monotone."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    adjusted = [1.0] * len(p_values)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
 def compare(a: str, b: str, scores_a: Mapping[str, float], scores_b: Mapping[str, float], *,
             n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0) -> PairedComparison:
     """Paired comparison of two agents over the tasks both have a score for (task id -> per-task mean)."""
@@ -144,20 +168,44 @@ def sign_test(wins: int, losses: int) -> float:
     return min(1.0, 2.0 * tail)
 
 
-def tasks_needed(diffs: Sequence[float], *, power: float = POWER, alpha: float = ALPHA) -> int | None:
-    """Tasks a paired test needs to detect the observed mean difference: ((z_(1-alpha/2) + z_power) * sd / d)^2.
+MIN_SIGN_TEST_TASKS = 6  # the fewest tasks whose exact two-sided sign test can reach p < 0.05 (2 / 2**6)
+MAX_TASKS_NEEDED = 5000  # beyond this the estimate says "more than"
 
-    ``None`` when the observed difference is zero (no number of tasks separates equal agents). With a single
-    task the spread is unknown, so it is taken as the largest a difference in [-1, 1] can have (1).
+
+def tasks_needed(diffs: Sequence[float], *, power: float = POWER, alpha: float = ALPHA) -> int | None:
+    """Tasks the exact sign test needs to separate two agents with ``power`` at ``alpha`` (two-sided), if the
+    observed share of tasks on which they differ, and the share of those the leader wins, held.
+
+    For N tasks, the differing ones are Binomial(N, share); for m of them the test rejects when the leader wins
+    at least the exact critical count; the power at N is that rejection's probability summed over m. The answer
+    is the smallest N reaching ``power`` (at least :data:`MIN_SIGN_TEST_TASKS`, at most
+    :data:`MAX_TASKS_NEEDED`). ``None`` when the agents differ nowhere or win equally often: then no number of
+    tasks separates them.
     """
-    if not diffs:
+    from scipy.stats import binom
+
+    wins, losses = sum(1 for d in diffs if d > 0), sum(1 for d in diffs if d < 0)
+    if wins == losses:
         return None
-    mean = float(np.mean(diffs))
-    if abs(mean) < 1e-12:
-        return None
-    sd = float(np.std(diffs, ddof=1)) if len(diffs) > 1 else 1.0
-    z = NormalDist().inv_cdf(1.0 - alpha / 2.0) + NormalDist().inv_cdf(power)
-    return max(2, math.ceil((z * sd / abs(mean)) ** 2))
+    share, lead = (wins + losses) / len(diffs), max(wins, losses) / (wins + losses)
+    m = np.arange(MAX_TASKS_NEEDED + 1)
+    # The exact critical count for m differing tasks: the least c with 2 * P(Bin(m, 1/2) >= c) <= alpha.
+    critical = binom.isf(alpha / 2.0, m, 0.5) + 1
+    sign_power = np.where(critical <= m, binom.sf(critical - 1, m, lead) + binom.cdf(m - critical, m, lead), 0.0)
+
+    def enough(n: int) -> bool:
+        return float(np.dot(binom.pmf(m[:n + 1], n, share), sign_power[:n + 1])) >= power
+
+    # The power grows with N up to the sawtooth of a discrete test: bracket by doubling, then bisect.
+    low, high = MIN_SIGN_TEST_TASKS - 1, MIN_SIGN_TEST_TASKS
+    while not enough(high):
+        if high >= MAX_TASKS_NEEDED:
+            return MAX_TASKS_NEEDED
+        low, high = high, min(2 * high, MAX_TASKS_NEEDED)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if enough(middle) else (middle, high)
+    return high
 
 
 def bradley_terry(scores: Mapping[str, Mapping[str, float]], *, n_boot: int = 200, seed: int = 0

@@ -130,3 +130,61 @@ def test_html_behaviour_means_carry_their_n(tmp_path: Path) -> None:
                                         termination="submitted"))
     html = write_reports(folder).html.read_text()
     assert "1.000 (n=3)" in html
+
+
+def _random_run(folder: Path, rng: object, agents: int, tasks: int) -> Path:
+    import random
+
+    assert isinstance(rng, random.Random)
+    skill = {f"agent{i}": rng.random() for i in range(agents)}
+    with RunDir(folder).writer() as writer:
+        for agent, p in [*skill.items(), ("oracle", 1.0)]:
+            for seed in range(tasks):
+                for trial in range(rng.choice([1, 2])):
+                    success = 1.0 if agent == "oracle" else float(rng.random() < p)
+                    writer.append(EpisodeResult(
+                        key=f"{agent}-{seed}-{trial}", agent=agent, env=E1, seed=seed, length=8192, trial=trial,
+                        score=EpisodeScore(success=success, outcome="correct" if success else "wrong"),
+                        termination="submitted", steps=3, agent_privileged=agent == "oracle"))
+    return folder
+
+
+def test_no_finding_compares_with_the_reference_or_points_the_wrong_way(tmp_path: Path) -> None:
+    import random
+    import re
+
+    from locogym.harness.report.confidence import task_id
+    from locogym.harness.report.data import load_run as read_run
+
+    rng = random.Random(7)
+    for table in range(12):
+        run = read_run(_random_run(tmp_path / f"run{table}", rng, agents=rng.choice([2, 3, 4]),
+                                   tasks=rng.choice([4, 8, 20])))
+        found = summarise(run).confidence
+        assert found is not None and all("oracle" not in pair for pair in found.pairs)
+        means: dict[str, dict[str, list[float]]] = {}
+        for r in run.results:
+            assert r.score is not None
+            means.setdefault(r.agent, {}).setdefault(task_id(r), []).append(r.score.success)
+        for sentence in found.findings:
+            assert "oracle" not in sentence
+            claim = re.match(r"(\S+) is ahead of (\S+): \+", sentence)
+            if claim:
+                first, second = claim.groups()
+                shared = set(means[first]) & set(means[second])
+                gap = sum(sum(means[first][t]) / len(means[first][t]) - sum(means[second][t]) / len(means[second][t])
+                          for t in shared)
+                assert gap > 0, sentence
+                assert found.pairs.get((first, second), found.pairs.get((second, first))).p_value < 0.05
+
+
+def test_ahead_needs_the_paired_test_not_only_a_bootstrap_interval(tmp_path: Path) -> None:
+    with RunDir(tmp_path / "run").writer() as writer:
+        for seed in range(6):  # heuristic wins 3 of 6 tasks and loses none: sign test p = 0.25
+            for agent, success in (("heuristic", 1.0), ("noop", 1.0 if seed < 3 else 0.0)):
+                writer.append(EpisodeResult(key=f"{agent}-{seed}", agent=agent, env=E1, seed=seed, length=8192,
+                                            score=EpisodeScore(success=success, outcome="x"), termination="submitted"))
+    found = summarise(load_run(tmp_path / "run")).confidence
+    assert found is not None
+    assert not any("is ahead of" in s for s in found.findings)
+    assert any("cannot be told apart yet" in s and "tasks would be needed" in s for s in found.findings)

@@ -12,6 +12,7 @@ from locogym.scoring.reliability import (
     bradley_terry,
     compare,
     flips,
+    holm,
     pass_at_k,
     pass_hat_k,
     reliability,
@@ -92,16 +93,32 @@ def test_paired_comparison_uses_only_shared_tasks() -> None:
     assert found.tasks == 1 and found.difference.mean == 0.0 and not found.separated
 
 
-def test_tasks_needed_follows_the_normal_power_formula() -> None:
-    diffs = [0.5, -0.5, 1.0, 0.0, 0.5, 0.0] * 5
-    mean = sum(diffs) / len(diffs)
-    sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (len(diffs) - 1))
-    expected = math.ceil(((1.959964 + 0.841621) * sd / mean) ** 2)
-    assert tasks_needed(diffs) == expected
-    assert tasks_needed([0.0, 0.0, 0.0]) is None
-    assert tasks_needed([]) is None
-    # A smaller difference at the same spread needs more tasks.
-    assert tasks_needed([d / 2 + 0.1 for d in diffs]) != tasks_needed(diffs)
+def test_tasks_needed_is_the_exact_sign_test_power() -> None:
+    # The leader wins every task the two differ on, and they differ on half: with N tasks the test rejects when
+    # at least 6 differ (2 / 2**6 < 0.05). P(Bin(N, 1/2) >= 6) first reaches 80% at N = 15 (84.9%; 78.8% at 14).
+    def at_least_six(n: int) -> float:
+        return sum(math.comb(n, m) for m in range(6, n + 1)) / 2 ** n
+
+    assert at_least_six(14) < 0.8 <= at_least_six(15)
+    assert tasks_needed([1.0, 1.0, 1.0, 0.0, 0.0, 0.0]) == 15
+    assert tasks_needed([1.0] * 6) == 6  # never fewer than an exact sign test can use
+    assert tasks_needed([1.0, 1.0]) == 6
+    assert tasks_needed([0.0, 0.0, 0.0]) is None and tasks_needed([1.0, -1.0]) is None
+    # Winning a smaller share of the differing tasks needs more of them.
+    assert tasks_needed([1.0, 1.0, 1.0, -1.0]) > tasks_needed([1.0, 1.0, 1.0, 1.0])
+
+
+def test_holm_adjusts_step_down_and_stays_monotone() -> None:
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([]) == [] and holm([0.5]) == [0.5]
+
+
+def test_a_pair_is_separated_only_when_the_paired_test_clears() -> None:
+    tasks = [f"t{i}" for i in range(6)]
+    ahead = compare("a", "b", {t: 1.0 for t in tasks}, {t: 0.0 if i < 3 else 1.0 for i, t in enumerate(tasks)})
+    assert ahead.difference.low > 0 and ahead.sign_p == pytest.approx(0.25) and not ahead.separated
+    behind = compare("a", "b", {t: 0.0 for t in tasks * 2}, {t: 1.0 for t in tasks * 2})
+    assert behind.leader == "b"
 
 
 def test_bradley_terry_orders_agents_and_stays_finite_when_one_always_wins() -> None:

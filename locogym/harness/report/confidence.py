@@ -8,8 +8,8 @@ agent is never credited for playing a task more often, and agents are compared o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 
 from locogym.core.types import EpisodeResult, stable_hash
 from locogym.scoring.aggregate import Interval
@@ -20,6 +20,7 @@ from locogym.scoring.reliability import (
     TaskTrials,
     bradley_terry,
     compare,
+    holm,
     reliability,
 )
 
@@ -42,8 +43,13 @@ def task_id(result: EpisodeResult) -> str:
                         "seed": result.seed, "length": result.length}, 16)
 
 
-def assess(done: Sequence[EpisodeResult], agents: Sequence[str], envs: Sequence[str]) -> Confidence:
-    """Reliability, pairwise comparisons and ratings of finished episodes; ``agents`` in leaderboard order."""
+def assess(done: Sequence[EpisodeResult], agents: Sequence[str], envs: Sequence[str],
+           references: Collection[str] = ()) -> Confidence:
+    """Reliability, pairwise comparisons and ratings of finished episodes; ``agents`` in leaderboard order.
+
+    ``references`` (agents that saw the hidden task) get their reliability but are compared with no one: beating
+    or trailing a reference says nothing about an agent. The sign tests of all pairs are Holm-corrected together,
+    since a reader scans every one of them."""
     trials: dict[tuple[str, str, str], list[float]] = defaultdict(list)  # (agent, env, task) -> successes
     for result in done:
         assert result.score is not None
@@ -56,12 +62,15 @@ def assess(done: Sequence[EpisodeResult], agents: Sequence[str], envs: Sequence[
     by_env = {key: reliability(found) for key, found in counts.items()}
     overall = {agent: reliability([t for env in envs for t in counts.get((agent, env), [])])
                for agent in agents if any((agent, env) in counts for env in envs)}
-    pairs = {(a, b): compare(a, b, per_task[a], per_task[b])
-             for i, a in enumerate(agents) for b in agents[i + 1:] if per_task.get(a) and per_task.get(b)}
+    contestants = [a for a in agents if a not in references]
+    raw = {(a, b): compare(a, b, per_task[a], per_task[b])
+           for i, a in enumerate(contestants) for b in contestants[i + 1:] if per_task.get(a) and per_task.get(b)}
+    adjusted = holm([pair.sign_p for pair in raw.values()])
+    pairs = {key: replace(pair, p_holm=p) for (key, pair), p in zip(raw.items(), adjusted, strict=True)}
     ratings = bradley_terry({a: per_task[a] for a in agents if per_task.get(a)})
     most = max((len(v) for v in trials.values()), default=0)
     confidence = Confidence(trials=most, reliability=by_env, overall=overall, pairs=pairs, ratings=ratings)
-    confidence.findings = _findings(confidence, list(agents))
+    confidence.findings = _findings(confidence, contestants)
     return confidence
 
 
@@ -74,13 +83,18 @@ def _findings(found: Confidence, agents: list[str]) -> list[str]:
         if pair is None or pair.tasks == 0:
             continue
         diff = pair.difference
-        gap = f"{diff.mean:+.2f} [{diff.low:+.2f}, {diff.high:+.2f}] over {pair.tasks} shared tasks"
+        leader, other = (a, b) if pair.leader == a else (b, a)
+        sign = 1.0 if leader == a else -1.0  # the gap is told from the leader's side
+        low, high = sorted((sign * diff.low, sign * diff.high))
+        gap = f"{sign * diff.mean:+.2f} [{low:+.2f}, {high:+.2f}] over {pair.tasks} shared tasks"
         if pair.separated:
-            lines.append(f"{a} is ahead of {b}: {gap} (sign test p = {pair.sign_p:.3g}).")
+            lines.append(f"{leader} is ahead of {other}: {gap} (sign test p = {pair.sign_p:.3g}, "
+                         f"{pair.p_value:.3g} after Holm's correction over {len(found.pairs)} pairs).")
         elif pair.tasks_needed is None:
-            lines.append(f"{a} and {b} cannot be told apart: they score the same on every shared task ({gap}).")
+            lines.append(f"{a} and {b} cannot be told apart: neither wins more shared tasks than the other ({gap}).")
         else:
-            lines.append(f"{a} and {b} cannot be told apart yet: {gap}; about {pair.tasks_needed} tasks would be "
+            lines.append(f"{a} and {b} cannot be told apart yet: {gap} for {leader} (sign test p = "
+                         f"{pair.p_value:.3g} after Holm's correction); about {pair.tasks_needed} tasks would be "
                          f"needed to separate them at this difference.")
     if found.trials < 2:
         lines.append("Each task was played once, so pass^k and the flip rate are not measured: run with "

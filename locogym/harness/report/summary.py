@@ -154,7 +154,8 @@ def summarise(run: RunData) -> Summary:
                    overall_curves=overall, headline_keys=headline_keys, metrics=metric_means, metric_counts=metric_counts,
                    ecl_by_env=ecl_by_env, errored=run.errored, missing=run.missing, sandbox=sandbox,
                    unisolated=unisolated, calibration=calibration,
-                   confidence=assess(done, ranked, envs) if done else None, refused=run.refused,
+                   confidence=assess(done, ranked, envs, references={r.agent for r in rows if r.reference})
+                   if done else None, refused=run.refused,
                    truncated=[r for r in done if r.context_truncated], depths=_by_depth(by_agent))
 
 
