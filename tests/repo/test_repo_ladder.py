@@ -93,7 +93,7 @@ def test_same_probes_at_8k_and_32k_on_a_real_python_project() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("task", ["qa", "multisession"])
 def test_fifty_seeds_keep_their_core_on_the_synthetic_ladder(task: str) -> None:
-    seeds = range(50)
+    seeds = range(50) if task == "qa" else range(20)  # a multisession core costs twice a question's to check
     _within_share(_climb(seeds, LADDER, task, "synthetic"), seeds)
 
 
