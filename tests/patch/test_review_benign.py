@@ -229,3 +229,26 @@ def test_each_defect_brings_look_alikes_of_its_very_look() -> None:
                   for r in choose_refactors(files, [], random.Random(0), 8_000, imitate=[operator]))
         anyone = sum(r.kind in SAME_LOOK[operator] for r in choose_refactors(files, [], random.Random(0), 8_000))
         assert own >= 5 and own >= 2 * anyone + 1, (operator, own, anyone)
+
+
+def test_a_behaviour_check_that_times_out_twice_stops_the_draw_instead_of_dropping_edits() -> None:
+    """A time-out is the machine's load as often as the code's: look-alike edits must not be dropped for it."""
+    from locogym.core.errors import SandboxTimeout
+    from locogym.sandboxes.fake import FakeSandbox
+
+    class Loaded(FakeSandbox):
+        def __init__(self) -> None:
+            super().__init__()
+            self.limits: list[float] = []
+
+        def exec(self, argv, *, timeout=30.0, **kwargs):  # noqa: ANN001, ANN003, ANN202
+            self.limits.append(timeout)
+            return super().exec(["sleep-past-the-deadline"], timeout=timeout).model_copy(update={"timed_out": True})
+
+    text = SHAPES["shapes/ops.py"]
+    twin = _twins()[0]
+    box = Loaded()
+    with pytest.raises(SandboxTimeout, match="ran past 2 s and 8 s"):
+        compare_functions(box, SHAPES, apply_edits(SHAPES, twin.edits),
+                          {"shapes/ops.py": touched_functions("shapes/ops.py", text, twin.edits)}, timeout=2.0)
+    assert box.limits == [2.0, 8.0] and not box.glob("**/.locogym*")  # retried once, longer; the spec is removed

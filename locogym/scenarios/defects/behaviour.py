@@ -23,8 +23,10 @@ from typing import Literal
 
 import orjson
 
+from locogym.core.errors import SandboxTimeout
 from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.edits import Edit, SourceText
+from locogym.scenarios.defects.suite import TIMEOUT_RETRY_FACTOR
 from locogym.scenarios.defects.testrun import sandbox_python, suite_env
 
 Verdict = Literal["same", "differs", "unchecked"]
@@ -230,8 +232,12 @@ def compare_functions(sandbox: Sandbox, before: Mapping[str, str], after: Mappin
     """Verdicts ``{"path::qualname": same | differs | unchecked}`` for the listed functions.
 
     The sandbox's workspace must hold ``before`` (the clean project); ``after`` holds the edited texts of the
-    files in ``functions``. A run that produces no report (a crash of the interpreter, a time-out) leaves every
-    function ``unchecked``.
+    files in ``functions``. A run that produces no report (a crash of the interpreter) leaves every function
+    ``unchecked``. A time-out is retried once with ``TIMEOUT_RETRY_FACTOR`` times the time; it is not a verdict
+    (on a loaded machine it would drop look-alike edits and change the task), so a second one raises.
+
+    Raises:
+        SandboxTimeout: the check timed out twice.
     """
     wanted = {p: list(q) for p, q in functions.items() if q}
     if not wanted:
@@ -243,8 +249,15 @@ def compare_functions(sandbox: Sandbox, before: Mapping[str, str], after: Mappin
             "constants": constants}
     sandbox.write_file(SPEC_FILE, orjson.dumps(spec))
     try:
-        result = sandbox.exec([sandbox_python(sandbox), "-c", _LAUNCHER, SPEC_FILE], timeout=timeout,
-                              env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"})
+        for limit in (timeout, timeout * TIMEOUT_RETRY_FACTOR):
+            result = sandbox.exec([sandbox_python(sandbox), "-c", _LAUNCHER, SPEC_FILE], timeout=limit,
+                                  env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"})
+            if not result.timed_out:
+                break
+        else:
+            raise SandboxTimeout(f"The behaviour check of {len(constants)} edited function(s) ran past {timeout:.0f} s "
+                                 f"and {timeout * TIMEOUT_RETRY_FACTOR:.0f} s; nothing was drawn.",
+                                 fix="Run again when the machine is quieter (a tournament: --retry-errored).")
     finally:
         sandbox.delete_file(SPEC_FILE)
     unchecked: dict[str, Verdict] = {f"{p}::{q}": "unchecked" for p, qs in wanted.items() for q in qs}
