@@ -69,6 +69,10 @@ class RunDir:
         """The current result of each key (the last line written for it)."""
         return {result.key: result for result in self._iter_results()}
 
+    def attempts(self) -> list[EpisodeResult]:
+        """Every line, superseded attempts included (an errored attempt's tokens were paid for all the same)."""
+        return list(self._iter_results())
+
     def read_plan(self) -> dict[str, Any] | None:
         try:
             return loads(self.plan_path.read_bytes())

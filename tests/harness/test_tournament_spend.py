@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from locogym.agents.context import request_tokens
 from locogym.cli import app
-from locogym.harness.report import load_run, summarise
+from locogym.harness.report import load_run, render_markdown, summarise
 from locogym.harness.schedule import build_config
 from locogym.harness.spend import SPEND_FILE
 from locogym.harness.tournament import run_tournament
@@ -76,6 +76,11 @@ def test_a_five_dollar_cap_holds_across_reruns_and_resumes_when_raised(tmp_path:
     assert ledger["bookings"] == {}
     assert abs(ledger["spent_usd"] - sum(model.costs)) < 1e-6  # the ledger counts exactly what was billed
     assert abs(raised.spent_usd - sum(model.costs)) < 1e-6
+    # after three invocations the report's spend is the ledger's, attempts the cap stopped and retried included
+    summary = summarise(load_run(tmp_path / "run"))
+    assert summary.ledger_usd is not None and abs(summary.ledger_usd - ledger["spent_usd"]) < 1e-6
+    assert abs(sum(row.cost_usd for row in summary.rows) - ledger["spent_usd"]) < 1e-6
+    assert f"Spent ${ledger['spent_usd']:,.4f} in this run folder" in render_markdown(summary)
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ from locogym.core.errors import DataError
 from locogym.core.types import EpisodeResult, Trajectory
 from locogym.harness.recorder import read_trajectory
 from locogym.harness.rundir import RunDir
+from locogym.harness.spend import SpendLedger
 
 
 @dataclass
@@ -20,6 +21,8 @@ class RunData:
     results: list[EpisodeResult]
     plan: dict[str, Any] | None = None
     planned_keys: set[str] = field(default_factory=set)
+    attempts: list[EpisodeResult] = field(default_factory=list)  # every line, superseded attempts included
+    ledger_usd: float | None = None  # what the run's spending ledger (spend.json) says was spent, when it has one
 
     @property
     def done(self) -> list[EpisodeResult]:
@@ -60,7 +63,10 @@ def load_run(path: str | Path) -> RunData:
     if not run_dir.episodes_path.exists():
         raise DataError("No episodes.jsonl here: not a tournament run folder (or nothing has finished yet).",
                         path=str(run_dir.path), fix="Pass the --out folder of `locogym tournament`.")
-    latest = run_dir.latest()
+    attempts = run_dir.attempts()
+    latest = {result.key: result for result in attempts}
     plan = run_dir.read_plan()
+    ledger = SpendLedger(run_dir.path, None)
     return RunData(path=run_dir.path, results=list(latest.values()), plan=plan,
-                   planned_keys=set(plan.get("keys", [])) if plan else set())
+                   planned_keys=set(plan.get("keys", [])) if plan else set(), attempts=attempts,
+                   ledger_usd=ledger.spent_usd() if ledger.path.exists() else None)

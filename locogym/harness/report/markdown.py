@@ -34,6 +34,9 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
                      "(listed below; left out of the paired figures).")
     if summary.missing:
         lines.append(f"{summary.missing} planned episode(s) have no result yet.")
+    if summary.ledger_usd is not None:
+        lines.append(f"Spent ${summary.ledger_usd:,.4f} in this run folder (its spending ledger: every invocation "
+                     "and every attempt, errored ones included).")
     if summary.truncated:
         lines.append(f"**{len(summary.truncated)} scored episode(s) had prompts the provider cut** (it reported "
                      f"under {TRUNCATION_SHARE:.0%} of the prompt tokens sent): those scores may not reflect the "

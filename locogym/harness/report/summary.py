@@ -87,6 +87,7 @@ class Summary:
     missing: int
     refused: list[EpisodeResult] = field(default_factory=list)  # tasks a length could not hold: never played
     truncated: list[EpisodeResult] = field(default_factory=list)  # scored, but the provider cut some prompts
+    ledger_usd: float | None = None  # the run's spending ledger, every invocation and attempt counted
     depths: dict[str, dict[str, Interval]] = field(default_factory=dict)  # agent -> depth third -> task mean
     sandbox: str | None = None  # the backends the episodes ran in, from their rows (never the last invocation)
     unisolated: int = 0  # finished episodes whose commands ran in the local sandbox, without isolation
@@ -103,11 +104,11 @@ def summarise(run: RunData) -> Summary:
     for result in done:
         by_agent[result.agent].append(result)
     errored_by_agent: dict[str, int] = defaultdict(int)
-    spent: dict[str, list[EpisodeResult]] = defaultdict(list)
     for result in run.errored:
         errored_by_agent[result.agent] += 1
-        spent[result.agent].append(result)
-    for result in done:
+    # Spend counts every attempt that ran (an errored one retried later was paid for too), not only the latest.
+    spent: dict[str, list[EpisodeResult]] = defaultdict(list)
+    for result in run.attempts or [*run.errored, *done]:
         spent[result.agent].append(result)
 
     curves: dict[str, dict[str, Curve]] = {env: {} for env in envs}
@@ -133,7 +134,6 @@ def summarise(run: RunData) -> Summary:
         rows.append(AgentRow(
             agent=agent, score=task_interval(results), solved=pass_rate(successes), episodes=len(results),
             errored=errored_by_agent[agent], steps=_mean([r.steps for r in results]),
-            # spend counts every episode that ran, errored ones included: their tokens were paid for
             input_tokens=sum(r.usage.input for r in spent[agent]), output_tokens=sum(r.usage.output for r in spent[agent]),
             cost_usd=sum(r.usage.cost_usd for r in spent[agent]), wall_time_s=sum(r.wall_time_s for r in results),
             ecl=pooled.effective if isinstance(pooled, PairedCurve) else None,
@@ -156,7 +156,8 @@ def summarise(run: RunData) -> Summary:
                    unisolated=unisolated, calibration=calibration,
                    confidence=assess(done, ranked, envs, references={r.agent for r in rows if r.reference})
                    if done else None, refused=run.refused,
-                   truncated=[r for r in done if r.context_truncated], depths=_by_depth(by_agent))
+                   truncated=[r for r in done if r.context_truncated], depths=_by_depth(by_agent),
+                   ledger_usd=run.ledger_usd)
 
 
 def _pooled_curve(results: list[EpisodeResult]) -> Curve:

@@ -109,6 +109,9 @@ def render_leaderboard(summary: Summary) -> RenderableType:
     if summary.errored:
         parts.append(Text(f"{len(summary.errored)} errored episode(s) are not scored (rerun them with "
                           "`locogym tournament --retry-errored`).", style="red"))
+    if summary.ledger_usd is not None:
+        parts.append(Text(f"Spent ${summary.ledger_usd:,.4f} in this run folder (its spending ledger, every "
+                          "invocation and attempt counted)."))
     if summary.truncated:
         parts.append(Text(f"{len(summary.truncated)} scored episode(s) had prompts the provider cut (it reported far "
                           "fewer prompt tokens than were sent): see report.md.", style="red"))
