@@ -64,6 +64,7 @@ class Reliability:
     pass_at_k: Interval
     flip_rate: float | None
     flip_tasks: int  # tasks with at least two trials: the flip rate's n
+    flip_interval: Interval | None = None  # the flip rate with its bootstrap interval over those tasks
 
 
 @dataclass(frozen=True)
@@ -129,10 +130,11 @@ def reliability(tasks: Sequence[TaskTrials], k: int | None = None, *, n_boot: in
     hat = [pass_hat_k(t, k) for t in tasks]
     at = [pass_at_k(t, k) for t in tasks]
     repeated = [t for t in tasks if t.trials >= 2]
-    flip = sum(1 for t in repeated if flips(t)) / len(repeated) if repeated else None
+    flipped = [float(flips(t)) for t in repeated]
     return Reliability(tasks=len(tasks), k=k, pass_hat_k=mean_ci(hat, n_boot=n_boot, seed=seed),
-                       pass_at_k=mean_ci(at, n_boot=n_boot, seed=seed), flip_rate=flip,
-                       flip_tasks=len(repeated))
+                       pass_at_k=mean_ci(at, n_boot=n_boot, seed=seed),
+                       flip_rate=sum(flipped) / len(flipped) if flipped else None, flip_tasks=len(repeated),
+                       flip_interval=mean_ci(flipped, n_boot=n_boot, seed=seed) if flipped else None)
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

@@ -54,6 +54,8 @@ def test_flip_rate_needs_two_trials_and_counts_disagreeing_tasks() -> None:
     assert flips(TaskTrials(3, 1)) and not flips(TaskTrials(3, 3)) and not flips(TaskTrials(3, 0))
     found = reliability([TaskTrials(3, 1), TaskTrials(3, 3), TaskTrials(3, 0), TaskTrials(3, 2)])
     assert found.flip_rate == pytest.approx(0.5)
+    assert found.flip_interval is not None and found.flip_interval.mean == pytest.approx(0.5)
+    assert found.flip_interval.low <= 0.5 <= found.flip_interval.high and found.flip_interval.n == found.flip_tasks
 
 
 def test_impossible_counts_and_a_k_beyond_the_trials_are_refused() -> None:

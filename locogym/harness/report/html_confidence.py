@@ -19,7 +19,9 @@ def how_sure_card(found: Confidence | None, agents: list[str]) -> str:
             for (who, env), rel in found.reliability.items():
                 if who != agent:
                     continue
-                flip = "–" if rel.flip_rate is None else f"{rel.flip_rate:.0%} <span class=\"ci\">n={rel.flip_tasks}</span>"
+                flip = "–" if rel.flip_interval is None else (
+                    f"{rel.flip_interval.mean:.0%} <span class=\"ci\">[{rel.flip_interval.low:.0%}, "
+                    f"{rel.flip_interval.high:.0%}] n={rel.flip_tasks}</span>")
                 rows.append(f"<tr><td>{escape(agent)}</td><td>{escape(env)}</td><td class=\"num\">{rel.tasks}</td>"
                             f"<td class=\"num\">{rel.k}</td><td class=\"num\">{escape(fmt_interval(rel.pass_hat_k))}</td>"
                             f"<td class=\"num\">{escape(fmt_interval(rel.pass_at_k))}</td><td class=\"num\">{flip}</td></tr>")

@@ -150,12 +150,13 @@ def _how_sure(found: Confidence, agents: list[str]) -> list[str]:
         lines += ["### Reliability over trials", "",
                   f"Up to {found.trials} trial(s) per task. pass^k: every one of k trials passes; pass@k: at least "
                   "one does; flip rate: share of tasks whose trials disagree. Intervals resample tasks.", "",
-                  "| agent | env | tasks | k | pass^k [95% CI] | pass@k [95% CI] | flip rate |",
+                  "| agent | env | tasks | k | pass^k [95% CI] | pass@k [95% CI] | flip rate [95% CI] |",
                   "|---|---|---:|---:|---:|---:|---:|"]
         for agent in agents:
             for (who, env), rel in found.reliability.items():
                 if who == agent:
-                    flip = "–" if rel.flip_rate is None else f"{rel.flip_rate:.0%} (n={rel.flip_tasks})"
+                    flip = "–" if (iv := rel.flip_interval) is None else \
+                        f"{iv.mean:.0%} [{iv.low:.0%}, {iv.high:.0%}] (n={rel.flip_tasks})"
                     lines.append(f"| {_cell(agent)} | {env} | {rel.tasks} | {rel.k} | {fmt_interval(rel.pass_hat_k)} "
                                  f"| {fmt_interval(rel.pass_at_k)} | {flip} |")
         lines.append("")
