@@ -237,7 +237,8 @@ def score_command(
     tolerance: Annotated[float, typer.Option(help="Largest difference between numbers that still counts as equal.")] = 1e-9,
 ) -> None:
     """Re-grade every finished episode from its recorded actions; exit 1 with a table of differences when any
-    number, state or record differs from what the run folder says."""
+    number, state or record differs from what the run folder says, or when the rows are not exactly the
+    sealed plan's grid (an episode missing, one outside the plan, or a plan edited after the run)."""
     from locogym.harness.replay import VARIED_CAUSES
     from locogym.harness.rescore import rescore_run
 
@@ -270,6 +271,12 @@ def score_command(
                 err_console.print(f"[red]{episode.key[:12]} ({episode.agent}, {episode.env}): the replay first "
                                   f"diverged at {episode.first_divergence}[/]")
         err_console.print(f"[red]{len(check.failed)} episode(s) do not re-grade to what the run folder records[/]")
+    if check.grid:
+        for problem in check.grid[:40]:
+            err_console.print(f"[red]{problem.what}:[/] {escape(problem.detail)}")
+        more = f" ({len(check.grid) - 40} more not shown)" if len(check.grid) > 40 else ""
+        err_console.print(f"[red]the rows are not the sealed plan's grid: {len(check.grid)} problem(s){more}[/]")
+    if not check.ok:
         raise typer.Exit(1)
     kept = f"; {len(check.kept)} LoCo-RepoPatch episode(s) kept as recorded (--regrade-tests re-runs their hidden " \
            "tests)" if check.kept else ""

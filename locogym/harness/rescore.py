@@ -34,6 +34,7 @@ from locogym.core.salt import resolve_salt, seal_key
 from locogym.core.trajectory_file import read_trajectory
 from locogym.core.types import EpisodeResult, Trajectory, dumps, stable_hash
 from locogym.core.version import package_version
+from locogym.harness.grid import GridProblem, check_grid
 from locogym.harness.provenance import result_fields
 from locogym.harness.replay import compare_scores, env_arguments, replay, salt_for
 from locogym.harness.report.data import load_run
@@ -73,6 +74,7 @@ class EpisodeCheck:
 class RescoreCheck:
     episodes: list[EpisodeCheck] = field(default_factory=list)
     refusals: list[EpisodeCheck] = field(default_factory=list)  # refused rows, each made again
+    grid: list[GridProblem] = field(default_factory=list)  # how the rows differ from the sealed plan
     version: str = field(default_factory=package_version)
 
     @property
@@ -89,7 +91,7 @@ class RescoreCheck:
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.grid
 
     def by_agent(self) -> dict[str, dict[str, Any]]:
         """Per agent: episodes, recorded and re-graded mean success, differing episodes, reference or not."""
@@ -122,7 +124,7 @@ def rescore_run(run_dir: str | Path, *, seed_salt: str | None = None, sandbox: s
     if run.plan:  # plug-in families the tournament imported must be registered to be re-played
         import_plugins(list(run.plan.get("config", {}).get("imports") or []))
     salt = resolve_salt(seed_salt)
-    check = RescoreCheck()
+    check = RescoreCheck(grid=check_grid(run.plan, run.results, seal_key(salt)))
     envs = _EnvCache()
     try:
         for result in run.done:

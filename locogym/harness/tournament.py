@@ -35,8 +35,9 @@ from rich.live import Live
 from rich.markup import escape
 
 from locogym.core.errors import ConfigError, SandboxUnavailable
-from locogym.core.salt import resolve_salt, salt_hash
+from locogym.core.salt import resolve_salt, salt_hash, seal_key
 from locogym.core.types import EpisodeResult
+from locogym.harness.grid import SEAL_FIELD, plan_seal
 from locogym.harness.progress import TournamentProgress
 from locogym.harness.provenance import recorded_salts, recorded_sandboxes
 from locogym.harness.rundir import ResultWriter, RunDir
@@ -233,6 +234,7 @@ def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, con
     """
     console = console or Console(stderr=True)
     started = time.monotonic()
+    explicit = jobs is not None  # handed in (an arena): the sealed key list, not the config, is the grid
     jobs = jobs if jobs is not None else plan(config)
     salt = resolve_salt(seed_salt)
     if salt is not None:
@@ -248,7 +250,7 @@ def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, con
         finished = run_dir.latest()
         todo = pending_jobs(jobs, finished, retry_errored)
         _refuse_mixing(run_dir, list(finished.values()), todo, salt_hash(salt))
-        run_dir.write_plan(_plan_record(config, jobs, todo, list(finished.values()), salt_hash(salt)))
+        run_dir.write_plan(plan_record(config, jobs, todo, list(finished.values()), salt, explicit=explicit))
         progress = TournamentProgress(total=len(jobs), skipped=len(jobs) - len(todo))
         state = _RunState()
         if any(job.spend_cap_usd is not None for job in todo) and ledger.exhausted():
@@ -325,20 +327,24 @@ def _refuse_mixing(run_dir: RunDir, finished: list[EpisodeResult], todo: list[Ep
                               "folder.")
 
 
-def _plan_record(config: TournamentConfig, jobs: list[EpisodeJob], todo: list[EpisodeJob],
-                 finished: list[EpisodeResult], salt_id: str | None) -> dict[str, Any]:
-    """``tournament.json``. Its sandbox is what the episodes ran in (and what the pending ones will run in), never
-    just the last invocation's choice."""
+def plan_record(config: TournamentConfig, jobs: list[EpisodeJob], todo: list[EpisodeJob],
+                finished: list[EpisodeResult], salt: str | None, *, explicit: bool = False) -> dict[str, Any]:
+    """``tournament.json``, sealed (see :mod:`locogym.harness.grid`). Its sandbox is what the episodes ran in (and
+    what the pending ones will run in), never just the last invocation's choice. ``explicit``: the jobs were handed
+    in rather than expanded from the config, so the sealed key list is the grid."""
     from locogym.core.version import package_version
 
     sandboxes = sorted(set(recorded_sandboxes(finished)) | {b for b in map(_sandbox_of, todo) if b is not None})
-    return {"schema_version": 1, "locogym_version": package_version(),
-            "sandbox": ", ".join(sandboxes) if sandboxes else None, "salt_hash": salt_id,
-            "config": config.model_dump(mode="json", exclude={"agents"}) | {
-                "agents": [{"spec": a.spec, "label": a.label, "settings": a.public_settings()} for a in config.agents]},
-            "response_caches": {a.name: _cache_folder(a.settings.get("cache")) for a in config.agents
-                                if a.provider != BASELINE_PROVIDER},
-            "episodes": len(jobs), "keys": sorted(job.key for job in jobs)}
+    record: dict[str, Any] = {
+        "schema_version": 1, "locogym_version": package_version(),
+        "sandbox": ", ".join(sandboxes) if sandboxes else None, "salt_hash": salt_hash(salt),
+        "config": config.model_dump(mode="json", exclude={"agents"}) | {
+            "agents": [{"spec": a.spec, "label": a.label, "settings": a.public_settings()} for a in config.agents]},
+        "response_caches": {a.name: _cache_folder(a.settings.get("cache")) for a in config.agents
+                            if a.provider != BASELINE_PROVIDER},
+        "episodes": len(jobs), "keys": sorted(job.key for job in jobs), "grid": "explicit" if explicit else "config"}
+    record[SEAL_FIELD] = plan_seal(record, seal_key(salt))
+    return record
 
 
 def _cache_folder(setting: Any) -> str | None:

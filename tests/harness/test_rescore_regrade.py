@@ -19,9 +19,11 @@ from locogym.cli import app
 from locogym.core.errors import ConfigError
 from locogym.core.salt import seal_key
 from locogym.core.types import EpisodeResult, dumps
+from locogym.harness.grid import plan_seal
 from locogym.harness.rescore import rescore_run
 from locogym.harness.rundir import RunDir
 from locogym.harness.schedule import build_config, default_fields, plan
+from locogym.harness.tournament import plan_record
 from locogym.harness.worker import execute_episode
 
 WIKI = "LoCo-WikiHop-v0"
@@ -33,10 +35,12 @@ def make_run(out: Path, agents: list[str], envs: list[str], seeds: int = 1, salt
     """A run folder played by the tournament's own worker, one episode after the other in this process."""
     config = build_config({**default_fields(), "agents": agents, "envs": envs, "lengths": ["8k"], "seeds": seeds,
                            "sandbox": sandbox, "out": str(out)})
+    jobs = plan(config)
     with RunDir(out).writer() as writer:
-        for job in plan(config):
+        for job in jobs:
             job = job.model_copy(update={"seed_salt": salt})
             writer.append(EpisodeResult.model_validate(execute_episode(job.model_dump(mode="json"), str(out))))
+    RunDir(out).write_plan(plan_record(config, jobs, [], [], salt))  # sealed, as the tournament seals it
     return out
 
 
@@ -110,6 +114,42 @@ def test_an_untouched_run_regrades_identically(clean_run: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "all 4 re-graded episodes match" in result.output
     assert "reference" in result.output  # the oracle saw the hidden task and is shown as a reference
+
+
+def test_dropped_rows_are_caught_even_with_their_keys_cut_from_the_plan(clean_run: Path, tmp_path: Path) -> None:
+    run = copy_run(clean_run, tmp_path)
+    kept = [r for r in rows(run) if r["agent"] != "noop"]  # selective reporting: the noop's rows go
+    write_rows(run, kept)
+    result = score(run)
+    assert result.exit_code == 1 and "missing:" in result.output and "planned, no row" in result.output
+    plan_path = run / "tournament.json"
+    plan = orjson.loads(plan_path.read_bytes())
+    plan["keys"] = sorted(r["key"] for r in kept)  # the keys cut from the plan as well...
+    plan_path.write_bytes(orjson.dumps(plan))
+    assert {p.what for p in rescore_run(run).grid} >= {"seal", "keys", "missing"}
+    plan["seal"] = plan_seal(plan, seal_key(None))  # ...and sealed again with the public key: the config still
+    plan_path.write_bytes(orjson.dumps(plan))  # expands to the whole grid
+    assert {p.what for p in rescore_run(run).grid} == {"keys", "missing"}
+
+
+def test_a_trial_copied_under_a_made_up_key_is_caught(clean_run: Path, tmp_path: Path) -> None:
+    run = copy_run(clean_run, tmp_path)
+    data = rows(run)
+    passed = next(r for r in data if r["agent"] == "oracle")
+    write_rows(run, [*data, {**passed, "key": "f" * 24, "trial": 1}])
+    check = rescore_run(run)
+    assert [p.what for p in check.grid] == ["extra"] and not check.ok
+    result = score(run)
+    assert result.exit_code == 1 and "is not an episode of the plan" in result.output
+
+
+def test_a_row_moved_onto_another_planned_key_is_caught(clean_run: Path, tmp_path: Path) -> None:
+    run = copy_run(clean_run, tmp_path)
+    data = rows(run)
+    wiki = [r for r in data if r["agent"] == "oracle" and r["env"] == WIKI][0]
+    func = next(r for r in data if r["agent"] == "oracle" and r["env"] == FUNC)
+    write_rows(run, [r for r in data if r["key"] != func["key"]] + [{**wiki, "key": func["key"]}])
+    assert "mismatch" in {p.what for p in rescore_run(run).grid}
 
 
 def test_a_forged_success_in_row_and_trajectory_is_regraded_to_zero(clean_run: Path, tmp_path: Path) -> None:
