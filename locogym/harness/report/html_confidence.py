@@ -47,18 +47,22 @@ def how_sure_card(found: Confidence | None, agents: list[str]) -> str:
             body.append(f"<tr><th>{escape(a)}</th>{''.join(cells)}</tr>")
         parts.append("<h3>Pairwise significance</h3><p class=\"lead\">Row minus column: mean per-task difference in "
                      "success on the tasks both played, with a paired bootstrap 95% interval; bold when the interval "
-                     f"leaves out zero.</p><table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>")
+                     "leaves out zero and the exact sign test clears 5% after Holm's correction over the pairs. The "
+                     f"reference is compared with no one.</p><table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>")
         needed = []
         for (a, b), pair in found.pairs.items():
             count = "∞" if pair.tasks_needed is None else str(pair.tasks_needed)
             needed.append(f"<tr><td>{escape(a)}</td><td>{escape(b)}</td><td class=\"num\">{pair.tasks}</td>"
                           f"<td class=\"num\">{pair.a_better} / {pair.b_better}</td>"
-                          f"<td class=\"num\">{pair.sign_p:.3g}</td><td class=\"num\">{count}</td></tr>")
-        parts.append("<h3>Tasks needed to separate each pair</h3><p class=\"lead\">Tasks a paired test needs at the "
-                     "observed difference and spread (80% power, 5% two-sided); ∞ when the two scored the same on "
-                     "every shared task.</p><table><thead><tr><th>agent</th><th>against</th>"
+                          f"<td class=\"num\">{pair.sign_p:.3g}</td><td class=\"num\">{pair.p_value:.3g}</td>"
+                          f"<td class=\"num\">{count}</td></tr>")
+        parts.append("<h3>Tasks needed to separate each pair</h3><p class=\"lead\">Tasks the exact sign test needs "
+                     "to tell the two apart with 80% power at 5% two-sided, if the shares of tasks they differ on "
+                     "and of those each wins held (never fewer than 6); ∞ when neither wins more shared tasks."
+                     "</p><table><thead><tr><th>agent</th><th>against</th>"
                      '<th class="num">shared tasks</th><th class="num">better / worse on</th>'
-                     '<th class="num">sign test p</th><th class="num">tasks needed</th></tr></thead><tbody>'
+                     '<th class="num">sign test p</th><th class="num">Holm p</th><th class="num">tasks needed</th>'
+                     '</tr></thead><tbody>'
                      + "".join(needed) + "</tbody></table>")
     if len(found.ratings) > 1:
         rows = [f"<tr><td>{escape(agent)}</td><td class=\"num\">{r.mean:.0f} "

@@ -164,7 +164,8 @@ def _how_sure(found: Confidence, agents: list[str]) -> list[str]:
         ranked = [a for a in agents if any(a in pair for pair in found.pairs)]
         lines += ["### Pairwise significance", "",
                   "Row minus column: mean per-task difference in success over the tasks both played, with a paired "
-                  "bootstrap 95% interval; **bold** when the interval leaves out zero.", "",
+                  "bootstrap 95% interval; **bold** when the interval leaves out zero and the exact sign test "
+                  "clears 5% after Holm's correction over the pairs. The reference is compared with no one.", "",
                   "| | " + " | ".join(_cell(a) for a in ranked[1:]) + " |", "|---|" + "---:|" * (len(ranked) - 1)]
         for i, a in enumerate(ranked[:-1]):
             cells = []
@@ -177,14 +178,15 @@ def _how_sure(found: Confidence, agents: list[str]) -> list[str]:
                 cells.append(f"**{text}**" if pair.separated else text)
             lines.append(f"| {_cell(a)} | " + " | ".join(cells) + " |")
         lines += ["", "### Tasks needed to separate each pair", "",
-                  "Tasks a paired test needs to tell the two apart at the observed difference and spread "
-                  "(80% power, 5% two-sided); ∞ when they scored the same on every shared task.", "",
-                  "| agent | against | shared tasks | better / worse on | sign test p | tasks needed |",
-                  "|---|---|---:|---:|---:|---:|"]
+                  "Tasks the exact sign test needs to tell the two apart with 80% power at 5% two-sided, if the "
+                  "shares of tasks they differ on and of those each wins held (never fewer than 6, the fewest that "
+                  "can reach 5%); ∞ when neither wins more shared tasks.", "",
+                  "| agent | against | shared tasks | better / worse on | sign test p | Holm p | tasks needed |",
+                  "|---|---|---:|---:|---:|---:|---:|"]
         for (a, b), pair in found.pairs.items():
             needed = "∞" if pair.tasks_needed is None else str(pair.tasks_needed)
             lines.append(f"| {_cell(a)} | {_cell(b)} | {pair.tasks} | {pair.a_better} / {pair.b_better} | "
-                         f"{pair.sign_p:.3g} | {needed} |")
+                         f"{pair.sign_p:.3g} | {pair.p_value:.3g} | {needed} |")
         lines.append("")
     if len(found.ratings) > 1:
         lines += ["### Bradley-Terry ratings", "",
