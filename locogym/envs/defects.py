@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from locogym.core.errors import ConfigError, SandboxUnavailable
+from locogym.core.errors import ConfigError, SandboxTimeout, SandboxUnavailable
 from locogym.core.types import ScenarioConfig, Task, ToolCall, ToolResult, dumps, stable_hash
 from locogym.envs.base import LocoEnv
 from locogym.envs.provenance import code_notes
@@ -118,6 +118,10 @@ class DefectEnv(LocoEnv):
                           self.grading_backend(), self.run_cache())
             edited = {p: t for p, t in files.items() if tree.files.get(p) != t}
             run = suite.run(f"refactors:{stable_hash(edited, 24)}", edited=edited, selection=passing)
+            if run.timed_out:  # even with more time: the load's as likely as the edits', so no verdict on them
+                raise SandboxTimeout(f"The suite of {tree.name} with the benign edits ran past its time twice; "
+                                     "nothing was drawn.", fix="Run again when the machine is quieter (a tournament: "
+                                                               "--retry-errored).")
             return all(run.outcomes.get(t) == "passed" for t in passing)
 
         return check

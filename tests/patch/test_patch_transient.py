@@ -100,3 +100,43 @@ def test_a_defect_that_hangs_on_a_quiet_machine_is_discarded_as_a_hang(box: Sand
     injection = inject_defects("calc", "c0", CALC, count=2, rng=random.Random(3), sandbox_factory=lambda: box,
                                backend="local", cache=cache)
     assert injection.discarded[0].reason == "timeout" and "and 60s" in injection.discarded[0].detail
+
+
+@pytest.mark.slow
+def test_a_confirmation_or_recheck_timing_out_under_load_stops_the_draw(box: Sandbox, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run that confirms the kept defects together (and rechecks them on a grown project) is a verdict too: a
+    time-out there must not drop a defect or refuse a length because the machine was busy."""
+    from locogym.scenarios.defects.inject import run_with_defects
+
+    cache = RunCache(tmp_path)
+    injection = inject_defects("calc", "c0", CALC, count=2, rng=random.Random(3), sandbox_factory=lambda: box,
+                               backend="local", cache=cache)
+    suite = Suite("calc", "c0", CALC, [], lambda: box, "local", RunCache(tmp_path / "fresh"))
+    with monkeypatch.context() as patch:
+        _timing_out_first(patch, 3)  # the whole suite with the defects, its retry, then the clean suite
+        with pytest.raises(SandboxTimeout, match="too loaded"):
+            run_with_defects(suite, injection.defects, None, None, mode="reach")
+    with monkeypatch.context() as patch:
+        _timing_out_first(patch, 2)  # the defects hang together; the clean suite ends at once: a real hang
+        run, _ = run_with_defects(suite, injection.defects, None, None, mode="reach")
+        assert run.timed_out
+
+
+@pytest.mark.slow
+def test_a_review_whose_benign_suite_times_out_errors_rather_than_drops_its_edits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gymnasium as gym
+
+    import locogym  # noqa: F401 - registers the families
+
+    env = gym.make("LoCo-RepoReview-v0", sandbox="local", cache_dir=str(tmp_path))
+    try:
+        base = env.unwrapped
+        core = base.core(base.make_config(0, {"length": "4k"}))  # type: ignore[attr-defined]
+        check = base.benign_check(core.tree, core.injection)  # type: ignore[attr-defined]
+        _timing_out_first(monkeypatch, 2)
+        with pytest.raises(SandboxTimeout, match="benign edits ran past its time twice"):
+            check({**core.tree.files, "README.md": "edited\n"})
+    finally:
+        env.close()

@@ -144,6 +144,8 @@ def run_with_defects(suite: Suite, kept: list[KeptDefect], selection: list[str] 
     if also:
         name += f"+edits:{stable_hash([e.model_dump() for e in also], 24)}"
     run = suite.run(name, edited=edited, selection=selection, timeout=timeout, mode=mode)
+    if run.timed_out:
+        confirm_hang(suite, selection, timeout or suite.timeout, mode)  # the defects' hang, or the draw stops
     ran = selection if selection is not None else sorted(run.outcomes)
     return run, {t for t in ran if run.outcomes.get(t) != "passed"}
 
@@ -260,15 +262,16 @@ def screen(suite: Suite, files: dict[str, str], mutation: Mutation, reaching: li
     return None, "", failing
 
 
-def confirm_hang(suite: Suite, reaching: list[str], timeout: float) -> None:
-    """Check that a defect's time-out is the defect's: the same tests on the clean project, run afresh, must end
-    well within the time the defect ran past. Otherwise the machine is too loaded to tell, and the draw stops
-    rather than discard a defect the seed would keep on a quiet machine.
+def confirm_hang(suite: Suite, reaching: list[str] | None, timeout: float,
+                 mode: Literal["plain", "reach"] = "plain") -> None:
+    """Check that a defect's time-out is the defect's: the same tests (``None``: all of them) on the clean project,
+    run afresh in the same mode, must end well within the time the defect ran past. Otherwise the machine is too
+    loaded to tell, and the draw stops rather than discard a defect the seed would keep on a quiet machine.
 
     Raises:
         SandboxTimeout: the clean tests were slow too.
     """
-    clean = suite.run("baseline", selection=reaching, timeout=timeout, cached=False, retry=False)
+    clean = suite.run("baseline", selection=reaching, timeout=timeout, cached=False, retry=False, mode=mode)
     if clean.timed_out or clean.duration_s > timeout * HANG_EVIDENCE_SHARE:
         raise SandboxTimeout(f"A candidate defect of {suite.repository} ran past {timeout:.0f} s, and the same tests "
                              f"on the clean project took {clean.duration_s:.0f} s: the machine is too loaded to tell a "
