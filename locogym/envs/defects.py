@@ -21,7 +21,7 @@ from locogym.scenarios.defects.edits import Edit
 from locogym.scenarios.defects.inject import Injection
 from locogym.scenarios.defects.mutations import Mutation
 from locogym.scenarios.defects.project import ProjectSettings
-from locogym.scenarios.defects.suite import Suite
+from locogym.scenarios.defects.suite import LOADED_FIX, Suite
 from locogym.scenarios.defects.tasks import Context, Core, inject_for
 from locogym.scenarios.repo import SourceTree
 from locogym.scenarios.repo.workspace import RepoWorkspace
@@ -120,8 +120,7 @@ class DefectEnv(LocoEnv):
             run = suite.run(f"refactors:{stable_hash(edited, 24)}", edited=edited, selection=passing)
             if run.timed_out:  # even with more time: the load's as likely as the edits', so no verdict on them
                 raise SandboxTimeout(f"The suite of {tree.name} with the benign edits ran past its time twice; "
-                                     "nothing was drawn.", fix="Run again when the machine is quieter (a tournament: "
-                                                               "--retry-errored).")
+                                     "nothing was drawn.", fix=LOADED_FIX)
             return all(run.outcomes.get(t) == "passed" for t in passing)
 
         return check

@@ -26,7 +26,7 @@ import orjson
 from locogym.core.errors import SandboxTimeout
 from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.edits import Edit, SourceText
-from locogym.scenarios.defects.suite import TIMEOUT_RETRY_FACTOR
+from locogym.scenarios.defects.suite import LOADED_FIX, TIMEOUT_RETRY_FACTOR
 from locogym.scenarios.defects.testrun import sandbox_python, suite_env
 
 Verdict = Literal["same", "differs", "unchecked"]
@@ -257,7 +257,7 @@ def compare_functions(sandbox: Sandbox, before: Mapping[str, str], after: Mappin
         else:
             raise SandboxTimeout(f"The behaviour check of {len(constants)} edited function(s) ran past {timeout:.0f} s "
                                  f"and {timeout * TIMEOUT_RETRY_FACTOR:.0f} s; nothing was drawn.",
-                                 fix="Run again when the machine is quieter (a tournament: --retry-errored).")
+                                 fix=LOADED_FIX)
     finally:
         sandbox.delete_file(SPEC_FILE)
     unchecked: dict[str, Verdict] = {f"{p}::{q}": "unchecked" for p, qs in wanted.items() for q in qs}

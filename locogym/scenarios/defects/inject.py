@@ -41,7 +41,7 @@ from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.edits import Edit, apply_edits
 from locogym.scenarios.defects.mutations import MUTATION_KINDS, Mutation, find_mutations, is_test_path
-from locogym.scenarios.defects.suite import TIMEOUT_RETRY_FACTOR, Suite
+from locogym.scenarios.defects.suite import LOADED_FIX, TIMEOUT_RETRY_FACTOR, Suite
 from locogym.scenarios.defects.testrun import TestRun
 
 DEFAULT_MAX_CANDIDATES = 40
@@ -158,8 +158,8 @@ def check_baseline(repository: str, baseline: TestRun) -> None:
         raise SandboxTimeout(f"The test suite of {repository} did not finish on the clean project, even with "
                              f"{TIMEOUT_RETRY_FACTOR:.0f} times the time on a second try ({baseline.duration_s:.0f} s); "
                              "nothing was drawn and nothing was cached.",
-                             fix="On a loaded machine, run again when it is quieter (a tournament: --retry-errored); "
-                                 "if the suite is that slow, set test_command in locogym.toml to a faster part.")
+                             fix=f"{LOADED_FIX} If the suite is that slow, set test_command in locogym.toml to a "
+                                 "faster part.")
     if baseline.collect_errors:
         detail = "; ".join(baseline.collect_errors[:3])
         first = baseline.failures.get(baseline.collect_errors[0], "")[-600:]
@@ -276,7 +276,7 @@ def confirm_hang(suite: Suite, reaching: list[str] | None, timeout: float,
         raise SandboxTimeout(f"A candidate defect of {suite.repository} ran past {timeout:.0f} s, and the same tests "
                              f"on the clean project took {clean.duration_s:.0f} s: the machine is too loaded to tell a "
                              "hanging defect from a slow run, so nothing was drawn.",
-                             fix="Run again when the machine is quieter (a tournament: --retry-errored).")
+                             fix=LOADED_FIX)
 
 
 def _discard(mutation: Mutation, reason: str, detail: str) -> Discard:

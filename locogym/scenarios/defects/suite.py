@@ -15,6 +15,7 @@ from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.testrun import DEFAULT_TIMEOUT_S, TestRun, run_tests, suite_env
 
 TIMEOUT_RETRY_FACTOR = 4.0  # a timed-out run gets this many times its time once more before it counts
+LOADED_FIX = "Run again when the machine is quieter (a tournament: --retry-errored)."  # for a draw a time-out stopped
 
 
 class Suite:
@@ -76,8 +77,8 @@ class Suite:
             for path in removed:
                 sandbox.write_file(path, self.files[path])
         self.executed += 1
-        if cached and not result.timed_out and (result.outcomes or result.collect_errors):
-            self.cache.put(key, result)  # a run that produced no report (interpreter missing) is not cached either
+        if cached and (result.outcomes or result.collect_errors):
+            self.cache.put(key, result)  # the cache refuses a time-out; a run with no report is not offered
         return result
 
     def _ready(self) -> Sandbox:
