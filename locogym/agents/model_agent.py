@@ -213,10 +213,6 @@ class ModelAgent(Agent):
     def _key(self) -> str | None:
         return self._api_key or (os.environ.get(self.key_env) if self.key_env else None)
 
-    def has_key(self) -> bool:
-        """Whether a key is at hand (given or in the environment), checked before any episode starts."""
-        return bool(self._key())
-
     def _secrets(self) -> tuple[str | None, ...]:
         return (self._key(),)
 
