@@ -273,9 +273,9 @@ def confirm_hang(suite: Suite, reaching: list[str] | None, timeout: float,
     """
     clean = suite.run("baseline", selection=reaching, timeout=timeout, cached=False, retry=False, mode=mode)
     if clean.timed_out or clean.duration_s > timeout * HANG_EVIDENCE_SHARE:
-        raise SandboxTimeout(f"A candidate defect of {suite.repository} ran past {timeout:.0f} s, and the same tests "
-                             f"on the clean project took {clean.duration_s:.0f} s: the machine is too loaded to tell a "
-                             "hanging defect from a slow run, so nothing was drawn.",
+        raise SandboxTimeout(f"Tests of {suite.repository} with defects applied ran past {timeout:.0f} s, and the "
+                             f"same tests on the clean project took {clean.duration_s:.0f} s: the machine is too "
+                             "loaded to tell a hanging defect from a slow run, so nothing was drawn.",
                              fix=LOADED_FIX)
 
 

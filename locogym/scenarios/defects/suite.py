@@ -44,8 +44,8 @@ class Suite:
 
         ``defect`` names the edits for the cache key ("baseline" for none); the same key never runs twice, unless
         ``cached`` is false (a fresh measurement). A run that times out is run once more with
-        ``TIMEOUT_RETRY_FACTOR`` times the time (unless ``retry`` is false), and a time-out is never cached: on a loaded machine it says
-        nothing about the code, and a cached one would decide every later draw.
+        ``TIMEOUT_RETRY_FACTOR`` times the time (unless ``retry`` is false), and a time-out is never cached: on a
+        loaded machine it says nothing about the code, and a cached one would decide every later draw.
         """
         chosen = sorted(selection) if selection is not None else None
         key = self.cache.key(self.repository, self.commit, defect, mode=mode, backend=self.backend,
