@@ -29,9 +29,6 @@ PROVIDERS: dict[str, str] = {
     "anthropic": "locogym.agents.anthropic_agent:AnthropicAgent",
 }
 
-# The variable each provider's key is read from, where a key is required (an OpenAI-compatible server may need
-# none). Known here, without importing a provider SDK, so that a missing key is reported at once.
-REQUIRED_KEYS: dict[str, str] = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 
 
 def make_agent(spec: str, **kwargs: Any) -> Agent:

@@ -21,7 +21,6 @@ import anthropic
 import orjson
 from anthropic.resources.messages import Messages
 
-from locogym.agents import REQUIRED_KEYS
 from locogym.agents.cache import public_endpoint
 from locogym.agents.context import SUMMARY_HEADER, Dialect, Item
 from locogym.agents.model_agent import (
@@ -34,6 +33,7 @@ from locogym.agents.model_agent import (
     usage_int,
 )
 from locogym.core.errors import ConfigError
+from locogym.core.providers import REQUIRED_KEYS
 from locogym.core.types import ModelUsage
 
 ANTHROPIC_URL = "https://api.anthropic.com"

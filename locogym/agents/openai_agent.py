@@ -22,11 +22,11 @@ from typing import Any, ClassVar, Literal
 
 import openai
 
-from locogym.agents import REQUIRED_KEYS
 from locogym.agents.cache import public_endpoint
 from locogym.agents.context import SUMMARY_HEADER, Dialect, Item
 from locogym.agents.model_agent import SUMMARY_SYSTEM, ModelAgent, Turn, bad_response, post_json, usage_int
 from locogym.core.errors import ConfigError
+from locogym.core.providers import REQUIRED_KEYS
 from locogym.core.types import ModelUsage
 
 OPENAI_URL = "https://api.openai.com/v1"

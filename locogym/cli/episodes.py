@@ -98,14 +98,8 @@ def run_command(
     = False,
 ) -> None:
     """Run one episode (or TRIALS attempts at it) with a live view of every step, and write its trajectories."""
-    import gymnasium as gym
-
-    from locogym.agents import make_agent
     from locogym.harness.keys import require_keys
-    from locogym.harness.live import StepPrinter
-    from locogym.harness.runner import reserve_path, run_episode, trajectory_file_name
-    from locogym.harness.schedule import AgentEntry, trial_agent
-    from locogym.scoring.common import passed
+    from locogym.harness.schedule import AgentEntry
 
     kwargs = parse_env_args(env_arg or [])
     if sandbox is not None:
@@ -129,6 +123,15 @@ def run_command(
         agent_settings["base_url"] = base_url
     entry = AgentEntry(spec=agent, settings=agent_settings)
     require_keys([entry])
+    # the env, the agents and the runner load only now: a missing key is reported before any of them
+    import gymnasium as gym
+
+    from locogym.agents import make_agent
+    from locogym.harness.live import StepPrinter
+    from locogym.harness.runner import reserve_path, run_episode, trajectory_file_name
+    from locogym.harness.schedule import trial_agent
+    from locogym.scoring.common import passed
+
     env = gym.make(env_id, **kwargs)
     passes = 0
     try:
@@ -170,12 +173,10 @@ def run_command(
 
 
 def _require_registered(env_id: str) -> None:
-    """Fail with the list of ids (not Gymnasium's traceback) when ``env_id`` is not registered."""
-    import gymnasium as gym
-
+    """Fail with the list of ids (not Gymnasium's traceback) when ``env_id`` is not a registered family."""
     from locogym.envs import env_ids
 
-    if env_id not in gym.registry:
+    if env_id not in env_ids():
         raise ConfigError(f"Unknown environment {env_id!r}.",
                           fix=f"Use one of {', '.join(env_ids())} (see `locogym envs`).")
 

@@ -66,11 +66,8 @@ def tournament_command(
     """
     from locogym.cli.args import parse_env_args
     from locogym.core.errors import ConfigError
-    from locogym.harness.estimate import schedule_table
     from locogym.harness.keys import missing_keys, require_keys
-    from locogym.harness.rundir import RunDir
     from locogym.harness.schedule import build_config, default_fields, load_config, plan, preset_config
-    from locogym.harness.tournament import pending_jobs, run_tournament, stopped_by_cap
 
     overrides: dict[str, Any] = {}
     if agents:
@@ -114,6 +111,11 @@ def tournament_command(
         cfg = cfg.model_copy(update={"agents": with_agent_settings(cfg.agents, base_url, agent_arg or [])})
     if not dry_run:
         require_keys(cfg.agents)  # before planning, which loads the provider SDKs (seconds) to check arguments
+    # the runner, the reports and the families load only now: a missing key is reported before any of them
+    from locogym.harness.estimate import schedule_table
+    from locogym.harness.rundir import RunDir
+    from locogym.harness.tournament import pending_jobs, run_tournament, stopped_by_cap
+
     jobs = plan(cfg)
     if dry_run:
         missing = missing_keys(cfg.agents)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from locogym.agents import REQUIRED_KEYS
 from locogym.core.errors import ConfigError
+from locogym.core.providers import REQUIRED_KEYS
 from locogym.harness.schedule import AgentEntry
 
 
