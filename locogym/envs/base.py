@@ -29,7 +29,7 @@ import gymnasium as gym
 from locogym.core import tokens
 from locogym.core.errors import ConfigError
 from locogym.core.ladder import parse_depth
-from locogym.core.salt import opaque_task_id, resolve_salt, salt_hash, salted_seed
+from locogym.core.salt import DEFAULT_NONCE, SaltKey, derive, resolve_salt
 from locogym.core.types import (
     EpisodeScore,
     ErrorKind,
@@ -135,6 +135,7 @@ class LocoEnv(gym.Env[str, Any], ABC):
     def __init__(self, render_mode: str | None = None, sandbox: str | Sandbox = "auto",
                  max_steps: int | None = DEFAULT_MAX_STEPS, max_context_tokens: int | None = None,
                  max_wall_time_s: float | None = None, seed_salt: str | None = None,
+                 salt_nonce: str | None = None,
                  **family_kwargs: Any) -> None:
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(f"render_mode={render_mode!r} is not supported.", fix='Use render_mode="ansi" or None.')
@@ -144,6 +145,9 @@ class LocoEnv(gym.Env[str, Any], ABC):
         self.sandbox_spec = sandbox
         # Kept out of family_params on purpose: those are recorded with every task, the salt never is.
         self.seed_salt = resolve_salt(seed_salt)
+        # stretched once per env (scrypt takes tens of milliseconds); the nonce is public and recorded
+        self.salt_key: SaltKey | None = (derive(self.seed_salt, salt_nonce or DEFAULT_NONCE)
+                                         if self.seed_salt is not None else None)
         self.budget = Budget(max_steps=max_steps, max_context_tokens=max_context_tokens, max_wall_time_s=max_wall_time_s)
         self.family_params: dict[str, Any] = self.configure(**family_kwargs)
         self.toolset = ToolSet(self.build_tools())
@@ -244,9 +248,9 @@ class LocoEnv(gym.Env[str, Any], ABC):
 
     def _generate_salted(self, config: ScenarioConfig) -> Task:
         """Generate from a seed only the salt's holder can derive; the id then names no seed (see core.salt)."""
-        assert self.seed_salt is not None
-        task = self.generate(config.model_copy(update={"seed": salted_seed(self.seed_salt, config.seed)}))
-        task_id = opaque_task_id(self.seed_salt, self.family, dumps(config).decode())
+        assert self.salt_key is not None
+        task = self.generate(config.model_copy(update={"seed": self.salt_key.seed(config.seed)}))
+        task_id = self.salt_key.task_id(self.family, dumps(config).decode())
         return task.model_copy(update={"task_id": task_id, "content_hash": ""}).with_hash()
 
     # ------------------------------------------------------------------ sandbox
@@ -295,7 +299,7 @@ class LocoEnv(gym.Env[str, Any], ABC):
                                      agent_settings=dict(self._metadata.agent_settings), task=task,
                                      sandbox=self.sandbox_name, episode_key=self._metadata.episode_key,
                                      agent_privileged=self._metadata.privileged, core_hash=task.core_hash,
-                                     locogym_version=package_version(), salt_hash=salt_hash(self.seed_salt))
+                                     locogym_version=package_version(), salt_hash=self.salt_key.fingerprint if self.salt_key else None)
         obs = self.session_prompt(task, 0)
         self._context_tokens = tokens.count(obs)
         self._transcript = [f"=== {self.env_id} task {task.task_id} (session 0) ===\n{obs}"]

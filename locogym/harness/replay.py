@@ -30,7 +30,7 @@ from typing import Any
 import gymnasium as gym
 
 from locogym.core.errors import ConfigError, ReplayMismatch
-from locogym.core.salt import SALT_ENV, resolve_salt, salt_hash
+from locogym.core.salt import SALT_ENV, SaltKey, derive, nonce_of, resolve_salt
 from locogym.core.types import EpisodeScore, StepEvent, ToolCall, Trajectory, dumps
 from locogym.envs.actions import parse_action
 from locogym.envs.base import EpisodeMetadata, LocoEnv, observation_tokens
@@ -86,24 +86,28 @@ class ReplayReport:
                 for d in self.differences if d.step is not None]
 
 
-def salt_for(trajectory: Trajectory, seed_salt: str | None) -> str:
-    """The salt to regenerate ``trajectory``'s task with ("" for none), checked against its recorded fingerprint.
+def salt_for(trajectory: Trajectory, seed_salt: str | None) -> tuple[str, SaltKey | None]:
+    """The salt to regenerate ``trajectory``'s task with ("" for none) and its key stretched under the recorded
+    nonce, checked against the recorded fingerprint.
 
     Raises:
-        ConfigError: the episode was generated with a salt and none (or another one) was given.
+        ConfigError: the episode was generated with a salt and none (or another one) was given, or its fingerprint
+            is not one this version can check.
     """
     if trajectory.salt_hash is None:
-        return ""
+        return "", None
+    nonce = nonce_of(trajectory.salt_hash)
     salt = resolve_salt(seed_salt)
     if salt is None:
         raise ConfigError(f"Episode {trajectory.episode_key or '(no key)'} was generated with a secret seed salt "
                           f"(fingerprint {trajectory.salt_hash}); without it its task cannot be regenerated.",
                           fix=f"Pass --seed-salt SALT or set {SALT_ENV} to the salt the run used.")
-    if salt_hash(salt) != trajectory.salt_hash:
-        raise ConfigError(f"The seed salt given (fingerprint {salt_hash(salt)}) is not the one episode "
+    key = derive(salt, nonce)
+    if key.fingerprint != trajectory.salt_hash:
+        raise ConfigError(f"The seed salt given (fingerprint {key.fingerprint}) is not the one episode "
                           f"{trajectory.episode_key or '(no key)'} was generated with ({trajectory.salt_hash}).",
                           fix="Pass the salt the run used.")
-    return salt
+    return salt, key
 
 
 def env_arguments(trajectory: Trajectory, sandbox: str | None = None, seed_salt: str | None = None) -> dict[str, Any]:
@@ -126,7 +130,10 @@ def env_arguments(trajectory: Trajectory, sandbox: str | None = None, seed_salt:
     kwargs: dict[str, Any] = {k: v for k, v in trajectory.scenario.params.items() if k not in reset_option_names}
     if sandbox is not None or trajectory.sandbox is not None:
         kwargs["sandbox"] = sandbox or trajectory.sandbox
-    kwargs["seed_salt"] = salt_for(trajectory, seed_salt)
+    salt, key = salt_for(trajectory, seed_salt)
+    kwargs["seed_salt"] = salt
+    if key is not None:
+        kwargs["salt_nonce"] = key.nonce
     # No budget: the recording says how the episode ended, and replay applies that after the last recorded step,
     # so a budget of this machine (a slower wall clock, another default step limit) cannot cut it short.
     kwargs.update(max_steps=None, max_context_tokens=None, max_wall_time_s=None)

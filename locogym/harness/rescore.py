@@ -30,7 +30,7 @@ from typing import Any, Literal
 import gymnasium as gym
 
 from locogym.core.errors import DataError, LocoError, TaskRefused
-from locogym.core.salt import resolve_salt, seal_key
+from locogym.core.salt import derive, nonce_of, resolve_salt, seal_key
 from locogym.core.trajectory_file import read_trajectory
 from locogym.core.types import EpisodeResult, Trajectory, dumps, stable_hash
 from locogym.core.version import package_version
@@ -124,14 +124,16 @@ def rescore_run(run_dir: str | Path, *, seed_salt: str | None = None, sandbox: s
     if run.plan:  # plug-in families the tournament imported must be registered to be re-played
         import_plugins(list(run.plan.get("config", {}).get("imports") or []))
     salt = resolve_salt(seed_salt)
-    check = RescoreCheck(grid=check_grid(run.plan, run.results, seal_key(salt)))
+    planned_salt = (run.plan or {}).get("salt_hash")
+    plan_key = derive(salt, nonce_of(planned_salt)) if salt and planned_salt else None
+    check = RescoreCheck(grid=check_grid(run.plan, run.results, seal_key(plan_key)))
     envs = _EnvCache()
     try:
         for result in run.done:
             check.episodes.append(_check_episode(run.path, result, salt, sandbox, regrade_tests, accept_version,
                                                  tolerance, check.version, envs))
         for result in run.refused:
-            check.refusals.append(_check_refusal(result, salt, sandbox, envs))
+            check.refusals.append(_check_refusal(result, salt, plan_key.nonce if plan_key else None, sandbox, envs))
     finally:
         envs.close()
     return check
@@ -176,9 +178,9 @@ def _check_episode(root: Path, result: EpisodeResult, salt: str | None, sandbox:
         episode.verdict, episode.note = "unchecked", f"its trajectory cannot be read: {exc}"
         return episode
     episode.privileged = episode.privileged or traj.agent_privileged
-    used_salt = salt_for(traj, salt)  # raises ConfigError when the salt is missing or wrong: refuse the run
+    used_salt, key = salt_for(traj, salt)  # raises ConfigError when the salt is missing or wrong: refuse the run
     episode.findings += _row_against_trajectory(result, traj, tolerance)
-    seal = check_seal(path, seal_key(used_salt or None))
+    seal = check_seal(path, seal_key(key))
     if not seal.ok:
         episode.findings.append(Finding("seal", seal.recorded or "none",
                                         "the file's bytes do not match it" if seal.recorded else "unsealed"))
@@ -214,13 +216,15 @@ def _check_episode(root: Path, result: EpisodeResult, salt: str | None, sandbox:
     return episode
 
 
-def _check_refusal(result: EpisodeResult, salt: str | None, sandbox: str | None, envs: _EnvCache) -> EpisodeCheck:
-    """A refused row holds if making its task again is refused again."""
+def _check_refusal(result: EpisodeResult, salt: str | None, nonce: str | None, sandbox: str | None,
+                   envs: _EnvCache) -> EpisodeCheck:
+    """A refused row holds if making its task again (under the plan's salt nonce) is refused again."""
     episode = EpisodeCheck(key=result.key, agent=result.agent, env=result.env, privileged=result.agent_privileged,
                            recorded=None)
     kwargs: dict[str, Any] = {**result.env_args, "sandbox": sandbox or result.env_args.get("sandbox", "auto")}
     if salt:
         kwargs["seed_salt"] = salt
+        kwargs["salt_nonce"] = nonce
     env_key = ""
     try:
         env_key, env = envs.get(result.env, kwargs)

@@ -78,7 +78,7 @@ def run_episode(env: gym.Env[Any, Any], agent: Agent, seed: int | None = None,
     writer = None
     if trajectory_path is not None:
         writer = TrajectoryWriter(trajectory_path, header={"episode_key": episode_key, "agent_privileged": privileged},
-                                  key=seal_key(base.seed_salt))
+                                  key=seal_key(base.salt_key))
         attached.append(writer)
     detach = base.attach(metadata=EpisodeMetadata(agent=agent.name, agent_settings=agent.settings,
                                                   episode_key=episode_key, privileged=privileged),

@@ -199,6 +199,7 @@ class EpisodeJob(_Strict):
     imports: list[str] = Field(default_factory=list)
     # The secret seed salt travels with the job to the worker (also to Ray workers) and is never written to disk.
     seed_salt: str | None = Field(default=None, repr=False)
+    salt_nonce: str | None = None  # public: the run folder's nonce for stretching the salt (core.salt)
     spend_cap_usd: float | None = None  # the run's cap, booked request by request in the run folder's ledger
 
     @property

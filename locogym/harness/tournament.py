@@ -35,7 +35,7 @@ from rich.live import Live
 from rich.markup import escape
 
 from locogym.core.errors import ConfigError, SandboxUnavailable
-from locogym.core.salt import resolve_salt, salt_hash, seal_key
+from locogym.core.salt import SaltKey, derive, new_nonce, nonce_of, resolve_salt, seal_key
 from locogym.core.types import EpisodeResult
 from locogym.harness.grid import SEAL_FIELD, plan_seal
 from locogym.harness.progress import TournamentProgress
@@ -237,9 +237,10 @@ def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, con
     explicit = jobs is not None  # handed in (an arena): the sealed key list, not the config, is the grid
     jobs = jobs if jobs is not None else plan(config)
     salt = resolve_salt(seed_salt)
-    if salt is not None:
-        jobs = [j.model_copy(update={"seed_salt": salt}) for j in jobs]
     run_dir = RunDir(config.out)
+    salt_key = _salt_key(run_dir, salt)
+    if salt_key is not None:
+        jobs = [j.model_copy(update={"seed_salt": salt, "salt_nonce": salt_key.nonce}) for j in jobs]
     sandbox = resolve_sandbox(config, jobs, console)
     if sandbox == "docker" or any(job.sandbox == "docker" for job in jobs):
         _prune_orphans(console)
@@ -249,8 +250,8 @@ def run_tournament(config: TournamentConfig, *, retry_errored: bool = False, con
     with run_dir.writer() as writer:
         finished = run_dir.latest()
         todo = pending_jobs(jobs, finished, retry_errored)
-        _refuse_mixing(run_dir, list(finished.values()), todo, salt_hash(salt))
-        run_dir.write_plan(plan_record(config, jobs, todo, list(finished.values()), salt, explicit=explicit))
+        _refuse_mixing(run_dir, list(finished.values()), todo, salt_key.fingerprint if salt_key else None)
+        run_dir.write_plan(plan_record(config, jobs, todo, list(finished.values()), salt_key, explicit=explicit))
         progress = TournamentProgress(total=len(jobs), skipped=len(jobs) - len(todo))
         state = _RunState()
         if any(job.spend_cap_usd is not None for job in todo) and ledger.exhausted():
@@ -288,6 +289,15 @@ class _RunState:
     interrupted: bool = False
     abandon: bool = False
     budget_stop: bool = False
+
+
+def _salt_key(run_dir: RunDir, salt: str | None) -> SaltKey | None:
+    """The salt stretched under the run folder's nonce: the one its plan records when the run is resumed, a fresh
+    one for a new folder (so a guess at the salt made for one published run does not serve another)."""
+    if salt is None:
+        return None
+    recorded = (run_dir.read_plan() or {}).get("salt_hash")
+    return derive(salt, nonce_of(recorded) if recorded else new_nonce())
 
 
 def _make_executor(config: TournamentConfig, run_dir: RunDir, todo: list[EpisodeJob]) -> EpisodeExecutor:
@@ -328,7 +338,7 @@ def _refuse_mixing(run_dir: RunDir, finished: list[EpisodeResult], todo: list[Ep
 
 
 def plan_record(config: TournamentConfig, jobs: list[EpisodeJob], todo: list[EpisodeJob],
-                finished: list[EpisodeResult], salt: str | None, *, explicit: bool = False) -> dict[str, Any]:
+                finished: list[EpisodeResult], salt_key: SaltKey | None, *, explicit: bool = False) -> dict[str, Any]:
     """``tournament.json``, sealed (see :mod:`locogym.harness.grid`). Its sandbox is what the episodes ran in (and
     what the pending ones will run in), never just the last invocation's choice. ``explicit``: the jobs were handed
     in rather than expanded from the config, so the sealed key list is the grid."""
@@ -337,13 +347,13 @@ def plan_record(config: TournamentConfig, jobs: list[EpisodeJob], todo: list[Epi
     sandboxes = sorted(set(recorded_sandboxes(finished)) | {b for b in map(_sandbox_of, todo) if b is not None})
     record: dict[str, Any] = {
         "schema_version": 1, "locogym_version": package_version(),
-        "sandbox": ", ".join(sandboxes) if sandboxes else None, "salt_hash": salt_hash(salt),
+        "sandbox": ", ".join(sandboxes) if sandboxes else None, "salt_hash": salt_key.fingerprint if salt_key else None,
         "config": config.model_dump(mode="json", exclude={"agents"}) | {
             "agents": [{"spec": a.spec, "label": a.label, "settings": a.public_settings()} for a in config.agents]},
         "response_caches": {a.name: _cache_folder(a.settings.get("cache")) for a in config.agents
                             if a.provider != BASELINE_PROVIDER},
         "episodes": len(jobs), "keys": sorted(job.key for job in jobs), "grid": "explicit" if explicit else "config"}
-    record[SEAL_FIELD] = plan_seal(record, seal_key(salt))
+    record[SEAL_FIELD] = plan_seal(record, seal_key(salt_key))
     return record
 
 

@@ -134,7 +134,8 @@ def _cache() -> OrderedDict[str, Any]:
 def _env_for(job: EpisodeJob) -> tuple[str, Any]:
     import gymnasium as gym
 
-    kwargs = {**job.env_args, **job.env_budget, "sandbox": job.sandbox, "seed_salt": job.seed_salt or ""}
+    kwargs = {**job.env_args, **job.env_budget, "sandbox": job.sandbox, "seed_salt": job.seed_salt or "",
+              "salt_nonce": job.salt_nonce}
     key = f"{job.env}|{stable_hash(kwargs)}"
     cache = _cache()
     env = cache.get(key)

@@ -17,7 +17,7 @@ from locogym.harness.report.markdown import render_markdown
 from locogym.harness.rundir import RunDir
 from locogym.harness.schedule import TournamentConfig, build_config, default_fields
 from locogym.harness.tournament import run_tournament
-from tests.harness.test_rescore_regrade import make_run
+from tests.harness.test_rescore_regrade import make_run, said
 
 REPO = "LoCo-Repo-v0"
 
@@ -56,11 +56,11 @@ def test_a_run_folder_refuses_to_mix_sandboxes(local_run: Path) -> None:
 
 
 def test_a_run_folder_refuses_to_mix_salts(tmp_path: Path) -> None:
-    run = make_run(tmp_path / "run", ["noop"], ["LoCo-WikiHop-v0"], salt="one")
+    run = make_run(tmp_path / "run", ["noop"], ["LoCo-WikiHop-v0"], salt="the-first-salt-of-the-run")
     config = build_config({**default_fields(), "agents": ["noop"], "envs": ["LoCo-WikiHop-v0"], "lengths": ["8k"],
                            "seeds": 2, "sandbox": "fake", "out": str(run)})
     with pytest.raises(ConfigError, match="seed salt"):
-        run_tournament(config, console=Console(quiet=True), live=False, seed_salt="two")
+        run_tournament(config, console=Console(quiet=True), live=False, seed_salt="another-salt-for-the-rest")
     with pytest.raises(ConfigError, match="seed salt"):
         run_tournament(config, console=Console(quiet=True), live=False, seed_salt="")
 
@@ -76,8 +76,8 @@ def test_replay_exits_1_on_a_changed_success_and_names_the_first_step(local_run:
     records[-1]["score"]["success"] = 0.5  # the recorded outcome alone is changed
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
     changed = CliRunner().invoke(app, ["replay", str(path)], env={"COLUMNS": "200"})
-    assert changed.exit_code == 1 and "success recorded 0.5, replayed 1.0" in changed.output
+    assert changed.exit_code == 1 and "success recorded 0.5, replayed 1.0" in said(changed)
     records[2]["result"]["output"] = "edited"
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
     changed = CliRunner().invoke(app, ["replay", str(path)], env={"COLUMNS": "200"})
-    assert changed.exit_code == 1 and "first at step 1" in changed.output
+    assert changed.exit_code == 1 and "first at step 1" in said(changed)

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from locogym.cli import app
 from locogym.core.errors import ConfigError
-from locogym.core.salt import seal_key
+from locogym.core.salt import derive, new_nonce, seal_key
 from locogym.core.types import EpisodeResult, dumps
 from locogym.harness.grid import plan_seal
 from locogym.harness.rescore import rescore_run
@@ -27,6 +27,7 @@ from locogym.harness.tournament import plan_record
 from locogym.harness.worker import execute_episode
 
 WIKI = "LoCo-WikiHop-v0"
+SALT = "s3cret-salt-of-this-run"
 FUNC = "LoCo-FuncCall-v0"
 
 
@@ -35,12 +36,13 @@ def make_run(out: Path, agents: list[str], envs: list[str], seeds: int = 1, salt
     """A run folder played by the tournament's own worker, one episode after the other in this process."""
     config = build_config({**default_fields(), "agents": agents, "envs": envs, "lengths": ["8k"], "seeds": seeds,
                            "sandbox": sandbox, "out": str(out)})
-    jobs = plan(config)
+    key = derive(salt, new_nonce()) if salt else None
+    jobs = [job.model_copy(update={"seed_salt": salt, "salt_nonce": key.nonce if key else None})
+            for job in plan(config)]
     with RunDir(out).writer() as writer:
         for job in jobs:
-            job = job.model_copy(update={"seed_salt": salt})
             writer.append(EpisodeResult.model_validate(execute_episode(job.model_dump(mode="json"), str(out))))
-    RunDir(out).write_plan(plan_record(config, jobs, [], [], salt))  # sealed, as the tournament seals it
+    RunDir(out).write_plan(plan_record(config, jobs, [], [], key))  # sealed, as the tournament seals it
     return out
 
 
@@ -93,6 +95,11 @@ def score(run: Path, *args: str) -> Any:
     return CliRunner().invoke(app, ["score", str(run), *args], env={"COLUMNS": "200"})
 
 
+def said(result: Any) -> str:
+    """The command's output with its line wrapping undone (the console's width is fixed when it is first made)."""
+    return " ".join(result.output.split())
+
+
 @pytest.fixture(scope="module")
 def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_run(tmp_path_factory.mktemp("clean") / "run", ["noop", "oracle"], [WIKI, FUNC])
@@ -112,8 +119,8 @@ def test_an_untouched_run_regrades_identically(clean_run: Path) -> None:
     assert check.checked == 4 and all(e.regraded == e.recorded for e in check.episodes)
     result = score(clean_run)
     assert result.exit_code == 0, result.output
-    assert "all 4 re-graded episodes match" in result.output
-    assert "reference" in result.output  # the oracle saw the hidden task and is shown as a reference
+    assert "all 4 re-graded episodes match" in said(result)
+    assert "reference" in said(result)  # the oracle saw the hidden task and is shown as a reference
 
 
 def test_dropped_rows_are_caught_even_with_their_keys_cut_from_the_plan(clean_run: Path, tmp_path: Path) -> None:
@@ -121,7 +128,7 @@ def test_dropped_rows_are_caught_even_with_their_keys_cut_from_the_plan(clean_ru
     kept = [r for r in rows(run) if r["agent"] != "noop"]  # selective reporting: the noop's rows go
     write_rows(run, kept)
     result = score(run)
-    assert result.exit_code == 1 and "missing:" in result.output and "planned, no row" in result.output
+    assert result.exit_code == 1 and "missing:" in said(result) and "planned, no row" in said(result)
     plan_path = run / "tournament.json"
     plan = orjson.loads(plan_path.read_bytes())
     plan["keys"] = sorted(r["key"] for r in kept)  # the keys cut from the plan as well...
@@ -140,7 +147,7 @@ def test_a_trial_copied_under_a_made_up_key_is_caught(clean_run: Path, tmp_path:
     check = rescore_run(run)
     assert [p.what for p in check.grid] == ["extra"] and not check.ok
     result = score(run)
-    assert result.exit_code == 1 and "is not an episode of the plan" in result.output
+    assert result.exit_code == 1 and "is not an episode of the plan" in said(result)
 
 
 def test_a_row_moved_onto_another_planned_key_is_caught(clean_run: Path, tmp_path: Path) -> None:
@@ -163,7 +170,7 @@ def test_a_forged_success_in_row_and_trajectory_is_regraded_to_zero(clean_run: P
     assert bad.agent == "noop" and bad.recorded == 1.0 and bad.regraded == 0.0
     assert any(f.what == "success" for f in bad.findings)
     result = score(run)
-    assert result.exit_code == 1 and "success" in result.output and "1.0" in result.output
+    assert result.exit_code == 1 and "success" in said(result) and "1.0" in said(result)
 
 
 def test_a_rewritten_submit_result_is_caught_by_playing_the_recorded_action(clean_run: Path, tmp_path: Path) -> None:
@@ -185,7 +192,7 @@ def test_a_rewritten_submit_result_is_caught_by_playing_the_recorded_action(clea
     assert bad.regraded == 0.0
     assert bad.first_divergence == "step 0 (data)"
     result = score(run)
-    assert result.exit_code == 1 and "first diverged at step 0" in result.output
+    assert result.exit_code == 1 and "first diverged at step 0" in said(result)
 
 
 def test_a_trajectory_edited_alone_is_caught(clean_run: Path, tmp_path: Path) -> None:
@@ -249,7 +256,7 @@ def test_rows_and_headers_carry_provenance(clean_run: Path) -> None:
 # ---------------------------------------------------------------------------------------------- secret seeds
 @pytest.fixture(scope="module")
 def salted_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_run(tmp_path_factory.mktemp("salted") / "run", ["noop"], [WIKI, FUNC], salt="s3cret")
+    return make_run(tmp_path_factory.mktemp("salted") / "run", ["noop"], [WIKI, FUNC], salt=SALT)
 
 
 def test_a_salt_changes_the_task_and_hides_the_seed(clean_run: Path, salted_run: Path) -> None:
@@ -257,7 +264,7 @@ def test_a_salt_changes_the_task_and_hides_the_seed(clean_run: Path, salted_run:
     for row in rows(salted_run):
         twin = plain[(row["env"], row["seed"])]
         assert row["content_hash"] != twin["content_hash"]
-        assert row["salt_hash"] and "s3cret" not in (salted_run / row["trajectory_path"]).read_text()
+        assert row["salt_hash"] and SALT not in (salted_run / row["trajectory_path"]).read_text()
         task_id = lines_of(salted_run / row["trajectory_path"])[0]["task"]["task_id"]
         # no part of the id is the seed (an opaque hex part may start with the seed's digits by chance)
         assert str(row["seed"]) not in task_id.split("-")
@@ -268,12 +275,12 @@ def test_scoring_a_salted_run_needs_the_salt(salted_run: Path, monkeypatch: pyte
     with pytest.raises(ConfigError, match="salt"):
         rescore_run(salted_run)
     with pytest.raises(ConfigError, match="not the one"):
-        rescore_run(salted_run, seed_salt="guess")
+        rescore_run(salted_run, seed_salt="a-wrong-guess-of-the-salt")
     refused = score(salted_run)
     assert refused.exit_code == 1 and isinstance(refused.exception, ConfigError)
     assert "LOCOGYM_SEED_SALT" in refused.exception.fix
-    assert rescore_run(salted_run, seed_salt="s3cret").ok
-    monkeypatch.setenv("LOCOGYM_SEED_SALT", "s3cret")
+    assert rescore_run(salted_run, seed_salt=SALT).ok
+    monkeypatch.setenv("LOCOGYM_SEED_SALT", SALT)
     assert score(salted_run).exit_code == 0
 
 
@@ -294,7 +301,7 @@ def test_with_a_salt_a_consistently_rewritten_action_cannot_be_resealed(salted_r
     data = rows(run)
     data[i]["score"], data[i]["seal"] = forged, lines_of(path)[-1]["seal"]
     write_rows(run, data)
-    [bad] = rescore_run(run, seed_salt="s3cret").failed
+    [bad] = rescore_run(run, seed_salt=SALT).failed
     assert any(f.what == "seal" for f in bad.findings)
 
 
@@ -318,7 +325,7 @@ def test_a_forged_patch_is_kept_without_regrade_tests_and_caught_with_them(bwrap
     kept = rescore_run(run)
     assert kept.ok and {e.verdict for e in kept.episodes} == {"kept"}
     result = score(run)
-    assert result.exit_code == 0 and "kept as recorded" in result.output
+    assert result.exit_code == 0 and "kept as recorded" in said(result)
     regraded = rescore_run(run, regrade_tests=True)
     [bad] = regraded.failed
     assert bad.agent == "noop" and bad.regraded == 0.0

@@ -41,11 +41,13 @@ MAX_STEPS = 300  # per episode on the page
 MAX_TRAJECTORIES = 3000  # embedded step by step; the rest are listed with their file's path
 
 
-def render_html(summary: Summary, run: RunData, title: str = "locogym tournament") -> str:
+def render_html(summary: Summary, run: RunData, title: str = "locogym tournament", *, redact: bool = False) -> str:
+    """The whole report as one page. ``redact`` leaves out every episode's prompt, gold answer and steps (an
+    oracle's steps are the solution): what a salted run publishes, since its tasks are meant to stay secret."""
     colours = {agent: i for i, agent in enumerate(summary.agents)}
     css = resources.files(__package__).joinpath("page.css").read_text()
     js = resources.files(__package__).joinpath("page.js").read_text()
-    payload = _payload(summary, run, colours)
+    payload = _payload(summary, run, colours, redact)
     total = sum(row.episodes for row in summary.rows)
     generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     meta = (f"<b>{total}</b> scored episodes · <b>{len(summary.agents)}</b> agents · <b>{len(summary.envs)}</b> envs · "
@@ -56,7 +58,7 @@ def render_html(summary: Summary, run: RunData, title: str = "locogym tournament
         '<nav class="tabs"><a href="#how-sure">How sure</a><a href="#leaderboard">Leaderboard</a><a href="#lengths">Context length</a>'
         '<a href="#ecl">Effective length</a><a href="#behaviours">Behaviours</a><a href="#usage">Tokens &amp; cost</a>'
         '<a href="#episodes">Episodes</a></nav>',
-        "<main>", _banners(summary), how_sure_card(summary.confidence, summary.agents), _leaderboard(summary, colours), _length_curves(summary, colours),
+        "<main>", _banners(summary, redact), how_sure_card(summary.confidence, summary.agents), _leaderboard(summary, colours), _length_curves(summary, colours),
         _ecl(summary, colours), _behaviours(summary, colours), _usage(summary, colours), _browser(),
         "</main>", '<footer>locogym · every number on this page comes from the run folder\'s episodes.jsonl and '
         "trajectories</footer>",
@@ -71,8 +73,12 @@ def _swatch(agent: str, colours: dict[str, int]) -> str:
     return f'<span class="swatch {series_class(colours[agent])}"></span>{escape(agent)}'
 
 
-def _banners(summary: Summary) -> str:
+def _banners(summary: Summary, redact: bool = False) -> str:
     parts = []
+    if redact:
+        parts.append('<div class="banner">This run\'s tasks were generated with a secret seed salt: this page shows no '
+                     "prompt, gold answer or step of any episode. The full page is <code>report-private.html</code> in "
+                     "the run folder; keep it with the salt.</div>")
     note = unisolated_note(summary)
     if note is not None:
         parts.append(f'<div class="banner bad">{escape(note)}</div>')
@@ -281,7 +287,7 @@ def _browser() -> str:
             '<div id="episode-view"><p class="ci">Pick an episode.</p></div></div></section>')
 
 
-def _payload(summary: Summary, run: RunData, colours: dict[str, int]) -> str:
+def _payload(summary: Summary, run: RunData, colours: dict[str, int], redact: bool) -> str:
     order = {agent: i for i, agent in enumerate(summary.agents)}
     results = sorted(run.results, key=lambda r: (r.env, order.get(r.agent, 99), r.length, r.seed))
     cells = {(r.agent, r.env) for r in results}
@@ -291,7 +297,7 @@ def _payload(summary: Summary, run: RunData, colours: dict[str, int]) -> str:
     for result in results:
         cell = (result.agent, result.env)
         embedded[cell] = embedded.get(cell, 0) + 1
-        episodes.append(_episode(result, run, colours, with_steps=embedded[cell] <= per_cell))
+        episodes.append(_episode(result, run, colours, with_steps=not redact and embedded[cell] <= per_cell))
     data = {"agents": summary.agents, "envs": summary.envs, "episodes": episodes}
     raw = orjson.dumps(data).decode()
     return raw.replace("<", "\\u003c")  # no "</script>" or "<!--" can end the data block: "<" only occurs in strings
