@@ -237,12 +237,26 @@ def score_command(
     accept_version: Annotated[bool, typer.Option("--accept-version", help="Do not count a trajectory recorded by "
                                                  "another locogym release as a difference.")] = False,
     tolerance: Annotated[float, typer.Option(help="Largest difference between numbers that still counts as equal.")] = 1e-9,
+    verify: Annotated[Path | None, typer.Option(help="A lab's public key (.pub): also check the run's signature "
+                                                     "(signature.json) over its plan and rows.")] = None,
 ) -> None:
     """Re-grade every finished episode from its recorded actions; exit 1 with a table of differences when any
     number, state or record differs from what the run folder says, or when the rows are not exactly the
-    sealed plan's grid (an episode missing, one outside the plan, or a plan edited after the run)."""
+    sealed plan's grid (an episode missing, one outside the plan, or a plan edited after the run), or, with
+    --verify, when the run is not signed by that key exactly as it is."""
     from locogym.harness.replay import VARIED_CAUSES
     from locogym.harness.rescore import rescore_run
+
+    if verify is not None:
+        from locogym.harness.signing import verify_run
+
+        verdict = verify_run(run_dir, verify)
+        if not verdict.ok:
+            for reason in verdict.problems:
+                err_console.print(f"[red]signature:[/] {escape(reason)}")
+            err_console.print(f"[red]the run is not signed by {verify} as it is now[/]")
+            raise typer.Exit(1)
+        console.print(f"[green]signed by {verdict.signer} ({verify}): the plan and every row are as signed[/]")
 
     check = rescore_run(run_dir, seed_salt=seed_salt, sandbox=sandbox, regrade_tests=regrade_tests,
                         accept_version=accept_version, tolerance=tolerance)
