@@ -208,6 +208,9 @@ class ModelAgent(Agent):
             settings["extra_params"] = self.extra_params
         if self.context_window is not None:
             settings["context_window"] = self.context_window
+        price = self.prices.lookup(self.name)
+        if price is not None:  # the rates every request was billed at, so a re-grade can re-derive the cost
+            settings["price"] = price.model_dump(mode="json")
         return settings
 
     def _key(self) -> str | None:
@@ -373,7 +376,8 @@ class ModelAgent(Agent):
         event: dict[str, Any] = {"kind": "model_request", "purpose": purpose, "cache_hit": hit,
                                  "latency_ms": round((time.perf_counter() - started) * 1000, 3),
                                  "prompt_tokens": turn.usage.input, "output_tokens": turn.usage.output,
-                                 "cost_usd": turn.usage.cost_usd}
+                                 "cache_read_tokens": turn.usage.cache_read,
+                                 "cache_write_tokens": turn.usage.cache_write, "cost_usd": turn.usage.cost_usd}
         if hit:
             event["cost_usd_uncached"] = priced
         self.events.append(event)

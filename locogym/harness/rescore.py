@@ -4,7 +4,8 @@ For each ``done`` row of ``episodes.jsonl`` the check
 
 1. reads the episode's trajectory (a missing one is a failure: a row nobody can check is not a result);
 2. compares the row with the trajectory (key, agent, env, seed, score, termination and every provenance field)
-   and the trajectory file with its seal (see :mod:`locogym.harness.seal`);
+   and the trajectory file with its seal (see :mod:`locogym.harness.seal`), and re-derives the usage and cost
+   from the requests the episode recorded and the rates it billed at (:mod:`locogym.harness.usage_check`);
 3. regenerates the task from what the trajectory records (env id and arguments, seed, options, seed salt) and
    checks its content hash; then plays the recorded actions on a rebuilt world or sandbox and lets the family's
    grader score the replay (:func:`locogym.harness.replay.replay`): a success that the recorded actions do not
@@ -40,6 +41,7 @@ from locogym.harness.replay import compare_scores, env_arguments, replay, salt_f
 from locogym.harness.report.data import load_run
 from locogym.harness.schedule import import_plugins
 from locogym.harness.seal import check_seal
+from locogym.harness.usage_check import usage_mismatches
 
 TESTS_FAMILY = "repo_patch"  # graded by running hidden tests: re-graded only when asked
 
@@ -180,6 +182,7 @@ def _check_episode(root: Path, result: EpisodeResult, salt: str | None, sandbox:
     episode.privileged = episode.privileged or traj.agent_privileged
     used_salt, key = salt_for(traj, salt)  # raises ConfigError when the salt is missing or wrong: refuse the run
     episode.findings += _row_against_trajectory(result, traj, tolerance)
+    episode.findings += [Finding(*mismatch) for mismatch in usage_mismatches(result, traj)]
     seal = check_seal(path, seal_key(key))
     if not seal.ok:
         episode.findings.append(Finding("seal", seal.recorded or "none",
