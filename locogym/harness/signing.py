@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,27 +132,28 @@ def _message(digests: dict[str, str]) -> bytes:
 
 
 def _private_key(path: Path) -> Ed25519PrivateKey:
-    try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as exc:
-        raise ConfigError(f"Cannot read a private key from {path}: {exc}.",
-                          fix="Pass the file `locogym sign keygen` wrote (PEM, unencrypted).") from None
+    key = _read_key(path, "private", lambda data: serialization.load_pem_private_key(data, password=None),
+                    fix="Pass the private key file `locogym sign keygen` wrote (PEM, unencrypted).")
     if not isinstance(key, Ed25519PrivateKey):
-        raise ConfigError(f"{path} holds a {type(key).__name__}, not an Ed25519 key.",
+        raise ConfigError(f"{path} holds a {type(key).__name__}, not an Ed25519 private key.",
                           fix="Make one with `locogym sign keygen PATH`.")
     return key
 
 
 def _public_key(path: Path) -> Ed25519PublicKey:
-    try:
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except (OSError, ValueError, TypeError) as exc:
-        raise ConfigError(f"Cannot read a public key from {path}: {exc}.",
-                          fix="Pass the lab's published .pub file (PEM), as `locogym sign keygen` wrote it.") from None
+    key = _read_key(path, "public", serialization.load_pem_public_key,
+                    fix="Pass the lab's published .pub file (PEM), as `locogym sign keygen` wrote it.")
     if not isinstance(key, Ed25519PublicKey):
         raise ConfigError(f"{path} holds a {type(key).__name__}, not an Ed25519 public key.",
                           fix="Pass the .pub file `locogym sign keygen` wrote.")
     return key
+
+
+def _read_key(path: Path, kind: str, load: Callable[[bytes], object], fix: str) -> object:
+    try:
+        return load(path.read_bytes())
+    except (OSError, ValueError, TypeError) as exc:
+        raise ConfigError(f"Cannot read a {kind} key from {path}: {exc}.", fix=fix) from None
 
 
 def _public_pem(key: Ed25519PublicKey) -> bytes:
