@@ -14,7 +14,8 @@ test runs it waited for) beside wall time, a process's first task (loads, cold c
 turns, and the CPU-time ratio now/baseline is printed per rung.
 
     python bench/length.py [--envs LoCo-Repo-v0,...] [--lengths 4k,8k,32k,128k] [--seeds 8] [--gen-seeds 5]
-                           [--repeat 3] [--baseline PATH] [--sandbox local] [--import MODULE] [--skip-play] [--skip-generation]
+                           [--repeat 3] [--baseline PATH] [--sandbox local] [--import MODULE] [--skip-play]
+                           [--skip-generation]
 
 Prints one JSON object.
 """

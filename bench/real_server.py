@@ -96,8 +96,9 @@ def tournament(base_url: str, out: Path, envs: list[str], length: str, steps: in
                *extra: str) -> subprocess.CompletedProcess[str]:
     return locogym("tournament", "--agents", f"openai-compatible/{MODEL}", "--envs", ",".join(envs), "--lengths",
                    length, "--seeds", "1", "--base-url", base_url, "--agent-arg", f"context_window={WINDOW}",
-                   "--agent-arg", f"max_tokens={max_tokens}", "--agent-arg", "temperature=0", "--agent-arg", "cache=false",
-                   "--concurrency", "openai-compatible=1", "--max-steps", str(steps), "--out", str(out), *extra)
+                   "--agent-arg", f"max_tokens={max_tokens}", "--agent-arg", "temperature=0",
+                   "--agent-arg", "cache=false", "--concurrency", "openai-compatible=1",
+                   "--max-steps", str(steps), "--out", str(out), *extra)
 
 
 def check_run(out: Path, checks: dict[str, bool]) -> dict[str, Any]:

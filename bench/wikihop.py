@@ -171,7 +171,8 @@ def agentic_latency(names: list[str], steps: int) -> dict[str, Any]:
             calls = [ToolCall(name="search", arguments={"query": f"{art.title} {art.text.split('.')[0]}", "k": 5}),
                      ToolCall(name="open", arguments={"title": art.title})]
             if art.links:
-                calls.append(ToolCall(name="follow", arguments={"title": art.title, "link": art.links[i % len(art.links)]}))
+                calls.append(ToolCall(name="follow",
+                                      arguments={"title": art.title, "link": art.links[i % len(art.links)]}))
             for call in calls:
                 start = time.perf_counter()
                 env.step(call)

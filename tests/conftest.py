@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 # the shared test data sits beside the repository; LOCOGYM_SHARED_DATA points elsewhere (another checkout)
-SHARED_DATA = Path(os.environ.get("LOCOGYM_SHARED_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data")
+SHARED_DATA = Path(os.environ.get("LOCOGYM_SHARED_DATA")
+                   or Path(__file__).resolve().parents[1].parent / "shared" / "data")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

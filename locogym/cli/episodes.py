@@ -82,7 +82,8 @@ def run_command(
     depth: Annotated[str | None, typer.Option(help="Where the evidence sits in the context: start, middle, end or a "
                                                    "fraction from 0 to 1 (default: drawn from the seed).")] = None,
     sandbox: Annotated[str | None, typer.Option(help="Sandbox backend: auto, docker, bwrap, local, fake.")] = None,
-    env_arg: Annotated[list[str] | None, typer.Option("--env-arg", help="Family argument KEY=VALUE (repeatable).")] = None,
+    env_arg: Annotated[list[str] | None, typer.Option("--env-arg", help="Family argument KEY=VALUE "
+                                                                        "(repeatable).")] = None,
     base_url: Annotated[str | None, typer.Option(help="Base URL of the model's server (model agents only).")] = None,
     agent_arg: Annotated[list[str] | None, typer.Option("--agent-arg", help="Model agent setting KEY=VALUE "
                                                                          "(repeatable), e.g. tool_choice=required "
@@ -139,7 +140,8 @@ def run_command(
             settings = trial_agent(entry, trial).settings
             the_agent = make_agent(agent, **settings)
             name = trajectory_file_name(env_id, the_agent.name, the_agent.settings, seed, options)
-            path = out / "trajectories" / (name.removesuffix(".jsonl") + (f"__trial{trial}.jsonl" if trial else ".jsonl"))
+            path = out / "trajectories" / (name.removesuffix(".jsonl")
+                                           + (f"__trial{trial}.jsonl" if trial else ".jsonl"))
             path = path if overwrite else reserve_path(path)
             if trials > 1:
                 console.rule(f"trial {trial + 1} of {trials}" + (f" (seed {settings['seed']})" if "seed" in settings

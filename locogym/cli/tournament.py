@@ -24,7 +24,8 @@ def _split(values: list[str] | None) -> list[str] | None:
 def tournament_command(
     config: Annotated[Path | None, typer.Option(help="TOML tournament file (flags below override its fields).")] = None,
     agents: Annotated[list[str] | None, typer.Option(help="Agents: oracle, heuristic, random, noop, "
-                                                          "openai/MODEL, anthropic/MODEL, openai-compatible/NAME.")] = None,
+                                                          "openai/MODEL, anthropic/MODEL, "
+                                                          "openai-compatible/NAME.")] = None,
     envs: Annotated[list[str] | None, typer.Option(help="Environment ids (default: every registered env).")] = None,
     lengths: Annotated[list[str] | None, typer.Option(help="Target lengths, e.g. 8k,32k.")] = None,
     seeds: Annotated[int | None, typer.Option(help="Seeds 0..N-1 per cell.")] = None,
@@ -50,15 +51,18 @@ def tournament_command(
     max_cost: Annotated[float | None, typer.Option(help="Spending cap in USD for the run folder, across invocations: "
                                                         "every model request is booked against it; the run stops "
                                                         "at it and exits 3.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Run folder, default runs/main (resumes when it already holds episodes).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder, default runs/main (resumes when it "
+                                                  "already holds episodes).")] = None,
     backend: Annotated[str | None, typer.Option(help="local or ray.")] = None,
     ray_address: Annotated[str | None, typer.Option(help="Ray cluster address (default: a local instance).")] = None,
     imports: Annotated[list[str] | None, typer.Option("--import", help="Module that registers extra envs.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the schedule and the cost estimate; run nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the schedule and the cost estimate; "
+                                                            "run nothing.")] = False,
     retry_errored: Annotated[bool, typer.Option("--retry-errored", help="Run errored episodes again.")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip writing report.md and report.html.")] = False,
     seed_salt: Annotated[str | None, typer.Option(help="Secret mixed into task generation, so that only its holder "
-                                                       "can regenerate the tasks (default: $LOCOGYM_SEED_SALT).")] = None,
+                                                       "can regenerate the tasks "
+                                                       "(default: $LOCOGYM_SEED_SALT).")] = None,
 ) -> None:
     """Run agents over envs, lengths and seeds; resumable; prints the leaderboard and writes the reports.
 
@@ -88,7 +92,8 @@ def tournament_command(
         for pair in _split(concurrency) or []:
             provider, sep, number = pair.partition("=")
             if not sep or not number.strip().isdigit():
-                raise ConfigError(f"--concurrency {pair!r} is not PROVIDER=N.", fix="Write it like --concurrency openai=16.")
+                raise ConfigError(f"--concurrency {pair!r} is not PROVIDER=N.",
+                                  fix="Write it like --concurrency openai=16.")
             limits[provider.strip()] = int(number)
         overrides["concurrency"] = limits
     if env_arg:
@@ -236,7 +241,8 @@ def score_command(
                                                 "re-run their hidden tests.")] = False,
     accept_version: Annotated[bool, typer.Option("--accept-version", help="Do not count a trajectory recorded by "
                                                  "another locogym release as a difference.")] = False,
-    tolerance: Annotated[float, typer.Option(help="Largest difference between numbers that still counts as equal.")] = 1e-9,
+    tolerance: Annotated[float, typer.Option(help="Largest difference between numbers that still counts as "
+                                                  "equal.")] = 1e-9,
     verify: Annotated[Path | None, typer.Option(help="A lab's public key (.pub): also check the run's signature "
                                                      "(signature.json) over its plan and rows.")] = None,
 ) -> None:
@@ -275,7 +281,8 @@ def score_command(
             differences.add_column(column, overflow="fold")
         shown = 0
         for episode in check.failed:
-            rows = [(f.what, f.recorded, f.regraded) for f in episode.findings] or [("not checked", "", episode.note or "")]
+            rows = ([(f.what, f.recorded, f.regraded) for f in episode.findings]
+                    or [("not checked", "", episode.note or "")])
             for what, recorded, regraded in rows[:8]:
                 if shown < 60:
                     differences.add_row(episode.key[:12], episode.agent, episode.env, escape(what),

@@ -65,7 +65,8 @@ def _build(name: Any, arguments: Any, call_id: Any) -> ToolCall | ActionError:
             try:
                 arguments = orjson.loads(text)
             except orjson.JSONDecodeError as exc:
-                return ActionError(f"The arguments of {name!r} are not valid JSON ({exc}). Arguments must be a JSON object.")
+                return ActionError(f"The arguments of {name!r} are not valid JSON ({exc}). "
+                                   "Arguments must be a JSON object.")
     if not isinstance(arguments, dict):
         return ActionError(f"The arguments of {name!r} must be a JSON object, got {type(arguments).__name__}.")
     if call_id is not None and not isinstance(call_id, str):
@@ -84,7 +85,8 @@ def _from_list(items: list[Any]) -> ToolCall | ActionError:
 
 def _from_text(text: str, depth: int) -> ToolCall | ActionError:
     if len(text) > MAX_ACTION_CHARS:
-        return ActionError(f"The action is {len(text):,} characters long (limit {MAX_ACTION_CHARS:,}). {EXPECTED_SHAPE}")
+        return ActionError(f"The action is {len(text):,} characters long (limit {MAX_ACTION_CHARS:,}). "
+                           f"{EXPECTED_SHAPE}")
     stripped = text.strip()
     candidates = [stripped] if stripped.startswith(("{", "[", '"')) else []
     candidates += [m.group(1).strip() for m in _FENCE.finditer(text)]

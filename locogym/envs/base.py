@@ -148,7 +148,8 @@ class LocoEnv(gym.Env[str, Any], ABC):
         # stretched once per env (scrypt takes tens of milliseconds); the nonce is public and recorded
         self.salt_key: SaltKey | None = (derive(self.seed_salt, salt_nonce or DEFAULT_NONCE)
                                          if self.seed_salt is not None else None)
-        self.budget = Budget(max_steps=max_steps, max_context_tokens=max_context_tokens, max_wall_time_s=max_wall_time_s)
+        self.budget = Budget(max_steps=max_steps, max_context_tokens=max_context_tokens,
+                             max_wall_time_s=max_wall_time_s)
         self.family_params: dict[str, Any] = self.configure(**family_kwargs)
         self.toolset = ToolSet(self.build_tools())
         self.observation_space = UnicodeText()
@@ -221,7 +222,8 @@ class LocoEnv(gym.Env[str, Any], ABC):
         unknown = set(options) - RESERVED_OPTIONS - self.option_names
         if unknown:
             allowed = ", ".join(sorted(RESERVED_OPTIONS | self.option_names))
-            raise ConfigError(f"Unknown reset option(s) {sorted(unknown)} for {self.env_id}.", fix=f"Allowed: {allowed}.")
+            raise ConfigError(f"Unknown reset option(s) {sorted(unknown)} for {self.env_id}.",
+                              fix=f"Allowed: {allowed}.")
         length = tokens.parse_length(options.pop("length", self.default_length))
         task = options.pop("task", self.default_task)
         difficulty = options.pop("difficulty", "medium")
@@ -299,7 +301,8 @@ class LocoEnv(gym.Env[str, Any], ABC):
                                      agent_settings=dict(self._metadata.agent_settings), task=task,
                                      sandbox=self.sandbox_name, episode_key=self._metadata.episode_key,
                                      agent_privileged=self._metadata.privileged, core_hash=task.core_hash,
-                                     locogym_version=package_version(), salt_hash=self.salt_key.fingerprint if self.salt_key else None)
+                                     locogym_version=package_version(),
+                                     salt_hash=self.salt_key.fingerprint if self.salt_key else None)
         obs = self.session_prompt(task, 0)
         self._context_tokens = tokens.count(obs)
         self._transcript = [f"=== {self.env_id} task {task.task_id} (session 0) ===\n{obs}"]
@@ -345,7 +348,8 @@ class LocoEnv(gym.Env[str, Any], ABC):
 
         terminated = truncated = False
         new_session = False
-        submitted = bool(result.data.get("submitted")) and call is not None and self.toolset.tools[call.name].ends_session
+        submitted = (bool(result.data.get("submitted")) and call is not None
+                     and self.toolset.tools[call.name].ends_session)
         if submitted and self.task.sessions and self._session + 1 < len(self.task.sessions):
             self._session += 1
             new_session = True

@@ -172,7 +172,8 @@ def check_same_core_at_every_length(setup: _Setup) -> None:
     ``TaskRefused`` (never swapped for another task), for at most 5% of the seeds."""
     if len(setup.ladder) < 2:
         raise FamilyCheckError(f"the ladder {setup.ladder!r} has fewer than two lengths: declare ladder = (\"8k\", "
-                               "\"32k\", ...) on the class, the first rung being the length its cores are drawn to fit.")
+                               "\"32k\", ...) on the class, the first rung being the length "
+                               "its cores are drawn to fit.")
     refused: dict[int, str] = {}
     env = setup.make()
     try:
@@ -211,9 +212,10 @@ def _same_core(seed: int, cores: list[tuple[str, str, tuple[Any, ...]]]) -> None
     for length, content, core in cores[1:]:
         moved = [name for name, a, b in zip(names, first, core, strict=True) if a != b]
         if moved:
-            raise FamilyCheckError(f"seed {seed} is another task at {length} than at {first_length} ({', '.join(moved)} "
-                                   "changed): draw the core from config.core_seed() and only the context from "
-                                   "config.fill_seed(), and reject a fill that moves the gold.")
+            raise FamilyCheckError(f"seed {seed} is another task at {length} than at {first_length} "
+                                   f"({', '.join(moved)} changed): draw the core from config.core_seed() "
+                                   "and only the context from config.fill_seed(), and reject a fill that "
+                                   "moves the gold.")
         if content == first_content:
             raise FamilyCheckError(f"seed {seed} gives the same task at {length} as at {first_length}: the context "
                                    "must grow with length.")

@@ -8,8 +8,9 @@
 One server answers all three endpoints (chat completions, responses, messages) from one queue of script items;
 each request takes the next item. A callable item is called with the :class:`RecordedRequest` and returns the
 item to send, so a script can react to what the client sent; if it raises, the exception is kept in ``errors``
-and the client gets a 400 naming it (a bug in a test's script fails fast instead of looking like a flaky server). When the queue is empty the ``fallback`` item
-answers, and without one the server answers 400 ``script exhausted`` — a client fails fast instead of retrying.
+and the client gets a 400 naming it (a bug in a test's script fails fast instead of looking like a flaky
+server). When the queue is empty the ``fallback`` item answers, and without one the server answers 400
+``script exhausted`` — a client fails fast instead of retrying.
 It binds to 127.0.0.1 on a free port (or ``port=``, to stand in again for a server that was stopped) and runs
 in a daemon thread; ``close()`` (or leaving the ``with``) stops it
 and wakes any request still in a :class:`Delay`.

@@ -152,7 +152,8 @@ class ToolSet:
         self.tools: dict[str, Tool] = {}
         for tool in tools:
             if tool.name in self.tools:
-                raise ConfigError(f"Two tools are named {tool.name!r}.", fix="Give every tool of a family its own name.")
+                raise ConfigError(f"Two tools are named {tool.name!r}.",
+                                  fix="Give every tool of a family its own name.")
             self.tools[tool.name] = tool
 
     def __contains__(self, name: str) -> bool:

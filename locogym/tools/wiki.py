@@ -174,8 +174,9 @@ class WikiSubmit(Tool):
         text, problem = as_answer(args.answer)
         output = "Answer submitted." if problem is None else f"Answer submitted, but {problem}."
         cited, cited_gold = world.cited(args.citation_list())
-        return ToolResult(output=output, data={"submitted": True, "answer": args.answer, "evidence": world.take_pending(),
-                                               "format_problem": problem, "cited": cited, "cited_gold": cited_gold,
+        return ToolResult(output=output, data={"submitted": True, "answer": args.answer,
+                                               "evidence": world.take_pending(), "format_problem": problem,
+                                               "cited": cited, "cited_gold": cited_gold,
                                                "confidence": args.confidence})
 
 
@@ -196,7 +197,8 @@ class Refine(Tool):
     def run(self, ctx: ToolContext, args: RefineArgs) -> ToolResult:
         world = _world(ctx)
         if world.last_round:
-            raise ToolArgumentError(f"this is the last of {world.params['rounds']} rounds; call submit with your answer")
+            raise ToolArgumentError(f"this is the last of {world.params['rounds']} rounds; "
+                                    "call submit with your answer")
         stack = world.next_round(args.question, args.summary)
         seen = [f"article:{t}" for t in world.gold_titles if t in stack.gold_positions]
         return ToolResult(output=stack.text,

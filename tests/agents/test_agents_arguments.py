@@ -11,7 +11,8 @@ from locogym.core.errors import ConfigError
 
 
 @pytest.mark.parametrize(("spec", "kwargs", "words"), [
-    ("noop", {"base_url": "http://localhost:8000/v1"}, "Agent 'noop' takes no argument(s) ['base_url']. Fix: It takes none."),
+    ("noop", {"base_url": "http://localhost:8000/v1"},
+     "Agent 'noop' takes no argument(s) ['base_url']. Fix: It takes none."),
     ("random", {"sed": 1}, "Fix: It takes: invalid_rate, seed."),
     ("openai/gpt-4o", {"temprature": 0}, "['temprature']"),
     ("anthropic/claude-sonnet-4", {"api": "responses"}, "['api']"),

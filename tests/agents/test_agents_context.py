@@ -129,7 +129,8 @@ def test_drop_stubs_oldest_first_and_summary_folds_whole_turns() -> None:
     for i in range(4):
         _tool_turn(ctx2, f"c{i}", f"word{i} " * 300)
     # low_water=1: fold only what the limit needs, so the two newest turns stay
-    event = Summarize(max_tokens=1500, keep_turns=2, low_water=1.0).compact(ctx2, lambda text: asked.append(text) or "S")
+    event = Summarize(max_tokens=1500, keep_turns=2, low_water=1.0).compact(
+        ctx2, lambda text: asked.append(text) or "S")
     assert event is not None and event["summarized_items"] == 4
     assert "word0" in asked[0] and "word2" not in asked[0]
     assert [m.get("tool_call_id") for m in ctx2.turns if m["role"] == "tool"] == ["c2", "c3"]
@@ -155,7 +156,8 @@ def test_results_the_model_has_not_seen_are_never_stubbed() -> None:
     ctx = Context(ChatDialect())
     ctx.start([{"role": "user", "content": "task"}])
     _tool_turn(ctx, "old", "old " * 300)
-    calls = [{"id": f"p{i}", "type": "function", "function": {"name": "read_file", "arguments": "{}"}} for i in range(5)]
+    calls = [{"id": f"p{i}", "type": "function", "function": {"name": "read_file", "arguments": "{}"}}
+             for i in range(5)]
     ctx.extend([{"role": "assistant", "content": "", "tool_calls": calls}])
     ctx.extend([{"role": "tool", "tool_call_id": f"p{i}", "content": f"fresh{i} " * 200} for i in range(5)])
     for strategy in (DropToolOutputs(max_tokens=600, keep_last=1), Summarize(max_tokens=600, keep_last=1)):

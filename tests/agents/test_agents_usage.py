@@ -68,7 +68,8 @@ def test_prices_are_overridable_by_file_environment_and_argument(tmp_path, monke
     arg_file = tmp_path / "arg-prices.json"
     arg_file.write_bytes(orjson.dumps({"openai/gpt-4o": {"input": 5.0, "output": 6.0}}))
     assert PriceTable.load(arg_file).lookup("openai/gpt-4o") == Price(input=5.0, output=6.0)
-    assert PriceTable.load({"openai/gpt-4o": {"input": 7, "output": 8}}).lookup("openai/gpt-4o") == Price(input=7, output=8)
+    assert (PriceTable.load({"openai/gpt-4o": {"input": 7, "output": 8}}).lookup("openai/gpt-4o")
+            == Price(input=7, output=8))
 
 
 def test_bad_price_files_name_the_problem(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -59,7 +59,8 @@ def test_anthropic_blocks_and_usage_fields() -> None:
     assert out.content[0].input == {"q": 1}  # type: ignore[union-attr]
     assert out.stop_reason == "tool_use"
     # Anthropic reports input without the cached parts.
-    assert (out.usage.input_tokens, out.usage.cache_read_input_tokens, out.usage.cache_creation_input_tokens) == (70, 30, 20)
+    assert (out.usage.input_tokens, out.usage.cache_read_input_tokens,
+            out.usage.cache_creation_input_tokens) == (70, 30, 20)
     assert out.usage.output_tokens == 40
 
 

@@ -92,7 +92,8 @@ def test_the_page_is_self_contained(run_folder: Path) -> None:
 
 def test_hostile_text_cannot_close_the_data_script(run_folder: Path) -> None:
     html = (run_folder / "report.html").read_text()
-    start = html.index('<script type="application/json" id="run-data">') + len('<script type="application/json" id="run-data">')
+    start = (html.index('<script type="application/json" id="run-data">')
+             + len('<script type="application/json" id="run-data">'))
     body = html[start:html.index("</script>", start)]
     assert "<" not in body
     data = orjson.loads(body)

@@ -72,7 +72,8 @@ def test_paired_effective_length_and_degradation_per_agent(summary) -> None:  # 
     # alpha: 1.0 at 8k, 0.75 at 16k < 0.85 x 1.0 -> effective 8k, first below 16k; resampling the two tasks gives
     # seed 1 twice (0.5 at 16k: 8k) or seed 0 twice (1.0 at 16k: 16k), hence the interval [8k, 16k]
     alpha = rows["alpha"].ecl
-    assert alpha is not None and (alpha.effective, alpha.first_below, alpha.low, alpha.high) == (8192, 16384, 8192, 16384)
+    assert alpha is not None and ((alpha.effective, alpha.first_below, alpha.low, alpha.high)
+                                  == (8192, 16384, 8192, 16384))
     beta = rows["beta"].ecl
     assert beta is not None and (beta.effective, beta.first_below) == (32768, None)
     noop = rows["noop"].ecl

@@ -78,7 +78,8 @@ def test_a_config_file_with_flag_overrides(tmp_path: Path) -> None:
     config = tmp_path / "t.toml"
     config.write_text(f'agents = ["oracle"]\nenvs = ["{FIXTURE_ID}"]\nlengths = ["1k"]\nseeds = 1\n'
                       'sandbox = "fake"\nimports = ["tests.fixture_family"]\n')
-    result = invoke("tournament", "--config", str(config), "--seeds", "3", "--out", str(tmp_path / "run"), "--no-report")
+    result = invoke("tournament", "--config", str(config), "--seeds", "3", "--out", str(tmp_path / "run"),
+                    "--no-report")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     assert "3 episodes run" in result.output  # type: ignore[attr-defined]
 

@@ -32,7 +32,8 @@ seeds = [3, 5]
 sandbox = "fake"
 imports = ["tests.fixture_family"]
 max_total_cost_usd = 2.5
-agents = ["oracle", {{ spec = "openai-compatible/tiny", label = "tiny", base_url = "http://127.0.0.1:9/v1", temperature = 0, prices = {{ "openai-compatible/tiny" = {{ input = 1.0, output = 2.0 }} }} }}]
+agents = ["oracle", {{ spec = "openai-compatible/tiny", label = "tiny", base_url = "http://127.0.0.1:9/v1", \
+temperature = 0, prices = {{ "openai-compatible/tiny" = {{ input = 1.0, output = 2.0 }} }} }}]
 
 [concurrency]
 openai-compatible = 5
@@ -75,7 +76,8 @@ def test_keys_are_stable_across_processes_and_orderings() -> None:
 
 def test_the_key_follows_model_settings_but_not_secrets_or_transport() -> None:
     def key(**settings: object) -> str:
-        config = build_config({**BASE, "agents": [{"spec": "openai/gpt-4o", **settings}], "lengths": ["1k"], "seeds": 1})
+        config = build_config({**BASE, "agents": [{"spec": "openai/gpt-4o", **settings}], "lengths": ["1k"],
+                               "seeds": 1})
         return plan(config)[0].key
 
     assert key(temperature=0) != key(temperature=1)

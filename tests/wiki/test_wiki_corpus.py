@@ -29,7 +29,8 @@ def test_world_has_every_type_twins_and_resolvable_links() -> None:
         orig = world.entities[twin.twin_of]
         if twin.etype == "city":
             continue
-        changed = sum(twin.rel[k] != orig.rel[k] for k in orig.rel) + sum(twin.attr[k] != orig.attr[k] for k in orig.attr)
+        changed = (sum(twin.rel[k] != orig.rel[k] for k in orig.rel)
+                   + sum(twin.attr[k] != orig.attr[k] for k in orig.attr))
         assert changed <= 1, (twin.name, orig.name)
     for art in world.corpus.articles:
         for link in art.links:

@@ -174,7 +174,8 @@ def test_format_failure_is_its_own_outcome_and_aliases_count() -> None:
         obs, info = env.reset(seed=seed)
         task = env.unwrapped.task
         if len(task.gold["answers"]) > 1:
-            _, reward, _, _, info = env.step({"name": "submit", "arguments": {"answer": task.gold["answers"][1].upper()}})
+            _, reward, _, _, info = env.step({"name": "submit",
+                                              "arguments": {"answer": task.gold["answers"][1].upper()}})
             assert reward == 1.0 and info["score"]["metrics"]["f1"] == 1.0
             break
     else:

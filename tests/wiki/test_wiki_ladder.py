@@ -233,7 +233,8 @@ def test_the_heuristic_agent_answers_at_every_rung(length: str) -> None:
     for mode in ("static", "agentic"):
         env = gym.make(ENV_ID, mode=mode, sandbox="fake")
         try:
-            runs = [run_episode(env, make_agent("heuristic"), seed=seed, options={"length": length}) for seed in range(8)]
+            runs = [run_episode(env, make_agent("heuristic"), seed=seed, options={"length": length})
+                    for seed in range(8)]
             wins = [run.score.success for run in runs if run.score is not None]
             assert 0 < sum(wins) < len(wins), (mode, wins)
         finally:
@@ -270,7 +271,8 @@ def test_the_gold_recomputed_on_the_longest_context_is_the_cores() -> None:
 
 # ---------------------------------------------------------------------------------------------- rejected fills
 def _world(world: World, entities: list[Entity], articles: list[Article]) -> World:
-    return World(seed=world.seed, entities=entities, corpus=Corpus(key=world.corpus.key + ":spoiled", articles=articles))
+    return World(seed=world.seed, entities=entities,
+                 corpus=Corpus(key=world.corpus.key + ":spoiled", articles=articles))
 
 
 def _impostor(world: World, core: Core) -> World:

@@ -125,7 +125,8 @@ def test_cli_errors_name_the_cause_and_the_fix(monkeypatch: pytest.MonkeyPatch, 
     code, _, err = _cli(monkeypatch, capsys, "retrieval", f"musique:{MUSIQUE}", "--retrievers", "bm25,tfidf",
                         "--out", str(tmp_path))
     assert code == 2 and "error: Unknown retriever(s) ['tfidf']" in err and "Fix:" in err
-    code, _, err = _cli(monkeypatch, capsys, "retrieval", f"musique:{tmp_path / 'missing.json'}", "--out", str(tmp_path))
+    code, _, err = _cli(monkeypatch, capsys, "retrieval", f"musique:{tmp_path / 'missing.json'}",
+                        "--out", str(tmp_path))
     assert code == 2 and "does not exist" in err
 
 

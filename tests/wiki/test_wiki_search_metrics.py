@@ -128,7 +128,8 @@ def test_a_tool_result_field_cannot_be_passed_as_an_argument() -> None:
     env = _env(mode="agentic")
     env.reset(seed=0)
     task = env.unwrapped.task
-    _, _, terminated, _, info = env.step(ToolCall(name="submit", arguments={"answer": "x", "cited_gold": task.gold["titles"]}))
+    _, _, terminated, _, info = env.step(
+        ToolCall(name="submit", arguments={"answer": "x", "cited_gold": task.gold["titles"]}))
     assert not terminated and info["error"] == "invalid_arguments"
     env.close()
 

@@ -55,10 +55,12 @@ def render_html(summary: Summary, run: RunData, title: str = "locogym tournament
             + (f" · sandbox <b>{escape(summary.sandbox)}</b>" if summary.sandbox else "") + f" · generated {generated}")
     body = [
         f'<header class="top"><h1>{escape(title)}</h1><div class="meta">{meta}</div></header>',
-        '<nav class="tabs"><a href="#how-sure">How sure</a><a href="#leaderboard">Leaderboard</a><a href="#lengths">Context length</a>'
-        '<a href="#ecl">Effective length</a><a href="#behaviours">Behaviours</a><a href="#usage">Tokens &amp; cost</a>'
+        '<nav class="tabs"><a href="#how-sure">How sure</a><a href="#leaderboard">Leaderboard</a>'
+        '<a href="#lengths">Context length</a><a href="#ecl">Effective length</a>'
+        '<a href="#behaviours">Behaviours</a><a href="#usage">Tokens &amp; cost</a>'
         '<a href="#episodes">Episodes</a></nav>',
-        "<main>", _banners(summary, redact), how_sure_card(summary.confidence, summary.agents), _leaderboard(summary, colours), _length_curves(summary, colours),
+        "<main>", _banners(summary, redact), how_sure_card(summary.confidence, summary.agents),
+        _leaderboard(summary, colours), _length_curves(summary, colours),
         _ecl(summary, colours), _behaviours(summary, colours), _usage(summary, colours), _browser(),
         "</main>", '<footer>locogym · every number on this page comes from the run folder\'s episodes.jsonl and '
         "trajectories</footer>",
@@ -112,7 +114,8 @@ def _leaderboard(summary: Summary, colours: dict[str, int]) -> str:
         reference = ' <span class="ci">(reference: saw the hidden task)</span>' if row.reference else ""
         cells = [f'<td class="rank">{rank}</td>', f'<td class="agent">{_swatch(row.agent, colours)}{reference}</td>',
                  f"<td>{interval_bar(row.score, series_class(colours[row.agent])) if scored else ''}</td>",
-                 f'<td class="num">{row.score.mean:.3f} <span class="ci">[{row.score.low:.2f}, {row.score.high:.2f}]</span></td>'
+                 f'<td class="num">{row.score.mean:.3f} '
+                 f'<span class="ci">[{row.score.low:.2f}, {row.score.high:.2f}]</span></td>'
                  if scored else '<td class="num ci">no scored episode</td>',
                  f'<td class="num">{row.solved:.0%}</td>' if scored else '<td class="num">–</td>']
         for env in summary.envs:
@@ -201,7 +204,8 @@ def _ecl(summary: Summary, colours: dict[str, int]) -> str:
             rows.append((row.agent, float(row.ecl.effective), label))
     chart = hbar_chart(rows, colours, "effective context length", maximum=float(max(summary.lengths or [1])),
                        log2=True, width=1180, row_h=28,
-                       note=f"longest length with score ≥ 85% of the agent's {format_length(min(summary.lengths or [0]))} score")
+                       note="longest length with score ≥ 85% of the agent's "
+                            f"{format_length(min(summary.lengths or [0]))} score")
     head = "<tr><th>agent</th>" + "".join(f'<th class="num">{escape(_short(e))}</th>' for e in summary.envs) + "</tr>"
     body = "".join(f'<tr><td class="agent">{_swatch(row.agent, colours)}</td>' + "".join(
         f'<td class="num">{_ecl_text(summary.ecl_by_env.get((row.agent, env)))}</td>'
@@ -228,14 +232,18 @@ def _behaviours(summary: Summary, colours: dict[str, int]) -> str:
         better = higher_is_better(key)
         direction = "" if better is None else "higher is better" if better else "lower is better"
         counts = {a: summary.metric_counts.get(a, {}).get(key, 0) for a, _ in values}
-        charts.append(hbar_chart([(a, v, "n/a" if v is None else f"{v:.3f} (n={counts[a]})") for a, v in values], colours,
-                                 f"{title}: {key}", maximum=top, note=direction, width=560))
-    detail_keys = sorted({k for means in summary.metrics.values() for k in means if k.split(".")[0] in BEHAVIOUR_TITLES})
+        charts.append(hbar_chart([(a, v, "n/a" if v is None else f"{v:.3f} (n={counts[a]})")
+                                  for a, v in values],
+                                 colours, f"{title}: {key}", maximum=top, note=direction, width=560))
+    detail_keys = sorted({k for means in summary.metrics.values() for k in means
+                          if k.split(".")[0] in BEHAVIOUR_TITLES})
     table = ""
     if detail_keys:
-        head = "<tr><th>metric</th>" + "".join(f'<th class="num">{_swatch(a, colours)}</th>' for a in summary.agents) + "</tr>"
+        head = "<tr><th>metric</th>" + "".join(
+            f'<th class="num">{_swatch(a, colours)}</th>' for a in summary.agents) + "</tr>"
         body = "".join("<tr><td><code>" + escape(k) + "</code></td>" + "".join(
-            f'<td class="num">{summary.metrics[a][k]:.3f} <span class="ci">n={summary.metric_counts[a].get(k, 0)}</span></td>'
+            f'<td class="num">{summary.metrics[a][k]:.3f} '
+            f'<span class="ci">n={summary.metric_counts[a].get(k, 0)}</span></td>'
             if k in summary.metrics[a] else '<td class="num">–</td>'
             for a in summary.agents) + "</tr>" for k in detail_keys)
         table = f"<details><summary>every behaviour metric (means)</summary><table>{head}{body}</table></details>"
@@ -250,12 +258,13 @@ def _behaviours(summary: Summary, colours: dict[str, int]) -> str:
 
 def _usage(summary: Summary, colours: dict[str, int]) -> str:
     token_rows = [(r.agent, float(r.input_tokens + r.output_tokens) or None,
-                   f"{r.input_tokens + r.output_tokens:,} tok" if r.input_tokens + r.output_tokens else "no model tokens")
+                   f"{r.input_tokens + r.output_tokens:,} tok" if r.input_tokens + r.output_tokens
+                   else "no model tokens")
                   for r in summary.rows]
     cost_rows = [(r.agent, r.cost_usd or None, f"${r.cost_usd:,.4f}" if r.cost_usd else "free") for r in summary.rows]
-    head = ('<tr><th>agent</th><th class="num">episodes</th><th class="num">mean steps</th><th class="num">input tok</th>'
-            '<th class="num">output tok</th><th class="num">cost</th><th class="num">cost / solved</th>'
-            '<th class="num">episode time</th></tr>')
+    head = ('<tr><th>agent</th><th class="num">episodes</th><th class="num">mean steps</th>'
+            '<th class="num">input tok</th><th class="num">output tok</th><th class="num">cost</th>'
+            '<th class="num">cost / solved</th><th class="num">episode time</th></tr>')
     rows = []
     for r in summary.rows:
         solved = round(r.solved * r.episodes)
@@ -349,7 +358,8 @@ def _trajectory(trajectory: Trajectory) -> dict[str, Any]:
 
 
 def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + f"\n… [{len(text) - limit} more characters in the trajectory file]"
+    return (text if len(text) <= limit
+            else text[:limit] + f"\n… [{len(text) - limit} more characters in the trajectory file]")
 
 
 def _short(env_id: str) -> str:

@@ -23,8 +23,10 @@ def how_sure_card(found: Confidence | None, agents: list[str]) -> str:
                     f"{rel.flip_interval.mean:.0%} <span class=\"ci\">[{rel.flip_interval.low:.0%}, "
                     f"{rel.flip_interval.high:.0%}] n={rel.flip_tasks}</span>")
                 rows.append(f"<tr><td>{escape(agent)}</td><td>{escape(env)}</td><td class=\"num\">{rel.tasks}</td>"
-                            f"<td class=\"num\">{rel.k}</td><td class=\"num\">{escape(fmt_interval(rel.pass_hat_k))}</td>"
-                            f"<td class=\"num\">{escape(fmt_interval(rel.pass_at_k))}</td><td class=\"num\">{flip}</td></tr>")
+                            f"<td class=\"num\">{rel.k}</td>"
+                            f"<td class=\"num\">{escape(fmt_interval(rel.pass_hat_k))}</td>"
+                            f"<td class=\"num\">{escape(fmt_interval(rel.pass_at_k))}</td>"
+                            f"<td class=\"num\">{flip}</td></tr>")
         parts.append(f"<h3>Reliability over trials</h3><p class=\"lead\">Up to {found.trials} trial(s) per task. "
                      "pass^k: all k trials pass; pass@k: at least one does; flip rate: share of tasks whose trials "
                      "disagree. Intervals resample tasks.</p><table><thead><tr><th>agent</th><th>env</th>"
@@ -48,7 +50,8 @@ def how_sure_card(found: Confidence | None, agents: list[str]) -> str:
         parts.append("<h3>Pairwise significance</h3><p class=\"lead\">Row minus column: mean per-task difference in "
                      "success on the tasks both played, with a paired bootstrap 95% interval; bold when the interval "
                      "leaves out zero and the exact sign test clears 5% after Holm's correction over the pairs. The "
-                     f"reference is compared with no one.</p><table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>")
+                     f"reference is compared with no one.</p><table><thead>{head}</thead>"
+                     f"<tbody>{''.join(body)}</tbody></table>")
         needed = []
         for (a, b), pair in found.pairs.items():
             count = "∞" if pair.tasks_needed is None else str(pair.tasks_needed)

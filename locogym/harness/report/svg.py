@@ -83,7 +83,8 @@ def interval_bar(iv: Interval, cls: str, width: int = 180, height: int = 18) -> 
             f'<rect class="fill {cls}" x="2" y="3" width="{_fmt(x_of(iv.mean) - 2)}" height="{height - 6}" rx="3"/>'
             f'<line class="whisker" x1="{_fmt(x_of(iv.low))}" x2="{_fmt(x_of(iv.high))}" y1="{mid}" y2="{mid}"/>'
             f'<line class="whisker" x1="{_fmt(x_of(iv.low))}" x2="{_fmt(x_of(iv.low))}" y1="{mid - 4}" y2="{mid + 4}"/>'
-            f'<line class="whisker" x1="{_fmt(x_of(iv.high))}" x2="{_fmt(x_of(iv.high))}" y1="{mid - 4}" y2="{mid + 4}"/>'
+            f'<line class="whisker" x1="{_fmt(x_of(iv.high))}" x2="{_fmt(x_of(iv.high))}" '
+            f'y1="{mid - 4}" y2="{mid + 4}"/>'
             f'<title>{fmt_interval(iv, 3)} (n={iv.n})</title></svg>')
 
 
@@ -119,7 +120,8 @@ def hbar_chart(rows: list[tuple[str, float | None, str]], colours: dict[str, int
         bar_w = w_of(value) if value > 0 else 0.0
         out.append(f'<rect class="bar {cls}" x="{left}" y="{y + 4}" width="{_fmt(bar_w)}" height="{row_h - 8}" rx="3">'
                    f'<title>{escape(agent)}: {escape(label)}</title></rect>'
-                   f'<text class="bar-value" x="{_fmt(left + bar_w + 6)}" y="{y + row_h / 2 + 4:.0f}">{escape(label)}</text>')
+                   f'<text class="bar-value" x="{_fmt(left + bar_w + 6)}" y="{y + row_h / 2 + 4:.0f}">'
+                   f'{escape(label)}</text>')
     if note:
         out.append(f'<text class="note" x="8" y="{height - 6}">{escape(note)}</text>')
     out.append("</svg>")

@@ -217,7 +217,8 @@ def load_wikiextractor(path: str | Path) -> list[Article]:
         canonical.setdefault(_first_upper(title), title)
     articles: list[Article] = []
     for title, (text, targets) in pages.items():
-        links = dict.fromkeys(target for t in targets if (target := canonical.get(_first_upper(t))) not in (None, title))
+        links = dict.fromkeys(target for t in targets
+                              if (target := canonical.get(_first_upper(t))) not in (None, title))
         articles.append(Article(title=title, text=text, links=tuple(t for t in links if t is not None)))
     if not articles:
         raise DataError("no articles with text", path=str(path),
@@ -342,5 +343,6 @@ def load_corpus(spec: str, questions: str | None = None) -> Corpus:
         raise ConfigError("The synthetic corpus is built by the world generator, not loaded.",
                           fix="Use locogym.scenarios.wiki.synthetic.world_for(seed, size).")
     if not path.exists():
-        raise ConfigError(f"Data path {path} does not exist.", fix="Pass an existing file, e.g. hotpotqa:data/hotpot.json.")
+        raise ConfigError(f"Data path {path} does not exist.",
+                          fix="Pass an existing file, e.g. hotpotqa:data/hotpot.json.")
     return _load_cached(kind, str(path), questions, _stamp(path))

