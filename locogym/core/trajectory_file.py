@@ -25,7 +25,8 @@ def read_trajectory(path: str | Path) -> Trajectory:
     try:
         raw_lines = path.read_bytes().split(b"\n")
     except FileNotFoundError:
-        raise DataError("No such trajectory file.", path=str(path), fix="Check the path (run folders keep them in trajectories/).") from None
+        raise DataError("No such trajectory file.", path=str(path),
+                        fix="Check the path (run folders keep them in trajectories/).") from None
     if raw_lines and raw_lines[-1] == b"":
         raw_lines.pop()
     records: list[dict[str, Any]] = []

@@ -53,7 +53,8 @@ class DefectEnv(LocoEnv):
         if not isinstance(source, str) or not source:
             raise ConfigError(f"source={source!r} is not a source spec.",
                               fix='Use "synthetic", a repository folder or a source archive path.')
-        if defects is not None and (not isinstance(defects, int) or isinstance(defects, bool) or not 1 <= defects <= 10):
+        if defects is not None and (not isinstance(defects, int) or isinstance(defects, bool)
+                                    or not 1 <= defects <= 10):
             raise ConfigError(f"defects={defects!r} is not a count in [1, 10].",
                               fix="Pass how many defects each task combines, e.g. defects=2 (or drop it).")
         settings = ProjectSettings(test_command=test_command, include=list(include or []),

@@ -2,7 +2,8 @@
 
 Observations are free Unicode text. The action space is a built-in fuzzer (:mod:`locogym.core.fuzz`):
 ``sample()`` returns a JSON string of a random tool call drawn from the env's tool schemas — mostly valid,
-sometimes malformed in the ways real models get calls wrong — so that ``env.step(env.action_space.sample())`` exercises the error paths too.
+sometimes malformed in the ways real models get calls wrong — so that ``env.step(env.action_space.sample())``
+exercises the error paths too.
 """
 
 from __future__ import annotations

@@ -133,7 +133,8 @@ class WikiHopEnv(LocoEnv):
         metrics["gold_seen_fraction"] = len(needed & seen) / len(needed) if needed else 1.0
         if all_seen is not None:
             metrics["all_gold_seen_step"] = float(all_seen)
-        metrics.update(search_metrics(task, trajectory, correct=outcome == "correct", answered=outcome in ("correct", "wrong")))
+        metrics.update(search_metrics(task, trajectory, correct=outcome == "correct",
+                                      answered=outcome in ("correct", "wrong")))
         labels = {"mode": str(task.meta.get("mode")), "qtype": gold.qtype,
                   "retriever": str(task.meta.get("retriever"))}
         if problem is not None:

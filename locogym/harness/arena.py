@@ -175,7 +175,8 @@ def run_arena(spec: ArenaSpec, console: Console | None = None) -> ArenaOutcome:
         env_id, env_args, spec.sandbox or spec.settings.sandbox or "auto", seeds, spec.length, console)
     console.print(f"validation: {executed} test runs executed, {cached} reused from the cache ({validation_s:.1f}s)")
     budget = spec.settings.budget
-    config = TournamentConfig(agents=[AgentEntry(spec=a) for a in spec.agents], envs=[env_id], lengths=[spec.length], seeds=seeds,
+    config = TournamentConfig(agents=[AgentEntry(spec=a) for a in spec.agents], envs=[env_id], lengths=[spec.length],
+                              seeds=seeds,
                               env_args={env_id: env_args}, sandbox=backend, out=str(out),
                               budget=EnvBudget(**budget.model_dump()))
     summary = run_tournament(config, console=console, live=False)

@@ -77,8 +77,8 @@ class TournamentProgress:
         verdict = (f"[red]errored[/] {escape((result.error or '')[:120])}" if result.status == "errored" else
                    f"[yellow]refused[/] {escape((result.error or '')[:120])}" if result.status == "refused" else
                    f"{result.score.success:.2f} {escape(result.score.outcome)}" if result.score else "no score")
-        self.last = [*self.last[-2:], f"{escape(result.agent)} · {escape(result.env)} · {result.length // 1024}k · seed "
-                                      f"{result.seed}: {verdict}"]
+        self.last = [*self.last[-2:], f"{escape(result.agent)} · {escape(result.env)} · "
+                                      f"{result.length // 1024}k · seed {result.seed}: {verdict}"]
 
     def render(self, now: float | None = None) -> RenderableType:
         now = now or time.monotonic()

@@ -9,7 +9,8 @@ How an invocation goes:
    the spending cap stopped always run again).
 4. The rest run with one asyncio semaphore per provider (``concurrency``): model-free episodes are CPU work and
    go to a process pool; model-backed ones wait on the network and run as threads spread over as many processes
-   (:mod:`.threaded_pool`), or all of them as Ray tasks with ``backend="ray"``. Each result is appended durably the moment it arrives (see :mod:`.rundir`).
+   (:mod:`.threaded_pool`), or all of them as Ray tasks with ``backend="ray"``. Each result is appended durably
+   the moment it arrives (see :mod:`.rundir`).
 5. With ``max_total_cost_usd`` every model request is booked in the run folder's ledger (:mod:`.spend`) before it
    is sent; when the cap leaves no room, requests stop, no new episode starts, and the summary says so. The
    ledger persists, so the cap holds across invocations.

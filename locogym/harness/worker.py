@@ -52,8 +52,8 @@ def execute_episode(job_data: dict[str, Any], run_root: str, keep_env: bool = Tr
 def _execute(job: EpisodeJob, run_root: str) -> dict[str, Any]:
     started = time.monotonic()
     trajectory_file = Path(run_root) / job.trajectory_path
-    base: dict[str, Any] = {"key": job.key, "agent": job.agent, "env": job.env, "options": job.options, "env_args": job.env_args,
-            "seed": job.seed, "length": job.length, "trial": job.trial}
+    base: dict[str, Any] = {"key": job.key, "agent": job.agent, "env": job.env, "options": job.options,
+                            "env_args": job.env_args, "seed": job.seed, "length": job.length, "trial": job.trial}
     env_key = agent_key = ""
     try:
         _ensure_imports(job.imports)

@@ -39,7 +39,8 @@ def _builtin_exec(box: FakeSandbox, argv: list[str], **_: object) -> ExecResult:
             return ExecResult(exit_code=1, stderr=f"cat: {exc}\n")
     if name == "ls":
         try:
-            return ExecResult(exit_code=0, stdout="".join(e.name + "\n" for e in box.list_dir(args[0] if args else ".")))
+            entries = box.list_dir(args[0] if args else ".")
+            return ExecResult(exit_code=0, stdout="".join(e.name + "\n" for e in entries))
         except (FileNotFoundError, NotADirectoryError, PermissionError) as exc:
             return ExecResult(exit_code=2, stderr=f"ls: {exc}\n")
     return ExecResult(exit_code=127, stderr=f"{name}: command not found (fake sandbox)\n")

@@ -6,8 +6,8 @@ backend (docker, bwrap, local), so file tools behave the same everywhere.
 
 This module is shipped into the sandbox as source and run with ``python3 -I -S -c SOURCE``, so it must stay
 **standard library only** and must not import anything from locogym. The host imports it too (for
-:func:`glob_match`, :func:`grep_text`, :func:`parse_unified_diff` and :func:`apply_hunks`), which keeps one implementation of
-glob, grep and patch semantics for every backend.
+:func:`glob_match`, :func:`grep_text`, :func:`parse_unified_diff` and :func:`apply_hunks`), which keeps one
+implementation of glob, grep and patch semantics for every backend.
 
 Protocol (both directions): a message is one JSON object on one line. When it has an integer ``"blob"`` field,
 exactly that many raw bytes follow the newline (file contents, tar streams, command stdin), so large payloads

@@ -79,7 +79,8 @@ def need(record: Any, name: str, kind: type | tuple[type, ...], path: Path, line
                         fix="Each record must be a JSON object.")
     if name not in record:
         raise DataError("missing", path=str(path), line=line, field=name,
-                        fix="Check the file is in the documented format of this dataset (docs/envs/LoCo-WikiHop-v0.md).")
+                        fix="Check the file is in the documented format of this dataset "
+                            "(docs/envs/LoCo-WikiHop-v0.md).")
     value = record[name]
     if not isinstance(value, kind):
         expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
