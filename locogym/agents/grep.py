@@ -110,6 +110,8 @@ def _python_decls(lines: list[str]) -> list[Decl]:
                     not body.lstrip().startswith((")", "]", "}")):
                 end = k
                 break
+        while end > n and not lines[end - 1].strip():
+            end -= 1  # blank lines before the next declaration are not part of this one
         chain = ".".join([s[1] for s in stack] + [name])
         decls.append(Decl(name, chain, n, end, keyword))
         stack.append((indent, name))
@@ -128,8 +130,8 @@ def _brace_end(lines: list[str], start: int) -> int:
                 depth -= 1
                 if opened and depth == 0:
                     return k + 1
-        if not opened and k > start + 3:
-            return start  # a declaration without a body
+        if not opened and (text.rstrip().endswith(";") or k > start + 6):
+            return k + 1 if text.rstrip().endswith(";") else start  # a one-line arrow, or no body
     return len(lines)
 
 
@@ -150,8 +152,9 @@ def _brace_decls(lines: list[str], language: str) -> list[Decl]:
     decls: list[Decl] = []
     for n, name, receiver, keyword in found:
         end = _brace_end(lines, n)
-        outer = [d.name for d in decls if d.start < n <= d.end and d.end >= end]
-        chain = ".".join([receiver] if receiver else outer) + ("." if receiver or outer else "") + name
+        outer = [d.chain for d in decls if d.start < n and end <= d.end]
+        prefix = receiver or (outer[-1] if outer else "")
+        chain = f"{prefix}.{name}" if prefix else name
         decls.append(Decl(name, chain, n, end, keyword))
     return decls
 
@@ -438,8 +441,9 @@ class GrepAgent(Agent):
         if call is None:
             return None
         name, arg = _leaf(call.group(1)), call.group(2)
-        for path, _, text in (yield from self._grep(rf"\b{re.escape(name)}\({re.escape(arg)}\)\s*==\s*-?\d+")):
-            return int(text.rsplit("==", 1)[1].split()[0])
+        stated = yield from self._grep(rf"\b{re.escape(name)}\({re.escape(arg)}\)\s*==\s*-?\d+")
+        if stated:
+            return int(stated[0][2].rsplit("==", 1)[1].split()[0])
         tests = yield from self._grep(rf"def test_{re.escape(name)}\b")
         for path, line, _ in tests:
             lines = yield from self._lines(path)
