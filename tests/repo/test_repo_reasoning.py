@@ -11,8 +11,8 @@ import locogym
 from locogym.agents import make_agent
 from locogym.core.errors import ConfigError
 from locogym.scenarios.repo import questions, reasoning
-from locogym.scenarios.repo.qa import KIND_WEIGHTS, kind_order
 from locogym.scenarios.repo.index import CodeIndex
+from locogym.scenarios.repo.qa import KIND_WEIGHTS, kind_order
 
 TRACED = {
     "pkg/__init__.py": "",
