@@ -45,7 +45,6 @@ _NOT_CALLS = frozenset({
 })
 _EXTENSIONS = {".py": "python", ".go": "go", ".ts": "ts", ".tsx": "ts", ".js": "ts", ".mjs": "ts", ".cjs": "ts",
                ".jsx": "ts", ".rs": "rust", ".java": "java"}
-_GLOBS = {"python": "**/*.py", "go": "**/*.go", "ts": "**/*.[jt]s*", "rust": "**/*.rs", "java": "**/*.java"}
 _PY_DEF = re.compile(r"^(\s*)(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)")
 _GO_DEF = re.compile(r"^func\s+(?:\(\s*\w*\s*\*?\s*([A-Za-z_]\w*)[^)]*\)\s*)?([A-Za-z_]\w*)|^type\s+([A-Za-z_]\w*)")
 _BRACE_DEFS = (
@@ -65,6 +64,12 @@ def _language(path: str) -> str:
         if path.endswith(ext):
             return lang
     return ""
+
+
+def _glob_like(path: str) -> str:
+    """Files of the same extension as ``path`` (every file when it has none)."""
+    ext = path.rpartition(".")[2] if "." in path.rpartition("/")[2] else ""
+    return f"**/*.{ext}" if ext else "**/*"
 
 
 def _module_of(path: str) -> str:
@@ -132,6 +137,8 @@ def _brace_end(lines: list[str], start: int) -> int:
                     return k + 1
         if not opened and (text.rstrip().endswith(";") or k > start + 6):
             return k + 1 if text.rstrip().endswith(";") else start  # a one-line arrow, or no body
+        if not opened and k + 1 < len(lines) and any(p.match(lines[k + 1]) for p in _BRACE_DEFS[:3]):
+            return k + 1  # an overload's signature: the next declaration starts before any body
     return len(lines)
 
 
@@ -396,9 +403,10 @@ class GrepAgent(Agent):
                 return found
         return None
 
-    def _call_sites(self, name: str, language: str) -> Step:
-        """The declarations whose lines hold ``name(`` (the declaration of ``name`` itself aside), qualified."""
-        hits = yield from self._grep(rf"(?<![\w$]){re.escape(name)}\s*\(", _GLOBS.get(language, "**/*"))
+    def _call_sites(self, name: str, glob: str) -> Step:
+        """The declarations whose lines hold ``name(`` (the declaration of ``name`` itself aside), qualified, in
+        the files of ``glob``."""
+        hits = yield from self._grep(rf"(?<![\w$]){re.escape(name)}\s*\(", glob)
         out: dict[str, tuple[str, str, str]] = {}
         for path, line, text in hits:
             decls = declarations(path, (yield from self._lines(path)))
@@ -414,8 +422,7 @@ class GrepAgent(Agent):
         if not names:
             return None
         at = yield from self._locate(names[0])
-        language = _language(at[0]) if at else "python"
-        found = yield from self._call_sites(_leaf(names[0]), language)
+        found = yield from self._call_sites(_leaf(names[0]), _glob_like(at[0] if at else ""))
         callers = sorted(q for q, (_, chain, _) in found.items() if chain)
         return callers or None
 
@@ -423,11 +430,11 @@ class GrepAgent(Agent):
         if not names:
             return None
         at = yield from self._locate(names[0])
-        language = _language(at[0]) if at else "python"
+        glob = _glob_like(at[0] if at else "")
         seen: dict[str, tuple[str, str, str]] = {}
         todo = [_leaf(names[0])]
         while todo and len(seen) < 40:
-            found = yield from self._call_sites(todo.pop(), language)
+            found = yield from self._call_sites(todo.pop(), glob)
             for qual, info in found.items():
                 if qual not in seen and info[1]:
                     seen[qual] = info
