@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -45,7 +46,8 @@ def argument_for(qual: str) -> int:
 
 
 def _takes_int(signature: str) -> bool:
-    return "(value: int)" in signature.replace(" ", "").replace(":", ": ") and signature.endswith("-> int")
+    """``def f(value: int) -> int``: one integer in, an integer out (what the call is asked with)."""
+    return re.search(r"\(\s*value\s*:\s*int\s*\)\s*->\s*int$", signature) is not None
 
 
 def callee_closure(index: CodeIndex, qual: str) -> list[str] | None:
