@@ -27,10 +27,10 @@ from locogym.scenarios.repo.index import CodeIndex, Definition
 from locogym.scenarios.repo.parsing import FileFacts
 from locogym.scenarios.repo.synthetic import describe_function, describe_setting
 
-QUESTION_KINDS = ("definition", "call_chain", "setting", "callers", "return_value", "impact")
+QUESTION_KINDS = ("definition", "call_chain", "setting", "callers", "return_value", "impact", "argument")
 VARIANTS = ("literal", "nonliteral")
 ANSWER_KIND = {"definition": "path", "call_chain": "qualname", "setting": "value", "callers": "qualnames",
-               "return_value": "value", "impact": "qualnames"}
+               "return_value": "value", "impact": "qualnames", "argument": "value"}
 _CALLABLE = {"function", "method", "class"}
 
 
@@ -496,7 +496,7 @@ def build_callers(index: CodeIndex, key: tuple[Any, ...], variant: str, files: d
 
 
 # kinds that need the code followed across files (see :mod:`.reasoning`)
-REASONING_KINDS = ("return_value", "impact")
+REASONING_KINDS = ("return_value", "impact", "argument")
 BUILDERS = {"definition": build_definition, "call_chain": build_call_chain, "setting": build_setting,
             "callers": build_callers}
 
@@ -512,7 +512,9 @@ def question_keys(index: CodeIndex, kind: str, hops: int = 3) -> list[tuple[Any,
     if kind in REASONING_KINDS:
         from locogym.scenarios.repo import reasoning  # builds on this module's pieces
 
-        return reasoning.return_value_keys(index) if kind == "return_value" else reasoning.impact_keys(index)
+        keys = {"return_value": reasoning.return_value_keys, "impact": reasoning.impact_keys,
+                "argument": reasoning.argument_keys}
+        return keys[kind](index)
     return callers_keys(index)
 
 
@@ -521,8 +523,9 @@ def build(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str,
     if key[0] in REASONING_KINDS:
         from locogym.scenarios.repo import reasoning  # builds on this module's pieces
 
-        builder = reasoning.build_return_value if key[0] == "return_value" else reasoning.build_impact
-        return builder(index, key, variant, files)
+        builders = {"return_value": reasoning.build_return_value, "impact": reasoning.build_impact,
+                    "argument": reasoning.build_argument}
+        return builders[key[0]](index, key, variant, files)
     return BUILDERS[key[0]](index, key, variant, files)
 
 

@@ -9,7 +9,11 @@
   resolved by the index (:meth:`~locogym.scenarios.repo.index.CodeIndex.callers_complete` at every step), so the
   set is exact; it must differ from the direct callers, or it would ask ``callers`` again.
 
-Both say what counts in the question itself, so each has one defensible answer.
+* ``argument`` — data flow: when such a call runs, with which argument is a function it reaches only through
+  another one (in another file than the start) called the first time? The gold is read by the same run, with a
+  trace hook on that function's code object, so it holds however the function is imported or aliased.
+
+Each says what counts in the question itself, so each has one defensible answer.
 """
 
 from __future__ import annotations
@@ -33,7 +37,16 @@ _RUNNER = (
     "import importlib, sys\n"
     "sys.path.insert(0, sys.argv[1])\n"
     "module = importlib.import_module(sys.argv[2])\n"
-    "print(repr(getattr(module, sys.argv[3])(int(sys.argv[4]))))\n"
+    "first = []\n"
+    "if len(sys.argv) > 5:\n"
+    "    watched = getattr(importlib.import_module(sys.argv[5]), sys.argv[6]).__code__\n"
+    "    def tracer(frame, event, arg):\n"
+    "        if event == 'call' and frame.f_code is watched and not first:\n"
+    "            first.append(frame.f_locals[watched.co_varnames[0]])\n"
+    "    sys.settrace(tracer)\n"
+    "result = getattr(module, sys.argv[3])(int(sys.argv[4]))\n"
+    "sys.settrace(None)\n"
+    "print(repr([result, first[0] if first else None]))\n"
 )
 
 
@@ -82,8 +95,11 @@ def return_value_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
     return keys
 
 
-def run_call(files: dict[str, str], module: str, name: str, argument: int) -> Any:
-    """What ``module.name(argument)`` returns when the Python files of ``files`` are run by a fresh interpreter.
+def run_call(files: dict[str, str], module: str, name: str, argument: int,
+             watch: tuple[str, str] | None = None) -> tuple[Any, Any]:
+    """What ``module.name(argument)`` returns when the Python files of ``files`` are run by a fresh interpreter,
+    and, with ``watch`` (a module and a function name), the argument that function is first called with on the
+    way (``None`` when it is not called), seen by a trace hook on its code object — however it is imported.
 
     Raises:
         RuntimeError: the call failed or printed no value (a defect of the generated code, never an answer).
@@ -95,12 +111,13 @@ def run_call(files: dict[str, str], module: str, name: str, argument: int) -> An
                 target = root / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
-        proc = subprocess.run([sys.executable, "-I", "-B", "-c", _RUNNER, tmp, module, name, str(argument)],
-                              capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env={})
+        argv = [sys.executable, "-I", "-B", "-c", _RUNNER, tmp, module, name, str(argument), *(watch or ())]
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env={})
     if proc.returncode != 0 or not proc.stdout.strip():
         raise RuntimeError(f"Running {module}.{name}({argument}) on the project failed (exit {proc.returncode}): "
                            f"{proc.stderr.strip()[-400:]}")
-    return ast.literal_eval(proc.stdout.strip())
+    result, first = ast.literal_eval(proc.stdout.strip())
+    return result, first
 
 
 def build_return_value(index: CodeIndex, key: tuple[Any, ...], variant: str,
@@ -113,7 +130,7 @@ def build_return_value(index: CodeIndex, key: tuple[Any, ...], variant: str,
     if not closure or len({index.definitions[q].path for q in closure}) < 2:
         return None
     module = qual.rpartition(".")[0]
-    value = run_call(files, module, d.name, argument)
+    value, _ = run_call(files, module, d.name, argument)
     if not isinstance(value, int) or isinstance(value, bool):
         return None
     rule = ("It calls other functions of this project, some in other files: follow every call. Answer with the "
@@ -215,3 +232,41 @@ def build_impact(index: CodeIndex, key: tuple[Any, ...], variant: str, files: di
         text = f"Consider {desc}. {rule}"
     spans = sorted({(path, line, line) for q in [qual, *every] for _, path, line in index.call_sites(q)})
     return Question("impact", variant, key, text, public, spans, reads_for(spans))
+
+
+# ---------------------------------------------------------------------------------------------- argument flow
+def argument_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
+    """(start, target, argument): a function the start's call reaches only through another one, in another file."""
+    keys = []
+    for _, start, argument in return_value_keys(index):
+        closure = callee_closure(index, start) or []
+        direct = set(index.callees(start))
+        here = index.definitions[start].path
+        keys += [("argument", start, target, argument) for target in closure[1:]
+                 if target not in direct and index.definitions[target].path != here]
+    return keys
+
+
+def build_argument(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
+    _, start, target, argument = key
+    d, t = index.definitions.get(start), index.definitions.get(target)
+    if d is None or t is None or not askable(index, start) or not askable(index, target) or d.parent is not None:
+        return None
+    closure = callee_closure(index, start)
+    if not closure or target not in closure[1:] or target in index.callees(start):
+        return None
+    _, first = run_call(files, start.rpartition(".")[0], d.name, argument, (target.rpartition(".")[0], t.name))
+    if not isinstance(first, int) or isinstance(first, bool):
+        return None
+    rule = ("It gets there through other functions of this project, in other files. With which argument is it "
+            "called the first time? Answer with the integer.")
+    if variant == "literal":
+        text = f"When `{start}({argument})` runs, it calls `{target}` on the way. {rule}"
+    else:
+        start_desc, target_desc = describe(index, d), describe(index, t)
+        if start_desc is None or target_desc is None:
+            return None
+        text = f"When {start_desc} is called with {argument}, it calls {target_desc} on the way. {rule}"
+    spans = sorted({(index.definitions[q].path, index.definitions[q].line, index.definitions[q].end_line)
+                    for q in closure})
+    return Question("argument", variant, key, text, first, spans, reads_for(spans, pad=0))
