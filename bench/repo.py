@@ -238,7 +238,8 @@ def baselines(source: str, seeds: int, ladder: list[str], agents: list[str], kin
             mix = [_play(env, agents, s, {"length": length}) for s in range(seeds)]
             rows.append({"length": length, "question": "mix", **_summary(mix, agents)})
             for kind in kinds:
-                named = [_play(env, agents, s, {"length": length, "question": kind}) for s in range(kind_seeds)]
+                options = {"length": length, "question": kind}
+                named = [_play(env, agents, s, options) for s in range(kind_seeds)]
                 rows.append({"length": length, "question": kind, **_summary(named, agents)})
     finally:
         env.close()
@@ -256,7 +257,7 @@ def main() -> None:
     parser.add_argument("--tasks", default="qa,multisession", help="with --versus: the tasks to time")
     parser.add_argument("--baselines", action="store_true", help="score the model-free agents instead")
     parser.add_argument("--agents", default="grep,heuristic,oracle,noop", help="with --baselines")
-    parser.add_argument("--kinds", default="", help="with --baselines: kinds to name in turn ('all' for every one)")
+    parser.add_argument("--kinds", default="", help="with --baselines: kinds to name ('all': every one)")
     parser.add_argument("--kind-seeds", type=int, default=5, help="with --kinds: seeds per named kind")
     args = parser.parse_args()
     if args.baselines:

@@ -27,7 +27,8 @@ about, not only those the seeds draw.
 Definitions are compared by (file, line). A question agrees when the independent answer equals the gold answer
 exactly (the same file; the same single callee at every hop of a call chain; the same set of callers; the same
 value; for ``impact``, the same public functions among the resolver's callers followed transitively — every
-caller's caller until none is new — with the public rule applied to the names the index gives those sites). Prints JSON: per language and kind, questions asked, agreed, disputed (with the first disputes), and the
+caller's caller until none is new — with the public rule applied to the names the index gives those sites).
+Prints JSON: per language and kind, questions asked, agreed, disputed (with the first disputes), and the
 ``reset`` failures.
 
 Inputs are fetched by the caller, never by the package (network is needed here only)::
@@ -396,8 +397,9 @@ def independent_answer(task: Task, index: CodeIndex, checker: Any, values: dict[
 
 
 def _impact_answer(qual: str, index: CodeIndex, checker: Any, lang: str, seen: list[Site]) -> list[str]:
-    """Every definition the resolver finds reaching ``qual`` through its callers, transitively; the public ones
-    named as the gold names them (the public rule reads names, not calls), the unnamed as ``path:line``."""
+    """Every definition the resolver finds reaching ``qual`` through its callers, transitively; the public
+    ones named as the gold names them (the public rule reads names, not calls), the unnamed as
+    ``path:line``."""
     by_site = {_site(index, q): q for q in index.definitions}
     start = _site(index, qual)
     found: set[Site] = set()

@@ -106,5 +106,5 @@ def check_agent_arguments(spec: str, kwargs: Mapping[str, Any]) -> None:
                           fix=f"{takes} See docs/agents.md.")
 
 
-__all__ = ["Agent", "BudgetExceeded", "GrepAgent", "HeuristicAgent", "NoopAgent", "OracleAgent", "RandomAgent", "agent_arguments",
-           "agent_class", "check_agent_arguments", "make_agent"]
+__all__ = ["Agent", "BudgetExceeded", "GrepAgent", "HeuristicAgent", "NoopAgent", "OracleAgent",
+           "RandomAgent", "agent_arguments", "agent_class", "check_agent_arguments", "make_agent"]

@@ -1,20 +1,23 @@
 """The model-free ``grep`` baseline: answers code questions with plain text search and no parser.
 
 It is the floor a long-context agent must beat on a codebase: whatever it answers, a question did not need the
-code to be understood, only searched. It uses the workspace tools every agent has (``grep``, ``read_file``) and
-never the index-backed ones (``find_symbol``, ``find_references``, ``repo_map``), and reads code as lines of text:
+code to be understood, only searched. It uses the workspace tools every agent has (``grep``, ``read_file``)
+and never the index-backed ones (``find_symbol``, ``find_references``, ``repo_map``), and reads code as lines
+of text:
 
 * definition — grep ``def|class|func|function NAME`` and answer the first file that declares it;
 * call chain — find the start's declaration, read its body up to the next declaration, take the first call
   that is not a keyword or builtin, and repeat;
-* setting — read the named module and take the last ``NAME = literal``, else follow ``from X import *`` layers;
+* setting — read the named module and take the last ``NAME = literal``, else follow ``from X import *``
+  layers;
 * callers — grep ``NAME(`` and name the declaration each hit sits in (indentation or braces, read as text);
 * impact — the same, repeated on every caller found, keeping the public ones;
-* value — look for the call's input among the expected values of the project's tests (it evaluates nothing).
+* value — look for the call's input among the expected values of the project's tests (it evaluates nothing);
+  the argument a function receives on the way is left unanswered.
 
 A non-literal question that quotes a docstring is found by grepping the quote; one that paraphrases (generated
-code) matches nothing and is left unanswered. Envs without a ``grep`` tool, and questions of other shapes, get a
-submit with no answer. Every episode ends with a submit.
+code) matches nothing and is left unanswered. Envs without a ``grep`` tool, and questions of other shapes, get
+a submit with no answer. Every episode ends with a submit.
 """
 
 from __future__ import annotations
@@ -37,23 +40,89 @@ _GREP_HIT = re.compile(r"^(.+?):(\d+): (.*)$")
 _BACKTICK = re.compile(r"`([^`]+)`")
 _QUOTED = re.compile(r"documented as “([^”]+)”")
 _CALL = re.compile(r"(?<![\w.$#])((?:self\.|cls\.|this\.)?[A-Za-z_$][\w$.]*)\s*\(")
-_NOT_CALLS = frozenset({
-    "if", "elif", "while", "for", "return", "not", "and", "or", "in", "def", "class", "print", "int", "str", "len",
-    "super", "isinstance", "range", "list", "dict", "set", "tuple", "min", "max", "sum", "sorted", "enumerate", "zip",
-    "map", "filter", "abs", "round", "float", "bool", "getattr", "setattr", "hasattr", "type", "repr", "open",
-    "switch", "catch", "function", "func", "new", "typeof", "make", "append", "panic", "await", "async", "yield",
-})
-_EXTENSIONS = {".py": "python", ".go": "go", ".ts": "ts", ".tsx": "ts", ".js": "ts", ".mjs": "ts", ".cjs": "ts",
-               ".jsx": "ts", ".rs": "rust", ".java": "java"}
+_NOT_CALLS = frozenset(
+    {
+        "if",
+        "elif",
+        "while",
+        "for",
+        "return",
+        "not",
+        "and",
+        "or",
+        "in",
+        "def",
+        "class",
+        "print",
+        "int",
+        "str",
+        "len",
+        "super",
+        "isinstance",
+        "range",
+        "list",
+        "dict",
+        "set",
+        "tuple",
+        "min",
+        "max",
+        "sum",
+        "sorted",
+        "enumerate",
+        "zip",
+        "map",
+        "filter",
+        "abs",
+        "round",
+        "float",
+        "bool",
+        "getattr",
+        "setattr",
+        "hasattr",
+        "type",
+        "repr",
+        "open",
+        "switch",
+        "catch",
+        "function",
+        "func",
+        "new",
+        "typeof",
+        "make",
+        "append",
+        "panic",
+        "await",
+        "async",
+        "yield",
+    }
+)
+_EXTENSIONS = {
+    ".py": "python",
+    ".go": "go",
+    ".ts": "ts",
+    ".tsx": "ts",
+    ".js": "ts",
+    ".mjs": "ts",
+    ".cjs": "ts",
+    ".jsx": "ts",
+    ".rs": "rust",
+    ".java": "java",
+}
 _PY_DEF = re.compile(r"^(\s*)(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)")
-_GO_DEF = re.compile(r"^func\s+(?:\(\s*\w*\s*\*?\s*([A-Za-z_]\w*)[^)]*\)\s*)?([A-Za-z_]\w*)|^type\s+([A-Za-z_]\w*)")
+_GO_DEF = re.compile(
+    r"^func\s+(?:\(\s*\w*\s*\*?\s*([A-Za-z_]\w*)[^)]*\)\s*)?([A-Za-z_]\w*)|^type\s+([A-Za-z_]\w*)"
+)
 _BRACE_DEFS = (
     re.compile(r"^\s*(?:export\s+)?(?:default\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)"),
     re.compile(r"^\s*(?:export\s+)?(?:default\s+)?(?:abstract\s+)?(?:class|interface)\s+([A-Za-z_$][\w$]*)"),
-    re.compile(r"^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?"
-               r"(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)"),
-    re.compile(r"^\s*(?:(?:public|private|protected|static|async|override|readonly|get|set|pub|fn)\s+)*"
-               r"#?([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\([^;]*\)\s*(?::\s*[^{;]+)?\{\s*$"),
+    re.compile(
+        r"^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?"
+        r"(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)"
+    ),
+    re.compile(
+        r"^\s*(?:(?:public|private|protected|static|async|override|readonly|get|set|pub|fn)\s+)*"
+        r"#?([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\([^;]*\)\s*(?::\s*[^{;]+)?\{\s*$"
+    ),
     re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s+([A-Za-z_]\w*)"),
 )
 _STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
@@ -111,8 +180,12 @@ def _python_decls(lines: list[str]) -> list[Decl]:
         end = len(lines)
         for k in range(n, len(lines)):
             body = lines[k]
-            if body.strip() and not body.lstrip().startswith("#") and len(body) - len(body.lstrip()) <= indent and \
-                    not body.lstrip().startswith((")", "]", "}")):
+            if (
+                body.strip()
+                and not body.lstrip().startswith("#")
+                and len(body) - len(body.lstrip()) <= indent
+                and not body.lstrip().startswith((")", "]", "}"))
+            ):
                 end = k
                 break
         while end > n and not lines[end - 1].strip():
@@ -124,7 +197,7 @@ def _python_decls(lines: list[str]) -> list[Decl]:
 
 
 def _brace_end(lines: list[str], start: int) -> int:
-    """The line that closes the block opened on or after ``start`` (1-based), counting braces outside strings."""
+    """The line closing the block opened on or after ``start`` (1-based), counting braces outside strings."""
     depth, opened = 0, False
     for k in range(start - 1, len(lines)):
         text = _STRINGS.sub('""', lines[k].split("//", 1)[0])
@@ -148,13 +221,25 @@ def _brace_decls(lines: list[str], language: str) -> list[Decl]:
         if language == "go":
             m = _GO_DEF.match(text)
             if m:
-                found.append((n, m.group(2) or m.group(3), m.group(1) or "", "func" if m.group(2) else "type"))
+                found.append(
+                    (n, m.group(2) or m.group(3), m.group(1) or "", "func" if m.group(2) else "type")
+                )
             continue
         for pattern in _BRACE_DEFS:
             m = pattern.match(text)
-            if m and m.group(1) not in _NOT_CALLS and m.group(1) not in {"constructor"} | {"else", "do", "try"}:
-                found.append((n, m.group(1), "", text.split(m.group(1))[0].split()[-1] if text.split(m.group(1))[0]
-                              .split() else ""))
+            if (
+                m
+                and m.group(1) not in _NOT_CALLS
+                and m.group(1) not in {"constructor"} | {"else", "do", "try"}
+            ):
+                found.append(
+                    (
+                        n,
+                        m.group(1),
+                        "",
+                        text.split(m.group(1))[0].split()[-1] if text.split(m.group(1))[0].split() else "",
+                    )
+                )
                 break
     decls: list[Decl] = []
     for n, name, receiver, keyword in found:
@@ -185,8 +270,11 @@ def qualify(path: str, decl: Decl | None) -> str:
 
 def _is_test(path: str) -> bool:
     parts = path.split("/")
-    return any(p in {"test", "tests", "testing", "__tests__"} for p in parts[:-1]) or \
-        parts[-1].startswith("test_") or parts[-1].endswith(("_test.go", ".test.ts", ".spec.ts", ".test.js"))
+    return (
+        any(p in {"test", "tests", "testing", "__tests__"} for p in parts[:-1])
+        or parts[-1].startswith("test_")
+        or parts[-1].endswith(("_test.go", ".test.ts", ".spec.ts", ".test.js"))
+    )
 
 
 def _public(path: str, chain: str, keyword: str) -> bool:
@@ -274,7 +362,9 @@ class GrepAgent(Agent):
         obs = yield ToolCall(name="grep", arguments={"pattern": pattern, "path_glob": glob})
         if obs.startswith("[error:") or obs.startswith("No line matches"):
             return []
-        return [(m.group(1), int(m.group(2)), m.group(3)) for m in map(_GREP_HIT.match, obs.splitlines()) if m]
+        return [
+            (m.group(1), int(m.group(2)), m.group(3)) for m in map(_GREP_HIT.match, obs.splitlines()) if m
+        ]
 
     def _lines(self, path: str) -> Step:
         """A file's lines, read a page at a time (cached for the episode)."""
@@ -284,7 +374,9 @@ class GrepAgent(Agent):
             return []
         lines: list[str] = []
         while True:
-            obs = yield ToolCall(name="read_file", arguments={"path": path, "offset": len(lines) + 1, "limit": PAGE})
+            obs = yield ToolCall(
+                name="read_file", arguments={"path": path, "offset": len(lines) + 1, "limit": PAGE}
+            )
             head = _READ_HEAD.search(obs.splitlines()[0]) if obs and not obs.startswith("[error:") else None
             got = [(int(m.group(1)), m.group(2)) for m in map(_READ_LINE.match, obs.splitlines()[1:]) if m]
             for n, t in got:
@@ -296,8 +388,8 @@ class GrepAgent(Agent):
         return lines
 
     def _documented(self, doc: str) -> Step:
-        """The declaration whose doc line is ``doc``: the declaration above the hit (Python docstrings) or below it
-        (comments)."""
+        """The declaration whose doc line is ``doc``: the one around the hit (a Python docstring) or below
+        it (a comment)."""
         hits = yield from self._grep(re.escape(doc[:60]))
         if not hits:
             return None
@@ -312,8 +404,10 @@ class GrepAgent(Agent):
     def _find(self, name: str, glob: str = "**/*") -> Step:
         """Declarations of ``name`` by the shape of a declaration line: ``[(path, Decl)]``, tests last."""
         leaf = re.escape(name)
-        pattern = (rf"(def|class|function\*?|interface|type|fn)\s+{leaf}\b|^func\s+(\([^)]*\)\s*)?{leaf}\b|"
-                   rf"(const|let|var)\s+{leaf}\s*[:=]|^\s*(async\s+|static\s+|public\s+|private\s+)*#?{leaf}\s*\(")
+        pattern = (
+            rf"(def|class|function\*?|interface|type|fn)\s+{leaf}\b|^func\s+(\([^)]*\)\s*)?{leaf}\b|"
+            rf"(const|let|var)\s+{leaf}\s*[:=]|^\s*(async\s+|static\s+|public\s+|private\s+)*#?{leaf}\s*\("
+        )
         out = []
         for path, line, _ in (yield from self._grep(pattern, glob)):
             if not _language(path):
@@ -328,8 +422,11 @@ class GrepAgent(Agent):
             return None
         name = _leaf(names[-1])
         folder = re.search(r"in the folder `([^`]*)`", text)
-        glob = f"{folder.group(1)}/*.go" if folder and folder.group(1) not in {"", "."} else \
-            ("*.go" if folder else "**/*")
+        glob = (
+            f"{folder.group(1)}/*.go"
+            if folder and folder.group(1) not in {"", "."}
+            else ("*.go" if folder else "**/*")
+        )
         found = yield from self._find(name, glob)
         return found[0][0] if found else None
 
@@ -337,7 +434,9 @@ class GrepAgent(Agent):
         """The declaration a qualified name names, preferring the one whose path or module matches it."""
         found = yield from self._find(_leaf(qual))
         for path, decl in found:
-            if qualify(path, decl).endswith(qual.split("::")[-1]) and (qual.startswith(path) or "::" not in qual):
+            if qualify(path, decl).endswith(qual.split("::")[-1]) and (
+                qual.startswith(path) or "::" not in qual
+            ):
                 return path, decl
         return found[0] if found else None
 
@@ -351,8 +450,10 @@ class GrepAgent(Agent):
             path, decl = at
             lines = yield from self._lines(path)
             callee = None
-            for text in lines[decl.start:decl.end]:
-                code = _STRINGS.sub('""', text.split("#", 1)[0] if path.endswith(".py") else text.split("//")[0])
+            for text in lines[decl.start : decl.end]:
+                code = _STRINGS.sub(
+                    '""', text.split("#", 1)[0] if path.endswith(".py") else text.split("//")[0]
+                )
                 calls = [_leaf(c) for c in _CALL.findall(code)]
                 callee = next((c for c in calls if c not in _NOT_CALLS and c != decl.name), None)
                 if callee:
@@ -404,16 +505,23 @@ class GrepAgent(Agent):
         return None
 
     def _call_sites(self, name: str, glob: str) -> Step:
-        """The declarations whose lines hold ``name(`` (the declaration of ``name`` itself aside), qualified, in
-        the files of ``glob``."""
+        """The declarations whose lines hold ``name(`` (the declaration of ``name`` itself aside),
+        qualified, in the files of ``glob``."""
         hits = yield from self._grep(rf"(?<![\w$]){re.escape(name)}\s*\(", glob)
         out: dict[str, tuple[str, str, str]] = {}
         for path, line, text in hits:
             decls = declarations(path, (yield from self._lines(path)))
-            if any(d.start == line and d.name == name for d in decls) or text.lstrip().startswith(("#", "//", "*")):
+            if any(d.start == line and d.name == name for d in decls) or text.lstrip().startswith(
+                ("#", "//", "*")
+            ):
                 continue
-            around = [d for d in decls if d.start <= line <= d.end and d.keyword not in {"class", "type"}
-                      and not d.keyword.endswith("class")]
+            around = [
+                d
+                for d in decls
+                if d.start <= line <= d.end
+                and d.keyword not in {"class", "type"}
+                and not d.keyword.endswith("class")
+            ]
             inner = around[-1] if around else None
             out[qualify(path, inner)] = (path, inner.chain if inner else "", inner.keyword if inner else "")
         return out
@@ -454,7 +562,7 @@ class GrepAgent(Agent):
         tests = yield from self._grep(rf"def test_{re.escape(name)}\b")
         for path, line, _ in tests:
             lines = yield from self._lines(path)
-            above = " ".join(lines[max(0, line - 4):line - 1])
+            above = " ".join(lines[max(0, line - 4) : line - 1])
             pair = re.search(rf"\(\s*{re.escape(arg)}\s*,\s*(-?\d+)\s*\)", above)
             if pair:
                 return int(pair.group(1))

@@ -20,8 +20,16 @@ def test_grep_is_a_baseline_of_every_preset_tournament() -> None:
 
 
 def test_python_declarations_are_read_from_indentation() -> None:
-    lines = ["class Api:", "    def run(self):", "        def inner():", "            return g()", "        return 1",
-             "", "def top(x):", "    return x"]
+    lines = [
+        "class Api:",
+        "    def run(self):",
+        "        def inner():",
+        "            return g()",
+        "        return 1",
+        "",
+        "def top(x):",
+        "    return x",
+    ]
     decls = {d.chain: (d.start, d.end) for d in declarations("pkg/mod.py", lines)}
     assert decls == {"Api": (1, 5), "Api.run": (2, 5), "Api.run.inner": (3, 4), "top": (7, 8)}
     inner = next(d for d in declarations("pkg/mod.py", lines) if d.name == "inner")
@@ -30,12 +38,33 @@ def test_python_declarations_are_read_from_indentation() -> None:
 
 
 def test_go_and_typescript_declarations_are_read_from_braces() -> None:
-    go = ["package p", "", "func (r *Reader) Read(b []byte) int {", "\treturn helper(b)", "}", "",
-          "func helper(b []byte) int {", '\ts := "}"', "\treturn len(s)", "}"]
-    assert {d.chain: (d.start, d.end) for d in declarations("p/r.go", go)} == {"Reader.Read": (3, 5),
-                                                                              "helper": (7, 10)}
-    ts = ["export class Store {", "  static load(key: string): number {", "    const parse = async () => get(key);",
-          "    return 1;", "  }", "}", "export function get(k: string) {", "  return k;", "}"]
+    go = [
+        "package p",
+        "",
+        "func (r *Reader) Read(b []byte) int {",
+        "\treturn helper(b)",
+        "}",
+        "",
+        "func helper(b []byte) int {",
+        '\ts := "}"',
+        "\treturn len(s)",
+        "}",
+    ]
+    assert {d.chain: (d.start, d.end) for d in declarations("p/r.go", go)} == {
+        "Reader.Read": (3, 5),
+        "helper": (7, 10),
+    }
+    ts = [
+        "export class Store {",
+        "  static load(key: string): number {",
+        "    const parse = async () => get(key);",
+        "    return 1;",
+        "  }",
+        "}",
+        "export function get(k: string) {",
+        "  return k;",
+        "}",
+    ]
     chains = {d.chain for d in declarations("src/store.ts", ts)}
     assert {"Store", "Store.load", "Store.load.parse", "get"} <= chains
     load = next(d for d in declarations("src/store.ts", ts) if d.chain == "Store.load")
@@ -62,8 +91,12 @@ def test_grep_answers_literal_questions_without_the_index(env: gym.Env, question
 
 def test_grep_cannot_trace_a_value_through_the_code(env: gym.Env) -> None:
     for seed in range(3):
-        traj = locogym.run_episode(env, make_agent("grep"), seed=seed,
-                                   options={"length": "8k", "question": "return_value", "variant": "literal"})
+        traj = locogym.run_episode(
+            env,
+            make_agent("grep"),
+            seed=seed,
+            options={"length": "8k", "question": "return_value", "variant": "literal"},
+        )
         assert traj.score.success == 0.0 and traj.score.outcome == "no_answer"
 
 

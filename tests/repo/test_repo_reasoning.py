@@ -24,9 +24,11 @@ TRACED = {
 IMPACT = {
     "pkg/__init__.py": "",
     "pkg/c.py": "def h(x):\n    return x\n",
-    "pkg/b.py": ("from pkg.c import h\n\n\ndef g(x):\n    return h(x)\n\n\ndef _private(x):\n    return g(x)\n\n\n"
-                 "class Api:\n    def run(self, x):\n        return _private(x)\n\n\n"
-                 "def outer(x):\n    def inner(y):\n        return g(y)\n    return inner(x)\n"),
+    "pkg/b.py": (
+        "from pkg.c import h\n\n\ndef g(x):\n    return h(x)\n\n\ndef _private(x):\n    return g(x)\n\n\n"
+        "class Api:\n    def run(self, x):\n        return _private(x)\n\n\n"
+        "def outer(x):\n    def inner(y):\n        return g(y)\n    return inner(x)\n"
+    ),
     "tests/test_c.py": "from pkg.c import h\n\n\ndef test_h():\n    assert h(1) == 1\n",
 }
 
@@ -34,7 +36,9 @@ IMPACT = {
 def test_the_value_of_a_call_is_what_running_the_code_returns() -> None:
     index = CodeIndex.build(TRACED, use_cache=False)
     key = ("return_value", "pkg.a.f", -7)
-    assert ("return_value", "pkg.a.f", reasoning.argument_for("pkg.a.f")) in reasoning.return_value_keys(index)
+    assert ("return_value", "pkg.a.f", reasoning.argument_for("pkg.a.f")) in reasoning.return_value_keys(
+        index
+    )
     q = questions.build(index, key, "literal", TRACED)
     assert q is not None and q.gold == -18  # g(-6) * 2 = (h(-6) - 3) * 2, h(-6) = -6
     assert q.text.startswith("What does `pkg.a.f(-7)` return?") and q.answer_kind == "value"
@@ -44,8 +48,11 @@ def test_the_value_of_a_call_is_what_running_the_code_returns() -> None:
 
 
 def test_the_argument_a_function_receives_on_the_way_is_read_from_the_run_whatever_its_alias() -> None:
-    aliased = {**TRACED, "pkg/b.py": "from .c import h as helper\n\n\ndef g(value: int) -> int:\n"
-                                     "    return helper(value * 3) - 3\n"}
+    aliased = {
+        **TRACED,
+        "pkg/b.py": "from .c import h as helper\n\n\ndef g(value: int) -> int:\n"
+        "    return helper(value * 3) - 3\n",
+    }
     index = CodeIndex.build(aliased, use_cache=False)
     key = ("argument", "pkg.a.f", "pkg.c.h", -7)
     assert key[:3] in [k[:3] for k in reasoning.argument_keys(index)]
@@ -64,7 +71,10 @@ def test_a_call_that_fails_is_an_error_not_an_answer() -> None:
 
 
 def test_a_call_within_one_file_is_not_a_trace() -> None:
-    one = {"m.py": "def g(value: int) -> int:\n    return value\n\n\ndef f(value: int) -> int:\n    return g(value)\n"}
+    one = {
+        "m.py": "def g(value: int) -> int:\n    return value\n\n\n"
+        "def f(value: int) -> int:\n    return g(value)\n"
+    }
     index = CodeIndex.build(one, use_cache=False)
     assert reasoning.return_value_keys(index) == []
     assert questions.build(index, ("return_value", "m.f", 3), "literal", one) is None
@@ -86,16 +96,23 @@ def test_impact_lists_the_public_functions_on_every_chain_of_calls() -> None:
 
 
 def test_impact_is_not_asked_when_it_is_the_direct_callers_or_a_caller_is_unresolved() -> None:
-    direct = {"p/m.py": "def h():\n    return 1\n\n\ndef a():\n    return h()\n\n\ndef b():\n    return h()\n"}
-    assert questions.build(CodeIndex.build(direct, use_cache=False), ("impact", "p.m.h"), "literal", direct) is None
+    direct = {
+        "p/m.py": "def h():\n    return 1\n\n\ndef a():\n    return h()\n\n\ndef b():\n    return h()\n"
+    }
+    assert (
+        questions.build(CodeIndex.build(direct, use_cache=False), ("impact", "p.m.h"), "literal", direct)
+        is None
+    )
     unknown = {**IMPACT, "pkg/d.py": "def z(obj):\n    return obj.h(2)\n"}
     index = CodeIndex.build(unknown, use_cache=False)
     assert questions.build(index, ("impact", "pkg.c.h"), "literal", unknown) is None
 
 
 def test_callers_questions_say_what_counts_as_a_caller() -> None:
-    files = {"p/m.py": "def h():\n    return 1\n\n\ndef outer():\n    def inner():\n        return h()\n"
-                       "    f = lambda: h()\n    return inner, f\n\n\ndef other():\n    return h()\n"}
+    files = {
+        "p/m.py": "def h():\n    return 1\n\n\ndef outer():\n    def inner():\n        return h()\n"
+        "    f = lambda: h()\n    return inner, f\n\n\ndef other():\n    return h()\n"
+    }
     index = CodeIndex.build(files, use_cache=False)
     q = questions.build(index, ("callers", "p.m.h"), "literal", files)
     assert q is not None and q.gold == ["p.m.other", "p.m.outer", "p.m.outer.inner"]

@@ -453,12 +453,12 @@ def build_setting(index: CodeIndex, key: tuple[Any, ...], variant: str, files: d
 
 
 # ---------------------------------------------------------------------------------------------- callers
-# What counts as the function making a call, said in every question about callers, so that each has one answer:
-# the index gives a call to the innermost definition with a name of its own around it (see parsing.py).
+# What counts as the function making a call, said in every question about callers, so that each has one
+# answer: the index gives a call to the innermost definition with a name of its own around it (parsing.py).
 WHO_CALLS = ("A call belongs to the innermost function or method with a name of its own around it: a nested "
-             "or local function counts on its own (a def, a function declaration, or a function or arrow function "
-             "assigned to a name, as in const f = () => ...), while a call inside an anonymous function (a "
-             "lambda, a callback passed inline) belongs to the function around it.")
+             "or local function counts on its own (a def, a function declaration, or a function or arrow "
+             "function assigned to a name, as in const f = () => ...), while a call inside an anonymous "
+             "function (a lambda, a callback passed inline) belongs to the function around it.")
 
 
 def callers_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
