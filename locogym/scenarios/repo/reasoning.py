@@ -115,7 +115,7 @@ def run_call(
     with tempfile.TemporaryDirectory(prefix="locogym-trace-") as tmp:
         root = Path(tmp)
         for path, text in files.items():
-            if path.endswith(".py"):
+            if path.endswith(".py") and not is_test_path(path):  # the code under test never imports its tests
                 target = root / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
