@@ -167,3 +167,16 @@ def test_the_default_mix_asks_mostly_kinds_that_need_reading() -> None:
     firsts = [kind_order(random.Random(s))[0] for s in range(400)]
     assert sum(k in questions.REASONING_KINDS for k in firsts) > 0.6 * len(firsts)
     assert all(sorted(kind_order(random.Random(s))) == sorted(questions.QUESTION_KINDS) for s in range(20))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("length", ["8k", "32k"])
+def test_text_search_scores_at_most_three_tenths_on_the_default_mix(env: gym.Env, length: str) -> None:
+    """The floor the issue sets: the grep baseline at most 0.3 on generated code, oracle 1 and noop 0."""
+    scores: dict[str, list[float]] = {"grep": [], "oracle": [], "noop": []}
+    for seed in range(30):
+        for agent, got in scores.items():
+            traj = locogym.run_episode(env, make_agent(agent), seed=seed, options={"length": length})
+            got.append(traj.score.success)
+    assert min(scores["oracle"]) == 1.0 and max(scores["noop"]) == 0.0
+    assert sum(scores["grep"]) / len(scores["grep"]) <= 0.3, scores["grep"]
