@@ -23,6 +23,16 @@ over ``--seeds`` per task and rung, and their ratio.
     python bench/repo.py [--repeat 3] [--sizes 32k,128k,512k,1m]
     python bench/repo.py --versus /path/to/older/checkout [--seeds 10] [--ladder 8k,32k,128k] \
         [--source synthetic|package:NAME|FOLDER] [--tasks qa,multisession]
+
+``--baselines`` scores the model-free agents instead (``grep``, ``heuristic``, ``oracle``, ``noop``; any of
+:data:`locogym.agents.BASELINES` with ``--agents``) on ``qa`` tasks of one source: seeds 0..``--seeds``-1 with
+no kind named (the default mix), at each length of ``--ladder``, in the fake sandbox. Prints each agent's mean
+score per length over the mix and per question kind drawn (``kinds``: asked, mean), and the seeds refused.
+``--kinds`` also names every kind in turn (``--kind-seeds`` seeds each), for a score per kind the mix rarely
+draws.
+
+    python bench/repo.py --baselines [--source synthetic] [--seeds 20] [--ladder 8k,32k] \
+        [--kinds all --kind-seeds 5]
 """
 
 from __future__ import annotations
@@ -187,6 +197,55 @@ def versus(other: str, seeds: int, ladder: list[str], source: str = "synthetic",
     return {"seeds": seeds, "before": roots["before"], "source": source, "rows": rows}
 
 
+def _play(env: Any, agents: list[str], seed: int, options: dict[str, Any]) -> dict[str, tuple[str, float]]:
+    """Each agent's (question kind, score) on one task; an empty dict when the task is refused."""
+    import locogym
+    from locogym.core.errors import TaskRefused
+
+    out = {}
+    for agent in agents:
+        try:
+            traj = locogym.run_episode(env, locogym.make_agent(agent), seed=seed, options=options)
+        except TaskRefused:
+            return {}
+        out[agent] = (str(traj.task.meta["question_kind"]), float(traj.score.success))
+    return out
+
+
+def _summary(results: list[dict[str, tuple[str, float]]], agents: list[str]) -> dict[str, Any]:
+    played = [r for r in results if r]
+    row: dict[str, Any] = {"played": len(played), "refused": len(results) - len(played)}
+    for agent in agents:
+        scores = [r[agent][1] for r in played]
+        kinds: dict[str, list[float]] = {}
+        for r in played:
+            kinds.setdefault(r[agent][0], []).append(r[agent][1])
+        row[agent] = {"mean": round(statistics.fmean(scores), 3) if scores else None,
+                      "kinds": {k: {"asked": len(v), "mean": round(statistics.fmean(v), 3)}
+                                for k, v in sorted(kinds.items())}}
+    return row
+
+
+def baselines(source: str, seeds: int, ladder: list[str], agents: list[str], kinds: list[str],
+              kind_seeds: int) -> dict[str, Any]:
+    """The baselines' scores on the default mix (and, with ``kinds``, on each kind named) of one source."""
+    import gymnasium as gym
+
+    env = gym.make("LoCo-Repo-v0", sandbox="fake", source=source)
+    rows: list[dict[str, Any]] = []
+    try:
+        for length in ladder:
+            mix = [_play(env, agents, s, {"length": length}) for s in range(seeds)]
+            rows.append({"length": length, "question": "mix", **_summary(mix, agents)})
+            for kind in kinds:
+                options = {"length": length, "question": kind}
+                named = [_play(env, agents, s, options) for s in range(kind_seeds)]
+                rows.append({"length": length, "question": kind, **_summary(named, agents)})
+    finally:
+        env.close()
+    return {"source": source, "seeds": seeds, "kind_seeds": kind_seeds, "rows": rows}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -196,7 +255,20 @@ def main() -> None:
     parser.add_argument("--ladder", default="8k,32k,128k")
     parser.add_argument("--source", default="synthetic", help="with --versus: the source tasks are drawn from")
     parser.add_argument("--tasks", default="qa,multisession", help="with --versus: the tasks to time")
+    parser.add_argument("--baselines", action="store_true", help="score the model-free agents instead")
+    parser.add_argument("--agents", default="grep,heuristic,oracle,noop", help="with --baselines")
+    parser.add_argument("--kinds", default="", help="with --baselines: kinds to name ('all': every one)")
+    parser.add_argument("--kind-seeds", type=int, default=5, help="with --kinds: seeds per named kind")
     args = parser.parse_args()
+    if args.baselines:
+        from locogym.scenarios.repo.questions import QUESTION_KINDS
+
+        source = args.source if args.source == "synthetic" or args.source.startswith("package:") \
+            else str(Path(args.source).resolve())
+        kinds = list(QUESTION_KINDS) if args.kinds == "all" else [k for k in args.kinds.split(",") if k]
+        print(json.dumps(baselines(source, args.seeds, args.ladder.split(","), args.agents.split(","), kinds,
+                                   args.kind_seeds), indent=2))
+        return
     if args.versus:
         source = args.source if args.source == "synthetic" or args.source.startswith("package:") \
             else str(Path(args.source).resolve())

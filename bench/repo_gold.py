@@ -26,7 +26,9 @@ about, not only those the seeds draw.
 
 Definitions are compared by (file, line). A question agrees when the independent answer equals the gold answer
 exactly (the same file; the same single callee at every hop of a call chain; the same set of callers; the same
-value). Prints JSON: per language and kind, questions asked, agreed, disputed (with the first disputes), and the
+value; for ``impact``, the same public functions among the resolver's callers followed transitively — every
+caller's caller until none is new — with the public rule applied to the names the index gives those sites).
+Prints JSON: per language and kind, questions asked, agreed, disputed (with the first disputes), and the
 ``reset`` failures.
 
 Inputs are fetched by the caller, never by the package (network is needed here only)::
@@ -63,7 +65,7 @@ sys.path.insert(0, str(ROOT))
 
 from locogym.core.errors import ConfigError  # noqa: E402
 from locogym.core.types import ScenarioConfig, Task  # noqa: E402
-from locogym.scenarios.repo import workset  # noqa: E402
+from locogym.scenarios.repo import reasoning, workset  # noqa: E402
 from locogym.scenarios.repo.index import CodeIndex  # noqa: E402
 from locogym.scenarios.repo.qa import generate_qa  # noqa: E402
 from locogym.scenarios.repo.questions import QUESTION_KINDS, setting_keys  # noqa: E402
@@ -389,12 +391,35 @@ def independent_answer(task: Task, index: CodeIndex, checker: Any, values: dict[
         if lang == "python":
             return checker.setting(module, name)
         return values.get((module, name), "<not run>")
+    if kind == "impact":
+        return _impact_answer(key[1], index, checker, lang, seen)
     return None
+
+
+def _impact_answer(qual: str, index: CodeIndex, checker: Any, lang: str, seen: list[Site]) -> list[str]:
+    """Every definition the resolver finds reaching ``qual`` through its callers, transitively; the public
+    ones named as the gold names them (the public rule reads names, not calls), the unnamed as
+    ``path:line``."""
+    by_site = {_site(index, q): q for q in index.definitions}
+    start = _site(index, qual)
+    found: set[Site] = set()
+    todo = [start]
+    while todo:
+        site = todo.pop()
+        name = index.definitions[by_site[site]].name if site in by_site else ""
+        for caller in checker.callers(site, name) if lang == "python" else checker.callers(site):
+            if caller != start and caller not in found:
+                found.add(caller)
+                todo.append(caller)
+    seen.extend([start, *sorted(found)])
+    named = [by_site.get(s) for s in found]
+    public = [q for q in named if q is not None and reasoning.is_public(index, q)]
+    return sorted(public + [f"{s[0]}:{s[1]}" for s, q in zip(found, named, strict=True) if q is None])
 
 
 def _agrees(task: Task, other: Any) -> bool:
     gold = task.gold["answer"]
-    if task.meta["question_kind"] == "callers":
+    if task.meta["question_kind"] in {"callers", "impact"}:
         return sorted(gold) == other
     if task.meta["question_kind"] == "setting":
         return type(gold) is type(other) and gold == other

@@ -13,6 +13,7 @@ from typing import Any
 
 from locogym.agents.base import Agent, BudgetExceeded
 from locogym.agents.baselines import NoopAgent, OracleAgent, RandomAgent
+from locogym.agents.grep import GrepAgent
 from locogym.agents.heuristic import HeuristicAgent
 from locogym.core.errors import ConfigError
 
@@ -21,6 +22,7 @@ BASELINES: dict[str, type[Agent]] = {
     "random": RandomAgent,
     "oracle": OracleAgent,
     "heuristic": HeuristicAgent,
+    "grep": GrepAgent,
 }
 
 PROVIDERS: dict[str, str] = {
@@ -101,5 +103,5 @@ def check_agent_arguments(spec: str, kwargs: Mapping[str, Any]) -> None:
                           fix=f"{takes} See docs/agents.md.")
 
 
-__all__ = ["Agent", "BudgetExceeded", "HeuristicAgent", "NoopAgent", "OracleAgent", "RandomAgent", "agent_arguments",
-           "agent_class", "check_agent_arguments", "make_agent"]
+__all__ = ["Agent", "BudgetExceeded", "GrepAgent", "HeuristicAgent", "NoopAgent", "OracleAgent",
+           "RandomAgent", "agent_arguments", "agent_class", "check_agent_arguments", "make_agent"]

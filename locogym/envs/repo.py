@@ -1,7 +1,8 @@
 """``LoCo-Repo-v0``: long-context comprehension and multi-session work on a codebase, graded by a code index.
 
 Tasks (``task=``): ``qa`` — one question whose exact answer the index computes (a definition through re-exports,
-the end of an N-hop call chain, a setting's value after overrides, the callers a signature change breaks), in a
+the end of an N-hop call chain, a setting's value after overrides, the callers a signature change breaks, the
+public functions a change reaches) or running the code gives (what a call returns across files), in a
 literal or non-literal wording; ``multisession`` — 3 to 6 sessions on one workspace with probes planted early and
 asked again after commits that change some answers (context is reset between sessions; notes persist).
 
@@ -67,8 +68,9 @@ class RepoEnv(LocoEnv):
     archive), ``ref`` (a commit of a git source), ``context`` (full | map | tree, default tree), ``map_budget``
     (tokens of the map in ``context="map"``, default length/16 clamped to 1k..8k), and ``sandbox``.
     Reset options: ``length``, ``task`` (qa | multisession), ``difficulty`` (hops of call chains: 2/3/4),
-    ``question`` (definition | call_chain | setting | callers), ``variant`` (literal | nonliteral), ``sessions``
-    (3..6), ``context``, ``map_budget``, ``depth`` (start | middle | end | a fraction).
+    ``question`` (definition | call_chain | setting | callers | return_value | argument | impact), ``variant``
+    (literal | nonliteral), ``sessions`` (3..6), ``context``, ``map_budget``, ``depth`` (start | middle | end |
+    a fraction).
     """
 
     env_id = "LoCo-Repo-v0"

@@ -25,7 +25,7 @@ from locogym.core.errors import ConfigError, LocoError
 from locogym.core.ladder import parse_depth
 from locogym.core.types import ScenarioConfig, stable_hash
 
-BASELINE_AGENTS = ("oracle", "heuristic", "random", "noop")
+BASELINE_AGENTS = ("oracle", "heuristic", "grep", "random", "noop")
 BASELINE_PROVIDER = "baseline"
 PRESET_LENGTHS = ("8k", "16k")
 PRESET_SEEDS = 3

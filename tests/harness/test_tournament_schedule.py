@@ -130,7 +130,7 @@ def test_a_file_leaves_out_what_the_flags_leave_out(tmp_path: Path) -> None:
     path = tmp_path / "short.toml"
     path.write_text(f'envs = ["{FIXTURE_ID}"]\nimports = ["tests.fixture_family"]\n')
     config = load_config(path)
-    assert [a.name for a in config.agents] == ["oracle", "heuristic", "random", "noop"]
+    assert [a.name for a in config.agents] == list(BASELINE_AGENTS)
     assert config.lengths == [8192, 16384] and config.seeds == [0, 1, 2] and config.envs == [FIXTURE_ID]
 
 

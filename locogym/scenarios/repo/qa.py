@@ -45,6 +45,12 @@ from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.sources import SourceTree
 
 MAX_TRIES = 40
+# The default mix: how often each kind comes first in a seed's order of kinds. Kinds a text search answers
+# (definitions, direct callers) are rare; a call's value, a setting decided in several places and the reach of
+# a change need the code followed across files. A source that cannot ask a kind falls through to the next in
+# the seed's order. The weights follow the grep baseline's score per kind (docs/envs/LoCo-Repo-v0.md).
+KIND_WEIGHTS = {"return_value": 6, "argument": 3, "impact": 3, "setting": 3, "call_chain": 2, "callers": 1,
+                "definition": 1}
 EVIDENCE_SHARE = 0.5  # on a real source, a question's evidence fits in this share of the first rung
 
 QA_INSTRUCTIONS = (
@@ -198,11 +204,23 @@ def core_record(config: ScenarioConfig, tree: SourceTree, core: QACore, gold: di
             "depth": core_config(config).evidence_depth()}
 
 
+def kind_order(rng: random.Random) -> list[str]:
+    """Every question kind, in a seeded order weighted by :data:`KIND_WEIGHTS` (drawn without replacement)."""
+    pool = dict(KIND_WEIGHTS)
+    order = []
+    while pool:
+        kinds = sorted(pool)
+        kind = rng.choices(kinds, weights=[pool[k] for k in kinds])[0]
+        order.append(kind)
+        del pool[kind]
+    return order
+
+
 def generate_qa(config: ScenarioConfig) -> Task:
     """A ``qa`` task. Options: ``question`` (a kind or random), ``variant`` (literal|nonliteral or random)."""
     seed_rng = core_rng(config)
     params = config.params
-    kinds = [params["question"]] if params.get("question") else seed_rng.sample(questions.QUESTION_KINDS, 4)
+    kinds = [params["question"]] if params.get("question") else kind_order(seed_rng)
     first = params.get("variant") or seed_rng.choice(questions.VARIANTS)
     variants = [first] if params.get("variant") else [first, *(v for v in questions.VARIANTS if v != first)]
     hops = HOPS[config.difficulty]

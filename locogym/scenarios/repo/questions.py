@@ -27,9 +27,10 @@ from locogym.scenarios.repo.index import CodeIndex, Definition
 from locogym.scenarios.repo.parsing import FileFacts
 from locogym.scenarios.repo.synthetic import describe_function, describe_setting
 
-QUESTION_KINDS = ("definition", "call_chain", "setting", "callers")
+QUESTION_KINDS = ("definition", "call_chain", "setting", "callers", "return_value", "impact", "argument")
 VARIANTS = ("literal", "nonliteral")
-ANSWER_KIND = {"definition": "path", "call_chain": "qualname", "setting": "value", "callers": "qualnames"}
+ANSWER_KIND = {"definition": "path", "call_chain": "qualname", "setting": "value", "callers": "qualnames",
+               "return_value": "value", "impact": "qualnames", "argument": "value"}
 _CALLABLE = {"function", "method", "class"}
 
 
@@ -452,6 +453,14 @@ def build_setting(index: CodeIndex, key: tuple[Any, ...], variant: str, files: d
 
 
 # ---------------------------------------------------------------------------------------------- callers
+# What counts as the function making a call, said in every question about callers, so that each has one
+# answer: the index gives a call to the innermost definition with a name of its own around it (parsing.py).
+WHO_CALLS = ("A call belongs to the innermost function or method with a name of its own around it: a nested "
+             "or local function counts on its own (a def, a function declaration, or a function or arrow "
+             "function assigned to a name, as in const f = () => ...), while a call inside an anonymous "
+             "function (a lambda, a callback passed inline) belongs to the function around it.")
+
+
 def callers_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
     keys = []
     for qual, d in sorted(index.definitions.items()):
@@ -474,7 +483,7 @@ def build_callers(index: CodeIndex, key: tuple[Any, ...], variant: str, files: d
     d = index.definitions[qual]
     spans = sorted({(path, line, line) for _, path, line in index.call_sites(qual)})
     rule = ("If it gained a new required parameter, which functions and methods call it directly and would break? "
-            "Include test functions. Answer with the list of their qualified names.")
+            f"Include test functions. {WHO_CALLS} Answer with the list of their qualified names.")
     if variant == "literal":
         text = f"Consider `{qual}`. {rule}"
     else:
@@ -486,6 +495,8 @@ def build_callers(index: CodeIndex, key: tuple[Any, ...], variant: str, files: d
     return Question("callers", variant, key, text, callers, spans, reads)
 
 
+# kinds that need the code followed across files (see :mod:`.reasoning`)
+REASONING_KINDS = ("return_value", "impact", "argument")
 BUILDERS = {"definition": build_definition, "call_chain": build_call_chain, "setting": build_setting,
             "callers": build_callers}
 
@@ -498,11 +509,23 @@ def question_keys(index: CodeIndex, kind: str, hops: int = 3) -> list[tuple[Any,
         return call_chain_keys(index, hops)
     if kind == "setting":
         return setting_keys(index)
+    if kind in REASONING_KINDS:
+        from locogym.scenarios.repo import reasoning  # builds on this module's pieces
+
+        keys = {"return_value": reasoning.return_value_keys, "impact": reasoning.impact_keys,
+                "argument": reasoning.argument_keys}
+        return keys[kind](index)
     return callers_keys(index)
 
 
 def build(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
     """The question of ``key`` answered on ``index`` (``None`` when it cannot be asked there)."""
+    if key[0] in REASONING_KINDS:
+        from locogym.scenarios.repo import reasoning  # builds on this module's pieces
+
+        builders = {"return_value": reasoning.build_return_value, "impact": reasoning.build_impact,
+                    "argument": reasoning.build_argument}
+        return builders[key[0]](index, key, variant, files)
     return BUILDERS[key[0]](index, key, variant, files)
 
 
