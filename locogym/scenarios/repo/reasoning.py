@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from locogym.scenarios.repo.index import CodeIndex
-from locogym.scenarios.repo.questions import WHO_CALLS, Question, askable, describe, is_test_path, reads_for
+from locogym.scenarios.repo.question_base import (
+    WHO_CALLS,
+    Question,
+    askable,
+    describe,
+    is_test_path,
+    reads_for,
+)
 
 MAX_CLOSURE = 10  # functions a traced call may pass through: enough for several files, few enough to read
 MAX_IMPACT = 10
