@@ -124,7 +124,8 @@ class SealedRun(BaseModel):
     """What the channel reported for each requested test; anything not reported as passed did not pass.
 
     The flags record what the run showed of the code under test (``exited_early``, ``flooded``,
-    ``runner_killed``, ``forged_reports``, ``forged_lines``): observed effects, each of which only fails tests.
+    ``runner_killed``, ``forged_reports``, ``forged_lines``, ``outlived``): observed effects, each of which only
+    fails tests.
     """
 
     outcomes: dict[str, SealedOutcome] = Field(default_factory=dict)
@@ -136,6 +137,7 @@ class SealedRun(BaseModel):
     runner_killed: bool = False  # the run took its sandbox's server down with it; the sandbox works again
     forged_reports: int = 0  # tests whose report said "passed" for a call that raised
     forged_lines: int = 0  # lines with the token that the launcher cannot have written
+    outlived: bool = False  # a process the code started held the run's output open after pytest returned
     duration_s: float = 0.0
     output_tail: str = ""
 
@@ -242,7 +244,8 @@ def run_sealed(sandbox: Sandbox, nodeids: Iterable[str], extra_args: Iterable[st
         run = SealedRun(outcomes=dict.fromkeys(wanted, "unreported"), ready=True, runner_killed=True)
     else:
         run = read_channel(result.stdout or "", token, wanted)
-        run.timed_out = result.timed_out
+        run.timed_out = result.timed_out and not run.ended  # pytest returned: only what it left behind ran on
+        run.outlived = result.timed_out and run.ended
         run.flooded = result.truncated
         run.output_tail = (result.stderr or "")[-4000:]
     run.duration_s = time.perf_counter() - started
