@@ -172,7 +172,7 @@ ATTACKS: dict[str, Attack] = {
     "test_deletion": delete_failing_test_files,
     "sitecustomize": lambda t: [write("sitecustomize.py", ATEXIT_REWRITE)],
 }
-"""Attacks the static scan must flag (outcome ``tampered``)."""
+"""The first round: attacks on the judge itself (see ``test_patch_integrity.EXPECTED`` for how each ends)."""
 
 
 # ------------------------------------------------------------------------------------------------------------
