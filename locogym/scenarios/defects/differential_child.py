@@ -7,8 +7,8 @@ Both start with the sealed channel (:data:`~locogym.scenarios.defects.sealed.CHA
   and sets are sorted, so their order does not matter, and floats compare by ``repr`` (``nan`` equals itself);
 * any other object — a subclass of a builtin type, an instance of the project's own classes — becomes its
   type's qualified name, its builtin value read through the builtin's own methods, and its attributes, each in
-  plain form. Its own ``__eq__``, ``__repr__`` and ``__hash__`` are never called, so an always-equal object is
-  just an object of another type;
+  plain form (an object with neither, such as a ``datetime``, by its ``repr``). Its own ``__eq__`` and
+  ``__hash__`` are never called, so an always-equal object is just an object of another type;
 * iterators are drained (up to a bound), exceptions become their type's name, and a form larger than
   ``MAX_FORM`` characters becomes its digest.
 

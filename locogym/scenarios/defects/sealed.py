@@ -107,8 +107,14 @@ def _sealed():
         def pytest_runtest_logfinish(self, nodeid, location):
             done(nodeid, state.pop(nodeid, "F"))
 
+        def pytest_collectreport(self, report):
+            if report.skipped:
+                skipped.append(report.nodeid)
+
+    skipped = []
     code = pytest.main(["-p", "no:cacheprovider", *request["args"]], plugins=[Seal()])
     emit("forged", str(len(forged)))
+    emit("skipped", str(len(skipped)))
     emit("end", str(int(code)))
 
 _sealed()
@@ -137,6 +143,7 @@ class SealedRun(BaseModel):
     runner_killed: bool = False  # the run took its sandbox's server down with it; the sandbox works again
     forged_reports: int = 0  # tests whose report said "passed" for a call that raised
     forged_lines: int = 0  # lines with the token that the launcher cannot have written
+    skipped_modules: int = 0  # test modules skipped whole while being collected (a skip at import)
     outlived: bool = False  # a process the code started held the run's output open after pytest returned
     duration_s: float = 0.0
     output_tail: str = ""
@@ -267,7 +274,7 @@ def read_channel(stdout: str, token: str, wanted: list[str]) -> SealedRun:
         if len(parts) != 3 or not secrets.compare_digest(parts[0], token):
             continue
         word, value = parts[1], parts[2]
-        if word in ("ready", "end", "forged"):
+        if word in ("ready", "end", "forged", "skipped"):
             _control(run, word, value)
             continue
         nodeid, outcome = by_digest.get(word), _CODES.get(value)
@@ -287,5 +294,7 @@ def _control(run: SealedRun, word: str, value: str) -> None:
         run.ready = True
     elif word == "end":
         run.ended, run.exit_code = True, number
+    elif word == "skipped":
+        run.skipped_modules = max(run.skipped_modules, number or 0)
     else:
         run.forged_reports = max(run.forged_reports, number or 0)
