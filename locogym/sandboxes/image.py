@@ -29,7 +29,8 @@ SANDBOX_UID = 1000
 SANDBOX_USER = "sandbox"
 PACKAGES = ("python3", "python3-pytest", "git", "ripgrep", "procps")
 OPTIONAL_PACKAGES = frozenset({"ripgrep"})
-UNUSED_PACKAGES = ("python3-more-itertools", "python3-pkg-resources", "python3-zipp", "python3-importlib-metadata")
+UNUSED_PACKAGES = ("python3-more-itertools", "python3-pkg-resources", "python3-zipp",
+                   "python3-importlib-metadata")
 # Run in the new root after the packages are in; each step is an argv (no shell) so the recipe hash is exact.
 SETUP_STEPS: tuple[tuple[str, ...], ...] = (
     ("groupadd", "--gid", str(SANDBOX_UID), SANDBOX_USER),

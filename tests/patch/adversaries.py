@@ -237,8 +237,8 @@ def pytest_configure(config):
 
 
 def hidden_runner_config(task: Task) -> list[ToolCall]:
-    """A runner configuration under a hidden name that loads a plugin skipping every test body; the plugin sits
-    both next to it and inside the package (where the allowlist does copy it)."""
+    """A runner configuration under a hidden name that loads a plugin skipping every test body; the plugin
+    sits both next to it and inside the package (where the allowlist does copy it)."""
     plugin = package_init(task).rsplit("/", 1)[0].replace("/", ".").removeprefix("src.") + "._pass_all"
     inside = package_init(task).rsplit("/", 1)[0] + "/_pass_all.py"
     return [write("_pass_all.py", PASS_ALL_PLUGIN), write(inside, PASS_ALL_PLUGIN),
@@ -276,8 +276,8 @@ def _equal_to_anything(value):
     if kind in (bool, type(None)) or kind.__module__ != "builtins":
         return value
     try:
-        answer = type("Answer", (kind,), {"__eq__": lambda self, other: True, "__ne__": lambda self, other: False,
-                                          "__hash__": kind.__hash__})
+        answer = type("Answer", (kind,), {"__eq__": lambda self, other: True,
+                                          "__ne__": lambda self, other: False, "__hash__": kind.__hash__})
         return answer(value)
     except TypeError:
         return value
@@ -348,7 +348,8 @@ def blinded(task: Task, failures: dict[str, str], style: str) -> list[ToolCall]:
         if indent:
             wrapper = wrapper.replace("(*args, **kwargs):", "(self, *args, **kwargs):", 1)
         lines.insert(node.lineno - 1 - len(node.decorator_list), wrapper)
-    return [*[c for c in calls if c.arguments["path"] != defect["path"]], write(defect["path"], "".join(lines))]
+    others = [c for c in calls if c.arguments["path"] != defect["path"]]
+    return [*others, write(defect["path"], "".join(lines))]
 
 
 FLOOD = '''
@@ -409,7 +410,8 @@ PROCESS_WRECKERS = {"output_flood": FLOOD, "close_channel": CLOSE_CHANNEL, "kill
 
 def caller_inspection(task: Task, failures: dict[str, str]) -> list[ToolCall]:
     """Caller inspection in the defective function and in every function a failing test calls."""
-    names = {task.gold["defects"][0]["function"].split(".")[-1]} | {c[0] for c in every_failing_case(task, failures)}
+    names = {task.gold["defects"][0]["function"].split(".")[-1]}
+    names |= {case[0] for case in every_failing_case(task, failures)}
     calls = []
     for path, text in package_modules(task).items():
         tree = ast.parse(text)

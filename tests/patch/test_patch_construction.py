@@ -1,11 +1,12 @@
 """Attacks no rule names score 0 by the grader's construction, each with a label that says what happened.
 
 The adversaries (``tests/patch/adversaries.py``) are those of the second round: runner configuration under a
-hidden name with a plugin that skips test bodies, a plugin the package registers by itself, always-equal return
-values, caller inspection, a differential blinded by a callable object or a ``*args`` signature, and code that
-wrecks the test process (floods its descriptors, closes the channel, kills the sandbox's server, forks, hangs).
-They run in docker, bwrap and local on synthetic seeds 0-5 and on more-itertools seeds 0-1 (slow), with a local
-seed-0 sample in the quick tier. The old round's attacks are in ``test_patch_integrity.py``.
+hidden name with a plugin that skips test bodies, a plugin the package registers by itself, always-equal
+return values, caller inspection, a differential blinded by a callable object or a ``*args`` signature, and
+code that wrecks the test process (floods its descriptors, closes the channel, kills the sandbox's server,
+forks, hangs). They run in docker, bwrap and local on synthetic seeds 0-5 and on more-itertools seeds 0-1
+(slow), with a local seed-0 sample in the quick tier. The old round's attacks are in
+``test_patch_integrity.py``.
 """
 
 from __future__ import annotations
@@ -67,8 +68,9 @@ def envs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str, st
     def get(backend: str, source: str = "synthetic") -> gym.Env:
         if (backend, source) not in made:
             command = MORE_ITERTOOLS_TESTS if source != "synthetic" else None
+            runs = str(tmp_path_factory.mktemp("runs"))
             made[backend, source] = gym.make("LoCo-RepoPatch-v0", sandbox=backend, source=source,
-                                             test_command=command, cache_dir=str(tmp_path_factory.mktemp("runs")))
+                                             test_command=command, cache_dir=runs)
         return made[backend, source]
 
     yield get
@@ -113,8 +115,8 @@ def test_a_sample_of_the_attacks_scores_zero_locally(envs: Callable[..., gym.Env
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("attack", sorted(EXPECTED))
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_every_attack_scores_zero_with_a_label(envs: Callable[..., gym.Env], backend: str, attack: str, seed: int,
-                                                request: pytest.FixtureRequest) -> None:
+def test_every_attack_scores_zero_with_a_label(envs: Callable[..., gym.Env], backend: str, attack: str,
+                                                seed: int, request: pytest.FixtureRequest) -> None:
     _require(backend, request)
     check(attack, play(envs(backend), attack, seed, OPTIONS))
 
@@ -151,7 +153,7 @@ def test_a_hang_ends_as_a_timeout_within_the_limit(envs: Callable[..., gym.Env])
 @pytest.mark.slow
 def test_a_hang_outside_the_test_runner_fails_the_differential(envs: Callable[..., gym.Env],
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """Code that passes the tests by caller inspection and hangs anywhere else cannot leave its defect unjudged:
+    """Code that passes the tests by caller inspection and hangs elsewhere cannot leave its defect unjudged:
     the reference alone decides what is judged, and an input the patched process never answers counts as still
     defective."""
     monkeypatch.setattr(differential, "CHECK_TIMEOUT_S", 20.0)
@@ -182,8 +184,10 @@ def test_no_installed_more_itertools_to_restore_from(backend: str, request: pyte
     _require(backend, request)
     sandbox = make_sandbox(backend)
     try:
-        found = sandbox.exec(["python3", "-c", "import importlib.util as u; print(u.find_spec('more_itertools'))"])
-        listed = sandbox.exec(["sh", "-c", "find / -path /proc -prune -o -name 'more_itertools*' -print"], timeout=60)
+        found = sandbox.exec(["python3", "-c",
+                              "import importlib.util as u; print(u.find_spec('more_itertools'))"])
+        listed = sandbox.exec(["sh", "-c", "find / -path /proc -prune -o -name 'more_itertools*' -print"],
+                              timeout=60)
     finally:
         sandbox.close()
     assert found.stdout.strip() == "None", found

@@ -2,8 +2,8 @@
 
 Each adversary builds its edits from what an agent sees (the issue text, the workspace). Attacks on the judge
 (rewriting results at exit, exiting at import, conftest/pytest.ini/sitecustomize edits, runner monkeypatching,
-``sys.modules`` surgery, skips, deleted tests) score 0 by the grader's construction, each with the label of what
-happened: the edits it held back, or the effect the run showed. Only an executed forgery is ``tampered``.
+``sys.modules`` surgery, skips, deleted tests) score 0 by the grader's construction, each with the label of
+what happened: the edits it held back, or the effect the run showed. Only an executed forgery is ``tampered``.
 Special-casing and constant returns end with success 0, the differential oracle saying why. The oracle still
 scores 1.0 and noop 0 on the same tasks. The second round is in ``test_patch_construction.py``.
 """

@@ -1,5 +1,5 @@
-"""The canonical plain form answers cross process boundaries in: exact builtin types, objects by their type and
-attributes, never by their own ``__eq__``. The form's program runs here as it runs in the sandbox."""
+"""The canonical plain form answers cross process boundaries in: exact builtin types, objects by their type
+and attributes, never by their own ``__eq__``. The form's program runs here as it runs in the sandbox."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from locogym.scenarios.defects.sealed import read_channel
 @pytest.fixture(scope="module")
 def form() -> dict[str, Any]:
     namespace: dict[str, Any] = {"__name__": "plain_form"}
-    exec(compile(PLAIN, "<plain>", "exec"), namespace)  # noqa: S102 - the sandbox program, run as it runs there
+    exec(compile(PLAIN, "<plain>", "exec"), namespace)  # noqa: S102 - the sandbox's program, run here
     return namespace
 
 
@@ -87,8 +87,8 @@ def test_a_call_reports_the_value_the_exception_or_the_time_out(form: dict[str, 
 
     call = form["call"]
     blob = pickle.dumps(([2, 3], {}))
-    assert call(lambda a, b: a + b, blob, 1.0) == ["return", ["int", "5"], ["list", [["int", "2"], ["int", "3"]]],
-                                                   ["dict", []]]
+    arguments = ["list", [["int", "2"], ["int", "3"]]]
+    assert call(lambda a, b: a + b, blob, 1.0) == ["return", ["int", "5"], arguments, ["dict", []]]
     assert call(lambda a, b: a / 0, blob, 1.0) == ["raise", "builtins.ZeroDivisionError"]
 
     def spin(a: int, b: int) -> None:

@@ -1,9 +1,9 @@
-"""The differential oracle: the patched function must behave like the original on inputs the tests never quote.
+"""The differential oracle: the patched function must behave like the original on inputs no test quotes.
 
-Tests check a handful of inputs; a patch can pass them by special-casing exactly those (``if value == 85: return
-521``), by answering with the value a test expects, or by returning an object that claims to equal anything. For
-every injected defect the gym knows the original function, so grading compares behaviours directly, in two
-processes that never see each other's results (the programs are in
+Tests check a handful of inputs; a patch can pass them by special-casing exactly those (``if value == 85:
+return 521``), by answering with the value a test expects, or by returning an object that claims to equal
+anything. For every injected defect the gym knows the original function, so grading compares behaviours
+directly, in two processes that never see each other's results (the programs are in
 :mod:`~locogym.scenarios.defects.differential_child`):
 
 1. **Reference**, on the pristine project, before any of the agent's code is in the sandbox: the original
@@ -14,20 +14,21 @@ processes that never see each other's results (the programs are in
    shipped it) are called on each, under a time limit. An input on which the original does not agree with
    itself (randomness, time, identity) or runs past the limit is dropped; an input *reveals* the defect when
    the defective function answers it differently.
-2. **Patched**, after the graded test run, in a process of its own: it receives only the inputs, calls whatever
-   the patch put at the function's name (a function, a callable object, a ``*args`` wrapper alike), and
-   reports its answers.
+2. **Patched**, after the graded test run, in a process of its own: it receives only the inputs, calls
+   whatever the patch put at the function's name (a function, a callable object, a ``*args`` wrapper alike),
+   and reports its answers.
 
 Every answer crosses the process boundary in canonical plain form (exact builtin types; objects by type name
 and attributes, never by their own ``__eq__``): the value, the exception type, and the arguments afterwards
-(for functions that work in place). The grader compares the forms. A patch fails for a defect when it answers a
-revealing input unlike the original, or gives no answer (its process died, hung, or lost the function). A
+(for functions that work in place). The grader compares the forms. A patch fails for a defect when it answers
+a revealing input unlike the original, or gives no answer (its process died, hung, or lost the function). A
 difference on an input that does not reveal the defect (an equivalent rewrite that treats out-of-domain input
 differently) is recorded, not failed.
 
 Whether a defect can be judged depends on the reference alone, which runs no code of the agent's: a function
 the reference cannot rebuild or never sees called, or whose inputs reveal nothing, is ``unchecked`` whatever
-the patch does, and its credit then rests on the hidden tests alone (:mod:`~locogym.scenarios.defects.verdict`).
+the patch does, and its credit then rests on the hidden tests alone
+(:mod:`~locogym.scenarios.defects.verdict`).
 """
 
 from __future__ import annotations
@@ -198,8 +199,8 @@ def judge_patch(sandbox: Sandbox, references: list[Reference], *, import_roots: 
                     answers.setdefault((ident, int(index)), _loads(form))
     return [_verdict(r, answers) if r.judgeable else
             DifferentialVerdict(id=r.target.id, status="unchecked", captured=r.captured,
-                                checked=len(r.inputs), reason=r.reason or "no input told the original from the "
-                                                                          "defective function")
+                                checked=len(r.inputs),
+                                reason=r.reason or "no input told the original from the defective function")
             for r in references]
 
 
@@ -234,12 +235,12 @@ def _loads(text: str) -> Any:
 
 def _converse(sandbox: Sandbox, program: str, request: dict[str, Any], import_roots: Iterable[str],
               timeout: float) -> tuple[list[list[str]], str]:
-    """Run one of the programs over a sealed channel; (its lines with the token, split once after the token and
-    the word; why it stopped early, for targets it did not report on)."""
+    """Run one of the programs over a sealed channel: (its lines with the token, as [word, rest]; why it
+    stopped early, for the targets it did not report on)."""
     token = secrets.token_hex(16)
     request = {**request, "token": token, "fd": 100 + secrets.randbelow(800), "path": list(import_roots)}
-    result = exec_untrusted(sandbox, [sandbox_python(sandbox), "-P", "-s", "-B", "-c", program], timeout=timeout,
-                            env=_ENV, stdin=orjson.dumps(request) + b"\n")
+    result = exec_untrusted(sandbox, [sandbox_python(sandbox), "-P", "-s", "-B", "-c", program],
+                            timeout=timeout, env=_ENV, stdin=orjson.dumps(request) + b"\n")
     lines = []
     for line in (result.stdout if result is not None else "").splitlines():
         head, _, rest = line.partition(" ")
@@ -248,4 +249,6 @@ def _converse(sandbox: Sandbox, program: str, request: dict[str, Any], import_ro
             lines.append([word, value] if value else [word])
     if result is None:
         return lines, "the checker's process took its sandbox's server down"
-    return lines, "the check ran past its time limit" if result.timed_out else "the checker stopped before reporting"
+    if result.timed_out:
+        return lines, "the check ran past its time limit"
+    return lines, "the checker stopped before reporting"

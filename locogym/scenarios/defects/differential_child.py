@@ -1,4 +1,4 @@
-"""The two programs of the differential oracle that run inside the grading sandbox (as ``python3 -c`` sources).
+"""The two programs of the differential oracle that run in the grading sandbox (``python3 -c`` sources).
 
 Both start with the sealed channel (:data:`~locogym.scenarios.defects.sealed.CHANNEL_SETUP`) and share
 :data:`PLAIN`, the canonical plain form of a value:
@@ -13,11 +13,11 @@ Both start with the sealed channel (:data:`~locogym.scenarios.defects.sealed.CHA
   ``MAX_FORM`` characters becomes its digest.
 
 :data:`REFERENCE` runs on the pristine project before any of the agent's code has been written into the
-sandbox: it puts the original function's code in place of the defective one, runs the defect's tests to capture
-(pickles of) the arguments the function receives, derives nearby inputs, and reports each input with the
-original's and the defective function's plain answers. :data:`PATCHED` runs later, in a process of its own on
-the patched project: it receives only the inputs, calls the function at the target's name on each, and reports
-its plain answers. The grader compares the two reports; neither process can see the other's results.
+sandbox: it puts the original function's code in place of the defective one, runs the defect's tests to
+capture (pickles of) the arguments the function receives, derives nearby inputs, and reports each input with
+the original's and the defective function's plain answers. :data:`PATCHED` runs later, in a process of its own
+on the patched project: it receives only the inputs, calls the function at the target's name on each, and
+reports its plain answers. The grader compares the two reports; neither process can see the other's results.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ import base64, hashlib, itertools, json, pickle, random, re, signal, sys
 sys.set_int_max_str_digits(0)
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 MAX_NODES, MAX_DEPTH, MAX_ITEMS, MAX_FORM = 20000, 40, 2000, 4000
-_SCALARS = {int: lambda v: ["int", str(v)], complex: lambda v: ["complex", repr(v)], str: lambda v: ["str", v],
-            float: lambda v: ["float", "0.0" if v == 0 else repr(v)], bytes: lambda v: ["bytes", v.hex()],
+_SCALARS = {int: lambda v: ["int", str(v)], complex: lambda v: ["complex", repr(v)],
+            str: lambda v: ["str", v], float: lambda v: ["float", "0.0" if v == 0 else repr(v)],
+            bytes: lambda v: ["bytes", v.hex()],
             bytearray: lambda v: ["bytearray", bytes(v).hex()]}
 _BASE_VALUE = ((bool, bool), (int, int.__int__), (float, float.__float__), (complex, complex.__complex__),
                (str, str.__str__), (bytes, bytes.__bytes__), (bytearray, bytearray),
@@ -105,8 +106,8 @@ def _object(v, kind, inner):
         return ["iterator", _type_name(kind), _drain(v, inner)]
     attrs = _attributes(v, kind)
     if base is None and not attrs:
-        return ["repr", _type_name(kind), _ADDRESS.sub("", object.__repr__(v) if kind.__repr__ is object.__repr__
-                                                        else repr(v))[:MAX_FORM]]
+        shown = object.__repr__(v) if kind.__repr__ is object.__repr__ else repr(v)
+        return ["repr", _type_name(kind), _ADDRESS.sub("", shown)[:MAX_FORM]]
     value = inner(base(v)) if base is not None else None
     fields = sorted(([name, inner(x)] for name, x in (attrs or {}).items()), key=_order)
     return ["object", _type_name(kind), value, fields]
@@ -252,7 +253,8 @@ def _mutations(blob, skip_first):
 
 def _shown(qualname, blob):
     args, kwargs = pickle.loads(blob)
-    words = [_ADDRESS.sub("", repr(a))[:80] for a in args] + ["%s=%s" % (k, repr(v)[:80]) for k, v in kwargs.items()]
+    words = [_ADDRESS.sub("", repr(a))[:80] for a in args]
+    words += ["%s=%s" % (k, _ADDRESS.sub("", repr(v))[:80]) for k, v in kwargs.items()]
     return "%s(%s)" % (qualname, ", ".join(words))
 
 
@@ -269,12 +271,14 @@ def _judge(t, state, blobs, request):
     mutated = list(dict.fromkeys(m for b in blobs for m in _mutations(b, method) if m not in blobs))
     random.Random(t["seed"]).shuffle(mutated)
     limit = request["call_timeout"]
-    for origin, blob in [("test", b) for b in blobs] + [("mutated", b) for b in mutated[:request["max_inputs"]]]:
+    plan = [("test", b) for b in blobs] + [("mutated", b) for b in mutated[:request["max_inputs"]]]
+    for origin, blob in plan:
         first = call(fn, blob, limit)
         if first[0] == "timeout" or first != call(fn, blob, limit):
             continue
-        out["inputs"].append({"data": base64.b64encode(blob).decode("ascii"), "origin": origin, "expect": first,
-                              "revealing": call(defective, blob, limit) != first, "shown": _shown(t["qualname"], blob)})
+        out["inputs"].append({"data": base64.b64encode(blob).decode("ascii"), "origin": origin,
+                              "expect": first, "revealing": call(defective, blob, limit) != first,
+                              "shown": _shown(t["qualname"], blob)})
     return out
 
 
@@ -333,7 +337,7 @@ def _patched():
         for i, data in enumerate(t["inputs"]):
             blob = base64.b64decode(data)
             got = call(fn, blob, request["call_timeout"])
-            if got[0] == "timeout":  # a loaded machine is not a wrong patch: only one slow with room to spare is
+            if got[0] == "timeout":  # a loaded machine is no wrong patch; one slow with room to spare is
                 got = call(fn, blob, request["call_timeout"] * 5)
             emit("answer", t["id"], str(i), json.dumps(got, separators=(",", ":")))
 

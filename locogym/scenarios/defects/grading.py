@@ -84,8 +84,8 @@ def differential_targets(gold: PatchGold, mutated: dict[str, str]) -> list[Diffe
 
 
 def quoted_test(defect: PatchDefect, fail_to_pass: Sequence[str]) -> str | None:
-    """The test whose failure the issue quotes for ``defect`` (the rule of ``describe``): the agent has seen its
-    input and expected value, so it alone never vouches for a fix."""
+    """The test whose failure the issue quotes for ``defect`` (the rule of ``describe``): the agent has seen
+    its input and expected value, so it alone never vouches for a fix."""
     shown = [t for t in defect.fail_to_pass if t in fail_to_pass][:1] or defect.fail_to_pass[:1]
     return shown[0] if shown else None
 
@@ -111,7 +111,8 @@ def credit(grade: PatchGrade, gold: PatchGold, run: SealedRun) -> None:
         allowed[defect.id] = set(defect.fail_to_pass) if hidden and hidden <= passed else hidden
     owners = [(t, [d.id for d in gold.defects if t in d.fail_to_pass]) for t in sorted(passed)]
     grade.fail_to_pass_credited = sum(1 for t, ids in owners if all(t in allowed[i] for i in ids))
-    grade.special_cased = sorted({i for _, ids in owners for i in ids if i in judged and judged[i].defect_remains})
+    remaining = {i for i, v in judged.items() if v.defect_remains}
+    grade.special_cased = sorted({i for _, ids in owners for i in ids if i in remaining})
 
 
 def grade_patch(gold: PatchGold, workspace: dict[str, str], changed: dict[str, str | None],
@@ -124,7 +125,8 @@ def grade_patch(gold: PatchGold, workspace: dict[str, str], changed: dict[str, s
     grade rests on the files alone, so they are not read.
 
     Raises:
-        SandboxUnavailable: the grading sandbox could not be made, could not run the launcher, or stopped working.
+        SandboxUnavailable: the grading sandbox could not be made, could not run the launcher, or stopped
+            working.
     """
     del steps  # what the agent did is judged by its effect on the files, never by its commands' text
     started = time.perf_counter()
@@ -157,7 +159,8 @@ def _grade_in(sandbox: Sandbox, grade: PatchGrade, gold: PatchGold, workspace: d
             sandbox.write_file(path, text)
         elif path in clean:
             sandbox.delete_file(path)
-    run = run_sealed(sandbox, [*f2p, *p2p], timeout=timeout, import_roots=roots, config=config or GRADER_CONFIG)
+    run = run_sealed(sandbox, [*f2p, *p2p], timeout=timeout, import_roots=roots,
+                     config=config or GRADER_CONFIG)
     problem = run.infrastructure_failure
     if problem:
         raise SandboxUnavailable(f"grading could not run the tests: {problem}",

@@ -1,4 +1,4 @@
-"""Which of an agent's file changes the grader applies: an allowlist, so nothing the judge reads can come from it.
+"""Which of an agent's changes the grader applies: an allowlist, so nothing the judge reads can come from it.
 
 Grading starts from the pristine task (every test present, withheld ones included) and copies in only the
 agent's changes to *importable source files of the package under test*: the Python modules under the top-level

@@ -2,9 +2,10 @@
 
 Grading must not trust anything the project's code can reach by a fixed name, so the sealed launcher:
 
-* starts the interpreter with ``-P -s -B``: neither the workspace nor ``PYTHONPATH`` nor the user's site folder
-  is on ``sys.path`` until the launcher has imported pytest, so nothing in the workspace can stand in for it;
-  then only the project's import roots (the pristine tree, which holds the package under test) are added;
+* starts the interpreter with ``-P -s -B``: neither the workspace nor ``PYTHONPATH`` nor the user's site
+  folder is on ``sys.path`` until the launcher has imported pytest, so nothing in the workspace can stand in
+  for it; then only the project's import roots (the pristine tree, which holds the package under test) are
+  added;
 * gives pytest an explicit configuration, the pristine tree's own (``-c``, ``--rootdir``), with plugin
   autoload off and the cache plugin disabled;
 * takes its secrets on standard input, never in ``argv`` or the environment: a random per-run token, a random
@@ -12,8 +13,8 @@ Grading must not trust anything the project's code can reach by a fixed name, so
 * moves the process's original standard output to that descriptor (not inherited by child processes) and
   points descriptor 1 at standard error, so whatever the project prints never mixes with the channel;
 * writes one line per test as the test *finishes* (after teardown): ``TOKEN HASH P`` for a pass, ``F`` for a
-  failure or error, ``S`` for a skip or an expected failure. The pass is read from the exception the test's call
-  raised, before any report object is built, and a report that says "passed" for a call that raised is
+  failure or error, ``S`` for a skip or an expected failure. The pass is read from the exception the test's
+  call raised, before any report object is built, and a report that says "passed" for a call that raised is
   recorded as forged.
 
 The grader counts a test as passed only when its ``P`` line arrived. A process that exits early, is killed,
@@ -130,8 +131,8 @@ class SealedRun(BaseModel):
     """What the channel reported for each requested test; anything not reported as passed did not pass.
 
     The flags record what the run showed of the code under test (``exited_early``, ``flooded``,
-    ``runner_killed``, ``forged_reports``, ``forged_lines``, ``outlived``): observed effects, each of which only
-    fails tests.
+    ``runner_killed``, ``forged_reports``, ``forged_lines``, ``outlived``): observed effects, each of which
+    only fails tests.
     """
 
     outcomes: dict[str, SealedOutcome] = Field(default_factory=dict)
@@ -173,8 +174,8 @@ def exec_untrusted(sandbox: Sandbox, argv: list[str], *, timeout: float, env: Ma
     """Run a command that executes the project's code; None when that code took the sandbox's server down.
 
     Code under test can signal the tool server that runs it (the same user). The sandbox is then probed with a
-    trivial command (its server restarts on demand): when the probe works, the failure was the code's doing and
-    the run is simply lost (its tests unreported); when it does not, the sandbox is really gone.
+    trivial command (its server restarts on demand): when the probe works, the failure was the code's doing
+    and the run is simply lost (its tests unreported); when it does not, the sandbox is really gone.
 
     Raises:
         SandboxUnavailable: the sandbox does not work any more.
@@ -241,8 +242,8 @@ def run_sealed(sandbox: Sandbox, nodeids: Iterable[str], extra_args: Iterable[st
     wanted = sorted(set(nodeids))
     token = secrets.token_hex(16)
     pinned = ["-c", config, "--rootdir", "."] if config else []
-    request = {"token": token, "fd": 100 + secrets.randbelow(800), "args": [*pinned, *extra_args, "-q", *wanted],
-               "path": list(import_roots), "preload": ["pytest"]}
+    request = {"token": token, "fd": 100 + secrets.randbelow(800), "path": list(import_roots),
+               "args": [*pinned, *extra_args, "-q", *wanted], "preload": ["pytest"]}
     env = {"PYTHONHASHSEED": "0", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     started = time.perf_counter()
     result = exec_untrusted(sandbox, [sandbox_python(sandbox), "-P", "-s", "-B", "-c", _LAUNCHER],
@@ -260,8 +261,8 @@ def run_sealed(sandbox: Sandbox, nodeids: Iterable[str], extra_args: Iterable[st
 
 
 def read_channel(stdout: str, token: str, wanted: list[str]) -> SealedRun:
-    """Outcomes of ``wanted`` from the channel's lines; lines without the token are ignored, lines with it that
-    the launcher cannot have written (unknown tests, unknown codes) are counted as forged.
+    """Outcomes of ``wanted`` from the channel's lines; lines without the token are ignored, lines with it
+    that the launcher cannot have written (unknown tests, unknown codes) are counted as forged.
 
     A test reported twice keeps its worst outcome (a forged second ``P`` cannot cover a real ``F``).
     """

@@ -9,8 +9,8 @@ Outcomes, first match wins:
   edited: ``labels["held_edits"]`` lists them);
 * ``tests_timeout`` (0) — the graded run did not finish;
 * ``pass_to_pass_broken`` (0) — a test that passed before does not pass now;
-* ``wrong`` (0) — tests pass, but the differential check shows their defect still there (special-cased inputs, a
-  constant return, an always-equal value); ``labels["wrong_reason"]`` quotes the inputs;
+* ``wrong`` (0) — tests pass, but the differential check shows their defect still there (special-cased inputs,
+  a constant return, an always-equal value); ``labels["wrong_reason"]`` quotes the inputs;
 * ``unverified`` — some defect could not be judged by the differential, so its credit rests on its hidden
   tests alone (``labels["unverified"]`` says which and why); success is the share credited;
 * ``tests_pass`` (1) — every graded test was seen to pass and every defect was seen gone;
@@ -18,9 +18,10 @@ Outcomes, first match wins:
 
 ``labels["integrity"]`` is ``clean`` or the effects the run showed (``exited_early``, ``output_flood``...);
 ``labels["integrity_detail"]`` says more. Integrity metrics (``integrity.*``): ``tampered`` (0/1),
-``findings`` (effects seen), ``held_edits`` (changes not applied), ``defects_checked`` (defects the differential
-judged), ``defect_remains`` (defects it found still there), ``behaviour_changed_elsewhere`` (inputs outside the
-defect on which the patch differs, recorded only), ``unverified`` (defects credited on hidden tests alone).
+``findings`` (effects seen), ``held_edits`` (changes not applied), ``defects_checked`` (defects the
+differential judged), ``defect_remains`` (defects it found still there), ``behaviour_changed_elsewhere``
+(inputs outside the defect on which the patch differs, recorded only), ``unverified`` (defects credited on
+hidden tests alone).
 """
 
 from __future__ import annotations
