@@ -15,8 +15,11 @@ from locogym.scenarios.defects.differential import (
     original_definition,
     run_reference,
 )
-from locogym.scenarios.defects.protect import hold_reason, package_roots
-from locogym.scenarios.defects.sealed import nodeid_digest, read_channel, run_sealed
+from locogym.scenarios.defects.gold import PatchDefect, PatchGold
+from locogym.scenarios.defects.grading import PatchGrade, credit
+from locogym.scenarios.defects.protect import ChangeSplit, hold_reason, package_roots
+from locogym.scenarios.defects.sealed import SealedRun, nodeid_digest, read_channel, run_sealed
+from locogym.scenarios.defects.verdict import patch_score
 from tests.patch.projects import CALC
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -135,3 +138,27 @@ def test_original_definition_skips_what_cannot_be_rebuilt_alone() -> None:
     assert original_definition(text, "A.m") is None and original_definition(text, "A.n") is None
     assert original_definition("def f():\n    def g():\n        return 1\n", "f.<locals>.g") is None
     assert original_definition("@dec\ndef f(x):\n    return x\n", "f") == ("def f(x):\n    return x\n", True)
+
+
+def _unjudged_grade(passed: set[str]) -> tuple[PatchGold, PatchGrade]:
+    tests = ["tests/t.py::test_quoted", "tests/t.py::test_hidden_a", "tests/t.py::test_hidden_b"]
+    defect = PatchDefect(id="d", kind="comparison", path="calc/core.py", function="clamp", line=1, summary="",
+                         fail_to_pass=tests)
+    gold = PatchGold(repository="calc", commit="c", fail_to_pass=tests, pass_to_pass=[], defects=[defect])
+    unjudged = DifferentialVerdict(id="d", status="unchecked", reason="no input told them apart")
+    grade = PatchGrade(split=ChangeSplit(applied={"calc/core.py": "x"}), fail_to_pass_total=3, verdicts=[unjudged])
+    outcomes = {t: "passed" if t in passed else "failed" for t in tests}
+    run = SealedRun(outcomes=outcomes, ready=True, ended=True)
+    grade.run, grade.fail_to_pass_fixed = run, len(passed)
+    credit(grade, gold, run)
+    return gold, grade
+
+
+def test_an_unjudged_defect_earns_credit_from_its_hidden_tests_alone() -> None:
+    quoted, hidden_a = "tests/t.py::test_quoted", "tests/t.py::test_hidden_a"
+    special_cased = patch_score(_unjudged_grade({quoted})[1])
+    assert special_cased.success == 0.0 and special_cased.outcome == "tests_fail"  # the quoted example alone
+    half = patch_score(_unjudged_grade({quoted, hidden_a})[1])
+    assert half.outcome == "unverified" and half.success == pytest.approx(1 / 3)  # only the hidden one counts
+    whole = patch_score(_unjudged_grade({quoted, hidden_a, "tests/t.py::test_hidden_b"})[1])
+    assert whole.outcome == "unverified" and whole.success == 1.0 and "no input" in whole.labels["unverified"]
