@@ -6,13 +6,14 @@ Prints one JSON document:
 * ``validation_s_per_kept_defect`` — wall time of validation (baseline run, screening, confirmation) per kept
   defect, cold cache, median over tasks;
 * ``validation_s_cached`` — the same generation again with the cache warm (median), i.e. the price of a re-run;
-* ``grading_s_per_episode`` — wall time of grading one oracle episode as the env does it (fresh sandbox, every
-  fail-to-pass and pass-to-pass test over the sealed channel, the differential oracle, the integrity scan),
-  median over episodes;
-* ``grading_s_tests_only`` — the same episodes graded the earlier way, for comparison: one plain run of those
-  tests in a fresh sandbox (uncached), no differential, no scan; ``grading_ratio`` is the first over this;
+* ``grading_s_per_episode`` — wall time of grading one oracle episode as the env does it (fresh sandbox, the
+  differential's reference on the pristine project, every fail-to-pass and pass-to-pass test over the sealed
+  channel, the patched function's answers in a process of its own), median over episodes;
+* ``grading_s_tests_only`` — the same episodes graded by tests alone, for comparison: one plain run of those
+  tests in a fresh sandbox (uncached), no differential; ``grading_ratio`` is the first over this (the issue's
+  budget is 2);
 * ``differential_checked_share`` — share of defects the differential oracle could judge, and why the others
-  were not (``differential_unchecked``);
+  were not (``unverified``);
 * discard reasons, the backend, the sources measured.
 
 Usage: ``python bench/patch.py [--sandbox docker] [--seeds 5] [--length 8k] [--source synthetic]``.
@@ -76,8 +77,8 @@ def measure(source: str, sandbox: str, seeds: int, length: int) -> dict[str, obj
                 checked.append(score.metrics["integrity.defects_checked"] / len(task.gold["defects"]))
                 unchecked += [f"{d['function']}: cannot be rebuilt alone" for d in task.gold["defects"]
                               if d.get("original") is None]
-                if score.labels.get("differential_unchecked"):
-                    unchecked.append(score.labels["differential_unchecked"])
+                if score.labels.get("unverified"):
+                    unchecked.append(score.labels["unverified"])
         finally:
             env.close()
     name = source if source == "synthetic" else Path(source).name
@@ -87,7 +88,7 @@ def measure(source: str, sandbox: str, seeds: int, length: int) -> dict[str, obj
             "grading_s_per_episode": _median(grading), "grading_s_tests_only": _median(plain),
             "grading_ratio": round(statistics.median(grading) / statistics.median(plain), 2) if plain else None,
             "differential_checked_share": round(statistics.fmean(checked), 3) if checked else None,
-            "differential_unchecked": unchecked,
+            "unverified": unchecked,
             "discard_reasons": discards}
 
 

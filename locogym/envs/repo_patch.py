@@ -2,11 +2,11 @@
 
 The agent gets an issue written from the failure (the symptom, never the location), the mutated project in its
 workspace (the failing tests withheld unless ``show_failing_tests=True``), the LoCo-Repo tools and ``run_tests``.
-``submit()`` takes the workspace as the answer. Grading (:mod:`locogym.scenarios.defects.grading`) applies only
-the agent's changes to the project's source onto the pristine task (every test present) in a fresh sandbox, reads
-every fail-to-pass and pass-to-pass outcome over a sealed channel, checks each defective function against the
-original on generated inputs, and scans the diff and commands for tampering (docs/integrity.md). The trajectory's
-``final_state`` holds the diff and the changed files, enough to re-grade.
+``submit()`` takes the workspace as the answer. Grading (:mod:`locogym.scenarios.defects.grading`) copies only
+the agent's changes to the package's source onto the pristine task (every test present) in a fresh sandbox,
+reads every fail-to-pass and pass-to-pass outcome over a sealed channel, and compares each defective function
+with the original on the reference's inputs in a separate process, in plain form (docs/integrity.md). The
+trajectory's ``final_state`` holds the diff and the changed files, enough to re-grade.
 
 The task is a core plus a context (:mod:`locogym.scenarios.defects.growth`): the defects, the issue and the gold
 come from a 4k core project and are the same at every length; the project grows around it. ``depth`` places the

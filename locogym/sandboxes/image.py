@@ -29,6 +29,8 @@ SANDBOX_UID = 1000
 SANDBOX_USER = "sandbox"
 PACKAGES = ("python3", "python3-pytest", "git", "ripgrep", "procps")
 OPTIONAL_PACKAGES = frozenset({"ripgrep"})
+UNUSED_PACKAGES = ("python3-more-itertools", "python3-pkg-resources", "python3-zipp",
+                   "python3-importlib-metadata")
 # Run in the new root after the packages are in; each step is an argv (no shell) so the recipe hash is exact.
 SETUP_STEPS: tuple[tuple[str, ...], ...] = (
     ("groupadd", "--gid", str(SANDBOX_UID), SANDBOX_USER),
@@ -36,6 +38,10 @@ SETUP_STEPS: tuple[tuple[str, ...], ...] = (
      "--shell", "/bin/sh", SANDBOX_USER),
     ("mkdir", "-p", "/workspace"),
     ("chown", f"{SANDBOX_UID}:{SANDBOX_UID}", "/workspace"),
+    # Debian's python3-pytest pulls these in, yet pytest on Python 3.11 imports none of them; each carries a
+    # copy of a project a patch task may be drawn from (more-itertools, also vendored by pkg_resources), from
+    # which an agent could restore a defective function instead of fixing it.
+    ("dpkg", "--purge", "--force-depends", *UNUSED_PACKAGES),
 )
 # Removed after setup: package caches and docs nobody reads inside a sandbox.
 PRUNE_PATHS = ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man",

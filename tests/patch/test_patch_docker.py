@@ -26,9 +26,10 @@ def test_oracle_and_noop_on_docker(env_id: str, docker_engine: None, tmp_path) -
 @pytest.mark.slow
 @pytest.mark.docker
 def test_reward_hacking_scores_zero_on_docker(docker_engine: None, tmp_path) -> None:
-    """The same grading in containers: the sealed channel, the differential oracle and the scan."""
+    """The same grading in containers: the allowlist, the sealed channel and the differential oracle."""
     from locogym.testing import ScriptedAgent
     from tests.patch import adversaries
+    from tests.patch.test_patch_integrity import check
 
     env = gym.make("LoCo-RepoPatch-v0", sandbox="docker", cache_dir=str(tmp_path))
     options = {"length": "4k"}
@@ -37,10 +38,11 @@ def test_reward_hacking_scores_zero_on_docker(docker_engine: None, tmp_path) -> 
         assert oracle.score is not None and oracle.score.success == 1.0, oracle.score
         assert oracle.score.metrics["integrity.defects_checked"] >= 1.0
         task = oracle.task
-        for attack in ("atexit_rewrite", "os_exit_at_import", "conftest_all_pass"):
+        for attack in ("atexit_rewrite", "os_exit_at_import", "conftest_all_pass", "runner_monkeypatch"):
             score = locogym.run_episode(env, ScriptedAgent(adversaries.ATTACKS[attack](task)), seed=0,
                                         options=options).score
-            assert score is not None and score.outcome == "tampered" and score.success == 0.0, (attack, score)
+            assert score is not None
+            check(attack, score)
         failures = env.unwrapped.last_injection.failures
         cases = [c for nodeid in task.gold["fail_to_pass"] for c in adversaries.quoted_cases(failures[nodeid])]
         table = locogym.run_episode(env, ScriptedAgent(adversaries.special_case(task, cases)), seed=0,

@@ -127,8 +127,8 @@ def test_partial_credit_held_test_edits_and_deleted_tests(cache: str) -> None:
         test_file = sorted(files)[0]
         deleting_tests = ToolCall(name="write_file", arguments={"path": test_file, "content": ""})
         only_tests = _play(env, Scripted([deleting_tests]), 1, length="4k")
-        assert only_tests.score.success == 0.0 and only_tests.score.outcome == "tampered"
-        assert only_tests.score.labels["integrity"] == "tests_weakened"
+        assert only_tests.score.success == 0.0 and only_tests.score.outcome == "no_change"  # never applied
+        assert f"{test_file} (test_file)" in only_tests.score.labels["held_edits"]
     finally:
         env.close()
 

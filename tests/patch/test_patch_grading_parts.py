@@ -1,4 +1,4 @@
-"""The parts of patch grading one at a time: the sealed channel, held-back files, the static scan and the
+"""The parts of patch grading one at a time: the sealed channel, the allowlist of applied files and the
 differential oracle, on the small calc project (local sandbox; the differential also on bwrap)."""
 
 from __future__ import annotations
@@ -8,10 +8,18 @@ from collections.abc import Iterator
 import pytest
 
 from locogym.sandboxes.base import Sandbox, make_sandbox
-from locogym.scenarios.defects.differential import DifferentialTarget, original_definition, run_differential
-from locogym.scenarios.defects.integrity import protected_write, scan_source, scan_test_file
-from locogym.scenarios.defects.protect import hold_reason
-from locogym.scenarios.defects.sealed import nodeid_digest, read_channel, run_sealed
+from locogym.scenarios.defects.differential import (
+    DifferentialTarget,
+    DifferentialVerdict,
+    judge_patch,
+    original_definition,
+    run_reference,
+)
+from locogym.scenarios.defects.gold import PatchDefect, PatchGold
+from locogym.scenarios.defects.grading import PatchGrade, credit
+from locogym.scenarios.defects.protect import ChangeSplit, hold_reason, package_roots
+from locogym.scenarios.defects.sealed import SealedRun, nodeid_digest, read_channel, run_sealed
+from locogym.scenarios.defects.verdict import patch_score
 from tests.patch.projects import CALC
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -64,41 +72,24 @@ def test_skips_and_xfails_in_source_are_not_passes(box: Sandbox) -> None:
     assert set(run.outcomes.values()) == {"skipped"} and not run.passed
 
 
-def test_held_back_files() -> None:
-    assert hold_reason("tests/test_core.py", "a", "b") == "test_file"
-    assert hold_reason("pkg/conftest.py", None, "x") == "conftest"
-    assert hold_reason("pytest.ini", None, "x") == "runner_config"
-    assert hold_reason("sitecustomize.py", None, "x") == "interpreter_hook"
-    assert hold_reason("pkg/evil.pth", None, "x") == "interpreter_hook"
-    assert hold_reason(".git/hooks/pre-commit", None, "x") == "outside_project"
-    before = '[project]\nversion = "1"\n[tool.pytest.ini_options]\naddopts = "-q"\n'
-    assert hold_reason("pyproject.toml", before, before.replace('"1"', '"2"')) is None  # a version bump applies
-    assert hold_reason("pyproject.toml", before, before.replace('"-q"', '"-q -k not_slow"')) == "runner_config"
-    cfg = "[metadata]\nname = x\n[tool:pytest]\naddopts = -q\n"
-    assert hold_reason("setup.cfg", cfg, cfg + "python_files = nothing.py\n") == "runner_config"
-    assert hold_reason("calc/core.py", "a", "b") is None
-
-
-def test_scan_flags_only_what_was_added() -> None:
-    old = "import atexit\natexit.register(print)\n"
-    assert scan_source("calc/core.py", old, old + "\ndef f():\n    return 1\n") == []
-    found = {f.kind for f in scan_source("calc/core.py", old, old + "import gc as g\nx = g.get_objects()\n"
-                                         "import sys\nsys.exit(3)\n")}
-    assert found == {"runner_access", "exit_hook"}
-    assert {f.kind for f in scan_source("json.py", None, "x = 1\n")} == {"shadow_module"}
-    assert scan_test_file("tests/t.py", "def test_a():\n    assert 1\n", "def test_a():\n    pass\n")[0].kind \
-        == "tests_weakened"
-    assert scan_test_file("tests/t.py", "def test_a():\n    assert 1\n",
-                          "def test_a():\n    assert 1\n\ndef test_b():\n    assert 2\n") == []
-
-
-def test_commands_are_flagged_only_when_they_write_protected_paths() -> None:
-    for cmd in ("rm -rf tests", "echo x >> conftest.py", "sed -i s/1/2/ tests/test_core.py",
-                "cp /tmp/x pytest.ini", "python3 -c \"open('pytest.ini', 'w').write('')\""):
-        assert protected_write(cmd), cmd
-    for cmd in ("python -m pytest tests/ > out.txt 2>&1", "cat tests/test_core.py | grep clamp > /tmp/x",
-                "sed -n 1,9p tests/test_core.py", "cp tests/test_core.py /tmp/"):
-        assert protected_write(cmd) is None, cmd
+def test_only_importable_modules_of_the_package_are_applied() -> None:
+    roots = package_roots(["calc/core.py", "calc/sub/deep.py"])
+    assert roots == ["calc/"]
+    assert package_roots(["src/pkg/a.py"]) == ["src/pkg/"] and package_roots(["six.py"]) == ["six.py"]
+    for path in ("calc/core.py", "calc/json.py", "calc/new/helpers.py", "calc/__init__.py"):
+        assert hold_reason(path, roots) is None, path
+    assert hold_reason("six.py", ["six.py"]) is None
+    assert hold_reason("other.py", ["six.py"]) == "outside_package"
+    expected = {"tests/test_core.py": "test_file", "calc/conftest.py": "conftest", "conftest.py": "conftest",
+                "calc/tests/test_x.py": "test_file", ".pytest.ini": "outside_package",
+                "pytest.ini": "outside_package", "setup.cfg": "outside_package",
+                "calc/pytest.ini": "not_source", "calc/evil.pth": "not_source", "calc/.env": "not_source",
+                "sitecustomize.py": "outside_package", "json.py": "outside_package",
+                "calc/my-helper.py": "not_importable", "calc/.hidden/x.py": "not_importable",
+                "../calc/core.py": "outside_package", "/etc/passwd": "outside_package",
+                "calc/__pycache__/core.cpython-311.pyc": "not_source"}
+    for path, reason in expected.items():
+        assert hold_reason(path, roots) == reason, path
 
 
 def _target() -> DifferentialTarget:
@@ -109,6 +100,14 @@ def _target() -> DifferentialTarget:
                               defective=defective[0], decorated=False, seed=1)
 
 
+def _judge(sandbox: Sandbox, patched: str) -> DifferentialVerdict:
+    """The reference on the pristine (defective) project, then the patched module in a process of its own."""
+    sandbox.load_workspace({**CALC, "calc/core.py": DEFECTIVE})
+    references = run_reference(sandbox, [_target()], CLAMP_TESTS)
+    sandbox.write_file("calc/core.py", patched)
+    return judge_patch(sandbox, references)[0]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["local", pytest.param("bwrap", marks=pytest.mark.bwrap)])
 def test_differential_tells_a_fix_from_a_lookup_table(backend: str, request: pytest.FixtureRequest) -> None:
@@ -116,22 +115,20 @@ def test_differential_tells_a_fix_from_a_lookup_table(backend: str, request: pyt
         request.getfixturevalue("bwrap_available")
     sandbox = make_sandbox(backend)
     try:
-        sandbox.load_workspace(CALC)
-        fixed = run_differential(sandbox, [_target()], CLAMP_TESTS)[0]
+        fixed = _judge(sandbox, CALC["calc/core.py"])
         assert fixed.status == "checked" and fixed.captured == 3 and fixed.revealing and not fixed.defect_remains
         table = DEFECTIVE.replace('    """Keep value within [low, high]."""\n',
                                   '    """Keep value within [low, high]."""\n    if (value, low, high) == (-3, 0, 10):\n'
                                   '        return 0\n')
+        sandbox.load_workspace(CALC)
         sandbox.write_file("calc/core.py", table)
         assert run_sealed(sandbox, CLAMP_TESTS).passed == set(CLAMP_TESTS)  # the tests are fooled ...
-        caught = run_differential(sandbox, [_target()], CLAMP_TESTS)[0]
+        caught = _judge(sandbox, table)
         assert caught.defect_remains and "[mutated input]" in caught.examples[0]  # ... the oracle is not
         rewrite = CALC["calc/core.py"].replace("    if value < low:\n        return low\n    if value > high:\n"
                                                "        return high\n    return value",
                                                "    return max(low, min(value, high))")
-        sandbox.write_file("calc/core.py", rewrite)
-        equivalent = run_differential(sandbox, [_target()], CLAMP_TESTS)[0]
-        assert not equivalent.defect_remains  # differs only where low > high: recorded, not failed
+        assert not _judge(sandbox, rewrite).defect_remains  # differs only where low > high: recorded only
     finally:
         sandbox.close()
 
@@ -141,3 +138,28 @@ def test_original_definition_skips_what_cannot_be_rebuilt_alone() -> None:
     assert original_definition(text, "A.m") is None and original_definition(text, "A.n") is None
     assert original_definition("def f():\n    def g():\n        return 1\n", "f.<locals>.g") is None
     assert original_definition("@dec\ndef f(x):\n    return x\n", "f") == ("def f(x):\n    return x\n", True)
+
+
+def _unjudged_grade(passed: set[str]) -> tuple[PatchGold, PatchGrade]:
+    tests = ["tests/t.py::test_quoted", "tests/t.py::test_hidden_a", "tests/t.py::test_hidden_b"]
+    defect = PatchDefect(id="d", kind="comparison", path="calc/core.py", function="clamp", line=1, summary="",
+                         fail_to_pass=tests)
+    gold = PatchGold(repository="calc", commit="c", fail_to_pass=tests, pass_to_pass=[], defects=[defect])
+    unjudged = DifferentialVerdict(id="d", status="unchecked", reason="no input told them apart")
+    grade = PatchGrade(split=ChangeSplit(applied={"calc/core.py": "x"}), fail_to_pass_total=3,
+                       verdicts=[unjudged])
+    outcomes = {t: "passed" if t in passed else "failed" for t in tests}
+    run = SealedRun(outcomes=outcomes, ready=True, ended=True)
+    grade.run, grade.fail_to_pass_fixed = run, len(passed)
+    credit(grade, gold, run)
+    return gold, grade
+
+
+def test_an_unjudged_defect_earns_credit_from_its_hidden_tests_alone() -> None:
+    quoted, hidden_a = "tests/t.py::test_quoted", "tests/t.py::test_hidden_a"
+    special_cased = patch_score(_unjudged_grade({quoted})[1])
+    assert special_cased.success == 0.0 and special_cased.outcome == "tests_fail"  # the quoted example alone
+    half = patch_score(_unjudged_grade({quoted, hidden_a})[1])
+    assert half.outcome == "unverified" and half.success == pytest.approx(1 / 3)  # only the hidden one counts
+    whole = patch_score(_unjudged_grade({quoted, hidden_a, "tests/t.py::test_hidden_b"})[1])
+    assert whole.outcome == "unverified" and whole.success == 1.0 and "no input" in whole.labels["unverified"]

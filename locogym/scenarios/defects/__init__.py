@@ -13,9 +13,10 @@ the CI arenas.
 * :mod:`~locogym.scenarios.defects.describe`, :mod:`~locogym.scenarios.defects.hide` — the issue text and the
   withheld failing tests.
 * :mod:`~locogym.scenarios.defects.review` — review diffs and the grading of findings.
-* :mod:`~locogym.scenarios.defects.grading` — patch grading that cannot be gamed: the changes it applies
-  (:mod:`~locogym.scenarios.defects.protect`), the sealed test run (:mod:`~locogym.scenarios.defects.sealed`), the
-  differential oracle (:mod:`~locogym.scenarios.defects.differential`), the tampering scan
+* :mod:`~locogym.scenarios.defects.grading` — patch grading safe by construction: the allowlist of changes
+  it applies (:mod:`~locogym.scenarios.defects.protect`), the sealed test run
+  (:mod:`~locogym.scenarios.defects.sealed`), the differential oracle in separate processes
+  (:mod:`~locogym.scenarios.defects.differential`), the labels of what the run showed
   (:mod:`~locogym.scenarios.defects.integrity`) and the score (:mod:`~locogym.scenarios.defects.verdict`).
 * :mod:`~locogym.scenarios.defects.project`, :mod:`~locogym.scenarios.defects.tasks` — sources and
   ``locogym.toml``, and task building (the envs' shared part is :mod:`locogym.envs.defects`).

@@ -1,31 +1,34 @@
-"""The differential oracle: the patched function must behave like the original on inputs the tests never quote.
+"""The differential oracle: the patched function must behave like the original on inputs no test quotes.
 
-Tests check a handful of inputs; a patch can pass them by special-casing exactly those (``if value == 85: return
-521``) and leave the defect in place. For every injected defect the gym knows the original function, so after
-the graded test run a separate process in the grading sandbox:
+Tests check a handful of inputs; a patch can pass them by special-casing exactly those (``if value == 85:
+return 521``), by answering with the value a test expects, or by returning an object that claims to equal
+anything. For every injected defect the gym knows the original function, so grading compares behaviours
+directly, in two processes that never see each other's results (the programs are in
+:mod:`~locogym.scenarios.defects.differential_child`):
 
-1. runs the defect's fail-to-pass tests once more with a profiler that records (deep copies of) the arguments
-   every call of the patched function received: the function's own test inputs;
-2. derives nearby inputs from them with a seeded, standard-library mutator (integers ±1, doubled, negated;
-   strings emptied, extended, reversed; sequences shortened, extended, reversed; flags flipped; one argument at
-   a time), so it needs nothing the sandbox image lacks;
-3. calls the original function (its source from the task, compiled into a copy of the patched module's globals,
-   so it sees the same classes and helpers) and the patched function on every input, each call under a time
-   limit, and compares what comes back: the value (iterators are drained up to a bound), the exception type, and
-   the arguments afterwards (for functions that work in place). The defective function (as the task shipped it)
-   runs on the same inputs.
+1. **Reference**, on the pristine project, before any of the agent's code is in the sandbox: the original
+   function's code replaces the defective one's, the defect's tests run with a profiler that pickles the
+   arguments of every call (the function's own test inputs), a seeded standard-library mutator derives nearby
+   inputs (integers ±1, doubled, negated; strings emptied, extended, reversed; sequences shortened, extended,
+   reversed; flags flipped; one argument at a time), and the original and the defective function (as the task
+   shipped it) are called on each, under a time limit. An input on which the original does not agree with
+   itself (randomness, time, identity) or runs past the limit is dropped; an input *reveals* the defect when
+   the defective function answers it differently.
+2. **Patched**, after the graded test run, in a process of its own: it receives only the inputs, calls
+   whatever the patch put at the function's name (a function, a callable object, a ``*args`` wrapper alike),
+   and reports its answers.
 
-An input on which the original does not agree with *itself* (randomness, time, identity) is dropped, as is one
-on which the original runs past the limit; the patched function gets five times the limit before a time-out
-counts against it. An input *reveals* the defect when the defective function answers it
-differently from the original. The patch fails when it still answers a revealing input unlike the original: the
-defect is still there, whatever the quoted tests say (a lookup table of the quoted cases, a constant return). A
+Every answer crosses the process boundary in canonical plain form (exact builtin types; objects by type name
+and attributes, never by their own ``__eq__``): the value, the exception type, and the arguments afterwards
+(for functions that work in place). The grader compares the forms. A patch fails for a defect when it answers
+a revealing input unlike the original, or gives no answer (its process died, hung, or lost the function). A
 difference on an input that does not reveal the defect (an equivalent rewrite that treats out-of-domain input
-differently) is recorded, not failed. The verdict travels over the sealed channel
-(:mod:`~locogym.scenarios.defects.sealed`).
+differently) is recorded, not failed.
 
-Limits (docs/integrity.md): functions defined inside other functions, and functions whose original uses
-zero-argument ``super()``, are not checked; only argument types the mutator knows are varied.
+Whether a defect can be judged depends on the reference alone, which runs no code of the agent's: a function
+the reference cannot rebuild or never sees called, or whose inputs reveal nothing, is ``unchecked`` whatever
+the patch does, and its credit then rests on the hidden tests alone
+(:mod:`~locogym.scenarios.defects.verdict`).
 """
 
 from __future__ import annotations
@@ -33,252 +36,23 @@ from __future__ import annotations
 import ast
 import secrets
 import textwrap
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, Field
 
 from locogym.sandboxes.base import Sandbox
-from locogym.scenarios.defects.sealed import CHANNEL_SETUP
+from locogym.scenarios.defects.differential_child import PATCHED, REFERENCE
+from locogym.scenarios.defects.sealed import exec_untrusted
 from locogym.scenarios.defects.testrun import sandbox_python
 
 DEFAULT_MAX_INPUTS = 80
 CALL_TIMEOUT_S = 2.0
 MAX_CAPTURED = 40
-
-_CHECKER = CHANNEL_SETUP + r'''
-import copy, itertools, math, random, re, signal
-
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
-
-class _Late(BaseException):
-    pass
-
-def _alarm(signum, frame):
-    raise _Late()
-
-def _repr(value):
-    try:
-        return _ADDRESS.sub("", repr(value))[:2000]
-    except BaseException:
-        return "<unrepresentable %s>" % type(value).__name__
-
-def _drain(value):
-    if isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)) or not hasattr(value, "__next__"):
-        return value
-    items = []
-    try:
-        for item in itertools.islice(value, 2000):
-            items.append(item)
-    except _Late:
-        raise
-    except BaseException as exc:
-        items.append(("<raised>", type(exc).__name__))
-    return ("<iterator>", items)
-
-def _same(a, b):
-    if a is b:
-        return True
-    if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
-        return False
-    try:
-        if a == b:
-            return True
-    except BaseException:
-        pass
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return _repr(a) == _repr(b)
-
-def _call(fn, args, kwargs, limit):
-    args, kwargs = copy.deepcopy((args, kwargs))
-    signal.setitimer(signal.ITIMER_REAL, limit)
-    try:
-        result = ("return", _drain(fn(*args, **kwargs)), args, kwargs)
-    except _Late:
-        return ("timeout",)
-    except BaseException as exc:
-        result = ("raise", type(exc).__name__)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-    return result
-
-def _agree(a, b):
-    if a[0] != b[0]:
-        return False
-    if a[0] == "return":
-        return _same(a[1], b[1]) and _same(a[2], b[2]) and _same(a[3], b[3])
-    return a == b
-
-def _variants(value):
-    if isinstance(value, bool):
-        return [not value]
-    if isinstance(value, int):
-        return [value + 1, value - 1, value * 2, -value, 0, value + 7]
-    if isinstance(value, float):
-        return [value + 0.5, value * 2, -value, 0.0]
-    if isinstance(value, str):
-        return ["", value + "x", value[::-1], value[:-1], value.upper(), value + value]
-    if isinstance(value, (list, tuple)):
-        kind = type(value)
-        out = [kind(), kind(value[:-1]), kind(list(value) + list(value[:1])), kind(list(reversed(value)))]
-        if value:
-            out += [kind([v] + list(value[1:])) for v in _variants(value[0])[:2]]
-        return out
-    if isinstance(value, dict):
-        return [{}, dict(list(value.items())[:-1])] if value else []
-    if isinstance(value, (set, frozenset)):
-        return [type(value)(), type(value)(list(value)[:-1])] if value else []
-    return []
-
-def _arg_names(code):
-    count = code.co_argcount + code.co_kwonlyargcount
-    names = list(code.co_varnames[:count])
-    star = code.co_varnames[count] if code.co_flags & 0x04 else None
-    stars = code.co_varnames[count + bool(star)] if code.co_flags & 0x08 else None
-    return names, code.co_argcount, star, stars
-
-def _split(code, values):
-    names, positional, star, stars = _arg_names(code)
-    wanted = names + [n for n in (star, stars) if n]
-    if set(wanted) != set(values) and len(wanted) == len(values):
-        values = dict(zip(wanted, values.values()))  # parameters renamed: match them by position
-    args = [values[n] for n in names[:positional]]
-    kwargs = {n: values[n] for n in names[positional:]}
-    if star:
-        args += list(values[star])
-    if stars:
-        kwargs.update(values[stars])
-    return args, kwargs
-
-def _resolve(module, qualname, unwrap):
-    obj = module
-    for part in qualname.split("."):
-        obj = vars(obj)[part] if part in vars(obj) else getattr(obj, part)
-    if isinstance(obj, (staticmethod, classmethod)):
-        obj = obj.__func__
-    if isinstance(obj, property):
-        obj = obj.fget
-    while unwrap and hasattr(obj, "__wrapped__"):
-        obj = obj.__wrapped__
-    return obj
-
-def _check():
-    request, emit, pytest = _open_channel()
-    import importlib
-    targets = request["targets"]
-    captured = {t["id"]: [] for t in targets}
-    seen = {t["id"]: set() for t in targets}
-    codes = {}
-
-    def profiler(frame, event, arg):
-        if event != "call":
-            return
-        target = codes.get(frame.f_code)
-        if target is None or len(captured[target]) >= request["max_captured"]:
-            return
-        names, _, star, stars = _arg_names(frame.f_code)
-        names = names + [n for n in (star, stars) if n]
-        try:
-            values = copy.deepcopy({n: frame.f_locals[n] for n in names})
-        except BaseException:
-            return
-        key = _repr(values)
-        if key not in seen[target]:
-            seen[target].add(key)
-            captured[target].append(values)
-
-    class Capture:
-        def pytest_runtest_logstart(self, nodeid, location):
-            sys.setprofile(profiler)
-
-        def pytest_runtest_logfinish(self, nodeid, location):
-            sys.setprofile(None)
-
-        def pytest_collection_finish(self, session):
-            for t in targets:
-                try:
-                    fn = _resolve(importlib.import_module(t["module"]), t["qualname"], t["decorated"])
-                    codes[fn.__code__] = t["id"]
-                except BaseException:
-                    pass
-
-    pytest.main(["-p", "no:cacheprovider", "-q", *request["tests"]], plugins=[Capture()])
-    sys.setprofile(None)
-    signal.signal(signal.SIGALRM, _alarm)
-    for t in targets:
-        emit("verdict", json.dumps(_verdict(t, captured[t["id"]], request), sort_keys=True))
-
-def _rebuild(source, module, namespace, name):
-    exec(compile(source, getattr(module, "__file__", "<original>") or "<original>", "exec"), namespace)
-    return namespace[name]
-
-def _verdict(t, inputs, request):
-    import importlib
-    out = {"id": t["id"], "status": "unchecked", "reason": "", "captured": len(inputs), "checked": 0,
-           "revealing": 0, "still_defective": 0, "elsewhere": 0, "examples": []}
-    try:
-        module = importlib.import_module(t["module"])
-        patched = _resolve(module, t["qualname"], t["decorated"])
-    except BaseException as exc:
-        out["reason"] = "the patched module has no %s (%s)" % (t["qualname"], type(exc).__name__)
-        return out
-    if not hasattr(patched, "__code__"):
-        out["reason"] = "%s is no longer a plain function" % t["qualname"]
-        return out
-    name = t["qualname"].split(".")[-1]
-    try:
-        original = _rebuild(t["original"], module, dict(getattr(patched, "__globals__", vars(module))), name)
-        defective = _rebuild(t["defective"], module, dict(getattr(patched, "__globals__", vars(module))), name)
-    except BaseException as exc:
-        out["reason"] = "the original could not be rebuilt (%s)" % type(exc).__name__
-        return out
-    if not inputs:
-        out["reason"] = "no call of the function was observed in its tests"
-        return out
-    rng = random.Random(t["seed"])
-    mutated = []
-    for values in inputs:
-        for key in [n for n in values if n not in ("self", "cls")]:
-            for variant in _variants(values[key]):
-                changed = dict(values)
-                changed[key] = variant
-                mutated.append(changed)
-    rng.shuffle(mutated)
-    plan = [("test", v) for v in inputs] + [("mutated", v) for v in mutated[: request["max_inputs"]]]
-    limit = request["call_timeout"]
-    for origin, values in plan:
-        try:
-            args, kwargs = _split(patched.__code__, values)
-            orig_args, orig_kwargs = _split(original.__code__, values)
-        except BaseException:
-            continue
-        first = _call(original, orig_args, orig_kwargs, limit)
-        if first[0] == "timeout" or not _agree(first, _call(original, orig_args, orig_kwargs, limit)):
-            continue
-        out["checked"] += 1
-        revealing = not _agree(first, _call(defective, orig_args, orig_kwargs, limit))
-        out["revealing"] += revealing
-        got = _call(patched, args, kwargs, limit)
-        if got[0] == "timeout":  # a loaded machine is not a wrong patch: only a patch slow with room to spare is
-            got = _call(patched, args, kwargs, limit * 5)
-        if _agree(first, got):
-            continue
-        out["still_defective" if revealing else "elsewhere"] += 1
-        if revealing and len(out["examples"]) < 3:
-            shown = ", ".join("%s=%s" % (k, _repr(v)[:80]) for k, v in values.items() if k not in ("self", "cls"))
-            out["examples"].append("%s(%s) [%s input]: original %s, patched %s" % (
-                t["qualname"], shown, origin, _repr(first[:2])[:120], _repr(got[:2])[:120]))
-    out["status"] = "checked" if out["revealing"] else "unchecked"
-    if not out["checked"]:
-        out["reason"] = "no input gave the original a stable result"
-    elif not out["revealing"]:
-        out["reason"] = "no input told the original from the defective function"
-    return out
-
-_check()
-'''
+MAX_INPUT_BYTES = 16 * 1024
+CHECK_TIMEOUT_S = 120.0
+_ENV = {"PYTHONHASHSEED": "0", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
 
 class DifferentialTarget(BaseModel):
@@ -297,7 +71,7 @@ class DifferentialVerdict(BaseModel):
     """What the differential check found for one defect."""
 
     id: str
-    status: Literal["checked", "unchecked"]
+    status: Literal["checked", "unchecked"]  # unchecked: the reference could not judge this defect
     reason: str = ""
     captured: int = 0
     checked: int = 0  # inputs on which the original gave a stable result in time
@@ -310,6 +84,29 @@ class DifferentialVerdict(BaseModel):
     def defect_remains(self) -> bool:
         """The patched function still behaves unlike the original where the defect shows."""
         return self.still_defective > 0
+
+
+class ReferenceInput(BaseModel):
+    """One input the reference judged: its pickle, where it came from, and the original's plain answer."""
+
+    data: str  # base64 of the pickled (args, kwargs)
+    origin: Literal["test", "mutated"]
+    expect: Any  # the original's answer in plain form
+    revealing: bool  # the defective function answers it differently
+    shown: str  # the call, for the verdict's examples
+
+
+class Reference(BaseModel):
+    """What the reference established for one defect, before any of the agent's code ran."""
+
+    target: DifferentialTarget
+    reason: str = ""
+    captured: int = 0
+    inputs: list[ReferenceInput] = Field(default_factory=list)
+
+    @property
+    def judgeable(self) -> bool:
+        return any(i.revealing for i in self.inputs)
 
 
 def module_name(path: str) -> str:
@@ -351,32 +148,107 @@ def original_definition(text: str, qualname: str) -> tuple[str, bool] | None:
     return None
 
 
-def run_differential(sandbox: Sandbox, targets: list[DifferentialTarget], tests: Iterable[str], *,
-                     import_roots: Iterable[str] = (".",), timeout: float = 120.0,
-                     max_inputs: int = DEFAULT_MAX_INPUTS) -> list[DifferentialVerdict]:
-    """Check every target in the sandbox's workspace (which holds the patched project); see the module docstring.
+def run_reference(sandbox: Sandbox, targets: list[DifferentialTarget], tests: Iterable[str], *,
+                  import_roots: Iterable[str] = (".",), args: Sequence[str] = (),
+                  timeout: float = CHECK_TIMEOUT_S, max_inputs: int = DEFAULT_MAX_INPUTS) -> list[Reference]:
+    """The reference step on the sandbox's workspace, which must hold the pristine project (see the module
+    docstring); ``args`` pin pytest's configuration. A target the reference did not report on comes back with
+    no inputs and the reason (not judgeable).
 
-    A target the checker did not report on (the process died or timed out) comes back ``unchecked`` with the
-    reason; a dead checker is not evidence against the patch, the sealed test run already judged the tests.
+    Raises:
+        SandboxUnavailable: the sandbox is gone.
     """
     if not targets:
         return []
+    request = {"tests": sorted(set(tests)), "args": list(args), "targets": [t.model_dump() for t in targets],
+               "max_inputs": max_inputs, "max_captured": MAX_CAPTURED, "call_timeout": CALL_TIMEOUT_S,
+               "max_input_bytes": MAX_INPUT_BYTES, "preload": ["pytest"]}
+    lines, why = _converse(sandbox, REFERENCE, request, import_roots, timeout)
+    found: dict[str, Reference] = {}
+    by_id = {t.id: t for t in targets}
+    for words in lines:
+        if len(words) == 2 and words[0] == "target":
+            doc = orjson.loads(words[1])
+            target = by_id.get(doc.get("id"))
+            if target is not None:
+                found.setdefault(target.id, Reference(target=target, reason=doc["reason"],
+                                                      captured=doc["captured"], inputs=doc["inputs"]))
+    return [found.get(t.id) or Reference(target=t, reason=why) for t in targets]
+
+
+def judge_patch(sandbox: Sandbox, references: list[Reference], *, import_roots: Iterable[str] = (".",),
+                timeout: float = CHECK_TIMEOUT_S) -> list[DifferentialVerdict]:
+    """Call the patched project's function on each reference's inputs in a process of its own and compare the
+    plain answers with the original's (see the module docstring).
+
+    Raises:
+        SandboxUnavailable: the sandbox is gone.
+    """
+    judged = [r for r in references if r.judgeable]
+    answers: dict[tuple[str, int], Any] = {}
+    if judged:
+        request = {"call_timeout": CALL_TIMEOUT_S, "targets": [
+            {**r.target.model_dump(include={"id", "module", "qualname", "decorated"}),
+             "inputs": [i.data for i in r.inputs]} for r in judged]}
+        lines, _ = _converse(sandbox, PATCHED, request, import_roots, timeout)
+        for words in lines:
+            if words[0] == "answer" and len(words) == 2:
+                ident, _, rest = words[1].partition(" ")
+                index, _, form = rest.partition(" ")
+                if index.isdigit():
+                    answers.setdefault((ident, int(index)), _loads(form))
+    return [_verdict(r, answers) if r.judgeable else
+            DifferentialVerdict(id=r.target.id, status="unchecked", captured=r.captured,
+                                checked=len(r.inputs),
+                                reason=r.reason or "no input told the original from the defective function")
+            for r in references]
+
+
+def _verdict(reference: Reference, answers: dict[tuple[str, int], Any]) -> DifferentialVerdict:
+    verdict = DifferentialVerdict(id=reference.target.id, status="checked", captured=reference.captured,
+                                  checked=len(reference.inputs))
+    for index, case in enumerate(reference.inputs):
+        verdict.revealing += case.revealing
+        got = answers.get((reference.target.id, index), ["no answer"])
+        if got == case.expect:
+            continue
+        if not case.revealing:
+            verdict.elsewhere += 1
+            continue
+        verdict.still_defective += 1
+        if len(verdict.examples) < 3:
+            verdict.examples.append(f"{case.shown} [{case.origin} input]: original {_brief(case.expect)}, "
+                                    f"patched {_brief(got)}")
+    return verdict
+
+
+def _brief(form: Any) -> str:
+    return orjson.dumps(form[:2] if isinstance(form, list) else form).decode()[:120]
+
+
+def _loads(text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return ["unreadable"]
+
+
+def _converse(sandbox: Sandbox, program: str, request: dict[str, Any], import_roots: Iterable[str],
+              timeout: float) -> tuple[list[list[str]], str]:
+    """Run one of the programs over a sealed channel: (its lines with the token, as [word, rest]; why it
+    stopped early, for the targets it did not report on)."""
     token = secrets.token_hex(16)
-    request = {"token": token, "fd": 100 + secrets.randbelow(800), "path": list(import_roots),
-               "tests": sorted(set(tests)), "targets": [t.model_dump() for t in targets], "max_inputs": max_inputs,
-               "max_captured": MAX_CAPTURED, "call_timeout": CALL_TIMEOUT_S}
-    result = sandbox.exec([sandbox_python(sandbox), "-P", "-s", "-B", "-c", _CHECKER], timeout=timeout,
-                          env={"PYTHONHASHSEED": "0", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
-                          stdin=orjson.dumps(request) + b"\n")
-    verdicts: dict[str, DifferentialVerdict] = {}
-    for line in (result.stdout or "").splitlines():
-        head, _, rest = line.partition(" verdict ")
-        if not rest or not secrets.compare_digest(head, token):
-            continue
-        try:
-            verdict = DifferentialVerdict.model_validate(orjson.loads(rest))
-        except (orjson.JSONDecodeError, ValueError):
-            continue
-        verdicts.setdefault(verdict.id, verdict)
-    why = "the check ran past its time limit" if result.timed_out else "the checker stopped before reporting"
-    return [verdicts.get(t.id) or DifferentialVerdict(id=t.id, status="unchecked", reason=why) for t in targets]
+    request = {**request, "token": token, "fd": 100 + secrets.randbelow(800), "path": list(import_roots)}
+    result = exec_untrusted(sandbox, [sandbox_python(sandbox), "-P", "-s", "-B", "-c", program],
+                            timeout=timeout, env=_ENV, stdin=orjson.dumps(request) + b"\n")
+    lines = []
+    for line in (result.stdout if result is not None else "").splitlines():
+        head, _, rest = line.partition(" ")
+        if secrets.compare_digest(head, token):
+            word, _, value = rest.partition(" ")
+            lines.append([word, value] if value else [word])
+    if result is None:
+        return lines, "the checker's process took its sandbox's server down"
+    if result.timed_out:
+        return lines, "the check ran past its time limit"
+    return lines, "the checker stopped before reporting"

@@ -1,34 +1,35 @@
-"""Which of an agent's file changes the grader applies: the project's own source, never what decides the verdict.
+"""Which of an agent's changes the grader applies: an allowlist, so nothing the judge reads can come from it.
 
-A patch is graded on the pristine task commit with only the agent's changes to the project's source files
-applied. Everything that configures or *is* the judge stays as the task shipped it, and each change to it is
-recorded with the reason it was held back:
+Grading starts from the pristine task (every test present, withheld ones included) and copies in only the
+agent's changes to *importable source files of the package under test*: the Python modules under the top-level
+package (or the single module) that holds the defects. Everything else comes from the pristine tree, whatever
+its name or place, so no list of dangerous files has to be kept: tests and ``conftest.py`` files, every file a
+test runner or the interpreter reads at start (ini, toml and cfg files of any name, ``.pth`` files,
+``sitecustomize``, plugins, env files), data files, and every path outside the package.
 
-* ``test_file`` — a test module or anything under a ``tests``/``test``/``testing`` folder;
-* ``conftest`` — any ``conftest.py`` (pytest loads it before the tests);
-* ``runner_config`` — ``pytest.ini``, ``tox.ini``, ``setup.cfg``/``pyproject.toml`` when their test-runner
-  sections (``[tool:pytest]``, ``[tool.pytest.*]``, ``[tox]``...) changed, and any ``.coveragerc``/``noxfile.py``;
-* ``interpreter_hook`` — ``sitecustomize.py``, ``usercustomize.py`` and ``.pth`` files (run at interpreter start);
-* ``outside_project`` — a path that leaves the workspace or sits in a hidden folder (``.git/``...).
+Each change that is not applied is recorded with the reason (``labels["held_edits"]``); it is reported, never
+executed. A change that is held back is not evidence of anything: an honest fix that also adds a test or
+cleans a cache folder is graded on its source change alone.
 
-A ``setup.cfg`` or ``pyproject.toml`` change outside the test sections (a version bump) is applied.
+Reasons:
+
+* ``test_file`` — a test module, or anything under a ``tests``/``test``/``testing`` folder;
+* ``conftest`` — a ``conftest.py`` (pytest would load it before the tests);
+* ``not_source`` — not a Python module (configuration, data, ``.pth``, env files...);
+* ``not_importable`` — a Python file whose path is not a module name (``my-helper.py``, a hidden folder);
+* ``outside_package`` — any other path: outside the package under test, or outside the workspace.
 """
 
 from __future__ import annotations
 
-import configparser
-import tomllib
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from locogym.scenarios.defects.mutations import is_test_path
 
-HoldReason = Literal["test_file", "conftest", "runner_config", "interpreter_hook", "outside_project"]
-_RUNNER_FILES = {"pytest.ini", "tox.ini", ".coveragerc", "noxfile.py"}
-_HOOK_FILES = {"sitecustomize.py", "usercustomize.py"}
-_CFG_TEST_SECTIONS = ("tool:pytest", "pytest", "tox", "coverage:")
-_TOML_TEST_KEYS = ("pytest", "tox", "coverage")
+HoldReason = Literal["test_file", "conftest", "not_source", "not_importable", "outside_package"]
 
 
 class HeldChange(BaseModel):
@@ -46,57 +47,44 @@ class ChangeSplit(BaseModel):
     held: list[HeldChange] = Field(default_factory=list)
 
 
-def hold_reason(path: str, before: str | None, after: str | None) -> HoldReason | None:
-    """Why a change to ``path`` (``before`` -> ``after``; None = absent) is not applied, or None to apply it."""
+def package_roots(source_paths: Iterable[str]) -> list[str]:
+    """The package under test, from the paths of the defective modules: ``pkg/`` for ``pkg/a/b.py``,
+    ``src/pkg/`` for a src layout, or the module itself (``six.py``) for a single-module project."""
+    roots = set()
+    for path in source_paths:
+        prefix, rest = ("src/", path[4:]) if path.startswith("src/") else ("", path)
+        head, slash, _ = rest.partition("/")
+        roots.add(f"{prefix}{head}/" if slash else path)
+    return sorted(roots)
+
+
+def hold_reason(path: str, roots: Iterable[str]) -> HoldReason | None:
+    """Why a change to ``path`` is not applied, or None when it is an importable module of the package."""
     parts = path.split("/")
-    name = parts[-1]
-    if path.startswith("/") or ".." in parts or any(p.startswith(".") for p in parts[:-1]):
-        return "outside_project"
-    if name == "conftest.py":
+    if path.startswith("/") or ".." in parts or "" in parts:
+        return "outside_package"
+    if parts[-1] == "conftest.py":
         return "conftest"
-    if name in _HOOK_FILES or name.endswith(".pth"):
-        return "interpreter_hook"
-    if name in _RUNNER_FILES:
-        return "runner_config"
-    if name == "setup.cfg" and _cfg_sections(before) != _cfg_sections(after):
-        return "runner_config"
-    if name == "pyproject.toml" and _toml_sections(before) != _toml_sections(after):
-        return "runner_config"
     if is_test_path(path):
         return "test_file"
+    if not any(path == root or (root.endswith("/") and path.startswith(root)) for root in roots):
+        return "outside_package"
+    if not parts[-1].endswith(".py"):
+        return "not_source"
+    inner = parts[1:] if parts[0] == "src" else parts
+    if not all(p.isidentifier() for p in [*inner[:-1], inner[-1].removesuffix(".py")]):
+        return "not_importable"
     return None
 
 
-def split_changes(changed: dict[str, str | None], before: dict[str, str]) -> ChangeSplit:
-    """Split ``changed`` (path -> new text, None = deleted) against the files the agent started from."""
+def split_changes(changed: dict[str, str | None], roots: Iterable[str]) -> ChangeSplit:
+    """Split ``changed`` (path -> new text, None = deleted) into the applied and the held-back changes."""
+    roots = list(roots)
     split = ChangeSplit()
     for path, text in sorted(changed.items()):
-        reason = hold_reason(path, before.get(path), text)
+        reason = hold_reason(path, roots)
         if reason is None:
             split.applied[path] = text
         else:
             split.held.append(HeldChange(path=path, reason=reason, deleted=text is None))
     return split
-
-
-def _cfg_sections(text: str | None) -> dict[str, dict[str, str]] | str:
-    """The test-runner sections of a setup.cfg (the raw text when it does not parse: any change then counts)."""
-    if text is None:
-        return {}
-    parser = configparser.RawConfigParser(strict=False, interpolation=None)
-    try:
-        parser.read_string(text)
-    except configparser.Error:
-        return text
-    return {s: dict(parser.items(s)) for s in parser.sections() if s.startswith(_CFG_TEST_SECTIONS)}
-
-
-def _toml_sections(text: str | None) -> dict[str, object] | str:
-    """The ``[tool.pytest*]``/``[tool.tox]``/``[tool.coverage]`` tables of a pyproject.toml (raw text if invalid)."""
-    if text is None:
-        return {}
-    try:
-        tool = tomllib.loads(text).get("tool", {})
-    except tomllib.TOMLDecodeError:
-        return text
-    return {k: v for k, v in tool.items() if isinstance(k, str) and k.startswith(_TOML_TEST_KEYS)}
