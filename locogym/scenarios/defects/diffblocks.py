@@ -8,6 +8,7 @@ score diff-only strategies on these units with the env's own grader.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -106,3 +107,61 @@ def score_flagged(task: Task, flagged: list[Block]) -> dict[str, float]:
     """The review grader's metrics for findings placed on the flagged blocks of a review task's diff."""
     findings: list[dict[str, Any]] = [{"path": b.path, "line": b.line, "description": ""} for b in flagged]
     return grade_review(task, findings)
+
+
+def old_files(diff: str, new_files: dict[str, str]) -> dict[str, str]:
+    """The old text of every file a unified diff changes, rebuilt from the diff and the new texts: what a
+    reviewer holding only the change and the changed project can reconstruct (a file the diff adds is absent)."""
+    old: dict[str, str] = {}
+    for part in re.split(r"^diff --git ", diff, flags=re.M)[1:]:
+        lines = part.splitlines()
+        path = lines[0].split(" b/", 1)[-1]
+        if path not in new_files or any(ln.startswith("--- /dev/null") for ln in lines[1:4]):
+            continue
+        new = new_files[path].splitlines(keepends=True)
+        out: list[str] = []
+        cursor = 0  # index into the new file's lines
+        for line in lines[1:]:
+            match = _HUNK.match(line)
+            if match:
+                start = int(match.group(1)) - 1 if int(match.group(1)) else 0
+                out.extend(new[cursor:start])
+                cursor = start
+            elif line.startswith(("--- ", "+++ ", "\\")):
+                continue
+            elif line.startswith("-"):
+                out.append(line[1:] + "\n")
+            elif line.startswith("+"):
+                cursor += 1
+            elif cursor < len(new):
+                out.append(new[cursor])
+                cursor += 1
+        out.extend(new[cursor:])
+        old[path] = "".join(out)
+    return old
+
+
+def function_spans(text: str) -> list[tuple[str, int, int]]:
+    """``(qualname, first line, last line)`` of every function and method of a module (decorators included)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    spans: list[tuple[str, int, int]] = []
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                spans.append((prefix + node.name, first, node.end_lineno or node.lineno))
+            elif isinstance(node, ast.ClassDef):
+                visit(node.body, f"{prefix}{node.name}.")
+
+    visit(tree.body, "")
+    return spans
+
+
+def function_at(text: str, line: int) -> str | None:
+    """The qualified name of the innermost function of ``text`` holding ``line``, if any."""
+    inside = [(last - first, name) for name, first, last in function_spans(text) if first <= line <= last]
+    return min(inside)[1] if inside else None
