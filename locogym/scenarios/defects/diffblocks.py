@@ -15,6 +15,7 @@ from typing import Any
 
 from locogym.core.types import Task
 from locogym.scenarios.defects.gold import grade_review
+from locogym.scenarios.defects.mutations import is_test_path
 from locogym.scenarios.defects.review import DEFAULT_WINDOW, Location
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
@@ -165,3 +166,25 @@ def function_at(text: str, line: int) -> str | None:
     """The qualified name of the innermost function of ``text`` holding ``line``, if any."""
     inside = [(last - first, name) for name, first, last in function_spans(text) if first <= line <= last]
     return min(inside)[1] if inside else None
+
+
+def changed_functions(files: dict[str, str], places: list[Location]) -> set[str]:
+    """Names of the functions a change touches (its located edits in the new files) and of the project functions
+    that call one of them: the tests of all of these are withheld alike, so a missing test points at none."""
+    touched = {name.rsplit(".", 1)[-1] for p in places
+               for name in [function_at(files.get(p.path, ""), p.line)] if name}
+    callers = set()
+    for path, text in files.items():
+        if not path.endswith(".py") or is_test_path(path):
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                called = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | \
+                    {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+                if called & touched:
+                    callers.add(node.name)
+    return touched | callers

@@ -24,11 +24,12 @@ from locogym.core.types import Evidence, ScenarioConfig, Task, ToolCall
 from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.describe import describe
+from locogym.scenarios.defects.diffblocks import changed_functions
 from locogym.scenarios.defects.differential import original_definition
 from locogym.scenarios.defects.edits import SourceText, shifted_line
 from locogym.scenarios.defects.gold import PatchDefect, PatchGold, ReviewGold
 from locogym.scenarios.defects.growth import CORE_TOKENS, defect_paths
-from locogym.scenarios.defects.hide import withhold_tests
+from locogym.scenarios.defects.hide import withhold_tests, withhold_without_trace
 from locogym.scenarios.defects.inject import Injection, inject_defects
 from locogym.scenarios.defects.mutations import Mutation
 from locogym.scenarios.defects.placement import listing_depth, ordered_diff, place_sections
@@ -299,7 +300,8 @@ def build_review_task(core: Core, context: Context, config: ScenarioConfig, core
                                   random.Random(f"review-order:{context.seeding.fill_seed()}:{context.fill}"))
     question = review_question(core.tree.name)
     prompt = f"{question}\n\n```diff\n{ordered_diff(change.sections, order)}```"
-    visible, _ = withhold_tests(change.files_after, injection.fail_to_pass)
+    decoys = changed_functions(change.files_after, [*change.defects, *change.benign])
+    visible = withhold_without_trace(change.files_after, injection.fail_to_pass, decoys)
     gold = ReviewGold(repository=core.tree.name, commit=core.tree.commit, window=window,
                       defects=core_change.defects, fail_to_pass=injection.fail_to_pass)
     gold_json = gold.model_dump(mode="json")
