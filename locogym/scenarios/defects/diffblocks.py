@@ -188,3 +188,9 @@ def changed_functions(files: dict[str, str], places: list[Location]) -> set[str]
                 if called & touched:
                     callers.add(node.name)
     return touched | callers
+
+
+def changed_tests(files: dict[str, str], places: list[Location]) -> set[str]:
+    """Names of the test functions a change edits itself (the tests shipped with an intended change)."""
+    return {name.rsplit(".", 1)[-1] for p in places if is_test_path(p.path)
+            for name in [function_at(files.get(p.path, ""), p.line)] if name}

@@ -75,7 +75,8 @@ def _collect(body: list[ast.stmt], prefix: tuple[str, ...], targets: set[tuple[s
 
 
 # ------------------------------------------------------------------------------------------------ without trace
-def withhold_without_trace(files: dict[str, str], nodeids: list[str], decoys: set[str]) -> dict[str, str]:
+def withhold_without_trace(files: dict[str, str], nodeids: list[str], decoys: set[str],
+                           keep: set[str] = frozenset()) -> dict[str, str]:
     """Files with the tests cut out so that nothing points at what was cut: the tests of ``nodeids`` and, as
     decoys, every test function that names one of ``decoys`` (the functions a change touches, say, so the tests
     of harmless edits go the same way as a defect's).
@@ -83,7 +84,7 @@ def withhold_without_trace(files: dict[str, str], nodeids: list[str], decoys: se
     A cut takes the blank lines after the test with it (before it, at the end of a file), so no gap is left; a
     class left without tests goes entirely; an imported name that only the cut tests used leaves its import (the
     whole statement when nothing is left of it). Every test module is treated alike, whether it lost a test or
-    not.
+    not. Test functions named in ``keep`` (the tests the change itself updates) stay, unless ``nodeids`` name them.
     """
     wanted: dict[str, set[tuple[str, ...]]] = {}
     for nodeid in nodeids:
@@ -98,7 +99,7 @@ def withhold_without_trace(files: dict[str, str], nodeids: list[str], decoys: se
             tree = ast.parse(text)
         except SyntaxError:
             continue
-        spans = _test_spans(tree, wanted.get(path, set()), decoys)
+        spans = _test_spans(tree, wanted.get(path, set()), decoys, keep)
         if spans:
             visible[path] = _tidy_imports(text, _cut_lines(text, spans))
     return visible
@@ -113,12 +114,13 @@ def _first_line(node: ast.stmt) -> int:
     return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
 
 
-def _test_spans(tree: ast.Module, targets: set[tuple[str, ...]], decoys: set[str]) -> list[tuple[int, int]]:
+def _test_spans(tree: ast.Module, targets: set[tuple[str, ...]], decoys: set[str],
+                keep: set[str]) -> list[tuple[int, int]]:
     """Line spans (first, last) of the test functions to cut, a class's whole span when all its tests go."""
     spans: list[tuple[int, int]] = []
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-            if (node.name,) in targets or _names_in(node) & decoys:
+            if (node.name,) in targets or (node.name not in keep and _names_in(node) & decoys):
                 spans.append((_first_line(node), node.end_lineno or node.lineno))
         elif isinstance(node, ast.ClassDef):
             tests = [s for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
