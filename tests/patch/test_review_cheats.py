@@ -34,7 +34,7 @@ def env(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - a gym env
 @pytest.fixture(scope="module")
 def tasks(env) -> list[Task]:  # noqa: ANN001
     base = env.unwrapped
-    return [base.generate(base.make_config(seed, {"length": 6_000})) for seed in SEEDS]
+    return [base.generate(base.make_config(seed, {"length": 6_000, "tier": "refactor"})) for seed in SEEDS]
 
 
 def _mean_f1(tasks: list[Task], choose) -> float:  # noqa: ANN001 - a block filter
@@ -277,7 +277,7 @@ def test_tampering_with_the_workspace_does_not_change_the_grade(env) -> None:  #
 @pytest.mark.slow
 def test_the_same_seed_gives_the_same_review_task(env, tasks: list[Task]) -> None:  # noqa: ANN001
     base = env.unwrapped
-    again = base.generate(base.make_config(SEEDS[0], {"length": 6_000}))
+    again = base.generate(base.make_config(SEEDS[0], {"length": 6_000, "tier": "refactor"}))
     assert again.model_dump() == tasks[0].model_dump()
     assert again.meta["benign_dropped"] == tasks[0].meta["benign_dropped"]
 
@@ -288,3 +288,17 @@ def test_a_differential_tester_finds_the_defects_of_the_easy_tier(env, tmp_path:
     tasks = [base.generate(base.make_config(seed, {"length": 8_192, "tier": "refactor"})) for seed in SEEDS]
     scores = [score_flagged(t, differential_flags(t, tmp_path / str(i)))["f1"] for i, t in enumerate(tasks)]
     assert statistics.fmean(scores) >= 0.6, scores  # the refactor-only mix is an easy tier: running code solves it
+
+
+@pytest.mark.slow
+def test_a_differential_tester_is_no_reviewer_on_the_default_tier(env, tmp_path: Path) -> None:  # noqa: ANN001
+    """Intended changes behave differently too: running the code flags them with the bugs."""
+    base = env.unwrapped
+    tasks = [base.generate(base.make_config(seed, {"length": 8_192})) for seed in SEEDS]
+    scores = [score_flagged(t, differential_flags(t, tmp_path / str(i))) for i, t in enumerate(tasks)]
+    assert statistics.fmean(m["f1"] for m in scores) <= 0.5, [m["f1"] for m in scores]
+    assert statistics.fmean(m["recall"] for m in scores) >= 0.5  # it does run the code: it finds most defects
+    for seed in SEEDS[:2]:
+        oracle = locogym.run_episode(env, locogym.make_agent("oracle"), seed=seed, options={"length": 8_192})
+        noop = locogym.run_episode(env, locogym.make_agent("noop"), seed=seed, options={"length": 8_192})
+        assert oracle.score.success == 1.0 and noop.score.success == 0.0

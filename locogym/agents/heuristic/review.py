@@ -11,6 +11,12 @@ checking script into a scratch folder of the workspace and runs the script with 
 4. for a function that now behaves differently, undoes its change blocks one at a time to find the block whose
    reversal restores the old behaviour, and reports that block's line.
 
+A change that comes with a description (the purpose tier) is read against it, and only in one way: each line
+``- `name` (`path`): ... `OLD` becomes `NEW`.`` states an intended change. A function that behaves differently is
+reported unless the description states a change of it and the responsible block's only difference is exactly
+that number, ``OLD`` replaced by ``NEW``; a stated change implemented any other way is reported as differing from
+the description, and an unstated behaviour change as a regression. Nothing else of the description is used.
+
 Each reported line becomes a finding. Blocks outside functions (module constants, imports) are never reported,
 and functions whose inputs it cannot make up are left alone, so it misses what its inputs do not exercise. Without
 ``run`` (or ``write_file``) it can check nothing and submits no findings. It only ever reads the prompt and tool
@@ -19,6 +25,7 @@ outputs, like any agent.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Generator
 from typing import Any
@@ -28,11 +35,13 @@ from locogym.core.types import ToolCall
 
 Step = Generator[ToolCall, str, Any]
 SCRATCH = ".review-check"
-_SUSPECT = re.compile(r"^SUSPECT (\S+) (\d+)$", re.M)
+_SUSPECT = re.compile(r"^SUSPECT (\[.*\])$", re.M)
+_INTENT = re.compile(r"^- `(\w+)` \(`([^`]+)`\): .*`(-?\d+)` becomes `(-?\d+)`\.$", re.M)
+_NUMBER = re.compile(r"\d+|\S")
 _DIFF = re.compile(r"```diff\n(.*?)```", re.S)
 
 _SCRIPT = r'''
-import ast, itertools, os, random, re, signal, sys, types
+import ast, itertools, json, os, random, re, signal, sys, types
 
 sys.path[:0] = [os.path.abspath("src"), os.path.abspath(".")]
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
@@ -213,11 +222,22 @@ def main():
                 if behaviour(trial, qualname, ints) == before:
                     culprit = change
                     break
-            print("SUSPECT %s %d" % (path, culprit[0]))
+            print("SUSPECT " + json.dumps([path, culprit[0], qualname, culprit[2], culprit[1]]))
 
 
 main()
 '''
+
+
+def as_described(old_lines: list[str], new_lines: list[str], old: str, new: str) -> bool:
+    """True when a block's only change is the description's number ``old`` replaced by ``new``: the block, with
+    that one number swapped back, is the old text."""
+    before = _NUMBER.findall("\n".join(old_lines))
+    after = _NUMBER.findall("\n".join(new_lines))
+    if len(before) != len(after):
+        return False
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    return changed == [(old, new)]
 
 
 class Policy(Agent):
@@ -252,10 +272,15 @@ class Policy(Agent):
             yield ToolCall(name="write_file", arguments={"path": f"{SCRATCH}/check.py", "content": _SCRIPT})
             report = yield ToolCall(name="run", arguments={
                 "cmd": f"python3 {SCRATCH}/check.py {SCRATCH}/change.diff", "timeout": 300})
+            intents = {(path, name): (old, new) for name, path, old, new in _INTENT.findall(obs)}
             seen = set()
-            for path, line in _SUSPECT.findall(report):
-                if (path, line) not in seen:
-                    seen.add((path, line))
-                    findings.append({"path": path, "line": int(line),
-                                     "description": "the function behaves differently from its old version"})
+            for found in _SUSPECT.findall(report):
+                path, line, qualname, old_lines, new_lines = json.loads(found)
+                stated = intents.get((path, qualname.rsplit(".", 1)[-1]))
+                if (path, line) in seen or (stated and as_described(old_lines, new_lines, *stated)):
+                    continue
+                seen.add((path, line))
+                why = ("the change differs from what the description states" if stated
+                       else "a behaviour change the description does not state")
+                findings.append({"path": path, "line": int(line), "description": why})
         yield ToolCall(name="submit", arguments={"answer": findings})

@@ -101,7 +101,7 @@ def withhold_without_trace(files: dict[str, str], nodeids: list[str], decoys: se
             continue
         spans = _test_spans(tree, wanted.get(path, set()), decoys, keep)
         if spans:
-            visible[path] = _tidy_imports(text, _cut_lines(text, spans))
+            visible[path] = _tidy_imports(text, _cut_lines(text, spans)).rstrip("\n") + "\n"
     return visible
 
 

@@ -140,9 +140,9 @@ def _make(files: dict[str, str], cand: _Candidate, rng: random.Random, wrong: bo
     lo, hi = cand.test_span
     test_edit = Edit(path=cand.test_path, start=lo, end=hi, old=test_text[lo:hi],
                      new="[" + ", ".join(f"({v}, {o})" for v, o in pairs) + "]")
-    what = (f"the threshold `{old}` of its `{_segment(files[cand.path], cand.constant)}` check"
-            if cand.role == "bound" else f"the constant `{old}`")
-    line = f"- `{cand.function}` (`{cand.path}`): {what} becomes `{new}`."
+    where = _segment(files[cand.path], cand.constant)
+    what = f"the threshold of its `{where}` check" if cand.role == "bound" else f"the number in `{where}`"
+    line = f"- `{cand.function}` (`{cand.path}`): {what}, `{old}` becomes `{new}`."
     summary = (f"`{cand.function}`: the description says `{old}` becomes `{new}`, the change makes it "
                f"`{built_value}`") if wrong else f"`{cand.function}`: `{old}` becomes `{new}` as described"
     ident = f"intent-{cand.path}-{cand.function}-{start}-{new}-{built_value}"
@@ -151,9 +151,9 @@ def _make(files: dict[str, str], cand: _Candidate, rng: random.Random, wrong: bo
 
 
 def _segment(text: str, constant: ast.Constant) -> str:
-    """The comparison a bound sits in, read off its line."""
+    """The comparison or expression a number sits in, read off its line."""
     line = text.splitlines()[constant.lineno - 1].strip()
-    return line.removeprefix("if ").removesuffix(":")
+    return line.removeprefix("if ").removeprefix("return ").removesuffix(":")
 
 
 def _apply(files: dict[str, str], edit: Edit | None) -> dict[str, str]:
