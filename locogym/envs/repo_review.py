@@ -25,10 +25,16 @@ from locogym.core.errors import ConfigError, SandboxError
 from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
 from locogym.envs.defects import DefectEnv
 from locogym.scenarios.defects.behaviour import compare_functions
+from locogym.scenarios.defects.edits import Edit
 from locogym.scenarios.defects.gold import grade_review
 from locogym.scenarios.defects.growth import FillRejected
-from locogym.scenarios.defects.edits import Edit
-from locogym.scenarios.defects.intents import EVAL_SCRIPT, Intent, describe_change, draw_intents, parse_outcomes
+from locogym.scenarios.defects.intents import (
+    EVAL_SCRIPT,
+    Intent,
+    describe_change,
+    draw_intents,
+    parse_outcomes,
+)
 from locogym.scenarios.defects.refactors import Refactor, make_refactor
 from locogym.scenarios.defects.review import (
     DEFAULT_WINDOW,
@@ -37,7 +43,6 @@ from locogym.scenarios.defects.review import (
     build_change,
     parse_findings,
 )
-from locogym.scenarios.defects.testrun import sandbox_python
 from locogym.scenarios.defects.tasks import (
     Context,
     Core,
@@ -46,6 +51,7 @@ from locogym.scenarios.defects.tasks import (
     core_benign,
     moved_defects,
 )
+from locogym.scenarios.defects.testrun import sandbox_python
 from locogym.tools.base import Tool, ToolContext
 
 
@@ -165,8 +171,8 @@ class RepoReviewEnv(DefectEnv):
         """The defects, the intended changes (a faulty one is a defect) with their updated tests, and the benign
         edits applied to ``files``, each located."""
         intents: list[Intent] = core.derived["intents"][0]
-        defects = [(d.mutation.id, d.mutation.kind, d.mutation.edit, d.mutation.summary)
-                   for d in core.injection.defects]
+        defects: list[tuple[str, str, Edit, str]] = [
+            (d.mutation.id, d.mutation.kind, d.mutation.edit, d.mutation.summary) for d in core.injection.defects]
         defects += [(i.id, "faulty_intent", i.built, i.summary) for i in intents if i.faulty]
         shipped = [make_refactor("intended_change", i.path, [i.built], i.summary) for i in intents if not i.faulty]
         shipped += [make_refactor("updated_test", i.test_edit.path, [i.test_edit], f"{i.function}: test updated")

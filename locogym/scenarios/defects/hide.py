@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Collection
 
 from locogym.scenarios.defects.edits import SourceText
 from locogym.scenarios.defects.mutations import is_test_path
@@ -76,7 +77,7 @@ def _collect(body: list[ast.stmt], prefix: tuple[str, ...], targets: set[tuple[s
 
 # ------------------------------------------------------------------------------------------------ without trace
 def withhold_without_trace(files: dict[str, str], nodeids: list[str], decoys: set[str],
-                           keep: set[str] = frozenset()) -> dict[str, str]:
+                           keep: Collection[str] = ()) -> dict[str, str]:
     """Files with the tests cut out so that nothing points at what was cut: the tests of ``nodeids`` and, as
     decoys, every test function that names one of ``decoys`` (the functions a change touches, say, so the tests
     of harmless edits go the same way as a defect's).
@@ -115,7 +116,7 @@ def _first_line(node: ast.stmt) -> int:
 
 
 def _test_spans(tree: ast.Module, targets: set[tuple[str, ...]], decoys: set[str],
-                keep: set[str]) -> list[tuple[int, int]]:
+                keep: Collection[str]) -> list[tuple[int, int]]:
     """Line spans (first, last) of the test functions to cut, a class's whole span when all its tests go."""
     spans: list[tuple[int, int]] = []
     for node in tree.body:

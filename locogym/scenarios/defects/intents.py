@@ -74,9 +74,9 @@ def candidates(files: dict[str, str], avoid: set[str]) -> list[_Candidate]:
         if not path.endswith(".py") or is_test_path(path) or path.endswith("__init__.py"):
             continue
         for func in ast.parse(text).body:
-            if not _plain_int_function(func) or func.name in avoid or func.name not in tests:
+            if not isinstance(func, ast.FunctionDef) or not _plain_int_function(func) or func.name in avoid \
+                    or func.name not in tests:
                 continue
-            assert isinstance(func, ast.FunctionDef)
             parents = {id(c): p for p in ast.walk(func) for c in ast.iter_child_nodes(p)}
             for node in ast.walk(func):
                 if isinstance(node, ast.Constant) and type(node.value) is int and node.value >= 2:
@@ -116,7 +116,8 @@ def draw_intents(files: dict[str, str], avoid: set[str], rng: random.Random, cou
 
 def _make(files: dict[str, str], cand: _Candidate, rng: random.Random, wrong: bool,
           evaluate: Evaluate) -> Intent | None:
-    old = int(cand.constant.value)
+    assert isinstance(cand.constant.value, int)
+    old = cand.constant.value
     new = max(1, old + rng.choice(_STEPS))
     built_value = new + rng.choice((-1, 1)) if wrong else new
     src = SourceText(files[cand.path])
