@@ -155,8 +155,9 @@ class RepoReviewEnv(DefectEnv):
         return draw_intents(core.tree.files, avoid, rng, self.intents_per_task, self.faulty_intents,
                             self.evaluate)
 
-    def evaluate(self, files: dict[str, str], calls: list[tuple[str, str, list[int]]]) -> list[list[str]]:
-        """Each call's outcomes (``repr`` of the result, or the exception's type) with ``files`` in the sandbox."""
+    def evaluate(self, files: dict[str, str], calls: list[tuple[str, str, str, list[int]]]) -> list[list[str]]:
+        """Each call's outcomes (``repr`` of the result, or the exception's type), with ``files`` in the sandbox
+        and the function's module loaded from the text the call gives."""
         sandbox = self.get_sandbox()
         sandbox.load_workspace(files)
         sandbox.write_file(".intents.json", json.dumps(calls))

@@ -5,7 +5,8 @@ its description, and ships the updated test that pins the new behaviour. Running
 side then flags the intended changes as loudly as the bugs; telling them apart takes reading the description
 against the code. Beside the intended changes, one intent may be implemented wrongly: the new number is off by
 one from the one the description states. Such a *faulty intent* is a defect: the correct implementation's tests
-(withheld) fail on it, while the test the change ships only pins inputs where the two agree.
+(withheld) fail on it, while the test the change ships passes on it, as its author's would (it pins inputs where
+the two agree when there are such, and the faulty results otherwise).
 
 Intents are drawn where the test of the function can be updated mechanically: a top-level ``(value: int) ->
 int`` function whose test is ``test_<name>``, parametrised over ``("value", "expected")``. The expected values
@@ -24,8 +25,9 @@ from dataclasses import dataclass
 from locogym.scenarios.defects.edits import Edit, SourceText
 from locogym.scenarios.defects.mutations import is_test_path
 
-Evaluate = Callable[[dict[str, str], list[tuple[str, str, list[int]]]], list[list[str]]]
-"""(files, [(path, function, inputs)]) -> the outcome of each call, in the sandbox."""
+Evaluate = Callable[[dict[str, str], list[tuple[str, str, str, list[int]]]], list[list[str]]]
+"""(files, [(path, module text, function, inputs)]) -> each function's outcomes on its inputs, its module loaded
+from that text beside the project's own (in the sandbox)."""
 
 _STEPS = (-5, -4, -3, -2, 2, 3, 4, 5)
 _PARAMS = re.compile(r'@pytest\.mark\.parametrize\(\("value", "expected"\), (\[[^\n]*\])\)\n'
@@ -93,60 +95,79 @@ def _plain_int_function(node: ast.stmt) -> bool:
         and node.returns is not None and ast.unparse(node.returns) == "int"
 
 
+@dataclass
+class _Draft:
+    """A candidate intent before its behaviour is known: the stated edit and its off-by-one twin."""
+
+    cand: _Candidate
+    edit: Edit
+    wrong: Edit
+    inputs: list[int]
+
+
+def _draft(files: dict[str, str], cand: _Candidate, rng: random.Random) -> _Draft:
+    assert isinstance(cand.constant.value, int)
+    old = cand.constant.value
+    new = max(1, old + rng.choice(_STEPS))
+    wrong = new + rng.choice((-1, 1))
+    start, end = SourceText(files[cand.path]).span(cand.constant)
+    edit = Edit(path=cand.path, start=start, end=end, old=str(old), new=str(new))
+    inputs = sorted({v for c in (old, new, wrong) for v in (c - 2, c - 1, c, c + 1, c + 2)}
+                    | {rng.randint(-20, 120) for _ in range(6)})
+    return _Draft(cand, edit, edit.model_copy(update={"new": str(wrong)}), inputs)
+
+
 def draw_intents(files: dict[str, str], avoid: set[str], rng: random.Random, count: int, faulty: int,
                  evaluate: Evaluate) -> list[Intent]:
     """Up to ``count`` intents in distinct functions, the last ``faulty`` of them implemented off by one; each
     is kept only when it changes the function's behaviour (and a faulty one differs from its intent) on the
-    inputs around the old and new numbers."""
+    inputs around the old and new numbers. One sandbox run computes every draft's outcomes."""
     pool = candidates(files, avoid)
     rng.shuffle(pool)
-    chosen: list[Intent] = []
-    used: set[str] = set()
+    drafts: list[_Draft] = []
     for cand in pool:
+        if cand.function not in {d.cand.function for d in drafts}:
+            drafts.append(_draft(files, cand, rng))
+    rows = [(d.cand.path, text, d.cand.function, d.inputs) for d in drafts
+            for text in (files[d.cand.path], _apply(files, d.edit)[d.cand.path], _apply(files, d.wrong)[d.cand.path])]
+    outcomes = evaluate(files, rows) if rows else []
+    chosen: list[Intent] = []
+    for index, draft in enumerate(drafts):
         if len(chosen) == count:
             break
-        if cand.function in used:
-            continue
-        intent = _make(files, cand, rng, wrong=len(chosen) >= count - faulty, evaluate=evaluate)
+        before, intended, wrong = outcomes[3 * index:3 * index + 3]
+        intent = _intent(files, draft, rng, before, intended, wrong if len(chosen) >= count - faulty else None)
         if intent is not None:
             chosen.append(intent)
-            used.add(cand.function)
     return chosen
 
 
-def _make(files: dict[str, str], cand: _Candidate, rng: random.Random, wrong: bool,
-          evaluate: Evaluate) -> Intent | None:
-    assert isinstance(cand.constant.value, int)
-    old = cand.constant.value
-    new = max(1, old + rng.choice(_STEPS))
-    built_value = new + rng.choice((-1, 1)) if wrong else new
-    src = SourceText(files[cand.path])
-    start, end = src.span(cand.constant)
-    edit = Edit(path=cand.path, start=start, end=end, old=str(old), new=str(new))
-    built = edit.model_copy(update={"new": str(built_value)})
-    inputs = sorted({v for c in (old, new, built_value) for v in (c - 2, c - 1, c, c + 1, c + 2)}
-                    | {rng.randint(-20, 120) for _ in range(6)})
-    runs = [_apply(files, e) for e in (None, edit, built)]
-    outcomes = [evaluate(f, [(cand.path, cand.function, inputs)])[0] for f in runs]
-    before, intended, shipped = outcomes
-    if before == intended or "error" in intended or (wrong and intended == shipped):
+def _intent(files: dict[str, str], draft: _Draft, rng: random.Random, before: list[str], intended: list[str],
+            wrong: list[str] | None) -> Intent | None:
+    """The intent of a draft (faulty when ``wrong`` outcomes are given), or None when it changes nothing, fails,
+    or its faulty version agrees with it everywhere."""
+    shipped = intended if wrong is None else wrong
+    if before == intended or any(o.startswith("error") for o in intended) or (wrong is not None and wrong == intended):
         return None
-    before_of = dict(zip(inputs, before, strict=True))
-    agree = [(v, o) for v, o, s in zip(inputs, intended, shipped, strict=True) if o == s]
-    changed = [(v, o) for v, o in agree if o != before_of[v]]
+    before_of = dict(zip(draft.inputs, before, strict=True))
+    pinned = list(zip(draft.inputs, shipped, strict=True))  # the author's test passes on the author's code
+    changed = [(v, o) for v, o in pinned if o != before_of[v]]
+    agree = [(v, o) for (v, o), i in zip(pinned, intended, strict=True) if o == i] or pinned
     if not changed:
         return None
+    cand, edit = draft.cand, draft.edit
+    built = edit if wrong is None else draft.wrong
     pairs = sorted({changed[0], *rng.sample(agree, min(2, len(agree)))})
-    test_text = files[cand.test_path]
     lo, hi = cand.test_span
+    test_text = files[cand.test_path]
     test_edit = Edit(path=cand.test_path, start=lo, end=hi, old=test_text[lo:hi],
                      new="[" + ", ".join(f"({v}, {o})" for v, o in pairs) + "]")
     where = _segment(files[cand.path], cand.constant)
     what = f"the threshold of its `{where}` check" if cand.role == "bound" else f"the number in `{where}`"
-    line = f"- `{cand.function}` (`{cand.path}`): {what}, `{old}` becomes `{new}`."
-    summary = (f"`{cand.function}`: the description says `{old}` becomes `{new}`, the change makes it "
-               f"`{built_value}`") if wrong else f"`{cand.function}`: `{old}` becomes `{new}` as described"
-    ident = f"intent-{cand.path}-{cand.function}-{start}-{new}-{built_value}"
+    line = f"- `{cand.function}` (`{cand.path}`): {what}, `{edit.old}` becomes `{edit.new}`."
+    summary = (f"`{cand.function}`: the description says `{edit.old}` becomes `{edit.new}`, the change makes it "
+               f"`{built.new}`") if wrong is not None else f"`{cand.function}`: `{edit.old}` becomes `{edit.new}`"
+    ident = f"intent-{cand.path}-{cand.function}-{edit.start}-{edit.new}-{built.new}"
     return Intent(id=ident, path=cand.path, function=cand.function, edit=edit, built=built, test_edit=test_edit,
                   description=line, summary=summary)
 
@@ -175,16 +196,31 @@ def describe_change(intents: list[Intent], rng: random.Random) -> str:
 
 
 EVAL_SCRIPT = r"""
-import importlib, json, signal, sys
+import json, signal, sys, types
 sys.path.insert(0, sys.argv[2])
 def stop(*_):
     raise TimeoutError
 signal.signal(signal.SIGALRM, stop)
+def load(path, text):
+    name = path[:-3].replace("/", ".")
+    module = types.ModuleType(name)
+    module.__package__, module.__file__ = name.rpartition(".")[0], path
+    saved = sys.modules.get(name)
+    sys.modules[name] = module
+    try:
+        exec(compile(text, path, "exec"), module.__dict__)
+    finally:
+        if saved is not None:
+            sys.modules[name] = saved
+    return module
 out = []
-for path, name, inputs in json.load(open(sys.argv[1])):
-    module = importlib.import_module(path[:-3].replace("/", "."))
-    func = getattr(module, name)
+for path, text, name, inputs in json.load(open(sys.argv[1])):
     row = []
+    try:
+        func = getattr(load(path, text), name)
+    except BaseException as exc:
+        out.append(["error " + type(exc).__name__] * len(inputs))
+        continue
     for value in inputs:
         signal.setitimer(signal.ITIMER_REAL, 0.5)
         try:
