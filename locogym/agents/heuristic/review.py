@@ -9,7 +9,8 @@ checking script into a scratch folder of the workspace and runs the script with 
 3. calls both on inputs drawn from the parameter annotations (integers around the constants the function uses,
    strings, floats, booleans, small lists) and compares the results or the exceptions raised;
 4. for a function that now behaves differently, undoes its change blocks one at a time to find the block whose
-   reversal restores the old behaviour, and reports that block's line.
+   reversal restores the old behaviour, and reports that block's line (a lone block is reported without the
+   search, unless the function calls another changed function: then no block of its own may be to blame).
 
 A change that comes with a description (the purpose tier) is read against it, and only in one way: each line
 ``- `name` (`path`): ... `OLD` becomes `NEW`.`` states an intended change. A function that behaves differently is
@@ -190,8 +191,34 @@ def functions(text):
                     yield top.name + "." + node.name, node
 
 
+def changed_names(diff):
+    """Names of the functions whose lines the diff changes (any file)."""
+    names = set()
+    for path, hunks in parse(diff).items():
+        if path.endswith(".py") and os.path.exists(path):
+            try:
+                spans = functions(open(path, encoding="utf-8").read())
+            except BaseException:
+                continue
+            for qualname, node in spans:
+                if any(node.lineno <= c[0] <= node.end_lineno for c in blocks(hunks)):
+                    names.add(qualname.rsplit(".", 1)[-1])
+    return names
+
+
+def calls_changed(text, qualname, changed):
+    """True when the function calls (by name) a function the diff changes."""
+    for name, node in functions(text):
+        if name == qualname:
+            called = {n.func.id if isinstance(n.func, ast.Name) else getattr(n.func, "attr", None)
+                      for n in ast.walk(node) if isinstance(n, ast.Call)}
+            return bool(called & (changed - {qualname.rsplit(".", 1)[-1]}))
+    return False
+
+
 def main():
     diff = open(sys.argv[1], encoding="utf-8").read()
+    changed = changed_names(diff)
     for path, hunks in parse(diff).items():
         if not path.endswith(".py") or not os.path.exists(path):
             continue
@@ -213,7 +240,7 @@ def main():
             before, after = behaviour(old_mod, qualname, ints), behaviour(new_mod, qualname, ints)
             if before is None or after is None or before == after:
                 continue
-            culprit = mine[0]
+            culprit = mine[0] if len(mine) == 1 and not calls_changed(old_text, qualname, changed) else None
             for change in mine:
                 try:
                     trial = load(path, undo(new_lines, [change]))
@@ -222,6 +249,8 @@ def main():
                 if behaviour(trial, qualname, ints) == before:
                     culprit = change
                     break
+            if culprit is None:
+                continue  # none of its own blocks is to blame: it calls a function that changed
             print("SUSPECT " + json.dumps([path, culprit[0], qualname, culprit[2], culprit[1]]))
 
 
