@@ -119,7 +119,7 @@ def _draft(files: dict[str, str], cand: _Candidate, rng: random.Random) -> _Draf
 
 def draw_intents(files: dict[str, str], avoid: set[str], rng: random.Random, count: int, faulty: int,
                  evaluate: Evaluate) -> list[Intent]:
-    """Up to ``count`` intents in distinct functions, the last ``faulty`` of them implemented off by one; each
+    """Up to ``count`` intents in distinct functions, the first ``faulty`` of them implemented off by one; each
     is kept only when it changes the function's behaviour (and a faulty one differs from its intent) on the
     inputs around the old and new numbers. One sandbox run computes every draft's outcomes."""
     pool = candidates(files, avoid)
@@ -136,7 +136,7 @@ def draw_intents(files: dict[str, str], avoid: set[str], rng: random.Random, cou
         if len(chosen) == count:
             break
         before, intended, wrong = outcomes[3 * index:3 * index + 3]
-        intent = _intent(files, draft, rng, before, intended, wrong if len(chosen) >= count - faulty else None)
+        intent = _intent(files, draft, rng, before, intended, wrong if len(chosen) < faulty else None)
         if intent is not None:
             chosen.append(intent)
     return chosen
