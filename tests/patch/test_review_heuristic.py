@@ -36,7 +36,8 @@ def _described(number: str) -> str:
 
 
 def test_review_policy_spares_a_change_made_as_described_and_reports_one_made_otherwise() -> None:
-    report = 'exit code 0\n--- stdout ---\nSUSPECT ["pkg/a.py", 2, "f", ["    return x + 1"], ["    return x + 2"]]\n'
+    found = '["pkg/a.py", 2, "f", ["    return x + 1"], ["    return x + 2"]]'
+    report = f"exit code 0\n--- stdout ---\nBLOCK {found}\nSUSPECT {found}\n"
     for number, expected in (("2", []), ("3", [("pkg/a.py", 2)])):
         policy = Policy()
         policy.reset({"family": "repo_review", "tools": _tools("write_file", "run", "read_file", "submit")})
@@ -73,4 +74,6 @@ def test_check_script_finds_the_changed_block_and_spares_the_refactor(tmp_path, 
     (tmp_path / "check.py").write_text(review._SCRIPT)
     out = subprocess.run([sys.executable, "check.py", "change.diff"], cwd=tmp_path, capture_output=True, text=True,
                          timeout=120, check=True).stdout
-    assert out.splitlines() == ['SUSPECT ["pkg/a.py", 6, "g", ["    if x >= 3:"], ["    if x > 3:"]]']
+    assert [ln for ln in out.splitlines() if ln.startswith("SUSPECT")] == [
+        'SUSPECT ["pkg/a.py", 6, "g", ["    if x >= 3:"], ["    if x > 3:"]]']
+    assert len([ln for ln in out.splitlines() if ln.startswith("BLOCK")]) == 2

@@ -13,10 +13,11 @@ checking script into a scratch folder of the workspace and runs the script with 
    search, unless the function calls another changed function: then no block of its own may be to blame).
 
 A change that comes with a description (the purpose tier) is read against it, and only in one way: each line
-``- `name` (`path`): ... `OLD` becomes `NEW`.`` states an intended change. A function that behaves differently is
-reported unless the description states a change of it and the responsible block's only difference is exactly
-that number, ``OLD`` replaced by ``NEW``; a stated change implemented any other way is reported as differing from
-the description, and an unstated behaviour change as a regression. Nothing else of the description is used.
+``- `name` (`path`): ... `OLD` becomes `NEW`.`` states an intended change. A function the description names is
+judged by its change blocks alone: unless one of them differs from the old text by exactly that number, ``OLD``
+replaced by ``NEW``, its first block is reported as differing from the description. Any other function that
+behaves differently is reported as a regression (the block to blame). Nothing else of the description is used,
+and a change stated without a block in its function (a rule applied in one place but not another) goes unseen.
 
 Each reported line becomes a finding. Blocks outside functions (module constants, imports) are never reported,
 and functions whose inputs it cannot make up are left alone, so it misses what its inputs do not exercise. Without
@@ -37,6 +38,7 @@ from locogym.core.types import ToolCall
 Step = Generator[ToolCall, str, Any]
 SCRATCH = ".review-check"
 _SUSPECT = re.compile(r"^SUSPECT (\[.*\])$", re.M)
+_BLOCK = re.compile(r"^BLOCK (\[.*\])$", re.M)
 _INTENT = re.compile(r"^- `(\w+)` \(`([^`]+)`\): .*`(-?\d+)` becomes `(-?\d+)`\.$", re.M)
 _NUMBER = re.compile(r"\d+|\S")
 _DIFF = re.compile(r"```diff\n(.*?)```", re.S)
@@ -235,6 +237,8 @@ def main():
             mine = [c for c in changes if lo <= c[0] <= hi or (not c[1] and lo <= c[0] <= hi + 1)]
             if not mine:
                 continue
+            for change in mine:
+                print("BLOCK " + json.dumps([path, change[0], qualname, change[2], change[1]]))
             ints = sorted(set(SPREAD + [int(x) + d for x in re.findall(r"\d+", "\n".join(
                 new_lines[lo - 1:hi] + [l for c in mine for l in c[2]])) for d in (-1, 0, 1)]))
             before, after = behaviour(old_mod, qualname, ints), behaviour(new_mod, qualname, ints)
@@ -256,6 +260,33 @@ def main():
 
 main()
 '''
+
+
+def judge(report: str, stated: dict[tuple[str, str], tuple[str, str]]) -> list[dict[str, Any]]:
+    """Findings from the script's report, read against the description's ``stated`` changes ((path, function)
+    -> (old number, new number)): a stated function is judged by its blocks alone (none made exactly as stated:
+    its first block is reported), any other function by its behaviour (a block to blame: reported)."""
+    findings: list[dict[str, Any]] = []
+    seen: set[tuple[str, int]] = set()
+
+    def report_once(path: str, line: int, why: str) -> None:
+        if (path, line) not in seen:
+            seen.add((path, line))
+            findings.append({"path": path, "line": line, "description": why})
+
+    blocks: dict[tuple[str, str], list[list[Any]]] = {}
+    for found in _BLOCK.findall(report):
+        path, line, qualname, old_lines, new_lines = json.loads(found)
+        blocks.setdefault((path, qualname.rsplit(".", 1)[-1]), []).append([line, old_lines, new_lines])
+    for key, (old, new) in sorted(stated.items()):
+        mine = blocks.get(key, [])
+        if mine and not any(as_described(o, n, old, new) for _, o, n in mine):
+            report_once(key[0], int(mine[0][0]), "the change differs from what the description states")
+    for found in _SUSPECT.findall(report):
+        path, line, qualname, _, _ = json.loads(found)
+        if (path, qualname.rsplit(".", 1)[-1]) not in stated:
+            report_once(path, int(line), "a behaviour change the description does not state")
+    return findings
 
 
 def as_described(old_lines: list[str], new_lines: list[str], old: str, new: str) -> bool:
@@ -301,15 +332,5 @@ class Policy(Agent):
             yield ToolCall(name="write_file", arguments={"path": f"{SCRATCH}/check.py", "content": _SCRIPT})
             report = yield ToolCall(name="run", arguments={
                 "cmd": f"python3 {SCRATCH}/check.py {SCRATCH}/change.diff", "timeout": 300})
-            intents = {(path, name): (old, new) for name, path, old, new in _INTENT.findall(obs)}
-            seen = set()
-            for found in _SUSPECT.findall(report):
-                path, line, qualname, old_lines, new_lines = json.loads(found)
-                stated = intents.get((path, qualname.rsplit(".", 1)[-1]))
-                if (path, line) in seen or (stated and as_described(old_lines, new_lines, *stated)):
-                    continue
-                seen.add((path, line))
-                why = ("the change differs from what the description states" if stated
-                       else "a behaviour change the description does not state")
-                findings.append({"path": path, "line": int(line), "description": why})
+            findings = judge(report, dict(((path, name), (old, new)) for name, path, old, new in _INTENT.findall(obs)))
         yield ToolCall(name="submit", arguments={"answer": findings})
