@@ -28,6 +28,7 @@ from locogym.scenarios.defects.behaviour import compare_functions
 from locogym.scenarios.defects.edits import Edit
 from locogym.scenarios.defects.gold import grade_review
 from locogym.scenarios.defects.growth import FillRejected
+from locogym.scenarios.defects.inject import Injection
 from locogym.scenarios.defects.intents import (
     EVAL_SCRIPT,
     Intent,
@@ -132,12 +133,12 @@ class RepoReviewEnv(DefectEnv):
         self.recheck(config, core, context, [*core_edits, *(e for r in harmless for e in r.edits)])
         return harmless, dropped
 
-    def core_change(self, core: Core, tier: str) -> tuple[list[Refactor], dict[str, int], ReviewChange]:
+    def core_change(self, core: Core, tier: str | None = None) -> tuple[list[Refactor], dict[str, int], ReviewChange]:
         """The core's intended changes (the purpose tier) and benign edits (validated on the core project), and
         the change they make with the defects, computed once per core for every length. No benign edit goes into
         a function changed on purpose: a look-alike proven harmless on the old numbers may not be on the new."""
         if "review" not in core.derived:
-            intents = self.draw_intents(core) if tier == "purpose" else []
+            intents = self.draw_intents(core) if (tier or self.tier(core.seeding)) == "purpose" else []
             rng = random.Random(f"review-description:{core.seeding.core_seed()}")
             core.derived["intents"] = (intents, describe_change(intents, rng) if intents else "")
             blocked = [_function_span(core.tree.files, i) for i in intents]
@@ -168,12 +169,14 @@ class RepoReviewEnv(DefectEnv):
                                f"timed out: {result.timed_out}): {result.stderr[-400:]}")
         return parse_outcomes(result.stdout)
 
-    def change(self, files: dict[str, str], core: Core, refactors: list[Refactor]) -> ReviewChange:
-        """The defects, the intended changes (a faulty one is a defect) with their updated tests, and the benign
-        edits applied to ``files``, each located."""
+    def change(self, files: dict[str, str], core: Core, refactors: list[Refactor],
+               injection: Injection | None = None) -> ReviewChange:
+        """The defects (the core's, or ``injection``'s), the intended changes (a faulty one is a defect) with their
+        updated tests, and the benign edits applied to ``files``, each located."""
         intents: list[Intent] = core.derived["intents"][0]
         defects: list[tuple[str, str, Edit, str]] = [
-            (d.mutation.id, d.mutation.kind, d.mutation.edit, d.mutation.summary) for d in core.injection.defects]
+            (d.mutation.id, d.mutation.kind, d.mutation.edit, d.mutation.summary)
+            for d in (injection or core.injection).defects]
         defects += [(i.id, "faulty_intent", i.built, i.summary) for i in intents if i.faulty]
         shipped = [make_refactor("intended_change", i.path, [i.built], i.summary) for i in intents if not i.faulty]
         shipped += [make_refactor("updated_test", i.test_edit.path, [i.test_edit], f"{i.function}: test updated")

@@ -41,7 +41,6 @@ from locogym.scenarios.defects.review import (
     ReviewChange,
     SuiteCheck,
     benign_count,
-    build_change,
     choose_refactors,
     validate_benign,
 )
@@ -219,12 +218,6 @@ def review_question(name: str, description: str = "") -> str:
             "number in the NEW version of the file (the `+` side of the diff) and a one-sentence description. "
             "Submit with submit(answer=[{\"path\": ..., \"line\": ..., \"description\": ...}, ...]); submit an "
             "empty list if you find no bug. Findings on harmless hunks count against you.")
-
-
-def review_change(files: dict[str, str], injection: Injection, refactors: list[Refactor]) -> ReviewChange:
-    """The change of a review: the defects and the benign edits applied to ``files``, each located."""
-    return build_change(files, [(d.mutation.id, d.mutation.kind, d.mutation.edit, d.mutation.summary)
-                                for d in injection.defects], refactors)
 
 
 def core_benign(core: Core, behaviour: BehaviourCheck | None, suite: SuiteCheck | None,
