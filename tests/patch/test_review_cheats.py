@@ -302,3 +302,35 @@ def test_a_differential_tester_is_no_reviewer_on_the_default_tier(env, tmp_path:
         oracle = locogym.run_episode(env, locogym.make_agent("oracle"), seed=seed, options={"length": 8_192})
         noop = locogym.run_episode(env, locogym.make_agent("noop"), seed=seed, options={"length": 8_192})
         assert oracle.score.success == 1.0 and noop.score.success == 0.0
+
+
+def _test_names(files: dict[str, str]) -> tuple[set[str], set[str]]:
+    """(names a test module imports and never uses, names the test modules use)."""
+    import ast
+
+    unused: set[str] = set()
+    used: set[str] = set()
+    for path, text in files.items():
+        if path.startswith("tests/") and path.endswith(".py"):
+            tree = ast.parse(text)
+            imported = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+            here = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | \
+                {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+            unused |= imported - here
+            used |= here
+    return unused, used
+
+
+@pytest.mark.slow
+def test_what_is_withheld_gives_no_function_away(tasks: list[Task]) -> None:
+    """No test module imports a function it never calls, and "the blocks of functions no test names" is every
+    changed function's blocks: the function prior scores what flagging everything does."""
+    margins = []
+    for task in tasks:
+        unused, used = _test_names(task.workspace)
+        assert not unused, unused
+        blocks = labelled_blocks(task.prompt, task.gold)
+        untested = [b for b in blocks if (function_at(task.workspace[b.path], b.line) or "").rsplit(".", 1)[-1]
+                    not in used | {""}]
+        margins.append(score_flagged(task, untested)["f1"] - score_flagged(task, blocks)["f1"])
+    assert statistics.fmean(margins) <= 0.05, margins
