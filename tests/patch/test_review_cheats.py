@@ -81,7 +81,7 @@ def deletes_a_guard(block: Block) -> bool:
     """The shape of a removed guard: an ``if`` line goes and nothing takes its place."""
     old, new = _sides(block)
     return any(ln.strip().startswith("if ") for ln in old) and not any(ln.strip().startswith(("if ", "return "))
-                                                                       and " if " not in ln for ln in new)
+                                                                       and " if " not in ln.strip() for ln in new)
 
 
 def negates_a_condition(block: Block) -> bool:
