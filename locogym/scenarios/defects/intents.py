@@ -4,7 +4,8 @@ A change with a purpose moves a rule of the project on purpose — a threshold, 
 its description, and ships the updated test that pins the new behaviour. Running the old and new code side by
 side then flags the intended changes as loudly as the bugs; telling them apart takes reading the description
 against the code. Beside the intended changes, one intent may be implemented wrongly: the new number is off by
-one from the one the description states. Such a *faulty intent* is a defect: the correct implementation's tests
+one from the one the description states (the change moves the number by the same steps as a correct intent's; the
+description states one more or one less). Such a *faulty intent* is a defect: the correct implementation's tests
 (withheld) fail on it, while the test the change ships passes on it, as its author's would (it pins inputs where
 the two agree when there are such, and the faulty results otherwise).
 
@@ -97,24 +98,26 @@ def _plain_int_function(node: ast.stmt) -> bool:
 
 @dataclass
 class _Draft:
-    """A candidate intent before its behaviour is known: the stated edit and its off-by-one twin."""
+    """A candidate intent before its behaviour is known: the number moved by a step (what the change makes, faulty
+    or not), and moved one further or one short (what a faulty intent's description states instead). Both kinds
+    move the number in the diff by the same steps, so the size of the move says nothing."""
 
     cand: _Candidate
-    edit: Edit
-    wrong: Edit
+    made: Edit
+    stated_wrongly: Edit
     inputs: list[int]
 
 
 def _draft(files: dict[str, str], cand: _Candidate, rng: random.Random) -> _Draft:
     assert isinstance(cand.constant.value, int)
     old = cand.constant.value
-    new = max(1, old + rng.choice(_STEPS))
-    wrong = new + rng.choice((-1, 1))
+    made = max(1, old + rng.choice(_STEPS))
+    stated = made + rng.choice((-1, 1))
     start, end = SourceText(files[cand.path]).span(cand.constant)
-    edit = Edit(path=cand.path, start=start, end=end, old=str(old), new=str(new))
-    inputs = sorted({v for c in (old, new, wrong) for v in (c - 2, c - 1, c, c + 1, c + 2)}
+    edit = Edit(path=cand.path, start=start, end=end, old=str(old), new=str(made))
+    inputs = sorted({v for c in (old, made, stated) for v in (c - 2, c - 1, c, c + 1, c + 2)}
                     | {rng.randint(-20, 120) for _ in range(6)})
-    return _Draft(cand, edit, edit.model_copy(update={"new": str(wrong)}), inputs)
+    return _Draft(cand, edit, edit.model_copy(update={"new": str(stated)}), inputs)
 
 
 def draw_intents(files: dict[str, str], avoid: set[str], rng: random.Random, count: int, faulty: int,
@@ -129,25 +132,26 @@ def draw_intents(files: dict[str, str], avoid: set[str], rng: random.Random, cou
         if cand.function not in {d.cand.function for d in drafts}:
             drafts.append(_draft(files, cand, rng))
     rows = [(d.cand.path, text, d.cand.function, d.inputs) for d in drafts
-            for text in (files[d.cand.path], _apply(files, d.edit)[d.cand.path], _apply(files, d.wrong)[d.cand.path])]
+            for text in (files[d.cand.path], _apply(files, d.made)[d.cand.path],
+                         _apply(files, d.stated_wrongly)[d.cand.path])]
     outcomes = evaluate(files, rows) if rows else []
     chosen: list[Intent] = []
     for index, draft in enumerate(drafts):
         if len(chosen) == count:
             break
-        before, intended, wrong = outcomes[3 * index:3 * index + 3]
-        intent = _intent(files, draft, rng, before, intended, wrong if len(chosen) < faulty else None)
+        before, made, stated = outcomes[3 * index:3 * index + 3]
+        wrong = len(chosen) < faulty
+        intent = _intent(files, draft, rng, before, stated if wrong else made, made, wrong)
         if intent is not None:
             chosen.append(intent)
     return chosen
 
 
 def _intent(files: dict[str, str], draft: _Draft, rng: random.Random, before: list[str], intended: list[str],
-            wrong: list[str] | None) -> Intent | None:
-    """The intent of a draft (faulty when ``wrong`` outcomes are given), or None when it changes nothing, fails,
-    or its faulty version agrees with it everywhere."""
-    shipped = intended if wrong is None else wrong
-    if before == intended or any(o.startswith("error") for o in intended) or (wrong is not None and wrong == intended):
+            shipped: list[str], wrong: bool) -> Intent | None:
+    """The intent of a draft (faulty when ``wrong``: the description states the other number), or None when it
+    changes nothing, fails, or its faulty version agrees with what it states everywhere."""
+    if before == shipped or any(o.startswith("error") for o in intended + shipped) or (wrong and shipped == intended):
         return None
     before_of = dict(zip(draft.inputs, before, strict=True))
     pinned = list(zip(draft.inputs, shipped, strict=True))  # the author's test passes on the author's code
@@ -155,8 +159,8 @@ def _intent(files: dict[str, str], draft: _Draft, rng: random.Random, before: li
     agree = [(v, o) for (v, o), i in zip(pinned, intended, strict=True) if o == i] or pinned
     if not changed:
         return None
-    cand, edit = draft.cand, draft.edit
-    built = edit if wrong is None else draft.wrong
+    cand, built = draft.cand, draft.made
+    edit = draft.stated_wrongly if wrong else built
     pairs = sorted({changed[0], *rng.sample(agree, min(2, len(agree)))})
     lo, hi = cand.test_span
     test_text = files[cand.test_path]
@@ -166,7 +170,7 @@ def _intent(files: dict[str, str], draft: _Draft, rng: random.Random, before: li
     what = f"the threshold of its `{where}` check" if cand.role == "bound" else f"the number in `{where}`"
     line = f"- `{cand.function}` (`{cand.path}`): {what}, `{edit.old}` becomes `{edit.new}`."
     summary = (f"`{cand.function}`: the description says `{edit.old}` becomes `{edit.new}`, the change makes it "
-               f"`{built.new}`") if wrong is not None else f"`{cand.function}`: `{edit.old}` becomes `{edit.new}`"
+               f"`{built.new}`") if wrong else f"`{cand.function}`: `{edit.old}` becomes `{edit.new}`"
     ident = f"intent-{cand.path}-{cand.function}-{edit.start}-{edit.new}-{built.new}"
     return Intent(id=ident, path=cand.path, function=cand.function, edit=edit, built=built, test_edit=test_edit,
                   description=line, summary=summary)
