@@ -24,6 +24,8 @@ Prints one JSON document per length. Usage::
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
 import json
 import random
 import re
@@ -37,7 +39,14 @@ import gymnasium as gym
 
 import locogym
 from locogym.core.types import Task
-from locogym.scenarios.defects.diffblocks import Block, hunk_texts, labelled_blocks, score_flagged
+from locogym.scenarios.defects.diffblocks import (
+    Block,
+    function_at,
+    hunk_texts,
+    labelled_blocks,
+    score_flagged,
+)
+from locogym.scenarios.defects.mutations import is_test_path
 
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\d+|==|!=|<=|>=|\*\*|//|[^\s\w]")
 
@@ -50,6 +59,44 @@ def tokens(text: str) -> list[str]:
         toks = [f"{sign}{t}" for t in _TOKEN.findall(line[1:])]
         out += toks + [f"{a}|{b}" for a, b in zip(toks, toks[1:], strict=False)]
     return out
+
+
+_KEYWORDS = frozenset({"if", "else", "elif", "return", "not", "and", "or", "in", "is", "for", "while", "def",
+                       "except", "try", "raise", "None", "True", "False", "lambda", "with", "as", "import"})
+
+
+def _abstract(token: str) -> str:
+    """A token's class: numbers and plain names abstracted, keywords and operators kept."""
+    if token.isdigit():
+        return "NUM"
+    if (token[0].isalpha() or token[0] == "_") and token not in _KEYWORDS:
+        return "NAME"
+    return token
+
+
+def _side(text: str, sign: str) -> list[str]:
+    return [t for line in text.splitlines() if line.startswith(sign) for t in _TOKEN.findall(line[1:])]
+
+
+def alignment_features(text: str) -> dict[str, float]:
+    """How a block's new tokens align with its old ones (difflib opcodes): which classes of token each
+    replace, delete and insert touches, whether a lone number moved and by how much, and the block's size."""
+    old, new = _side(text, "-"), _side(text, "+")
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    feats: dict[str, float] = {"old_tokens": len(old), "new_tokens": len(new), "ratio": matcher.ratio(),
+                               "old_lines": text.count("\n-") + text.startswith("-"),
+                               "new_lines": text.count("\n+") + text.startswith("+")}
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            feats["equal"] = feats.get("equal", 0) + i2 - i1
+            continue
+        gone, came = old[i1:i2], new[j1:j2]
+        for key in (f"op:{tag}", f"{tag}:{' '.join(map(_abstract, gone))}>{' '.join(map(_abstract, came))}"[:70],
+                    *(f"{tag}-:{_abstract(t)}" for t in gone), *(f"{tag}+:{_abstract(t)}" for t in came)):
+            feats[key] = feats.get(key, 0) + 1
+        if tag == "replace" and len(gone) == len(came) == 1 and gone[0].isdigit() and came[0].isdigit():
+            feats["number_moved_by"] = abs(int(came[0]) - int(gone[0]))
+    return feats
 
 
 def labelled(task: Task) -> list[Block]:
@@ -92,12 +139,43 @@ def units_of(task: Task, kind: str) -> list[Unit]:
     return [Unit(texts[h], bs) for h, bs in grouped.items()]
 
 
-def classify(train_tasks: list[Task], test_tasks: list[Task], kind: str, top_features: int = 0) -> dict[str, Any]:
-    """Train on one seed range, score on the other; F1 of threshold and top-1 flagging, the ROC AUC, and the
-    ``top_features`` tokens that weigh most towards "defect" (what still leaks); the top-1 recall per defect kind
-    says which operators give themselves away."""
+def _bag_model() -> tuple[Any, Any]:
+    """Bag of signed tokens, logistic regression."""
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
+
+    return (CountVectorizer(analyzer=tokens, binary=True),
+            LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000))
+
+
+def _alignment_model() -> tuple[Any, Any]:
+    """Token-alignment features of each block (difflib opcodes), gradient-boosted trees."""
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.pipeline import FunctionTransformer, make_pipeline
+
+    features = make_pipeline(FunctionTransformer(lambda texts: [alignment_features(t) for t in texts]),
+                             DictVectorizer())
+    return features, GradientBoostingClassifier(n_estimators=150, max_depth=3, learning_rate=0.1, random_state=0)
+
+
+MODELS = {"bag": _bag_model, "alignment": _alignment_model}
+
+
+def _feature_names(vectorizer: Any) -> list[str]:
+    last = vectorizer.steps[-1][1] if hasattr(vectorizer, "steps") else vectorizer
+    return [str(n) for n in last.get_feature_names_out()]
+
+
+def _weights(model: Any) -> list[float]:
+    return [float(w) for w in (model.coef_[0] if hasattr(model, "coef_") else model.feature_importances_)]
+
+
+def classify(train_tasks: list[Task], test_tasks: list[Task], kind: str, top_features: int = 0,
+             model_name: str = "bag") -> dict[str, Any]:
+    """Train on one seed range, score on the other; F1 of threshold and top-1 flagging, the ROC AUC, and the
+    ``top_features`` features that weigh most towards "defect" (what still leaks); the top-1 recall per defect
+    kind says which operators give themselves away."""
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import GroupKFold, cross_val_predict
 
@@ -105,10 +183,9 @@ def classify(train_tasks: list[Task], test_tasks: list[Task], kind: str, top_fea
     test_units = [units_of(t, kind) for t in test_tasks]
     flat = [u for us in train_units for u in us]
     groups = [i for i, us in enumerate(train_units) for _ in us]
-    vectorizer = CountVectorizer(analyzer=tokens, binary=True)
+    vectorizer, model = MODELS[model_name]()
     x_train = vectorizer.fit_transform([u.text for u in flat])
     y_train = [int(u.defect) for u in flat]
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000)
     folds = GroupKFold(n_splits=min(5, len(train_tasks)))
     out_of_fold = cross_val_predict(model, x_train, y_train, groups=groups, cv=folds, method="predict_proba")[:, 1]
     model.fit(x_train, y_train)
@@ -137,13 +214,107 @@ def classify(train_tasks: list[Task], test_tasks: list[Task], kind: str, top_fea
             if key.startswith("recall."):
                 by_kind.setdefault(key.removeprefix("recall."), []).append(value)
     labels = [int(u.defect) for u in test_flat]
-    weights = sorted(zip(model.coef_[0], vectorizer.get_feature_names_out(), strict=True), reverse=True)
+    weights = sorted(zip(_weights(model), _feature_names(vectorizer), strict=True), reverse=True)
     return {"units": len(test_flat), "defect_units": sum(labels), "threshold": best,
             "per_task": (threshold_f1, top1_f1),
             "f1_threshold": _mean(threshold_f1), "f1_top1": _mean(top1_f1),
             "auc": round(float(roc_auc_score(labels, test_scores)), 4) if 0 < sum(labels) < len(labels) else None,
             "top1_recall_by_kind": {k: _mean(v) for k, v in sorted(by_kind.items())},
             "top_defect_tokens": [[str(name), round(float(w), 3)] for w, name in weights[:top_features]]}
+
+
+# ---------------------------------------------------------------------------------------------- hand rules
+def _changed_lines(text: str, sign: str) -> list[str]:
+    return [line[1:] for line in text.splitlines() if line.startswith(sign)]
+
+
+def wraps_condition_in_not(text: str) -> bool:
+    """``if C:`` became ``if not (C):`` with ``C`` unchanged: the inverted condition's own shape."""
+    old = {line.strip() for line in _changed_lines(text, "-")}
+    for line in _changed_lines(text, "+"):
+        match = re.match(r"\s*(if|elif|while) not \((.*)\):\s*$", line)
+        if match and f"{match.group(1)} {match.group(2)}:" in old:
+            return True
+    return False
+
+
+def moves_one_number_by_one(text: str) -> bool:
+    """The only change of the block is one number replaced by its neighbour: a changed constant's shape."""
+    feats = alignment_features(text)
+    return feats.get("number_moved_by") == 1 and sum(v for k, v in feats.items() if k.startswith("op:")) == 1
+
+
+def deletes_a_guard(text: str) -> bool:
+    """An ``if`` line goes and nothing is added: a removed guard's shape."""
+    return any(line.strip().startswith("if ") for line in _changed_lines(text, "-")) \
+        and not _changed_lines(text, "+")
+
+
+SHAPE_RULES = {"not_wrap": wraps_condition_in_not, "number_by_one": moves_one_number_by_one,
+               "deleted_guard": deletes_a_guard}
+
+
+def test_names(files: dict[str, str]) -> tuple[set[str], set[str]]:
+    """(names a test module imports and never uses, names any test module uses) of a workspace."""
+    unused: set[str] = set()
+    used: set[str] = set()
+    for path, text in files.items():
+        if not path.endswith(".py") or not is_test_path(path):
+            continue
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        imported = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+        here = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | \
+            {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        unused |= imported - here
+        used |= here
+    return unused, used
+
+
+def prior_flags(task: Task, rule: str) -> list[Block]:
+    """The function-prior cheats: flag the blocks inside a function a test module imports and never calls
+    (``imported_uncalled``), or inside a function no visible test names at all (``untested``)."""
+    unused, used = test_names(task.workspace)
+    flagged = []
+    for block in labelled(task):
+        qualname = function_at(task.workspace.get(block.path, ""), block.line)
+        name = qualname.rsplit(".", 1)[-1] if qualname else None
+        if name is not None and (name in unused if rule == "imported_uncalled" else name not in used):
+            flagged.append(block)
+    return flagged
+
+
+def stump_rule(train_tasks: list[Task], test_tasks: list[Task], names: list[str]) -> tuple[str, list[float]]:
+    """A shape rule read off the classifier's top features: the one-feature threshold (either direction) that
+    flags best on the training tasks, applied to the test tasks."""
+    def per_task(tasks: list[Task], name: str, cut: float, above: bool) -> list[float]:
+        return [f1_of(t, [b for b in labelled(t)
+                          if (alignment_features(b.text).get(name, 0.0) > cut) == above]) for t in tasks]
+
+    best: tuple[float, str, float, bool] = (-1.0, "", 0.0, True)
+    for name in names:
+        values = sorted({alignment_features(b.text).get(name, 0.0) for t in train_tasks for b in labelled(t)})
+        for cut in values[:-1][:: max(1, len(values) // 12)]:
+            for above in (True, False):
+                score = statistics.fmean(per_task(train_tasks, name, cut, above))
+                if score > best[0]:
+                    best = (score, name, cut, above)
+    _, name, cut, above = best
+    return f"{name} {'>' if above else '<='} {cut:g}", per_task(test_tasks, name, cut, above)
+
+
+def paired_interval(cheat_f1: list[float], flag_all_f1: list[float], resamples: int = 2000) -> list[float]:
+    """90% interval of a cheat's margin over flag-all, by resampling the test tasks (paired, seeded)."""
+    rng = random.Random(0)
+    n = len(flag_all_f1)
+    margins = []
+    for _ in range(resamples):
+        picks = [rng.randrange(n) for _ in range(n)]
+        margins.append(statistics.fmean(cheat_f1[i] - flag_all_f1[i] for i in picks))
+    margins.sort()
+    return [round(margins[int(0.05 * resamples)], 4), round(margins[int(0.95 * resamples) - 1], 4)]
 
 
 def margin_interval(threshold_f1: list[float], top1_f1: list[float], flag_all_f1: list[float],
@@ -164,6 +335,23 @@ def margin_interval(threshold_f1: list[float], top1_f1: list[float], flag_all_f1
     return [round(margins[int(0.05 * resamples)], 4), round(margins[int(0.95 * resamples) - 1], 4)]
 
 
+def cheats(train_tasks: list[Task], test_tasks: list[Task], flag_all_each: list[float],
+           top_names: list[str]) -> dict[str, Any]:
+    """Each hand-written cheat's mean F1 on the test tasks and its margin over flag-all with a 90% interval."""
+    per_task: dict[str, list[float]] = {}
+    for rule in ("imported_uncalled", "untested"):
+        per_task[f"prior_{rule}"] = [f1_of(t, prior_flags(t, rule)) for t in test_tasks]
+    for name, shape in SHAPE_RULES.items():
+        per_task[f"shape_{name}"] = [f1_of(t, [b for b in labelled(t) if shape(b.text)]) for t in test_tasks]
+    rule, per_task["shape_from_classifier"] = stump_rule(train_tasks, test_tasks, top_names)
+    out: dict[str, Any] = {}
+    for name, scores in per_task.items():
+        out[name] = {"f1": _mean(scores), "minus_flag_all": round(_mean(scores) - _mean(flag_all_each), 4),
+                     "minus_flag_all_90": paired_interval(scores, flag_all_each)}
+    out["shape_from_classifier"]["rule"] = rule
+    return out
+
+
 def measure(env: Any, length: int, train: list[int], test: list[int], heuristic: bool,
             top_features: int = 0) -> dict[str, Any]:
     base = env.unwrapped
@@ -178,10 +366,16 @@ def measure(env: Any, length: int, train: list[int], test: list[int], heuristic:
         for defect in task.gold["defects"]:
             kinds[defect["kind"]] = kinds.get(defect["kind"], 0) + 1
     result["test_defect_kinds"] = kinds
-    for kind in ("hunk", "block"):
-        result[f"classifier_{kind}"] = found = classify(train_tasks, test_tasks, kind, top_features)
+    for model_name, kind in (("bag", "hunk"), ("bag", "block"), ("alignment", "block")):
+        key = f"classifier_{kind}" if model_name == "bag" else f"classifier_{model_name}"
+        result[key] = found = classify(train_tasks, test_tasks, kind, max(top_features, 10), model_name)
         found["minus_flag_all"] = round(max(found["f1_threshold"], found["f1_top1"]) - flag_all, 4)
         found["minus_flag_all_90"] = margin_interval(*found.pop("per_task"), flag_all_each)
+    result["cheats"] = cheats(train_tasks, test_tasks, flag_all_each,
+                              [n for n, _ in result["classifier_alignment"]["top_defect_tokens"]])
+    for found in result.values():
+        if isinstance(found, dict) and "top_defect_tokens" in found:
+            found["top_defect_tokens"] = found["top_defect_tokens"][:top_features]
     if heuristic:
         scores = [locogym.run_episode(env, locogym.make_agent("heuristic"), seed=seed,
                                       options={"length": length}).score for seed in test]

@@ -17,19 +17,31 @@ benign edits grow around it. ``depth`` places the defect hunks among the diff's 
 
 from __future__ import annotations
 
+import json
+import random
 from typing import Any
 
-from locogym.core.errors import ConfigError
+from locogym.core.errors import ConfigError, SandboxError
 from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
 from locogym.envs.defects import DefectEnv
 from locogym.scenarios.defects.behaviour import compare_functions
+from locogym.scenarios.defects.edits import Edit
 from locogym.scenarios.defects.gold import grade_review
 from locogym.scenarios.defects.growth import FillRejected
-from locogym.scenarios.defects.refactors import Refactor
+from locogym.scenarios.defects.inject import Injection
+from locogym.scenarios.defects.intents import (
+    EVAL_SCRIPT,
+    Intent,
+    describe_change,
+    draw_intents,
+    parse_outcomes,
+)
+from locogym.scenarios.defects.refactors import Refactor, make_refactor
 from locogym.scenarios.defects.review import (
     DEFAULT_WINDOW,
     BehaviourCheck,
     ReviewChange,
+    build_change,
     parse_findings,
 )
 from locogym.scenarios.defects.tasks import (
@@ -39,8 +51,8 @@ from locogym.scenarios.defects.tasks import (
     context_benign,
     core_benign,
     moved_defects,
-    review_change,
 )
+from locogym.scenarios.defects.testrun import sandbox_python
 from locogym.tools.base import Tool, ToolContext
 
 
@@ -51,7 +63,10 @@ class RepoReviewEnv(DefectEnv):
     heuristic_policy = "locogym.agents.heuristic.review:Policy"
     executes_commands = True
     uses_sandbox = True
-    option_names = frozenset({"defects"})
+    option_names = frozenset({"defects", "tier"})
+    tiers = ("purpose", "refactor")  # the default first: a change with a purpose; the refactor-only mix is easier
+    intents_per_task = 6  # intended changes of a purpose-tier change, ...
+    faulty_intents = 1  # ... of which this many implemented off by one (a defect)
     default_length = 8_192
     synthetic_branch_share = 0.35  # guards in many functions: a deleted or inverted one has harmless look-alikes
     ladder = ("4k", "8k", "32k")
@@ -66,20 +81,30 @@ class RepoReviewEnv(DefectEnv):
     def build_tools(self) -> list[Tool]:
         return [*self.repo_tools(), self.submit_tool()]
 
+    def tier(self, config: ScenarioConfig) -> str:
+        tier = config.params.get("tier", self.tiers[0])
+        if tier not in self.tiers:
+            raise ConfigError(f"tier={tier!r} is not a review tier.",
+                              fix="Use tier='purpose' (the default: a described change with intended behaviour "
+                                  "changes) or tier='refactor' (harmless edits and defects only).")
+        return str(tier)
+
     def generate(self, config: ScenarioConfig) -> Task:
+        tier = self.tier(config)
         core = self.core(config)
-        core_refactors, core_dropped, core_change = self.core_change(core)
+        core_refactors, core_dropped, core_change = self.core_change(core, tier)
         window = int(config.params.get("window", DEFAULT_WINDOW))
+        description: str = core.derived["intents"][1]
 
         def finish(context: Context) -> Task:
             refactors, dropped = self.context_refactors(config, core, context, core_refactors)
-            change = review_change(context.tree.files, core.injection, [*core_refactors, *refactors])
+            change = self.change(context.tree.files, core, [*core_refactors, *refactors])
             moved = moved_defects(core_change, change)
             if moved is not None:
                 raise FillRejected(moved)
             counts = {k: core_dropped.get(k, 0) + dropped.get(k, 0) for k in sorted({*core_dropped, *dropped})}
             return build_review_task(core, context, config, core_change, change, self.toolset_names(), counts,
-                                     window=window)
+                                     window=window, description=description)
 
         return self.grow(config, core, finish)
 
@@ -108,15 +133,55 @@ class RepoReviewEnv(DefectEnv):
         self.recheck(config, core, context, [*core_edits, *(e for r in harmless for e in r.edits)])
         return harmless, dropped
 
-    def core_change(self, core: Core) -> tuple[list[Refactor], dict[str, int], ReviewChange]:
-        """The core's benign edits (validated on the core project) and the change they make with the defects,
-        computed once per core for every length."""
+    def core_change(self, core: Core, tier: str | None = None) -> tuple[list[Refactor], dict[str, int], ReviewChange]:
+        """The core's intended changes (the purpose tier) and benign edits (validated on the core project), and
+        the change they make with the defects, computed once per core for every length. No benign edit goes into
+        a function changed on purpose: a look-alike proven harmless on the old numbers may not be on the new."""
         if "review" not in core.derived:
+            intents = self.draw_intents(core) if (tier or self.tier(core.seeding)) == "purpose" else []
+            rng = random.Random(f"review-description:{core.seeding.core_seed()}")
+            core.derived["intents"] = (intents, describe_change(intents, rng) if intents else "")
+            blocked = [_function_span(core.tree.files, i) for i in intents]
             refactors, dropped = core_benign(core, self.behaviour_check(core.tree.files),
-                                             self.benign_check(core.tree, core.injection))
-            core.derived["review"] = (refactors, dropped, review_change(core.tree.files, core.injection, refactors))
+                                             self.benign_check(core.tree, core.injection), blocked=blocked)
+            core.derived["review"] = (refactors, dropped, self.change(core.tree.files, core, refactors))
         cached: tuple[list[Refactor], dict[str, int], ReviewChange] = core.derived["review"]
         return cached
+
+    def draw_intents(self, core: Core) -> list[Intent]:
+        """The intended changes of a purpose-tier core, away from the defects' functions, drawn from the core
+        seed; the updated tests' expected values come from running the intended code in the sandbox."""
+        avoid = {d.mutation.function.rsplit(".", 1)[-1] for d in core.injection.defects}
+        rng = random.Random(f"review-intents:{core.seeding.core_seed()}")
+        return draw_intents(core.tree.files, avoid, rng, self.intents_per_task, self.faulty_intents,
+                            self.evaluate)
+
+    def evaluate(self, files: dict[str, str], calls: list[tuple[str, str, str, list[int]]]) -> list[list[str]]:
+        """Each call's outcomes (``repr`` of the result, or the exception's type), with ``files`` in the sandbox
+        and the function's module loaded from the text the call gives."""
+        sandbox = self.get_sandbox()
+        sandbox.load_workspace(files)
+        sandbox.write_file(".intents.json", json.dumps(calls))
+        result = sandbox.exec([sandbox_python(sandbox), "-c", EVAL_SCRIPT, ".intents.json", "."], timeout=120,
+                              env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"})
+        if result.timed_out or result.exit_code:
+            raise SandboxError(f"Running the intended changes' functions failed (exit {result.exit_code}, "
+                               f"timed out: {result.timed_out}): {result.stderr[-400:]}")
+        return parse_outcomes(result.stdout)
+
+    def change(self, files: dict[str, str], core: Core, refactors: list[Refactor],
+               injection: Injection | None = None) -> ReviewChange:
+        """The defects (the core's, or ``injection``'s), the intended changes (a faulty one is a defect) with their
+        updated tests, and the benign edits applied to ``files``, each located."""
+        intents: list[Intent] = core.derived["intents"][0]
+        defects: list[tuple[str, str, Edit, str]] = [
+            (d.mutation.id, d.mutation.kind, d.mutation.edit, d.mutation.summary)
+            for d in (injection or core.injection).defects]
+        defects += [(i.id, "faulty_intent", i.built, i.summary) for i in intents if i.faulty]
+        shipped = [make_refactor("intended_change", i.path, [i.built], i.summary) for i in intents if not i.faulty]
+        shipped += [make_refactor("updated_test", i.test_edit.path, [i.test_edit], f"{i.function}: test updated")
+                    for i in intents]
+        return build_change(files, defects, [*refactors, *shipped])
 
     def behaviour_check(self, clean: dict[str, str]) -> BehaviourCheck:
         """The differential check of benign edits, run in the episode's sandbox on the clean project."""
@@ -173,3 +238,15 @@ class RepoReviewEnv(DefectEnv):
         f1 = metrics["f1"]
         outcome = "all_found" if f1 == 1.0 else ("partial" if metrics["true_positives"] else "wrong")
         return EpisodeScore(success=f1, outcome=outcome, metrics=metrics)
+
+
+def _function_span(files: dict[str, str], intent: Intent) -> Edit:
+    """The whole function an intent changes, as a span no benign edit may overlap."""
+    import ast
+
+    text = files[intent.path]
+    node = next(n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef) and n.name == intent.function)
+    lines = text.splitlines(keepends=True)
+    start = sum(len(ln) for ln in lines[:node.lineno - 1])
+    end = sum(len(ln) for ln in lines[:node.end_lineno or node.lineno])
+    return Edit(path=intent.path, start=start, end=end, old=text[start:end], new=text[start:end])

@@ -21,7 +21,7 @@ from locogym.scenarios.defects import growth
 from locogym.scenarios.defects.gold import PatchGold, ReviewGold
 from locogym.scenarios.defects.placement import hunk_starts, listing_depth, place_sections, source_listing
 from locogym.scenarios.defects.review import Location, diff_sections
-from locogym.scenarios.defects.tasks import Context, defect_records, inject_for, moved_defects, review_change
+from locogym.scenarios.defects.tasks import Context, defect_records, inject_for, moved_defects
 from locogym.scenarios.repo import SourceTree
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -149,7 +149,7 @@ def test_the_gold_recomputed_on_the_longest_context_is_the_cores(envs: dict[str,
     context = Context(tree=tree, seeding=review.context_seeding(config, core), fill=task.meta["fill"])
     core_refactors, _, _ = review.core_change(core)
     refactors, _ = review.context_refactors(config, core, context, core_refactors)
-    change = review_change(tree.files, injection, [*core_refactors, *refactors])
+    change = review.change(tree.files, core, [*core_refactors, *refactors], injection)
     assert change.defects == task.gold_as(ReviewGold).defects
     assert injection.fail_to_pass == task.gold_as(ReviewGold).fail_to_pass
 

@@ -24,9 +24,28 @@ def test_review_policy_runs_its_check_and_reports_what_it_prints() -> None:
     assert second.name == "write_file" and "def main()" in second.arguments["content"]
     third = policy.act("Wrote it.", {})
     assert third.name == "run" and f"{SCRATCH}/check.py" in third.arguments["cmd"]
-    last = policy.act("exit code 0\n--- stdout ---\nSUSPECT pkg/a.py 2\nSUSPECT pkg/a.py 2\n", {})
+    report = 'SUSPECT ["pkg/a.py", 2, "f", ["    return x + 1"], ["    return x + 2"]]\n'
+    last = policy.act(f"exit code 0\n--- stdout ---\n{report}{report}", {})
     assert last.name == "submit"
     assert [(f["path"], f["line"]) for f in last.arguments["answer"]] == [("pkg/a.py", 2)]
+
+
+def _described(number: str) -> str:
+    return DIFF.replace("Review this change.", f"Review this change.\n\n- `f` (`pkg/a.py`): the number in "
+                                               f"`x + 1`, `1` becomes `{number}`.")
+
+
+def test_review_policy_spares_a_change_made_as_described_and_reports_one_made_otherwise() -> None:
+    found = '["pkg/a.py", 2, "f", ["    return x + 1"], ["    return x + 2"]]'
+    report = f"exit code 0\n--- stdout ---\nBLOCK {found}\nSUSPECT {found}\n"
+    for number, expected in (("2", []), ("3", [("pkg/a.py", 2)])):
+        policy = Policy()
+        policy.reset({"family": "repo_review", "tools": _tools("write_file", "run", "read_file", "submit")})
+        policy.act(_described(number), {})
+        policy.act("Wrote it.", {})
+        policy.act("Wrote it.", {})
+        last = policy.act(report, {})
+        assert [(f["path"], f["line"]) for f in last.arguments["answer"]] == expected, number
 
 
 def test_review_policy_without_a_shell_submits_no_findings() -> None:
@@ -55,4 +74,6 @@ def test_check_script_finds_the_changed_block_and_spares_the_refactor(tmp_path, 
     (tmp_path / "check.py").write_text(review._SCRIPT)
     out = subprocess.run([sys.executable, "check.py", "change.diff"], cwd=tmp_path, capture_output=True, text=True,
                          timeout=120, check=True).stdout
-    assert out.splitlines() == ["SUSPECT pkg/a.py 6"]
+    assert [ln for ln in out.splitlines() if ln.startswith("SUSPECT")] == [
+        'SUSPECT ["pkg/a.py", 6, "g", ["    if x >= 3:"], ["    if x > 3:"]]']
+    assert len([ln for ln in out.splitlines() if ln.startswith("BLOCK")]) == 2

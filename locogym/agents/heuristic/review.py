@@ -9,7 +9,15 @@ checking script into a scratch folder of the workspace and runs the script with 
 3. calls both on inputs drawn from the parameter annotations (integers around the constants the function uses,
    strings, floats, booleans, small lists) and compares the results or the exceptions raised;
 4. for a function that now behaves differently, undoes its change blocks one at a time to find the block whose
-   reversal restores the old behaviour, and reports that block's line.
+   reversal restores the old behaviour, and reports that block's line (a lone block is reported without the
+   search, unless the function calls another changed function: then no block of its own may be to blame).
+
+A change that comes with a description (the purpose tier) is read against it, and only in one way: each line
+``- `name` (`path`): ... `OLD` becomes `NEW`.`` states an intended change. A function the description names is
+judged by its change blocks alone: unless one of them differs from the old text by exactly that number, ``OLD``
+replaced by ``NEW``, its first block is reported as differing from the description. Any other function that
+behaves differently is reported as a regression (the block to blame). Nothing else of the description is used,
+and a change stated without a block in its function (a rule applied in one place but not another) goes unseen.
 
 Each reported line becomes a finding. Blocks outside functions (module constants, imports) are never reported,
 and functions whose inputs it cannot make up are left alone, so it misses what its inputs do not exercise. Without
@@ -19,6 +27,7 @@ outputs, like any agent.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Generator
 from typing import Any
@@ -28,11 +37,14 @@ from locogym.core.types import ToolCall
 
 Step = Generator[ToolCall, str, Any]
 SCRATCH = ".review-check"
-_SUSPECT = re.compile(r"^SUSPECT (\S+) (\d+)$", re.M)
+_SUSPECT = re.compile(r"^SUSPECT (\[.*\])$", re.M)
+_BLOCK = re.compile(r"^BLOCK (\[.*\])$", re.M)
+_INTENT = re.compile(r"^- `(\w+)` \(`([^`]+)`\): .*`(-?\d+)` becomes `(-?\d+)`\.$", re.M)
+_NUMBER = re.compile(r"\d+|\S")
 _DIFF = re.compile(r"```diff\n(.*?)```", re.S)
 
 _SCRIPT = r'''
-import ast, itertools, os, random, re, signal, sys, types
+import ast, itertools, json, os, random, re, signal, sys, types
 
 sys.path[:0] = [os.path.abspath("src"), os.path.abspath(".")]
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
@@ -181,8 +193,34 @@ def functions(text):
                     yield top.name + "." + node.name, node
 
 
+def changed_names(diff):
+    """Names of the functions whose lines the diff changes (any file)."""
+    names = set()
+    for path, hunks in parse(diff).items():
+        if path.endswith(".py") and os.path.exists(path):
+            try:
+                spans = functions(open(path, encoding="utf-8").read())
+            except BaseException:
+                continue
+            for qualname, node in spans:
+                if any(node.lineno <= c[0] <= node.end_lineno for c in blocks(hunks)):
+                    names.add(qualname.rsplit(".", 1)[-1])
+    return names
+
+
+def calls_changed(text, qualname, changed):
+    """True when the function calls (by name) a function the diff changes."""
+    for name, node in functions(text):
+        if name == qualname:
+            called = {n.func.id if isinstance(n.func, ast.Name) else getattr(n.func, "attr", None)
+                      for n in ast.walk(node) if isinstance(n, ast.Call)}
+            return bool(called & (changed - {qualname.rsplit(".", 1)[-1]}))
+    return False
+
+
 def main():
     diff = open(sys.argv[1], encoding="utf-8").read()
+    changed = changed_names(diff)
     for path, hunks in parse(diff).items():
         if not path.endswith(".py") or not os.path.exists(path):
             continue
@@ -199,12 +237,14 @@ def main():
             mine = [c for c in changes if lo <= c[0] <= hi or (not c[1] and lo <= c[0] <= hi + 1)]
             if not mine:
                 continue
+            for change in mine:
+                print("BLOCK " + json.dumps([path, change[0], qualname, change[2], change[1]]))
             ints = sorted(set(SPREAD + [int(x) + d for x in re.findall(r"\d+", "\n".join(
                 new_lines[lo - 1:hi] + [l for c in mine for l in c[2]])) for d in (-1, 0, 1)]))
             before, after = behaviour(old_mod, qualname, ints), behaviour(new_mod, qualname, ints)
             if before is None or after is None or before == after:
                 continue
-            culprit = mine[0]
+            culprit = mine[0] if len(mine) == 1 and not calls_changed(old_text, qualname, changed) else None
             for change in mine:
                 try:
                     trial = load(path, undo(new_lines, [change]))
@@ -213,11 +253,51 @@ def main():
                 if behaviour(trial, qualname, ints) == before:
                     culprit = change
                     break
-            print("SUSPECT %s %d" % (path, culprit[0]))
+            if culprit is None:
+                continue  # none of its own blocks is to blame: it calls a function that changed
+            print("SUSPECT " + json.dumps([path, culprit[0], qualname, culprit[2], culprit[1]]))
 
 
 main()
 '''
+
+
+def judge(report: str, stated: dict[tuple[str, str], tuple[str, str]]) -> list[dict[str, Any]]:
+    """Findings from the script's report, read against the description's ``stated`` changes ((path, function)
+    -> (old number, new number)): a stated function is judged by its blocks alone (none made exactly as stated:
+    its first block is reported), any other function by its behaviour (a block to blame: reported)."""
+    findings: list[dict[str, Any]] = []
+    seen: set[tuple[str, int]] = set()
+
+    def report_once(path: str, line: int, why: str) -> None:
+        if (path, line) not in seen:
+            seen.add((path, line))
+            findings.append({"path": path, "line": line, "description": why})
+
+    blocks: dict[tuple[str, str], list[list[Any]]] = {}
+    for found in _BLOCK.findall(report):
+        path, line, qualname, old_lines, new_lines = json.loads(found)
+        blocks.setdefault((path, qualname.rsplit(".", 1)[-1]), []).append([line, old_lines, new_lines])
+    for key, (old, new) in sorted(stated.items()):
+        mine = blocks.get(key, [])
+        if mine and not any(as_described(o, n, old, new) for _, o, n in mine):
+            report_once(key[0], int(mine[0][0]), "the change differs from what the description states")
+    for found in _SUSPECT.findall(report):
+        path, line, qualname, _, _ = json.loads(found)
+        if (path, qualname.rsplit(".", 1)[-1]) not in stated:
+            report_once(path, int(line), "a behaviour change the description does not state")
+    return findings
+
+
+def as_described(old_lines: list[str], new_lines: list[str], old: str, new: str) -> bool:
+    """True when a block's only change is the description's number ``old`` replaced by ``new``: the block, with
+    that one number swapped back, is the old text."""
+    before = _NUMBER.findall("\n".join(old_lines))
+    after = _NUMBER.findall("\n".join(new_lines))
+    if len(before) != len(after):
+        return False
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    return changed == [(old, new)]
 
 
 class Policy(Agent):
@@ -252,10 +332,5 @@ class Policy(Agent):
             yield ToolCall(name="write_file", arguments={"path": f"{SCRATCH}/check.py", "content": _SCRIPT})
             report = yield ToolCall(name="run", arguments={
                 "cmd": f"python3 {SCRATCH}/check.py {SCRATCH}/change.diff", "timeout": 300})
-            seen = set()
-            for path, line in _SUSPECT.findall(report):
-                if (path, line) not in seen:
-                    seen.add((path, line))
-                    findings.append({"path": path, "line": int(line),
-                                     "description": "the function behaves differently from its old version"})
+            findings = judge(report, dict(((path, name), (old, new)) for name, path, old, new in _INTENT.findall(obs)))
         yield ToolCall(name="submit", arguments={"answer": findings})

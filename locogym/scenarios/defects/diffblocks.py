@@ -8,12 +8,14 @@ score diff-only strategies on these units with the env's own grader.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from locogym.core.types import Task
 from locogym.scenarios.defects.gold import grade_review
+from locogym.scenarios.defects.mutations import is_test_path
 from locogym.scenarios.defects.review import DEFAULT_WINDOW, Location
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
@@ -106,3 +108,89 @@ def score_flagged(task: Task, flagged: list[Block]) -> dict[str, float]:
     """The review grader's metrics for findings placed on the flagged blocks of a review task's diff."""
     findings: list[dict[str, Any]] = [{"path": b.path, "line": b.line, "description": ""} for b in flagged]
     return grade_review(task, findings)
+
+
+def old_files(diff: str, new_files: dict[str, str]) -> dict[str, str]:
+    """The old text of every file a unified diff changes, rebuilt from the diff and the new texts: what a
+    reviewer holding only the change and the changed project can reconstruct (a file the diff adds is absent)."""
+    old: dict[str, str] = {}
+    for part in re.split(r"^diff --git ", diff, flags=re.M)[1:]:
+        lines = part.splitlines()
+        path = lines[0].split(" b/", 1)[-1]
+        if path not in new_files or any(ln.startswith("--- /dev/null") for ln in lines[1:4]):
+            continue
+        new = new_files[path].splitlines(keepends=True)
+        out: list[str] = []
+        cursor = 0  # index into the new file's lines
+        for line in lines[1:]:
+            match = _HUNK.match(line)
+            if match:
+                start = int(match.group(1)) - 1 if int(match.group(1)) else 0
+                out.extend(new[cursor:start])
+                cursor = start
+            elif line.startswith(("--- ", "+++ ", "\\")):
+                continue
+            elif line.startswith("-"):
+                out.append(line[1:] + "\n")
+            elif line.startswith("+"):
+                cursor += 1
+            elif cursor < len(new):
+                out.append(new[cursor])
+                cursor += 1
+        out.extend(new[cursor:])
+        old[path] = "".join(out)
+    return old
+
+
+def function_spans(text: str) -> list[tuple[str, int, int]]:
+    """``(qualname, first line, last line)`` of every function and method of a module (decorators included)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    spans: list[tuple[str, int, int]] = []
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                spans.append((prefix + node.name, first, node.end_lineno or node.lineno))
+            elif isinstance(node, ast.ClassDef):
+                visit(node.body, f"{prefix}{node.name}.")
+
+    visit(tree.body, "")
+    return spans
+
+
+def function_at(text: str, line: int) -> str | None:
+    """The qualified name of the innermost function of ``text`` holding ``line``, if any."""
+    inside = [(last - first, name) for name, first, last in function_spans(text) if first <= line <= last]
+    return min(inside)[1] if inside else None
+
+
+def changed_functions(files: dict[str, str], places: list[Location]) -> set[str]:
+    """Names of the functions a change touches (its located edits in the new files) and of the project functions
+    that call one of them: the tests of all of these are withheld alike, so a missing test points at none."""
+    touched = {name.rsplit(".", 1)[-1] for p in places
+               for name in [function_at(files.get(p.path, ""), p.line)] if name}
+    callers = set()
+    for path, text in files.items():
+        if not path.endswith(".py") or is_test_path(path):
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                called = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | \
+                    {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+                if called & touched:
+                    callers.add(node.name)
+    return touched | callers
+
+
+def changed_tests(files: dict[str, str], places: list[Location]) -> set[str]:
+    """Names of the test functions a change edits itself (the tests shipped with an intended change)."""
+    return {name.rsplit(".", 1)[-1] for p in places if is_test_path(p.path)
+            for name in [function_at(files.get(p.path, ""), p.line)] if name}

@@ -19,7 +19,9 @@ benign hunk are also counted apart (``benign_flagged``), since flagging harmless
 
 from __future__ import annotations
 
+import ast
 import difflib
+import hashlib
 import random
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
@@ -226,9 +228,59 @@ def diff_sections(before: dict[str, str], after: dict[str, str], context: int = 
     return parts
 
 
+_COMPLEMENT = {ast.Lt: ">=", ast.LtE: ">", ast.Gt: "<=", ast.GtE: "<"}
+_MIRROR = {ast.Lt: ">", ast.LtE: ">=", ast.Gt: "<", ast.GtE: "<="}
+
+
+def respelled(files: dict[str, str], kind: str, edit: Edit, key: str) -> Edit:
+    """An inverted condition written one of four equal ways, chosen by ``key``: ``not (a <= 3)``, ``a > 3``,
+    ``3 < a`` or ``not (3 >= a)``. The look-alikes negate the complement (``not (a > 3)``), so a defect that
+    always kept its condition whole inside a new ``not (`` gave itself away by its tokens. Only a comparison of
+    an ``int``-annotated parameter with an integer literal is respelled (where the four are the same function);
+    the defect's behaviour, and so its validation, is unchanged."""
+    text = edit.new.strip()
+    if kind != "inverted_condition" or not text.startswith("not ("):
+        return edit
+    try:
+        test = ast.parse(text[4:], mode="eval").body
+    except SyntaxError:
+        return edit
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _COMPLEMENT):
+        return edit
+    op, left, right = type(test.ops[0]), test.left, test.comparators[0]
+    name = left if isinstance(left, ast.Name) else right if isinstance(right, ast.Name) else None
+    literal = right if name is left else left
+    if name is None or not (isinstance(literal, ast.Constant) and type(literal.value) is int) \
+            or not _int_parameter(files[edit.path], edit.start, name.id):
+        return edit
+    a, b = ast.unparse(left), ast.unparse(right)
+    mirror_of_complement = {">=": "<=", ">": "<", "<=": ">=", "<": ">"}[_COMPLEMENT[op]]
+    spellings = [edit.new, f"{a} {_COMPLEMENT[op]} {b}", f"{b} {mirror_of_complement} {a}",
+                 f"not ({b} {_MIRROR[op]} {a})"]
+    chosen = spellings[int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(spellings)]
+    return edit.model_copy(update={"new": chosen})
+
+
+def _int_parameter(text: str, offset: int, name: str) -> bool:
+    """True when the function holding ``offset`` takes ``name`` as an ``int``-annotated parameter it never
+    rebinds."""
+    line = text.count("\n", 0, offset) + 1
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.lineno <= line <= (node.end_lineno or 0):
+            args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            stored = any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+                         for n in ast.walk(node))
+            if not stored and any(a.arg == name and a.annotation is not None and ast.unparse(a.annotation) == "int"
+                                  for a in args):
+                return True
+    return False
+
+
 def build_change(files: dict[str, str], defect_edits: list[tuple[str, str, Edit, str]],
                  refactors: list[Refactor]) -> ReviewChange:
-    """Apply defects (``(id, kind, edit, summary)``) and refactors; locate each in the new files."""
+    """Apply defects (``(id, kind, edit, summary)``, inverted conditions :func:`respelled`) and refactors;
+    locate each in the new files."""
+    defect_edits = [(i, k, respelled(files, k, e, i), s) for i, k, e, s in defect_edits]
     all_edits = [e for _, _, e, _ in defect_edits] + [e for r in refactors for e in r.edits]
     after = apply_edits(files, all_edits)
     defects = []

@@ -14,7 +14,7 @@ returned beside the task, never inside it.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,11 +24,12 @@ from locogym.core.types import Evidence, ScenarioConfig, Task, ToolCall
 from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.describe import describe
+from locogym.scenarios.defects.diffblocks import changed_functions, changed_tests
 from locogym.scenarios.defects.differential import original_definition
-from locogym.scenarios.defects.edits import SourceText, shifted_line
+from locogym.scenarios.defects.edits import Edit, SourceText, shifted_line
 from locogym.scenarios.defects.gold import PatchDefect, PatchGold, ReviewGold
 from locogym.scenarios.defects.growth import CORE_TOKENS, defect_paths
-from locogym.scenarios.defects.hide import withhold_tests
+from locogym.scenarios.defects.hide import withhold_tests, withhold_without_trace
 from locogym.scenarios.defects.inject import Injection, inject_defects
 from locogym.scenarios.defects.mutations import Mutation
 from locogym.scenarios.defects.placement import listing_depth, ordered_diff, place_sections
@@ -40,7 +41,6 @@ from locogym.scenarios.defects.review import (
     ReviewChange,
     SuiteCheck,
     benign_count,
-    build_change,
     choose_refactors,
     validate_benign,
 )
@@ -200,8 +200,18 @@ def build_patch_task(core: Core, context: Context, config: ScenarioConfig, edit_
 
 
 # ---------------------------------------------------------------------------------------------------- review
-def review_question(name: str) -> str:
-    """What a review task asks (the diff follows it in the prompt): the same at every length."""
+def review_question(name: str, description: str = "") -> str:
+    """What a review task asks (the diff follows it in the prompt): the same at every length. A change with a
+    purpose comes with its ``description``: behaviour changes it states are intended, not bugs."""
+    if description:
+        return (f"Review this change to the repository `{name}`. Its author describes it as follows.\n\n"
+                f"{description}\n\nThe changed project is in the workspace; use the tools to read code around the "
+                "hunks. Behaviour changes the description states are intended; a bug is any other behaviour "
+                "change, or an intended one implemented differently from what the description says. Report each "
+                "bug as a finding with the file path and the line number in the NEW version of the file (the `+` "
+                "side of the diff) and a one-sentence description. Submit with submit(answer=[{\"path\": ..., "
+                "\"line\": ..., \"description\": ...}, ...]); submit an empty list if you find no bug. Findings "
+                "on correct hunks count against you.")
     return (f"Review this change to the repository `{name}`. The changed project is in the workspace; use "
             "the tools to read code around the hunks. Most of the change is harmless refactoring; some hunks "
             "introduce bugs that change behaviour. Report each bug as a finding with the file path and the line "
@@ -210,14 +220,8 @@ def review_question(name: str) -> str:
             "empty list if you find no bug. Findings on harmless hunks count against you.")
 
 
-def review_change(files: dict[str, str], injection: Injection, refactors: list[Refactor]) -> ReviewChange:
-    """The change of a review: the defects and the benign edits applied to ``files``, each located."""
-    return build_change(files, [(d.mutation.id, d.mutation.kind, d.mutation.edit, d.mutation.summary)
-                                for d in injection.defects], refactors)
-
-
-def core_benign(core: Core, behaviour: BehaviourCheck | None, suite: SuiteCheck | None
-                ) -> tuple[list[Refactor], dict[str, int]]:
+def core_benign(core: Core, behaviour: BehaviourCheck | None, suite: SuiteCheck | None,
+                blocked: Sequence[Edit] = ()) -> tuple[list[Refactor], dict[str, int]]:
     """The benign edits of the core's files, drawn from the core seed and validated on the core project.
 
     The defects' own files get their edits (the look-alikes beside them, the neighbours that camouflage them)
@@ -229,7 +233,8 @@ def core_benign(core: Core, behaviour: BehaviourCheck | None, suite: SuiteCheck 
     growing = _growing_files(core.tree)
     paths = [p for p in core.tree.files if p not in growing]
     rng = random.Random(f"review-core:{core.seeding.core_seed()}")
-    drawn = choose_refactors(core.tree.files, [d.mutation.edit for d in injection.defects], rng, CORE_TOKENS,
+    drawn = choose_refactors(core.tree.files, [*(d.mutation.edit for d in injection.defects), *blocked], rng,
+                             CORE_TOKENS,
                              spare=wanted // 4, imitate=[d.mutation.kind for d in injection.defects], paths=paths)
     validated, dropped = validate_benign(core.tree.files, drawn, behaviour, suite)
     return validated[:wanted], dropped
@@ -281,7 +286,7 @@ def _span_tokens(text: str, first: int, last: int) -> int:
 
 def build_review_task(core: Core, context: Context, config: ScenarioConfig, core_change: ReviewChange,
                       change: ReviewChange, tool_names: list[str], dropped: dict[str, int],
-                      window: int = DEFAULT_WINDOW) -> Task:
+                      window: int = DEFAULT_WINDOW, description: str = "") -> Task:
     """A review task: a long diff (benign edits plus the defects), the new project in the workspace (the tests
     the defects fail withheld, so running the suite does not point at them), exact findings.
 
@@ -297,9 +302,11 @@ def build_review_task(core: Core, context: Context, config: ScenarioConfig, core
     asked = context.seeding.evidence_depth()
     order, realised = place_sections(change.sections, change.defects, asked,
                                   random.Random(f"review-order:{context.seeding.fill_seed()}:{context.fill}"))
-    question = review_question(core.tree.name)
+    question = review_question(core.tree.name, description)
     prompt = f"{question}\n\n```diff\n{ordered_diff(change.sections, order)}```"
-    visible, _ = withhold_tests(change.files_after, injection.fail_to_pass)
+    decoys = changed_functions(change.files_after, [*change.defects, *change.benign])
+    visible = withhold_without_trace(change.files_after, injection.fail_to_pass, decoys,
+                                     keep=changed_tests(change.files_after, change.benign))
     gold = ReviewGold(repository=core.tree.name, commit=core.tree.commit, window=window,
                       defects=core_change.defects, fail_to_pass=injection.fail_to_pass)
     gold_json = gold.model_dump(mode="json")

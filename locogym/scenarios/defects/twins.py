@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from locogym.scenarios.defects.edits import Edit, SourceText
 from locogym.scenarios.defects.mutations import changed_constant
 from locogym.scenarios.defects.redundant import (
+    Guard,
     condition_interval,
     guard_chain,
     int_literal,
@@ -382,6 +383,7 @@ class _TwinFinder:
             start, end = self.src.line_span(node.lineno, node.end_lineno or node.lineno)
             self.add("removed_redundant_guard", [self.edit(start, end, "")],
                      f"guard `if {self.src.segment(node.test)}:` that never decides the result removed")
+            self.wrapped_in_not(guards, fallback, index)
             value = int_literal(guard.constant)
             if value is not None and value >= 0:
                 moved = changed_constant(value)  # the step a changed-constant defect takes
@@ -395,6 +397,18 @@ class _TwinFinder:
                         moved = changed_constant(const.value)
                         self.add("retuned_constant", [self.replace(const, str(moved))],
                                  f"constant of an unreachable return changed to {moved}")
+
+    def wrapped_in_not(self, guards: list[Guard], fallback: str, index: int) -> None:
+        """``if C:`` -> ``if not (C):`` with ``C`` unchanged, the inverted condition's very look, where the
+        guard decides nothing either way (it returns what the code after it returns on both sides)."""
+        test = guards[index].node.test
+        if isinstance(test, ast.UnaryOp):
+            return
+        found = condition_interval(ast.UnaryOp(op=ast.Not(), operand=test), self.int_names)
+        if found is not None and is_redundant(guards, fallback, index, found[0]):
+            text = self.src.segment(test)
+            self.add("negated_condition", [self.replace(test, f"not ({text})")],
+                     f"condition of a guard that decides nothing written as `not ({text})`")
 
 
 def _op_of(symbol: str) -> ast.cmpop:
@@ -414,7 +428,7 @@ TWIN_KINDS: frozenset[str] = frozenset(IMITATES)
 # The look-alikes whose diff looks most like the defect itself, token for token: the same line changed the same way
 # (a ``not (`` added, a guard's lines deleted, one number moved by one, a bound moved, a call's arguments moved).
 SAME_LOOK: dict[str, frozenset[str]] = {
-    "inverted_condition": frozenset({"negated_condition"}),
+    "inverted_condition": frozenset({"negated_condition", "flipped_branches"}),
     "removed_guard": frozenset({"removed_redundant_guard", "moved_guard"}),
     "wrong_constant": frozenset({"retuned_constant"}), "comparison": frozenset({"equivalent_bound"}),
     "off_by_one": frozenset({"explicit_bound"}), "swapped_args": frozenset({"reordered_arguments"}),
