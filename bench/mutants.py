@@ -2,16 +2,19 @@
 
 Each mutant is one small, plausible grader bug written into a copy of the project: a comparison flipped
 (``<`` and ``<=``, ``==`` and ``!=``, ``in`` and ``not in``), a branch dropped (an ``if``, a conditional
-expression or a comprehension filter forced one way), an off-by-one (an integer constant one up, or one down when it is positive), a
-constant changed (``True``/``False``, a float halved or ``0.0``/``1.0`` swapped, one name dropped from a set of
-outcomes such as ``{"tests_failed", "tests_timeout"}``), ``and``/``or`` swapped, a ``not`` removed or ``min`` and
-``max`` swapped. The mutant is *killed* when a test that runs the mutated line fails, *timeout* when those tests
-run past their time limit (counted as caught), and *survived* when they all pass or no test runs the line.
+expression or a comprehension filter forced one way), an off-by-one (an integer constant one up, or one down
+when it is positive), a constant changed (``True``/``False``, a float halved or ``0.0``/``1.0`` swapped, one
+name dropped from a set of outcomes such as ``{"tests_failed", "tests_timeout"}``), ``and``/``or`` swapped, a
+``not`` removed, or ``min`` and ``max`` swapped. The mutant is *killed* when a test that runs the mutated line
+fails, *timeout* when those tests run past their time limit (counted as caught), and *survived* when they all
+pass or no test runs the line.
 
-Which tests run the line comes from one coverage run of the tier with a context per test (cached by the content
-of the package and the tests), so each mutant runs only those tests (the fastest first, stopping at the first
-failure). Tests run in forked children of a process that has already imported the third-party libraries, each
-in its own copy of the project: the working tree is never written to.
+Which tests run the line comes from one coverage run of the tier with a context per test (cached by the
+content of the package and the tests), so each mutant runs only those tests (the fastest first, stopping at
+the first failure). One pytest process collects those tests once; each mutant runs in a forked child of it
+that swaps the mutated function's code in place. A mutant that runs at import time (a module constant, a
+default argument, a class body) runs in a fresh interpreter instead. Every run works in its own copy of the
+project: the working tree is never written to.
 
 Prints one JSON document: totals, the kill rate (killed and timed-out over all mutants), and per module the
 counts and each survivor (line, mutation, the original line of code).
@@ -22,9 +25,10 @@ Usage::
                             [--tests PATH ...] [--list]
 
 ``--modules`` defaults to every module that decides a score (patch verdicts, integrity, the sealed run,
-review matching, FuncCall grading, answers and ComplexEval rules, ``locogym/scoring``, the report's summary, the
-re-scoring and seal checks). ``--limit`` keeps N mutants evenly spread over the deterministic list. ``--tests``
-narrows the coverage run to some test folders (faster, but a mutant only other tests would catch survives).
+review matching, FuncCall grading, answers and ComplexEval rules, ``locogym/scoring``, the report's summary,
+the re-scoring and seal checks). ``--limit`` keeps N mutants evenly spread over the deterministic list.
+``--tests`` narrows the coverage run to some test folders (faster, but a mutant that only other tests would
+catch survives).
 """
 
 from __future__ import annotations
@@ -69,21 +73,22 @@ DEFAULT_MODULES = [
 TIER_MARKERS = {"quick": "not slow", "both": "slow or not slow"}
 MIN_TIMEOUT_S = 30.0
 TIMEOUT_FACTOR = 3.0
-START_COST_S = 8.0
-COLD = 99  # a forked child's exit code for "this mutant cannot be swapped in place; start a fresh interpreter"  # a child's own start: importing the package and collecting the test files
+START_COST_S = 8.0  # a child's own start: collecting the test files (a fresh interpreter: importing too)
+MAX_TESTS = 40  # a mutant runs at most this many of the tests that ran its line (the fastest ones)
+COLD = 99  # a forked child's exit code for "the mutant cannot be swapped in place: start a fresh interpreter"
 
 
-# ---------------------------------------------------------------------------------------------------- mutants
+# --------------------------------------------------------------------------------------------------- mutants
 
 
 @dataclass(frozen=True)
 class Mutant:
-    """One edit of one module: the source span ``(line, col)``-``(end_line, end_col)`` becomes ``replacement``.
+    """One edit of one module: the span ``(line, col)``-``(end_line, end_col)`` becomes ``replacement``.
 
     ``stmt_line`` is the first line of the statement holding the span (coverage reports statements there);
     ``import_time`` says the span runs when the module is imported (a module constant, a default argument), so
     every test that uses the module may see it. ``function`` is the qualified name of the outermost function
-    holding the span ("" at import time): a running process can take the mutant by swapping that function's code.
+    holding the span ("" at import time): a running process takes the mutant by swapping that function's code.
     """
 
     module: str
@@ -135,7 +140,7 @@ class _Finder(ast.NodeVisitor):
                                  node.end_col_offset or 0, self._stmt_line, self._depth == 0, self._function,
                                  mutation, replacement))
 
-    # statements and subtrees never mutated: docstrings, error messages, type-only code, annotations, f-strings
+    # never mutated: docstrings, error messages, type-only code, annotations, f-strings
     def generic_visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.stmt):
             self._stmt_line = node.lineno
@@ -229,8 +234,9 @@ class _Finder(ast.NodeVisitor):
         if 2 <= len(names) == len(node.elts) <= 12:
             for i, dropped in enumerate(node.elts):
                 kept = [e for j, e in enumerate(node.elts) if j != i]
-                mutated = type(node)(elts=kept, ctx=ast.Load()) if not isinstance(node, ast.Set) else ast.Set(kept)
-                text = _text(mutated) if not isinstance(node, ast.Tuple) or len(kept) > 1 else f"({_short(kept[0])},)"
+                mutated = type(node)(elts=kept)
+                lone = isinstance(node, ast.Tuple) and len(kept) == 1
+                text = f"({ast.unparse(kept[0])},)" if lone else _text(mutated)
                 self._add(node, f"drop {dropped.value!r} from the collection", text)  # type: ignore[attr-defined]
         self.generic_visit(node)
 
@@ -282,15 +288,18 @@ def mutants_of(root: Path, module: str) -> list[Mutant]:
 
 
 def resolve_modules(root: Path, patterns: list[str]) -> list[str]:
-    """Paths relative to the project for files, folders (their ``*.py``) and globs; an unknown one is an error."""
+    """Project-relative paths of files, folders (their ``*.py``) and globs; one matching none is an error."""
     found: list[str] = []
     for pattern in patterns:
         target = root / pattern
-        matches = sorted(target.glob("**/*.py")) if target.is_dir() else sorted(Path(p) for p in glob.glob(str(target)))
+        if target.is_dir():
+            matches = sorted(target.glob("**/*.py"))
+        else:
+            matches = sorted(Path(p) for p in glob.glob(str(target)))
         matches = [m for m in matches if m.suffix == ".py" and m.name != "__init__.py" or m == target]
         if not matches:
-            raise SystemExit(f"--modules {pattern!r} matches no Python file under the project; give a path such "
-                             "as locogym/scoring/stopping.py or a glob such as 'locogym/scoring/*.py'.")
+            raise SystemExit(f"--modules {pattern!r} matches no Python file under the project; give a path "
+                             "such as locogym/scoring/stopping.py or a glob such as 'locogym/scoring/*.py'.")
         found.extend(str(m.relative_to(root)) for m in matches)
     return list(dict.fromkeys(found))
 
@@ -302,7 +311,7 @@ def spread(items: list[Mutant], limit: int | None) -> list[Mutant]:
     return [items[i * len(items) // limit] for i in range(limit)]
 
 
-# ------------------------------------------------------------------------------------------ copies and children
+# --------------------------------------------------------------------------------------- copies and children
 
 
 def project_files(root: Path) -> list[str]:
@@ -329,7 +338,7 @@ def content_key(root: Path, files: list[str], *parts: str) -> str:
 
 
 def import_targets(warm: Path, modules: list[str]) -> None:
-    """Import the mutated modules into this process from ``warm`` (the tests' own imports come at collection)."""
+    """Import the mutated modules from ``warm`` into this process (the tests' imports come at collection)."""
     sys.path.insert(0, str(warm))
     os.chdir(warm)
     for module in modules:
@@ -374,8 +383,8 @@ def swap_code(warm: Path, mutant: Mutant, functions: dict[tuple[str, str], list[
 
 
 def _child_setup(run_root: Path, copy_root: Path, log: Path) -> None:
-    """In a forked child: own process group, output to ``log``, tests from ``run_root``, subprocesses importing
-    the package from ``copy_root`` (where the mutated file is written)."""
+    """In a forked child: its own process group, output to ``log``, tests from ``run_root``, and subprocesses
+    importing the package from ``copy_root`` (where the mutated file is written)."""
     os.setpgid(0, 0)
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     os.dup2(fd, 1)
@@ -411,7 +420,7 @@ def fork_items(warm: Path, slot: Slot, items: list[Any], mutant: Mutant,
 
 
 def run_items(items: list[Any]) -> int:
-    """pytest's own protocol (fixtures, set-up, teardown, hooks) over ``items``, stopping at the first failure."""
+    """pytest's own protocol (fixtures, set-up, teardown, hooks) over ``items``, up to the first failure."""
     failed: list[str] = []
 
     class Watch:
@@ -436,7 +445,7 @@ def stop(pid: int) -> None:
         pass
 
 
-# --------------------------------------------------------------------------------------------- the coverage map
+# ------------------------------------------------------------------------------------------ the coverage map
 
 
 class _Contexts:
@@ -503,8 +512,9 @@ def coverage_map(copy_root: Path, modules: list[str], tests: list[str], tier: st
     lines: dict[str, dict[int, set[str]]] = {m: {} for m in modules}
     for data_file, out in parts:
         if not out.exists():
-            raise SystemExit(f"The coverage run of the unmutated project did not finish; see {out.with_suffix('')}"
-                             ".log in the work folder (kept with --keep).")
+            raise SystemExit("The coverage run of the unmutated project did not finish; see "
+                             f"{out.name.replace('tests', 'cov').replace('json', 'log')} in the work folder "
+                             "(kept with --keep).")
         found = json.loads(out.read_text())
         seconds.update(found["seconds"])
         failed.extend(found["failed"])
@@ -517,7 +527,8 @@ def coverage_map(copy_root: Path, modules: list[str], tests: list[str], tier: st
             "lines": {m: {str(n): sorted(c) for n, c in by.items()} for m, by in lines.items()}}
 
 
-def _fork_coverage(copy_root: Path, log: Path, shard: list[str], tier: str, plugin_args: tuple[Any, ...]) -> int:
+def _fork_coverage(copy_root: Path, log: Path, shard: list[str], tier: str,
+                   plugin_args: tuple[Any, ...]) -> int:
     pid = os.fork()
     if pid:
         return pid
@@ -539,7 +550,8 @@ def _fork_coverage(copy_root: Path, log: Path, shard: list[str], tier: str, plug
 
 
 def tests_for(mutant: Mutant, cover: dict[str, Any]) -> list[str]:
-    """The tests that ran the mutated lines (import-time lines: every test that ran the module), fastest first."""
+    """The tests that ran the mutated lines (import-time lines: every test that used the module), fastest
+    first, at most ``MAX_TESTS`` of them."""
     by_line = cover["lines"][mutant.module]
     contexts: set[str] = set()
     for line in {mutant.stmt_line, *range(mutant.line, mutant.end_line + 1)}:
@@ -548,10 +560,10 @@ def tests_for(mutant: Mutant, cover: dict[str, Any]) -> list[str]:
         contexts.update(c for cs in by_line.values() for c in cs)
     contexts.discard("")
     usable = contexts - set(cover["failed"])
-    return sorted(usable, key=lambda t: (cover["seconds"].get(t, 0.0), t))
+    return sorted(usable, key=lambda t: (cover["seconds"].get(t, 0.0), t))[:MAX_TESTS]
 
 
-# ---------------------------------------------------------------------------------------------- running mutants
+# ------------------------------------------------------------------------------------------- running mutants
 
 
 @dataclass
@@ -647,7 +659,7 @@ class Runner:
 
 
 class Loop:
-    """A pytest plugin for the warm process: after collection, its run loop runs the mutants instead of the tests."""
+    """A pytest plugin for the warm process: after collection its run loop runs the mutants, not the tests."""
 
     def __init__(self, warm: Path, slots: list[Slot], modules: list[str], cover: dict[str, Any], tier: str,
                  jobs: list[tuple[Mutant, list[str]]], on_result: Any) -> None:
@@ -672,7 +684,8 @@ def run_warm(warm: Path, loop: Loop, jobs: list[tuple[Mutant, list[str]]]) -> No
     try:
         import pytest
 
-        pytest.main([*files, "-q", "-s", "-p", "no:cacheprovider", "-m", TIER_MARKERS[loop.tier]], plugins=[loop])
+        args = [*files, "-q", "-s", "-p", "no:cacheprovider", "-m", TIER_MARKERS[loop.tier]]
+        pytest.main(args, plugins=[loop])
     finally:
         sys.stdout.flush()
         os.dup2(saved, 1)
@@ -687,7 +700,7 @@ def _verdict(code: int) -> str:
     return f"error (pytest exit {code})"
 
 
-# --------------------------------------------------------------------------------------------------- the report
+# ------------------------------------------------------------------------------------------------ the report
 
 
 def report(results: list[tuple[Mutant, str]], root: Path, started: float, tier: str,
@@ -716,18 +729,18 @@ def report(results: list[tuple[Mutant, str]], root: Path, started: float, tier: 
             "modules": dict(sorted(modules.items()))}
 
 
-# ------------------------------------------------------------------------------------------------------- main
+# ------------------------------------------------------------------------------------------------------ main
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--modules", nargs="+", default=DEFAULT_MODULES, help="files, folders or globs to mutate")
+    parser.add_argument("--modules", nargs="+", default=DEFAULT_MODULES, help="files, folders or globs")
     parser.add_argument("--limit", type=int, default=None, help="at most N mutants, evenly spread")
     parser.add_argument("--tier", choices=sorted(TIER_MARKERS), default="quick")
     parser.add_argument("--jobs", type=int, default=2, help="mutants (and coverage shards) run at once")
     parser.add_argument("--tests", nargs="+", default=["tests"], help="test files or folders to run")
-    parser.add_argument("--cache-dir", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME")
-                                                                    or Path.home() / ".cache") / "locogym" / "mutants")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "locogym" / "mutants"
+    parser.add_argument("--cache-dir", type=Path, default=cache, help="where coverage maps are kept")
     parser.add_argument("--list", action="store_true", help="print the mutants as JSON lines and stop")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (copies, logs)")
     args = parser.parse_args(argv)
@@ -738,7 +751,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def load_cover(args: argparse.Namespace, files: list[str], modules: list[str], copy_root: Path) -> dict[str, Any]:
+def load_cover(args: argparse.Namespace, files: list[str], modules: list[str],
+               copy_root: Path) -> dict[str, Any]:
     """The coverage map from the cache when the package and tests are unchanged, else a fresh coverage run."""
     key = content_key(copy_root, files, args.tier, *args.tests, *modules)
     cached = args.cache_dir / f"{key}.json"
@@ -768,7 +782,8 @@ def main(argv: list[str] | None = None) -> None:
         warm = make_copy(ROOT, files, work / "warm")
         modules = resolve_modules(warm, args.modules)
         mutants = spread([m for module in modules for m in mutants_of(warm, module)], args.limit)
-        slots = [Slot(make_copy(warm, files, work / f"copy{i}"), work / f"run{i}.log") for i in range(args.jobs)]
+        slots = [Slot(make_copy(warm, files, work / f"copy{i}"), work / f"run{i}.log")
+                 for i in range(args.jobs)]
         cover = load_cover(args, files, modules, make_copy(warm, files, work / "cover"))
         results: list[tuple[Mutant, str]] = []
         jobs = []
@@ -782,12 +797,13 @@ def main(argv: list[str] | None = None) -> None:
         def on_result(mutant: Mutant, status: str) -> None:
             results.append((mutant, status))
             done, elapsed = len(results), time.monotonic() - started
-            print(f"[{done}/{len(mutants)} {elapsed:.0f}s] {status:9} {mutant.key}", file=sys.stderr, flush=True)
+            line = f"[{done}/{len(mutants)} {elapsed:.0f}s] {status:9} {mutant.key}"
+            print(line, file=sys.stderr, flush=True)
 
         run_warm(warm, Loop(warm, slots, modules, cover, args.tier, jobs, on_result), jobs)
         if len(results) != len(mutants):
-            raise SystemExit(f"Only {len(results)} of {len(mutants)} mutants ran: the warm pytest session stopped "
-                             "early (see its output above).")
+            raise SystemExit(f"Only {len(results)} of {len(mutants)} mutants ran: the warm pytest session "
+                             "stopped early (see its output above).")
         results.sort(key=lambda r: (r[0].module, r[0].line, r[0].col, r[0].mutation))
         print(json.dumps(report(results, warm, started, args.tier, cover), indent=1))
     finally:
