@@ -23,7 +23,6 @@ ALLOWED = {
     ("locogym/scoring/cascade.py", "flows"): (23, 38),
     ("locogym/scoring/consistency.py", "measure"): (21, 33),
     ("locogym/scoring/efficiency.py", "redundant_steps"): (16, 23),
-    ("locogym/scoring/efficiency.py", "measure"): (30, 41),
     ("locogym/scoring/paired.py", "paired_curve"): (16, 34),
 }
 
