@@ -732,6 +732,21 @@ def report(results: list[tuple[Mutant, str]], root: Path, started: float, tier: 
 # ------------------------------------------------------------------------------------------------------ main
 
 
+def survivors_of(report_path: Path, mutants: list[Mutant], root: Path) -> list[Mutant]:
+    """The mutants a previous report lists as survivors, matched by module, mutation and line of code (not by
+    line number, which moves when the module is edited)."""
+    try:
+        found = json.loads(report_path.read_text())
+        wanted = {(module, s["mutation"], s["code"]) for module, row in found["modules"].items()
+                  for s in row["survivors"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SystemExit(f"--only {report_path}: not a report of this bench ({exc}); pass the JSON it "
+                         "printed.") from None
+    lines = {m: (root / m).read_text().splitlines() for m in {x.module for x in mutants}}
+    return [m for m in mutants
+            if (m.module, m.mutation, lines[m.module][m.line - 1].strip()[:120]) in wanted]
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--modules", nargs="+", default=DEFAULT_MODULES, help="files, folders or globs")
@@ -743,6 +758,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cache-dir", type=Path, default=cache, help="where coverage maps are kept")
     parser.add_argument("--list", action="store_true", help="print the mutants as JSON lines and stop")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (copies, logs)")
+    parser.add_argument("--only", type=Path, default=None,
+                        help="a report this bench printed: run only its survivors again (after new tests)")
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
@@ -782,6 +799,8 @@ def main(argv: list[str] | None = None) -> None:
         warm = make_copy(ROOT, files, work / "warm")
         modules = resolve_modules(warm, args.modules)
         mutants = spread([m for module in modules for m in mutants_of(warm, module)], args.limit)
+        if args.only is not None:
+            mutants = survivors_of(args.only, mutants, warm)
         slots = [Slot(make_copy(warm, files, work / f"copy{i}"), work / f"run{i}.log")
                  for i in range(args.jobs)]
         cover = load_cover(args, files, modules, make_copy(warm, files, work / "cover"))
