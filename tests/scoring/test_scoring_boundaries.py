@@ -1,0 +1,67 @@
+"""The edges of the scoring rules: the defaults, limits and boundaries a one-character slip would move.
+
+Each case pins a value the reports depend on and that no broader test would notice changing (found by
+``bench/mutants.py``: these are the mutants the rest of the suite let through).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from locogym.core.types import EpisodeResult, EpisodeScore
+from locogym.scoring import aggregate as agg
+
+# spread-out values, so that the bootstrap's quantiles move with its seed and its number of draws
+VALUES = [round((i * 0.6180339887) % 1, 3) for i in range(1, 30)]
+
+
+def test_the_default_bootstrap_is_seed_0_with_2000_draws() -> None:
+    # reports quote intervals without naming the draws: the defaults are part of every published figure
+    assert agg.DEFAULT_BOOTSTRAP == 2000
+    default = agg.mean_ci(VALUES)
+    assert default == agg.mean_ci(VALUES, n_boot=2000, seed=0)
+    assert default != agg.mean_ci(VALUES, n_boot=2000, seed=1)
+    assert default != agg.mean_ci(VALUES, n_boot=1999, seed=0)
+
+
+@pytest.mark.parametrize("confidence", [0.0, 1.0, -0.1])
+def test_a_confidence_on_or_outside_the_open_unit_interval_is_refused(confidence: float) -> None:
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        agg.mean_ci([1.0, 2.0], confidence=confidence)
+
+
+def test_one_bootstrap_draw_already_gives_an_interval_and_zero_draws_none() -> None:
+    mean = agg.mean_ci(VALUES, n_boot=0).mean
+    assert agg.mean_ci(VALUES, n_boot=0) == agg.Interval(mean, mean, mean, len(VALUES))
+    one = agg.mean_ci(VALUES, n_boot=1)
+    assert (one.low, one.high) != (mean, mean)
+
+
+def _episode(agent: str, env: str, success: float) -> EpisodeResult:
+    return EpisodeResult(key=f"{agent}-{env}-{success}", agent=agent, env=env, seed=0, length=8192, status="done",
+                         score=EpisodeScore(success=success, outcome="x"))
+
+
+def test_summaries_are_per_agent_and_env_by_default() -> None:
+    results = [_episode("a", "E1", 1.0), _episode("a", "E2", 0.0), _episode("b", "E1", 0.5)]
+    table = agg.summarize(results, n_boot=0)
+    assert sorted(table) == [("a", "E1"), ("a", "E2"), ("b", "E1")]
+    assert table[("a", "E2")]["success"].mean == 0.0
+
+
+MATCHES = [agg.Match("x", "y", 1.0), agg.Match("x", "y", 1.0), agg.Match("x", "y", 0.0), agg.Match("y", "z", 1.0),
+           agg.Match("y", "z", 0.5), agg.Match("x", "z", 1.0), agg.Match("z", "x", 1.0)]
+
+
+def test_bradley_terry_without_draws_gives_point_ratings_and_with_draws_intervals() -> None:
+    points = agg.bradley_terry(MATCHES, n_boot=0)
+    assert all(r.low == r.rating == r.high for r in points)
+    drawn = agg.bradley_terry(MATCHES, n_boot=50)
+    assert [r.rating for r in drawn] == [r.rating for r in points]
+    assert all(r.low < r.rating < r.high for r in drawn)
+
+
+@pytest.mark.parametrize("score", [1.5, -0.5])
+def test_a_match_score_outside_0_to_1_is_refused(score: float) -> None:
+    with pytest.raises(ValueError, match="must be 1"):
+        agg.bradley_terry([agg.Match("x", "y", score)])
