@@ -10,6 +10,8 @@ import pytest
 
 from locogym.core.types import EpisodeResult, EpisodeScore
 from locogym.scoring import aggregate as agg
+from locogym.scoring.calibration import calibration
+from locogym.scoring.common import empty
 
 # spread-out values, so that the bootstrap's quantiles move with its seed and its number of draws
 VALUES = [round((i * 0.6180339887) % 1, 3) for i in range(1, 30)]
@@ -65,3 +67,25 @@ def test_bradley_terry_without_draws_gives_point_ratings_and_with_draws_interval
 def test_a_match_score_outside_0_to_1_is_refused(score: float) -> None:
     with pytest.raises(ValueError, match="must be 1"):
         agg.bradley_terry([agg.Match("x", "y", score)])
+
+
+def test_the_default_arena_bootstrap_is_seed_0_with_500_draws() -> None:
+    default = agg.bradley_terry(MATCHES)
+    assert default == agg.bradley_terry(MATCHES, n_boot=500, seed=0)
+    assert default != agg.bradley_terry(MATCHES, n_boot=499, seed=0)
+
+
+def test_calibration_needs_at_least_one_bin() -> None:
+    assert calibration([(0.5, True)], bins=1).answers == 1
+    with pytest.raises(ValueError, match="at least one bin"):
+        calibration([(0.5, True)], bins=0)
+
+
+@pytest.mark.parametrize("value", [0, 0.0, 3.5, False, [0], {"x": 0}])
+def test_a_number_is_an_answer_even_zero(value: object) -> None:
+    assert empty(value) is False
+
+
+@pytest.mark.parametrize("value", [None, "", "  ", [], {}, {"x": ""}, {"x": None, "y": []}])
+def test_nothing_in_any_shape_is_empty(value: object) -> None:
+    assert empty(value) is True
