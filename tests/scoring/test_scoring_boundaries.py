@@ -10,8 +10,10 @@ import pytest
 
 from locogym.core.types import EpisodeResult, EpisodeScore
 from locogym.scoring import aggregate as agg
+from locogym.scoring import cascade
 from locogym.scoring.calibration import calibration
 from locogym.scoring.common import empty
+from tests.scoring.scoring_builders import make_task, make_traj, step, submit
 
 # spread-out values, so that the bootstrap's quantiles move with its seed and its number of draws
 VALUES = [round((i * 0.6180339887) % 1, 3) for i in range(1, 30)]
@@ -89,3 +91,14 @@ def test_a_number_is_an_answer_even_zero(value: object) -> None:
 @pytest.mark.parametrize("value", [None, "", "  ", [], {}, {"x": ""}, {"x": None, "y": []}])
 def test_nothing_in_any_shape_is_empty(value: object) -> None:
     assert empty(value) is True
+
+
+def test_a_sound_step_that_fed_a_later_mistake_is_not_itself_a_mistake() -> None:
+    task = make_task(plan=["search", "book", "submit"])
+    steps = [
+        step("search", {"city": "Lisbon"}, "Flights: fl-100 at 09:00, fl-200 at 11:00"),
+        step("book", {"flight": "fl-100"}, "Booked fl-100.", wrong=True),  # the wrong one of the two
+        submit("fl-100"),
+    ]
+    m = cascade.measure(task, make_traj(task, steps).steps, True, 0.0)
+    assert m.metrics["cascade.errors"] == 2  # the booking and the failed answer, never the search that fed them
