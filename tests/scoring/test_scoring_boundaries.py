@@ -10,7 +10,7 @@ import pytest
 
 from locogym.core.types import EpisodeResult, EpisodeScore
 from locogym.scoring import aggregate as agg
-from locogym.scoring import cascade
+from locogym.scoring import cascade, efficiency
 from locogym.scoring.calibration import calibration
 from locogym.scoring.common import empty
 from tests.scoring.scoring_builders import make_task, make_traj, step, submit
@@ -102,3 +102,17 @@ def test_a_sound_step_that_fed_a_later_mistake_is_not_itself_a_mistake() -> None
     ]
     m = cascade.measure(task, make_traj(task, steps).steps, True, 0.0)
     assert m.metrics["cascade.errors"] == 2  # the booking and the failed answer, never the search that fed them
+
+
+def test_a_right_answer_read_from_nothing_when_the_oracle_read_something_has_token_ratio_0() -> None:
+    task = make_task(plan=["read", "submit"], meta={"oracle_obs_tokens": 100})
+    m = efficiency.measure(task, make_traj(task, [submit("42")]).steps, 1.0)
+    assert m.metrics["efficiency.token_ratio"] == 0.0
+    reads_nothing = make_task(plan=["submit"], meta={"oracle_obs_tokens": 0})
+    m = efficiency.measure(reads_nothing, make_traj(reads_nothing, [submit("42")]).steps, 1.0)
+    assert m.metrics["efficiency.token_ratio"] == 1.0
+
+
+def test_an_episode_without_steps_has_no_redundancy() -> None:
+    m = efficiency.measure(make_task(), [], 0.0)
+    assert (m.metrics["efficiency.redundant"], m.metrics["efficiency.redundant_rate"]) == (0.0, 0.0)
