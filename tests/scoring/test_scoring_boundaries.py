@@ -13,6 +13,7 @@ from locogym.scoring import aggregate as agg
 from locogym.scoring import cascade, efficiency
 from locogym.scoring.calibration import calibration
 from locogym.scoring.common import empty
+from locogym.scoring.paired import PairedCurve, Unpaired, paired_curve
 from tests.scoring.scoring_builders import make_task, make_traj, step, submit
 
 # spread-out values, so that the bootstrap's quantiles move with its seed and its number of draws
@@ -116,3 +117,16 @@ def test_a_right_answer_read_from_nothing_when_the_oracle_read_something_has_tok
 def test_an_episode_without_steps_has_no_redundancy() -> None:
     m = efficiency.measure(make_task(), [], 0.0)
     assert (m.metrics["efficiency.redundant"], m.metrics["efficiency.redundant_rate"]) == (0.0, 0.0)
+
+
+def _played(core: str | None, length: int, success: float) -> EpisodeResult:
+    return EpisodeResult(key=f"{core}-{length}", agent="a", env="E", seed=0, length=length, status="done",
+                         core_hash=core or "", score=EpisodeScore(success=success, outcome="x"))
+
+
+def test_rows_without_a_core_hash_do_not_stop_the_keyed_ones_from_pairing() -> None:
+    rows = [_played("c1", 8192, 1.0), _played("c1", 16384, 0.0), _played(None, 8192, 1.0)]
+    curve = paired_curve(rows, n_boot=0)
+    assert isinstance(curve, PairedCurve)
+    assert (curve.tasks, [m.mean for m in curve.means]) == (1, [1.0, 0.0])
+    assert isinstance(paired_curve([_played(None, 8192, 1.0), _played(None, 16384, 1.0)], n_boot=0), Unpaired)
