@@ -130,3 +130,25 @@ def test_rows_without_a_core_hash_do_not_stop_the_keyed_ones_from_pairing() -> N
     assert isinstance(curve, PairedCurve)
     assert (curve.tasks, [m.mean for m in curve.means]) == (1, [1.0, 0.0])
     assert isinstance(paired_curve([_played(None, 8192, 1.0), _played(None, 16384, 1.0)], n_boot=0), Unpaired)
+
+
+LADDER_ROWS = [_played(core, length, score) for core, scores in
+               [("c1", (1.0, 1.0, 0.0)), ("c2", (1.0, 0.0, 0.0)), ("c3", (0.0, 1.0, 1.0)), ("c4", (1.0, 1.0, 1.0))]
+               for length, score in zip((8192, 16384, 32768), scores, strict=True)]
+
+
+def test_the_degradation_runs_from_the_shortest_to_the_longest_length() -> None:
+    curve = paired_curve(LADDER_ROWS, n_boot=0)
+    assert isinstance(curve, PairedCurve)
+    assert (curve.degradation.shortest, curve.degradation.longest) == (8192, 32768)
+    assert curve.degradation.drop.mean == pytest.approx(0.25)  # (1 + 1 - 1 + 0) / 4
+    assert (curve.degradation.worse, curve.degradation.better) == (2, 1)
+
+
+def test_paired_intervals_need_a_draw_and_have_none_without() -> None:
+    flat = paired_curve(LADDER_ROWS, n_boot=0)
+    assert isinstance(flat, PairedCurve)
+    assert all(m.low == m.mean == m.high for m in flat.means)
+    one = paired_curve(LADDER_ROWS, n_boot=1, seed=3)
+    assert isinstance(one, PairedCurve)
+    assert any((m.low, m.high) != (m.mean, m.mean) for m in one.means)
