@@ -13,7 +13,7 @@ from locogym.scoring import aggregate as agg
 from locogym.scoring import cascade, efficiency
 from locogym.scoring.calibration import calibration
 from locogym.scoring.common import empty
-from locogym.scoring.paired import PairedCurve, Unpaired, paired_curve
+from locogym.scoring.paired import PairedCurve, Unpaired, paired_curve, paired_curves
 from tests.scoring.scoring_builders import make_task, make_traj, step, submit
 
 # spread-out values, so that the bootstrap's quantiles move with its seed and its number of draws
@@ -152,3 +152,17 @@ def test_paired_intervals_need_a_draw_and_have_none_without() -> None:
     one = paired_curve(LADDER_ROWS, n_boot=1, seed=3)
     assert isinstance(one, PairedCurve)
     assert any((m.low, m.high) != (m.mean, m.mean) for m in one.means)
+
+
+def test_an_off_path_read_that_fed_a_mistake_is_part_of_the_cascade() -> None:
+    task = make_task(plan=["search", "book", "submit"])
+    detour = step("search", {"city": "Porto"}, "Flights: fl-100 at 09:00")
+    detour.annotations["off_path"] = True  # the family's word: this read was not needed
+    steps = [detour, step("book", {"flight": "fl-100"}, "Booked fl-100.", wrong=True), submit("fl-100")]
+    m = cascade.measure(task, make_traj(task, steps).steps, True, 0.0)
+    assert m.metrics["cascade.errors"] == 3  # the detour fed the wrong booking: it counts with it
+
+
+def test_paired_curves_are_per_agent_and_env_by_default() -> None:
+    rows = [r.model_copy(update={"agent": agent}) for agent in ("a", "b") for r in LADDER_ROWS]
+    assert sorted(paired_curves(rows, n_boot=0)) == [("a", "E"), ("b", "E")]
