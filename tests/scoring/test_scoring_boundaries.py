@@ -166,3 +166,13 @@ def test_an_off_path_read_that_fed_a_mistake_is_part_of_the_cascade() -> None:
 def test_paired_curves_are_per_agent_and_env_by_default() -> None:
     rows = [r.model_copy(update={"agent": agent}) for agent in ("a", "b") for r in LADDER_ROWS]
     assert sorted(paired_curves(rows, n_boot=0)) == [("a", "E"), ("b", "E")]
+
+
+def test_an_off_path_read_that_fed_nothing_stays_out_of_the_cascade() -> None:
+    task = make_task(plan=["search", "book", "submit"])
+    detour = step("hotels", {"city": "Porto"}, "Hotels: ht-7 from 80 EUR")
+    detour.annotations["off_path"] = True
+    steps = [detour, step("search", {"city": "Lisbon"}, "Flights: fl-100 at 09:00"),
+             step("book", {"flight": "fl-100"}, "Booked fl-100.", wrong=True), submit("fl-100")]
+    m = cascade.measure(task, make_traj(task, steps).steps, True, 0.0)
+    assert m.metrics["cascade.errors"] == 2  # the booking and the answer; the detour fed neither
