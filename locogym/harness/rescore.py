@@ -31,13 +31,13 @@ from typing import Any, Literal
 import gymnasium as gym
 
 from locogym.core.errors import DataError, LocoError, TaskRefused
-from locogym.core.salt import derive, nonce_of, resolve_salt, seal_key
+from locogym.core.salt import SaltKey, derive, nonce_of, resolve_salt, seal_key
 from locogym.core.trajectory_file import read_trajectory
-from locogym.core.types import EpisodeResult, Trajectory, dumps, stable_hash
+from locogym.core.types import EpisodeResult, EpisodeScore, Trajectory, dumps, stable_hash
 from locogym.core.version import package_version
 from locogym.harness.grid import GridProblem, check_grid
 from locogym.harness.provenance import result_fields
-from locogym.harness.replay import compare_scores, env_arguments, replay, salt_for
+from locogym.harness.replay import ReplayReport, compare_scores, env_arguments, replay, salt_for
 from locogym.harness.report.data import load_run
 from locogym.harness.schedule import import_plugins
 from locogym.harness.seal import check_seal
@@ -170,25 +170,14 @@ def _check_episode(root: Path, result: EpisodeResult, salt: str | None, sandbox:
     episode = EpisodeCheck(key=result.key, agent=result.agent, env=result.env, privileged=result.agent_privileged,
                            recorded=result.score.success)
     path = root / result.trajectory_path if result.trajectory_path else None
-    if path is None or not path.exists():
-        episode.verdict = "unchecked"
-        episode.note = "its trajectory file is missing, so nothing backs the recorded score"
-        return episode
-    try:
-        traj = read_trajectory(path)
-    except DataError as exc:
-        episode.verdict, episode.note = "unchecked", f"its trajectory cannot be read: {exc}"
+    traj = _read_recorded(path, episode)
+    if path is None or traj is None:
         return episode
     episode.privileged = episode.privileged or traj.agent_privileged
     used_salt, key = salt_for(traj, salt)  # raises ConfigError when the salt is missing or wrong: refuse the run
     episode.findings += _row_against_trajectory(result, traj, tolerance)
     episode.findings += [Finding(*mismatch) for mismatch in usage_mismatches(result, traj)]
-    seal = check_seal(path, seal_key(key))
-    if not seal.ok:
-        episode.findings.append(Finding("seal", seal.recorded or "none",
-                                        "the file's bytes do not match it" if seal.recorded else "unsealed"))
-    if traj.locogym_version != version and not accept_version:
-        episode.findings.append(Finding("locogym version", traj.locogym_version or "unknown", version))
+    episode.findings += _file_findings(path, traj, key, version if not accept_version else None)
     if traj.scenario.family == TESTS_FAMILY and not regrade_tests:
         episode.verdict = "kept" if not episode.findings else "differs"
         episode.regraded = result.score.success
@@ -203,6 +192,39 @@ def _check_episode(root: Path, result: EpisodeResult, salt: str | None, sandbox:
         episode.verdict = "unchecked"
         episode.note = f"could not be re-played: {getattr(exc, 'message', None) or exc}"
         return episode
+    _add_replay(episode, report, result.score, tolerance)
+    return episode
+
+
+def _read_recorded(path: Path | None, episode: EpisodeCheck) -> Trajectory | None:
+    """The row's trajectory, or None with the episode marked unchecked (no file, or an unreadable one)."""
+    if path is None or not path.exists():
+        episode.verdict = "unchecked"
+        episode.note = "its trajectory file is missing, so nothing backs the recorded score"
+        return None
+    try:
+        return read_trajectory(path)
+    except DataError as exc:
+        episode.verdict, episode.note = "unchecked", f"its trajectory cannot be read: {exc}"
+        return None
+
+
+def _file_findings(path: Path, traj: Trajectory, key: SaltKey | None, version: str | None) -> list[Finding]:
+    """A seal that does not match the file's bytes (under the salt's key), and (``version`` given) a file of
+    another release."""
+    found = []
+    seal = check_seal(path, seal_key(key))
+    if not seal.ok:
+        found.append(Finding("seal", seal.recorded or "none",
+                             "the file's bytes do not match it" if seal.recorded else "unsealed"))
+    if version is not None and traj.locogym_version != version:
+        found.append(Finding("locogym version", traj.locogym_version or "unknown", version))
+    return found
+
+
+def _add_replay(episode: EpisodeCheck, report: ReplayReport, recorded: EpisodeScore,
+                tolerance: float) -> None:
+    """What the replay found: the regraded success, every difference, and the verdict they add up to."""
     episode.regraded = report.success_replayed
     episode.varied = len({d.step for d in report.varied})
     for difference in report.differences:
@@ -210,13 +232,12 @@ def _check_episode(root: Path, result: EpisodeResult, salt: str | None, sandbox:
         episode.findings.append(Finding(where + difference.what, difference.recorded, difference.replayed))
     if report.replayed is not None and report.replayed.score is not None:
         episode.findings += [Finding(f"row {what}", a, b)
-                             for what, a, b in compare_scores(result.score, report.replayed.score, tolerance)]
+                             for what, a, b in compare_scores(recorded, report.replayed.score, tolerance)]
     first = report.first_divergence
     if first is not None and first.step is not None:
         episode.first_divergence = f"step {first.step} ({first.what})"
     if episode.findings:
         episode.verdict = "differs"
-    return episode
 
 
 def _check_refusal(result: EpisodeResult, salt: str | None, nonce: str | None, sandbox: str | None,

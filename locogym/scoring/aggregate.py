@@ -247,7 +247,8 @@ def _fit(names: list[str], a: np.ndarray, b: np.ndarray, s: np.ndarray, l2: floa
         theta = theta - step
         if float(np.max(np.abs(step))) < 1e-10:
             break
-    return theta - theta.mean()
+    centred: np.ndarray = theta - theta.mean()  # the scale has no origin: ratings sum to zero
+    return centred
 
 
 def bradley_terry(matches: Sequence[Match], *, confidence: float = 0.95, n_boot: int = 500, seed: int = 0,

@@ -68,6 +68,33 @@ def erroneous_steps(task: Task, steps: list[StepEvent], submitted: bool,
     return erroneous, parents
 
 
+def _wanted(steps: list[StepEvent], targets: Iterable[int] | None) -> dict[int, set[str]]:
+    """Target step -> the values its call's arguments use (targets without a call are left out)."""
+    wanted: dict[int, set[str]] = {}
+    for j in range(len(steps)) if targets is None else targets:
+        call = steps[j].call
+        if call is not None:
+            wanted[j] = values.used(call.arguments)
+    return wanted
+
+
+def _prompt_values(task: Task, candidates: set[str]) -> set[str]:
+    """The candidate values the task's prompts show: the agent has them from the start."""
+    known = values.supplied(candidates, {}, task.prompt)
+    for session in task.sessions or []:
+        known |= values.supplied(candidates, {}, session.prompt)
+    return known
+
+
+def _feeders(step: StepEvent, used: set[str], known: set[str], introducer: dict[str, int],
+             suppliers: dict[str, set[int]]) -> set[int]:
+    """A submit's feeders: every earlier step that supplied a value its answer uses; a call's: the first
+    introducers of the values it uses that the prompt does not show."""
+    if is_submit(step):
+        return set().union(*(suppliers.get(v, set()) for v in used), set())
+    return {introducer[v] for v in used - known if v in introducer}
+
+
 def flows(task: Task, steps: list[StepEvent], targets: Iterable[int] | None = None) -> list[set[int]]:
     """For each target step (default: every step), the earlier steps whose values its arguments used.
 
@@ -76,27 +103,18 @@ def flows(task: Task, steps: list[StepEvent], targets: Iterable[int] | None = No
     even one the prompt also lists (a file tree names every path; the file the agent read is what it relied on).
     Outputs are searched only for values some target uses.
     """
-    wanted: dict[int, set[str]] = {}
-    for j in range(len(steps)) if targets is None else targets:
-        call = steps[j].call
-        if call is not None:
-            wanted[j] = values.used(call.arguments)
+    wanted = _wanted(steps, targets)
     candidates: set[str] = set().union(*wanted.values()) if wanted else set()
     parents: list[set[int]] = [set() for _ in steps]
     if not candidates:
         return parents
-    known = values.supplied(candidates, {}, task.prompt)
-    for session in task.sessions or []:
-        known |= values.supplied(candidates, {}, session.prompt)
+    known = _prompt_values(task, candidates)
     answers = set().union(*(wanted[j] for j in wanted if is_submit(steps[j])), set())
     introducer: dict[str, int] = {}
     suppliers: dict[str, set[int]] = {}
     for i, step in enumerate(steps):
         if i in wanted:
-            if is_submit(step):
-                parents[i] = set().union(*(suppliers.get(v, set()) for v in wanted[i]), set())
-            else:
-                parents[i] = {introducer[v] for v in wanted[i] - known if v in introducer}
+            parents[i] = _feeders(step, wanted[i], known, introducer, suppliers)
         own = values.used(step.call.arguments) if step.call is not None else set()
         fresh = values.introduced_among(candidates, step.result.data, step.result.output) - known - own
         for value in fresh:

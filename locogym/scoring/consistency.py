@@ -55,7 +55,7 @@ def normalize(value: Any) -> Any:
 
 
 def agree(a: Any, b: Any) -> bool:
-    return normalize(a) == normalize(b)
+    return bool(normalize(a) == normalize(b))
 
 
 @dataclass

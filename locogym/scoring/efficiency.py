@@ -132,19 +132,11 @@ def _capped(ratio: float) -> float:
     return min(1.0, ratio)
 
 
-def measure(task: Task, steps: list[StepEvent], success: float, stop: str | None = None) -> Measures:
-    """``stop`` is the episode's stop label; a right answer handed in before its evidence is a guess."""
-    solved = passed(success)
-    guessed = solved and stop in GUESS_STOPS
-    credited = solved and not guessed
-    n = len(steps)
-    oracle = oracle_steps(task)
-    obs = float(sum(s.obs_tokens for s in steps))
-    metrics: dict[str, float] = {
-        "efficiency.steps": float(n),
-        "efficiency.oracle_steps": float(oracle),
-        "efficiency.obs_tokens": obs,
-    }
+def _ratios(task: Task, steps: list[StepEvent], credited: bool) -> dict[str, float]:
+    """The oracle's steps and tokens against the agent's (only for a credited episode), and the score: their
+    geometric mean, each capped at 1 (0 for an episode that is not credited)."""
+    n, oracle = len(steps), oracle_steps(task)
+    metrics: dict[str, float] = {}
     ratios: list[float] = []
     if credited and n:
         metrics["efficiency.step_ratio"] = oracle / n
@@ -158,19 +150,45 @@ def measure(task: Task, steps: list[StepEvent], success: float, stop: str | None
                                                  else 1.0 if oracle_obs == 0 else 0.0)
             ratios.append(_capped(metrics["efficiency.token_ratio"]))
     metrics["efficiency.score"] = math.prod(ratios) ** (1 / len(ratios)) if credited and ratios else 0.0
+    return metrics
+
+
+def _waste(steps: list[StepEvent]) -> dict[str, float]:
+    """Redundant calls, and calls that failed by the agent's fault (in all and per error kind)."""
     redundant = redundant_steps(steps)
-    metrics["efficiency.redundant"] = float(len(redundant))
-    metrics["efficiency.redundant_rate"] = len(redundant) / n if n else 0.0
     errors = [s.result.error for s in steps if s.result.error is not None]
-    metrics["efficiency.invalid"] = float(sum(1 for e in errors if e not in INFRASTRUCTURE_ERRORS))
+    metrics = {"efficiency.redundant": float(len(redundant)),
+               "efficiency.redundant_rate": len(redundant) / len(steps) if steps else 0.0,
+               "efficiency.invalid": float(sum(1 for e in errors if e not in INFRASTRUCTURE_ERRORS))}
     for kind in ErrorKind:
         metrics[f"efficiency.invalid.{kind.value}"] = float(sum(1 for e in errors if e == kind))
+    return metrics
+
+
+def _evidence_share(task: Task, steps: list[StepEvent], obs: float) -> dict[str, float]:
+    """How much of what the agent read was evidence (for tasks that need a search)."""
+    ev_tokens = evidence_tokens(task, steps)
+    metrics = {"efficiency.evidence_tokens": ev_tokens,
+               "efficiency.evidence_token_share": min(1.0, ev_tokens / obs) if obs else 0.0}
+    if ev_tokens > 0:
+        metrics["efficiency.tokens_per_evidence_token"] = obs / ev_tokens
+    return metrics
+
+
+def measure(task: Task, steps: list[StepEvent], success: float, stop: str | None = None) -> Measures:
+    """``stop`` is the episode's stop label; a right answer handed in before its evidence is a guess."""
+    solved = passed(success)
+    guessed = solved and stop in GUESS_STOPS
+    obs = float(sum(s.obs_tokens for s in steps))
+    metrics: dict[str, float] = {
+        "efficiency.steps": float(len(steps)),
+        "efficiency.oracle_steps": float(oracle_steps(task)),
+        "efficiency.obs_tokens": obs,
+        **_ratios(task, steps, credited=solved and not guessed),
+        **_waste(steps),
+    }
     if searches(task):
-        ev_tokens = evidence_tokens(task, steps)
-        metrics["efficiency.evidence_tokens"] = ev_tokens
-        metrics["efficiency.evidence_token_share"] = min(1.0, ev_tokens / obs) if obs else 0.0
-        if ev_tokens > 0:
-            metrics["efficiency.tokens_per_evidence_token"] = obs / ev_tokens
+        metrics.update(_evidence_share(task, steps, obs))
     label = "guess" if guessed or (stop in GUESS_STOPS and _answered(steps)) else "solved" if solved else "unsolved"
     return Measures(metrics, {"efficiency": label})
 

@@ -268,7 +268,8 @@ def _fit_bt(wins: np.ndarray, iterations: int = 500) -> np.ndarray:
             break
         strength = updated
     logs = np.log(strength)
-    return ELO_CENTRE + ELO_SCALE * (logs - logs.mean())
+    ratings: np.ndarray = ELO_CENTRE + ELO_SCALE * (logs - logs.mean())
+    return ratings
 
 
 def _check_k(task: TaskTrials, k: int) -> None:

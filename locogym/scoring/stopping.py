@@ -39,10 +39,11 @@ unsupported | over-search | never) and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from locogym.core.errors import DataError
-from locogym.core.types import StepEvent, Task
+from locogym.core.types import StepEvent, Task, ToolCall
 from locogym.scoring.common import Measures, empty, flag, is_submit, oracle_plans, passed, searches
 
 DEFAULT_SLACK = 2
@@ -102,61 +103,102 @@ def _supported(step: StepEvent, is_final: bool, success: float) -> bool:
     return is_final and passed(success)
 
 
-def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float) -> Measures:
-    slack = slack_of(task)
-    ids = list(dict.fromkeys(e.id for e in task.evidence))
-    needs = {e.id: _sessions_needing(e.id, e.locator) for e in task.evidence}
-    in_prompt = evidence_in_prompt(task)
-    seen = first_seen(steps)
+@dataclass(frozen=True)
+class _Episode:
+    """What judging the stops reads from a task and its steps, worked out once."""
+
+    slack: int
+    ids: list[str]  # the evidence ids, in task order, each once
+    needs: dict[str, set[int] | None]  # evidence id -> the sessions that need it (None: the last one)
+    in_prompt: bool
+    seen: dict[str, int]  # evidence id -> the first step that exposed it
+    seen_here: dict[tuple[int, str], int]  # (session, evidence id) -> that session's first step exposing it
+    never: int  # the step index that stands for "never seen" (one past the last step)
+    last_session: int
+    expects_answer: set[int]  # sessions whose oracle hands something in
+    final: int  # the final submit's step; -1 when the episode never submitted
+    success: float
+
+
+def _episode(task: Task, steps: list[StepEvent], submitted: bool, success: float) -> _Episode:
     seen_here: dict[tuple[int, str], int] = {}
     for i, step in enumerate(steps):
         for eid in step.evidence_seen:
             seen_here.setdefault((step.session, eid), i)
-    never_seen = len(steps)
-    t_star = max((seen.get(e, never_seen) for e in ids), default=never_seen)
-    last_session = (len(task.sessions) - 1) if task.sessions else 0
-    expects_answer = {i for i, plan in enumerate(oracle_plans(task))
-                      if plan and plan[-1].name.startswith("submit") and not empty(plan[-1].arguments)}
+    expects_answer = {i for i, plan in enumerate(oracle_plans(task)) if _hands_in(plan)}
     final = max((i for i, s in enumerate(steps) if is_submit(s)), default=-1) if submitted else -1
+    return _Episode(slack=slack_of(task), ids=list(dict.fromkeys(e.id for e in task.evidence)),
+                    needs={e.id: _sessions_needing(e.id, e.locator) for e in task.evidence},
+                    in_prompt=evidence_in_prompt(task), seen=first_seen(steps), seen_here=seen_here,
+                    never=len(steps), last_session=(len(task.sessions) - 1) if task.sessions else 0,
+                    expects_answer=expects_answer, final=final, success=success)
 
-    verdicts: dict[int, str] = {}  # session -> its stop (the session's first submit decides)
-    overrun = 0
+
+def _hands_in(plan: list[ToolCall]) -> bool:
+    """Whether an oracle plan ends with a submit that carries an answer."""
+    return bool(plan) and plan[-1].name.startswith("submit") and not empty(plan[-1].arguments)
+
+
+def _judge_submit(ep: _Episode, step: StepEvent, i: int, start: int) -> tuple[str | None, int]:
+    """A session's first submit (step ``i``; the session began at ``start``): its stop and its overrun.
+
+    The stop is None for a session that needs no evidence (it is not judged for timeliness).
+    """
+    required = [e for e in ep.ids if _needed_in(ep.needs[e], step.session, ep.last_session)]
+    handed_nothing = step.session in ep.expects_answer and empty(step.call.arguments if step.call else None)
+    if handed_nothing or any(ep.seen.get(e, ep.never) > i for e in required):
+        return "premature", 0
+    if not required:
+        return None, 0
+    done = max(_seen_for(e, step.session, i, ep.seen, ep.seen_here) for e in required)
+    # evidence the prompt shows is reported on the first step (maybe the submit) but was seen before it
+    anchor = start - 1 if ep.in_prompt else max(done, start - 1)
+    gap = max(0, i - anchor - 1)
+    if ep.in_prompt and not _supported(step, i == ep.final, ep.success):
+        return "unsupported", gap
+    if gap > ep.slack:
+        return "over-search", gap
+    return ("from-context" if ep.in_prompt else "timely"), gap
+
+
+def _judge_sessions(ep: _Episode, steps: list[StepEvent]) -> tuple[list[str], int]:
+    """Each judged session's stop (its first submit decides), and the overrun summed over them."""
+    verdicts: dict[int, str] = {}
+    decided: set[int] = set()
     starts: dict[int, int] = {}
+    overrun = 0
     for i, step in enumerate(steps):
         starts.setdefault(step.session, i)
-        if not is_submit(step) or step.session in verdicts:
+        if not is_submit(step) or step.session in decided:
             continue
-        required = [e for e in ids if _needed_in(needs[e], step.session, last_session)]
-        handed_nothing = step.session in expects_answer and empty(step.call.arguments if step.call else None)
-        if handed_nothing or any(seen.get(e, never_seen) > i for e in required):
-            verdicts[step.session] = "premature"
+        verdict, gap = _judge_submit(ep, step, i, starts[step.session])
+        if verdict is None:
             continue
-        if not required:
-            continue
-        done = max(_seen_for(e, step.session, i, seen, seen_here) for e in required)
-        # evidence the prompt shows is reported on the first step (maybe the submit) but was seen before it
-        anchor = starts[step.session] - 1 if in_prompt else max(done, starts[step.session] - 1)
-        gap = max(0, i - anchor - 1)
+        decided.add(step.session)
+        verdicts[step.session] = verdict
         overrun += gap
-        if in_prompt and not _supported(step, i == final, success):
-            verdicts[step.session] = "unsupported"
-        elif gap > slack:
-            verdicts[step.session] = "over-search"
-        else:
-            verdicts[step.session] = "from-context" if in_prompt else "timely"
+    return list(verdicts.values()), overrun
 
-    judged = list(verdicts.values())
+
+def _label(judged: list[str], submitted: bool) -> str:
+    """The episode's stop: premature if any session was, else unsupported, else over-search, else timely (or
+    from-context when every judged session was)."""
     if not submitted:
-        label = "never"
-    else:
-        label = next((v for v in ("premature", "unsupported", "over-search") if v in judged),
-                     "from-context" if judged and all(v == "from-context" for v in judged) else "timely")
-    right = passed(success)
-    cross = "lucky_guess" if label in ("premature", "unsupported") and right else f"{label}_{'right' if right else 'wrong'}"
-    metrics = {
-        "stop.step": float(final),
-        "stop.evidence_total": float(len(ids)),
-        "stop.overrun": float(overrun),
+        return "never"
+    worst = next((v for v in ("premature", "unsupported", "over-search") if v in judged), None)
+    if worst is not None:
+        return worst
+    return "from-context" if judged and all(v == "from-context" for v in judged) else "timely"
+
+
+def _cross(label: str, right: bool) -> str:
+    if label in ("premature", "unsupported") and right:
+        return "lucky_guess"
+    return f"{label}_{'right' if right else 'wrong'}"
+
+
+def _label_metrics(label: str, cross: str) -> dict[str, float]:
+    return {
         "stop.premature": flag(label == "premature"),
         "stop.timely": flag(label == "timely"),
         "stop.from_context": flag(label == "from-context"),
@@ -166,13 +208,30 @@ def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float)
         "stop.never": flag(label == "never"),
         "stop.lucky_guess": flag(cross == "lucky_guess"),
     }
-    if ids:
-        metrics["stop.t_star"] = float(t_star if t_star < never_seen else -1)
+
+
+def _session_metrics(judged: list[str]) -> dict[str, float]:
+    """The shares of a multi-session task's judged sessions that stopped soundly, early or late."""
+    return {
+        "stop.sessions_judged": float(len(judged)),
+        "stop.session_sound_rate": sum(1 for v in judged if v in SOUND) / len(judged),
+        "stop.session_premature_rate": sum(1 for v in judged if v == "premature") / len(judged),
+        "stop.session_over_search_rate": sum(1 for v in judged if v == "over-search") / len(judged),
+    }
+
+
+def measure(task: Task, steps: list[StepEvent], submitted: bool, success: float) -> Measures:
+    ep = _episode(task, steps, submitted, success)
+    judged, overrun = _judge_sessions(ep, steps)
+    label = _label(judged, submitted)
+    cross = _cross(label, passed(success))
+    metrics = {"stop.step": float(ep.final), "stop.evidence_total": float(len(ep.ids)),
+               "stop.overrun": float(overrun), **_label_metrics(label, cross)}
+    if ep.ids:
+        t_star = max(ep.seen.get(e, ep.never) for e in ep.ids)
+        metrics["stop.t_star"] = float(t_star if t_star < ep.never else -1)
     if searches(task):
-        metrics["stop.evidence_recall"] = sum(1 for e in ids if e in seen) / len(ids) if ids else 1.0
+        metrics["stop.evidence_recall"] = sum(1 for e in ep.ids if e in ep.seen) / len(ep.ids) if ep.ids else 1.0
     if task.sessions and judged:
-        metrics["stop.sessions_judged"] = float(len(judged))
-        metrics["stop.session_sound_rate"] = sum(1 for v in judged if v in SOUND) / len(judged)
-        metrics["stop.session_premature_rate"] = sum(1 for v in judged if v == "premature") / len(judged)
-        metrics["stop.session_over_search_rate"] = sum(1 for v in judged if v == "over-search") / len(judged)
+        metrics.update(_session_metrics(judged))
     return Measures(metrics, {"stop": label, "stop.cross": cross})

@@ -95,67 +95,133 @@ class Summary:
     confidence: Confidence | None = None  # reliability over trials, paired comparisons, ratings
 
 
-def summarise(run: RunData) -> Summary:
-    done = run.done
-    agents = _ordered(r.agent for r in run.results)
-    envs = _ordered(r.env for r in run.results)
-    lengths = sorted({r.length for r in run.results})
-    by_agent: dict[str, list[EpisodeResult]] = defaultdict(list)
-    for result in done:
-        by_agent[result.agent].append(result)
-    errored_by_agent: dict[str, int] = defaultdict(int)
+@dataclass
+class _Groups:
+    """A run's episodes by agent: the scored ones, a count of the errored ones, and every paid attempt."""
+
+    done: dict[str, list[EpisodeResult]]
+    errored: dict[str, int]
+    spent: dict[str, list[EpisodeResult]]
+
+
+def _groups(run: RunData) -> _Groups:
+    done: dict[str, list[EpisodeResult]] = defaultdict(list)
+    for result in run.done:
+        done[result.agent].append(result)
+    errored: dict[str, int] = defaultdict(int)
     for result in run.errored:
-        errored_by_agent[result.agent] += 1
+        errored[result.agent] += 1
     # Spend counts every attempt that ran (an errored one retried later was paid for too), not only the latest.
     spent: dict[str, list[EpisodeResult]] = defaultdict(list)
-    for result in run.attempts or [*run.errored, *done]:
+    for result in run.attempts or [*run.errored, *run.done]:
         spent[result.agent].append(result)
+    return _Groups(done, errored, spent)
 
+
+def _curves(envs: list[str], agents: list[str],
+            by_agent: dict[str, list[EpisodeResult]]) -> dict[str, dict[str, Curve]]:
+    """Env -> agent -> the paired curve of the agent's episodes in that env (agents that played it)."""
     curves: dict[str, dict[str, Curve]] = {env: {} for env in envs}
     for env in envs:
         for agent in agents:
             members = [r for r in by_agent[agent] if r.env == env]
             if members:
                 curves[env][agent] = paired_curve(members)
-    overall = {agent: _pooled_curve(by_agent[agent]) for agent in agents if by_agent[agent]}
-    ecl_by_env = {(agent, env): curve.effective if isinstance(curve, PairedCurve) else None
-                  for env, per_agent in curves.items() for agent, curve in per_agent.items()}
+    return curves
+
+
+def _metric_tables(done: list[EpisodeResult], agents: list[str]) -> tuple[dict[str, dict[str, float]],
+                                                                          dict[str, dict[str, int]]]:
+    """Per agent, every metric's mean over its episodes and how many episodes that mean is over."""
     means = summarize(done, by=("agent",), n_boot=0)
     metric_means = {agent: {k: iv.mean for k, iv in means.get((agent,), {}).items() if k != "success"}
                     for agent in agents}
     metric_counts = {agent: {k: iv.n for k, iv in means.get((agent,), {}).items() if k != "success"}
                      for agent in agents}
-    headline_keys = {b: _headline_key(b, metric_means) for b in BEHAVIOURS}
-    rows = []
-    for agent in agents:
-        results = by_agent[agent]
-        successes = [_success(r) for r in results]
-        pooled = overall.get(agent)
-        rows.append(AgentRow(
-            agent=agent, score=task_interval(results), solved=pass_rate(successes), episodes=len(results),
-            errored=errored_by_agent[agent], steps=_mean([r.steps for r in results]),
-            input_tokens=sum(r.usage.input for r in spent[agent]), output_tokens=sum(r.usage.output for r in spent[agent]),
-            cost_usd=sum(r.usage.cost_usd for r in spent[agent]), wall_time_s=sum(r.wall_time_s for r in results),
-            ecl=pooled.effective if isinstance(pooled, PairedCurve) else None,
-            degradation=pooled.degradation if isinstance(pooled, PairedCurve) else None,
-            per_env={env: task_interval([r for r in results if r.env == env]) for env in envs
-                     if any(r.env == env for r in results)},
-            behaviours={b: metric_means[agent].get(k) if k else None for b, k in headline_keys.items()},
-            reference=any(r.agent_privileged for r in results)))
-    rows.sort(key=lambda row: (row.reference, -row.score.mean if row.episodes else 1.0, row.agent))
+    return metric_means, metric_counts
+
+
+def _row(agent: str, groups: _Groups, pooled: Curve | None, envs: list[str],
+         behaviours: dict[str, float | None]) -> AgentRow:
+    """One agent's leaderboard line: scores from its finished episodes, spend from every attempt it ran."""
+    results, spent = groups.done[agent], groups.spent[agent]
+    paired = pooled if isinstance(pooled, PairedCurve) else None
+    return AgentRow(
+        agent=agent, score=task_interval(results), solved=pass_rate([_success(r) for r in results]),
+        episodes=len(results), errored=groups.errored[agent], steps=_mean([r.steps for r in results]),
+        input_tokens=sum(r.usage.input for r in spent), output_tokens=sum(r.usage.output for r in spent),
+        cost_usd=sum(r.usage.cost_usd for r in spent), wall_time_s=sum(r.wall_time_s for r in results),
+        ecl=paired.effective if paired else None, degradation=paired.degradation if paired else None,
+        per_env=_per_env(results, envs), behaviours=behaviours,
+        reference=any(r.agent_privileged for r in results))
+
+
+def _per_env(results: list[EpisodeResult], envs: list[str]) -> dict[str, Interval]:
+    """The task-mean score in each env the agent played."""
+    return {env: task_interval([r for r in results if r.env == env]) for env in envs
+            if any(r.env == env for r in results)}
+
+
+def _effective_by_env(
+        curves: dict[str, dict[str, Curve]]) -> dict[tuple[str, str], PairedEffectiveLength | None]:
+    return {(agent, env): curve.effective if isinstance(curve, PairedCurve) else None
+            for env, per_agent in curves.items() for agent, curve in per_agent.items()}
+
+
+def _sandbox(run: RunData) -> str | None:
     used = recorded_sandboxes(run.results)
     # Rows written before they carried their sandbox leave only the plan's word for it.
-    sandbox = ", ".join(used) if used else (run.plan.get("sandbox") if run.plan else None)
-    unisolated = sum(1 for r in done if r.sandbox_isolated is False)
-    calibration = {agent: found for agent in agents
-                   if (found := calibration_of(r.score for r in by_agent[agent] if r.score is not None)).answers}
+    return ", ".join(used) if used else (run.plan.get("sandbox") if run.plan else None)
+
+
+def _overall_curves(agents: list[str], by_agent: dict[str, list[EpisodeResult]]) -> dict[str, Curve]:
+    """Agent -> its paired curve pooled over every env it played (agents with a finished episode)."""
+    return {agent: _pooled_curve(by_agent[agent]) for agent in agents if by_agent[agent]}
+
+
+def _unisolated(done: list[EpisodeResult]) -> int:
+    """Finished episodes whose commands ran in the local sandbox, without isolation."""
+    return sum(1 for r in done if r.sandbox_isolated is False)
+
+
+def _headlines(means: dict[str, float], keys: dict[str, str | None]) -> dict[str, float | None]:
+    """Behaviour -> the agent's mean of the metric shown for it (None: no metric, or the agent has none)."""
+    return {b: means.get(k) if k else None for b, k in keys.items()}
+
+
+def _ranked(rows: list[AgentRow]) -> list[AgentRow]:
+    """Best mean first; reference agents (handed the hidden task) after every ranked one; rows without an
+    episode last in their group; the name breaks ties."""
+    return sorted(rows, key=lambda row: (row.reference, -row.score.mean if row.episodes else 1.0, row.agent))
+
+
+def _calibrations(agents: list[str], by_agent: dict[str, list[EpisodeResult]]) -> dict[str, Calibration]:
+    """The calibration of each agent that stated any confidence."""
+    return {agent: found for agent in agents
+            if (found := calibration_of(r.score for r in by_agent[agent] if r.score is not None)).answers}
+
+
+def summarise(run: RunData) -> Summary:
+    done = run.done
+    agents = _ordered(r.agent for r in run.results)
+    envs = _ordered(r.env for r in run.results)
+    groups = _groups(run)
+    by_agent = groups.done
+    curves = _curves(envs, agents, by_agent)
+    overall = _overall_curves(agents, by_agent)
+    metric_means, metric_counts = _metric_tables(done, agents)
+    headline_keys = {b: _headline_key(b, metric_means) for b in BEHAVIOURS}
+    rows = _ranked([_row(agent, groups, overall.get(agent), envs,
+                         _headlines(metric_means[agent], headline_keys)) for agent in agents])
     ranked = [r.agent for r in rows]
-    return Summary(agents=ranked, envs=envs, lengths=lengths, rows=rows, curves=curves,
-                   overall_curves=overall, headline_keys=headline_keys, metrics=metric_means, metric_counts=metric_counts,
-                   ecl_by_env=ecl_by_env, errored=run.errored, missing=run.missing, sandbox=sandbox,
-                   unisolated=unisolated, calibration=calibration,
-                   confidence=assess(done, ranked, envs, references={r.agent for r in rows if r.reference})
-                   if done else None, refused=run.refused,
+    references = {r.agent for r in rows if r.reference}
+    confidence = assess(done, ranked, envs, references=references) if done else None
+    return Summary(agents=ranked, envs=envs, lengths=sorted({r.length for r in run.results}), rows=rows,
+                   curves=curves, overall_curves=overall, headline_keys=headline_keys, metrics=metric_means,
+                   metric_counts=metric_counts, ecl_by_env=_effective_by_env(curves), errored=run.errored,
+                   missing=run.missing,
+                   sandbox=_sandbox(run), unisolated=_unisolated(done),
+                   calibration=_calibrations(agents, by_agent), confidence=confidence, refused=run.refused,
                    truncated=[r for r in done if r.context_truncated], depths=_by_depth(by_agent),
                    ledger_usd=run.ledger_usd)
 

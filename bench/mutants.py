@@ -1,0 +1,836 @@
+"""Mutation bench: would the test suite notice a bug in the code that decides scores?
+
+Each mutant is one small, plausible grader bug written into a copy of the project: a comparison flipped
+(``<`` and ``<=``, ``==`` and ``!=``, ``in`` and ``not in``), a branch dropped (an ``if``, a conditional
+expression or a comprehension filter forced one way), an off-by-one (an integer constant one up, or one down
+when it is positive), a constant changed (``True``/``False``, a float halved or ``0.0``/``1.0`` swapped, one
+name dropped from a set of outcomes such as ``{"tests_failed", "tests_timeout"}``), ``and``/``or`` swapped, a
+``not`` removed, or ``min`` and ``max`` swapped. The mutant is *killed* when a test that runs the mutated line
+fails, *timeout* when those tests run past their time limit (counted as caught), and *survived* when they all
+pass or no test runs the line.
+
+Which tests run the line comes from one coverage run of the tier with a context per test (cached by the
+content of the package and the tests), so each mutant runs only those tests (the fastest first, stopping at
+the first failure). One pytest process collects those tests once; each mutant runs in a forked child of it
+that swaps the mutated function's code in place. A mutant that runs at import time (a module constant, a
+default argument, a class body) runs in a fresh interpreter instead. Every run works in its own copy of the
+project: the working tree is never written to.
+
+Prints one JSON document: totals, the kill rate (killed and timed-out over all mutants), and per module the
+counts and each survivor (line, mutation, the original line of code).
+
+Usage::
+
+    python bench/mutants.py [--modules PATH_OR_GLOB ...] [--limit N] [--tier quick|both] [--jobs 2]
+                            [--tests PATH ...] [--list]
+
+``--modules`` defaults to every module that decides a score (patch verdicts, integrity, the sealed run,
+review matching, FuncCall grading, answers and ComplexEval rules, ``locogym/scoring``, the report's summary,
+the re-scoring and seal checks). ``--limit`` keeps N mutants evenly spread over the deterministic list.
+``--tests`` narrows the coverage run to some test folders (faster, but a mutant that only other tests would
+catch survives).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import gc
+import glob
+import hashlib
+import importlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_MODULES = [
+    "locogym/scenarios/defects/verdict.py",
+    "locogym/scenarios/defects/integrity.py",
+    "locogym/scenarios/defects/grading.py",
+    "locogym/scenarios/defects/sealed.py",
+    "locogym/scenarios/defects/protect.py",
+    "locogym/scenarios/defects/review.py",
+    "locogym/scenarios/funccall/grading.py",
+    "locogym/scenarios/funccall/answers.py",
+    "locogym/scenarios/funccall/complexeval.py",
+    "locogym/scoring/*.py",
+    "locogym/harness/report/summary.py",
+    "locogym/harness/rescore.py",
+    "locogym/harness/seal.py",
+]
+TIER_MARKERS = {"quick": "not slow", "both": "slow or not slow"}
+MIN_TIMEOUT_S = 30.0
+TIMEOUT_FACTOR = 3.0
+START_COST_S = 8.0  # a child's own start: collecting the test files (a fresh interpreter: importing too)
+MAX_TESTS = 40  # a mutant runs at most this many of the tests that ran its line (the fastest ones)
+COLD = 99  # a forked child's exit code for "the mutant cannot be swapped in place: start a fresh interpreter"
+
+
+# --------------------------------------------------------------------------------------------------- mutants
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One edit of one module: the span ``(line, col)``-``(end_line, end_col)`` becomes ``replacement``.
+
+    ``stmt_line`` is the first line of the statement holding the span (coverage reports statements there);
+    ``import_time`` says the span runs when the module is imported (a module constant, a default argument), so
+    every test that uses the module may see it. ``function`` is the qualified name of the outermost function
+    holding the span ("" at import time): a running process takes the mutant by swapping that function's code.
+    """
+
+    module: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    stmt_line: int
+    import_time: bool
+    function: str
+    mutation: str
+    replacement: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.module}:{self.line}:{self.col}:{self.mutation}"
+
+
+SWAPPED_COMPARISONS: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
+}
+COMPARISON_TEXT = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
+                   ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
+
+
+def _text(node: ast.AST) -> str:
+    return f"({ast.unparse(node)})"
+
+
+def _short(node: ast.AST, width: int = 40) -> str:
+    text = ast.unparse(node).replace("\n", " ")
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+class _Finder(ast.NodeVisitor):
+    """Walks one module and lists the mutants of its expressions, in source order."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+        self.found: list[Mutant] = []
+        self._stmt_line = 0
+        self._depth = 0  # functions around the node being visited
+        self._classes: list[str] = []
+        self._function = ""
+
+    def _add(self, node: ast.AST, mutation: str, replacement: str) -> None:
+        self.found.append(Mutant(self.module, node.lineno, node.col_offset, node.end_lineno or node.lineno,
+                                 node.end_col_offset or 0, self._stmt_line, self._depth == 0, self._function,
+                                 mutation, replacement))
+
+    # never mutated: docstrings, error messages, type-only code, annotations, f-strings
+    def generic_visit(self, node: ast.AST) -> None:
+        if isinstance(node, ast.stmt):
+            self._stmt_line = node.lineno
+        super().generic_visit(node)
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        if not (isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            self.generic_visit(node)
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        return None
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        return None
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._stmt_line = node.lineno
+        if node.value is not None:
+            self.visit(node.value)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._stmt_line = node.lineno
+        for default in [*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]]:
+            self.visit(default)
+        if self._depth == 0:
+            self._function = ".".join([*self._classes, node.name])
+        self._depth += 1
+        for stmt in node.body:
+            self.visit(stmt)
+        self._depth -= 1
+        if self._depth == 0:
+            self._function = ""
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._classes.append(node.name)
+        for stmt in node.body:
+            self.visit(stmt)
+        self._classes.pop()
+
+    def visit_If(self, node: ast.If) -> None:
+        self._stmt_line = node.lineno
+        if _type_only(node.test):
+            return
+        self._add(node.test, "drop the if-branch", "(False)")
+        if node.orelse:
+            self._add(node.test, "drop the else-branch", "(True)")
+        self.generic_visit(node)
+
+    # expressions
+    def visit_IfExp(self, node: ast.IfExp) -> None:
+        self._add(node.test, "conditional always takes its else", "(False)")
+        self._add(node.test, "conditional always takes its if", "(True)")
+        self.generic_visit(node)
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        for cond in node.ifs:
+            self._add(cond, f"drop the filter `{_short(cond)}`", "(True)")
+        self.generic_visit(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        for i, op in enumerate(node.ops):
+            swapped = SWAPPED_COMPARISONS.get(type(op))
+            if swapped is None:
+                continue
+            mutated = copy.deepcopy(node)
+            mutated.ops[i] = swapped()
+            self._add(node, f"{COMPARISON_TEXT[type(op)]} -> {COMPARISON_TEXT[swapped]}", _text(mutated))
+        self.generic_visit(node)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        other = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+        mutated = ast.BoolOp(op=other, values=node.values)
+        self._add(node, "and -> or" if isinstance(node.op, ast.And) else "or -> and", _text(mutated))
+        self.generic_visit(node)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
+        if isinstance(node.op, ast.Not):
+            self._add(node, f"drop `not` of `{_short(node.operand)}`", _text(node.operand))
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id in ("min", "max"):
+            other = "max" if node.func.id == "min" else "min"
+            self._add(node.func, f"{node.func.id} -> {other}", other)
+        self.generic_visit(node)
+
+    def _visit_collection(self, node: ast.Set | ast.Tuple | ast.List) -> None:
+        names = [e for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        if 2 <= len(names) == len(node.elts) <= 12:
+            for i, dropped in enumerate(node.elts):
+                kept = [e for j, e in enumerate(node.elts) if j != i]
+                mutated = type(node)(elts=kept)
+                lone = isinstance(node, ast.Tuple) and len(kept) == 1
+                text = f"({ast.unparse(kept[0])},)" if lone else _text(mutated)
+                self._add(node, f"drop {dropped.value!r} from the collection", text)  # type: ignore[attr-defined]
+        self.generic_visit(node)
+
+    visit_Set = visit_Tuple = visit_List = _visit_collection
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if isinstance(value, bool):
+            self._add(node, f"{value} -> {not value}", str(not value))
+        elif isinstance(value, int):
+            self._add(node, f"{value} -> {value + 1}", f"({value + 1})")
+            if value > 0:  # 0 -> -1 mostly duplicates 0 -> 1 (an index, a count, a default)
+                self._add(node, f"{value} -> {value - 1}", f"({value - 1})")
+        elif isinstance(value, float):
+            changed = {0.0: 1.0, 1.0: 0.0}.get(value, value / 2)
+            self._add(node, f"{value!r} -> {changed!r}", f"({changed!r})")
+
+
+def _type_only(test: ast.expr) -> bool:
+    """``if TYPE_CHECKING:`` and ``if __name__ == "__main__":`` hold no grading logic."""
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__")
+
+
+def apply(source: bytes, mutant: Mutant) -> bytes:
+    """The module's source with the mutant's span replaced (AST offsets count UTF-8 bytes)."""
+    lines = source.splitlines(keepends=True)
+    start = sum(len(line) for line in lines[: mutant.line - 1]) + mutant.col
+    end = sum(len(line) for line in lines[: mutant.end_line - 1]) + mutant.end_col
+    return source[:start] + mutant.replacement.encode() + source[end:]
+
+
+def mutants_of(root: Path, module: str) -> list[Mutant]:
+    """The module's mutants in source order, each checked to compile and to change the module's AST."""
+    source = (root / module).read_bytes()
+    tree = ast.parse(source)
+    finder = _Finder(module)
+    finder.visit(tree)
+    original = ast.dump(tree)
+    kept = []
+    for mutant in sorted(finder.found, key=lambda m: (m.line, m.col, m.end_line, m.end_col, m.mutation)):
+        try:
+            changed = ast.dump(ast.parse(apply(source, mutant))) != original
+        except SyntaxError:
+            continue
+        if changed:
+            kept.append(mutant)
+    return kept
+
+
+def resolve_modules(root: Path, patterns: list[str]) -> list[str]:
+    """Project-relative paths of files, folders (their ``*.py``) and globs; one matching none is an error."""
+    found: list[str] = []
+    for pattern in patterns:
+        target = root / pattern
+        if target.is_dir():
+            matches = sorted(target.glob("**/*.py"))
+        else:
+            matches = sorted(Path(p) for p in glob.glob(str(target)))
+        matches = [m for m in matches if m.suffix == ".py" and m.name != "__init__.py" or m == target]
+        if not matches:
+            raise SystemExit(f"--modules {pattern!r} matches no Python file under the project; give a path "
+                             "such as locogym/scoring/stopping.py or a glob such as 'locogym/scoring/*.py'.")
+        found.extend(str(m.relative_to(root)) for m in matches)
+    return list(dict.fromkeys(found))
+
+
+def spread(items: list[Mutant], limit: int | None) -> list[Mutant]:
+    """At most ``limit`` mutants, evenly spaced over the list (the same ones on every run)."""
+    if limit is None or limit >= len(items):
+        return items
+    return [items[i * len(items) // limit] for i in range(limit)]
+
+
+# --------------------------------------------------------------------------------------- copies and children
+
+
+def project_files(root: Path) -> list[str]:
+    """Tracked and untracked-but-not-ignored files: what a fresh clone with the current edits would hold."""
+    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=root, capture_output=True,
+                         text=True, check=True).stdout
+    return [f for f in out.splitlines() if (root / f).is_file()]
+
+
+def make_copy(root: Path, files: list[str], dest: Path) -> Path:
+    for name in files:
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, target)
+    return dest
+
+
+def content_key(root: Path, files: list[str], *parts: str) -> str:
+    digest = hashlib.sha256("\0".join(parts).encode())
+    for name in files:
+        if name.startswith(("locogym/", "tests/")) or name == "pyproject.toml":
+            digest.update(name.encode() + b"\0" + (root / name).read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def import_targets(warm: Path, modules: list[str]) -> None:
+    """Import the mutated modules from ``warm`` into this process (the tests' imports come at collection)."""
+    sys.path.insert(0, str(warm))
+    os.chdir(warm)
+    for module in modules:
+        importlib.import_module(module[:-3].replace("/", "."))
+
+
+def live_functions(warm: Path, modules: list[str]) -> dict[tuple[str, str], list[Any]]:
+    by_file = {str((warm / m).resolve()): m for m in modules}
+    found: dict[tuple[str, str], list[Any]] = {}
+    for obj in gc.get_objects():
+        if isinstance(obj, types.FunctionType):
+            module = by_file.get(str(Path(obj.__code__.co_filename).resolve()))
+            if module is not None:
+                found.setdefault((module, obj.__code__.co_qualname), []).append(obj)
+    return found
+
+
+def _code_named(code: types.CodeType, qualname: str) -> types.CodeType | None:
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            if const.co_qualname == qualname:
+                return const
+            inner = _code_named(const, qualname)
+            if inner is not None:
+                return inner
+    return None
+
+
+def swap_code(warm: Path, mutant: Mutant, functions: dict[tuple[str, str], list[Any]]) -> bool:
+    """Give the live function holding the mutant the mutated code; False when that cannot be done in place."""
+    live = functions.get((mutant.module, mutant.function), [])
+    if mutant.import_time or not live:
+        return False
+    path = warm / mutant.module
+    module_code = compile(apply(path.read_bytes(), mutant), str(path), "exec")
+    code = _code_named(module_code, mutant.function)
+    if code is None or any(f.__code__.co_freevars != code.co_freevars for f in live):
+        return False
+    for function in live:
+        function.__code__ = code
+    return True
+
+
+def _child_setup(run_root: Path, copy_root: Path, log: Path) -> None:
+    """In a forked child: its own process group, output to ``log``, tests from ``run_root``, and subprocesses
+    importing the package from ``copy_root`` (where the mutated file is written)."""
+    os.setpgid(0, 0)
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.chdir(run_root)
+    if str(run_root) not in sys.path:
+        sys.path.insert(0, str(run_root))
+    sys.dont_write_bytecode = True
+    os.environ["PYTHONPATH"] = str(copy_root)
+    os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+    os.environ.setdefault("LOCOGYM_SHARED_DATA", str(ROOT.parent / "shared" / "data"))
+
+
+def fork_items(warm: Path, slot: Slot, items: list[Any], mutant: Mutant,
+               functions: dict[tuple[str, str], list[Any]]) -> int:
+    """Run the collected test items on the mutant in a forked child (exit 1 at the first failure, 0 when all
+    pass, ``COLD`` when the mutant's code cannot be swapped in place); returns the child's pid."""
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 3
+    try:
+        _child_setup(warm, slot.root, slot.log)
+        code = run_items(items) if swap_code(warm, mutant, functions) else COLD
+    except BaseException:  # noqa: BLE001 - the child must never return into the parent's code
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def run_items(items: list[Any]) -> int:
+    """pytest's own protocol (fixtures, set-up, teardown, hooks) over ``items``, up to the first failure."""
+    failed: list[str] = []
+
+    class Watch:
+        def pytest_runtest_logreport(self, report: Any) -> None:
+            if report.failed:
+                failed.append(report.nodeid)
+
+    hook = items[0].config.hook
+    items[0].config.pluginmanager.register(Watch())
+    for i, item in enumerate(items):
+        hook.pytest_runtest_protocol(item=item, nextitem=items[i + 1] if i + 1 < len(items) else None)
+        if failed:
+            print(f"killed by {failed[0]}")
+            return 1
+    return 0
+
+
+def stop(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+# ------------------------------------------------------------------------------------------ the coverage map
+
+
+class _Contexts:
+    """A pytest plugin that gives each test its own coverage context and records its time and outcome."""
+
+    def __init__(self, data_file: Path, include: list[str], out: Path) -> None:
+        import coverage
+
+        self.cov = coverage.Coverage(data_file=str(data_file), include=include)
+        self.cov.start()
+        self.out = out
+        self.seconds: dict[str, float] = {}
+        self.failed: set[str] = set()
+
+    def pytest_runtest_protocol(self, item: Any, nextitem: Any) -> None:
+        self.cov.switch_context(item.nodeid)
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
+        if report.failed:
+            self.failed.add(report.nodeid)
+
+    def finish(self) -> None:
+        self.cov.stop()
+        self.cov.save()
+        self.out.write_text(json.dumps({"seconds": self.seconds, "failed": sorted(self.failed)}))
+
+
+def _shards(copy_root: Path, paths: list[str], jobs: int) -> list[list[str]]:
+    files: list[Path] = []
+    for path in paths:
+        target = copy_root / path
+        files.extend(sorted(target.rglob("test_*.py")) if target.is_dir() else [target])
+    files.sort(key=lambda f: -f.stat().st_size)
+    shards: list[list[str]] = [[] for _ in range(jobs)]
+    sizes = [0] * jobs
+    for f in files:  # the largest files first, each to the lightest shard
+        i = sizes.index(min(sizes))
+        shards[i].append(str(f.relative_to(copy_root)))
+        sizes[i] += f.stat().st_size
+    return [s for s in shards if s]
+
+
+def _wait_all(pids: list[int]) -> None:
+    for pid in pids:
+        os.waitpid(pid, 0)
+
+
+def coverage_map(copy_root: Path, modules: list[str], tests: list[str], tier: str, jobs: int,
+                 work: Path) -> dict[str, Any]:
+    """Per module and line, the tests that ran it; the time of every test; the tests that failed unmutated."""
+    from coverage import CoverageData
+
+    include = [str(copy_root / m) for m in modules]
+    pids, parts = [], []
+    for i, shard in enumerate(_shards(copy_root, tests, jobs)):
+        data, out = work / f"cov.{i}", work / f"tests.{i}.json"
+        plugin_args = (data, include, out)
+        pids.append(_fork_coverage(copy_root, work / f"cov.{i}.log", shard, tier, plugin_args))
+        parts.append((data, out))
+    _wait_all(pids)
+    seconds: dict[str, float] = {}
+    failed: list[str] = []
+    lines: dict[str, dict[int, set[str]]] = {m: {} for m in modules}
+    for data_file, out in parts:
+        if not out.exists():
+            raise SystemExit("The coverage run of the unmutated project did not finish; see "
+                             f"{out.name.replace('tests', 'cov').replace('json', 'log')} in the work folder "
+                             "(kept with --keep).")
+        found = json.loads(out.read_text())
+        seconds.update(found["seconds"])
+        failed.extend(found["failed"])
+        data = CoverageData(basename=str(data_file))
+        data.read()
+        for module in modules:
+            for line, contexts in data.contexts_by_lineno(str(copy_root / module)).items():
+                lines[module].setdefault(line, set()).update(contexts)
+    return {"seconds": seconds, "failed": sorted(set(failed)),
+            "lines": {m: {str(n): sorted(c) for n, c in by.items()} for m, by in lines.items()}}
+
+
+def _fork_coverage(copy_root: Path, log: Path, shard: list[str], tier: str,
+                   plugin_args: tuple[Any, ...]) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    try:
+        _child_setup(copy_root, copy_root, log)
+        import pytest
+
+        plugin = _Contexts(*plugin_args)
+        pytest.main([*shard, "-q", "-p", "no:cacheprovider", "-m", TIER_MARKERS[tier]], plugins=[plugin])
+        plugin.finish()
+    except BaseException:  # noqa: BLE001 - the child must never return into the parent's code
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def tests_for(mutant: Mutant, cover: dict[str, Any]) -> list[str]:
+    """The tests that ran the mutated lines (import-time lines: every test that used the module), fastest
+    first, at most ``MAX_TESTS`` of them."""
+    by_line = cover["lines"][mutant.module]
+    contexts: set[str] = set()
+    for line in {mutant.stmt_line, *range(mutant.line, mutant.end_line + 1)}:
+        contexts.update(by_line.get(str(line), ()))
+    if mutant.import_time or "" in contexts:  # runs on import: any test that used the module may see it
+        contexts.update(c for cs in by_line.values() for c in cs)
+    contexts.discard("")
+    usable = contexts - set(cover["failed"])
+    return sorted(usable, key=lambda t: (cover["seconds"].get(t, 0.0), t))[:MAX_TESTS]
+
+
+# ------------------------------------------------------------------------------------------- running mutants
+
+
+@dataclass
+class Slot:
+    """One worker: its own copy of the project (for subprocesses and cold starts), and what it is running."""
+
+    root: Path
+    log: Path
+    pid: int = 0
+    cold: subprocess.Popen[bytes] | None = None
+    mutant: Mutant | None = None
+    args: list[str] = field(default_factory=list)
+    deadline: float = 0.0
+    original: bytes = b""
+
+
+@dataclass
+class Runner:
+    """Runs mutants ``len(slots)`` at a time: a fork of the warm process when the mutant's code can be swapped
+    in place, else a fresh interpreter in the slot's copy (module constants, class bodies, defaults)."""
+
+    warm: Path
+    slots: list[Slot]
+    functions: dict[tuple[str, str], list[Any]]
+    items: dict[str, Any]
+    seconds: dict[str, float]
+    tier: str
+
+    def start(self, slot: Slot, mutant: Mutant, tests: list[str]) -> None:
+        target = slot.root / mutant.module
+        slot.original = target.read_bytes()
+        target.write_bytes(apply(slot.original, mutant))
+        for stale in (target.parent / "__pycache__").glob(f"{target.stem}.*.pyc"):
+            stale.unlink()
+        budget = START_COST_S + TIMEOUT_FACTOR * sum(self.seconds.get(t, 1.0) for t in tests)
+        slot.mutant, slot.deadline = mutant, time.monotonic() + max(MIN_TIMEOUT_S, budget)
+        slot.args = [*tests, "-x", "-q", "-p", "no:cacheprovider", "-m", TIER_MARKERS[self.tier]]
+        items = [self.items[t] for t in tests if t in self.items]
+        if items:
+            slot.pid = fork_items(self.warm, slot, items, mutant, self.functions)
+        else:
+            self._start_cold(slot)
+
+    def _start_cold(self, slot: Slot) -> None:
+        env = {**os.environ, "PYTHONPATH": str(slot.root), "PYTHONDONTWRITEBYTECODE": "1"}
+        env.setdefault("LOCOGYM_SHARED_DATA", str(ROOT.parent / "shared" / "data"))
+        with slot.log.open("wb") as log:
+            slot.cold = subprocess.Popen([sys.executable, "-m", "pytest", *slot.args], cwd=slot.root, env=env,
+                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        slot.pid = slot.cold.pid
+
+    def poll(self, slot: Slot) -> str | None:
+        """The mutant's status once its run has ended (or run out of time), else None."""
+        if slot.cold is not None:
+            status = slot.cold.poll()
+        else:
+            done, raw = os.waitpid(slot.pid, os.WNOHANG)
+            status = os.waitstatus_to_exitcode(raw) if done else None
+        if status == COLD and slot.cold is None:  # the child could not swap the code: start afresh
+            self._start_cold(slot)
+            return None
+        if status is not None:
+            stop(slot.pid)  # whatever the tests left running
+            return _verdict(status)
+        if time.monotonic() > slot.deadline:
+            stop(slot.pid)
+            if slot.cold is not None:
+                slot.cold.wait()
+            else:
+                os.waitpid(slot.pid, 0)
+            return "timeout"
+        return None
+
+    def finish(self, slot: Slot) -> None:
+        assert slot.mutant is not None
+        (slot.root / slot.mutant.module).write_bytes(slot.original)
+        slot.pid, slot.cold, slot.mutant = 0, None, None
+
+    def run(self, jobs: list[tuple[Mutant, list[str]]]) -> Iterator[tuple[Mutant, str]]:
+        """Each mutant with its status, as the runs end."""
+        pending = list(reversed(jobs))
+        while pending or any(s.mutant for s in self.slots):
+            for slot in self.slots:
+                if slot.mutant is None and pending:
+                    self.start(slot, *pending.pop())
+            time.sleep(0.05)
+            for slot in self.slots:
+                status = self.poll(slot) if slot.mutant is not None else None
+                if status is not None:
+                    mutant = slot.mutant
+                    self.finish(slot)
+                    yield mutant, status  # type: ignore[misc]
+
+
+class Loop:
+    """A pytest plugin for the warm process: after collection its run loop runs the mutants, not the tests."""
+
+    def __init__(self, warm: Path, slots: list[Slot], modules: list[str], cover: dict[str, Any], tier: str,
+                 jobs: list[tuple[Mutant, list[str]]], on_result: Any) -> None:
+        self.warm, self.slots, self.modules, self.cover, self.tier = warm, slots, modules, cover, tier
+        self.jobs, self.on_result = jobs, on_result
+
+    def pytest_runtestloop(self, session: Any) -> bool:
+        runner = Runner(self.warm, self.slots, live_functions(self.warm, self.modules),
+                        {item.nodeid: item for item in session.items}, self.cover["seconds"], self.tier)
+        for mutant, status in runner.run(self.jobs):
+            self.on_result(mutant, status)
+        return True
+
+
+def run_warm(warm: Path, loop: Loop, jobs: list[tuple[Mutant, list[str]]]) -> None:
+    """Collect the mutants' test files once in this process, then run the mutants from pytest's run loop
+    (pytest's own output goes to stderr, so stdout keeps only the JSON)."""
+    import_targets(warm, loop.modules)
+    files = sorted({t.split("::")[0] for _, tests in jobs for t in tests})
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        import pytest
+
+        args = [*files, "-q", "-s", "-p", "no:cacheprovider", "-m", TIER_MARKERS[loop.tier]]
+        pytest.main(args, plugins=[loop])
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _verdict(code: int) -> str:
+    if code == 0:
+        return "survived"
+    if code in (1, 2):  # a test failed, or the mutant broke collection (an import error)
+        return "killed"
+    return f"error (pytest exit {code})"
+
+
+# ------------------------------------------------------------------------------------------------ the report
+
+
+def report(results: list[tuple[Mutant, str]], root: Path, started: float, tier: str,
+           cover: dict[str, Any]) -> dict[str, Any]:
+    modules: dict[str, dict[str, Any]] = {}
+    for mutant, status in results:
+        row = modules.setdefault(mutant.module, {"mutants": 0, "killed": 0, "timeout": 0, "survived": 0,
+                                                 "no_tests": 0, "errors": 0, "survivors": []})
+        row["mutants"] += 1
+        bucket = "errors" if status.startswith("error") else status
+        row[bucket] += 1
+        if status in ("survived", "no_tests") or status.startswith("error"):
+            code = (root / mutant.module).read_text().splitlines()[mutant.line - 1].strip()
+            row["survivors"].append({"line": mutant.line, "mutation": mutant.mutation, "status": status,
+                                     "code": code[:120]})
+    for row in modules.values():
+        row["kill_rate"] = round((row["killed"] + row["timeout"]) / row["mutants"], 3)
+    total = len(results)
+    caught = sum(r["killed"] + r["timeout"] for r in modules.values())
+    return {"tier": tier, "mutants": total, "killed": sum(r["killed"] for r in modules.values()),
+            "timeout": sum(r["timeout"] for r in modules.values()),
+            "survived": sum(r["survived"] + r["no_tests"] for r in modules.values()),
+            "errors": sum(r["errors"] for r in modules.values()),
+            "kill_rate": round(caught / total, 3) if total else None,
+            "baseline_failures": cover["failed"], "seconds": round(time.monotonic() - started, 1),
+            "modules": dict(sorted(modules.items()))}
+
+
+# ------------------------------------------------------------------------------------------------------ main
+
+
+def survivors_of(report_path: Path, mutants: list[Mutant], root: Path) -> list[Mutant]:
+    """The mutants a previous report lists as survivors, matched by module, mutation and line of code (not by
+    line number, which moves when the module is edited)."""
+    try:
+        found = json.loads(report_path.read_text())
+        wanted = {(module, s["mutation"], s["code"]) for module, row in found["modules"].items()
+                  for s in row["survivors"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SystemExit(f"--only {report_path}: not a report of this bench ({exc}); pass the JSON it "
+                         "printed.") from None
+    lines = {m: (root / m).read_text().splitlines() for m in {x.module for x in mutants}}
+    return [m for m in mutants
+            if (m.module, m.mutation, lines[m.module][m.line - 1].strip()[:120]) in wanted]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--modules", nargs="+", default=DEFAULT_MODULES, help="files, folders or globs")
+    parser.add_argument("--limit", type=int, default=None, help="at most N mutants, evenly spread")
+    parser.add_argument("--tier", choices=sorted(TIER_MARKERS), default="quick")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants (and coverage shards) run at once")
+    parser.add_argument("--tests", nargs="+", default=["tests"], help="test files or folders to run")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "locogym" / "mutants"
+    parser.add_argument("--cache-dir", type=Path, default=cache, help="where coverage maps are kept")
+    parser.add_argument("--list", action="store_true", help="print the mutants as JSON lines and stop")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (copies, logs)")
+    parser.add_argument("--only", type=Path, default=None,
+                        help="a report this bench printed: run only its survivors again (after new tests)")
+    args = parser.parse_args(argv)
+    if args.limit is not None and args.limit < 1:
+        parser.error("--limit must be at least 1")
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    return args
+
+
+def load_cover(args: argparse.Namespace, files: list[str], modules: list[str],
+               copy_root: Path) -> dict[str, Any]:
+    """The coverage map from the cache when the package and tests are unchanged, else a fresh coverage run."""
+    key = content_key(copy_root, files, args.tier, *args.tests, *modules)
+    cached = args.cache_dir / f"{key}.json"
+    if cached.exists():
+        return dict(json.loads(cached.read_text()))
+    print(f"coverage run of {' '.join(args.tests)} ({args.tier} tier)...", file=sys.stderr, flush=True)
+    cover = coverage_map(copy_root, modules, args.tests, args.tier, args.jobs, copy_root.parent)
+    args.cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(".tmp")
+    tmp.write_text(json.dumps(cover))
+    tmp.replace(cached)
+    return cover
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.list:
+        for module in resolve_modules(ROOT, args.modules):
+            for mutant in mutants_of(ROOT, module):
+                print(json.dumps(asdict(mutant)))
+        return
+    started = time.monotonic()
+    files = project_files(ROOT)
+    work = Path(tempfile.mkdtemp(prefix="locogym-mutants-"))
+    try:
+        # every copy first, so that edits to the working tree during the run change nothing
+        warm = make_copy(ROOT, files, work / "warm")
+        modules = resolve_modules(warm, args.modules)
+        mutants = spread([m for module in modules for m in mutants_of(warm, module)], args.limit)
+        if args.only is not None:
+            mutants = survivors_of(args.only, mutants, warm)
+        slots = [Slot(make_copy(warm, files, work / f"copy{i}"), work / f"run{i}.log")
+                 for i in range(args.jobs)]
+        cover = load_cover(args, files, modules, make_copy(warm, files, work / "cover"))
+        results: list[tuple[Mutant, str]] = []
+        jobs = []
+        for mutant in mutants:
+            tests = tests_for(mutant, cover)
+            if tests:
+                jobs.append((mutant, tests))
+            else:
+                results.append((mutant, "no_tests"))
+
+        def on_result(mutant: Mutant, status: str) -> None:
+            results.append((mutant, status))
+            done, elapsed = len(results), time.monotonic() - started
+            line = f"[{done}/{len(mutants)} {elapsed:.0f}s] {status:9} {mutant.key}"
+            print(line, file=sys.stderr, flush=True)
+
+        run_warm(warm, Loop(warm, slots, modules, cover, args.tier, jobs, on_result), jobs)
+        if len(results) != len(mutants):
+            raise SystemExit(f"Only {len(results)} of {len(mutants)} mutants ran: the warm pytest session "
+                             "stopped early (see its output above).")
+        results.sort(key=lambda r: (r[0].module, r[0].line, r[0].col, r[0].mutation))
+        print(json.dumps(report(results, warm, started, args.tier, cover), indent=1))
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"work folder kept: {work}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
