@@ -39,6 +39,18 @@ class RunData:
         return [r for r in self.results if r.status == "refused"]
 
     @property
+    def planned_agents(self) -> list[str]:
+        """The agents the sealed plan names (label or spec), in its order; empty without a plan."""
+        agents = (self.plan or {}).get("config", {}).get("agents") or []
+        return [str(a.get("label") or a.get("spec")) for a in agents if isinstance(a, dict)]
+
+    @property
+    def planned_per_agent(self) -> int | None:
+        """How many episodes the plan gives each agent (every agent plays the same grid), or None without one."""
+        agents = self.planned_agents
+        return len(self.planned_keys) // len(agents) if agents and self.planned_keys else None
+
+    @property
     def missing(self) -> int:
         """Planned episodes with no result yet (the run was interrupted or is still going)."""
         return len(self.planned_keys - {r.key for r in self.results})

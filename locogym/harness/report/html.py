@@ -125,6 +125,8 @@ def _leaderboard(summary: Summary, colours: dict[str, int]) -> str:
         cells.append(f'<td class="num">{_ecl_text(row.ecl)}</td>')
         cells.append(f'<td class="num">{escape(fmt_degradation(row.degradation))}</td>')
         errored = f' <span class="pill bad">+{row.errored} errored</span>' if row.errored else ""
+        if row.incomplete:
+            errored = f' <span class="pill bad">of {row.planned} planned, incomplete</span>' + errored
         cells.append(f'<td class="num">{row.episodes}{errored}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return ('<section class="card" id="leaderboard"><h2>Leaderboard</h2><p class="lead">Mean task success over '

@@ -13,6 +13,7 @@ from locogym.harness.report.summary import (
     Summary,
     fmt_degradation,
     fmt_effective,
+    fmt_episodes,
     fmt_interval,
     fmt_signed,
     rank_labels,
@@ -57,7 +58,7 @@ def render_markdown(summary: Summary, title: str = "locogym tournament") -> str:
         agent = f"{row.agent} (reference: saw the hidden task)" if row.reference else row.agent
         lines.append(f"| {rank} | {_cell(agent)} | {fmt_interval(row.score)} | {row.solved:.0%} | "
                      f"{fmt_effective(row.ecl)} | {fmt_degradation(row.degradation)} | "
-                     f"{row.episodes}{f' (+{row.errored} errored)' if row.errored else ''} | "
+                     f"{fmt_episodes(row)} | "
                      f"{row.input_tokens + row.output_tokens:,} | ${row.cost_usd:,.4f} |")
     lines += ["", "## Score by environment", "",
               "| agent | " + " | ".join(summary.envs) + " |", "|---|" + "---:|" * len(summary.envs)]

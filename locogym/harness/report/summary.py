@@ -69,6 +69,13 @@ class AgentRow:
     per_env: dict[str, Interval] = field(default_factory=dict)
     behaviours: dict[str, float | None] = field(default_factory=dict)
     reference: bool = False  # the agent was handed the hidden task (the oracle): shown apart from the ranking
+    planned: int | None = None  # playable episodes the sealed plan gives the agent (refused tasks left out)
+
+    @property
+    def incomplete(self) -> bool:
+        """Fewer scored episodes than planned: its mean is over other tasks than a complete agent's, so it is
+        marked and not ranked (never dropped, which would hide that it ran)."""
+        return self.planned is not None and self.episodes < self.planned
 
 
 @dataclass
@@ -102,6 +109,7 @@ class _Groups:
     done: dict[str, list[EpisodeResult]]
     errored: dict[str, int]
     spent: dict[str, list[EpisodeResult]]
+    refused: dict[str, int]  # tasks a length could not hold: planned, but no agent can play them
 
 
 def _groups(run: RunData) -> _Groups:
@@ -115,7 +123,10 @@ def _groups(run: RunData) -> _Groups:
     spent: dict[str, list[EpisodeResult]] = defaultdict(list)
     for result in run.attempts or [*run.errored, *run.done]:
         spent[result.agent].append(result)
-    return _Groups(done, errored, spent)
+    refused: dict[str, int] = defaultdict(int)
+    for result in run.refused:
+        refused[result.agent] += 1
+    return _Groups(done, errored, spent, refused)
 
 
 def _curves(envs: list[str], agents: list[str],
@@ -142,7 +153,7 @@ def _metric_tables(done: list[EpisodeResult], agents: list[str]) -> tuple[dict[s
 
 
 def _row(agent: str, groups: _Groups, pooled: Curve | None, envs: list[str],
-         behaviours: dict[str, float | None]) -> AgentRow:
+         behaviours: dict[str, float | None], planned: int | None) -> AgentRow:
     """One agent's leaderboard line: scores from its finished episodes, spend from every attempt it ran."""
     results, spent = groups.done[agent], groups.spent[agent]
     paired = pooled if isinstance(pooled, PairedCurve) else None
@@ -153,7 +164,8 @@ def _row(agent: str, groups: _Groups, pooled: Curve | None, envs: list[str],
         cost_usd=sum(r.usage.cost_usd for r in spent), wall_time_s=sum(r.wall_time_s for r in results),
         ecl=paired.effective if paired else None, degradation=paired.degradation if paired else None,
         per_env=_per_env(results, envs), behaviours=behaviours,
-        reference=any(r.agent_privileged for r in results))
+        reference=any(r.agent_privileged for r in results),
+        planned=planned - groups.refused[agent] if planned is not None else None)
 
 
 def _per_env(results: list[EpisodeResult], envs: list[str]) -> dict[str, Interval]:
@@ -190,9 +202,10 @@ def _headlines(means: dict[str, float], keys: dict[str, str | None]) -> dict[str
 
 
 def _ranked(rows: list[AgentRow]) -> list[AgentRow]:
-    """Best mean first; reference agents (handed the hidden task) after every ranked one; rows without an
-    episode last in their group; the name breaks ties."""
-    return sorted(rows, key=lambda row: (row.reference, -row.score.mean if row.episodes else 1.0, row.agent))
+    """Best mean first; incomplete agents after every complete one, then references (handed the hidden task);
+    rows without an episode last in their group; the name breaks ties."""
+    return sorted(rows, key=lambda row: (row.reference, row.incomplete, -row.score.mean if row.episodes else 1.0,
+                                         row.agent))
 
 
 def _calibrations(agents: list[str], by_agent: dict[str, list[EpisodeResult]]) -> dict[str, Calibration]:
@@ -203,7 +216,7 @@ def _calibrations(agents: list[str], by_agent: dict[str, list[EpisodeResult]]) -
 
 def summarise(run: RunData) -> Summary:
     done = run.done
-    agents = _ordered(r.agent for r in run.results)
+    agents = _ordered([*(r.agent for r in run.results), *run.planned_agents])  # a planned agent with no row shows
     envs = _ordered(r.env for r in run.results)
     groups = _groups(run)
     by_agent = groups.done
@@ -211,8 +224,8 @@ def summarise(run: RunData) -> Summary:
     overall = _overall_curves(agents, by_agent)
     metric_means, metric_counts = _metric_tables(done, agents)
     headline_keys = {b: _headline_key(b, metric_means) for b in BEHAVIOURS}
-    rows = _ranked([_row(agent, groups, overall.get(agent), envs,
-                         _headlines(metric_means[agent], headline_keys)) for agent in agents])
+    rows = _ranked([_row(agent, groups, overall.get(agent), envs, _headlines(metric_means[agent], headline_keys),
+                         run.planned_per_agent) for agent in agents])
     ranked = [r.agent for r in rows]
     references = {r.agent for r in rows if r.reference}
     confidence = assess(done, ranked, envs, references=references) if done else None
@@ -271,11 +284,14 @@ def fmt_degradation(found: Degradation | None) -> str:
 
 
 def rank_labels(rows: list[AgentRow]) -> list[str]:
-    """The rank column: 1, 2, ... for ranked agents, ``ref`` for references (which saw the hidden task)."""
+    """The rank column: 1, 2, ... for ranked agents, ``ref`` for references (which saw the hidden task), ``–`` for
+    incomplete agents (fewer scored episodes than planned)."""
     labels, rank = [], 0
     for row in rows:
         if row.reference:
             labels.append("ref")
+        elif row.incomplete:
+            labels.append("–")
         else:
             rank += 1
             labels.append(str(rank))
@@ -303,6 +319,14 @@ def task_interval(results: list[EpisodeResult]) -> Interval:
     for result in results:
         by_task[task_id(result)].append(_success(result))
     return interval([sum(values) / len(values) for values in by_task.values()])
+
+
+def fmt_episodes(row: AgentRow) -> str:
+    """The episodes cell: the count, ``of N planned, incomplete`` when short of the plan, and the errored ones."""
+    text = f"{row.episodes}"
+    if row.incomplete:
+        text += f" of {row.planned} planned, incomplete"
+    return text + (f" (+{row.errored} errored)" if row.errored else "")
 
 
 def fmt_interval(iv: Interval, digits: int = 2, n: bool = False) -> str:

@@ -36,6 +36,8 @@ def leaderboard_table(summary: Summary) -> Table:
                          no_wrap=name == "score [95% CI]")
     for rank, row in zip(rank_labels(summary.rows), summary.rows, strict=True):
         errored = f" [red]+{row.errored} err[/]" if row.errored else ""
+        if row.incomplete:
+            errored = f" [yellow]of {row.planned}, incomplete[/]" + errored
         agent = f"{row.agent} [dim](reference: saw the hidden task)[/]" if row.reference else row.agent
         cells = [rank, agent, fmt_interval(row.score), f"{row.solved:.0%}",
                  f"{row.episodes}{errored}"]
