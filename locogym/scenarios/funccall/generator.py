@@ -161,9 +161,11 @@ def _draw_core(config: ScenarioConfig, shown_seed: int) -> Core:
     share, strictness = DIFFICULTY[config.difficulty]
     infeasible = has_infeasible and rng.random() < share
     why: Counter[str] = Counter()
-    for _attempt in range(CORE_ATTEMPTS):
+    # the fallback draws: when the difficulty's strictness finds nothing binding, any draw that plays will do
+    for attempt in range(2 * CORE_ATTEMPTS):
         state = rng.getstate()
-        planner = Planner(World(catalog_for(world_seed), size=1), strictness=strictness)
+        planner = Planner(World(catalog_for(world_seed), size=1),
+                          strictness=strictness if attempt < CORE_ATTEMPTS else 0.0)
         try:
             spec = func(rng, planner, infeasible)
         except Retry as retry:
@@ -176,7 +178,7 @@ def _draw_core(config: ScenarioConfig, shown_seed: int) -> Core:
         return Core(name, infeasible, state, world_seed, play)
     reasons = "; ".join(f"{reason} ({n}x)" for reason, n in why.most_common(3))
     raise TaskRefused(f"seed {shown_seed}: no usable {name} task ({'infeasible' if infeasible else 'feasible'}, "
-                      f"difficulty {config.difficulty}) in {CORE_ATTEMPTS} draws: {reasons}.",
+                      f"difficulty {config.difficulty}) in {2 * CORE_ATTEMPTS} draws: {reasons}.",
                       fix="Use another seed (or another task= or difficulty=).")
 
 
@@ -241,7 +243,8 @@ def build_context(core: Core, config: ScenarioConfig,
     number of entries. Returns the play and why earlier fills were dropped.
 
     Raises:
-        ConfigError: the length cannot hold the core, or every fill drawn moved the gold.
+        ConfigError: the length cannot hold the core. When every fill drawn moves the gold, the context falls
+            back to no fill (see :func:`_fallback`) and ``dropped`` ends with ``"fallback: no fill"``.
     """
     requested = parse_response_size(config.params.get("response_size", "auto"))
     if core.base.tokens > config.length:
@@ -257,9 +260,21 @@ def build_context(core: Core, config: ScenarioConfig,
             return _fit(core, config.length, requested, fill_count(config.length), maker), dropped
         except FillMoved as moved:
             dropped.append(str(moved))
-    raise TaskRefused(f"seed {config.seed}: every context fill drawn for length {config.length:,} changed the "
-                      f"task ({'; '.join(dropped[-2:]) or 'no fill drawn'}).",
-                      fix="Use another seed or length; this is a generator defect worth reporting with the seed.")
+    return _fallback(core, config.length, requested), [*dropped, "fallback: no fill"]
+
+
+def _no_fill(count: int) -> None:
+    return None
+
+
+def _fallback(core: Core, length: int, requested: int | str) -> Play:
+    """The context when every fill drawn moved the gold: no fill, only the response size fitted to the length;
+    and when even a bigger size moves it, the core's own play (it fits every rung). So a seed never fails for
+    want of a context: the task is the same, its context shorter than asked (``length_tokens`` says how long)."""
+    try:
+        return _fit(core, length, requested, 0, _no_fill)
+    except FillMoved:
+        return core.base
 
 
 def _fit(core: Core, length: int, requested: int | str, count: int, maker: SpecMaker) -> Play:
