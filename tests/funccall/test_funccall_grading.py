@@ -27,10 +27,10 @@ def test_an_alternative_valid_path_scores_like_the_oracle() -> None:
     other_seat = next((s for s in allowed if s != book.arguments["seat"]), book.arguments["seat"])
     # no look-ups (the airport ids are guessable), prices in USD, an extra details call, another allowed seat
     for search in searches:
-        env.step(ToolCall(name="Search_Flights", arguments={**search.arguments, "currency_code": "usd"}))
+        env.step(ToolCall(name="Search_Flights", arguments={**search.arguments, "currency_code": "USD"}))
     env.step(ToolCall(name="Get_Flight_Details", arguments={"token": book.arguments["token"]}))
     env.step(next(c for c in oracle if c.name == "Get_Seat_Map"))
-    env.step(ToolCall(name="Book_Flight", arguments={**book.arguments, "seat": other_seat.lower()}))
+    env.step(ToolCall(name="Book_Flight", arguments={**book.arguments, "seat": other_seat}))
     booking = _body(env)["data"]["booking_id"]
     facts = oracle[-1].arguments["answer"]
     # the answer as JSON text inside prose, keys spelled differently, the fare as a string with its currency
