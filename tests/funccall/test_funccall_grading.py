@@ -85,7 +85,10 @@ def test_a_hand_made_cascade_is_detected_and_the_recovery_counted() -> None:
     answer = {**oracle[-1].arguments["answer"], "booking_id": good_booking}
     traj = play(env, [ToolCall(name="submit", arguments={"answer": answer})])
     score = traj.score
-    assert score is not None and score.success == 1.0
+    # the repaired wrong booking is still a change nobody asked for: the task fails, every figure says why
+    assert score is not None and score.success == 0.0 and score.metrics["fc.collateral"] == 1.0
+    assert score.metrics["fc.state_score"] == 1.0 and score.metrics["fc.facts_score"] == 1.0
+    assert bad_booking in score.labels["fc.collateral"] and "booked/cancelled" in score.labels["fc.collateral"]
     wrong = [s.index for s in traj.steps if s.annotations.get("wrong")]
     assert wrong == [0, 1, 2]
     assert score.metrics["fc.first_wrong_call"] == 0 and score.metrics["fc.cascaded_calls"] == 2
@@ -142,11 +145,12 @@ def test_an_infeasible_request_is_credited_only_after_looking_and_without_bookin
     token = _body(env)["data"]["flightOffers"][0]["token"]
     traj = play(env, [ToolCall(name="Book_Flight", arguments={"token": token, "passenger_name": "Someone Else"}),
                       unavailable])
-    assert traj.score.success == 0.5 and traj.score.metrics["fc.extra_bookings"] == 1.0
+    assert traj.score.success == 0.0 and traj.score.metrics["fc.extra_bookings"] == 1.0
+    assert traj.score.labels["fc.unavailable_claim"] == "contradicted"
     assert traj.steps[-2].annotations["wrong"]
 
 
-def test_cancelling_a_reservation_the_request_did_not_mention_is_penalised() -> None:
+def test_leaving_out_a_required_cancellation_costs_its_share() -> None:
     env = make()
     seed = seed_for(env, "cancel_rebook")
     env.reset(seed=seed, options={"length": "4k", "task": "cancel_rebook"})
