@@ -44,8 +44,12 @@ UNDERSHOOT = 0.85  # a fitted episode shorter than this share of its target gets
 SIZE_STEPS = 6  # response sizes tried after the most compact one
 CORE_ATTEMPTS = 400
 FILL_ATTEMPTS = 6
-# difficulty -> (share of infeasible tasks where a template has them, strictness of the constraints)
-DIFFICULTY = {"easy": (0.0, 0.5), "medium": (0.2, 0.8), "hard": (0.3, 0.95)}
+# The share of infeasible requests: the same for every template, difficulty and length, so that nothing in a
+# prompt predicts "unavailable", and small, so that always claiming it (the ``abstain`` baseline) stays far below
+# an agent that does the work.
+INFEASIBLE_SHARE = 0.03
+# difficulty -> strictness of the constraints (the chance to redraw when they would not change the answer)
+DIFFICULTY = {"easy": 0.5, "medium": 0.8, "hard": 0.95}
 _CATALOGS: OrderedDict[int, Catalog] = OrderedDict()
 
 
@@ -151,15 +155,22 @@ def draw_core(config: ScenarioConfig) -> Core:
     return core
 
 
-def _draw_core(config: ScenarioConfig, shown_seed: int) -> Core:
-    seed = config.core_seed()
-    world_seed = seed % 1_000_003
-    rng = random.Random(seed)
+def first_draws(config: ScenarioConfig) -> tuple[random.Random, str, bool]:
+    """The core's first draws, before the template's own: its random stream, the template, and whether the request
+    is infeasible. The flag is one coin of ``INFEASIBLE_SHARE`` tossed before anything the prompt shows is drawn,
+    whatever the template, difficulty or length, so no feature of the prompt predicts it."""
+    rng = random.Random(config.core_seed())
     drawn = rng.choice(sorted(TEMPLATES))  # drawn even when given, so the draws after it never shift
     name = config.task or drawn
-    func, has_infeasible = TEMPLATES[name]
-    share, strictness = DIFFICULTY[config.difficulty]
-    infeasible = has_infeasible and rng.random() < share
+    infeasible = rng.random() < INFEASIBLE_SHARE and TEMPLATES[name][1]
+    return rng, name, infeasible
+
+
+def _draw_core(config: ScenarioConfig, shown_seed: int) -> Core:
+    world_seed = config.core_seed() % 1_000_003
+    rng, name, infeasible = first_draws(config)
+    func = TEMPLATES[name][0]
+    strictness = DIFFICULTY[config.difficulty]
     why: Counter[str] = Counter()
     # the fallback draws: when the difficulty's strictness finds nothing binding, any draw that plays will do
     for attempt in range(2 * CORE_ATTEMPTS):
