@@ -193,3 +193,73 @@ def test_exploring_is_not_an_error_but_asking_the_wrong_question_is() -> None:
     verdicts = [(s.annotations["verdict"], s.annotations["wrong"]) for s in env.trajectory.steps]
     assert verdicts == [("extra", False), ("extra", False), ("wrong", True)]
     assert env.trajectory.steps[2].annotations["error_label"] == "wrong_value"
+
+
+# ---------------------------------------------------------------------- the grader's parts, one by one
+def _requirement() -> Any:
+    from locogym.scenarios.funccall.gold import Requirement
+
+    return Requirement(kind="flight", match={"token": "t1", "passenger_name": "Ana Lima", "seat": {"in": ["4A", "5A"]}})
+
+
+def test_a_cancelled_booking_never_meets_a_requirement() -> None:
+    from locogym.scenarios.funccall.grading import booking_matches
+    from locogym.scenarios.funccall.world import Booking
+
+    params = {"token": "t1", "passenger_name": "ana lima", "seat": "5A"}
+    booking = Booking("FL1", "flight", "confirmed", params, 100.0, 1)
+    assert booking_matches(booking, _requirement())
+    booking.status = "cancelled"
+    assert not booking_matches(booking, _requirement())
+    assert not booking_matches(Booking("FL2", "flight", "confirmed", {**params, "seat": "6A"}, 100.0, 2),
+                               _requirement())
+
+
+def test_booking_then_cancelling_the_right_flight_leaves_the_requirement_unmet() -> None:
+    env = make()
+    seed = seed_for(env, "flight_seat")
+    env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
+    oracle = plan(env)
+    for call in oracle[:-1]:
+        env.step(call)
+    booking = _body(env)["data"]["booking_id"]
+    traj = play(env, [ToolCall(name="Cancel_Booking", arguments={"booking_id": booking}), oracle[-1]])
+    assert traj.score.metrics["fc.state_score"] == 0.0 and traj.score.success == 0.0
+    assert traj.score.labels["fc.answer_fields"].startswith("booking_id:nothing to report")
+
+
+def test_numbers_are_graded_within_half_a_percent_and_a_cent() -> None:
+    from locogym.scenarios.funccall.answers import field_ok
+
+    field = {"key": "fare_eur", "type": "number", "rel": 0.005}
+    assert field_ok(field, 20.0, [20.09])[0] and not field_ok(field, 20.0, [20.5])[0]  # 0.1 around 20, not 1.0
+    assert field_ok(field, 1000.0, [1004.9])[0] and not field_ok(field, 1000.0, [1006])[0]  # 0.5%, not more
+    assert field_ok(field, 1.0, [1.01])[0] and not field_ok(field, 1.0, [1.02])[0]  # at least a cent
+    converted = {**field, "rel": 0.01}
+    assert field_ok(converted, 1000.0, [1009])[0] and not field_ok(converted, 1000.0, [1011])[0]
+
+
+def _proof_step(items: list[str], error: Any = None, **changes: Any) -> Any:
+    from locogym.core.types import StepEvent, ToolResult
+
+    args = {"fromId": "AMS.AIRPORT", "toId": "FCO.AIRPORT", "departDate": "2026-06-03", "maxStops": 0,
+            "sort": "CHEAPEST", **changes}
+    return StepEvent(index=0, call=ToolCall(name="Search_Flights", arguments=args),
+                     result=ToolResult(output="{}", error=error, data={"items": items}))
+
+
+def test_a_proof_needs_the_witness_an_error_free_call_and_every_filter() -> None:
+    from locogym.core.types import ErrorKind
+    from locogym.scenarios.funccall.gold import Proof
+    from locogym.scenarios.funccall.grading import proves
+
+    proof = Proof(api="Search_Flights", witness="w", match={
+        "fromId": "AMS.AIRPORT", "toId": "FCO.AIRPORT", "departDate": "2026-06-03", "cabinClass": None,
+        "maxStops": 0})
+    assert proves(proof, _proof_step(["a", "w"]))
+    assert proves(proof, _proof_step(["w"], pageNo=1, currency_code="USD"))  # the view may differ
+    assert not proves(proof, _proof_step(["a", "b"]))  # the witness is not listed
+    assert not proves(proof, _proof_step(["a", "w"], error=ErrorKind.api_error))  # the call failed
+    assert not proves(proof, _proof_step(["a", "w"], maxStops=None))  # a filter dropped
+    assert not proves(proof, _proof_step(["a", "w"], departDate="2026-06-05"))  # another day
+    assert not proves(proof, _proof_step(["a", "w"], cabinClass="BUSINESS"))  # another cabin
