@@ -236,3 +236,42 @@ def test_churn_scores_zero_however_right_the_end_looks(rounds: int, spares: int)
     assert score.success == 0.0 and score.metrics["fc.collateral"] == rounds + spares, score.labels
     assert score.labels["fc.collateral"].count("booked/cancelled") == rounds + spares
     assert _churn(env, seed, 0, 0).score.success == 1.0  # the same calls without churn
+
+
+QUICK = ("attraction_slot", "cancel_rebook", "flight_then_taxi")  # one of each kind of proof; all: slow tier
+
+
+@pytest.mark.parametrize("template", [t if t in QUICK else pytest.param(t, marks=pytest.mark.slow)
+                                      for t in sorted(TEMPLATES)])
+def test_abstain_scores_one_exactly_on_the_infeasible_requests(template: str) -> None:
+    """The abstain baseline proves every infeasible request (the deciding search with every filter, every page)
+    and earns nothing on a feasible one: its mean is exactly the infeasible share."""
+    env = make()
+    for infeasible in (True, False):
+        seed = seed_for(env, template, infeasible=infeasible)
+        traj = run_episode(env, make_agent("abstain"), seed=seed, options={"length": "4k", "task": template})
+        assert traj.score is not None
+        assert traj.score.success == float(infeasible), (template, seed, traj.score.labels)
+        assert traj.score.labels["fc.unavailable_claim"] == ("proven" if infeasible else "unsupported")
+        assert not any(s.call and s.call.name.startswith(("Book_", "Cancel_")) for s in traj.steps)
+
+
+@pytest.mark.slow
+def test_guessing_from_the_prompt_earns_no_more_than_abstaining() -> None:
+    """hard, 4k, 90 seeds: an agent that abstains where a feature of the prompt holds and gives up elsewhere
+    scores at most the abstain floor + 0.02; one that plays the heuristic elsewhere at most the better of the
+    heuristic and abstain + 0.02. The floor is at most half the heuristic's mean."""
+    from locogym.testing.funccall_cheats import FEATURES, GuessingAgent
+
+    env = make()
+
+    def mean(build: Any) -> float:
+        scores = [run_episode(env, build(), seed=seed, options={"length": "4k", "difficulty": "hard"}).score
+                  for seed in range(90)]
+        return sum(s.success for s in scores if s is not None) / 90
+
+    floor, heuristic = mean(lambda: make_agent("abstain")), mean(lambda: make_agent("heuristic"))
+    assert floor <= heuristic / 2, (floor, heuristic)
+    for feature in FEATURES:
+        assert mean(lambda f=feature: GuessingAgent(f, "noop")) <= floor + 0.02, feature
+        assert mean(lambda f=feature: GuessingAgent(f, "heuristic")) <= max(floor, heuristic) + 0.02, feature
