@@ -275,3 +275,14 @@ def test_guessing_from_the_prompt_earns_no_more_than_abstaining() -> None:
     for feature in FEATURES:
         assert mean(lambda f=feature: GuessingAgent(f, "noop")) <= floor + 0.02, feature
         assert mean(lambda f=feature: GuessingAgent(f, "heuristic")) <= max(floor, heuristic) + 0.02, feature
+
+
+def test_abstain_names_the_fix_where_a_family_has_no_abstain_policy() -> None:
+    from locogym.agents.abstain import AbstainAgent, abstain_policy
+    from locogym.core.errors import ConfigError
+
+    assert abstain_policy("locogym.agents.heuristic.funccall:Policy", "x") == "locogym.agents.heuristic.funccall:Abstain"
+    with pytest.raises(ConfigError, match="no heuristic policy"):
+        abstain_policy(None, "LoCo-X-v0")
+    with pytest.raises(ConfigError, match="cannot be loaded"):
+        AbstainAgent().reset({"env_id": "LoCo-WikiHop-v0", "heuristic_policy": "locogym.agents.heuristic.wiki:Policy"})
