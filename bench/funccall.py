@@ -3,6 +3,8 @@ length ladder, and what answering tricks score.
 
     python bench/funccall.py [--seeds 5] [--repeat 3] [--grading-seeds 90]
     python bench/funccall.py --only ladder --ladder-seeds 50 [--baseline /path/to/an/older/checkout]
+    python bench/funccall.py --only grading [--grading-seeds 90]
+    python bench/funccall.py --only seeds [--sweep-seeds 200]
 
 Prints one JSON object. Times are medians over seeds; the per-size table replays the same mixed workload (the
 read calls of oracle plans, all templates) at each response size, so the sizes are compared side by side; the
@@ -12,7 +14,9 @@ refused (with why), the reached length and the realised depth, and the generatio
 process state (no catalog or core cached); with ``--baseline`` the same requests go, alternately, to a worker
 running another checkout, so both are timed side by side under the same load. The grading table gives mean
 success over seeds (``difficulty="hard"``, 4k) of the heuristic baseline, of the same calls followed by a prose
-dump of every response, of a zero-call number grid, and of a blind "unavailable".
+dump of every response, of a zero-call number grid, of a blind "unavailable", of the ``abstain`` baseline (the
+infeasible share) and of agents that guess "unavailable" from a feature of the prompt; the infeasible share by
+template, difficulty and length beside it. The seed sweep generates seeds 0..N-1 at every difficulty and length.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from locogym.scenarios.funccall.geo import CITIES
 from locogym.scenarios.funccall.templates import TEMPLATES
 from locogym.scenarios.funccall.world import World
 from locogym.testing.cheats import DumpingAgent  # noqa: E402
+from locogym.testing.funccall_cheats import FEATURES, GuessingAgent
 
 SIZES = (1, 2, 4, 8, 16, 32, 64)
 TARGETS = ("32k", "128k")
@@ -259,7 +264,9 @@ def grading(seeds: int) -> dict[str, Any]:
     agents: dict[str, Any] = {"heuristic": lambda: make_agent("heuristic"), "heuristic+prose_dump": DumpingAgent,
                               "zero_call_grid": lambda: _Fixed("grid", grid),
                               "blind_unavailable": lambda: _Fixed("unavailable", {"status": "unavailable"}),
-                              "noop": lambda: make_agent("noop")}
+                              "noop": lambda: make_agent("noop"), "abstain": lambda: make_agent("abstain"),
+                              **{f"guess_{f}+{o}": (lambda f=f, o=o: GuessingAgent(f, o))
+                                 for f in FEATURES for o in ("heuristic", "noop")}}
     env = gym.make("LoCo-FuncCall-v0")
     out: dict[str, Any] = {}
     for label, build in agents.items():
@@ -273,7 +280,51 @@ def grading(seeds: int) -> dict[str, Any]:
         out[label] = {"mean_success": round(statistics.mean(scores), 4),
                       "mean_success_infeasible": round(statistics.mean(infeasible), 4) if infeasible else None,
                       "episodes": seeds, "infeasible_episodes": len(infeasible)}
+    floor = out["abstain"]["mean_success"]
+    guessers = {k: v["mean_success"] for k, v in out.items() if k.startswith("guess_")}
+    out["summary"] = {
+        "infeasible_share": round(out["abstain"]["infeasible_episodes"] / seeds, 4), "abstain": floor,
+        "heuristic": out["heuristic"]["mean_success"],
+        "abstain_over_heuristic": round(floor / out["heuristic"]["mean_success"], 3),
+        "best_pure_guesser_minus_abstain": round(max(v for k, v in guessers.items() if k.endswith("+noop")) - floor, 4),
+        "best_guesser_minus_max_heuristic_abstain": round(
+            max(guessers.values()) - max(floor, out["heuristic"]["mean_success"]), 4)}
     return out
+
+
+def infeasible_shares(seeds: int) -> dict[str, Any]:
+    """The share of infeasible requests by what the prompt shows (template, difficulty, length), from the core's
+    first draws over many seeds (no task is generated), next to the configured share."""
+    from locogym.scenarios.funccall.generator import INFEASIBLE_SHARE, first_draws
+
+    by: dict[str, list[bool]] = {}
+    for template in sorted(TEMPLATES):
+        for seed in range(seeds):
+            difficulty, length = DIFFICULTIES[seed % 3], (4096, 32768, 131072)[seed // 3 % 3]
+            flag = first_draws(ScenarioConfig(family="funccall", seed=seed, task=template, difficulty=difficulty,
+                                              length=length))[2]
+            for key in (f"template={template}", f"difficulty={difficulty}", f"length={length}"):
+                by.setdefault(key, []).append(flag)
+    return {"configured": INFEASIBLE_SHARE, "seeds_per_template": seeds,
+            **{k: round(sum(v) / len(v), 4) for k, v in sorted(by.items())}}
+
+
+def seed_sweep(seeds: int) -> dict[str, Any]:
+    """Generate seeds 0..N-1 at every difficulty and at 4k, 32k and 128k: how many generated, the failures (none
+    expected: generation falls back instead of giving up), and how many contexts fell back to no fill."""
+    failures, fallbacks, done = [], 0, 0
+    for difficulty in DIFFICULTIES:
+        for length in (4096, 32768, 131072):
+            for seed in range(seeds):
+                try:
+                    task = generate(ScenarioConfig(family="funccall", seed=seed, length=length,
+                                                   difficulty=difficulty))
+                except Exception as exc:  # noqa: BLE001 - every failure is reported by seed
+                    failures.append(f"{difficulty}/{length}/{seed}: {type(exc).__name__}: {exc}")
+                    continue
+                done += 1
+                fallbacks += "fallback: no fill" in task.meta["fill"]["dropped"]
+    return {"generated": done, "failures": failures, "fallback_contexts": fallbacks}
 
 
 def main() -> None:
@@ -281,7 +332,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3, help="passes over the workload per size")
     parser.add_argument("--grading-seeds", type=int, default=90, help="episodes per answering strategy")
-    parser.add_argument("--only", choices=("all", "grading", "ladder"), default="all")
+    parser.add_argument("--only", choices=("all", "grading", "ladder", "seeds"), default="all")
+    parser.add_argument("--sweep-seeds", type=int, default=200, help="seeds per difficulty and length (--only seeds)")
     parser.add_argument("--ladder-seeds", type=int, default=10, help="seeds per difficulty up the ladder")
     parser.add_argument("--baseline", type=Path, default=None,
                         help="another checkout whose generator is timed side by side with this one")
@@ -291,7 +343,11 @@ def main() -> None:
                            option=orjson.OPT_INDENT_2).decode())
         return
     if args.only == "grading":
-        print(orjson.dumps({"bench": "funccall", "grading": grading(args.grading_seeds)},
+        print(orjson.dumps({"bench": "funccall", "grading": grading(args.grading_seeds),
+                            "infeasible_shares": infeasible_shares(2000)}, option=orjson.OPT_INDENT_2).decode())
+        return
+    if args.only == "seeds":
+        print(orjson.dumps({"bench": "funccall", "seeds": seed_sweep(args.sweep_seeds)},
                            option=orjson.OPT_INDENT_2).decode())
         return
     calls = workload()

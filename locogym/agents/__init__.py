@@ -11,6 +11,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from locogym.agents.abstain import AbstainAgent
 from locogym.agents.base import Agent, BudgetExceeded
 from locogym.agents.baselines import NoopAgent, OracleAgent, RandomAgent
 from locogym.agents.grep import GrepAgent
@@ -23,6 +24,7 @@ BASELINES: dict[str, type[Agent]] = {
     "oracle": OracleAgent,
     "heuristic": HeuristicAgent,
     "grep": GrepAgent,
+    "abstain": AbstainAgent,
 }
 
 PROVIDERS: dict[str, str] = {
@@ -103,5 +105,5 @@ def check_agent_arguments(spec: str, kwargs: Mapping[str, Any]) -> None:
                           fix=f"{takes} See docs/agents.md.")
 
 
-__all__ = ["Agent", "BudgetExceeded", "GrepAgent", "HeuristicAgent", "NoopAgent", "OracleAgent",
+__all__ = ["AbstainAgent", "Agent", "BudgetExceeded", "GrepAgent", "HeuristicAgent", "NoopAgent", "OracleAgent",
            "RandomAgent", "agent_arguments", "agent_class", "check_agent_arguments", "make_agent"]

@@ -17,7 +17,15 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from locogym.core.errors import ConfigError
-from locogym.core.types import EpisodeScore, ScenarioConfig, Task, ToolCall, ToolResult, Trajectory
+from locogym.core.types import (
+    EpisodeScore,
+    ModelUsage,
+    ScenarioConfig,
+    Task,
+    ToolCall,
+    ToolResult,
+    Trajectory,
+)
 from locogym.envs.base import LocoEnv
 from locogym.envs.spaces import ToolCallSpace
 from locogym.scenarios.funccall import complexfuncbench as cfb
@@ -66,6 +74,18 @@ class FuncCallEnv(LocoEnv):
             info["tools"] = self.toolset.spec_dicts()
         return obs, info
 
+    def report_usage(self, usage: ModelUsage | None) -> None:
+        """Also tells a replayed sample where an assistant message starts (see ``begin_step``)."""
+        super().report_usage(usage)
+        self._reported = (True, usage is not None)
+
+    def step(self, action: Any) -> tuple[str, float, bool, bool, dict[str, Any]]:
+        reported, from_model = getattr(self, "_reported", (False, False))
+        self._reported = (False, False)
+        if self.ctx is not None and isinstance(self.ctx.world, cfb.ReplayWorld):
+            self.ctx.world.begin_step(from_model=from_model, queued=reported and not from_model)
+        return super().step(action)
+
     def _use_sample_tools(self, task: Task) -> None:
         """Make the sample's own functions the tool set and the action space (built once per sample)."""
         key = str(task.meta["sample_id"])
@@ -88,7 +108,7 @@ class FuncCallEnv(LocoEnv):
 
     def annotate(self, call: ToolCall | None, result: ToolResult, ctx: ToolContext) -> dict[str, Any]:
         if ctx.task.meta.get("source") == "complexfuncbench":
-            return cfb.verdict(call, result, ctx.task)
+            return cfb.verdict(call, result, ctx.task, ctx.world)
         return grading.verdict(ctx.task, call, result, ctx.world, ctx.state)
 
     def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:

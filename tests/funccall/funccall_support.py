@@ -7,8 +7,10 @@ from typing import Any
 import gymnasium as gym
 
 import locogym  # noqa: F401 - registers the environments
-from locogym.core.types import ToolCall, Trajectory
+from locogym.core.tokens import parse_length
+from locogym.core.types import ScenarioConfig, ToolCall, Trajectory
 from locogym.envs.funccall import FuncCallEnv
+from locogym.scenarios.funccall.generator import core_config, first_draws
 
 ENV_ID = "LoCo-FuncCall-v0"
 
@@ -32,13 +34,17 @@ def play(env: FuncCallEnv, calls: list[Any]) -> Trajectory:
 
 
 def seed_for(env: FuncCallEnv, template: str, infeasible: bool = False, length: str = "4k") -> int:
-    """The first seed whose task uses ``template`` (with the given feasibility)."""
-    for seed in range(400):
+    """The first seed whose task uses ``template`` with the given feasibility (infeasible requests are rare: the
+    core's first draws, which cost nothing, pick the candidates; the task generated confirms each)."""
+    for seed in range(2000):
+        config = ScenarioConfig(family="funccall", seed=seed, length=parse_length(length), task=template)
+        if first_draws(core_config(config))[2] != infeasible:
+            continue
         env.reset(seed=seed, options={"length": length, "task": template})
         assert env.task is not None
         if env.task.gold["infeasible"] == infeasible:
             return seed
-    raise AssertionError(f"no {template} task with infeasible={infeasible} in 400 seeds")
+    raise AssertionError(f"no {template} task with infeasible={infeasible} in 2000 seeds")
 
 
 def plan(env: FuncCallEnv) -> list[ToolCall]:

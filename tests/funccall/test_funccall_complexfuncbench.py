@@ -12,7 +12,7 @@ from gymnasium.utils.env_checker import check_env
 
 from locogym import make_agent, run_episode
 from locogym.core.errors import DataError
-from locogym.core.types import ToolCall, Trajectory
+from locogym.core.types import ModelUsage, ToolCall, Trajectory
 from locogym.scenarios.funccall.complexeval import classify, format_problems, is_free, same_call
 from tests.funccall.funccall_support import make, play
 
@@ -96,22 +96,89 @@ def test_turn_order_is_enforced_and_parallel_calls_go_in_any_order() -> None:
     traj = play(env, [reviews, rooms, policies, SUBMIT])
     assert traj.score.success == 1.0 and [s.annotations["verdict"] for s in traj.steps[:3]] == ["oracle"] * 3
     assert traj.score.metrics["fc.call_accuracy"] == 0.75  # the skipped look-up is a recorded call not made
-    # half of the parallel turn, then the next turn: the next turn is not open yet
-    env.reset(seed=0, options={"task": "Hotels-19"})
-    traj = play(env, [reviews, policies, rooms, SUBMIT])
-    assert traj.score.labels["fc.cfb_verdict"] == "func_error" and traj.score.success == 0.0
-    assert traj.score.metrics["fc.success_turns"] == 1.0
 
 
-def test_optional_lookups_are_accepted_at_any_point_and_repeats_do_no_harm() -> None:
+
+def test_optional_lookups_are_accepted_at_any_point() -> None:
     env = make(data=DATA)
     env.reset(seed=0, options={"task": "Cross-42"})
     flights, taxi = _calls(env, "Search_Flights")[0], _calls(env, "Search_Taxi")[0]
     look = _calls(env, "Taxi_Search_Location")[1]
     look.arguments["query"] = look.arguments["query"].upper()  # free-text queries compare normalised
-    traj = play(env, [flights, look, flights, taxi, SUBMIT])
-    assert [s.annotations["verdict"] for s in traj.steps[:4]] == ["oracle", "free", "repeat", "oracle"]
+    first = _calls(env, "Search_Flight_Location")[0]
+    traj = play(env, [flights, look, first, taxi, SUBMIT])
+    assert [s.annotations["verdict"] for s in traj.steps[:4]] == ["oracle", "free", "free", "oracle"]
     assert traj.score.success == 1.0 and traj.score.metrics["fc.recorded_calls"] == 6.0
+
+
+# The four classes below follow THUDM/ComplexFuncBench: runner/base_runner.py (init_golden,
+# update_current_golden, process_matches) and runner/gpt_runner.py (run: the per-message loop), with
+# utils/compare_method.py (compare_turn_prediction, value_checker) judging each call.
+
+
+def test_class_1_a_next_turn_call_before_its_parallel_sibling_succeeds_one_call_per_message() -> None:
+    """After a message with an expected call the runner adds the next turn to the calls it expects
+    (update_current_golden) while the current turn's sibling stays expected: both are accepted."""
+    env = make(data=DATA)
+    env.reset(seed=0, options={"task": "Hotels-19"})
+    rooms, reviews = _calls(env, "Get_Room_List")[0], _calls(env, REVIEWS)[0]
+    policies = _calls(env, "Get_Hotel_Policies")[0]
+    traj = play(env, [reviews, policies, rooms, SUBMIT])
+    assert [s.annotations["verdict"] for s in traj.steps[:3]] == ["oracle"] * 3
+    assert traj.score.labels["fc.cfb_verdict"] == "success" and traj.score.success == 1.0
+
+
+def _send(env: Any, message: list[Any]) -> None:
+    """One assistant message of several calls, as a model agent sends it: the first action carries the model
+    turn's usage, the rest are served from its queue (no usage)."""
+    for i, call in enumerate(message):
+        env.report_usage(ModelUsage(input=10, output=5) if i == 0 else None)
+        env.step(call)
+
+
+def test_class_2_a_wrong_call_beside_a_right_one_in_a_message_does_not_end_the_sample() -> None:
+    """The runner stops only when a message has no expected call and no format error (gpt_runner.run:
+    ``len(success_map) == 0 and format_error == {}``); the wrong call is answered with the stock error."""
+    env = make(data=DATA)
+    env.reset(seed=0, options={"task": "Hotels-19"})
+    rooms, reviews = _calls(env, "Get_Room_List")[0], _calls(env, REVIEWS)[0]
+    policies = _calls(env, "Get_Hotel_Policies")[0]
+    wrong = {"name": REVIEWS, "arguments": {**reviews.arguments, "hotel_id": 1}}
+    _send(env, [rooms, wrong])
+    _send(env, [reviews])
+    _send(env, [policies])
+    traj = play(env, [SUBMIT])
+    assert _labels(traj)[:4] == [None, "value_error", None, None]
+    assert [s.annotations["message"] for s in traj.steps[:4]] == [0, 0, 1, 2]
+    assert traj.score.labels["fc.cfb_verdict"] == "success" and traj.score.success == 1.0
+    # the same wrong call alone in its message ends the sample there
+    env.reset(seed=0, options={"task": "Hotels-19"})
+    _send(env, [rooms])
+    _send(env, [wrong])
+    traj = play(env, [reviews, policies, SUBMIT])
+    assert traj.score.labels["fc.cfb_verdict"] == "value_error" and traj.score.labels["fc.cfb_stop_step"] == "1"
+
+
+def test_class_3_a_call_repeated_on_its_own_is_an_error_of_its_category() -> None:
+    """A call already made is no longer among the expected calls, so the comparison finds no call of that
+    function to match (compare_method.value_checker: func_error) and the message ends the sample."""
+    env = make(data=DATA)
+    env.reset(seed=0, options={"task": "Cross-42"})
+    flights, taxi = _calls(env, "Search_Flights")[0], _calls(env, "Search_Taxi")[0]
+    traj = play(env, [flights, flights, taxi, SUBMIT])
+    assert _labels(traj)[1] == "func_error" and traj.steps[1].result.error.value == "api_error"
+    assert traj.score.labels["fc.cfb_verdict"] == "func_error" and traj.score.success == 0.0
+
+
+def test_class_4_any_call_after_the_task_is_complete_is_a_hallucinated_function() -> None:
+    """With nothing left to expect, the runner ends the sample at any further call, a recorded look-up included
+    (gpt_runner.run: ``if self.golden_fcs == []`` -> func_hallucination)."""
+    env = make(data=DATA)
+    env.reset(seed=0, options={"task": "Hotels-7"})
+    plan = env.task.oracle_plan
+    traj = play(env, [*plan[:-1], plan[0], plan[-1]])
+    assert _labels(traj)[2] == "func_hallucination" and traj.score.labels["fc.cfb_verdict"] == "func_hallucination"
+    assert traj.score.success == 0.0
 
 
 def test_exact_parameters_must_be_exact_and_each_error_gets_the_reference_category() -> None:

@@ -99,17 +99,28 @@ def test_same_seed_gives_the_same_task_and_transcript_in_another_process() -> No
                       "out": hashlib.sha256("\n".join(outputs).encode()).hexdigest()}
 
 
-@pytest.mark.slow
-def test_difficulty_sets_the_share_of_infeasible_requests() -> None:
-    env = make()
-    counts = {}
-    for difficulty in ("easy", "hard"):
-        counts[difficulty] = 0
-        for seed in range(40):
-            env.reset(seed=seed, options={"length": "4k", "difficulty": difficulty})
-            assert env.task is not None
-            counts[difficulty] += bool(env.task.gold["infeasible"])
-    assert counts["easy"] == 0 and counts["hard"] >= 3
+def test_the_infeasible_share_is_the_same_whatever_the_prompt_shows() -> None:
+    """One coin, tossed before the template draws anything the prompt shows: the share is the same for every
+    template (with or without a budget cap or a time slot), difficulty and length, within binomial noise."""
+    from locogym.core.tokens import parse_length
+    from locogym.core.types import ScenarioConfig
+    from locogym.scenarios.funccall.generator import INFEASIBLE_SHARE, first_draws
+    from locogym.scenarios.funccall.templates import TEMPLATES
+
+    assert all(has for _fn, has in TEMPLATES.values())
+    flags: dict[tuple[str, str], list[bool]] = {}
+    for template in sorted(TEMPLATES):
+        for seed in range(800):  # difficulty and length cycle with the seed, so each feature is pooled over the rest
+            difficulty, length = ("easy", "medium", "hard")[seed % 3], ("4k", "32k", "128k", "8k")[seed % 4]
+            config = ScenarioConfig(family="funccall", seed=seed, task=template, difficulty=difficulty,
+                                    length=parse_length(length))
+            infeasible = first_draws(config)[2]
+            for feature in (("template", template), ("difficulty", difficulty), ("length", length)):
+                flags.setdefault(feature, []).append(infeasible)
+    for feature, seen in flags.items():
+        share, sd = sum(seen) / len(seen), (INFEASIBLE_SHARE * (1 - INFEASIBLE_SHARE) / len(seen)) ** 0.5
+        assert abs(share - INFEASIBLE_SHARE) <= 3.5 * sd, (feature, share, len(seen))
+    assert INFEASIBLE_SHARE <= 0.05
 
 
 def test_bad_arguments_and_options_name_the_fix() -> None:

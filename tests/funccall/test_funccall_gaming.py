@@ -187,7 +187,7 @@ def test_unavailable_on_a_feasible_task_scores_zero_even_after_looking(template:
 def test_the_heuristic_dumping_what_it_saw_never_beats_its_own_answer() -> None:
     env = make()
     beaten = 0
-    for seed in range(12):
+    for seed in (2, 4, 8, 18, 19):  # seeds where the heuristic answers a field or more right
         options = {"length": "4k", "difficulty": "hard"}
         honest = run_episode(env, make_agent("heuristic"), seed=seed, options=options).score
         dumped = run_episode(env, DumpingAgent("heuristic"), seed=seed, options=options).score
@@ -195,3 +195,94 @@ def test_the_heuristic_dumping_what_it_saw_never_beats_its_own_answer() -> None:
         assert dumped.success <= honest.success and dumped.metrics["fc.facts_score"] == 0.0, seed
         beaten += dumped.success < honest.success
     assert beaten >= 1  # the heuristic answers some fields right, and the dump loses them
+
+
+def _book(env: FuncCallEnv, call: ToolCall) -> str:
+    env.step(call)
+    assert env.trajectory is not None
+    return str(orjson.loads(env.trajectory.steps[-1].result.output)["data"]["booking_id"])
+
+
+def _churn(env: FuncCallEnv, seed: int, rounds: int, spares: int) -> Trajectory:
+    """The oracle's flight with churn: ``spares`` other seats booked and cancelled again, and the right booking
+    itself cancelled and made again ``rounds`` times; then the oracle's answer with the booking that stands."""
+    env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
+    oracle = plan(env)
+    book = next(c for c in oracle if c.name == "Book_Flight")
+    seats = env.task.gold["requirements"][0]["match"]["seat"]["in"]
+    for call in oracle:
+        if call.name not in ("Book_Flight", "submit"):
+            env.step(call)
+    extra = [_book(env, ToolCall(name="Book_Flight", arguments={**book.arguments, "seat": seat}))
+             for seat in [s for s in seats if s != book.arguments["seat"]][:spares]]
+    for _ in range(rounds):
+        env.step(ToolCall(name="Cancel_Booking", arguments={"booking_id": _book(env, book)}))
+    standing = _book(env, book)
+    cancels = [ToolCall(name="Cancel_Booking", arguments={"booking_id": b}) for b in extra]
+    answer = {**oracle[-1].arguments["answer"], "booking_id": standing}
+    return play(env, [*cancels, ToolCall(name="submit", arguments={"answer": answer})])
+
+
+@pytest.mark.parametrize(("rounds", "spares"), [(0, 2), (2, 0)])
+def test_churn_scores_zero_however_right_the_end_looks(rounds: int, spares: int) -> None:
+    """Book several options and cancel the wrong ones, or book and cancel the right one three times: the end
+    state holds exactly the right booking and the answer is right, but every change nobody asked for fails the
+    task (``fc.collateral`` counts them)."""
+    env = make()
+    seed = seed_for(env, "flight_seat")
+    traj = _churn(env, seed, rounds, spares)
+    score = traj.score
+    assert score is not None and score.metrics["fc.state_score"] == 1.0 and score.metrics["fc.facts_score"] == 1.0
+    assert score.success == 0.0 and score.metrics["fc.collateral"] == rounds + spares, score.labels
+    assert score.labels["fc.collateral"].count("booked/cancelled") == rounds + spares
+    assert _churn(env, seed, 0, 0).score.success == 1.0  # the same calls without churn
+
+
+QUICK = ("attraction_slot", "cancel_rebook", "flight_then_taxi")  # one of each kind of proof; all: slow tier
+
+
+@pytest.mark.parametrize("template", [t if t in QUICK else pytest.param(t, marks=pytest.mark.slow)
+                                      for t in sorted(TEMPLATES)])
+def test_abstain_scores_one_exactly_on_the_infeasible_requests(template: str) -> None:
+    """The abstain baseline proves every infeasible request (the deciding search with every filter, every page)
+    and earns nothing on a feasible one: its mean is exactly the infeasible share."""
+    env = make()
+    for infeasible in (True, False):
+        seed = seed_for(env, template, infeasible=infeasible)
+        traj = run_episode(env, make_agent("abstain"), seed=seed, options={"length": "4k", "task": template})
+        assert traj.score is not None
+        assert traj.score.success == float(infeasible), (template, seed, traj.score.labels)
+        assert traj.score.labels["fc.unavailable_claim"] == ("proven" if infeasible else "unsupported")
+        assert not any(s.call and s.call.name.startswith(("Book_", "Cancel_")) for s in traj.steps)
+
+
+@pytest.mark.slow
+def test_guessing_from_the_prompt_earns_no_more_than_abstaining() -> None:
+    """hard, 4k, 90 seeds: an agent that abstains where a feature of the prompt holds and gives up elsewhere
+    scores at most the abstain floor + 0.02; one that plays the heuristic elsewhere at most the better of the
+    heuristic and abstain + 0.02. The floor is at most half the heuristic's mean."""
+    from locogym.testing.funccall_cheats import FEATURES, GuessingAgent
+
+    env = make()
+
+    def mean(build: Any) -> float:
+        scores = [run_episode(env, build(), seed=seed, options={"length": "4k", "difficulty": "hard"}).score
+                  for seed in range(90)]
+        return sum(s.success for s in scores if s is not None) / 90
+
+    floor, heuristic = mean(lambda: make_agent("abstain")), mean(lambda: make_agent("heuristic"))
+    assert floor <= heuristic / 2, (floor, heuristic)
+    for feature in FEATURES:
+        assert mean(lambda f=feature: GuessingAgent(f, "noop")) <= floor + 0.02, feature
+        assert mean(lambda f=feature: GuessingAgent(f, "heuristic")) <= max(floor, heuristic) + 0.02, feature
+
+
+def test_abstain_names_the_fix_where_a_family_has_no_abstain_policy() -> None:
+    from locogym.agents.abstain import AbstainAgent, abstain_policy
+    from locogym.core.errors import ConfigError
+
+    assert abstain_policy("locogym.agents.heuristic.funccall:Policy", "x") == "locogym.agents.heuristic.funccall:Abstain"
+    with pytest.raises(ConfigError, match="no heuristic policy"):
+        abstain_policy(None, "LoCo-X-v0")
+    with pytest.raises(ConfigError, match="cannot be loaded"):
+        AbstainAgent().reset({"env_id": "LoCo-WikiHop-v0", "heuristic_policy": "locogym.agents.heuristic.wiki:Policy"})

@@ -27,10 +27,10 @@ def test_an_alternative_valid_path_scores_like_the_oracle() -> None:
     other_seat = next((s for s in allowed if s != book.arguments["seat"]), book.arguments["seat"])
     # no look-ups (the airport ids are guessable), prices in USD, an extra details call, another allowed seat
     for search in searches:
-        env.step(ToolCall(name="Search_Flights", arguments={**search.arguments, "currency_code": "usd"}))
+        env.step(ToolCall(name="Search_Flights", arguments={**search.arguments, "currency_code": "USD"}))
     env.step(ToolCall(name="Get_Flight_Details", arguments={"token": book.arguments["token"]}))
     env.step(next(c for c in oracle if c.name == "Get_Seat_Map"))
-    env.step(ToolCall(name="Book_Flight", arguments={**book.arguments, "seat": other_seat.lower()}))
+    env.step(ToolCall(name="Book_Flight", arguments={**book.arguments, "seat": other_seat}))
     booking = _body(env)["data"]["booking_id"]
     facts = oracle[-1].arguments["answer"]
     # the answer as JSON text inside prose, keys spelled differently, the fare as a string with its currency
@@ -85,7 +85,10 @@ def test_a_hand_made_cascade_is_detected_and_the_recovery_counted() -> None:
     answer = {**oracle[-1].arguments["answer"], "booking_id": good_booking}
     traj = play(env, [ToolCall(name="submit", arguments={"answer": answer})])
     score = traj.score
-    assert score is not None and score.success == 1.0
+    # the repaired wrong booking is still a change nobody asked for: the task fails, every figure says why
+    assert score is not None and score.success == 0.0 and score.metrics["fc.collateral"] == 1.0
+    assert score.metrics["fc.state_score"] == 1.0 and score.metrics["fc.facts_score"] == 1.0
+    assert bad_booking in score.labels["fc.collateral"] and "booked/cancelled" in score.labels["fc.collateral"]
     wrong = [s.index for s in traj.steps if s.annotations.get("wrong")]
     assert wrong == [0, 1, 2]
     assert score.metrics["fc.first_wrong_call"] == 0 and score.metrics["fc.cascaded_calls"] == 2
@@ -142,11 +145,12 @@ def test_an_infeasible_request_is_credited_only_after_looking_and_without_bookin
     token = _body(env)["data"]["flightOffers"][0]["token"]
     traj = play(env, [ToolCall(name="Book_Flight", arguments={"token": token, "passenger_name": "Someone Else"}),
                       unavailable])
-    assert traj.score.success == 0.5 and traj.score.metrics["fc.extra_bookings"] == 1.0
+    assert traj.score.success == 0.0 and traj.score.metrics["fc.extra_bookings"] == 1.0
+    assert traj.score.labels["fc.unavailable_claim"] == "contradicted"
     assert traj.steps[-2].annotations["wrong"]
 
 
-def test_cancelling_a_reservation_the_request_did_not_mention_is_penalised() -> None:
+def test_leaving_out_a_required_cancellation_costs_its_share() -> None:
     env = make()
     seed = seed_for(env, "cancel_rebook")
     env.reset(seed=seed, options={"length": "4k", "task": "cancel_rebook"})
@@ -189,3 +193,73 @@ def test_exploring_is_not_an_error_but_asking_the_wrong_question_is() -> None:
     verdicts = [(s.annotations["verdict"], s.annotations["wrong"]) for s in env.trajectory.steps]
     assert verdicts == [("extra", False), ("extra", False), ("wrong", True)]
     assert env.trajectory.steps[2].annotations["error_label"] == "wrong_value"
+
+
+# ---------------------------------------------------------------------- the grader's parts, one by one
+def _requirement() -> Any:
+    from locogym.scenarios.funccall.gold import Requirement
+
+    return Requirement(kind="flight", match={"token": "t1", "passenger_name": "Ana Lima", "seat": {"in": ["4A", "5A"]}})
+
+
+def test_a_cancelled_booking_never_meets_a_requirement() -> None:
+    from locogym.scenarios.funccall.grading import booking_matches
+    from locogym.scenarios.funccall.world import Booking
+
+    params = {"token": "t1", "passenger_name": "ana lima", "seat": "5A"}
+    booking = Booking("FL1", "flight", "confirmed", params, 100.0, 1)
+    assert booking_matches(booking, _requirement())
+    booking.status = "cancelled"
+    assert not booking_matches(booking, _requirement())
+    assert not booking_matches(Booking("FL2", "flight", "confirmed", {**params, "seat": "6A"}, 100.0, 2),
+                               _requirement())
+
+
+def test_booking_then_cancelling_the_right_flight_leaves_the_requirement_unmet() -> None:
+    env = make()
+    seed = seed_for(env, "flight_seat")
+    env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
+    oracle = plan(env)
+    for call in oracle[:-1]:
+        env.step(call)
+    booking = _body(env)["data"]["booking_id"]
+    traj = play(env, [ToolCall(name="Cancel_Booking", arguments={"booking_id": booking}), oracle[-1]])
+    assert traj.score.metrics["fc.state_score"] == 0.0 and traj.score.success == 0.0
+    assert traj.score.labels["fc.answer_fields"].startswith("booking_id:nothing to report")
+
+
+def test_numbers_are_graded_within_half_a_percent_and_a_cent() -> None:
+    from locogym.scenarios.funccall.answers import field_ok
+
+    field = {"key": "fare_eur", "type": "number", "rel": 0.005}
+    assert field_ok(field, 20.0, [20.09])[0] and not field_ok(field, 20.0, [20.5])[0]  # 0.1 around 20, not 1.0
+    assert field_ok(field, 1000.0, [1004.9])[0] and not field_ok(field, 1000.0, [1006])[0]  # 0.5%, not more
+    assert field_ok(field, 1.0, [1.01])[0] and not field_ok(field, 1.0, [1.02])[0]  # at least a cent
+    converted = {**field, "rel": 0.01}
+    assert field_ok(converted, 1000.0, [1009])[0] and not field_ok(converted, 1000.0, [1011])[0]
+
+
+def _proof_step(items: list[str], error: Any = None, **changes: Any) -> Any:
+    from locogym.core.types import StepEvent, ToolResult
+
+    args = {"fromId": "AMS.AIRPORT", "toId": "FCO.AIRPORT", "departDate": "2026-06-03", "maxStops": 0,
+            "sort": "CHEAPEST", **changes}
+    return StepEvent(index=0, call=ToolCall(name="Search_Flights", arguments=args),
+                     result=ToolResult(output="{}", error=error, data={"items": items}))
+
+
+def test_a_proof_needs_the_witness_an_error_free_call_and_every_filter() -> None:
+    from locogym.core.types import ErrorKind
+    from locogym.scenarios.funccall.gold import Proof
+    from locogym.scenarios.funccall.grading import proves
+
+    proof = Proof(api="Search_Flights", witness="w", match={
+        "fromId": "AMS.AIRPORT", "toId": "FCO.AIRPORT", "departDate": "2026-06-03", "cabinClass": None,
+        "maxStops": 0})
+    assert proves(proof, _proof_step(["a", "w"]))
+    assert proves(proof, _proof_step(["w"], pageNo=1, currency_code="USD"))  # the view may differ
+    assert not proves(proof, _proof_step(["a", "b"]))  # the witness is not listed
+    assert not proves(proof, _proof_step(["a", "w"], error=ErrorKind.api_error))  # the call failed
+    assert not proves(proof, _proof_step(["a", "w"], maxStops=None))  # a filter dropped
+    assert not proves(proof, _proof_step(["a", "w"], departDate="2026-06-05"))  # another day
+    assert not proves(proof, _proof_step(["a", "w"], cabinClass="BUSINESS"))  # another cabin

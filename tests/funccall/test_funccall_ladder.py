@@ -68,18 +68,33 @@ def test_a_seed_is_the_same_task_at_every_rung(difficulty: str) -> None:
 @pytest.mark.slow
 def test_seeds_0_to_49_keep_their_core_up_the_ladder_at_every_difficulty() -> None:
     """All fifty seeds at the default difficulty, the first ten at the others (the same code draws every one)."""
-    refused: list[str] = []
     plan = [(difficulty, seed) for difficulty in DIFFICULTIES
             for seed in range(50 if difficulty == "medium" else 10)]
     for difficulty, seed in plan:
+        _same_core(_climb(seed, difficulty))
+
+
+SWEEP_LENGTHS = ("4k", "32k", "128k")
+
+
+def _sweep(plan: list[tuple[str, str, int]]) -> list[str]:
+    """Generate each (difficulty, length, seed); the failures, by seed (none expected)."""
+    failed = []
+    for difficulty, rung, seed in plan:
         try:
-            tasks = _climb(seed, difficulty)
-        except TaskRefused as exc:  # a refusal names the seed and why; at most 5% of them
-            assert f"seed {seed}" in str(exc) or "cannot hold" in str(exc), exc
-            refused.append(f"{difficulty}/{seed}: {exc}")
-            continue
-        _same_core(tasks)
-    assert len(refused) <= 0.05 * len(plan), refused
+            generate(_config(seed, rung, difficulty=difficulty))
+        except Exception as exc:  # noqa: BLE001 - every failure is collected and reported by seed
+            failed.append(f"{difficulty}/{rung}/{seed}: {type(exc).__name__}: {exc}")
+    return failed
+
+
+def test_a_sample_of_seeds_generates_at_every_difficulty_and_length() -> None:
+    assert _sweep([("hard", "32k", 5), ("medium", "128k", 117), ("easy", "4k", 199), ("hard", "128k", 63)]) == []
+
+
+@pytest.mark.slow
+def test_seeds_0_to_199_generate_at_every_difficulty_and_length() -> None:
+    assert _sweep([(d, rung, seed) for d in DIFFICULTIES for rung in SWEEP_LENGTHS for seed in range(200)]) == []
 
 
 def test_the_oracle_scores_one_and_the_noop_zero_at_every_rung() -> None:
@@ -134,12 +149,14 @@ def test_a_fill_that_moves_the_gold_is_dropped_for_the_next_one() -> None:
     assert found.gold == core.base.gold and found.fill is not None and found.fill["seed"] == good["seed"]
 
 
-def test_when_every_fill_moves_the_gold_the_seed_is_refused_with_a_clear_error() -> None:
+def test_when_every_fill_moves_the_gold_the_context_falls_back_to_no_fill() -> None:
     config = _config(9, "32k", task="taxi_transfer", difficulty="easy")
     core = draw_core(config)
     makers = [lambda count: _moving_fill(core, max(count, 4))] * 3
-    with pytest.raises(TaskRefused, match="seed 9: every context fill drawn for length 32,768 changed"):
-        build_context(core, config, iter(makers))
+    found, dropped = build_context(core, config, iter(makers))
+    assert len(dropped) == 4 and "gold" in dropped[0] and dropped[-1] == "fallback: no fill"
+    assert found.fill is None and found.gold == core.base.gold and found.tokens <= config.length * 1.1
+    assert found.size >= 1 and found.spec.prompt == core.base.spec.prompt
 
 
 def test_a_length_below_the_first_rung_that_cannot_hold_the_core_is_refused() -> None:

@@ -133,3 +133,29 @@ def test_odd_but_schema_valid_arguments_never_crash_an_api(name: str) -> None:
                     next((t for t in types if t in ("integer", "number")), ""), "2026-03-14"))
             result = tools.invoke(ctx, ToolCall(name=name, arguments=args))
             assert result.error != ErrorKind.internal, (name, args, result.output)
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("maxStops", "1"), ("maxStops", 1.0), ("maxStops", True), ("adults", "2"),  # an integer as text, float, bool
+    ("fromId", "ams.airport"), ("currency_code", "usd"),  # codes in another case than the API's
+])
+def test_a_mistyped_or_misspelt_argument_is_an_error_the_agent_sees_never_a_coercion(field: str, value: Any) -> None:
+    from tests.funccall.funccall_support import make, plan, play, seed_for
+
+    env = make()
+    seed = seed_for(env, "flight_seat")
+    env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
+    search = next(c for c in plan(env) if c.name == "Search_Flights")
+    right = {**search.arguments, "fromId": search.arguments["fromId"], "maxStops": 1, "adults": 2}
+    traj = play(env, [ToolCall(name="Search_Flights", arguments=right),
+                      ToolCall(name="Search_Flights", arguments={**right, field: value})])
+    assert traj.steps[0].result.error is None, traj.steps[0].result.output
+    step = traj.steps[1]
+    assert step.result.error == ErrorKind.invalid_arguments and field in step.result.output, step.result.output
+    assert step.annotations["error_label"] == "wrong_value" and step.annotations["wrong"]
+
+
+def test_the_schema_states_the_types_and_spellings_it_enforces() -> None:
+    params = next(t.spec() for t in build_api_tools() if t.name == "Search_Flights").parameters["properties"]
+    assert params["fromId"]["pattern"] and params["currency_code"]["anyOf"][0]["pattern"] == "^[A-Z]{3}$"
+    assert {"type": "integer", "minimum": 0, "maximum": 2}.items() <= params["maxStops"]["anyOf"][0].items()

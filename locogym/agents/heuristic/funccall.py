@@ -294,3 +294,163 @@ class Policy(Agent):
             "slot_id": free[0]["slot_id"], "adults": adults, "children": children, "contact_name": who})))
         facts.update({"booking_id": booked.get("data", {}).get("booking_id"), "attraction": products[0]["name"],
                       "start_time": free[0]["start"][11:16]})
+
+
+# ---------------------------------------------------------------------- the abstain baseline's policy
+_PAGE_PARAM = {"Search_Flights": "pageNo", "Search_Hotels": "page_number", "Search_Car_Rentals": "page_number",
+               "Search_Attractions": "page"}
+MAX_PAGES = 8
+
+
+def _listed(body: Any) -> list[str]:
+    """The ids a search page lists (flight tokens, hotel ids, vehicle ids, product slugs), for paging."""
+    data = body.get("data", {}) if isinstance(body, dict) else {}
+    rows = (data.get("flightOffers") or data.get("hotels") or data.get("search_results") or data.get("products")
+            or []) if isinstance(data, dict) else []
+    keys = ("token", "hotel_id", "vehicle_id", "slug")
+    return [str(next((r[k] for k in keys if k in r), "")) for r in rows if isinstance(r, dict)]
+
+
+class Abstain(Policy):
+    """The ``abstain`` baseline's policy: the deciding search of the request with every constraint the search can
+    apply (stops and cabin, star class, facility, review bucket and free cancellation, the cheapest attraction
+    with the rating), every page of it, no booking and no cancellation; then ``{"status": "unavailable"}``.
+
+    It scores exactly the share of infeasible requests: a proof on each of them, nothing anywhere else. A model
+    that scores no more than this has not shown it can do the work."""
+
+    name = "abstain"
+
+    def act(self, obs: str, info: dict[str, Any]) -> ToolCall:
+        try:
+            if self._plan is None:
+                self._plan = self._decide(obs)
+                return next(self._plan)
+            return self._plan.send(obs)
+        except StopIteration:
+            return ToolCall(name="submit", arguments={"answer": {"status": "unavailable"}})
+
+    def _decide(self, prompt: str) -> Plan:
+        if "Rent a car" in prompt or ("taxi" in prompt and "flight" not in prompt and "flies" not in prompt):
+            yield from self._ground(prompt)
+        elif "attraction" in prompt:
+            yield from self._attraction_search(prompt)
+        elif "flight" in prompt or "flies" in prompt:
+            yield from self._flight_search(prompt)
+        elif "reservation" in prompt:
+            yield from self._rebook_search(prompt)
+        elif "hotel" in prompt:
+            yield from self._hotel_search(prompt, None)
+        return {}
+
+    def _ground(self, prompt: str) -> Steps:
+        """The heuristic's car and taxi searches already carry every constraint those searches take; its
+        bookings are never sent."""
+        chain = self._car(prompt, "", {}) if "Rent a car" in prompt else self._taxi(prompt, "", {})
+        try:
+            call = next(chain)
+            while not call.name.startswith("Book_"):
+                if call.name in _PAGE_PARAM:  # the search itself: every page of it, and nothing after it
+                    yield from self._pages(call.name, call.arguments)
+                    return
+                call = chain.send((yield call))
+        except StopIteration:
+            return
+
+    def _pages(self, name: str, arguments: dict[str, Any]) -> Generator[ToolCall, str, list[Any]]:
+        """Every page of a search, until one is shorter than the first (the last) or lists nothing new; the
+        bodies, in order."""
+        bodies: list[Any] = []
+        seen: set[str] = set()
+        full = 0
+        for page in range(1, MAX_PAGES + 1):
+            body = _body((yield ToolCall(name=name, arguments={
+                **arguments, **({_PAGE_PARAM[name]: page} if page > 1 else {})})))
+            listed = _listed(body)
+            if not listed or set(listed) <= seen:
+                break
+            bodies.append(body)
+            seen.update(listed)
+            full = full or len(listed)
+            if len(listed) < full:
+                break
+        return bodies
+
+    def _flight_search(self, prompt: str) -> Steps:
+        route = re.search(r"from (.+?) to (.+?) on ", prompt)
+        if route is None:
+            return
+        ids = []
+        for place in route.groups():
+            body = _body((yield ToolCall(name="Search_Flight_Location", arguments={"query": place})))
+            airports = [d["id"] for d in body.get("data", []) if d.get("type") == "AIRPORT"]
+            ids.append(airports[0] if airports else f"{place[:3].upper()}.CITY")
+        direct = re.search(r"a direct flight|with no stops", prompt) is not None
+        cabin = {"cabinClass": "BUSINESS"} if "business" in prompt.lower() else {}
+        yield from self._pages("Search_Flights", {
+            "fromId": ids[0], "toId": ids[1], "departDate": (_dates(prompt) or ["2026-03-01"])[0], "sort": "CHEAPEST",
+            "maxStops": 0 if direct else 1, **cabin})
+
+    def _rebook_search(self, prompt: str) -> Steps:
+        """The reservation's city and dates come from the booking and its hotel; then the hotel search."""
+        reservation = re.search(r"reservation (\w+)", prompt)
+        if reservation is None:
+            return
+        booking = _body((yield ToolCall(name="Get_Booking", arguments={"booking_id": reservation.group(1)})))
+        details = booking.get("data", {}).get("details", {})
+        stay = {k: details.get(k) for k in ("arrival_date", "departure_date")}
+        if not details.get("hotel_id") or not all(stay.values()):
+            return
+        hotel = _body((yield ToolCall(name="Get_Hotel_Details", arguments={"hotel_id": details["hotel_id"],
+                                                                           **stay})))
+        city = hotel.get("data", {}).get("city")
+        if city:
+            yield from self._hotel_search(prompt, (city, stay["arrival_date"], stay["departure_date"]))
+
+    def _hotel_search(self, prompt: str, known: tuple[str, str, str] | None) -> Steps:
+        wanted = re.search(r"(\d)-star hotel with (.+?) and a review score of at least (\d+(?:\.\d+)?)", prompt)
+        if known is None:
+            city = re.search(r"in ([A-Z][a-z]+(?: [A-Z][a-z]+)?) (?:for|from)", prompt)
+            dates = _dates(prompt)
+            if city is None or not dates:
+                return
+            nights = _number(r"staying (\d+) night", prompt, 1)
+            departure = dates[1] if len(dates) > 1 else (
+                datetime.fromisoformat(dates[0]) + timedelta(days=nights)).date().isoformat()
+            known = (city.group(1), dates[0], departure)
+        if wanted is None:
+            return
+        dest = _body((yield ToolCall(name="Search_Hotel_Destination", arguments={"query": known[0]})))
+        if not dest.get("data"):
+            return
+        adults = _number(r"for (\d+) adult", prompt, 1)
+        stay = {"dest_id": dest["data"][0]["dest_id"], "search_type": dest["data"][0]["search_type"],
+                "arrival_date": known[1], "departure_date": known[2], **({"adults": adults} if adults > 1 else {})}
+        filters = _body((yield ToolCall(name="Get_Hotel_Filter", arguments=stay)))
+        facility = next((o["genericId"] for g in filters.get("data", {}).get("filters", [])
+                         for o in g.get("options", []) if o.get("genericId", "").startswith("facility::")
+                         and o.get("title", "").lower() == wanted.group(2).lower()), None)
+        bucket = int(float(wanted.group(3)) * 10) // 10 * 10
+        parts = [f"class::{wanted.group(1)}", facility, f"reviewscorebuckets::{bucket}",
+                 "free_cancellation::1" if "free cancellation" in prompt else None]
+        yield from self._pages("Search_Hotels", {**stay, "sort_by": "price",
+                                                 "categories_filter": ",".join(p for p in parts if p)})
+
+    def _attraction_search(self, prompt: str) -> Steps:
+        """The cheapest attraction of the type rated at least the floor, then its slots that day."""
+        city = re.search(r"In ([A-Z][a-z]+(?: [A-Z][a-z]+)?), find", prompt)
+        kind = re.search(r'of type "(.+?)" rated at least (\d+(?:\.\d+)?)', prompt)
+        dates = _dates(prompt)
+        if city is None or kind is None or not dates:
+            return
+        loc = _body((yield ToolCall(name="Search_Attraction_Location", arguments={"query": city.group(1)})))
+        destinations = loc.get("data", {}).get("destinations", [])
+        if not destinations:
+            return
+        bodies = yield from self._pages("Search_Attractions", {
+            "id": destinations[0]["id"], "sortBy": "lowest_price", "typeFilters": kind.group(1)})
+        floor = float(kind.group(2))
+        rated = [p for body in bodies for p in body.get("data", {}).get("products", [])
+                 if p["reviewsStats"]["combinedNumericStats"]["average"] >= floor]
+        if rated:
+            yield ToolCall(name="Get_Attraction_Availability", arguments={"slug": rated[0]["slug"], "date": dates[0]})

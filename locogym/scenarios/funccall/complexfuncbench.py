@@ -152,8 +152,8 @@ def load(path: Path) -> tuple[Sample, ...]:
 @dataclass(frozen=True)
 class Answer:
     """What the replay world says about one call: the recorded call it stands for (or None), its response, and
-    the verdict: ``oracle`` (an expected call of the current turn), ``free`` (an optional look-up), ``repeat``
-    (a call already made) or ``wrong`` with the reference's error category."""
+    the verdict: ``oracle`` (an expected call of an open turn), ``free`` (an optional look-up) or ``wrong`` with
+    the reference's error category (a call already made is expected no more: it is judged like any other)."""
 
     index: int | None
     response: Any
@@ -163,33 +163,75 @@ class Answer:
 
 @dataclass
 class ReplayWorld:
-    """The recorded path of one sample, turn by turn, and which recorded calls the agent has made.
+    """The recorded path of one sample and the evaluator's state, as ComplexFuncBench's runner keeps it
+    (``runner/base_runner.py``: ``init_golden``, ``update_current_golden``, ``process_matches``).
 
-    The current turn is the earliest one with a required call not yet made; its calls are accepted in any
-    order, later turns' calls are not, and optional (free) calls are accepted at any point."""
+    The calls it expects (the *window*) are those not yet made of the turns opened so far. The first turn is
+    open at the start, and one more opens after every assistant message that made at least one expected call;
+    a window of look-ups only (or of nothing) opens the next turn too. So a model that sends one call per message
+    may make a later turn's call before a parallel sibling of the current one, as in the reference. A message is
+    the calls of one model turn: a step whose action came with model usage starts one, a step served from the same
+    turn's queue (no usage reported) continues it, and a step with no usage reported at all is a message alone.
+    A recorded look-up is answered at any point (the reference keeps them in a table of free calls)."""
 
     calls: list[dict[str, Any]]  # turn, name, arguments, free
     responses: list[Any]
     matched: set[int] = field(default_factory=set)
+    opened: int = 0  # the last turn opened (the reference's turn_id)
+    message: int = -1  # the current message's index
+    message_from_model: bool = False
+    message_hits: int = 0
+
+    def __post_init__(self) -> None:
+        self._open_if_only_free()
+
+    @property
+    def turns(self) -> int:
+        return 1 + max((c["turn"] for c in self.calls), default=-1)
+
+    def window(self) -> list[int]:
+        """The recorded calls expected now: those not made of the turns opened so far."""
+        return [i for i, c in enumerate(self.calls) if c["turn"] <= self.opened and i not in self.matched]
 
     def current_turn(self) -> int | None:
+        """The earliest turn with a required call not yet made (None when every one is made)."""
         turns = [c["turn"] for i, c in enumerate(self.calls) if not c["free"] and i not in self.matched]
         return min(turns) if turns else None
+
+    def _open_if_only_free(self) -> None:
+        if all(self.calls[i]["free"] for i in self.window()):
+            self.opened += 1
+
+    def begin_step(self, from_model: bool, queued: bool) -> None:
+        """A step is about to run: it continues the current message when its action was queued behind a model
+        turn's first call; otherwise the current message ends (opening the next turn after a message with an
+        expected call, as the reference does) and a new one begins."""
+        if queued and self.message_from_model and self.message >= 0:
+            return
+        if self.message >= 0:
+            if self.message_hits:
+                self.opened += 1
+            self._open_if_only_free()
+        self.message, self.message_from_model, self.message_hits = self.message + 1, from_model, 0
 
     def _find(self, name: str, arguments: dict[str, Any], indices: list[int]) -> int | None:
         return next((i for i in indices if same_call(name, arguments, self.calls[i]["name"],
                                                      self.calls[i]["arguments"])), None)
 
     def answer(self, name: str, arguments: dict[str, Any]) -> Answer:
-        turn = self.current_turn()
-        window = [i for i, c in enumerate(self.calls) if c["turn"] == turn and i not in self.matched]
-        free = [i for i, c in enumerate(self.calls) if c["free"] and i not in self.matched]
-        for verdict, indices in (("oracle", window), ("free", free), ("repeat", sorted(self.matched))):
+        """The recorded call this one stands for and its response, or the reference's error category: with
+        nothing left to expect every call is a hallucinated one (checked first, as the reference does)."""
+        window = self.window()
+        if not window:
+            return Answer(None, None, "wrong", "func_hallucination")
+        required = [i for i in window if not self.calls[i]["free"]]
+        free = [i for i, c in enumerate(self.calls) if c["free"]]
+        for verdict, indices in (("oracle", required), ("free", free)):
             hit = self._find(name, arguments, indices)
             if hit is not None:
-                if verdict != "repeat":
-                    self.matched.add(hit)
-                return Answer(hit, self.responses[hit], "free" if self.calls[hit]["free"] else verdict)
+                self.matched.add(hit)
+                self.message_hits += 1
+                return Answer(hit, self.responses[hit], verdict)
         expected = [(self.calls[i]["name"], self.calls[i]["arguments"]) for i in window]
         return Answer(None, None, "wrong", classify(name, arguments, expected))
 
@@ -238,8 +280,13 @@ def build_world(task: Task) -> ReplayWorld:
     return ReplayWorld(calls=calls, responses=list(task.meta["responses"]))
 
 
-def verdict(call: ToolCall | None, result: ToolResult, task: Task) -> dict[str, Any]:
-    """Per step: the reference's category of the call (format errors included) and the recorded call it made."""
+def verdict(call: ToolCall | None, result: ToolResult, task: Task, world: ReplayWorld) -> dict[str, Any]:
+    """Per step: the reference's category of the call (format errors included), the recorded call it made, and
+    the assistant message it belongs to."""
+    return {**_verdict(call, result), "message": world.message}
+
+
+def _verdict(call: ToolCall | None, result: ToolResult) -> dict[str, Any]:
     if call is None:
         return {"wrong": True, "error_label": "decode_error", "verdict": "error"}
     if call.name == "submit":
@@ -255,6 +302,27 @@ def verdict(call: ToolCall | None, result: ToolResult, task: Task) -> dict[str, 
 
 
 STOPPING = frozenset(CATEGORIES) - {"success", "stop_early", "format_error"}
+ALWAYS_STOPPING = frozenset({"decode_error", "func_hallucination"})
+
+
+def stopping_step(steps: list[Any]) -> Any | None:
+    """The step whose error ends the sample, as the reference's runner decides per assistant message: an
+    undecodable call or a call with nothing left to expect ends it at once; otherwise a message ends it when none
+    of its calls was expected and none was a format error (a wrong call beside a right one does not)."""
+    messages: dict[int, list[Any]] = {}
+    for step in steps:
+        messages.setdefault(int(step.annotations.get("message", step.index)), []).append(step)
+    for group in messages.values():
+        labels = [s.annotations.get("error_label") for s in group]
+        hard = next((s for s, label in zip(group, labels, strict=True) if label in ALWAYS_STOPPING), None)
+        if hard is not None:
+            return hard
+        hit = any(s.annotations.get("verdict") in ("oracle", "free") for s in group)
+        if not hit and "format_error" not in labels:
+            wrong = next((s for s, label in zip(group, labels, strict=True) if label in STOPPING), None)
+            if wrong is not None:
+                return wrong
+    return None
 
 
 def grade(task: Task, trajectory: Trajectory) -> EpisodeScore:
@@ -263,7 +331,7 @@ def grade(task: Task, trajectory: Trajectory) -> EpisodeScore:
     every required recorded call made in turn order, no stopping error, and a final answer submitted."""
     calls = task.gold_as(ReplayGold).calls
     steps = trajectory.steps
-    stop = next((s for s in steps if s.annotations.get("error_label") in STOPPING), None)
+    stop = stopping_step(steps)
     before = [s for s in steps if stop is None or s.index < stop.index]
     made = {s.annotations["oracle_step"] for s in before if s.annotations.get("verdict") in ("oracle", "free")}
     required = [i for i, c in enumerate(calls) if not c.free]

@@ -413,4 +413,6 @@ def lead_possible(kind: str, params: dict[str, Any]) -> bool:
         return any(k[1] < int(params["party"]) or k[2] < int(params["bags"]) for k in TAXI_KINDS)
     if kind == "hotels" and params["mode"] == "near":
         return float(params["gold_km"]) > 0.3
+    if kind == "flights":
+        return params.get("window") is not None  # the cheapest of the day: nothing cheaper can miss it
     return True

@@ -44,8 +44,12 @@ UNDERSHOOT = 0.85  # a fitted episode shorter than this share of its target gets
 SIZE_STEPS = 6  # response sizes tried after the most compact one
 CORE_ATTEMPTS = 400
 FILL_ATTEMPTS = 6
-# difficulty -> (share of infeasible tasks where a template has them, strictness of the constraints)
-DIFFICULTY = {"easy": (0.0, 0.5), "medium": (0.2, 0.8), "hard": (0.3, 0.95)}
+# The share of infeasible requests: the same for every template, difficulty and length, so that nothing in a
+# prompt predicts "unavailable", and small, so that always claiming it (the ``abstain`` baseline) stays far below
+# an agent that does the work.
+INFEASIBLE_SHARE = 0.03
+# difficulty -> strictness of the constraints (the chance to redraw when they would not change the answer)
+DIFFICULTY = {"easy": 0.5, "medium": 0.8, "hard": 0.95}
 _CATALOGS: OrderedDict[int, Catalog] = OrderedDict()
 
 
@@ -151,19 +155,28 @@ def draw_core(config: ScenarioConfig) -> Core:
     return core
 
 
-def _draw_core(config: ScenarioConfig, shown_seed: int) -> Core:
-    seed = config.core_seed()
-    world_seed = seed % 1_000_003
-    rng = random.Random(seed)
+def first_draws(config: ScenarioConfig) -> tuple[random.Random, str, bool]:
+    """The core's first draws, before the template's own: its random stream, the template, and whether the request
+    is infeasible. The flag is one coin of ``INFEASIBLE_SHARE`` tossed before anything the prompt shows is drawn,
+    whatever the template, difficulty or length, so no feature of the prompt predicts it."""
+    rng = random.Random(config.core_seed())
     drawn = rng.choice(sorted(TEMPLATES))  # drawn even when given, so the draws after it never shift
     name = config.task or drawn
-    func, has_infeasible = TEMPLATES[name]
-    share, strictness = DIFFICULTY[config.difficulty]
-    infeasible = has_infeasible and rng.random() < share
+    infeasible = rng.random() < INFEASIBLE_SHARE and TEMPLATES[name][1]
+    return rng, name, infeasible
+
+
+def _draw_core(config: ScenarioConfig, shown_seed: int) -> Core:
+    world_seed = config.core_seed() % 1_000_003
+    rng, name, infeasible = first_draws(config)
+    func = TEMPLATES[name][0]
+    strictness = DIFFICULTY[config.difficulty]
     why: Counter[str] = Counter()
-    for _attempt in range(CORE_ATTEMPTS):
+    # the fallback draws: when the difficulty's strictness finds nothing binding, any draw that plays will do
+    for attempt in range(2 * CORE_ATTEMPTS):
         state = rng.getstate()
-        planner = Planner(World(catalog_for(world_seed), size=1), strictness=strictness)
+        planner = Planner(World(catalog_for(world_seed), size=1),
+                          strictness=strictness if attempt < CORE_ATTEMPTS else 0.0)
         try:
             spec = func(rng, planner, infeasible)
         except Retry as retry:
@@ -176,7 +189,7 @@ def _draw_core(config: ScenarioConfig, shown_seed: int) -> Core:
         return Core(name, infeasible, state, world_seed, play)
     reasons = "; ".join(f"{reason} ({n}x)" for reason, n in why.most_common(3))
     raise TaskRefused(f"seed {shown_seed}: no usable {name} task ({'infeasible' if infeasible else 'feasible'}, "
-                      f"difficulty {config.difficulty}) in {CORE_ATTEMPTS} draws: {reasons}.",
+                      f"difficulty {config.difficulty}) in {2 * CORE_ATTEMPTS} draws: {reasons}.",
                       fix="Use another seed (or another task= or difficulty=).")
 
 
@@ -241,7 +254,8 @@ def build_context(core: Core, config: ScenarioConfig,
     number of entries. Returns the play and why earlier fills were dropped.
 
     Raises:
-        ConfigError: the length cannot hold the core, or every fill drawn moved the gold.
+        ConfigError: the length cannot hold the core. When every fill drawn moves the gold, the context falls
+            back to no fill (see :func:`_fallback`) and ``dropped`` ends with ``"fallback: no fill"``.
     """
     requested = parse_response_size(config.params.get("response_size", "auto"))
     if core.base.tokens > config.length:
@@ -257,9 +271,21 @@ def build_context(core: Core, config: ScenarioConfig,
             return _fit(core, config.length, requested, fill_count(config.length), maker), dropped
         except FillMoved as moved:
             dropped.append(str(moved))
-    raise TaskRefused(f"seed {config.seed}: every context fill drawn for length {config.length:,} changed the "
-                      f"task ({'; '.join(dropped[-2:]) or 'no fill drawn'}).",
-                      fix="Use another seed or length; this is a generator defect worth reporting with the seed.")
+    return _fallback(core, config.length, requested), [*dropped, "fallback: no fill"]
+
+
+def _no_fill(count: int) -> None:
+    return None
+
+
+def _fallback(core: Core, length: int, requested: int | str) -> Play:
+    """The context when every fill drawn moved the gold: no fill, only the response size fitted to the length;
+    and when even a bigger size moves it, the core's own play (it fits every rung). So a seed never fails for
+    want of a context: the task is the same, its context shorter than asked (``length_tokens`` says how long)."""
+    try:
+        return _fit(core, length, requested, 0, _no_fill)
+    except FillMoved:
+        return core.base
 
 
 def _fit(core: Core, length: int, requested: int | str, count: int, maker: SpecMaker) -> Play:

@@ -1,10 +1,12 @@
 """Grading LoCo-FuncCall-v0 without a model judge.
 
-* Outcome: the final world state (each required booking made with the right parameters, each required
-  cancellation done, nothing else booked or cancelled) and the submitted answer's fields, each graded alone
-  (:mod:`~locogym.scenarios.funccall.answers`). Any path that reaches that state and those facts scores the same
-  as the oracle's. "Unavailable" counts only after a call with the request's own route, dates, entity and party
-  whose result showed that nothing fits; otherwise it is labelled an unsupported claim.
+* Outcome (:func:`end_state`, :func:`check_facts`): the world's whole end state against the gold's (every
+  booking with its status and history: each required booking confirmed, each named cancellation made, nothing
+  else booked, cancelled or changed, so any collateral change, ``fc.collateral``, scores 0) and the submitted
+  answer's fields, each graded alone (:mod:`~locogym.scenarios.funccall.answers`). Any path that reaches that
+  state and those facts scores the same as the oracle's. "Unavailable" counts only after the deciding search with
+  every anchor and filter of the request, answered without error and listing the item that decides it, and with
+  no booking of the agent's standing (:func:`claim_of`).
 * Per call (:func:`verdict`, run as each step happens): a call is right if its normalised arguments equal an
   oracle call's or it returns the same result set; a booking is right if it satisfies a requirement. Errors get
   ComplexEval-style labels: decode_error, hallucinated_function, missing_parameter, hallucinated_parameter,
@@ -15,14 +17,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
-from locogym.core.types import EpisodeScore, ErrorKind, Task, ToolCall, ToolResult, Trajectory
+from locogym.core.types import EpisodeScore, ErrorKind, StepEvent, Task, ToolCall, ToolResult, Trajectory
 from locogym.scenarios.funccall.answers import candidates, claims_unavailable, grade_fields
 from locogym.scenarios.funccall.apis import ANCHORS, LOOKUPS, STATE_CHANGING
-from locogym.scenarios.funccall.gold import FuncCallGold, Requirement
+from locogym.scenarios.funccall.gold import FuncCallGold, Proof, Requirement
 from locogym.scenarios.funccall.normalize import (
     norm_text,
     norm_value,
@@ -39,8 +42,9 @@ def gold_of(task: Task) -> FuncCallGold:
     return task.gold_as(FuncCallGold)
 
 
-# ---------------------------------------------------------------------- requirements on the final state
+# ---------------------------------------------------------------------- the whole final state
 def booking_matches(booking: Booking, requirement: Requirement) -> bool:
+    """Whether a booking, as it stands at the end, is the one a requirement asks for (a cancelled one never is)."""
     if booking.kind != requirement.kind or booking.status != "confirmed":
         return False
     for field, want in requirement.match.items():
@@ -54,8 +58,9 @@ def booking_matches(booking: Booking, requirement: Requirement) -> bool:
 
 
 def match_requirements(task: Task, world: World) -> tuple[list[Booking | None], list[Booking]]:
-    """For each requirement the agent-made booking that satisfies it (or None), and the extra bookings."""
-    made = [b for b in world.bookings if not b.preexisting and b.status == "confirmed"]
+    """For each requirement the agent-made booking that satisfies it (or None), and every other booking the agent
+    made, cancelled or not (each one a change nobody asked for)."""
+    made = [b for b in world.bookings if not b.preexisting]
     used: set[str] = set()
     found: list[Booking | None] = []
     for requirement in gold_of(task).requirements:
@@ -64,6 +69,37 @@ def match_requirements(task: Task, world: World) -> tuple[list[Booking | None], 
             used.add(hit.booking_id)
         found.append(hit)
     return found, [b for b in made if b.booking_id not in used]
+
+
+@dataclass
+class EndState:
+    """The world's end state against the gold's: which required bookings stand (each confirmed, booked once and
+    never changed), which required cancellations were made, and every change nobody asked for (``collateral``:
+    another booking, even one cancelled again; a cancellation of a booking made before the episode that the
+    request did not name)."""
+
+    matched: list[Booking | None]
+    cancels_ok: list[bool]
+    collateral: list[str]
+
+    @property
+    def done(self) -> int:
+        return sum(m is not None for m in self.matched) + sum(self.cancels_ok)
+
+
+def end_state(task: Task, world: World) -> EndState:
+    """Compare every booking of the world, with its status and history, with the gold end state: the
+    requirements confirmed, the named cancellations made, every other booking made before the episode untouched,
+    and nothing else booked."""
+    gold = gold_of(task)
+    matched, extra = match_requirements(task, world)
+    wanted = set(gold.cancels)
+    before = [b for b in world.bookings if b.preexisting]
+    cancels_ok = [any(b.booking_id == c and b.status == "cancelled" for b in before) for c in sorted(wanted)]
+    collateral = [f"unasked booking {b.booking_id} ({b.kind}, {'/'.join(b.history)})" for b in extra]
+    collateral += [f"unasked cancellation of {b.booking_id}" for b in before
+                   if b.status == "cancelled" and b.booking_id not in wanted]
+    return EndState(matched, cancels_ok, collateral)
 
 
 # ---------------------------------------------------------------------- answer facts
@@ -80,22 +116,33 @@ def check_facts(task: Task, answer: Any, matched: list[Booking | None]) -> tuple
     return grade_fields([f.as_field() for f in gold.facts], expected, answer, list(gold.answer_keys))
 
 
-def unavailable_proven(task: Task, trajectory: Trajectory) -> bool:
-    """Whether a call showed that nothing fits: the task's proof API, answered without error, with the task's
-    route, dates, entity and party (normalised), listing the item that decides it."""
-    proof = gold_of(task).proof
-    if proof is None:
+def proves(proof: Proof, step: StepEvent) -> bool:
+    """Whether one step is the proof: a call of the proof's API answered without error, whose normalised
+    arguments equal the request's on every anchor and filter the proof names, and whose result lists the item
+    that decides it."""
+    call = step.call
+    if call is None or call.name != proof.api or step.result.error is not None:
         return False
-    for step in trajectory.steps:
-        call = step.call
-        if call is None or call.name != proof.api or step.result.error is not None:
-            continue
-        normal = normalize_args(call.name, call.arguments)
-        if any(normal.get(k) != v for k, v in proof.match.items()):
-            continue
-        if proof.witness is None or proof.witness in step.result.data.get("items", []):
-            return True
-    return False
+    normal = normalize_args(call.name, call.arguments)
+    if any(normal.get(k) != v for k, v in proof.match.items()):
+        return False
+    return proof.witness is None or proof.witness in step.result.data.get("items", [])
+
+
+def unavailable_proven(task: Task, trajectory: Trajectory) -> bool:
+    """Whether a call showed that nothing fits (see :func:`proves`)."""
+    proof = gold_of(task).proof
+    return proof is not None and any(proves(proof, step) for step in trajectory.steps)
+
+
+def claim_of(task: Task, trajectory: Trajectory, answer: Any, world: World) -> str:
+    """What became of an "unavailable" answer: ``not_claimed``, ``proven``, ``contradicted`` (the agent holds a
+    booking of its own at the end) or ``unsupported`` (no proof, or the request is feasible)."""
+    if not claims_unavailable(candidates(answer)):
+        return "not_claimed"
+    if any(not b.preexisting and b.status == "confirmed" for b in world.bookings):
+        return "contradicted"
+    return "proven" if gold_of(task).infeasible and unavailable_proven(task, trajectory) else "unsupported"
 
 
 # ---------------------------------------------------------------------- per-call verdicts
@@ -218,12 +265,9 @@ def _leaves(value: Any) -> list[str]:
     return [str(value)] if value is not None and not isinstance(value, bool) else []
 
 
-def cascade_metrics(task: Task, trajectory: Trajectory) -> dict[str, Any]:
-    """A wrong call is *cascaded* when its arguments carry a value first introduced by an earlier wrong call's
-    output; right calls that reuse such a value (the right token shown by a wrong search) are not."""
-    steps = trajectory.steps
+def _cascade_parents(steps: list[StepEvent], wrong: list[bool]) -> dict[int, list[int]]:
+    """For each wrong call, the earlier wrong calls whose output first introduced a value its arguments carry."""
     origin: dict[str, int] = {}
-    wrong = [bool(s.annotations.get("wrong")) for s in steps]
     parents: dict[int, list[int]] = {}
     for s in steps:
         if s.call is not None and s.call.name != "submit" and wrong[s.index]:
@@ -233,85 +277,130 @@ def cascade_metrics(task: Task, trajectory: Trajectory) -> dict[str, Any]:
                 parents[s.index] = bad
         for v in s.result.data.get("values", []) if s.result.error is None else []:
             origin.setdefault(str(v), s.index)
+    return parents
+
+
+def _longest_cascade(parents: dict[int, list[int]], any_wrong: bool) -> int:
     depth: dict[int, int] = {}
     for i in sorted(parents):
         depth[i] = 1 + max(depth.get(j, 0) for j in parents[i])
-    first_wrong = next((i for i, w in enumerate(wrong) if w), -1)
+    return (1 + max(depth.values(), default=0)) if any_wrong else 0
+
+
+def _recovery(steps: list[StepEvent]) -> tuple[int, int]:
+    """Subgoals with a wrong call, and how many of them a later right call of the same subgoal recovered."""
     wrong_goals = {s.annotations.get("subgoal") for s in steps if s.annotations.get("wrong")} - {None}
     recovered = 0
     for goal in wrong_goals:
-        last_wrong = max(s.index for s in steps if s.annotations.get("subgoal") == goal and s.annotations.get("wrong"))
-        if any(s.index > last_wrong and s.annotations.get("subgoal") == goal and not s.annotations.get("wrong")
-               for s in steps):
-            recovered += 1
-    oracle_steps = task.meta.get("oracle_steps", [])
-    required = [i for i, s in enumerate(oracle_steps) if not s["optional"]]
+        mine = [s for s in steps if s.annotations.get("subgoal") == goal]
+        last_wrong = max(s.index for s in mine if s.annotations.get("wrong"))
+        recovered += any(s.index > last_wrong and not s.annotations.get("wrong") for s in mine)
+    return len(wrong_goals), recovered
+
+
+def _step_credit(task: Task, steps: list[StepEvent]) -> float:
+    """Required (non look-up) oracle steps that some right call matched, over all of them."""
+    required = [i for i, s in enumerate(task.meta.get("oracle_steps", [])) if not s["optional"]]
     matched = {s.annotations.get("oracle_step") for s in steps if not s.annotations.get("wrong")}
+    return (sum(1 for i in required if i in matched) / len(required)) if required else 1.0
+
+
+def _label_counts(steps: list[StepEvent]) -> dict[str, int]:
     labels: dict[str, int] = {}
     for s in steps:
         label = s.annotations.get("error_label")
         if label:
             labels[label] = labels.get(label, 0) + 1
-    return {"first_wrong_call": first_wrong, "wrong_calls": sum(wrong), "cascaded_calls": len(parents),
-            "cascaded_steps": sorted(parents),
-            "longest_cascade": (1 + max(depth.values(), default=0)) if any(wrong) else 0,
-            "wrong_subgoals": len(wrong_goals), "recovered_subgoals": recovered,
-            "step_credit": (sum(1 for i in required if i in matched) / len(required)) if required else 1.0,
-            "labels": labels}
+    return labels
+
+
+def cascade_metrics(task: Task, trajectory: Trajectory) -> dict[str, Any]:
+    """A wrong call is *cascaded* when its arguments carry a value first introduced by an earlier wrong call's
+    output; right calls that reuse such a value (the right token shown by a wrong search) are not."""
+    steps = trajectory.steps
+    wrong = [bool(s.annotations.get("wrong")) for s in steps]
+    parents = _cascade_parents(steps, wrong)
+    wrong_subgoals, recovered = _recovery(steps)
+    return {"first_wrong_call": next((i for i, w in enumerate(wrong) if w), -1), "wrong_calls": sum(wrong),
+            "cascaded_calls": len(parents), "cascaded_steps": sorted(parents),
+            "longest_cascade": _longest_cascade(parents, any(wrong)),
+            "wrong_subgoals": wrong_subgoals, "recovered_subgoals": recovered,
+            "step_credit": _step_credit(task, steps), "labels": _label_counts(steps)}
 
 
 # ---------------------------------------------------------------------- the episode score
-def grade(task: Task, trajectory: Trajectory, world: World) -> EpisodeScore:
-    submits = [s for s in trajectory.steps if s.result.data.get("submitted")]
-    answer = submits[-1].result.data.get("answer") if submits else None
-    gold = gold_of(task)
-    matched, extra = match_requirements(task, world)
-    wanted_cancels = set(gold.cancels)
-    cancelled = {b.booking_id for b in world.bookings if b.preexisting and b.status == "cancelled"}
-    cancels_ok = [c in cancelled for c in sorted(wanted_cancels)]
-    wrong_cancels = len(cancelled - wanted_cancels)
-    facts, reasons = check_facts(task, answer, matched)
-    claim = "not_claimed"
-    if claims_unavailable(candidates(answer)):
-        claim = "proven" if gold.infeasible and unavailable_proven(task, trajectory) else "unsupported"
-    if gold.infeasible and facts and facts[0] and claim != "proven":
-        facts[0] = False
-        reasons[0] = "unsupported claim: no call with the request's route, dates, entity and party showed it"
-    parts = [m is not None for m in matched] + cancels_ok + facts
-    penalties = len(extra) + wrong_cancels
-    success = sum(parts) / (len(parts) + penalties) if parts else 0.0
-    cascade = cascade_metrics(task, trajectory)
-    needed = len(gold.requirements) + len(wanted_cancels)
-    stop_early = bool(submits) and (sum(m is not None for m in matched) + sum(cancels_ok) < needed
-                                    or not all(facts)) and cascade["step_credit"] < 1.0
-    labels_count = dict(cascade["labels"])
-    if stop_early:
-        labels_count["stop_early"] = 1
-    if answer is None and not any(m is not None for m in matched) and not any(cancels_ok):
-        outcome = "no_answer"
-    elif success >= 1.0:
-        outcome = "correct"
-    elif success > 0:
-        outcome = "partial"
-    else:
-        outcome = "wrong"
-    metrics: dict[str, float] = {
-        "fc.state_score": (sum(m is not None for m in matched) + sum(cancels_ok)) / needed if needed else float(not extra),
+UNSUPPORTED = "unsupported claim: no error-free deciding search with every constraint of the request showed it"
+
+
+def _success(state: EndState, facts: list[bool]) -> float:
+    """The share of required bookings, cancellations and answer fields that are right; 0 when anything was
+    booked, cancelled or changed that the request did not ask for, so churn is never free."""
+    parts = [m is not None for m in state.matched] + state.cancels_ok + facts
+    if state.collateral or not parts:
+        return 0.0
+    return sum(parts) / len(parts)
+
+
+def _outcome(answer: Any, state: EndState, success: float) -> str:
+    if answer is None and not state.done:
+        return "no_answer"
+    if success >= 1.0:
+        return "correct"
+    return "partial" if success > 0 else "wrong"
+
+
+def _stop_early(task: Task, submitted: bool, state: EndState, facts: list[bool], credit: float) -> bool:
+    needed = len(gold_of(task).requirements) + len(gold_of(task).cancels)
+    return submitted and (state.done < needed or not all(facts)) and credit < 1.0
+
+
+def _metrics(task: Task, state: EndState, facts: list[bool], cascade: dict[str, Any],
+             labels_count: dict[str, int]) -> dict[str, float]:
+    needed = len(gold_of(task).requirements) + len(gold_of(task).cancels)
+    extra = sum(1 for c in state.collateral if c.startswith("unasked booking"))
+    return {
+        "fc.state_score": state.done / needed if needed else float(not state.collateral),
         "fc.facts_score": sum(facts) / len(facts) if facts else 1.0,
-        "fc.extra_bookings": float(len(extra)), "fc.wrong_cancellations": float(wrong_cancels),
+        "fc.collateral": float(len(state.collateral)),
+        "fc.extra_bookings": float(extra), "fc.wrong_cancellations": float(len(state.collateral) - extra),
         "fc.step_credit": float(cascade["step_credit"]), "fc.wrong_calls": float(cascade["wrong_calls"]),
-        "fc.first_wrong_call": float(cascade["first_wrong_call"]), "fc.cascaded_calls": float(cascade["cascaded_calls"]),
-        "fc.longest_cascade": float(cascade["longest_cascade"]),
-        "fc.recovery_rate": (cascade["recovered_subgoals"] / cascade["wrong_subgoals"]) if cascade["wrong_subgoals"] else 1.0,
+        "fc.first_wrong_call": float(cascade["first_wrong_call"]),
+        "fc.cascaded_calls": float(cascade["cascaded_calls"]), "fc.longest_cascade": float(cascade["longest_cascade"]),
+        "fc.recovery_rate": (cascade["recovered_subgoals"] / cascade["wrong_subgoals"]
+                             if cascade["wrong_subgoals"] else 1.0),
         **{f"fc.err_{label}": float(labels_count.get(label, 0)) for label in ERROR_LABELS},
     }
-    labels = {"fc.template": str(task.meta.get("template", "")), "fc.domain": str(task.meta.get("domain", "")),
-              "fc.stop_early": "yes" if stop_early else "no",
-              "fc.cascade": "none" if not cascade["wrong_calls"] else (
-                  "cascaded" if cascade["cascaded_calls"] else "contained"),
-              "fc.error_labels": ",".join(f"{k}:{v}" for k, v in sorted(labels_count.items())),
-              "fc.cascaded_steps": ",".join(map(str, cascade["cascaded_steps"])),
-              "fc.unavailable_claim": claim,
-              "fc.answer_fields": ",".join(f"{f.key}:{'ok' if ok else why}"
-                                           for f, ok, why in zip(gold.facts, facts, reasons, strict=True))}
-    return EpisodeScore(success=min(1.0, max(0.0, success)), outcome=outcome, metrics=metrics, labels=labels)
+
+
+def _labels(task: Task, state: EndState, facts: list[bool], reasons: list[str], cascade: dict[str, Any],
+            labels_count: dict[str, int], claim: str) -> dict[str, str]:
+    gold = gold_of(task)
+    return {"fc.template": str(task.meta.get("template", "")), "fc.domain": str(task.meta.get("domain", "")),
+            "fc.stop_early": "yes" if labels_count.get("stop_early") else "no",
+            "fc.cascade": "none" if not cascade["wrong_calls"] else (
+                "cascaded" if cascade["cascaded_calls"] else "contained"),
+            "fc.error_labels": ",".join(f"{k}:{v}" for k, v in sorted(labels_count.items())),
+            "fc.cascaded_steps": ",".join(map(str, cascade["cascaded_steps"])),
+            "fc.unavailable_claim": claim, "fc.collateral": "; ".join(state.collateral),
+            "fc.answer_fields": ",".join(f"{f.key}:{'ok' if ok else why}"
+                                         for f, ok, why in zip(gold.facts, facts, reasons, strict=True))}
+
+
+def grade(task: Task, trajectory: Trajectory, world: World) -> EpisodeScore:
+    """The episode's score: the whole end state against the gold's, then the answer's fields (an infeasible
+    request's "unavailable" counts only when proven); behaviour metrics and labels beside it."""
+    submits = [s for s in trajectory.steps if s.result.data.get("submitted")]
+    answer = submits[-1].result.data.get("answer") if submits else None
+    state = end_state(task, world)
+    facts, reasons = check_facts(task, answer, state.matched)
+    claim = claim_of(task, trajectory, answer, world)
+    if gold_of(task).infeasible and facts and facts[0] and claim != "proven":
+        facts[0], reasons[0] = False, UNSUPPORTED
+    cascade = cascade_metrics(task, trajectory)
+    labels_count = dict(cascade["labels"])
+    if _stop_early(task, bool(submits), state, facts, cascade["step_credit"]):
+        labels_count["stop_early"] = 1
+    success = _success(state, facts)
+    return EpisodeScore(success=success, outcome=_outcome(answer, state, success),
+                        metrics=_metrics(task, state, facts, cascade, labels_count),
+                        labels=_labels(task, state, facts, reasons, cascade, labels_count, claim))

@@ -1,31 +1,45 @@
 """Argument models of the simulated travel APIs (one pydantic model per endpoint) and their descriptions.
 
 The world validates calls with them (the oracle planner, argument normalisation, grading) and the tools expose
-them as JSON Schema. Models are strict: an unknown parameter is rejected, which grading labels a hallucinated
-parameter.
+them as JSON Schema. Models are strict, as a real API and the ComplexFuncBench replay are: an unknown parameter is
+rejected (graded a hallucinated parameter), and a value of the wrong JSON type is an error the agent is shown,
+never coerced: ``"2"`` or ``2.0`` or ``true`` for an integer, ``"12.5"`` for a number. Codes are spelled as the
+API spells them (``pattern`` in the schema): currencies and location ids in capitals (``USD``, ``AMS.AIRPORT``),
+seats as ``14A``. Free text (names, queries) is free text.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from locogym.core.args import ToolArgs
 from locogym.scenarios.funccall.apis import HANDLERS
 
-Currency = Field(default=None, description="ISO 4217 code of the prices in the response (default EUR).")
+CURRENCY_CODE = r"^[A-Z]{3}$"
+LOCATION_ID = r"^[A-Z]{3}\.(AIRPORT|CITY)$"
+SEAT = r"^[0-9]{1,2}[A-Z]$"
+Currency = Field(default=None, pattern=CURRENCY_CODE,
+                 description="ISO 4217 code of the prices in the response, in capitals (default EUR).")
 Date = "Date in yyyy-mm-dd format."
 
 
-class QueryArgs(ToolArgs):
+class ApiArgs(ToolArgs):
+    """Every API's arguments: no coercion between JSON types (see the module docstring)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
+
+
+class QueryArgs(ApiArgs):
     query: str = Field(description="Free-text place name, e.g. a city, an airport or a landmark.")
 
 
 # ---------------------------------------------------------------------- flights
-class SearchFlightsArgs(ToolArgs):
-    fromId: str = Field(description='Departure location id from Search_Flight_Location, e.g. "CDG.AIRPORT" or "PAR.CITY".')
-    toId: str = Field(description="Arrival location id from Search_Flight_Location.")
+class SearchFlightsArgs(ApiArgs):
+    fromId: str = Field(pattern=LOCATION_ID, description='Departure location id from Search_Flight_Location, e.g. '
+                                                         '"CDG.AIRPORT" or "PAR.CITY".')
+    toId: str = Field(pattern=LOCATION_ID, description="Arrival location id from Search_Flight_Location.")
     departDate: str = Field(description=Date)
     pageNo: int | None = Field(default=None, ge=1, description="Page of results, from 1.")
     adults: int | None = Field(default=None, ge=1, le=9, description="Number of adult passengers (default 1).")
@@ -35,15 +49,15 @@ class SearchFlightsArgs(ToolArgs):
     currency_code: str | None = Currency
 
 
-class MinPriceArgs(ToolArgs):
-    fromId: str = Field(description="Departure location id.")
-    toId: str = Field(description="Arrival location id.")
+class MinPriceArgs(ApiArgs):
+    fromId: str = Field(pattern=LOCATION_ID, description="Departure location id.")
+    toId: str = Field(pattern=LOCATION_ID, description="Arrival location id.")
     departDate: str = Field(description=Date + " The calendar covers three days either side.")
     cabinClass: Literal["ECONOMY", "PREMIUM_ECONOMY", "BUSINESS", "FIRST"] | None = None
     currency_code: str | None = Currency
 
 
-class TokenArgs(ToolArgs):
+class TokenArgs(ApiArgs):
     token: str = Field(description="The offer token copied from Search_Flights.")
     currency_code: str | None = Currency
 
@@ -54,11 +68,11 @@ class SeatMapArgs(TokenArgs):
 
 class BookFlightArgs(SeatMapArgs):
     passenger_name: str = Field(description="Full name of the passenger as on the passport.")
-    seat: str | None = Field(default=None, description='Seat to reserve, e.g. "14A" (from Get_Seat_Map).')
+    seat: str | None = Field(default=None, pattern=SEAT, description='Seat to reserve, e.g. "14A" (from Get_Seat_Map).')
 
 
 # ---------------------------------------------------------------------- hotels
-class DestArgs(ToolArgs):
+class DestArgs(ApiArgs):
     dest_id: str = Field(description="dest_id from Search_Hotel_Destination.")
     search_type: Literal["CITY", "DISTRICT", "HOTEL"] = Field(description="search_type from Search_Hotel_Destination.")
     arrival_date: str = Field(description="Check-in date, yyyy-mm-dd.")
@@ -80,7 +94,7 @@ class SearchHotelsArgs(HotelFilterArgs):
     currency_code: str | None = Currency
 
 
-class SearchByCoordinatesArgs(ToolArgs):
+class SearchByCoordinatesArgs(ApiArgs):
     latitude: float
     longitude: float
     arrival_date: str = Field(description="Check-in date, yyyy-mm-dd.")
@@ -93,7 +107,7 @@ class SearchByCoordinatesArgs(ToolArgs):
     currency_code: str | None = Currency
 
 
-class HotelStayArgs(ToolArgs):
+class HotelStayArgs(ApiArgs):
     hotel_id: int = Field(description="hotel_id from a hotel search.")
     arrival_date: str = Field(description="Check-in date, yyyy-mm-dd.")
     departure_date: str = Field(description="Check-out date, yyyy-mm-dd.")
@@ -102,7 +116,7 @@ class HotelStayArgs(ToolArgs):
     currency_code: str | None = Currency
 
 
-class HotelIdArgs(ToolArgs):
+class HotelIdArgs(ApiArgs):
     hotel_id: int = Field(description="hotel_id from a hotel search.")
 
 
@@ -111,7 +125,7 @@ class HotelReviewArgs(HotelIdArgs):
     page_number: int | None = Field(default=None, ge=1)
 
 
-class BookHotelArgs(ToolArgs):
+class BookHotelArgs(ApiArgs):
     hotel_id: int
     block_id: str = Field(description="block_id of the room from Get_Room_List.")
     arrival_date: str = Field(description="Check-in date, yyyy-mm-dd.")
@@ -122,7 +136,7 @@ class BookHotelArgs(ToolArgs):
 
 
 # ---------------------------------------------------------------------- cars and taxis
-class SearchCarsArgs(ToolArgs):
+class SearchCarsArgs(ApiArgs):
     pick_up_latitude: float
     pick_up_longitude: float
     drop_off_latitude: float
@@ -137,7 +151,7 @@ class SearchCarsArgs(ToolArgs):
     currency_code: str | None = Currency
 
 
-class VehicleArgs(ToolArgs):
+class VehicleArgs(ApiArgs):
     vehicle_id: str = Field(description="vehicle_id from Search_Car_Rentals.")
     search_key: str = Field(description="search_key of the same Search_Car_Rentals response.")
     currency_code: str | None = Currency
@@ -147,7 +161,7 @@ class BookCarArgs(VehicleArgs):
     driver_name: str
 
 
-class SearchTaxiArgs(ToolArgs):
+class SearchTaxiArgs(ApiArgs):
     pick_up_place_id: str = Field(description="googlePlaceId from Taxi_Search_Location.")
     drop_off_place_id: str = Field(description="googlePlaceId from Taxi_Search_Location.")
     pick_up_date: str = Field(description=Date)
@@ -155,7 +169,7 @@ class SearchTaxiArgs(ToolArgs):
     currency_code: str | None = Currency
 
 
-class BookTaxiArgs(ToolArgs):
+class BookTaxiArgs(ApiArgs):
     result_id: str = Field(description="resultId from Search_Taxi.")
     passenger_name: str
     passengers: int | None = Field(default=None, ge=1, le=16)
@@ -164,7 +178,7 @@ class BookTaxiArgs(ToolArgs):
 
 
 # ---------------------------------------------------------------------- attractions
-class SearchAttractionsArgs(ToolArgs):
+class SearchAttractionsArgs(ApiArgs):
     id: str = Field(description="A destination id from Search_Attraction_Location (data.destinations[].id).")
     sortBy: Literal["trending", "attr_book_score", "lowest_price", "highest_weighted_rating"] | None = None
     page: int | None = Field(default=None, ge=1)
@@ -173,12 +187,12 @@ class SearchAttractionsArgs(ToolArgs):
     currency_code: str | None = Currency
 
 
-class SlugArgs(ToolArgs):
+class SlugArgs(ApiArgs):
     slug: str = Field(description="Product slug from Search_Attractions or Search_Attraction_Location.")
     currency_code: str | None = Currency
 
 
-class CalendarArgs(ToolArgs):
+class CalendarArgs(ApiArgs):
     slug: str = Field(description="Product slug.")
     month: str = Field(description="Month in yyyy-mm format.")
 
@@ -187,7 +201,7 @@ class AvailabilityArgs(SlugArgs):
     date: str = Field(description=Date)
 
 
-class BookAttractionArgs(ToolArgs):
+class BookAttractionArgs(ApiArgs):
     slot_id: str = Field(description="slot_id from Get_Attraction_Availability.")
     adults: int = Field(ge=0, le=30)
     children: int | None = Field(default=None, ge=0, le=30)
@@ -196,17 +210,17 @@ class BookAttractionArgs(ToolArgs):
 
 
 # ---------------------------------------------------------------------- utilities and bookings
-class RatesArgs(ToolArgs):
-    base_currency: str = Field(description="ISO 4217 code, e.g. EUR.")
+class RatesArgs(ApiArgs):
+    base_currency: str = Field(pattern=CURRENCY_CODE, description="ISO 4217 code, e.g. EUR.")
 
 
-class ConvertArgs(ToolArgs):
+class ConvertArgs(ApiArgs):
     amount: float
-    from_currency: str
-    to_currency: str
+    from_currency: str = Field(pattern=CURRENCY_CODE, description="ISO 4217 code, e.g. EUR.")
+    to_currency: str = Field(pattern=CURRENCY_CODE, description="ISO 4217 code, e.g. USD.")
 
 
-class DistanceArgs(ToolArgs):
+class DistanceArgs(ApiArgs):
     from_latitude: float
     from_longitude: float
     to_latitude: float
@@ -214,22 +228,22 @@ class DistanceArgs(ToolArgs):
     unit: Literal["km", "mi"] | None = None
 
 
-class NearbyArgs(ToolArgs):
+class NearbyArgs(ApiArgs):
     latitude: float
     longitude: float
     radius_km: float | None = Field(default=None, gt=0)
 
 
-class PointArgs(ToolArgs):
+class PointArgs(ApiArgs):
     latitude: float
     longitude: float
 
 
-class ListBookingsArgs(ToolArgs):
+class ListBookingsArgs(ApiArgs):
     status: Literal["CONFIRMED", "CANCELLED"] | None = None
 
 
-class BookingIdArgs(ToolArgs):
+class BookingIdArgs(ApiArgs):
     booking_id: str
 
 
@@ -237,7 +251,7 @@ class CancelArgs(BookingIdArgs):
     reason: str | None = None
 
 
-class NoParams(ToolArgs):
+class NoParams(ApiArgs):
     pass
 
 

@@ -100,9 +100,9 @@ def money_down(value: float, rng: random.Random) -> int:
 
 
 def infeasible_spec(domain: str, prompt: str, keys: dict[str, tuple[str, str]], proof: dict[str, Any],
-                    where: dict[str, Any]) -> Spec:
+                    where: dict[str, Any], initial: list[dict[str, Any]] | None = None) -> Spec:
     return Spec(domain, prompt, keys, facts=[{"key": "status", "type": "text", "value": "unavailable"}],
-                infeasible=True, proof=proof, anchor=where)
+                infeasible=True, proof=proof, anchor=where, initial_bookings=initial or [])
 
 
 def proof_call(p: Planner, api: str, anchors: tuple[str, ...], witness: str | None) -> dict[str, Any]:
@@ -155,6 +155,15 @@ def _search_pages(p: Planner, subgoal: str, offers: list[Any], stop_rank: int, *
             raise AssertionError("Search_Flights disagrees with the template's ordering")
 
 
+# What a proof of "unavailable" must hold equal to the request: the deciding search's anchors (route, dates,
+# entity, party) and every filter the request's constraints set (stops, cabin, star class, facility, review
+# bucket, free cancellation, the return place).
+FLIGHT_PROOF = ("fromId", "toId", "departDate", "cabinClass", "maxStops")
+HOTEL_PROOF = ("dest_id", "arrival_date", "departure_date", "adults", "categories_filter")
+CAR_PROOF = ("pick_up_latitude", "pick_up_longitude", "drop_off_latitude", "drop_off_longitude", "pick_up_date",
+             "pick_up_time", "drop_off_date", "drop_off_time")
+
+
 def flight_seat(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     ca, cb = city_pair(rng)
     a, b = rng.choice(ca.airports), rng.choice(cb.airports)
@@ -195,7 +204,7 @@ def flight_seat(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
         _search_pages(p, "search", offers, stop, **search)
         where = {**where, "item": offers[stop].token, "rank": stop}  # the offer that proves it
         return infeasible_spec("flights", prompt, keys, proof_call(
-            p, "Search_Flights", ("fromId", "toId", "departDate", "cabinClass"), offers[stop].token), where)
+            p, "Search_Flights", FLIGHT_PROOF, offers[stop].token), where)
     _search_pages(p, "search", offers, gold_rank, **search)
     p.call("seats", "Get_Seat_Map", token=gold.token, cabinClass=None if cabin == "ECONOMY" else cabin)
     p.call("book", "Book_Flight", token=gold.token, passenger_name=who,
@@ -322,8 +331,8 @@ def hotel_cheapest(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     _hotel_pages(p, pick, **stay, adults=party, categories_filter=pick.filters, sort_by="price")
     where = _hotel_anchor(pick, price)
     if infeasible:
-        return infeasible_spec("hotels", prompt, keys, proof_call(
-            p, "Search_Hotels", ("dest_id", "arrival_date", "departure_date", "adults"), str(hotel.hotel_id)), where)
+        return infeasible_spec("hotels", prompt, keys, proof_call(p, "Search_Hotels", HOTEL_PROOF, str(hotel.hotel_id)),
+                               where)
     blocks = _cheapest_blocks(p, hotel, days, adults, price, pick.room_ok)
     p.call("rooms", "Get_Room_List", hotel_id=hotel.hotel_id, **{k: stay[k] for k in ("arrival_date", "departure_date")},
            adults=party)
@@ -350,9 +359,10 @@ def hotel_price_info(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     currency = rng.choice(tuple(c for c in ("USD", "GBP", "JPY", "CHF", "SEK", "AUD", "CAD") if c != city.currency))
     departure = arrival + timedelta(days=nights)
     keys = {"hotel_name": ("text", "the hotel's name"), f"total_price_{currency.lower()}": ("number", f"its total price in {currency}")}
+    budget = money_down(pick.price, rng) if infeasible else money_up(pick.price, rng)
     prompt = (f"I am only comparing prices, do not book anything. What is the cheapest {pick.wording[2:]} in "
-              f"{city.name} for {adults} adult(s) from {say_date(rng, arrival)} to {say_date(rng, departure)}, and "
-              f"what does the stay cost in {currency}? " + answer_clause(keys))
+              f"{city.name} for {adults} adult(s) from {say_date(rng, arrival)} to {say_date(rng, departure)} whose "
+              f"stay costs at most {budget} EUR, and what does the stay cost in {currency}? " + answer_clause(keys))
     dest = p.call("locate", "Search_Hotel_Destination", query=city.name)["data"][0]
     stay = dict(dest_id=dest["dest_id"], search_type=dest["search_type"], arrival_date=arrival.isoformat(),
                 departure_date=departure.isoformat())
@@ -360,6 +370,9 @@ def hotel_price_info(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     p.call("filters", "Get_Hotel_Filter", **stay, adults=party)
     p.call("sort", "Get_Sort_By", **stay)
     _hotel_pages(p, pick, **stay, adults=party, categories_filter=pick.filters, sort_by="price")
+    if infeasible:
+        return infeasible_spec("hotels+utilities", prompt, keys, proof_call(
+            p, "Search_Hotels", HOTEL_PROOF, str(pick.hotel.hotel_id)), _hotel_anchor(pick, pick.price))
     converted = p.call("convert", "Convert_Currency", amount=pick.price, from_currency="EUR", to_currency=currency)
     return Spec("hotels+utilities", prompt, keys, anchor=_hotel_anchor(pick, pick.price),
                 facts=[{"key": "hotel_name", "type": "text", "value": pick.hotel.name},
@@ -386,22 +399,28 @@ def cancel_rebook(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     existing = call_api(p.world, "Book_Hotel", initial["args"]).payload["data"]["booking_id"]
     p.world.bookings[-1].preexisting = True
     p.call("lookup", "Get_Booking", booking_id=existing)
-    p.call("cancel", "Cancel_Booking", booking_id=existing)  # before choosing: the freed room is on sale again
+    if not infeasible:  # before choosing: the freed room is on sale again
+        p.call("cancel", "Cancel_Booking", booking_id=existing)
     pick = _hotel_search(rng, p, city, arrival, nights, 1)
     hotel, price = pick.hotel, pick.price
     if hotel.hotel_id == old_hotel.hotel_id:
         raise Retry("the cheapest match is the reservation's own hotel")
+    budget = money_down(price, rng) if infeasible else money_up(price, rng)
     keys = {"booking_id": ("booking", "the new booking id"), "hotel_name": ("text", "the new hotel's name"),
             "total_price_eur": ("number", "the new stay's total price in EUR")}
     prompt = (f"My reservation {existing} no longer suits me. Cancel it and instead book, for the same guest and "
-              f"the same dates, the cheapest {pick.wording[2:]} in the same city (one room for one adult, the "
-              "cheapest room). " + answer_clause(keys))
+              f"the same dates, the cheapest {pick.wording[2:]} in the same city whose stay costs at most {budget} "
+              "EUR (one room for one adult, the cheapest room). If there is no such hotel, keep my reservation. "
+              + answer_clause(keys))
     dest = p.call("locate", "Search_Hotel_Destination", query=city.name)["data"][0]
     stay = dict(dest_id=dest["dest_id"], search_type=dest["search_type"], arrival_date=arrival.isoformat(),
                 departure_date=departure.isoformat())
     p.call("filters", "Get_Hotel_Filter", **stay)
     p.call("sort", "Get_Sort_By", **stay)
     _hotel_pages(p, pick, **stay, categories_filter=pick.filters, sort_by="price")
+    if infeasible:
+        return infeasible_spec("bookings+hotels", prompt, keys, proof_call(
+            p, "Search_Hotels", HOTEL_PROOF, str(hotel.hotel_id)), _hotel_anchor(pick, price), [initial])
     blocks = _cheapest_blocks(p, hotel, pick.days, 1, price)
     p.call("rooms", "Get_Room_List", hotel_id=hotel.hotel_id, arrival_date=stay["arrival_date"],
            departure_date=stay["departure_date"])
@@ -468,8 +487,7 @@ def car_rental(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
         key = body["data"]["search_key"]
     if infeasible:
         return infeasible_spec("cars", prompt, keys, proof_call(
-            p, "Search_Car_Rentals", ("pick_up_latitude", "pick_up_longitude", "pick_up_date", "pick_up_time",
-                                      "drop_off_date", "drop_off_time"), offers[rank][0].vehicle_id), where)
+            p, "Search_Car_Rentals", CAR_PROOF, offers[rank][0].vehicle_id), where)
     p.call("book", "Book_Car", vehicle_id=vehicle.vehicle_id, search_key=key, driver_name=who)
     return Spec("cars", prompt, keys, anchor=where,
                 requirements=[{"kind": "car", "match": {"vehicle_id": vehicle.vehicle_id,
@@ -608,6 +626,18 @@ def _cheapest_direct(rng: random.Random, p: Planner) -> tuple[City, City, Any, A
     return ca, cb, a, b, day, offers, gold
 
 
+def _flight_too_dear(domain: str, prompt: str, keys: dict[str, tuple[str, str]], p: Planner, gold: Any,
+                     offers: list[Any]) -> Spec:
+    """A trip whose cheapest flight costs more than the cap: nothing is booked, and the flight search that lists
+    that offer (the first of the day, by price) proves it. The answer's item is that offer."""
+    args = next(s for s in reversed(p.steps) if s.call.name == "Search_Flights").call.arguments
+    fare = gold.price_eur["ECONOMY"]
+    flight = anchor("Search_Flights", gold.token, [o.token for o in offers], "flights", {
+        "origin": args["fromId"].split(".")[0], "destination": args["toId"].split(".")[0], "day": args["departDate"],
+        "cabin": "ECONOMY", "max_stops": args["maxStops"], "window": None, "before_max": fare, "after_min": fare})
+    return infeasible_spec(domain, prompt, keys, proof_call(p, "Search_Flights", FLIGHT_PROOF, gold.token), flight)
+
+
 def flight_then_taxi(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     ca, cb, a, b, day, offers, gold = _cheapest_direct(rng, p)
     max_stops = max(o.stops for o in offers)
@@ -619,17 +649,21 @@ def flight_then_taxi(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     pickup = next(x for x in places if x.kind == "airport" and x.ref == b.iata)
     dropoff = next(x for x in places if x.kind == "centre")
     quote, _budget, where = _taxi(rng, p, pickup, dropoff, when, party, bags, False)
+    fare = gold.price_eur["ECONOMY"]
+    cap = money_down(fare, rng) if infeasible else money_up(fare, rng)
     keys = {"flight_booking_id": ("booking", "the flight booking id"), "taxi_booking_id": ("booking", "the taxi booking id"),
             "taxi_pickup": ("datetime", "the taxi pick-up date and time")}
     prompt = (f"{who} flies from {a.name} to {b.name} on {say_date(rng, day)}, {party} traveller(s) in total. Book "
               f"the cheapest economy flight with {'no stops' if max_stops == 0 else 'at most one stop'} that day "
-              f"(one ticket in the name of {who}), then a taxi from the arrival airport to {cb.name} City Centre "
+              f"if its fare is at most {cap} EUR (one ticket in the name of {who}), then a taxi from the arrival airport to {cb.name} City Centre "
               f"picking up exactly {delay} minutes after the flight lands (local time): the cheapest vehicle that "
               f"seats {party} and takes {bags} large bag(s). " + answer_clause(keys))
     p.call("locate", "Search_Flight_Location", query=ca.name)
     p.call("locate", "Search_Flight_Location", query=cb.name)
     _search_pages(p, "flight_search", offers, offers.index(gold), fromId=f"{a.iata}.AIRPORT", toId=f"{b.iata}.AIRPORT",
                   departDate=day.isoformat(), sort="CHEAPEST", maxStops=max_stops)
+    if infeasible:
+        return _flight_too_dear("flights+taxis", prompt, keys, p, gold, offers)
     p.call("flight_book", "Book_Flight", token=gold.token, passenger_name=who)
     p.call("taxi_locate", "Taxi_Search_Location", query=pickup.name)
     p.call("taxi_locate", "Taxi_Search_Location", query=dropoff.name)
@@ -668,10 +702,13 @@ def flight_and_airport_hotel(rng: random.Random, p: Planner, infeasible: bool) -
     where = anchor("Search_Hotels_By_Coordinates", str(hotel.hotel_id), [str(r[1].hotel_id) for r in rows], "hotels", {
         "mode": "near", "city": cb.code, "lat": b.lat, "lon": b.lon, "radius": radius, "gold_km": km,
         "min_score": min_score, "arrival": arrival.isoformat(), "nights": nights, "adults": 1})
+    fare = gold.price_eur["ECONOMY"]
+    cap = money_down(fare, rng) if infeasible else money_up(fare, rng)
     keys = {"flight_booking_id": ("booking", "the flight booking id"), "hotel_booking_id": ("booking", "the hotel booking id"),
             "hotel_name": ("text", "the hotel's name"), "check_in": ("date", "the check-in date")}
     prompt = (f"Plan a trip for {who}: book the cheapest economy flight from {a.name} to {b.name} on "
-              f"{say_date(rng, day)} with {'no stops' if max_stops == 0 else 'at most one stop'}. Then book a hotel "
+              f"{say_date(rng, day)} with {'no stops' if max_stops == 0 else 'at most one stop'}, if its fare is at "
+              f"most {cap} EUR. Then book a hotel "
               f"within {radius} km of the arrival airport, checking in on the day the flight lands (local time) for "
               f"{nights} night(s): the closest one to the airport with a review score of at least {min_score}, in its "
               "cheapest room for one adult. " + answer_clause(keys))
@@ -679,6 +716,8 @@ def flight_and_airport_hotel(rng: random.Random, p: Planner, infeasible: bool) -
     p.call("locate", "Search_Flight_Location", query=cb.name)
     _search_pages(p, "flight_search", offers, offers.index(gold), fromId=f"{a.iata}.AIRPORT", toId=f"{b.iata}.AIRPORT",
                   departDate=day.isoformat(), sort="CHEAPEST", maxStops=max_stops)
+    if infeasible:
+        return _flight_too_dear("flights+hotels", prompt, keys, p, gold, offers)
     p.call("flight_book", "Book_Flight", token=gold.token, passenger_name=who)
     p.call("geocode", "Location_to_Lat_Long", query=b.name)
     per_page = p.world.page_size(5)
@@ -709,11 +748,11 @@ Template = Callable[[random.Random, Planner, bool], Spec]
 TEMPLATES: dict[str, tuple[Template, bool]] = {
     "flight_seat": (flight_seat, True),
     "hotel_cheapest": (hotel_cheapest, True),
-    "hotel_price_info": (hotel_price_info, False),
-    "cancel_rebook": (cancel_rebook, False),
+    "hotel_price_info": (hotel_price_info, True),
+    "cancel_rebook": (cancel_rebook, True),
     "car_rental": (car_rental, True),
     "attraction_slot": (attraction_slot, True),
     "taxi_transfer": (taxi_transfer, True),
-    "flight_then_taxi": (flight_then_taxi, False),
-    "flight_and_airport_hotel": (flight_and_airport_hotel, False),
+    "flight_then_taxi": (flight_then_taxi, True),
+    "flight_and_airport_hotel": (flight_and_airport_hotel, True),
 }

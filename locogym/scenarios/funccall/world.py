@@ -42,10 +42,12 @@ class Booking:
     price_eur: float
     seq: int
     preexisting: bool = False
+    history: list[str] = field(default_factory=lambda: ["booked"])  # every change, in order: booked, cancelled
 
     def as_dict(self) -> dict[str, Any]:
         return {"booking_id": self.booking_id, "kind": self.kind, "status": self.status, "params": self.params,
-                "price_eur": self.price_eur, "seq": self.seq, "preexisting": self.preexisting}
+                "price_eur": self.price_eur, "seq": self.seq, "preexisting": self.preexisting,
+                "history": list(self.history)}
 
 
 @dataclass
@@ -96,6 +98,7 @@ class World:
 
     def cancel(self, booking: Booking) -> None:
         booking.status = "cancelled"
+        booking.history.append("cancelled")
         for key, units in booking.params.get("_inventory", []):
             self.used[key] = max(0, self.used.get(key, 0) - int(units))
 
