@@ -74,7 +74,7 @@ def envs_table() -> Table:
 def run_command(
     env_id: Annotated[str, typer.Argument(help="Environment id, e.g. LoCo-Repo-v0 (see `locogym envs`).")],
     agent: Annotated[str, typer.Option(
-        help="Agent: noop, random, oracle, heuristic, grep, or PROVIDER/MODEL.")] = "oracle",
+        help="Agent: noop, random, oracle, heuristic, grep, abstain, or PROVIDER/MODEL.")] = "oracle",
     seed: Annotated[int, typer.Option(min=0, help="Task seed (0 or more): the same seed and options give the same "
                                                   "task.")] = 0,
     length: Annotated[str | None, typer.Option(help='Target context length in tokens, e.g. 8k, 32k, 1m.')] = None,

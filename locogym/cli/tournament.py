@@ -23,7 +23,7 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 def tournament_command(
     config: Annotated[Path | None, typer.Option(help="TOML tournament file (flags below override its fields).")] = None,
-    agents: Annotated[list[str] | None, typer.Option(help="Agents: oracle, heuristic, grep, random, noop, "
+    agents: Annotated[list[str] | None, typer.Option(help="Agents: oracle, heuristic, grep, random, noop, abstain, "
                                                           "openai/MODEL, anthropic/MODEL, "
                                                           "openai-compatible/NAME.")] = None,
     envs: Annotated[list[str] | None, typer.Option(help="Environment ids (default: every registered env).")] = None,
