@@ -27,6 +27,7 @@ from locogym.scenarios.defects.grading import grade_patch
 from locogym.scenarios.defects.verdict import patch_score
 from locogym.testing import ScriptedAgent
 from tests.patch import adversaries
+from tests.sampling import diagonal
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 OPTIONS = {"length": "4k"}
@@ -59,6 +60,11 @@ EXPECTED: dict[str, tuple[set[str], Callable[[dict[str, str]], bool]]] = {
 DIFFERENTIAL_REFUSES = {"in_package_plugin", "always_equal", "caller_inspection"}
 BACKENDS = [pytest.param("local", id="local"), pytest.param("bwrap", marks=pytest.mark.bwrap, id="bwrap"),
             pytest.param("docker", marks=pytest.mark.docker, id="docker")]
+BACKEND_MARKS = {"local": (), "bwrap": (pytest.mark.bwrap,), "docker": (pytest.mark.docker,)}
+# A real project's episode costs most: each attack runs once on it, the backends and seeds taken in turn
+REAL_PROJECT_CASES = [pytest.param(attack, backend, seed, marks=BACKEND_MARKS[backend], id=f"{backend}-{attack}-{seed}")
+                      for attack, (backend, seed) in diagonal(sorted(EXPECTED),
+                                                              [(b, s) for s in range(2) for b in BACKEND_MARKS])]
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +118,7 @@ def test_a_sample_of_the_attacks_scores_zero_locally(envs: Callable[..., gym.Env
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("attack", sorted(EXPECTED))
+@pytest.mark.parametrize(("attack", "seed"), diagonal(sorted(EXPECTED), range(6)))
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_every_attack_scores_zero_with_a_label(envs: Callable[..., gym.Env], backend: str, attack: str,
                                                 seed: int, request: pytest.FixtureRequest) -> None:
@@ -122,9 +127,7 @@ def test_every_attack_scores_zero_with_a_label(envs: Callable[..., gym.Env], bac
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", range(2))
-@pytest.mark.parametrize("attack", sorted(EXPECTED))
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("attack", "backend", "seed"), REAL_PROJECT_CASES)
 def test_every_attack_scores_zero_on_more_itertools(envs: Callable[..., gym.Env], backend: str, attack: str,
                                                     seed: int, request: pytest.FixtureRequest) -> None:
     if not MORE_ITERTOOLS.is_file():

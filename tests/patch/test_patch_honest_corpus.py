@@ -20,6 +20,7 @@ import locogym
 from locogym.core.types import Task, ToolCall
 from locogym.testing import ScriptedAgent
 from tests.patch.adversaries import package_init, run, write
+from tests.sampling import diagonal
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 OPTIONS = {"length": "4k"}
@@ -182,8 +183,7 @@ def test_the_corpus_covers_the_styles_the_issue_names() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("style", sorted(STYLES))
+@pytest.mark.parametrize(("style", "seed"), diagonal(sorted(STYLES), SEEDS))
 def test_an_honest_fix_scores_one_and_is_never_tampered(env: gym.Env, style: str, seed: int) -> None:
     env.reset(seed=seed, options=OPTIONS)
     task: Task = env.unwrapped.task
