@@ -456,7 +456,8 @@ def generate_multisession(config: ScenarioConfig) -> Task:
     meta = {"task": "multisession", "sessions": sessions, "probe_kinds": probe_kinds,
             "session_patches": core.patches, "session_commits": core.messages, "source": work.name,
             "commit": work.commit, "language": work.language, "file_order": order, "evidence_depth": each,
-            "realised_depth": realised, "evidence_files": core.needed, "fill": attempt, "stop_slack": 2, "hops": hops,
+            "realised_depth": realised, "evidence_files": core.needed, "fill": attempt, "stop_slack": 2,
+            "hops": hops,
             "probe_keys": {f"{k[0]}{i}": {"key": list(k), "variant": core.variants[k]}
                            for i, k in enumerate(core.keys)}}
     return Task(task_id=task_id("multisession", config, name), family="repo", prompt=specs[0].prompt,
