@@ -21,8 +21,8 @@ workspace left out would show as a dispute. A file the workspace holds as an exc
 differs from the source tree's file) is resolved whole, as the generator resolves it — a type checker cannot check
 an excerpt, whose calls into the left-out definitions do not resolve — and then every definition the independent
 answer rests on (each hop of a chain, the target and its callers, the defined name) must appear verbatim in the
-excerpt, or the question is disputed: the agent could not find its answer. ``excerpted`` counts such tasks. ``--all-settings`` also checks every setting the whole tree can ask
-about, not only those the seeds draw.
+excerpt, or the question is disputed: the agent could not find its answer. ``excerpted`` counts such tasks.
+``--all-settings`` also checks every setting the whole tree can ask about, not only those the seeds draw.
 
 Definitions are compared by (file, line). A question agrees when the independent answer equals the gold answer
 exactly (the same file; the same single callee at every hop of a call chain; the same set of callers; the same

@@ -125,7 +125,8 @@ class RepoEnv(LocoEnv):
         params = config.params
         self._check_presentation(params)
         if config.task not in TASKS:
-            raise ConfigError(f"task={config.task!r} is not a {self.env_id} task.", fix=f"Use one of: {', '.join(TASKS)}.")
+            raise ConfigError(f"task={config.task!r} is not a {self.env_id} task.",
+                              fix=f"Use one of: {', '.join(TASKS)}.")
         if params.get("question") not in (None, *questions.QUESTION_KINDS):
             raise ConfigError(f"question={params.get('question')!r} is not a question kind.",
                               fix=f"Use one of: {', '.join(questions.QUESTION_KINDS)}.")
@@ -253,7 +254,8 @@ class RepoEnv(LocoEnv):
             given = by_session.get(p.session)
             given = given.get(p.id) if isinstance(given, dict) else None
             kind = task.meta.get("probe_kinds", {}).get(p.key, "value")
-            if p.changed_since_last and p.key in previous and given is not None and is_correct(kind, given, previous[p.key]):
+            if (p.changed_since_last and p.key in previous and given is not None
+                    and is_correct(kind, given, previous[p.key])):
                 stale += 1
             previous[p.key] = p.answer
         metrics = {"probes": float(total), "probes_correct": float(n_right),

@@ -34,7 +34,8 @@ def check_seal(path: str | Path, key: bytes) -> SealCheck:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise DataError("No such trajectory file.", path=str(path), fix="Check the run folder's trajectories/.") from None
+        raise DataError("No such trajectory file.", path=str(path),
+                        fix="Check the run folder's trajectories/.") from None
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()

@@ -48,7 +48,8 @@ class Calibration:
         return self.answers / self.episodes if self.episodes else 0.0
 
 
-def calibration(pairs: Iterable[tuple[float, bool]], bins: int = DEFAULT_BINS, episodes: int | None = None) -> Calibration:
+def calibration(pairs: Iterable[tuple[float, bool]], bins: int = DEFAULT_BINS,
+                episodes: int | None = None) -> Calibration:
     """Brier score and ECE of (confidence, right) pairs.
 
     Raises:

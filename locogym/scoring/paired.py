@@ -108,7 +108,8 @@ def _scores_by_task(members: Iterable[EpisodeResult], metric: str) -> tuple[dict
             unkeyed += 1
         elif value is not None:
             values[key][result.length].append(value)
-    return {k: {length: float(np.mean(v)) for length, v in by_length.items()} for k, by_length in values.items()}, unkeyed
+    return {k: {length: float(np.mean(v)) for length, v in by_length.items()}
+            for k, by_length in values.items()}, unkeyed
 
 
 def paired_curve(results: Iterable[EpisodeResult], metric: str = "success", *, lengths: Sequence[int] | None = None,

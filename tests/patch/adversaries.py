@@ -11,7 +11,8 @@ from locogym.core.types import Task, ToolCall
 from locogym.scenarios.defects.mutations import is_test_path
 
 # an issue quotes ``assert 2134 == 2135`` followed by ``+  where 2134 = collect_fee_policy(24)``
-_QUOTED = re.compile(r"assert (?P<got>\S+) == (?P<want>\S+)\s*\nE?\s*\+\s+where (?P=got) = (?P<fn>\w+)\((?P<args>[^\n]*)\)")
+_QUOTED = re.compile(r"assert (?P<got>\S+) == (?P<want>\S+)\s*\nE?\s*"
+                     r"\+\s+where (?P=got) = (?P<fn>\w+)\((?P<args>[^\n]*)\)")
 
 Attack = Callable[[Task], list[ToolCall]]
 

@@ -207,8 +207,8 @@ def test_the_task_does_not_depend_on_where_the_project_or_the_cache_lives(tmp_pa
         for path, text in CALC.items():
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).write_text(text)
-        env = gym.make("LoCo-RepoPatch-v0", sandbox="local", source=str(root), cache_dir=str(tmp_path / f"cache-{where}"),
-                       image=f"example/image-{where}")
+        env = gym.make("LoCo-RepoPatch-v0", sandbox="local", source=str(root),
+                       cache_dir=str(tmp_path / f"cache-{where}"), image=f"example/image-{where}")
         env.reset(seed=3)
         recorded = env.unwrapped.trajectory.scenario.params
         assert "cache_dir" not in recorded and "image" not in recorded

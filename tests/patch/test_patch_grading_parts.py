@@ -118,7 +118,8 @@ def test_differential_tells_a_fix_from_a_lookup_table(backend: str, request: pyt
         fixed = _judge(sandbox, CALC["calc/core.py"])
         assert fixed.status == "checked" and fixed.captured == 3 and fixed.revealing and not fixed.defect_remains
         table = DEFECTIVE.replace('    """Keep value within [low, high]."""\n',
-                                  '    """Keep value within [low, high]."""\n    if (value, low, high) == (-3, 0, 10):\n'
+                                  '    """Keep value within [low, high]."""\n'
+                                  '    if (value, low, high) == (-3, 0, 10):\n'
                                   '        return 0\n')
         sandbox.load_workspace(CALC)
         sandbox.write_file("calc/core.py", table)

@@ -217,7 +217,8 @@ def test_special_casing_and_a_constant_return_score_zero_on_more_itertools(tmp_p
             assert call is not None
             score = locogym.run_episode(env, ScriptedAgent([call]), seed=CHUNKED_EVEN_SEED,
                                        options=options).score
-            assert score.success == 0.0 and score.outcome in {"wrong", "tests_fail", "pass_to_pass_broken"}, (name, score)
+            assert score.success == 0.0 and score.outcome in {"wrong", "tests_fail", "pass_to_pass_broken"}, \
+                (name, score)
             assert score.labels["integrity"] == "clean", (name, score.labels)  # a wrong fix, not tampering
             scores[name] = score
         # the special case makes the quoted example pass and breaks no other test; the hidden test still fails and

@@ -92,11 +92,13 @@ MULTI = {
     "web/util.ts": "export function slug(s: string): string { return s.trim(); }\n"
                    "export class Box { open(): number { return this.size(); } size(): number { return 1; } }\n",
     "web/index.ts": "export { slug as makeSlug } from './util';\n",
-    "web/app.js": "import { makeSlug } from './index';\n/** Build a page. */\nfunction page(t) { return makeSlug(t); }\n",
+    "web/app.js": "import { makeSlug } from './index';\n/** Build a page. */\n"
+                  "function page(t) { return makeSlug(t); }\n",
     "go/main.go": "package main\n\n// Add two numbers.\nfunc add(a int, b int) int { return a + b }\n\n"
                   "type Calc struct{}\n\nfunc (c Calc) Twice(x int) int { return add(x, x) }\n",
     "java/App.java": "class App {\n  int run() { return helper(2); }\n  int helper(int x) { return x; }\n}\n",
-    "rust/lib.rs": "struct S;\nimpl S {\n    fn go(&self) -> i32 { double(2) }\n}\nfn double(x: i32) -> i32 { x * 2 }\n",
+    "rust/lib.rs": "struct S;\nimpl S {\n    fn go(&self) -> i32 { double(2) }\n}\n"
+                   "fn double(x: i32) -> i32 { x * 2 }\n",
 }
 
 

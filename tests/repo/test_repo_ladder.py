@@ -237,7 +237,8 @@ def test_the_realised_depth_is_near_the_asked_one(length: str) -> None:
     first = min(_block(task))
     rest = sum(sizes[p] for p in order if p not in task.meta["evidence_files"])
     before = sum(sizes[p] for p in order[:first])
-    assert task.depth == 0.5 and abs(before / rest - 0.5) < 0.05 and task.meta["realised_depth"] == round(before / rest, 4)
+    assert (task.depth == 0.5 and abs(before / rest - 0.5) < 0.05
+            and task.meta["realised_depth"] == round(before / rest, 4))
 
 
 def test_the_file_tree_lists_files_in_the_context_order() -> None:

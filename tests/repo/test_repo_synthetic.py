@@ -84,7 +84,8 @@ def test_same_seed_same_bytes_across_processes_and_seeds_differ() -> None:
     assert other.stdout.strip() == generate_project(5, 16384).commit
     commits = {generate_project(seed, 8192).commit for seed in range(6)}
     assert len(commits) == 6
-    names = {generate_project(seed, 8192).meta["package"] + str(sorted(generate_project(seed, 8192).meta["functions"])[:3])
+    names = {generate_project(seed, 8192).meta["package"]
+             + str(sorted(generate_project(seed, 8192).meta["functions"])[:3])
              for seed in range(6)}
     assert len(names) == 6
 
@@ -107,7 +108,8 @@ def test_question_vocabulary_shares_no_word_with_identifiers() -> None:
                    *synthetic.QUESTION_PROPS.values()]:
         question |= _words(phrase.replace("{n}", ""))
     docs = set()
-    for phrase in [*synthetic.VERBS.values(), *synthetic.NOUNS.values(), *(p for _, p in synthetic.SETTING_PROPS.values())]:
+    for phrase in [*synthetic.VERBS.values(), *synthetic.NOUNS.values(),
+                   *(p for _, p in synthetic.SETTING_PROPS.values())]:
         docs |= _words(phrase.replace("{n}", ""))
     assert not question & identifiers
     assert not docs & identifiers

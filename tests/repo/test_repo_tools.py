@@ -14,7 +14,8 @@ from locogym.tools.code import repo_tools
 
 FILES = {
     "pkg/__init__.py": "from .core import work as do_work\n",
-    "pkg/core.py": "def helper(x):\n    return x + 1\n\n\ndef work(x):\n    \"\"\"Do the work.\"\"\"\n    return helper(x) * 2\n",
+    "pkg/core.py": "def helper(x):\n    return x + 1\n\n\n"
+                   "def work(x):\n    \"\"\"Do the work.\"\"\"\n    return helper(x) * 2\n",
     "pkg/big.py": "".join(f"VALUE_{i} = {i}\n" for i in range(1, 451)),
     "README.md": "A tiny package.\n",
 }
@@ -91,7 +92,8 @@ def test_edits_reach_the_sandbox_and_the_index() -> None:
     refs = _call(tools, ctx, "find_references", name="other")
     assert "pkg/core.py:2 [call in pkg.core.helper]" in refs.output
     assert _call(tools, ctx, "edit_file", path="pkg/core.py", old="x", new="y").error == ErrorKind.invalid_arguments
-    assert _call(tools, ctx, "edit_file", path="pkg/core.py", old="absent", new="y").error == ErrorKind.invalid_arguments
+    assert (_call(tools, ctx, "edit_file", path="pkg/core.py", old="absent", new="y").error
+            == ErrorKind.invalid_arguments)
 
 
 def test_run_goes_through_the_sandbox_and_refreshes_the_mirror() -> None:

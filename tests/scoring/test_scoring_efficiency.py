@@ -56,9 +56,12 @@ def test_redundant_calls() -> None:
         step("read", {"path": "a"}, "AAA"),  # 1 same call and arguments
         step("read", {"path": "b"}, "AAA"),  # 2 an output the session already got
         step("read", {"path": "c"}, "c0-10", data={"span": {"source": "c", "start": 0, "end": 10}}),  # 3 new
-        step("read", {"path": "c", "s": 2}, "c2-8", data={"span": {"source": "c", "start": 2, "end": 8}}),  # 4 inside 0-10
-        step("read", {"path": "c", "s": 5}, "c5-12", data={"span": {"source": "c", "start": 5, "end": 12}}),  # 5 reads 10-12 new
-        step("read", {"path": "c", "s": 6}, "c6-12", data={"span": [{"source": "c", "start": 6, "end": 12}]}),  # 6 covered by 0-10 + 5-12
+        step("read", {"path": "c", "s": 2}, "c2-8",
+             data={"span": {"source": "c", "start": 2, "end": 8}}),  # 4 inside 0-10
+        step("read", {"path": "c", "s": 5}, "c5-12",
+             data={"span": {"source": "c", "start": 5, "end": 12}}),  # 5 reads 10-12 new
+        step("read", {"path": "c", "s": 6}, "c6-12",
+             data={"span": [{"source": "c", "start": 6, "end": 12}]}),  # 6 covered by 0-10 + 5-12
         step("read", {"path": "a"}, "AAA", session=1),  # 7 a new session forgot everything: not redundant
         submit("x", session=1),
     ]

@@ -1,8 +1,8 @@
 """Floor and ceiling on every family: the noop agent gets the floor, the oracle the ceiling.
 
 Every registered environment is played by both baselines on a few seeds, without Docker: families that need a
-sandbox run on the ``local`` backend. Besides the absolute floor and ceiling, every headline metric must separate the two
-baselines: a metric on which doing nothing and solving the task look alike measures nothing.
+sandbox run on the ``local`` backend. Besides the absolute floor and ceiling, every headline metric must
+separate the two baselines: a metric on which doing nothing and solving the task look alike measures nothing.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ SEPARATING = {
 # oracle's 0. They rank agents that do act; they cannot separate these two baselines (see docs/scoring.md).
 ACTING_FAILURES = {
     "cascade.cascading", "cascade.rate", "cascade.recovered", "stop.overrun", "stop.over_search", "stop.never",
-    "stop.lucky_guess", "stop.unsupported", "stop.session_over_search_rate", "efficiency.redundant", "efficiency.redundant_rate", "efficiency.invalid",
+    "stop.lucky_guess", "stop.unsupported", "stop.session_over_search_rate", "efficiency.redundant",
+    "efficiency.redundant_rate", "efficiency.invalid",
     "consistency.contradiction_rate", "consistency.stale_rate",
 }
 # Positions, sizes and raw costs that describe an episode rather than grade it.
@@ -96,7 +97,8 @@ def _check_floor_and_ceiling(scores: dict[str, list[EpisodeScore]]) -> None:
             assert s.metrics["consistency.truth_rate"] == 1.0
             assert s.metrics.get("consistency.contradiction_rate", 0.0) == 0.0
     emitted = {k for s in scores["noop"] + scores["oracle"] for k in s.metrics if is_behaviour_key(k)}
-    unplaced = {k for k in emitted if not k.startswith("efficiency.invalid.")} - set(SEPARATING) - ACTING_FAILURES - DESCRIPTIVE
+    unplaced = ({k for k in emitted if not k.startswith("efficiency.invalid.")}
+                - set(SEPARATING) - ACTING_FAILURES - DESCRIPTIVE)
     assert not unplaced, f"place these metrics in SEPARATING, ACTING_FAILURES or DESCRIPTIVE: {sorted(unplaced)}"
     for name, direction in SEPARATING.items():
         if name != "success" and not all(name in s.metrics for s in scores["noop"] + scores["oracle"]):
@@ -120,7 +122,8 @@ VARIANTS: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
     "LoCo-WikiHop-v0": [({"mode": "agentic"}, {}), ({"mode": "rounds"}, {})],
     "LoCo-Repo-v0": [({}, {"task": "multisession"})],
 }
-CASES = [(env_id, {}, {}) for env_id in env_ids() if env_id != FIXTURE_ID] + [(e, k, o) for e, vs in VARIANTS.items() for k, o in vs]
+CASES = [(env_id, {}, {}) for env_id in env_ids() if env_id != FIXTURE_ID] + \
+    [(e, k, o) for e, vs in VARIANTS.items() for k, o in vs]
 
 
 @pytest.mark.slow

@@ -28,7 +28,8 @@ def _curve(rows: list[EpisodeResult], **kwargs: object) -> PairedCurve:
 
 def test_paired_means_drops_and_degradation_by_hand() -> None:
     scores = {"t1": (1.0, 1.0, 0.0), "t2": (1.0, 0.0, 0.0), "t3": (0.0, 0.0, 0.0), "t4": (1.0, 1.0, 1.0)}
-    rows = [_row(core, length, s) for core, row in scores.items() for length, s in zip((K8, K32, K128), row, strict=True)]
+    rows = [_row(core, length, s) for core, row in scores.items()
+            for length, s in zip((K8, K32, K128), row, strict=True)]
     curve = _curve(rows, seed=1)
     assert curve.lengths == [K8, K32, K128]
     assert [round(m.mean, 4) for m in curve.means] == [0.75, 0.5, 0.25]

@@ -34,7 +34,8 @@ def tool_step(draw, session: int):
 @st.composite
 def episode(draw):
     sessions = draw(st.integers(1, 3))
-    probes = [Probe(id=f"p{i}", session=i, question="?", key="k", answer=draw(WORDS), changed_since_last=draw(st.booleans()))
+    probes = [Probe(id=f"p{i}", session=i, question="?", key="k", answer=draw(WORDS),
+                    changed_since_last=draw(st.booleans()))
               for i in range(sessions)] if sessions > 1 else None
     task = make_task(EVIDENCE, plan=draw(st.sampled_from([["read", "submit"], ["submit"], ["read"]])),
                      sessions=[["read", "submit"]] * sessions if sessions > 1 else None, probes=probes,

@@ -195,7 +195,8 @@ def touched_functions(path: str, text: str, edits: list[Edit]) -> list[str]:
         for node, qualname in nodes:
             start, end = src.line_span(node.lineno, node.end_lineno or node.lineno)
             spans.append((qualname, start, end))
-    hit = [q for q, start, end in spans for e in edits if e.path == path and e.start < end and start < max(e.end, e.start + 1)]
+    hit = [q for q, start, end in spans for e in edits
+           if e.path == path and e.start < end and start < max(e.end, e.start + 1)]
     return list(dict.fromkeys(hit))
 
 

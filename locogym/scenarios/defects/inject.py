@@ -156,7 +156,8 @@ def check_baseline(repository: str, baseline: TestRun) -> None:
            "test_command in locogym.toml to the part of the suite that runs.")
     if baseline.timed_out:
         raise SandboxTimeout(f"The test suite of {repository} did not finish on the clean project, even with "
-                             f"{TIMEOUT_RETRY_FACTOR:.0f} times the time on a second try ({baseline.duration_s:.0f} s); "
+                             f"{TIMEOUT_RETRY_FACTOR:.0f} times the time on a second try "
+                             f"({baseline.duration_s:.0f} s); "
                              "nothing was drawn and nothing was cached.",
                              fix=f"{LOADED_FIX} If the suite is that slow, set test_command in locogym.toml to a "
                                  "faster part.")

@@ -215,7 +215,8 @@ class _Finder:
         for delta in (1, -1):
             new = self.shifted(node, delta)
             if new is not None and new != self.src.text[start:end]:
-                yield self.make("off_by_one", scope, start, end, new, f"{what} `{self.src.text[start:end]}` became `{new}`")
+                yield self.make("off_by_one", scope, start, end, new,
+                                f"{what} `{self.src.text[start:end]}` became `{new}`")
 
     def range_bound(self, node: ast.Call, scope: _Scope) -> Iterator[Mutation]:
         if not (isinstance(node.func, ast.Name) and node.func.id == "range") or node.keywords:

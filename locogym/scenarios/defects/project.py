@@ -81,7 +81,8 @@ def read_settings(repo: Path) -> ProjectSettings:
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{CONFIG_FILE} is not valid TOML: {exc}.", fix="Fix the syntax (see docs/arena.md).") from exc
+        raise ConfigError(f"{CONFIG_FILE} is not valid TOML: {exc}.",
+                          fix="Fix the syntax (see docs/arena.md).") from exc
     table = data.get("arena", data)
     try:
         settings = ProjectSettings.model_validate(table)

@@ -7,8 +7,9 @@ brings the look-alikes of its very look (``SAME_LOOK``: a ``not (`` added, a gua
 by one), as many as the project holds up to ``SAME_LOOK_PER_DEFECT``: these are the scarce ones, and a filter for
 one look must find the defect among them, not alone. Some defects get a benign
 edit in their own neighbourhood, and so do look-alikes, at the same rate (``CAMOUFLAGE``): a hunk that mixes two
-changes is no more likely to be one class than the other. Every benign edit is validated before use (:func:`validate_benign`): a differential
-run of the functions it touches must find no change, and the project's tests must still pass.
+changes is no more likely to be one class than the other. Every benign edit is validated before use
+(:func:`validate_benign`): a differential run of the functions it touches must find no change, and the
+project's tests must still pass.
 
 The change is a unified diff from the clean project to the project with refactors and defects applied. Each
 defect is located in the *new* files (the lines a reviewer comments on). A finding matches a defect when it names

@@ -165,7 +165,8 @@ class SealedRun(BaseModel):
         Only a launcher that never started is the sandbox's fault: no project code runs before it says ready.
         """
         if not self.ready and not (self.timed_out or self.flooded or self.runner_killed):
-            return "the sandbox could not start the test launcher (Python or pytest missing): " + self.output_tail[-300:]
+            return ("the sandbox could not start the test launcher (Python or pytest missing): "
+                    + self.output_tail[-300:])
         return None
 
 

@@ -378,7 +378,8 @@ class _TwinFinder:
                      f"guard `if {self.src.segment(a.test)}:` moved below `if {self.src.segment(b.test)}:`")
         for index, guard in enumerate(guards):
             node = guard.node
-            if not (self.src.owns_lines(node) and self.one_line(node.test)) or not is_redundant(guards, fallback, index):
+            if (not (self.src.owns_lines(node) and self.one_line(node.test))
+                    or not is_redundant(guards, fallback, index)):
                 continue
             start, end = self.src.line_span(node.lineno, node.end_lineno or node.lineno)
             self.add("removed_redundant_guard", [self.edit(start, end, "")],

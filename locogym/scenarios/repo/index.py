@@ -59,7 +59,8 @@ class Reference:
 
 
 def module_name(path: str) -> str:
-    """The Python module of a file path: ``src/pkg/a/__init__.py`` -> ``pkg.a``; ``tests/test_x.py`` -> ``tests.test_x``."""
+    """The Python module of a file path: ``src/pkg/a/__init__.py`` -> ``pkg.a``;
+    ``tests/test_x.py`` -> ``tests.test_x``."""
     stem = path[:-4] if path.endswith(".pyi") else path[:-3] if path.endswith(".py") else path
     parts = [p for p in stem.split("/") if p]
     if parts and parts[-1] == "__init__":

@@ -75,7 +75,8 @@ def _fresh_name(index: CodeIndex, files: dict[str, str], rng: random.Random) -> 
     raise EditNotPossible("no fresh name")
 
 
-def edit_setting(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], str]:
+def edit_setting(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...],
+                 rng: random.Random) -> tuple[dict[str, str], str]:
     _, module, name = key
     if module not in index.modules or index.facts[index.modules[module]].language != "python":
         raise EditNotPossible("settings are edited in Python settings modules only")
@@ -130,7 +131,8 @@ def _repoint(index: CodeIndex, files: dict[str, str], module: str, name: str, fo
     return {hop_path: "\n".join(hop_lines)}
 
 
-def edit_definition(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], str]:
+def edit_definition(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...],
+                    rng: random.Random) -> tuple[dict[str, str], str]:
     """Extract the re-exported definition into a new module beside it.
 
     The old module imports it back at its end, so every importer (named or star) keeps working; when the last
@@ -170,7 +172,8 @@ def edit_definition(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...
     return patch, f"refactor: move {d.name} into its own module"
 
 
-def edit_callers(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], str]:
+def edit_callers(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...],
+                 rng: random.Random) -> tuple[dict[str, str], str]:
     """Add a feature module (imported by nothing, so no import cycle) whose new function calls the probed one."""
     _, qual = key
     d = index.definitions.get(qual)
@@ -189,7 +192,8 @@ def edit_callers(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], 
     return {path: code}, f"feature: add {name}"
 
 
-def edit_call_chain(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], str]:
+def edit_call_chain(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...],
+                    rng: random.Random) -> tuple[dict[str, str], str]:
     """Route one call of the chain through a new forwarding function: same behaviour, one more hop."""
     _, start, hops = key
     chain = questions.chain_from(index, start, hops)
@@ -451,9 +455,11 @@ def generate_multisession(config: ScenarioConfig) -> Task:
     name = core_hash(core_config(config), _record(config, tree, core, probes))
     meta = {"task": "multisession", "sessions": sessions, "probe_kinds": probe_kinds,
             "session_patches": core.patches, "session_commits": core.messages, "source": work.name,
-            "commit": work.commit, "language": work.language, "file_order": order, "evidence_depth": each, "realised_depth": realised,
-            "evidence_files": core.needed, "fill": attempt, "stop_slack": 2, "hops": hops,
-            "probe_keys": {f"{k[0]}{i}": {"key": list(k), "variant": core.variants[k]} for i, k in enumerate(core.keys)}}
+            "commit": work.commit, "language": work.language, "file_order": order, "evidence_depth": each,
+            "realised_depth": realised, "evidence_files": core.needed, "fill": attempt, "stop_slack": 2,
+            "hops": hops,
+            "probe_keys": {f"{k[0]}{i}": {"key": list(k), "variant": core.variants[k]}
+                           for i, k in enumerate(core.keys)}}
     return Task(task_id=task_id("multisession", config, name), family="repo", prompt=specs[0].prompt,
                 tool_names=list(TOOL_NAMES), workspace={p: work.files[p] for p in sorted(work.files)},
                 gold=gold, question="\n".join(f"[{p.id}] {p.question}" for p in probes), core_hash=name,

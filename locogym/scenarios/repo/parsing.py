@@ -356,7 +356,8 @@ def _bases(lang: str, node: ts.Node) -> list[str]:
 
 def _type_name(node: ts.Node | None) -> str:
     """The bare name of a type expression: ``*Stack[T]`` -> ``Stack``, ``fmt::Foo<T>`` -> ``Foo``."""
-    while node is not None and node.type in {"pointer_type", "generic_type", "reference_type", "scoped_type_identifier"}:
+    while node is not None and node.type in {"pointer_type", "generic_type", "reference_type",
+                                             "scoped_type_identifier"}:
         node = node.child_by_field_name("type") or node.child_by_field_name("name") or \
             (node.named_children[0] if node.named_children else None)
     return _text(node)
@@ -499,7 +500,8 @@ def _calls(lang: str, root: ts.Node, defs: list[DefFact]) -> list[CallFact]:
     nodes = ts.QueryCursor(_queries(lang)[1]).captures(root).get("callee", [])
     nodes.sort(key=lambda n: n.start_byte)
     scopes = _scope_of(defs, [n.start_byte for n in nodes])
-    return [CallFact(expr=_callee_text(lang, n), line=n.start_point[0] + 1, scope=s) for n, s in zip(nodes, scopes, strict=True)]
+    return [CallFact(expr=_callee_text(lang, n), line=n.start_point[0] + 1, scope=s)
+            for n, s in zip(nodes, scopes, strict=True)]
 
 
 def _python_imports(node: ts.Node) -> list[ImportFact]:

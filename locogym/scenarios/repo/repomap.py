@@ -17,7 +17,8 @@ from locogym.core import tokens
 from locogym.scenarios.repo.index import CodeIndex
 
 
-def pagerank(index: CodeIndex, focus: Iterable[str] = (), damping: float = 0.85, iterations: int = 60) -> dict[str, float]:
+def pagerank(index: CodeIndex, focus: Iterable[str] = (), damping: float = 0.85,
+             iterations: int = 60) -> dict[str, float]:
     """PageRank of every definition; ``focus`` (names, qualified names or paths) personalises the restarts."""
     quals = sorted(index.definitions)
     if not quals:

@@ -247,7 +247,8 @@ def _shape_branch(f: Func, rng: random.Random) -> None:
     f.fallback = above if flipped else below
     roll = rng.random()
     if roll < 0.25:  # dead code after the main guard: its condition implies the dead one's
-        dead = (under(r(0, t - 1)), f"value + {r(1, 30)}") if flipped else (over(t + r(1, 25)), f"value * {r(2, 5)} - {r(1, 30)}")
+        dead = (under(r(0, t - 1)), f"value + {r(1, 30)}") if flipped else \
+            (over(t + r(1, 25)), f"value * {r(2, 5)} - {r(1, 30)}")
         f.guards = [main, dead]
     elif roll < 0.5:  # a narrower guard before the main one, returning what the main one returns
         f.guards = [(under(max(0, t - r(6, 30))), below) if flipped else (over(t + r(10, 30)), above), main]
@@ -335,7 +336,8 @@ class _Generator:
 
     def callable_pool(self, module: _Module) -> list[str]:
         """Module-level int functions a new function of ``module`` may call (earlier ones only: no cycles)."""
-        recent = [m for m in self.modules if m.dotted in self.fill_modules][-12:] if self.filling else self.modules[-12:]
+        recent = [m for m in self.modules if m.dotted in self.fill_modules][-12:] if self.filling \
+            else self.modules[-12:]
         return [f.qualname for m in [*recent, module] for f in m.funcs if f.kind != "text" and f.depth < MAX_DEPTH]
 
     def new_function(self, module: _Module, kind: str | None = None) -> Func:
@@ -417,7 +419,8 @@ class _Generator:
         """Import statements for every callee outside ``module`` and the local name of each callee."""
         names: dict[str, str] = {f.qualname: f.name for f in module.funcs}
         lines: list[str] = []
-        callees = sorted({q for f in module.funcs + module.methods for q in f.callees if self.funcs[q].module != module.dotted})
+        callees = sorted({q for f in module.funcs + module.methods for q in f.callees
+                          if self.funcs[q].module != module.dotted})
         by_module: dict[str, list[str]] = {}
         for q in callees:
             target = self.funcs[q]
@@ -457,7 +460,8 @@ class _Generator:
 
     def render_module(self, module: _Module) -> None:
         imports, names = self.import_lines(module)
-        header = f'"""{NOUNS.get(module.dotted.rsplit(".", 1)[1].split("_")[0], "core").capitalize()} helpers of the {self.pkg} {module.domain} domain."""\n\n'
+        header = (f'"""{NOUNS.get(module.dotted.rsplit(".", 1)[1].split("_")[0], "core").capitalize()} '
+                  f'helpers of the {self.pkg} {module.domain} domain."""\n\n')
         text = header + "from __future__ import annotations\n\n"
         if imports:
             text += "\n".join(imports) + "\n\n"
