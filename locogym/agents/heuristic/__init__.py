@@ -1,8 +1,8 @@
 """The model-free ``heuristic`` agent: the rule-based policy each family names in ``info["heuristic_policy"]``.
 
 A family declares its policy as ``"module:Class"`` (an :class:`~locogym.agents.base.Agent` that searches and reads
-by rules; the built-in ones are ``repo``, ``review``, ``wiki`` and ``funccall`` here). The heuristic is the baseline a model must
-beat to show it uses the context.
+by rules; the built-in ones are ``repo``, ``review``, ``wiki`` and ``funccall`` here). The heuristic is the
+baseline a model must beat to show it uses the context.
 """
 
 from __future__ import annotations
