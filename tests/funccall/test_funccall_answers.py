@@ -23,7 +23,8 @@ def test_each_kind_accepts_its_spellings_and_refuses_near_misses() -> None:
     assert _ok({"type": "time"}, "14:30", ["2:30 pm"]) and _ok({"type": "date"}, "2026-05-13", ["May 13, 2026"])
     assert _ok({"type": "datetime"}, "2026-05-13T23:40", ["2026-05-13 23:40:00"])
     assert _ok({"type": "id"}, "AU1234", ["au-1234"]) and not _ok({"type": "id"}, "AU1234", ["AU1243"])
-    assert _ok({"type": "list"}, ["Spa", "Pool"], [["pool", "spa"]]) and _ok({"type": "list"}, ["Spa", "Pool"], ["pool, spa"])
+    assert (_ok({"type": "list"}, ["Spa", "Pool"], [["pool", "spa"]])
+            and _ok({"type": "list"}, ["Spa", "Pool"], ["pool, spa"]))
     assert not _ok({"type": "list"}, ["Spa", "Pool"], [["pool", "spa", "gym"]])
 
 
@@ -54,7 +55,8 @@ def test_extra_content_earns_nothing_and_a_hedged_unavailable_gets_nothing() -> 
     extra = {**right, "score": 1.0, "success": True, "notes": "X1 99.5 " * 50}
     assert grade_fields(facts, ["X1", 99.5], extra, requested)[0] == [True, True]
     hedged = {**right, "status": "unavailable"}
-    assert grade_fields(facts, ["X1", 99.5], hedged, requested) == ([False, False], ["unavailable and a booking at once"] * 2)
+    assert (grade_fields(facts, ["X1", 99.5], hedged, requested)
+            == ([False, False], ["unavailable and a booking at once"] * 2))
     status = [{"key": "status", "type": "text"}]
     assert grade_fields(status, ["unavailable"], {"status": "Unavailable"}, requested)[0] == [True]
     assert grade_fields(status, ["unavailable"], {"status": "unavailable", "booking_id": "X1"}, requested)[0] == [False]

@@ -190,10 +190,12 @@ def test_exact_parameters_must_be_exact_and_each_error_gets_the_reference_catego
     assert _labels(traj)[1] == "value_error" and traj.score.labels["fc.cfb_verdict"] == "value_error"
     assert traj.score.success == 0.0 and traj.score.metrics["fc.required_call_accuracy"] == 0.5
     expected = [("Search_Hotels", {"dest_id": "1", "search_type": "CITY", "sort_by": "price"})]
-    assert classify("Search_Hotels", {"dest_id": "1", "search_type": "CITY", "sort_by": "PRICE"}, expected) == "value_error"
+    assert (classify("Search_Hotels", {"dest_id": "1", "search_type": "CITY", "sort_by": "PRICE"}, expected)
+            == "value_error")
     assert classify("Search_Hotels", {"dest_id": "1", "search_type": "CITY"}, expected) == "param_missing"
     assert classify("Search_Hotels", {**expected[0][1], "page_number": 2}, expected) == "param_hallucination"
-    assert classify("Search_Flights", {}, expected) == "func_error" and classify("Search_Hotels", {}, []) == "func_hallucination"
+    assert (classify("Search_Flights", {}, expected) == "func_error"
+            and classify("Search_Hotels", {}, []) == "func_hallucination")
     assert is_free("Taxi_Search_Location", {}) and is_free("Search_Hotels", {"search_type": "HOTEL"})
     assert not is_free("Search_Hotels", {"search_type": "CITY"})
     filters = {"dest_id": "1", "categories_filter": "class::4, facility::107"}
@@ -205,7 +207,8 @@ def test_calls_after_the_last_turn_and_undecodable_actions_end_the_sample() -> N
     env = make(data=DATA)
     env.reset(seed=0, options={"task": "Hotels-7"})
     plan = env.task.oracle_plan
-    traj = play(env, [*plan[:-1], {"name": "Search_Hotels", "arguments": {**plan[1].arguments, "sort_by": "popularity"}},
+    traj = play(env, [*plan[:-1],
+                      {"name": "Search_Hotels", "arguments": {**plan[1].arguments, "sort_by": "popularity"}},
                       plan[-1]])
     assert _labels(traj)[2] == "func_hallucination" and traj.score.success == 0.0
     env.reset(seed=0, options={"task": "Hotels-7"})

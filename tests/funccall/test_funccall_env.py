@@ -88,7 +88,8 @@ def test_same_seed_gives_the_same_task_and_transcript_in_another_process() -> No
         "from locogym import make_agent, run_episode\n"
         "env = gym.make('LoCo-FuncCall-v0')\n"
         "t = run_episode(env, make_agent('oracle'), seed=21, options={'length': '8k'})\n"
-        "print(json.dumps({'hash': t.task.content_hash, 'out': hashlib.sha256('\\n'.join(s.result.output for s in t.steps).encode()).hexdigest()}))\n"
+        "print(json.dumps({'hash': t.task.content_hash, 'out': hashlib.sha256("
+        "'\\n'.join(s.result.output for s in t.steps).encode()).hexdigest()}))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          env={"PYTHONHASHSEED": "987", "PATH": "/usr/bin:/bin"})

@@ -281,7 +281,8 @@ def test_abstain_names_the_fix_where_a_family_has_no_abstain_policy() -> None:
     from locogym.agents.abstain import AbstainAgent, abstain_policy
     from locogym.core.errors import ConfigError
 
-    assert abstain_policy("locogym.agents.heuristic.funccall:Policy", "x") == "locogym.agents.heuristic.funccall:Abstain"
+    assert (abstain_policy("locogym.agents.heuristic.funccall:Policy", "x")
+            == "locogym.agents.heuristic.funccall:Abstain")
     with pytest.raises(ConfigError, match="no heuristic policy"):
         abstain_policy(None, "LoCo-X-v0")
     with pytest.raises(ConfigError, match="cannot be loaded"):

@@ -169,7 +169,8 @@ def test_typed_normalisation_makes_equal_meanings_compare_equal() -> None:
                                          "departure_date": "2026-03-16", "categories_filter": "facility::107,class::4",
                                          "page_number": 1, "currency_code": "eur", "adults": 1})
     b = normalize_args("Search_Hotels", {"dest_id": "-2000000", "search_type": "CITY", "arrival_date": "2026-03-14",
-                                         "departure_date": "2026-03-16", "categories_filter": " class::4 , facility::107"})
+                                         "departure_date": "2026-03-16",
+                                         "categories_filter": " class::4 , facility::107"})
     assert a == b
     c = normalize_args("Search_Car_Rentals", {"pick_up_latitude": 49.00971, "pick_up_longitude": 2.54791})
     d = normalize_args("Search_Car_Rentals", {"pick_up_latitude": 49.0097, "pick_up_longitude": 2.5479})

@@ -200,7 +200,8 @@ class Policy(Agent):
             return
         nights = _number(r"staying (\d+) night", prompt, 1)
         arrival = dates[0]
-        departure = dates[1] if len(dates) > 1 else (datetime.fromisoformat(arrival) + timedelta(days=nights)).date().isoformat()
+        departure = (dates[1] if len(dates) > 1
+                     else (datetime.fromisoformat(arrival) + timedelta(days=nights)).date().isoformat())
         adults = _number(r"(\d+) adult", prompt, 1)
         dest = _body((yield ToolCall(name="Search_Hotel_Destination", arguments={"query": city.group(1)})))
         if not dest.get("data"):

@@ -43,7 +43,10 @@ def search_flight_location(world: World, query: str) -> ApiResponse:
                 data.append({"id": f"{airport.iata}.AIRPORT", "type": "AIRPORT", "name": airport.name,
                              "code": airport.iata, "city": city.code, "cityName": city.name,
                              "country": city.country_code.upper(), "countryName": city.country,
-                             **({"distanceToCity": {"value": round(((airport.lat - city.lat) ** 2 + (airport.lon - city.lon) ** 2) ** 0.5 * 90, 1), "unit": "km"},
+                             **({"distanceToCity": {"value": round(((airport.lat - city.lat) ** 2
+                                                                    + (airport.lon - city.lon) ** 2)
+                                                                   ** 0.5 * 90, 1),
+                                                    "unit": "km"},
                                  "photoUri": f"https://img.example/airport/{airport.iata.lower()}.jpg"}
                                 if world.detail >= 1 else {})})
         if city_hit:
@@ -119,7 +122,9 @@ def offer_body(world: World, offer: FlightOffer, cabin: str, adults: int, curren
     if world.size >= 3 and not full:
         rng = world.catalog.rng("history", offer.token, cabin)
         out["priceHistory"] = [{"observed": f"2025-12-{1 + i % 28:02d}T{(7 * i) % 24:02d}:00:00",
-                                "price": money(world, offer.price_eur[cabin] * adults * rng.uniform(0.85, 1.3), currency)}
+                                "price": money(world,
+                                               offer.price_eur[cabin] * adults * rng.uniform(0.85, 1.3),
+                                               currency)}
                                for i in range(world.size // 2)]
     if detail >= 3:
         out["extraProducts"] = [{"type": "checkedInBaggage", "price": money(world, offer.bag_fee_eur, currency)},
@@ -155,13 +160,15 @@ def search_flights(world: World, fromId: str, toId: str, departDate: str, pageNo
     page = parse_page(pageNo, len(offers), per_page, "pageNo")
     shown = offers[(page - 1) * per_page: page * per_page]
     stops = [{"numberOfStops": n, "count": sum(1 for o in all_offers if o.stops == n),
-              "minPrice": money(world, min(o.price_eur[cabin] for o in all_offers if o.stops == n) * adults_n, currency)}
+              "minPrice": money(world, min(o.price_eur[cabin] for o in all_offers if o.stops == n) * adults_n,
+                                currency)}
              for n in (0, 1, 2) if any(o.stops == n for o in all_offers)]
     airlines = sorted({o.carrier for o in all_offers})
     payload = {"status": True, "message": "Success", "data": {
         **_alternatives(world, fromId, toId, day, cabin, adults_n, currency),
         "aggregation": {"totalCount": len(all_offers), "filteredTotalCount": len(offers), "stops": stops,
-                        "airlines": [{"name": n, "count": sum(1 for o in all_offers if o.carrier == n)} for n in airlines]},
+                        "airlines": [{"name": n, "count": sum(1 for o in all_offers if o.carrier == n)}
+                                     for n in airlines]},
         "flightOffers": [offer_body(world, o, cabin, adults_n, currency, False) for o in shown],
         "page": {"pageNo": page, "pageSize": per_page, "totalPages": max(1, -(-len(offers) // per_page))},
     }}
@@ -180,7 +187,8 @@ def _alternatives(world: World, from_id: str, to_id: str, day: Any, cabin: str, 
         if other >= TODAY:
             others += _offers(world, from_id, to_id, other, cabin)
     others.sort(key=lambda o: (o.price_eur[cabin], o.token))
-    return {"flexibleDateOffers": [{"departDate": o.day.isoformat(), **offer_body(world, o, cabin, adults, currency, False)}
+    return {"flexibleDateOffers": [{"departDate": o.day.isoformat(),
+                                    **offer_body(world, o, cabin, adults, currency, False)}
                                    for o in others[:count]]}
 
 
@@ -200,7 +208,8 @@ def get_min_price(world: World, fromId: str, toId: str, departDate: str, cabinCl
             rows.append({"day": other.strftime("%d %b %Y"), "isCheapest": False,
                          "price": money(world, min(o.price_eur[cabin] for o in offers), currency)})
     if rows:
-        cheapest = min(range(len(rows)), key=lambda i: rows[i]["price"]["units"] * 100 + rows[i]["price"]["nanos"] // 10**7)
+        cheapest = min(range(len(rows)),
+                       key=lambda i: rows[i]["price"]["units"] * 100 + rows[i]["price"]["nanos"] // 10**7)
         rows[cheapest]["isCheapest"] = True
     return ApiResponse({"status": True, "message": "Success", "data": rows}, items=[r["day"] for r in rows])
 
@@ -231,7 +240,8 @@ def _cabin(offer: FlightOffer, cabin: str) -> str:
     return cabin
 
 
-def get_seat_map(world: World, token: str, cabinClass: str | None = None, currency_code: str | None = None) -> ApiResponse:
+def get_seat_map(world: World, token: str, cabinClass: str | None = None,
+                 currency_code: str | None = None) -> ApiResponse:
     """The cabin's seats by row. The compact view (the smallest response sizes) lists only the seats still free:
     a whole economy cabin is close to 5,000 tokens, more than the shortest rung of the length ladder holds."""
     offer = _offer(world, token)

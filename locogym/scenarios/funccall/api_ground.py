@@ -40,7 +40,8 @@ def search_car_location(world: World, query: str) -> ApiResponse:
         for airport in city.airports:
             if all(w in f"{airport.name} {airport.iata} {city.name}".lower() for w in words):
                 out.append({"name": airport.name, "type": "airport", "iata_code": airport.iata, "city": city.name,
-                            "country": city.country, "coordinates": {"latitude": airport.lat, "longitude": airport.lon}})
+                            "country": city.country,
+                            "coordinates": {"latitude": airport.lat, "longitude": airport.lon}})
         if any(w in city.name.lower() for w in words):
             for depot in world.catalog.depots(city.code):
                 if world.detail >= 1 or all(w in depot.name.lower() for w in words):
@@ -170,13 +171,15 @@ def search_car_rentals(world: World, pick_up_latitude: float, pick_up_longitude:
             for depot in world.catalog.depots(city.code):
                 km = haversine_km(plat, plon, depot.lat, depot.lon)
                 if PICKUP_RADIUS_KM < km <= 60:
-                    nearby += [(v, _quote(v, start, end, dlat, dlon, age), round(km, 2)) for v in world.catalog.vehicles(depot)]
+                    nearby += [(v, _quote(v, start, end, dlat, dlon, age), round(km, 2))
+                               for v in world.catalog.vehicles(depot)]
         nearby.sort(key=lambda o: (o[1], o[0].vehicle_id))
     payload = {"status": True, "message": "Success", "data": {
         "search_key": key, "count": len(offers), "rental_days": _rental_days(start, end),
         "search_results": [_car_body(world, v, p, km, currency, False) for v, p, km in shown],
         **({"nearby_locations": {"note": "Other depots up to 60 km away; not bookable with this search_key.",
-                                 "results": [_car_body(world, v, p, km, currency, False) for v, p, km in nearby[:count]]}}
+                                 "results": [_car_body(world, v, p, km, currency, False)
+                                             for v, p, km in nearby[:count]]}}
            if nearby else {}),
         "page": {"page_number": page, "total_pages": max(1, -(-len(offers) // per_page))}}}
     return ApiResponse(payload, items=[v.vehicle_id for v, _p, _k in shown])
@@ -192,7 +195,8 @@ def _find_offer(world: World, vehicle_id: str, search_key: str) -> tuple[Vehicle
                    "Search_Car_Rentals response as the search_key.", status=404, code="VEHICLE_NOT_FOUND")
 
 
-def get_vehicle_details(world: World, vehicle_id: str, search_key: str, currency_code: str | None = None) -> ApiResponse:
+def get_vehicle_details(world: World, vehicle_id: str, search_key: str,
+                        currency_code: str | None = None) -> ApiResponse:
     vehicle, price, km, key = _find_offer(world, vehicle_id, search_key)
     body = _car_body(world, vehicle, price, km, parse_currency(currency_code), True)
     body["pick_up"] = {"datetime": iso(key[4]), "location": vehicle.depot.name}
@@ -229,7 +233,8 @@ def taxi_search_location(world: World, query: str) -> ApiResponse:
                             "city": city.name, "country": city.country, "latitude": place.lat,
                             "longitude": place.lon})
     out = out[: world.page_size(8)]
-    return ApiResponse({"status": True, "message": "Success", "data": out}, items=[str(d["googlePlaceId"]) for d in out])
+    return ApiResponse({"status": True, "message": "Success", "data": out},
+                       items=[str(d["googlePlaceId"]) for d in out])
 
 
 # Other pick-up times an aggregator offers next to the requested one, closest first: every quarter hour up to

@@ -326,7 +326,8 @@ def search_hotels_by_coordinates(world: World, latitude: float, longitude: float
                                  room_qty: int | None = None, page_number: int | None = None,
                                  sort_by: str | None = None, currency_code: str | None = None) -> ApiResponse:
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise ApiError("latitude must be within [-90, 90] and longitude within [-180, 180].", code="INVALID_COORDINATES")
+        raise ApiError("latitude must be within [-90, 90] and longitude within [-180, 180].",
+                       code="INVALID_COORDINATES")
     km = 5.0 if radius is None else float(radius)
     if not 0 < km <= 50:
         raise ApiError("radius must be between 0 and 50 (km).", code="INVALID_RADIUS")
@@ -394,8 +395,9 @@ def get_room_list(world: World, hotel_id: int, arrival_date: str, departure_date
             "mealplan": "Breakfast included" if room.breakfast else "There is no meal option with this room.",
             "product_price_breakdown": {"gross_amount": {"value": world.catalog.convert(total, currency),
                                                          "currency": currency},
-                                        "gross_amount_per_night": {"value": world.catalog.convert(total / len(nights), currency),
-                                                                   "currency": currency}},
+                                        "gross_amount_per_night": {
+                                            "value": world.catalog.convert(total / len(nights), currency),
+                                            "currency": currency}},
         }
         if world.detail >= 1:
             block["room_facilities"] = ["Private bathroom", "Flat-screen TV", "Air conditioning", "Desk",
@@ -423,7 +425,8 @@ def get_hotel_policies(world: World, hotel_id: int) -> ApiResponse:
          "content": "Visa, Mastercard, American Express and cash."},
     ]
     if world.detail >= 1:
-        policies += [{"type": "POLICY_QUIET_HOURS", "title": "Quiet hours", "content": "Guests must be quiet between 22:00 and 07:00."},
+        policies += [{"type": "POLICY_QUIET_HOURS", "title": "Quiet hours",
+                      "content": "Guests must be quiet between 22:00 and 07:00."},
                      {"type": "POLICY_SMOKING", "title": "Smoking", "content": "Smoking is not allowed."},
                      {"type": "POLICY_PARTIES", "title": "Parties", "content": "Parties and events are not allowed."}]
     return ApiResponse({"status": True, "message": "Success", "data": {"hotel_id": hotel.hotel_id, "policies": policies,

@@ -126,9 +126,12 @@ def search_attractions(world: World, id: str, sortBy: str | None = None, page: i
     payload = {"status": True, "message": "Success", "data": {
         "products": [_card(world, i, currency, False) for i in shown],
         **({"youMightAlsoLike": [_card(world, i, currency, False) for i in others[:count]]} if count else {}),
-        "filterOptions": {"typeFilters": [{"tagname": t, "productCount": sum(1 for x in world.catalog.attractions(city) if x.kind == t)}
+        "filterOptions": {"typeFilters": [{"tagname": t,
+                                           "productCount": sum(1 for x in world.catalog.attractions(city)
+                                                               if x.kind == t)}
                                           for t in ATTRACTION_TYPES]},
-        "filterStats": {"filteredProductCount": len(items), "unfilteredProductCount": len(world.catalog.attractions(city))},
+        "filterStats": {"filteredProductCount": len(items),
+                        "unfilteredProductCount": len(world.catalog.attractions(city))},
         "page": {"page": page_no, "totalPages": max(1, -(-len(items) // per_page))}}}
     return ApiResponse(payload, items=[i.slug for i in shown])
 
@@ -183,8 +186,10 @@ def get_attraction_availability(world: World, slug: str, date: str, currency_cod
     for slot in world.catalog.slots(item, day):
         left = max(0, slot.remaining - world.taken(f"slot|{slot.slot_id}"))
         row: dict[str, Any] = {"slot_id": slot.slot_id, "start": iso(slot.start), "availableSpots": left,
-                               "timeSlotOffers": [{"type": "ADULT", "price": world.catalog.convert(item.adult_eur, currency)},
-                                                  {"type": "CHILD", "price": world.catalog.convert(item.child_eur, currency)}]}
+                               "timeSlotOffers": [{"type": "ADULT",
+                                                   "price": world.catalog.convert(item.adult_eur, currency)},
+                                                  {"type": "CHILD",
+                                                   "price": world.catalog.convert(item.child_eur, currency)}]}
         if world.detail >= 1:
             row["capacity"] = slot.capacity
             row["languages"] = list(item.languages)

@@ -49,8 +49,9 @@ FACILITIES = ((107, "Free WiFi"), (2, "Parking"), (3, "Restaurant"), (5, "Room s
               (301, "Swimming pool"), (4, "Pets allowed"), (8, "24-hour front desk"), (47, "Electric vehicle charging"),
               (433, "Swimming pool (indoor)"), (22, "Bar"), (46, "Breakfast in the room"))
 FACILITY_NAME = dict(FACILITIES)
-DISTRICTS = ("Airport Area", "Old Town", "City Centre", "Harbour", "University Quarter", "Riverside", "Station District",
-             "Museum Quarter", "Garden District", "Financial District", "Lakeside", "Arts Quarter", "Market Square")
+DISTRICTS = ("Airport Area", "Old Town", "City Centre", "Harbour", "University Quarter", "Riverside",
+             "Station District", "Museum Quarter", "Garden District", "Financial District", "Lakeside",
+             "Arts Quarter", "Market Square")
 HOTEL_WORDS_A = ("Grand", "Royal", "Little", "Blue", "Silver", "Golden", "Urban", "Quiet", "Old", "New", "Park",
                  "Harbour", "Central", "Garden", "River", "Crown", "Maple", "Linden", "Copper", "Amber")
 HOTEL_WORDS_B = ("Hotel", "Suites", "Inn", "Residence", "Lodge", "House", "Apartments", "Boutique Hotel",
@@ -421,7 +422,8 @@ class Catalog:
                 lat, lon = offset_point(city.lat, city.lon, radius * math.sin(angle), radius * math.cos(angle))
             facilities = tuple(sorted(fid for fid, _ in FACILITIES if rng.random() < 0.2 + 0.1 * stars))
             base = (28 + 26 * stars ** 1.35) * (0.8 + 0.5 * rng.random())
-            hotel_id = (city_index(city_code) + 1) * 1_000_000 + i * 20_000 + int(self.unit("hid", city_code, i) * 19_999)
+            hotel_id = ((city_index(city_code) + 1) * 1_000_000 + i * 20_000
+                        + int(self.unit("hid", city_code, i) * 19_999))
             rooms = []
             for j, (rname, occ, beds, size) in enumerate(rng.sample(ROOM_TYPES, rng.randint(3, 6))):
                 room_id = hotel_id * 100 + j + 1
@@ -433,7 +435,8 @@ class Catalog:
             hotels.append(Hotel(hotel_id, city_code, name, stars, round(5.6 + 4.3 * rng.random() ** 0.7, 1),
                                 rng.randint(12, 4800), lat, lon,
                                 "Airport Area" if near_airport else rng.choice(DISTRICTS[1:]),
-                                f"{rng.randint(1, 220)} {rng.choice(('Rue', 'Street', 'Avenue', 'Lane', 'Strasse', 'Via'))} "
+                                f"{rng.randint(1, 220)} "
+                                f"{rng.choice(('Rue', 'Street', 'Avenue', 'Lane', 'Strasse', 'Via'))} "
                                 f"{rng.choice(HOTEL_WORDS_A)}", facilities, tuple(rooms),
                                 f"{rng.choice((14, 15, 15, 16))}:00", f"{rng.choice((10, 11, 11, 12))}:00",
                                 rng.choice((0, 1, 2, 3, 7)), 4 in facilities,
@@ -503,7 +506,8 @@ class Catalog:
                    + int(self.unit("veh", depot.depot_id, j) * 9_999))
             out.append(Vehicle(str(vid), depot, model,
                                group, seats, doors, bags, rng.choice(("Automatic", "Manual", "Manual")),
-                               rng.random() < 0.93, rng.choice(("Full to full", "Full to full", "Pre-purchase (partial)")),
+                               rng.random() < 0.93,
+                               rng.choice(("Full to full", "Full to full", "Pre-purchase (partial)")),
                                rng.choice(("Unlimited", "Unlimited", "250 km per day")), round(rate, 2),
                                round(rng.choice((300, 500, 800, 1200)) * (1 + (rate > 60)), 2)))
         return tuple(out)
@@ -524,17 +528,20 @@ class Catalog:
         out = []
         for k, (pattern, kind) in enumerate(rng.sample(ATTRACTION_PATTERNS, rng.randint(14, 20))):
             name = pattern.format(c=city.name, d=rng.choice(DISTRICTS))
-            slug = f"pr{city_index(city_code):02d}" + hashlib.sha256(f"{self.seed}|slug|{city_code}|{k}".encode()).hexdigest()[:8]
+            slug = (f"pr{city_index(city_code):02d}"
+                    + hashlib.sha256(f"{self.seed}|slug|{city_code}|{k}".encode()).hexdigest()[:8])
             lat, lon = offset_point(city.lat, city.lon, rng.uniform(-4, 4), rng.uniform(-4, 4))
             adult = round((8 + 70 * rng.random() ** 1.5) * (1.6 if kind in ("Tours", "Food & drink") else 1.0), 2)
             opens = rng.choice((8, 9, 9, 10, 10, 11, 17))
-            out.append(Attraction(f"PR{city_index(city_code) + 10:02d}{k:02d}{int(self.unit('pid', city_code, k) * 900) + 100}",
+            out.append(Attraction(f"PR{city_index(city_code) + 10:02d}{k:02d}"
+                                  f"{int(self.unit('pid', city_code, k) * 900) + 100}",
                                   slug, city_code, name,
                                   kind, adult, round(adult * rng.choice((0.0, 0.5, 0.6, 0.75)), 2),
                                   round(3.4 + 1.6 * rng.random() ** 0.6, 1), rng.randint(4, 9000),
                                   rng.choice((60, 90, 120, 150, 180, 240, 480)), lat, lon, opens,
                                   min(23, opens + rng.choice((3, 6, 8, 9, 10))), rng.random() < 0.7,
-                                  tuple(sorted(rng.sample(("en", "fr", "de", "es", "it", "ja", "pt"), rng.randint(1, 4)))),
+                                  tuple(sorted(rng.sample(("en", "fr", "de", "es", "it", "ja", "pt"),
+                                                          rng.randint(1, 4)))),
                                   rng.choice((None, None, None, 0, 1))))
         return tuple(out)
 
@@ -581,7 +588,8 @@ class Catalog:
 
     def _place_id(self, ref: str) -> str:
         city = ref_city(ref)
-        return f"ChIJ{city_index(city):02d}" + base64.urlsafe_b64encode(hashlib.sha256(f"{self.seed}|place|{ref}".encode()).digest()[:15]).decode()
+        return f"ChIJ{city_index(city):02d}" + base64.urlsafe_b64encode(
+            hashlib.sha256(f"{self.seed}|place|{ref}".encode()).digest()[:15]).decode()
 
     def _make_places(self, city_code: str) -> tuple[Place, ...]:
         city = CITY_BY_CODE[city_code]

@@ -167,7 +167,8 @@ def _same_name_subgoal(task: Task, name: str, state: dict[str, Any]) -> str | No
     return next((s["subgoal"] for s in steps if s["name"] == name), None)
 
 
-def verdict(task: Task, call: ToolCall | None, result: ToolResult, world: World, state: dict[str, Any]) -> dict[str, Any]:
+def verdict(task: Task, call: ToolCall | None, result: ToolResult, world: World,
+            state: dict[str, Any]) -> dict[str, Any]:
     """Annotations of one step: wrong, subgoal, error_label, verdict and the oracle step it matched.
 
     Also remembers which values right and wrong calls introduced, so that a later call built on a wrong call's

@@ -146,7 +146,8 @@ class SearchCarsArgs(ApiArgs):
     drop_off_date: str = Field(description=Date)
     drop_off_time: str = Field(description="HH:MM, 24-hour clock.")
     driver_age: int | None = Field(default=None, description="Age of the main driver (default 30).")
-    sort_by: Literal["recommended", "price_low_to_high", "price_high_to_low", "distance", "supplier_rating"] | None = None
+    sort_by: Literal["recommended", "price_low_to_high", "price_high_to_low", "distance",
+                     "supplier_rating"] | None = None
     page_number: int | None = Field(default=None, ge=1)
     currency_code: str | None = Currency
 

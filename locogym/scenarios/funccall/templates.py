@@ -334,8 +334,8 @@ def hotel_cheapest(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
         return infeasible_spec("hotels", prompt, keys, proof_call(p, "Search_Hotels", HOTEL_PROOF, str(hotel.hotel_id)),
                                where)
     blocks = _cheapest_blocks(p, hotel, days, adults, price, pick.room_ok)
-    p.call("rooms", "Get_Room_List", hotel_id=hotel.hotel_id, **{k: stay[k] for k in ("arrival_date", "departure_date")},
-           adults=party)
+    p.call("rooms", "Get_Room_List", hotel_id=hotel.hotel_id,
+           **{k: stay[k] for k in ("arrival_date", "departure_date")}, adults=party)
     p.call("book", "Book_Hotel", hotel_id=hotel.hotel_id, block_id=blocks[0], arrival_date=stay["arrival_date"],
            departure_date=stay["departure_date"], guest_name=who)
     return Spec("hotels", prompt, keys, requirements=[_hotel_req(hotel, blocks, arrival, departure, who)],
@@ -358,7 +358,8 @@ def hotel_price_info(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     pick = _hotel_search(rng, p, city, arrival, nights, adults)
     currency = rng.choice(tuple(c for c in ("USD", "GBP", "JPY", "CHF", "SEK", "AUD", "CAD") if c != city.currency))
     departure = arrival + timedelta(days=nights)
-    keys = {"hotel_name": ("text", "the hotel's name"), f"total_price_{currency.lower()}": ("number", f"its total price in {currency}")}
+    keys = {"hotel_name": ("text", "the hotel's name"),
+            f"total_price_{currency.lower()}": ("number", f"its total price in {currency}")}
     budget = money_down(pick.price, rng) if infeasible else money_up(pick.price, rng)
     prompt = (f"I am only comparing prices, do not book anything. What is the cheapest {pick.wording[2:]} in "
               f"{city.name} for {adults} adult(s) from {say_date(rng, arrival)} to {say_date(rng, departure)} whose "
@@ -393,7 +394,8 @@ def cancel_rebook(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     old = api_hotels.best_room(p.world, old_hotel, days, 1, 1)
     if old is None:
         raise Retry("the reservation to cancel has no room those nights")
-    initial: dict[str, Any] = {"api": "Book_Hotel", "args": {"hotel_id": old_hotel.hotel_id, "block_id": old[0].block_id,
+    initial: dict[str, Any] = {"api": "Book_Hotel", "args": {"hotel_id": old_hotel.hotel_id,
+                                             "block_id": old[0].block_id,
                                              "arrival_date": arrival.isoformat(),
                                              "departure_date": departure.isoformat(), "guest_name": who}}
     existing = call_api(p.world, "Book_Hotel", initial["args"]).payload["data"]["booking_id"]
@@ -462,7 +464,8 @@ def car_rental(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
         "lat": lat, "lon": lon, "start": start.isoformat(), "end": end.isoformat(), "seats": seats,
         "automatic": automatic, "min_rating": min_rating, "before_max": min(price, budget), "after_min": price})
     who = person(rng)
-    keys = {"booking_id": ("booking", "the booking id"), "car_model": ("text", "the car model"), "supplier": ("text", "the rental company"),
+    keys = {"booking_id": ("booking", "the booking id"), "car_model": ("text", "the car model"),
+            "supplier": ("text", "the rental company"),
             "total_price_eur": ("number", "the total rental price in EUR")}
     needs = [f"at least {seats} seats"] + (["automatic transmission"] if automatic else []) + (
         [f"a supplier rated {min_rating} or better"] if min_rating else [])
@@ -651,11 +654,13 @@ def flight_then_taxi(rng: random.Random, p: Planner, infeasible: bool) -> Spec:
     quote, _budget, where = _taxi(rng, p, pickup, dropoff, when, party, bags, False)
     fare = gold.price_eur["ECONOMY"]
     cap = money_down(fare, rng) if infeasible else money_up(fare, rng)
-    keys = {"flight_booking_id": ("booking", "the flight booking id"), "taxi_booking_id": ("booking", "the taxi booking id"),
+    keys = {"flight_booking_id": ("booking", "the flight booking id"),
+            "taxi_booking_id": ("booking", "the taxi booking id"),
             "taxi_pickup": ("datetime", "the taxi pick-up date and time")}
     prompt = (f"{who} flies from {a.name} to {b.name} on {say_date(rng, day)}, {party} traveller(s) in total. Book "
               f"the cheapest economy flight with {'no stops' if max_stops == 0 else 'at most one stop'} that day "
-              f"if its fare is at most {cap} EUR (one ticket in the name of {who}), then a taxi from the arrival airport to {cb.name} City Centre "
+              f"if its fare is at most {cap} EUR (one ticket in the name of {who}), then a taxi "
+              f"from the arrival airport to {cb.name} City Centre "
               f"picking up exactly {delay} minutes after the flight lands (local time): the cheapest vehicle that "
               f"seats {party} and takes {bags} large bag(s). " + answer_clause(keys))
     p.call("locate", "Search_Flight_Location", query=ca.name)
@@ -704,7 +709,8 @@ def flight_and_airport_hotel(rng: random.Random, p: Planner, infeasible: bool) -
         "min_score": min_score, "arrival": arrival.isoformat(), "nights": nights, "adults": 1})
     fare = gold.price_eur["ECONOMY"]
     cap = money_down(fare, rng) if infeasible else money_up(fare, rng)
-    keys = {"flight_booking_id": ("booking", "the flight booking id"), "hotel_booking_id": ("booking", "the hotel booking id"),
+    keys = {"flight_booking_id": ("booking", "the flight booking id"),
+            "hotel_booking_id": ("booking", "the hotel booking id"),
             "hotel_name": ("text", "the hotel's name"), "check_in": ("date", "the check-in date")}
     prompt = (f"Plan a trip for {who}: book the cheapest economy flight from {a.name} to {b.name} on "
               f"{say_date(rng, day)} with {'no stops' if max_stops == 0 else 'at most one stop'}, if its fare is at "

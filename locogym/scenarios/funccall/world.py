@@ -151,7 +151,8 @@ def parse_page(value: Any, total: int, per_page: int, name: str = "page") -> int
     page = 1 if value in (None, "") else int(value)
     pages = max(1, -(-total // per_page))
     if page < 1 or page > pages:
-        raise ApiError(f"{name} {page} is out of range: there are {pages} page(s) of results.", code="PAGE_OUT_OF_RANGE")
+        raise ApiError(f"{name} {page} is out of range: there are {pages} page(s) of results.",
+                       code="PAGE_OUT_OF_RANGE")
     return page
 
 
