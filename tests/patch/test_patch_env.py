@@ -52,8 +52,9 @@ def test_oracle_scores_one_and_noop_zero_on_synthetic_projects(env_id: str, cach
             assert oracle.score.success == 1.0, oracle.score
             noop = _play(env, locogym.make_agent("noop"), seed, **options)
             assert noop.score.success == 0.0
-            if difficulty == "hard":
-                assert len(oracle.task.gold["defects"]) == 2
+            if difficulty == "hard":  # two injected defects; a review's change may add a faulty intent
+                injected = [d for d in oracle.task.gold["defects"] if d["kind"] != "faulty_intent"]
+                assert len(injected) == 2
     finally:
         env.close()
 
@@ -145,7 +146,8 @@ def test_review_workspace_withholds_the_failing_tests(calc_repo: Path, cache: st
         for nodeid in failing:
             assert nodeid.split("::")[-1].split("[")[0] not in task.workspace["tests/test_core.py"]
         run = run_tests(env.unwrapped.ctx.sandbox, [])
-        assert run.exit_code == 0 and len(run.passed) == 8 - len(failing)  # the visible suite passes
+        # the visible suite passes; the tests of the functions the change touches are withheld too, as decoys
+        assert run.exit_code == 0 and 0 < len(run.passed) <= 8 - len(failing)
     finally:
         env.close()
 

@@ -40,20 +40,35 @@ from locogym.scenarios.repo.question_base import (
 MAX_CLOSURE = 10  # functions a traced call may pass through: enough for several files, few enough to read
 MAX_IMPACT = 10
 RUN_TIMEOUT_S = 60
+# The call runs in a thread with a deep stack: a long project's modules import one another in chains far deeper
+# than the interpreter's default recursion limit allows; an exception still ends the process with status 1.
 _RUNNER = (
-    "import importlib, sys\n"
+    "import importlib, sys, threading, traceback\n"
     "sys.path.insert(0, sys.argv[1])\n"
-    "module = importlib.import_module(sys.argv[2])\n"
-    "first = []\n"
-    "if len(sys.argv) > 5:\n"
-    "    watched = getattr(importlib.import_module(sys.argv[5]), sys.argv[6]).__code__\n"
-    "    def tracer(frame, event, arg):\n"
-    "        if event == 'call' and frame.f_code is watched and not first:\n"
-    "            first.append(frame.f_locals[watched.co_varnames[0]])\n"
-    "    sys.settrace(tracer)\n"
-    "result = getattr(module, sys.argv[3])(int(sys.argv[4]))\n"
-    "sys.settrace(None)\n"
-    "print(repr([result, first[0] if first else None]))\n"
+    "sys.setrecursionlimit(200000)\n"
+    "threading.stack_size(512 * 1024 * 1024)\n"
+    "failed = []\n"
+    "def main():\n"
+    "    try:\n"
+    "        module = importlib.import_module(sys.argv[2])\n"
+    "        first = []\n"
+    "        if len(sys.argv) > 5:\n"
+    "            watched = getattr(importlib.import_module(sys.argv[5]), sys.argv[6]).__code__\n"
+    "            def tracer(frame, event, arg):\n"
+    "                if event == 'call' and frame.f_code is watched and not first:\n"
+    "                    first.append(frame.f_locals[watched.co_varnames[0]])\n"
+    "            sys.settrace(tracer)\n"
+    "        result = getattr(module, sys.argv[3])(int(sys.argv[4]))\n"
+    "        sys.settrace(None)\n"
+    "        print(repr([result, first[0] if first else None]))\n"
+    "    except BaseException:\n"
+    "        failed.append(traceback.format_exc())\n"
+    "thread = threading.Thread(target=main)\n"
+    "thread.start()\n"
+    "thread.join()\n"
+    "if failed:\n"
+    "    sys.stderr.write(failed[0])\n"
+    "    sys.exit(1)\n"
 )
 
 
