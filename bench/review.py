@@ -46,7 +46,7 @@ from locogym.scenarios.defects.diffblocks import (
     labelled_blocks,
     score_flagged,
 )
-from locogym.scenarios.defects.mutations import is_test_path
+from locogym.scenarios.defects.hide import names_in, test_modules
 
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\d+|==|!=|<=|>=|\*\*|//|[^\s\w]")
 
@@ -258,16 +258,9 @@ def test_names(files: dict[str, str]) -> tuple[set[str], set[str]]:
     """(names a test module imports and never uses, names any test module uses) of a workspace."""
     unused: set[str] = set()
     used: set[str] = set()
-    for path, text in files.items():
-        if not path.endswith(".py") or not is_test_path(path):
-            continue
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            continue
+    for _path, _text, tree in test_modules(files):
         imported = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
-        here = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | \
-            {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        here = names_in(tree)
         unused |= imported - here
         used |= here
     return unused, used

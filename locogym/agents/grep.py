@@ -23,14 +23,11 @@ a submit with no answer. Every episode ends with a submit.
 from __future__ import annotations
 
 import re
-from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
-from locogym.agents.base import Agent
+from locogym.agents.scripted import ScriptedAgent, Step
 from locogym.core.types import ToolCall
-
-Step = Generator[ToolCall, str, Any]
 
 PAGE = 400  # lines per read_file call: a page stays well inside the tool's output budget
 MAX_FILES_READ = 60  # an episode's reading budget, so an impact search over a large tree ends
@@ -287,7 +284,7 @@ def _public(path: str, chain: str, keyword: str) -> bool:
     return not any(p.startswith(("_", "#")) for p in parts)
 
 
-class GrepAgent(Agent):
+class GrepAgent(ScriptedAgent):
     """Text search only: ``grep`` and ``read_file`` over the workspace, rules per question shape."""
 
     name = "grep"
@@ -295,26 +292,15 @@ class GrepAgent(Agent):
     def __init__(self) -> None:
         super().__init__()
         self._tools: set[str] = set()
-        self._plan: Step | None = None
         self._files: dict[str, list[str]] = {}
 
     def reset(self, task_info: dict[str, Any]) -> None:
+        super().reset(task_info)
         self._tools = {t["name"] for t in task_info.get("tools", [])}
-        self._plan = None
         self._files = {}
 
-    def act(self, obs: str, info: dict[str, Any]) -> ToolCall:
-        try:
-            if self._plan is None or info.get("new_session"):
-                self._plan = self._session(obs)
-                return next(self._plan)
-            return self._plan.send(obs)
-        except StopIteration:
-            self._plan = None
-            return ToolCall(name="submit", arguments={})
-
     # ------------------------------------------------------------------ sessions
-    def _session(self, obs: str) -> Step:
+    def script(self, obs: str) -> Step:
         if not {"grep", "read_file"} <= self._tools:
             yield ToolCall(name="submit", arguments={})
             return

@@ -308,16 +308,15 @@ def _test_names(files: dict[str, str]) -> tuple[set[str], set[str]]:
     """(names a test module imports and never uses, names the test modules use)."""
     import ast
 
+    from locogym.scenarios.defects.hide import names_in, test_modules
+
     unused: set[str] = set()
     used: set[str] = set()
-    for path, text in files.items():
-        if path.startswith("tests/") and path.endswith(".py"):
-            tree = ast.parse(text)
-            imported = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
-            here = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | \
-                {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
-            unused |= imported - here
-            used |= here
+    for _path, _text, tree in test_modules(files):
+        imported = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+        here = names_in(tree)
+        unused |= imported - here
+        used |= here
     return unused, used
 
 

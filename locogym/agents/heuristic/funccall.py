@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from locogym.agents.base import Agent
+from locogym.agents.scripted import ScriptedAgent
 from locogym.core.dates import norm_date, norm_time
 from locogym.core.types import ToolCall
 
@@ -53,27 +53,24 @@ def _number(pattern: str, prompt: str, default: int) -> int:
     return int(match.group(1)) if match else default
 
 
-class Policy(Agent):
+class Policy(ScriptedAgent):
     name = "heuristic"
+    restart_per_session = False
 
     def __init__(self) -> None:
         super().__init__()
-        self._plan: Plan | None = None
         self._answer: dict[str, Any] = {}
 
     def reset(self, task_info: dict[str, Any]) -> None:
-        self._plan = None
+        super().reset(task_info)
         self._answer = {}
 
-    def act(self, obs: str, info: dict[str, Any]) -> ToolCall:
-        try:
-            if self._plan is None:
-                self._plan = self._solve(obs)
-                return next(self._plan)
-            return self._plan.send(obs)
-        except StopIteration as stop:
-            answer = stop.value if isinstance(stop.value, dict) else self._answer
-            return ToolCall(name="submit", arguments={"answer": answer or {"status": "unavailable"}})
+    def script(self, obs: str) -> Plan:
+        return self._solve(obs)
+
+    def finish(self, value: Any) -> ToolCall:
+        answer = value if isinstance(value, dict) else self._answer
+        return ToolCall(name="submit", arguments={"answer": answer or {"status": "unavailable"}})
 
     # ------------------------------------------------------------------ domain routines
     def _solve(self, prompt: str) -> Plan:
@@ -322,14 +319,11 @@ class Abstain(Policy):
 
     name = "abstain"
 
-    def act(self, obs: str, info: dict[str, Any]) -> ToolCall:
-        try:
-            if self._plan is None:
-                self._plan = self._decide(obs)
-                return next(self._plan)
-            return self._plan.send(obs)
-        except StopIteration:
-            return ToolCall(name="submit", arguments={"answer": {"status": "unavailable"}})
+    def script(self, obs: str) -> Plan:
+        return self._decide(obs)
+
+    def finish(self, value: Any) -> ToolCall:
+        return ToolCall(name="submit", arguments={"answer": {"status": "unavailable"}})
 
     def _decide(self, prompt: str) -> Plan:
         if "Rent a car" in prompt or ("taxi" in prompt and "flight" not in prompt and "flies" not in prompt):

@@ -19,13 +19,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Generator
 from typing import Any
 
-from locogym.agents.base import Agent
+from locogym.agents.scripted import ScriptedAgent, Step
 from locogym.core.types import ToolCall
-
-Step = Generator[ToolCall, str, Any]
 
 _DEF_LINE = re.compile(r"^(\S+) \((\w+)\) (\S+):(\d+)-(\d+)$")
 _READ_LINE = re.compile(r"^\s*(\d+)\t(.*)$")
@@ -68,7 +65,7 @@ def parse_questions(obs: str) -> list[tuple[str | None, str]]:
     return [(None, match.group(1))] if match else []
 
 
-class Policy(Agent):
+class Policy(ScriptedAgent):
     """Rule-based reading agent for the ``repo`` and ``repo_patch`` families."""
 
     name = "heuristic"
@@ -77,25 +74,14 @@ class Policy(Agent):
         super().__init__()
         self._tools: set[str] = set()
         self._family = "repo"
-        self._plan: Step | None = None
 
     def reset(self, task_info: dict[str, Any]) -> None:
+        super().reset(task_info)
         self._tools = {t["name"] for t in task_info.get("tools", [])}
         self._family = str(task_info.get("family", "repo"))
-        self._plan = None
-
-    def act(self, obs: str, info: dict[str, Any]) -> ToolCall:
-        try:
-            if self._plan is None or info.get("new_session"):
-                self._plan = self._session(obs)
-                return next(self._plan)
-            return self._plan.send(obs)
-        except StopIteration:
-            self._plan = None
-            return ToolCall(name="submit", arguments={})
 
     # ------------------------------------------------------------------ sessions
-    def _session(self, obs: str) -> Step:
+    def script(self, obs: str) -> Step:
         if self._family == "repo_patch":
             yield from self._patch(obs)
             return

@@ -29,13 +29,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Generator
 from typing import Any
 
-from locogym.agents.base import Agent
+from locogym.agents.scripted import ScriptedAgent, Step
 from locogym.core.types import ToolCall
 
-Step = Generator[ToolCall, str, Any]
 SCRATCH = ".review-check"
 _SUSPECT = re.compile(r"^SUSPECT (\[.*\])$", re.M)
 _BLOCK = re.compile(r"^BLOCK (\[.*\])$", re.M)
@@ -300,7 +298,7 @@ def as_described(old_lines: list[str], new_lines: list[str], old: str, new: str)
     return changed == [(old, new)]
 
 
-class Policy(Agent):
+class Policy(ScriptedAgent):
     """Differential-testing reviewer: one scratch write of the diff and the script, one run, one submit."""
 
     name = "heuristic"
@@ -308,23 +306,15 @@ class Policy(Agent):
     def __init__(self) -> None:
         super().__init__()
         self._tools: set[str] = set()
-        self._plan: Step | None = None
 
     def reset(self, task_info: dict[str, Any]) -> None:
+        super().reset(task_info)
         self._tools = {t["name"] for t in task_info.get("tools", [])}
-        self._plan = None
 
-    def act(self, obs: str, info: dict[str, Any]) -> ToolCall:
-        try:
-            if self._plan is None or info.get("new_session"):
-                self._plan = self._review(obs)
-                return next(self._plan)
-            return self._plan.send(obs)
-        except StopIteration:
-            self._plan = None
-            return ToolCall(name="submit", arguments={"answer": []})
+    def finish(self, value: Any) -> ToolCall:
+        return ToolCall(name="submit", arguments={"answer": []})
 
-    def _review(self, obs: str) -> Step:
+    def script(self, obs: str) -> Step:
         diff = _DIFF.search(obs)
         findings: list[dict[str, Any]] = []
         if diff and {"run", "write_file"} <= self._tools:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 
 from locogym.scenarios.defects.edits import SourceText
 from locogym.scenarios.defects.mutations import is_test_path
@@ -30,11 +30,7 @@ def withhold_tests(files: dict[str, str], nodeids: list[str]) -> tuple[dict[str,
 
     Node ids whose file is missing or whose function cannot be found are left alone (nothing to hide).
     """
-    wanted: dict[str, set[tuple[str, ...]]] = {}
-    for nodeid in nodeids:
-        path, names = _target(nodeid)
-        if path in files and names:
-            wanted.setdefault(path, set()).add(tuple(names))
+    wanted = _wanted(files, nodeids)
     visible = dict(files)
     originals: dict[str, str] = {}
     for path, targets in sorted(wanted.items()):
@@ -87,26 +83,38 @@ def withhold_without_trace(files: dict[str, str], nodeids: list[str], decoys: se
     whole statement when nothing is left of it). Every test module is treated alike, whether it lost a test or
     not. Test functions named in ``keep`` (the tests the change itself updates) stay, unless ``nodeids`` name them.
     """
-    wanted: dict[str, set[tuple[str, ...]]] = {}
-    for nodeid in nodeids:
-        path, names = _target(nodeid)
-        if path in files and names:
-            wanted.setdefault(path, set()).add(tuple(names))
+    wanted = _wanted(files, nodeids)
     visible = dict(files)
-    for path, text in sorted(files.items()):
-        if not path.endswith(".py") or not is_test_path(path):
-            continue
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            continue
+    for path, text, tree in test_modules(files):
         spans = _test_spans(tree, wanted.get(path, set()), decoys, keep)
         if spans:
             visible[path] = _tidy_imports(text, _cut_lines(text, spans)).rstrip("\n") + "\n"
     return visible
 
 
-def _names_in(node: ast.AST) -> set[str]:
+def test_modules(files: dict[str, str]) -> Iterator[tuple[str, str, ast.Module]]:
+    """(path, text, parsed tree) of every test module that parses, in path order."""
+    for path, text in sorted(files.items()):
+        if not path.endswith(".py") or not is_test_path(path):
+            continue
+        try:
+            yield path, text, ast.parse(text)
+        except SyntaxError:
+            continue
+
+
+def _wanted(files: dict[str, str], nodeids: list[str]) -> dict[str, set[tuple[str, ...]]]:
+    """The test functions each node id names, by file (ids of missing files or without a function left out)."""
+    wanted: dict[str, set[tuple[str, ...]]] = {}
+    for nodeid in nodeids:
+        path, names = _target(nodeid)
+        if path in files and names:
+            wanted.setdefault(path, set()).add(tuple(names))
+    return wanted
+
+
+def names_in(node: ast.AST) -> set[str]:
+    """Every name and attribute a piece of code uses."""
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | \
         {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
 
@@ -121,12 +129,12 @@ def _test_spans(tree: ast.Module, targets: set[tuple[str, ...]], decoys: set[str
     spans: list[tuple[int, int]] = []
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-            if (node.name,) in targets or (node.name not in keep and _names_in(node) & decoys):
+            if (node.name,) in targets or (node.name not in keep and names_in(node) & decoys):
                 spans.append((_first_line(node), node.end_lineno or node.lineno))
         elif isinstance(node, ast.ClassDef):
             tests = [s for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
                      and s.name.startswith("test")]
-            cut = [s for s in tests if (node.name, s.name) in targets or _names_in(s) & decoys]
+            cut = [s for s in tests if (node.name, s.name) in targets or names_in(s) & decoys]
             if cut and len(cut) == len(tests) and len(tests) == len(node.body):
                 spans.append((_first_line(node), node.end_lineno or node.lineno))
             else:
@@ -175,7 +183,7 @@ def _tidy_imports(before: str, after: str) -> str:
 def _used(tree: ast.Module) -> set[str]:
     imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
     rest = [n for n in tree.body if n not in imports]
-    return set().union(*(_names_in(n) for n in rest)) if rest else set()
+    return set().union(*(names_in(n) for n in rest)) if rest else set()
 
 
 def _import_line(node: ast.Import | ast.ImportFrom, names: list[ast.alias], multiline: bool) -> str:
