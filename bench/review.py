@@ -24,7 +24,6 @@ Prints one JSON document per length. Usage::
 from __future__ import annotations
 
 import argparse
-import ast
 import difflib
 import json
 import random
@@ -46,7 +45,7 @@ from locogym.scenarios.defects.diffblocks import (
     labelled_blocks,
     score_flagged,
 )
-from locogym.scenarios.defects.hide import names_in, test_modules
+from locogym.scenarios.defects.hide import imported_and_used_names
 
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\d+|==|!=|<=|>=|\*\*|//|[^\s\w]")
 
@@ -254,22 +253,10 @@ SHAPE_RULES = {"not_wrap": wraps_condition_in_not, "number_by_one": moves_one_nu
                "deleted_guard": deletes_a_guard}
 
 
-def test_names(files: dict[str, str]) -> tuple[set[str], set[str]]:
-    """(names a test module imports and never uses, names any test module uses) of a workspace."""
-    unused: set[str] = set()
-    used: set[str] = set()
-    for _path, _text, tree in test_modules(files):
-        imported = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
-        here = names_in(tree)
-        unused |= imported - here
-        used |= here
-    return unused, used
-
-
 def prior_flags(task: Task, rule: str) -> list[Block]:
     """The function-prior cheats: flag the blocks inside a function a test module imports and never calls
     (``imported_uncalled``), or inside a function no visible test names at all (``untested``)."""
-    unused, used = test_names(task.workspace)
+    unused, used = imported_and_used_names(task.workspace)
     flagged = []
     for block in labelled(task):
         qualname = function_at(task.workspace.get(block.path, ""), block.line)

@@ -306,18 +306,9 @@ def test_a_differential_tester_is_no_reviewer_on_the_default_tier(env, tmp_path:
 
 def _test_names(files: dict[str, str]) -> tuple[set[str], set[str]]:
     """(names a test module imports and never uses, names the test modules use)."""
-    import ast
+    from locogym.scenarios.defects.hide import imported_and_used_names
 
-    from locogym.scenarios.defects.hide import names_in, test_modules
-
-    unused: set[str] = set()
-    used: set[str] = set()
-    for _path, _text, tree in test_modules(files):
-        imported = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
-        here = names_in(tree)
-        unused |= imported - here
-        used |= here
-    return unused, used
+    return imported_and_used_names(files)
 
 
 @pytest.mark.slow
