@@ -7,6 +7,7 @@ last call (a submit). Only what the script does, and what that last call carries
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Generator
 from typing import Any
 
@@ -42,9 +43,9 @@ class ScriptedAgent(Agent):
             self._script = None
             return self.finish(stop.value)
 
+    @abstractmethod
     def script(self, obs: str) -> Step:
         """The calls of one session, from its first observation."""
-        raise NotImplementedError
 
     def finish(self, value: Any) -> ToolCall:
         """The last call once the script has ended (``value``: what it returned); a bare submit by default."""
