@@ -48,6 +48,18 @@ def _time_after(prompt: str, phrase: str) -> str:
     return f"{hour:02d}:{minute:02d}"
 
 
+def _attraction_place(prompt: str, kind_pattern: str) -> Generator[ToolCall, str, tuple[str, re.Match[str]] | None]:
+    """The destination id of the prompt's city (one location search) and the match of the attraction type, or None
+    when the prompt names no city, type or date, or the search finds no destination."""
+    city = re.search(r"In ([A-Z][a-z]+(?: [A-Z][a-z]+)?), find", prompt)
+    kind = re.search(kind_pattern, prompt)
+    if city is None or kind is None or not _dates(prompt):
+        return None
+    loc = _body((yield ToolCall(name="Search_Attraction_Location", arguments={"query": city.group(1)})))
+    destinations = loc.get("data", {}).get("destinations", [])
+    return (destinations[0]["id"], kind) if destinations else None
+
+
 def _number(pattern: str, prompt: str, default: int) -> int:
     match = re.search(pattern, prompt)
     return int(match.group(1)) if match else default
@@ -267,17 +279,13 @@ class Policy(ScriptedAgent):
                       "total_price_eur": cars[0]["pricing_info"]["price"]})
 
     def _attraction(self, prompt: str, who: str, facts: dict[str, Any]) -> Steps:
-        city = re.search(r"In ([A-Z][a-z]+(?: [A-Z][a-z]+)?), find", prompt)
-        kind = re.search(r'of type "(.+?)"', prompt)
         dates = _dates(prompt)
-        if city is None or kind is None or not dates:
+        found = yield from _attraction_place(prompt, r'of type "(.+?)"')
+        if found is None:
             return
-        loc = _body((yield ToolCall(name="Search_Attraction_Location", arguments={"query": city.group(1)})))
-        destinations = loc.get("data", {}).get("destinations", [])
-        if not destinations:
-            return
+        place, kind = found
         body = _body((yield ToolCall(name="Search_Attractions", arguments={
-            "id": destinations[0]["id"], "sortBy": "lowest_price", "typeFilters": kind.group(1)})))
+            "id": place, "sortBy": "lowest_price", "typeFilters": kind.group(1)})))
         products = body.get("data", {}).get("products", [])
         if not products:
             return
@@ -433,17 +441,13 @@ class Abstain(Policy):
 
     def _attraction_search(self, prompt: str) -> Steps:
         """The cheapest attraction of the type rated at least the floor, then its slots that day."""
-        city = re.search(r"In ([A-Z][a-z]+(?: [A-Z][a-z]+)?), find", prompt)
-        kind = re.search(r'of type "(.+?)" rated at least (\d+(?:\.\d+)?)', prompt)
         dates = _dates(prompt)
-        if city is None or kind is None or not dates:
+        found = yield from _attraction_place(prompt, r'of type "(.+?)" rated at least (\d+(?:\.\d+)?)')
+        if found is None:
             return
-        loc = _body((yield ToolCall(name="Search_Attraction_Location", arguments={"query": city.group(1)})))
-        destinations = loc.get("data", {}).get("destinations", [])
-        if not destinations:
-            return
+        place, kind = found
         bodies = yield from self._pages("Search_Attractions", {
-            "id": destinations[0]["id"], "sortBy": "lowest_price", "typeFilters": kind.group(1)})
+            "id": place, "sortBy": "lowest_price", "typeFilters": kind.group(1)})
         floor = float(kind.group(2))
         rated = [p for body in bodies for p in body.get("data", {}).get("products", [])
                  if p["reviewsStats"]["combinedNumericStats"]["average"] >= floor]
