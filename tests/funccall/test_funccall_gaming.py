@@ -260,21 +260,42 @@ def test_abstain_scores_one_exactly_on_the_infeasible_requests(template: str) ->
 def test_guessing_from_the_prompt_earns_no_more_than_abstaining() -> None:
     """hard, 4k, 90 seeds: an agent that abstains where a feature of the prompt holds and gives up elsewhere
     scores at most the abstain floor + 0.02; one that plays the heuristic elsewhere at most the better of the
-    heuristic and abstain + 0.02. The floor is at most half the heuristic's mean."""
+    heuristic and abstain + 0.02. The floor is at most half the heuristic's mean.
+
+    A guesser delegates each whole episode to ``abstain`` or to its other agent, chosen by the first
+    observation, so its score on a seed is one of theirs. Each policy is played once per seed and every
+    guesser's mean is composed from them; the composition is checked against real guessers on six seeds."""
     from locogym.testing.funccall_cheats import FEATURES, GuessingAgent
 
-    env = make()
+    env, options, seeds = make(), {"length": "4k", "difficulty": "hard"}, range(90)
 
-    def mean(build: Any) -> float:
-        scores = [run_episode(env, build(), seed=seed, options={"length": "4k", "difficulty": "hard"}).score
-                  for seed in range(90)]
-        return sum(s.success for s in scores if s is not None) / 90
+    def played(name: str) -> list[Trajectory]:
+        return [run_episode(env, make_agent(name), seed=seed, options=options) for seed in seeds]
 
-    floor, heuristic = mean(lambda: make_agent("abstain")), mean(lambda: make_agent("heuristic"))
+    def success(traj: Trajectory) -> float:
+        return traj.score.success if traj.score is not None else 0.0
+
+    runs = {name: played(name) for name in ("abstain", "heuristic", "noop")}
+    prompts = [env.reset(seed=seed, options=options)[0] for seed in seeds]
+
+    def guessed(feature: str, otherwise: str, seed: int) -> float:
+        chosen = "abstain" if FEATURES[feature](prompts[seed]) else otherwise
+        return success(runs[chosen][seed])
+
+    for feature in FEATURES:
+        for otherwise in ("noop", "heuristic"):
+            for seed in seeds[:6]:
+                real = run_episode(env, GuessingAgent(feature, otherwise), seed=seed, options=options)
+                assert success(real) == guessed(feature, otherwise, seed), (feature, otherwise, seed)
+
+    def mean(scores: list[float]) -> float:
+        return sum(scores) / len(seeds)
+
+    floor, heuristic = mean([success(t) for t in runs["abstain"]]), mean([success(t) for t in runs["heuristic"]])
     assert floor <= heuristic / 2, (floor, heuristic)
     for feature in FEATURES:
-        assert mean(lambda f=feature: GuessingAgent(f, "noop")) <= floor + 0.02, feature
-        assert mean(lambda f=feature: GuessingAgent(f, "heuristic")) <= max(floor, heuristic) + 0.02, feature
+        assert mean([guessed(feature, "noop", s) for s in seeds]) <= floor + 0.02, feature
+        assert mean([guessed(feature, "heuristic", s) for s in seeds]) <= max(floor, heuristic) + 0.02, feature
 
 
 def test_abstain_names_the_fix_where_a_family_has_no_abstain_policy() -> None:
