@@ -130,7 +130,7 @@ class StoreEntryInvalid(DataError):
 
     def __init__(self, path: Path, reason: str, fix: str = _FIX_REBUILD) -> None:
         super().__init__(f"The stored task {path} is not usable: {reason}.", fix=fix)
-        self.path = path
+        self.entry = path
         self.reason = reason
 
 
