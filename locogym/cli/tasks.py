@@ -26,20 +26,23 @@ StoreOption = Annotated[Path | None, typer.Option(
 
 def parse_seeds(text: str) -> list[int]:
     """``10`` is seeds 0-9; ``100-109`` a range; ``1,4,9`` a list (ranges and numbers may be mixed)."""
-    seeds: list[int] = []
     parts = [p.strip() for p in text.split(",") if p.strip()]
     try:
         if len(parts) == 1 and "-" not in parts[0]:
-            return list(range(int(parts[0])))
-        for part in parts:
-            first, sep, last = part.partition("-")
-            seeds.extend(range(int(first), int(last) + 1) if sep else [int(first)])
+            seeds = list(range(int(parts[0])))
+        else:
+            seeds = [s for part in parts for s in _seed_span(part)]
     except ValueError as exc:
         raise ConfigError(f"--seeds {text!r} is not a count, a range or a list of seeds.",
                           fix="Write --seeds 10 (seeds 0-9), --seeds 100-109 or --seeds 1,4,9.") from exc
     if not seeds:
         raise ConfigError(f"--seeds {text!r} names no seed.", fix="Write --seeds 10 (seeds 0-9).")
     return sorted(set(seeds))
+
+
+def _seed_span(part: str) -> list[int]:
+    first, sep, last = part.partition("-")
+    return list(range(int(first), int(last) + 1)) if sep else [int(first)]
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,9 @@ def _entry_row(report: EntryReport) -> list[str]:
     shown = {k: v for k, v in params.items() if v not in (None, [], False) and k != "source"}
     options = ", ".join(f"{k}={v}" for k, v in sorted({**shown, "difficulty": key.config.get("difficulty")}.items()))
     status = "ok" if report.problem is None else f"[yellow]stale[/]: {escape(report.problem)}"
-    return [key.env_id, escape(key.project), str(key.seed), str(key.length), escape(options),
+    name, _, content = key.project.partition("@")
+    return [key.env_id, escape(f"{name}@{content[:12]}" if content else name), str(key.seed), str(key.length),
+            escape(options),
             f"{entry.build_seconds:.0f} s", status]
 
 
@@ -188,7 +193,7 @@ def _report_build(results: list[Any], as_json: bool) -> None:
     ordered = sorted(results, key=lambda r: (r.seed, r.length))
     if as_json:
         for r in ordered:
-            console.print_json(json.dumps({"seed": r.seed, "length": r.length, "status": r.status,
+            typer.echo(json.dumps({"seed": r.seed, "length": r.length, "status": r.status,
                                            "seconds": r.seconds, "attempts": r.attempts, "message": r.message,
                                            "task_id": r.task_id, "content_hash": r.content_hash}))
         return
