@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from locogym.cli.args import parse_env_args
+from locogym.core import tokens
 from locogym.core.errors import ConfigError
 
 console = Console()
@@ -81,7 +82,15 @@ def inspect_store(root: Path | None) -> tuple[Path, list[EntryReport]]:
             continue
         current = cls.generator_fingerprint() if issubclass(cls, DefectEnv) else ""
         reports.append(EntryReport(path, stale_reason(entry, current), entry))
-    return store.root, reports
+    return store.root, sorted(reports, key=_entry_order)
+
+
+def _entry_order(report: EntryReport) -> tuple[int, str, str, int, int, str]:
+    """Sound entries by env, project, seed and length; the unreadable ones last."""
+    if report.entry is None:
+        return (1, "", "", 0, 0, str(report.path))
+    key = report.entry.key
+    return (0, key.env_id, key.project, key.seed, key.length, str(report.path))
 
 
 def register(app: typer.Typer) -> None:
@@ -190,7 +199,7 @@ def _entry_row(report: EntryReport) -> list[str]:
 
 def _report_build(results: list[Any], as_json: bool) -> None:
     """The build's results, then each seed's build time (all its lengths: the core is validated once)."""
-    ordered = sorted(results, key=lambda r: (r.seed, r.length))
+    ordered = sorted(results, key=lambda r: (r.seed, tokens.parse_length(r.length)))
     if as_json:
         for r in ordered:
             typer.echo(json.dumps({"seed": r.seed, "length": r.length, "status": r.status,
