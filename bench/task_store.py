@@ -11,7 +11,7 @@ document with, per project:
   checked, the workspace loaded into the sandbox), ``--resets`` of them over the stored tasks in turn: median,
   min, max; ``make_s`` — the median of ``gym.make`` before it. A reset that had to build is an error, never timed;
 * ``episodes`` — per length and agent (``oracle``, ``noop``, and with ``--heuristic`` the heuristic), the success
-  of each store-backed episode and its mean.
+  and outcome of each store-backed episode, and the mean success.
 
 Usage: ``python bench/task_store.py [--env LoCo-RepoReview-v0] [--project more-itertools --project six]
 [--seeds 0-2] [--lengths 8k,32k] [--resets 10] [--jobs N] [--store DIR] [--sandbox local] [--heuristic]``.
@@ -65,7 +65,7 @@ def build(env_id: str, kwargs: dict[str, Any], seeds: list[int], lengths: tuple[
         if entry.key.env_id == env_id and entry.key.seed in seeds and any(
                 r.content_hash == entry.task.content_hash for r in results):
             per_seed[str(entry.key.seed)] = round(per_seed.get(str(entry.key.seed), 0.0) + entry.build_seconds, 1)
-    return statuses, per_seed
+    return statuses, dict(sorted(per_seed.items(), key=lambda item: int(item[0])))
 
 
 def time_resets(env_id: str, kwargs: dict[str, Any], cells: list[tuple[int, str]], count: int) -> dict[str, Any]:
@@ -101,9 +101,10 @@ def play(env_id: str, kwargs: dict[str, Any], cells: list[tuple[int, str]], agen
                     raise SystemExit(f"seed {seed} at {length} was not in the store")
             finally:
                 env.close()
-            cell = out.setdefault(length, {}).setdefault(agent_name, {"success": []})
+            cell = out.setdefault(length, {}).setdefault(agent_name, {"success": [], "outcome": []})
             assert trajectory.score is not None
             cell["success"].append(round(trajectory.score.success, 4))
+            cell["outcome"].append(trajectory.score.outcome)
     for per_agent in out.values():
         for cell in per_agent.values():
             cell["mean"] = round(statistics.fmean(cell["success"]), 4)
