@@ -3,7 +3,8 @@
 A reset looks the task up under its key first; a hit skips generation, and with it every run of the project's
 tests. A miss generates the task as usual and stores it, so the next reset of that key, in this process or any
 other, is a hit. An entry that fails its checks is never used: a warning names it and why, and the task is built
-again and written over it.
+again and written over it. A store that cannot be written (read-only, full) still serves its hits; a task it
+cannot take is returned all the same, with a warning.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ TaskOrigin = Literal["store", "built", "rebuilt"]
 
 
 class TaskStoreWarning(UserWarning):
-    """A stored task failed its checks and was built again."""
+    """A stored task failed its checks and was built again, or a built task could not be stored."""
 
 
 def open_store(task_store: str | Path | bool | None) -> TaskStore | None:
@@ -79,6 +80,11 @@ def stored_task(env: DefectEnv, config: ScenarioConfig, build: Callable[[], Task
         return found
     started = time.perf_counter()
     task = build()
-    store.put(key, task, time.perf_counter() - started)
+    try:
+        store.put(key, task, time.perf_counter() - started)
+    except OSError as exc:  # a read-only or full store still serves its hits; this task is sound either way
+        warnings.warn(f"The task of seed {config.seed} could not be stored in {store.root} ({exc}); the next reset "
+                      "builds it again. Make the folder writable, or pass task_store= another folder.",
+                      TaskStoreWarning, stacklevel=3)
     env.last_task_origin = origin
     return task

@@ -232,3 +232,16 @@ def test_verify_names_stale_and_invalid_entries_and_removes_them(make_env: Calla
     stale = runner.invoke(app, ["tasks", "verify", "--store", str(store.root), "--remove"], terminal_width=200)
     assert stale.exit_code == 0 and "stale" in stale.output and "removed 2" in stale.output
     assert list(store.entries()) == []
+
+
+def test_a_store_that_cannot_be_written_still_serves_the_built_task(make_env: Callable[..., DefectEnv],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    env = make_env()
+
+    def full(self: TaskStore, key: StoreKey, task: Task, build_seconds: float) -> Path:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(TaskStore, "put", full)
+    with pytest.warns(TaskStoreWarning, match="could not be stored .*No space left"):
+        env.reset(seed=0)
+    assert env.task is not None and env.last_task_origin == "built"
