@@ -245,3 +245,21 @@ def test_a_store_that_cannot_be_written_still_serves_the_built_task(make_env: Ca
     with pytest.warns(TaskStoreWarning, match="could not be stored .*No space left"):
         env.reset(seed=0)
     assert env.task is not None and env.last_task_origin == "built"
+
+
+def test_the_generator_fingerprint_follows_every_source_file_but_the_skipped(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    package = write_project(tmp_path / "code", {"gen_pkg/__init__.py": "", "gen_pkg/draw.py": "N = 1\n",
+                                                "gen_pkg/sub/__init__.py": "", "gen_pkg/sub/deep.py": "M = 2\n",
+                                                "gen_pkg/keep.py": "K = 3\n"}) / "gen_pkg"
+    monkeypatch.syspath_prepend(str(tmp_path / "code"))
+
+    def fingerprint() -> str:
+        store_module.source_fingerprint.cache_clear()
+        return store_module.source_fingerprint(("gen_pkg",), skip=("gen_pkg.keep",))
+
+    before = fingerprint()
+    (package / "keep.py").write_text("K = 4\n")
+    assert fingerprint() == before  # the skipped module (the store itself) changes nothing
+    (package / "sub" / "deep.py").write_text("M = 3\n")
+    assert fingerprint() != before  # a module deep in the package does
