@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from locogym.cli import arena, episodes, retrieval, salt, sandbox, sign, tournament
+from locogym.cli import arena, episodes, retrieval, salt, sandbox, sign, tasks, tournament
 from locogym.cli.help import HumaneGroup
 from locogym.core.errors import LocoError
 from locogym.core.version import package_version
@@ -30,7 +30,7 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_version, 
     """An agentic long-context evaluation gym: codebases, multi-hop search and function calling."""
 
 
-for _group in (episodes, tournament, retrieval, arena, sandbox, salt, sign):
+for _group in (episodes, tournament, retrieval, arena, sandbox, salt, sign, tasks):
     _group.register(app)
 
 

@@ -14,6 +14,7 @@ from locogym.core.errors import ConfigError, SandboxTimeout, SandboxUnavailable
 from locogym.core.types import ScenarioConfig, Task, ToolCall, ToolResult, dumps, stable_hash
 from locogym.envs.base import LocoEnv
 from locogym.envs.provenance import code_notes
+from locogym.envs.stored import open_store, stored_task
 from locogym.sandboxes.base import Sandbox, make_sandbox
 from locogym.scenarios.defects import growth
 from locogym.scenarios.defects.cache import RunCache
@@ -21,6 +22,7 @@ from locogym.scenarios.defects.edits import Edit
 from locogym.scenarios.defects.inject import Injection
 from locogym.scenarios.defects.mutations import Mutation
 from locogym.scenarios.defects.project import ProjectSettings
+from locogym.scenarios.defects.store import TaskStore, source_fingerprint
 from locogym.scenarios.defects.suite import LOADED_FIX, Suite
 from locogym.scenarios.defects.tasks import Context, Core, inject_for
 from locogym.scenarios.repo import SourceTree
@@ -29,6 +31,10 @@ from locogym.tools.base import Submit, Tool, ToolContext
 from locogym.tools.code import repo_tools
 
 EDIT_TOOL = "edit_file"
+# The code a patch or review task comes from; the store module only files tasks away.
+GENERATOR_MODULES = ("locogym.core", "locogym.sandboxes", "locogym.scenarios.defects", "locogym.scenarios.repo",
+                     "locogym.tools", "locogym.envs.base", "locogym.envs.defects", "locogym.envs.provenance")
+NOT_GENERATOR = ("locogym.scenarios.defects.store",)
 _CORE_CACHE_SIZE = 4
 T = TypeVar("T")
 
@@ -37,6 +43,8 @@ class DefectEnv(LocoEnv):
     """The shared base of the patch and review envs (abstract: each adds its tools, task and grader)."""
 
     last_injection: Injection | None = None
+    task_store: TaskStore | None = None
+    last_task_origin: str | None = None  # "store", "built" or "rebuilt": where the last task came from
     cache_dir: str | None = None
     image: str | None = None
     min_catching_tests = 1  # tests that must catch a defect for it to be kept
@@ -46,7 +54,7 @@ class DefectEnv(LocoEnv):
     def configure_source(self, source: str = "synthetic", ref: str | None = None, test_command: str | None = None,
                          include: list[str] | None = None, exclude: list[str] | None = None,
                          cache_dir: str | None = None, image: str | None = None, defects: int | None = None,
-                         **unknown: Any) -> dict[str, Any]:
+                         task_store: str | bool | None = None, **unknown: Any) -> dict[str, Any]:
         if unknown:
             raise ConfigError(f"{self.env_id} takes no argument(s) {sorted(unknown)}.",
                               fix=f"See docs/envs/{self.env_id}.md for its arguments.")
@@ -64,6 +72,7 @@ class DefectEnv(LocoEnv):
         # the task and are recorded with it (a task must not change with the folder its cache lives in).
         self.cache_dir = cache_dir
         self.image = image
+        self.task_store = open_store(task_store)
         return {"source": source, "ref": ref, "test_command": test_command, "include": settings.include,
                 "exclude": settings.exclude, "defects": defects}
 
@@ -125,6 +134,18 @@ class DefectEnv(LocoEnv):
             return all(run.outcomes.get(t) == "passed" for t in passing)
 
         return check
+
+    # ------------------------------------------------------------------ the task store
+    def task_for(self, config: ScenarioConfig) -> Task:
+        """The task of ``config``: from the task store when it holds it, else generated (and then stored)."""
+        if self.task_store is None:
+            return super().task_for(config)
+        return stored_task(self, config, lambda: super(DefectEnv, self).task_for(config))
+
+    @classmethod
+    def generator_fingerprint(cls) -> str:
+        """A digest of the code that makes this env's tasks: a stored task built by other code is never read."""
+        return source_fingerprint((*GENERATOR_MODULES, cls.__module__), skip=NOT_GENERATOR)
 
     # ------------------------------------------------------------------ core and context
     def defect_rank(self, config: ScenarioConfig, tree: SourceTree) -> Callable[[Mutation], float] | None:
