@@ -103,6 +103,7 @@ class Reference(BaseModel):
     reason: str = ""
     captured: int = 0
     inputs: list[ReferenceInput] = Field(default_factory=list)
+    reported: bool = True  # False: the reference program stopped before reporting on this target
 
     @property
     def judgeable(self) -> bool:
@@ -173,7 +174,7 @@ def run_reference(sandbox: Sandbox, targets: list[DifferentialTarget], tests: It
             if target is not None:
                 found.setdefault(target.id, Reference(target=target, reason=doc["reason"],
                                                       captured=doc["captured"], inputs=doc["inputs"]))
-    return [found.get(t.id) or Reference(target=t, reason=why) for t in targets]
+    return [found.get(t.id) or Reference(target=t, reason=why, reported=False) for t in targets]
 
 
 def judge_patch(sandbox: Sandbox, references: list[Reference], *, import_roots: Iterable[str] = (".",),

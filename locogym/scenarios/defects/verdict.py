@@ -72,15 +72,24 @@ def _labels(grade: PatchGrade) -> dict[str, str]:
     labels: dict[str, str] = {}
     if grade.split.held:
         labels["held_edits"] = ", ".join(f"{h.path} ({h.reason})" for h in grade.split.held)
-    reasons = {v.id: v.reason for v in grade.verdicts if v.status == "unchecked"}
     if grade.verdicts and grade.unverified:
-        labels["unverified"] = "; ".join(f"{d}: {reasons.get(d) or 'the original cannot be rebuilt alone'}"
-                                         for d in grade.unverified)
+        labels["unverified"] = _unverified_label(grade)
     labels["integrity"] = ",".join(sorted({e.kind for e in grade.evidence})) or "clean"
     if grade.evidence:
         labels["integrity_detail"] = "; ".join(e.describe() for e in grade.evidence[:MAX_DETAIL])
     if grade.defect_remains:
-        labels["wrong_reason"] = "; ".join(
-            f"defect {v.id} still answers {v.still_defective} of {v.revealing} revealing inputs unlike the original"
-            + (f" (e.g. {v.examples[0]})" if v.examples else "") for v in grade.defect_remains)
+        labels["wrong_reason"] = _wrong_reason(grade)
     return labels
+
+
+def _unverified_label(grade: PatchGrade) -> str:
+    """Each defect credited on its hidden tests alone, with why the differential could not judge it."""
+    reasons = {v.id: v.reason for v in grade.verdicts if v.status == "unchecked"}
+    return "; ".join(f"{d}: {reasons.get(d) or 'the original cannot be rebuilt alone'}" for d in grade.unverified)
+
+
+def _wrong_reason(grade: PatchGrade) -> str:
+    """Each defect the differential found still there, with how often and an example input."""
+    return "; ".join(
+        f"defect {v.id} still answers {v.still_defective} of {v.revealing} revealing inputs unlike the original"
+        + (f" (e.g. {v.examples[0]})" if v.examples else "") for v in grade.defect_remains)
