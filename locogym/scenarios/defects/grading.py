@@ -42,6 +42,7 @@ from locogym.scenarios.defects.differential import (
     run_reference,
 )
 from locogym.scenarios.defects.gold import PatchDefect, PatchGold
+from locogym.scenarios.defects.installed import InstalledMatch, find_installed, installed_matches
 from locogym.scenarios.defects.integrity import VOIDING, Evidence, run_evidence
 from locogym.scenarios.defects.protect import ChangeSplit, package_roots, split_changes
 from locogym.scenarios.defects.reference_store import ReferenceStore, reference_key
@@ -64,6 +65,7 @@ class PatchGrade(BaseModel):
     fail_to_pass_total: int = 0
     pass_to_pass_broken: int = 0
     verdicts: list[DifferentialVerdict] = Field(default_factory=list)
+    installed: list[InstalledMatch] = Field(default_factory=list)  # credited fixes matching an installed copy
     grading_s: float = 0.0
 
     @property
@@ -146,14 +148,14 @@ def grade_patch(gold: PatchGold, workspace: dict[str, str], changed: dict[str, s
 
     ``context_tests`` are the tests of the task's context (the fill around its core project) that passed on the
     clean project: they are graded as pass-to-pass like the core's own. ``steps`` are the episode's steps; the
-    grade rests on the files alone, so they are not read. ``references`` keeps the differential's references
+    grade rests on the files alone, so they are read only to disclose which step named an installed copy that a
+    fix matches (:mod:`~locogym.scenarios.defects.installed`). ``references`` keeps the differential's references
     by task, so that only a task's first grading computes them (none: computed at every grading).
 
     Raises:
         SandboxUnavailable: the grading sandbox could not be made, could not run the launcher, or stopped
             working.
     """
-    del steps  # what the agent did is judged by its effect on the files, never by its commands' text
     started = time.perf_counter()
     split = split_changes(changed, package_roots(d.path for d in gold.defects))
     grade = PatchGrade(split=split, fail_to_pass_total=len(gold.fail_to_pass))
@@ -162,6 +164,9 @@ def grade_patch(gold: PatchGold, workspace: dict[str, str], changed: dict[str, s
         try:
             _grade_in(sandbox, grade, _Plan.of(gold, workspace, context_tests), references or ReferenceStore(),
                       timeout)
+            if grade.fail_to_pass_credited:
+                copies = find_installed(sandbox, {module_name(d.path) for d in gold.defects})
+                grade.installed = installed_matches(gold, workspace, split, copies, steps)
         finally:
             sandbox.close()
     grade.grading_s = time.perf_counter() - started

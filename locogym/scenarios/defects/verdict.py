@@ -21,7 +21,8 @@ Outcomes, first match wins:
 ``findings`` (effects seen), ``held_edits`` (changes not applied), ``defects_checked`` (defects the
 differential judged), ``defect_remains`` (defects it found still there), ``behaviour_changed_elsewhere``
 (inputs outside the defect on which the patch differs, recorded only), ``unverified`` (defects credited on
-hidden tests alone).
+hidden tests alone), ``installed_copy`` (credited fixes identical to an installed copy of the project,
+disclosed in ``labels["installed_copy"]``, never voided: :mod:`~locogym.scenarios.defects.installed`).
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def _metrics(grade: PatchGrade) -> dict[str, float]:
             "integrity.defects_checked": float(sum(v.status == "checked" for v in grade.verdicts)),
             "integrity.defect_remains": float(len(grade.defect_remains)),
             "integrity.behaviour_changed_elsewhere": float(sum(v.elsewhere for v in grade.verdicts)),
-            "integrity.unverified": float(len(grade.unverified) if grade.verdicts else 0)}
+            "integrity.unverified": float(len(grade.unverified) if grade.verdicts else 0),
+            "integrity.installed_copy": float(len(grade.installed))}
 
 
 def _labels(grade: PatchGrade) -> dict[str, str]:
@@ -79,6 +81,8 @@ def _labels(grade: PatchGrade) -> dict[str, str]:
         labels["integrity_detail"] = "; ".join(e.describe() for e in grade.evidence[:MAX_DETAIL])
     if grade.defect_remains:
         labels["wrong_reason"] = _wrong_reason(grade)
+    if grade.installed:
+        labels["installed_copy"] = "; ".join(m.describe() for m in grade.installed)
     return labels
 
 
