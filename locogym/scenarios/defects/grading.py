@@ -65,6 +65,7 @@ class PatchGrade(BaseModel):
     fail_to_pass_total: int = 0
     pass_to_pass_broken: int = 0
     verdicts: list[DifferentialVerdict] = Field(default_factory=list)
+    differential_ran: bool = False  # the tests passed, so the patched answers were compared (maybe no target)
     installed: list[InstalledMatch] = Field(default_factory=list)  # credited fixes matching an installed copy
     grading_s: float = 0.0
 
@@ -218,6 +219,7 @@ def _grade_in(sandbox: Sandbox, grade: PatchGrade, plan: _Plan, store: Reference
     grade.pass_to_pass_broken = sum(1 for t in plan.pass_to_pass if run.outcomes.get(t) != "passed")
     if grade.fail_to_pass_fixed and not grade.pass_to_pass_broken and not run.timed_out:
         grade.verdicts = judge_patch(sandbox, references, import_roots=plan.roots)
+        grade.differential_ran = True
     credit(grade, plan.gold, run)
 
 

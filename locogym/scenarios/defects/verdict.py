@@ -66,7 +66,7 @@ def _metrics(grade: PatchGrade) -> dict[str, float]:
             "integrity.defects_checked": float(sum(v.status == "checked" for v in grade.verdicts)),
             "integrity.defect_remains": float(len(grade.defect_remains)),
             "integrity.behaviour_changed_elsewhere": float(sum(v.elsewhere for v in grade.verdicts)),
-            "integrity.unverified": float(len(grade.unverified) if grade.verdicts else 0),
+            "integrity.unverified": float(len(grade.unverified) if grade.differential_ran else 0),
             "integrity.installed_copy": float(len(grade.installed))}
 
 
@@ -74,7 +74,7 @@ def _labels(grade: PatchGrade) -> dict[str, str]:
     labels: dict[str, str] = {}
     if grade.split.held:
         labels["held_edits"] = ", ".join(f"{h.path} ({h.reason})" for h in grade.split.held)
-    if grade.verdicts and grade.unverified:
+    if grade.differential_ran and grade.unverified:
         labels["unverified"] = _unverified_label(grade)
     labels["integrity"] = ",".join(sorted({e.kind for e in grade.evidence})) or "clean"
     if grade.evidence:
