@@ -38,6 +38,7 @@ import gymnasium as gym
 
 import locogym
 from locogym.core import tokens
+from locogym.core.types import EpisodeScore
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.gold import PatchGold
 from locogym.scenarios.defects.mutations import is_test_path
@@ -77,14 +78,10 @@ def measure(source: str, sandbox: str, seeds: int, length: int) -> dict[str, obj
                 base.run_cache().enabled = False  # grade for real: no cached test run
                 trajectory = locogym.run_episode(env, locogym.make_agent("oracle"), seed=seed,
                                                  options={"length": length})
-                started = time.perf_counter()
-                score = base.grade(trajectory.task, trajectory, base.ctx)
-                first.append(time.perf_counter() - started)
-                plain.append(_plain_grading_s(base, trajectory))
-                started = time.perf_counter()
-                again_score = base.grade(trajectory.task, trajectory, base.ctx)
-                grading.append(time.perf_counter() - started)
-                assert again_score == score, "a kept reference graded the episode differently"
+                score, seconds = _grade_twice(base, trajectory)
+                first.append(seconds[0])
+                plain.append(seconds[1])
+                grading.append(seconds[2])
                 base.run_cache().enabled = True
                 assert score.success == 1.0, score
                 checked.append(score.metrics["integrity.defects_checked"] / len(task.gold["defects"]))
@@ -104,6 +101,20 @@ def measure(source: str, sandbox: str, seeds: int, length: int) -> dict[str, obj
             "differential_checked_share": round(statistics.fmean(checked), 3) if checked else None,
             "unverified": unchecked,
             "discard_reasons": discards}
+
+
+def _grade_twice(base, trajectory) -> tuple[EpisodeScore, tuple[float, float, float]]:  # noqa: ANN001
+    """The episode's score, and the seconds of its task's first grading (which makes the differential's
+    reference), of a plain test run, and of a second grading (which reads the kept reference)."""
+    started = time.perf_counter()
+    score = base.grade(trajectory.task, trajectory, base.ctx)
+    first = time.perf_counter() - started
+    plain = _plain_grading_s(base, trajectory)
+    started = time.perf_counter()
+    again = base.grade(trajectory.task, trajectory, base.ctx)
+    second = time.perf_counter() - started
+    assert again == score, "a kept reference graded the episode differently"
+    return score, (first, plain, second)
 
 
 def _plain_grading_s(base, trajectory) -> float:  # noqa: ANN001 - the env and its trajectory

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from locogym.core.types import StepEvent
 from locogym.sandboxes.base import Sandbox
-from locogym.scenarios.defects.differential import module_name
+from locogym.scenarios.defects.differential import find_definition, module_name
 from locogym.scenarios.defects.gold import PatchGold
 from locogym.scenarios.defects.protect import ChangeSplit
 from locogym.scenarios.defects.testrun import sandbox_python
@@ -135,18 +135,8 @@ def installed_matches(gold: PatchGold, workspace: dict[str, str], split: ChangeS
 def _shape(text: str, qualname: str) -> str | None:
     """The syntax tree of a module-level function's or method's definition (decorators aside), so layout and
     comments do not count; None when it is not there."""
-    try:
-        body: list[ast.stmt] = ast.parse(text).body
-    except (SyntaxError, ValueError):
-        return None
-    node: ast.stmt | None = None
-    for part in qualname.split("."):
-        node = next((n for n in body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-                     and n.name == part), None)
-        if node is None:
-            return None
-        body = node.body
-    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+    node = find_definition(text, qualname)
+    if node is None:
         return None
     return _tree(ast.unparse(node.__class__(**{**vars(node), "decorator_list": []})))
 
