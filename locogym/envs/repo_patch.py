@@ -125,7 +125,7 @@ class RepoPatchEnv(DefectEnv):
         return patch_score(grade)
 
     def reference_store(self) -> ReferenceStore:
-        """The differential's references by task, kept beside the run cache: a task's first grading makes them,
+        """The differential's references by task, kept in the run cache's folder: a task's first grading makes them,
         every later one (another agent, a re-grade) reads them."""
         store = getattr(self, "_reference_store", None)
         if store is None:
