@@ -27,6 +27,7 @@ from locogym.scenarios.defects.gold import PatchGold
 from locogym.scenarios.defects.grading import grade_patch
 from locogym.scenarios.defects.mutations import Mutation
 from locogym.scenarios.defects.placement import listing_depth, listing_rank
+from locogym.scenarios.defects.reference_store import ReferenceStore
 from locogym.scenarios.defects.review import unified_diff
 from locogym.scenarios.defects.tasks import Context, Core, build_patch_task
 from locogym.scenarios.defects.verdict import patch_score
@@ -119,8 +120,17 @@ class RepoPatchEnv(DefectEnv):
     def grade(self, task: Task, trajectory: Trajectory, ctx: ToolContext) -> EpisodeScore:
         changed: dict[str, str | None] = trajectory.final_state.get("changed", {})
         grade = grade_patch(task.gold_as(PatchGold), dict(task.workspace or {}), changed, trajectory.steps,
-                            self.grading_sandbox, context_tests=task.meta.get("context_pass_to_pass", []))
+                            self.grading_sandbox, context_tests=task.meta.get("context_pass_to_pass", []),
+                            references=self.reference_store())
         return patch_score(grade)
+
+    def reference_store(self) -> ReferenceStore:
+        """The differential's references by task, kept in the run cache's folder: a task's first grading makes them,
+        every later one (another agent, a re-grade) reads them."""
+        store = getattr(self, "_reference_store", None)
+        if store is None:
+            store = self._reference_store = ReferenceStore(self.run_cache().root / "references")
+        return store
 
     def grading_sandbox(self) -> Sandbox:
         """A fresh sandbox of the episode's backend whose output limit holds one channel line per graded test."""

@@ -395,13 +395,18 @@ if "pytest" not in _sys.modules:
         pass
 '''
 
+# a child in a session of its own that holds the run's output open until 5 s after the test process ended,
+# however long the run takes (a fixed sleep ends before a long suite does, and then nothing outlived the run)
 FORK = '''
 import os as _os
 import time as _time
 
+_parent = _os.getpid()
 if _os.fork() == 0:
     _os.setsid()
-    _time.sleep(20)
+    while _os.getppid() == _parent:
+        _time.sleep(0.2)
+    _time.sleep(5)
     _os._exit(0)
 '''
 

@@ -148,7 +148,7 @@ def _unjudged_grade(passed: set[str]) -> tuple[PatchGold, PatchGrade]:
     gold = PatchGold(repository="calc", commit="c", fail_to_pass=tests, pass_to_pass=[], defects=[defect])
     unjudged = DifferentialVerdict(id="d", status="unchecked", reason="no input told them apart")
     grade = PatchGrade(split=ChangeSplit(applied={"calc/core.py": "x"}), fail_to_pass_total=3,
-                       verdicts=[unjudged])
+                       verdicts=[unjudged], differential_ran=True)
     outcomes = {t: "passed" if t in passed else "failed" for t in tests}
     run = SealedRun(outcomes=outcomes, ready=True, ended=True)
     grade.run, grade.fail_to_pass_fixed = run, len(passed)

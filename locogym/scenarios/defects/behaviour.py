@@ -250,20 +250,31 @@ def compare_functions(sandbox: Sandbox, before: Mapping[str, str], after: Mappin
             "constants": constants}
     sandbox.write_file(SPEC_FILE, orjson.dumps(spec))
     try:
-        for limit in (timeout, timeout * TIMEOUT_RETRY_FACTOR):
-            result = sandbox.exec([sandbox_python(sandbox), "-c", _LAUNCHER, SPEC_FILE], timeout=limit,
-                                  env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"})
-            if not result.timed_out:
-                break
-        else:
-            raise SandboxTimeout(f"The behaviour check of {len(constants)} edited function(s) ran past {timeout:.0f} s "
-                                 f"and {timeout * TIMEOUT_RETRY_FACTOR:.0f} s; nothing was drawn.",
-                                 fix=LOADED_FIX)
+        stdout = _run_launcher(sandbox, timeout, len(constants))
     finally:
         sandbox.delete_file(SPEC_FILE)
-    unchecked: dict[str, Verdict] = {f"{p}::{q}": "unchecked" for p, qs in wanted.items() for q in qs}
-    for line in (result.stdout or "").splitlines():
+    return _read_verdicts(stdout, [f"{p}::{q}" for p, qs in wanted.items() for q in qs])
+
+
+def _run_launcher(sandbox: Sandbox, timeout: float, functions: int) -> str:
+    """The launcher's output, with one retry at ``TIMEOUT_RETRY_FACTOR`` times the time.
+
+    Raises:
+        SandboxTimeout: both attempts timed out.
+    """
+    for limit in (timeout, timeout * TIMEOUT_RETRY_FACTOR):
+        result = sandbox.exec([sandbox_python(sandbox), "-c", _LAUNCHER, SPEC_FILE], timeout=limit,
+                              env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"})
+        if not result.timed_out:
+            return result.stdout or ""
+    raise SandboxTimeout(f"The behaviour check of {functions} edited function(s) ran past {timeout:.0f} s "
+                         f"and {timeout * TIMEOUT_RETRY_FACTOR:.0f} s; nothing was drawn.", fix=LOADED_FIX)
+
+
+def _read_verdicts(stdout: str, keys: list[str]) -> dict[str, Verdict]:
+    """The launcher's verdict for each key; every key ``unchecked`` when it printed no report."""
+    for line in stdout.splitlines():
         if line.startswith("LOCOGYM-VERDICTS "):
             raw = orjson.loads(line.removeprefix("LOCOGYM-VERDICTS "))
-            return {k: raw.get(k, "unchecked") for k in unchecked}
-    return unchecked
+            return {k: raw.get(k, "unchecked") for k in keys}
+    return dict.fromkeys(keys, "unchecked")

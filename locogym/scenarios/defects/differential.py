@@ -103,6 +103,7 @@ class Reference(BaseModel):
     reason: str = ""
     captured: int = 0
     inputs: list[ReferenceInput] = Field(default_factory=list)
+    reported: bool = True  # False: the reference program stopped before reporting on this target
 
     @property
     def judgeable(self) -> bool:
@@ -117,35 +118,38 @@ def module_name(path: str) -> str:
 
 def original_definition(text: str, qualname: str) -> tuple[str, bool] | None:
     """(source of the ``def`` without decorators, dedented; whether it had decorators) for a module-level
-    function or method named by ``qualname``; None for nested functions or when it cannot be found."""
+    function or method named by ``qualname``; None for nested functions, for methods that cannot be compiled
+    outside their class body, or when it cannot be found."""
     if "<locals>" in qualname:
         return None
+    node = find_definition(text, qualname)
+    if not isinstance(node, ast.FunctionDef) or not _rebuildable(node, method="." in qualname):
+        return None
+    lines = text.splitlines(keepends=True)[node.lineno - 1:node.end_lineno]
+    return textwrap.dedent("".join(lines)), bool(node.decorator_list)
+
+
+def find_definition(text: str, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The ``def`` node of a module-level function or of a method (``Class.name``, nested classes alike)."""
     try:
-        tree = ast.parse(text)
+        body: list[ast.stmt] = ast.parse(text).body
     except (SyntaxError, ValueError):
         return None
-    body: list[ast.stmt] = tree.body
-    parts = qualname.split(".")
-    for i, part in enumerate(parts):
-        node = next((n for n in body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-                     and n.name == part), None)
-        if node is None:
+    *owners, name = qualname.split(".")
+    for owner in owners:
+        found = next((n for n in body if isinstance(n, ast.ClassDef) and n.name == owner), None)
+        if found is None:
             return None
-        if i == len(parts) - 1:
-            if not isinstance(node, ast.FunctionDef):
-                return None
-            lines = text.splitlines(keepends=True)[node.lineno - 1:node.end_lineno]
-            source = textwrap.dedent("".join(lines))
-            if any(isinstance(n, ast.Name) and n.id == "super" for n in ast.walk(node)):
-                return None  # zero-argument super() needs the class cell of the original class body
-            if i and any(isinstance(n, ast.Attribute) and n.attr.startswith("__") and not n.attr.endswith("__")
-                         for n in ast.walk(node)):
-                return None  # private names are mangled only when compiled inside the class
-            return source, bool(node.decorator_list)
-        if not isinstance(node, ast.ClassDef):
-            return None
-        body = node.body
-    return None
+        body = found.body
+    return next((n for n in body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == name), None)
+
+
+def _rebuildable(node: ast.FunctionDef, method: bool) -> bool:
+    """Whether the definition compiles to the same function outside its class body."""
+    if any(isinstance(n, ast.Name) and n.id == "super" for n in ast.walk(node)):
+        return False  # zero-argument super() needs the class cell of the original class body
+    return not (method and any(isinstance(n, ast.Attribute) and n.attr.startswith("__")
+                               and not n.attr.endswith("__") for n in ast.walk(node)))  # mangled private names
 
 
 def run_reference(sandbox: Sandbox, targets: list[DifferentialTarget], tests: Iterable[str], *,
@@ -173,7 +177,7 @@ def run_reference(sandbox: Sandbox, targets: list[DifferentialTarget], tests: It
             if target is not None:
                 found.setdefault(target.id, Reference(target=target, reason=doc["reason"],
                                                       captured=doc["captured"], inputs=doc["inputs"]))
-    return [found.get(t.id) or Reference(target=t, reason=why) for t in targets]
+    return [found.get(t.id) or Reference(target=t, reason=why, reported=False) for t in targets]
 
 
 def judge_patch(sandbox: Sandbox, references: list[Reference], *, import_roots: Iterable[str] = (".",),

@@ -21,7 +21,8 @@ Outcomes, first match wins:
 ``findings`` (effects seen), ``held_edits`` (changes not applied), ``defects_checked`` (defects the
 differential judged), ``defect_remains`` (defects it found still there), ``behaviour_changed_elsewhere``
 (inputs outside the defect on which the patch differs, recorded only), ``unverified`` (defects credited on
-hidden tests alone).
+hidden tests alone), ``installed_copy`` (credited fixes identical to an installed copy of the project,
+disclosed in ``labels["installed_copy"]``, never voided: :mod:`~locogym.scenarios.defects.installed`).
 """
 
 from __future__ import annotations
@@ -65,22 +66,34 @@ def _metrics(grade: PatchGrade) -> dict[str, float]:
             "integrity.defects_checked": float(sum(v.status == "checked" for v in grade.verdicts)),
             "integrity.defect_remains": float(len(grade.defect_remains)),
             "integrity.behaviour_changed_elsewhere": float(sum(v.elsewhere for v in grade.verdicts)),
-            "integrity.unverified": float(len(grade.unverified) if grade.verdicts else 0)}
+            "integrity.unverified": float(len(grade.unverified) if grade.differential_ran else 0),
+            "integrity.installed_copy": float(len(grade.installed))}
 
 
 def _labels(grade: PatchGrade) -> dict[str, str]:
     labels: dict[str, str] = {}
     if grade.split.held:
         labels["held_edits"] = ", ".join(f"{h.path} ({h.reason})" for h in grade.split.held)
-    reasons = {v.id: v.reason for v in grade.verdicts if v.status == "unchecked"}
-    if grade.verdicts and grade.unverified:
-        labels["unverified"] = "; ".join(f"{d}: {reasons.get(d) or 'the original cannot be rebuilt alone'}"
-                                         for d in grade.unverified)
+    if grade.differential_ran and grade.unverified:
+        labels["unverified"] = _unverified_label(grade)
     labels["integrity"] = ",".join(sorted({e.kind for e in grade.evidence})) or "clean"
     if grade.evidence:
         labels["integrity_detail"] = "; ".join(e.describe() for e in grade.evidence[:MAX_DETAIL])
     if grade.defect_remains:
-        labels["wrong_reason"] = "; ".join(
-            f"defect {v.id} still answers {v.still_defective} of {v.revealing} revealing inputs unlike the original"
-            + (f" (e.g. {v.examples[0]})" if v.examples else "") for v in grade.defect_remains)
+        labels["wrong_reason"] = _wrong_reason(grade)
+    if grade.installed:
+        labels["installed_copy"] = "; ".join(m.describe() for m in grade.installed)
     return labels
+
+
+def _unverified_label(grade: PatchGrade) -> str:
+    """Each defect credited on its hidden tests alone, with why the differential could not judge it."""
+    reasons = {v.id: v.reason for v in grade.verdicts if v.status == "unchecked"}
+    return "; ".join(f"{d}: {reasons.get(d) or 'the original cannot be rebuilt alone'}" for d in grade.unverified)
+
+
+def _wrong_reason(grade: PatchGrade) -> str:
+    """Each defect the differential found still there, with how often and an example input."""
+    return "; ".join(
+        f"defect {v.id} still answers {v.still_defective} of {v.revealing} revealing inputs unlike the original"
+        + (f" (e.g. {v.examples[0]})" if v.examples else "") for v in grade.defect_remains)
