@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from locogym.core.args import ToolArgs
 from locogym.core.types import EpisodeScore, ErrorKind, StepEvent, Task, ToolCall, ToolResult, Trajectory
 from locogym.scenarios.funccall.answers import candidates, claims_unavailable, grade_fields
 from locogym.scenarios.funccall.apis import ANCHORS, LOOKUPS, STATE_CHANGING
@@ -146,9 +147,9 @@ def claim_of(task: Task, trajectory: Trajectory, answer: Any, world: World) -> s
 
 
 # ---------------------------------------------------------------------- per-call verdicts
-def _validation_label(api_args: type, arguments: dict[str, Any]) -> str:
+def _validation_label(api_args: type[ToolArgs], arguments: dict[str, Any]) -> str:
     try:
-        api_args.model_validate(arguments)  # type: ignore[attr-defined]
+        api_args.model_validate(arguments)
     except ValidationError as exc:
         kinds = {e["type"] for e in exc.errors()}
         if "extra_forbidden" in kinds:
@@ -163,8 +164,8 @@ def _same_name_subgoal(task: Task, name: str, state: dict[str, Any]) -> str | No
     done = state.setdefault("matched_steps", [])
     for i, step in enumerate(steps):
         if step["name"] == name and i not in done:
-            return step["subgoal"]
-    return next((s["subgoal"] for s in steps if s["name"] == name), None)
+            return str(step["subgoal"])
+    return next((str(s["subgoal"]) for s in steps if s["name"] == name), None)
 
 
 def verdict(task: Task, call: ToolCall | None, result: ToolResult, world: World,
@@ -221,11 +222,10 @@ def _error_label(call: ToolCall, error: ErrorKind) -> str:
 def _matched_step(call: ToolCall, args: dict[str, Any], digest: Any, steps: list[dict[str, Any]],
                   done: list[int]) -> tuple[str, int] | None:
     """The oracle step a read call repeats: by its normalised arguments first, else by the same result set."""
-    for how, test in (("oracle", lambda s: s["args"] == args), ("same_result", lambda s: s["digest"] == digest)):
+    for how, field, value in (("oracle", "args", args), ("same_result", "digest", digest)):
         for i, step in enumerate(steps):
-            if step["name"] == call.name and test(step):
-                if i not in done:
-                    done.append(i)
+            if step["name"] == call.name and step[field] == value:
+                _take_step(i, done)
                 return how, i
     return None
 
