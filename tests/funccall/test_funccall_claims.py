@@ -1,0 +1,99 @@
+"""What becomes of an "unavailable" answer: the claim label a report shows beside the score."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from locogym.core.types import ToolCall
+from tests.funccall.funccall_support import make, plan, play, seed_for
+
+
+def _body(env: Any) -> Any:
+    return orjson.loads(env.trajectory.steps[-1].result.output)
+
+
+def test_a_booked_answer_makes_no_unavailable_claim() -> None:
+    env = make()
+    seed = seed_for(env, "flight_seat")
+    env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
+    traj = play(env, plan(env))
+    assert traj.score is not None and traj.score.success == 1.0
+    assert traj.score.labels["fc.unavailable_claim"] == "not_claimed"
+
+
+def test_a_booking_cancelled_again_does_not_contradict_a_proven_claim() -> None:
+    env = make()
+    seed = seed_for(env, "flight_seat", infeasible=True)
+    env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
+    oracle = plan(env)
+    for call in [c for c in oracle if c.name == "Search_Flights"]:
+        env.step(call)
+    token = _body(env)["data"]["flightOffers"][0]["token"]
+    env.step(ToolCall(name="Book_Flight", arguments={"token": token, "passenger_name": "Someone Else"}))
+    booking = _body(env)["data"]["booking_id"]
+    traj = play(env, [ToolCall(name="Cancel_Booking", arguments={"booking_id": booking}), oracle[-1]])
+    score = traj.score
+    # the claim stands (the agent holds nothing at the end), but the booking it made and undid still costs it all
+    assert score is not None and score.labels["fc.unavailable_claim"] == "proven"
+    assert score.success == 0.0 and score.metrics["fc.extra_bookings"] == 1.0
+
+
+def test_refused_and_wrong_calls_count_as_wrong_under_the_subgoal_of_their_api() -> None:
+    env = make()
+    seed = seed_for(env, "flight_seat")
+    env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
+    oracle = plan(env)
+    searches = [c for c in oracle if c.name == "Search_Flights"]
+    first = searches[0].arguments
+    search_goal = next(s["subgoal"] for s in env.task.meta["oracle_steps"] if s["name"] == "Search_Flights")
+    other_day = {**first, "departDate": "2031-01-01"}
+    actions: list[Any] = ["Search_Flights(fromId=", {"name": "Search_Flights", "arguments": {
+        k: v for k, v in first.items() if k != "departDate"}}, *searches,
+        ToolCall(name="Search_Flights", arguments=other_day), ToolCall(name="submit", arguments={"answer": {}})]
+    traj = play(env, actions)
+    steps = traj.steps
+    assert steps[0].annotations["wrong"] and traj.score is not None
+    assert traj.score.metrics["fc.first_wrong_call"] == 0.0  # an undecodable call is the first wrong one
+    # a refused call and a search after every oracle search was matched both belong to the search subgoal
+    assert steps[1].annotations["subgoal"] == search_goal
+    late = steps[len(searches) + 2]
+    assert late.annotations["wrong"] and late.annotations["subgoal"] == search_goal
+
+
+def test_a_second_call_of_an_api_belongs_to_the_next_unmatched_step_of_that_api() -> None:
+    env = make()
+    seed = seed_for(env, "flight_seat")
+    env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
+    locate = [(i, s["subgoal"]) for i, s in enumerate(env.task.meta["oracle_steps"])
+              if s["name"] == "Search_Flight_Location"]
+    assert len(locate) == 2  # the departure and the arrival airport
+    first = next(c for c in plan(env) if c.name == "Search_Flight_Location")
+    env.step(first)
+    env.step(ToolCall(name="Search_Flight_Location", arguments={}))  # refused: no query
+    steps = env.trajectory.steps
+    assert steps[0].annotations["oracle_step"] == locate[0][0] and not steps[0].annotations["wrong"]
+    assert steps[1].annotations["wrong"] and steps[1].annotations["subgoal"] == locate[1][1]
+
+
+def test_cancelling_ones_right_booking_is_wrong_and_a_named_cancellation_is_the_oracle_step() -> None:
+    env = make()
+    seed = seed_for(env, "flight_seat")
+    env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
+    for call in plan(env)[:-1]:
+        env.step(call)
+    booking = _body(env)["data"]["booking_id"]
+    env.step(ToolCall(name="Cancel_Booking", arguments={"booking_id": booking}))
+    undo = env.trajectory.steps[-1].annotations
+    assert undo["wrong"] and undo["verdict"] == "wrong" and undo["error_label"] == "wrong_value"
+
+    seed = seed_for(env, "cancel_rebook")
+    env.reset(seed=seed, options={"length": "4k", "task": "cancel_rebook"})
+    cancel_step = next(i for i, s in enumerate(env.task.meta["oracle_steps"]) if s["name"] == "Cancel_Booking")
+    traj = play(env, plan(env))
+    cancel = next(s for s in traj.steps if s.call is not None and s.call.name == "Cancel_Booking")
+    assert cancel.annotations["verdict"] == "oracle" and not cancel.annotations["wrong"]
+    assert cancel.annotations["oracle_step"] == cancel_step > 0
+    assert traj.score is not None and traj.score.metrics["fc.step_credit"] == 1.0
+    assert traj.score.metrics["fc.wrong_calls"] == 0.0
