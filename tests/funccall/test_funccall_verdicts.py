@@ -1,4 +1,5 @@
-"""What becomes of an "unavailable" answer: the claim label a report shows beside the score."""
+"""FuncCall's per-call verdicts and the figures built on them: claim labels, subgoals, cancellations, cascades and
+recovery, each as a report shows it."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ def test_a_booked_answer_makes_no_unavailable_claim() -> None:
     traj = play(env, plan(env))
     assert traj.score is not None and traj.score.success == 1.0
     assert traj.score.labels["fc.unavailable_claim"] == "not_claimed"
+    # no wrong call: no cascade at all, not a chain of one
+    assert traj.score.metrics["fc.longest_cascade"] == 0.0 and traj.score.labels["fc.cascade"] == "none"
 
 
 def test_a_booking_cancelled_again_does_not_contradict_a_proven_claim() -> None:
@@ -97,3 +100,14 @@ def test_cancelling_ones_right_booking_is_wrong_and_a_named_cancellation_is_the_
     assert cancel.annotations["oracle_step"] == cancel_step > 0
     assert traj.score is not None and traj.score.metrics["fc.step_credit"] == 1.0
     assert traj.score.metrics["fc.wrong_calls"] == 0.0
+
+
+def test_a_subgoal_is_recovered_only_when_a_right_call_follows_its_last_wrong_one() -> None:
+    env = make()
+    seed = seed_for(env, "flight_seat")
+    env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
+    search = next(c for c in plan(env) if c.name == "Search_Flights")
+    wrong = ToolCall(name="Search_Flights", arguments={**search.arguments, "departDate": "2031-01-01"})
+    traj = play(env, [wrong, search, wrong, ToolCall(name="submit", arguments={"answer": {}})])
+    assert [s.annotations.get("wrong") for s in traj.steps[:3]] == [True, False, True]
+    assert traj.score is not None and traj.score.metrics["fc.recovery_rate"] == 0.0  # it went wrong again
