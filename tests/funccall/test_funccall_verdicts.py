@@ -111,3 +111,30 @@ def test_a_subgoal_is_recovered_only_when_a_right_call_follows_its_last_wrong_on
     traj = play(env, [wrong, search, wrong, ToolCall(name="submit", arguments={"answer": {}})])
     assert [s.annotations.get("wrong") for s in traj.steps[:3]] == [True, False, True]
     assert traj.score is not None and traj.score.metrics["fc.recovery_rate"] == 0.0  # it went wrong again
+
+
+def test_the_outcome_label_tells_no_answer_wrong_partial_and_correct_apart() -> None:
+    env = make()
+    seed = seed_for(env, "cancel_rebook")
+    env.reset(seed=seed, options={"length": "4k", "task": "cancel_rebook"})
+    oracle = plan(env)
+    assert play(env, []).score.outcome == "no_answer"  # ran out without a word or a booking
+    env.reset(seed=seed, options={"length": "4k", "task": "cancel_rebook"})
+    wrong = play(env, [ToolCall(name="submit", arguments={"answer": {"booking_id": "nothing"}})]).score
+    assert wrong.success == 0.0 and wrong.outcome == "wrong"
+    env.reset(seed=seed, options={"length": "4k", "task": "cancel_rebook"})
+    partial = play(env, [c for c in oracle if c.name != "Cancel_Booking"]).score
+    assert 0.0 < partial.success < 1.0 and partial.outcome == "partial"
+    env.reset(seed=seed, options={"length": "4k", "task": "cancel_rebook"})
+    assert play(env, oracle).score.outcome == "correct"
+
+
+def test_every_oracle_step_then_a_wrong_answer_is_a_wrong_answer_not_an_early_stop() -> None:
+    env = make()
+    seed = seed_for(env, "flight_seat")
+    env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
+    oracle = plan(env)
+    traj = play(env, [*oracle[:-1], ToolCall(name="submit", arguments={"answer": {"flight_number": "XX0000"}})])
+    score = traj.score
+    assert score is not None and score.metrics["fc.step_credit"] == 1.0 and score.metrics["fc.facts_score"] < 1.0
+    assert score.labels["fc.stop_early"] == "no"
