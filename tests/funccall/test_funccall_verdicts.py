@@ -24,6 +24,7 @@ def test_a_booked_answer_makes_no_unavailable_claim() -> None:
     assert traj.score.labels["fc.unavailable_claim"] == "not_claimed"
     # no wrong call: no cascade at all, not a chain of one
     assert traj.score.metrics["fc.longest_cascade"] == 0.0 and traj.score.labels["fc.cascade"] == "none"
+    assert traj.score.metrics["fc.first_wrong_call"] == -1.0  # the report's "none" marker, not a step index
 
 
 def test_a_booking_cancelled_again_does_not_contradict_a_proven_claim() -> None:
