@@ -25,6 +25,7 @@ def test_a_booked_answer_makes_no_unavailable_claim() -> None:
     # no wrong call: no cascade at all, not a chain of one
     assert traj.score.metrics["fc.longest_cascade"] == 0.0 and traj.score.labels["fc.cascade"] == "none"
     assert traj.score.metrics["fc.first_wrong_call"] == -1.0  # the report's "none" marker, not a step index
+    assert traj.steps[-1].annotations == {"subgoal": "submit", "verdict": "submit"}
 
 
 def test_a_booking_cancelled_again_does_not_contradict_a_proven_claim() -> None:
@@ -53,16 +54,19 @@ def test_refused_and_wrong_calls_count_as_wrong_under_the_subgoal_of_their_api()
     first = searches[0].arguments
     search_goal = next(s["subgoal"] for s in env.task.meta["oracle_steps"] if s["name"] == "Search_Flights")
     other_day = {**first, "departDate": "2031-01-01"}
-    actions: list[Any] = ["Search_Flights(fromId=", {"name": "Search_Flights", "arguments": {
-        k: v for k, v in first.items() if k != "departDate"}}, *searches,
-        ToolCall(name="Search_Flights", arguments=other_day), ToolCall(name="submit", arguments={"answer": {}})]
+    actions: list[Any] = ["Search_Flights(fromId=", {"name": "Get_Weather", "arguments": {"city": "Paris"}},
+                          {"name": "Search_Flights", "arguments": {k: v for k, v in first.items()
+                                                                   if k != "departDate"}},
+                          *searches, ToolCall(name="Search_Flights", arguments=other_day),
+                          ToolCall(name="submit", arguments={"answer": {}})]
     traj = play(env, actions)
     steps = traj.steps
     assert steps[0].annotations["wrong"] and traj.score is not None
     assert traj.score.metrics["fc.first_wrong_call"] == 0.0  # an undecodable call is the first wrong one
+    assert steps[1].annotations["wrong"] and steps[1].annotations["error_label"] == "hallucinated_function"
     # a refused call and a search after every oracle search was matched both belong to the search subgoal
-    assert steps[1].annotations["subgoal"] == search_goal
-    late = steps[len(searches) + 2]
+    assert steps[2].annotations["subgoal"] == search_goal
+    late = steps[len(searches) + 3]
     assert late.annotations["wrong"] and late.annotations["subgoal"] == search_goal
 
 
@@ -139,3 +143,14 @@ def test_every_oracle_step_then_a_wrong_answer_is_a_wrong_answer_not_an_early_st
     score = traj.score
     assert score is not None and score.metrics["fc.step_credit"] == 1.0 and score.metrics["fc.facts_score"] < 1.0
     assert score.labels["fc.stop_early"] == "no"
+
+
+def test_calling_an_api_the_task_never_needs_is_exploring_not_an_error() -> None:
+    env = make()
+    seed = seed_for(env, "flight_seat")
+    env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
+    assert all(s["name"] != "Search_Hotels" for s in env.task.meta["oracle_steps"])
+    env.step(ToolCall(name="Search_Hotels", arguments={"dest_id": "-2000000", "search_type": "CITY",
+                                                       "arrival_date": "2026-03-14", "departure_date": "2026-03-16"}))
+    step = env.trajectory.steps[-1]
+    assert step.result.error is None and step.annotations["verdict"] == "extra" and not step.annotations["wrong"]
