@@ -154,3 +154,18 @@ def test_calling_an_api_the_task_never_needs_is_exploring_not_an_error() -> None
                                                        "arrival_date": "2026-03-14", "departure_date": "2026-03-16"}))
     step = env.trajectory.steps[-1]
     assert step.result.error is None and step.annotations["verdict"] == "extra" and not step.annotations["wrong"]
+
+
+def test_a_wrong_call_built_on_right_results_is_contained_not_cascaded() -> None:
+    env = make()
+    seed = seed_for(env, "flight_seat")
+    env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
+    oracle = plan(env)
+    book = next(c for c in oracle if c.name == "Book_Flight")
+    calls = [c for c in oracle if c.name != "Book_Flight" and c.name != "submit"]
+    wrong_name = ToolCall(name="Book_Flight", arguments={**book.arguments, "passenger_name": "Someone Else"})
+    traj = play(env, [*calls, wrong_name, oracle[-1]])
+    assert traj.steps[len(calls)].annotations["wrong"]  # the token it copied came from a right search
+    score = traj.score
+    assert score is not None and score.metrics["fc.cascaded_calls"] == 0.0
+    assert score.metrics["fc.longest_cascade"] == 1.0 and score.labels["fc.cascade"] == "contained"
