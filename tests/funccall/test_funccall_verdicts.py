@@ -26,6 +26,7 @@ def test_a_booked_answer_makes_no_unavailable_claim() -> None:
     assert traj.score.metrics["fc.longest_cascade"] == 0.0 and traj.score.labels["fc.cascade"] == "none"
     assert traj.score.metrics["fc.first_wrong_call"] == -1.0  # the report's "none" marker, not a step index
     assert traj.steps[-1].annotations == {"subgoal": "submit", "verdict": "submit"}
+    assert traj.score.metrics["fc.recovery_rate"] == 1.0  # nothing went wrong, so nothing is left unrecovered
 
 
 def test_a_booking_cancelled_again_does_not_contradict_a_proven_claim() -> None:
@@ -130,6 +131,7 @@ def test_the_outcome_label_tells_no_answer_wrong_partial_and_correct_apart() -> 
     env.reset(seed=seed, options={"length": "4k", "task": "cancel_rebook"})
     partial = play(env, [c for c in oracle if c.name != "Cancel_Booking"]).score
     assert 0.0 < partial.success < 1.0 and partial.outcome == "partial"
+    assert partial.labels["fc.stop_early"] == "yes"  # the answer is right, but it submitted before cancelling
     env.reset(seed=seed, options={"length": "4k", "task": "cancel_rebook"})
     assert play(env, oracle).score.outcome == "correct"
 
