@@ -48,6 +48,30 @@ class Calibration:
         return self.answers / self.episodes if self.episodes else 0.0
 
 
+def _checked(pairs: Iterable[tuple[float, bool]]) -> list[tuple[float, bool]]:
+    """The pairs as (float, bool); a confidence that is not a probability is the caller's bug, so it raises."""
+    points = [(float(c), bool(right)) for c, right in pairs]
+    for c, _ in points:
+        if not math.isfinite(c) or not 0.0 <= c <= 1.0:
+            raise ValueError(f"a confidence must be a probability from 0 to 1, got {c!r}")
+    return points
+
+
+def _bins(points: list[tuple[float, bool]], bins: int) -> list[CalibrationBin]:
+    """The non-empty equal-width bins of confidence (a confidence of exactly 1 falls in the last one)."""
+    grouped: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
+    for c, right in points:
+        grouped[min(bins - 1, int(c * bins))].append((c, right))
+    table: list[CalibrationBin] = []
+    for i, members in enumerate(grouped):
+        if members:
+            mean_conf = sum(c for c, _ in members) / len(members)
+            accuracy = sum(1 for _, right in members if right) / len(members)
+            table.append(CalibrationBin(low=i / bins, high=(i + 1) / bins, count=len(members),
+                                        confidence=mean_conf, accuracy=accuracy))
+    return table
+
+
 def calibration(pairs: Iterable[tuple[float, bool]], bins: int = DEFAULT_BINS,
                 episodes: int | None = None) -> Calibration:
     """Brier score and ECE of (confidence, right) pairs.
@@ -57,27 +81,13 @@ def calibration(pairs: Iterable[tuple[float, bool]], bins: int = DEFAULT_BINS,
     """
     if bins < 1:
         raise ValueError("calibration needs at least one bin")
-    points = [(float(c), bool(right)) for c, right in pairs]
-    for c, _ in points:
-        if not math.isfinite(c) or not 0.0 <= c <= 1.0:
-            raise ValueError(f"a confidence must be a probability from 0 to 1, got {c!r}")
+    points = _checked(pairs)
     total = len(points) if episodes is None else episodes
     if not points:
         return Calibration(answers=0, episodes=total, ece=None, brier=None)
     brier = sum((c - (1.0 if right else 0.0)) ** 2 for c, right in points) / len(points)
-    grouped: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
-    for c, right in points:
-        grouped[min(bins - 1, int(c * bins))].append((c, right))
-    table: list[CalibrationBin] = []
-    ece = 0.0
-    for i, members in enumerate(grouped):
-        if not members:
-            continue
-        mean_conf = sum(c for c, _ in members) / len(members)
-        accuracy = sum(1 for _, right in members if right) / len(members)
-        ece += len(members) / len(points) * abs(accuracy - mean_conf)
-        table.append(CalibrationBin(low=i / bins, high=(i + 1) / bins, count=len(members), confidence=mean_conf,
-                                    accuracy=accuracy))
+    table = _bins(points, bins)
+    ece = sum(b.count / len(points) * abs(b.accuracy - b.confidence) for b in table)
     return Calibration(answers=len(points), episodes=total, ece=ece, brier=brier, bins=table)
 
 

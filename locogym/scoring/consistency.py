@@ -126,18 +126,8 @@ def _pairs(probes: list[Probe]) -> list[tuple[Probe, Probe]]:
     return [(a, b) for group in _by_key(probes).values() for a, b in zip(group, group[1:], strict=False)]
 
 
-def measure(task: Task, steps: list[StepEvent]) -> Measures:
-    probes = list(task.probes or [])
-    if not probes:
-        return Measures()
-    reading = read_probes(task, steps)
-    answers, truths = reading.answers, reading.truths
-    truthful = sum(1 for p in probes if reading.right.get(p.id, False))
-    pairs = _pairs(probes)
-    unchanged = [(a, b) for a, b in pairs if not b.changed_since_last]
-    changed = [(a, b) for a, b in pairs if b.changed_since_last]
-    both = [(a, b) for a, b in unchanged if a.id in answers and b.id in answers]
-    same = sum(1 for a, b in both if answers[a.id] == answers[b.id])
+def _staleness(probes: list[Probe], answers: dict[str, Any], truths: dict[str, Any]) -> tuple[int, int]:
+    """Probes asked after their key's truth changed, and how many of those repeat a truth that no longer holds."""
     exposed = stale = 0
     for group in _by_key(probes).values():
         for k, probe in enumerate(group):
@@ -145,16 +135,37 @@ def measure(task: Task, steps: list[StepEvent]) -> Measures:
             if outdated:
                 exposed += 1
                 stale += probe.id in answers and answers[probe.id] in outdated
-    metrics = {
-        "consistency.probes": float(len(probes)),
-        "consistency.answered_rate": len(answers) / len(probes),
-        "consistency.truth_rate": truthful / len(probes),
-        "consistency.pairs": float(len(unchanged)),
-        "consistency.changed_pairs": float(len(changed)),
-    }
+    return exposed, stale
+
+
+def _pair_metrics(probes: list[Probe], answers: dict[str, Any]) -> dict[str, float]:
+    """Counts of consecutive same-key pairs, and over the pairs the world left alone, agreement and contradiction
+    (a pair with an unanswered probe is neither)."""
+    pairs = _pairs(probes)
+    unchanged = [(a, b) for a, b in pairs if not b.changed_since_last]
+    metrics = {"consistency.pairs": float(len(unchanged)),
+               "consistency.changed_pairs": float(len(pairs) - len(unchanged))}
     if unchanged:
+        both = [(a, b) for a, b in unchanged if a.id in answers and b.id in answers]
+        same = sum(1 for a, b in both if answers[a.id] == answers[b.id])
         metrics["consistency.self_agreement"] = same / len(unchanged)
         metrics["consistency.contradiction_rate"] = (len(both) - same) / len(unchanged)
+    return metrics
+
+
+def measure(task: Task, steps: list[StepEvent]) -> Measures:
+    probes = list(task.probes or [])
+    if not probes:
+        return Measures()
+    reading = read_probes(task, steps)
+    truthful = sum(1 for p in probes if reading.right.get(p.id, False))
+    metrics = {
+        "consistency.probes": float(len(probes)),
+        "consistency.answered_rate": len(reading.answers) / len(probes),
+        "consistency.truth_rate": truthful / len(probes),
+        **_pair_metrics(probes, reading.answers),
+    }
+    exposed, stale = _staleness(probes, reading.answers, reading.truths)
     if exposed:
         metrics["consistency.after_change"] = float(exposed)
         metrics["consistency.stale_rate"] = stale / exposed

@@ -82,28 +82,41 @@ def _covered(span: tuple[str, int, int], read: dict[str, list[tuple[int, int]]])
     return cursor >= end
 
 
+class _SessionMemory:
+    """What the agent has already done in one session: the calls it made, the outputs it saw, the spans it read."""
+
+    def __init__(self) -> None:
+        self.calls: set[bytes] = set()
+        self.outputs: set[str] = set()
+        self.read: dict[str, list[tuple[int, int]]] = {}
+
+    def redundant(self, step: StepEvent, key: bytes, spans: list[tuple[str, int, int]]) -> bool:
+        """A repeated call, an output already seen, or a read of spans already read."""
+        same_output = step.result.error is None and step.result.output.strip() in self.outputs
+        reread = bool(spans) and all(_covered(span, self.read) for span in spans)
+        return key in self.calls or same_output or reread
+
+    def remember(self, step: StepEvent, key: bytes, spans: list[tuple[str, int, int]]) -> None:
+        self.calls.add(key)
+        if step.result.error is None and step.result.output.strip():
+            self.outputs.add(step.result.output.strip())
+        for source, start, end in spans:
+            self.read.setdefault(source, []).append((start, end))
+
+
 def redundant_steps(steps: list[StepEvent]) -> list[int]:
     """Indices of redundant calls (see the module docstring); submits are never redundant."""
     found: list[int] = []
     for _session, group in sessions_of(steps):
-        calls: set[bytes] = set()
-        outputs: set[str] = set()
-        read: dict[str, list[tuple[int, int]]] = {}
+        memory = _SessionMemory()
         for step in group:
             if step.call is None or is_submit(step) or infrastructure_failed(step):
                 continue  # a retry after locogym's own failure is not the agent's waste
             key = dumps({"name": step.call.name, "arguments": step.call.arguments})
             spans = _spans(step.result.data) if step.result.error is None else []
-            repeat = key in calls
-            same_output = step.result.error is None and step.result.output.strip() in outputs
-            reread = bool(spans) and all(_covered(span, read) for span in spans)
-            if repeat or same_output or reread:
+            if memory.redundant(step, key, spans):
                 found.append(step.index)
-            calls.add(key)
-            if step.result.error is None and step.result.output.strip():
-                outputs.add(step.result.output.strip())
-            for source, start, end in spans:
-                read.setdefault(source, []).append((start, end))
+            memory.remember(step, key, spans)
     return found
 
 

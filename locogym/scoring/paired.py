@@ -112,6 +112,27 @@ def _scores_by_task(members: Iterable[EpisodeResult], metric: str) -> tuple[dict
             for k, by_length in values.items()}, unkeyed
 
 
+def _columns(rows: np.ndarray, draws: np.ndarray | None) -> list[Interval]:
+    """Per length (column), the mean over tasks with its interval from the resampled means (none: no draws)."""
+    return [_interval(rows[:, j].mean(), draws[:, j] if draws is not None else None, len(rows))
+            for j in range(rows.shape[1])]
+
+
+def _why_unpaired(ladder: list[int], unkeyed: int, by_task: dict[str, dict[int, float]],
+                  complete: dict[str, list[float]]) -> Unpaired | None:
+    """Why no curve can be drawn from these tasks, or None when one can."""
+    if len(ladder) < 2:
+        return Unpaired("one length only: a curve needs two or more", ladder)
+    if unkeyed and not by_task:
+        return Unpaired(f"{unkeyed} episode(s) carry no core hash (recorded before tasks named their core), so "
+                        "no two lengths can be paired", ladder)
+    if not complete:
+        incomplete = len(by_task)
+        return Unpaired(f"no task was scored at every length ({incomplete} task(s) at some lengths only)", ladder,
+                        incomplete)
+    return None
+
+
 def paired_curve(results: Iterable[EpisodeResult], metric: str = "success", *, lengths: Sequence[int] | None = None,
                  fraction: float = EFFECTIVE_FRACTION, n_boot: int = DEFAULT_BOOTSTRAP,
                  seed: int = 0) -> PairedCurve | Unpaired:
@@ -124,28 +145,18 @@ def paired_curve(results: Iterable[EpisodeResult], metric: str = "success", *, l
     members = usable(results)
     by_task, unkeyed = _scores_by_task(members, metric)
     ladder = sorted(set(lengths) if lengths is not None else {r.length for r in members})
-    if len(ladder) < 2:
-        return Unpaired("one length only: a curve needs two or more", ladder)
-    if unkeyed and not by_task:
-        return Unpaired(f"{unkeyed} episode(s) carry no core hash (recorded before tasks named their core), so "
-                        "no two lengths can be paired", ladder)
     complete = {k: [s[length] for length in ladder] for k, s in sorted(by_task.items()) if all(x in s for x in ladder)}
-    incomplete = len(by_task) - len(complete)
-    if not complete:
-        return Unpaired(f"no task was scored at every length ({incomplete} task(s) at some lengths only)", ladder,
-                        incomplete)
+    unpaired = _why_unpaired(ladder, unkeyed, by_task, complete)
+    if unpaired is not None:
+        return unpaired
     table = np.asarray(list(complete.values()), dtype=float)  # tasks x lengths
     draws = _bootstrap_rows(table, n_boot, seed)  # resamples x lengths (means)
-    means = [_interval(table[:, j].mean(), draws[:, j] if draws is not None else None, len(table))
-             for j in range(len(ladder))]
     drop_rows = table[:, :1] - table
-    drop_draws = draws[:, :1] - draws if draws is not None else None
-    drops = [_interval(drop_rows[:, j].mean(), drop_draws[:, j] if drop_draws is not None else None, len(table))
-             for j in range(len(ladder))]
-    return PairedCurve(lengths=ladder, means=means, drops=drops,
+    drops = _columns(drop_rows, draws[:, :1] - draws if draws is not None else None)
+    return PairedCurve(lengths=ladder, means=_columns(table, draws), drops=drops,
                        degradation=_degradation(ladder, drop_rows[:, -1], drops[-1]),
                        effective=_effective(ladder, table.mean(axis=0), draws, fraction),
-                       tasks=len(table), incomplete=incomplete, per_task=complete)
+                       tasks=len(table), incomplete=len(by_task) - len(complete), per_task=complete)
 
 
 def paired_curves(results: Iterable[EpisodeResult], metric: str = "success", by: Sequence[str] = ("agent", "env"),

@@ -43,6 +43,35 @@ def task_id(result: EpisodeResult) -> str:
                         "seed": result.seed, "length": result.length}, 16)
 
 
+def _trials(done: Sequence[EpisodeResult]) -> dict[tuple[str, str, str], list[float]]:
+    """(agent, env, task) -> the success of each trial, in the order played."""
+    trials: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for result in done:
+        assert result.score is not None
+        trials[(result.agent, result.env, task_id(result))].append(float(result.score.success))
+    return trials
+
+
+def _pooled(trials: dict[tuple[str, str, str], list[float]]
+            ) -> tuple[dict[tuple[str, str], list[TaskTrials]], dict[str, dict[str, float]]]:
+    """Per (agent, env) the passes of each task's trials, and per agent each task's mean over its trials."""
+    counts: dict[tuple[str, str], list[TaskTrials]] = defaultdict(list)
+    per_task: dict[str, dict[str, float]] = defaultdict(dict)
+    for (agent, env, task), values in trials.items():
+        counts[(agent, env)].append(TaskTrials(len(values), sum(1 for v in values if passed(v))))
+        per_task[agent][task] = sum(values) / len(values)
+    return counts, per_task
+
+
+def _compared(contestants: list[str], per_task: dict[str, dict[str, float]]
+              ) -> dict[tuple[str, str], PairedComparison]:
+    """Every pair of contestants that both played, with its sign test Holm-corrected over all the pairs."""
+    raw = {(a, b): compare(a, b, per_task[a], per_task[b])
+           for i, a in enumerate(contestants) for b in contestants[i + 1:] if per_task.get(a) and per_task.get(b)}
+    adjusted = holm([pair.sign_p for pair in raw.values()])
+    return {key: replace(pair, p_holm=p) for (key, pair), p in zip(raw.items(), adjusted, strict=True)}
+
+
 def assess(done: Sequence[EpisodeResult], agents: Sequence[str], envs: Sequence[str],
            references: Collection[str] = ()) -> Confidence:
     """Reliability, pairwise comparisons and ratings of finished episodes; ``agents`` in leaderboard order.
@@ -50,26 +79,16 @@ def assess(done: Sequence[EpisodeResult], agents: Sequence[str], envs: Sequence[
     ``references`` (agents that saw the hidden task) get their reliability but are compared with no one: beating
     or trailing a reference says nothing about an agent. The sign tests of all pairs are Holm-corrected together,
     since a reader scans every one of them."""
-    trials: dict[tuple[str, str, str], list[float]] = defaultdict(list)  # (agent, env, task) -> successes
-    for result in done:
-        assert result.score is not None
-        trials[(result.agent, result.env, task_id(result))].append(float(result.score.success))
-    counts: dict[tuple[str, str], list[TaskTrials]] = defaultdict(list)
-    per_task: dict[str, dict[str, float]] = defaultdict(dict)
-    for (agent, env, task), values in trials.items():
-        counts[(agent, env)].append(TaskTrials(len(values), sum(1 for v in values if passed(v))))
-        per_task[agent][task] = sum(values) / len(values)
+    trials = _trials(done)
+    counts, per_task = _pooled(trials)
     by_env = {key: reliability(found) for key, found in counts.items()}
     overall = {agent: reliability([t for env in envs for t in counts.get((agent, env), [])])
                for agent in agents if any((agent, env) in counts for env in envs)}
     contestants = [a for a in agents if a not in references]
-    raw = {(a, b): compare(a, b, per_task[a], per_task[b])
-           for i, a in enumerate(contestants) for b in contestants[i + 1:] if per_task.get(a) and per_task.get(b)}
-    adjusted = holm([pair.sign_p for pair in raw.values()])
-    pairs = {key: replace(pair, p_holm=p) for (key, pair), p in zip(raw.items(), adjusted, strict=True)}
     ratings = bradley_terry({a: per_task[a] for a in agents if per_task.get(a)})
     most = max((len(v) for v in trials.values()), default=0)
-    confidence = Confidence(trials=most, reliability=by_env, overall=overall, pairs=pairs, ratings=ratings)
+    confidence = Confidence(trials=most, reliability=by_env, overall=overall,
+                            pairs=_compared(contestants, per_task), ratings=ratings)
     confidence.findings = _findings(confidence, contestants)
     return confidence
 

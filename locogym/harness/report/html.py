@@ -222,40 +222,45 @@ def _ecl(summary: Summary, colours: dict[str, int]) -> str:
 
 
 def _behaviours(summary: Summary, colours: dict[str, int]) -> str:
-    charts = []
-    for behaviour, key in summary.headline_keys.items():
-        title = BEHAVIOUR_TITLES[behaviour]
-        if key is None:
-            charts.append(hbar_chart([(r.agent, None, "not measured in this run (no task with probes)")
-                                      for r in summary.rows], colours, title, width=560))
-            continue
-        values = [(r.agent, r.behaviours.get(behaviour)) for r in summary.rows]
-        top = max([v for _, v in values if v is not None] + [1.0])
-        better = higher_is_better(key)
-        direction = "" if better is None else "higher is better" if better else "lower is better"
-        counts = {a: summary.metric_counts.get(a, {}).get(key, 0) for a, _ in values}
-        charts.append(hbar_chart([(a, v, "n/a" if v is None else f"{v:.3f} (n={counts[a]})")
-                                  for a, v in values],
-                                 colours, f"{title}: {key}", maximum=top, note=direction, width=560))
-    detail_keys = sorted({k for means in summary.metrics.values() for k in means
-                          if k.split(".")[0] in BEHAVIOUR_TITLES})
-    table = ""
-    if detail_keys:
-        head = "<tr><th>metric</th>" + "".join(
-            f'<th class="num">{_swatch(a, colours)}</th>' for a in summary.agents) + "</tr>"
-        body = "".join("<tr><td><code>" + escape(k) + "</code></td>" + "".join(
-            f'<td class="num">{summary.metrics[a][k]:.3f} '
-            f'<span class="ci">n={summary.metric_counts[a].get(k, 0)}</span></td>'
-            if k in summary.metrics[a] else '<td class="num">–</td>'
-            for a in summary.agents) + "</tr>" for k in detail_keys)
-        table = f"<details><summary>every behaviour metric (means)</summary><table>{head}{body}</table></details>"
+    charts = [_behaviour_chart(summary, colours, behaviour, key) for behaviour, key in summary.headline_keys.items()]
     return ('<section class="card" id="behaviours"><h2>Behaviours</h2><p class="lead">The four behaviours, computed '
             "from recorded events, each as one number that separates the baselines: cascading errors (share of "
             "episodes with no erroneous step; cascade rates and chains are in the table below), early stopping "
             "(stops right after all evidence was seen), tool efficiency (steps against the oracle plan, for solved "
             "episodes) and long-horizon consistency (probe answers true to the world across sessions). Means over "
             "scored episodes.</p>"
-            f'<div class="grid-charts">{"".join(charts)}</div>{table}</section>')
+            f'<div class="grid-charts">{"".join(charts)}</div>{_behaviour_table(summary, colours)}</section>')
+
+
+def _behaviour_chart(summary: Summary, colours: dict[str, int], behaviour: str, key: str | None) -> str:
+    """One behaviour's headline per agent, with which way is better and how many episodes measured it."""
+    title = BEHAVIOUR_TITLES[behaviour]
+    if key is None:
+        return hbar_chart([(r.agent, None, "not measured in this run (no task with probes)") for r in summary.rows],
+                          colours, title, width=560)
+    values = [(r.agent, r.behaviours.get(behaviour)) for r in summary.rows]
+    top = max([v for _, v in values if v is not None] + [1.0])
+    better = higher_is_better(key)
+    direction = "" if better is None else "higher is better" if better else "lower is better"
+    counts = {a: summary.metric_counts.get(a, {}).get(key, 0) for a, _ in values}
+    return hbar_chart([(a, v, "n/a" if v is None else f"{v:.3f} (n={counts[a]})") for a, v in values],
+                      colours, f"{title}: {key}", maximum=top, note=direction, width=560)
+
+
+def _behaviour_table(summary: Summary, colours: dict[str, int]) -> str:
+    """Every behaviour metric's mean per agent, folded away (empty when none was measured)."""
+    detail_keys = sorted({k for means in summary.metrics.values() for k in means
+                          if k.split(".")[0] in BEHAVIOUR_TITLES})
+    if not detail_keys:
+        return ""
+    head = "<tr><th>metric</th>" + "".join(
+        f'<th class="num">{_swatch(a, colours)}</th>' for a in summary.agents) + "</tr>"
+    body = "".join("<tr><td><code>" + escape(k) + "</code></td>" + "".join(
+        f'<td class="num">{summary.metrics[a][k]:.3f} '
+        f'<span class="ci">n={summary.metric_counts[a].get(k, 0)}</span></td>'
+        if k in summary.metrics[a] else '<td class="num">–</td>'
+        for a in summary.agents) + "</tr>" for k in detail_keys)
+    return f"<details><summary>every behaviour metric (means)</summary><table>{head}{body}</table></details>"
 
 
 def _usage(summary: Summary, colours: dict[str, int]) -> str:

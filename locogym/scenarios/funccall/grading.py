@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from locogym.core.args import ToolArgs
 from locogym.core.types import EpisodeScore, ErrorKind, StepEvent, Task, ToolCall, ToolResult, Trajectory
 from locogym.scenarios.funccall.answers import candidates, claims_unavailable, grade_fields
 from locogym.scenarios.funccall.apis import ANCHORS, LOOKUPS, STATE_CHANGING
@@ -146,9 +147,9 @@ def claim_of(task: Task, trajectory: Trajectory, answer: Any, world: World) -> s
 
 
 # ---------------------------------------------------------------------- per-call verdicts
-def _validation_label(api_args: type, arguments: dict[str, Any]) -> str:
+def _validation_label(api_args: type[ToolArgs], arguments: dict[str, Any]) -> str:
     try:
-        api_args.model_validate(arguments)  # type: ignore[attr-defined]
+        api_args.model_validate(arguments)
     except ValidationError as exc:
         kinds = {e["type"] for e in exc.errors()}
         if "extra_forbidden" in kinds:
@@ -163,8 +164,8 @@ def _same_name_subgoal(task: Task, name: str, state: dict[str, Any]) -> str | No
     done = state.setdefault("matched_steps", [])
     for i, step in enumerate(steps):
         if step["name"] == name and i not in done:
-            return step["subgoal"]
-    return next((s["subgoal"] for s in steps if s["name"] == name), None)
+            return str(step["subgoal"])
+    return next((str(s["subgoal"]) for s in steps if s["name"] == name), None)
 
 
 def verdict(task: Task, call: ToolCall | None, result: ToolResult, world: World,
@@ -186,10 +187,13 @@ def _tainted(call: ToolCall, state: dict[str, Any]) -> bool:
     return any(v in wrong and v not in right for v in _leaves(call.arguments))
 
 
+def _wrong(subgoal: str | None, label: str = "wrong_value", verdict: str = "wrong") -> dict[str, Any]:
+    return {"wrong": True, "error_label": label, "verdict": verdict, "subgoal": subgoal}
+
+
 def _verdict(task: Task, call: ToolCall | None, result: ToolResult, world: World,
              state: dict[str, Any]) -> dict[str, Any]:
-    from locogym.scenarios.funccall.schemas import API_SPECS
-
+    """The step's verdict: undecodable, submit, unknown tool, failed call, state change or read, in that order."""
     if call is None:
         return {"wrong": True, "error_label": "decode_error", "verdict": "error"}
     if call.name == "submit":
@@ -197,29 +201,50 @@ def _verdict(task: Task, call: ToolCall | None, result: ToolResult, world: World
     if result.error == ErrorKind.unknown_tool:
         return {"wrong": True, "error_label": "hallucinated_function", "verdict": "error"}
     subgoal = _same_name_subgoal(task, call.name, state)
-    if result.error == ErrorKind.invalid_arguments:
-        label = _validation_label(API_SPECS[call.name][0], call.arguments) if call.name in API_SPECS else "wrong_value"
-        return {"wrong": True, "error_label": label, "verdict": "error", "subgoal": subgoal}
     if result.error is not None:
-        return {"wrong": True, "error_label": "wrong_value", "verdict": "error", "subgoal": subgoal}
+        return _wrong(subgoal, _error_label(call, result.error), "error")
     steps = task.meta.get("oracle_steps", [])
     done: list[int] = state.setdefault("matched_steps", [])
     if call.name in STATE_CHANGING:
         return _state_verdict(task, call, world, steps, done, subgoal)
-    args = normalize_args(call.name, call.arguments)
-    digest = result.data.get("digest")
-    for how, test in (("oracle", lambda s: s["args"] == args), ("same_result", lambda s: s["digest"] == digest)):
+    return _read_verdict(call, result, steps, done, state, subgoal)
+
+
+def _error_label(call: ToolCall, error: ErrorKind) -> str:
+    """ComplexEval's label of a call the tool refused: the schema tells a missing from an invented parameter."""
+    from locogym.scenarios.funccall.schemas import API_SPECS
+
+    if error == ErrorKind.invalid_arguments and call.name in API_SPECS:
+        return _validation_label(API_SPECS[call.name][0], call.arguments)
+    return "wrong_value"
+
+
+def _matched_step(call: ToolCall, args: dict[str, Any], digest: Any, steps: list[dict[str, Any]],
+                  done: list[int]) -> tuple[str, int] | None:
+    """The oracle step a read call repeats: by its normalised arguments first, else by the same result set."""
+    for how, field, value in (("oracle", "args", args), ("same_result", "digest", digest)):
         for i, step in enumerate(steps):
-            if step["name"] == call.name and test(step):
-                if i not in done:
-                    done.append(i)
-                return {"wrong": False, "subgoal": step["subgoal"], "verdict": how, "oracle_step": i}
+            if step["name"] == call.name and step[field] == value:
+                _take_step(i, done)
+                return how, i
+    return None
+
+
+def _read_verdict(call: ToolCall, result: ToolResult, steps: list[dict[str, Any]], done: list[int],
+                  state: dict[str, Any], subgoal: str | None) -> dict[str, Any]:
+    """A read is right when it repeats an oracle step; wrong when built on a wrong call's output or when it
+    searches other anchors than every oracle call of its name (lookups excepted); else an extra."""
+    args = normalize_args(call.name, call.arguments)
+    matched = _matched_step(call, args, result.data.get("digest"), steps, done)
+    if matched is not None:
+        how, i = matched
+        return {"wrong": False, "subgoal": steps[i]["subgoal"], "verdict": how, "oracle_step": i}
     if _tainted(call, state):
-        return {"wrong": True, "error_label": "wrong_value", "verdict": "wrong", "subgoal": subgoal}
+        return _wrong(subgoal)
     same = [s for s in steps if s["name"] == call.name]
     anchored = [s for s in same if all(s["args"].get(f) == args.get(f) for f in ANCHORS)]
     if same and not anchored and call.name not in LOOKUPS:
-        return {"wrong": True, "error_label": "wrong_value", "verdict": "wrong", "subgoal": subgoal}
+        return _wrong(subgoal)
     return {"wrong": False, "verdict": "extra", **({"subgoal": subgoal} if subgoal else {})}
 
 
@@ -228,33 +253,47 @@ def _as_confirmed(booking: Booking) -> Booking:
                    booking.preexisting)
 
 
+def _take_step(i: int | None, done: list[int]) -> None:
+    """Mark an oracle step as matched (once)."""
+    if i is not None and i not in done:
+        done.append(i)
+
+
 def _state_verdict(task: Task, call: ToolCall, world: World, steps: list[dict[str, Any]], done: list[int],
                    subgoal: str | None) -> dict[str, Any]:
-    gold = gold_of(task)
-    booking_steps = [i for i, s in enumerate(steps) if s["name"].startswith("Book_")]
     if call.name == "Cancel_Booking":
-        wanted = [norm_text(b) for b in gold.cancels]
-        target = world.find_booking(str(call.arguments.get("booking_id", "")).strip())
-        if target is not None and not target.preexisting:
-            # undoing one's own booking is a repair unless that booking was a right one
-            was_right = any(booking_matches(_as_confirmed(target), r) for r in gold.requirements)
-            return {"wrong": was_right, "verdict": "wrong" if was_right else "repair", "subgoal": subgoal,
-                    **({"error_label": "wrong_value"} if was_right else {})}
-        if norm_text(call.arguments.get("booking_id", "")) in wanted:
-            i = next((j for j, s in enumerate(steps) if s["name"] == "Cancel_Booking"), None)
-            if i is not None and i not in done:
-                done.append(i)
-            return {"wrong": False, "verdict": "oracle", "subgoal": subgoal, "oracle_step": i}
-        return {"wrong": True, "error_label": "wrong_value", "verdict": "wrong", "subgoal": subgoal}
+        return _cancel_verdict(gold_of(task), call, world, steps, done, subgoal)
+    return _booking_verdict(gold_of(task), world, steps, done, subgoal)
+
+
+def _cancel_verdict(gold: FuncCallGold, call: ToolCall, world: World, steps: list[dict[str, Any]], done: list[int],
+                    subgoal: str | None) -> dict[str, Any]:
+    """Cancelling one's own booking is a repair unless that booking was a right one; cancelling a standing
+    booking is right only when the gold names it."""
+    target = world.find_booking(str(call.arguments.get("booking_id", "")).strip())
+    if target is not None and not target.preexisting:
+        if any(booking_matches(_as_confirmed(target), r) for r in gold.requirements):
+            return {"wrong": True, "verdict": "wrong", "subgoal": subgoal, "error_label": "wrong_value"}
+        return {"wrong": False, "verdict": "repair", "subgoal": subgoal}
+    if norm_text(call.arguments.get("booking_id", "")) in [norm_text(b) for b in gold.cancels]:
+        i = next((j for j, s in enumerate(steps) if s["name"] == "Cancel_Booking"), None)
+        _take_step(i, done)
+        return {"wrong": False, "verdict": "oracle", "subgoal": subgoal, "oracle_step": i}
+    return _wrong(subgoal)
+
+
+def _booking_verdict(gold: FuncCallGold, world: World, steps: list[dict[str, Any]], done: list[int],
+                     subgoal: str | None) -> dict[str, Any]:
+    """The booking just made is right when it meets a requirement; it is matched to that requirement's step."""
     booking = world.bookings[-1] if world.bookings else None
+    booking_steps = [i for i, s in enumerate(steps) if s["name"].startswith("Book_")]
     for r, requirement in enumerate(gold.requirements):
         if booking is not None and booking_matches(booking, requirement):
             i = booking_steps[r] if r < len(booking_steps) else None
-            if i is not None and i not in done:
-                done.append(i)
+            _take_step(i, done)
             return {"wrong": False, "verdict": "oracle", "oracle_step": i,
                     "subgoal": steps[i]["subgoal"] if i is not None else subgoal}
-    return {"wrong": True, "error_label": "wrong_value", "verdict": "wrong", "subgoal": subgoal}
+    return _wrong(subgoal)
 
 
 # ---------------------------------------------------------------------- cascades and credit
