@@ -25,12 +25,13 @@ from dataclasses import dataclass
 
 from locogym.scenarios.defects.edits import Edit, SourceText
 from locogym.scenarios.defects.mutations import is_test_path
+from locogym.scenarios.defects.phrasing import Statement, describe
 
 Evaluate = Callable[[dict[str, str], list[tuple[str, str, str, list[int]]]], list[list[str]]]
 """(files, [(path, module text, function, inputs)]) -> each function's outcomes on its inputs, its module loaded
 from that text beside the project's own (in the sandbox)."""
 
-_STEPS = (-5, -4, -3, -2, 2, 3, 4, 5)
+INTENT_STEPS = (-5, -4, -3, -2, 2, 3, 4, 5)  # how far an intended change moves its number
 _PARAMS = re.compile(r'@pytest\.mark\.parametrize\(\("value", "expected"\), (\[[^\n]*\])\)\n'
                      r"def test_(\w+)\(value: int, expected: int\) -> None:\n    assert (\w+)\(value\) == expected\n")
 
@@ -38,7 +39,7 @@ _PARAMS = re.compile(r'@pytest\.mark\.parametrize\(\("value", "expected"\), (\[[
 @dataclass
 class Intent:
     """One intended change: ``edit`` as the description states it, ``built`` as the change implements it
-    (``built != edit`` for a faulty intent), the updated test, and the description's line."""
+    (``built != edit`` for a faulty intent), the updated test, and what the description states of it."""
 
     id: str
     path: str
@@ -46,7 +47,7 @@ class Intent:
     edit: Edit
     built: Edit
     test_edit: Edit
-    description: str
+    statement: Statement
     summary: str
 
     @property
@@ -111,7 +112,7 @@ class _Draft:
 def _draft(files: dict[str, str], cand: _Candidate, rng: random.Random) -> _Draft:
     assert isinstance(cand.constant.value, int)
     old = cand.constant.value
-    made = max(1, old + rng.choice(_STEPS))
+    made = max(1, old + rng.choice(INTENT_STEPS))
     stated = made + rng.choice((-1, 1))
     start, end = SourceText(files[cand.path]).span(cand.constant)
     edit = Edit(path=cand.path, start=start, end=end, old=str(old), new=str(made))
@@ -166,20 +167,25 @@ def _intent(files: dict[str, str], draft: _Draft, rng: random.Random, before: li
     test_text = files[cand.test_path]
     test_edit = Edit(path=cand.test_path, start=lo, end=hi, old=test_text[lo:hi],
                      new="[" + ", ".join(f"({v}, {o})" for v, o in pairs) + "]")
-    where = _segment(files[cand.path], cand.constant)
-    what = f"the threshold of its `{where}` check" if cand.role == "bound" else f"the number in `{where}`"
-    line = f"- `{cand.function}` (`{cand.path}`): {what}, `{edit.old}` becomes `{edit.new}`."
+    where, where_new = _segment(files[cand.path], cand.constant, edit.new)
+    statement = Statement(function=cand.function, path=cand.path, role=cand.role, segment=where,
+                          segment_new=where_new, old=edit.old, new=edit.new)
     summary = (f"`{cand.function}`: the description says `{edit.old}` becomes `{edit.new}`, the change makes it "
                f"`{built.new}`") if wrong else f"`{cand.function}`: `{edit.old}` becomes `{edit.new}`"
     ident = f"intent-{cand.path}-{cand.function}-{edit.start}-{edit.new}-{built.new}"
     return Intent(id=ident, path=cand.path, function=cand.function, edit=edit, built=built, test_edit=test_edit,
-                  description=line, summary=summary)
+                  statement=statement, summary=summary)
 
 
-def _segment(text: str, constant: ast.Constant) -> str:
-    """The comparison or expression a number sits in, read off its line."""
-    line = text.splitlines()[constant.lineno - 1].strip()
-    return line.removeprefix("if ").removeprefix("return ").removesuffix(":")
+def _segment(text: str, constant: ast.Constant, new: str) -> tuple[str, str]:
+    """The comparison or expression a number sits in, read off its line, as it is and with the number ``new``."""
+    line = text.splitlines()[constant.lineno - 1]
+    changed = line[:constant.col_offset] + new + line[constant.end_col_offset or constant.col_offset:]
+
+    def bare(code: str) -> str:
+        return code.strip().removeprefix("if ").removeprefix("return ").removesuffix(":")
+
+    return bare(line), bare(changed)
 
 
 def _apply(files: dict[str, str], edit: Edit | None) -> dict[str, str]:
@@ -190,13 +196,9 @@ def _apply(files: dict[str, str], edit: Edit | None) -> dict[str, str]:
 
 
 def describe_change(intents: list[Intent], rng: random.Random) -> str:
-    """The pull-request description: what the change means to do (every intent, faulty or not, as stated)."""
-    opening = rng.choice(["This change retunes a few pricing and scoring rules and tidies the code around them.",
-                          "Rules tuned after the quarterly review, plus some clean-up of the touched modules.",
-                          "Adjusts several thresholds and rates to the new policy; the rest is refactoring."])
-    lines = sorted(i.description for i in intents)
-    return "\n".join([opening, "", "Intended behaviour changes (the updated tests pin them):", *lines,
-                      "", "Everything else in the diff is meant to keep behaviour as it is."])
+    """The pull-request description: what the change means to do (every intent, faulty or not, as stated), in
+    words drawn from ``rng`` (:mod:`~locogym.scenarios.defects.phrasing`)."""
+    return describe([i.statement for i in intents], rng)
 
 
 EVAL_SCRIPT = r"""

@@ -5,7 +5,8 @@ The benign edits are drawn from two pools in a seeded mix: the defect look-alike
 task's own defects, the rest each operator equally often) and ordinary refactors. Before the mix, each defect
 brings the look-alikes of its very look (``SAME_LOOK``: a ``not (`` added, a guard's lines deleted, a number moved
 by one), as many as the project holds up to ``SAME_LOOK_PER_DEFECT``: these are the scarce ones, and a filter for
-one look must find the defect among them, not alone. Some defects get a benign
+one look must find the defect among them, not alone (and so for a faulty intended change, ``ALWAYS_IMITATED``:
+its number moved by an intended change's step). Some defects get a benign
 edit in their own neighbourhood, and so do look-alikes, at the same rate (``CAMOUFLAGE``): a hunk that mixes two
 changes is no more likely to be one class than the other. Every benign edit is validated before use
 (:func:`validate_benign`): a differential run of the functions it touches must find no change, and the
@@ -40,6 +41,9 @@ _TOKENS_PER_REFACTOR = 180  # a typical hunk with its context lines
 TWIN_SHARE = 0.8  # share of benign edits drawn from the defect look-alikes
 MIRROR = 0.75  # share of look-alikes that imitate one of the task's own defect operators
 SAME_LOOK_PER_DEFECT = 30  # look-alikes of a defect's exact look drawn first, at most (the pools are rarely larger)
+# Looks every change imitates, whatever its defects: a change with a purpose moves numbers by an intended change's
+# steps (its faulty intent too), so numbers moved that far must be common in every diff, not the intents' alone.
+ALWAYS_IMITATED = ("faulty_intent",)
 CAMOUFLAGE = 0.8  # chance that a defect or a look-alike gets another benign edit within a few lines of it
 _NEAR_LINES = 4
 _CROWD = 3  # at most this many edits within _NEAR_LINES of each other: a defect and its two neighbours
@@ -136,7 +140,7 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
 
     for edit in blocked:
         neighbour(edit)
-    for operator in imitate:  # first the look-alikes of each defect's very look, as many as the project holds
+    for operator in dict.fromkeys([*imitate, *ALWAYS_IMITATED]):  # first each defect's very look, all there are
         same = [r for r in pool if r.kind in SAME_LOOK.get(operator, ())]
         for refactor in same[:SAME_LOOK_PER_DEFECT]:
             if take(refactor):
