@@ -6,21 +6,25 @@ import random
 import re
 
 from locogym.agents.heuristic.review import _INTENT
-from locogym.scenarios.defects.phrasing import PHRASINGS, Statement, describe
+from locogym.scenarios.defects.phrasing import PHRASINGS, Spot, Statement, describe
 
-BOUND = Statement(function="late_fee", path="shop/fees.py", role="bound", segment="value > 30",
-                  segment_new="value > 34", old="30", new="34")
-TERM = Statement(function="rate", path="shop/rates.py", role="term", segment="value * 6 + 2",
-                 segment_new="value * 4 + 2", old="6", new="4")
+BOUND = Statement(spots=(Spot("late_fee", "shop/fees.py", "value > 30", "value > 34"),), role="bound", old="30",
+                  new="34")
+TERM = Statement(spots=(Spot("rate", "shop/rates.py", "value * 6 + 2", "value * 4 + 2"),), role="term", old="6",
+                 new="4")
+RULE = Statement(spots=(*TERM.spots, Spot("tip", "shop/tips.py", "partial * 6", "partial * 4")), role="term",
+                 old="6", new="4")
 
 
-def test_every_phrasing_names_the_function_its_file_and_both_numbers() -> None:
-    for statement in (BOUND, TERM):
+def test_every_phrasing_names_each_function_its_file_and_both_numbers() -> None:
+    for statement in (BOUND, TERM, RULE):
         lines = {phrase(statement) for phrase in PHRASINGS}
         assert len(lines) == len(PHRASINGS)
         for line in lines:
-            assert f"`{statement.function}`" in line and f"`{statement.path}`" in line, line
-            numbers = re.findall(r"\d+", line.replace(statement.path, ""))
+            for spot in statement.spots:
+                assert f"`{spot.function}`" in line and f"`{spot.path}`" in line, line
+                line = line.replace(spot.path, "")
+            numbers = re.findall(r"\d+", line)
             assert statement.old in numbers and statement.new in numbers, line
 
 
@@ -37,3 +41,4 @@ def test_the_heuristic_understands_one_phrasing_only() -> None:
     understood = [phrase for phrase in PHRASINGS if _INTENT.search(f"- {phrase(BOUND)}")]
     assert len(understood) == 1
     assert _INTENT.findall(f"3. {understood[0](TERM)}") == [("rate", "shop/rates.py", "6", "4")]
+    assert not _INTENT.findall(f"- {understood[0](RULE)}")  # a rule stated for two functions is not understood

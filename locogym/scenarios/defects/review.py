@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import difflib
 import hashlib
+import itertools
 import random
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
@@ -140,11 +141,13 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
 
     for edit in blocked:
         neighbour(edit)
-    for operator in dict.fromkeys([*imitate, *ALWAYS_IMITATED]):  # first each defect's very look, all there are
-        same = [r for r in pool if r.kind in SAME_LOOK.get(operator, ())]
-        for refactor in same[:SAME_LOOK_PER_DEFECT]:
-            if take(refactor):
-                neighbour(refactor.edits[0])
+    looks = [[r for r in pool if r.kind in SAME_LOOK.get(operator, ())][:SAME_LOOK_PER_DEFECT]
+             for operator in dict.fromkeys([*imitate, *ALWAYS_IMITATED])]
+    # first each defect's very look, all there are, in turns: two looks may want one number (retuned by one, and
+    # by an intended change's step), and the first look must not take every such number
+    for refactor in _interleaved(looks):
+        if take(refactor):
+            neighbour(refactor.edits[0])
     lookalikes: dict[str, list[Refactor]] = {}
     for r in pool:
         if r.kind in TWIN_KINDS:
@@ -163,6 +166,11 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
         if take(refactor) and twin:
             neighbour(refactor.edits[0])
     return chosen
+
+
+def _interleaved(lists: list[list[Refactor]]) -> list[Refactor]:
+    """The lists' items in turns: the first of each, then the second of each, and so on."""
+    return [r for group in itertools.zip_longest(*lists) for r in group if r is not None]
 
 
 def validate_benign(files: dict[str, str], refactors: list[Refactor], behaviour: BehaviourCheck | None,
