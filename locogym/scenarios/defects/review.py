@@ -141,11 +141,13 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
 
     for edit in blocked:
         neighbour(edit)
-    looks = [[r for r in pool if r.kind in SAME_LOOK.get(operator, ())][:SAME_LOOK_PER_DEFECT]
-             for operator in dict.fromkeys([*imitate, *ALWAYS_IMITATED])]
-    # first each defect's very look, all there are, in turns: two looks may want one number (retuned by one, and
-    # by an intended change's step), and the first look must not take every such number
-    for refactor in _interleaved(looks):
+    def looks(operators: Sequence[str]) -> list[Refactor]:
+        return _interleaved([[r for r in pool if r.kind in SAME_LOOK.get(operator, ())][:SAME_LOOK_PER_DEFECT]
+                             for operator in dict.fromkeys(operators)])
+
+    # first each defect's very look, all there are, in turns (the scarce ones: a deleted redundant guard and its
+    # bound moved are one guard), then the looks every change imitates, where they still fit
+    for refactor in [*looks(imitate), *looks([o for o in ALWAYS_IMITATED if o not in imitate])]:
         if take(refactor):
             neighbour(refactor.edits[0])
     lookalikes: dict[str, list[Refactor]] = {}
