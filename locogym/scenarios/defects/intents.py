@@ -206,23 +206,29 @@ def draw_intents(files: dict[str, str], avoid: set[str], rng: random.Random, cou
                  evaluate: Evaluate) -> list[Intent]:
     """Up to ``count`` intents in distinct functions, the first ``faulty`` of them faulty; each is kept only when
     it changes the function's behaviour (and a faulty one differs from its intent) on the inputs around the old
-    and new numbers. A faulty intent is made off by one, or, where its number stands in a second function, stated
-    for both and made in one only (``PARTIAL_SHARE`` of the time); a correct one with such a partner is stated
-    and made for both ``PAIR_SHARE`` of the time. One sandbox run computes every draft's outcomes."""
+    and new numbers. A faulty intent is made off by one, or (``PARTIAL_SHARE`` of the time, when some draft's
+    number stands in a second function) stated for both functions and made in one only; a correct one with such a
+    partner is stated and made for both ``PAIR_SHARE`` of the time. One sandbox run computes every draft's outcomes."""
     pool = candidates(files, avoid)
     rng.shuffle(pool)
     drafts = _drafts(files, pool, rng)
     rows = [_rows(files, d) for d in drafts]
     flat = evaluate(files, [r for rs in rows for r in rs]) if drafts else []
-    chosen: list[Intent] = []
-    cursor = 0
+    evaluated: list[tuple[_Draft, list[list[str]]]] = []
     for draft, own in zip(drafts, rows, strict=True):
-        outcomes, cursor = flat[cursor:cursor + len(own)], cursor + len(own)
+        evaluated.append((draft, flat[:len(own)]))
+        flat = flat[len(own):]
+    partial = faulty > 0 and rng.random() < PARTIAL_SHARE
+    if partial:  # the faulty intent is a rule left out of one function: the first draft that can be one goes first
+        first = next((k for k, (d, o) in enumerate(evaluated) if _partner_outcomes(d, o[3:]) is not None), 0)
+        evaluated.insert(0, evaluated.pop(first))
+    chosen: list[Intent] = []
+    for draft, outcomes in evaluated:
         if len(chosen) == count:
             break
         wrong = len(chosen) < faulty
         pair = _partner_outcomes(draft, outcomes[3:])
-        if pair is not None and rng.random() >= (PARTIAL_SHARE if wrong else PAIR_SHARE):
+        if pair is not None and not (partial if wrong else rng.random() < PAIR_SHARE):
             pair = None
         intent = _intent(files, draft, rng, outcomes[:3], wrong, pair)
         if intent is not None:
@@ -230,7 +236,7 @@ def draw_intents(files: dict[str, str], avoid: set[str], rng: random.Random, cou
     return chosen
 
 
-PARTIAL_SHARE = 0.5  # of faulty intents with a partner: stated for both functions, made in one
+PARTIAL_SHARE = 0.5  # of faulty intents: a rule stated for two functions and made in one (where the project has one)
 PAIR_SHARE = 0.4  # of correct intents with a partner: stated and made for both
 
 
