@@ -65,7 +65,7 @@ class RepoReviewEnv(DefectEnv):
     uses_sandbox = True
     option_names = frozenset({"defects", "tier"})
     tiers = ("purpose", "refactor")  # the default first: a change with a purpose; the refactor-only mix is easier
-    intents_per_task = 8  # intended changes of a purpose-tier change (a number moved by a step is mostly theirs), ...
+    intents_per_task = 8  # intended changes of a purpose-tier change (the more, the less a moved number tells), ...
     faulty_intents = 1  # ... of which this many made otherwise than stated (a defect)
     default_length = 8_192
     synthetic_branch_share = 0.35  # guards in many functions: a deleted or inverted one has harmless look-alikes
