@@ -219,9 +219,8 @@ def draw_intents(files: dict[str, str], avoid: set[str], rng: random.Random, cou
         evaluated.append((draft, flat[:len(own)]))
         flat = flat[len(own):]
     partial = faulty > 0 and rng.random() < PARTIAL_SHARE
-    if partial:  # the faulty intent is a rule left out of one function: the first draft that can be one goes first
-        first = next((k for k, (d, o) in enumerate(evaluated) if _partner_outcomes(d, o[3:]) is not None), 0)
-        evaluated.insert(0, evaluated.pop(first))
+    if partial:  # the faulty intent is a rule left out of one function: the drafts that can be one go first
+        evaluated.sort(key=lambda item: _partner_outcomes(item[0], item[1][3:]) is None)
     chosen: list[Intent] = []
     for draft, outcomes in evaluated:
         if len(chosen) == count:
