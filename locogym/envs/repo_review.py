@@ -36,7 +36,7 @@ from locogym.scenarios.defects.intents import (
     draw_intents,
     parse_outcomes,
 )
-from locogym.scenarios.defects.refactors import Refactor, make_refactor
+from locogym.scenarios.defects.refactors import Refactor
 from locogym.scenarios.defects.review import (
     DEFAULT_WINDOW,
     BehaviourCheck,
@@ -65,8 +65,8 @@ class RepoReviewEnv(DefectEnv):
     uses_sandbox = True
     option_names = frozenset({"defects", "tier"})
     tiers = ("purpose", "refactor")  # the default first: a change with a purpose; the refactor-only mix is easier
-    intents_per_task = 6  # intended changes of a purpose-tier change, ...
-    faulty_intents = 1  # ... of which this many implemented off by one (a defect)
+    intents_per_task = 8  # intended changes of a purpose-tier change (the more, the less a moved number tells), ...
+    faulty_intents = 1  # ... of which this many made otherwise than stated (a defect)
     default_length = 8_192
     synthetic_branch_share = 0.35  # guards in many functions: a deleted or inverted one has harmless look-alikes
     ladder = ("4k", "8k", "32k")
@@ -141,7 +141,7 @@ class RepoReviewEnv(DefectEnv):
             intents = self.draw_intents(core) if (tier or self.tier(core.seeding)) == "purpose" else []
             rng = random.Random(f"review-description:{core.seeding.core_seed()}")
             core.derived["intents"] = (intents, describe_change(intents, rng) if intents else "")
-            blocked = [_function_span(core.tree.files, i) for i in intents]
+            blocked = [_function_span(core.tree.files, path, name) for i in intents for path, name in i.places()]
             refactors, dropped = core_benign(core, self.behaviour_check(core.tree.files),
                                              self.benign_check(core.tree, core.injection), blocked=blocked)
             core.derived["review"] = (refactors, dropped, self.change(core.tree.files, core, refactors))
@@ -177,11 +177,8 @@ class RepoReviewEnv(DefectEnv):
         defects: list[tuple[str, str, Edit, str]] = [
             (d.mutation.id, d.mutation.kind, d.mutation.edit, d.mutation.summary)
             for d in (injection or core.injection).defects]
-        defects += [(i.id, "faulty_intent", i.built, i.summary) for i in intents if i.faulty]
-        shipped = [make_refactor("intended_change", i.path, [i.built], i.summary) for i in intents if not i.faulty]
-        shipped += [make_refactor("updated_test", i.test_edit.path, [i.test_edit], f"{i.function}: test updated")
-                    for i in intents]
-        return build_change(files, defects, [*refactors, *shipped])
+        defects += [d for i in intents for d in i.defects()]
+        return build_change(files, defects, [*refactors, *(r for i in intents for r in i.shipped())])
 
     def behaviour_check(self, clean: dict[str, str]) -> BehaviourCheck:
         """The differential check of benign edits, run in the episode's sandbox on the clean project."""
@@ -240,13 +237,13 @@ class RepoReviewEnv(DefectEnv):
         return EpisodeScore(success=f1, outcome=outcome, metrics=metrics)
 
 
-def _function_span(files: dict[str, str], intent: Intent) -> Edit:
-    """The whole function an intent changes, as a span no benign edit may overlap."""
+def _function_span(files: dict[str, str], path: str, function: str) -> Edit:
+    """The whole of a function an intent names, as a span no benign edit may overlap."""
     import ast
 
-    text = files[intent.path]
-    node = next(n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef) and n.name == intent.function)
+    text = files[path]
+    node = next(n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef) and n.name == function)
     lines = text.splitlines(keepends=True)
     start = sum(len(ln) for ln in lines[:node.lineno - 1])
     end = sum(len(ln) for ln in lines[:node.end_lineno or node.lineno])
-    return Edit(path=intent.path, start=start, end=end, old=text[start:end], new=text[start:end])
+    return Edit(path=path, start=start, end=end, old=text[start:end], new=text[start:end])

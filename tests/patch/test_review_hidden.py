@@ -62,3 +62,18 @@ def test_a_test_the_change_updates_stays() -> None:
     visible = withhold_without_trace(files, [], {"alpha", "beta"}, keep={"test_alpha"})["tests/test_mod.py"]
     assert "def test_alpha" in visible and "def test_beta" not in visible
     assert "from pkg.mod import alpha, gamma\n" in visible
+
+
+def test_a_function_a_rule_left_out_keeps_its_tests() -> None:
+    """A rule made in one function and not the other: the change touches the one it made (its tests are decoys),
+    not the forgotten one, whose test still pins the old behaviour as its author left it."""
+    from locogym.scenarios.defects.diffblocks import changed_functions
+    from locogym.scenarios.defects.review import Location
+
+    source = ("def alpha(value: int) -> int:\n    return value * 6\n\n\n"
+              "def beta(value: int) -> int:\n    return value * 6\n")
+    places = [Location(id="a", kind="intended_change", path="pkg/mod.py", line=2, end_line=2),
+              Location(id="b", kind="partial_intent", path="pkg/mod.py", line=6, end_line=6)]
+    assert changed_functions({"pkg/mod.py": source}, places) == {"alpha"}
+    assert changed_functions({"pkg/mod.py": source}, [places[1].model_copy(update={"kind": "faulty_intent"})]) == \
+        {"beta"}

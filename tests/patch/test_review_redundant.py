@@ -125,3 +125,21 @@ def test_a_guard_moves_below_the_next_only_where_no_input_tells_the_order() -> N
         for name in ("implied", "same_as_after", "dead", "needed"):
             for value in range(-3, 80):
                 assert before[name](value) == after[name](value), (twin.summary, name, value)  # type: ignore[operator]
+
+
+def test_numbers_also_move_by_an_intended_changes_step_where_nothing_notices() -> None:
+    """A faulty intended change moves a number by 2 to 5, so harmless edits must move numbers that far too: the
+    bound of a redundant guard (only while it stays redundant) and any constant of dead code."""
+    shifted = [t for t in find_twins("chains.py", CHAINS) if t.kind == "shifted_constant"]
+    moves = {(t.summary.split(":")[0], t.edits[0].old, t.edits[0].new) for t in shifted}
+    assert all(2 <= abs(int(new) - int(old)) <= 5 and int(new) >= 1 for _, old, new in moves), moves
+    assert {name for name, _, _ in moves} == {"implied", "dead"}  # `same_as_after` has no room: 1 is its bound
+    assert any(name == "dead" and old == "3" for name, old, _ in moves)  # a term of the unreachable return
+    assert moves == {(t.summary.split(":")[0], t.edits[0].old, t.edits[0].new)
+                     for t in find_twins("chains.py", CHAINS) if t.kind == "shifted_constant"}  # the same each time
+    before = _run(CHAINS)
+    for twin in shifted:
+        after = _run(apply_edits({"chains.py": CHAINS}, twin.edits)["chains.py"])
+        for name in ("implied", "dead"):
+            for value in range(-3, 80):
+                assert before[name](value) == after[name](value), (twin.summary, name, value)  # type: ignore[operator]

@@ -12,12 +12,15 @@ checking script into a scratch folder of the workspace and runs the script with 
    reversal restores the old behaviour, and reports that block's line (a lone block is reported without the
    search, unless the function calls another changed function: then no block of its own may be to blame).
 
-A change that comes with a description (the purpose tier) is read against it, and only in one way: each line
-``- `name` (`path`): ... `OLD` becomes `NEW`.`` states an intended change. A function the description names is
-judged by its change blocks alone: unless one of them differs from the old text by exactly that number, ``OLD``
-replaced by ``NEW``, its first block is reported as differing from the description. Any other function that
-behaves differently is reported as a regression (the block to blame). Nothing else of the description is used,
-and a change stated without a block in its function (a rule applied in one place but not another) goes unseen.
+A change that comes with a description (the purpose tier) is read against it, and only in one way: a list item
+(``-``, ``*`` or ``1.``) of the form ``` `name` (`path`): ... `OLD` becomes `NEW`.``` states an intended change.
+A function the description names so is judged by its change blocks alone: unless one of them differs from the old
+text by exactly that number, ``OLD`` replaced by ``NEW``, its first block is reported as differing from the
+description. Any other function that behaves differently is reported as a regression (the block to blame).
+Nothing else of the description is used: an intended change stated in other words (people phrase them many ways)
+is not understood, so the policy reports it as a regression, and a change stated without a block in its function
+(a rule applied in one place but not another) goes unseen. The parser is not widened to each phrasing the
+generator happens to use: what a script can read without judgement is what this baseline shows.
 
 Each reported line becomes a finding. Blocks outside functions (module constants, imports) are never reported,
 and functions whose inputs it cannot make up are left alone, so it misses what its inputs do not exercise. Without
@@ -37,7 +40,7 @@ from locogym.core.types import ToolCall
 SCRATCH = ".review-check"
 _SUSPECT = re.compile(r"^SUSPECT (\[.*\])$", re.M)
 _BLOCK = re.compile(r"^BLOCK (\[.*\])$", re.M)
-_INTENT = re.compile(r"^- `(\w+)` \(`([^`]+)`\): .*`(-?\d+)` becomes `(-?\d+)`\.$", re.M)
+_INTENT = re.compile(r"^(?:[-*]|\d+\.) `(\w+)` \(`([^`]+)`\): .*`(-?\d+)` becomes `(-?\d+)`\.$", re.M)
 _NUMBER = re.compile(r"\d+|\S")
 _DIFF = re.compile(r"```diff\n(.*?)```", re.S)
 

@@ -168,10 +168,15 @@ def function_at(text: str, line: int) -> str | None:
     return min(inside)[1] if inside else None
 
 
+UNMADE_KINDS = frozenset({"partial_intent"})  # defects located where the change should have edited, and did not
+
+
 def changed_functions(files: dict[str, str], places: list[Location]) -> set[str]:
     """Names of the functions a change touches (its located edits in the new files) and of the project functions
-    that call one of them: the tests of all of these are withheld alike, so a missing test points at none."""
-    touched = {name.rsplit(".", 1)[-1] for p in places
+    that call one of them: the tests of all of these are withheld alike, so a missing test points at none. A
+    defect that is an edit the change did not make (``UNMADE_KINDS``) touches nothing: its function's tests stay,
+    as its author left them."""
+    touched = {name.rsplit(".", 1)[-1] for p in places if p.kind not in UNMADE_KINDS
                for name in [function_at(files.get(p.path, ""), p.line)] if name}
     callers = set()
     for path, text in files.items():

@@ -25,20 +25,38 @@ from dataclasses import dataclass
 
 from locogym.scenarios.defects.edits import Edit, SourceText
 from locogym.scenarios.defects.mutations import is_test_path
+from locogym.scenarios.defects.phrasing import Spot, Statement, describe
+from locogym.scenarios.defects.refactors import Refactor, make_refactor
 
 Evaluate = Callable[[dict[str, str], list[tuple[str, str, str, list[int]]]], list[list[str]]]
 """(files, [(path, module text, function, inputs)]) -> each function's outcomes on its inputs, its module loaded
 from that text beside the project's own (in the sandbox)."""
 
-_STEPS = (-5, -4, -3, -2, 2, 3, 4, 5)
+INTENT_STEPS = (-5, -4, -3, -2, 2, 3, 4, 5)  # how far an intended change moves its number
 _PARAMS = re.compile(r'@pytest\.mark\.parametrize\(\("value", "expected"\), (\[[^\n]*\])\)\n'
                      r"def test_(\w+)\(value: int, expected: int\) -> None:\n    assert (\w+)\(value\) == expected\n")
 
 
 @dataclass
+class Partner:
+    """The second function a rule-wide intent names (the same number, moved the same way), and whether the change
+    moved it there too: a rule applied in one place but not another is a defect (``partial_intent``)."""
+
+    path: str
+    function: str
+    edit: Edit  # as stated (and as made, when applied)
+    test_edit: Edit | None  # its updated test; None where the change left the function as it was
+
+    @property
+    def applied(self) -> bool:
+        return self.test_edit is not None
+
+
+@dataclass
 class Intent:
     """One intended change: ``edit`` as the description states it, ``built`` as the change implements it
-    (``built != edit`` for a faulty intent), the updated test, and the description's line."""
+    (``built != edit`` for a faulty intent), the updated test, what the description states of it, and the second
+    function of a rule stated for two (``partner``)."""
 
     id: str
     path: str
@@ -46,12 +64,40 @@ class Intent:
     edit: Edit
     built: Edit
     test_edit: Edit
-    description: str
+    statement: Statement
     summary: str
+    partner: Partner | None = None
 
     @property
     def faulty(self) -> bool:
         return self.built.new != self.edit.new
+
+    def defects(self) -> list[tuple[str, str, Edit, str]]:
+        """What of this intent is a defect, as ``(id, kind, edit, summary)``: a number made otherwise than stated
+        (``faulty_intent``), or the place the change left out (``partial_intent``: an edit that changes nothing,
+        located where the number should have moved, so the diff has no line of it)."""
+        if self.faulty:
+            return [(self.id, "faulty_intent", self.built, self.summary)]
+        if self.partner is not None and not self.partner.applied:
+            left = self.partner.edit.model_copy(update={"new": self.partner.edit.old})
+            return [(self.id, "partial_intent", left, self.summary)]
+        return []
+
+    def shipped(self) -> list[Refactor]:
+        """What the change makes on purpose: each number moved as stated, and every updated test."""
+        made = [] if self.faulty else [make_refactor("intended_change", self.path, [self.built], self.summary)]
+        tests = [make_refactor("updated_test", self.test_edit.path, [self.test_edit], f"{self.function}: test updated")]
+        partner = self.partner
+        if partner is not None and partner.test_edit is not None:
+            made.append(make_refactor("intended_change", partner.path, [partner.edit], self.summary))
+            tests.append(make_refactor("updated_test", partner.test_edit.path, [partner.test_edit],
+                                       f"{partner.function}: test updated"))
+        return [*made, *tests]
+
+    def places(self) -> list[tuple[str, str]]:
+        """The (path, function) of every function the description names for this intent."""
+        partner = [(self.partner.path, self.partner.function)] if self.partner is not None else []
+        return [(self.path, self.function), *partner]
 
 
 @dataclass
@@ -100,86 +146,179 @@ def _plain_int_function(node: ast.stmt) -> bool:
 class _Draft:
     """A candidate intent before its behaviour is known: the number moved by a step (what the change makes, faulty
     or not), and moved one further or one short (what a faulty intent's description states instead). Both kinds
-    move the number in the diff by the same steps, so the size of the move says nothing."""
+    move the number in the diff by the same steps, so the size of the move says nothing. ``partner`` is another
+    function holding the same number in the same role (a rule the description may state for both)."""
 
     cand: _Candidate
     made: Edit
     stated_wrongly: Edit
     inputs: list[int]
+    partner: _Candidate | None = None
 
 
-def _draft(files: dict[str, str], cand: _Candidate, rng: random.Random) -> _Draft:
+def _draft(files: dict[str, str], cand: _Candidate, rng: random.Random, partner: _Candidate | None) -> _Draft:
     assert isinstance(cand.constant.value, int)
     old = cand.constant.value
-    made = max(1, old + rng.choice(_STEPS))
+    made = max(1, old + rng.choice(INTENT_STEPS))
     stated = made + rng.choice((-1, 1))
-    start, end = SourceText(files[cand.path]).span(cand.constant)
-    edit = Edit(path=cand.path, start=start, end=end, old=str(old), new=str(made))
+    edit = _moved(files, cand, made)
     inputs = sorted({v for c in (old, made, stated) for v in (c - 2, c - 1, c, c + 1, c + 2)}
                     | {rng.randint(-20, 120) for _ in range(6)})
-    return _Draft(cand, edit, edit.model_copy(update={"new": str(stated)}), inputs)
+    return _Draft(cand, edit, edit.model_copy(update={"new": str(stated)}), inputs, partner)
+
+
+def _moved(files: dict[str, str], cand: _Candidate, number: int) -> Edit:
+    start, end = SourceText(files[cand.path]).span(cand.constant)
+    return Edit(path=cand.path, start=start, end=end, old=str(cand.constant.value), new=str(number))
+
+
+def _drafts(files: dict[str, str], pool: list[_Candidate], rng: random.Random) -> list[_Draft]:
+    """One draft per function, in pool order, each with the first function of the pool not yet used that holds its
+    number in the same role (when there is one)."""
+    drafts: list[_Draft] = []
+    used: set[str] = set()
+    for cand in pool:
+        if cand.function in used:
+            continue
+        used.add(cand.function)
+        partner = next((p for p in pool if p.function not in used and p.role == cand.role
+                        and p.constant.value == cand.constant.value), None)
+        if partner is not None:
+            used.add(partner.function)
+        drafts.append(_draft(files, cand, rng, partner))
+    return drafts
+
+
+def _rows(files: dict[str, str], draft: _Draft) -> list[tuple[str, str, str, list[int]]]:
+    """What to run for a draft: its function before, as made and as stated wrongly; its partner before and moved."""
+    cand, rows = draft.cand, []
+    for edit in (None, draft.made, draft.stated_wrongly):
+        rows.append((cand.path, _apply(files, edit)[cand.path], cand.function, draft.inputs))
+    if draft.partner is not None:
+        moved = _moved(files, draft.partner, int(draft.made.new))
+        for edit in (None, moved):
+            rows.append((draft.partner.path, _apply(files, edit)[draft.partner.path], draft.partner.function,
+                         draft.inputs))
+    return rows
 
 
 def draw_intents(files: dict[str, str], avoid: set[str], rng: random.Random, count: int, faulty: int,
                  evaluate: Evaluate) -> list[Intent]:
-    """Up to ``count`` intents in distinct functions, the first ``faulty`` of them implemented off by one; each
-    is kept only when it changes the function's behaviour (and a faulty one differs from its intent) on the
-    inputs around the old and new numbers. One sandbox run computes every draft's outcomes."""
+    """Up to ``count`` intents in distinct functions, the first ``faulty`` of them faulty; each is kept only when
+    it changes the function's behaviour (and a faulty one differs from its intent) on the inputs around the old
+    and new numbers. A faulty intent is made off by one, or (``PARTIAL_SHARE`` of the time, when some draft's
+    number stands in a second function) stated for both functions and made in one only; a correct one with such a
+    partner is stated and made for both ``PAIR_SHARE`` of the time. One sandbox run computes every draft's outcomes."""
     pool = candidates(files, avoid)
     rng.shuffle(pool)
-    drafts: list[_Draft] = []
-    for cand in pool:
-        if cand.function not in {d.cand.function for d in drafts}:
-            drafts.append(_draft(files, cand, rng))
-    rows = [(d.cand.path, text, d.cand.function, d.inputs) for d in drafts
-            for text in (files[d.cand.path], _apply(files, d.made)[d.cand.path],
-                         _apply(files, d.stated_wrongly)[d.cand.path])]
-    outcomes = evaluate(files, rows) if rows else []
+    drafts = _drafts(files, pool, rng)
+    rows = [_rows(files, d) for d in drafts]
+    flat = evaluate(files, [r for rs in rows for r in rs]) if drafts else []
+    evaluated: list[tuple[_Draft, list[list[str]]]] = []
+    for draft, own in zip(drafts, rows, strict=True):
+        evaluated.append((draft, flat[:len(own)]))
+        flat = flat[len(own):]
+    partial = faulty > 0 and rng.random() < PARTIAL_SHARE
+    if partial:  # the faulty intent is a rule left out of one function: the drafts that can be one go first
+        evaluated.sort(key=lambda item: _partner_outcomes(item[0], item[1][3:]) is None)
     chosen: list[Intent] = []
-    for index, draft in enumerate(drafts):
+    for draft, outcomes in evaluated:
         if len(chosen) == count:
             break
-        before, made, stated = outcomes[3 * index:3 * index + 3]
         wrong = len(chosen) < faulty
-        intent = _intent(files, draft, rng, before, stated if wrong else made, made, wrong)
+        pair = _partner_outcomes(draft, outcomes[3:])
+        if pair is not None and not (partial if wrong else rng.random() < PAIR_SHARE):
+            pair = None
+        intent = _intent(files, draft, rng, outcomes[:3], wrong, pair)
         if intent is not None:
             chosen.append(intent)
     return chosen
 
 
-def _intent(files: dict[str, str], draft: _Draft, rng: random.Random, before: list[str], intended: list[str],
-            shipped: list[str], wrong: bool) -> Intent | None:
-    """The intent of a draft (faulty when ``wrong``: the description states the other number), or None when it
-    changes nothing, fails, or its faulty version agrees with what it states everywhere."""
-    if before == shipped or any(o.startswith("error") for o in intended + shipped) or (wrong and shipped == intended):
+PARTIAL_SHARE = 0.5  # of faulty intents: a rule stated for two functions and made in one (where the project has one)
+PAIR_SHARE = 0.4  # of correct intents with a partner: stated and made for both
+
+
+def _partner_outcomes(draft: _Draft, outcomes: list[list[str]]) -> tuple[list[str], list[str]] | None:
+    """The partner's outcomes (before, moved) when moving its number changes its behaviour without an error."""
+    if draft.partner is None or len(outcomes) != 2:
         return None
-    before_of = dict(zip(draft.inputs, before, strict=True))
-    pinned = list(zip(draft.inputs, shipped, strict=True))  # the author's test passes on the author's code
+    before, moved = outcomes
+    if before == moved or any(o.startswith("error") for o in moved):
+        return None
+    return before, moved
+
+
+def _test_update(files: dict[str, str], cand: _Candidate, inputs: list[int], before: list[str], shipped: list[str],
+                 intended: list[str], rng: random.Random) -> Edit | None:
+    """The test's new parameter list: an input whose result changed, and two where the shipped code agrees with
+    the intended one (the author's test passes on the author's code); None when nothing changed."""
+    before_of = dict(zip(inputs, before, strict=True))
+    pinned = list(zip(inputs, shipped, strict=True))
     changed = [(v, o) for v, o in pinned if o != before_of[v]]
     agree = [(v, o) for (v, o), i in zip(pinned, intended, strict=True) if o == i] or pinned
     if not changed:
         return None
-    cand, built = draft.cand, draft.made
-    edit = draft.stated_wrongly if wrong else built
     pairs = sorted({changed[0], *rng.sample(agree, min(2, len(agree)))})
     lo, hi = cand.test_span
     test_text = files[cand.test_path]
-    test_edit = Edit(path=cand.test_path, start=lo, end=hi, old=test_text[lo:hi],
-                     new="[" + ", ".join(f"({v}, {o})" for v, o in pairs) + "]")
-    where = _segment(files[cand.path], cand.constant)
-    what = f"the threshold of its `{where}` check" if cand.role == "bound" else f"the number in `{where}`"
-    line = f"- `{cand.function}` (`{cand.path}`): {what}, `{edit.old}` becomes `{edit.new}`."
-    summary = (f"`{cand.function}`: the description says `{edit.old}` becomes `{edit.new}`, the change makes it "
-               f"`{built.new}`") if wrong else f"`{cand.function}`: `{edit.old}` becomes `{edit.new}`"
-    ident = f"intent-{cand.path}-{cand.function}-{edit.start}-{edit.new}-{built.new}"
-    return Intent(id=ident, path=cand.path, function=cand.function, edit=edit, built=built, test_edit=test_edit,
-                  description=line, summary=summary)
+    return Edit(path=cand.test_path, start=lo, end=hi, old=test_text[lo:hi],
+                new="[" + ", ".join(f"({v}, {o})" for v, o in pairs) + "]")
 
 
-def _segment(text: str, constant: ast.Constant) -> str:
-    """The comparison or expression a number sits in, read off its line."""
-    line = text.splitlines()[constant.lineno - 1].strip()
-    return line.removeprefix("if ").removeprefix("return ").removesuffix(":")
+def _intent(files: dict[str, str], draft: _Draft, rng: random.Random, outcomes: list[list[str]], wrong: bool,
+            pair: tuple[list[str], list[str]] | None) -> Intent | None:
+    """The intent of a draft, or None when it changes nothing, fails, or its faulty version agrees with what it
+    states everywhere. Faulty (``wrong``) without a ``pair``: the description states the other number; with one:
+    the rule is stated for both functions and made in the draft's only."""
+    before, made, stated = outcomes
+    off_by_one = wrong and pair is None
+    intended = stated if off_by_one else made
+    if before == made or any(o.startswith("error") for o in intended + made) or (off_by_one and made == intended):
+        return None
+    cand, built = draft.cand, draft.made
+    test_edit = _test_update(files, cand, draft.inputs, before, made, intended, rng)
+    if test_edit is None:
+        return None
+    edit = draft.stated_wrongly if off_by_one else built
+    partner = None
+    spots = [_spot(files, cand, edit.new)]
+    if pair is not None and draft.partner is not None:
+        moved = _moved(files, draft.partner, int(built.new))
+        partner_test = None if wrong else _test_update(files, draft.partner, draft.inputs, *pair, pair[1], rng)
+        partner = Partner(draft.partner.path, draft.partner.function, moved, partner_test)
+        spots.append(_spot(files, draft.partner, edit.new))
+    statement = Statement(spots=tuple(spots), role=cand.role, old=edit.old, new=edit.new)
+    return Intent(id=f"intent-{cand.path}-{cand.function}-{edit.start}-{edit.new}-{built.new}", path=cand.path,
+                  function=cand.function, edit=edit, built=built, test_edit=test_edit, statement=statement,
+                  summary=_summary(statement, built, off_by_one, wrong), partner=partner)
+
+
+def _summary(statement: Statement, built: Edit, off_by_one: bool, wrong: bool) -> str:
+    names = " and ".join(f"`{s.function}`" for s in statement.spots)
+    if off_by_one:
+        return (f"{names}: the description says `{statement.old}` becomes `{statement.new}`, the change makes it "
+                f"`{built.new}`")
+    if wrong:
+        return (f"{names}: the description says `{statement.old}` becomes `{statement.new}` in both, the change "
+                f"leaves `{statement.spots[-1].function}` as it was")
+    return f"{names}: `{statement.old}` becomes `{statement.new}`"
+
+
+def _spot(files: dict[str, str], cand: _Candidate, new: str) -> Spot:
+    segment, segment_new = _segment(files[cand.path], cand.constant, new)
+    return Spot(function=cand.function, path=cand.path, segment=segment, segment_new=segment_new)
+
+
+def _segment(text: str, constant: ast.Constant, new: str) -> tuple[str, str]:
+    """The comparison or expression a number sits in, read off its line, as it is and with the number ``new``."""
+    line = text.splitlines()[constant.lineno - 1]
+    changed = line[:constant.col_offset] + new + line[constant.end_col_offset or constant.col_offset:]
+
+    def bare(code: str) -> str:
+        return code.strip().removeprefix("if ").removeprefix("return ").removesuffix(":")
+
+    return bare(line), bare(changed)
 
 
 def _apply(files: dict[str, str], edit: Edit | None) -> dict[str, str]:
@@ -190,13 +329,9 @@ def _apply(files: dict[str, str], edit: Edit | None) -> dict[str, str]:
 
 
 def describe_change(intents: list[Intent], rng: random.Random) -> str:
-    """The pull-request description: what the change means to do (every intent, faulty or not, as stated)."""
-    opening = rng.choice(["This change retunes a few pricing and scoring rules and tidies the code around them.",
-                          "Rules tuned after the quarterly review, plus some clean-up of the touched modules.",
-                          "Adjusts several thresholds and rates to the new policy; the rest is refactoring."])
-    lines = sorted(i.description for i in intents)
-    return "\n".join([opening, "", "Intended behaviour changes (the updated tests pin them):", *lines,
-                      "", "Everything else in the diff is meant to keep behaviour as it is."])
+    """The pull-request description: what the change means to do (every intent, faulty or not, as stated), in
+    words drawn from ``rng`` (:mod:`~locogym.scenarios.defects.phrasing`)."""
+    return describe([i.statement for i in intents], rng)
 
 
 EVAL_SCRIPT = r"""

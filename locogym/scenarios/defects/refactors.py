@@ -27,7 +27,7 @@ RefactorKind = Literal["rename", "extract_helper", "inline_local", "reorder", "r
                        "docstring", "swapped_operands", "equivalent_bound", "explicit_bound", "folded_constant",
                        "reordered_arguments", "conditional_return", "negated_condition", "flipped_branches",
                        "merged_guards", "widened_except", "removed_redundant_guard", "retuned_constant", "moved_guard",
-                       "intended_change", "updated_test"]
+                       "shifted_constant", "intended_change", "updated_test"]
 # Refactors whose behaviour follows from their shape alone; the others (the defect twins) are only used when a
 # differential run of the touched functions shows no change.
 SAFE_KINDS: frozenset[str] = frozenset({"rename", "extract_helper", "inline_local", "reorder", "reordered_imports",

@@ -5,7 +5,8 @@ The benign edits are drawn from two pools in a seeded mix: the defect look-alike
 task's own defects, the rest each operator equally often) and ordinary refactors. Before the mix, each defect
 brings the look-alikes of its very look (``SAME_LOOK``: a ``not (`` added, a guard's lines deleted, a number moved
 by one), as many as the project holds up to ``SAME_LOOK_PER_DEFECT``: these are the scarce ones, and a filter for
-one look must find the defect among them, not alone. Some defects get a benign
+one look must find the defect among them, not alone (and so for a faulty intended change, ``ALWAYS_IMITATED``:
+its number moved by an intended change's step). Some defects get a benign
 edit in their own neighbourhood, and so do look-alikes, at the same rate (``CAMOUFLAGE``): a hunk that mixes two
 changes is no more likely to be one class than the other. Every benign edit is validated before use
 (:func:`validate_benign`): a differential run of the functions it touches must find no change, and the
@@ -23,6 +24,7 @@ from __future__ import annotations
 import ast
 import difflib
 import hashlib
+import itertools
 import random
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
@@ -40,6 +42,9 @@ _TOKENS_PER_REFACTOR = 180  # a typical hunk with its context lines
 TWIN_SHARE = 0.8  # share of benign edits drawn from the defect look-alikes
 MIRROR = 0.75  # share of look-alikes that imitate one of the task's own defect operators
 SAME_LOOK_PER_DEFECT = 30  # look-alikes of a defect's exact look drawn first, at most (the pools are rarely larger)
+# Looks every change imitates, whatever its defects: a change with a purpose moves numbers by an intended change's
+# steps (its faulty intent too), so numbers moved that far must be common in every diff, not the intents' alone.
+ALWAYS_IMITATED = ("faulty_intent",)
 CAMOUFLAGE = 0.8  # chance that a defect or a look-alike gets another benign edit within a few lines of it
 _NEAR_LINES = 4
 _CROWD = 3  # at most this many edits within _NEAR_LINES of each other: a defect and its two neighbours
@@ -136,11 +141,15 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
 
     for edit in blocked:
         neighbour(edit)
-    for operator in imitate:  # first the look-alikes of each defect's very look, as many as the project holds
-        same = [r for r in pool if r.kind in SAME_LOOK.get(operator, ())]
-        for refactor in same[:SAME_LOOK_PER_DEFECT]:
-            if take(refactor):
-                neighbour(refactor.edits[0])
+    def looks(operators: Sequence[str]) -> list[Refactor]:
+        return _interleaved([[r for r in pool if r.kind in SAME_LOOK.get(operator, ())][:SAME_LOOK_PER_DEFECT]
+                             for operator in dict.fromkeys(operators)])
+
+    # first each defect's very look, all there are, in turns (the scarce ones: a deleted redundant guard and its
+    # bound moved are one guard), then the looks every change imitates, where they still fit
+    for refactor in [*looks(imitate), *looks([o for o in ALWAYS_IMITATED if o not in imitate])]:
+        if take(refactor):
+            neighbour(refactor.edits[0])
     lookalikes: dict[str, list[Refactor]] = {}
     for r in pool:
         if r.kind in TWIN_KINDS:
@@ -159,6 +168,11 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
         if take(refactor) and twin:
             neighbour(refactor.edits[0])
     return chosen
+
+
+def _interleaved(lists: list[list[Refactor]]) -> list[Refactor]:
+    """The lists' items in turns: the first of each, then the second of each, and so on."""
+    return [r for group in itertools.zip_longest(*lists) for r in group if r is not None]
 
 
 def validate_benign(files: dict[str, str], refactors: list[Refactor], behaviour: BehaviourCheck | None,

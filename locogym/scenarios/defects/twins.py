@@ -33,9 +33,11 @@ review generator treats them like every other benign edit.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 
 from locogym.scenarios.defects.edits import Edit, SourceText
+from locogym.scenarios.defects.intents import INTENT_STEPS
 from locogym.scenarios.defects.mutations import changed_constant
 from locogym.scenarios.defects.redundant import (
     Guard,
@@ -387,17 +389,45 @@ class _TwinFinder:
             self.wrapped_in_not(guards, fallback, index)
             value = int_literal(guard.constant)
             if value is not None and value >= 0:
-                moved = changed_constant(value)  # the step a changed-constant defect takes
-                found = condition_interval(node.test, self.int_names, moved)
-                if found is not None and is_redundant(guards, fallback, index, found[0]):
-                    self.add("retuned_constant", [self.replace(guard.constant, str(moved))],
-                             f"bound of a redundant guard moved to {moved}")
+                self.retuned_bound(guards, fallback, index, value)
             if is_dead(guards, index):
                 for const in ast.walk(node.body[0]):
                     if isinstance(const, ast.Constant) and type(const.value) is int and const.value >= 0:
                         moved = changed_constant(const.value)
                         self.add("retuned_constant", [self.replace(const, str(moved))],
                                  f"constant of an unreachable return changed to {moved}")
+                        shifted = self.intent_step(const, lambda _: True) if const.value >= 2 else None
+                        if shifted is not None:
+                            self.add("shifted_constant", [self.replace(const, str(shifted))],
+                                     f"constant of an unreachable return changed to {shifted}")
+
+    def retuned_bound(self, guards: list[Guard], fallback: str, index: int, value: int) -> None:
+        """The bound of a redundant guard moved by one (a changed-constant defect's step) and by an intended
+        change's step, each where the guard stays redundant."""
+        guard = guards[index]
+
+        def stays_redundant(moved: int) -> bool:
+            found = condition_interval(guard.node.test, self.int_names, moved)
+            return found is not None and is_redundant(guards, fallback, index, found[0])
+
+        moved = changed_constant(value)
+        if stays_redundant(moved):
+            self.add("retuned_constant", [self.replace(guard.constant, str(moved))],
+                     f"bound of a redundant guard moved to {moved}")
+        shifted = self.intent_step(guard.constant, stays_redundant) if value >= 2 else None
+        if shifted is not None:
+            self.add("shifted_constant", [self.replace(guard.constant, str(shifted))],
+                     f"bound of a redundant guard moved to {shifted}")
+
+    def intent_step(self, const: ast.expr, allowed: Callable[[int], bool]) -> int | None:
+        """The literal ``const`` moved by a step an intended change takes (2 to 5 either way, at least 1), the
+        first the guard allows in an order fixed by the literal's place: an intended change's number moves by
+        such steps, and a faulty intent's too, so a number moved that far must not be theirs alone."""
+        value = int_literal(const)
+        assert value is not None
+        start = int(hashlib.sha256(f"{self.path}:{self.src.span(const)[0]}".encode()).hexdigest(), 16)
+        steps = INTENT_STEPS[start % len(INTENT_STEPS):] + INTENT_STEPS[:start % len(INTENT_STEPS)]
+        return next((value + s for s in steps if value + s >= 1 and allowed(value + s)), None)
 
     def wrapped_in_not(self, guards: list[Guard], fallback: str, index: int) -> None:
         """``if C:`` -> ``if not (C):`` with ``C`` unchanged, the inverted condition's very look, where the
@@ -422,7 +452,7 @@ IMITATES: dict[str, str] = {
     "swapped_operands": "comparison", "equivalent_bound": "comparison", "explicit_bound": "off_by_one",
     "reordered_arguments": "swapped_args", "folded_constant": "wrong_constant", "retuned_constant": "wrong_constant",
     "conditional_return": "removed_guard", "merged_guards": "removed_guard", "removed_redundant_guard": "removed_guard",
-    "moved_guard": "removed_guard",
+    "moved_guard": "removed_guard", "shifted_constant": "faulty_intent",
     "negated_condition": "inverted_condition", "flipped_branches": "inverted_condition",
     "widened_except": "dropped_except"}
 TWIN_KINDS: frozenset[str] = frozenset(IMITATES)
@@ -433,4 +463,4 @@ SAME_LOOK: dict[str, frozenset[str]] = {
     "removed_guard": frozenset({"removed_redundant_guard", "moved_guard"}),
     "wrong_constant": frozenset({"retuned_constant"}), "comparison": frozenset({"equivalent_bound"}),
     "off_by_one": frozenset({"explicit_bound"}), "swapped_args": frozenset({"reordered_arguments"}),
-    "dropped_except": frozenset({"widened_except"})}
+    "dropped_except": frozenset({"widened_except"}), "faulty_intent": frozenset({"shifted_constant"})}
