@@ -107,7 +107,7 @@ def fit_evidence(tree: SourceTree, index: CodeIndex, q: questions.Question, budg
 def _synthetic_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, hops: int) -> QACore | None:
     """The first question of ``kind`` and ``variant`` on the core project, in ``rng``'s order of keys."""
     index = loading.index_for(tree)
-    keys = questions.question_keys(index, kind, hops)
+    keys = questions.question_keys(index, kind, hops, tree.files)
     rng.shuffle(keys)
     for key in keys[:MAX_TRIES * 4]:
         q = questions.build(index, key, variant, tree.files)
@@ -122,7 +122,7 @@ def _real_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, ho
     (with ``cut``: once its longest files are cut to excerpts), built again on its evidence files alone — it must
     ask the same with the same answer there."""
     full = loading.index_for(tree)
-    keys = questions.question_keys(full, kind, hops)
+    keys = questions.question_keys(full, kind, hops, tree.files)
     rng.shuffle(keys)
     for key in keys[:MAX_TRIES * 4]:
         q_full = questions.build(full, key, variant, tree.files)

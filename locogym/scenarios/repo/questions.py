@@ -405,8 +405,10 @@ BUILDERS = {"definition": build_definition, "call_chain": build_call_chain, "set
             "callers": build_callers}
 
 
-def question_keys(index: CodeIndex, kind: str, hops: int = 3) -> list[tuple[Any, ...]]:
-    """Every key a question of ``kind`` can be asked about in ``index`` (sorted, deterministic)."""
+def question_keys(index: CodeIndex, kind: str, hops: int = 3,
+                  files: dict[str, str] | None = None) -> list[tuple[Any, ...]]:
+    """Every key a question of ``kind`` can be asked about in ``index`` (sorted, deterministic). The run-based
+    kinds find the literal calls of real code in ``files`` (the texts ``index`` was built from), when given."""
     if kind == "definition":
         return definition_keys(index)
     if kind == "call_chain":
@@ -416,9 +418,11 @@ def question_keys(index: CodeIndex, kind: str, hops: int = 3) -> list[tuple[Any,
     if kind in REASONING_KINDS:
         from locogym.scenarios.repo import reasoning  # builds on this module's pieces
 
-        keys = {"return_value": reasoning.return_value_keys, "impact": reasoning.impact_keys,
-                "argument": reasoning.argument_keys}
-        return keys[kind](index)
+        if kind == "impact":
+            return reasoning.impact_keys(index)
+        if kind == "return_value":
+            return reasoning.return_value_keys(index, files)
+        return reasoning.argument_keys(index, files)
     return callers_keys(index)
 
 
@@ -436,7 +440,7 @@ def build(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str,
 def pick(index: CodeIndex, kind: str, variant: str, files: dict[str, str], rng: random.Random, hops: int = 3,
          limit: int = 64) -> list[Question]:
     """Up to ``limit`` buildable questions of ``kind``, in a seeded random order."""
-    keys = question_keys(index, kind, hops)
+    keys = question_keys(index, kind, hops, files)
     rng.shuffle(keys)
     out = []
     for key in keys:
