@@ -217,3 +217,47 @@ def run_calls(files: dict[str, str], calls: list[Call]) -> dict[Call, Outcome]:
             outcomes[call] = agreed
     _BATCHES[key] = outcomes
     return outcomes
+
+
+# argv: folder, site folders; stdin: a literal list of (module, class, member). Prints, per item, the module and
+# qualified name of the first class of the class's __mro__ whose own namespace holds the member (None if none;
+# "" when its module does not import here).
+_OWNER_RUNNER = (
+    "import ast, importlib, os, sys\n"
+    "sys.path[:0] = [sys.argv[1]]\n"
+    "sys.path += [p for p in sys.argv[2].split(os.pathsep) if p]\n"
+    "out = []\n"
+    "for module, name, member in ast.literal_eval(sys.stdin.read()):\n"
+    "    try:\n"
+    "        cls = getattr(importlib.import_module(module), name)\n"
+    "    except Exception:\n"
+    "        out.append('')\n"
+    "        continue\n"
+    "    owner = next((k for k in cls.__mro__ if member in vars(k)), None)\n"
+    "    out.append(None if owner is None else owner.__module__ + '.' + owner.__qualname__ + '.' + member)\n"
+    "print(repr(out))\n"
+)
+
+
+def owners(files: dict[str, str], asks: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], str | None] | None:
+    """For each (module, class, member), the definition the interpreter's own ``__mro__`` finds first, by
+    importing the project's Python files (its dependencies from the installed packages): ``None`` when no class
+    holds it, ``""`` when the class's module does not import here; ``None`` for all when the run failed."""
+    py = {p: t for p, t in sorted(files.items()) if p.endswith(".py")}
+    with tempfile.TemporaryDirectory(prefix="locogym-mro-") as tmp:
+        root = str(Path(tmp).resolve())
+        for path, text in py.items():
+            target = Path(root) / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        argv = [sys.executable, "-I", "-B", "-c", _OWNER_RUNNER, root, _site_folders()]
+        try:
+            proc = subprocess.run(argv, input=repr(asks), capture_output=True, text=True, timeout=BATCH_TIMEOUT_S,
+                                  env={}, cwd=root)
+        except subprocess.TimeoutExpired:
+            return None
+    try:
+        found = ast.literal_eval(proc.stdout.strip()) if proc.returncode == 0 else None
+    except (ValueError, SyntaxError):
+        return None
+    return dict(zip(asks, found, strict=True)) if isinstance(found, list) and len(found) == len(asks) else None

@@ -49,8 +49,8 @@ MAX_TRIES = 40
 # (definitions, direct callers) are rare; a call's value, a setting decided in several places and the reach of
 # a change need the code followed across files. A source that cannot ask a kind falls through to the next in
 # the seed's order. The weights follow the grep baseline's score per kind (docs/envs/LoCo-Repo-v0.md).
-KIND_WEIGHTS = {"return_value": 6, "argument": 3, "impact": 3, "setting": 3, "call_chain": 2, "callers": 1,
-                "definition": 1}
+KIND_WEIGHTS = {"return_value": 6, "argument": 3, "impact": 3, "dispatch": 2, "setting": 3, "call_chain": 2,
+                "callers": 1, "definition": 1}
 EVIDENCE_SHARE = 0.5  # on a real source, a question's evidence fits in this share of the first rung
 
 QA_INSTRUCTIONS = (

@@ -34,7 +34,8 @@ from locogym.scenarios.repo.question_base import (
 )
 from locogym.scenarios.repo.synthetic import describe_setting
 
-QUESTION_KINDS = ("definition", "call_chain", "setting", "callers", "return_value", "impact", "argument")
+QUESTION_KINDS = ("definition", "call_chain", "setting", "callers", "return_value", "impact", "argument",
+                  "dispatch")
 VARIANTS = ("literal", "nonliteral")
 _CALLABLE = {"function", "method", "class"}
 
@@ -415,6 +416,10 @@ def question_keys(index: CodeIndex, kind: str, hops: int = 3,
         return call_chain_keys(index, hops)
     if kind == "setting":
         return setting_keys(index)
+    if kind == "dispatch":
+        from locogym.scenarios.repo import dispatch
+
+        return dispatch.dispatch_keys(index, files)
     if kind in REASONING_KINDS:
         from locogym.scenarios.repo import reasoning  # builds on this module's pieces
 
@@ -428,6 +433,10 @@ def question_keys(index: CodeIndex, kind: str, hops: int = 3,
 
 def build(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
     """The question of ``key`` answered on ``index`` (``None`` when it cannot be asked there)."""
+    if key[0] == "dispatch":
+        from locogym.scenarios.repo import dispatch
+
+        return dispatch.build_dispatch(index, key, variant, files)
     if key[0] in REASONING_KINDS:
         from locogym.scenarios.repo import reasoning  # builds on this module's pieces
 
