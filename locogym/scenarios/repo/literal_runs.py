@@ -10,7 +10,8 @@ nothing, and nothing means the question is not asked — never a guessed answer:
   packages loaded from anywhere but the scratch folder (a file missing from a partial tree, a compiled extension)
   fails the run as a whole;
 * all the candidate calls of a tree run in one process, each under a timer (:data:`CALL_TIMEOUT_S`); then again
-  in a second process in the reverse order. A call counts only when both gave the same outcome;
+  in a second process, in another scratch folder, in the reverse order. A call counts only when both gave the
+  same outcome;
 * the value must be plain (:func:`plain`), so that it is written and compared one way.
 
 * a call that runs a function of an installed package (a dependency) is not asked about either: its answer
@@ -191,23 +192,35 @@ def _agreed(a: Any, b: Any) -> Outcome | None:
     return a[0], {k: v for k, v in a[1].items() if plain(v)}, [tuple(r) for r in a[2]]
 
 
+def _write(root: str, py: dict[str, str]) -> None:
+    for path, text in py.items():
+        target = Path(root) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def _in_scratch(py: dict[str, str], calls: list[Call]) -> list[Any] | None:
+    """One batch run in a scratch folder of its own."""
+    if not calls:
+        return []
+    with tempfile.TemporaryDirectory(prefix="locogym-run-") as tmp:
+        root = str(Path(tmp).resolve())
+        _write(root, py)
+        return _run_batch(root, py, calls)
+
+
 def run_calls(files: dict[str, str], calls: list[Call]) -> dict[Call, Outcome]:
     """The outcome of each call of ``calls`` on the Python files of ``files`` that ran alike twice — in two
-    processes, the second in the reverse order, so that a call whose value depends on what ran before it (a
-    cache, a counter) disagrees — and gave a plain value. Calls that raised, timed out, or disagreed are absent;
+    processes and two scratch folders, the second in the reverse order, so that a call whose value depends on
+    what ran before it (a cache, a counter), on where it runs, on the clock or on chance disagrees — and gave a
+    plain value. Calls that raised, timed out, or disagreed are absent;
     a run that failed as a whole (an import error, a project module found elsewhere) gives nothing."""
     py = {p: t for p, t in sorted(files.items()) if p.endswith(".py")}
     key = stable_hash([py, [list(c) for c in calls]])
     if key in _BATCHES:
         return _BATCHES[key]
-    with tempfile.TemporaryDirectory(prefix="locogym-run-") as tmp:
-        root = str(Path(tmp).resolve())
-        for path, text in py.items():
-            target = Path(root) / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        forward = _run_batch(root, py, calls) if calls else []
-        backward = _run_batch(root, py, calls[::-1]) if forward else None
+    forward = _in_scratch(py, calls)
+    backward = _in_scratch(py, calls[::-1]) if forward else None
     outcomes: dict[Call, Outcome] = {}
     if forward is None or backward is None:
         forward = backward = [None] * len(calls)
@@ -246,10 +259,7 @@ def owners(files: dict[str, str], asks: list[tuple[str, str, str]]) -> dict[tupl
     py = {p: t for p, t in sorted(files.items()) if p.endswith(".py")}
     with tempfile.TemporaryDirectory(prefix="locogym-mro-") as tmp:
         root = str(Path(tmp).resolve())
-        for path, text in py.items():
-            target = Path(root) / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+        _write(root, py)
         argv = [sys.executable, "-I", "-B", "-c", _OWNER_RUNNER, root, _site_folders()]
         try:
             proc = subprocess.run(argv, input=repr(asks), capture_output=True, text=True, timeout=BATCH_TIMEOUT_S,

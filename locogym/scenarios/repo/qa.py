@@ -157,12 +157,14 @@ def _pick(config: ScenarioConfig, tree: SourceTree, rng: random.Random, kinds: l
     """The first (kind, variant) in the given orders that can be asked; a clear error when none can.
 
     Only what the user named is fixed; the rest falls back, deterministically, to whatever the source supports.
-    Questions whose files fit whole come first, of any kind: an excerpt stands for its whole file at every length,
-    so a source left with excerpts may be too small for a longer length. Only when none fits are files cut.
+    The kind comes first: a real project's modules are often longer than the first rung's share, so a kind whose
+    evidence sits in one long module (a value traced through it) would otherwise give way to any kind whose files
+    fit whole, and the mix would not be the mix. Within a kind, a question whose files fit whole comes before one
+    whose files are cut to excerpts.
     """
-    for cut in (False, True):
-        for kind in kinds:
-            for variant in variants:
+    for kind in kinds:
+        for variant in variants:
+            for cut in (False, True):
                 found = choose_core(tree, rng, kind, variant, hops, cut)
                 if found is not None:
                     return found

@@ -14,6 +14,7 @@ Keys: ``("return_value", qualname, args)`` and ``("argument", start, target, arg
 
 from __future__ import annotations
 
+import re
 import weakref
 from typing import Any
 
@@ -28,6 +29,7 @@ _OUTCOMES: weakref.WeakKeyDictionary[CodeIndex, dict[tuple[str, tuple[Any, ...]]
     weakref.WeakKeyDictionary()
 # call -> (the text of each function that ran, the outcome) for every tree it was run on in this process
 _REMEMBERED: dict[literal_runs.Call, list[tuple[dict[str, str], literal_runs.Outcome]]] = {}
+_EXCERPT_MARK = re.compile(r"^# \.\.\. \d+ lines of other definitions are not part of this excerpt$")
 _VALUE_RULE = (
     "Answer with the value as a Python literal (a number, a quoted string, True or False; a tuple or list as a "
     "Python tuple or list)."
@@ -65,14 +67,27 @@ def _askable_outcome(qual: str, args: tuple[Any, ...], outcome: literal_runs.Out
         any(name == qual for _, _, _, name in ran)
 
 
+def _module_text(index: CodeIndex, path: str, text: str) -> str:
+    """A file's lines outside its top-level definitions (imports, constants, module code), which an excerpt
+    keeps as they are, without an excerpt's marker lines: what a function's module gives it besides functions."""
+    inside = set()
+    for d in index.facts[path].defs:
+        if d.parent == -1:
+            inside.update(range(d.head or d.line, d.end_line + 1))
+    lines = text.splitlines()
+    return stable_hash([ln for n, ln in enumerate(lines, 1) if n not in inside and not _EXCERPT_MARK.match(ln)])
+
+
 def _signature(index: CodeIndex, files: dict[str, str], names: list[str]) -> dict[str, str] | None:
-    """The text of every function of ``names`` as ``files`` write it (``None`` when one is not found there)."""
+    """The text of every function of ``names`` as ``files`` write it, and of the module code of their files
+    (``None`` when one is not found there)."""
     out = {}
     for qual in names:
         d = index.definitions.get(qual)
         if d is None or qual in index.ambiguous or d.path not in files:
             return None
         out[qual] = stable_hash(files[d.path].splitlines()[d.line - 1:d.end_line])
+        out[f"{d.path}::<module>"] = _module_text(index, d.path, files[d.path])
     return out
 
 
@@ -103,7 +118,7 @@ def _outcome(index: CodeIndex, qual: str, args: tuple[Any, ...], files: dict[str
     (a working set, an excerpt), else run on ``files``."""
     call = _call(index, qual, args)
     for signature, outcome in _REMEMBERED.get(call, []):
-        if _signature(index, files, list(signature)) == signature:
+        if _signature(index, files, [q for q in signature if not q.endswith("::<module>")]) == signature:
             return outcome
     return outcomes(index, files).get((qual, tuple(args)))
 
