@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from locogym.scenarios.repo import dispatch, literal_runs, questions, run_questions
 from locogym.scenarios.repo.index import CodeIndex
 
