@@ -32,7 +32,8 @@ score per length over the mix and per question kind drawn (``kinds``: asked, mea
 draws.
 
 ``--shares`` counts instead which kind the default mix draws, per seed, on each of several sources (at the first
-length of ``--ladder``), and the share of each kind over all of them.
+length of ``--ladder``), and the share of each kind over all of them; and, per source, how many called functions
+have every chain of callers resolved (what ``impact`` needs).
 
     python bench/repo.py --shares package:packaging,package:requests,... [--seeds 20] [--ladder 8k]
 
@@ -251,6 +252,19 @@ def baselines(source: str, seeds: int, ladder: list[str], agents: list[str], kin
     return {"source": source, "seeds": seeds, "kind_seeds": kind_seeds, "rows": rows}
 
 
+def impact_reach(source: str) -> dict[str, int]:
+    """How often ``impact`` can be asked on a source: of the functions and methods outside tests that have a
+    caller, how many have every chain of callers resolved (``reaching``), and how many are askable."""
+    from locogym.scenarios.repo import reasoning
+    from locogym.scenarios.repo.question_base import is_test_path
+
+    index = loading.index_for(loading.real_source({"source": source}))
+    called = [q for q, d in index.definitions.items() if d.kind in {"function", "method"}
+              and not is_test_path(d.path) and index.callers(q)]
+    exact = [q for q in called if reasoning.reaching(index, q) is not None]
+    return {"called": len(called), "reach_exact": len(exact), "askable": len(reasoning.impact_keys(index))}
+
+
 def shares(sources: list[str], seeds: int, length: str) -> dict[str, Any]:
     """Which question kind the default mix draws for seeds 0..``seeds``-1 of each source at one length."""
     from locogym.core.errors import ConfigError
@@ -268,7 +282,7 @@ def shares(sources: list[str], seeds: int, length: str) -> dict[str, Any]:
                 kind = "refused"
             kinds[kind] = kinds.get(kind, 0) + 1
             total[kind] = total.get(kind, 0) + 1
-        rows.append({"source": source, "kinds": dict(sorted(kinds.items()))})
+        rows.append({"source": source, "kinds": dict(sorted(kinds.items())), "impact": impact_reach(source)})
     asked = sum(v for k, v in total.items() if k != "refused")
     return {"seeds": seeds, "length": length, "rows": rows,
             "share": {k: round(v / asked, 3) for k, v in sorted(total.items()) if k != "refused" and asked},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from locogym.scenarios.repo import dispatch, literal_runs, questions, run_questions
+from locogym.scenarios.repo.answers import is_correct
 from locogym.scenarios.repo.index import CodeIndex
 
 REAL = {
@@ -129,6 +130,13 @@ def test_dispatch_follows_the_c3_order_not_a_depth_first_walk() -> None:
 def test_dispatch_gold_is_checked_against_the_interpreters_mro() -> None:
     asks = [("h.leaf", "D", "m"), ("h.leaf", "D", "n"), ("h.nowhere", "X", "m")]
     assert literal_runs.owners(HIERARCHY, asks) == {asks[0]: "h.mid.C.m", asks[1]: "h.base.A.n", asks[2]: ""}
+
+
+def test_a_sequence_value_is_right_as_a_tuple_or_a_list_with_the_same_items() -> None:
+    gold = ["'", "parser.", "True"]  # a tuple gold, as JSON stores it
+    assert is_correct("value", ("'", "parser.", "True"), gold)
+    assert is_correct("value", "(\"'\", 'parser.', 'True')", gold) and is_correct("value", str(gold), gold)
+    assert not is_correct("value", ("'", "parser."), gold) and not is_correct("value", ["'", "parser.", True], gold)
 
 
 def test_call_text_writes_python_literals() -> None:

@@ -49,9 +49,10 @@ MAX_TRIES = 40
 # (definitions, direct callers) are rare; a call's value, a setting decided in several places and the reach of
 # a change need the code followed across files. A source that cannot ask a kind falls through to the next in
 # the seed's order. The weights follow the grep baseline's score per kind (docs/envs/LoCo-Repo-v0.md).
-KIND_WEIGHTS = {"return_value": 6, "argument": 3, "impact": 3, "dispatch": 2, "setting": 3, "call_chain": 2,
+KIND_WEIGHTS = {"return_value": 12, "argument": 3, "dispatch": 3, "impact": 2, "setting": 2, "call_chain": 1,
                 "callers": 1, "definition": 1}
 EVIDENCE_SHARE = 0.5  # on a real source, a question's evidence fits in this share of the first rung
+CUT_SHARE = 0.1  # excerpts may take at most this share of a real source's text away
 
 QA_INSTRUCTIONS = (
     "You are working in a code repository (the workspace). Answer the question below about this code. Use the "
@@ -116,6 +117,14 @@ def _synthetic_core(tree: SourceTree, rng: random.Random, kind: str, variant: st
     return None
 
 
+def _cuts_too_much(tree: SourceTree, files: dict[str, str]) -> bool:
+    """Whether excerpts would take more than :data:`CUT_SHARE` of the source's text away: the source left would
+    be too small for the longer lengths that a whole tree serves."""
+    cut = workset.file_tokens({p: t for p, t in files.items() if t != tree.files[p]})
+    whole = workset.file_tokens({p: tree.files[p] for p in cut})
+    return sum(whole.values()) - sum(cut.values()) > CUT_SHARE * sum(workset.file_tokens(tree.files).values())
+
+
 def _real_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, hops: int,
                cut: bool) -> QACore | None:
     """The first question of ``kind`` and ``variant`` on the real tree whose evidence fits the first rung's share
@@ -129,7 +138,7 @@ def _real_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, ho
         if q_full is None:
             continue
         files = fit_evidence(tree, full, q_full, EVIDENCE_SHARE * FIRST_RUNG, cut)
-        if files is None or (cut and all(files[p] == tree.files[p] for p in files)):
+        if files is None or (cut and (all(files[p] == tree.files[p] for p in files) or _cuts_too_much(tree, files))):
             continue
         q = questions.build(CodeIndex.build(files), key, variant, files)
         if q is not None and (q.text, submit_value(q)) == (q_full.text, submit_value(q_full)):
