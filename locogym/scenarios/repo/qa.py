@@ -46,9 +46,11 @@ from locogym.scenarios.repo.sources import SourceTree
 
 MAX_TRIES = 40
 # The default mix: how often each kind comes first in a seed's order of kinds. Kinds a text search answers
-# (definitions, direct callers) are rare; a call's value, a setting decided in several places and the reach of
-# a change need the code followed across files. A source that cannot ask a kind falls through to the next in
-# the seed's order. The weights follow the grep baseline's score per kind (docs/envs/LoCo-Repo-v0.md).
+# (definitions, direct callers) are rare; a call's value, a setting decided in several places, the definition a
+# method call dispatches to and the reach of a change need the code followed across files. A source that cannot
+# ask a kind falls through to the next in the seed's order. The weights follow the grep baseline's score per kind
+# and the share of seeds each kind is drawn on real projects (docs/envs/LoCo-Repo-v0.md): `return_value` is the
+# run-based kind most real projects can ask, so it carries the mix.
 KIND_WEIGHTS = {"return_value": 12, "argument": 3, "dispatch": 3, "impact": 2, "setting": 2, "call_chain": 1,
                 "callers": 1, "definition": 1}
 EVIDENCE_SHARE = 0.5  # on a real source, a question's evidence fits in this share of the first rung
