@@ -70,7 +70,7 @@ def _askable_outcome(qual: str, args: tuple[Any, ...], outcome: literal_runs.Out
 def _module_text(index: CodeIndex, path: str, text: str) -> str:
     """A file's lines outside its top-level definitions (imports, constants, module code), which an excerpt
     keeps as they are, without an excerpt's marker lines: what a function's module gives it besides functions."""
-    inside = set()
+    inside: set[int] = set()
     for d in index.facts[path].defs:
         if d.parent == -1:
             inside.update(range(d.head or d.line, d.end_line + 1))
