@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import gymnasium as gym
+import pytest
+
+import locogym
+from locogym.agents import make_agent
 from locogym.scenarios.repo import dispatch, literal_runs, questions, run_questions
 from locogym.scenarios.repo.answers import is_correct
 from locogym.scenarios.repo.index import CodeIndex
@@ -141,3 +146,19 @@ def test_a_sequence_value_is_right_as_a_tuple_or_a_list_with_the_same_items() ->
 
 def test_call_text_writes_python_literals() -> None:
     assert run_questions.call_text("p.f", (3, "a'b", None)) == "p.f(3, \"a'b\", None)"
+
+
+@pytest.mark.slow
+def test_text_search_scores_at_most_three_tenths_on_a_real_project() -> None:
+    """The floor on real code: on click's default mix, grep at most 0.3, the oracle 1 and noop 0 (8k)."""
+    env = gym.make("LoCo-Repo-v0", sandbox="fake", source="package:click")
+    scores: dict[str, list[float]] = {"grep": [], "oracle": [], "noop": []}
+    try:
+        for seed in range(8):
+            for agent, got in scores.items():
+                traj = locogym.run_episode(env, make_agent(agent), seed=seed, options={"length": "8k"})
+                got.append(traj.score.success)
+    finally:
+        env.close()
+    assert min(scores["oracle"]) == 1.0 and max(scores["noop"]) == 0.0
+    assert sum(scores["grep"]) / len(scores["grep"]) <= 0.3, scores["grep"]
