@@ -128,10 +128,11 @@ def _cuts_too_much(tree: SourceTree, files: dict[str, str]) -> bool:
 
 
 def _real_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, hops: int,
-               cut: bool) -> QACore | None:
+               cut: bool, light: bool = False) -> QACore | None:
     """The first question of ``kind`` and ``variant`` on the real tree whose evidence fits the first rung's share
-    (with ``cut``: once its longest files are cut to excerpts), built again on its evidence files alone — it must
-    ask the same with the same answer there."""
+    (with ``cut``: once its longest files are cut to excerpts; with ``light`` too, excerpts that take at most
+    :data:`CUT_SHARE` of the source away), built again on its evidence files alone — it must ask the same with
+    the same answer there."""
     full = loading.index_for(tree)
     keys = questions.question_keys(full, kind, hops, tree.files)
     rng.shuffle(keys)
@@ -140,7 +141,8 @@ def _real_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, ho
         if q_full is None:
             continue
         files = fit_evidence(tree, full, q_full, EVIDENCE_SHARE * FIRST_RUNG, cut)
-        if files is None or (cut and (all(files[p] == tree.files[p] for p in files) or _cuts_too_much(tree, files))):
+        if files is None or (cut and (all(files[p] == tree.files[p] for p in files) or
+                                      (light and _cuts_too_much(tree, files)))):
             continue
         q = questions.build(CodeIndex.build(files), key, variant, files)
         if q is not None and (q.text, submit_value(q)) == (q_full.text, submit_value(q_full)):
@@ -149,11 +151,11 @@ def _real_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, ho
 
 
 def choose_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, hops: int,
-                cut: bool = False) -> QACore | None:
-    """A question of ``kind`` and ``variant`` for the core (see :func:`_real_core` for ``cut``)."""
+                cut: bool = False, light: bool = False) -> QACore | None:
+    """A question of ``kind`` and ``variant`` for the core (see :func:`_real_core` for ``cut`` and ``light``)."""
     if tree.origin == "synthetic":
         return None if cut else _synthetic_core(tree, rng, kind, variant, hops)
-    return _real_core(tree, rng, kind, variant, hops, cut)
+    return _real_core(tree, rng, kind, variant, hops, cut, light)
 
 
 def askable_kinds(tree: SourceTree, hops: int) -> list[str]:
@@ -163,22 +165,31 @@ def askable_kinds(tree: SourceTree, hops: int) -> list[str]:
                    for v in questions.VARIANTS for cut in (False, True))]
 
 
+def _tries(kinds: list[str], variants: list[str]) -> list[tuple[str, str, bool, bool]]:
+    """(kind, variant, cut, light) in the order questions are looked for.
+
+    The kind comes first: a real project's modules are often longer than the first rung's share, so a kind whose
+    evidence sits in one long module (a value traced through it) would otherwise give way to any kind whose files
+    fit whole, and the mix would not be the mix. Within a kind, files whole come before files cut to excerpts,
+    and those only while the excerpts take little of the source away (an excerpt stands for its file at every
+    length, so a source cut much is too small for the longer lengths). Excerpts that take more come last, of any
+    kind.
+    """
+    light = [(k, v, cut, True) for k in kinds for v in variants for cut in (False, True)]
+    return light + [(k, v, True, False) for k in kinds for v in variants]
+
+
 def _pick(config: ScenarioConfig, tree: SourceTree, rng: random.Random, kinds: list[str], variants: list[str],
           hops: int) -> QACore:
     """The first (kind, variant) in the given orders that can be asked; a clear error when none can.
 
-    Only what the user named is fixed; the rest falls back, deterministically, to whatever the source supports.
-    The kind comes first: a real project's modules are often longer than the first rung's share, so a kind whose
-    evidence sits in one long module (a value traced through it) would otherwise give way to any kind whose files
-    fit whole, and the mix would not be the mix. Within a kind, a question whose files fit whole comes before one
-    whose files are cut to excerpts.
+    Only what the user named is fixed; the rest falls back, deterministically, to whatever the source supports
+    (see :func:`_tries` for the order).
     """
-    for kind in kinds:
-        for variant in variants:
-            for cut in (False, True):
-                found = choose_core(tree, rng, kind, variant, hops, cut)
-                if found is not None:
-                    return found
+    for kind, variant, cut, light in _tries(kinds, variants):
+        found = choose_core(tree, rng, kind, variant, hops, cut, light)
+        if found is not None:
+            return found
     named = ", ".join(f"{k}={config.params[k]!r}" for k in ("question", "variant") if config.params.get(k))
     can = askable_kinds(tree, hops)
     askable = [k for k in can if k in kinds or not config.params.get("question")]
