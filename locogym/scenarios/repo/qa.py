@@ -54,7 +54,7 @@ MAX_TRIES = 40
 KIND_WEIGHTS = {"return_value": 12, "argument": 3, "dispatch": 3, "impact": 2, "setting": 2, "call_chain": 1,
                 "callers": 1, "definition": 1}
 EVIDENCE_SHARE = 0.5  # on a real source, a question's evidence fits in this share of the first rung
-CUT_SHARE = 0.1  # excerpts may take at most this share of a real source's text away
+CUT_SHARE = 0.2  # excerpts may take at most this share of a real source's text away before others are tried
 
 QA_INSTRUCTIONS = (
     "You are working in a code repository (the workspace). Answer the question below about this code. Use the "
