@@ -26,6 +26,7 @@ from locogym.scenarios.repo.question_base import Question, askable, describe, is
 
 NEUTRAL_BASES = frozenset({"object", "ABC", "abc.ABC", "Generic", "typing.Generic"})
 _BASES: weakref.WeakKeyDictionary[CodeIndex, dict[str, list[str] | None]] = weakref.WeakKeyDictionary()
+_KEYS: weakref.WeakKeyDictionary[CodeIndex, list[tuple[Any, ...]]] = weakref.WeakKeyDictionary()
 _METHODS: weakref.WeakKeyDictionary[CodeIndex, dict[str, list[str]]] = weakref.WeakKeyDictionary()
 RULE = (
     "The definition that runs is the first one found along the class's method resolution order: the class "
@@ -106,8 +107,15 @@ def resolve(index: CodeIndex, cls: str, method: str, files: dict[str, str]) -> s
 
 
 def dispatch_keys(index: CodeIndex, files: dict[str, str] | None) -> list[tuple[Any, ...]]:
+    """Every (class, method) askable in ``index``, checked once per index (the check imports the project)."""
     if files is None:
         return []
+    if index not in _KEYS:
+        _KEYS[index] = _keys(index, files)
+    return list(_KEYS[index])
+
+
+def _keys(index: CodeIndex, files: dict[str, str]) -> list[tuple[Any, ...]]:
     keys = []
     for qual, d in sorted(index.definitions.items()):
         if d.kind != "class" or not d.path.endswith(".py") or is_test_path(d.path) or d.parent is not None:
