@@ -1,4 +1,4 @@
-"""Which calls of a real project's functions can be run to answer a question: the arguments and the safety.
+"""Which calls of a real project's functions a question may ask about: the arguments the project itself suggests.
 
 Generated projects have one shape, ``def f(value: int) -> int``; real code has every shape. A call is asked
 about only with arguments the project itself suggests, so that the call is one the code is meant to take:

@@ -12,13 +12,12 @@ nothing, and nothing means the question is not asked — never a guessed answer:
 * all the candidate calls of a tree run in one process, each under a timer (:data:`CALL_TIMEOUT_S`); then again
   in a second process, in another scratch folder, in the reverse order. A call counts only when both gave the
   same outcome;
-* the value must be plain (:func:`plain`), so that it is written and compared one way.
-
+* the value must be plain (:func:`plain`), so that it is written and compared one way;
 * a call that runs a function of an installed package (a dependency) is not asked about either: its answer
   depends on code the project's files do not show (the standard library's is common knowledge);
-* while a call runs, an audit hook (PEP 578) stops every event but importing, compiling and reading files
-  (:data:`ALLOWED_EVENTS`): a call that would write a file, open a socket, start a process or sleep is not run
-  to its end, and not asked about. A trace hook notes the project functions that ran (the question's evidence)
+* while a call runs, an audit hook (PEP 578) stops every event but importing, compiling and reading the
+  project's and the interpreter's files (:data:`ALLOWED_EVENTS`): a call that would write a file, read another
+  one, open a socket, start a process or sleep is not run to its end, and not asked about. A trace hook notes the project functions that ran (the question's evidence)
   and the first argument each got.
 
 Outcomes are remembered per process, by the tree and the calls run.
