@@ -17,8 +17,8 @@ nothing, and nothing means the question is not asked — never a guessed answer:
   depends on code the project's files do not show (the standard library's is common knowledge);
 * while a call runs, an audit hook (PEP 578) stops every event but importing, compiling and reading the
   project's and the interpreter's files (:data:`ALLOWED_EVENTS`): a call that would write a file, read another
-  one, open a socket, start a process or sleep is not run to its end, and not asked about. A trace hook notes the project functions that ran (the question's evidence)
-  and the first argument each got.
+  one, open a socket, start a process or sleep is not run to its end, and not asked about. A trace hook notes
+  the project functions that ran (the question's evidence) and the first argument each got.
 
 Outcomes are remembered per process, by the tree and the calls run.
 """
