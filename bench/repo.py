@@ -31,6 +31,12 @@ score per length over the mix and per question kind drawn (``kinds``: asked, mea
 ``--kinds`` also names every kind in turn (``--kind-seeds`` seeds each), for a score per kind the mix rarely
 draws.
 
+``--shares`` counts instead which kind the default mix draws, per seed, on each of several sources (at the first
+length of ``--ladder``), and the share of each kind over all of them; and, per source, how many called functions
+have every chain of callers resolved (what ``impact`` needs).
+
+    python bench/repo.py --shares package:packaging,package:requests,... [--seeds 20] [--ladder 8k]
+
     python bench/repo.py --baselines [--source synthetic] [--seeds 20] [--ladder 8k,32k] \
         [--kinds all --kind-seeds 5]
 """
@@ -246,6 +252,43 @@ def baselines(source: str, seeds: int, ladder: list[str], agents: list[str], kin
     return {"source": source, "seeds": seeds, "kind_seeds": kind_seeds, "rows": rows}
 
 
+def impact_reach(source: str) -> dict[str, int]:
+    """How often ``impact`` can be asked on a source: of the functions and methods outside tests that have a
+    caller, how many have every chain of callers resolved (``reaching``), and how many are askable."""
+    from locogym.scenarios.repo import reasoning
+    from locogym.scenarios.repo.question_base import is_test_path
+
+    index = loading.index_for(loading.real_source({"source": source}))
+    called = [q for q, d in index.definitions.items() if d.kind in {"function", "method"}
+              and not is_test_path(d.path) and index.callers(q)]
+    exact = [q for q in called if reasoning.reaching(index, q) is not None]
+    return {"called": len(called), "reach_exact": len(exact), "askable": len(reasoning.impact_keys(index))}
+
+
+def shares(sources: list[str], seeds: int, length: str) -> dict[str, Any]:
+    """Which question kind the default mix draws for seeds 0..``seeds``-1 of each source at one length."""
+    from locogym.core.errors import ConfigError
+
+    rows = []
+    total: dict[str, int] = {}
+    for source in sources:
+        kinds: dict[str, int] = {}
+        for seed in range(seeds):
+            config = ScenarioConfig(family="repo", seed=seed, length=tokens.parse_length(length), task="qa",
+                                    params={"source": source, "context": "tree"})
+            try:
+                kind = str(generate_qa(config).meta["question_kind"])
+            except ConfigError:
+                kind = "refused"
+            kinds[kind] = kinds.get(kind, 0) + 1
+            total[kind] = total.get(kind, 0) + 1
+        rows.append({"source": source, "kinds": dict(sorted(kinds.items())), "impact": impact_reach(source)})
+    asked = sum(v for k, v in total.items() if k != "refused")
+    return {"seeds": seeds, "length": length, "rows": rows,
+            "share": {k: round(v / asked, 3) for k, v in sorted(total.items()) if k != "refused" and asked},
+            "refused": total.get("refused", 0)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -259,7 +302,12 @@ def main() -> None:
     parser.add_argument("--agents", default="grep,heuristic,oracle,noop", help="with --baselines")
     parser.add_argument("--kinds", default="", help="with --baselines: kinds to name ('all': every one)")
     parser.add_argument("--kind-seeds", type=int, default=5, help="with --kinds: seeds per named kind")
+    parser.add_argument("--shares", default="", help="comma-separated sources: the kind the default mix draws per "
+                        "seed (--seeds) at the first length of --ladder")
     args = parser.parse_args()
+    if args.shares:
+        print(json.dumps(shares(args.shares.split(","), args.seeds, args.ladder.split(",")[0]), indent=2))
+        return
     if args.baselines:
         from locogym.scenarios.repo.questions import QUESTION_KINDS
 

@@ -12,8 +12,11 @@ of text:
   layers;
 * callers — grep ``NAME(`` and name the declaration each hit sits in (indentation or braces, read as text);
 * impact — the same, repeated on every caller found, keeping the public ones;
-* value — look for the call's input among the expected values of the project's tests (it evaluates nothing);
-  the argument a function receives on the way is left unanswered.
+* value — look for the call written with the same arguments next to its value: ``f(args) == v``, a doctest
+  ``>>> f(args)`` and its output line, or the input among the expected values of the project's tests (it
+  evaluates nothing); the argument a function receives on the way is left unanswered;
+* dispatch — read the class's header for its bases and walk them, depth first and left to right, to the first
+  class whose body declares the method.
 
 A non-literal question that quotes a docstring is found by grepping the quote; one that paraphrases (generated
 code) matches nothing and is left unanswered. Envs without a ``grep`` tool, and questions of other shapes, get
@@ -22,6 +25,7 @@ a submit with no answer. Every episode ends with a submit.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -265,6 +269,15 @@ def qualify(path: str, decl: Decl | None) -> str:
     return f"{path}::{decl.chain if decl else '<module>'}"
 
 
+def _literal(text: str) -> Any:
+    """A value as written (``5``, ``'a'``), or the text itself when it is not a literal."""
+    text = text.strip().rstrip(",")
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return text
+
+
 def _is_test(path: str) -> bool:
     parts = path.split("/")
     return (
@@ -341,6 +354,9 @@ class GrepAgent(ScriptedAgent):
             return (yield from self._impact(names))
         if "return?" in text:
             return (yield from self._value(names))
+        dispatched = re.search(r"Which definition of `([^`]+)` runs", text)
+        if dispatched and names:
+            return (yield from self._dispatch(names[0].removesuffix("(...)"), dispatched.group(1)))
         return None
 
     # ------------------------------------------------------------------ reading text
@@ -537,14 +553,20 @@ class GrepAgent(ScriptedAgent):
         return public or None
 
     def _value(self, names: list[str]) -> Step:
-        """An expected value the tests pin for the same input, if any (nothing is evaluated)."""
-        call = re.fullmatch(r"(.+?)\((-?\d+)\)", names[0]) if names else None
+        """An expected value the code or its tests state for the same call, if any (nothing is evaluated): a
+        line ``f(args) == value``, a doctest ``>>> f(args)`` and the line under it, or a test's input pair."""
+        call = re.fullmatch(r"(.+?)\((.*)\)", names[0]) if names else None
         if call is None:
             return None
         name, arg = _leaf(call.group(1)), call.group(2)
-        stated = yield from self._grep(rf"\b{re.escape(name)}\({re.escape(arg)}\)\s*==\s*-?\d+")
-        if stated:
-            return int(stated[0][2].rsplit("==", 1)[1].split()[0])
+        stated = yield from self._grep(rf"\b{re.escape(name)}\({re.escape(arg)}\)\s*(==|$)")
+        for path, line, text in stated:
+            if "==" in text:
+                return _literal(text.rsplit("==", 1)[1])
+            if text.lstrip().startswith(">>>"):
+                lines = yield from self._lines(path)
+                if line < len(lines) and lines[line].strip() and not lines[line].lstrip().startswith(">>>"):
+                    return _literal(lines[line])
         tests = yield from self._grep(rf"def test_{re.escape(name)}\b")
         for path, line, _ in tests:
             lines = yield from self._lines(path)
@@ -552,4 +574,31 @@ class GrepAgent(ScriptedAgent):
             pair = re.search(rf"\(\s*{re.escape(arg)}\s*,\s*(-?\d+)\s*\)", above)
             if pair:
                 return int(pair.group(1))
+        return None
+
+    def _class_bases(self, path: str, decl: Decl) -> Step:
+        """The base class names written in a Python class's header (``class C(A, m.B):`` -> ``[A, B]``)."""
+        lines = yield from self._lines(path)
+        header = " ".join(lines[decl.start - 1 : decl.start + 4]).split(":", 1)[0]
+        inside = header.partition("(")[2].rpartition(")")[0]
+        return [_leaf(b.split("[")[0]) for b in inside.split(",") if b.strip() and "=" not in b]
+
+    def _dispatch(self, cls: str, method: str) -> Step:
+        """Walk the class's bases as written, depth first and left to right, to the first class whose body
+        declares the method (no order of resolution is computed beyond that)."""
+        start = yield from self._locate(cls)
+        todo, seen = ([start] if start else []), set()
+        while todo:
+            path, decl = todo.pop(0)
+            if (path, decl.start) in seen:
+                continue
+            seen.add((path, decl.start))
+            own = [d for d in declarations(path, (yield from self._lines(path)))
+                   if d.chain == f"{decl.chain}.{method}"]
+            if own:
+                return qualify(path, own[0])
+            found = []
+            for base in (yield from self._class_bases(path, decl)):
+                found += [pd for pd in (yield from self._find(base)) if pd[1].keyword == "class"][:1]
+            todo = found + todo
         return None

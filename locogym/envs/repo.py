@@ -68,9 +68,9 @@ class RepoEnv(LocoEnv):
     archive), ``ref`` (a commit of a git source), ``context`` (full | map | tree, default tree), ``map_budget``
     (tokens of the map in ``context="map"``, default length/16 clamped to 1k..8k), and ``sandbox``.
     Reset options: ``length``, ``task`` (qa | multisession), ``difficulty`` (hops of call chains: 2/3/4),
-    ``question`` (definition | call_chain | setting | callers | return_value | argument | impact), ``variant``
-    (literal | nonliteral), ``sessions`` (3..6), ``context``, ``map_budget``, ``depth`` (start | middle | end |
-    a fraction).
+    ``question`` (definition | call_chain | setting | callers | return_value | argument | impact | dispatch),
+    ``variant`` (literal | nonliteral), ``sessions`` (3..6), ``context``, ``map_budget``, ``depth`` (start | middle
+    | end | a fraction).
     """
 
     env_id = "LoCo-Repo-v0"

@@ -9,7 +9,8 @@ scores 0 (no keyword credit):
   and ``pkg.mod.Class.meth()`` all become ``pkg.mod.Class.meth`` for Python files (other languages keep
   ``path::Class.meth``).
 * ``value`` — a literal: parsed as a Python literal when possible (``"30"`` and ``30`` differ from ``'30'`` only
-  when the true value is a string); booleans accept true/false in any case.
+  when the true value is a string); booleans accept true/false in any case; a tuple and a list of the same items
+  are the same value (a gold tuple is stored as a JSON list).
 * ``qualnames`` — a set of qualified names, given as a list or a comma/newline separated string.
 """
 
@@ -82,6 +83,9 @@ def values_equal(answer: Any, gold: Any) -> bool:
         return isinstance(got, bool) and isinstance(gold, bool) and got == gold
     if isinstance(gold, str):
         return str(got).strip() == gold
+    if isinstance(gold, (list, tuple)):  # a tuple's gold is stored as a JSON list: either spelling is the value
+        return isinstance(got, (list, tuple)) and len(got) == len(gold) and \
+            all((type(a) is type(g) and a == g) or values_equal(a, g) for a, g in zip(got, gold, strict=True))
     return got == gold
 
 

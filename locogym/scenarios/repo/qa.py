@@ -46,12 +46,15 @@ from locogym.scenarios.repo.sources import SourceTree
 
 MAX_TRIES = 40
 # The default mix: how often each kind comes first in a seed's order of kinds. Kinds a text search answers
-# (definitions, direct callers) are rare; a call's value, a setting decided in several places and the reach of
-# a change need the code followed across files. A source that cannot ask a kind falls through to the next in
-# the seed's order. The weights follow the grep baseline's score per kind (docs/envs/LoCo-Repo-v0.md).
-KIND_WEIGHTS = {"return_value": 6, "argument": 3, "impact": 3, "setting": 3, "call_chain": 2, "callers": 1,
-                "definition": 1}
+# (definitions, direct callers) are rare; a call's value, a setting decided in several places, the definition a
+# method call dispatches to and the reach of a change need the code followed across files. A source that cannot
+# ask a kind falls through to the next in the seed's order. The weights follow the grep baseline's score per kind
+# and the share of seeds each kind is drawn on real projects (docs/envs/LoCo-Repo-v0.md): `return_value` is the
+# run-based kind most real projects can ask, so it carries the mix.
+KIND_WEIGHTS = {"return_value": 12, "argument": 3, "dispatch": 3, "impact": 2, "setting": 2, "call_chain": 1,
+                "callers": 1, "definition": 1}
 EVIDENCE_SHARE = 0.5  # on a real source, a question's evidence fits in this share of the first rung
+CUT_SHARE = 0.2  # excerpts may take at most this share of a real source's text away before others are tried
 
 QA_INSTRUCTIONS = (
     "You are working in a code repository (the workspace). Answer the question below about this code. Use the "
@@ -107,7 +110,7 @@ def fit_evidence(tree: SourceTree, index: CodeIndex, q: questions.Question, budg
 def _synthetic_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, hops: int) -> QACore | None:
     """The first question of ``kind`` and ``variant`` on the core project, in ``rng``'s order of keys."""
     index = loading.index_for(tree)
-    keys = questions.question_keys(index, kind, hops)
+    keys = questions.question_keys(index, kind, hops, tree.files)
     rng.shuffle(keys)
     for key in keys[:MAX_TRIES * 4]:
         q = questions.build(index, key, variant, tree.files)
@@ -116,20 +119,30 @@ def _synthetic_core(tree: SourceTree, rng: random.Random, kind: str, variant: st
     return None
 
 
+def _cuts_too_much(tree: SourceTree, files: dict[str, str]) -> bool:
+    """Whether excerpts would take more than :data:`CUT_SHARE` of the source's text away: the source left would
+    be too small for the longer lengths that a whole tree serves."""
+    cut = workset.file_tokens({p: t for p, t in files.items() if t != tree.files[p]})
+    whole = workset.file_tokens({p: tree.files[p] for p in cut})
+    return sum(whole.values()) - sum(cut.values()) > CUT_SHARE * sum(workset.file_tokens(tree.files).values())
+
+
 def _real_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, hops: int,
-               cut: bool) -> QACore | None:
+               cut: bool, light: bool = False) -> QACore | None:
     """The first question of ``kind`` and ``variant`` on the real tree whose evidence fits the first rung's share
-    (with ``cut``: once its longest files are cut to excerpts), built again on its evidence files alone — it must
-    ask the same with the same answer there."""
+    (with ``cut``: once its longest files are cut to excerpts; with ``light`` too, excerpts that take at most
+    :data:`CUT_SHARE` of the source away), built again on its evidence files alone — it must ask the same with
+    the same answer there."""
     full = loading.index_for(tree)
-    keys = questions.question_keys(full, kind, hops)
+    keys = questions.question_keys(full, kind, hops, tree.files)
     rng.shuffle(keys)
     for key in keys[:MAX_TRIES * 4]:
         q_full = questions.build(full, key, variant, tree.files)
         if q_full is None:
             continue
         files = fit_evidence(tree, full, q_full, EVIDENCE_SHARE * FIRST_RUNG, cut)
-        if files is None or (cut and all(files[p] == tree.files[p] for p in files)):
+        if files is None or (cut and (all(files[p] == tree.files[p] for p in files) or
+                                      (light and _cuts_too_much(tree, files)))):
             continue
         q = questions.build(CodeIndex.build(files), key, variant, files)
         if q is not None and (q.text, submit_value(q)) == (q_full.text, submit_value(q_full)):
@@ -138,11 +151,11 @@ def _real_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, ho
 
 
 def choose_core(tree: SourceTree, rng: random.Random, kind: str, variant: str, hops: int,
-                cut: bool = False) -> QACore | None:
-    """A question of ``kind`` and ``variant`` for the core (see :func:`_real_core` for ``cut``)."""
+                cut: bool = False, light: bool = False) -> QACore | None:
+    """A question of ``kind`` and ``variant`` for the core (see :func:`_real_core` for ``cut`` and ``light``)."""
     if tree.origin == "synthetic":
         return None if cut else _synthetic_core(tree, rng, kind, variant, hops)
-    return _real_core(tree, rng, kind, variant, hops, cut)
+    return _real_core(tree, rng, kind, variant, hops, cut, light)
 
 
 def askable_kinds(tree: SourceTree, hops: int) -> list[str]:
@@ -152,20 +165,31 @@ def askable_kinds(tree: SourceTree, hops: int) -> list[str]:
                    for v in questions.VARIANTS for cut in (False, True))]
 
 
+def _tries(kinds: list[str], variants: list[str]) -> list[tuple[str, str, bool, bool]]:
+    """(kind, variant, cut, light) in the order questions are looked for.
+
+    The kind comes first: a real project's modules are often longer than the first rung's share, so a kind whose
+    evidence sits in one long module (a value traced through it) would otherwise give way to any kind whose files
+    fit whole, and the mix would not be the mix. Within a kind, files whole come before files cut to excerpts,
+    and those only while the excerpts take little of the source away (an excerpt stands for its file at every
+    length, so a source cut much is too small for the longer lengths). Excerpts that take more come last, of any
+    kind.
+    """
+    light = [(k, v, cut, True) for k in kinds for v in variants for cut in (False, True)]
+    return light + [(k, v, True, False) for k in kinds for v in variants]
+
+
 def _pick(config: ScenarioConfig, tree: SourceTree, rng: random.Random, kinds: list[str], variants: list[str],
           hops: int) -> QACore:
     """The first (kind, variant) in the given orders that can be asked; a clear error when none can.
 
-    Only what the user named is fixed; the rest falls back, deterministically, to whatever the source supports.
-    Questions whose files fit whole come first, of any kind: an excerpt stands for its whole file at every length,
-    so a source left with excerpts may be too small for a longer length. Only when none fits are files cut.
+    Only what the user named is fixed; the rest falls back, deterministically, to whatever the source supports
+    (see :func:`_tries` for the order).
     """
-    for cut in (False, True):
-        for kind in kinds:
-            for variant in variants:
-                found = choose_core(tree, rng, kind, variant, hops, cut)
-                if found is not None:
-                    return found
+    for kind, variant, cut, light in _tries(kinds, variants):
+        found = choose_core(tree, rng, kind, variant, hops, cut, light)
+        if found is not None:
+            return found
     named = ", ".join(f"{k}={config.params[k]!r}" for k in ("question", "variant") if config.params.get(k))
     can = askable_kinds(tree, hops)
     askable = [k for k in can if k in kinds or not config.params.get("question")]

@@ -16,7 +16,7 @@ from locogym.scenarios.repo.index import CodeIndex, Definition
 from locogym.scenarios.repo.synthetic import describe_function
 
 ANSWER_KIND = {"definition": "path", "call_chain": "qualname", "setting": "value", "callers": "qualnames",
-               "return_value": "value", "impact": "qualnames", "argument": "value"}
+               "return_value": "value", "impact": "qualnames", "argument": "value", "dispatch": "qualname"}
 
 @dataclass
 class Question:

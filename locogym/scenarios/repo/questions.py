@@ -34,7 +34,8 @@ from locogym.scenarios.repo.question_base import (
 )
 from locogym.scenarios.repo.synthetic import describe_setting
 
-QUESTION_KINDS = ("definition", "call_chain", "setting", "callers", "return_value", "impact", "argument")
+QUESTION_KINDS = ("definition", "call_chain", "setting", "callers", "return_value", "impact", "argument",
+                  "dispatch")
 VARIANTS = ("literal", "nonliteral")
 _CALLABLE = {"function", "method", "class"}
 
@@ -405,25 +406,37 @@ BUILDERS = {"definition": build_definition, "call_chain": build_call_chain, "set
             "callers": build_callers}
 
 
-def question_keys(index: CodeIndex, kind: str, hops: int = 3) -> list[tuple[Any, ...]]:
-    """Every key a question of ``kind`` can be asked about in ``index`` (sorted, deterministic)."""
+def question_keys(index: CodeIndex, kind: str, hops: int = 3,
+                  files: dict[str, str] | None = None) -> list[tuple[Any, ...]]:
+    """Every key a question of ``kind`` can be asked about in ``index`` (sorted, deterministic). The run-based
+    kinds find the literal calls of real code in ``files`` (the texts ``index`` was built from), when given."""
     if kind == "definition":
         return definition_keys(index)
     if kind == "call_chain":
         return call_chain_keys(index, hops)
     if kind == "setting":
         return setting_keys(index)
+    if kind == "dispatch":
+        from locogym.scenarios.repo import dispatch
+
+        return dispatch.dispatch_keys(index, files)
     if kind in REASONING_KINDS:
         from locogym.scenarios.repo import reasoning  # builds on this module's pieces
 
-        keys = {"return_value": reasoning.return_value_keys, "impact": reasoning.impact_keys,
-                "argument": reasoning.argument_keys}
-        return keys[kind](index)
+        if kind == "impact":
+            return reasoning.impact_keys(index)
+        if kind == "return_value":
+            return reasoning.return_value_keys(index, files)
+        return reasoning.argument_keys(index, files)
     return callers_keys(index)
 
 
 def build(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
     """The question of ``key`` answered on ``index`` (``None`` when it cannot be asked there)."""
+    if key[0] == "dispatch":
+        from locogym.scenarios.repo import dispatch
+
+        return dispatch.build_dispatch(index, key, variant, files)
     if key[0] in REASONING_KINDS:
         from locogym.scenarios.repo import reasoning  # builds on this module's pieces
 
@@ -436,7 +449,7 @@ def build(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str,
 def pick(index: CodeIndex, kind: str, variant: str, files: dict[str, str], rng: random.Random, hops: int = 3,
          limit: int = 64) -> list[Question]:
     """Up to ``limit`` buildable questions of ``kind``, in a seeded random order."""
-    keys = question_keys(index, kind, hops)
+    keys = question_keys(index, kind, hops, files)
     rng.shuffle(keys)
     out = []
     for key in keys:

@@ -27,6 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from locogym.scenarios.repo import run_questions
 from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.question_base import (
     WHO_CALLS,
@@ -104,9 +105,10 @@ def callee_closure(index: CodeIndex, qual: str) -> list[str] | None:
     return seen
 
 
-def return_value_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
-    """Module-level ``f(value: int) -> int`` functions of Python files whose calls reach another file."""
-    keys = []
+def return_value_keys(index: CodeIndex, files: dict[str, str] | None = None) -> list[tuple[Any, ...]]:
+    """Module-level ``f(value: int) -> int`` functions of Python files whose calls reach another file; with the
+    project's ``files``, also the literal calls of real code (:mod:`.run_questions`)."""
+    keys: list[tuple[Any, ...]] = []
     for qual, d in sorted(index.definitions.items()):
         if (
             d.kind != "function"
@@ -120,6 +122,9 @@ def return_value_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
         closure = callee_closure(index, qual)
         if closure and len(closure) >= 3 and len({index.definitions[q].path for q in closure}) >= 2:
             keys.append(("return_value", qual, argument_for(qual)))
+    if files is not None:
+        shaped = {k[1] for k in keys}
+        keys += [k for k in run_questions.literal_value_keys(index, files) if k[1] not in shaped]
     return keys
 
 
@@ -156,6 +161,8 @@ def build_return_value(
     index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]
 ) -> Question | None:
     _, qual, argument = key
+    if isinstance(argument, (tuple, list)):
+        return run_questions.build_literal_value(index, key, variant, files)
     d = index.definitions.get(qual)
     if d is None or not askable(index, qual) or d.parent is not None:
         return None
@@ -282,10 +289,12 @@ def build_impact(
 
 
 # ---------------------------------------------------------------------------------------------- argument flow
-def argument_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
+def argument_keys(index: CodeIndex, files: dict[str, str] | None = None) -> list[tuple[Any, ...]]:
     """(start, target, argument): a function the start's call reaches only through another one, in
-    another file."""
-    keys = []
+    another file; with the project's ``files``, also those of real code's literal calls (:mod:`.run_questions`)."""
+    keys: list[tuple[Any, ...]] = []
+    if files is not None:
+        keys += run_questions.literal_argument_keys(index, files)
     for _, start, argument in return_value_keys(index):
         closure = callee_closure(index, start) or []
         direct = set(index.callees(start))
@@ -302,6 +311,8 @@ def build_argument(
     index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]
 ) -> Question | None:
     _, start, target, argument = key
+    if isinstance(argument, (tuple, list)):
+        return run_questions.build_literal_argument(index, key, variant, files)
     d, t = index.definitions.get(start), index.definitions.get(target)
     if (
         d is None

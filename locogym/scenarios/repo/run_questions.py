@@ -1,0 +1,188 @@
+"""``return_value`` and ``argument`` questions on real Python code: calls the project itself suggests, run.
+
+Generated projects are asked about ``f(value: int) -> int`` functions (:mod:`.reasoning`). Real code is asked
+about the calls :mod:`.literal_calls` finds — literal arguments the project writes, defaults, annotations — of
+top-level functions. Every candidate call of a tree is run (:mod:`.literal_runs`); one is asked about when it
+gave a plain value, the same twice, that no guess finds (not a bool, not an argument handed back), through at
+most :data:`MAX_RAN` project functions. The evidence is what ran: every project function the call went
+through, noted by a trace hook, so no call on the way needs to be resolved statically. ``argument`` needs a
+function reached through another one.
+
+Keys: ``("return_value", qualname, args)`` and ``("argument", start, target, args)``, with ``args`` a tuple
+(a generated project's keys carry one integer instead).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from typing import Any
+
+from locogym.core.types import stable_hash
+from locogym.scenarios.repo import literal_calls, literal_runs
+from locogym.scenarios.repo.index import CodeIndex
+from locogym.scenarios.repo.question_base import Question, askable, describe, reads_for
+
+MAX_RAN = 10  # project functions a call may go through: enough to cross files, few enough to follow by reading
+MAX_LINES = 200  # lines of those functions together
+_OUTCOMES: weakref.WeakKeyDictionary[CodeIndex, dict[tuple[str, tuple[Any, ...]], literal_runs.Outcome]] = \
+    weakref.WeakKeyDictionary()
+# call -> (the text of each function that ran, the outcome) for every tree it was run on in this process
+_REMEMBERED: dict[literal_runs.Call, list[tuple[dict[str, str], literal_runs.Outcome]]] = {}
+_EXCERPT_MARK = re.compile(r"^# \.\.\. \d+ lines of other definitions are not part of this excerpt$")
+_VALUE_RULE = (
+    "Answer with the value as a Python literal (a number, a quoted string, True or False; a tuple or list as a "
+    "Python tuple or list)."
+)
+_FOLLOW = (
+    "On the way it runs other functions of this project: follow every call (a call of a nested or local "
+    "function runs that function's body too)."
+)
+_ALONE = "Work it out from its code and the module it is in."
+
+
+def call_text(qual: str, args: tuple[Any, ...]) -> str:
+    """The call as Python source: ``pkg.mod.f(3, 'utf-8')``."""
+    return f"{qual}({', '.join(repr(a) for a in args)})"
+
+
+def _with_args(args: tuple[Any, ...]) -> str:
+    if not args:
+        return "with no arguments"
+    return f"with the argument {args[0]!r}" if len(args) == 1 else \
+        f"with the arguments {', '.join(repr(a) for a in args)}"
+
+
+def _call(index: CodeIndex, qual: str, args: tuple[Any, ...]) -> literal_runs.Call:
+    return qual.rpartition(".")[0], index.definitions[qual].name, tuple(args)
+
+
+def _askable_outcome(qual: str, args: tuple[Any, ...], outcome: literal_runs.Outcome) -> bool:
+    """The call ran ``qual`` through few enough project functions to read, and its value cannot be guessed:
+    not a bool (a coin would be right half the time) and not one of its arguments handed back."""
+    value, _, ran = outcome
+    if isinstance(value, bool) or any(value == a and type(value) is type(a) for a in args):
+        return False
+    return 1 <= len(ran) <= MAX_RAN and sum(last - first + 1 for _, first, last, _ in ran) <= MAX_LINES and \
+        any(name == qual for _, _, _, name in ran)
+
+
+def _module_text(index: CodeIndex, path: str, text: str) -> str:
+    """A file's lines outside its top-level definitions (imports, constants, module code), which an excerpt
+    keeps as they are, without an excerpt's marker lines: what a function's module gives it besides functions."""
+    inside: set[int] = set()
+    for d in index.facts[path].defs:
+        if d.parent == -1:
+            inside.update(range(d.head or d.line, d.end_line + 1))
+    lines = text.splitlines()
+    return stable_hash([ln for n, ln in enumerate(lines, 1) if n not in inside and not _EXCERPT_MARK.match(ln)])
+
+
+def _signature(index: CodeIndex, files: dict[str, str], names: list[str]) -> dict[str, str] | None:
+    """The text of every function of ``names`` as ``files`` write it, and of the module code of their files
+    (``None`` when one is not found there)."""
+    out = {}
+    for qual in names:
+        d = index.definitions.get(qual)
+        if d is None or qual in index.ambiguous or d.path not in files:
+            return None
+        out[qual] = stable_hash(files[d.path].splitlines()[d.line - 1:d.end_line])
+        out[f"{d.path}::<module>"] = _module_text(index, d.path, files[d.path])
+    return out
+
+
+def outcomes(index: CodeIndex, files: dict[str, str]) -> dict[tuple[str, tuple[Any, ...]], literal_runs.Outcome]:
+    """(function, arguments) -> what the call gave, for every literal call of the project that ran alike twice on
+    ``files`` and is askable; each is remembered with the text of the functions that ran. Computed once per
+    index."""
+    cached = _OUTCOMES.get(index)
+    if cached is not None:
+        return cached
+    candidates = [(qual, args) for qual, calls in literal_calls.literal_calls(index, files).items()
+                  if askable(index, qual) for args in calls]
+    calls = [_call(index, qual, args) for qual, args in candidates]
+    ran = literal_runs.run_calls(files, calls) if calls else {}
+    found = {}
+    for (qual, args), call in zip(candidates, calls, strict=True):
+        signature = _signature(index, files, [r[3] for r in ran[call][2]]) if call in ran else None
+        if signature is not None and _askable_outcome(qual, args, ran[call]):
+            if (signature, ran[call]) not in _REMEMBERED.setdefault(call, []):
+                _REMEMBERED[call].append((signature, ran[call]))
+            found[(qual, args)] = ran[call]
+    _OUTCOMES[index] = found
+    return found
+
+
+def _outcome(index: CodeIndex, qual: str, args: tuple[Any, ...], files: dict[str, str]) -> literal_runs.Outcome | None:
+    """One call's outcome: remembered from a tree where every function that ran reads the same as in ``files``
+    (a working set, an excerpt), else run on ``files``."""
+    call = _call(index, qual, args)
+    for signature, outcome in _REMEMBERED.get(call, []):
+        if _signature(index, files, [q for q in signature if not q.endswith("::<module>")]) == signature:
+            return outcome
+    return outcomes(index, files).get((qual, tuple(args)))
+
+
+def literal_value_keys(index: CodeIndex, files: dict[str, str]) -> list[tuple[Any, ...]]:
+    return [("return_value", qual, args) for qual, args in sorted(outcomes(index, files), key=repr)]
+
+
+def literal_argument_keys(index: CodeIndex, files: dict[str, str]) -> list[tuple[Any, ...]]:
+    """(start, target, args): a project function (not a method) the call reaches only through another one, whose
+    first argument there was plain."""
+    keys = []
+    for (start, args), (_, firsts, _) in sorted(outcomes(index, files).items(), key=repr):
+        direct = set(index.callees(start))
+        keys += [("argument", start, target, args) for target in sorted(firsts)
+                 if target != start and target not in direct and askable(index, target)]
+    return keys
+
+
+def _spans(index: CodeIndex, outcome: literal_runs.Outcome) -> list[tuple[str, int, int]]:
+    """Where the functions that ran are in this index's files (an excerpt moves them)."""
+    return sorted({(index.definitions[q].path, index.definitions[q].line, index.definitions[q].end_line)
+                   for _, _, _, q in outcome[2]})
+
+
+def build_literal_value(index: CodeIndex, key: tuple[Any, ...], variant: str,
+                        files: dict[str, str]) -> Question | None:
+    _, qual, args = key
+    d = index.definitions.get(qual)
+    if d is None or not askable(index, qual) or d.parent is not None:
+        return None
+    found = _outcome(index, qual, tuple(args), files)
+    if found is None:
+        return None
+    how = _FOLLOW if len(found[2]) > 1 else _ALONE
+    if variant == "literal":
+        text = f"What does `{call_text(qual, tuple(args))}` return? {how} {_VALUE_RULE}"
+    else:
+        desc = describe(index, d)
+        if desc is None:
+            return None
+        text = f"Call {desc} {_with_args(tuple(args))}. What does it return? {how} {_VALUE_RULE}"
+    spans = _spans(index, found)
+    return Question("return_value", variant, key, text, found[0], spans, reads_for(spans, pad=0))
+
+
+def build_literal_argument(index: CodeIndex, key: tuple[Any, ...], variant: str,
+                           files: dict[str, str]) -> Question | None:
+    _, start, target, args = key
+    d, t = index.definitions.get(start), index.definitions.get(target)
+    if d is None or t is None or not askable(index, start) or not askable(index, target) or d.parent is not None \
+            or not t.params or target in index.callees(start):
+        return None
+    found = _outcome(index, start, tuple(args), files)
+    if found is None or target not in found[1]:
+        return None
+    rule = (f"It gets there only through other functions of this project. What is the value of its first "
+            f"parameter, `{t.params[0]}`, the first time it is called? {_VALUE_RULE}")
+    if variant == "literal":
+        text = f"When `{call_text(start, tuple(args))}` runs, it calls `{target}` on the way. {rule}"
+    else:
+        start_desc, target_desc = describe(index, d), describe(index, t)
+        if start_desc is None or target_desc is None:
+            return None
+        text = f"When {start_desc} is called {_with_args(tuple(args))}, it calls {target_desc} on the way. {rule}"
+    spans = _spans(index, found)
+    return Question("argument", variant, key, text, found[1][target], spans, reads_for(spans, pad=0))
