@@ -265,11 +265,25 @@ def _go_literal(gotype: str, shown: str) -> Any:
     return int(shown, 0)
 
 
+GO_DEPENDENCIES: list[str] = []  # GOPATH folders (``--gopath``) that hold a module's dependencies
+
+
+def _go_import_path(root: Path, files: dict[str, str]) -> str:
+    """Where the tree sits in the GOPATH: its place under the Debian one, else its ``go.mod`` module path (so its
+    own packages import each other as they do in module mode), else a made-up path."""
+    if GOCODE in root.parents:
+        return root.relative_to(GOCODE).as_posix()
+    for line in files.get("go.mod", "").splitlines():
+        if line.startswith("module "):
+            return line.split()[1]
+    return f"goldprobe/{root.name}"
+
+
 def go_values(spec: str, files: dict[str, str], asks: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
     """Each asked package-level value, printed by a program that imports the package (the whole source tree, in
     a GOPATH of its own in front of the Debian one) — so package variables are initialised and ``init`` runs."""
     root = Path(spec).resolve()
-    import_path = root.relative_to(GOCODE).as_posix() if GOCODE in root.parents else f"goldprobe/{root.name}"
+    import_path = _go_import_path(root, files)
     index = CodeIndex.build(files, use_cache=False)
     by_folder: dict[str, list[str]] = {}
     for folder, name in sorted(asks):
@@ -294,7 +308,8 @@ def go_values(spec: str, files: dict[str, str], asks: set[tuple[str, str]]) -> d
         main.mkdir(parents=True)
         (main / "main.go").write_text(f"package main\n\nimport (\n{''.join(imports)})\n\nfunc main() {{\n"
                                       f"{''.join(calls)}}}\n", encoding="utf-8")
-        env = dict(os.environ, GO111MODULE="off", GOPATH=f"{tmp}:{GOCODE.parent}", GOFLAGS="")
+        env = dict(os.environ, GO111MODULE="off", GOPATH=":".join([tmp, *GO_DEPENDENCIES, str(GOCODE.parent)]),
+                   GOFLAGS="")
         done = subprocess.run(["go", "run", "."], capture_output=True, text=True, timeout=600, env=env, cwd=main)
     if done.returncode != 0:
         error = f"<go run failed: {done.stderr.strip().splitlines()[-1:]}>"
@@ -458,9 +473,12 @@ def main() -> None:
     parser.add_argument("--kind-seeds", type=int, default=5, help="seeds per named kind")
     parser.add_argument("--lengths", default="8k,32k")
     parser.add_argument("--typescript", default="", help="the typescript package folder (for TS/JS sources)")
+    parser.add_argument("--gopath", action="append", default=[],
+                        help="a GOPATH folder holding Go dependencies (src/<import path>/...) that settings need")
     parser.add_argument("--all-settings", action="store_true",
                         help="also check every setting the whole source tree can ask about, not only the sampled")
     args = parser.parse_args()
+    GO_DEPENDENCIES.extend(str(Path(p).resolve()) for p in args.gopath)
     lengths = [int(x[:-1]) * 1024 if x.endswith("k") else int(x) for x in args.lengths.split(",")]
     report: dict[str, Any] = {"sources": {}, "by_language": {}}
     for spec in args.sources:
