@@ -22,6 +22,7 @@ from locogym.scenarios.repo.common import submit_value
 from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.session_edits import EditNotPossible
 from locogym.scenarios.repo.session_edits_static import EDITS
+from tests.sampling import every
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -209,8 +210,9 @@ def test_a_ts_constant_gets_a_new_literal() -> None:
 # ---------------------------------------------------------------------------------------------- resets
 @pytest.mark.slow
 @pytest.mark.parametrize("source", ["go_pflag", "ts_mobx_src"])
-def test_ten_seeds_of_sessions_at_8k_on_real_go_and_ts(source: str) -> None:
-    _sessions(source, list(range(10)))
+def test_seeds_0_to_9_of_sessions_at_8k_on_real_go_and_ts(source: str) -> None:
+    """Sampled in CI (seeds 0, 4 and 8; ``LOCOGYM_FULL_MATRIX=1`` plays all ten)."""
+    _sessions(source, every(list(range(10)), 4))
 
 
 def _sessions(source: str, seeds: list[int]) -> None:
