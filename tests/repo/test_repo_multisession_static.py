@@ -33,6 +33,7 @@ GO = {
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Base is the price every order starts from.
@@ -47,6 +48,11 @@ var Window = [2]int{3, 4}
 // Format renders an amount.
 func Format(n int) string {
 	return fmt.Sprintf("%d", n)
+}
+
+// Wait names a package only in its signature.
+func Wait(d time.Duration) time.Duration {
+	return d
 }
 
 // Upper shouts a label.
@@ -136,6 +142,12 @@ def test_a_go_declaration_moves_to_a_file_of_its_own_with_the_imports_it_uses(tm
     assert '"fmt"' not in patch["shop/price.go"] and '"strings"' in patch["shop/price.go"]
     assert "func Format" not in patch["shop/price.go"]
     _go_builds(after, tmp_path)
+
+
+def test_a_package_named_only_in_types_moves_with_its_declaration(tmp_path: Path) -> None:
+    patch, _ = _edit(GO, ("definition", "shop", "Wait"))
+    assert '"time"' in patch["shop/price_wait.go"] and '"time"' not in patch["shop/price.go"]
+    _go_builds({**GO, **patch}, tmp_path)
 
 
 def test_a_go_function_gains_a_caller_that_passes_its_own_parameters(tmp_path: Path) -> None:

@@ -138,6 +138,15 @@ def _go_imports(facts: FileFacts, lines: list[str]) -> list[tuple[int, str, str]
     return out
 
 
+def _go_qualifier_used(lines: list[str], local: str, start: int, end: int) -> tuple[bool, bool]:
+    """Whether the package name ``local`` qualifies something (``time.Duration``, ``fmt.Sprintf(``) in the code of
+    lines ``start..end``, and elsewhere in the file (comments aside; the parser's identifiers leave out the
+    package names of qualified types)."""
+    pattern = re.compile(rf"(?<![\w.]){re.escape(local)}\.")
+    used = [n for n, text in enumerate(lines, 1) if pattern.search(_code_part(text))]
+    return any(start <= n <= end for n in used), any(not start <= n <= end for n in used)
+
+
 def _go_declaration(index: CodeIndex, folder: str, name: str, files: dict[str, str]) -> tuple[Definition, int]:
     d = questions.go_package_definition(index, folder, name)
     if d is None or index.facts[d.path].build_constrained:
@@ -158,7 +167,7 @@ def _go_move(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...]) -> t
         raise EditNotPossible("target file exists")
     taken, dropped = [], set()
     for line, local, spec in _go_imports(facts, lines):
-        inside, outside = _used_in(facts, local, start, d.end_line)
+        inside, outside = _go_qualifier_used(lines, local, start, d.end_line)
         if inside:
             taken.append(spec)
             if not outside:
