@@ -123,15 +123,15 @@ def _kept_lines(index: CodeIndex, asked: list[questions.Question]) -> dict[str, 
     return keep
 
 
-def fit_core(tree: SourceTree, index: CodeIndex, asked: list[questions.Question],
-             budget: float) -> dict[str, str] | None:
-    """The probes' files within ``budget`` tokens: whole, or with the longest cut to excerpts (:mod:`.excerpts`)
-    that keep every probe's lines; ``None`` when they do not fit even so."""
+def fit_core(tree: SourceTree, index: CodeIndex, asked: list[questions.Question], budget: float,
+             cut: bool = True) -> dict[str, str] | None:
+    """The probes' files within ``budget`` tokens: whole, or (with ``cut``) with the longest cut to excerpts
+    (:mod:`.excerpts`) that keep every probe's lines; ``None`` when they do not fit."""
     files = {p: tree.files[p] for p in _needed(index, asked)}
     sizes = workset.file_tokens(files)
     total = sum(sizes.values())
     keep = _kept_lines(index, asked)
-    for path in sorted(files, key=lambda p: (-sizes[p], p)):
+    for path in sorted(files, key=lambda p: (-sizes[p], p)) if cut else []:
         if total <= budget:
             break
         if path in index.facts:
@@ -141,8 +141,8 @@ def fit_core(tree: SourceTree, index: CodeIndex, asked: list[questions.Question]
     return files if total <= budget else None
 
 
-def _options(full: CodeIndex, tree: SourceTree, kind: str, rng: random.Random, hops: int
-             ) -> list[tuple[bool, int, questions.Question]]:
+def _options(full: CodeIndex, tree: SourceTree, kind: str, rng: random.Random, hops: int,
+             cut: bool) -> list[tuple[bool, int, questions.Question]]:
     """The probes of ``kind`` to choose from: (a commit can move it, the tokens its files take, probe). The
     variant is drawn; on real code whose docs describe nothing, the literal one is asked instead."""
     synthetic = tree.origin == "synthetic"
@@ -153,13 +153,14 @@ def _options(full: CodeIndex, tree: SourceTree, kind: str, rng: random.Random, h
     rated = []
     for q in options:
         files = {p: tree.files[p] for p in needed_files(full, q)} if synthetic else \
-            fit_core(tree, full, [q], PROBE_SHARE * FIRST_RUNG)
+            fit_core(tree, full, [q], PROBE_SHARE * FIRST_RUNG, cut)
         if files is not None:
             rated.append((_editable(full, tree.files, q.key), sum(workset.file_tokens(files).values()), q))
     return rated
 
 
-def _pick_probes(full: CodeIndex, tree: SourceTree, rng: random.Random, hops: int) -> list[questions.Question]:
+def _pick_probes(full: CodeIndex, tree: SourceTree, rng: random.Random, hops: int,
+                 cut: bool) -> list[questions.Question]:
     """One probe per kind that can be asked, preferring a fact a commit can move, then one that needs little text.
 
     On a real source the probes must fit the first rung's share together (files cut to excerpts where needed):
@@ -168,11 +169,12 @@ def _pick_probes(full: CodeIndex, tree: SourceTree, rng: random.Random, hops: in
     """
     picked: list[tuple[bool, int, questions.Question]] = []
     for kind in PROBE_KINDS:
-        rated = _options(full, tree, kind, rng, hops)
+        rated = _options(full, tree, kind, rng, hops, cut)
         if rated:  # any fact still probes consistency, even one no commit moves
             picked.append(min(rated, key=lambda r: (not r[0], r[1])))
     if tree.origin != "synthetic":
-        while len(picked) >= 2 and fit_core(tree, full, [r[2] for r in picked], PROBE_SHARE * FIRST_RUNG) is None:
+        while len(picked) >= 2 and fit_core(tree, full, [r[2] for r in picked], PROBE_SHARE * FIRST_RUNG,
+                                            cut) is None:
             picked.remove(min(picked, key=lambda r: (r[0], -r[1])))
     return [r[2] for r in picked]
 
@@ -236,18 +238,32 @@ def _session_commits(core: SessionsCore, ws: _Workspace, order: list[tuple[Any, 
     core.messages[str(session)] = messages
 
 
-def _core_of(tree: SourceTree, full: CodeIndex, picked: list[questions.Question]) -> SessionsCore:
+def _core_of(tree: SourceTree, full: CodeIndex, picked: list[questions.Question], cut: bool) -> SessionsCore:
     """The probes that ask the same on the core's files as on the whole tree, planted on those files."""
     if tree.origin == "synthetic":
         files, index = dict(tree.files), full
     else:
-        files = fit_core(tree, full, picked, PROBE_SHARE * FIRST_RUNG) or {}
+        files = fit_core(tree, full, picked, PROBE_SHARE * FIRST_RUNG, cut) or {}
         index = CodeIndex.build(files)
     keys = [q.key for q in picked if same_answer(q, questions.build(index, q.key, q.variant, files))]
     if len(keys) < 2:
         raise TaskRefused(f"Cannot plant two probes whose evidence fits {PROBE_SHARE * FIRST_RUNG:,.0f} tokens in "
                           f"{tree.name!r}.", fix="Use another seed or source='synthetic'.")
     return SessionsCore(files=dict(files), needed=[], keys=keys, variants={q.key: q.variant for q in picked})
+
+
+def _planted(tree: SourceTree, full: CodeIndex, rng: random.Random, hops: int) -> SessionsCore:
+    """Probes whose files fit whole, else (on a real source) probes with files cut to excerpts. Whole files come
+    first, as for ``qa``: an excerpt stands for its whole file at every length, so a source left with excerpts
+    may be too small for a longer length."""
+    state = rng.getstate()
+    try:
+        return _core_of(tree, full, _pick_probes(full, tree, rng, hops, cut=False), cut=False)
+    except TaskRefused:
+        if tree.origin == "synthetic":
+            raise
+    rng.setstate(state)
+    return _core_of(tree, full, _pick_probes(full, tree, rng, hops, cut=True), cut=True)
 
 
 def plan_sessions(tree: SourceTree, rng: random.Random, sessions: int, hops: int) -> SessionsCore:
@@ -258,7 +274,7 @@ def plan_sessions(tree: SourceTree, rng: random.Random, sessions: int, hops: int
     tree). Commits change the core's files, and add files.
     """
     full = loading.index_for(tree)
-    core = _core_of(tree, full, _pick_probes(full, tree, rng, hops))
+    core = _planted(tree, full, rng, hops)
     ws = _Workspace(files=dict(core.files), index=full if tree.origin == "synthetic" else CodeIndex.build(core.files),
                     universe=tree.files if tree.origin != "synthetic" else {})
     order = list(core.keys)
