@@ -122,7 +122,8 @@ def measure(spec: str, seeds: int, length: int, build: bool, typescript: str) ->
                            "length": length, "refused": {}, "oracle": [], "noop": [], "probe_kinds": Counter(),
                            "commit_kinds": Counter(), "generate_s": [], "build": {"checked": 0, "ok": 0,
                                                                                   "failures": []}}
-    build = build and (shutil.which("go") is not None if tree.language == "go" else bool(typescript))
+    checkable = {"go": shutil.which("go") is not None, "typescript": bool(typescript), "javascript": bool(typescript)}
+    build = build and checkable.get(tree.language, False)  # Python commits are not built here
     unbuildable = _go_baseline(tree.files) if build and tree.language == "go" else ""
     if unbuildable:
         row["build"] = {"skipped": f"the tree does not build offline before any commit: {unbuildable[:200]}"}
