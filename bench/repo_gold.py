@@ -31,6 +31,11 @@ caller's caller until none is new — with the public rule applied to the names 
 Prints JSON: per language and kind, questions asked, agreed, disputed (with the first disputes), and the
 ``reset`` failures.
 
+``--go-edges`` checks instead every call edge the index resolves in each Go source (the whole tree) against
+``go/types``: the index must resolve no call that ``go/types`` resolves elsewhere (``disputes``), and ``missed``
+says how many ``go/types`` edges it leaves open. ``--gopath DIR`` puts a module's dependencies (a GOPATH folder
+of ``src/<import path>``) in front of the Debian one, for both checks and settings runs.
+
 Inputs are fetched by the caller, never by the package (network is needed here only)::
 
     pip download --no-deps --no-binary :all: more-itertools attrs click toolz packaging -d DIR
@@ -243,11 +248,32 @@ def ts_check(typescript: str, folder: Path) -> EdgeCheck:
 
 def go_check(folders: list[Path], visible: dict[str, set[str]]) -> dict[str, EdgeCheck]:
     """go/types over each folder; edges are kept only between files of the task's workspace (``visible``)."""
-    env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode", GOFLAGS="")
+    env = dict(os.environ, GO111MODULE="off", GOPATH=":".join([*GO_DEPENDENCIES, "/usr/share/gocode"]), GOFLAGS="")
     done = subprocess.run(["go", "run", str(HERE / "gocheck.go"), *map(str, folders)], capture_output=True,
                           text=True, timeout=1800, env=env, check=True, cwd=HERE)
     data = json.loads(done.stdout)
     return {k: EdgeCheck(v["edges"] or [], v["defs"] or {}, visible.get(k)) for k, v in data.items()}
+
+
+def go_edges(spec: str) -> dict[str, Any]:
+    """Every call edge the index resolves in a Go source, checked against ``go/types`` on the whole tree: an edge
+    ``go/types`` does not have is a dispute (the index must never resolve a call wrongly); ``missed`` counts the
+    ``go/types`` edges (interface calls aside) that the index leaves unresolved. Calls from package-level
+    initializers are left out on both sides (``gocheck`` names no caller for them)."""
+    tree = load_source(spec)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "tree"
+        _write({p: t for p, t in tree.files.items() if p.endswith(".go")}, folder)
+        check = go_check([folder], {})[str(folder)]
+    theirs = {(e["caller"][0], e["line"], e["callee"][0], e["callee"][1]) for e in check.edges
+              if e["caller"] and not e.get("interface")}
+    index = CodeIndex.build(tree.files, use_cache=False)
+    ours = {(path, line, index.definitions[target].path, index.definitions[target].line)
+            for caller in index.calls for target, path, line in index.calls[caller]
+            if path.endswith(".go") and target in index.definitions and not caller.endswith("::<module>")}
+    disputed = sorted(ours - theirs)
+    return {"index_edges": len(ours), "agreed": len(ours) - len(disputed), "disputes": disputed[:8],
+            "go_types_edges": len(theirs), "missed": len(theirs - ours)}
 
 
 # ------------------------------------------------------------------------------------------------ settings, run
@@ -265,11 +291,25 @@ def _go_literal(gotype: str, shown: str) -> Any:
     return int(shown, 0)
 
 
+GO_DEPENDENCIES: list[str] = []  # GOPATH folders (``--gopath``) that hold a module's dependencies
+
+
+def _go_import_path(root: Path, files: dict[str, str]) -> str:
+    """Where the tree sits in the GOPATH: its place under the Debian one, else its ``go.mod`` module path (so its
+    own packages import each other as they do in module mode), else a made-up path."""
+    if GOCODE in root.parents:
+        return root.relative_to(GOCODE).as_posix()
+    for line in files.get("go.mod", "").splitlines():
+        if line.startswith("module "):
+            return line.split()[1]
+    return f"goldprobe/{root.name}"
+
+
 def go_values(spec: str, files: dict[str, str], asks: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
     """Each asked package-level value, printed by a program that imports the package (the whole source tree, in
     a GOPATH of its own in front of the Debian one) — so package variables are initialised and ``init`` runs."""
     root = Path(spec).resolve()
-    import_path = root.relative_to(GOCODE).as_posix() if GOCODE in root.parents else f"goldprobe/{root.name}"
+    import_path = _go_import_path(root, files)
     index = CodeIndex.build(files, use_cache=False)
     by_folder: dict[str, list[str]] = {}
     for folder, name in sorted(asks):
@@ -294,7 +334,8 @@ def go_values(spec: str, files: dict[str, str], asks: set[tuple[str, str]]) -> d
         main.mkdir(parents=True)
         (main / "main.go").write_text(f"package main\n\nimport (\n{''.join(imports)})\n\nfunc main() {{\n"
                                       f"{''.join(calls)}}}\n", encoding="utf-8")
-        env = dict(os.environ, GO111MODULE="off", GOPATH=f"{tmp}:{GOCODE.parent}", GOFLAGS="")
+        env = dict(os.environ, GO111MODULE="off", GOPATH=":".join([tmp, *GO_DEPENDENCIES, str(GOCODE.parent)]),
+                   GOFLAGS="")
         done = subprocess.run(["go", "run", "."], capture_output=True, text=True, timeout=600, env=env, cwd=main)
     if done.returncode != 0:
         error = f"<go run failed: {done.stderr.strip().splitlines()[-1:]}>"
@@ -458,10 +499,18 @@ def main() -> None:
     parser.add_argument("--kind-seeds", type=int, default=5, help="seeds per named kind")
     parser.add_argument("--lengths", default="8k,32k")
     parser.add_argument("--typescript", default="", help="the typescript package folder (for TS/JS sources)")
+    parser.add_argument("--gopath", action="append", default=[],
+                        help="a GOPATH folder holding Go dependencies (src/<import path>/...) that settings need")
+    parser.add_argument("--go-edges", action="store_true",
+                        help="only check every call edge the index resolves in each Go source against go/types")
     parser.add_argument("--all-settings", action="store_true",
                         help="also check every setting the whole source tree can ask about, not only the sampled")
     args = parser.parse_args()
+    GO_DEPENDENCIES.extend(str(Path(p).resolve()) for p in args.gopath)
     lengths = [int(x[:-1]) * 1024 if x.endswith("k") else int(x) for x in args.lengths.split(",")]
+    if args.go_edges:
+        print(json.dumps({spec: go_edges(spec) for spec in args.sources}, indent=1))
+        return
     report: dict[str, Any] = {"sources": {}, "by_language": {}}
     for spec in args.sources:
         tree = load_source(spec)

@@ -212,9 +212,13 @@ def test_a_typescript_source_gets_exact_questions(tmp_path: Path) -> None:
                 assert heuristic.score.success == 1.0, (question, variant)
     finally:
         env.close()
-    with pytest.raises(ConfigError, match="Python"):
-        gym.make("LoCo-Repo-v0", sandbox="fake", source=str(tmp_path)).reset(
-            seed=0, options={"length": 5000, "task": "multisession"})
+    env = gym.make("LoCo-Repo-v0", sandbox="fake", source=str(tmp_path))
+    try:  # its commits are written in TypeScript
+        oracle = locogym.run_episode(env, make_agent("oracle"), seed=0, options={"length": 5000,
+                                                                                 "task": "multisession"})
+    finally:
+        env.close()
+    assert oracle.score.success == 1.0 and any(p.changed_since_last for p in oracle.task.probes)
 
 
 def test_a_source_too_small_for_any_length_is_not_told_to_ask_for_length_0() -> None:

@@ -21,13 +21,14 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
-from locogym.scenarios.repo import parsing, setting_facts
+from locogym.scenarios.repo import go_types, parsing, setting_facts
 from locogym.scenarios.repo.parsing import FileFacts, extract
 from locogym.scenarios.repo.tree import language_of
 
 # entries are only valid for the extractor that wrote them: its source is part of every key
 FORMAT_VERSION = "5-" + hashlib.sha256(Path(parsing.__file__).read_bytes() +
-                                      Path(setting_facts.__file__).read_bytes()).hexdigest()[:12]
+                                      Path(setting_facts.__file__).read_bytes() +
+                                      Path(go_types.__file__).read_bytes()).hexdigest()[:12]
 _MEMORY_MAX = 200_000
 _memory: OrderedDict[bytes, FileFacts] = OrderedDict()
 

@@ -457,6 +457,8 @@ class CodeIndex:
                 target = self.resolve_call(facts, call.scope, call.expr)
                 caller = self._def_qual[(path, call.scope)] if call.scope >= 0 else module_name(path) if \
                     facts.language == "python" else f"{path}::<module>"
+                if target is None and static_calls.go_external(self, facts, call.scope, call.expr):
+                    continue  # standard-library code: no project function is called here
                 if target is None:
                     self.unresolved_calls += 1
                     self.unresolved_by_caller.setdefault(caller, []).append(call.expr)

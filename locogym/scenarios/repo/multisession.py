@@ -25,16 +25,16 @@ session's probes, rebuilt on it after that session's commits, ask the same with 
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
+from locogym.core import tokens
 from locogym.core.errors import ConfigError, TaskRefused
 from locogym.core.ladder import core_hash
 from locogym.core.types import Evidence, Probe, ScenarioConfig, SessionSpec, Task, ToolCall, stable_hash
-from locogym.scenarios.repo import context, loading, questions, workset
+from locogym.scenarios.repo import context, loading, questions, session_edits, session_edits_static, workset
 from locogym.scenarios.repo.common import (
     FIRST_RUNG,
     HOPS,
@@ -49,190 +49,34 @@ from locogym.scenarios.repo.common import (
     submit_value,
     task_id,
 )
-from locogym.scenarios.repo.index import CodeIndex, module_name
+from locogym.scenarios.repo.excerpts import excerpt
+from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.qa import needed_files
+from locogym.scenarios.repo.session_edits import EditNotPossible
 from locogym.scenarios.repo.sources import SourceTree
-from locogym.scenarios.repo.synthetic import NOUNS, VERBS
 
 PROBE_KINDS = ("setting", "definition", "callers", "call_chain")
 PROBE_SHARE = 0.75  # on a real source, the probes' files fit in this share of the first rung
-_FROM_LINE = re.compile(r"^from\s+(\S+)\s+import\s+([^()#]+?)\s*(#.*)?$")
+COMMIT_LANGUAGES = ("python", "go", "typescript", "javascript")
 
 
-class EditNotPossible(Exception):
-    """The chosen commit cannot be made on this workspace (another is tried)."""
-
-
-def _lines(text: str) -> list[str]:
-    return text.split("\n")
-
-
-def _fresh_name(index: CodeIndex, files: dict[str, str], rng: random.Random) -> str:
-    for _ in range(200):
-        name = f"{rng.choice(sorted(VERBS))}_{rng.choice(sorted(NOUNS))}_{rng.choice(sorted(NOUNS))}"
-        if name not in index.by_name and not any(name in t for t in files.values()):
-            return name
-    raise EditNotPossible("no fresh name")
-
-
-def edit_setting(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...],
-                 rng: random.Random) -> tuple[dict[str, str], str]:
-    _, module, name = key
-    if module not in index.modules or index.facts[index.modules[module]].language != "python":
-        raise EditNotPossible("settings are edited in Python settings modules only")
-    found, value, _, _ = index.setting_value(module, name)
-    if not found:
-        raise EditNotPossible("setting not found")
-    if isinstance(value, bool):
-        new: Any = not value
-    elif isinstance(value, int):
-        new = rng.choice([v for v in (2, 4, 6, 12, 25, 40, 75, 150, 300, 600) if v != value])
-    elif isinstance(value, float):
-        new = round(value * 2 + 0.5, 3)
-    else:
-        new = f"{value}-b" if not value.endswith("-b") else value[:-2]
-    path = index.modules[module]
-    text = files[path].rstrip("\n") + f"\n{name} = {new!r}\n"
-    return {path: text}, f"settings: adjust {module.rsplit('.', 1)[-1]} overrides"
-
-
-def _single_line_imports(index: CodeIndex, path: str, lines: list[str]) -> list[str]:
-    out = []
-    for imp in index.facts[path].imports:
-        text = lines[imp.line - 1]
-        if _FROM_LINE.match(text) or re.match(r"^import\s+[\w., ]+(\s+as\s+\w+)?\s*(#.*)?$", text):
-            out.append(text)
-    return list(dict.fromkeys(out))
-
-
-def _repoint(index: CodeIndex, files: dict[str, str], module: str, name: str, folder: str,
-             new_leaf: str) -> dict[str, str]:
-    """Re-point the last one-line relative re-export of ``name`` at the new module (``{}`` when there is none)."""
-    chain = index.resolve_chain(module, name)
-    if len(chain) < 2:
-        return {}
-    hop_module, hop_name = chain[-2]
-    hop_path = index.modules.get(hop_module, "")
-    if not hop_path.endswith("__init__.py") or hop_path.rsplit("/", 1)[0] != folder:
-        return {}
-    imp = next((i for i in index.facts[hop_path].imports if any(a == hop_name for _, a in i.names)), None)
-    hop_lines = _lines(files[hop_path])
-    match = _FROM_LINE.match(hop_lines[imp.line - 1]) if imp is not None and imp.level == 1 else None
-    if imp is None or match is None:
-        return {}
-    entries = [e.strip() for e in match.group(2).split(",")]
-    moved = [e for e in entries if re.split(r"\s+as\s+", e)[-1].strip() == hop_name]
-    if not moved:
-        return {}
-    kept = [e for e in entries if e not in moved]
-    replacement = [f"from {match.group(1)} import {', '.join(kept)}"] if kept else []
-    replacement.append(f"from .{new_leaf} import {moved[0]}")
-    hop_lines[imp.line - 1:imp.line] = replacement
-    return {hop_path: "\n".join(hop_lines)}
-
-
-def edit_definition(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...],
-                    rng: random.Random) -> tuple[dict[str, str], str]:
-    """Extract the re-exported definition into a new module beside it.
-
-    The old module imports it back at its end, so every importer (named or star) keeps working; when the last
-    re-export is a one-line relative import in the package's ``__init__`` it is re-pointed at the new module, as
-    a careful refactor would. The new module copies the old one's imports and imports the old module's own names
-    it uses (safe: the old module is always initialised first).
-    """
-    _, module, name = key
-    target = index.resolve_name(module, name)
-    if target not in index.definitions:
-        raise EditNotPossible("no definition")
-    d = index.definitions[target]
-    if d.parent is not None or not d.path.endswith(".py") or d.path.endswith("__init__.py") or "/" not in d.path:
-        raise EditNotPossible("only top-level definitions of package modules are moved")
-    folder, leaf = d.path.rsplit("/", 1)
-    stem = leaf[:-3]
-    new_leaf = f"{stem}_{re.sub(r'[^a-z0-9]', '', d.name.lower())[:20] or 'part'}"
-    new_path = f"{folder}/{new_leaf}.py"
-    if new_path in files:
-        raise EditNotPossible("target module exists")
-    src_lines = _lines(files[d.path])
-    body_text = "\n".join(src_lines[d.line - 1:d.end_line])
-    facts = index.facts[d.path]
-    own = {other.name for other in facts.defs if other.parent == -1} | {a.name for a in facts.assigns}
-    siblings = sorted(n for n in own - {d.name} if re.search(rf"\b{re.escape(n)}\b", body_text))
-    header = [h for h in _single_line_imports(index, d.path, src_lines) if "__future__" not in h]
-    if siblings:
-        header.append(f"from .{stem} import {', '.join(siblings)}")
-    new_text = (f'"""{d.name.replace("_", " ").capitalize()}, extracted from {stem}."""\n\n'
-                "from __future__ import annotations\n\n" + "".join(h + "\n" for h in header)
-                + "\n\n" + body_text + "\n")
-    remaining = src_lines[:d.line - 1] + src_lines[d.end_line:]
-    old_text = "\n".join(remaining).rstrip("\n") + f"\n\nfrom .{new_leaf} import {d.name}  # noqa: E402,F401 - moved\n"
-    patch = {d.path: old_text, new_path: new_text}
-    if not siblings:  # re-pointing would import the new module first, before the names it needs exist
-        patch.update(_repoint(index, files, module, name, folder, new_leaf))
-    return patch, f"refactor: move {d.name} into its own module"
-
-
-def edit_callers(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...],
-                 rng: random.Random) -> tuple[dict[str, str], str]:
-    """Add a feature module (imported by nothing, so no import cycle) whose new function calls the probed one."""
-    _, qual = key
-    d = index.definitions.get(qual)
-    if d is None or d.kind != "function" or d.parent is not None or not d.path.endswith(".py"):
-        raise EditNotPossible("only module-level functions get new callers")
-    name = _fresh_name(index, files, rng)
-    folder = d.path.rsplit("/", 1)[0] if "/" in d.path else ""
-    path = f"{folder}/{name.split('_', 1)[1]}.py" if folder else f"{name.split('_', 1)[1]}.py"
-    if path in files:
-        raise EditNotPossible("feature module exists")
-    code = (f'"""{name.replace("_", " ").capitalize()}: a small feature built on {d.name}."""\n\n'
-            f"from {module_name(d.path)} import {d.name}\n\n\n"
-            f"def {name}(*args, **kwargs):\n"
-            f'    """{name.replace("_", " ").capitalize()}."""\n'
-            f"    return {d.name}(*args, **kwargs)\n")
-    return {path: code}, f"feature: add {name}"
-
-
-def edit_call_chain(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...],
-                    rng: random.Random) -> tuple[dict[str, str], str]:
-    """Route one call of the chain through a new forwarding function: same behaviour, one more hop."""
-    _, start, hops = key
-    chain = questions.chain_from(index, start, hops)
-    if chain is None:
-        raise EditNotPossible("no chain")
-    j = rng.randrange(hops)
-    fn = index.definitions[chain[j]]
-    callee = index.definitions[chain[j + 1]]
-    facts = index.facts[fn.path]
-    calls = [c for c in facts.calls if index.scope_qualname(fn.path, c.scope) == chain[j]
-             and index.resolve_call(facts, c.scope, c.expr) == chain[j + 1]]
-    if len(calls) != 1 or calls[0].expr.split(".")[0] in {"self", "cls"}:
-        raise EditNotPossible("not exactly one module-level call site")
-    lines = _lines(files[fn.path])
-    line = lines[calls[0].line - 1]
-    expr = calls[0].expr
-    if line.count(f"{expr}(") != 1:
-        raise EditNotPossible("ambiguous call text")
-    wrapper = f"{callee.name}_traced"
-    if wrapper in index.by_name or any(f"def {wrapper}(" in t for t in files.values()):
-        raise EditNotPossible("wrapper exists")
-    lines[calls[0].line - 1] = line.replace(f"{expr}(", f"{wrapper}(")
-    text = "\n".join(lines).rstrip("\n") + (
-        f"\n\n\ndef {wrapper}(*args, **kwargs):\n"
-        f'    """Forward to {callee.name}; a seam for tracing the call."""\n'
-        f"    return {expr}(*args, **kwargs)\n")
-    return {fn.path: text}, f"refactor: trace the call from {fn.name} to {callee.name}"
+def edit(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...],
+         rng: random.Random) -> tuple[dict[str, str], str]:
+    """The commit that moves ``key``'s fact, written in the language of the code it is about."""
+    language = session_edits.key_language(index, key)
+    if language == "python":
+        return session_edits.PYTHON_EDITS[key[0]](index, files, key, rng)
+    if language in COMMIT_LANGUAGES:
+        return session_edits_static.EDITS[key[0]](index, files, key, rng)
+    raise EditNotPossible(f"no commits are written in {language}")
 
 
 def _editable(index: CodeIndex, files: dict[str, str], key: tuple[Any, ...]) -> bool:
     try:
-        EDITS[key[0]](index, files, key, random.Random(0))
+        edit(index, files, key, random.Random(0))
     except EditNotPossible:
         return False
     return True
-
-
-EDITS = {"setting": edit_setting, "definition": edit_definition, "callers": edit_callers,
-         "call_chain": edit_call_chain}
 
 
 def _probe_prompt(session: int, total: int, messages: list[str], asked: list[tuple[str, questions.Question]]) -> str:
@@ -267,25 +111,70 @@ class SessionsCore:
     asked: list[list[questions.Question]] = field(default_factory=list)  # per session, one per key
 
 
-def _pick_probes(full: CodeIndex, tree: SourceTree, rng: random.Random, hops: int) -> list[questions.Question]:
+def _kept_lines(index: CodeIndex, asked: list[questions.Question]) -> dict[str, list[tuple[int, int]]]:
+    """The line ranges an excerpt must keep for these probes: their spans, and each callers probe's target."""
+    keep: dict[str, list[tuple[int, int]]] = {}
+    for q in asked:
+        for path, start, end in q.spans:
+            keep.setdefault(path, []).append((start, end))
+        if q.kind == "callers":
+            d = index.definitions[q.key[1]]
+            keep.setdefault(d.path, []).append((d.line, d.end_line))
+    return keep
+
+
+def fit_core(tree: SourceTree, index: CodeIndex, asked: list[questions.Question], budget: float,
+             cut: bool = True) -> dict[str, str] | None:
+    """The probes' files within ``budget`` tokens: whole, or (with ``cut``) with the longest cut to excerpts
+    (:mod:`.excerpts`) that keep every probe's lines; ``None`` when they do not fit."""
+    files = {p: tree.files[p] for p in _needed(index, asked)}
+    sizes = workset.file_tokens(files)
+    total = sum(sizes.values())
+    keep = _kept_lines(index, asked)
+    for path in sorted(files, key=lambda p: (-sizes[p], p)) if cut else []:
+        if total <= budget:
+            break
+        if path in index.facts:
+            short = excerpt(files[path], index.facts[path], keep.get(path, []))
+            total += tokens.count(short) - sizes[path]
+            files[path] = short
+    return files if total <= budget else None
+
+
+def _options(full: CodeIndex, tree: SourceTree, kind: str, rng: random.Random, hops: int,
+             cut: bool) -> list[tuple[bool, int, questions.Question]]:
+    """The probes of ``kind`` to choose from: (a commit can move it, the tokens its files take, probe). The
+    variant is drawn; on real code whose docs describe nothing, the literal one is asked instead."""
+    synthetic = tree.origin == "synthetic"
+    drawn = rng.choice(questions.VARIANTS)
+    options = questions.pick(full, kind, drawn, tree.files, rng, hops, limit=8 if synthetic else 24)
+    if not options and not synthetic:  # real code without describing docs is asked literally
+        options = questions.pick(full, kind, "literal", tree.files, rng, hops, limit=24)
+    rated = []
+    for q in options:
+        files = {p: tree.files[p] for p in needed_files(full, q)} if synthetic else \
+            fit_core(tree, full, [q], PROBE_SHARE * FIRST_RUNG, cut)
+        if files is not None:
+            rated.append((_editable(full, tree.files, q.key), sum(workset.file_tokens(files).values()), q))
+    return rated
+
+
+def _pick_probes(full: CodeIndex, tree: SourceTree, rng: random.Random, hops: int,
+                 cut: bool) -> list[questions.Question]:
     """One probe per kind that can be asked, preferring a fact a commit can move, then one that needs little text.
 
-    On a real source the probes must fit the first rung's share together: the ones no commit can move go first,
-    the largest first, until they do (a task needs at least one probe a commit moves).
+    On a real source the probes must fit the first rung's share together (files cut to excerpts where needed):
+    the ones no commit can move go first, the largest first, until they do (a task needs at least one probe a
+    commit moves).
     """
-    sizes = workset.file_tokens(tree.files)
-    budget = PROBE_SHARE * FIRST_RUNG
-    picked: list[tuple[bool, int, questions.Question]] = []  # (a commit can move it, its files' size, probe)
+    picked: list[tuple[bool, int, questions.Question]] = []
     for kind in PROBE_KINDS:
-        options = questions.pick(full, kind, rng.choice(questions.VARIANTS), tree.files, rng, hops,
-                                 limit=8 if tree.origin == "synthetic" else 24)
-        rated = [(_editable(full, tree.files, q.key), sum(sizes[p] for p in needed_files(full, q)), q)
-                 for q in options]
-        fitting = [r for r in rated if r[1] <= budget] if tree.origin != "synthetic" else rated
-        if fitting:  # any fact still probes consistency, even one no commit moves
-            picked.append(min(fitting, key=lambda r: (not r[0], r[1])))
+        rated = _options(full, tree, kind, rng, hops, cut)
+        if rated:  # any fact still probes consistency, even one no commit moves
+            picked.append(min(rated, key=lambda r: (not r[0], r[1])))
     if tree.origin != "synthetic":
-        while len(picked) >= 2 and sum(sizes[p] for p in _needed(full, [r[2] for r in picked])) > budget:
+        while len(picked) >= 2 and fit_core(tree, full, [r[2] for r in picked], PROBE_SHARE * FIRST_RUNG,
+                                            cut) is None:
             picked.remove(min(picked, key=lambda r: (r[0], -r[1])))
     return [r[2] for r in picked]
 
@@ -294,70 +183,110 @@ def _needed(index: CodeIndex, asked: list[questions.Question]) -> list[str]:
     return sorted({p for q in asked for p in needed_files(index, q)})
 
 
-def _commit(core: SessionsCore, files: dict[str, str], index: CodeIndex, universe: dict[str, str],
-            key: tuple[Any, ...], rng: random.Random) -> tuple[dict[str, str], CodeIndex, dict[str, str], str] | None:
-    """The commit that changes ``key``'s fact, applied, when it keeps every probe askable (``None`` otherwise).
-    Fresh names and new paths are checked against ``universe`` (the whole source), not the core's files alone."""
+@dataclass
+class _Workspace:
+    """The core's files and index as they are after the commits so far; ``universe`` is the whole source, whose
+    names and paths a commit must not reuse."""
+
+    files: dict[str, str]
+    index: CodeIndex
+    universe: dict[str, str]
+
+
+def _commit(core: SessionsCore, ws: _Workspace, key: tuple[Any, ...],
+            rng: random.Random) -> tuple[dict[str, str], str] | None:
+    """The commit that changes ``key``'s fact, applied to ``ws``, when it moves that fact's answer and keeps every
+    probe askable (``None``, and ``ws`` untouched, otherwise)."""
     try:
-        patch, message = EDITS[key[0]](index, {**universe, **files}, key, rng)
+        patch, message = edit(ws.index, {**ws.universe, **ws.files}, key, rng)
     except EditNotPossible:
         return None
-    trial = {**files, **patch}
+    trial = {**ws.files, **patch}
     trial_index = CodeIndex.build(trial)
-    if all(questions.build(trial_index, k, core.variants[k], trial) is not None for k in core.keys):
-        return trial, trial_index, patch, message
-    return None
+    variant = core.variants.get(key, "literal")
+    before = questions.build(ws.index, key, variant, ws.files)
+    after = questions.build(trial_index, key, variant, trial)
+    if after is None or before is not None and submit_value(after) == submit_value(before):
+        return None  # a commit that moves nothing (or leaves the fact unaskable) is not the commit wanted
+    if any(questions.build(trial_index, k, core.variants[k], trial) is None for k in core.keys):
+        return None
+    ws.files, ws.index = trial, trial_index
+    return patch, message
 
 
-def plan_sessions(tree: SourceTree, rng: random.Random, sessions: int, hops: int) -> SessionsCore:
-    """Probes planted on the core, the commits between sessions, and every session's questions and answers.
+def _session_commits(core: SessionsCore, ws: _Workspace, order: list[tuple[Any, ...]], session: int,
+                     rng: random.Random) -> None:
+    """Land the commits before ``session``: one that moves a probed fact (the probes take turns), and half the
+    time an unrelated settings commit that moves no probed answer."""
+    patch_all: dict[str, str] = {}
+    messages: list[str] = []
+    for attempt in range(len(order)):
+        done = _commit(core, ws, order[(session - 1 + attempt) % len(order)], rng)
+        if done is not None:
+            patch_all.update(done[0])
+            messages.append(done[1])
+            break
+    if rng.random() < 0.5:
+        probed = {k[2] for k in core.keys if k[0] == "setting"}
+        settings = [k for k in questions.setting_keys(ws.index) if k[2] not in probed]
+        if settings:
+            done = _commit(core, ws, rng.choice(settings), rng)
+            if done is not None:
+                patch_all.update(done[0])
+                messages.append(done[1])
+    core.patches[str(session)] = patch_all
+    core.messages[str(session)] = messages
 
-    The core is the whole project on a synthetic source, and the probes' files on a real one (each probe must ask
-    the same with the same answer there as on the whole tree). Commits change the core's files, and add files.
-    """
-    full = loading.index_for(tree)
-    picked = _pick_probes(full, tree, rng, hops)
+
+def _core_of(tree: SourceTree, full: CodeIndex, picked: list[questions.Question], cut: bool) -> SessionsCore:
+    """The probes that ask the same on the core's files as on the whole tree, planted on those files."""
     if tree.origin == "synthetic":
         files, index = dict(tree.files), full
     else:
-        files = {p: tree.files[p] for p in _needed(full, picked)}
+        files = fit_core(tree, full, picked, PROBE_SHARE * FIRST_RUNG, cut) or {}
         index = CodeIndex.build(files)
     keys = [q.key for q in picked if same_answer(q, questions.build(index, q.key, q.variant, files))]
     if len(keys) < 2:
         raise TaskRefused(f"Cannot plant two probes whose evidence fits {PROBE_SHARE * FIRST_RUNG:,.0f} tokens in "
                           f"{tree.name!r}.", fix="Use another seed or source='synthetic'.")
-    core = SessionsCore(files=dict(files), needed=[], keys=keys, variants={q.key: q.variant for q in picked})
-    universe = tree.files if tree.origin != "synthetic" else {}
-    order = list(keys)
+    return SessionsCore(files=dict(files), needed=[], keys=keys, variants={q.key: q.variant for q in picked})
+
+
+def _planted(tree: SourceTree, full: CodeIndex, rng: random.Random, hops: int) -> SessionsCore:
+    """Probes whose files fit whole, else (on a real source) probes with files cut to excerpts. Whole files come
+    first, as for ``qa``: an excerpt stands for its whole file at every length, so a source left with excerpts
+    may be too small for a longer length."""
+    state = rng.getstate()
+    try:
+        return _core_of(tree, full, _pick_probes(full, tree, rng, hops, cut=False), cut=False)
+    except TaskRefused:
+        if tree.origin == "synthetic":
+            raise
+    rng.setstate(state)
+    return _core_of(tree, full, _pick_probes(full, tree, rng, hops, cut=True), cut=True)
+
+
+def plan_sessions(tree: SourceTree, rng: random.Random, sessions: int, hops: int) -> SessionsCore:
+    """Probes planted on the core, the commits between sessions, and every session's questions and answers.
+
+    The core is the whole project on a synthetic source, and the probes' files on a real one (whole, or cut to
+    excerpts that keep the probes' lines; each probe must ask the same with the same answer there as on the whole
+    tree). Commits change the core's files, and add files.
+    """
+    full = loading.index_for(tree)
+    core = _planted(tree, full, rng, hops)
+    ws = _Workspace(files=dict(core.files), index=full if tree.origin == "synthetic" else CodeIndex.build(core.files),
+                    universe=tree.files if tree.origin != "synthetic" else {})
+    order = list(core.keys)
     rng.shuffle(order)
     for session in range(sessions):
         if session > 0:
-            patch_all: dict[str, str] = {}
-            messages: list[str] = []
-            for attempt in range(len(order)):
-                done = _commit(core, files, index, universe, order[(session - 1 + attempt) % len(order)], rng)
-                if done is not None:
-                    files, index, patch, message = done
-                    patch_all.update(patch)
-                    messages.append(message)
-                    break
-            if rng.random() < 0.5:  # an unrelated settings commit that moves no probed answer
-                probed = {k[2] for k in keys if k[0] == "setting"}
-                settings = [k for k in questions.setting_keys(index) if k[2] not in probed
-                            and index.modules.get(k[1], "").endswith(".py")]
-                if settings:
-                    done = _commit(core, files, index, universe, rng.choice(settings), rng)
-                    if done is not None:
-                        files, index, patch, message = done
-                        patch_all.update(patch)
-                        messages.append(message)
-            core.patches[str(session)] = patch_all
-            core.messages[str(session)] = messages
-        asked = [questions.build(index, key, core.variants[key], files) for key in keys]
+            _session_commits(core, ws, order, session, rng)
+        asked = [questions.build(ws.index, key, core.variants[key], ws.files) for key in core.keys]
         assert all(q is not None for q in asked)  # every commit was checked to keep every probe askable
         core.asked.append([q for q in asked if q is not None])
         if session == 0:
-            core.needed = _needed(index, core.asked[0])
+            core.needed = _needed(ws.index, core.asked[0])
     return core
 
 
@@ -391,77 +320,109 @@ def _record(config: ScenarioConfig, tree: SourceTree, core: SessionsCore, probes
             "depth": core_config(config).evidence_depth()}
 
 
-def generate_multisession(config: ScenarioConfig) -> Task:
-    """A ``multisession`` task. Option ``sessions`` (3..6) fixes the number of sessions (random otherwise)."""
-    seed_rng = core_rng(config)
+@dataclass
+class _Sessions:
+    """What the sessions show and expect: the probes, the sessions' prompts and oracle plans, and which sessions
+    need each evidence span."""
+
+    probes: list[Probe] = field(default_factory=list)
+    specs: list[SessionSpec] = field(default_factory=list)
+    needed_in: dict[tuple[str, int, int], set[int]] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+
+
+def _session_spec(core: SessionsCore, session: int, out: _Sessions) -> SessionSpec:
+    """One session's prompt and oracle plan; its probes are added to ``out``. The oracle re-reads only what moved
+    (or moved place) since the last session; its notes hold the rest."""
+    previous = {p.key: p for p in out.probes if p.session == session - 1}
+    previous_spans = {f"{q.kind}{i}": q.spans for i, q in enumerate(core.asked[session - 1])} if session else {}
+    asked: list[tuple[str, questions.Question]] = []
+    plan: list[ToolCall] = [ToolCall(name="notes_read", arguments={})] if session else []
+    answers: dict[str, Any] = {}
+    for i, q in enumerate(core.asked[session]):
+        key_id = f"{q.kind}{i}"
+        pid = f"s{session}-{key_id}"
+        gold = submit_value(q)
+        changed = key_id in previous and previous[key_id].answer != gold
+        if session == 0 or changed or q.spans != previous_spans.get(key_id):
+            plan += q.reads
+        asked.append((pid, q))
+        answers[pid] = gold
+        for span in q.spans:
+            out.needed_in.setdefault(span, set()).add(session)
+        out.kinds[key_id] = q.answer_kind
+        out.probes.append(Probe(id=pid, session=session, question=q.text, key=key_id, answer=gold,
+                                changed_since_last=changed))
+    plan.append(ToolCall(name="notes_write", arguments={"content": orjson.dumps(
+        {k.split("-", 1)[1]: v for k, v in answers.items()}).decode(), "mode": "replace"}))
+    plan.append(ToolCall(name="submit", arguments={"answer": answers}))
+    prompt = _probe_prompt(session, len(core.asked), core.messages.get(str(session), []), asked)
+    return SessionSpec(index=session, prompt=prompt, oracle_plan=plan)
+
+
+def _sessions_of(core: SessionsCore) -> _Sessions:
+    out = _Sessions()
+    for session in range(len(core.asked)):
+        out.specs.append(_session_spec(core, session, out))
+    return out
+
+
+def _source(config: ScenarioConfig, project_seed: int) -> SourceTree:
+    """The configured source, checked: a language commits are written in, and big enough for the length."""
     params = config.params
-    sessions = int(params.get("sessions") or seed_rng.randint(3, 6))
-    if not 3 <= sessions <= 6:
-        raise ConfigError(f"sessions={sessions} is outside 3..6.", fix="Pass sessions= between 3 and 6.")
-    hops = HOPS[config.difficulty]
-    project_seed = seed_rng.getrandbits(63)
     tree = loading.synthetic_core(project_seed) if is_synthetic(params) else loading.real_source(params)
-    if tree.language != "python":
-        raise ConfigError(f"multisession tasks edit Python code; {tree.name!r} is {tree.language}.",
-                          fix="Use task='qa' for this source, or a Python source.")
+    if tree.language not in COMMIT_LANGUAGES:
+        raise ConfigError(f"multisession tasks edit {', '.join(COMMIT_LANGUAGES)} code; {tree.name!r} is "
+                          f"{tree.language}.", fix="Use task='qa' for this source, or a source in one of those.")
     if tree.origin != "synthetic":
         workset.check_source_size(workset.file_tokens(tree.files), config.length, tree.name)
-    core = plan_sessions(tree, core_rng(config, tree.commit), sessions, hops)
-    probes: list[Probe] = []
-    specs: list[SessionSpec] = []
-    needed_in: dict[tuple[str, int, int], set[int]] = {}  # span -> the sessions whose probes need it
-    previous: dict[str, Any] = {}
-    previous_spans: dict[str, list[tuple[str, int, int]]] = {}
-    probe_kinds: dict[str, str] = {}
-    for session, qs in enumerate(core.asked):
-        asked: list[tuple[str, questions.Question]] = []
-        plan: list[ToolCall] = [ToolCall(name="notes_read", arguments={})] if session else []
-        answers: dict[str, Any] = {}
-        for i, q in enumerate(qs):
-            key_id = f"{q.kind}{i}"
-            pid = f"s{session}-{key_id}"
-            asked.append((pid, q))
-            gold = submit_value(q)
-            changed = key_id in previous and previous[key_id] != gold
-            if session == 0 or changed or q.spans != previous_spans.get(key_id):
-                plan += q.reads  # the oracle re-reads only what moved; its notes hold the rest
-            previous_spans[key_id] = q.spans
-            answers[pid] = gold
-            for span in q.spans:
-                needed_in.setdefault(span, set()).add(session)
-            probe_kinds[key_id] = q.answer_kind
-            probes.append(Probe(id=pid, session=session, question=q.text, key=key_id, answer=gold,
-                                changed_since_last=changed))
-            previous[key_id] = gold
-        plan.append(ToolCall(name="notes_write", arguments={"content": orjson.dumps(
-            {k.split("-", 1)[1]: v for k, v in answers.items()}).decode(), "mode": "replace"}))
-        plan.append(ToolCall(name="submit", arguments={"answer": answers}))
-        specs.append(SessionSpec(index=session, prompt=_probe_prompt(session, sessions,
-                                                                     core.messages.get(str(session), []), asked),
-                                 oracle_plan=plan))
-    if not any(p.changed_since_last for p in probes):
-        raise TaskRefused(f"No commit could move a probed answer in {tree.name!r} (seed {config.seed}).",
-                          fix="Try another seed, or source='synthetic'.")
+    return tree
+
+
+def _context(config: ScenarioConfig, tree: SourceTree, core: SessionsCore, project_seed: int
+             ) -> tuple[SourceTree, int]:
+    """The first context at the config's length on which every session's probes are the core's."""
     if tree.origin == "synthetic":
         candidates = context.synthetic_contexts(tree, project_seed, config.length)
     else:
         candidates = context.real_contexts(config, tree, core.files, config.length)
-    work, attempt = context.accept(candidates, lambda w: _keeps_sessions(core, w), seed=config.seed,
-                                   length=config.length)
-    sizes = workset.file_tokens(work.files)
-    depth = core_config(config).evidence_depth()
-    order, realised, each = workset.place_evidence(sorted(work.files), sizes, core.needed, depth, order_rng(config))
-    gold = ProbesGold(probes={p.id: p.answer for p in probes}).model_dump(mode="json")
-    name = core_hash(core_config(config), _record(config, tree, core, probes))
-    meta = {"task": "multisession", "sessions": sessions, "probe_kinds": probe_kinds,
+    return context.accept(candidates, lambda w: _keeps_sessions(core, w), seed=config.seed, length=config.length)
+
+
+def _meta(core: SessionsCore, out: _Sessions, work: SourceTree, placed: tuple[list[str], float, dict[str, float]],
+          attempt: int, hops: int) -> dict[str, Any]:
+    order, realised, each = placed
+    return {"task": "multisession", "sessions": len(core.asked), "probe_kinds": out.kinds,
             "session_patches": core.patches, "session_commits": core.messages, "source": work.name,
             "commit": work.commit, "language": work.language, "file_order": order, "evidence_depth": each,
             "realised_depth": realised, "evidence_files": core.needed, "fill": attempt, "stop_slack": 2,
-            "hops": hops,
-            "probe_keys": {f"{k[0]}{i}": {"key": list(k), "variant": core.variants[k]}
-                           for i, k in enumerate(core.keys)}}
-    return Task(task_id=task_id("multisession", config, name), family="repo", prompt=specs[0].prompt,
+            "hops": hops, "probe_keys": {f"{k[0]}{i}": {"key": list(k), "variant": core.variants[k]}
+                                         for i, k in enumerate(core.keys)}}
+
+
+def generate_multisession(config: ScenarioConfig) -> Task:
+    """A ``multisession`` task. Option ``sessions`` (3..6) fixes the number of sessions (random otherwise)."""
+    seed_rng = core_rng(config)
+    sessions = int(config.params.get("sessions") or seed_rng.randint(3, 6))
+    if not 3 <= sessions <= 6:
+        raise ConfigError(f"sessions={sessions} is outside 3..6.", fix="Pass sessions= between 3 and 6.")
+    hops = HOPS[config.difficulty]
+    project_seed = seed_rng.getrandbits(63)
+    tree = _source(config, project_seed)
+    core = plan_sessions(tree, core_rng(config, tree.commit), sessions, hops)
+    out = _sessions_of(core)
+    if not any(p.changed_since_last for p in out.probes):
+        raise TaskRefused(f"No commit could move a probed answer in {tree.name!r} (seed {config.seed}).",
+                          fix="Try another seed, or source='synthetic'.")
+    work, attempt = _context(config, tree, core, project_seed)
+    sizes = workset.file_tokens(work.files)
+    depth = core_config(config).evidence_depth()
+    placed = workset.place_evidence(sorted(work.files), sizes, core.needed, depth, order_rng(config))
+    gold = ProbesGold(probes={p.id: p.answer for p in out.probes}).model_dump(mode="json")
+    name = core_hash(core_config(config), _record(config, tree, core, out.probes))
+    return Task(task_id=task_id("multisession", config, name), family="repo", prompt=out.specs[0].prompt,
                 tool_names=list(TOOL_NAMES), workspace={p: work.files[p] for p in sorted(work.files)},
-                gold=gold, question="\n".join(f"[{p.id}] {p.question}" for p in probes), core_hash=name,
-                depth=depth, evidence=_session_evidence(needed_in), oracle_plan=specs[0].oracle_plan,
-                sessions=specs, probes=probes, length_tokens=sum(sizes.values()), meta=meta)
+                gold=gold, question="\n".join(f"[{p.id}] {p.question}" for p in out.probes), core_hash=name,
+                depth=depth, evidence=_session_evidence(out.needed_in), oracle_plan=out.specs[0].oracle_plan,
+                sessions=out.specs, probes=out.probes, length_tokens=sum(sizes.values()),
+                meta=_meta(core, out, work, placed, attempt, hops))

@@ -19,7 +19,7 @@ from typing import Any
 import tree_sitter as ts
 
 from locogym.core.errors import ConfigError
-from locogym.scenarios.repo import setting_facts
+from locogym.scenarios.repo import go_types, setting_facts
 from locogym.scenarios.repo.setting_facts import SettingFact
 
 
@@ -41,6 +41,7 @@ class DefFact:
     owner: str = ""  # Go: the receiver's type; Rust impl blocks: the implementing type (without generics);
     # JS/TS: the object literal a method is written in (see ``_object_owner``)
     receiver: str = ""  # Go: the receiver variable's name (``s`` in ``func (s *T) M()``)
+    var_types: dict[str, str] = field(default_factory=dict)  # Go: variables' types the syntax fixes (go_types)
     locals: list[str] = field(default_factory=list)  # parameters and local variables, which shadow outer names
     conditional: bool = False  # Python: defined inside an ``if``/``try``/loop body, so it may not be the one bound
     head: int = 0  # first line with its decorators (0: ``line``)
@@ -99,6 +100,7 @@ class FileFacts:
     setting_writes: list[str] = field(default_factory=list)  # Go, JS/TS: names written outside those places
     setting_escapes: list[str] = field(default_factory=list)  # JS/TS: names whose object is handed on
     build_constrained: bool = False  # Go: a ``//go:build`` line limits the builds the file is part of
+    var_types: dict[str, str] = field(default_factory=dict)  # Go: package-level variables' types (go_types)
 
 
 # language -> (grammar wheel module, function returning the grammar); TSX is a superset of TypeScript
@@ -567,7 +569,8 @@ def _generic_import(lang: str, node: ts.Node) -> list[ImportFact]:
     text = " ".join(_text(node).split())
     if lang == "go":
         path_node = node.child_by_field_name("path")
-        return [ImportFact(module=_text(path_node).strip('"'), line=node.start_point[0] + 1)]
+        alias = _text(node.child_by_field_name("name"))  # ``name "path"``: the package is bound to ``name``
+        return [ImportFact(module=_text(path_node).strip('"'), line=node.start_point[0] + 1, binds_module=alias)]
     text = text.removeprefix("import ").removeprefix("use ").removeprefix("pub use ").rstrip(";").strip()
     text = text.removeprefix("static ").replace("::", ".")
     return [ImportFact(module=text, line=node.start_point[0] + 1, star=text.endswith("*"))]
@@ -785,6 +788,15 @@ def _add_settings(facts: FileFacts, scan: setting_facts.SettingScan) -> None:
     facts.build_constrained = scan.constrained
 
 
+def _go_var_types(root: ts.Node, facts: FileFacts) -> None:
+    """The variable types the syntax fixes in every top-level Go function and method, and at package level."""
+    facts.var_types = go_types.declared_types(root, top_level=True)
+    for d in facts.defs:
+        node = root.descendant_for_byte_range(d.start, d.end) if d.parent == -1 else None
+        if node is not None and node.type in {"function_declaration", "method_declaration"}:
+            d.var_types = go_types.declared_types(node)
+
+
 def extract(path: str, text: str, lang: str) -> FileFacts:
     """Facts of one file. Syntax errors are tolerated (tree-sitter recovers); the facts say so in ``error``."""
     source = text.encode("utf-8", "surrogatepass")
@@ -797,6 +809,7 @@ def extract(path: str, text: str, lang: str) -> FileFacts:
     _locals(lang, root, defs)
     if lang == "go":
         facts.package = _go_package(root)
+        _go_var_types(root, facts)
         _add_settings(facts, setting_facts.go_scan(root))
     if lang == "rust":
         facts.macro_names = _macro_names(root)
