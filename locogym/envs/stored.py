@@ -14,16 +14,35 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 from locogym.core.errors import ConfigError
+from locogym.core.salt import SaltKey
 from locogym.core.types import ScenarioConfig, Task
 from locogym.scenarios.defects.growth import CORE_TOKENS
 from locogym.scenarios.defects.project import is_synthetic, load_project
 from locogym.scenarios.defects.store import STORE_ENV, StoreEntryInvalid, StoreKey, TaskStore
 
-if TYPE_CHECKING:
-    from locogym.envs.defects import DefectEnv
+
+class StoringEnv(Protocol):
+    """What the store needs of a patch or review env (:class:`locogym.envs.defects.DefectEnv` has it)."""
+
+    image: str | None
+    salt_key: SaltKey | None
+    task_store: TaskStore | None
+    last_task_origin: str | None
+
+    @property
+    def env_id(self) -> str: ...
+
+    @property
+    def family(self) -> str: ...
+
+    @classmethod
+    def generator_fingerprint(cls) -> str: ...
+
+    def grading_backend(self) -> str: ...
+
 
 TaskOrigin = Literal["store", "built", "rebuilt"]
 
@@ -48,7 +67,7 @@ def open_store(task_store: str | Path | bool | None) -> TaskStore | None:
                       fix="Pass a folder, True (the default folder, see docs/task-store.md) or False.")
 
 
-def store_key(env: DefectEnv, config: ScenarioConfig) -> StoreKey:
+def store_key(env: StoringEnv, config: ScenarioConfig) -> StoreKey:
     """The key of ``config``'s task in ``env``: a real project named by its content (its folder and ``ref``
     left out, as they are from the task itself), the generator's fingerprint, the backend, image and salt."""
     identity = config.identity()
@@ -64,7 +83,7 @@ def store_key(env: DefectEnv, config: ScenarioConfig) -> StoreKey:
                     salt=env.salt_key.fingerprint if env.salt_key is not None else None)
 
 
-def stored_task(env: DefectEnv, config: ScenarioConfig, build: Callable[[], Task]) -> Task:
+def stored_task(env: StoringEnv, config: ScenarioConfig, build: Callable[[], Task]) -> Task:
     """``config``'s task from ``env``'s store, or ``build()`` and store it. ``env.last_task_origin`` says which."""
     store = env.task_store
     assert store is not None
