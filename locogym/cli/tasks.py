@@ -171,11 +171,12 @@ def register(app: typer.Typer) -> None:
         root, reports = inspect_store(store)
         bad = [r for r in reports if r.problem is not None]
         for report in bad:
-            console.print(f"[red]{report.status}[/] {escape(str(report.path))}: {escape(str(report.problem))}")
+            console.print(f"[red]{report.status}[/] {escape(str(report.path))}: {escape(str(report.problem))}",
+                          soft_wrap=True)
             if remove:
                 report.path.unlink(missing_ok=True)
         console.print(f"{len(reports) - len(bad)} of {len(reports)} entr(ies) in {escape(str(root))} are usable"
-                      + (f"; removed {len(bad)}" if remove and bad else ""))
+                      + (f"; removed {len(bad)}" if remove and bad else ""), soft_wrap=True)
         if bad and not remove:
             raise typer.Exit(1)
 

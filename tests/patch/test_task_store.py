@@ -13,8 +13,10 @@ from typing import Any
 import gymnasium as gym
 import orjson
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+from locogym.cli import tasks as tasks_cli
 from locogym.cli.app import app
 from locogym.core.errors import SandboxTimeout
 from locogym.core.types import ScenarioConfig, Task, ToolCall
@@ -217,6 +219,8 @@ def test_a_build_timed_out_by_load_is_retried_and_a_time_out_is_never_stored(
 
 def test_verify_names_stale_and_invalid_entries_and_removes_them(make_env: Callable[..., DefectEnv], tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # the command's console is made once, at import, with the width of whatever terminal was there: fix it
+    monkeypatch.setattr(tasks_cli, "console", Console(width=200))
     env = make_env()
     env.reset(seed=0)
     env.reset(seed=1)
