@@ -30,7 +30,6 @@ from typing import Any
 
 import orjson
 
-from locogym.core import tokens
 from locogym.core.errors import ConfigError, TaskRefused
 from locogym.core.ladder import core_hash
 from locogym.core.types import Evidence, Probe, ScenarioConfig, SessionSpec, Task, ToolCall, stable_hash
@@ -49,9 +48,8 @@ from locogym.scenarios.repo.common import (
     submit_value,
     task_id,
 )
-from locogym.scenarios.repo.excerpts import excerpt
 from locogym.scenarios.repo.index import CodeIndex
-from locogym.scenarios.repo.qa import needed_files
+from locogym.scenarios.repo.qa import fit_files, needed_files
 from locogym.scenarios.repo.session_edits import EditNotPossible
 from locogym.scenarios.repo.sources import SourceTree
 
@@ -127,18 +125,7 @@ def fit_core(tree: SourceTree, index: CodeIndex, asked: list[questions.Question]
              cut: bool = True) -> dict[str, str] | None:
     """The probes' files within ``budget`` tokens: whole, or (with ``cut``) with the longest cut to excerpts
     (:mod:`.excerpts`) that keep every probe's lines; ``None`` when they do not fit."""
-    files = {p: tree.files[p] for p in _needed(index, asked)}
-    sizes = workset.file_tokens(files)
-    total = sum(sizes.values())
-    keep = _kept_lines(index, asked)
-    for path in sorted(files, key=lambda p: (-sizes[p], p)) if cut else []:
-        if total <= budget:
-            break
-        if path in index.facts:
-            short = excerpt(files[path], index.facts[path], keep.get(path, []))
-            total += tokens.count(short) - sizes[path]
-            files[path] = short
-    return files if total <= budget else None
+    return fit_files(index, {p: tree.files[p] for p in _needed(index, asked)}, _kept_lines(index, asked), budget, cut)
 
 
 def _options(full: CodeIndex, tree: SourceTree, kind: str, rng: random.Random, hops: int,

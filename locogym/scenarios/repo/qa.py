@@ -92,12 +92,17 @@ def fit_evidence(tree: SourceTree, index: CodeIndex, q: questions.Question, budg
                  cut: bool) -> dict[str, str] | None:
     """The needed files of ``q`` within ``budget`` tokens: whole, or (with ``cut``) the longest cut to excerpts
     first; ``None`` when they do not fit."""
-    needed = needed_files(index, q)
-    files = {p: tree.files[p] for p in needed}
+    return fit_files(index, {p: tree.files[p] for p in needed_files(index, q)}, _kept_lines(index, q), budget, cut)
+
+
+def fit_files(index: CodeIndex, files: dict[str, str], keep: dict[str, list[tuple[int, int]]], budget: float,
+              cut: bool) -> dict[str, str] | None:
+    """``files`` within ``budget`` tokens: whole, or (with ``cut``) the longest cut first to excerpts that keep
+    the lines ``keep`` names; ``None`` when they do not fit."""
+    files = dict(files)
     sizes = workset.file_tokens(files)
     total = sum(sizes.values())
-    keep = _kept_lines(index, q)
-    for path in sorted(needed, key=lambda p: (-sizes[p], p)) if cut else []:
+    for path in sorted(files, key=lambda p: (-sizes[p], p)) if cut else []:
         if total <= budget:
             break
         if path in index.facts:
