@@ -45,6 +45,7 @@ from locogym.scenarios.defects.diffblocks import (
     labelled_blocks,
     score_flagged,
 )
+from locogym.scenarios.defects.gold import ReviewGold
 from locogym.scenarios.defects.hide import imported_and_used_names
 
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\d+|==|!=|<=|>=|\*\*|//|[^\s\w]")
@@ -99,7 +100,7 @@ def alignment_features(text: str) -> dict[str, float]:
 
 
 def labelled(task: Task) -> list[Block]:
-    return labelled_blocks(task.prompt, task.gold)
+    return labelled_blocks(task.prompt, task.gold_as(ReviewGold))
 
 
 def f1_of(task: Task, flagged: list[Block]) -> float:

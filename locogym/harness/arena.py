@@ -33,11 +33,13 @@ from locogym.harness.junit import JUnitCase, write_junit
 from locogym.harness.report import write_reports
 from locogym.harness.schedule import AgentEntry, EnvBudget, TournamentConfig
 from locogym.harness.tournament import run_tournament
+from locogym.scenarios.defects.gold import PatchGold, ReviewGold
 from locogym.scenarios.defects.project import ProjectSettings, read_settings
 from locogym.scoring.aggregate import Rating, bradley_terry, matches_from_scores
 
 ArenaKind = Literal["patch", "review"]
 ENV_OF: dict[str, str] = {"patch": "LoCo-RepoPatch-v0", "review": "LoCo-RepoReview-v0"}
+GOLD_OF: dict[str, type[PatchGold] | type[ReviewGold]] = {ENV_OF["patch"]: PatchGold, ENV_OF["review"]: ReviewGold}
 JUNIT = "junit.xml"
 SUMMARY = "arena.md"
 DEFAULT_TASKS = 3
@@ -148,9 +150,10 @@ def validate_tasks(env_id: str, env_args: dict[str, Any], sandbox: str, seeds: l
             injection = base.last_injection  # type: ignore[attr-defined]
             executed += injection.runs_executed
             cached += injection.runs_cached
-            tasks.append(ArenaTask(seed=seed, task_id=task.task_id, commit=str(task.gold["commit"]),
-                                   defects=list(task.gold["defects"])))
-            console.print(f"task {seed}: {len(task.gold['defects'])} defect(s) validated "
+            gold = task.gold_as(GOLD_OF[env_id])
+            tasks.append(ArenaTask(seed=seed, task_id=task.task_id, commit=gold.commit,
+                                   defects=[d.model_dump() for d in gold.defects]))
+            console.print(f"task {seed}: {len(gold.defects)} defect(s) validated "
                           f"({injection.runs_executed} test runs, {injection.runs_cached} from cache)")
         backend = base.grading_backend()  # type: ignore[attr-defined]
     finally:

@@ -17,6 +17,7 @@ import pytest
 import locogym
 from locogym.core.types import Task, ToolCall
 from locogym.scenarios.defects.diffblocks import Block, function_at, labelled_blocks, old_files, score_flagged
+from locogym.scenarios.defects.gold import ReviewGold
 from locogym.testing import ScriptedAgent
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -40,7 +41,7 @@ def tasks(env) -> list[Task]:  # noqa: ANN001
 def _mean_f1(tasks: list[Task], choose) -> float:  # noqa: ANN001 - a block filter
     scores = []
     for task in tasks:
-        blocks = labelled_blocks(task.prompt, task.gold)
+        blocks = labelled_blocks(task.prompt, task.gold_as(ReviewGold))
         scores.append(score_flagged(task, [b for b in blocks if choose(b)])["f1"])
     return statistics.fmean(scores)
 
@@ -185,7 +186,7 @@ def differential_flags(task: Task, scratch: Path) -> list[Block]:
     new = {p: t for p, t in task.workspace.items() if p.endswith(".py")}
     old = {**new, **old_files(_diff_of(task), new)}
     by_function: dict[str, list[Block]] = {}
-    for block in labelled_blocks(task.prompt, task.gold):
+    for block in labelled_blocks(task.prompt, task.gold_as(ReviewGold)):
         qualname = function_at(new.get(block.path, ""), block.line)
         if qualname and block.path.endswith(".py"):
             by_function.setdefault(f"{block.path}::{qualname}", []).append(block)
@@ -206,7 +207,7 @@ def differential_flags(task: Task, scratch: Path) -> list[Block]:
 
 @pytest.mark.slow
 def test_flagging_every_hunk_scores_the_base_rate(tasks: list[Task]) -> None:
-    flag_all = [score_flagged(t, labelled_blocks(t.prompt, t.gold)) for t in tasks]
+    flag_all = [score_flagged(t, labelled_blocks(t.prompt, t.gold_as(ReviewGold))) for t in tasks]
     assert statistics.fmean(m["recall"] for m in flag_all) == 1.0
     assert statistics.fmean(m["f1"] for m in flag_all) < 0.25
     # it cries wolf at nearly every harmless edit (a benign edit in the same block as a defect is matched to the
@@ -233,7 +234,7 @@ def test_guessing_one_hunk_per_task_without_reading_scores_little(tasks: list[Ta
     rng = random.Random(0)
     scores = []
     for task in tasks:
-        blocks = labelled_blocks(task.prompt, task.gold)
+        blocks = labelled_blocks(task.prompt, task.gold_as(ReviewGold))
         shaped = [b for b in blocks if one_token_change(b)] or blocks
         scores.append(score_flagged(task, [rng.choice(shaped)])["f1"])
     assert statistics.fmean(scores) < 0.35
@@ -268,7 +269,8 @@ def test_tampering_with_the_workspace_does_not_change_the_grade(env) -> None:  #
               ToolCall(name="run", arguments={"cmd": "rm -rf tests"})]
     traj = locogym.run_episode(env, ScriptedAgent([*tamper, findings]), seed=SEEDS[1], options={"length": 6_000})
     assert traj.score.success == 1.0
-    flood = {"answer": [{"path": b.path, "line": b.line} for b in labelled_blocks(task.prompt, task.gold)] * 3}
+    blocks = labelled_blocks(task.prompt, task.gold_as(ReviewGold))
+    flood = {"answer": [{"path": b.path, "line": b.line} for b in blocks] * 3}
     traj = locogym.run_episode(env, ScriptedAgent([ToolCall(name="submit", arguments=flood)]), seed=SEEDS[1],
                                options={"length": 6_000})
     assert traj.score.metrics["recall"] == 1.0 and traj.score.success < 0.2
@@ -319,7 +321,7 @@ def test_what_is_withheld_gives_no_function_away(tasks: list[Task]) -> None:
     for task in tasks:
         unused, used = _test_names(task.workspace)
         assert not unused, unused
-        blocks = labelled_blocks(task.prompt, task.gold)
+        blocks = labelled_blocks(task.prompt, task.gold_as(ReviewGold))
         untested = [b for b in blocks if (function_at(task.workspace[b.path], b.line) or "").rsplit(".", 1)[-1]
                     not in used | {""}]
         margins.append(score_flagged(task, untested)["f1"] - score_flagged(task, blocks)["f1"])

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from locogym.core.types import Task
-from locogym.scenarios.defects.gold import grade_review
+from locogym.scenarios.defects.gold import ReviewGold, grade_review
 from locogym.scenarios.defects.mutations import is_test_path
-from locogym.scenarios.defects.review import DEFAULT_WINDOW, Location
+from locogym.scenarios.defects.review import Location
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
@@ -93,10 +93,9 @@ def blocks_of(diff: str) -> list[Block]:
     return out
 
 
-def labelled_blocks(diff: str, gold: dict[str, Any]) -> list[Block]:
+def labelled_blocks(diff: str, gold: ReviewGold) -> list[Block]:
     """The blocks of a review task's diff, each marked when a finding on it would match a defect."""
-    window = int(gold.get("window", DEFAULT_WINDOW))
-    defects = [Location.model_validate(d) for d in gold["defects"]]
+    window, defects = gold.window, gold.defects
     blocks = blocks_of(diff)
     for block in blocks:
         block.defect = any(d.path == block.path and d.line - window <= block.line <= d.end_line + window

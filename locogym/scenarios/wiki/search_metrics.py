@@ -20,13 +20,14 @@ from __future__ import annotations
 from typing import Any
 
 from locogym.core.types import Task, Trajectory
+from locogym.scenarios.wiki.gold import WikiGold
 
 RETRIEVAL_TOOLS = ("search", "refine")
 
 
 def gold_shown(task: Task, trajectory: Trajectory) -> set[str]:
     """Gold titles any observation showed the agent (whole, or as a search result or a candidate)."""
-    gold = set(task.gold["titles"])
+    gold = set(task.gold_as(WikiGold).titles)
     shown = set(task.meta.get("haystack", {}).get("gold_positions", {}))
     for step in trajectory.steps:
         if step.result.error is not None:
@@ -40,7 +41,7 @@ def gold_shown(task: Task, trajectory: Trajectory) -> set[str]:
 
 def search_metrics(task: Task, trajectory: Trajectory, correct: bool, answered: bool) -> dict[str, float]:
     """The metrics above for one episode (``answered``: a well-formed answer was submitted)."""
-    gold = set(task.gold["titles"])
+    gold = set(task.gold_as(WikiGold).titles)
     metrics: dict[str, float] = {
         "wiki.evidence_recall": len(gold_shown(task, trajectory)) / len(gold) if gold else 1.0,
         "wiki.searches": float(sum(1 for s in trajectory.steps if s.call is not None

@@ -8,6 +8,7 @@ shown, citations — stays inside it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from locogym.core.errors import ToolNotFound
 from locogym.core.types import Task
 from locogym.scenarios.wiki.answers import query_drift
 from locogym.scenarios.wiki.corpus import Article
+from locogym.scenarios.wiki.gold import WikiGold
 from locogym.scenarios.wiki.haystack import Haystack
 from locogym.scenarios.wiki.retrievers import Retriever
 from locogym.scenarios.wiki.sources import Source, source_for
@@ -45,7 +47,7 @@ class WikiWorld:
         world.visible = source.corpus.mask(task.meta.get("searchable"))
         if settings["mode"] != "agentic":  # the first haystack is in the prompt: the agent has read its gold
             shown = task.meta.get("haystack", {}).get("gold_positions", {})
-            world.pending_evidence = [f"article:{t}" for t in task.gold["titles"] if t in shown]
+            world.pending_evidence = [f"article:{t}" for t in task.gold_as(WikiGold).titles if t in shown]
         return world
 
     @property
@@ -54,13 +56,17 @@ class WikiWorld:
             self._retriever = retriever_for(self.params, self.source.corpus)
         return self._retriever
 
+    @functools.cached_property
+    def gold(self) -> WikiGold:
+        return self.task.gold_as(WikiGold)
+
     @property
     def question(self) -> str:
-        return str(self.task.gold["question"])
+        return self.gold.question
 
     @property
     def gold_titles(self) -> list[str]:
-        return list(self.task.gold["titles"])
+        return list(self.gold.titles)
 
     def evidence_of(self, title: str) -> list[str]:
         return [f"article:{title}"] if title in self.gold_titles else []
