@@ -139,17 +139,17 @@ def _hands_in(plan: list[ToolCall]) -> bool:
     return bool(plan) and plan[-1].name.startswith("submit") and not empty(plan[-1].arguments)
 
 
-def _judge_submit(ep: _Episode, step: StepEvent, i: int, start: int) -> tuple[str | None, int]:
+def _judge_submit(ep: _Episode, step: StepEvent, i: int, start: int) -> tuple[str, int] | None:
     """A session's first submit (step ``i``; the session began at ``start``): its stop and its overrun.
 
-    The stop is None for a session that needs no evidence (it is not judged for timeliness).
+    None for a session that needs no evidence: it is not judged for timeliness, and adds no overrun.
     """
     required = [e for e in ep.ids if _needed_in(ep.needs[e], step.session, ep.last_session)]
     handed_nothing = step.session in ep.expects_answer and empty(step.call.arguments if step.call else None)
     if handed_nothing or any(ep.seen.get(e, ep.never) > i for e in required):
         return "premature", 0
     if not required:
-        return None, 0
+        return None
     done = max(_seen_for(e, step.session, i, ep.seen, ep.seen_here) for e in required)
     # evidence the prompt shows is reported on the first step (maybe the submit) but was seen before it
     anchor = start - 1 if ep.in_prompt else max(done, start - 1)
@@ -171,9 +171,10 @@ def _judge_sessions(ep: _Episode, steps: list[StepEvent]) -> tuple[list[str], in
         starts.setdefault(step.session, i)
         if not is_submit(step) or step.session in decided:
             continue
-        verdict, gap = _judge_submit(ep, step, i, starts[step.session])
-        if verdict is None:
+        judged = _judge_submit(ep, step, i, starts[step.session])
+        if judged is None:
             continue
+        verdict, gap = judged
         decided.add(step.session)
         verdicts[step.session] = verdict
         overrun += gap
