@@ -10,6 +10,7 @@ import pytest
 import locogym
 from locogym.agents.base import Agent
 from locogym.core.types import ToolCall
+from locogym.scenarios.defects.diffblocks import UNMADE_KINDS
 from locogym.testing import ScriptedAgent as Scripted
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -38,11 +39,14 @@ def test_every_defect_hunk_is_evidence_shown_in_the_diff(env, seed: int, difficu
     assert [e.id for e in task.evidence] == [f"defect:{d['id']}" for d in defects]
     for ev, defect in zip(task.evidence, defects, strict=True):
         loc = ev.locator
-        assert ev.kind == "file_span" and loc["in_prompt"] is True and loc["tokens"] > 0
+        assert ev.kind == "file_span" and loc["tokens"] > 0
         assert (loc["path"], loc["start"], loc["end"]) == (defect["path"], defect["line"], defect["end_line"])
         new_lines = task.workspace[loc["path"]].splitlines()[loc["start"] - 1:loc["end"]]
-        for line in new_lines:  # the span is on the + side of the diff the prompt shows
-            assert f"\n+{line}\n" in task.prompt or f"\n {line}\n" in task.prompt, line
+        shown = [f"\n+{line}\n" in task.prompt or f"\n {line}\n" in task.prompt for line in new_lines]
+        # a span marked as shown is on the + side of the diff the prompt shows; a rule the change left out of a
+        # function is not, and only reading the file shows it
+        assert loc["in_prompt"] is (defect["kind"] not in UNMADE_KINDS), defect
+        assert all(shown) if loc["in_prompt"] else not any(f"\n+{line}\n" in task.prompt for line in new_lines)
 
 
 @pytest.mark.slow
@@ -61,15 +65,14 @@ def test_oracle_stops_timely_and_noop_prematurely(env) -> None:  # noqa: ANN001
 def test_a_reviewer_who_keeps_reading_after_the_diff_over_searches(env) -> None:  # noqa: ANN001
     env.reset(seed=0, options={"length": "4k"})
     task = env.unwrapped.task
-    ev = task.evidence[0].locator
-    read = ToolCall(name="read_file", arguments={"path": ev["path"], "offset": ev["start"], "limit": 3})
+    *needed, findings = task.oracle_plan  # reads of what the diff does not show (a rule left out), then submit
     others = sorted(p for p in task.workspace if p.endswith(".py"))[:6]
-    reads = [read] + [ToolCall(name="read_file", arguments={"path": p, "limit": 5}) for p in others]
-    findings = task.oracle_plan[-1]
-    slow = _play(env, Scripted([*reads, findings]), 0)
+    extra = [ToolCall(name="read_file", arguments={"path": p, "limit": 5}) for p in others]
+    slow = _play(env, Scripted([*needed, *extra, findings]), 0)
     assert slow.score.success == 1.0
-    assert slow.steps[0].evidence_seen[0] == task.evidence[0].id  # from the prompt, and again from the read
-    # the diff was read before the first step, so every read after it is overrun
-    assert slow.score.labels["stop"] == "over-search" and slow.score.metrics["stop.overrun"] == len(reads)
-    quick = _play(env, Scripted([read, findings]), 0)
-    assert quick.score.labels["stop"] == "from-context" and quick.score.metrics["efficiency.step_ratio"] == 0.5
+    assert slow.steps[0].evidence_seen[0] == task.evidence[0].id  # from the prompt (or the read of its span)
+    # the diff was read before the first step and the needed reads come first, so every other read is overrun
+    assert slow.score.labels["stop"] == "over-search" and slow.score.metrics["stop.overrun"] == len(extra)
+    quick = _play(env, Scripted([*needed, findings]), 0)
+    assert quick.score.labels["stop"] == ("timely" if needed else "from-context")
+    assert quick.score.metrics["efficiency.step_ratio"] == 1.0

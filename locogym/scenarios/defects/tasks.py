@@ -24,7 +24,7 @@ from locogym.core.types import Evidence, ScenarioConfig, Task, ToolCall
 from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.cache import RunCache
 from locogym.scenarios.defects.describe import describe
-from locogym.scenarios.defects.diffblocks import changed_functions, changed_tests
+from locogym.scenarios.defects.diffblocks import UNMADE_KINDS, changed_functions, changed_tests
 from locogym.scenarios.defects.differential import original_definition
 from locogym.scenarios.defects.edits import Edit, SourceText, shifted_line
 from locogym.scenarios.defects.gold import PatchDefect, PatchGold, ReviewGold
@@ -295,8 +295,10 @@ def build_review_task(core: Core, context: Context, config: ScenarioConfig, core
     (:func:`~locogym.scenarios.defects.placement.place_sections`).
 
     The evidence is each defect's lines in the new file (``file_span``). The prompt shows the whole diff, so the
-    spans are marked ``in_prompt``: the env reports them as seen on the episode's first step, whatever it is;
-    reading them again with the file tools reports them too.
+    spans of the defects it contains are marked ``in_prompt``: the env reports them as seen on the episode's first
+    step, whatever it is; reading them again with the file tools reports them too. A rule the change left out of
+    a function (``UNMADE_KINDS``) has no line in the diff: its span is seen only by reading the file, and the
+    oracle's plan reads it before it submits.
     """
     injection = core.injection
     asked = context.seeding.evidence_depth()
@@ -311,9 +313,13 @@ def build_review_task(core: Core, context: Context, config: ScenarioConfig, core
                       defects=core_change.defects, fail_to_pass=injection.fail_to_pass)
     gold_json = gold.model_dump(mode="json")
     findings = [{"path": d.path, "line": d.line, "description": d.summary} for d in gold.defects]
-    plan = [ToolCall(name="submit", arguments={"answer": findings})]
+    unshown = [d for d in gold.defects if d.kind in UNMADE_KINDS]  # an edit the change left out has no line in it
+    reads = [ToolCall(name="read_file", arguments={"path": d.path, "offset": d.line,
+                                                   "limit": d.end_line - d.line + 1}) for d in unshown]
+    plan = [*reads, ToolCall(name="submit", arguments={"answer": findings})]
     evidence = [Evidence(id=f"defect:{d.id}", kind="file_span",
-                         locator={"path": d.path, "start": d.line, "end": d.end_line, "in_prompt": True,
+                         locator={"path": d.path, "start": d.line, "end": d.end_line,
+                                  "in_prompt": d.kind not in UNMADE_KINDS,
                                   "tokens": _span_tokens(change.files_after[d.path], d.line, d.end_line)})
                 for d in gold.defects]
     record = {"question": question, "gold": gold_json, "depth": asked,

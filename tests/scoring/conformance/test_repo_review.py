@@ -8,11 +8,12 @@ from typing import Any
 from tests.scoring.conformance.driver import Episode, behaviour
 
 ENV = "LoCo-RepoReview-v0"
-SEED = 0
+SEED = 1  # every defect of this seed is on a line the diff shows
+LEFT_OUT_SEED = 0  # one defect of this seed is a rule the change left out of a function: no line of the diff shows it
 
 
-def review() -> Episode:
-    return Episode(ENV, seed=SEED, sandbox="local")
+def review(seed: int = SEED) -> Episode:
+    return Episode(ENV, seed=seed, sandbox="local")
 
 
 def _findings(ep: Episode) -> list[dict[str, Any]]:
@@ -31,6 +32,16 @@ def test_oracle_findings_at_once_are_answered_from_context() -> None:
         assert ep.score.success == 1.0
         assert ep.labels["stop"] == "from-context" and m["stop.sound"] == 1.0 and m["stop.timely"] == 0.0
         assert m["efficiency.score"] == 1.0 and m["cascade.errors"] == 0.0
+
+
+def test_a_rule_left_out_is_seen_only_by_reading_its_function() -> None:
+    with review(LEFT_OUT_SEED) as ep:
+        assert [e.locator["in_prompt"] for e in ep.task.evidence] == [True, False]
+        ep.call("submit", answer=_findings(ep))  # right, but the left-out function's lines were never read
+        assert ep.score.success == 1.0 and ep.labels["stop"] == "premature" and ep.labels["stop.cross"] == "lucky_guess"
+    with review(LEFT_OUT_SEED) as ep:
+        ep.replay(ep.plan())  # the oracle reads that function, then submits
+        assert ep.score.success == 1.0 and ep.labels["stop"] == "timely" and ep.metrics["efficiency.score"] == 1.0
 
 
 def test_flagging_every_hunk_is_unsupported() -> None:
