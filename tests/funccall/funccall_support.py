@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import gymnasium as gym
+import orjson
 
 import locogym  # noqa: F401 - registers the environments
 from locogym.core.tokens import parse_length
@@ -50,3 +51,8 @@ def seed_for(env: FuncCallEnv, template: str, infeasible: bool = False, length: 
 def plan(env: FuncCallEnv) -> list[ToolCall]:
     assert env.task is not None
     return [c.model_copy(deep=True) for c in env.task.oracle_plan]
+
+
+def last_body(env: FuncCallEnv) -> Any:
+    """The JSON body of the last step's observation (a tool's response, or the submit's verdict)."""
+    return orjson.loads(env.trajectory.steps[-1].result.output)

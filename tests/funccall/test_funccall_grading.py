@@ -9,11 +9,7 @@ import orjson
 
 from locogym.core.types import ToolCall
 from locogym.scenarios.funccall.normalize import norm_date, norm_time, normalize_args
-from tests.funccall.funccall_support import make, plan, play, seed_for
-
-
-def _body(env: Any) -> Any:
-    return orjson.loads(env.trajectory.steps[-1].result.output)
+from tests.funccall.funccall_support import last_body, make, plan, play, seed_for
 
 
 def test_an_alternative_valid_path_scores_like_the_oracle() -> None:
@@ -31,7 +27,7 @@ def test_an_alternative_valid_path_scores_like_the_oracle() -> None:
     env.step(ToolCall(name="Get_Flight_Details", arguments={"token": book.arguments["token"]}))
     env.step(next(c for c in oracle if c.name == "Get_Seat_Map"))
     env.step(ToolCall(name="Book_Flight", arguments={**book.arguments, "seat": other_seat}))
-    booking = _body(env)["data"]["booking_id"]
+    booking = last_body(env)["data"]["booking_id"]
     facts = oracle[-1].arguments["answer"]
     # the answer as JSON text inside prose, keys spelled differently, the fare as a string with its currency
     text = ("Done! " + orjson.dumps({"Booking ID": booking, "flight-number": facts["flight_number"].lower(),
@@ -71,17 +67,17 @@ def test_a_hand_made_cascade_is_detected_and_the_recovery_counted() -> None:
     book = next(c for c in oracle if c.name == "Book_Flight")
     wrong_day = (date.fromisoformat(search.arguments["departDate"]) + timedelta(days=1)).isoformat()
     env.step(ToolCall(name="Search_Flights", arguments={**search.arguments, "departDate": wrong_day, "pageNo": None}))
-    bad_token = _body(env)["data"]["flightOffers"][0]["token"]
+    bad_token = last_body(env)["data"]["flightOffers"][0]["token"]
     env.step(ToolCall(name="Get_Seat_Map", arguments={**seats_call.arguments, "token": bad_token}))
-    seat = next(s["seatNumber"] for row in _body(env)["data"]["seatMap"] for s in row["seats"] if s["available"])
+    seat = next(s["seatNumber"] for row in last_body(env)["data"]["seatMap"] for s in row["seats"] if s["available"])
     env.step(ToolCall(name="Book_Flight", arguments={**book.arguments, "token": bad_token, "seat": seat}))
-    bad_booking = _body(env)["data"]["booking_id"]
+    bad_booking = last_body(env)["data"]["booking_id"]
     # recovery: the right search, seats and booking; the wrong booking is cancelled
     for call in [c for c in oracle if c.name == "Search_Flights"] + [seats_call]:
         env.step(call)
     env.step(ToolCall(name="Cancel_Booking", arguments={"booking_id": bad_booking}))
     env.step(book)
-    good_booking = _body(env)["data"]["booking_id"]
+    good_booking = last_body(env)["data"]["booking_id"]
     answer = {**oracle[-1].arguments["answer"], "booking_id": good_booking}
     traj = play(env, [ToolCall(name="submit", arguments={"answer": answer})])
     score = traj.score
@@ -142,7 +138,7 @@ def test_an_infeasible_request_is_credited_only_after_looking_and_without_bookin
     searches = [c for c in oracle if c.name == "Search_Flights"]
     for call in searches:
         env.step(call)
-    token = _body(env)["data"]["flightOffers"][0]["token"]
+    token = last_body(env)["data"]["flightOffers"][0]["token"]
     traj = play(env, [ToolCall(name="Book_Flight", arguments={"token": token, "passenger_name": "Someone Else"}),
                       unavailable])
     assert traj.score.success == 0.0 and traj.score.metrics["fc.extra_bookings"] == 1.0
@@ -187,7 +183,8 @@ def test_exploring_is_not_an_error_but_asking_the_wrong_question_is() -> None:
     rooms = next(c for c in oracle if c.name == "Get_Room_List")
     env.step(ToolCall(name="Search_Hotels", arguments={**search.arguments, "sort_by": "bayesian_review_score",
                                                        "categories_filter": None}))
-    other = next(h["hotel_id"] for h in _body(env)["data"]["hotels"] if h["hotel_id"] != rooms.arguments["hotel_id"])
+    hotels = last_body(env)["data"]["hotels"]
+    other = next(h["hotel_id"] for h in hotels if h["hotel_id"] != rooms.arguments["hotel_id"])
     env.step(ToolCall(name="Get_Room_List", arguments={**rooms.arguments, "hotel_id": other}))
     later = (date.fromisoformat(search.arguments["departure_date"]) + timedelta(days=1)).isoformat()
     env.step(ToolCall(name="Search_Hotels", arguments={**search.arguments, "departure_date": later}))
@@ -223,7 +220,7 @@ def test_booking_then_cancelling_the_right_flight_leaves_the_requirement_unmet()
     oracle = plan(env)
     for call in oracle[:-1]:
         env.step(call)
-    booking = _body(env)["data"]["booking_id"]
+    booking = last_body(env)["data"]["booking_id"]
     traj = play(env, [ToolCall(name="Cancel_Booking", arguments={"booking_id": booking}), oracle[-1]])
     assert traj.score.metrics["fc.state_score"] == 0.0 and traj.score.success == 0.0
     assert traj.score.labels["fc.answer_fields"].startswith("booking_id:nothing to report")

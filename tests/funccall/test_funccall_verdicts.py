@@ -5,14 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from locogym.core.types import ToolCall
-from tests.funccall.funccall_support import make, plan, play, seed_for
-
-
-def _body(env: Any) -> Any:
-    return orjson.loads(env.trajectory.steps[-1].result.output)
+from tests.funccall.funccall_support import last_body, make, plan, play, seed_for
 
 
 def test_a_booked_answer_makes_no_unavailable_claim() -> None:
@@ -36,9 +30,9 @@ def test_a_booking_cancelled_again_does_not_contradict_a_proven_claim() -> None:
     oracle = plan(env)
     for call in [c for c in oracle if c.name == "Search_Flights"]:
         env.step(call)
-    token = _body(env)["data"]["flightOffers"][0]["token"]
+    token = last_body(env)["data"]["flightOffers"][0]["token"]
     env.step(ToolCall(name="Book_Flight", arguments={"token": token, "passenger_name": "Someone Else"}))
-    booking = _body(env)["data"]["booking_id"]
+    booking = last_body(env)["data"]["booking_id"]
     traj = play(env, [ToolCall(name="Cancel_Booking", arguments={"booking_id": booking}), oracle[-1]])
     score = traj.score
     # the claim stands (the agent holds nothing at the end), but the booking it made and undid still costs it all
@@ -92,7 +86,7 @@ def test_cancelling_ones_right_booking_is_wrong_and_a_named_cancellation_is_the_
     env.reset(seed=seed, options={"length": "4k", "task": "flight_seat"})
     for call in plan(env)[:-1]:
         env.step(call)
-    booking = _body(env)["data"]["booking_id"]
+    booking = last_body(env)["data"]["booking_id"]
     env.step(ToolCall(name="Cancel_Booking", arguments={"booking_id": booking}))
     undo = env.trajectory.steps[-1].annotations
     assert undo["wrong"] and undo["verdict"] == "wrong" and undo["error_label"] == "wrong_value"
