@@ -49,7 +49,7 @@ from locogym.scenarios.repo.common import (
     task_id,
 )
 from locogym.scenarios.repo.index import CodeIndex
-from locogym.scenarios.repo.qa import fit_files, needed_files
+from locogym.scenarios.repo.qa import fit_files, kept_lines, needed_files
 from locogym.scenarios.repo.session_edits import EditNotPossible
 from locogym.scenarios.repo.sources import SourceTree
 
@@ -109,23 +109,11 @@ class SessionsCore:
     asked: list[list[questions.Question]] = field(default_factory=list)  # per session, one per key
 
 
-def _kept_lines(index: CodeIndex, asked: list[questions.Question]) -> dict[str, list[tuple[int, int]]]:
-    """The line ranges an excerpt must keep for these probes: their spans, and each callers probe's target."""
-    keep: dict[str, list[tuple[int, int]]] = {}
-    for q in asked:
-        for path, start, end in q.spans:
-            keep.setdefault(path, []).append((start, end))
-        if q.kind == "callers":
-            d = index.definitions[q.key[1]]
-            keep.setdefault(d.path, []).append((d.line, d.end_line))
-    return keep
-
-
 def fit_core(tree: SourceTree, index: CodeIndex, asked: list[questions.Question], budget: float,
              cut: bool = True) -> dict[str, str] | None:
     """The probes' files within ``budget`` tokens: whole, or (with ``cut``) with the longest cut to excerpts
     (:mod:`.excerpts`) that keep every probe's lines; ``None`` when they do not fit."""
-    return fit_files(index, {p: tree.files[p] for p in _needed(index, asked)}, _kept_lines(index, asked), budget, cut)
+    return fit_files(index, {p: tree.files[p] for p in _needed(index, asked)}, kept_lines(index, asked), budget, cut)
 
 
 def _options(full: CodeIndex, tree: SourceTree, kind: str, rng: random.Random, hops: int,

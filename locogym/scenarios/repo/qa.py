@@ -78,13 +78,16 @@ def needed_files(index: CodeIndex, q: questions.Question) -> list[str]:
     return sorted(set(files))
 
 
-def _kept_lines(index: CodeIndex, q: questions.Question) -> dict[str, list[tuple[int, int]]]:
+def kept_lines(index: CodeIndex, asked: list[questions.Question]) -> dict[str, list[tuple[int, int]]]:
+    """The line ranges an excerpt must keep for these questions: their spans, and each callers question's
+    target."""
     keep: dict[str, list[tuple[int, int]]] = {}
-    for path, start, end in q.spans:
-        keep.setdefault(path, []).append((start, end))
-    if q.kind == "callers":
-        d = index.definitions[q.key[1]]
-        keep.setdefault(d.path, []).append((d.line, d.end_line))
+    for q in asked:
+        for path, start, end in q.spans:
+            keep.setdefault(path, []).append((start, end))
+        if q.kind == "callers":
+            d = index.definitions[q.key[1]]
+            keep.setdefault(d.path, []).append((d.line, d.end_line))
     return keep
 
 
@@ -92,7 +95,7 @@ def fit_evidence(tree: SourceTree, index: CodeIndex, q: questions.Question, budg
                  cut: bool) -> dict[str, str] | None:
     """The needed files of ``q`` within ``budget`` tokens: whole, or (with ``cut``) the longest cut to excerpts
     first; ``None`` when they do not fit."""
-    return fit_files(index, {p: tree.files[p] for p in needed_files(index, q)}, _kept_lines(index, q), budget, cut)
+    return fit_files(index, {p: tree.files[p] for p in needed_files(index, q)}, kept_lines(index, [q]), budget, cut)
 
 
 def fit_files(index: CodeIndex, files: dict[str, str], keep: dict[str, list[tuple[int, int]]], budget: float,
