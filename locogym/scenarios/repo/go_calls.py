@@ -64,12 +64,13 @@ def is_go_source(path: str) -> bool:
         "testdata" not in parts and "vendor" not in parts
 
 
-def _text(node: ts.Node | None) -> str:
+def node_text(node: ts.Node | None) -> str:
     return "" if node is None or node.text is None else node.text.decode("utf-8", "replace")
 
 
 @functools.lru_cache(maxsize=512)
-def _tree(text: str) -> ts.Tree:
+def parse(text: str) -> ts.Tree:
+    """The Go syntax tree of a file's text (cached)."""
     return ts.Parser(language("go")).parse(text.encode("utf-8"))
 
 
@@ -77,9 +78,9 @@ def _params(node: ts.Node | None) -> tuple[list[tuple[str, str]], bool]:
     out, variadic = [], False
     for decl in node.named_children if node is not None else []:
         variadic = variadic or decl.type == "variadic_parameter_declaration"
-        kind = _text(decl.child_by_field_name("type"))
+        kind = node_text(decl.child_by_field_name("type"))
         names = decl.children_by_field_name("name")
-        out += [(_text(n), kind) for n in names] if names else [("", kind)]
+        out += [(node_text(n), kind) for n in names] if names else [("", kind)]
     return out, variadic
 
 
@@ -87,7 +88,7 @@ def _results(node: ts.Node | None) -> tuple[str, ...]:
     if node is None:
         return ()
     if node.type != "parameter_list":
-        return (_text(node),)
+        return (node_text(node),)
     params, _ = _params(node)
     return tuple(kind for _, kind in params)
 
@@ -100,12 +101,12 @@ def _receiver(node: ts.Node) -> str:
 def functions(path: str, text: str) -> list[GoFunc]:
     """Every function and method declaration of a Go file, in order."""
     out = []
-    for node in _tree(text).root_node.named_children:
+    for node in parse(text).root_node.named_children:
         if node.type not in {"function_declaration", "method_declaration"}:
             continue
         params, variadic = _params(node.child_by_field_name("parameters"))
         body = node.child_by_field_name("body")
-        out.append(GoFunc(_text(node.child_by_field_name("name")), path, node.start_point[0] + 1,
+        out.append(GoFunc(node_text(node.child_by_field_name("name")), path, node.start_point[0] + 1,
                           node.end_point[0] + 1, _receiver(node) if node.type == "method_declaration" else "",
                           tuple(params), _results(node.child_by_field_name("result")),
                           body.start_byte + 1 if body is not None else -1,
@@ -115,7 +116,7 @@ def functions(path: str, text: str) -> list[GoFunc]:
 
 def literal_value(node: ts.Node) -> tuple[bool, Any]:
     """``(True, value)`` for a plain Go literal argument, else ``(False, None)``."""
-    text = _text(node)
+    text = node_text(node)
     try:
         if node.type == "int_literal":
             digits = text.replace("_", "")
@@ -123,7 +124,7 @@ def literal_value(node: ts.Node) -> tuple[bool, Any]:
             return True, int(digits, 8) if is_octal else int(digits, 0)
         if node.type == "float_literal":
             return True, float(text.replace("_", ""))
-        if node.type == "unary_expression" and _text(node.child_by_field_name("operator")) == "-":
+        if node.type == "unary_expression" and node_text(node.child_by_field_name("operator")) == "-":
             ok, value = literal_value(node.child_by_field_name("operand"))  # type: ignore[arg-type]
             return (True, -value) if ok and isinstance(value, (int, float)) else (False, None)
         if node.type == "interpreted_string_literal":
@@ -159,9 +160,9 @@ def _written_calls(index: CodeIndex, files: dict[str, str]) -> dict[str, list[tu
              for callee, path, line in index.calls[caller] if path.endswith(".go")}
     found: dict[str, list[tuple[Any, ...]]] = {}
     for path in sorted(p for p in files if is_go_source(p) and p in index.facts):
-        for call in _walk(_tree(files[path]).root_node, "call_expression"):
+        for call in walk(parse(files[path]).root_node, "call_expression"):
             function = call.child_by_field_name("function")
-            leaf = _text(function).rpartition(".")[2]
+            leaf = node_text(function).rpartition(".")[2]
             qual = sites.get((path, call.start_point[0] + 1, leaf))
             args = _literal_args(call) if qual else None
             if qual and args is not None and args not in found.setdefault(qual, []):
@@ -172,14 +173,14 @@ def _written_calls(index: CodeIndex, files: dict[str, str]) -> dict[str, list[tu
 def _file_strings(text: str) -> list[str]:
     """The short one-word string literals of a file (sorted): inputs its own functions are written for."""
     found = set()
-    for node in _walk(_tree(text).root_node, "interpreted_string_literal"):
+    for node in walk(parse(text).root_node, "interpreted_string_literal"):
         ok, value = literal_value(node)
         if ok and 0 < len(value) <= 30 and " " not in value:
                 found.add(value)
     return sorted(found)
 
 
-def _walk(node: ts.Node, kind: str) -> list[ts.Node]:
+def walk(node: ts.Node, kind: str) -> list[ts.Node]:
     """The nodes of type ``kind`` under ``node``."""
     out, stack = [], [node]
     while stack:
