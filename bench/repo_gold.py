@@ -280,6 +280,43 @@ def go_edges(spec: str) -> dict[str, Any]:
 GOCODE = Path("/usr/share/gocode/src")
 
 
+def go_dispatch_check(spec: str) -> dict[str, Any]:
+    """Every (struct, method) the Go dispatch rule decides in a tree — asked or not — against the declaration
+    ``go/types`` selects (``bench/repo_gold/godispatch.go``, run per package folder); the asked ones counted apart."""
+    from locogym.scenarios.repo import go_dispatch
+
+    tree = load_source(spec)
+    index = CodeIndex.build(tree.files)
+    decided: dict[str, dict[str, str]] = {}
+    for qual, d in sorted(index.definitions.items()):
+        if d.kind == "type" and go_dispatch.is_go_source(d.path) and "." not in qual.partition("::")[2]:
+            for method in sorted(go_dispatch.embedded_method_names(index, tree.files, d.path, d.name)):
+                found = go_dispatch.resolve(index, tree.files, qual, method)
+                if found is not None and found[0]:
+                    decided.setdefault(posixpath.dirname(d.path), {})[f"{d.name}.{method}"] = found[0]
+    asked = {(k[1].rpartition("::")[2], k[2]) for k in go_dispatch.dispatch_keys(index, tree.files)}
+    rows = {"decided": 0, "agreed": 0, "asked": 0, "asked_agreed": 0, "disputes": []}
+    with tempfile.TemporaryDirectory(prefix="gold-dispatch-") as tmp:
+        _write(tree.files, Path(tmp))
+        for folder, asks in sorted(decided.items()):
+            command = ["go", "run", str(HERE / "godispatch.go"), str(Path(tmp) / folder), *sorted(asks)]
+            done = subprocess.run(command, capture_output=True, text=True, timeout=600,
+                                  env={**os.environ, "GOFLAGS": "-mod=mod"})
+            typed = json.loads(done.stdout or "{}")
+            for ask, qual in sorted(asks.items()):
+                where = typed.get(ask)
+                d = index.definitions[qual]
+                agrees = where is not None and posixpath.join(folder, where[0]) == d.path and where[1] == d.line
+                is_asked = tuple(ask.split(".", 1)) in asked
+                rows["decided"] += 1
+                rows["agreed"] += agrees
+                rows["asked"] += is_asked
+                rows["asked_agreed"] += agrees and is_asked
+                if not agrees:
+                    rows["disputes"].append([folder, ask, qual, where])
+    return rows
+
+
 def _go_literal(gotype: str, shown: str) -> Any:
     """A ``%#v`` print in Python terms (unsigned integers print in hex, floats without a forced point)."""
     if gotype == "string":
@@ -503,6 +540,8 @@ def main() -> None:
                         help="a GOPATH folder holding Go dependencies (src/<import path>/...) that settings need")
     parser.add_argument("--go-edges", action="store_true",
                         help="only check every call edge the index resolves in each Go source against go/types")
+    parser.add_argument("--go-dispatch", action="store_true",
+                        help="only check every Go dispatch the index decides through embedded fields against go/types")
     parser.add_argument("--all-settings", action="store_true",
                         help="also check every setting the whole source tree can ask about, not only the sampled")
     args = parser.parse_args()
@@ -510,6 +549,9 @@ def main() -> None:
     lengths = [int(x[:-1]) * 1024 if x.endswith("k") else int(x) for x in args.lengths.split(",")]
     if args.go_edges:
         print(json.dumps({spec: go_edges(spec) for spec in args.sources}, indent=1))
+        return
+    if args.go_dispatch:
+        print(json.dumps({spec: go_dispatch_check(spec) for spec in args.sources}, indent=1))
         return
     report: dict[str, Any] = {"sources": {}, "by_language": {}}
     for spec in args.sources:

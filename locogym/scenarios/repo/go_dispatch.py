@@ -124,19 +124,19 @@ def dispatch_keys(index: CodeIndex, files: dict[str, str] | None) -> list[tuple[
         if d.kind != "type" or not is_go_source(d.path) or "." in qual.partition("::")[2] or not askable(index, qual):
             continue
         struct = _types(index, files, posixpath.dirname(d.path)).get(d.name)
-        methods = {m for e in struct.embedded for m in _embedded_methods(index, files, d.path, e)} if struct else set()
+        methods = embedded_method_names(index, files, d.path, d.name) if struct else set()
         keys += [("dispatch", qual, m) for m in sorted(methods) if _askable(index, files, qual, m)]
     return keys
 
 
-def _embedded_methods(index: CodeIndex, files: dict[str, str], path: str, name: str, depth: int = 0) -> set[str]:
-    """The names of the methods declared on an embedded struct and on those it embeds (to :data:`MAX_DEPTH`)."""
+def embedded_method_names(index: CodeIndex, files: dict[str, str], path: str, name: str, depth: int = 0) -> set[str]:
+    """The names of the methods declared on a type and on the types it embeds (to :data:`MAX_DEPTH` levels)."""
     struct = _types(index, files, posixpath.dirname(path)).get(name)
     if struct is None or depth >= MAX_DEPTH:
         return set()
     own = {d.name for q, d in index.definitions.items() if d.kind == "method"
            and posixpath.dirname(d.path) == posixpath.dirname(path) and q.rpartition("::")[2] == f"{name}.{d.name}"}
-    return own | {m for e in struct.embedded for m in _embedded_methods(index, files, path, e, depth + 1)}
+    return own | {m for e in struct.embedded for m in embedded_method_names(index, files, path, e, depth + 1)}
 
 
 def _askable(index: CodeIndex, files: dict[str, str], cls: str, method: str) -> bool:
