@@ -53,6 +53,10 @@ def test_value_gold_is_the_run_and_the_evidence_is_what_ran(shapes: tuple[CodeIn
         assert {(p, a) for p, a, _ in q.spans} == {("area.go", 4), ("scale.go", 10), ("scale.go", 14)}
         assert go_runs.toolchain() in q.text and f"Area({key[2][0]}, {key[2][1]})" in q.text
     assert not [k for k in keys if k[1] == "area.go::Explode"]  # it panics: never asked
+    weights = [k for k in keys if k[1] == "weight.go::Weight"]  # a []byte written from a string; a nil error
+    assert weights and all(k[2] == ("empty",) for k in weights)
+    q = questions.build(index, weights[0], "literal", files)
+    assert q is not None and q.gold == 10 and 'Weight([]byte("empty"))' in q.text and "error is nil" in q.text
 
 
 @pytest.mark.slow
@@ -84,7 +88,7 @@ def test_literal_calls_come_from_the_code_and_basic_signatures() -> None:
     calls = go_calls.literal_calls(index, files)
     assert (3, 4) in calls["area.go::Area"]
     assert "area.go::Describe" in calls and calls["area.go::Describe"] == [()]
-    assert go_runs.harness("shapes", [(0, "Area", (3, 4))]).splitlines()[10] == "\t\tlocogymStart(); " \
+    assert go_runs.harness("shapes", [(0, "Area(3, 4)", False)]).splitlines()[10] == "\t\tlocogymStart(); " \
         "locogymReport(Area(3, 4))"  # the line _failing_cases maps a compiler message back to
 
 

@@ -31,6 +31,7 @@ MAX_PER_FUNCTION = 3
 INTS = frozenset({"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
                   "uintptr", "byte", "rune"})
 BASIC = INTS | {"bool", "string", "float32", "float64"}
+PARAMETERS = BASIC | {"[]byte"}
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,17 @@ class GoFunc:
 
     @property
     def callable(self) -> bool:
-        """A top-level function with basic parameters and one basic result: a call of it can be written and its
-        value printed as a plain literal."""
+        """A top-level function whose parameters are basic (or ``[]byte``, written from a string) and whose result
+        is one basic value, or a basic value and an error: a call of it can be written and its value printed as a
+        plain literal."""
         return not self.receiver and not self.generic and not self.variadic and self.body_open > 0 and \
-            len(self.results) == 1 and self.results[0] in BASIC and \
-            all(name and kind in BASIC for name, kind in self.params)
+            self.results[:1] in {(r,) for r in BASIC} and self.results[1:] in {(), ("error",)} and \
+            all(name and kind in PARAMETERS for name, kind in self.params)
+
+    @property
+    def with_error(self) -> bool:
+        """It returns a value and an error (the value is asked about when the error is nil)."""
+        return self.results[1:] == ("error",)
 
 
 def is_go_source(path: str) -> bool:
@@ -196,7 +203,7 @@ def _seeded(kind: str, rng: random.Random, strings: list[str]) -> tuple[bool, An
         return True, rng.randint(0, 200) if kind.startswith(("u", "byte")) else rng.randint(-20, 200)
     if kind == "bool":
         return True, rng.random() < 0.5
-    if kind == "string" and strings:
+    if kind in {"string", "[]byte"} and strings:
         return True, rng.choice(strings)
     return False, None
 
@@ -223,6 +230,22 @@ def all_functions(index: CodeIndex, files: dict[str, str]) -> dict[str, GoFunc]:
             if qual in index.definitions and qual not in index.ambiguous:
                 out[qual] = func
     return out
+
+
+def go_literal(value: Any) -> str:
+    """A plain value as Go source."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)
+
+
+def call_source(func: GoFunc, args: tuple[Any, ...]) -> str:
+    """The call as Go source: ``F(3, "utf-8")``, a ``[]byte`` parameter's string converted (``[]byte("ab")``)."""
+    shown = [f"[]byte({go_literal(a)})" if kind == "[]byte" else go_literal(a)
+             for (_, kind), a in zip(func.params, args, strict=True)]
+    return f"{func.name}({', '.join(shown)})"
 
 
 def callable_functions(index: CodeIndex, files: dict[str, str]) -> dict[str, GoFunc]:

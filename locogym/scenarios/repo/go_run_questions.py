@@ -39,10 +39,16 @@ def is_go_key(key: tuple[Any, ...]) -> bool:
     return len(key) > 1 and isinstance(key[1], str) and ".go::" in key[1]
 
 
-def call_text(qual: str, args: tuple[Any, ...]) -> str:
-    """The call as Go source, with the function's package folder: ``F(3, "utf-8")``."""
-    shown = ", ".join(go_runs.go_literal(a) for a in args)
-    return f"{qual.rpartition('::')[2]}({shown})"
+def _shape(index: CodeIndex, files: dict[str, str], qual: str) -> go_calls.GoFunc | None:
+    path = qual.partition("::")[0]
+    return go_calls.all_functions(index, {path: files[path]}).get(qual) if path in files else None
+
+
+def _call(func: go_calls.GoFunc, args: tuple[Any, ...]) -> str:
+    """How the question states the call, and what a result with an error means."""
+    shown = f"`{go_calls.call_source(func, args)}`"
+    return f"{shown} (it returns a value and an error; the error is nil here, and the value is asked)" \
+        if func.with_error else shown
 
 
 def _module_text(index: CodeIndex, path: str, text: str) -> str:
@@ -131,21 +137,20 @@ def _toolchain_note() -> str:
 
 def build_value(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
     _, qual, args = key
-    d = index.definitions.get(qual)
-    if d is None or not askable(index, qual):
+    d, func = index.definitions.get(qual), _shape(index, files, qual)
+    if d is None or func is None or not func.callable or not askable(index, qual):
         return None
     found = _outcome(index, qual, tuple(args), files)
     if found is None:
         return None
     how = _FOLLOW if len(found[2]) > 1 else _ALONE
     if variant == "literal":
-        text = f"In `{d.path}`, what does the Go call `{call_text(qual, tuple(args))}` return? {how}"
+        text = f"In `{d.path}`, what does the Go call {_call(func, tuple(args))} return? {how}"
     else:
         desc = describe(index, d)
         if desc is None:
             return None
-        shown = ", ".join(go_runs.go_literal(a) for a in args) or "no arguments"
-        text = f"Call {desc} (Go) with {shown}. What does it return? {how}"
+        text = f"Call {desc} (Go) as {_call(func, tuple(args))}. What does it return? {how}"
     spans = _spans(index, found)
     return Question("return_value", variant, key, f"{text} {_VALUE_RULE} {_toolchain_note()}", found[0], spans,
                     reads_for(spans, pad=0))
@@ -158,20 +163,20 @@ def build_argument(index: CodeIndex, key: tuple[Any, ...], variant: str, files: 
             target in index.callees(start):
         return None
     found = _outcome(index, start, tuple(args), files)
-    func = go_calls.all_functions(index, {t.path: files[t.path]}).get(target) if t.path in files else None
-    if found is None or target not in found[1] or func is None or not func.params:
+    func, called = _shape(index, files, target), _shape(index, files, start)
+    if found is None or target not in found[1] or func is None or not func.params or called is None:
         return None
     rule = (f"It gets there only through other functions or methods of this project. What is the value of its "
             f"first parameter, `{func.params[0][0]}`, the first time it is called?")
     if variant == "literal":
-        text = (f"When the Go call `{call_text(start, tuple(args))}` (of `{d.path}`) runs, it calls "
+        text = (f"When the Go call `{go_calls.call_source(called, tuple(args))}` (of `{d.path}`) runs, it calls "
                 f"`{target}` on the way. {rule}")
     else:
         start_desc, target_desc = describe(index, d), describe(index, t)
         if start_desc is None or target_desc is None:
             return None
-        shown = ", ".join(go_runs.go_literal(a) for a in args) or "no arguments"
-        text = f"When {start_desc} (Go) is called with {shown}, it calls {target_desc} on the way. {rule}"
+        text = (f"When {start_desc} (Go) is called as `{go_calls.call_source(called, tuple(args))}`, it calls "
+                f"{target_desc} on the way. {rule}")
     spans = _spans(index, found)
     return Question("argument", variant, key, f"{text} {_VALUE_RULE} {_toolchain_note()}", found[1][target],
                     spans, reads_for(spans, pad=0))

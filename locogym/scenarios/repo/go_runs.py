@@ -33,7 +33,7 @@ from typing import Any
 from locogym.core.types import stable_hash
 from locogym.sandboxes.bwrap import SYSTEM_DIRS, probe_bwrap
 from locogym.scenarios.repo.cache import cache_dir
-from locogym.scenarios.repo.go_calls import BASIC, GoFunc, is_go_source
+from locogym.scenarios.repo.go_calls import BASIC, GoFunc, call_source, is_go_source
 from locogym.scenarios.repo.literal_runs import plain
 
 BUILD_TIMEOUT_S = 300
@@ -93,6 +93,12 @@ func locogymStart() {{
 
 func locogymReport(v interface{{}}) {{
 \tfmt.Fprintf(os.Stdout, "\\x00V %s\\n", locogymShow(v))
+}}
+
+func locogymReportValue(v interface{{}}, err error) {{
+\tif err == nil {{
+\t\tlocogymReport(v)
+\t}}
 }}
 '''
 
@@ -197,22 +203,14 @@ def note_targets(funcs: dict[str, GoFunc]) -> dict[str, list[tuple[str, GoFunc]]
     return out
 
 
-def go_literal(value: Any) -> str:
-    """A plain value as Go source."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return repr(value)
-
-
-def harness(package: str, cases: list[tuple[int, str, tuple[Any, ...]]]) -> str:
-    """The generated test file of one package: case ``i`` makes call ``i`` and reports its value."""
+def harness(package: str, cases: list[tuple[int, str, bool]]) -> str:
+    """The generated test file of one package: case ``i`` makes call ``i`` (its Go source; with an error result
+    or not) and reports its value (when the error is nil)."""
     lines = [f"package {package}", "", 'import (\n\t"os"\n\t"testing"\n)', "",
              "func TestLocogymCalls(t *testing.T) {", '\tswitch os.Getenv("LOCOGYM_CALL") {']
-    for number, name, args in cases:
-        lines += [f'\tcase "{number}":',
-                  f"\t\tlocogymStart(); locogymReport({name}({', '.join(go_literal(a) for a in args)}))"]
+    for number, source, with_error in cases:
+        report = "locogymReportValue" if with_error else "locogymReport"
+        lines += [f'\tcase "{number}":', f"\t\tlocogymStart(); {report}({source})"]
     return "\n".join([*lines, "\t}", "}", ""])
 
 
@@ -288,7 +286,7 @@ def _outcome(shown: tuple[str, str, str], before: dict[tuple[str, int, str], int
 
 
 def _write_module(root: Path, files: dict[str, str], module: str | None, notes: dict[str, list[tuple[str, GoFunc]]],
-                  packages: dict[str, str], cases: dict[str, list[tuple[int, str, tuple[Any, ...]]]]) -> None:
+                  packages: dict[str, str], cases: dict[str, list[tuple[int, str, bool]]]) -> None:
     for path, text in files.items():
         if path.endswith("_test.go"):
             continue
@@ -305,7 +303,7 @@ def _write_module(root: Path, files: dict[str, str], module: str | None, notes: 
 
 def _build(root: Path, folder: str, module: str) -> tuple[bool, str]:
     """``go test -c`` of one package inside the sandbox: (built, the compiler's messages)."""
-    command = ["go", "test", "-c", "-o", f"{_SRC}/.bin/{stable_hash(folder)[:16]}", "-covermode=count",
+    command = ["go", "test", "-c", "-tags=purego", "-o", f"{_SRC}/.bin/{stable_hash(folder)[:16]}", "-covermode=count",
                f"-coverpkg={module}/...", "."]
     try:
         done = subprocess.run(_sandbox(root, command, _build_env(), folder, build=True), capture_output=True,
@@ -315,7 +313,7 @@ def _build(root: Path, folder: str, module: str) -> tuple[bool, str]:
     return done.returncode == 0, done.stderr
 
 
-def _failing_cases(messages: str, cases: list[tuple[int, str, tuple[Any, ...]]]) -> set[int]:
+def _failing_cases(messages: str, cases: list[tuple[int, str, bool]]) -> set[int]:
     """The calls whose lines of the generated test file the compiler rejected (a literal the type refuses)."""
     bad = {int(m) for m in re.findall(rf"{HARNESS}:(\d+):", messages)}
     # the header takes 9 lines (package, imports, the test's first two lines); each case two (the case, the call)
@@ -341,7 +339,7 @@ def _run_case(root: Path, folder: str, number: int | str) -> tuple[str, str, str
 
 
 def _one_run(files: dict[str, str], funcs: dict[str, GoFunc], packages: dict[str, str],
-             cases: dict[str, list[tuple[int, str, tuple[Any, ...]]]], reverse: bool) -> dict[int, Outcome]:
+             cases: dict[str, list[tuple[int, str, bool]]], reverse: bool) -> dict[int, Outcome]:
     """Every case built and run in a scratch folder of its own (in reverse order with ``reverse``)."""
     module = module_path(files) or "project"
     notes = {p: found for p, found in note_targets(funcs).items() if os.path.dirname(p) in packages}
@@ -383,11 +381,11 @@ def run_calls(files: dict[str, str], funcs: dict[str, GoFunc], calls: list[Call]
     if key in _BATCHES:
         return _BATCHES[key]
     packages = package_names(files, package_of)
-    cases: dict[str, list[tuple[int, str, tuple[Any, ...]]]] = {}
+    cases: dict[str, list[tuple[int, str, bool]]] = {}
     for number, (qual, args) in enumerate(calls):
         folder = os.path.dirname(funcs[qual].path)
         if folder in packages:
-            cases.setdefault(folder, []).append((number, funcs[qual].name, args))
+            cases.setdefault(folder, []).append((number, call_source(funcs[qual], args), funcs[qual].with_error))
     first = _one_run(files, funcs, packages, {k: list(v) for k, v in cases.items()}, reverse=False)
     second = _one_run(files, funcs, packages, {k: list(v) for k, v in cases.items()}, reverse=True) if first else {}
     found = {calls[n]: outcome for n, outcome in first.items() if n in second and repr(second[n]) == repr(outcome)}
