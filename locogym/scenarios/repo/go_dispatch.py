@@ -27,9 +27,10 @@ from locogym.scenarios.repo.question_base import Question, askable, describe, re
 
 MAX_DEPTH = 4
 _PLAIN_SHAPES = frozenset({"slice_type", "array_type", "map_type", "function_type", "channel_type", "pointer_type"})
-RULE = ("Go selects the method as the language specifies: a method `T` declares itself first; otherwise the "
-        "shallowest embedded field (breadth first through embedded structs) that has a field or method of that "
-        "name. Answer with the qualified name of the method declaration that runs (path/to/file.go::Type.Method).")
+RULE = ("Go selects the method as the language specifies: a method the struct type declares itself comes first; "
+        "otherwise the shallowest embedded field (breadth first through embedded structs) that has a field or "
+        "method of that name. Answer with the qualified name of the method declaration that runs "
+        "(path/to/file.go::Type.Method).")
 
 
 @dataclass(frozen=True)
