@@ -295,14 +295,19 @@ def go_dispatch_check(spec: str) -> dict[str, Any]:
                 if found is not None and found[0]:
                     decided.setdefault(posixpath.dirname(d.path), {})[f"{d.name}.{method}"] = found[0]
     asked = {(k[1].rpartition("::")[2], k[2]) for k in go_dispatch.dispatch_keys(index, tree.files)}
-    rows = {"decided": 0, "agreed": 0, "asked": 0, "asked_agreed": 0, "disputes": []}
+    rows: dict[str, Any] = {"decided": 0, "agreed": 0, "asked": 0, "asked_agreed": 0, "unchecked": 0,
+                            "disputes": [], "reasons": []}
     with tempfile.TemporaryDirectory(prefix="gold-dispatch-") as tmp:
         _write(tree.files, Path(tmp))
         for folder, asks in sorted(decided.items()):
             command = ["go", "run", str(HERE / "godispatch.go"), str(Path(tmp) / folder), *sorted(asks)]
             done = subprocess.run(command, capture_output=True, text=True, timeout=600,
                                   env={**os.environ, "GOFLAGS": "-mod=mod"})
-            typed = json.loads(done.stdout or "{}")
+            if done.returncode != 0 or not done.stdout.strip():
+                rows["unchecked"] += len(asks)  # go/types could not read the package: neither agreement nor dispute
+                rows["reasons"].append([folder, done.stderr.strip()[-300:]])
+                continue
+            typed = json.loads(done.stdout)
             for ask, qual in sorted(asks.items()):
                 where = typed.get(ask)
                 d = index.definitions[qual]

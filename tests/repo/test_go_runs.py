@@ -52,6 +52,8 @@ def test_value_gold_is_the_run_and_the_evidence_is_what_ran(shapes: tuple[CodeIn
         # Area, scale, offset ran; bias ran only while the package was initialized, before the call
         assert {(p, a) for p, a, _ in q.spans} == {("area.go", 4), ("scale.go", 10), ("scale.go", 14)}
         assert go_runs.toolchain() in q.text and f"Area({key[2][0]}, {key[2][1]})" in q.text
+        described = questions.build(index, key, "nonliteral", files)  # described by its doc, never named
+        assert described is None or ("Area(" not in described.text and described.gold == q.gold)
     assert not [k for k in keys if k[1] == "area.go::Explode"]  # it panics: never asked
     weights = [k for k in keys if k[1] == "weight.go::Weight"]  # a []byte written from a string; a nil error
     assert weights and all(k[2] == ("empty",) for k in weights)

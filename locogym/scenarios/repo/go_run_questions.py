@@ -44,9 +44,12 @@ def _shape(index: CodeIndex, files: dict[str, str], qual: str) -> go_calls.GoFun
     return go_calls.all_functions(index, {path: files[path]}).get(qual) if path in files else None
 
 
-def _call(func: go_calls.GoFunc, args: tuple[Any, ...]) -> str:
-    """How the question states the call, and what a result with an error means."""
-    shown = f"`{go_calls.call_source(func, args)}`"
+def _call(func: go_calls.GoFunc, args: tuple[Any, ...], named: bool = True) -> str:
+    """How the question states the call (without the function's name for a non-literal question), and what a
+    result with an error means."""
+    source = go_calls.call_source(func, args)
+    shown = f"`{source}`" if named else \
+        (f"with the arguments `{source[len(func.name) + 1:-1]}`" if args else "with no arguments")
     return f"{shown} (it returns a value and an error; the error is nil here, and the value is asked)" \
         if func.with_error else shown
 
@@ -150,7 +153,7 @@ def build_value(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dic
         desc = describe(index, d)
         if desc is None:
             return None
-        text = f"Call {desc} (Go) as {_call(func, tuple(args))}. What does it return? {how}"
+        text = f"Call {desc} (Go) {_call(func, tuple(args), named=False)}. What does it return? {how}"
     spans = _spans(index, found)
     return Question("return_value", variant, key, f"{text} {_VALUE_RULE} {_toolchain_note()}", found[0], spans,
                     reads_for(spans, pad=0))
@@ -175,7 +178,7 @@ def build_argument(index: CodeIndex, key: tuple[Any, ...], variant: str, files: 
         start_desc, target_desc = describe(index, d), describe(index, t)
         if start_desc is None or target_desc is None:
             return None
-        text = (f"When {start_desc} (Go) is called as `{go_calls.call_source(called, tuple(args))}`, it calls "
+        text = (f"When {start_desc} (Go) is called {_call(called, tuple(args), named=False)}, it calls "
                 f"{target_desc} on the way. {rule}")
     spans = _spans(index, found)
     return Question("argument", variant, key, f"{text} {_VALUE_RULE} {_toolchain_note()}", found[1][target],
