@@ -57,6 +57,7 @@ import ast
 import json
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -322,6 +323,67 @@ def go_dispatch_check(spec: str) -> dict[str, Any]:
     return rows
 
 
+def _gold_test(package: str, calls: list[tuple[int, str, bool]]) -> str:
+    """A plain test that prints each call's value with ``%v`` (a value-and-error call: only when the error is nil)."""
+    body = []
+    for n, source, with_error in calls:
+        body.append(f'\t{{ v, err := {source}; if err == nil {{ fmt.Printf("%d\\t%v\\n", {n}, v) }} }}' if with_error
+                    else f'\tfmt.Printf("%d\\t%v\\n", {n}, {source})')
+    return "\n".join([f"package {package}", "", 'import (\n\t"fmt"\n\t"testing"\n)', "",
+                      "func TestGoldValues(t *testing.T) {", *body, "}", ""])
+
+
+def _printed_equal(printed: str, gold: Any) -> bool:
+    if isinstance(gold, bool):
+        return printed == str(gold).lower()
+    if isinstance(gold, (int, float)):
+        try:
+            return float(printed) == gold
+        except ValueError:
+            return False
+    return printed == gold
+
+
+def go_values_check(spec: str) -> dict[str, Any]:
+    """Every Go ``return_value`` gold of a tree against the call run again apart from the generator: a plain
+    ``go test`` of a test file that prints the value with ``%v`` (no notes, no coverage), inside bubblewrap with
+    no network and only the scratch folder writable."""
+    from locogym.scenarios.repo import go_calls, questions
+
+    tree = load_source(spec)
+    index = CodeIndex.build(tree.files)
+    keys = [k for k in questions.question_keys(index, "return_value", files=tree.files) if ".go::" in str(k[1])]
+    shapes = go_calls.callable_functions(index, tree.files)
+    golds = {i: questions.build(index, k, "literal", tree.files) for i, k in enumerate(keys)}
+    by_folder: dict[str, list[tuple[int, str, bool]]] = {}
+    for i, key in enumerate(keys):
+        func = shapes[key[1]]
+        by_folder.setdefault(posixpath.dirname(func.path), []).append((i, go_calls.call_source(func, key[2]),
+                                                                        func.with_error))
+    rows: dict[str, Any] = {"asked": len(keys), "agreed": 0, "unchecked": 0, "disputes": []}
+    with tempfile.TemporaryDirectory(prefix="gold-values-") as tmp:
+        _write({p: t for p, t in tree.files.items() if not p.endswith("_test.go")}, Path(tmp))
+        for folder, calls in sorted(by_folder.items()):
+            package = next(index.facts[p].package for p in sorted(index.facts) if posixpath.dirname(p) == folder
+                           and go_calls.is_go_source(p) and not index.facts[p].build_constrained)
+            (Path(tmp) / folder / "zz_gold_test.go").write_text(_gold_test(package, calls), encoding="utf-8")
+            command = ["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--tmpfs", "/tmp",
+                       "--dev", "/dev", "--proc", "/proc", "--bind", tmp, tmp, "--chdir", str(Path(tmp) / folder),
+                       "env", "HOME=/tmp", "GOCACHE=/tmp/gocache", "GOPROXY=off", "GOFLAGS=-mod=mod", "CGO_ENABLED=0",
+                       "go", "test", "-tags=purego", "-count=1", "-run", "^TestGoldValues$", "-v", "."]
+            done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+            printed = dict(line.split("\t", 1) for line in done.stdout.splitlines() if re.match(r"^\d+\t", line))
+            for i, _, _ in calls:
+                q = golds[i]
+                if q is None or str(i) not in printed:
+                    rows["unchecked"] += 1
+                elif _printed_equal(printed[str(i)], q.gold):
+                    rows["agreed"] += 1
+                else:
+                    rows["disputes"].append([list(keys[i]), q.gold, printed[str(i)]])
+    return rows
+
+
 def _go_literal(gotype: str, shown: str) -> Any:
     """A ``%#v`` print in Python terms (unsigned integers print in hex, floats without a forced point)."""
     if gotype == "string":
@@ -547,6 +609,8 @@ def main() -> None:
                         help="only check every call edge the index resolves in each Go source against go/types")
     parser.add_argument("--go-dispatch", action="store_true",
                         help="only check every Go dispatch the index decides through embedded fields against go/types")
+    parser.add_argument("--go-values", action="store_true",
+                        help="only check every Go return_value gold of each source by running the calls again, apart")
     parser.add_argument("--all-settings", action="store_true",
                         help="also check every setting the whole source tree can ask about, not only the sampled")
     args = parser.parse_args()
@@ -557,6 +621,9 @@ def main() -> None:
         return
     if args.go_dispatch:
         print(json.dumps({spec: go_dispatch_check(spec) for spec in args.sources}, indent=1))
+        return
+    if args.go_values:
+        print(json.dumps({spec: go_values_check(spec) for spec in args.sources}, indent=1))
         return
     report: dict[str, Any] = {"sources": {}, "by_language": {}}
     for spec in args.sources:
