@@ -367,12 +367,7 @@ def go_values_check(spec: str) -> dict[str, Any]:
             package = next(index.facts[p].package for p in sorted(index.facts) if posixpath.dirname(p) == folder
                            and go_calls.is_go_source(p) and not index.facts[p].build_constrained)
             (Path(tmp) / folder / "zz_gold_test.go").write_text(_gold_test(package, calls), encoding="utf-8")
-            command = ["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--tmpfs", "/tmp",
-                       "--dev", "/dev", "--proc", "/proc", "--bind", tmp, tmp, "--chdir", str(Path(tmp) / folder),
-                       "env", "HOME=/tmp", "GOCACHE=/tmp/gocache", "GOPROXY=off", "GOFLAGS=-mod=mod", "CGO_ENABLED=0",
-                       "go", "test", "-tags=purego", "-count=1", "-run", "^TestGoldValues$", "-v", "."]
-            done = subprocess.run(command, capture_output=True, text=True, timeout=900)
-            printed = dict(line.split("\t", 1) for line in done.stdout.splitlines() if re.match(r"^\d+\t", line))
+            printed = _sandboxed_test(tmp, folder, "TestGoldValues")
             for i, _, _ in calls:
                 q = golds[i]
                 if q is None or str(i) not in printed:
@@ -382,6 +377,72 @@ def go_values_check(spec: str) -> dict[str, Any]:
                 else:
                     rows["disputes"].append([list(keys[i]), q.gold, printed[str(i)]])
     return rows
+
+
+def _first_test(package: str, calls: list[tuple[int, str]]) -> str:
+    """A test whose calls each recover the panic the target raises on entry, and print the argument it carries."""
+    body = []
+    for n, source in calls:
+        body += ["\tfunc() {", "\t\tdefer func() {",
+                 '\t\t\tif s, ok := recover().([]interface{}); ok && len(s) == 2 && s[0] == "gold-first" {',
+                 f'\t\t\t\tfmt.Printf("%d\\t%v\\n", {n}, s[1])', "\t\t\t}", "\t\t}()", f"\t\t_ = fmt.Sprint({source})",
+                 "\t}()"]
+    return "\n".join([f"package {package}", "", 'import (\n\t"fmt"\n\t"testing"\n)', "",
+                      "func TestGoldFirst(t *testing.T) {", *body, "}", ""])
+
+
+def go_arguments_check(spec: str) -> dict[str, Any]:
+    """Every Go ``argument`` gold of a tree against another way of reading it: the target function raises a panic
+    carrying its first parameter on entry, the test recovers it and prints it (``%v``) — the first call's
+    argument, since the panic ends the call there. One build per target, inside bubblewrap as for values."""
+    from locogym.scenarios.repo import go_calls, questions
+
+    tree = load_source(spec)
+    index = CodeIndex.build(tree.files)
+    keys = [k for k in questions.question_keys(index, "argument", files=tree.files) if ".go::" in str(k[1])]
+    shapes, every = go_calls.callable_functions(index, tree.files), go_calls.all_functions(index, tree.files)
+    rows: dict[str, Any] = {"asked": 0, "agreed": 0, "unchecked": 0, "disputes": []}
+    for target in sorted({k[2] for k in keys}):
+        mine = [(i, k) for i, k in enumerate(keys) if k[2] == target]
+        golds = {i: questions.build(index, k, "literal", tree.files) for i, k in mine}
+        entry = every[target]
+        files = {p: t for p, t in tree.files.items() if not p.endswith("_test.go")}
+        data = files[entry.path].encode("utf-8")
+        note = f' panic([]interface{{}}{{"gold-first", {entry.params[0][0]}}});'.encode()
+        files[entry.path] = (data[:entry.body_open] + note + data[entry.body_open:]).decode("utf-8")
+        by_folder: dict[str, list[tuple[int, str]]] = {}
+        for i, k in mine:
+            by_folder.setdefault(posixpath.dirname(shapes[k[1]].path), []).append(
+                (i, go_calls.call_source(shapes[k[1]], k[3])))
+        printed: dict[str, str] = {}
+        with tempfile.TemporaryDirectory(prefix="gold-first-") as tmp:
+            _write(files, Path(tmp))
+            for folder, calls in sorted(by_folder.items()):
+                package = next(index.facts[p].package for p in sorted(index.facts) if posixpath.dirname(p) ==
+                               folder and go_calls.is_go_source(p) and not index.facts[p].build_constrained)
+                (Path(tmp) / folder / "zz_gold_test.go").write_text(_first_test(package, calls), encoding="utf-8")
+                printed |= _sandboxed_test(tmp, folder, "TestGoldFirst")
+        for i, _ in mine:
+            q = golds[i]
+            rows["asked"] += 1
+            if q is None or str(i) not in printed:
+                rows["unchecked"] += 1
+            elif _printed_equal(printed[str(i)], q.gold):
+                rows["agreed"] += 1
+            else:
+                rows["disputes"].append([list(keys[i]), q.gold, printed[str(i)]])
+    return rows
+
+
+def _sandboxed_test(tmp: str, folder: str, test: str) -> dict[str, str]:
+    """``go test -run TEST`` of one package in bubblewrap (no network, only the scratch folder writable): the
+    ``N<TAB>value`` lines it printed."""
+    command = ["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--tmpfs", "/tmp",
+               "--dev", "/dev", "--proc", "/proc", "--bind", tmp, tmp, "--chdir", str(Path(tmp) / folder),
+               "env", "HOME=/tmp", "GOCACHE=/tmp/gocache", "GOPROXY=off", "GOFLAGS=-mod=mod", "CGO_ENABLED=0",
+               "go", "test", "-tags=purego", "-count=1", "-run", f"^{test}$", "-v", "."]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    return dict(line.split("\t", 1) for line in done.stdout.splitlines() if re.match(r"^\d+\t", line))
 
 
 def _go_literal(gotype: str, shown: str) -> Any:
@@ -611,6 +672,8 @@ def main() -> None:
                         help="only check every Go dispatch the index decides through embedded fields against go/types")
     parser.add_argument("--go-values", action="store_true",
                         help="only check every Go return_value gold of each source by running the calls again, apart")
+    parser.add_argument("--go-arguments", action="store_true",
+                        help="only check every Go argument gold of each source: the target panics on entry, apart")
     parser.add_argument("--all-settings", action="store_true",
                         help="also check every setting the whole source tree can ask about, not only the sampled")
     args = parser.parse_args()
@@ -621,6 +684,9 @@ def main() -> None:
         return
     if args.go_dispatch:
         print(json.dumps({spec: go_dispatch_check(spec) for spec in args.sources}, indent=1))
+        return
+    if args.go_arguments:
+        print(json.dumps({spec: go_arguments_check(spec) for spec in args.sources}, indent=1))
         return
     if args.go_values:
         print(json.dumps({spec: go_values_check(spec) for spec in args.sources}, indent=1))
