@@ -153,11 +153,9 @@ def _askable(index: CodeIndex, files: dict[str, str], cls: str, method: str) -> 
 
 def build_dispatch(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
     _, cls, method = key
-    if cls not in index.definitions or not _askable(index, files, cls, method):
-        return None
-    found = resolve(index, files, cls, method)
-    if found is None:
-        return None
+    found = resolve(index, files, cls, method) if cls in index.definitions else None
+    if found is None or not found[0] or index.definitions[found[0]].path == cls.partition("::")[0]:
+        return None  # the other declarations of the method (keys need two) may lie outside a working set
     target, walked = found
     d = index.definitions[cls]
     folder = posixpath.dirname(d.path) or "."
