@@ -72,7 +72,8 @@ def test_argument_gold_is_the_first_value_the_target_got(shapes: tuple[CodeIndex
     assert not [k for k in questions.question_keys(index, "argument", files=files) if k[2] == "scale.go::bias"]
 
 
-def test_a_toolchain_missing_asks_nothing_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_toolchain_missing_asks_nothing_and_says_why(monkeypatch: pytest.MonkeyPatch,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
     files = _files()
     index = CodeIndex.build(files, use_cache=False)
     monkeypatch.setattr(shutil, "which", lambda name: None)
@@ -80,6 +81,7 @@ def test_a_toolchain_missing_asks_nothing_and_says_why(monkeypatch: pytest.Monke
     try:
         assert "no Go toolchain" in (go_runs.unavailable() or "")
         assert go_run_questions.value_keys(index, files) == []
+        assert "no Go toolchain" in caplog.text
     finally:
         go_runs.toolchain.cache_clear()
 

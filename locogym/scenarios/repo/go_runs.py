@@ -134,6 +134,12 @@ def unavailable() -> str | None:
     return f"no sandbox for Go runs ({reason}): Go run-based questions are not asked" if reason else None
 
 
+@functools.cache
+def _warn_once(reason: str) -> None:
+    """Say once per process why Go run-based questions are not asked here."""
+    _LOG.warning(reason)
+
+
 def _sandbox(scratch: Path, command: list[str], env: dict[str, str], workdir: str, build: bool) -> list[str]:
     """bubblewrap around ``command``: the system read-only, the scratch folder at /src, no network."""
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
@@ -375,7 +381,11 @@ def run_calls(files: dict[str, str], funcs: dict[str, GoFunc], calls: list[Call]
               package_of: dict[str, str]) -> dict[Call, Outcome]:
     """The outcome of each call that ran alike twice (see the module docstring); ``funcs`` are every function
     and method of the project's non-test Go files by qualified name, ``package_of`` each Go file's package."""
-    if not calls or unavailable() is not None:
+    if not calls:
+        return {}
+    reason = unavailable()
+    if reason is not None:
+        _warn_once(reason)
         return {}
     key = stable_hash([sorted(files.items()), [[q, list(a)] for q, a in calls], toolchain()])
     if key in _BATCHES:
