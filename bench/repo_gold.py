@@ -36,6 +36,13 @@ Prints JSON: per language and kind, questions asked, agreed, disputed (with the 
 says how many ``go/types`` edges it leaves open. ``--gopath DIR`` puts a module's dependencies (a GOPATH folder
 of ``src/<import path>``) in front of the Debian one, for both checks and settings runs.
 
+The Go run-based and dispatch questions have checks of their own, on the whole tree (every key, not a sample):
+``--go-values`` runs every ``return_value`` call again with a plain ``go test`` that prints the value with ``%v``
+(no notes, no coverage); ``--go-arguments`` makes each ``argument`` target raise a panic carrying its first
+parameter on entry, which the test recovers and prints; ``--go-dispatch`` compares every (struct, method) the
+embedding rule decides with ``go/types``' ``LookupFieldOrMethod`` (``bench/repo_gold/godispatch.go``). The runs
+are inside bubblewrap, with no network and only their scratch folder writable.
+
 Inputs are fetched by the caller, never by the package (network is needed here only)::
 
     pip download --no-deps --no-binary :all: more-itertools attrs click toolz packaging -d DIR
