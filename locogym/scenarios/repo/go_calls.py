@@ -181,8 +181,6 @@ def _file_strings(text: str) -> list[str]:
     """The short one-word string literals of a file (sorted): inputs its own functions are written for."""
     found = set()
     for node in walk(parse(text).root_node, "interpreted_string_literal"):
-        if node.parent is not None and node.parent.type == "import_spec":
-            continue  # an import path is no input of the file's functions
         ok, value = literal_value(node)
         if ok and 0 < len(value) <= 30 and " " not in value:
                 found.add(value)
