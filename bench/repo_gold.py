@@ -36,6 +36,13 @@ Prints JSON: per language and kind, questions asked, agreed, disputed (with the 
 says how many ``go/types`` edges it leaves open. ``--gopath DIR`` puts a module's dependencies (a GOPATH folder
 of ``src/<import path>``) in front of the Debian one, for both checks and settings runs.
 
+The Go run-based and dispatch questions have checks of their own, on the whole tree (every key, not a sample):
+``--go-values`` runs every ``return_value`` call again with a plain ``go test`` that prints the value with ``%v``
+(no notes, no coverage); ``--go-arguments`` makes each ``argument`` target raise a panic carrying its first
+parameter on entry, which the test recovers and prints; ``--go-dispatch`` compares every (struct, method) the
+embedding rule decides with ``go/types``' ``LookupFieldOrMethod`` (``bench/repo_gold/godispatch.go``). The runs
+are inside bubblewrap, with no network and only their scratch folder writable.
+
 Inputs are fetched by the caller, never by the package (network is needed here only)::
 
     pip download --no-deps --no-binary :all: more-itertools attrs click toolz packaging -d DIR
@@ -57,6 +64,7 @@ import ast
 import json
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -278,6 +286,174 @@ def go_edges(spec: str) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------------ settings, run
 GOCODE = Path("/usr/share/gocode/src")
+
+
+def go_dispatch_check(spec: str) -> dict[str, Any]:
+    """Every (struct, method) the Go dispatch rule decides in a tree — asked or not — against the declaration
+    ``go/types`` selects (``bench/repo_gold/godispatch.go``, run per package folder); the asked ones counted apart."""
+    from locogym.scenarios.repo import go_dispatch
+
+    tree = load_source(spec)
+    index = CodeIndex.build(tree.files)
+    decided: dict[str, dict[str, str]] = {}
+    for qual, d in sorted(index.definitions.items()):
+        if d.kind == "type" and go_dispatch.is_go_source(d.path) and "." not in qual.partition("::")[2]:
+            for method in sorted(go_dispatch.embedded_method_names(index, tree.files, d.path, d.name)):
+                found = go_dispatch.resolve(index, tree.files, qual, method)
+                if found is not None and found[0]:
+                    decided.setdefault(posixpath.dirname(d.path), {})[f"{d.name}.{method}"] = found[0]
+    asked = {(k[1].rpartition("::")[2], k[2]) for k in go_dispatch.dispatch_keys(index, tree.files)}
+    rows: dict[str, Any] = {"decided": 0, "agreed": 0, "asked": 0, "asked_agreed": 0, "unchecked": 0,
+                            "disputes": [], "reasons": []}
+    with tempfile.TemporaryDirectory(prefix="gold-dispatch-") as tmp:
+        _write(tree.files, Path(tmp))
+        for folder, asks in sorted(decided.items()):
+            command = ["go", "run", str(HERE / "godispatch.go"), str(Path(tmp) / folder), *sorted(asks)]
+            done = subprocess.run(command, capture_output=True, text=True, timeout=600,
+                                  env={**os.environ, "GOFLAGS": "-mod=mod"})
+            if done.returncode != 0 or not done.stdout.strip():
+                rows["unchecked"] += len(asks)  # go/types could not read the package: neither agreement nor dispute
+                rows["reasons"].append([folder, done.stderr.strip()[-300:]])
+                continue
+            typed = json.loads(done.stdout)
+            for ask, qual in sorted(asks.items()):
+                where = typed.get(ask)
+                d = index.definitions[qual]
+                agrees = where is not None and posixpath.join(folder, where[0]) == d.path and where[1] == d.line
+                is_asked = tuple(ask.split(".", 1)) in asked
+                rows["decided"] += 1
+                rows["agreed"] += agrees
+                rows["asked"] += is_asked
+                rows["asked_agreed"] += agrees and is_asked
+                if not agrees:
+                    rows["disputes"].append([folder, ask, qual, where])
+    return rows
+
+
+def _gold_test(package: str, calls: list[tuple[int, str, bool]]) -> str:
+    """A plain test that prints each call's value with ``%v`` (a value-and-error call: only when the error is nil)."""
+    body = []
+    for n, source, with_error in calls:
+        body.append(f'\t{{ v, err := {source}; if err == nil {{ fmt.Printf("%d\\t%v\\n", {n}, v) }} }}' if with_error
+                    else f'\tfmt.Printf("%d\\t%v\\n", {n}, {source})')
+    return "\n".join([f"package {package}", "", 'import (\n\t"fmt"\n\t"testing"\n)', "",
+                      "func TestGoldValues(t *testing.T) {", *body, "}", ""])
+
+
+def _printed_equal(printed: str, gold: Any) -> bool:
+    if isinstance(gold, bool):
+        return printed == str(gold).lower()
+    try:
+        if isinstance(gold, int):
+            return int(printed) == gold  # a uint64 above 2**53 must not go through a float
+        if isinstance(gold, float):
+            return float(printed) == gold
+    except ValueError:
+        return False
+    return printed == gold
+
+
+def go_values_check(spec: str) -> dict[str, Any]:
+    """Every Go ``return_value`` gold of a tree against the call run again apart from the generator: a plain
+    ``go test`` of a test file that prints the value with ``%v`` (no notes, no coverage), inside bubblewrap with
+    no network and only the scratch folder writable."""
+    from locogym.scenarios.repo import go_calls, questions
+
+    tree = load_source(spec)
+    index = CodeIndex.build(tree.files)
+    keys = [k for k in questions.question_keys(index, "return_value", files=tree.files) if ".go::" in str(k[1])]
+    shapes = go_calls.callable_functions(index, tree.files)
+    golds = {i: questions.build(index, k, "literal", tree.files) for i, k in enumerate(keys)}
+    by_folder: dict[str, list[tuple[int, str, bool]]] = {}
+    for i, key in enumerate(keys):
+        func = shapes[key[1]]
+        by_folder.setdefault(posixpath.dirname(func.path), []).append((i, go_calls.call_source(func, key[2]),
+                                                                        func.with_error))
+    rows: dict[str, Any] = {"asked": len(keys), "agreed": 0, "unchecked": 0, "disputes": []}
+    with tempfile.TemporaryDirectory(prefix="gold-values-") as tmp:
+        _write({p: t for p, t in tree.files.items() if not p.endswith("_test.go")}, Path(tmp))
+        for folder, calls in sorted(by_folder.items()):
+            package = next(index.facts[p].package for p in sorted(index.facts) if posixpath.dirname(p) == folder
+                           and go_calls.is_go_source(p) and not index.facts[p].build_constrained)
+            (Path(tmp) / folder / "zz_gold_test.go").write_text(_gold_test(package, calls), encoding="utf-8")
+            printed = _sandboxed_test(tmp, folder, "TestGoldValues")
+            for i, _, _ in calls:
+                q = golds[i]
+                if q is None or str(i) not in printed:
+                    rows["unchecked"] += 1
+                elif _printed_equal(printed[str(i)], q.gold):
+                    rows["agreed"] += 1
+                else:
+                    rows["disputes"].append([list(keys[i]), q.gold, printed[str(i)]])
+    return rows
+
+
+def _first_test(package: str, calls: list[tuple[int, str]]) -> str:
+    """A test whose calls each recover the panic the target raises on entry, and print the argument it carries."""
+    body = []
+    for n, source in calls:
+        body += ["\tfunc() {", "\t\tdefer func() {",
+                 '\t\t\tif s, ok := recover().([]interface{}); ok && len(s) == 2 && s[0] == "gold-first" {',
+                 f'\t\t\t\tfmt.Printf("%d\\t%v\\n", {n}, s[1])', "\t\t\t}", "\t\t}()", f"\t\t_ = fmt.Sprint({source})",
+                 "\t}()"]
+    return "\n".join([f"package {package}", "", 'import (\n\t"fmt"\n\t"testing"\n)', "",
+                      "func TestGoldFirst(t *testing.T) {", *body, "}", ""])
+
+
+def go_arguments_check(spec: str) -> dict[str, Any]:
+    """Every Go ``argument`` gold of a tree against another way of reading it: the target function raises a panic
+    carrying its first parameter on entry, the test recovers it and prints it (``%v``) — the first call's
+    argument, since the panic ends the call there. One build per target, inside bubblewrap as for values."""
+    from locogym.scenarios.repo import go_calls, questions
+
+    tree = load_source(spec)
+    index = CodeIndex.build(tree.files)
+    keys = [k for k in questions.question_keys(index, "argument", files=tree.files) if ".go::" in str(k[1])]
+    shapes, every = go_calls.callable_functions(index, tree.files), go_calls.all_functions(index, tree.files)
+    rows: dict[str, Any] = {"asked": 0, "agreed": 0, "unchecked": 0, "disputes": []}
+    for target in sorted({k[2] for k in keys}):
+        mine = [(i, k) for i, k in enumerate(keys) if k[2] == target]
+        golds = {i: questions.build(index, k, "literal", tree.files) for i, k in mine}
+        entry = every[target]
+        files = {p: t for p, t in tree.files.items() if not p.endswith("_test.go")}
+        data = files[entry.path].encode("utf-8")
+        note = f' panic([]interface{{}}{{"gold-first", {entry.params[0][0]}}});'.encode()
+        files[entry.path] = (data[:entry.body_open] + note + data[entry.body_open:]).decode("utf-8")
+        by_folder: dict[str, list[tuple[int, str]]] = {}
+        for i, k in mine:
+            by_folder.setdefault(posixpath.dirname(shapes[k[1]].path), []).append(
+                (i, go_calls.call_source(shapes[k[1]], k[3])))
+        printed: dict[str, str] = {}
+        with tempfile.TemporaryDirectory(prefix="gold-first-") as tmp:
+            _write(files, Path(tmp))
+            for folder, calls in sorted(by_folder.items()):
+                package = next(index.facts[p].package for p in sorted(index.facts) if posixpath.dirname(p) ==
+                               folder and go_calls.is_go_source(p) and not index.facts[p].build_constrained)
+                (Path(tmp) / folder / "zz_gold_test.go").write_text(_first_test(package, calls), encoding="utf-8")
+                printed |= _sandboxed_test(tmp, folder, "TestGoldFirst")
+        for i, _ in mine:
+            q = golds[i]
+            rows["asked"] += 1
+            if q is None or str(i) not in printed:
+                rows["unchecked"] += 1
+            elif _printed_equal(printed[str(i)], q.gold):
+                rows["agreed"] += 1
+            else:
+                rows["disputes"].append([list(keys[i]), q.gold, printed[str(i)]])
+    return rows
+
+
+def _sandboxed_test(tmp: str, folder: str, test: str) -> dict[str, str]:
+    """``go test -run TEST`` of one package in bubblewrap (no network, only the scratch folder writable): the
+    ``N<TAB>value`` lines it printed. A tree without a ``go.mod`` gets one (a module of its own)."""
+    if not (Path(tmp) / "go.mod").exists():
+        (Path(tmp) / "go.mod").write_text("module gold\n\ngo 1.16\n", encoding="utf-8")
+    command = ["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--tmpfs", "/tmp",
+               "--dev", "/dev", "--proc", "/proc", "--bind", tmp, tmp, "--chdir", str(Path(tmp) / folder),
+               "env", "HOME=/tmp", "GOCACHE=/tmp/gocache", "GOPROXY=off", "GOFLAGS=-mod=mod", "CGO_ENABLED=0",
+               "go", "test", "-tags=purego", "-count=1", "-run", f"^{test}$", "-v", "."]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    return dict(line.split("\t", 1) for line in done.stdout.splitlines() if re.match(r"^\d+\t", line))
 
 
 def _go_literal(gotype: str, shown: str) -> Any:
@@ -503,6 +679,12 @@ def main() -> None:
                         help="a GOPATH folder holding Go dependencies (src/<import path>/...) that settings need")
     parser.add_argument("--go-edges", action="store_true",
                         help="only check every call edge the index resolves in each Go source against go/types")
+    parser.add_argument("--go-dispatch", action="store_true",
+                        help="only check every Go dispatch the index decides through embedded fields against go/types")
+    parser.add_argument("--go-values", action="store_true",
+                        help="only check every Go return_value gold of each source by running the calls again, apart")
+    parser.add_argument("--go-arguments", action="store_true",
+                        help="only check every Go argument gold of each source: the target panics on entry, apart")
     parser.add_argument("--all-settings", action="store_true",
                         help="also check every setting the whole source tree can ask about, not only the sampled")
     args = parser.parse_args()
@@ -510,6 +692,15 @@ def main() -> None:
     lengths = [int(x[:-1]) * 1024 if x.endswith("k") else int(x) for x in args.lengths.split(",")]
     if args.go_edges:
         print(json.dumps({spec: go_edges(spec) for spec in args.sources}, indent=1))
+        return
+    if args.go_dispatch:
+        print(json.dumps({spec: go_dispatch_check(spec) for spec in args.sources}, indent=1))
+        return
+    if args.go_arguments:
+        print(json.dumps({spec: go_arguments_check(spec) for spec in args.sources}, indent=1))
+        return
+    if args.go_values:
+        print(json.dumps({spec: go_values_check(spec) for spec in args.sources}, indent=1))
         return
     report: dict[str, Any] = {"sources": {}, "by_language": {}}
     for spec in args.sources:

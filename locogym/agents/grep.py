@@ -16,7 +16,9 @@ of text:
   ``>>> f(args)`` and its output line, or the input among the expected values of the project's tests (it
   evaluates nothing); the argument a function receives on the way is left unanswered;
 * dispatch — read the class's header for its bases and walk them, depth first and left to right, to the first
-  class whose body declares the method.
+  class whose body declares the method; in Go, the struct's embedded fields as written, the same way;
+* Go value — the call's text in the Go files, and the literal compared with it or written after it on the line
+  (``if got := F(3); got != 5``, a test table's ``{F(3), "3 B"}``).
 
 A non-literal question that quotes a docstring is found by grepping the quote; one that paraphrases (generated
 code) matches nothing and is left unanswered. Envs without a ``grep`` tool, and questions of other shapes, get
@@ -126,6 +128,8 @@ _BRACE_DEFS = (
     ),
     re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s+([A-Za-z_]\w*)"),
 )
+_GO_STATED = re.compile(r'^\)?\s*(?:;\s*\w+\s*)?(?:!=|==|,)\s*(-?\d[\w.+-]*|"(?:\\.|[^"\\])*"|\btrue\b|\bfalse\b)')
+_GO_EMBEDDED = re.compile(r"^\s*\*?([A-Za-z_]\w*)\s*(?:`[^`]*`)?\s*(?://.*)?$")
 _STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
 
 
@@ -352,6 +356,10 @@ class GrepAgent(ScriptedAgent):
             return (yield from self._callers(names))
         if "directly or through other functions" in text:
             return (yield from self._impact(names))
+        if "the Go call" in text and "return?" in text:
+            return (yield from self._go_value(names))
+        if "Which method declaration runs?" in text:
+            return (yield from self._go_dispatch(text))
         if "return?" in text:
             return (yield from self._value(names))
         dispatched = re.search(r"Which definition of `([^`]+)` runs", text)
@@ -574,6 +582,45 @@ class GrepAgent(ScriptedAgent):
             pair = re.search(rf"\(\s*{re.escape(arg)}\s*,\s*(-?\d+)\s*\)", above)
             if pair:
                 return int(pair.group(1))
+        return None
+
+    # ------------------------------------------------------------------ Go, read as text
+    def _go_value(self, names: list[str]) -> Step:
+        """A value the Go code or its tests state next to the same call: ``F(args) != v``, ``got == v``, or the
+        first literal after the call on its line (a test table's row ``{F(3), "3 B"}``)."""
+        call = next((n for n in names if re.fullmatch(r"[\w.]+\(.*\)", n)), None)
+        if call is None:
+            return None
+        hits = yield from self._grep(rf"\b{re.escape(call)}", "**/*.go")
+        for _, _, text in hits:
+            after = text.split(call, 1)[1]
+            stated = _GO_STATED.search(after)
+            if stated:
+                return _literal(stated.group(1))
+        return None
+
+    def _go_dispatch(self, text: str) -> Step:
+        """Walk a Go struct's embedded fields as written, depth first, to the first type with the method."""
+        struct, method = re.search(r"&(\w+)\{", text), re.search(r"`v\.(\w+)\(", text)
+        folder = re.search(r"in the folder `([^`]*)`", text)
+        if struct is None or method is None:
+            return None
+        glob = f"{folder.group(1)}/*.go" if folder and folder.group(1) not in {"", "."} else "*.go"
+        todo, seen = [struct.group(1)], set()
+        while todo:
+            name = todo.pop(0)
+            if name in seen:
+                continue
+            seen.add(name)
+            own = [pd for pd in (yield from self._find(method.group(1), glob))
+                   if pd[1].chain == f"{name}.{method.group(1)}"]
+            if own:
+                return qualify(*own[0])
+            embedded = []
+            for path, decl in [pd for pd in (yield from self._find(name, glob)) if pd[1].keyword == "type"][:1]:
+                body = (yield from self._lines(path))[decl.start : decl.end - 1]
+                embedded = [m.group(1) for m in map(_GO_EMBEDDED.match, body) if m]
+            todo = embedded + todo
         return None
 
     def _class_bases(self, path: str, decl: Decl) -> Step:

@@ -248,6 +248,15 @@ def kind_order(rng: random.Random) -> list[str]:
     return order
 
 
+def _go_toolchain(q: questions.Question) -> dict[str, Any]:
+    """The Go toolchain that built and ran a Go run-based question's call (its gold depends on it)."""
+    if q.kind not in {"return_value", "argument"} or ".go::" not in str(q.key[1]):
+        return {}
+    from locogym.scenarios.repo import go_runs
+
+    return {"toolchain": go_runs.toolchain()}
+
+
 def generate_qa(config: ScenarioConfig) -> Task:
     """A ``qa`` task. Options: ``question`` (a kind or random), ``variant`` (literal|nonliteral or random)."""
     seed_rng = core_rng(config)
@@ -277,6 +286,7 @@ def generate_qa(config: ScenarioConfig) -> Task:
         "file_order": order, "evidence_depth": each, "realised_depth": realised,
         "evidence_files": sorted(core.files), "fill": attempt, "stop_slack": 2,
     }
+    meta.update(_go_toolchain(q))
     return Task(task_id=task_id(f"qa-{q.kind}", config, name), family="repo",
                 prompt=f"{QA_INSTRUCTIONS}\n\nQuestion: {q.text}", tool_names=list(TOOL_NAMES),
                 workspace={p: work.files[p] for p in sorted(work.files)}, gold=gold, question=q.text,

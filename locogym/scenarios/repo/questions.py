@@ -417,26 +417,47 @@ def question_keys(index: CodeIndex, kind: str, hops: int = 3,
     if kind == "setting":
         return setting_keys(index)
     if kind == "dispatch":
-        from locogym.scenarios.repo import dispatch
+        from locogym.scenarios.repo import dispatch, go_dispatch
 
-        return dispatch.dispatch_keys(index, files)
+        return dispatch.dispatch_keys(index, files) + go_dispatch.dispatch_keys(index, files)
     if kind in REASONING_KINDS:
         from locogym.scenarios.repo import reasoning  # builds on this module's pieces
 
         if kind == "impact":
             return reasoning.impact_keys(index)
         if kind == "return_value":
-            return reasoning.return_value_keys(index, files)
-        return reasoning.argument_keys(index, files)
+            return reasoning.return_value_keys(index, files) + _go_run_keys(index, kind, files)
+        return reasoning.argument_keys(index, files) + _go_run_keys(index, kind, files)
     return callers_keys(index)
+
+
+# ---------------------------------------------------------------------------------------------- Go hooks
+def _go_run_keys(index: CodeIndex, kind: str, files: dict[str, str] | None) -> list[tuple[Any, ...]]:
+    """Go ``return_value`` / ``argument`` keys (:mod:`.go_run_questions`): calls built and run, sandboxed."""
+    if files is None or not any(p.endswith(".go") for p in index.facts):
+        return []
+    from locogym.scenarios.repo import go_run_questions
+
+    return go_run_questions.value_keys(index, files) if kind == "return_value" else \
+        go_run_questions.argument_keys(index, files)
+
+
+def _go_build(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
+    from locogym.scenarios.repo import go_run_questions
+
+    builder = go_run_questions.build_value if key[0] == "return_value" else go_run_questions.build_argument
+    return builder(index, key, variant, files)
 
 
 def build(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
     """The question of ``key`` answered on ``index`` (``None`` when it cannot be asked there)."""
     if key[0] == "dispatch":
-        from locogym.scenarios.repo import dispatch
+        from locogym.scenarios.repo import dispatch, go_dispatch
 
-        return dispatch.build_dispatch(index, key, variant, files)
+        module = go_dispatch if ".go::" in str(key[1]) else dispatch
+        return module.build_dispatch(index, key, variant, files)
+    if key[0] in {"return_value", "argument"} and ".go::" in str(key[1]):
+        return _go_build(index, key, variant, files)
     if key[0] in REASONING_KINDS:
         from locogym.scenarios.repo import reasoning  # builds on this module's pieces
 

@@ -148,9 +148,19 @@ def _go_type_folder(index: CodeIndex, facts: FileFacts, type_name: str) -> tuple
     return (folder, name) if folder is not None else None
 
 
+_RESOLVING: set[tuple[str, int, str]] = set()  # the calls whose result type is being read, innermost last
+
+
 def _go_result_type(index: CodeIndex, facts: FileFacts, scope: int, call: str) -> tuple[FileFacts, str] | None:
-    """The file of the project function ``call`` resolves to, and its single named result type."""
-    target = _go(index, facts, scope, call)
+    """The file of the project function ``call`` resolves to, and its single named result type (``None`` for a
+    call met again while it is being resolved: ``v := v.F()``-like cycles of typed variables have no answer)."""
+    if (facts.path, scope, call) in _RESOLVING:
+        return None
+    _RESOLVING.add((facts.path, scope, call))
+    try:
+        target = _go(index, facts, scope, call)
+    finally:
+        _RESOLVING.discard((facts.path, scope, call))
     d = index.definitions.get(target) if target else None
     if d is None or d.kind != "function":
         return None
