@@ -417,9 +417,9 @@ def question_keys(index: CodeIndex, kind: str, hops: int = 3,
     if kind == "setting":
         return setting_keys(index)
     if kind == "dispatch":
-        from locogym.scenarios.repo import dispatch
+        from locogym.scenarios.repo import dispatch, ts_dispatch
 
-        return dispatch.dispatch_keys(index, files)
+        return dispatch.dispatch_keys(index, files) + ts_dispatch.dispatch_keys(index, files)
     if kind in REASONING_KINDS:
         from locogym.scenarios.repo import reasoning  # builds on this module's pieces
 
@@ -434,8 +434,10 @@ def question_keys(index: CodeIndex, kind: str, hops: int = 3,
 def build(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
     """The question of ``key`` answered on ``index`` (``None`` when it cannot be asked there)."""
     if key[0] == "dispatch":
-        from locogym.scenarios.repo import dispatch
+        from locogym.scenarios.repo import dispatch, ts_dispatch
 
+        if "::" in key[1]:  # a TS/JS class (Python names have no path)
+            return ts_dispatch.build_dispatch(index, key, variant, files)
         return dispatch.build_dispatch(index, key, variant, files)
     if key[0] in REASONING_KINDS:
         from locogym.scenarios.repo import reasoning  # builds on this module's pieces

@@ -2,7 +2,7 @@
 
 The toolchain is node and the ``typescript`` package (its ``transpileModule``: syntax only, no type check), found
 on the machine — ``LOCOGYM_TYPESCRIPT`` names the package folder, else npm's global folder is searched. Every
-source file is transpiled to CommonJS, and every function body gets a probe at its start that notes, while a
+source file is transpiled to CommonJS when it is first loaded, and every function body gets a probe at its start that notes, while a
 call runs, the function entered (its file and first and last line in the *source*, so no source map is needed)
 and its first argument. The project's own code then runs:
 
@@ -41,13 +41,13 @@ Call = tuple[str, str, tuple[Any, ...]]  # source file, exported name, positiona
 RawOutcome = tuple[Any, dict[str, Any], list[tuple[str, int, int]]]
 _BATCHES: dict[str, dict[Call, RawOutcome]] = {}
 
-# argv: the typescript package folder, the source folder, the output folder, the calls (a JSON file), the timer.
+# argv: the typescript package folder, the source folder, a JSON file {mode, items}, the timer.
 # Prints JSON: per call null (its module did not load, it threw, timed out, or is not a function) or
 # [value or null, firsts, entered].
 RUNNER = r"""
 "use strict";
 const fs = require("fs"), path = require("path"), vm = require("vm"), Module = require("module");
-const [tsDir, src, out, callsFile, timer] = process.argv.slice(2);
+const [tsDir, src, callsFile, timer] = process.argv.slice(2);
 const ts = require(tsDir);
 const factory = ts.factory;
 const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
@@ -86,38 +86,34 @@ function instrument(file) {
   };
 }
 
-const files = [];
-(function walk(dir) {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) walk(full);
-    else if (SOURCE.test(entry.name) && !/\.d\.[mc]?ts$/.test(entry.name)) files.push(full);
-  }
-})(src);
-files.sort((a, b) => (/\.[mc]?tsx?$/.test(a) ? 1 : 0) - (/\.[mc]?tsx?$/.test(b) ? 1 : 0) || (a < b ? -1 : 1));
-for (const file of files) {
-  const rel = path.relative(src, file).split(path.sep).join("/");
-  const result = ts.transpileModule(fs.readFileSync(file, "utf8"), {
-    fileName: file, transformers: { before: [instrument(rel)] },
+// Every module of the project is transpiled when it is first required: only what a call loads is compiled.
+function compile(module, filename) {
+  const rel = path.relative(src, filename).split(path.sep).join("/");
+  const result = ts.transpileModule(fs.readFileSync(filename, "utf8"), {
+    fileName: filename, transformers: { before: [instrument(rel)] },
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, esModuleInterop: true,
       jsx: ts.JsxEmit.React },
   });
-  const target = path.join(out, rel.replace(SOURCE, ".js"));
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.writeFileSync(target, result.outputText);
+  module._compile(result.outputText, filename);
 }
-fs.writeFileSync(path.join(out, "package.json"), JSON.stringify({ type: "commonjs" }));
-
-// TypeScript sources import "./x.js" for x.ts, and ES modules "./x.mjs": every source became "./x.js"
+for (const ext of [".ts", ".tsx", ".mts", ".cts", ".jsx", ".mjs", ".js", ".cjs"]) {
+  const builtin = Module._extensions[ext];
+  Module._extensions[ext] = (module, filename) =>
+    filename.startsWith(src + path.sep) || !builtin ? compile(module, filename) : builtin(module, filename);
+}
+// TypeScript sources import "./x.js" for x.ts, and ES modules "./x.mjs": without the extension, node tries
+// every registered one
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   try {
     return resolve.call(this, request, ...rest);
   } catch (err) {
     if (!request.startsWith(".") || !SOURCE.test(request)) throw err;
-    return resolve.call(this, request.replace(SOURCE, ".js"), ...rest);
+    return resolve.call(this, request.replace(SOURCE, ""), ...rest);
   }
 };
+// Bundlers replace `__DEV__` when they build; a question whose code reads it says that it is true.
+globalThis.__DEV__ = true;
 
 const state = { on: false, firsts: {}, entered: [] };
 const scalar = (v) => typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && isFinite(v));
@@ -128,23 +124,35 @@ globalThis.__locogymEnter = (where, first) => {
   state.entered.push(where);
 };
 const script = new vm.Script("globalThis.__locogymResult = globalThis.__locogymCall()");
-const results = [];
-for (const [file, name, args] of JSON.parse(fs.readFileSync(callsFile, "utf8"))) {
-  let result = null;
+function runCall([file, name, args]) {
   try {
-    const fn = require(path.join(out, file.replace(SOURCE, ".js")))[name];
-    if (typeof fn === "function") {
-      Object.assign(state, { on: true, firsts: {}, entered: [] });
-      globalThis.__locogymCall = () => fn(...args);
-      script.runInThisContext({ timeout: Number(timer) });
-      state.on = false;
-      result = [shown(globalThis.__locogymResult), state.firsts, state.entered];
-    }
+    const fn = require(path.join(src, file))[name];
+    if (typeof fn !== "function") return null;
+    Object.assign(state, { on: true, firsts: {}, entered: [] });
+    globalThis.__locogymCall = () => fn(...args);
+    script.runInThisContext({ timeout: Number(timer) });
+    state.on = false;
+    return [shown(globalThis.__locogymResult), state.firsts, state.entered];
   } catch (err) {
     state.on = false;
+    return null;
   }
-  results.push(result);
 }
+// whether the first prototype on the chain of `cls` that holds `member` itself is the owner class's prototype
+// (null when a module does not load or a class is not exported)
+function owns([file, cls, member, ownerFile, ownerCls]) {
+  try {
+    const start = require(path.join(src, file))[cls], owner = require(path.join(src, ownerFile))[ownerCls];
+    if (typeof start !== "function" || typeof owner !== "function") return null;
+    let proto = start.prototype;
+    while (proto && !Object.prototype.hasOwnProperty.call(proto, member)) proto = Object.getPrototypeOf(proto);
+    return proto === owner.prototype;
+  } catch (err) {
+    return null;
+  }
+}
+const { mode, items } = JSON.parse(fs.readFileSync(callsFile, "utf8"));
+const results = items.map(mode === "owners" ? owns : runCall);
 process.stdout.write(JSON.stringify(results));
 """
 
@@ -221,8 +229,9 @@ def _bwrap_argv(node: str, tsdir: Path, scratch: str) -> list[str]:
     return argv
 
 
-def _run_batch(files: dict[str, str], calls: list[Call]) -> list[Any] | None:
-    """One sandboxed node process over the project in a scratch folder of its own (``None``: it failed)."""
+def _run_batch(files: dict[str, str], items: list[Any], mode: str = "calls") -> list[Any] | None:
+    """One sandboxed node process over the project in a scratch folder of its own (``None``: it failed): the
+    calls of ``items``, or with ``mode="owners"`` the prototype checks of :func:`owners`."""
     node, tsdir = shutil.which("node"), typescript_dir()
     if node is None or tsdir is None:
         return None
@@ -232,15 +241,15 @@ def _run_batch(files: dict[str, str], calls: list[Call]) -> list[Any] | None:
             target = root / "src" / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        (root / "out").mkdir()
         (root / "runner.cjs").write_text(RUNNER, encoding="utf-8")
-        (root / "calls.json").write_text(json.dumps([list(c) for c in calls]), encoding="utf-8")
+        (root / "calls.json").write_text(json.dumps({"mode": mode, "items": [list(c) for c in items]}),
+                                         encoding="utf-8")
         if os.geteuid() == 0:
             for folder, _, names in os.walk(root):
                 for name in [".", *names]:
                     os.chown(os.path.join(folder, name), NOBODY, NOBODY)
         argv = [*_bwrap_argv(node, tsdir, scratch), str(Path(node).resolve()), "--max-old-space-size=512",
-                "/scratch/runner.cjs", "/opt/typescript", "/scratch/src", "/scratch/out", "/scratch/calls.json",
+                "/scratch/runner.cjs", "/opt/typescript", "/scratch/src", "/scratch/calls.json",
                 str(CALL_TIMEOUT_MS)]
         try:
             done = subprocess.run(argv, capture_output=True, text=True, timeout=BATCH_TIMEOUT_S, env={},
@@ -251,7 +260,7 @@ def _run_batch(files: dict[str, str], calls: list[Call]) -> list[Any] | None:
         found = json.loads(done.stdout) if done.returncode == 0 else None
     except ValueError:
         return None
-    return found if isinstance(found, list) and len(found) == len(calls) else None
+    return found if isinstance(found, list) and len(found) == len(items) else None
 
 
 def _entered(where: str) -> tuple[str, int, int]:
@@ -288,3 +297,12 @@ def run_calls(files: dict[str, str], calls: list[Call]) -> dict[Call, RawOutcome
                 outcomes[call] = agreed
     _BATCHES[key] = outcomes
     return outcomes
+
+
+def owners(files: dict[str, str], asks: list[tuple[str, str, str, str, str]]) -> dict[tuple[str, ...], bool | None]:
+    """For each (file, class, member, owner file, owner class): whether node, loading the project, finds
+    ``member`` first on the owner class's prototype along the class's prototype chain (``None``: a module did not
+    load or a class is not exported there, so only the static answer stands; all ``None`` when nothing runs)."""
+    sources = {p: t for p, t in sorted(files.items()) if p.endswith(SOURCE_SUFFIXES)}
+    found = _run_batch(sources, [list(a) for a in asks], "owners") if asks and "missing" not in toolchain() else None
+    return {a: (r if isinstance(r, bool) else None) for a, r in zip(asks, found or [None] * len(asks), strict=True)}

@@ -206,6 +206,13 @@ def _argument_target(index: CodeIndex, files: dict[str, str], start: str, target
         target not in index.callees(start) and not _calls_by_name(files, index.definitions[start], t.name)
 
 
+def _flags(files: dict[str, str], spans: list[tuple[str, int, int]]) -> str:
+    """What the run assumed of a build flag the evidence reads (``__DEV__``, which bundlers replace)."""
+    if any("__DEV__" in files.get(path, "") for path, _, _ in spans):
+        return "The build flag `__DEV__` is true. "
+    return ""
+
+
 def _spans(outcome: Outcome, index: CodeIndex) -> list[tuple[str, int, int]]:
     return sorted({(index.definitions[q].path, index.definitions[q].line, index.definitions[q].end_line)
                    for _, _, _, q in outcome[2]})
@@ -217,7 +224,8 @@ def build_value(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dic
     if found is None:
         return None
     d = index.definitions[qual]
-    how = _FOLLOW if len(found[2]) > 1 else _ALONE
+    spans = _spans(found, index)
+    how = _flags(files, spans) + (_FOLLOW if len(found[2]) > 1 else _ALONE)
     if variant == "literal":
         text = (f"The module `{d.path}` exports the function `{d.name}`. What does the call "
                 f"`{d.name}({js_args(tuple(args))})` return? {how} {VALUE_RULE}")
@@ -226,7 +234,6 @@ def build_value(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dic
         if desc is None:
             return None
         text = f"Call {desc} {_with_args(tuple(args))}. What does it return? {how} {VALUE_RULE}"
-    spans = _spans(found, index)
     return Question("return_value", variant, key, text, found[0], spans, reads_for(spans, pad=0))
 
 
@@ -238,7 +245,8 @@ def build_argument(index: CodeIndex, key: tuple[Any, ...], variant: str, files: 
     if found is None or target not in found[1] or _handed_on(found[1][target], tuple(args)):
         return None
     d, t = index.definitions[start], index.definitions[target]
-    rule = (f"It gets there only through other functions of this project. What is the value of its first "
+    spans = _spans(found, index)
+    rule = (f"{_flags(files, spans)}It gets there only through other functions of this project. What is the value of its first "
             f"parameter, `{t.params[0]}`, the first time it is called? {VALUE_RULE}")
     if variant == "literal":
         text = (f"When the call `{d.name}({js_args(tuple(args))})` of the function `{d.name}` that `{d.path}` "
@@ -248,5 +256,4 @@ def build_argument(index: CodeIndex, key: tuple[Any, ...], variant: str, files: 
         if start_desc is None or target_desc is None:
             return None
         text = f"When {start_desc} is called {_with_args(tuple(args))}, it calls {target_desc} on the way. {rule}"
-    spans = _spans(found, index)
     return Question("argument", variant, key, text, found[1][target], spans, reads_for(spans, pad=0))

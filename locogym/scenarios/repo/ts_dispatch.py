@@ -1,0 +1,158 @@
+"""``dispatch`` questions on TypeScript/JavaScript: which definition ``obj.m`` reaches on ``new Sub(...)``.
+
+A method is looked up along the object's prototype chain: ``Sub``'s own methods, then those of the class it
+``extends``, and so on. The question is asked when the answer is a class other than ``Sub``, in another file, and
+``m`` is overridden along the chain (two classes on it at least define it), so the definitions of the name are
+several and the right one is found only by following ``extends`` in order.
+
+The chain must be known whole: every class on it extends a class of the project that the index resolves, up to
+one that extends nothing; no class on it declares ``m`` as a field or assigns ``this.m`` (an instance property
+shadows every prototype method), and ``m`` is not static. Where the classes are exported and their modules load,
+the gold is also checked by running (:func:`~locogym.scenarios.repo.ts_node.owners`): node's own prototype chain
+must find ``m`` first on the answer's class, or the question is not asked.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from typing import Any
+
+from locogym.scenarios.repo import ts_calls, ts_node
+from locogym.scenarios.repo.index import CodeIndex, Definition
+from locogym.scenarios.repo.question_base import Question, askable, describe, is_test_path, reads_for
+
+MAX_DEPTH = 20
+RULE = ("The definition that runs is the first one found along the object's prototype chain: the class itself, "
+        "then the class it extends, then that class's base, and so on (a method inherited from a base counts as "
+        "that base's). Answer with its qualified name (path::Class.method).")
+_PARENTS: weakref.WeakKeyDictionary[CodeIndex, dict[str, list[str]]] = weakref.WeakKeyDictionary()
+_KEYS: weakref.WeakKeyDictionary[CodeIndex, list[tuple[Any, ...]]] = weakref.WeakKeyDictionary()
+_EXTENDS = re.compile(r"\bextends\b")
+
+
+def _is_ts_class(index: CodeIndex, qual: str) -> bool:
+    d = index.definitions.get(qual)
+    facts = index.facts.get(d.path) if d is not None else None
+    return d is not None and d.kind == "class" and facts is not None and facts.language in ts_calls.LANGUAGES
+
+
+def _parents(index: CodeIndex) -> dict[str, list[str]]:
+    """TS/JS class -> the project classes its ``extends`` resolves to (one, or several when ambiguous)."""
+    found = _PARENTS.get(index)
+    if found is None:
+        found = {}
+        for base, subs in index.subclasses.items():
+            for sub in subs:
+                if _is_ts_class(index, sub):
+                    found.setdefault(sub, []).append(base)
+        _PARENTS[index] = found
+    return found
+
+
+def chain(index: CodeIndex, cls: str) -> list[str] | None:
+    """``cls`` and the classes it extends, in lookup order, or ``None`` when a link is not a known project class
+    (an installed or unresolved base, a mixin call, an ambiguous name)."""
+    out = [cls]
+    while len(out) <= MAX_DEPTH:
+        d = index.definitions[out[-1]]
+        if not _EXTENDS.search(d.signature.split("{")[0]):
+            return out
+        bases = _parents(index).get(out[-1], [])
+        if len(bases) != 1 or not askable(index, bases[0]) or not _is_ts_class(index, bases[0]) or bases[0] in out:
+            return None
+        out.append(bases[0])
+    return None
+
+
+def _text(files: dict[str, str], d: Definition) -> str:
+    return "\n".join(files.get(d.path, "").splitlines()[d.line - 1:d.end_line])
+
+
+def _shadowed(files: dict[str, str], d: Definition, member: str) -> bool:
+    """Whether class ``d`` gives its instances an own ``member`` (a field, ``this.member = ...``)."""
+    name = re.escape(member)
+    field = rf"(?m)^\s*(?:(?:public|private|protected|readonly|declare|override|accessor)\s+)*{name}\s*[?!]?\s*[=:;]"
+    text = _text(files, d)
+    return re.search(field, text) is not None or re.search(rf"\bthis\s*\.\s*{name}\s*=[^=]", text) is not None or \
+        re.search(rf"defineProperty\(\s*this\s*,\s*['\"]{name}['\"]", text) is not None
+
+
+def _is_static(files: dict[str, str], d: Definition) -> bool:
+    line = files.get(d.path, "").splitlines()[d.line - 1:d.line]
+    return bool(line) and re.match(r"\s*(?:\w+\s+)*static\b", line[0]) is not None
+
+
+def resolve(index: CodeIndex, cls: str, member: str, files: dict[str, str]) -> str | None:
+    """The definition ``new cls().member`` reaches, when askable (see the module docstring)."""
+    line = chain(index, cls) if _is_ts_class(index, cls) and askable(index, cls) else None
+    if line is None or member == "constructor":
+        return None
+    defined = [f"{c}.{member}" for c in line if f"{c}.{member}" in index.definitions]
+    if len(defined) < 2 or any(_shadowed(files, index.definitions[c], member) for c in line):
+        return None
+    target = defined[0]
+    d = index.definitions[target]
+    if target in index.ambiguous or d.kind != "method" or _is_static(files, d) or d.parent == cls or \
+            d.path == index.definitions[cls].path:
+        return None
+    return target
+
+
+def dispatch_keys(index: CodeIndex, files: dict[str, str] | None) -> list[tuple[Any, ...]]:
+    """Every (class, method) askable on TS/JS classes of ``index``, checked by running once per index."""
+    if files is None:
+        return []
+    if index not in _KEYS:
+        _KEYS[index] = _checked(index, files, _keys(index, files))
+    return list(_KEYS[index])
+
+
+def _keys(index: CodeIndex, files: dict[str, str]) -> list[tuple[Any, ...]]:
+    members: dict[str, set[str]] = {}
+    for m in index.definitions.values():
+        if m.kind == "method" and m.parent is not None:
+            members.setdefault(m.parent, set()).add(m.name)
+    keys = []
+    for qual, d in sorted(index.definitions.items()):
+        if not _is_ts_class(index, qual) or is_test_path(d.path) or d.parent is not None or \
+                "abstract" in d.signature.split("class")[0]:
+            continue
+        line = chain(index, qual) or []
+        methods = sorted({m for c in line[1:] for m in members.get(c, ())})
+        keys += [("dispatch", qual, m) for m in methods if resolve(index, qual, m, files) is not None]
+    return keys
+
+
+def _checked(index: CodeIndex, files: dict[str, str], keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The keys node's prototype chain does not contradict (where the classes are exported and load)."""
+    asks = []
+    for _, cls, member in keys:
+        owner = index.definitions[resolve(index, cls, member, files) or ""].parent or ""
+        d, o = index.definitions[cls], index.definitions[owner]
+        asks.append((d.path, d.name, member, o.path, o.name))
+    found = ts_node.owners(files, asks) if asks else {}
+    return [k for k, ask in zip(keys, asks, strict=True) if found.get(ask) is not False]
+
+
+def build_dispatch(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
+    _, cls, member = key
+    target = resolve(index, cls, member, files)
+    if target is None:
+        return None
+    d = index.definitions[cls]
+    if variant == "literal":
+        head = (f"An object is created as `new {d.name}(...)`, with the class `{d.name}` that `{d.path}` declares, "
+                f"and then `obj.{member}` is used (called, or read as a property).")
+    else:
+        desc = describe(index, d)
+        if desc is None:
+            return None
+        head = f"An object of {desc} is created with `new`, and then `obj.{member}` is used (called, or read as a " \
+               "property)."
+    text = f"{head} Which definition of `{member}` runs? {RULE}"
+    line = chain(index, cls) or []
+    defined = [f"{c}.{member}" for c in line if f"{c}.{member}" in index.definitions]
+    spans = sorted({(index.definitions[q].path, index.definitions[q].line, index.definitions[q].line)
+                    for q in [*line, *defined]})
+    return Question("dispatch", variant, key, text, target, spans, reads_for(spans))
