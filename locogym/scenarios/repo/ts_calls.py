@@ -5,8 +5,9 @@ As for Python (:mod:`.literal_calls`), a call is asked about only with arguments
 * the arguments of a call the project writes outside its tests, every one a plain literal (a number, a string
   without substitutions, ``true``/``false``);
 * no argument, for a function whose every parameter is optional or has a default;
-* seeded values for the required parameters when each is annotated ``number``, ``string`` or ``boolean`` (a
-  string is one of the short literals its own file writes).
+* seeded values for the required parameters when each is typed ``number``, ``string``, ``boolean`` or a union
+  of these and literals (``'get' | 'post'``) — by its annotation, or in JavaScript by its JSDoc ``@param`` — a
+  string being one of the short literals its own file writes.
 
 Only top-level functions a module exports (``export function f``, ``export const f = () => ...``) are called:
 the call goes through what the module exposes, as a user of the project would make it.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import weakref
 from typing import Any
 
@@ -125,39 +127,100 @@ def _function_node(root: ts.Node, line: int, name: str) -> ts.Node | None:
     return None
 
 
-def _param_type(param: ts.Node) -> str:
-    """``number``, ``string``, ``boolean``, or ``""`` for a parameter whose value cannot be seeded."""
+def _members(type_text: str) -> list[Any] | None:
+    """What a parameter's type lets a call pass: ``number``, ``string``, ``boolean`` (to be seeded) and literal
+    members of a union (``'get' | 'post'``, ``0 | 1``); ``None`` for any other type (an object, a generic, an
+    array, a named type the file alone does not define)."""
+    if not type_text or any(c in type_text for c in "<>()[]{}&"):
+        return None
+    out: list[Any] = []
+    for member in (m.strip() for m in type_text.strip().lstrip("|").split("|")):
+        if member in {"number", "string", "boolean"}:
+            out.append(member)
+        elif member in {"undefined", "null", "void"}:
+            continue
+        elif member in {"true", "false"}:
+            out.append(("literal", member == "true"))
+        elif len(member) >= 2 and member[0] == member[-1] and member[0] in "'\"" and member[1:-1].isprintable():
+            out.append(("literal", member[1:-1]))
+        else:
+            try:
+                value = json.loads(member)
+            except ValueError:
+                return None
+            if not isinstance(value, (int, float)):
+                return None
+            out.append(("literal", value))
+    return out or None
+
+
+def _param_type(param: ts.Node, jsdoc: dict[str, str]) -> str:
+    """A parameter's type as written: its annotation, or in JavaScript its JSDoc ``@param {type} name``."""
+    if param.type == "identifier":
+        return jsdoc.get(param.text.decode("utf-8", "replace") if param.text is not None else "", "")
     annotation = param.child_by_field_name("type")
     pattern = param.child_by_field_name("pattern")
     if annotation is None or pattern is None or pattern.type != "identifier":
         return ""
-    named = annotation.named_children
-    text = named[0].text.decode("utf-8", "replace") if named and named[0].text is not None else ""
-    return text if text in {"number", "string", "boolean"} else ""
+    text = annotation.text.decode("utf-8", "replace") if annotation.text is not None else ""
+    return text.lstrip(":").strip()
+
+
+_JSDOC_PARAM = re.compile(r"@param\s+\{([^{}]+)\}\s+([A-Za-z_$][\w$]*)\s")
+
+
+def _jsdoc(node: ts.Node) -> dict[str, str]:
+    """Parameter name -> type, from the ``/** ... */`` comment right above a function (JavaScript's types)."""
+    while node.parent is not None and node.parent.type in {"export_statement", "lexical_declaration",
+                                                           "variable_declaration", "variable_declarator"}:
+        node = node.parent
+    prev = node.prev_named_sibling
+    if prev is None or prev.type != "comment" or prev.text is None or not prev.text.startswith(b"/**"):
+        return {}
+    return {name: kind for kind, name in _JSDOC_PARAM.findall(prev.text.decode("utf-8", "replace") + "\n")}
+
+
+def _required(node: ts.Node) -> list[ts.Node] | None:
+    """The parameters a call must pass (``None`` when one is a rest or destructured parameter)."""
+    params = node.child_by_field_name("parameters")
+    if params is None:
+        single = node.child_by_field_name("parameter")  # ``x => ...``
+        return [single] if single is not None else []
+    required = []
+    for p in params.named_children:
+        if p.type in {"comment", "optional_parameter", "assignment_pattern"}:
+            continue
+        if p.type == "required_parameter" and p.child_by_field_name("value") is not None:
+            continue
+        if p.type not in {"required_parameter", "identifier"}:
+            return None
+        required.append(p)
+    return required
 
 
 def _signature_calls(qual: str, node: ts.Node, strings: list[str]) -> list[tuple[Any, ...]]:
-    """``()`` when no parameter is required; else seeded values when every required one is annotated."""
-    params = node.child_by_field_name("parameters")
-    if params is None:
-        single = node.child_by_field_name("parameter")  # ``x => ...``: one untyped parameter
-        return [] if single is not None else [()]
-    required = [p for p in params.named_children if p.type == "required_parameter" and
-                p.child_by_field_name("value") is None]
-    if any(p.type not in {"required_parameter", "optional_parameter"} for p in params.named_children
-           if p.type != "comment"):
-        return []  # JavaScript's untyped, rest or destructured parameters: nothing to seed them with
+    """``()`` when no parameter is required; else seeded values when every required one has a type a value
+    can be drawn from (an annotation, or JSDoc in JavaScript)."""
+    required = _required(node)
+    if required is None:
+        return []
     if not required:
         return [()]
+    jsdoc = _jsdoc(node)
+    members = [_members(_param_type(p, jsdoc)) for p in required]
+    if any(m is None for m in members):
+        return []
     rng, calls = random.Random(f"ts-literal-call:{qual}"), []
     for _ in range(2):
-        values = [_seeded(_param_type(p), rng, strings) for p in required]
+        values = [_seeded(rng.choice(m), rng, strings) for m in members if m is not None]
         if all(ok for ok, _ in values):
             calls.append(tuple(v for _, v in values))
     return calls
 
 
-def _seeded(kind: str, rng: random.Random, strings: list[str]) -> tuple[bool, Any]:
+def _seeded(kind: Any, rng: random.Random, strings: list[str]) -> tuple[bool, Any]:
+    if isinstance(kind, tuple):
+        return True, kind[1]
     if kind == "number":
         return True, rng.randint(-20, 200)
     if kind == "boolean":

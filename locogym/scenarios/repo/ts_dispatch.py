@@ -50,13 +50,21 @@ def _parents(index: CodeIndex) -> dict[str, list[str]]:
     return found
 
 
+def _header(signature: str) -> str:
+    """A class header without its type parameters and arguments (``extends`` in ``<T extends U>`` is a bound)."""
+    head, previous = signature.split("{")[0], ""
+    while head != previous:
+        head, previous = re.sub(r"<[^<>]*>", "", head), head
+    return head
+
+
 def chain(index: CodeIndex, cls: str) -> list[str] | None:
     """``cls`` and the classes it extends, in lookup order, or ``None`` when a link is not a known project class
     (an installed or unresolved base, a mixin call, an ambiguous name)."""
     out = [cls]
     while len(out) <= MAX_DEPTH:
         d = index.definitions[out[-1]]
-        if not _EXTENDS.search(d.signature.split("{")[0]):
+        if not _EXTENDS.search(_header(d.signature)):
             return out
         bases = _parents(index).get(out[-1], [])
         if len(bases) != 1 or not askable(index, bases[0]) or not _is_ts_class(index, bases[0]) or bases[0] in out:
@@ -116,7 +124,7 @@ def _keys(index: CodeIndex, files: dict[str, str]) -> list[tuple[Any, ...]]:
     keys = []
     for qual, d in sorted(index.definitions.items()):
         if not _is_ts_class(index, qual) or is_test_path(d.path) or d.parent is not None or \
-                "abstract" in d.signature.split("class")[0]:
+                "abstract" in _header(d.signature).split("class")[0]:
             continue
         line = chain(index, qual) or []
         methods = sorted({m for c in line[1:] for m in members.get(c, ())})

@@ -2,9 +2,9 @@
 
 The toolchain is node and the ``typescript`` package (its ``transpileModule``: syntax only, no type check), found
 on the machine — ``LOCOGYM_TYPESCRIPT`` names the package folder, else npm's global folder is searched. Every
-source file is transpiled to CommonJS when it is first loaded, and every function body gets a probe at its start that notes, while a
-call runs, the function entered (its file and first and last line in the *source*, so no source map is needed)
-and its first argument. The project's own code then runs:
+source file is transpiled to CommonJS when it is first loaded, and every function body gets a probe at its start
+that notes, while a call runs, the function entered (its file and first and last line in the *source*, so no
+source map is needed) and its first argument. The project's own code then runs:
 
 * inside bubblewrap: no network, the host's ``/usr`` read-only, a scratch folder the only place it can write, an
   empty environment, and, when started by root, as ``nobody``; without bubblewrap nothing runs (the kinds that
@@ -284,7 +284,7 @@ def run_calls(files: dict[str, str], calls: list[Call]) -> dict[Call, RawOutcome
     two scratch folders, the second in the reverse order, so a value that depends on what ran before it, on the
     clock or on chance disagrees) and gave a plain value. Remembered per process by the files and calls."""
     sources = {p: t for p, t in sorted(files.items()) if p.endswith(SOURCE_SUFFIXES)}
-    key = stable_hash([sources, [list(c) for c in calls]])
+    key = stable_hash([toolchain(), sources, [list(c) for c in calls]])
     if key in _BATCHES:
         return _BATCHES[key]
     forward = _run_batch(sources, calls) if calls and "missing" not in toolchain() else None

@@ -246,8 +246,8 @@ def build_argument(index: CodeIndex, key: tuple[Any, ...], variant: str, files: 
         return None
     d, t = index.definitions[start], index.definitions[target]
     spans = _spans(found, index)
-    rule = (f"{_flags(files, spans)}It gets there only through other functions of this project. What is the value of its first "
-            f"parameter, `{t.params[0]}`, the first time it is called? {VALUE_RULE}")
+    rule = (f"{_flags(files, spans)}It gets there only through other functions of this project. What is the "
+            f"value of its first parameter, `{t.params[0]}`, the first time it is called? {VALUE_RULE}")
     if variant == "literal":
         text = (f"When the call `{d.name}({js_args(tuple(args))})` of the function `{d.name}` that `{d.path}` "
                 f"exports runs, it calls `{target}` on the way. {rule}")
