@@ -30,7 +30,7 @@ from typing import Any
 from locogym.core.types import stable_hash
 from locogym.scenarios.repo.literal_runs import plain
 
-BATCH_TIMEOUT_S = 120
+BATCH_TIMEOUT_S = 600  # a whole batch on a loaded machine: a refusal must not depend on the load
 CALL_TIMEOUT_MS = 1000
 SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 TS_ENV = "LOCOGYM_TYPESCRIPT"
