@@ -6,10 +6,11 @@ A method is looked up along the object's prototype chain: ``Sub``'s own methods,
 several and the right one is found only by following ``extends`` in order.
 
 The chain must be known whole: every class on it extends a class of the project that the index resolves, up to
-one that extends nothing; no class on it declares ``m`` as a field or assigns ``this.m`` (an instance property
-shadows every prototype method), and ``m`` is not static. Where the classes are exported and their modules load,
-the gold is also checked by running (:func:`~locogym.scenarios.repo.ts_node.owners`): node's own prototype chain
-must find ``m`` first on the answer's class, or the question is not asked.
+one that extends nothing or a built-in class (``Error``, ``Array``, ``Map``...; their instances' own properties,
+``message`` or ``length``, are not asked about); no class on it declares ``m`` as a field or assigns ``this.m``
+(an instance property shadows every prototype method), and ``m`` is not static. Where the classes are exported
+and their modules load, the gold is also checked by running (:func:`~locogym.scenarios.repo.ts_node.owners`):
+node's own prototype chain must find ``m`` first on the answer's class, or the question is not asked.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from locogym.scenarios.repo.index import CodeIndex, Definition
 from locogym.scenarios.repo.question_base import Question, askable, describe, is_test_path, reads_for
 
 MAX_DEPTH = 20
+# Built-in classes a chain may end at: their prototypes hold no method of the project's, and the own properties
+# their constructors give an instance (``message``, ``length``) are never asked about.
+BUILTIN_ROOTS = frozenset({"Error", "TypeError", "RangeError", "SyntaxError", "Array", "Map", "Set", "Object"})
+BUILTIN_OWN = frozenset({"message", "stack", "cause", "name", "length", "size"})
 RULE = ("The definition that runs is the first one found along the object's prototype chain: the class itself, "
         "then the class it extends, then that class's base, and so on (a method inherited from a base counts as "
         "that base's). Answer with its qualified name (path::Class.method).")
@@ -67,6 +72,9 @@ def chain(index: CodeIndex, cls: str) -> list[str] | None:
         if not _EXTENDS.search(_header(d.signature)):
             return out
         bases = _parents(index).get(out[-1], [])
+        named = re.search(r"\bextends\s+([\w$.]+)", _header(d.signature))
+        if not bases and named is not None and named.group(1) in BUILTIN_ROOTS:
+            return out
         if len(bases) != 1 or not askable(index, bases[0]) or not _is_ts_class(index, bases[0]) or bases[0] in out:
             return None
         out.append(bases[0])
@@ -94,7 +102,7 @@ def _is_static(files: dict[str, str], d: Definition) -> bool:
 def resolve(index: CodeIndex, cls: str, member: str, files: dict[str, str]) -> str | None:
     """The definition ``new cls().member`` reaches, when askable (see the module docstring)."""
     line = chain(index, cls) if _is_ts_class(index, cls) and askable(index, cls) else None
-    if line is None or member == "constructor":
+    if line is None or member == "constructor" or member in BUILTIN_OWN:
         return None
     defined = [f"{c}.{member}" for c in line if f"{c}.{member}" in index.definitions]
     if len(defined) < 2 or any(_shadowed(files, index.definitions[c], member) for c in line):
