@@ -93,8 +93,17 @@ def test_dispatch_follows_extends_across_files(project):
     q = questions.build(index, keys[0], "literal", files)
     assert q is not None and q.gold == "src/shapes/rect.ts::Rect.area" and "new Square(...)" in q.text
     assert not any(k[1].endswith("::Tile") and k[2] == "size" for k in _keys(index, files, "dispatch"))  # a field
-    assert ts_node.owners(files, [("src/square.ts", "Square", "area", "src/shapes/base.ts", "Shape")]) == \
-        {("src/square.ts", "Square", "area", "src/shapes/base.ts", "Shape"): False}
+    ask = ("src/square.ts", "Square", "area")
+    assert ts_node.owners(files, [ask]) == {ask: "src/shapes/rect.ts:5:5"}  # node's own lookup, by its source
+
+
+@pytest.mark.slow
+def test_dispatch_is_not_asked_when_a_prototype_is_patched_and_node_cannot_check(project):
+    index, files = project
+    patched = {**files, "src/patch.ts": 'import { Rect } from "./shapes/rect";\nObject.assign(Rect.prototype, {});\n'}
+    patched["src/square.ts"] = files["src/square.ts"].replace("export class Square", "class Square")  # not loadable
+    keys = _keys(CodeIndex.build(patched), patched, "dispatch")
+    assert not any(k[1].endswith("::Square") for k in keys)
 
 
 def test_without_a_toolchain_nothing_runs_and_the_reason_is_disclosed(monkeypatch):

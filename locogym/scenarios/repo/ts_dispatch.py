@@ -8,9 +8,12 @@ several and the right one is found only by following ``extends`` in order.
 The chain must be known whole: every class on it extends a class of the project that the index resolves, up to
 one that extends nothing or a built-in class (``Error``, ``Array``, ``Map``...; their instances' own properties,
 ``message`` or ``length``, are not asked about); no class on it declares ``m`` as a field or assigns ``this.m``
-(an instance property shadows every prototype method), and ``m`` is not static. Where the classes are exported
-and their modules load, the gold is also checked by running (:func:`~locogym.scenarios.repo.ts_node.owners`):
-node's own prototype chain must find ``m`` first on the answer's class, or the question is not asked.
+(an instance property shadows every prototype method), and ``m`` is not static. Where the class is exported and
+its module loads, the gold is also checked by running (:func:`~locogym.scenarios.repo.ts_node.owners`): the
+definition node's own prototype chain finds must be the answer, read from the function's text — so a method mixed
+into a prototype shows — or the question is not asked. Where node cannot check it, a chain whose classes may get
+members outside their bodies (a prototype written to, a class handed to a function such as ``mixin``) is not
+asked either.
 """
 
 from __future__ import annotations
@@ -63,6 +66,11 @@ def _header(signature: str) -> str:
     return head
 
 
+def _extends_builtin(d: Definition) -> bool:
+    named = re.search(r"\bextends\s+([\w$.]+)", _header(d.signature))
+    return named is not None and named.group(1) in BUILTIN_ROOTS
+
+
 def chain(index: CodeIndex, cls: str) -> list[str] | None:
     """``cls`` and the classes it extends, in lookup order, or ``None`` when a link is not a known project class
     (an installed or unresolved base, a mixin call, an ambiguous name)."""
@@ -72,8 +80,7 @@ def chain(index: CodeIndex, cls: str) -> list[str] | None:
         if not _EXTENDS.search(_header(d.signature)):
             return out
         bases = _parents(index).get(out[-1], [])
-        named = re.search(r"\bextends\s+([\w$.]+)", _header(d.signature))
-        if not bases and named is not None and named.group(1) in BUILTIN_ROOTS:
+        if not bases and _extends_builtin(d):
             return out
         if len(bases) != 1 or not askable(index, bases[0]) or not _is_ts_class(index, bases[0]) or bases[0] in out:
             return None
@@ -102,7 +109,8 @@ def _is_static(files: dict[str, str], d: Definition) -> bool:
 def resolve(index: CodeIndex, cls: str, member: str, files: dict[str, str]) -> str | None:
     """The definition ``new cls().member`` reaches, when askable (see the module docstring)."""
     line = chain(index, cls) if _is_ts_class(index, cls) and askable(index, cls) else None
-    if line is None or member == "constructor" or member in BUILTIN_OWN:
+    if line is None or member == "constructor" or \
+            (member in BUILTIN_OWN and _extends_builtin(index.definitions[line[-1]])):
         return None
     defined = [f"{c}.{member}" for c in line if f"{c}.{member}" in index.definitions]
     if len(defined) < 2 or any(_shadowed(files, index.definitions[c], member) for c in line):
@@ -140,15 +148,37 @@ def _keys(index: CodeIndex, files: dict[str, str]) -> list[tuple[Any, ...]]:
     return keys
 
 
+def _patched(files: dict[str, str], line: list[str], index: CodeIndex) -> bool:
+    """Whether a class of the chain may get members outside its body: its prototype written to, or the class
+    handed to a function (``mixin(C, ...)``, ``Factory.addGetterSetter(C, ...)``)."""
+    names = "|".join(re.escape(index.definitions[c].name) for c in line)
+    pattern = re.compile(rf"\b(?:{names})\.prototype\b|\(\s*(?:{names})\s*[,)]")
+    return any(pattern.search(text) for path, text in files.items() if path.endswith(ts_node.SOURCE_SUFFIXES))
+
+
+def _confirmed(index: CodeIndex, target: str, where: str | None) -> bool | None:
+    """Whether node's answer (``path:first:last`` of the definition it found) is ``target``; ``None`` when node
+    could not say."""
+    if not where:
+        return None
+    path, first, last = where.rsplit(":", 2)
+    d = index.definitions[target]
+    return path == d.path and int(first) <= d.line <= int(first) + 3 and int(last) == d.end_line
+
+
 def _checked(index: CodeIndex, files: dict[str, str], keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """The keys node's prototype chain does not contradict (where the classes are exported and load)."""
-    asks = []
-    for _, cls, member in keys:
-        owner = index.definitions[resolve(index, cls, member, files) or ""].parent or ""
-        d, o = index.definitions[cls], index.definitions[owner]
-        asks.append((d.path, d.name, member, o.path, o.name))
+    """The keys node confirms by finding the same definition along the prototype chain; where node cannot run
+    them (a module that does not load, a class not exported), those whose chain gets no member from outside a
+    class body (:func:`_patched`), on the static answer alone."""
+    asks = [(index.definitions[cls].path, index.definitions[cls].name, member) for _, cls, member in keys]
     found = ts_node.owners(files, asks) if asks else {}
-    return [k for k, ask in zip(keys, asks, strict=True) if found.get(ask) is not False]
+    kept = []
+    for key, ask in zip(keys, asks, strict=True):
+        target = resolve(index, key[1], key[2], files) or ""
+        confirmed = _confirmed(index, target, found.get(ask))
+        if confirmed or (confirmed is None and not _patched(files, chain(index, key[1]) or [], index)):
+            kept.append(key)
+    return kept
 
 
 def build_dispatch(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:

@@ -138,15 +138,19 @@ function runCall([file, name, args]) {
     return null;
   }
 }
-// whether the first prototype on the chain of `cls` that holds `member` itself is the owner class's prototype
-// (null when a module does not load or a class is not exported)
-function owns([file, cls, member, ownerFile, ownerCls]) {
+// the probe of the definition `member` reaches along the prototype chain of `cls` (its "path:first:last", read
+// from the function's own text, so a method mixed in or assigned to a prototype shows where it really is);
+// "" when the member is no function of the project, null when the module does not load or `cls` is no class
+function owns([file, cls, member]) {
   try {
-    const start = require(path.join(src, file))[cls], owner = require(path.join(src, ownerFile))[ownerCls];
-    if (typeof start !== "function" || typeof owner !== "function") return null;
+    const start = require(path.join(src, file))[cls];
+    if (typeof start !== "function") return null;
     let proto = start.prototype;
     while (proto && !Object.prototype.hasOwnProperty.call(proto, member)) proto = Object.getPrototypeOf(proto);
-    return proto === owner.prototype;
+    const found = proto && Object.getOwnPropertyDescriptor(proto, member);
+    const fn = found && (found.value || found.get);
+    const probe = typeof fn === "function" && /__locogymEnter\("([^"]*)"/.exec(Function.prototype.toString.call(fn));
+    return probe ? probe[1] : "";
   } catch (err) {
     return null;
   }
@@ -299,10 +303,10 @@ def run_calls(files: dict[str, str], calls: list[Call]) -> dict[Call, RawOutcome
     return outcomes
 
 
-def owners(files: dict[str, str], asks: list[tuple[str, str, str, str, str]]) -> dict[tuple[str, ...], bool | None]:
-    """For each (file, class, member, owner file, owner class): whether node, loading the project, finds
-    ``member`` first on the owner class's prototype along the class's prototype chain (``None``: a module did not
-    load or a class is not exported there, so only the static answer stands; all ``None`` when nothing runs)."""
+def owners(files: dict[str, str], asks: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], str | None]:
+    """For each (file, class, member): where the definition node finds first along the class's prototype chain
+    is written, as ``path:first line:last line`` of the source (``""``: not a function of the project; ``None``:
+    the module did not load or the class is not exported there, or nothing could run)."""
     sources = {p: t for p, t in sorted(files.items()) if p.endswith(SOURCE_SUFFIXES)}
     found = _run_batch(sources, [list(a) for a in asks], "owners") if asks and "missing" not in toolchain() else None
-    return {a: (r if isinstance(r, bool) else None) for a, r in zip(asks, found or [None] * len(asks), strict=True)}
+    return {a: (r if isinstance(r, str) else None) for a, r in zip(asks, found or [None] * len(asks), strict=True)}
