@@ -31,6 +31,11 @@ caller's caller until none is new — with the public rule applied to the names 
 Prints JSON: per language and kind, questions asked, agreed, disputed (with the first disputes), and the
 ``reset`` failures.
 
+``--ts-dispatch`` checks instead every TS/JS ``dispatch`` key of each whole source (as the generator keeps them,
+node-confirmed) against the declaration the TypeScript checker's declared type of the class has for the member.
+TS/JS ``return_value`` questions are checked by making the call again on a plain CommonJS transpile of the whole
+tree, without the generator's probes (``tscalls.js``, in the generator's bubblewrap sandbox).
+
 ``--go-edges`` checks instead every call edge the index resolves in each Go source (the whole tree) against
 ``go/types``: the index must resolve no call that ``go/types`` resolves elsewhere (``disputes``), and ``missed``
 says how many ``go/types`` edges it leaves open. ``--gopath DIR`` puts a module's dependencies (a GOPATH folder
@@ -387,6 +392,26 @@ def ts_call_values(typescript: str, files: dict[str, str],
             for ask, answer in zip(calls, json.loads(done.stdout), strict=True)}
 
 
+def ts_dispatch_keys(spec: str, typescript: str) -> dict[str, Any]:
+    """Every dispatch key of a whole TS/JS tree (node-confirmed as the generator keeps them), its gold against
+    the declaration the TypeScript checker's declared type of the class has for the member."""
+    from locogym.scenarios.repo import ts_dispatch
+
+    files = load_source(spec).files
+    index = CodeIndex.build(files, use_cache=False)
+    keys = ts_dispatch.dispatch_keys(index, files)
+    with tempfile.TemporaryDirectory() as tmp:
+        _write(files, Path(tmp))
+        checker = ts_check(typescript, Path(tmp))
+    disputes = []
+    for _, cls, member in keys:
+        gold = ts_dispatch.resolve(index, cls, member, files)
+        other = _ts_dispatch_answer(cls, member, index, checker, [])
+        if other != gold:
+            disputes.append({"key": [cls, member], "gold": gold, "independent": other})
+    return {"asked": len(keys), "agreed": len(keys) - len(disputes), "disputes": disputes[:5]}
+
+
 def all_settings(spec: str, files: dict[str, str], language: str, typescript: str) -> dict[str, Any]:
     """Every setting key of the whole tree (not only those the seeds draw), its gold answer against the value the
     running package has."""
@@ -542,6 +567,8 @@ def main() -> None:
                         help="a GOPATH folder holding Go dependencies (src/<import path>/...) that settings need")
     parser.add_argument("--go-edges", action="store_true",
                         help="only check every call edge the index resolves in each Go source against go/types")
+    parser.add_argument("--ts-dispatch", action="store_true",
+                        help="only check every TS/JS dispatch key of each whole source against the type checker")
     parser.add_argument("--all-settings", action="store_true",
                         help="also check every setting the whole source tree can ask about, not only the sampled")
     args = parser.parse_args()
@@ -549,6 +576,9 @@ def main() -> None:
     lengths = [int(x[:-1]) * 1024 if x.endswith("k") else int(x) for x in args.lengths.split(",")]
     if args.go_edges:
         print(json.dumps({spec: go_edges(spec) for spec in args.sources}, indent=1))
+        return
+    if args.ts_dispatch:
+        print(json.dumps({spec: ts_dispatch_keys(spec, args.typescript) for spec in args.sources}, indent=1))
         return
     report: dict[str, Any] = {"sources": {}, "by_language": {}}
     for spec in args.sources:
