@@ -383,7 +383,7 @@ def ts_call_values(typescript: str, files: dict[str, str],
         (Path(tmp) / "calls.json").write_text(json.dumps([[f, n, list(a)] for f, n, a in calls]), encoding="utf-8")
         shutil.copy(HERE / "tscalls.js", Path(tmp) / "tscalls.js")
         node = shutil.which("node") or "node"
-        argv = [*ts_node._bwrap_argv(node, Path(typescript).resolve(), tmp), node, "/scratch/tscalls.js",
+        argv = [*ts_node.sandbox_argv(node, Path(typescript).resolve(), tmp), node, "/scratch/tscalls.js",
                 "/opt/typescript", "/scratch/src", "/scratch/out", "/scratch/calls.json"]
         done = subprocess.run(argv, capture_output=True, text=True, timeout=600, env={})
     if done.returncode != 0:

@@ -219,7 +219,7 @@ def _demote() -> None:
         os.setuid(NOBODY)
 
 
-def _bwrap_argv(node: str, tsdir: Path, scratch: str) -> list[str]:
+def sandbox_argv(node: str, tsdir: Path, scratch: str) -> list[str]:
     """bubblewrap around node: nothing of the host but ``/usr`` (and node's own folder) read-only, the
     typescript package read-only at ``/opt/typescript``, the scratch folder writable at ``/scratch``."""
     argv = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
@@ -252,7 +252,7 @@ def _run_batch(files: dict[str, str], items: list[Any], mode: str = "calls") -> 
             for folder, _, names in os.walk(root):
                 for name in [".", *names]:
                     os.chown(os.path.join(folder, name), NOBODY, NOBODY)
-        argv = [*_bwrap_argv(node, tsdir, scratch), str(Path(node).resolve()), "--max-old-space-size=512",
+        argv = [*sandbox_argv(node, tsdir, scratch), str(Path(node).resolve()), "--max-old-space-size=512",
                 "/scratch/runner.cjs", "/opt/typescript", "/scratch/src", "/scratch/calls.json",
                 str(CALL_TIMEOUT_MS)]
         try:
