@@ -31,6 +31,11 @@ caller's caller until none is new — with the public rule applied to the names 
 Prints JSON: per language and kind, questions asked, agreed, disputed (with the first disputes), and the
 ``reset`` failures.
 
+``--ts-dispatch`` checks instead every TS/JS ``dispatch`` key of each whole source (as the generator keeps them,
+node-confirmed) against the declaration the TypeScript checker's declared type of the class has for the member.
+TS/JS ``return_value`` questions are checked by making the call again on a plain CommonJS transpile of the whole
+tree, without the generator's probes (``tscalls.js``, in the generator's bubblewrap sandbox).
+
 ``--go-edges`` checks instead every call edge the index resolves in each Go source (the whole tree) against
 ``go/types``: the index must resolve no call that ``go/types`` resolves elsewhere (``disputes``), and ``missed``
 says how many ``go/types`` edges it leaves open. ``--gopath DIR`` puts a module's dependencies (a GOPATH folder
@@ -231,10 +236,11 @@ class EdgeCheck:
     """Call edges (and definition sites) from an external resolver's JSON."""
 
     def __init__(self, edges: list[dict[str, Any]], defs: dict[str, dict[str, list[Any]]],
-                 visible: set[str] | None = None) -> None:
+                 visible: set[str] | None = None, members: dict[str, dict[str, list[Any]]] | None = None) -> None:
         self.edges = [e for e in edges if visible is None or (e["callee"][0] in visible and
                                                               (not e["caller"] or e["caller"][0] in visible))]
         self.defs = defs
+        self.members = members or {}  # TS/JS: "file:line" of a class -> member -> [file, line] its type reaches
 
     def callees(self, site: Site) -> set[Site]:
         return {tuple(e["callee"]) for e in self.edges if e["caller"] and tuple(e["caller"]) == site}  # type: ignore
@@ -251,7 +257,7 @@ def ts_check(typescript: str, folder: Path) -> EdgeCheck:
     done = subprocess.run(["node", str(HERE / "tscheck.js"), typescript, str(folder)], capture_output=True,
                           text=True, timeout=600, check=True)
     data = json.loads(done.stdout)
-    return EdgeCheck(data["edges"], data["exports"])
+    return EdgeCheck(data["edges"], data["exports"], members=data.get("members"))
 
 
 def go_check(folders: list[Path], visible: dict[str, set[str]]) -> dict[str, EdgeCheck]:
@@ -541,6 +547,47 @@ def ts_values(typescript: str, files: dict[str, str], asks: set[tuple[str, str]]
     return out
 
 
+def ts_call_values(typescript: str, files: dict[str, str],
+                   asks: set[tuple[str, str, tuple[Any, ...]]]) -> dict[tuple[str, str, tuple[Any, ...]], Any]:
+    """Each asked TS/JS call's value, made again on a plain CommonJS transpile of the whole tree (no probes), in
+    the same sandbox as the generator's runs (bubblewrap: no network, nothing written outside a scratch folder)."""
+    from locogym.scenarios.repo import ts_node
+
+    calls = sorted(asks, key=repr)
+    with tempfile.TemporaryDirectory(prefix="locogym-gold-") as tmp:
+        _write({p: t for p, t in files.items() if p.endswith(ts_node.SOURCE_SUFFIXES)}, Path(tmp) / "src")
+        (Path(tmp) / "calls.json").write_text(json.dumps([[f, n, list(a)] for f, n, a in calls]), encoding="utf-8")
+        shutil.copy(HERE / "tscalls.js", Path(tmp) / "tscalls.js")
+        node = shutil.which("node") or "node"
+        argv = [*ts_node.sandbox_argv(node, Path(typescript).resolve(), tmp), node, "/scratch/tscalls.js",
+                "/opt/typescript", "/scratch/src", "/scratch/out", "/scratch/calls.json"]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=600, env={})
+    if done.returncode != 0:
+        return {ask: f"<node failed: {done.stderr.strip().splitlines()[-1:]}>" for ask in calls}
+    return {ask: answer.get("value", f"<{answer.get('error')}>")
+            for ask, answer in zip(calls, json.loads(done.stdout), strict=True)}
+
+
+def ts_dispatch_keys(spec: str, typescript: str) -> dict[str, Any]:
+    """Every dispatch key of a whole TS/JS tree (node-confirmed as the generator keeps them), its gold against
+    the declaration the TypeScript checker's declared type of the class has for the member."""
+    from locogym.scenarios.repo import ts_dispatch
+
+    files = load_source(spec).files
+    index = CodeIndex.build(files, use_cache=False)
+    keys = ts_dispatch.dispatch_keys(index, files)
+    with tempfile.TemporaryDirectory() as tmp:
+        _write(files, Path(tmp))
+        checker = ts_check(typescript, Path(tmp))
+    disputes = []
+    for _, cls, member in keys:
+        gold = ts_dispatch.resolve(index, cls, member, files)
+        other = _ts_dispatch_answer(cls, member, index, checker, [])
+        if other != gold:
+            disputes.append({"key": [cls, member], "gold": gold, "independent": other})
+    return {"asked": len(keys), "agreed": len(keys) - len(disputes), "disputes": disputes[:5]}
+
+
 def all_settings(spec: str, files: dict[str, str], language: str, typescript: str) -> dict[str, Any]:
     """Every setting key of the whole tree (not only those the seeds draw), its gold answer against the value the
     running package has."""
@@ -610,7 +657,24 @@ def independent_answer(task: Task, index: CodeIndex, checker: Any, values: dict[
         return values.get((module, name), "<not run>")
     if kind == "impact":
         return _impact_answer(key[1], index, checker, lang, seen)
+    if kind == "dispatch" and lang in {"javascript", "typescript"}:
+        return _ts_dispatch_answer(key[1], key[2], index, checker, seen)
+    if kind == "return_value" and lang in {"javascript", "typescript"}:
+        d = index.definitions[key[1]]
+        return values.get((d.path, d.name, tuple(key[2])), "<not run>")
     return None
+
+
+def _ts_dispatch_answer(cls: str, member: str, index: CodeIndex, checker: Any, seen: list[Site]) -> Any:
+    """The declaration the TypeScript checker's declared type of the class has for the member, named as the
+    index names it (``path:line`` when it names none)."""
+    site = _site(index, cls)
+    found = checker.members.get(f"{site[0]}:{site[1]}", {}).get(member)
+    if found is None:
+        return None
+    seen.extend([site, (found[0], found[1])])
+    by_site = {_site(index, q): q for q in index.definitions}
+    return by_site.get((found[0], found[1]), f"{found[0]}:{found[1]}")
 
 
 def _impact_answer(qual: str, index: CodeIndex, checker: Any, lang: str, seen: list[Site]) -> list[str]:
@@ -685,6 +749,8 @@ def main() -> None:
                         help="only check every Go return_value gold of each source by running the calls again, apart")
     parser.add_argument("--go-arguments", action="store_true",
                         help="only check every Go argument gold of each source: the target panics on entry, apart")
+    parser.add_argument("--ts-dispatch", action="store_true",
+                        help="only check every TS/JS dispatch key of each whole source against the type checker")
     parser.add_argument("--all-settings", action="store_true",
                         help="also check every setting the whole source tree can ask about, not only the sampled")
     args = parser.parse_args()
@@ -701,6 +767,9 @@ def main() -> None:
         return
     if args.go_values:
         print(json.dumps({spec: go_values_check(spec) for spec in args.sources}, indent=1))
+        return
+    if args.ts_dispatch:
+        print(json.dumps({spec: ts_dispatch_keys(spec, args.typescript) for spec in args.sources}, indent=1))
         return
     report: dict[str, Any] = {"sources": {}, "by_language": {}}
     for spec in args.sources:
@@ -756,6 +825,8 @@ def _check(tasks: list[Task], language: str, typescript: str, tree_files: dict[s
         values = go_values(spec, tree_files, asks)
     elif asks and language in {"javascript", "typescript"}:
         values = ts_values(typescript, tree_files, asks)
+    if language in {"javascript", "typescript"}:
+        values.update(_ts_value_asks(typescript, tree_files, tasks))
     with tempfile.TemporaryDirectory() as tmp:
         folders = []
         visible: dict[str, set[str]] = {}
@@ -792,6 +863,14 @@ def _check(tasks: list[Task], language: str, typescript: str, tree_files: dict[s
                          "gold": task.gold["answer"], "independent": other, "excerpted": cut,
                          "agrees": not unseen and _agrees(task, other)})
     return rows
+
+
+def _ts_value_asks(typescript: str, tree_files: dict[str, str], tasks: list[Task]) -> dict[Any, Any]:
+    """The TS/JS ``return_value`` calls the tasks ask, each made again on the whole tree."""
+    index = CodeIndex.build(tree_files)
+    calls = {(index.definitions[k[1]].path, index.definitions[k[1]].name, tuple(k[2]))
+             for t in tasks if t.meta["question_kind"] == "return_value" for k in [t.meta["question_key"]]}
+    return dict(ts_call_values(typescript, tree_files, calls)) if calls else {}
 
 
 def _whole_view(workspace: dict[str, str], tree_files: dict[str, str]) -> tuple[dict[str, str], list[str]]:

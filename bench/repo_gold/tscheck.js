@@ -6,7 +6,8 @@
 // workspace, as {caller: [file, line] | null, callee: [file, line]}; the caller is the nearest enclosing named
 // function, method (constructor and accessors included; not one with a computed name), class or variable-bound
 // function (what the code index counts as a definition). "exports" —
-// for every file, each exported name and the [file, line] of the declaration it finally resolves to.
+// for every file, each exported name and the [file, line] of the declaration it finally resolves to. "members" —
+// for every class, each property of its declared type and the [file, line] of the declaration that property is.
 "use strict";
 const path = require("path");
 const fs = require("fs");
@@ -75,9 +76,25 @@ function enclosing(node) {
 
 const edges = [];
 const exportsOut = {};
+// "file:line" of a class -> member -> [file, line] of the declaration its instances reach by that name, as the
+// checker's declared type of the class has it (the first declaration along `extends`)
+const members = {};
+function classMembers(node) {
+  if (!ts.isClassDeclaration(node) || !node.name) return;
+  const sym = checker.getSymbolAtLocation(node.name);
+  if (!sym) return;
+  const own = {};
+  for (const prop of checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(sym))) {
+    const decl = prop.declarations && prop.declarations[0];
+    const site = decl && declSite(decl);
+    if (site) own[prop.name] = site;
+  }
+  members[`${rel(node.getSourceFile().fileName)}:${lineOf(node)}`] = own;
+}
 for (const sf of program.getSourceFiles()) {
   if (!path.resolve(sf.fileName).startsWith(root + path.sep)) continue;
   const visit = (node) => {
+    classMembers(node);
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       let callee = node.expression;
       if (ts.isPropertyAccessExpression(callee)) callee = callee.name;
@@ -104,4 +121,4 @@ for (const sf of program.getSourceFiles()) {
     exportsOut[rel(sf.fileName)] = names;
   }
 }
-process.stdout.write(JSON.stringify({ edges, exports: exportsOut }));
+process.stdout.write(JSON.stringify({ edges, exports: exportsOut, members }));

@@ -13,10 +13,12 @@ of text:
 * callers — grep ``NAME(`` and name the declaration each hit sits in (indentation or braces, read as text);
 * impact — the same, repeated on every caller found, keeping the public ones;
 * value — look for the call written with the same arguments next to its value: ``f(args) == v``, a doctest
-  ``>>> f(args)`` and its output line, or the input among the expected values of the project's tests (it
-  evaluates nothing); the argument a function receives on the way is left unanswered;
-* dispatch — read the class's header for its bases and walk them, depth first and left to right, to the first
-  class whose body declares the method; in Go, the struct's embedded fields as written, the same way;
+  ``>>> f(args)`` and its output line, a JS/TS test line ``expect(f(args)).toBe(v)`` or ``assert.equal(f(args),
+  v)``, or the input among the expected values of the project's tests (it evaluates nothing); the argument a
+  function receives on the way is left unanswered;
+* dispatch — read the class's header for its bases (Python's parentheses, JS/TS ``extends``) and walk them,
+  depth first and left to right, to the first class whose body declares the method; in Go, the struct's embedded
+  fields as written, the same way;
 * Go value — the call's text in the Go files, and the literal compared with it or written after it on the line
   (``if got := F(3); got != 5``, a test table's ``{F(3), "3 B"}``).
 
@@ -28,6 +30,7 @@ a submit with no answer. Every episode ends with a submit.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -282,6 +285,15 @@ def _literal(text: str) -> Any:
         return text
 
 
+def _js_literal(text: str) -> Any:
+    """A JS value as written (``5``, ``'a'``, ``true``, ``[1, 2]``), or the text itself."""
+    text = text.strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _literal(text)
+
+
 def _is_test(path: str) -> bool:
     parts = path.split("/")
     return (
@@ -364,7 +376,7 @@ class GrepAgent(ScriptedAgent):
             return (yield from self._value(names))
         dispatched = re.search(r"Which definition of `([^`]+)` runs", text)
         if dispatched and names:
-            return (yield from self._dispatch(names[0].removesuffix("(...)"), dispatched.group(1)))
+            return (yield from self._dispatch(names[0].removesuffix("(...)").removeprefix("new "), dispatched.group(1)))
         return None
 
     # ------------------------------------------------------------------ reading text
@@ -563,10 +575,13 @@ class GrepAgent(ScriptedAgent):
     def _value(self, names: list[str]) -> Step:
         """An expected value the code or its tests state for the same call, if any (nothing is evaluated): a
         line ``f(args) == value``, a doctest ``>>> f(args)`` and the line under it, or a test's input pair."""
-        call = re.fullmatch(r"(.+?)\((.*)\)", names[0]) if names else None
+        call = next((m for n in names if (m := re.fullmatch(r"(.+?)\((.*)\)", n))), None)
         if call is None:
             return None
         name, arg = _leaf(call.group(1)), call.group(2)
+        expected = yield from self._js_expectation(name, arg)
+        if expected is not None:
+            return expected
         stated = yield from self._grep(rf"\b{re.escape(name)}\({re.escape(arg)}\)\s*(==|$)")
         for path, line, text in stated:
             if "==" in text:
@@ -623,9 +638,24 @@ class GrepAgent(ScriptedAgent):
             todo = embedded + todo
         return None
 
+    def _js_expectation(self, name: str, arg: str) -> Step:
+        """A JS/TS test's expectation for the same call, as one line states it: ``expect(f(3)).toBe(5)``,
+        ``assert.equal(f(3), 5)``, ``t.is(f(3), 5)`` (strings in either quotes)."""
+        for spelled in dict.fromkeys([arg, arg.replace('"', "'")]):
+            call = rf"\b{re.escape(name)}\({re.escape(spelled)}\)"
+            pattern = rf"{call}\)\s*\.(toBe|toEqual|toStrictEqual)\(|(equal|strictEqual|deepEqual|is)\(\s*{call}\s*,"
+            for _, _, text in (yield from self._grep(pattern)):
+                stated = re.search(rf"{call}(\)\s*\.\w+\(|\s*,)\s*(.+?)\)\s*;?\s*$", text)
+                if stated:
+                    return _js_literal(stated.group(2))
+        return None
+
     def _class_bases(self, path: str, decl: Decl) -> Step:
         """The base class names written in a Python class's header (``class C(A, m.B):`` -> ``[A, B]``)."""
         lines = yield from self._lines(path)
+        if _language(path) == "ts":  # ``class C extends B {``
+            base = re.search(r"\bextends\s+([\w$.]+)", " ".join(lines[decl.start - 1 : decl.start + 2]).split("{")[0])
+            return [_leaf(base.group(1))] if base else []
         header = " ".join(lines[decl.start - 1 : decl.start + 4]).split(":", 1)[0]
         inside = header.partition("(")[2].rpartition(")")[0]
         return [_leaf(b.split("[")[0]) for b in inside.split(",") if b.strip() and "=" not in b]

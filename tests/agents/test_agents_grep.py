@@ -108,3 +108,42 @@ def test_grep_submits_no_answer_where_there_is_nothing_to_grep() -> None:
         environment.close()
     assert [s.call.name for s in traj.steps if s.call is not None] == ["submit"]
     assert traj.score.success == 0.0
+
+
+def _drive(step, files: dict[str, str]):
+    """Runs one of the grep agent's generators against ``files`` with the tools' plain-text replies."""
+    import re
+
+    obs = None
+    try:
+        while True:
+            call = step.send(obs)
+            if call.name == "grep":
+                pattern = re.compile(call.arguments["pattern"])
+                hits = [f"{p}:{n}: {line}" for p, text in sorted(files.items())
+                        for n, line in enumerate(text.splitlines(), 1) if pattern.search(line)]
+                obs = "\n".join(hits) or "No line matches"
+            else:
+                lines = files[call.arguments["path"]].splitlines()
+                obs = f"{call.arguments['path']} (lines 1-{len(lines)} of {len(lines)})\n" + \
+                    "\n".join(f"{n}\t{t}" for n, t in enumerate(lines, 1))
+    except StopIteration as done:
+        return done.value
+
+
+def test_grep_reads_typescript_test_expectations_and_extends_headers() -> None:
+    from locogym.agents.grep import GrepAgent
+
+    files = {
+        "src/total.ts": "export function total(n: number): number {\n  return n * 6 + 10;\n}\n",
+        "test/total.test.ts": "it('adds', () => {\n  expect(total(3)).toBe(28);\n});\n",
+        "src/base.ts": "export class Shape {\n  area(): number {\n    return 0;\n  }\n}\n",
+        "src/rect.ts": "export class Rect extends Shape {\n  area(): number {\n    return 1;\n  }\n}\n",
+        "src/square.ts": "export class Square extends Rect {\n  name(): string {\n    return 's';\n  }\n}\n",
+    }
+    agent = GrepAgent()
+    value = "The module `src/total.ts` exports the function `total`. What does the call `total(3)` return?"
+    assert _drive(agent._answer(value), files) == 28
+    assert _drive(agent._answer(value.replace("(3)", "(4)")), files) is None  # no line states that call
+    dispatch = "An object is created as `new Square(...)`, then `obj.area` is used. Which definition of `area` runs?"
+    assert _drive(agent._answer(dispatch), files) == "src/rect.ts::Rect.area"

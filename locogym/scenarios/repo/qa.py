@@ -257,6 +257,16 @@ def _go_toolchain(q: questions.Question) -> dict[str, Any]:
     return {"toolchain": go_runs.toolchain()}
 
 
+def _toolchain_meta(tree: SourceTree) -> dict[str, Any]:
+    """TS/JS sources: the node and typescript versions the run-based kinds' gold came from, or why those kinds
+    were not asked here (``toolchain.missing``)."""
+    if tree.language not in {"typescript", "javascript"}:
+        return {}
+    from locogym.scenarios.repo import ts_runs
+
+    return {"toolchain": ts_runs.availability()}
+
+
 def generate_qa(config: ScenarioConfig) -> Task:
     """A ``qa`` task. Options: ``question`` (a kind or random), ``variant`` (literal|nonliteral or random)."""
     seed_rng = core_rng(config)
@@ -287,6 +297,7 @@ def generate_qa(config: ScenarioConfig) -> Task:
         "evidence_files": sorted(core.files), "fill": attempt, "stop_slack": 2,
     }
     meta.update(_go_toolchain(q))
+    meta.update(_toolchain_meta(tree))
     return Task(task_id=task_id(f"qa-{q.kind}", config, name), family="repo",
                 prompt=f"{QA_INSTRUCTIONS}\n\nQuestion: {q.text}", tool_names=list(TOOL_NAMES),
                 workspace={p: work.files[p] for p in sorted(work.files)}, gold=gold, question=q.text,

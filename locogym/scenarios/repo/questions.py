@@ -417,9 +417,10 @@ def question_keys(index: CodeIndex, kind: str, hops: int = 3,
     if kind == "setting":
         return setting_keys(index)
     if kind == "dispatch":
-        from locogym.scenarios.repo import dispatch, go_dispatch
+        from locogym.scenarios.repo import dispatch, go_dispatch, ts_dispatch
 
-        return dispatch.dispatch_keys(index, files) + go_dispatch.dispatch_keys(index, files)
+        return (dispatch.dispatch_keys(index, files) + go_dispatch.dispatch_keys(index, files)
+                + ts_dispatch.dispatch_keys(index, files))
     if kind in REASONING_KINDS:
         from locogym.scenarios.repo import reasoning  # builds on this module's pieces
 
@@ -452,10 +453,13 @@ def _go_build(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[
 def build(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:
     """The question of ``key`` answered on ``index`` (``None`` when it cannot be asked there)."""
     if key[0] == "dispatch":
-        from locogym.scenarios.repo import dispatch, go_dispatch
+        from locogym.scenarios.repo import dispatch, go_dispatch, ts_dispatch
 
-        module = go_dispatch if ".go::" in str(key[1]) else dispatch
-        return module.build_dispatch(index, key, variant, files)
+        if ".go::" in str(key[1]):
+            return go_dispatch.build_dispatch(index, key, variant, files)
+        if "::" in key[1]:  # a TS/JS class (Python names have no path)
+            return ts_dispatch.build_dispatch(index, key, variant, files)
+        return dispatch.build_dispatch(index, key, variant, files)
     if key[0] in {"return_value", "argument"} and ".go::" in str(key[1]):
         return _go_build(index, key, variant, files)
     if key[0] in REASONING_KINDS:

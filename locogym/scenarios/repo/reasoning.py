@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from locogym.scenarios.repo import run_questions
+from locogym.scenarios.repo import run_questions, ts_runs
 from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.question_base import (
     WHO_CALLS,
@@ -125,6 +125,7 @@ def return_value_keys(index: CodeIndex, files: dict[str, str] | None = None) -> 
     if files is not None:
         shaped = {k[1] for k in keys}
         keys += [k for k in run_questions.literal_value_keys(index, files) if k[1] not in shaped]
+        keys += ts_runs.value_keys(index, files)
     return keys
 
 
@@ -161,6 +162,8 @@ def build_return_value(
     index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]
 ) -> Question | None:
     _, qual, argument = key
+    if isinstance(argument, (tuple, list)) and ts_runs.is_ts(index, qual):
+        return ts_runs.build_value(index, key, variant, files)
     if isinstance(argument, (tuple, list)):
         return run_questions.build_literal_value(index, key, variant, files)
     d = index.definitions.get(qual)
@@ -295,6 +298,7 @@ def argument_keys(index: CodeIndex, files: dict[str, str] | None = None) -> list
     keys: list[tuple[Any, ...]] = []
     if files is not None:
         keys += run_questions.literal_argument_keys(index, files)
+        keys += ts_runs.argument_keys(index, files)
     for _, start, argument in return_value_keys(index):
         closure = callee_closure(index, start) or []
         direct = set(index.callees(start))
@@ -311,6 +315,8 @@ def build_argument(
     index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]
 ) -> Question | None:
     _, start, target, argument = key
+    if isinstance(argument, (tuple, list)) and ts_runs.is_ts(index, start):
+        return ts_runs.build_argument(index, key, variant, files)
     if isinstance(argument, (tuple, list)):
         return run_questions.build_literal_argument(index, key, variant, files)
     d, t = index.definitions.get(start), index.definitions.get(target)

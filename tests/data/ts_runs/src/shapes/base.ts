@@ -1,0 +1,5 @@
+export class Shape {
+  area(): number { return 0; }
+  name(): string { return "shape"; }
+  size(): number { return 1; }
+}
