@@ -141,8 +141,12 @@ def f1_of(task: Task, flagged: list[Block]) -> float:
 
 
 def _seeds(spec: str) -> list[int]:
-    lo, _, hi = spec.partition("-")
-    return list(range(int(lo), int(hi or lo) + 1))
+    """``LO-HI``, a seed, or a comma-separated list of both (``100-130,150-160``)."""
+    seeds = []
+    for part in spec.split(","):
+        lo, _, hi = part.strip().partition("-")
+        seeds += range(int(lo), int(hi or lo) + 1)
+    return sorted(set(seeds))
 
 
 def _mean(values: list[float]) -> float:
@@ -357,12 +361,15 @@ def cheats(train_tasks: list[Task], test_tasks: list[Task], flag_all_each: list[
         per_task[f"prior_{rule}"] = [f1_of(t, prior_flags(t, rule)) for t in test_tasks]
     for name, shape in SHAPE_RULES.items():
         per_task[f"shape_{name}"] = [f1_of(t, [b for b in labelled(t) if shape(b.text)]) for t in test_tasks]
-    rule, per_task["shape_from_classifier"] = stump_rule(train_tasks, test_tasks, top_names)
+    rule = None
+    if top_names:  # read off the alignment classifier, when it was trained
+        rule, per_task["shape_from_classifier"] = stump_rule(train_tasks, test_tasks, top_names)
     out: dict[str, Any] = {}
     for name, scores in per_task.items():
         out[name] = {"f1": _mean(scores), "minus_flag_all": round(_mean(scores) - _mean(flag_all_each), 4),
                      "minus_flag_all_90": paired_interval(scores, flag_all_each)}
-    out["shape_from_classifier"]["rule"] = rule
+    if rule is not None:
+        out["shape_from_classifier"]["rule"] = rule
     return out
 
 
@@ -409,11 +416,15 @@ def build_timing(results: list[BuildResult]) -> dict[str, Any]:
     return out
 
 
+CLASSIFIERS = (("bag", "hunk"), ("bag", "block"), ("alignment", "block"))  # (model, unit)
+
+
 def measure(env: Any, length: int, train: list[int], test: list[int], heuristic: bool,
-            top_features: int = 0, prepare: Callable[[list[int], int], dict[str, Any]] | None = None
-            ) -> dict[str, Any]:
+            top_features: int = 0, prepare: Callable[[list[int], int], dict[str, Any]] | None = None,
+            models: tuple[str, ...] = tuple(MODELS)) -> dict[str, Any]:
     """Every cheat's figures at ``length``: trained on the ``train`` seeds' tasks, scored on the ``test`` seeds'.
-    ``prepare`` fills the task store first (in parallel) and says what that cost."""
+    ``prepare`` fills the task store first (in parallel) and says what that cost; ``models`` names the
+    classifiers to train (the alignment classifier's top features feed the rule read off it)."""
     base = env.unwrapped
     timer = Timer()
     with timer.phase("build"):
@@ -437,14 +448,14 @@ def measure(env: Any, length: int, train: list[int], test: list[int], heuristic:
             kinds[defect["kind"]] = kinds.get(defect["kind"], 0) + 1
     result["test_defect_kinds"] = kinds
     with timer.phase("classifiers"):
-        for model_name, kind in (("bag", "hunk"), ("bag", "block"), ("alignment", "block")):
+        for model_name, kind in [m for m in CLASSIFIERS if m[0] in models]:
             key = f"classifier_{kind}" if model_name == "bag" else f"classifier_{model_name}"
             result[key] = found = classify(train_tasks, test_tasks, kind, max(top_features, 10), model_name)
             found["minus_flag_all"] = round(max(found["f1_threshold"], found["f1_top1"]) - flag_all, 4)
             found["minus_flag_all_90"] = margin_interval(*found.pop("per_task"), flag_all_each)
     with timer.phase("rules"):
-        result["cheats"] = cheats(train_tasks, test_tasks, flag_all_each,
-                                  [n for n, _ in result["classifier_alignment"]["top_defect_tokens"]])
+        top = result.get("classifier_alignment", {}).get("top_defect_tokens", [])
+        result["cheats"] = cheats(train_tasks, test_tasks, flag_all_each, [n for n, _ in top])
     for found in result.values():
         if isinstance(found, dict) and "top_defect_tokens" in found:
             found["top_defect_tokens"] = found["top_defect_tokens"][:top_features]
@@ -462,12 +473,14 @@ def main() -> None:
     parser.add_argument("--sandbox", default="local", help="local (default; the synthetic projects are ours), "
                                                            "docker or bwrap")
     parser.add_argument("--lengths", default="8k,32k")
-    parser.add_argument("--train", default="0-11", help="training seeds, LO-HI")
-    parser.add_argument("--test", default="100-111", help="test seeds, LO-HI")
+    parser.add_argument("--train", default="0-11", help="training seeds: LO-HI, or ranges and seeds with commas")
+    parser.add_argument("--test", default="100-111", help="test seeds: LO-HI, or ranges and seeds with commas")
     parser.add_argument("--store", default=None, help="task store folder: tasks built once are read back by "
                                                       "later runs (default: a temporary folder)")
     parser.add_argument("--jobs", type=int, default=1, help="seeds built at once, each in its own process")
     parser.add_argument("--cache-dir", default=None, help="test-run cache (default: a temporary folder)")
+    parser.add_argument("--models", default=",".join(MODELS), help="classifiers to train: bag (per hunk and per "
+                                                                     "block), alignment (default: both)")
     parser.add_argument("--no-heuristic", action="store_true", help="skip playing the heuristic agent")
     parser.add_argument("--top-features", type=int, default=0, help="also list the N tokens that weigh most "
                                                                      "towards a defect")
@@ -487,7 +500,8 @@ def main() -> None:
             for spec in args.lengths.split(","):
                 length = int(spec.lower().removesuffix("k")) * 1024 if spec.lower().endswith("k") else int(spec)
                 print(json.dumps(measure(env, length, _seeds(args.train), _seeds(args.test),
-                                         not args.no_heuristic, args.top_features, prepare)), flush=True)
+                                         not args.no_heuristic, args.top_features, prepare,
+                                         tuple(args.models.split(",")))), flush=True)
         finally:
             env.close()
 
