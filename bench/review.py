@@ -17,14 +17,17 @@ interval from resampling the test tasks (``minus_flag_all_90``): a dozen test ta
 
 Tasks come from a task store (``--store``; a temporary one by default), filled first by ``--jobs`` worker
 processes (:func:`locogym.harness.task_build.build_all`), so a rerun at the same seeds, options and generator code
-reads every task back instead of validating it again, and a first run builds in parallel. Generating a task
-(mostly its test runs) is nearly all of the bench's cost; the ``timing`` section of each document says how the
-seconds split between building, reading the store, the block features, the classifiers and the heuristic.
+reads every task back instead of validating it again, and a first run builds in parallel (``locogym tasks build
+LoCo-RepoReview-v0 --source synthetic --store DIR`` fills the same store). A seed the env refuses at a length is
+left out and named (``timing.refused_seeds``). Building the tasks (mostly their test runs) and training the
+classifiers are nearly all of the bench's cost; the ``timing`` section of each document says how the seconds split
+between building, reading the store, the block features, the classifiers, the rules and the heuristic.
 
 Prints one JSON document per length. Usage::
 
-    python bench/review.py [--sandbox local] [--lengths 8k,32k] [--train 0-11] [--test 100-111]
-                           [--store DIR] [--jobs N] [--cache-dir DIR] [--no-heuristic] [--top-features N]
+    python bench/review.py [--sandbox local] [--lengths 8k,32k] [--train 0-11] [--test 100-111,150-160]
+                           [--store DIR] [--jobs N] [--models bag,alignment] [--cache-dir DIR]
+                           [--no-heuristic] [--top-features N]
 """
 
 from __future__ import annotations
