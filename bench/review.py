@@ -15,10 +15,19 @@ played on the test tasks, and the area under the ROC curve of the block scores (
 margin over flag-all (``minus_flag_all``: the better of its two flaggings, minus flag-all) comes with a 90%
 interval from resampling the test tasks (``minus_flag_all_90``): a dozen test tasks hold about a dozen defects.
 
+Tasks come from a task store (``--store``; a temporary one by default), filled first by ``--jobs`` worker
+processes (:func:`locogym.harness.task_build.build_all`), so a rerun at the same seeds, options and generator code
+reads every task back instead of validating it again, and a first run builds in parallel (``locogym tasks build
+LoCo-RepoReview-v0 --source synthetic --store DIR`` fills the same store). A seed the env refuses at a length is
+left out and named (``timing.refused_seeds``). Building the tasks (mostly their test runs) and training the
+classifiers are nearly all of the bench's cost; the ``timing`` section of each document says how the seconds split
+between building, reading the store, the block features, the classifiers, the rules and the heuristic.
+
 Prints one JSON document per length. Usage::
 
-    python bench/review.py [--sandbox local] [--lengths 8k,32k] [--train 0-11] [--test 100-111]
-                           [--cache-dir DIR] [--no-heuristic] [--top-features N]
+    python bench/review.py [--sandbox local] [--lengths 8k,32k] [--train 0-11] [--test 100-111,150-160]
+                           [--store DIR] [--jobs N] [--models bag,alignment] [--cache-dir DIR]
+                           [--no-heuristic] [--top-features N]
 """
 
 from __future__ import annotations
@@ -30,14 +39,19 @@ import random
 import re
 import statistics
 import tempfile
+import time
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import gymnasium as gym
 
 import locogym
 from locogym.core.types import Task
+from locogym.harness.task_build import BuildJob, BuildResult, build_all
 from locogym.scenarios.defects.diffblocks import (
     Block,
     function_at,
@@ -47,6 +61,7 @@ from locogym.scenarios.defects.diffblocks import (
 )
 from locogym.scenarios.defects.gold import ReviewGold
 from locogym.scenarios.defects.hide import imported_and_used_names
+from locogym.scenarios.defects.review import grade_findings
 
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\d+|==|!=|<=|>=|\*\*|//|[^\s\w]")
 
@@ -78,9 +93,13 @@ def _side(text: str, sign: str) -> list[str]:
     return [t for line in text.splitlines() if line.startswith(sign) for t in _TOKEN.findall(line[1:])]
 
 
+@lru_cache(maxsize=1 << 16)
 def alignment_features(text: str) -> dict[str, float]:
     """How a block's new tokens align with its old ones (difflib opcodes): which classes of token each
-    replace, delete and insert touches, whether a lone number moved and by how much, and the block's size."""
+    replace, delete and insert touches, whether a lone number moved and by how much, and the block's size.
+
+    Kept per text: the shape rule reads each block's features once per candidate cut. Callers must not change
+    the dict they get."""
     old, new = _side(text, "-"), _side(text, "+")
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     feats: dict[str, float] = {"old_tokens": len(old), "new_tokens": len(new), "ratio": matcher.ratio(),
@@ -99,17 +118,38 @@ def alignment_features(text: str) -> dict[str, float]:
     return feats
 
 
+_LABELLED: dict[str, list[Block]] = {}
+
+
 def labelled(task: Task) -> list[Block]:
-    return labelled_blocks(task.prompt, task.gold_as(ReviewGold))
+    """The task's change blocks, each marked defect or not (parsed once per task: every cheat reads them)."""
+    key = task.content_hash or task.task_id
+    if key not in _LABELLED:
+        _LABELLED[key] = labelled_blocks(task.prompt, task.gold_as(ReviewGold))
+    return _LABELLED[key]
+
+
+_GOLDS: dict[str, ReviewGold] = {}
 
 
 def f1_of(task: Task, flagged: list[Block]) -> float:
-    return score_flagged(task, flagged)["f1"]
+    """The grader's F1 of findings on the flagged blocks (what :func:`score_flagged` gives), with the task's gold
+    parsed once: the threshold search grades every training task at every candidate cut."""
+    key = task.content_hash or task.task_id
+    if key not in _GOLDS:
+        _GOLDS[key] = task.gold_as(ReviewGold)
+    gold = _GOLDS[key]
+    findings = [{"path": b.path, "line": b.line, "description": ""} for b in flagged]
+    return grade_findings(findings, gold.defects, [], gold.window)["f1"]
 
 
 def _seeds(spec: str) -> list[int]:
-    lo, _, hi = spec.partition("-")
-    return list(range(int(lo), int(hi or lo) + 1))
+    """``LO-HI``, a seed, or a comma-separated list of both (``100-130,150-160``)."""
+    seeds = []
+    for part in spec.split(","):
+        lo, _, hi = part.strip().partition("-")
+        seeds += range(int(lo), int(hi or lo) + 1)
+    return sorted(set(seeds))
 
 
 def _mean(values: list[float]) -> float:
@@ -324,20 +364,83 @@ def cheats(train_tasks: list[Task], test_tasks: list[Task], flag_all_each: list[
         per_task[f"prior_{rule}"] = [f1_of(t, prior_flags(t, rule)) for t in test_tasks]
     for name, shape in SHAPE_RULES.items():
         per_task[f"shape_{name}"] = [f1_of(t, [b for b in labelled(t) if shape(b.text)]) for t in test_tasks]
-    rule, per_task["shape_from_classifier"] = stump_rule(train_tasks, test_tasks, top_names)
+    rule = None
+    if top_names:  # read off the alignment classifier, when it was trained
+        rule, per_task["shape_from_classifier"] = stump_rule(train_tasks, test_tasks, top_names)
     out: dict[str, Any] = {}
     for name, scores in per_task.items():
         out[name] = {"f1": _mean(scores), "minus_flag_all": round(_mean(scores) - _mean(flag_all_each), 4),
                      "minus_flag_all_90": paired_interval(scores, flag_all_each)}
-    out["shape_from_classifier"]["rule"] = rule
+    if rule is not None:
+        out["shape_from_classifier"]["rule"] = rule
     return out
 
 
+class Timer:
+    """Seconds spent per phase of the bench, summed over its calls."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+    def report(self) -> dict[str, float]:
+        return {name: round(value, 2) for name, value in self.seconds.items()}
+
+
+def build_tasks(env_kwargs: dict[str, Any], seeds: list[int], length: int, jobs: int) -> list[BuildResult]:
+    """Put every seed's task at ``length`` in the store, ``jobs`` seeds at a time in worker processes; a task the
+    store holds already is only checked. A seed the env refuses at this length (every fill moved its gold) makes
+    no task and is left out, by name; any other failure stops the bench: a cheat's figure on the tasks that
+    happened to build would not be the figure asked for."""
+    results = build_all([BuildJob("LoCo-RepoReview-v0", seed, (str(length),), env_kwargs) for seed in seeds], jobs)
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        raise SystemExit(f"{len(failed)} task(s) could not be built, e.g. seed {failed[0].seed}: "
+                         f"{failed[0].message[:300]}")
+    return results
+
+
+def build_timing(results: list[BuildResult]) -> dict[str, Any]:
+    """How long the tasks built in this run took each (median, min, max), how many the store held, and which
+    seeds the env refused."""
+    built = sorted(r.seconds for r in results if r.status in ("built", "rebuilt"))
+    out: dict[str, Any] = {"built": len(built), "from_store": sum(r.status == "stored" for r in results),
+                           "refused_seeds": sorted(r.seed for r in results if r.status == "refused")}
+    if built:
+        out["build_seconds_per_task"] = {"median": round(statistics.median(built), 2), "min": built[0],
+                                         "max": built[-1]}
+    return out
+
+
+CLASSIFIERS = (("bag", "hunk"), ("bag", "block"), ("alignment", "block"))  # (model, unit)
+
+
 def measure(env: Any, length: int, train: list[int], test: list[int], heuristic: bool,
-            top_features: int = 0) -> dict[str, Any]:
+            top_features: int = 0, prepare: Callable[[list[int], int], dict[str, Any]] | None = None,
+            models: tuple[str, ...] = tuple(MODELS)) -> dict[str, Any]:
+    """Every cheat's figures at ``length``: trained on the ``train`` seeds' tasks, scored on the ``test`` seeds'.
+    ``prepare`` fills the task store first (in parallel) and says what that cost; ``models`` names the
+    classifiers to train (the alignment classifier's top features feed the rule read off it)."""
     base = env.unwrapped
-    train_tasks = [base.generate(base.make_config(seed, {"length": length})) for seed in train]
-    test_tasks = [base.generate(base.make_config(seed, {"length": length})) for seed in test]
+    timer = Timer()
+    with timer.phase("build"):
+        building = prepare([*train, *test], length) if prepare is not None else {}
+    refused = set(building.get("refused_seeds", ()))
+    train, test = [s for s in train if s not in refused], [s for s in test if s not in refused]
+    with timer.phase("read_tasks"):
+        train_tasks = [base.task_for(base.make_config(seed, {"length": length})) for seed in train]
+        test_tasks = [base.task_for(base.make_config(seed, {"length": length})) for seed in test]
+    with timer.phase("features"):
+        for task in [*train_tasks, *test_tasks]:
+            for block in labelled(task):
+                alignment_features(block.text)
     flag_all_each = [f1_of(t, labelled(t)) for t in test_tasks]
     flag_all = _mean(flag_all_each)
     result: dict[str, Any] = {"length": length, "train_tasks": len(train_tasks), "test_tasks": len(test_tasks),
@@ -347,20 +450,24 @@ def measure(env: Any, length: int, train: list[int], test: list[int], heuristic:
         for defect in task.gold["defects"]:
             kinds[defect["kind"]] = kinds.get(defect["kind"], 0) + 1
     result["test_defect_kinds"] = kinds
-    for model_name, kind in (("bag", "hunk"), ("bag", "block"), ("alignment", "block")):
-        key = f"classifier_{kind}" if model_name == "bag" else f"classifier_{model_name}"
-        result[key] = found = classify(train_tasks, test_tasks, kind, max(top_features, 10), model_name)
-        found["minus_flag_all"] = round(max(found["f1_threshold"], found["f1_top1"]) - flag_all, 4)
-        found["minus_flag_all_90"] = margin_interval(*found.pop("per_task"), flag_all_each)
-    result["cheats"] = cheats(train_tasks, test_tasks, flag_all_each,
-                              [n for n, _ in result["classifier_alignment"]["top_defect_tokens"]])
+    with timer.phase("classifiers"):
+        for model_name, kind in [m for m in CLASSIFIERS if m[0] in models]:
+            key = f"classifier_{kind}" if model_name == "bag" else f"classifier_{model_name}"
+            result[key] = found = classify(train_tasks, test_tasks, kind, max(top_features, 10), model_name)
+            found["minus_flag_all"] = round(max(found["f1_threshold"], found["f1_top1"]) - flag_all, 4)
+            found["minus_flag_all_90"] = margin_interval(*found.pop("per_task"), flag_all_each)
+    with timer.phase("rules"):
+        top = result.get("classifier_alignment", {}).get("top_defect_tokens", [])
+        result["cheats"] = cheats(train_tasks, test_tasks, flag_all_each, [n for n, _ in top])
     for found in result.values():
         if isinstance(found, dict) and "top_defect_tokens" in found:
             found["top_defect_tokens"] = found["top_defect_tokens"][:top_features]
     if heuristic:
-        scores = [locogym.run_episode(env, locogym.make_agent("heuristic"), seed=seed,
-                                      options={"length": length}).score for seed in test]
+        with timer.phase("heuristic"):
+            scores = [locogym.run_episode(env, locogym.make_agent("heuristic"), seed=seed,
+                                          options={"length": length}).score for seed in test]
         result["heuristic_f1"] = _mean([s.success for s in scores if s is not None])
+    result["timing"] = {**building, "seconds": timer.report()}
     return result
 
 
@@ -369,21 +476,35 @@ def main() -> None:
     parser.add_argument("--sandbox", default="local", help="local (default; the synthetic projects are ours), "
                                                            "docker or bwrap")
     parser.add_argument("--lengths", default="8k,32k")
-    parser.add_argument("--train", default="0-11", help="training seeds, LO-HI")
-    parser.add_argument("--test", default="100-111", help="test seeds, LO-HI")
+    parser.add_argument("--train", default="0-11", help="training seeds: LO-HI, or ranges and seeds with commas")
+    parser.add_argument("--test", default="100-111", help="test seeds: LO-HI, or ranges and seeds with commas")
+    parser.add_argument("--store", default=None, help="task store folder: tasks built once are read back by "
+                                                      "later runs (default: a temporary folder)")
+    parser.add_argument("--jobs", type=int, default=1, help="seeds built at once, each in its own process")
     parser.add_argument("--cache-dir", default=None, help="test-run cache (default: a temporary folder)")
+    parser.add_argument("--models", default=",".join(MODELS), help="classifiers to train: bag (per hunk and per "
+                                                                     "block), alignment (default: both)")
     parser.add_argument("--no-heuristic", action="store_true", help="skip playing the heuristic agent")
     parser.add_argument("--top-features", type=int, default=0, help="also list the N tokens that weigh most "
                                                                      "towards a defect")
     args = parser.parse_args()
+    if args.jobs < 1:
+        parser.error(f"--jobs {args.jobs} is not a count of processes; pass 1 or more")
     warnings.simplefilter("ignore")
     with tempfile.TemporaryDirectory() as scratch:
-        env = gym.make("LoCo-RepoReview-v0", sandbox=args.sandbox, cache_dir=args.cache_dir or scratch)
+        env_kwargs = {"sandbox": args.sandbox, "source": "synthetic", "cache_dir": args.cache_dir or scratch,
+                      "task_store": args.store or f"{scratch}/tasks"}
+
+        def prepare(seeds: list[int], length: int) -> dict[str, Any]:
+            return build_timing(build_tasks(env_kwargs, seeds, length, args.jobs))
+
+        env = gym.make("LoCo-RepoReview-v0", **env_kwargs)
         try:
             for spec in args.lengths.split(","):
                 length = int(spec.lower().removesuffix("k")) * 1024 if spec.lower().endswith("k") else int(spec)
                 print(json.dumps(measure(env, length, _seeds(args.train), _seeds(args.test),
-                                         not args.no_heuristic, args.top_features)), flush=True)
+                                         not args.no_heuristic, args.top_features, prepare,
+                                         tuple(args.models.split(",")))), flush=True)
         finally:
             env.close()
 

@@ -294,7 +294,10 @@ def test_a_differential_tester_finds_the_defects_of_the_easy_tier(env, tmp_path:
 
 @pytest.mark.slow
 def test_a_differential_tester_is_no_reviewer_on_the_default_tier(env, tmp_path: Path) -> None:  # noqa: ANN001
-    """Intended changes behave differently too: running the code flags them with the bugs."""
+    """Intended changes behave differently too: running the code flags them with the bugs.
+
+    Four tasks keep the test affordable; on 24 (seeds 100-123 at 8k, read from a task store) the tester scored
+    F1 0.23 with recall 0.81, and 0.29 on seeds 0-23."""
     base = env.unwrapped
     tasks = [base.generate(base.make_config(seed, {"length": 8_192})) for seed in SEEDS]
     scores = [score_flagged(t, differential_flags(t, tmp_path / str(i))) for i, t in enumerate(tasks)]
