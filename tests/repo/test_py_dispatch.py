@@ -54,3 +54,4 @@ def test_bases_of_the_interpreters_own_are_asked_only_when_the_run_confirms_the_
     index = CodeIndex.build(broken, use_cache=False)
     again = questions.question_keys(index, "dispatch", 3, broken)
     assert ("dispatch", "z.leaf.Ordered", "read") not in again and ("dispatch", "z.leaf.Buffered", "read") in again
+

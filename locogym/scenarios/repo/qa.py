@@ -24,7 +24,7 @@ from locogym.core import tokens
 from locogym.core.errors import TaskRefused
 from locogym.core.ladder import core_hash
 from locogym.core.types import ScenarioConfig, Task, stable_hash
-from locogym.scenarios.repo import context, loading, questions, workset
+from locogym.scenarios.repo import context, loading, provenance, questions, workset
 from locogym.scenarios.repo.common import (
     FIRST_RUNG,
     HOPS,
@@ -277,6 +277,8 @@ def generate_qa(config: ScenarioConfig) -> Task:
         "file_order": order, "evidence_depth": each, "realised_depth": realised,
         "evidence_files": sorted(core.files), "fill": attempt, "stop_slack": 2,
     }
+    if q.kind in provenance.RUN_KINDS:  # Python-only kinds
+        meta["gold_provenance"] = provenance.run_provenance(tree.files)  # the run's interpreter and packages
     return Task(task_id=task_id(f"qa-{q.kind}", config, name), family="repo",
                 prompt=f"{QA_INSTRUCTIONS}\n\nQuestion: {q.text}", tool_names=list(TOOL_NAMES),
                 workspace={p: work.files[p] for p in sorted(work.files)}, gold=gold, question=q.text,
