@@ -60,3 +60,14 @@ def test_a_value_handed_on_unchanged_or_a_bool_is_not_asked() -> None:
     index = CodeIndex.build(files, use_cache=False)
     keys = questions.question_keys(index, "argument", 3, files)
     assert not any(k[2] in {"g.inner.deep", "g.inner.check"} for k in keys)  # 5 is the start's own; True a coin
+
+
+def test_a_value_read_from_the_host_is_no_answer() -> None:
+    import platform
+    import sys
+
+    from locogym.scenarios.repo.run_questions import host_bound
+
+    assert host_bound(platform.python_version()) and host_bound(tuple(sys.version_info)[:3])
+    assert host_bound(f"cp{sys.version_info.major}{sys.version_info.minor}-{sys.platform}")
+    assert not host_bound("utf-8") and not host_bound(12) and not host_bound(("a", 1))

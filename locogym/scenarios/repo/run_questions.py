@@ -17,7 +17,10 @@ Keys: ``("return_value", qualname, args)`` and ``("argument", start, target, arg
 from __future__ import annotations
 
 import ast
+import functools
+import platform
 import re
+import sys
 import weakref
 from typing import Any
 
@@ -68,11 +71,29 @@ def _readable(qual: str, outcome: literal_runs.Outcome) -> bool:
         any(name == qual for _, _, _, name in ran)
 
 
+@functools.lru_cache(maxsize=1)
+def _host_facts() -> tuple[str, ...]:
+    """How this machine spells its interpreter's and C library's versions, its platform and architecture."""
+    info = sys.version_info
+    facts = {platform.python_version(), f"{info.major}.{info.minor}", sys.platform, platform.machine(),
+             repr(tuple(info)), repr(tuple(info)[:3]), repr(list(info)), repr(list(info)[:3])}
+    libc = platform.libc_ver()[1]
+    return tuple(sorted(f for f in facts | {libc} if f))
+
+
+def host_bound(value: Any) -> bool:
+    """Whether a value spells a fact of the machine the code ran on (the interpreter's or the C library's
+    version, the platform): the code reads it from the host, so its files alone do not give it."""
+    shown = repr(value)
+    text = value if isinstance(value, str) else shown
+    return any(fact == text or fact == shown or (len(fact) > 3 and fact in text) for fact in _host_facts())
+
+
 def _askable_value(args: tuple[Any, ...], outcome: literal_runs.Outcome) -> bool:
-    """The call's value is an answer no guess finds: plain, not a bool (a coin would be right half the time) and
-    not one of its arguments handed back."""
+    """The call's value is an answer no guess finds and the files give: plain, not a bool (a coin would be
+    right half the time), not one of its arguments handed back, and no fact of the host (:func:`host_bound`)."""
     value = outcome[0]
-    if not literal_runs.plain(value) or isinstance(value, bool):
+    if not literal_runs.plain(value) or isinstance(value, bool) or host_bound(value):
         return False
     return not any(value == a and type(value) is type(a) for a in args)
 
@@ -188,9 +209,9 @@ def _route(index: CodeIndex, files: dict[str, str], start: str, target: str, arg
             asked_parameter(index, target) is None or (_DUNDER.match(name) and name != "__init__"):
         return None  # a special method other than ``__init__`` is called by the interpreter, not the code
     value = outcome[1][target]
-    if isinstance(value, bool) or any(value == a and type(value) is type(a) for a in _inputs(index, files, start,
-                                                                                           args)):
-        return None  # a coin's guess, or one of the start's own arguments handed on
+    if isinstance(value, bool) or host_bound(value) or \
+            any(value == a and type(value) is type(a) for a in _inputs(index, files, start, args)):
+        return None  # a coin's guess, a fact of the host, or one of the start's own arguments handed on
     if start not in outcome[3].get(target, []):
         return "through"
     d = index.definitions[start]
