@@ -71,3 +71,15 @@ def test_a_value_read_from_the_host_is_no_answer() -> None:
     assert host_bound(platform.python_version()) and host_bound(tuple(sys.version_info)[:3])
     assert host_bound(f"cp{sys.version_info.major}{sys.version_info.minor}-{sys.platform}")
     assert not host_bound("utf-8") and not host_bound(12) and not host_bound(("a", 1))
+
+
+def test_a_call_that_reads_the_standard_streams_is_not_asked() -> None:
+    from locogym.scenarios.repo import literal_runs
+
+    files = {"s/__init__.py": "", "s/io.py": (
+        "import sys\n\n\ndef encoding(default: str = 'ascii'):\n    return sys.stdin.encoding or default\n\n\n"
+        "def shout(word: str = 'hey'):\n    print(word)\n    return word.upper()\n\n\n"
+        "def calm(word: str = 'hey'):\n    return word.title()\n")}
+    calls = [("s.io", "encoding", ()), ("s.io", "shout", ()), ("s.io", "calm", ())]
+    ran = literal_runs.run_calls(files, calls)
+    assert set(ran) == {("s.io", "calm", ())}  # how the process was started is no fact of the files

@@ -15,9 +15,11 @@ nothing, and nothing means the question is not asked — never a guessed answer:
 * the value must be plain (:func:`plain`), so that it is written and compared one way;
 * a call that runs a function of an installed package (a dependency) is not asked about either: its answer
   depends on code the project's files do not show (the standard library's is common knowledge);
-* while a call runs, an audit hook (PEP 578) stops every event but importing, compiling and reading the
-  project's and the interpreter's files (:data:`ALLOWED_EVENTS`): a call that would write a file, read another
-  one, open a socket, start a process or sleep is not run to its end, and not asked about. A trace hook notes
+* while a call runs, the standard streams are sealed (what a call reads of them, or writes, depends on how the
+  process was started, not on the project's files), and an audit hook (PEP 578) stops every event but
+  importing, compiling and reading the project's and the interpreter's files (:data:`ALLOWED_EVENTS`): a call
+  that would write a file, read another one, open a socket, start a process or sleep is not run to its end,
+  and not asked about. A trace hook notes
   the project functions that ran (the question's evidence) and the first argument each got from a call in the
   project's code (a method's first after ``self`` or ``cls``; a call by the import system is not the project's).
 
@@ -64,7 +66,7 @@ _BATCHES: dict[str, dict[Call, Outcome]] = {}
 # line, last line, qualified name], and callers maps each project function that ran to the project functions
 # that called it (a comprehension's or lambda's call counts as the function's around it).
 _RUNNER = (
-    "import ast, importlib, io, os, signal, sys\n"
+    "import ast, importlib, os, signal, sys\n"
     "folder, sites, own = sys.argv[1], sys.argv[2], set(sys.argv[3].split(','))\n"
     "sys.path[:0] = [folder]\n"
     "sys.path += [p for p in sites.split(os.pathsep) if p]\n"
@@ -85,6 +87,10 @@ _RUNNER = (
     "    state['stopped'] = True\n"
     "    raise RuntimeError('not run here: ' + event)\n"
     "sys.addaudithook(audit)\n"
+    "class Sealed:\n"
+    "    def __getattr__(self, name):\n"
+    "        state['stopped'] = True\n"
+    "        raise RuntimeError('not run here: the standard streams')\n"
     "class Late(BaseException): pass\n"
     "def late(*_): raise Late()\n"
     "signal.signal(signal.SIGALRM, late)\n"
@@ -123,7 +129,7 @@ _RUNNER = (
     "            if code.co_argcount > skip and own_frame(frame.f_back):\n"
     "                firsts[where] = shown(frame.f_locals.get(code.co_varnames[skip]))\n"
     "        return None\n"
-    "    sys.stdout = io.StringIO()\n"
+    "    sys.stdin = sys.stdout = sys.stderr = Sealed()\n"
     "    state['stopped'] = False\n"
     "    try:\n"
     "        function = getattr(importlib.import_module(module), name)\n"
@@ -142,7 +148,7 @@ _RUNNER = (
     "        sys.settrace(None)\n"
     "        signal.setitimer(signal.ITIMER_REAL, 0)\n"
     "        out.append(None)\n"
-    "    sys.stdout = sys.__stdout__\n"
+    "    sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__\n"
     "for loaded in list(sys.modules.values()):\n"
     "    name, where = str(getattr(loaded, '__name__', '')), getattr(loaded, '__file__', None) or ''\n"
     "    if name.split('.')[0] in own and where and not os.path.abspath(where).startswith(folder + os.sep):\n"
