@@ -211,7 +211,7 @@ class PythonCheck:
             where = str(folder / watched[0]) if watched else ""
             ok, found = _fresh(_RERUN, [_paths(folder), module, name, list(args), where,
                                         watched[1] if watched else ""], folder)
-            if ok or "ModuleNotFoundError" not in str(found):
+            if ok or "ImportError" not in str(found) and "ModuleNotFoundError" not in str(found):
                 return found
         return found
 
@@ -222,7 +222,7 @@ class PythonCheck:
             if folder is None:
                 continue
             ok, found = _fresh(_MRO, [_paths(folder), module, name, member], folder)
-            if ok or "ModuleNotFoundError" not in str(found):
+            if ok or "ImportError" not in str(found) and "ModuleNotFoundError" not in str(found):
                 return found
         return found
 
@@ -237,10 +237,13 @@ class PythonCheck:
 # argv: a literal [paths, module, name, args, watched file or "", watched qualified name]. Prints a literal
 # [value (None when a function is watched), first argument or "<not called>"], sequences as lists.
 _RERUN = """
-import ast, importlib, sys
+import ast, importlib, os, sys
 paths, module, name, args, watched_file, watched = ast.literal_eval(sys.argv[1])
 sys.path[:0] = paths
-function = getattr(importlib.import_module(module), name)
+loaded = importlib.import_module(module)
+if not os.path.abspath(loaded.__file__).startswith(paths[0] + os.sep):  # an installed copy, not the workspace's
+    raise ModuleNotFoundError('the workspace lacks part of ' + module + ': loaded ' + loaded.__file__)
+function = getattr(loaded, name)
 seen = []
 def profile(frame, event, arg):
     code = frame.f_code
@@ -259,10 +262,13 @@ print(repr([literal(value) if not watched else None, literal(seen[0]) if seen el
 # The interpreter's own answer to a dispatch question: the first class of the __mro__ whose namespace holds the
 # member. argv: a literal [paths, module, class name, member].
 _MRO = """
-import ast, importlib, sys
+import ast, importlib, os, sys
 paths, module, name, member = ast.literal_eval(sys.argv[1])
 sys.path[:0] = paths
-cls = getattr(importlib.import_module(module), name)
+loaded = importlib.import_module(module)
+if not os.path.abspath(loaded.__file__).startswith(paths[0] + os.sep):  # an installed copy, not the workspace's
+    raise ModuleNotFoundError('the workspace lacks part of ' + module + ': loaded ' + loaded.__file__)
+cls = getattr(loaded, name)
 owner = next((k for k in cls.__mro__ if member in vars(k)), None)
 print(repr(None if owner is None else owner.__module__ + '.' + owner.__qualname__ + '.' + member))
 """
