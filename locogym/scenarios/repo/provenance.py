@@ -12,6 +12,7 @@ import ast
 import functools
 import platform
 import sys
+from collections.abc import Mapping
 from importlib import metadata
 from typing import Any
 
@@ -21,7 +22,7 @@ RUN_KINDS = frozenset({"return_value", "argument", "dispatch"})
 
 
 @functools.lru_cache(maxsize=1)
-def _distributions() -> dict[str, list[str]]:
+def _distributions() -> Mapping[str, list[str]]:
     return metadata.packages_distributions()
 
 
