@@ -288,6 +288,7 @@ def shares(sources: list[str], seeds: int, length: str) -> dict[str, Any]:
             kinds[kind] = kinds.get(kind, 0) + 1
             total[kind] = total.get(kind, 0) + 1
         rows.append({"source": source, "kinds": dict(sorted(kinds.items())), "impact": impact_reach(source)})
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)  # progress: one line per source
     asked = sum(v for k, v in total.items() if k != "refused")
     return {"seeds": seeds, "length": length, "rows": rows,
             "share": {k: round(v / asked, 3) for k, v in sorted(total.items()) if k != "refused" and asked},
