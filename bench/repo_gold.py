@@ -52,6 +52,7 @@ Inputs are fetched by the caller, never by the package (network is needed here o
 
     python bench/repo_gold.py --typescript TSDIR/node_modules/typescript DIR/*.tar.gz DIR/*.tgz \\
         /usr/share/gocode/src/github.com/pkg/errors ... [--seeds 20] [--lengths 8k,32k]
+    python bench/repo_gold.py package:parso package:requests ... --kinds return_value,argument,dispatch
 """
 
 from __future__ import annotations
