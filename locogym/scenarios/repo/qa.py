@@ -248,6 +248,13 @@ def kind_order(rng: random.Random) -> list[str]:
     return order
 
 
+def _python_provenance(q: questions.Question, tree: SourceTree) -> dict[str, Any]:
+    """The interpreter and packages a Python run-based question's gold came from (its answer depends on them)."""
+    if q.kind not in provenance.RUN_KINDS or not all(p.endswith((".py", ".pyi")) for p in q.files):
+        return {}
+    return {"gold_provenance": provenance.run_provenance(tree.files)}
+
+
 def generate_qa(config: ScenarioConfig) -> Task:
     """A ``qa`` task. Options: ``question`` (a kind or random), ``variant`` (literal|nonliteral or random)."""
     seed_rng = core_rng(config)
@@ -277,8 +284,7 @@ def generate_qa(config: ScenarioConfig) -> Task:
         "file_order": order, "evidence_depth": each, "realised_depth": realised,
         "evidence_files": sorted(core.files), "fill": attempt, "stop_slack": 2,
     }
-    if q.kind in provenance.RUN_KINDS:  # Python-only kinds
-        meta["gold_provenance"] = provenance.run_provenance(tree.files)  # the run's interpreter and packages
+    meta.update(_python_provenance(q, tree))
     return Task(task_id=task_id(f"qa-{q.kind}", config, name), family="repo",
                 prompt=f"{QA_INSTRUCTIONS}\n\nQuestion: {q.text}", tool_names=list(TOOL_NAMES),
                 workspace={p: work.files[p] for p in sorted(work.files)}, gold=gold, question=q.text,
