@@ -596,8 +596,8 @@ def _impact_answer(qual: str, index: CodeIndex, checker: Any, lang: str, seen: l
 
 def _agrees(task: Task, other: Any) -> bool:
     gold = task.gold["answer"]
-    if task.meta["question_kind"] in {"return_value", "argument"}:
-        return type(gold) is type(other) and repr(gold) == repr(other)
+    if task.meta["question_kind"] in {"return_value", "argument"} and task.meta["language"] == "python":
+        return type(gold) is type(other) and repr(gold) == repr(other)  # 1 is not 1.0, nor True
     if task.meta["question_kind"] in {"callers", "impact"}:
         return sorted(gold) == other
     if task.meta["question_kind"] == "setting":
