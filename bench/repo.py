@@ -37,6 +37,11 @@ have every chain of callers resolved (what ``impact`` needs).
 
     python bench/repo.py --shares package:packaging,package:requests,... [--seeds 20] [--ladder 8k]
 
+``--named`` says instead which kinds each source can ask when the kind is named (seed 0 at the first length of
+``--ladder``), and on how many of the sources each kind is askable.
+
+    python bench/repo.py --named package:click,package:jinja2,... [--ladder 8k] [--kinds dispatch,argument]
+
     python bench/repo.py --baselines [--source synthetic] [--seeds 20] [--ladder 8k,32k] \
         [--kinds all --kind-seeds 5]
 """
@@ -283,10 +288,32 @@ def shares(sources: list[str], seeds: int, length: str) -> dict[str, Any]:
             kinds[kind] = kinds.get(kind, 0) + 1
             total[kind] = total.get(kind, 0) + 1
         rows.append({"source": source, "kinds": dict(sorted(kinds.items())), "impact": impact_reach(source)})
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)  # progress: one line per source
     asked = sum(v for k, v in total.items() if k != "refused")
     return {"seeds": seeds, "length": length, "rows": rows,
             "share": {k: round(v / asked, 3) for k, v in sorted(total.items()) if k != "refused" and asked},
             "refused": total.get("refused", 0)}
+
+
+def named_kinds(sources: list[str], length: str, kinds: list[str]) -> dict[str, Any]:
+    """Which kinds can be asked on each source when named (seed 0 at one length: a kind a source cannot ask is
+    refused at every seed), and on how many sources each kind can be asked."""
+    from locogym.core.errors import ConfigError
+
+    rows = {}
+    for source in sources:
+        row = {}
+        for kind in kinds:
+            config = ScenarioConfig(family="repo", seed=0, length=tokens.parse_length(length), task="qa",
+                                    params={"source": source, "context": "tree", "question": kind})
+            try:
+                row[kind] = str(generate_qa(config).meta["question_kind"]) == kind
+            except ConfigError:
+                row[kind] = False
+        rows[source] = row
+        print(json.dumps({source: row}), file=sys.stderr, flush=True)
+    return {"length": length, "sources": rows,
+            "askable_on": {k: sum(row[k] for row in rows.values()) for k in kinds}}
 
 
 def main() -> None:
@@ -304,7 +331,15 @@ def main() -> None:
     parser.add_argument("--kind-seeds", type=int, default=5, help="with --kinds: seeds per named kind")
     parser.add_argument("--shares", default="", help="comma-separated sources: the kind the default mix draws per "
                         "seed (--seeds) at the first length of --ladder")
+    parser.add_argument("--named", default="", help="comma-separated sources: which kinds each can ask when named "
+                        "(seed 0, the first length of --ladder; --kinds narrows the kinds)")
     args = parser.parse_args()
+    if args.named:
+        from locogym.scenarios.repo.questions import QUESTION_KINDS
+
+        kinds = [k for k in args.kinds.split(",") if k] if args.kinds not in {"", "all"} else list(QUESTION_KINDS)
+        print(json.dumps(named_kinds(args.named.split(","), args.ladder.split(",")[0], kinds), indent=2))
+        return
     if args.shares:
         print(json.dumps(shares(args.shares.split(","), args.seeds, args.ladder.split(",")[0]), indent=2))
         return

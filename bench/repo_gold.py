@@ -7,6 +7,10 @@ nothing with the code index:
 
 * Python — jedi (``goto`` with imports followed for definitions and calls, ``get_references`` for callers) and,
   for settings, a fresh interpreter that imports the module with an empty environment and prints the value;
+  ``return_value`` and ``argument`` calls are made again by a fresh interpreter with no audit or trace hook (a
+  profile hook notes the watched function's first argument), from the workspace; ``dispatch`` is answered by
+  jedi's inference on ``Sub().m`` and by the interpreter's ``__mro__`` (the first class whose namespace holds
+  ``m``), which must agree with each other and with the gold;
 * TypeScript / JavaScript — the TypeScript compiler API (``bench/repo_gold/tscheck.js``: the type checker's
   symbol of every call, aliases followed, and every module's exports); for settings, the whole package
   transpiled to CommonJS and each asked module loaded in node (``bench/repo_gold/tsvalues.js``), the value read
@@ -60,6 +64,7 @@ Inputs are fetched by the caller, never by the package (network is needed here o
 
     python bench/repo_gold.py --typescript TSDIR/node_modules/typescript DIR/*.tar.gz DIR/*.tgz \\
         /usr/share/gocode/src/github.com/pkg/errors ... [--seeds 20] [--lengths 8k,32k]
+    python bench/repo_gold.py package:parso package:requests ... --kinds return_value,argument,dispatch
 """
 
 from __future__ import annotations
@@ -208,6 +213,95 @@ class PythonCheck:
                 return self.setting(module, name, self.full)
             return ("<import failed>", done.stderr.strip().splitlines()[-1:])
         return ast.literal_eval(done.stdout.strip())
+
+
+    def rerun(self, module: str, name: str, args: tuple[Any, ...], watched: tuple[str, str] | None = None) -> Any:
+        """``[value, first argument of the watched function]`` of the call, made again by a fresh interpreter
+        with no audit or trace hook (a profile hook watches instead) — from the workspace, or from the whole
+        tree when the workspace lacks a module the import needs."""
+        for folder in (self.folder, self.full):
+            if folder is None:
+                continue
+            where = str(folder / watched[0]) if watched else ""
+            ok, found = _fresh(_RERUN, [_paths(folder), module, name, list(args), where,
+                                        watched[1] if watched else ""], folder)
+            if ok or "ImportError" not in str(found) and "ModuleNotFoundError" not in str(found):
+                return found
+        return found
+
+    def mro_owner(self, module: str, name: str, member: str) -> Any:
+        """The definition the interpreter's ``__mro__`` finds first, imported from the workspace (else the
+        whole tree)."""
+        for folder in (self.folder, self.full):
+            if folder is None:
+                continue
+            ok, found = _fresh(_MRO, [_paths(folder), module, name, member], folder)
+            if ok or "ImportError" not in str(found) and "ModuleNotFoundError" not in str(found):
+                return found
+        return found
+
+    def dispatched(self, cls_module: str, cls_name: str, member: str) -> set[Site]:
+        """Where jedi's inference takes ``Sub().member``: the definition sites ``goto`` reaches."""
+        probe = f"from {cls_module} import {cls_name}\nobj = {cls_name}()\nobj.{member}\n"
+        script = self.jedi.Script(probe, path=str(self.folder / "_gold_probe.py"), project=self.project)
+        return self._targets(script, 3, len("obj."))
+
+# A fresh interpreter (no audit hook, no trace hook: a profile hook instead) imports the module and makes the
+# call; with a watched function, the profile hook notes the first argument (after self/cls) of its first call.
+# argv: a literal [paths, module, name, args, watched file or "", watched qualified name]. Prints a literal
+# [value (None when a function is watched), first argument or "<not called>"], sequences as lists.
+_RERUN = """
+import ast, importlib, os, sys
+paths, module, name, args, watched_file, watched = ast.literal_eval(sys.argv[1])
+sys.path[:0] = paths
+loaded = importlib.import_module(module)
+if not os.path.abspath(loaded.__file__).startswith(paths[0] + os.sep):  # an installed copy, not the workspace's
+    raise ModuleNotFoundError('the workspace lacks part of ' + module + ': loaded ' + loaded.__file__)
+function = getattr(loaded, name)
+seen = []
+def profile(frame, event, arg):
+    code = frame.f_code
+    if event == 'call' and not seen and code.co_filename == watched_file and \\
+            '.'.join(p for p in code.co_qualname.split('.') if p != '<locals>') == watched:
+        skip = 1 if code.co_varnames[:1] in (('self',), ('cls',)) else 0
+        seen.append(frame.f_locals[code.co_varnames[skip]])
+sys.setprofile(profile if watched else None)
+value = function(*args)
+sys.setprofile(None)
+def literal(v):
+    return list(v) if isinstance(v, (tuple, list)) else v
+print(repr([literal(value) if not watched else None, literal(seen[0]) if seen else '<not called>']))
+"""
+
+# The interpreter's own answer to a dispatch question: the first class of the __mro__ whose namespace holds the
+# member. argv: a literal [paths, module, class name, member].
+_MRO = """
+import ast, importlib, os, sys
+paths, module, name, member = ast.literal_eval(sys.argv[1])
+sys.path[:0] = paths
+loaded = importlib.import_module(module)
+if not os.path.abspath(loaded.__file__).startswith(paths[0] + os.sep):  # an installed copy, not the workspace's
+    raise ModuleNotFoundError('the workspace lacks part of ' + module + ': loaded ' + loaded.__file__)
+cls = getattr(loaded, name)
+owner = next((k for k in cls.__mro__ if member in vars(k)), None)
+print(repr(None if owner is None else owner.__module__ + '.' + owner.__qualname__ + '.' + member))
+"""
+
+
+def _fresh(code: str, request: list[Any], folder: Path) -> tuple[bool, Any]:
+    """(ran, value) of a probe run by a fresh interpreter in ``folder`` with an empty environment."""
+    done = subprocess.run([sys.executable, "-B", "-c", code, repr(request)], capture_output=True, text=True,
+                          timeout=120, env={"PATH": os.environ.get("PATH", "")}, cwd=folder)
+    if done.returncode != 0:
+        return False, ("<run failed>", done.stderr.strip().splitlines()[-1:])
+    try:
+        return True, ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    except (ValueError, SyntaxError, IndexError):
+        return False, ("<unreadable>", done.stdout.strip()[-200:])
+
+
+def _paths(folder: Path) -> list[str]:
+    return [str(folder)] + ([str(folder / "src")] if (folder / "src").is_dir() else [])
 
 
 def _own_nodes(func: ast.AST) -> list[ast.AST]:
@@ -662,6 +756,10 @@ def independent_answer(task: Task, index: CodeIndex, checker: Any, values: dict[
     if kind == "return_value" and lang in {"javascript", "typescript"}:
         d = index.definitions[key[1]]
         return values.get((d.path, d.name, tuple(key[2])), "<not run>")
+    if kind in {"return_value", "argument"} and lang == "python":
+        return _run_answer(key, index, checker)
+    if kind == "dispatch" and lang == "python":
+        return _dispatch_answer(key, index, checker, seen)
     return None
 
 
@@ -675,6 +773,44 @@ def _ts_dispatch_answer(cls: str, member: str, index: CodeIndex, checker: Any, s
     seen.extend([site, (found[0], found[1])])
     by_site = {_site(index, q): q for q in index.definitions}
     return by_site.get((found[0], found[1]), f"{found[0]}:{found[1]}")
+
+
+def _module_of(index: CodeIndex, qual: str) -> str:
+    path = index.definitions[qual].path
+    return next(m for m, p in sorted(index.modules.items()) if p == path)
+
+
+def _run_answer(key: list[Any], index: CodeIndex, checker: PythonCheck) -> Any:
+    """The call of a ``return_value``/``argument`` question made again (see :meth:`PythonCheck.rerun`): its
+    value, or the watched function's first argument. A generated project's key carries one integer."""
+    start, args = key[1], key[-1]
+    args = tuple(args) if isinstance(args, (list, tuple)) else (args,)
+    watched = None
+    if key[0] == "argument":
+        target = key[2]
+        module = _module_of(index, target)
+        watched = (index.definitions[target].path, target[len(module) + 1:])
+    found = checker.rerun(_module_of(index, start), index.definitions[start].name, args, watched)
+    if not isinstance(found, list) or len(found) != 2:
+        return found  # the run failed: a dispute to look at
+    answer = found[1] if key[0] == "argument" else found[0]
+    return list(answer) if isinstance(answer, tuple) else answer
+
+
+def _dispatch_answer(key: list[Any], index: CodeIndex, checker: PythonCheck, seen: list[Site]) -> Any:
+    """The definition ``Sub().m`` reaches as jedi infers it and as the interpreter's ``__mro__`` finds it; the
+    qualified name when both agree (the interpreter's alone when jedi finds nothing), else both."""
+    _, cls, member = key
+    module = _module_of(index, cls)
+    name = index.definitions[cls].name
+    by_site = {_site(index, q): q for q in index.definitions}
+    sites = checker.dispatched(module, name, member)
+    seen.extend(sorted(sites))
+    inferred = sorted(by_site.get(s, f"{s[0]}:{s[1]}") for s in sites)
+    owner = checker.mro_owner(module, name, member)
+    if inferred and inferred != [owner]:
+        return {"jedi": inferred, "mro": owner}
+    return owner
 
 
 def _impact_answer(qual: str, index: CodeIndex, checker: Any, lang: str, seen: list[Site]) -> list[str]:
@@ -700,6 +836,8 @@ def _impact_answer(qual: str, index: CodeIndex, checker: Any, lang: str, seen: l
 
 def _agrees(task: Task, other: Any) -> bool:
     gold = task.gold["answer"]
+    if task.meta["question_kind"] in {"return_value", "argument"} and task.meta["language"] == "python":
+        return type(gold) is type(other) and repr(gold) == repr(other)  # 1 is not 1.0, nor True
     if task.meta["question_kind"] in {"callers", "impact"}:
         return sorted(gold) == other
     if task.meta["question_kind"] == "setting":
@@ -707,15 +845,15 @@ def _agrees(task: Task, other: Any) -> bool:
     return gold == other
 
 
-def tasks_for(spec: str, seeds: int, kind_seeds: int, lengths: list[int], size: int
-              ) -> tuple[list[Task], list[dict[str, Any]], dict[str, Any]]:
+def tasks_for(spec: str, seeds: int, kind_seeds: int, lengths: list[int], size: int,
+              kinds: tuple[str, ...] = QUESTION_KINDS) -> tuple[list[Task], list[dict[str, Any]], dict[str, Any]]:
     tasks, failures = [], []
     asked: dict[str, Any] = {}
     for length in lengths:
         if size < length * 0.95:
             asked[f"*@{length}"] = f"source has {size:,} tokens: too small for this length"
             continue
-        for kind in (None, *QUESTION_KINDS):
+        for kind in (None, *kinds):
             for seed in range(seeds if kind is None else kind_seeds):
                 params: dict[str, Any] = {"source": spec}
                 if kind:
@@ -753,6 +891,7 @@ def main() -> None:
                         help="only check every TS/JS dispatch key of each whole source against the type checker")
     parser.add_argument("--all-settings", action="store_true",
                         help="also check every setting the whole source tree can ask about, not only the sampled")
+    parser.add_argument("--kinds", default=",".join(QUESTION_KINDS), help="the kinds named in turn")
     args = parser.parse_args()
     GO_DEPENDENCIES.extend(str(Path(p).resolve()) for p in args.gopath)
     lengths = [int(x[:-1]) * 1024 if x.endswith("k") else int(x) for x in args.lengths.split(",")]
@@ -775,7 +914,8 @@ def main() -> None:
     for spec in args.sources:
         tree = load_source(spec)
         size = sum(workset.file_tokens(tree.files).values())
-        tasks, failures, unaskable = tasks_for(spec, args.seeds, args.kind_seeds, lengths, size)
+        tasks, failures, unaskable = tasks_for(spec, args.seeds, args.kind_seeds, lengths, size,
+                                               tuple(k for k in args.kinds.split(",") if k))
         unique = {t.task_id: t for t in tasks}  # a task asked with and without its kind named is checked once
         results = _check(list(unique.values()), tree.language, args.typescript, tree.files, spec)
         report["sources"][tree.name] = {"language": tree.language, "tokens": size, "resets": args.seeds * sum(

@@ -3,20 +3,25 @@
 ``obj = pkg.a.Sub(...)`` then ``obj.meth()``: the method found first along ``Sub``'s method resolution order —
 ``Sub`` itself, then its bases in Python's C3 order. The question names the class and the method and says so.
 
-It is asked when the answer is a class other than ``Sub``, in another file, and the method is overridden along
-``Sub``'s bases (two of them at least define it), so that the definitions of the name are several and the right
-one is found only by following the bases in order. The evidence is every class line of the order and every
-definition of the method on it. The hierarchy must be known whole: every
-base of every class on the way is a class of the project (or ``object``, ``ABC``, ``Generic[...]``, which define
-no method of the project's), read from the file itself; the gold is the C3 order of those classes. Where the
-project imports, the gold is also checked by running: the interpreter's own ``__mro__`` must agree, or the
-question is not asked.
+It is asked when the answer is a class other than ``Sub``, in another file, and the project's classes define the
+method twice at least (along ``Sub``'s bases or elsewhere), so that the definitions of the name are several and
+the right one is found only by following the bases in order. Constructors (``__init__``, ``__new__``) are not
+asked: ``Sub(...)`` already ran them. The evidence is every class line of the order and every definition of the
+method on it. The hierarchy must be known: every base of every class on the way is a class of the project (or
+``object``, ``ABC``, ``Generic[...]``, which define no method of the project's), read from the file itself, or a
+class of the interpreter's own (a builtin such as ``Exception``, or one imported from the standard library); the
+gold is the C3 order of the project's classes. Where the project imports, the gold is also checked by running:
+the interpreter's own ``__mro__`` must agree, or the question is not asked; a hierarchy with a class of the
+interpreter's own (which may define the method first) is asked only when that run confirms it.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
+import re
+import sys
 import weakref
 from typing import Any
 
@@ -25,6 +30,8 @@ from locogym.scenarios.repo.index import CodeIndex, Definition
 from locogym.scenarios.repo.question_base import Question, askable, describe, is_test_path, reads_for
 
 NEUTRAL_BASES = frozenset({"object", "ABC", "abc.ABC", "Generic", "typing.Generic"})
+STANDARD = "<standard>"  # a base class of the interpreter's own (see :func:`_standard`)
+CONSTRUCTORS = frozenset({"__init__", "__new__"})  # already run by ``Sub(...)``: no question of what ``obj`` uses
 _BASES: weakref.WeakKeyDictionary[CodeIndex, dict[str, list[str] | None]] = weakref.WeakKeyDictionary()
 _KEYS: weakref.WeakKeyDictionary[CodeIndex, list[tuple[Any, ...]]] = weakref.WeakKeyDictionary()
 _METHODS: weakref.WeakKeyDictionary[CodeIndex, dict[str, list[str]]] = weakref.WeakKeyDictionary()
@@ -51,15 +58,37 @@ def _class_node(d: Definition, files: dict[str, str]) -> ast.ClassDef | None:
 
 
 def _base(index: CodeIndex, path: str, base: ast.expr) -> str | None:
-    """The project class a base expression names; ``""`` for a base that defines no project method."""
+    """The project class a base expression names; ``""`` for a base that defines no project method;
+    :data:`STANDARD` for a class of the interpreter's own (a builtin, or one the standard library defines)."""
     text = ast.unparse(base)
     if text in NEUTRAL_BASES or (isinstance(base, ast.Subscript) and ast.unparse(base.value) in NEUTRAL_BASES):
         return ""
     facts = index.facts.get(path)
     target = index.resolve_call(facts, -1, text) if facts and isinstance(base, (ast.Name, ast.Attribute)) else None
-    if target is None or index.definitions[target].kind != "class" or target in index.ambiguous:
+    if target is None:
+        return STANDARD if _standard(index, path, base) else None
+    if index.definitions[target].kind != "class" or target in index.ambiguous:
         return None
     return target
+
+
+def _standard(index: CodeIndex, path: str, base: ast.expr) -> bool:
+    """Whether a base the project does not define is the interpreter's own: a builtin class the module does not
+    rebind (``Exception``, ``dict``), or a name imported from a standard-library module (``abc.ABCMeta``)."""
+    node = base.value if isinstance(base, ast.Subscript) else base
+    head = node
+    while isinstance(head, ast.Attribute):
+        head = head.value
+    if not isinstance(head, ast.Name):
+        return False
+    facts = index.facts[path]
+    binding = next((imp for imp in facts.imports if imp.binds_module and imp.binds_module.split(".")[0] == head.id
+                    or any(alias == head.id for _, alias in imp.names)), None)
+    if binding is not None:
+        return binding.level == 0 and binding.module.split(".")[0] in sys.stdlib_module_names
+    bound = any(d.name == head.id and d.parent == -1 for d in facts.defs) or \
+        any(a.name == head.id for a in facts.assigns)
+    return head is node and not bound and isinstance(getattr(builtins, head.id, None), type)
 
 
 def direct_bases(index: CodeIndex, qual: str, files: dict[str, str]) -> list[str] | None:
@@ -74,11 +103,18 @@ def direct_bases(index: CodeIndex, qual: str, files: dict[str, str]) -> list[str
     return cache[qual]
 
 
+def standard_bases(index: CodeIndex, line: list[str], files: dict[str, str]) -> bool:
+    """Whether a class of an order found by :func:`mro` has a base of the interpreter's own, which the order
+    leaves out: only the interpreter's ``__mro__`` can then confirm which definition comes first."""
+    return any(STANDARD in (direct_bases(index, c, files) or []) for c in line)
+
+
 def mro(index: CodeIndex, qual: str, files: dict[str, str], depth: int = 0) -> list[str] | None:
     """The C3 linearisation of a project class over project classes (``None``: unknown or inconsistent)."""
-    bases = direct_bases(index, qual, files)
-    if bases is None or depth > 20:
+    found = direct_bases(index, qual, files)
+    if found is None or depth > 20:
         return None
+    bases = [b for b in found if b != STANDARD]
     lines = [mro(index, b, files, depth + 1) for b in bases]
     if any(line is None for line in lines):
         return None
@@ -102,8 +138,27 @@ def resolve(index: CodeIndex, cls: str, method: str, files: dict[str, str]) -> s
     if line is None or owner is None or owner == cls or f"{owner}.{method}" in index.ambiguous:
         return None
     target = f"{owner}.{method}"
-    overridden = sum(f"{c}.{method}" in index.definitions for c in line) >= 2
-    return target if overridden and d is not None and index.definitions[target].path != d.path else None
+    return target if d is not None and index.definitions[target].path != d.path and \
+        _defined_twice(index, method) and method not in CONSTRUCTORS and \
+        not _set_on_instances(index, line, method, files) else None
+
+
+def _set_on_instances(index: CodeIndex, line: list[str], method: str, files: dict[str, str]) -> bool:
+    """Whether a class of the order assigns ``self.<method>``: an instance attribute would hide the method."""
+    pattern = re.compile(rf"\bself\.{re.escape(method)}\s*(:[^=]*)?=[^=]")
+    for cls in line:
+        d = index.definitions[cls]
+        body = files.get(d.path, "").splitlines()[d.line - 1:d.end_line]
+        if any(pattern.search(text) for text in body):
+            return True
+    return False
+
+
+def _defined_twice(index: CodeIndex, method: str) -> bool:
+    """Whether classes of the project outside its tests define ``method`` twice at least (along the order or
+    not), so that finding a definition of the name does not find the one that runs."""
+    return sum(index.definitions[q].kind == "method" and not is_test_path(index.definitions[q].path)
+               for q in index.by_name.get(method, [])) >= 2
 
 
 def dispatch_keys(index: CodeIndex, files: dict[str, str] | None) -> list[tuple[Any, ...]]:
@@ -140,13 +195,17 @@ def _members(index: CodeIndex, cls: str) -> list[str]:
 
 def _checked(index: CodeIndex, files: dict[str, str], keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """The keys whose gold the interpreter's own MRO confirms, where the class's module imports here; where it
-    does not, the static order stands (every base on the way is a project class read from its file)."""
+    does not, the static order stands when every base on the way is a project class read from its file (a
+    hierarchy with a base of the interpreter's own is asked only when the run confirms it)."""
     asks = [(k[1].rpartition(".")[0], k[1].rpartition(".")[2], k[2]) for k in keys]
     owners = literal_runs.owners(files, asks) if asks else {}
-    if owners is None:
-        return keys
-    return [k for k, ask in zip(keys, asks, strict=True)
-            if owners.get(ask) in {"", resolve(index, k[1], k[2], files)}]
+    out = []
+    for key, ask in zip(keys, asks, strict=True):
+        ran = "" if owners is None else owners.get(ask, "")  # "": not run here (the run or the import failed)
+        if ran == resolve(index, key[1], key[2], files) or \
+                (ran == "" and not standard_bases(index, mro(index, key[1], files) or [], files)):
+            out.append(key)
+    return out
 
 
 def build_dispatch(index: CodeIndex, key: tuple[Any, ...], variant: str, files: dict[str, str]) -> Question | None:

@@ -15,10 +15,13 @@ nothing, and nothing means the question is not asked — never a guessed answer:
 * the value must be plain (:func:`plain`), so that it is written and compared one way;
 * a call that runs a function of an installed package (a dependency) is not asked about either: its answer
   depends on code the project's files do not show (the standard library's is common knowledge);
-* while a call runs, an audit hook (PEP 578) stops every event but importing, compiling and reading the
-  project's and the interpreter's files (:data:`ALLOWED_EVENTS`): a call that would write a file, read another
-  one, open a socket, start a process or sleep is not run to its end, and not asked about. A trace hook notes
-  the project functions that ran (the question's evidence) and the first argument each got.
+* while a call runs, the standard streams are sealed (what a call reads of them, or writes, depends on how the
+  process was started, not on the project's files), and an audit hook (PEP 578) stops every event but
+  importing, compiling and reading the project's and the interpreter's files (:data:`ALLOWED_EVENTS`): a call
+  that would write a file, read another one, open a socket, start a process or sleep is not run to its end,
+  and not asked about. A trace hook notes
+  the project functions that ran (the question's evidence) and the first argument each got from a call in the
+  project's code (a method's first after ``self`` or ``cls``; a call by the import system is not the project's).
 
 Outcomes are remembered per process, by the tree and the calls run.
 """
@@ -43,8 +46,8 @@ MAX_TEXT = 80  # characters of a string answer: a value one writes, not a blob o
 MAX_ITEMS = 8  # items of a tuple or list answer
 Call = tuple[str, str, tuple[Any, ...]]  # module, function name, positional arguments
 # the value; the first argument each project function got on the way; the project functions that ran, as
-# (path, first line, last line, qualified name)
-Outcome = tuple[Any, dict[str, Any], list[tuple[str, int, int, str]]]
+# (path, first line, last line, qualified name); for each of them, the project functions that called it
+Outcome = tuple[Any, dict[str, Any], list[tuple[str, int, int, str]], dict[str, list[str]]]
 # Audit events a call may raise (PEP 578): importing, compiling, attribute hooks, reading the project's and the
 # interpreter's own files (what an import reads). Anything else — reading another file,
 # writing a file, a socket, a process, an environment variable, a sleep — stops the call, which is then not asked.
@@ -58,10 +61,12 @@ _BATCHES: dict[str, dict[Call, Outcome]] = {}
 # argv: folder, site folders (os.pathsep-joined), project packages (comma-joined), the timer; stdin: a literal
 # list of calls. Prints one literal list: per call, None (it raised, timed out, was stopped, or ran code of an
 # installed package, which the project's files do not show) or
-# [value, firsts, ran]: firsts maps each project function called on the way to its first argument the first
-# time, ran lists the project functions that ran as [path, first line, last line, qualified name].
+# [value, firsts, ran]: firsts maps each project function called on the way by project code to its first argument
+# the first time (a method's first after ``self`` or ``cls``), ran lists the project functions that ran as [path, first
+# line, last line, qualified name], and callers maps each project function that ran to the project functions
+# that called it (a comprehension's or lambda's call counts as the function's around it).
 _RUNNER = (
-    "import ast, importlib, io, os, signal, sys\n"
+    "import ast, importlib, os, signal, sys\n"
     "folder, sites, own = sys.argv[1], sys.argv[2], set(sys.argv[3].split(','))\n"
     "sys.path[:0] = [folder]\n"
     "sys.path += [p for p in sites.split(os.pathsep) if p]\n"
@@ -82,6 +87,10 @@ _RUNNER = (
     "    state['stopped'] = True\n"
     "    raise RuntimeError('not run here: ' + event)\n"
     "sys.addaudithook(audit)\n"
+    "class Sealed:\n"
+    "    def __getattr__(self, name):\n"
+    "        state['stopped'] = True\n"
+    "        raise RuntimeError('not run here: the standard streams')\n"
     "class Late(BaseException): pass\n"
     "def late(*_): raise Late()\n"
     "signal.signal(signal.SIGALRM, late)\n"
@@ -95,9 +104,14 @@ _RUNNER = (
     "        items = [x for x in v if scalar(x)]\n"
     "        return (list if isinstance(v, list) else tuple)(items) if len(items) == len(v) else None\n"
     "    return v if scalar(v) else None\n"
+    "def named(frame):\n"
+    "    parts = [p for p in frame.f_code.co_qualname.split('.') if not p.startswith('<')]\n"
+    "    return str(frame.f_globals.get('__name__')) + '.' + '.'.join(parts)\n"
+    "def own_frame(frame):\n"
+    "    return frame is not None and frame.f_code.co_filename.startswith(folder + os.sep)\n"
     "out = []\n"
     "for module, name, args in calls:\n"
-    "    firsts, ran, foreign = {}, {}, []\n"
+    "    firsts, ran, foreign, by = {}, {}, [], {}\n"
     "    def tracer(frame, event, arg):\n"
     "        code = frame.f_code\n"
     "        if event == 'call' and code.co_filename.startswith(SITES):\n"
@@ -105,14 +119,17 @@ _RUNNER = (
     "        if event != 'call' or not code.co_filename.startswith(folder + os.sep) or code.co_name[0] == '<':\n"
     "            return None\n"
     "        where = str(frame.f_globals.get('__name__')) + '.' + code.co_qualname.replace('.<locals>', '')\n"
+    "        if own_frame(frame.f_back):\n"
+    "            by.setdefault(where, set()).add(named(frame.f_back))\n"
     "        if where not in ran:\n"
     "            last = max(line for _, _, line in code.co_lines() if line)\n"
     "            path = os.path.relpath(code.co_filename, folder).replace(os.sep, '/')\n"
     "            ran[where] = [path, code.co_firstlineno, last, where]\n"
-    "            if code.co_argcount:\n"
-    "                firsts[where] = shown(frame.f_locals.get(code.co_varnames[0]))\n"
+    "            skip = 1 if code.co_varnames[:1] in (('self',), ('cls',)) else 0\n"
+    "            if code.co_argcount > skip and own_frame(frame.f_back):\n"
+    "                firsts[where] = shown(frame.f_locals.get(code.co_varnames[skip]))\n"
     "        return None\n"
-    "    sys.stdout = io.StringIO()\n"
+    "    sys.stdin = sys.stdout = sys.stderr = Sealed()\n"
     "    state['stopped'] = False\n"
     "    try:\n"
     "        function = getattr(importlib.import_module(module), name)\n"
@@ -124,13 +141,14 @@ _RUNNER = (
     "        sys.settrace(None)\n"
     "        signal.setitimer(signal.ITIMER_REAL, 0)\n"
     "        done = not state['stopped'] and not foreign\n"
-    "        out.append([shown(value), firsts, sorted(ran.values())] if done else None)\n"
+    "        callers = {k: sorted(v) for k, v in by.items()}\n"
+    "        out.append([shown(value), firsts, sorted(ran.values()), callers] if done else None)\n"
     "    except BaseException:\n"
     "        state['on'] = False\n"
     "        sys.settrace(None)\n"
     "        signal.setitimer(signal.ITIMER_REAL, 0)\n"
     "        out.append(None)\n"
-    "    sys.stdout = sys.__stdout__\n"
+    "    sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__\n"
     "for loaded in list(sys.modules.values()):\n"
     "    name, where = str(getattr(loaded, '__name__', '')), getattr(loaded, '__file__', None) or ''\n"
     "    if name.split('.')[0] in own and where and not os.path.abspath(where).startswith(folder + os.sep):\n"
@@ -185,10 +203,12 @@ def _run_batch(root: str, files: dict[str, str], calls: list[Call]) -> list[Any]
 
 
 def _agreed(a: Any, b: Any) -> Outcome | None:
-    """One call's outcome when both runs gave it alike and its value is plain."""
-    if a is None or b is None or repr(a) != repr(b) or not plain(a[0]):
+    """One call's outcome when both runs gave it alike. A value that is not plain (``None``, an object) is kept
+    as ``None``: the call's value is then no answer, but the arguments seen on the way still are."""
+    if a is None or b is None or repr(a) != repr(b):
         return None
-    return a[0], {k: v for k, v in a[1].items() if plain(v)}, [tuple(r) for r in a[2]]
+    return (a[0] if plain(a[0]) else None, {k: v for k, v in a[1].items() if plain(v)}, [tuple(r) for r in a[2]],
+            a[3])
 
 
 def _write(root: str, py: dict[str, str]) -> None:
@@ -211,8 +231,8 @@ def _in_scratch(py: dict[str, str], calls: list[Call]) -> list[Any] | None:
 def run_calls(files: dict[str, str], calls: list[Call]) -> dict[Call, Outcome]:
     """The outcome of each call of ``calls`` on the Python files of ``files`` that ran alike twice — in two
     processes and two scratch folders, the second in the reverse order, so that a call whose value depends on
-    what ran before it (a cache, a counter), on where it runs, on the clock or on chance disagrees — and gave a
-    plain value. Calls that raised, timed out, or disagreed are absent;
+    what ran before it (a cache, a counter), on where it runs, on the clock or on chance disagrees. The value
+    is ``None`` when it is not plain (:func:`plain`). Calls that raised, timed out, or disagreed are absent;
     a run that failed as a whole (an import error, a project module found elsewhere) gives nothing."""
     py = {p: t for p, t in sorted(files.items()) if p.endswith(".py")}
     key = stable_hash([py, [list(c) for c in calls]])

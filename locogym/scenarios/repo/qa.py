@@ -24,7 +24,7 @@ from locogym.core import tokens
 from locogym.core.errors import TaskRefused
 from locogym.core.ladder import core_hash
 from locogym.core.types import ScenarioConfig, Task, stable_hash
-from locogym.scenarios.repo import context, loading, questions, workset
+from locogym.scenarios.repo import context, loading, provenance, questions, workset
 from locogym.scenarios.repo.common import (
     FIRST_RUNG,
     HOPS,
@@ -267,6 +267,13 @@ def _toolchain_meta(tree: SourceTree) -> dict[str, Any]:
     return {"toolchain": ts_runs.availability()}
 
 
+def _python_provenance(q: questions.Question, tree: SourceTree) -> dict[str, Any]:
+    """The interpreter and packages a Python run-based question's gold came from (its answer depends on them)."""
+    if q.kind not in provenance.RUN_KINDS or not all(p.endswith((".py", ".pyi")) for p in q.files):
+        return {}
+    return {"gold_provenance": provenance.run_provenance(tree.files)}
+
+
 def generate_qa(config: ScenarioConfig) -> Task:
     """A ``qa`` task. Options: ``question`` (a kind or random), ``variant`` (literal|nonliteral or random)."""
     seed_rng = core_rng(config)
@@ -298,6 +305,7 @@ def generate_qa(config: ScenarioConfig) -> Task:
     }
     meta.update(_go_toolchain(q))
     meta.update(_toolchain_meta(tree))
+    meta.update(_python_provenance(q, tree))
     return Task(task_id=task_id(f"qa-{q.kind}", config, name), family="repo",
                 prompt=f"{QA_INSTRUCTIONS}\n\nQuestion: {q.text}", tool_names=list(TOOL_NAMES),
                 workspace={p: work.files[p] for p in sorted(work.files)}, gold=gold, question=q.text,

@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from locogym.core.types import ToolCall
-from locogym.scenarios.repo import static_settings
+from locogym.scenarios.repo import literal_runs, static_settings
 from locogym.scenarios.repo.index import CodeIndex, Definition
 from locogym.scenarios.repo.parsing import FileFacts
 from locogym.scenarios.repo.question_base import (
@@ -270,8 +270,8 @@ def setting_keys(index: CodeIndex) -> list[tuple[Any, ...]]:
             continue
         for name in index.setting_names(module):
             found = index.setting_value(module, name)
-            if not found[0] or not isinstance(found[1], (int, float, str, bool)):
-                continue
+            if not found[0] or not isinstance(found[1], (int, float, str, bool)) or not literal_runs.plain(found[1]):
+                continue  # a multi-line or long string is a blob to copy, not a value to work out
             if len(setting_spans(index, module, name)) >= 2 or _setting_env(index, module, name):
                 keys.append(("setting", module, name))
     keys += [("setting", folder, name) for folder, name in static_settings.go_keys(index)]
@@ -342,7 +342,7 @@ def build_setting(index: CodeIndex, key: tuple[Any, ...], variant: str, files: d
     if path is None or index.facts[path].language != "python":
         return _build_static_setting(index, key, variant, files)
     found, value, path, line = index.setting_value(module, name)
-    if not found or not isinstance(value, (int, float, str, bool)):
+    if not found or not isinstance(value, (int, float, str, bool)) or not literal_runs.plain(value):
         return None
     spans = setting_spans(index, module, name)
     if (path, line, line) not in spans:
