@@ -42,6 +42,7 @@ import hashlib
 import importlib
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -70,6 +71,19 @@ DEFAULT_MODULES = [
     "locogym/harness/rescore.py",
     "locogym/harness/seal.py",
 ]
+# The test folders that exercise each module (the first prefix that matches): the coverage run of a folder
+# records only the modules mapped to it, and a mutant runs only the tests of its own module's folders.
+# ``--tests`` replaces the map with one set of folders for every module.
+DEFAULT_TESTS: list[tuple[str, tuple[str, ...]]] = [
+    ("locogym/scenarios/defects/", ("tests/patch",)),
+    ("locogym/scenarios/funccall/", ("tests/funccall",)),
+    ("locogym/scoring/ranking.py", ("tests/scoring", "tests/harness")),
+    ("locogym/scoring/", ("tests/scoring",)),
+    ("locogym/harness/", ("tests/harness",)),
+]
+EQUIVALENT_FILE = Path(__file__).resolve().with_name("mutants_equivalent.json")
+MIN_QUOTED_SAMPLE = 400  # below this a sampled kill rate is too loose to quote (the report says so)
+WILSON_Z90 = 1.6448536269514722  # the two-sided 90% normal quantile
 TIER_MARKERS = {"quick": "not slow", "both": "slow or not slow"}
 MIN_TIMEOUT_S = 30.0
 TIMEOUT_FACTOR = 3.0
@@ -302,6 +316,48 @@ def resolve_modules(root: Path, patterns: list[str]) -> list[str]:
                              "such as locogym/scoring/stopping.py or a glob such as 'locogym/scoring/*.py'.")
         found.extend(str(m.relative_to(root)) for m in matches)
     return list(dict.fromkeys(found))
+
+
+def folders_of(module: str, override: list[str] | None) -> tuple[str, ...]:
+    """The test folders whose tests may catch a bug in ``module``: ``--tests`` when given, else the map's
+    first matching prefix, else the whole suite (slow, but no module goes untested)."""
+    if override:
+        return tuple(override)
+    for prefix, folders in DEFAULT_TESTS:
+        if module.startswith(prefix):
+            return folders
+    return ("tests",)
+
+
+def coverage_units(modules: list[str], override: list[str] | None) -> dict[tuple[str, ...], list[str]]:
+    """One coverage run per unit of test paths, each recording only the modules mapped to it. Without
+    ``--tests`` a unit is one folder, so a folder that serves several modules runs once."""
+    units: dict[tuple[str, ...], list[str]] = {}
+    for module in modules:
+        folders = folders_of(module, override)
+        for unit in [folders] if override else [(folder,) for folder in folders]:
+            units.setdefault(unit, []).append(module)
+    return units
+
+
+def sample(items: list[Mutant], size: int, seed: int) -> list[Mutant]:
+    """A uniform random sample of ``size`` mutants (the same for the same seed and mutant list), in list order."""
+    if size >= len(items):
+        return items
+    chosen = set(random.Random(seed).sample(range(len(items)), size))
+    return [m for i, m in enumerate(items) if i in chosen]
+
+
+def wilson(caught: int, total: int, z: float = WILSON_Z90) -> tuple[float, float]:
+    """The Wilson score interval of a kill rate: unlike the normal approximation it stays inside [0, 1] and
+    keeps its coverage near rates of 0 or 1, where mutation figures live."""
+    if total == 0:
+        return (0.0, 1.0)
+    rate = caught / total
+    denominator = 1 + z * z / total
+    centre = (rate + z * z / (2 * total)) / denominator
+    half = z * ((rate * (1 - rate) / total + z * z / (4 * total * total)) ** 0.5) / denominator
+    return (round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4))
 
 
 def spread(items: list[Mutant], limit: int | None) -> list[Mutant]:
@@ -703,30 +759,83 @@ def _verdict(code: int) -> str:
 # ------------------------------------------------------------------------------------------------ the report
 
 
-def report(results: list[tuple[Mutant, str]], root: Path, started: float, tier: str,
-           cover: dict[str, Any]) -> dict[str, Any]:
+def load_equivalents(path: Path) -> list[dict[str, str]]:
+    """The mutants recorded as equivalent (no task the generators make can tell them from the original), each
+    named by module, function, mutation and line of code (line numbers move when a module is edited)."""
+    if not path.exists():
+        return []
+    fields = ("module", "function", "mutation", "code", "reason")
+    try:
+        entries = json.loads(path.read_text())["equivalent"]
+        bad = [e for e in entries if not all(isinstance(e.get(f), str) and e.get(f) for f in fields)]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SystemExit(f"{path.name}: not a list of equivalent mutants ({exc}); it holds "
+                         '{"equivalent": [{"module", "function", "mutation", "code", "reason"}, ...]}') from None
+    if bad:
+        raise SystemExit(f"{path.name}: entry {bad[0]} lacks one of {', '.join(fields)}; each needs all five "
+                         "(the reason says why no generated task can tell the mutant apart).")
+    return list(entries)
+
+
+def _code_line(root: Path, mutant: Mutant) -> str:
+    return (root / mutant.module).read_text().splitlines()[mutant.line - 1].strip()[:120]
+
+
+def _equivalent_reason(mutant: Mutant, code: str, entries: list[dict[str, str]]) -> str | None:
+    for entry in entries:
+        if (entry["module"], entry["function"], entry["mutation"], entry["code"]) == (
+                mutant.module, mutant.function, mutant.mutation, code):
+            return entry["reason"]
+    return None
+
+
+def _module_rows(results: list[tuple[Mutant, str]], root: Path,
+                 equivalents: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
     modules: dict[str, dict[str, Any]] = {}
     for mutant, status in results:
         row = modules.setdefault(mutant.module, {"mutants": 0, "killed": 0, "timeout": 0, "survived": 0,
-                                                 "no_tests": 0, "errors": 0, "survivors": []})
+                                                 "no_tests": 0, "errors": 0, "equivalent": 0, "survivors": []})
         row["mutants"] += 1
-        bucket = "errors" if status.startswith("error") else status
-        row[bucket] += 1
-        if status in ("survived", "no_tests") or status.startswith("error"):
-            code = (root / mutant.module).read_text().splitlines()[mutant.line - 1].strip()
-            row["survivors"].append({"line": mutant.line, "mutation": mutant.mutation, "status": status,
-                                     "code": code[:120]})
+        row["errors" if status.startswith("error") else status] += 1
+        if status in ("killed", "timeout"):
+            continue
+        code = _code_line(root, mutant)
+        reason = _equivalent_reason(mutant, code, equivalents) if status != "no_tests" else None
+        row["equivalent"] += reason is not None
+        row["survivors"].append({"line": mutant.line, "function": mutant.function, "mutation": mutant.mutation,
+                                 "status": status, "code": code, **({"equivalent": reason} if reason else {})})
     for row in modules.values():
-        row["kill_rate"] = round((row["killed"] + row["timeout"]) / row["mutants"], 3)
+        row["kill_rate"] = _rate(row["killed"] + row["timeout"], row["mutants"])
+        row["kill_rate_without_equivalent"] = _rate(row["killed"] + row["timeout"],
+                                                    row["mutants"] - row["equivalent"])
+    return dict(sorted(modules.items()))
+
+
+def _rate(caught: int, total: int) -> float | None:
+    return round(caught / total, 3) if total else None
+
+
+def report(results: list[tuple[Mutant, str]], root: Path, started: float, run: dict[str, Any],
+           cover: dict[str, Any], equivalents: list[dict[str, str]]) -> dict[str, Any]:
+    """Totals, kill rates with and without the listed equivalent mutants (with a 90% Wilson interval when the
+    mutants are a sample), and per module the counts and every survivor."""
+    modules = _module_rows(results, root, equivalents)
     total = len(results)
     caught = sum(r["killed"] + r["timeout"] for r in modules.values())
-    return {"tier": tier, "mutants": total, "killed": sum(r["killed"] for r in modules.values()),
-            "timeout": sum(r["timeout"] for r in modules.values()),
-            "survived": sum(r["survived"] + r["no_tests"] for r in modules.values()),
-            "errors": sum(r["errors"] for r in modules.values()),
-            "kill_rate": round(caught / total, 3) if total else None,
-            "baseline_failures": cover["failed"], "seconds": round(time.monotonic() - started, 1),
-            "modules": dict(sorted(modules.items()))}
+    equivalent = sum(r["equivalent"] for r in modules.values())
+    out: dict[str, Any] = {
+        "run": run, "mutants": total, "killed": sum(r["killed"] for r in modules.values()),
+        "timeout": sum(r["timeout"] for r in modules.values()),
+        "survived": sum(r["survived"] + r["no_tests"] for r in modules.values()),
+        "errors": sum(r["errors"] for r in modules.values()), "equivalent": equivalent,
+        "kill_rate": _rate(caught, total), "kill_rate_without_equivalent": _rate(caught, total - equivalent)}
+    if run["kind"] == "sample":
+        out["kill_rate_interval_90"] = wilson(caught, total)
+        out["kill_rate_without_equivalent_interval_90"] = wilson(caught, total - equivalent)
+        out["quotable"] = total >= MIN_QUOTED_SAMPLE
+    out.update({"baseline_failures": cover["failed"], "coverage_units": cover.get("units", {}),
+                "seconds": round(time.monotonic() - started, 1), "modules": modules})
+    return out
 
 
 # ------------------------------------------------------------------------------------------------------ main
@@ -753,7 +862,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="at most N mutants, evenly spread")
     parser.add_argument("--tier", choices=sorted(TIER_MARKERS), default="quick")
     parser.add_argument("--jobs", type=int, default=2, help="mutants (and coverage shards) run at once")
-    parser.add_argument("--tests", nargs="+", default=["tests"], help="test files or folders to run")
+    parser.add_argument("--tests", nargs="+", default=None,
+                        help="test files or folders for every module (default: each module's own folders)")
+    parser.add_argument("--sample", type=int, default=None,
+                        help="a uniform random sample of N mutants across all the modules (with --seed)")
+    parser.add_argument("--seed", type=int, default=0, help="the seed of --sample")
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "locogym" / "mutants"
     parser.add_argument("--cache-dir", type=Path, default=cache, help="where coverage maps are kept")
     parser.add_argument("--list", action="store_true", help="print the mutants as JSON lines and stop")
@@ -763,25 +876,69 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
+    if args.sample is not None and (args.sample < 1 or args.limit is not None):
+        parser.error("--sample needs N of at least 1, and cannot be combined with --limit (pick one)")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     return args
 
 
-def load_cover(args: argparse.Namespace, files: list[str], modules: list[str],
-               copy_root: Path) -> dict[str, Any]:
-    """The coverage map from the cache when the package and tests are unchanged, else a fresh coverage run."""
-    key = content_key(copy_root, files, args.tier, *args.tests, *modules)
+def load_unit(args: argparse.Namespace, files: list[str], unit: tuple[str, ...], modules: list[str],
+              copy_root: Path) -> dict[str, Any]:
+    """One unit's coverage map from the cache when the package and tests are unchanged, else a fresh run."""
+    key = content_key(copy_root, files, args.tier, *unit, "\0", *modules)
     cached = args.cache_dir / f"{key}.json"
     if cached.exists():
         return dict(json.loads(cached.read_text()))
-    print(f"coverage run of {' '.join(args.tests)} ({args.tier} tier)...", file=sys.stderr, flush=True)
-    cover = coverage_map(copy_root, modules, args.tests, args.tier, args.jobs, copy_root.parent)
+    print(f"coverage run of {' '.join(unit)} ({args.tier} tier) for {len(modules)} module(s)...",
+          file=sys.stderr, flush=True)
+    began = time.monotonic()
+    cover = coverage_map(copy_root, modules, list(unit), args.tier, args.jobs, copy_root.parent)
+    cover["coverage_seconds"] = round(time.monotonic() - began, 1)
+    print(f"  {cover['coverage_seconds']}s", file=sys.stderr, flush=True)
     args.cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cached.with_suffix(".tmp")
     tmp.write_text(json.dumps(cover))
     tmp.replace(cached)
     return cover
+
+
+def load_cover(args: argparse.Namespace, files: list[str], modules: list[str],
+               copy_root: Path) -> dict[str, Any]:
+    """The coverage maps of every unit merged: a module's lines list the tests of its own units only, so a
+    mutant runs the tests of the folders mapped to its module."""
+    merged: dict[str, Any] = {"seconds": {}, "failed": [], "lines": {m: {} for m in modules}, "units": {}}
+    for unit, unit_modules in coverage_units(modules, args.tests).items():
+        cover = load_unit(args, files, unit, unit_modules, copy_root)
+        merged["seconds"].update(cover["seconds"])
+        merged["failed"] = sorted({*merged["failed"], *cover["failed"]})
+        merged["units"][" ".join(unit)] = {"modules": len(unit_modules), "tests": len(cover["seconds"]),
+                                           "coverage_seconds": cover.get("coverage_seconds")}
+        for module in unit_modules:
+            into = merged["lines"][module]
+            for line, contexts in cover["lines"][module].items():
+                into[line] = sorted({*into.get(line, ()), *contexts})
+    return merged
+
+
+def select(args: argparse.Namespace, root: Path) -> tuple[list[Mutant], dict[str, Any]]:
+    """The mutants to run, and what they are: every mutant of the modules ("full"), an even spread
+    (``--limit``), a seeded uniform sample (``--sample``), or a report's survivors (``--only``)."""
+    modules = resolve_modules(root, args.modules)
+    every = [m for module in modules for m in mutants_of(root, module)]
+    run: dict[str, Any] = {"kind": "full", "tier": args.tier, "population": len(every), "modules": len(modules)}
+    if args.sample is not None:
+        chosen = sample(every, args.sample, args.seed)
+        run.update(kind="sample" if len(chosen) < len(every) else "full", size=len(chosen), seed=args.seed)
+    else:
+        chosen = spread(every, args.limit)
+        run.update(kind="limit" if len(chosen) < len(every) else "full", size=len(chosen))
+    if args.only is not None:
+        chosen = survivors_of(args.only, chosen, root)
+        run.update(kind="only", size=len(chosen), only=args.only.name)
+    if not chosen:
+        raise SystemExit("No mutant to run: the modules have none, or --only named none of them.")
+    return chosen, run
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -797,13 +954,12 @@ def main(argv: list[str] | None = None) -> None:
     try:
         # every copy first, so that edits to the working tree during the run change nothing
         warm = make_copy(ROOT, files, work / "warm")
-        modules = resolve_modules(warm, args.modules)
-        mutants = spread([m for module in modules for m in mutants_of(warm, module)], args.limit)
-        if args.only is not None:
-            mutants = survivors_of(args.only, mutants, warm)
+        mutants, run = select(args, warm)
+        modules = sorted({m.module for m in mutants}, key=[m.module for m in mutants].index)
         slots = [Slot(make_copy(warm, files, work / f"copy{i}"), work / f"run{i}.log")
                  for i in range(args.jobs)]
         cover = load_cover(args, files, modules, make_copy(warm, files, work / "cover"))
+        run["coverage_seconds"] = round(time.monotonic() - started, 1)
         results: list[tuple[Mutant, str]] = []
         jobs = []
         for mutant in mutants:
@@ -824,7 +980,8 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(f"Only {len(results)} of {len(mutants)} mutants ran: the warm pytest session "
                              "stopped early (see its output above).")
         results.sort(key=lambda r: (r[0].module, r[0].line, r[0].col, r[0].mutation))
-        print(json.dumps(report(results, warm, started, args.tier, cover), indent=1))
+        print(json.dumps(report(results, warm, started, run, cover, load_equivalents(EQUIVALENT_FILE)),
+                         indent=1))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
