@@ -830,12 +830,8 @@ def _rate(caught: int, total: int) -> float | None:
     return round(caught / total, 3) if total else None
 
 
-def report(results: list[tuple[Mutant, str]], root: Path, started: float, run: dict[str, Any],
-           cover: dict[str, Any], equivalents: list[dict[str, str]]) -> dict[str, Any]:
-    """Totals, kill rates with and without the listed equivalent mutants (with a 90% Wilson interval when the
-    mutants are a sample), and per module the counts and every survivor."""
-    modules = _module_rows(results, root, equivalents)
-    total = len(results)
+def _totals(modules: dict[str, dict[str, Any]], run: dict[str, Any]) -> dict[str, Any]:
+    total = sum(r["mutants"] for r in modules.values())
     caught = sum(r["killed"] + r["timeout"] for r in modules.values())
     equivalent = sum(r["equivalent"] for r in modules.values())
     out: dict[str, Any] = {
@@ -848,9 +844,45 @@ def report(results: list[tuple[Mutant, str]], root: Path, started: float, run: d
         out["kill_rate_interval_90"] = wilson(caught, total)
         out["kill_rate_without_equivalent_interval_90"] = wilson(caught, total - equivalent)
         out["quotable"] = total >= MIN_QUOTED_SAMPLE
-    out.update({"baseline_failures": cover["failed"], "coverage_units": cover.get("units", {}),
-                "seconds": round(time.monotonic() - started, 1), "modules": modules})
     return out
+
+
+def report(results: list[tuple[Mutant, str]], root: Path, started: float, run: dict[str, Any],
+           cover: dict[str, Any], equivalents: list[dict[str, str]]) -> dict[str, Any]:
+    """Totals, kill rates with and without the listed equivalent mutants (with a 90% Wilson interval when the
+    mutants are a sample), and per module the counts and every survivor."""
+    modules = _module_rows(results, root, equivalents)
+    return {**_totals(modules, run), "baseline_failures": cover["failed"],
+            "coverage_units": cover.get("units", {}), "seconds": round(time.monotonic() - started, 1),
+            "modules": modules}
+
+
+def combined(previous: dict[str, Any], results: list[tuple[Mutant, str]], root: Path,
+             equivalents: list[dict[str, str]]) -> dict[str, Any]:
+    """The previous report with its survivors' statuses taken from this re-run (``--only``): the figure of the
+    previous run's mutants under the tests and tier of this one. A mutant the previous run killed stays killed:
+    the re-run's tests include the ones that killed it (more tests, or the slow tier added)."""
+    rerun = {(m.module, m.mutation, _code_line(root, m)): status for m, status in results}
+    modules: dict[str, dict[str, Any]] = {}
+    for module, before in previous["modules"].items():
+        row = {**{k: before[k] for k in ("mutants", "killed", "timeout")}, "survived": 0, "no_tests": 0,
+               "errors": 0, "equivalent": 0, "survivors": []}
+        for survivor in before["survivors"]:
+            status = rerun.get((module, survivor["mutation"], survivor["code"]), survivor["status"])
+            row["errors" if status.startswith("error") else status] += 1
+            if status in ("killed", "timeout"):
+                continue
+            entry = {**survivor, "status": status}
+            entry.pop("equivalent", None)
+            probe = Mutant(module, survivor["line"], 0, 0, 0, 0, False, survivor.get("function", ""),
+                           survivor["mutation"], "")
+            reason = _equivalent_reason(probe, survivor["code"], equivalents) if status != "no_tests" else None
+            row["equivalent"] += reason is not None
+            row["survivors"].append({**entry, **({"equivalent": reason} if reason else {})})
+        row["kill_rate"] = _rate(row["killed"] + row["timeout"], row["mutants"])
+        row["kill_rate_without_equivalent"] = _rate(row["killed"] + row["timeout"], row["mutants"] - row["equivalent"])
+        modules[module] = row
+    return {**_totals(modules, previous["run"]), "modules": modules}
 
 
 # ------------------------------------------------------------------------------------------------------ main
@@ -994,8 +1026,11 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(f"Only {len(results)} of {len(mutants)} mutants ran: the warm pytest session "
                              "stopped early (see its output above).")
         results.sort(key=lambda r: (r[0].module, r[0].line, r[0].col, r[0].mutation))
-        print(json.dumps(report(results, warm, started, run, cover, load_equivalents(EQUIVALENT_FILE)),
-                         indent=1))
+        equivalents = load_equivalents(EQUIVALENT_FILE)
+        out = report(results, warm, started, run, cover, equivalents)
+        if args.only is not None:
+            out["combined"] = combined(json.loads(args.only.read_text()), results, warm, equivalents)
+        print(json.dumps(out, indent=1))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
