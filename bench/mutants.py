@@ -545,19 +545,36 @@ class _Contexts:
         self.out.write_text(json.dumps({"seconds": self.seconds, "failed": sorted(self.failed)}))
 
 
-def _shards(copy_root: Path, paths: list[str], jobs: int) -> list[list[str]]:
+def _shards(copy_root: Path, paths: list[str], jobs: int, known: dict[str, float]) -> list[list[str]]:
+    """Test files split into ``jobs`` shards of about equal time, the slowest files first, each to the lightest
+    shard. A file's time is the sum of its tests' times in earlier coverage maps (``known``); a file never
+    timed counts by its size (about a second per 2 kB of test code)."""
     files: list[Path] = []
     for path in paths:
         target = copy_root / path
         files.extend(sorted(target.rglob("test_*.py")) if target.is_dir() else [target])
-    files.sort(key=lambda f: -f.stat().st_size)
+    per_file: dict[str, float] = {}
+    for nodeid, seconds in known.items():
+        per_file[nodeid.split("::")[0]] = per_file.get(nodeid.split("::")[0], 0.0) + seconds
+    weight = {f: per_file.get(str(f.relative_to(copy_root)), f.stat().st_size / 2000) for f in files}
     shards: list[list[str]] = [[] for _ in range(jobs)]
-    sizes = [0] * jobs
-    for f in files:  # the largest files first, each to the lightest shard
+    sizes = [0.0] * jobs
+    for f in sorted(files, key=lambda f: (-weight[f], str(f))):
         i = sizes.index(min(sizes))
         shards[i].append(str(f.relative_to(copy_root)))
-        sizes[i] += f.stat().st_size
+        sizes[i] += weight[f]
     return [s for s in shards if s]
+
+
+def known_seconds(cache_dir: Path) -> dict[str, float]:
+    """Every test's time in the cached coverage maps (the newest map last, so its times win)."""
+    seconds: dict[str, float] = {}
+    for cached in sorted(cache_dir.glob("*.json"), key=lambda f: f.stat().st_mtime):
+        try:
+            seconds.update(json.loads(cached.read_text()).get("seconds", {}))
+        except (OSError, ValueError, AttributeError):
+            continue
+    return seconds
 
 
 def _wait_all(pids: list[int]) -> None:
@@ -566,13 +583,13 @@ def _wait_all(pids: list[int]) -> None:
 
 
 def coverage_map(copy_root: Path, modules: list[str], tests: list[str], tier: str, jobs: int,
-                 work: Path) -> dict[str, Any]:
+                 work: Path, known: dict[str, float]) -> dict[str, Any]:
     """Per module and line, the tests that ran it; the time of every test; the tests that failed unmutated."""
     from coverage import CoverageData
 
     include = [str(copy_root / m) for m in modules]
     pids, parts = [], []
-    for i, shard in enumerate(_shards(copy_root, tests, jobs)):
+    for i, shard in enumerate(_shards(copy_root, tests, jobs, known)):
         data, out = work / f"cov.{i}", work / f"tests.{i}.json"
         plugin_args = (data, include, out)
         pids.append(_fork_coverage(copy_root, work / f"cov.{i}.log", shard, tier, plugin_args))
@@ -940,7 +957,8 @@ def load_unit(args: argparse.Namespace, files: list[str], unit: tuple[str, ...],
     print(f"coverage run of {' '.join(unit)} ({args.tier} tier) for {len(modules)} module(s)...",
           file=sys.stderr, flush=True)
     began = time.monotonic()
-    cover = coverage_map(copy_root, modules, list(unit), args.tier, args.jobs, copy_root.parent)
+    cover = coverage_map(copy_root, modules, list(unit), args.tier, args.jobs, copy_root.parent,
+                         known_seconds(args.cache_dir))
     cover["coverage_seconds"] = round(time.monotonic() - began, 1)
     print(f"  {cover['coverage_seconds']}s", file=sys.stderr, flush=True)
     args.cache_dir.mkdir(parents=True, exist_ok=True)
