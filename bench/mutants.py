@@ -89,6 +89,9 @@ MIN_TIMEOUT_S = 30.0
 TIMEOUT_FACTOR = 3.0
 START_COST_S = 8.0  # a child's own start: collecting the test files (a fresh interpreter: importing too)
 MAX_TESTS = 40  # a mutant runs at most this many of the tests that ran its line (the fastest ones)
+# ... and, past the first, only while their measured times add up to at most this many seconds (--budget):
+# a mutant that only slower tests would catch counts as survived, so a kill rate is a floor, never inflated
+TEST_BUDGET_S = 20.0
 COLD = 99  # a forked child's exit code for "the mutant cannot be swapped in place: start a fresh interpreter"
 
 
@@ -400,10 +403,16 @@ def make_copy(root: Path, files: list[str], dest: Path) -> Path:
     return dest
 
 
-def content_key(root: Path, files: list[str], *parts: str) -> str:
-    digest = hashlib.sha256("\0".join(parts).encode())
+def content_key(root: Path, files: list[str], unit: tuple[str, ...], *parts: str) -> str:
+    """The key of one unit's coverage map: the package, the project's settings, the test helpers (any file
+    under ``tests/`` not named ``test_*``) and the unit's own test files. A test added in one folder leaves the
+    other folders' maps valid."""
+    digest = hashlib.sha256("\0".join([*unit, *parts]).encode())
     for name in files:
-        if name.startswith(("locogym/", "tests/")) or name == "pyproject.toml":
+        test_file = name.startswith("tests/") and Path(name).name.startswith("test_")
+        in_unit = any(name == path or name.startswith(path.rstrip("/") + "/") for path in unit)
+        if name.startswith("locogym/") or name == "pyproject.toml" or (name.startswith("tests/") and
+                                                                       (not test_file or in_unit)):
             digest.update(name.encode() + b"\0" + (root / name).read_bytes())
     return digest.hexdigest()[:24]
 
@@ -637,9 +646,9 @@ def _fork_coverage(copy_root: Path, log: Path, shard: list[str], tier: str,
         os._exit(0)
 
 
-def tests_for(mutant: Mutant, cover: dict[str, Any]) -> list[str]:
+def tests_for(mutant: Mutant, cover: dict[str, Any], budget: float = TEST_BUDGET_S) -> list[str]:
     """The tests that ran the mutated lines (import-time lines: every test that used the module), fastest
-    first, at most ``MAX_TESTS`` of them."""
+    first, at most ``MAX_TESTS`` of them and, after the first, as many as fit in ``budget`` seconds."""
     by_line = cover["lines"][mutant.module]
     contexts: set[str] = set()
     for line in {mutant.stmt_line, *range(mutant.line, mutant.end_line + 1)}:
@@ -648,7 +657,14 @@ def tests_for(mutant: Mutant, cover: dict[str, Any]) -> list[str]:
         contexts.update(c for cs in by_line.values() for c in cs)
     contexts.discard("")
     usable = contexts - set(cover["failed"])
-    return sorted(usable, key=lambda t: (cover["seconds"].get(t, 0.0), t))[:MAX_TESTS]
+    chosen: list[str] = []
+    spent = 0.0
+    for test in sorted(usable, key=lambda t: (cover["seconds"].get(t, 0.0), t))[:MAX_TESTS]:
+        spent += cover["seconds"].get(test, 0.0)
+        if chosen and spent > budget:
+            break
+        chosen.append(test)
+    return chosen
 
 
 # ------------------------------------------------------------------------------------------- running mutants
@@ -899,17 +915,24 @@ def combined(previous: dict[str, Any], results: list[tuple[Mutant, str]], root: 
         row["kill_rate"] = _rate(row["killed"] + row["timeout"], row["mutants"])
         row["kill_rate_without_equivalent"] = _rate(row["killed"] + row["timeout"], row["mutants"] - row["equivalent"])
         modules[module] = row
-    return {**_totals(modules, previous["run"]), "modules": modules}
+    return {**_totals(modules, previous["run"]), "seconds": previous.get("seconds"), "modules": modules}
 
 
 # ------------------------------------------------------------------------------------------------------ main
+
+
+def previous_report(path: Path) -> dict[str, Any]:
+    """A report this bench printed; for a re-run (``--only``), its ``combined`` figure, which covers every
+    mutant of the run it re-ran."""
+    found = json.loads(path.read_text())
+    return dict(found.get("combined", found))
 
 
 def survivors_of(report_path: Path, mutants: list[Mutant], root: Path) -> list[Mutant]:
     """The mutants a previous report lists as survivors, matched by module, mutation and line of code (not by
     line number, which moves when the module is edited)."""
     try:
-        found = json.loads(report_path.read_text())
+        found = previous_report(report_path)
         wanted = {(module, s["mutation"], s["code"]) for module, row in found["modules"].items()
                   for s in row["survivors"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -931,6 +954,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sample", type=int, default=None,
                         help="a uniform random sample of N mutants across all the modules (with --seed)")
     parser.add_argument("--seed", type=int, default=0, help="the seed of --sample")
+    parser.add_argument("--budget", type=float, default=TEST_BUDGET_S,
+                        help="seconds of (measured) tests a mutant runs after its fastest one")
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "locogym" / "mutants"
     parser.add_argument("--cache-dir", type=Path, default=cache, help="where coverage maps are kept")
     parser.add_argument("--list", action="store_true", help="print the selected mutants as JSON lines and stop")
@@ -950,7 +975,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def load_unit(args: argparse.Namespace, files: list[str], unit: tuple[str, ...], modules: list[str],
               copy_root: Path) -> dict[str, Any]:
     """One unit's coverage map from the cache when the package and tests are unchanged, else a fresh run."""
-    key = content_key(copy_root, files, args.tier, *unit, "\0", *modules)
+    key = content_key(copy_root, files, unit, args.tier, *modules)
     cached = args.cache_dir / f"{key}.json"
     if cached.exists():
         return dict(json.loads(cached.read_text()))
@@ -991,7 +1016,8 @@ def select(args: argparse.Namespace, root: Path) -> tuple[list[Mutant], dict[str
     (``--limit``), a seeded uniform sample (``--sample``), or a report's survivors (``--only``)."""
     modules = resolve_modules(root, args.modules)
     every = [m for module in modules for m in cached_mutants(root, module, args.cache_dir)]
-    run: dict[str, Any] = {"kind": "full", "tier": args.tier, "population": len(every), "modules": len(modules)}
+    run: dict[str, Any] = {"kind": "full", "tier": args.tier, "population": len(every), "modules": len(modules),
+                           "test_budget_s": args.budget}
     if args.sample is not None:
         chosen = sample(every, args.sample, args.seed)
         run.update(kind="sample" if len(chosen) < len(every) else "full", size=len(chosen), seed=args.seed)
@@ -1027,7 +1053,7 @@ def main(argv: list[str] | None = None) -> None:
         results: list[tuple[Mutant, str]] = []
         jobs = []
         for mutant in mutants:
-            tests = tests_for(mutant, cover)
+            tests = tests_for(mutant, cover, args.budget)
             if tests:
                 jobs.append((mutant, tests))
             else:
@@ -1047,7 +1073,7 @@ def main(argv: list[str] | None = None) -> None:
         equivalents = load_equivalents(EQUIVALENT_FILE)
         out = report(results, warm, started, run, cover, equivalents)
         if args.only is not None:
-            out["combined"] = combined(json.loads(args.only.read_text()), results, warm, equivalents)
+            out["combined"] = combined(previous_report(args.only), results, warm, equivalents)
         print(json.dumps(out, indent=1))
     finally:
         if not args.keep:
