@@ -1045,7 +1045,7 @@ def main(argv: list[str] | None = None) -> None:
         # every copy first, so that edits to the working tree during the run change nothing
         warm = make_copy(ROOT, files, work / "warm")
         mutants, run = select(args, warm)
-        modules = sorted({m.module for m in mutants}, key=[m.module for m in mutants].index)
+        modules = resolve_modules(warm, args.modules)  # all of them: a map's key must not hang on the sample
         slots = [Slot(make_copy(warm, files, work / f"copy{i}"), work / f"run{i}.log")
                  for i in range(args.jobs)]
         cover = load_cover(args, files, modules, make_copy(warm, files, work / "cover"))
