@@ -65,7 +65,7 @@ def test_only_a_launcher_that_never_started_is_the_sandbox_fault() -> None:
 
 
 def _config(files: dict[str, str], nodeids: list[str] | None = None) -> str | None:
-    return runner_config(files, nodeids or ["tests/unit/test_a.py::t"], files)
+    return runner_config(files, ["tests/unit/test_a.py::t"] if nodeids is None else nodeids, files)
 
 
 def test_the_configuration_is_found_from_the_tests_folder_upwards() -> None:
@@ -73,7 +73,7 @@ def test_the_configuration_is_found_from_the_tests_folder_upwards() -> None:
     assert _config({"pytest.ini": "", "tests/unit/tox.ini": "[other]\n"}) == "pytest.ini"
     assert _config({"tests/setup.cfg": "[tool:pytest]\n", "tox.ini": "[pytest]\n"}) == "tests/setup.cfg"
     assert _config({"setup.cfg": "[metadata]\n"}) is None
-    assert _config({}, []) is None
+    assert _config({}, []) is None and _config({"pytest.ini": ""}, []) == "pytest.ini"  # no tests: the root
     spread = ["tests/unit/test_a.py::t", "tests/more/test_b.py::t"]
     assert _config({"tests/unit/pytest.ini": "", "tests/tox.ini": "[pytest]\n"}, spread) == "tests/tox.ini"
 
