@@ -3,11 +3,13 @@ changed files the grader applies: built by hand, so the quick tier checks the ru
 
 from __future__ import annotations
 
+from locogym.sandboxes.base import Sandbox
 from locogym.scenarios.defects.differential import DifferentialVerdict
 from locogym.scenarios.defects.gold import PatchDefect, PatchGold
-from locogym.scenarios.defects.grading import PatchGrade, credit, differential_targets, quoted_test
+from locogym.scenarios.defects.grading import PatchGrade, credit, differential_targets, grade_patch, quoted_test
 from locogym.scenarios.defects.protect import ChangeSplit, hold_reason, package_roots, split_changes
 from locogym.scenarios.defects.sealed import SealedRun
+from locogym.scenarios.defects.verdict import patch_score
 
 T = [f"tests/t.py::test_{i}" for i in range(6)]
 FIXED = "checked"
@@ -105,3 +107,18 @@ def test_a_src_layout_package_is_applied_by_its_module_names() -> None:
     assert hold_reason("pkg/a.py", roots) == "outside_package"
     assert hold_reason("calcx/a.py", ["calc/"]) == "outside_package"
     assert hold_reason("calc", ["calc/"]) == "outside_package"
+
+
+def test_a_change_with_nothing_to_apply_is_graded_without_a_sandbox_and_fixes_nothing() -> None:
+    defect = _defect("a", T[:2])
+    gold = PatchGold(repository="calc", commit="c", fail_to_pass=T[:2], pass_to_pass=[T[5]], defects=[defect])
+
+    def no_sandbox() -> Sandbox:
+        raise AssertionError("a change with nothing to apply needs no sandbox")
+
+    grade = grade_patch(gold, {"calc/core.py": "x"}, {"tests/test_x.py": "y", "setup.cfg": None}, [], no_sandbox)
+    assert (grade.run, grade.fail_to_pass_fixed, grade.fail_to_pass_credited, grade.pass_to_pass_broken) == (
+        None, 0, 0, 0)
+    score = patch_score(grade)
+    assert score.outcome == "no_change" and score.metrics["fail_to_pass_fixed"] == 0.0
+    assert score.labels["held_edits"] == "setup.cfg (outside_package), tests/test_x.py (test_file)"
