@@ -815,7 +815,8 @@ def load_equivalents(path: Path) -> list[dict[str, str]]:
     fields = ("module", "function", "mutation", "code", "reason")
     try:
         entries = json.loads(path.read_text())["equivalent"]
-        bad = [e for e in entries if not all(isinstance(e.get(f), str) and e.get(f) for f in fields)]
+        bad = [e for e in entries  # only the function may be empty: a module-level line has none
+               if not all(isinstance(e.get(f), str) and (e.get(f) or f == "function") for f in fields)]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SystemExit(f"{path.name}: not a list of equivalent mutants ({exc}); it holds "
                          '{"equivalent": [{"module", "function", "mutation", "code", "reason"}, ...]}') from None
