@@ -902,7 +902,9 @@ def combined(previous: dict[str, Any], results: list[tuple[Mutant, str]], root: 
         row = {**{k: before[k] for k in ("mutants", "killed", "timeout")}, "survived": 0, "no_tests": 0,
                "errors": 0, "equivalent": 0, "survivors": []}
         for survivor in before["survivors"]:
-            status = rerun.get((module, survivor["mutation"], survivor["code"]), survivor["status"])
+            status = rerun.get((module, survivor["mutation"], survivor["code"]), "no_tests")
+            if status == "no_tests":  # not re-run, or no re-run test reaches it: what the previous run found
+                status = survivor["status"]
             row["errors" if status.startswith("error") else status] += 1
             if status in ("killed", "timeout"):
                 continue
