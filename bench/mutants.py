@@ -42,6 +42,7 @@ import hashlib
 import importlib
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -70,11 +71,27 @@ DEFAULT_MODULES = [
     "locogym/harness/rescore.py",
     "locogym/harness/seal.py",
 ]
+# The test folders that exercise each module (the first prefix that matches): the coverage run of a folder
+# records only the modules mapped to it, and a mutant runs only the tests of its own module's folders.
+# ``--tests`` replaces the map with one set of folders for every module.
+DEFAULT_TESTS: list[tuple[str, tuple[str, ...]]] = [
+    ("locogym/scenarios/defects/", ("tests/patch",)),
+    ("locogym/scenarios/funccall/", ("tests/funccall",)),
+    ("locogym/scoring/ranking.py", ("tests/scoring", "tests/wiki")),  # the retrieval track tests it
+    ("locogym/scoring/", ("tests/scoring",)),
+    ("locogym/harness/", ("tests/harness",)),
+]
+EQUIVALENT_FILE = Path(__file__).resolve().with_name("mutants_equivalent.json")
+MIN_QUOTED_SAMPLE = 400  # below this a sampled kill rate is too loose to quote (the report says so)
+WILSON_Z90 = 1.6448536269514722  # the two-sided 90% normal quantile
 TIER_MARKERS = {"quick": "not slow", "both": "slow or not slow"}
 MIN_TIMEOUT_S = 30.0
 TIMEOUT_FACTOR = 3.0
 START_COST_S = 8.0  # a child's own start: collecting the test files (a fresh interpreter: importing too)
 MAX_TESTS = 40  # a mutant runs at most this many of the tests that ran its line (the fastest ones)
+# ... and, past the first, only while their measured times add up to at most this many seconds (--budget):
+# a mutant that only slower tests would catch counts as survived, so a kill rate is a floor, never inflated
+TEST_BUDGET_S = 20.0
 COLD = 99  # a forked child's exit code for "the mutant cannot be swapped in place: start a fresh interpreter"
 
 
@@ -287,6 +304,21 @@ def mutants_of(root: Path, module: str) -> list[Mutant]:
     return kept
 
 
+def cached_mutants(root: Path, module: str, cache_dir: Path) -> list[Mutant]:
+    """``mutants_of``, kept by the content of the module and of this bench: checking that every mutant compiles
+    and changes the syntax tree costs about 15 ms a mutant, half a minute for the default modules."""
+    digest = hashlib.sha256((root / module).read_bytes() + b"\0" + Path(__file__).read_bytes()).hexdigest()[:24]
+    cached = cache_dir / "lists" / f"{digest}.json"
+    if cached.exists():
+        return [Mutant(**row) for row in json.loads(cached.read_text())]
+    found = mutants_of(root, module)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(".tmp")
+    tmp.write_text(json.dumps([asdict(m) for m in found]))
+    tmp.replace(cached)
+    return found
+
+
 def resolve_modules(root: Path, patterns: list[str]) -> list[str]:
     """Project-relative paths of files, folders (their ``*.py``) and globs; one matching none is an error."""
     found: list[str] = []
@@ -302,6 +334,48 @@ def resolve_modules(root: Path, patterns: list[str]) -> list[str]:
                              "such as locogym/scoring/stopping.py or a glob such as 'locogym/scoring/*.py'.")
         found.extend(str(m.relative_to(root)) for m in matches)
     return list(dict.fromkeys(found))
+
+
+def folders_of(module: str, override: list[str] | None) -> tuple[str, ...]:
+    """The test folders whose tests may catch a bug in ``module``: ``--tests`` when given, else the map's
+    first matching prefix, else the whole suite (slow, but no module goes untested)."""
+    if override:
+        return tuple(override)
+    for prefix, folders in DEFAULT_TESTS:
+        if module.startswith(prefix):
+            return folders
+    return ("tests",)
+
+
+def coverage_units(modules: list[str], override: list[str] | None) -> dict[tuple[str, ...], list[str]]:
+    """One coverage run per unit of test paths, each recording only the modules mapped to it. Without
+    ``--tests`` a unit is one folder, so a folder that serves several modules runs once."""
+    units: dict[tuple[str, ...], list[str]] = {}
+    for module in modules:
+        folders = folders_of(module, override)
+        for unit in [folders] if override else [(folder,) for folder in folders]:
+            units.setdefault(unit, []).append(module)
+    return units
+
+
+def sample(items: list[Mutant], size: int, seed: int) -> list[Mutant]:
+    """A uniform random sample of ``size`` mutants (the same for the same seed and mutant list), in list order."""
+    if size >= len(items):
+        return items
+    chosen = set(random.Random(seed).sample(range(len(items)), size))
+    return [m for i, m in enumerate(items) if i in chosen]
+
+
+def wilson(caught: int, total: int, z: float = WILSON_Z90) -> tuple[float, float]:
+    """The Wilson score interval of a kill rate: unlike the normal approximation it stays inside [0, 1] and
+    keeps its coverage near rates of 0 or 1, where mutation figures live."""
+    if total == 0:
+        return (0.0, 1.0)
+    rate = caught / total
+    denominator = 1 + z * z / total
+    centre = (rate + z * z / (2 * total)) / denominator
+    half = z * ((rate * (1 - rate) / total + z * z / (4 * total * total)) ** 0.5) / denominator
+    return (round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4))
 
 
 def spread(items: list[Mutant], limit: int | None) -> list[Mutant]:
@@ -329,10 +403,16 @@ def make_copy(root: Path, files: list[str], dest: Path) -> Path:
     return dest
 
 
-def content_key(root: Path, files: list[str], *parts: str) -> str:
-    digest = hashlib.sha256("\0".join(parts).encode())
+def content_key(root: Path, files: list[str], unit: tuple[str, ...], *parts: str) -> str:
+    """The key of one unit's coverage map: the package, the project's settings, the test helpers (any file
+    under ``tests/`` not named ``test_*``) and the unit's own test files. A test added in one folder leaves the
+    other folders' maps valid."""
+    digest = hashlib.sha256("\0".join([*unit, *parts]).encode())
     for name in files:
-        if name.startswith(("locogym/", "tests/")) or name == "pyproject.toml":
+        test_file = name.startswith("tests/") and Path(name).name.startswith("test_")
+        in_unit = any(name == path or name.startswith(path.rstrip("/") + "/") for path in unit)
+        if name.startswith("locogym/") or name == "pyproject.toml" or (name.startswith("tests/") and
+                                                                       (not test_file or in_unit)):
             digest.update(name.encode() + b"\0" + (root / name).read_bytes())
     return digest.hexdigest()[:24]
 
@@ -474,19 +554,36 @@ class _Contexts:
         self.out.write_text(json.dumps({"seconds": self.seconds, "failed": sorted(self.failed)}))
 
 
-def _shards(copy_root: Path, paths: list[str], jobs: int) -> list[list[str]]:
+def _shards(copy_root: Path, paths: list[str], jobs: int, known: dict[str, float]) -> list[list[str]]:
+    """Test files split into ``jobs`` shards of about equal time, the slowest files first, each to the lightest
+    shard. A file's time is the sum of its tests' times in earlier coverage maps (``known``); a file never
+    timed counts by its size (about a second per 2 kB of test code)."""
     files: list[Path] = []
     for path in paths:
         target = copy_root / path
         files.extend(sorted(target.rglob("test_*.py")) if target.is_dir() else [target])
-    files.sort(key=lambda f: -f.stat().st_size)
+    per_file: dict[str, float] = {}
+    for nodeid, seconds in known.items():
+        per_file[nodeid.split("::")[0]] = per_file.get(nodeid.split("::")[0], 0.0) + seconds
+    weight = {f: per_file.get(str(f.relative_to(copy_root)), f.stat().st_size / 2000) for f in files}
     shards: list[list[str]] = [[] for _ in range(jobs)]
-    sizes = [0] * jobs
-    for f in files:  # the largest files first, each to the lightest shard
+    sizes = [0.0] * jobs
+    for f in sorted(files, key=lambda f: (-weight[f], str(f))):
         i = sizes.index(min(sizes))
         shards[i].append(str(f.relative_to(copy_root)))
-        sizes[i] += f.stat().st_size
+        sizes[i] += weight[f]
     return [s for s in shards if s]
+
+
+def known_seconds(cache_dir: Path) -> dict[str, float]:
+    """Every test's time in the cached coverage maps (the newest map last, so its times win)."""
+    seconds: dict[str, float] = {}
+    for cached in sorted(cache_dir.glob("*.json"), key=lambda f: f.stat().st_mtime):
+        try:
+            seconds.update(json.loads(cached.read_text()).get("seconds", {}))
+        except (OSError, ValueError, AttributeError):
+            continue
+    return seconds
 
 
 def _wait_all(pids: list[int]) -> None:
@@ -495,13 +592,13 @@ def _wait_all(pids: list[int]) -> None:
 
 
 def coverage_map(copy_root: Path, modules: list[str], tests: list[str], tier: str, jobs: int,
-                 work: Path) -> dict[str, Any]:
+                 work: Path, known: dict[str, float]) -> dict[str, Any]:
     """Per module and line, the tests that ran it; the time of every test; the tests that failed unmutated."""
     from coverage import CoverageData
 
     include = [str(copy_root / m) for m in modules]
     pids, parts = [], []
-    for i, shard in enumerate(_shards(copy_root, tests, jobs)):
+    for i, shard in enumerate(_shards(copy_root, tests, jobs, known)):
         data, out = work / f"cov.{i}", work / f"tests.{i}.json"
         plugin_args = (data, include, out)
         pids.append(_fork_coverage(copy_root, work / f"cov.{i}.log", shard, tier, plugin_args))
@@ -549,9 +646,9 @@ def _fork_coverage(copy_root: Path, log: Path, shard: list[str], tier: str,
         os._exit(0)
 
 
-def tests_for(mutant: Mutant, cover: dict[str, Any]) -> list[str]:
+def tests_for(mutant: Mutant, cover: dict[str, Any], budget: float = TEST_BUDGET_S) -> list[str]:
     """The tests that ran the mutated lines (import-time lines: every test that used the module), fastest
-    first, at most ``MAX_TESTS`` of them."""
+    first, at most ``MAX_TESTS`` of them and, after the first, as many as fit in ``budget`` seconds."""
     by_line = cover["lines"][mutant.module]
     contexts: set[str] = set()
     for line in {mutant.stmt_line, *range(mutant.line, mutant.end_line + 1)}:
@@ -560,7 +657,14 @@ def tests_for(mutant: Mutant, cover: dict[str, Any]) -> list[str]:
         contexts.update(c for cs in by_line.values() for c in cs)
     contexts.discard("")
     usable = contexts - set(cover["failed"])
-    return sorted(usable, key=lambda t: (cover["seconds"].get(t, 0.0), t))[:MAX_TESTS]
+    chosen: list[str] = []
+    spent = 0.0
+    for test in sorted(usable, key=lambda t: (cover["seconds"].get(t, 0.0), t))[:MAX_TESTS]:
+        spent += cover["seconds"].get(test, 0.0)
+        if chosen and spent > budget:
+            break
+        chosen.append(test)
+    return chosen
 
 
 # ------------------------------------------------------------------------------------------- running mutants
@@ -703,40 +807,135 @@ def _verdict(code: int) -> str:
 # ------------------------------------------------------------------------------------------------ the report
 
 
-def report(results: list[tuple[Mutant, str]], root: Path, started: float, tier: str,
-           cover: dict[str, Any]) -> dict[str, Any]:
+def load_equivalents(path: Path) -> list[dict[str, str]]:
+    """The mutants recorded as equivalent (no task the generators make can tell them from the original), each
+    named by module, function, mutation and line of code (line numbers move when a module is edited)."""
+    if not path.exists():
+        return []
+    fields = ("module", "function", "mutation", "code", "reason")
+    try:
+        entries = json.loads(path.read_text())["equivalent"]
+        bad = [e for e in entries  # only the function may be empty: a module-level line has none
+               if not all(isinstance(e.get(f), str) and (e.get(f) or f == "function") for f in fields)]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SystemExit(f"{path.name}: not a list of equivalent mutants ({exc}); it holds "
+                         '{"equivalent": [{"module", "function", "mutation", "code", "reason"}, ...]}') from None
+    if bad:
+        raise SystemExit(f"{path.name}: entry {bad[0]} lacks one of {', '.join(fields)}; each needs all five "
+                         "(the reason says why no generated task can tell the mutant apart).")
+    return list(entries)
+
+
+def _code_line(root: Path, mutant: Mutant) -> str:
+    return (root / mutant.module).read_text().splitlines()[mutant.line - 1].strip()[:120]
+
+
+def _equivalent_reason(mutant: Mutant, code: str, entries: list[dict[str, str]]) -> str | None:
+    for entry in entries:
+        if (entry["module"], entry["function"], entry["mutation"], entry["code"]) == (
+                mutant.module, mutant.function, mutant.mutation, code):
+            return entry["reason"]
+    return None
+
+
+def _module_rows(results: list[tuple[Mutant, str]], root: Path,
+                 equivalents: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
     modules: dict[str, dict[str, Any]] = {}
     for mutant, status in results:
         row = modules.setdefault(mutant.module, {"mutants": 0, "killed": 0, "timeout": 0, "survived": 0,
-                                                 "no_tests": 0, "errors": 0, "survivors": []})
+                                                 "no_tests": 0, "errors": 0, "equivalent": 0, "survivors": []})
         row["mutants"] += 1
-        bucket = "errors" if status.startswith("error") else status
-        row[bucket] += 1
-        if status in ("survived", "no_tests") or status.startswith("error"):
-            code = (root / mutant.module).read_text().splitlines()[mutant.line - 1].strip()
-            row["survivors"].append({"line": mutant.line, "mutation": mutant.mutation, "status": status,
-                                     "code": code[:120]})
+        row["errors" if status.startswith("error") else status] += 1
+        if status in ("killed", "timeout"):
+            continue
+        code = _code_line(root, mutant)
+        reason = _equivalent_reason(mutant, code, equivalents) if status != "no_tests" else None
+        row["equivalent"] += reason is not None
+        row["survivors"].append({"line": mutant.line, "function": mutant.function, "mutation": mutant.mutation,
+                                 "status": status, "code": code, **({"equivalent": reason} if reason else {})})
     for row in modules.values():
-        row["kill_rate"] = round((row["killed"] + row["timeout"]) / row["mutants"], 3)
-    total = len(results)
+        row["kill_rate"] = _rate(row["killed"] + row["timeout"], row["mutants"])
+        row["kill_rate_without_equivalent"] = _rate(row["killed"] + row["timeout"],
+                                                    row["mutants"] - row["equivalent"])
+    return dict(sorted(modules.items()))
+
+
+def _rate(caught: int, total: int) -> float | None:
+    return round(caught / total, 3) if total else None
+
+
+def _totals(modules: dict[str, dict[str, Any]], run: dict[str, Any]) -> dict[str, Any]:
+    total = sum(r["mutants"] for r in modules.values())
     caught = sum(r["killed"] + r["timeout"] for r in modules.values())
-    return {"tier": tier, "mutants": total, "killed": sum(r["killed"] for r in modules.values()),
-            "timeout": sum(r["timeout"] for r in modules.values()),
-            "survived": sum(r["survived"] + r["no_tests"] for r in modules.values()),
-            "errors": sum(r["errors"] for r in modules.values()),
-            "kill_rate": round(caught / total, 3) if total else None,
-            "baseline_failures": cover["failed"], "seconds": round(time.monotonic() - started, 1),
-            "modules": dict(sorted(modules.items()))}
+    equivalent = sum(r["equivalent"] for r in modules.values())
+    out: dict[str, Any] = {
+        "run": run, "mutants": total, "killed": sum(r["killed"] for r in modules.values()),
+        "timeout": sum(r["timeout"] for r in modules.values()),
+        "survived": sum(r["survived"] + r["no_tests"] for r in modules.values()),
+        "errors": sum(r["errors"] for r in modules.values()), "equivalent": equivalent,
+        "kill_rate": _rate(caught, total), "kill_rate_without_equivalent": _rate(caught, total - equivalent)}
+    if run["kind"] == "sample":
+        out["kill_rate_interval_90"] = wilson(caught, total)
+        out["kill_rate_without_equivalent_interval_90"] = wilson(caught, total - equivalent)
+        out["quotable"] = total >= MIN_QUOTED_SAMPLE
+    return out
+
+
+def report(results: list[tuple[Mutant, str]], root: Path, started: float, run: dict[str, Any],
+           cover: dict[str, Any], equivalents: list[dict[str, str]]) -> dict[str, Any]:
+    """Totals, kill rates with and without the listed equivalent mutants (with a 90% Wilson interval when the
+    mutants are a sample), and per module the counts and every survivor."""
+    modules = _module_rows(results, root, equivalents)
+    return {**_totals(modules, run), "baseline_failures": cover["failed"],
+            "coverage_units": cover.get("units", {}), "seconds": round(time.monotonic() - started, 1),
+            "modules": modules}
+
+
+def combined(previous: dict[str, Any], results: list[tuple[Mutant, str]], root: Path,
+             equivalents: list[dict[str, str]]) -> dict[str, Any]:
+    """The previous report with its survivors' statuses taken from this re-run (``--only``): the figure of the
+    previous run's mutants under the tests and tier of this one. A mutant the previous run killed stays killed:
+    the re-run's tests include the ones that killed it (more tests, or the slow tier added)."""
+    rerun = {(m.module, m.mutation, _code_line(root, m)): status for m, status in results}
+    modules: dict[str, dict[str, Any]] = {}
+    for module, before in previous["modules"].items():
+        row = {**{k: before[k] for k in ("mutants", "killed", "timeout")}, "survived": 0, "no_tests": 0,
+               "errors": 0, "equivalent": 0, "survivors": []}
+        for survivor in before["survivors"]:
+            status = rerun.get((module, survivor["mutation"], survivor["code"]), "no_tests")
+            if status == "no_tests":  # not re-run, or no re-run test reaches it: what the previous run found
+                status = survivor["status"]
+            row["errors" if status.startswith("error") else status] += 1
+            if status in ("killed", "timeout"):
+                continue
+            entry = {**survivor, "status": status}
+            entry.pop("equivalent", None)
+            probe = Mutant(module, survivor["line"], 0, 0, 0, 0, False, survivor.get("function", ""),
+                           survivor["mutation"], "")
+            reason = _equivalent_reason(probe, survivor["code"], equivalents) if status != "no_tests" else None
+            row["equivalent"] += reason is not None
+            row["survivors"].append({**entry, **({"equivalent": reason} if reason else {})})
+        row["kill_rate"] = _rate(row["killed"] + row["timeout"], row["mutants"])
+        row["kill_rate_without_equivalent"] = _rate(row["killed"] + row["timeout"], row["mutants"] - row["equivalent"])
+        modules[module] = row
+    return {**_totals(modules, previous["run"]), "seconds": previous.get("seconds"), "modules": modules}
 
 
 # ------------------------------------------------------------------------------------------------------ main
+
+
+def previous_report(path: Path) -> dict[str, Any]:
+    """A report this bench printed; for a re-run (``--only``), its ``combined`` figure, which covers every
+    mutant of the run it re-ran."""
+    found = json.loads(path.read_text())
+    return dict(found.get("combined", found))
 
 
 def survivors_of(report_path: Path, mutants: list[Mutant], root: Path) -> list[Mutant]:
     """The mutants a previous report lists as survivors, matched by module, mutation and line of code (not by
     line number, which moves when the module is edited)."""
     try:
-        found = json.loads(report_path.read_text())
+        found = previous_report(report_path)
         wanted = {(module, s["mutation"], s["code"]) for module, row in found["modules"].items()
                   for s in row["survivors"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -753,30 +952,43 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="at most N mutants, evenly spread")
     parser.add_argument("--tier", choices=sorted(TIER_MARKERS), default="quick")
     parser.add_argument("--jobs", type=int, default=2, help="mutants (and coverage shards) run at once")
-    parser.add_argument("--tests", nargs="+", default=["tests"], help="test files or folders to run")
+    parser.add_argument("--tests", nargs="+", default=None,
+                        help="test files or folders for every module (default: each module's own folders)")
+    parser.add_argument("--sample", type=int, default=None,
+                        help="a uniform random sample of N mutants across all the modules (with --seed)")
+    parser.add_argument("--seed", type=int, default=0, help="the seed of --sample")
+    parser.add_argument("--budget", type=float, default=TEST_BUDGET_S,
+                        help="seconds of (measured) tests a mutant runs after its fastest one")
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "locogym" / "mutants"
     parser.add_argument("--cache-dir", type=Path, default=cache, help="where coverage maps are kept")
-    parser.add_argument("--list", action="store_true", help="print the mutants as JSON lines and stop")
+    parser.add_argument("--list", action="store_true", help="print the selected mutants as JSON lines and stop")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (copies, logs)")
     parser.add_argument("--only", type=Path, default=None,
                         help="a report this bench printed: run only its survivors again (after new tests)")
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
+    if args.sample is not None and (args.sample < 1 or args.limit is not None):
+        parser.error("--sample needs N of at least 1, and cannot be combined with --limit (pick one)")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     return args
 
 
-def load_cover(args: argparse.Namespace, files: list[str], modules: list[str],
-               copy_root: Path) -> dict[str, Any]:
-    """The coverage map from the cache when the package and tests are unchanged, else a fresh coverage run."""
-    key = content_key(copy_root, files, args.tier, *args.tests, *modules)
+def load_unit(args: argparse.Namespace, files: list[str], unit: tuple[str, ...], modules: list[str],
+              copy_root: Path) -> dict[str, Any]:
+    """One unit's coverage map from the cache when the package and tests are unchanged, else a fresh run."""
+    key = content_key(copy_root, files, unit, args.tier, *modules)
     cached = args.cache_dir / f"{key}.json"
     if cached.exists():
         return dict(json.loads(cached.read_text()))
-    print(f"coverage run of {' '.join(args.tests)} ({args.tier} tier)...", file=sys.stderr, flush=True)
-    cover = coverage_map(copy_root, modules, args.tests, args.tier, args.jobs, copy_root.parent)
+    print(f"coverage run of {' '.join(unit)} ({args.tier} tier) for {len(modules)} module(s)...",
+          file=sys.stderr, flush=True)
+    began = time.monotonic()
+    cover = coverage_map(copy_root, modules, list(unit), args.tier, args.jobs, copy_root.parent,
+                         known_seconds(args.cache_dir))
+    cover["coverage_seconds"] = round(time.monotonic() - began, 1)
+    print(f"  {cover['coverage_seconds']}s", file=sys.stderr, flush=True)
     args.cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cached.with_suffix(".tmp")
     tmp.write_text(json.dumps(cover))
@@ -784,12 +996,50 @@ def load_cover(args: argparse.Namespace, files: list[str], modules: list[str],
     return cover
 
 
+def load_cover(args: argparse.Namespace, files: list[str], modules: list[str],
+               copy_root: Path) -> dict[str, Any]:
+    """The coverage maps of every unit merged: a module's lines list the tests of its own units only, so a
+    mutant runs the tests of the folders mapped to its module."""
+    merged: dict[str, Any] = {"seconds": {}, "failed": [], "lines": {m: {} for m in modules}, "units": {}}
+    for unit, unit_modules in coverage_units(modules, args.tests).items():
+        cover = load_unit(args, files, unit, unit_modules, copy_root)
+        merged["seconds"].update(cover["seconds"])
+        merged["failed"] = sorted({*merged["failed"], *cover["failed"]})
+        merged["units"][" ".join(unit)] = {"modules": len(unit_modules), "tests": len(cover["seconds"]),
+                                           "coverage_seconds": cover.get("coverage_seconds")}
+        for module in unit_modules:
+            into = merged["lines"][module]
+            for line, contexts in cover["lines"][module].items():
+                into[line] = sorted({*into.get(line, ()), *contexts})
+    return merged
+
+
+def select(args: argparse.Namespace, root: Path) -> tuple[list[Mutant], dict[str, Any]]:
+    """The mutants to run, and what they are: every mutant of the modules ("full"), an even spread
+    (``--limit``), a seeded uniform sample (``--sample``), or a report's survivors (``--only``)."""
+    modules = resolve_modules(root, args.modules)
+    every = [m for module in modules for m in cached_mutants(root, module, args.cache_dir)]
+    run: dict[str, Any] = {"kind": "full", "tier": args.tier, "population": len(every), "modules": len(modules),
+                           "test_budget_s": args.budget}
+    if args.sample is not None:
+        chosen = sample(every, args.sample, args.seed)
+        run.update(kind="sample" if len(chosen) < len(every) else "full", size=len(chosen), seed=args.seed)
+    else:
+        chosen = spread(every, args.limit)
+        run.update(kind="limit" if len(chosen) < len(every) else "full", size=len(chosen))
+    if args.only is not None:
+        chosen = survivors_of(args.only, chosen, root)
+        run.update(kind="only", size=len(chosen), only=args.only.name)
+    if not chosen:
+        raise SystemExit("No mutant to run: the modules have none, or --only named none of them.")
+    return chosen, run
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.list:
-        for module in resolve_modules(ROOT, args.modules):
-            for mutant in mutants_of(ROOT, module):
-                print(json.dumps(asdict(mutant)))
+        for mutant in select(args, ROOT)[0]:
+            print(json.dumps(asdict(mutant)))
         return
     started = time.monotonic()
     files = project_files(ROOT)
@@ -797,17 +1047,16 @@ def main(argv: list[str] | None = None) -> None:
     try:
         # every copy first, so that edits to the working tree during the run change nothing
         warm = make_copy(ROOT, files, work / "warm")
-        modules = resolve_modules(warm, args.modules)
-        mutants = spread([m for module in modules for m in mutants_of(warm, module)], args.limit)
-        if args.only is not None:
-            mutants = survivors_of(args.only, mutants, warm)
+        mutants, run = select(args, warm)
+        modules = resolve_modules(warm, args.modules)  # all of them: a map's key must not hang on the sample
         slots = [Slot(make_copy(warm, files, work / f"copy{i}"), work / f"run{i}.log")
                  for i in range(args.jobs)]
         cover = load_cover(args, files, modules, make_copy(warm, files, work / "cover"))
+        run["coverage_seconds"] = round(time.monotonic() - started, 1)
         results: list[tuple[Mutant, str]] = []
         jobs = []
         for mutant in mutants:
-            tests = tests_for(mutant, cover)
+            tests = tests_for(mutant, cover, args.budget)
             if tests:
                 jobs.append((mutant, tests))
             else:
@@ -824,7 +1073,11 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(f"Only {len(results)} of {len(mutants)} mutants ran: the warm pytest session "
                              "stopped early (see its output above).")
         results.sort(key=lambda r: (r[0].module, r[0].line, r[0].col, r[0].mutation))
-        print(json.dumps(report(results, warm, started, args.tier, cover), indent=1))
+        equivalents = load_equivalents(EQUIVALENT_FILE)
+        out = report(results, warm, started, run, cover, equivalents)
+        if args.only is not None:
+            out["combined"] = combined(previous_report(args.only), results, warm, equivalents)
+        print(json.dumps(out, indent=1))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

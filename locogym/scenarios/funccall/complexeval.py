@@ -91,8 +91,10 @@ def is_free(name: str, arguments: dict[str, Any]) -> bool:
 def _type_ok(expected: Any, value: Any) -> bool:
     names = expected if isinstance(expected, list) else [expected]
     for name in names:
-        if name == "null" and value is None:
-            return True
+        if name == "null":  # a known type: only None is of it (it must not pass as an unknown one)
+            if value is None:
+                return True
+            continue
         kinds = _JSON_TYPES.get(str(name))
         if kinds is None:
             return True  # a type this check does not know is not held against the call
