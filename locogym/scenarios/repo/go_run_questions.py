@@ -14,12 +14,10 @@ the outcome only when every function that ran, and the rest of its file, reads t
 
 from __future__ import annotations
 
-import re
 import weakref
 from typing import Any
 
-from locogym.core.types import stable_hash
-from locogym.scenarios.repo import go_calls, go_runs
+from locogym.scenarios.repo import go_calls, go_runs, ran_code
 from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.question_base import Question, askable, describe, reads_for
 
@@ -27,7 +25,6 @@ MAX_RAN = 10
 MAX_LINES = 200
 _OUTCOMES: weakref.WeakKeyDictionary[CodeIndex, dict[go_runs.Call, go_runs.Outcome]] = weakref.WeakKeyDictionary()
 _REMEMBERED: dict[go_runs.Call, list[tuple[dict[str, str], go_runs.Outcome]]] = {}
-_EXCERPT_MARK = re.compile(r"^\s*// \.\.\. \d+ lines of other definitions are not part of this excerpt$")
 _VALUE_RULE = "Answer with the value as a literal (a number, a double-quoted string, true or false)."
 _FOLLOW = ("On the way it runs other functions and methods of this project: follow every call (a function "
            "literal's body runs when it is called).")
@@ -54,25 +51,6 @@ def _call(func: go_calls.GoFunc, args: tuple[Any, ...], named: bool = True) -> s
         if func.with_error else shown
 
 
-def _module_text(index: CodeIndex, path: str, text: str) -> str:
-    """A file's lines outside its top-level declarations (imports, constants, variables), excerpt marks aside."""
-    inside: set[int] = set()
-    for d in index.facts[path].defs:
-        if d.parent == -1:
-            inside.update(range(d.head or d.line, d.end_line + 1))
-    lines = text.splitlines()
-    return stable_hash([ln for n, ln in enumerate(lines, 1) if n not in inside and not _EXCERPT_MARK.match(ln)])
-
-
-def _signature(index: CodeIndex, files: dict[str, str], names: list[str]) -> dict[str, str] | None:
-    out = {}
-    for qual in names:
-        d = index.definitions.get(qual)
-        if d is None or qual in index.ambiguous or d.path not in files:
-            return None
-        out[qual] = stable_hash(files[d.path].splitlines()[d.line - 1:d.end_line])
-        out[f"{d.path}::<file>"] = _module_text(index, d.path, files[d.path])
-    return out
 
 
 def _askable_outcome(qual: str, args: tuple[Any, ...], outcome: go_runs.Outcome) -> bool:
@@ -96,7 +74,7 @@ def outcomes(index: CodeIndex, files: dict[str, str]) -> dict[go_runs.Call, go_r
     found = {}
     for call in calls:
         outcome = ran.get(call)
-        signature = _signature(index, files, [r[3] for r in outcome[2]]) if outcome else None
+        signature = ran_code.signature(index, files, [r[3] for r in outcome[2]]) if outcome else None
         if outcome is not None and signature is not None and _askable_outcome(call[0], call[1], outcome):
             if (signature, outcome) not in _REMEMBERED.setdefault(call, []):
                 _REMEMBERED[call].append((signature, outcome))
@@ -109,7 +87,7 @@ def _outcome(index: CodeIndex, qual: str, args: tuple[Any, ...], files: dict[str
     """One call's outcome: remembered from a tree where every function that ran reads the same as in ``files``,
     else run on ``files``."""
     for signature, outcome in _REMEMBERED.get((qual, args), []):
-        if _signature(index, files, [q for q in signature if not q.endswith("::<file>")]) == signature:
+        if ran_code.reads_the_same(index, files, signature):
             return outcome
     return outcomes(index, files).get((qual, args))
 

@@ -24,8 +24,7 @@ import sys
 import weakref
 from typing import Any
 
-from locogym.core.types import stable_hash
-from locogym.scenarios.repo import literal_calls, literal_runs
+from locogym.scenarios.repo import literal_calls, literal_runs, ran_code
 from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.question_base import Question, askable, describe, reads_for
 
@@ -36,7 +35,6 @@ _OUTCOMES: weakref.WeakKeyDictionary[CodeIndex, dict[tuple[str, tuple[Any, ...]]
 # call -> (the text of each function that ran, the outcome) for every tree it was run on in this process
 _REMEMBERED: dict[literal_runs.Call, list[tuple[dict[str, str], literal_runs.Outcome]]] = {}
 _DUNDER = re.compile(r"^__\w+__$")
-_EXCERPT_MARK = re.compile(r"^# \.\.\. \d+ lines of other definitions are not part of this excerpt$")
 _VALUE_RULE = (
     "Answer with the value as a Python literal (a number, a quoted string, True or False; a tuple or list as a "
     "Python tuple or list)."
@@ -98,28 +96,6 @@ def _askable_value(args: tuple[Any, ...], outcome: literal_runs.Outcome) -> bool
     return not any(value == a and type(value) is type(a) for a in args)
 
 
-def _module_text(index: CodeIndex, path: str, text: str) -> str:
-    """A file's lines outside its top-level definitions (imports, constants, module code), which an excerpt
-    keeps as they are, without an excerpt's marker lines: what a function's module gives it besides functions."""
-    inside: set[int] = set()
-    for d in index.facts[path].defs:
-        if d.parent == -1:
-            inside.update(range(d.head or d.line, d.end_line + 1))
-    lines = text.splitlines()
-    return stable_hash([ln for n, ln in enumerate(lines, 1) if n not in inside and not _EXCERPT_MARK.match(ln)])
-
-
-def _signature(index: CodeIndex, files: dict[str, str], names: list[str]) -> dict[str, str] | None:
-    """The text of every function of ``names`` as ``files`` write it, and of the module code of their files
-    (``None`` when one is not found there)."""
-    out = {}
-    for qual in names:
-        d = index.definitions.get(qual)
-        if d is None or qual in index.ambiguous or d.path not in files:
-            return None
-        out[qual] = stable_hash(files[d.path].splitlines()[d.line - 1:d.end_line])
-        out[f"{d.path}::<module>"] = _module_text(index, d.path, files[d.path])
-    return out
 
 
 def outcomes(index: CodeIndex, files: dict[str, str]) -> dict[tuple[str, tuple[Any, ...]], literal_runs.Outcome]:
@@ -135,7 +111,7 @@ def outcomes(index: CodeIndex, files: dict[str, str]) -> dict[tuple[str, tuple[A
     ran = literal_runs.run_calls(files, calls) if calls else {}
     found = {}
     for (qual, args), call in zip(candidates, calls, strict=True):
-        signature = _signature(index, files, [r[3] for r in ran[call][2]]) if call in ran else None
+        signature = ran_code.signature(index, files, [r[3] for r in ran[call][2]]) if call in ran else None
         if signature is not None and _readable(qual, ran[call]):
             if (signature, ran[call]) not in _REMEMBERED.setdefault(call, []):
                 _REMEMBERED[call].append((signature, ran[call]))
@@ -149,7 +125,7 @@ def _outcome(index: CodeIndex, qual: str, args: tuple[Any, ...], files: dict[str
     (a working set, an excerpt), else run on ``files``."""
     call = _call(index, qual, args)
     for signature, outcome in _REMEMBERED.get(call, []):
-        if _signature(index, files, [q for q in signature if not q.endswith("::<module>")]) == signature:
+        if ran_code.reads_the_same(index, files, signature):
             return outcome
     return outcomes(index, files).get((qual, tuple(args)))
 

@@ -19,8 +19,7 @@ import re
 import weakref
 from typing import Any
 
-from locogym.core.types import stable_hash
-from locogym.scenarios.repo import ts_calls, ts_node
+from locogym.scenarios.repo import ran_code, ts_calls, ts_node
 from locogym.scenarios.repo.index import CodeIndex, Definition
 from locogym.scenarios.repo.question_base import Question, askable, describe, reads_for
 
@@ -33,7 +32,6 @@ _OUTCOMES: weakref.WeakKeyDictionary[CodeIndex, dict[tuple[str, tuple[Any, ...]]
     weakref.WeakKeyDictionary()
 _REMEMBERED: dict[ts_node.Call, list[tuple[dict[str, str], Outcome]]] = {}
 _BY_PATH: weakref.WeakKeyDictionary[CodeIndex, dict[str, list[Definition]]] = weakref.WeakKeyDictionary()
-_EXCERPT_MARK = re.compile(r"^\s*// \.\.\. \d+ lines of other definitions are not part of this excerpt$")
 VALUE_RULE = ("Answer with the value as a JSON literal (a number, a quoted string, true or false; an array as a "
               "JSON array).")
 _FOLLOW = ("On the way it runs other functions of this project: follow every call (a callback, a local arrow "
@@ -109,26 +107,6 @@ def _askable_outcome(qual: str, args: tuple[Any, ...], outcome: Outcome) -> bool
         any(name == qual for _, _, _, name in ran)
 
 
-def _module_text(index: CodeIndex, path: str, text: str) -> str:
-    """A file's lines outside its top-level definitions, without excerpt markers: imports and module code."""
-    inside: set[int] = set()
-    for d in index.facts[path].defs:
-        if d.parent == -1:
-            inside.update(range(d.head or d.line, d.end_line + 1))
-    lines = text.splitlines()
-    return stable_hash([ln for n, ln in enumerate(lines, 1) if n not in inside and not _EXCERPT_MARK.match(ln)])
-
-
-def _signature(index: CodeIndex, files: dict[str, str], names: list[str]) -> dict[str, str] | None:
-    """The text of every function of ``names`` in ``files``, and of the module code of their files."""
-    out = {}
-    for qual in names:
-        d = index.definitions.get(qual)
-        if d is None or qual in index.ambiguous or d.path not in files:
-            return None
-        out[qual] = stable_hash(files[d.path].splitlines()[d.line - 1:d.end_line])
-        out[f"{d.path}::<module>"] = _module_text(index, d.path, files[d.path])
-    return out
 
 
 def _call(index: CodeIndex, qual: str, args: tuple[Any, ...]) -> ts_node.Call:
@@ -148,7 +126,7 @@ def outcomes(index: CodeIndex, files: dict[str, str]) -> dict[tuple[str, tuple[A
     found = {}
     for (qual, args), call in zip(candidates, calls, strict=True):
         outcome = _mapped(index, ran[call]) if call in ran else None
-        signature = _signature(index, files, [r[3] for r in outcome[2]]) if outcome else None
+        signature = ran_code.signature(index, files, [r[3] for r in outcome[2]]) if outcome else None
         if outcome is not None and signature is not None and _askable_outcome(qual, args, outcome):
             if (signature, outcome) not in _REMEMBERED.setdefault(call, []):
                 _REMEMBERED[call].append((signature, outcome))
@@ -163,7 +141,7 @@ def _outcome(index: CodeIndex, qual: str, args: tuple[Any, ...], files: dict[str
     if qual not in index.definitions:
         return None
     for signature, outcome in _REMEMBERED.get(_call(index, qual, args), []):
-        if _signature(index, files, [q for q in signature if not q.endswith("::<module>")]) == signature:
+        if ran_code.reads_the_same(index, files, signature):
             return outcome
     return outcomes(index, files).get((qual, tuple(args)))
 
