@@ -473,8 +473,7 @@ def go_values_check(spec: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="gold-values-") as tmp:
         _write({p: t for p, t in tree.files.items() if not p.endswith("_test.go")}, Path(tmp))
         for folder, calls in sorted(by_folder.items()):
-            package = next(index.facts[p].package for p in sorted(index.facts) if posixpath.dirname(p) == folder
-                           and go_calls.is_go_source(p) and not index.facts[p].build_constrained)
+            package = _go_package(index, folder)
             (Path(tmp) / folder / "zz_gold_test.go").write_text(_gold_test(package, calls), encoding="utf-8")
             printed = _sandboxed_test(tmp, folder, "TestGoldValues")
             for i, _, _ in calls:
@@ -486,6 +485,14 @@ def go_values_check(spec: str) -> dict[str, Any]:
                 else:
                     rows["disputes"].append([list(keys[i]), q.gold, printed[str(i)]])
     return rows
+
+
+def _go_package(index: CodeIndex, folder: str) -> str:
+    """The package name the Go files of ``folder`` declare (build-constrained files aside)."""
+    from locogym.scenarios.repo import go_calls
+
+    return next(index.facts[p].package for p in sorted(index.facts) if posixpath.dirname(p) == folder
+                and go_calls.is_go_source(p) and not index.facts[p].build_constrained)
 
 
 def _first_test(package: str, calls: list[tuple[int, str]]) -> str:
@@ -527,8 +534,7 @@ def go_arguments_check(spec: str) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="gold-first-") as tmp:
             _write(files, Path(tmp))
             for folder, calls in sorted(by_folder.items()):
-                package = next(index.facts[p].package for p in sorted(index.facts) if posixpath.dirname(p) ==
-                               folder and go_calls.is_go_source(p) and not index.facts[p].build_constrained)
+                package = _go_package(index, folder)
                 (Path(tmp) / folder / "zz_gold_test.go").write_text(_first_test(package, calls), encoding="utf-8")
                 printed |= _sandboxed_test(tmp, folder, "TestGoldFirst")
         for i, _ in mine:
