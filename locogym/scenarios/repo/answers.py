@@ -17,6 +17,7 @@ scores 0 (no keyword credit):
 from __future__ import annotations
 
 import ast
+import json
 import re
 from typing import Any
 
@@ -74,6 +75,10 @@ def norm_value(answer: Any) -> Any:
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
+        pass
+    try:  # a JSON spelling, as TS/JS questions ask for: ``[true, false]``, ``null``
+        return json.loads(text)
+    except (ValueError, RecursionError):
         return text
 
 
