@@ -477,14 +477,19 @@ def go_values_check(spec: str) -> dict[str, Any]:
             (Path(tmp) / folder / "zz_gold_test.go").write_text(_gold_test(package, calls), encoding="utf-8")
             printed = _sandboxed_test(tmp, folder, "TestGoldValues")
             for i, _, _ in calls:
-                q = golds[i]
-                if q is None or str(i) not in printed:
-                    rows["unchecked"] += 1
-                elif _printed_equal(printed[str(i)], q.gold):
-                    rows["agreed"] += 1
-                else:
-                    rows["disputes"].append([list(keys[i]), q.gold, printed[str(i)]])
+                _tally(rows, keys[i], golds[i], printed.get(str(i)))
     return rows
+
+
+def _tally(rows: dict[str, Any], key: Any, q: Any, printed: str | None) -> None:
+    """Count one Go gold against what the separate run printed for it: agreed, unchecked (no question or no
+    line printed), or a dispute with both values."""
+    if q is None or printed is None:
+        rows["unchecked"] += 1
+    elif _printed_equal(printed, q.gold):
+        rows["agreed"] += 1
+    else:
+        rows["disputes"].append([list(key), q.gold, printed])
 
 
 def _go_package(index: CodeIndex, folder: str) -> str:
@@ -538,14 +543,8 @@ def go_arguments_check(spec: str) -> dict[str, Any]:
                 (Path(tmp) / folder / "zz_gold_test.go").write_text(_first_test(package, calls), encoding="utf-8")
                 printed |= _sandboxed_test(tmp, folder, "TestGoldFirst")
         for i, _ in mine:
-            q = golds[i]
             rows["asked"] += 1
-            if q is None or str(i) not in printed:
-                rows["unchecked"] += 1
-            elif _printed_equal(printed[str(i)], q.gold):
-                rows["agreed"] += 1
-            else:
-                rows["disputes"].append([list(keys[i]), q.gold, printed[str(i)]])
+            _tally(rows, keys[i], golds[i], printed.get(str(i)))
     return rows
 
 
