@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 import gymnasium as gym
 import pytest
 
@@ -12,7 +10,6 @@ from locogym.agents import make_agent
 from locogym.core.errors import ConfigError
 from locogym.scenarios.repo import questions, reasoning
 from locogym.scenarios.repo.index import CodeIndex
-from locogym.scenarios.repo.qa import KIND_WEIGHTS, kind_order
 
 TRACED = {
     "pkg/__init__.py": "",
@@ -160,13 +157,6 @@ def test_a_traced_value_is_the_same_task_at_8k_and_32k(env: gym.Env) -> None:
         tasks.append(env.unwrapped.task)
     assert tasks[0].core_hash == tasks[1].core_hash and tasks[0].gold == tasks[1].gold
     assert tasks[0].question == tasks[1].question and tasks[0].length_tokens < tasks[1].length_tokens
-
-
-def test_the_default_mix_asks_mostly_kinds_that_need_reading() -> None:
-    assert set(KIND_WEIGHTS) == set(questions.QUESTION_KINDS)
-    firsts = [kind_order(random.Random(s))[0] for s in range(400)]
-    assert sum(k in questions.REASONING_KINDS for k in firsts) > 0.6 * len(firsts)
-    assert all(sorted(kind_order(random.Random(s))) == sorted(questions.QUESTION_KINDS) for s in range(20))
 
 
 @pytest.mark.slow

@@ -45,13 +45,15 @@ from locogym.scenarios.repo.index import CodeIndex
 from locogym.scenarios.repo.sources import SourceTree
 
 MAX_TRIES = 40
-# The default mix: how often each kind comes first in a seed's order of kinds. Kinds a text search answers
-# (definitions, direct callers) are rare; a call's value, a setting decided in several places, the definition a
-# method call dispatches to and the reach of a change need the code followed across files. A source that cannot
-# ask a kind falls through to the next in the seed's order. The weights follow the grep baseline's score per kind
-# and the share of seeds each kind is drawn on real projects (docs/envs/LoCo-Repo-v0.md): `return_value` is the
-# run-based kind most real projects can ask, so it carries the mix.
-KIND_WEIGHTS = {"return_value": 12, "argument": 3, "dispatch": 3, "impact": 2, "setting": 2, "call_chain": 1,
+# The default mix: each kind's weight in a seed's order of kinds (:func:`kind_order`); the seed asks the first kind
+# in that order the source can ask. An order drawn by weight without replacement puts kind k first among the kinds
+# a source can ask with chance w_k / (sum of the askable kinds' weights): the same as a draw among those kinds
+# alone, so a kind a source cannot ask passes its share to the others in proportion and starves none of them.
+# The weights follow the grep baseline's score per kind on real code (docs/envs/LoCo-Repo-v0.md): what a text
+# search answers nearly always (definitions, direct callers; dispatch along single inheritance; often the reach of
+# a change) weighs little, and a call's value, an argument's value, a chain of single calls and a setting decided
+# in several places weigh much. `argument` weighs most because the fewest sources can ask it.
+KIND_WEIGHTS = {"argument": 10, "return_value": 8, "setting": 8, "call_chain": 6, "dispatch": 3, "impact": 2,
                 "callers": 1, "definition": 1}
 EVIDENCE_SHARE = 0.5  # on a real source, a question's evidence fits in this share of the first rung
 CUT_SHARE = 0.2  # excerpts may take at most this share of a real source's text away before others are tried
@@ -248,6 +250,25 @@ def kind_order(rng: random.Random) -> list[str]:
     return order
 
 
+def first_kind_chances(askable: list[str]) -> dict[str, float]:
+    """Each kind's chance to be a seed's kind on a source that can ask exactly ``askable`` (see
+    :data:`KIND_WEIGHTS`: its weight over the askable kinds' total)."""
+    total = sum(KIND_WEIGHTS[k] for k in askable)
+    return {k: KIND_WEIGHTS[k] / total for k in askable}
+
+
+def seed_kinds(config: ScenarioConfig, tree: SourceTree) -> list[str]:
+    """The kinds a seed tries, in order: the one named, or the default mix's order for this seed and source.
+
+    The order comes from the seed and the source together (no length: the same at every rung), so the sources of
+    a benchmark draw independently. One order per seed shared by every source would tie them: a kind that comes
+    first among the askable ones on none of a few seeds would then be drawn on no source at all.
+    """
+    if config.params.get("question"):
+        return [str(config.params["question"])]
+    return kind_order(core_rng(config, f"kinds:{tree.commit}"))
+
+
 def _go_toolchain(q: questions.Question) -> dict[str, Any]:
     """The Go toolchain that built and ran a Go run-based question's call (its gold depends on it)."""
     if q.kind not in {"return_value", "argument"} or ".go::" not in str(q.key[1]):
@@ -278,7 +299,6 @@ def generate_qa(config: ScenarioConfig) -> Task:
     """A ``qa`` task. Options: ``question`` (a kind or random), ``variant`` (literal|nonliteral or random)."""
     seed_rng = core_rng(config)
     params = config.params
-    kinds = [params["question"]] if params.get("question") else kind_order(seed_rng)
     first = params.get("variant") or seed_rng.choice(questions.VARIANTS)
     variants = [first] if params.get("variant") else [first, *(v for v in questions.VARIANTS if v != first)]
     hops = HOPS[config.difficulty]
@@ -288,7 +308,7 @@ def generate_qa(config: ScenarioConfig) -> Task:
     else:
         tree = loading.real_source(params)
         workset.check_source_size(workset.file_tokens(tree.files), config.length, tree.name)
-    core = _pick(config, tree, core_rng(config, tree.commit), kinds, variants, hops)
+    core = _pick(config, tree, core_rng(config, tree.commit), seed_kinds(config, tree), variants, hops)
     work, attempt = _contexts(config, tree, core, project_seed)
     q = core.question
     sizes = workset.file_tokens(work.files)
