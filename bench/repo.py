@@ -37,6 +37,12 @@ have every chain of callers resolved (what ``impact`` needs).
 
     python bench/repo.py --shares package:packaging,package:requests,... [--seeds 20] [--ladder 8k]
 
+``--reach`` says instead which kinds the default mix can draw on each source (as it tries them: whole files and
+light excerpts of every kind before deep excerpts of any), each one's chance per seed (its weight over the reached
+kinds' total), and per kind how many of the sources should draw it at least once in ``--seeds`` seeds.
+
+    python bench/repo.py --reach package:click,package:jinja2,... [--seeds 10]
+
 ``--named`` says instead which kinds each source can ask when the kind is named (seed 0 at the first length of
 ``--ladder``), and on how many of the sources each kind is askable.
 
@@ -316,6 +322,43 @@ def named_kinds(sources: list[str], length: str, kinds: list[str]) -> dict[str, 
             "askable_on": {k: sum(row[k] for row in rows.values()) for k in kinds}}
 
 
+def mix_reach(source: str) -> dict[str, Any]:
+    """The kinds the default mix can draw on a source: those asked with files whole or lightly cut, as the mix
+    tries them before any deep excerpt (``reached``), and those asked only through deep excerpts (``deep``), which
+    the mix reaches only when no kind can be asked otherwise; with each reached kind's chance to be a seed's kind."""
+    import random
+
+    from locogym.scenarios.repo import qa
+    from locogym.scenarios.repo.common import HOPS
+    from locogym.scenarios.repo.questions import QUESTION_KINDS, VARIANTS
+
+    tree = loading.real_source({"source": source})
+    hops = HOPS[ScenarioConfig(family="repo", seed=0, length=8192, task="qa").difficulty]
+
+    def asked(kind: str, cut: bool, light: bool) -> bool:
+        return any(qa.choose_core(tree, random.Random(0), kind, v, hops, cut, light) is not None for v in VARIANTS)
+
+    reached = [k for k in QUESTION_KINDS if asked(k, False, True) or asked(k, True, True)]
+    deep = [k for k in QUESTION_KINDS if k not in reached and asked(k, True, False)]
+    chances = qa.first_kind_chances(reached) if reached else {}
+    return {"source": source, "reached": reached, "deep": deep,
+            "chance": {k: round(v, 3) for k, v in sorted(chances.items())}}
+
+
+def reach(sources: list[str], seeds: int) -> dict[str, Any]:
+    """:func:`mix_reach` on each source, and per kind the number of sources expected to draw it at least once in
+    ``seeds`` seeds (each source draws its own order of kinds, so the sources are independent)."""
+    rows = []
+    expected: dict[str, float] = {}
+    for source in sources:
+        rows.append(mix_reach(source))
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        for kind, chance in rows[-1]["chance"].items():
+            expected[kind] = expected.get(kind, 0.0) + 1 - (1 - chance) ** seeds
+    return {"seeds": seeds, "rows": rows, "expected_sources": {k: round(v, 1) for k, v in sorted(expected.items())},
+            "reached_on": {k: sum(k in r["reached"] for r in rows) for k in sorted(expected)}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -333,7 +376,12 @@ def main() -> None:
                         "seed (--seeds) at the first length of --ladder")
     parser.add_argument("--named", default="", help="comma-separated sources: which kinds each can ask when named "
                         "(seed 0, the first length of --ladder; --kinds narrows the kinds)")
+    parser.add_argument("--reach", default="", help="comma-separated sources: the kinds the default mix can draw "
+                        "on each, each one's chance per seed, and how many sources should draw it in --seeds seeds")
     args = parser.parse_args()
+    if args.reach:
+        print(json.dumps(reach(args.reach.split(","), args.seeds), indent=2))
+        return
     if args.named:
         from locogym.scenarios.repo.questions import QUESTION_KINDS
 
