@@ -143,3 +143,22 @@ def test_numbers_also_move_by_an_intended_changes_step_where_nothing_notices() -
         for name in ("implied", "dead"):
             for value in range(-3, 80):
                 assert before[name](value) == after[name](value), (twin.summary, name, value)  # type: ignore[operator]
+
+
+def test_a_deleted_guard_is_camouflaged_from_below_only() -> None:
+    """Above a harmless deleted guard stands the guard that makes it dead; above a harmful one (a chain's first),
+    the signature. Neighbours drawn from above dressed only the harmless deletions, so both draw from below; and
+    the dead guard deleted beside a harmful deletion made a pair no harmless deletion had, so none is drawn."""
+    from locogym.scenarios.defects.review import neighbours_of
+
+    files = {"chains.py": CHAINS}
+    pool = find_twins("chains.py", CHAINS)
+    deletion = next(r for r in pool if r.kind == "removed_redundant_guard" and "value <= 50" in r.summary).edits[0]
+    first_line = CHAINS.count("\n", 0, deletion.start)
+    lines = [CHAINS.count("\n", 0, r.edits[0].start) for r in neighbours_of(deletion, pool, files)]
+    assert lines and min(lines) >= first_line, lines
+    retuned = next(r for r in pool if r.kind == "retuned_constant" and r.edits[0].start > deletion.start).edits[0]
+    around = [CHAINS.count("\n", 0, r.edits[0].start) for r in neighbours_of(retuned, pool, files)]
+    assert min(around) < first_line <= max(around), around  # an edit that keeps its lines draws from both sides
+    kinds = {r.kind for r in [*neighbours_of(deletion, pool, files), *neighbours_of(retuned, pool, files)]}
+    assert "removed_redundant_guard" not in kinds, kinds  # a deleted guard never camouflages another edit
