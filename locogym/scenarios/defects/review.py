@@ -121,6 +121,9 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
         first = refactor.edits[0]
         if sum(t.path == first.path and abs(line_of(t) - line_of(first)) <= _NEAR_LINES for t in taken) >= _CROWD:
             return False  # no pile of edits a defect's neighbourhood never has
+        if _deletes_lines(first) and any(_deletes_lines(t) and t.path == first.path
+                                         and abs(line_of(t) - line_of(first)) <= _NEAR_LINES for t in taken):
+            return False  # two guards deleted in one block: see _deletes_lines
         chosen.append(refactor)
         taken.extend(refactor.edits)
         return True
@@ -191,7 +194,9 @@ def _deletes_lines(edit: Edit) -> bool:
     (a later guard is often dead, and deleting it harmless), so above it stand the signature and docstring, which
     no look-alike edits; above a harmless one stands the guard before it. Neighbours drawn from both sides kept
     the earlier guard's edited lines beside the harmless deletions only, and the block's kept tokens told the two
-    apart.
+    apart. Nor are two deletions made within a few lines of each other: a harmful deleted guard brings the
+    redundant guards of its project as look-alikes, and the one beside it (redundant because of it) made a block
+    of two deleted guards that harmless deletions, rarely side by side, did not have.
     """
     return not edit.new and edit.old.endswith("\n")
 
