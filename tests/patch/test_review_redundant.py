@@ -162,3 +162,25 @@ def test_a_deleted_guard_is_camouflaged_from_below_only() -> None:
     assert min(around) < first_line <= max(around), around  # an edit that keeps its lines draws from both sides
     kinds = {r.kind for r in [*neighbours_of(deletion, pool, files), *neighbours_of(retuned, pool, files)]}
     assert "removed_redundant_guard" not in kinds, kinds  # a deleted guard never camouflages another edit
+
+
+def test_no_two_guards_are_deleted_side_by_side() -> None:
+    """The redundant guard beside a harmful deleted guard (redundant because of it) made a block of two deleted
+    guards, a pair harmless deletions rarely form: a deletion is never drawn within four lines of another."""
+    import random
+
+    from locogym.scenarios.defects.mutations import find_mutations
+    from locogym.scenarios.defects.review import choose_refactors
+
+    files = {"chains.py": CHAINS}
+    # in `implied` the second guard decides, and the first is redundant only because the second stands
+    harmful = next(m for m in find_mutations("chains.py", CHAINS) if m.kind == "removed_guard"
+                   and m.function == "implied" and "value > 40" in m.summary).edit
+    redundant = [r for r in find_twins("chains.py", CHAINS) if r.kind == "removed_redundant_guard"]
+    assert any(abs(r.edits[0].start - harmful.start) < 80 for r in redundant)  # the pair the draw must not make
+    for seed in range(8):
+        chosen = choose_refactors(files, [harmful], random.Random(seed), 4_000, imitate=["removed_guard"])
+        deleted = [CHAINS.count("\n", 0, e.start) for e in [harmful, *(e for r in chosen for e in r.edits)]
+                   if not e.new]
+        assert len(deleted) > 1  # the other redundant guards are still drawn
+        assert all(abs(a - b) > 4 for i, a in enumerate(deleted) for b in deleted[i + 1:]), deleted
