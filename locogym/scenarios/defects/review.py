@@ -174,8 +174,8 @@ def neighbours_of(anchor: Edit, pool: Sequence[Refactor], files: dict[str, str])
     """The edits of ``pool`` that may camouflage ``anchor``, best first: within ``_NEAR_LINES`` of it, look-alikes
     before refactors, nearest first (ties in pool order); below it only, when it deletes whole lines.
 
-    No deleted guard camouflages another: the dead guard below a chain's first guard is harmless to delete only
-    while the first stands, so two guards deleted together were nearly always a harmful deletion and its
+    No deleted guard camouflages another: a redundant guard beside a harmful deletion is often redundant only
+    because of the guard deleted, so two guards deleted together were nearly always a harmful deletion and its
     neighbour, and a harmless pair had no such neighbour to draw."""
     def line_of(edit: Edit) -> int:
         return files[edit.path].count("\n", 0, edit.start)
