@@ -27,7 +27,7 @@ Prints one JSON document per length. Usage::
 
     python bench/review.py [--sandbox local] [--lengths 8k,32k] [--train 0-11] [--test 100-111,150-160]
                            [--store DIR] [--jobs N] [--models bag,alignment] [--cache-dir DIR]
-                           [--no-heuristic] [--top-features N]
+                           [--no-heuristic] [--top-features N] [--shape-profile]
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ from locogym.scenarios.defects.diffblocks import (
 from locogym.scenarios.defects.gold import ReviewGold
 from locogym.scenarios.defects.hide import imported_and_used_names
 from locogym.scenarios.defects.review import grade_findings
+from locogym.scenarios.defects.twins import SAME_LOOK
 
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\d+|==|!=|<=|>=|\*\*|//|[^\s\w]")
 
@@ -376,6 +377,52 @@ def cheats(train_tasks: list[Task], test_tasks: list[Task], flag_all_each: list[
     return out
 
 
+# ---------------------------------------------------------------------------------------------- shape profile
+PROFILED = ("removed_guard", "wrong_constant", "inverted_condition", "faulty_intent")
+# a faulty intent's true look-alike is the intended change made as stated, beside the numbers moved as far
+_LOOKS = {**SAME_LOOK, "faulty_intent": SAME_LOOK["faulty_intent"] | {"intended_change"}}
+
+
+def _kinds_near(block: Block, places: list[dict[str, Any]], window: int) -> set[str]:
+    return {p["kind"] for p in places if p["path"] == block.path and p["line"] - window <= block.line
+            <= p["end_line"] + window}
+
+
+def _quartiles(values: list[float]) -> list[float]:
+    ordered = sorted(values)
+    n = len(ordered)
+    return [round(ordered[min(n - 1, i * n // 4)], 2) for i in range(4)] + [round(ordered[-1], 2)]
+
+
+def shape_profile(tasks: list[Task]) -> dict[str, Any]:
+    """For each defect shape, the block features the alignment classifier leans on, for the defects' blocks and
+    for the blocks of the look-alikes of their very look (``SAME_LOOK``, and the intended changes): min,
+    quartiles and max of the new and old token counts and the similarity ratio, how far a lone number moved, and
+    the share of blocks that only delete a guard. Two classes drawn from the same distributions give the
+    classifier nothing to learn; where they part, that is the leak."""
+    rows: dict[str, dict[str, list[dict[str, float]]]] = {k: {"defect": [], "lookalike": []} for k in PROFILED}
+    for task in tasks:
+        gold = task.gold_as(ReviewGold)
+        defects = [d.model_dump() for d in gold.defects]
+        for block in labelled(task):
+            near = _kinds_near(block, defects, gold.window) if block.defect else \
+                _kinds_near(block, task.meta.get("benign", []), gold.window)
+            for shape in PROFILED:
+                side = "defect" if block.defect and shape in near else \
+                    "lookalike" if not block.defect and near & _LOOKS[shape] else None
+                if side:
+                    rows[shape][side].append({**alignment_features(block.text),
+                                              "deletes_guard": float(deletes_a_guard(block.text))})
+    out: dict[str, Any] = {}
+    for shape, sides in rows.items():
+        out[shape] = {side: {"blocks": len(found), **({} if not found else {
+            key: _quartiles([f.get(key, 0.0) for f in found]) for key in ("new_tokens", "old_tokens", "ratio")}),
+            "number_moved_by": _quartiles(moved) if (moved := [f["number_moved_by"] for f in found
+                                                               if "number_moved_by" in f]) else [],
+            "deletes_guard": _mean([f["deletes_guard"] for f in found])} for side, found in sides.items()}
+    return out
+
+
 class Timer:
     """Seconds spent per phase of the bench, summed over its calls."""
 
@@ -424,7 +471,7 @@ CLASSIFIERS = (("bag", "hunk"), ("bag", "block"), ("alignment", "block"))  # (mo
 
 def measure(env: Any, length: int, train: list[int], test: list[int], heuristic: bool,
             top_features: int = 0, prepare: Callable[[list[int], int], dict[str, Any]] | None = None,
-            models: tuple[str, ...] = tuple(MODELS)) -> dict[str, Any]:
+            models: tuple[str, ...] = tuple(MODELS), profile: bool = False) -> dict[str, Any]:
     """Every cheat's figures at ``length``: trained on the ``train`` seeds' tasks, scored on the ``test`` seeds'.
     ``prepare`` fills the task store first (in parallel) and says what that cost; ``models`` names the
     classifiers to train (the alignment classifier's top features feed the rule read off it)."""
@@ -450,6 +497,8 @@ def measure(env: Any, length: int, train: list[int], test: list[int], heuristic:
         for defect in task.gold["defects"]:
             kinds[defect["kind"]] = kinds.get(defect["kind"], 0) + 1
     result["test_defect_kinds"] = kinds
+    if profile:
+        result["shape_profile"] = shape_profile(train_tasks)
     with timer.phase("classifiers"):
         for model_name, kind in [m for m in CLASSIFIERS if m[0] in models]:
             key = f"classifier_{kind}" if model_name == "bag" else f"classifier_{model_name}"
@@ -487,6 +536,8 @@ def main() -> None:
     parser.add_argument("--no-heuristic", action="store_true", help="skip playing the heuristic agent")
     parser.add_argument("--top-features", type=int, default=0, help="also list the N tokens that weigh most "
                                                                      "towards a defect")
+    parser.add_argument("--shape-profile", action="store_true", help="also profile the training tasks' blocks "
+                        "by class: each defect shape against the look-alikes of its very look")
     args = parser.parse_args()
     if args.jobs < 1:
         parser.error(f"--jobs {args.jobs} is not a count of processes; pass 1 or more")
@@ -504,7 +555,7 @@ def main() -> None:
                 length = int(spec.lower().removesuffix("k")) * 1024 if spec.lower().endswith("k") else int(spec)
                 print(json.dumps(measure(env, length, _seeds(args.train), _seeds(args.test),
                                          not args.no_heuristic, args.top_features, prepare,
-                                         tuple(args.models.split(",")))), flush=True)
+                                         tuple(args.models.split(",")), args.shape_profile)), flush=True)
         finally:
             env.close()
 

@@ -143,3 +143,44 @@ def test_numbers_also_move_by_an_intended_changes_step_where_nothing_notices() -
         for name in ("implied", "dead"):
             for value in range(-3, 80):
                 assert before[name](value) == after[name](value), (twin.summary, name, value)  # type: ignore[operator]
+
+
+def test_a_deleted_guard_is_camouflaged_from_below_only() -> None:
+    """Above a harmless deleted guard stands the guard that makes it dead; above a harmful one (a chain's first),
+    the signature. Neighbours drawn from above dressed only the harmless deletions, so both draw from below; and
+    the dead guard deleted beside a harmful deletion made a pair no harmless deletion had, so none is drawn."""
+    from locogym.scenarios.defects.review import neighbours_of
+
+    files = {"chains.py": CHAINS}
+    pool = find_twins("chains.py", CHAINS)
+    deletion = next(r for r in pool if r.kind == "removed_redundant_guard" and "value <= 50" in r.summary).edits[0]
+    first_line = CHAINS.count("\n", 0, deletion.start)
+    lines = [CHAINS.count("\n", 0, r.edits[0].start) for r in neighbours_of(deletion, pool, files)]
+    assert lines and min(lines) >= first_line, lines
+    retuned = next(r for r in pool if r.kind == "retuned_constant" and r.edits[0].start > deletion.start).edits[0]
+    around = [CHAINS.count("\n", 0, r.edits[0].start) for r in neighbours_of(retuned, pool, files)]
+    assert min(around) < first_line <= max(around), around  # an edit that keeps its lines draws from both sides
+    kinds = {r.kind for r in [*neighbours_of(deletion, pool, files), *neighbours_of(retuned, pool, files)]}
+    assert "removed_redundant_guard" not in kinds, kinds  # a deleted guard never camouflages another edit
+
+
+def test_no_two_guards_are_deleted_side_by_side() -> None:
+    """The redundant guard beside a harmful deleted guard (redundant because of it) made a block of two deleted
+    guards, a pair harmless deletions rarely form: a deletion is never drawn within four lines of another."""
+    import random
+
+    from locogym.scenarios.defects.mutations import find_mutations
+    from locogym.scenarios.defects.review import choose_refactors
+
+    files = {"chains.py": CHAINS}
+    # in `implied` the second guard decides, and the first is redundant only because the second stands
+    harmful = next(m for m in find_mutations("chains.py", CHAINS) if m.kind == "removed_guard"
+                   and m.function == "implied" and "value > 40" in m.summary).edit
+    redundant = [r for r in find_twins("chains.py", CHAINS) if r.kind == "removed_redundant_guard"]
+    assert any(abs(r.edits[0].start - harmful.start) < 80 for r in redundant)  # the pair the draw must not make
+    for seed in range(8):
+        chosen = choose_refactors(files, [harmful], random.Random(seed), 4_000, imitate=["removed_guard"])
+        deleted = [CHAINS.count("\n", 0, e.start) for e in [harmful, *(e for r in chosen for e in r.edits)]
+                   if not e.new]
+        assert len(deleted) > 1  # the other redundant guards are still drawn
+        assert all(abs(a - b) > 4 for i, a in enumerate(deleted) for b in deleted[i + 1:]), deleted

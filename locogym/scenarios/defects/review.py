@@ -121,6 +121,9 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
         first = refactor.edits[0]
         if sum(t.path == first.path and abs(line_of(t) - line_of(first)) <= _NEAR_LINES for t in taken) >= _CROWD:
             return False  # no pile of edits a defect's neighbourhood never has
+        if _deletes_lines(first) and any(_deletes_lines(t) and t.path == first.path
+                                         and abs(line_of(t) - line_of(first)) <= _NEAR_LINES for t in taken):
+            return False  # two guards deleted in one block: see _deletes_lines
         chosen.append(refactor)
         taken.extend(refactor.edits)
         return True
@@ -132,11 +135,8 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
         """Sometimes add benign edits a few lines from ``anchor`` (defects and look-alikes alike): look-alikes
         before refactors, nearest first, so that a filter dropping refactor-shaped blocks loses no cover."""
         count = (rng.random() < CAMOUFLAGE) + (rng.random() < CAMOUFLAGE / 2)
-        near = sorted((r.kind not in TWIN_KINDS, abs(line_of(r.edits[0]) - line_of(anchor)), i)
-                      for i, r in enumerate(pool)
-                      if r.path == anchor.path and abs(line_of(r.edits[0]) - line_of(anchor)) <= _NEAR_LINES)
-        for _, _, i in near:
-            if count and take(pool[i]):
+        for refactor in neighbours_of(anchor, pool, files):
+            if count and take(refactor):
                 count -= 1
 
     for edit in blocked:
@@ -168,6 +168,37 @@ def choose_refactors(files: dict[str, str], blocked: list[Edit], rng: random.Ran
         if take(refactor) and twin:
             neighbour(refactor.edits[0])
     return chosen
+
+
+def neighbours_of(anchor: Edit, pool: Sequence[Refactor], files: dict[str, str]) -> list[Refactor]:
+    """The edits of ``pool`` that may camouflage ``anchor``, best first: within ``_NEAR_LINES`` of it, look-alikes
+    before refactors, nearest first (ties in pool order); below it only, when it deletes whole lines.
+
+    No deleted guard camouflages another: a redundant guard beside a harmful deletion is often redundant only
+    because of the guard deleted, so two guards deleted together were nearly always a harmful deletion and its
+    neighbour, and a harmless pair had no such neighbour to draw."""
+    def line_of(edit: Edit) -> int:
+        return files[edit.path].count("\n", 0, edit.start)
+
+    here, below_only = line_of(anchor), _deletes_lines(anchor)
+    near = sorted((r.kind not in TWIN_KINDS, abs(line_of(r.edits[0]) - here), i) for i, r in enumerate(pool)
+                  if r.path == anchor.path and abs(line_of(r.edits[0]) - here) <= _NEAR_LINES
+                  and not (below_only and line_of(r.edits[0]) < here) and not _deletes_lines(r.edits[0]))
+    return [pool[i] for _, _, i in near]
+
+
+def _deletes_lines(edit: Edit) -> bool:
+    """True for an edit that deletes whole lines and adds nothing (a deleted guard, harmful or not).
+
+    Such an edit's neighbours are drawn only below it. A harmful deleted guard is most often a chain's first one
+    (a later guard is often dead, and deleting it harmless), so above it stand the signature and docstring, which
+    no look-alike edits; above a harmless one stands the guard before it. Neighbours drawn from both sides kept
+    the earlier guard's edited lines beside the harmless deletions only, and the block's kept tokens told the two
+    apart. Nor are two deletions made within a few lines of each other: a harmful deleted guard brings the
+    redundant guards of its project as look-alikes, and the one beside it (redundant because of it) made a block
+    of two deleted guards that harmless deletions, rarely side by side, did not have.
+    """
+    return not edit.new and edit.old.endswith("\n")
 
 
 def _interleaved(lists: list[list[Refactor]]) -> list[Refactor]:
