@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from locogym.core.types import ErrorKind, Evidence
 from locogym.scoring import efficiency
 from tests.scoring.scoring_builders import make_task, make_traj, step, submit
@@ -76,3 +78,14 @@ def test_nothing_read_means_no_evidence_share() -> None:
     metrics = _evidence_metrics(declared=None, obs_tokens=0, submit_tokens=0)
     assert metrics["efficiency.evidence_tokens"] == 0.0  # its share of an empty observation
     assert metrics["efficiency.evidence_token_share"] == 0.0
+
+
+def test_the_score_is_the_geometric_mean_of_the_ratios_capped_at_one() -> None:
+    task = make_task(plan=["read", "submit"], meta={"oracle_obs_tokens": 100})
+    steps = [step(obs_tokens=100), step(obs_tokens=100), step(obs_tokens=200), submit("a")]
+    metrics = efficiency.measure(task, make_traj(task, steps).steps, 1.0).metrics
+    # 2 oracle steps / 4 steps = 0.5; 100 oracle tokens / 400 read = 0.25; sqrt(0.5 x 0.25)
+    assert metrics["efficiency.score"] == pytest.approx(0.125 ** 0.5)
+    shorter = make_task(plan=["read", "read", "read", "submit"])  # no oracle tokens: the step ratio alone
+    metrics = efficiency.measure(shorter, make_traj(shorter, [step(), submit("a")]).steps, 1.0).metrics
+    assert metrics["efficiency.step_ratio"] == 2.0 and metrics["efficiency.score"] == 1.0
