@@ -57,7 +57,7 @@ def oracle_steps(task: Task) -> int:
 
 def _spans(data: dict[str, Any]) -> list[tuple[str, int, int]]:
     raw = data.get("span")
-    items = raw if isinstance(raw, list) else [raw]  # anything that is not a span is skipped below
+    items: list[Any] = raw if isinstance(raw, list) else [raw]  # anything that is not a span is skipped below
     spans = []
     for item in items:
         try:
