@@ -58,7 +58,11 @@ def base_errors(steps: list[StepEvent], submitted: bool, success: float) -> list
 
 def erroneous_steps(task: Task, steps: list[StepEvent], submitted: bool,
                     success: float) -> tuple[list[bool], list[set[int]]]:
-    """Which steps are erroneous (see the module docstring), and each step's feeders among earlier steps."""
+    """Which steps are erroneous (see the module docstring), and each erroneous step's feeders among earlier steps.
+
+    Only erroneous and off-path steps are searched for feeders (the others' are left empty): the metrics link
+    errors only, and searching every output for every value a sound step used would be wasted work.
+    """
     erroneous = base_errors(steps, submitted, success)
     off_path = [_off_path(s) for s in steps]
     parents = flows(task, steps, [j for j in range(len(steps)) if erroneous[j] or off_path[j]])
@@ -104,10 +108,8 @@ def flows(task: Task, steps: list[StepEvent], targets: Iterable[int] | None = No
     Outputs are searched only for values some target uses.
     """
     wanted = _wanted(steps, targets)
-    candidates: set[str] = set().union(*wanted.values()) if wanted else set()
+    candidates: set[str] = set().union(*wanted.values())
     parents: list[set[int]] = [set() for _ in steps]
-    if not candidates:
-        return parents
     known = _prompt_values(task, candidates)
     answers = set().union(*(wanted[j] for j in wanted if is_submit(steps[j])), set())
     introducer: dict[str, int] = {}

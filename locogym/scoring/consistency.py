@@ -5,8 +5,8 @@ answer is a dict keyed by probe id. Probes with the same ``key`` ask about the s
 says whether the world changed that fact since the previous probe with the key.
 
 Answers are compared after normalisation: strings case-folded with whitespace collapsed and a trailing period
-dropped, numbers by value (``"42"`` equals ``42.0``), lists as sets (answers here are sets of paths, callers,
-ids), dicts key by key.
+dropped, numbers by value to nine decimals (``"42"`` equals ``42.0``), booleans never equal to numbers, lists as
+sets (answers here are sets of paths, callers, ids), dicts key by key.
 
 Metrics (``consistency.*``, only for tasks with probes): ``probes``, ``answered_rate``, ``truth_rate`` (answers
 that agree with the truth at the time asked, over all probes: a missing answer does not agree), ``pairs``
@@ -35,17 +35,22 @@ _SPACE = re.compile(r"\s+")
 
 
 def normalize(value: Any) -> Any:
-    """A hashable canonical form of an answer, so that equal answers compare equal."""
-    if value is None or isinstance(value, bool):
-        return value
+    """A hashable canonical form of an answer, so that equal answers compare equal.
+
+    A yes or no is tagged: Python holds ``True == 1.0``, but a yes is not a count of one.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return ("bool", value)
     if isinstance(value, (int, float)):
         number = float(value)
         return round(number, 9) if math.isfinite(number) else str(number)
     if isinstance(value, str):
         text = _SPACE.sub(" ", value).strip().casefold().rstrip(".").strip()
         try:
-            return normalize(float(text)) if text else text
-        except ValueError:
+            return normalize(float(text))
+        except ValueError:  # not a number (the empty text included)
             return text
     if isinstance(value, dict):
         return tuple(sorted(((str(k), normalize(v)) for k, v in value.items()), key=repr))

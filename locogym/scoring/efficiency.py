@@ -57,7 +57,7 @@ def oracle_steps(task: Task) -> int:
 
 def _spans(data: dict[str, Any]) -> list[tuple[str, int, int]]:
     raw = data.get("span")
-    items = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else []
+    items: list[Any] = raw if isinstance(raw, list) else [raw]  # anything that is not a span is skipped below
     spans = []
     for item in items:
         try:
@@ -77,8 +77,6 @@ def _covered(span: tuple[str, int, int], read: dict[str, list[tuple[int, int]]])
         if lo > cursor:
             break
         cursor = max(cursor, hi)
-        if cursor >= end:
-            return True
     return cursor >= end
 
 
@@ -162,7 +160,7 @@ def _ratios(task: Task, steps: list[StepEvent], credited: bool) -> dict[str, flo
             metrics["efficiency.token_ratio"] = (float(oracle_obs) / read if read
                                                  else 1.0 if oracle_obs == 0 else 0.0)
             ratios.append(_capped(metrics["efficiency.token_ratio"]))
-    metrics["efficiency.score"] = math.prod(ratios) ** (1 / len(ratios)) if credited and ratios else 0.0
+    metrics["efficiency.score"] = math.prod(ratios) ** (1 / len(ratios)) if ratios else 0.0  # none: not credited
     return metrics
 
 

@@ -171,8 +171,9 @@ def paired_curves(results: Iterable[EpisodeResult], metric: str = "success", by:
 
 
 def _bootstrap_rows(table: np.ndarray, n_boot: int, seed: int) -> np.ndarray | None:
-    """Column means over ``n_boot`` resamples of the table's rows (tasks), or None with one task / no resampling."""
-    if len(table) < 2 or n_boot <= 0:
+    """Column means over ``n_boot`` resamples of the table's rows (tasks), or None without resampling (one task
+    needs no special case: every resample of it is itself, so its intervals close on the mean)."""
+    if n_boot <= 0:
         return None
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(table), size=(n_boot, len(table)))
