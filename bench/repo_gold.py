@@ -1036,12 +1036,25 @@ def _cut_from_excerpt(sites: list[Site], index: CodeIndex, whole: dict[str, str]
     for path, line in sites:
         if path not in cut:
             continue
-        qual = by_site.get((path, line))
-        start, end = (index.definitions[qual].line, index.definitions[qual].end_line) if qual else (line, line)
+        start, end = _needed_lines(index, by_site.get((path, line)), line)
         block = "".join(whole[path].splitlines(keepends=True)[start - 1:end])
         if block not in workspace[path]:
             missing.append(f"{path}:{start}-{end}")
     return missing
+
+
+def _needed_lines(index: CodeIndex, qual: str | None, line: int) -> tuple[int, int]:
+    """The lines of a definition an answer rests on: all of it; for a TS/JS class, its header (where ``extends``
+    is), since an excerpt may cut the methods a question does not need and the answer's method is a site of
+    its own."""
+    from locogym.scenarios.repo import ts_node
+
+    if qual is None:
+        return line, line
+    d = index.definitions[qual]
+    if d.kind == "class" and d.path.endswith(ts_node.SOURCE_SUFFIXES):
+        return d.line, d.line
+    return d.line, d.end_line
 
 
 if __name__ == "__main__":
