@@ -38,7 +38,9 @@ Prints JSON: per language and kind, questions asked, agreed, disputed (with the 
 ``--ts-dispatch`` checks instead every TS/JS ``dispatch`` key of each whole source (as the generator keeps them,
 node-confirmed) against the declaration the TypeScript checker's declared type of the class has for the member.
 TS/JS ``return_value`` questions are checked by making the call again on a plain CommonJS transpile of the whole
-tree, without the generator's probes (``tscalls.js``, in the generator's bubblewrap sandbox).
+tree, without the generator's probes (``tscalls.js``, in the generator's bubblewrap sandbox); TS/JS ``argument``
+questions the same way, one statement inserted in the target function alone noting its first argument the first
+time it is entered (the generator probes every function).
 
 ``--go-edges`` checks instead every call edge the index resolves in each Go source (the whole tree) against
 ``go/types``: the index must resolve no call that ``go/types`` resolves elsewhere (``disputes``), and ``missed``
@@ -646,16 +648,18 @@ def ts_values(typescript: str, files: dict[str, str], asks: set[tuple[str, str]]
     return out
 
 
-def ts_call_values(typescript: str, files: dict[str, str],
-                   asks: set[tuple[str, str, tuple[Any, ...]]]) -> dict[tuple[str, str, tuple[Any, ...]], Any]:
+def ts_call_values(typescript: str, files: dict[str, str], asks: set[tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:
     """Each asked TS/JS call's value, made again on a plain CommonJS transpile of the whole tree (no probes), in
-    the same sandbox as the generator's runs (bubblewrap: no network, nothing written outside a scratch folder)."""
+    the same sandbox as the generator's runs (bubblewrap: no network, nothing written outside a scratch folder).
+    An ask ``(file, name, args, (path, line))`` watches instead the function at that first line: its first
+    argument the first time it is entered, noted by one statement inserted in it alone."""
     from locogym.scenarios.repo import ts_node
 
     calls = sorted(asks, key=repr)
     with tempfile.TemporaryDirectory(prefix="locogym-gold-") as tmp:
         _write({p: t for p, t in files.items() if p.endswith(ts_node.SOURCE_SUFFIXES)}, Path(tmp) / "src")
-        (Path(tmp) / "calls.json").write_text(json.dumps([[f, n, list(a)] for f, n, a in calls]), encoding="utf-8")
+        (Path(tmp) / "calls.json").write_text(json.dumps([[a[0], a[1], list(a[2]), *(
+            [list(a[3])] if len(a) > 3 else [])] for a in calls]), encoding="utf-8")
         shutil.copy(HERE / "tscalls.js", Path(tmp) / "tscalls.js")
         node = shutil.which("node") or "node"
         argv = [*ts_node.sandbox_argv(node, Path(typescript).resolve(), tmp), node, "/scratch/tscalls.js",
@@ -761,6 +765,8 @@ def independent_answer(task: Task, index: CodeIndex, checker: Any, values: dict[
     if kind == "return_value" and lang in {"javascript", "typescript"}:
         d = index.definitions[key[1]]
         return values.get((d.path, d.name, tuple(key[2])), "<not run>")
+    if kind == "argument" and lang in {"javascript", "typescript"}:
+        return values.get(_ts_argument_ask(index, key), "<not run>")
     if kind in {"return_value", "argument"} and lang == "python":
         return _run_answer(key, index, checker)
     if kind == "dispatch" and lang == "python":
@@ -1011,11 +1017,20 @@ def _check(tasks: list[Task], language: str, typescript: str, tree_files: dict[s
 
 
 def _ts_value_asks(typescript: str, tree_files: dict[str, str], tasks: list[Task]) -> dict[Any, Any]:
-    """The TS/JS ``return_value`` calls the tasks ask, each made again on the whole tree."""
+    """The TS/JS ``return_value`` and ``argument`` calls the tasks ask, each made again on the whole tree."""
     index = CodeIndex.build(tree_files)
-    calls = {(index.definitions[k[1]].path, index.definitions[k[1]].name, tuple(k[2]))
-             for t in tasks if t.meta["question_kind"] == "return_value" for k in [t.meta["question_key"]]}
+    calls: set[tuple[Any, ...]] = {
+        (index.definitions[k[1]].path, index.definitions[k[1]].name, tuple(k[2]))
+        for t in tasks if t.meta["question_kind"] == "return_value" for k in [t.meta["question_key"]]}
+    calls |= {_ts_argument_ask(index, t.meta["question_key"]) for t in tasks
+              if t.meta["question_kind"] == "argument"}
     return dict(ts_call_values(typescript, tree_files, calls)) if calls else {}
+
+
+def _ts_argument_ask(index: CodeIndex, key: list[Any]) -> tuple[Any, ...]:
+    """An ``argument`` key as a call to make again, watching its target (its file and first line)."""
+    start, target = index.definitions[key[1]], index.definitions[key[2]]
+    return start.path, start.name, tuple(key[3]), (target.path, target.line)
 
 
 def _whole_view(workspace: dict[str, str], tree_files: dict[str, str]) -> tuple[dict[str, str], list[str]]:
@@ -1036,12 +1051,25 @@ def _cut_from_excerpt(sites: list[Site], index: CodeIndex, whole: dict[str, str]
     for path, line in sites:
         if path not in cut:
             continue
-        qual = by_site.get((path, line))
-        start, end = (index.definitions[qual].line, index.definitions[qual].end_line) if qual else (line, line)
+        start, end = _needed_lines(index, by_site.get((path, line)), line)
         block = "".join(whole[path].splitlines(keepends=True)[start - 1:end])
         if block not in workspace[path]:
             missing.append(f"{path}:{start}-{end}")
     return missing
+
+
+def _needed_lines(index: CodeIndex, qual: str | None, line: int) -> tuple[int, int]:
+    """The lines of a definition an answer rests on: all of it; for a TS/JS class, its header (where ``extends``
+    is), since an excerpt may cut the methods a question does not need and the answer's method is a site of
+    its own."""
+    from locogym.scenarios.repo import ts_node
+
+    if qual is None:
+        return line, line
+    d = index.definitions[qual]
+    if d.kind == "class" and d.path.endswith(ts_node.SOURCE_SUFFIXES):
+        return d.line, d.line
+    return d.line, d.end_line
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ const esmPackage = fs.existsSync(pkgFile) && /"type"\s*:\s*"module"/.test(fs.rea
 const program = ts.createProgram(files, {
   allowJs: true, checkJs: false, noEmit: true, target: ts.ScriptTarget.ESNext, jsx: ts.JsxEmit.Preserve,
   noResolve: false, skipLibCheck: true,
+  // a path written from the tree's root (`src/core/x`, a `baseUrl` build) reaches that file, as in the index
+  baseUrl: root,
   module: esmPackage ? ts.ModuleKind.ESNext : ts.ModuleKind.NodeNext,
   moduleResolution: esmPackage ? ts.ModuleResolutionKind.Bundler : ts.ModuleResolutionKind.NodeNext,
 });
@@ -99,7 +101,9 @@ for (const sf of program.getSourceFiles()) {
       let callee = node.expression;
       if (ts.isPropertyAccessExpression(callee)) callee = callee.name;
       const sym = finalSymbol(checker.getSymbolAtLocation(callee));
-      for (const decl of (sym && sym.declarations) || []) {
+      const decls = (sym && sym.declarations) || [];
+      const bodies = decls.filter((d) => d.body);  // an overloaded function: its implementation, not signatures
+      for (const decl of bodies.length ? bodies : decls) {
         // a parameter holding a function is no definition (its line may be its function's own line)
         if (ts.isParameter(decl) || ts.isBindingElement(decl)) continue;
         const site = declSite(decl);

@@ -8,7 +8,9 @@ module-scoped project, whose two node runs (about 10 s on a loaded machine) make
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from locogym.scenarios.repo import questions, ts_dispatch, ts_node, ts_runs
 from locogym.scenarios.repo.index import CodeIndex
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "ts_runs"
+GOLD_BENCH = Path(__file__).resolve().parents[2] / "bench" / "repo_gold.py"
 
 
 def _files() -> dict[str, str]:
@@ -113,3 +116,24 @@ def test_without_a_toolchain_nothing_runs_and_the_reason_is_disclosed(monkeypatc
     assert ts_runs.value_keys(index, files) == [] and ts_runs.argument_keys(index, files) == []
     assert ts_runs.availability()["missing"].startswith("node is not installed")
     assert ts_dispatch.dispatch_keys(index, files)  # the static gold stands where nothing can check it
+
+
+@pytest.mark.slow
+def test_the_gold_bench_confirms_argument_gold_apart(project):
+    """``bench/repo_gold.py`` makes each call again on a plain transpile, only the target noting its argument."""
+    spec = importlib.util.spec_from_file_location("repo_gold_ts_args", GOLD_BENCH)
+    assert spec is not None and spec.loader is not None
+    gold = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = gold
+    spec.loader.exec_module(gold)
+    index, files = project
+    asked = {}
+    for key in _keys(index, files, "argument"):
+        q = questions.build(index, key, "literal", files)
+        assert q is not None
+        asked[gold._ts_argument_ask(index, list(key))] = q.gold
+    assert asked
+    wrong = ("src/index.ts", "total", (3,), ("src/util/math.ts", 999))  # a line no function starts at
+    found = gold.ts_call_values(str(ts_node.typescript_dir()), files, {*asked, wrong})
+    assert {a: found[a] for a in asked} == asked
+    assert found[wrong] == "<the watched function was not entered>"

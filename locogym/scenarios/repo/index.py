@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from locogym.scenarios.repo import static_calls
-from locogym.scenarios.repo.parsing import FileFacts
+from locogym.scenarios.repo.parsing import DefFact, FileFacts
 
 _JS_EXTS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs")
 _SRC_ROOTS = ("src", "lib", "python")
@@ -149,7 +149,11 @@ class CodeIndex:
         for path, facts in self.facts.items():
             for i, d in enumerate(facts.defs):
                 qual = self._qual(facts, i)
-                if qual in self.definitions:
+                merged = self._merged_interface(qual, d)
+                if merged == "skip":
+                    self._def_qual[(path, i)] = qual
+                    continue
+                if qual in self.definitions and merged != "replace":
                     earlier = next((e for j, e in enumerate(facts.defs) if self._def_qual.get((path, j)) == qual),
                                    None)  # None: the other one is in another file of the same module name
                     if facts.language != "python" or d.conditional or earlier is None or earlier.conditional:
@@ -162,8 +166,20 @@ class CodeIndex:
                 self.definitions[qual] = Definition(qualname=qual, name=d.name, kind=d.kind, path=path, line=d.line,
                                                     end_line=d.end_line, doc=d.doc, signature=d.signature,
                                                     parent=parent, params=tuple(d.params))
-                self.by_name.setdefault(d.name, []).append(qual)
+                if merged != "replace":
+                    self.by_name.setdefault(d.name, []).append(qual)
                 self._def_qual[(path, i)] = qual
+
+    def _merged_interface(self, qual: str, d: DefFact) -> str:
+        """TypeScript declaration merging: an ``interface`` and a ``class`` of one name in one module are one
+        class (the interface adds types, no code that runs). ``"replace"`` when the class comes after its
+        interface, ``"skip"`` for an interface after its class, ``""`` otherwise."""
+        earlier = self.definitions.get(qual)
+        if earlier is None or qual in self.ambiguous or not earlier.path.endswith((".ts", ".tsx", ".mts", ".cts")):
+            return ""
+        if (earlier.kind, d.kind) == ("interface", "class"):
+            return "replace"
+        return "skip" if (earlier.kind, d.kind) == ("class", "interface") else ""
 
     def _twin_js_modules(self) -> set[str]:
         """JS/TS module keys that more than one file has (``compile.js`` and ``compile.cjs``: a package shipping

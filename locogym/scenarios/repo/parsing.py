@@ -773,6 +773,20 @@ def _es_exports(root: ts.Node) -> list[str]:
     return out
 
 
+def _default_export(root: ts.Node) -> list[AssignFact]:
+    """``export default class X``, ``export default function x`` or ``export default X``: the module's ``default``
+    names ``X``, so ``import X from "./m"`` (under any local name) resolves to it."""
+    out: list[AssignFact] = []
+    for stmt in root.named_children:
+        if stmt.type != "export_statement" or not any(c.type == "default" for c in stmt.children):
+            continue
+        decl = stmt.child_by_field_name("declaration") or stmt.child_by_field_name("value")
+        named = decl.child_by_field_name("name") if decl is not None and decl.type != "identifier" else decl
+        if named is not None and named.type in {"identifier", "type_identifier"}:
+            out.append(AssignFact(name="default", line=stmt.start_point[0] + 1, literal=False, alias=_text(named)))
+    return out
+
+
 def _go_package(root: ts.Node) -> str:
     clause = next((c for c in root.named_children if c.type == "package_clause"), None)
     return _text(clause.named_children[0]) if clause is not None and clause.named_children else ""
@@ -817,7 +831,7 @@ def extract(path: str, text: str, lang: str) -> FileFacts:
         imports, exports, aliases = _commonjs(path, root)
         facts.imports = sorted(facts.imports + imports, key=lambda imp: imp.line)
         facts.exports = sorted(set(exports + _es_exports(root)))
-        facts.assigns += aliases
+        facts.assigns += aliases + _default_export(root)
         _add_settings(facts, setting_facts.js_scan(root, _js_names_query(lang)))
     if root.has_error:
         facts.error = "syntax errors (recovered)"

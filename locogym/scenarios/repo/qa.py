@@ -104,6 +104,7 @@ def fit_files(index: CodeIndex, files: dict[str, str], keep: dict[str, list[tupl
               cut: bool) -> dict[str, str] | None:
     """``files`` within ``budget`` tokens: whole, or (with ``cut``) the longest cut first to excerpts that keep
     the lines ``keep`` names; ``None`` when they do not fit."""
+    whole = dict(files)
     files = dict(files)
     sizes = workset.file_tokens(files)
     total = sum(sizes.values())
@@ -112,6 +113,27 @@ def fit_files(index: CodeIndex, files: dict[str, str], keep: dict[str, list[tupl
             break
         if path in index.facts:
             short = excerpt(files[path], index.facts[path], keep.get(path, []))
+            total += tokens.count(short) - sizes[path]
+            files[path] = short
+    if cut and total > budget:
+        return _fit_members(index, whole, files, keep, budget)
+    return files if total <= budget else None
+
+
+def _fit_members(index: CodeIndex, whole: dict[str, str], files: dict[str, str],
+                 keep: dict[str, list[tuple[int, int]]], budget: float) -> dict[str, str] | None:
+    """``files`` (already cut to excerpts) within ``budget`` once the longest JS/TS files also lose the methods
+    of their kept classes that no kept line is in (a 2,000-line base class shows its header and the members a
+    question needs); ``None`` when they still do not fit. Tried only where top-level excerpts are not enough, so
+    every question that fitted before is cut as before."""
+    files = dict(files)
+    sizes = workset.file_tokens(files)
+    total = sum(sizes.values())
+    for path in sorted(files, key=lambda p: (-sizes[p], p)):
+        if total <= budget:
+            break
+        if path in index.facts:
+            short = excerpt(whole[path], index.facts[path], keep.get(path, []), members=True)
             total += tokens.count(short) - sizes[path]
             files[path] = short
     return files if total <= budget else None

@@ -148,12 +148,52 @@ def _keys(index: CodeIndex, files: dict[str, str]) -> list[tuple[Any, ...]]:
     return keys
 
 
+# ``C.prototype`` only read: a method borrowed (``C.prototype.m.call(this)``) or compared (``=== C.prototype.m``)
+_PROTO_READ = re.compile(r"\s*\.\s*[\w$]+\s*(?:\.\s*(?:call|apply|bind)\s*\(|[!=]==)")
+_PROTO = re.compile(r"([\w$]+)\s*\.\s*prototype\b")
+# built-in prototypes: written to or not, they sit past a project class's chain, after the gold definition
+_BUILTINS = frozenset({"Object", "Array", "Function", "String", "Number", "Boolean", "Symbol", "Promise", "Map", "Set",
+                       "WeakMap", "WeakSet", "RegExp", "Date", "Error", "Math", "JSON", "Reflect"})
+
+
+_PROTO_ASKED = re.compile(r"(?:isPrototypeOf|getPrototypeOf|getOwnPropertyNames|getOwnPropertyDescriptors?|"
+                          r"hasOwnProperty)(?:\.call)?\(\s*[^()]*$")  # a prototype handed to a built-in that reads it
+_PROTO_REACHED = re.compile(r"\.__proto__\b|\[\s*['\"`](?:__proto__|prototype)['\"`]\s*\]|setPrototypeOf")
+
+
+def _prototype_uses(files: dict[str, str]) -> list[str]:
+    """The receivers of every ``X.prototype`` the project's sources (tests aside) use other than to read a
+    method (a write, an ``Object.assign`` into it, the prototype stored away), plus ``"__proto__"`` where one may
+    be reached by other means (``obj.__proto__``, ``setPrototypeOf``, ``obj["prototype"]``)."""
+    out = []
+    for path, text in sorted(files.items()):
+        if not path.endswith(ts_node.SOURCE_SUFFIXES) or is_test_path(path):
+            continue
+        for m in _PROTO.finditer(text):
+            before = text[max(0, m.start() - 80):m.start()]
+            if not re.search(r"[!=]==\s*$", before) and not _PROTO_ASKED.search(before) and \
+                    not _PROTO_READ.match(text, m.end()):
+                out.append(m.group(1))
+        if _PROTO_REACHED.search(text):
+            out.append("__proto__")
+    return out
+
+
 def _patched(files: dict[str, str], line: list[str], index: CodeIndex) -> bool:
-    """Whether a class of the chain may get members outside its body: its prototype written to, or the class
-    handed to a function (``mixin(C, ...)``, ``Factory.addGetterSetter(C, ...)``)."""
-    names = "|".join(re.escape(index.definitions[c].name) for c in line)
-    pattern = re.compile(rf"\b(?:{names})\.prototype\b|\(\s*(?:{names})\s*[,)]")
-    return any(pattern.search(text) for path, text in files.items() if path.endswith(ts_node.SOURCE_SUFFIXES))
+    """Whether a class of the chain may get members outside its body: its prototype used other than to read a
+    method, or the class handed to a function (``mixin(C, ...)``, ``Factory.addGetterSetter(C, ...)``) while
+    some code writes to a prototype it does not name (``cls.prototype[m] = ...``, ``__proto__``)."""
+    names = {index.definitions[c].name for c in line}
+    uses = _prototype_uses(files)
+    if names & set(uses):
+        return True
+    classes = {d.name for d in index.definitions.values() if d.kind == "class"}
+    unnamed = [r for r in uses if r not in classes and r not in _BUILTINS]
+    if not unnamed:
+        return False
+    handed = re.compile(rf"\(\s*(?:{'|'.join(re.escape(n) for n in sorted(names))})\s*[,)]")
+    return any(handed.search(text) for path, text in files.items()
+               if path.endswith(ts_node.SOURCE_SUFFIXES) and not is_test_path(path))
 
 
 def _confirmed(index: CodeIndex, target: str, where: str | None) -> bool | None:

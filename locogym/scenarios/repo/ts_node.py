@@ -143,8 +143,11 @@ function runCall([file, name, args]) {
 // "" when the member is no function of the project, null when the module does not load or `cls` is no class
 function owns([file, cls, member]) {
   try {
-    const start = require(path.join(src, file))[cls];
-    if (typeof start !== "function") return null;
+    const mod = require(path.join(src, file));
+    // `export default class C` is the module's `default`, named C
+    const start = typeof mod[cls] === "function" ? mod[cls] :
+      typeof mod.default === "function" && mod.default.name === cls ? mod.default : null;
+    if (start === null) return null;
     let proto = start.prototype;
     while (proto && !Object.prototype.hasOwnProperty.call(proto, member)) proto = Object.getPrototypeOf(proto);
     const found = proto && Object.getOwnPropertyDescriptor(proto, member);
