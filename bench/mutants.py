@@ -62,7 +62,7 @@ DEFAULT_MODULES = [
     "locogym/scenarios/defects/grading.py",
     "locogym/scenarios/defects/sealed.py",
     "locogym/scenarios/defects/protect.py",
-    "locogym/scenarios/defects/review.py",
+    "locogym/scenarios/defects/review_grading.py",
     "locogym/scenarios/funccall/grading.py",
     "locogym/scenarios/funccall/answers.py",
     "locogym/scenarios/funccall/complexeval.py",
