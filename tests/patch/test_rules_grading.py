@@ -169,3 +169,16 @@ def test_kept_references_are_reused_for_the_same_task(differential: _Differentia
     assert len(differential.reference_calls) == 1
     _grade(_Launcher({}), FIXED, gold=_gold(f2p=F2P[:2]), store=store)
     assert len(differential.reference_calls) == 2
+
+
+def test_the_differential_draws_with_the_same_seed_in_every_release() -> None:
+    """Re-scoring replays a recorded patch through the differential: a seed that moved between releases would draw
+    other inputs and could change a recorded grade. These values were taken once and must never change."""
+    original = "def f(x):\n    return x >= 1\n"
+    defects = [PatchDefect(id=i, kind="comparison", path="calc/core.py", function="f", line=1, summary="",
+                           fail_to_pass=["t"], original=original) for i in ("d1", "d2")]
+    shipped = {"calc/core.py": "def f(x):\n    return x > 1\n"}
+    seeds = {commit: [t.seed for t in grading.differential_targets(
+        PatchGold(repository="calc", commit=commit, fail_to_pass=["t"], pass_to_pass=[], defects=defects), shipped)]
+        for commit in ("c0ffee", "beef")}
+    assert seeds == {"c0ffee": [1200955003, 898625263], "beef": [2413181002, 836216447]}
