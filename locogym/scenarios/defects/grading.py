@@ -94,7 +94,7 @@ def differential_targets(gold: PatchGold, mutated: dict[str, str]) -> list[Diffe
 def quoted_test(defect: PatchDefect, fail_to_pass: Sequence[str]) -> str | None:
     """The test whose failure the issue quotes for ``defect`` (the rule of ``describe``): the agent has seen
     its input and expected value, so it alone never vouches for a fix."""
-    shown = [t for t in defect.fail_to_pass if t in fail_to_pass][:1] or defect.fail_to_pass[:1]
+    shown = [t for t in defect.fail_to_pass if t in fail_to_pass] or defect.fail_to_pass
     return shown[0] if shown else None
 
 
