@@ -61,6 +61,7 @@ class _Differential:
         self.verdicts = verdicts
         self.reference_calls: list[dict[str, Any]] = []
         self.judged: list[dict[str, Any]] = []
+        self.looked_up: list[set[str]] = []
 
     def run_reference(self, sandbox: Any, targets: list[Any], tests: Any, **kw: Any) -> list[Reference]:
         self.reference_calls.append({"tests": list(tests), **kw})
@@ -70,13 +71,17 @@ class _Differential:
         self.judged.append(kw)
         return self.verdicts
 
+    def find_installed(self, sandbox: Any, modules: set[str]) -> list[Any]:
+        self.looked_up.append(set(modules))
+        return []
+
 
 @pytest.fixture
 def differential(monkeypatch: pytest.MonkeyPatch) -> _Differential:
     found = _Differential([DifferentialVerdict(id="d1", status="checked", revealing=2)])
     monkeypatch.setattr(grading, "run_reference", found.run_reference)
     monkeypatch.setattr(grading, "judge_patch", found.judge_patch)
-    monkeypatch.setattr(grading, "find_installed", lambda sandbox, modules: [])
+    monkeypatch.setattr(grading, "find_installed", found.find_installed)
     return found
 
 
@@ -107,11 +112,13 @@ def test_the_differential_runs_only_when_a_fix_broke_nothing_and_the_run_finishe
     grade = _grade(_Launcher(every), FIXED)
     assert grade.differential_ran and len(differential.judged) == 1 and differential.judged[0]["import_roots"] == ["."]
     assert (grade.fail_to_pass_fixed, grade.pass_to_pass_broken, grade.fail_to_pass_credited) == (3, 0, 3)
-    assert [v.id for v in grade.verdicts] == ["d1"]
+    assert [v.id for v in grade.verdicts] == ["d1"] and differential.looked_up == [{"calc.core"}]
     hung = _grade(_Launcher(every, ended=False, timed_out=True), FIXED)
     assert hung.run is not None and hung.run.timed_out and not hung.differential_ran
+    assert hung.fail_to_pass_credited == 3 and len(differential.looked_up) == 2  # the verdict voids it later
     nothing = _grade(_Launcher({t: "P" for t in P2P}), FIXED)
     assert nothing.fail_to_pass_fixed == 0 and not nothing.differential_ran and len(differential.judged) == 1
+    assert len(differential.looked_up) == 2  # installed copies are looked for only behind a credited fix
 
 
 def test_a_launcher_that_never_started_is_the_sandbox_failing(differential: _Differential) -> None:
