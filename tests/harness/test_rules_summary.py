@@ -166,3 +166,12 @@ def test_a_group_without_a_paired_curve_has_no_points() -> None:
 def test_an_empty_group_is_an_interval_of_nothing() -> None:
     assert interval([]) == Interval(0.0, 0.0, 0.0, 0)
     assert interval([1.0, 1.0]) == Interval(1.0, 1.0, 1.0, 2)
+
+
+def test_a_row_takes_its_effective_length_and_degradation_from_its_paired_curve(tmp_path: Path) -> None:
+    falling = [_ep("a", s, 1.0 if n == 8192 else 0.0, length=n) for s in (0, 1) for n in (8192, 16384)]
+    row = _summary(tmp_path, falling).rows[0]
+    assert row.degradation is not None and row.degradation.drop.mean == 1.0
+    assert row.ecl is not None and row.ecl.effective == 8192
+    unpaired = _summary(tmp_path, [_ep("a", 0, 1.0)]).rows[0]
+    assert unpaired.ecl is None and unpaired.degradation is None
