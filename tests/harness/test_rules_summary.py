@@ -175,3 +175,20 @@ def test_a_row_takes_its_effective_length_and_degradation_from_its_paired_curve(
     assert row.ecl is not None and row.ecl.effective == 8192
     unpaired = _summary(tmp_path, [_ep("a", 0, 1.0)]).rows[0]
     assert unpaired.ecl is None and unpaired.degradation is None
+
+
+def test_the_sandbox_shown_is_the_one_the_rows_record_else_the_plans(tmp_path: Path) -> None:
+    def ran_in(sandbox: str | None) -> EpisodeResult:
+        return _ep("a", 0, 1.0).model_copy(update={"sandbox": sandbox})
+
+    assert _summary(tmp_path, [ran_in(None)], plan={"sandbox": "docker"}).sandbox == "docker"
+    assert _summary(tmp_path, [ran_in("bwrap")], plan={"sandbox": "docker"}).sandbox == "bwrap"
+    assert _summary(tmp_path, [ran_in(None)]).sandbox is None
+
+
+def test_each_env_has_the_effective_length_of_its_own_paired_curve(tmp_path: Path) -> None:
+    falling = [_ep("a", s, 1.0 if n == 8192 else 0.0, length=n) for s in (0, 1) for n in (8192, 16384)]
+    steady = [_ep("a", s, 1.0, env=HOP, length=n) for s in (0, 1) for n in (8192, 16384)]
+    found = _summary(tmp_path, [*falling, *steady, _ep("b", 0, 1.0)]).ecl_by_env
+    assert {key: ecl.effective if ecl else None for key, ecl in found.items()} == {
+        ("a", WIKI): 8192, ("a", HOP): 16384, ("b", WIKI): None}

@@ -112,3 +112,10 @@ def test_a_sandbox_that_cannot_run_python_after_the_run_is_gone() -> None:
     done = exec_untrusted(FakeSandbox(exec_handler=_Box(ExecResult(exit_code=3, stdout="out"))), ["x"], timeout=1.0,
                           env={}, stdin=b"")
     assert done is not None and (done.exit_code, done.stdout) == (3, "out")
+
+
+def test_a_test_is_named_on_the_channel_by_the_digest_the_launcher_writes() -> None:
+    """The launcher (a separate process) hashes each node id to 8 bytes of blake2b; a grader that named tests
+    otherwise would never see one pass. Values taken once from that rule."""
+    assert nodeid_digest("tests/t.py::a") == "7c1e4e298134dcbb"
+    assert nodeid_digest("tests/test_core.py::test_a[1-é]") == "52db26de27555e10"
