@@ -14,6 +14,7 @@ from locogym.harness.report.summary import (
     AgentRow,
     Summary,
     curve_points,
+    fmt_degradation,
     higher_is_better,
     interval,
     rank_labels,
@@ -22,7 +23,7 @@ from locogym.harness.report.summary import (
     unisolated_note,
 )
 from locogym.scoring.aggregate import Interval
-from locogym.scoring.paired import PairedCurve, Unpaired
+from locogym.scoring.paired import Degradation, PairedCurve, Unpaired
 
 WIKI, HOP = "LoCo-WikiHop-v0", "LoCo-FuncCall-v0"
 
@@ -192,3 +193,9 @@ def test_each_env_has_the_effective_length_of_its_own_paired_curve(tmp_path: Pat
     found = _summary(tmp_path, [*falling, *steady, _ep("b", 0, 1.0)]).ecl_by_env
     assert {key: ecl.effective if ecl else None for key, ecl in found.items()} == {
         ("a", WIKI): 8192, ("a", HOP): 16384, ("b", WIKI): None}
+
+
+def test_a_degradation_is_written_as_a_signed_drop_and_none_as_a_dash() -> None:
+    drop = Degradation(shortest=8192, longest=32768, drop=Interval(0.25, 0.05, 0.45, 8), worse=3, better=1,
+                       p_value=0.6)
+    assert fmt_degradation(drop) == "+0.25 [+0.05, +0.45]" and fmt_degradation(None) == "–"
