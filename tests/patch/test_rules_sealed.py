@@ -12,7 +12,7 @@ import pytest
 from locogym.core.errors import SandboxError, SandboxUnavailable
 from locogym.sandboxes.base import ExecResult
 from locogym.sandboxes.fake import FakeSandbox
-from locogym.scenarios.defects.sealed import exec_untrusted, nodeid_digest, run_sealed
+from locogym.scenarios.defects.sealed import SealedRun, exec_untrusted, nodeid_digest, run_sealed
 
 TESTS = ["tests/t.py::b", "tests/t.py::a", "tests/t.py::b"]
 
@@ -119,3 +119,8 @@ def test_a_test_is_named_on_the_channel_by_the_digest_the_launcher_writes() -> N
     otherwise would never see one pass. Values taken once from that rule."""
     assert nodeid_digest("tests/t.py::a") == "7c1e4e298134dcbb"
     assert nodeid_digest("tests/test_core.py::test_a[1-é]") == "52db26de27555e10"
+
+
+def test_a_launcher_that_never_started_is_reported_with_the_last_300_characters_it_printed() -> None:
+    failure = SealedRun(output_tail="q" * 100 + "y" * 300).infrastructure_failure or ""
+    assert failure.endswith(": " + "y" * 300) and "q" not in failure

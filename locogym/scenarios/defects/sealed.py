@@ -29,7 +29,6 @@ import configparser
 import hashlib
 import posixpath
 import secrets
-import time
 import tomllib
 from collections.abc import Iterable, Mapping
 from typing import Literal
@@ -146,7 +145,6 @@ class SealedRun(BaseModel):
     forged_lines: int = 0  # lines with the token that the launcher cannot have written
     skipped_modules: int = 0  # test modules skipped whole while being collected (a skip at import)
     outlived: bool = False  # a process the code started held the run's output open after pytest returned
-    duration_s: float = 0.0
     output_tail: str = ""
 
     @property
@@ -203,7 +201,7 @@ def runner_config(files: Iterable[str], nodeids: Iterable[str], texts: Mapping[s
     common = posixpath.commonpath(folders) if folders else ""
     while True:
         for name in _CONFIG_NAMES:
-            path = posixpath.join(common, name) if common else name
+            path = posixpath.join(common, name)  # joined to "" it is the bare name
             if path in present and _configures_pytest(name, texts.get(path, "")):
                 return path
         if not common:
@@ -246,7 +244,6 @@ def run_sealed(sandbox: Sandbox, nodeids: Iterable[str], extra_args: Iterable[st
     request = {"token": token, "fd": 100 + secrets.randbelow(800), "path": list(import_roots),
                "args": [*pinned, *extra_args, "-q", *wanted], "preload": ["pytest"]}
     env = {"PYTHONHASHSEED": "0", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    started = time.perf_counter()
     result = exec_untrusted(sandbox, [sandbox_python(sandbox), "-P", "-s", "-B", "-c", _LAUNCHER],
                             timeout=timeout, env=env, stdin=orjson.dumps(request) + b"\n")
     if result is None:
@@ -257,7 +254,6 @@ def run_sealed(sandbox: Sandbox, nodeids: Iterable[str], extra_args: Iterable[st
         run.outlived = result.timed_out and run.ended
         run.flooded = result.truncated
         run.output_tail = (result.stderr or "")[-4000:]
-    run.duration_s = time.perf_counter() - started
     return run
 
 
