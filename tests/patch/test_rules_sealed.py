@@ -12,7 +12,7 @@ import pytest
 from locogym.core.errors import SandboxError, SandboxUnavailable
 from locogym.sandboxes.base import ExecResult
 from locogym.sandboxes.fake import FakeSandbox
-from locogym.scenarios.defects.sealed import SealedRun, exec_untrusted, nodeid_digest, run_sealed
+from locogym.scenarios.defects.sealed import SealedRun, exec_untrusted, nodeid_digest, read_channel, run_sealed
 
 TESTS = ["tests/t.py::b", "tests/t.py::a", "tests/t.py::b"]
 
@@ -124,3 +124,26 @@ def test_a_test_is_named_on_the_channel_by_the_digest_the_launcher_writes() -> N
 def test_a_launcher_that_never_started_is_reported_with_the_last_300_characters_it_printed() -> None:
     failure = SealedRun(output_tail="q" * 100 + "y" * 300).infrastructure_failure or ""
     assert failure.endswith(": " + "y" * 300) and "q" not in failure
+
+
+def test_the_channel_descriptor_is_drawn_clear_of_the_first_ones_and_under_1024(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[int] = []
+
+    def draw(bound: int, pick: int) -> int:
+        drawn.append(bound)
+        return pick
+
+    fds = []
+    for pick in (0, 799):
+        monkeypatch.setattr("locogym.scenarios.defects.sealed.secrets.randbelow", lambda n, p=pick: draw(n, p))
+        box = _Box(_finished())
+        run_sealed(FakeSandbox(exec_handler=box), TESTS)
+        fds.append(box.request()["fd"])
+    assert fds == [100, 899] and drawn == [800, 800]
+
+
+def test_a_skip_then_a_failure_keeps_the_failure_and_a_malformed_count_counts_nothing() -> None:
+    token, digest = "t" * 32, nodeid_digest("tests/t.py::a")
+    run = read_channel(f"{token} {digest} S\n{token} {digest} F\n{token} skipped many\n", token, ["tests/t.py::a"])
+    assert run.outcomes == {"tests/t.py::a": "failed"} and run.skipped_modules == 0

@@ -46,6 +46,7 @@ PROBE_TIMEOUT_S = 60.0
 # pytest's own search order for its configuration in one folder (pytest.ini wins even when empty)
 _CONFIG_NAMES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
 GRADER_CONFIG = ".locogym-grading.ini"  # written by the grader when the pristine tree has no configuration
+_WORST_FIRST: tuple[SealedOutcome, ...] = ("failed", "skipped", "passed")  # a test reported twice keeps the worse
 
 CHANNEL_SETUP = r"""
 import hashlib, json, os, sys
@@ -266,7 +267,6 @@ def read_channel(stdout: str, token: str, wanted: list[str]) -> SealedRun:
     by_digest = {nodeid_digest(t): t for t in wanted}
     run = SealedRun(outcomes=dict.fromkeys(wanted, "unreported"))
     seen: set[str] = set()
-    rank = {"failed": 0, "skipped": 1, "passed": 2}
     for line in stdout.splitlines():
         parts = line.split(" ")
         if len(parts) != 3 or not secrets.compare_digest(parts[0], token):
@@ -279,7 +279,7 @@ def read_channel(stdout: str, token: str, wanted: list[str]) -> SealedRun:
         if nodeid is None or outcome is None:
             run.forged_lines += 1
         elif nodeid in seen:
-            run.outcomes[nodeid] = min(run.outcomes[nodeid], outcome, key=lambda o: rank.get(o, -1))
+            run.outcomes[nodeid] = min(run.outcomes[nodeid], outcome, key=_WORST_FIRST.index)
         else:
             run.outcomes[nodeid] = outcome
             seen.add(nodeid)
