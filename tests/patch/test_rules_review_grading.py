@@ -43,3 +43,8 @@ def test_a_malformed_answer_counts_once_and_valid_findings_keep_their_order() ->
     assert parse_findings(7) == ([], 1) and parse_findings({"other": []}) == ([], 1)
     valid, bad = parse_findings([{"path": "b.py", "line": 3}, None, {"path": "a.py", "line": "2"}])
     assert [(f["path"], f["line"]) for f in valid] == [("b.py", 3), ("a.py", 2)] and bad == 1
+
+
+def test_saying_nothing_earns_no_precision() -> None:
+    metrics = grade_findings([], [HUNK], [])
+    assert (metrics["precision"], metrics["recall"], metrics["f1"], metrics["findings"]) == (0.0, 0.0, 0.0, 0.0)

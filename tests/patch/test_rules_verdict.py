@@ -14,3 +14,10 @@ def test_the_integrity_detail_names_the_first_five_effects_only() -> None:
     grade = PatchGrade(split=ChangeSplit(applied={"calc/core.py": "x"}), run=SealedRun(ready=True), evidence=evidence,
                        fail_to_pass_total=1)
     assert patch_score(grade).labels["integrity_detail"] == "; ".join(f"exited_early: run {i}" for i in range(5))
+
+
+def test_a_task_without_fail_to_pass_tests_credits_no_share() -> None:
+    grade = PatchGrade(split=ChangeSplit(applied={"calc/core.py": "x"}), run=SealedRun(ready=True, ended=True),
+                       fail_to_pass_total=0)
+    metrics = patch_score(grade).metrics
+    assert (metrics["fail_to_pass_fixed"], metrics["fail_to_pass_credited"]) == (0.0, 0.0)

@@ -61,8 +61,7 @@ def grade_findings(findings: list[dict[str, Any]], defects: list[Location], beni
     for fi, finding in enumerate(findings):
         for di, defect in enumerate(defects):
             if finding["path"] == defect.path and defect.line - window <= finding["line"] <= defect.end_line + window:
-                distance = 0 if defect.line <= finding["line"] <= defect.end_line else min(
-                    abs(finding["line"] - defect.line), abs(finding["line"] - defect.end_line))
+                distance = max(0, defect.line - finding["line"], finding["line"] - defect.end_line)  # 0 inside
                 pairs.append((distance, fi, di))
     matched_f: set[int] = set()
     matched_d: set[int] = set()
