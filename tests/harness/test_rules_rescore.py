@@ -278,6 +278,8 @@ def test_by_default_patch_outcomes_are_kept_and_another_release_differs(tmp_path
     check = rescore_run(_run_folder(tmp_path, {"grid": "explicit", "keys": ["now", "old"], "config": {}}, rows))
     assert [(e.key, e.verdict) for e in check.episodes] == [("now", "kept"), ("old", "differs")]
     assert [f.what for f in check.episodes[1].findings] == ["locogym version"] and _Probe.made == []
+    accepted = rescore_run(tmp_path, accept_version=True)
+    assert [(e.key, e.verdict) for e in accepted.episodes] == [("now", "kept"), ("old", "kept")]
 
 
 def test_a_refusal_of_an_unsalted_plan_is_made_again_without_a_nonce(tmp_path: Path) -> None:
