@@ -62,7 +62,7 @@ DEFAULT_MODULES = [
     "locogym/scenarios/defects/grading.py",
     "locogym/scenarios/defects/sealed.py",
     "locogym/scenarios/defects/protect.py",
-    "locogym/scenarios/defects/review.py",
+    "locogym/scenarios/defects/review_grading.py",
     "locogym/scenarios/funccall/grading.py",
     "locogym/scenarios/funccall/answers.py",
     "locogym/scenarios/funccall/complexeval.py",
@@ -799,7 +799,9 @@ def run_warm(warm: Path, loop: Loop, jobs: list[tuple[Mutant, list[str]]]) -> No
 def _verdict(code: int) -> str:
     if code == 0:
         return "survived"
-    if code in (1, 2):  # a test failed, or the mutant broke collection (an import error)
+    # a test failed, or the mutant broke collection: an import error (2), or a test module that no longer
+    # imports, so pytest finds no collector for the node ids it was given (4)
+    if code in (1, 2, 4):
         return "killed"
     return f"error (pytest exit {code})"
 

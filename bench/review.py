@@ -61,7 +61,7 @@ from locogym.scenarios.defects.diffblocks import (
 )
 from locogym.scenarios.defects.gold import ReviewGold
 from locogym.scenarios.defects.hide import imported_and_used_names
-from locogym.scenarios.defects.review import grade_findings
+from locogym.scenarios.defects.review_grading import grade_findings
 from locogym.scenarios.defects.twins import SAME_LOOK
 
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\d+|==|!=|<=|>=|\*\*|//|[^\s\w]")

@@ -37,13 +37,8 @@ from locogym.scenarios.defects.intents import (
     parse_outcomes,
 )
 from locogym.scenarios.defects.refactors import Refactor
-from locogym.scenarios.defects.review import (
-    DEFAULT_WINDOW,
-    BehaviourCheck,
-    ReviewChange,
-    build_change,
-    parse_findings,
-)
+from locogym.scenarios.defects.review import BehaviourCheck, ReviewChange, build_change
+from locogym.scenarios.defects.review_grading import DEFAULT_WINDOW, parse_findings
 from locogym.scenarios.defects.tasks import (
     Context,
     Core,

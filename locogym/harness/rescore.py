@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import gymnasium as gym
 
@@ -45,7 +45,8 @@ from locogym.harness.usage_check import usage_mismatches
 
 TESTS_FAMILY = "repo_patch"  # graded by running hidden tests: re-graded only when asked
 
-Verdict = Literal["same", "differs", "kept", "unchecked"]
+if TYPE_CHECKING:  # read by the type checker only: a dataclass does not check its fields' values
+    Verdict = Literal["same", "differs", "kept", "unchecked"]
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,9 @@ class RescoreCheck:
             row["regraded"] += e.regraded if e.regraded is not None else 0.0
             row["differing"] += e.verdict in ("differs", "unchecked")
             row["reference"] = row["reference"] or e.privileged
-        for row in rows.values():
-            n = max(1, row["episodes"])
-            row["recorded"] /= n
-            row["regraded"] /= n
+        for row in rows.values():  # a row exists only once an episode of its agent was counted: never empty
+            row["recorded"] /= row["episodes"]
+            row["regraded"] /= row["episodes"]
         return dict(rows)
 
 

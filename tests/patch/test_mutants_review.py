@@ -7,14 +7,8 @@ import pytest
 
 from locogym.scenarios.defects.edits import Edit
 from locogym.scenarios.defects.refactors import Refactor
-from locogym.scenarios.defects.review import (
-    Location,
-    benign_count,
-    build_change,
-    diff_sections,
-    grade_findings,
-    parse_findings,
-)
+from locogym.scenarios.defects.review import benign_count, build_change, diff_sections
+from locogym.scenarios.defects.review_grading import Location, grade_findings, parse_findings
 
 DEFECTS = [Location(id="d1", kind="comparison", path="a.py", line=10, end_line=12),
            Location(id="d2", kind="constant", path="a.py", line=30, end_line=30),

@@ -20,7 +20,8 @@ from locogym.envs.repo_review import RepoReviewEnv
 from locogym.scenarios.defects import growth
 from locogym.scenarios.defects.gold import PatchGold, ReviewGold
 from locogym.scenarios.defects.placement import hunk_starts, listing_depth, place_sections, source_listing
-from locogym.scenarios.defects.review import Location, diff_sections
+from locogym.scenarios.defects.review import diff_sections
+from locogym.scenarios.defects.review_grading import Location
 from locogym.scenarios.defects.tasks import Context, defect_records, inject_for, moved_defects
 from locogym.scenarios.repo import SourceTree
 

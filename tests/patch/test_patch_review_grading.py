@@ -10,14 +10,8 @@ from locogym.scenarios.defects.describe import behaviour_name, observed_lines
 from locogym.scenarios.defects.edits import apply_edits
 from locogym.scenarios.defects.hide import withhold_tests
 from locogym.scenarios.defects.refactors import find_refactors
-from locogym.scenarios.defects.review import (
-    Location,
-    build_change,
-    choose_refactors,
-    grade_findings,
-    parse_findings,
-    unified_diff,
-)
+from locogym.scenarios.defects.review import build_change, choose_refactors, unified_diff
+from locogym.scenarios.defects.review_grading import Location, grade_findings, parse_findings
 from tests.patch.projects import CALC
 
 DEFECTS = [Location(id="d1", kind="comparison", path="pkg/a.py", line=10, end_line=10),

@@ -12,7 +12,8 @@ from locogym.scenarios.defects.behaviour import compare_functions, touched_funct
 from locogym.scenarios.defects.edits import apply_edits
 from locogym.scenarios.defects.mutations import find_mutations
 from locogym.scenarios.defects.refactors import SAFE_KINDS, Refactor, find_refactors, make_refactor
-from locogym.scenarios.defects.review import Location, benign_candidates, grade_findings, validate_benign
+from locogym.scenarios.defects.review import benign_candidates, validate_benign
+from locogym.scenarios.defects.review_grading import Location, grade_findings
 from locogym.scenarios.defects.twins import TWIN_KINDS, find_twins, project_signatures
 from locogym.scenarios.repo import load_source
 from tests.patch.projects import CALC

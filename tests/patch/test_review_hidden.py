@@ -68,7 +68,7 @@ def test_a_function_a_rule_left_out_keeps_its_tests() -> None:
     """A rule made in one function and not the other: the change touches the one it made (its tests are decoys),
     not the forgotten one, whose test still pins the old behaviour as its author left it."""
     from locogym.scenarios.defects.diffblocks import changed_functions
-    from locogym.scenarios.defects.review import Location
+    from locogym.scenarios.defects.review_grading import Location
 
     source = ("def alpha(value: int) -> int:\n    return value * 6\n\n\n"
               "def beta(value: int) -> int:\n    return value * 6\n")

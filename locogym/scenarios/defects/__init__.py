@@ -33,7 +33,8 @@ from locogym.scenarios.defects.inject import Discard, Injection, KeptDefect, inj
 from locogym.scenarios.defects.mutations import MUTATION_KINDS, Mutation, find_mutations, is_test_path
 from locogym.scenarios.defects.project import ProjectSettings, read_settings
 from locogym.scenarios.defects.refactors import Refactor, find_refactors
-from locogym.scenarios.defects.review import Location, ReviewChange, grade_findings, parse_findings
+from locogym.scenarios.defects.review import ReviewChange
+from locogym.scenarios.defects.review_grading import Location, grade_findings, parse_findings
 from locogym.scenarios.defects.testrun import TestRun, parse_test_command, run_tests
 
 __all__ = ["MUTATION_KINDS", "Discard", "Edit", "Injection", "KeptDefect", "Location", "Mutation",

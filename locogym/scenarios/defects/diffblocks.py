@@ -16,7 +16,7 @@ from typing import Any
 from locogym.core.types import Task
 from locogym.scenarios.defects.gold import ReviewGold, grade_review
 from locogym.scenarios.defects.mutations import is_test_path
-from locogym.scenarios.defects.review import Location
+from locogym.scenarios.defects.review_grading import Location
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field
 
 from locogym.core.types import Gold, Model, Task
-from locogym.scenarios.defects.review import DEFAULT_WINDOW, Location, grade_findings
+from locogym.scenarios.defects.review_grading import DEFAULT_WINDOW, Location, grade_findings
 
 
 class PatchDefect(Model):

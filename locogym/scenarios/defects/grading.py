@@ -23,7 +23,6 @@ that cannot start the launcher, or stops working, raises :class:`~locogym.core.e
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -62,12 +61,11 @@ class PatchGrade(BaseModel):
     fail_to_pass_credited: int = 0  # of those, tests every owning defect's verdict lets count
     special_cased: list[str] = Field(default_factory=list)  # remaining defects that passing tests vouched for
     unverified: list[str] = Field(default_factory=list)  # defects the differential could not judge
-    fail_to_pass_total: int = 0
+    fail_to_pass_total: int
     pass_to_pass_broken: int = 0
     verdicts: list[DifferentialVerdict] = Field(default_factory=list)
     differential_ran: bool = False  # the tests passed, so the patched answers were compared (maybe no target)
     installed: list[InstalledMatch] = Field(default_factory=list)  # credited fixes matching an installed copy
-    grading_s: float = 0.0
 
     @property
     def tampered(self) -> bool:
@@ -94,7 +92,7 @@ def differential_targets(gold: PatchGold, mutated: dict[str, str]) -> list[Diffe
 def quoted_test(defect: PatchDefect, fail_to_pass: Sequence[str]) -> str | None:
     """The test whose failure the issue quotes for ``defect`` (the rule of ``describe``): the agent has seen
     its input and expected value, so it alone never vouches for a fix."""
-    shown = [t for t in defect.fail_to_pass if t in fail_to_pass][:1] or defect.fail_to_pass[:1]
+    shown = [t for t in defect.fail_to_pass if t in fail_to_pass] or defect.fail_to_pass
     return shown[0] if shown else None
 
 
@@ -157,7 +155,6 @@ def grade_patch(gold: PatchGold, workspace: dict[str, str], changed: dict[str, s
         SandboxUnavailable: the grading sandbox could not be made, could not run the launcher, or stopped
             working.
     """
-    started = time.perf_counter()
     split = split_changes(changed, package_roots(d.path for d in gold.defects))
     grade = PatchGrade(split=split, fail_to_pass_total=len(gold.fail_to_pass))
     if split.applied:
@@ -170,7 +167,6 @@ def grade_patch(gold: PatchGold, workspace: dict[str, str], changed: dict[str, s
                 grade.installed = installed_matches(gold, workspace, split, copies, steps)
         finally:
             sandbox.close()
-    grade.grading_s = time.perf_counter() - started
     return grade
 
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 
 from locogym.scenarios.defects.mutations import Mutation, is_test_path
-from locogym.scenarios.defects.review import Location
+from locogym.scenarios.defects.review_grading import Location
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
 _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]", re.M)

@@ -71,8 +71,7 @@ def hold_reason(path: str, roots: Iterable[str]) -> HoldReason | None:
         return "outside_package"
     if not parts[-1].endswith(".py"):
         return "not_source"
-    inner = parts[1:] if parts[0] == "src" else parts
-    if not all(p.isidentifier() for p in [*inner[:-1], inner[-1].removesuffix(".py")]):
+    if not all(p.isidentifier() for p in [*parts[:-1], parts[-1].removesuffix(".py")]):  # "src" is a name too
         return "not_importable"
     return None
 

@@ -1,4 +1,4 @@
-"""Review changes: validated defects hidden among benign edits, and grading of a reviewer's findings.
+"""Review changes: validated defects hidden among benign edits.
 
 The benign edits are drawn from two pools in a seeded mix: the defect look-alikes of
 :mod:`~locogym.scenarios.defects.twins` (``TWIN_SHARE`` of them; ``MIRROR`` of those imitate the operators of the
@@ -13,10 +13,8 @@ changes is no more likely to be one class than the other. Every benign edit is v
 project's tests must still pass.
 
 The change is a unified diff from the clean project to the project with refactors and defects applied. Each
-defect is located in the *new* files (the lines a reviewer comments on). A finding matches a defect when it names
-the same file and a line within ``window`` lines of the defect's hunk; matching is one to one (closest first), so
-repeating a finding does not count twice. Every unmatched finding is a false positive; those that land on a
-benign hunk are also counted apart (``benign_flagged``), since flagging harmless work is the typical reviewer error.
+defect and each benign hunk is located in the *new* files (the lines a reviewer comments on); a reviewer's findings
+are graded against those locations by :mod:`~locogym.scenarios.defects.review_grading`.
 """
 
 from __future__ import annotations
@@ -27,7 +25,6 @@ import hashlib
 import itertools
 import random
 from collections.abc import Callable, Collection, Sequence
-from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -35,9 +32,9 @@ from locogym.scenarios.defects.behaviour import touched_functions
 from locogym.scenarios.defects.edits import Edit, apply_edits
 from locogym.scenarios.defects.mutations import is_test_path
 from locogym.scenarios.defects.refactors import SAFE_KINDS, Refactor, find_refactors
+from locogym.scenarios.defects.review_grading import Location
 from locogym.scenarios.defects.twins import IMITATES, SAME_LOOK, TWIN_KINDS, find_twins, project_signatures
 
-DEFAULT_WINDOW = 3
 _TOKENS_PER_REFACTOR = 180  # a typical hunk with its context lines
 TWIN_SHARE = 0.8  # share of benign edits drawn from the defect look-alikes
 MIRROR = 0.75  # share of look-alikes that imitate one of the task's own defect operators
@@ -50,17 +47,6 @@ _NEAR_LINES = 4
 _CROWD = 3  # at most this many edits within _NEAR_LINES of each other: a defect and its two neighbours
 BehaviourCheck = Callable[[dict[str, str], dict[str, list[str]]], dict[str, str]]  # (files, functions) -> verdicts
 SuiteCheck = Callable[[dict[str, str]], bool]  # edited files -> every test that passed still passes
-
-
-class Location(BaseModel):
-    """Lines ``line``..``end_line`` (1-based, inclusive) of ``path`` in the changed project."""
-
-    id: str
-    kind: str
-    path: str
-    line: int
-    end_line: int
-    summary: str = ""
 
 
 class ReviewChange(BaseModel):
@@ -342,67 +328,3 @@ def build_change(files: dict[str, str], defect_edits: list[tuple[str, str, Edit,
     sections = diff_sections(files, after)
     return ReviewChange(files_after=after, diff="".join(sections.values()), defects=defects, benign=benign,
                         sections=sections)
-
-
-def parse_findings(answer: Any) -> tuple[list[dict[str, Any]], int]:
-    """Findings from a submitted answer (a list, or ``{"findings": [...]}``); returns (valid, malformed count)."""
-    if isinstance(answer, dict) and "findings" in answer:
-        answer = answer["findings"]
-    if answer is None:
-        return [], 0
-    if not isinstance(answer, list):
-        return [], 1
-    valid, bad = [], 0
-    for item in answer:
-        if not isinstance(item, dict) or not isinstance(item.get("path"), str):
-            bad += 1
-            continue
-        try:
-            line = int(item.get("line"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            bad += 1
-            continue
-        path = item["path"].strip().removeprefix("./").removeprefix("b/").removeprefix("/workspace/")
-        valid.append({"path": path, "line": line, "description": str(item.get("description", ""))[:2000]})
-    return valid, bad
-
-
-def grade_findings(findings: list[dict[str, Any]], defects: list[Location], benign: list[Location],
-                   window: int = DEFAULT_WINDOW) -> dict[str, float]:
-    """Precision, recall and F1 of findings against the defects (one-to-one, closest pairs first).
-
-    Also ``recall.<kind>`` per defect kind present, and ``benign_fp_rate``: the share of benign edits that an
-    unmatched finding lands on (how often the reviewer cries wolf at harmless work).
-    """
-    pairs = []
-    for fi, finding in enumerate(findings):
-        for di, defect in enumerate(defects):
-            if finding["path"] == defect.path and defect.line - window <= finding["line"] <= defect.end_line + window:
-                distance = 0 if defect.line <= finding["line"] <= defect.end_line else min(
-                    abs(finding["line"] - defect.line), abs(finding["line"] - defect.end_line))
-                pairs.append((distance, fi, di))
-    matched_f: set[int] = set()
-    matched_d: set[int] = set()
-    for _distance, fi, di in sorted(pairs):
-        if fi not in matched_f and di not in matched_d:
-            matched_f.add(fi)
-            matched_d.add(di)
-    true_pos = len(matched_d)
-    precision = true_pos / len(findings) if findings else 0.0
-    recall = true_pos / len(defects) if defects else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    def near(loc: Location, f: dict[str, Any]) -> bool:
-        return loc.path == f["path"] and loc.line - window <= f["line"] <= loc.end_line + window
-
-    stray = [f for fi, f in enumerate(findings) if fi not in matched_f]
-    benign_flagged = sum(1 for f in stray if any(near(b, f) for b in benign))
-    benign_ids = {b.id for b in benign}
-    flagged_ids = {b.id for b in benign for f in stray if near(b, f)}
-    metrics = {"precision": precision, "recall": recall, "f1": f1, "true_positives": float(true_pos),
-               "false_positives": float(len(findings) - len(matched_f)), "benign_flagged": float(benign_flagged),
-               "benign_fp_rate": len(flagged_ids) / len(benign_ids) if benign_ids else 0.0,
-               "findings": float(len(findings)), "defects": float(len(defects))}
-    for kind in sorted({d.kind for d in defects}):
-        of_kind = [di for di, d in enumerate(defects) if d.kind == kind]
-        metrics[f"recall.{kind}"] = sum(1 for di in of_kind if di in matched_d) / len(of_kind)
-    return metrics

@@ -29,7 +29,6 @@ import configparser
 import hashlib
 import posixpath
 import secrets
-import time
 import tomllib
 from collections.abc import Iterable, Mapping
 from typing import Literal
@@ -47,6 +46,7 @@ PROBE_TIMEOUT_S = 60.0
 # pytest's own search order for its configuration in one folder (pytest.ini wins even when empty)
 _CONFIG_NAMES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
 GRADER_CONFIG = ".locogym-grading.ini"  # written by the grader when the pristine tree has no configuration
+_WORST_FIRST: tuple[SealedOutcome, ...] = ("failed", "skipped", "passed")  # a test reported twice keeps the worse
 
 CHANNEL_SETUP = r"""
 import hashlib, json, os, sys
@@ -146,7 +146,6 @@ class SealedRun(BaseModel):
     forged_lines: int = 0  # lines with the token that the launcher cannot have written
     skipped_modules: int = 0  # test modules skipped whole while being collected (a skip at import)
     outlived: bool = False  # a process the code started held the run's output open after pytest returned
-    duration_s: float = 0.0
     output_tail: str = ""
 
     @property
@@ -203,7 +202,7 @@ def runner_config(files: Iterable[str], nodeids: Iterable[str], texts: Mapping[s
     common = posixpath.commonpath(folders) if folders else ""
     while True:
         for name in _CONFIG_NAMES:
-            path = posixpath.join(common, name) if common else name
+            path = posixpath.join(common, name)  # joined to "" it is the bare name
             if path in present and _configures_pytest(name, texts.get(path, "")):
                 return path
         if not common:
@@ -246,7 +245,6 @@ def run_sealed(sandbox: Sandbox, nodeids: Iterable[str], extra_args: Iterable[st
     request = {"token": token, "fd": 100 + secrets.randbelow(800), "path": list(import_roots),
                "args": [*pinned, *extra_args, "-q", *wanted], "preload": ["pytest"]}
     env = {"PYTHONHASHSEED": "0", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    started = time.perf_counter()
     result = exec_untrusted(sandbox, [sandbox_python(sandbox), "-P", "-s", "-B", "-c", _LAUNCHER],
                             timeout=timeout, env=env, stdin=orjson.dumps(request) + b"\n")
     if result is None:
@@ -257,7 +255,6 @@ def run_sealed(sandbox: Sandbox, nodeids: Iterable[str], extra_args: Iterable[st
         run.outlived = result.timed_out and run.ended
         run.flooded = result.truncated
         run.output_tail = (result.stderr or "")[-4000:]
-    run.duration_s = time.perf_counter() - started
     return run
 
 
@@ -270,7 +267,6 @@ def read_channel(stdout: str, token: str, wanted: list[str]) -> SealedRun:
     by_digest = {nodeid_digest(t): t for t in wanted}
     run = SealedRun(outcomes=dict.fromkeys(wanted, "unreported"))
     seen: set[str] = set()
-    rank = {"failed": 0, "skipped": 1, "passed": 2}
     for line in stdout.splitlines():
         parts = line.split(" ")
         if len(parts) != 3 or not secrets.compare_digest(parts[0], token):
@@ -283,7 +279,7 @@ def read_channel(stdout: str, token: str, wanted: list[str]) -> SealedRun:
         if nodeid is None or outcome is None:
             run.forged_lines += 1
         elif nodeid in seen:
-            run.outcomes[nodeid] = min(run.outcomes[nodeid], outcome, key=lambda o: rank.get(o, -1))
+            run.outcomes[nodeid] = min(run.outcomes[nodeid], outcome, key=_WORST_FIRST.index)
         else:
             run.outcomes[nodeid] = outcome
             seen.add(nodeid)

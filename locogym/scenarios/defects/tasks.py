@@ -36,7 +36,6 @@ from locogym.scenarios.defects.placement import listing_depth, ordered_diff, pla
 from locogym.scenarios.defects.project import ProjectSettings
 from locogym.scenarios.defects.refactors import Refactor
 from locogym.scenarios.defects.review import (
-    DEFAULT_WINDOW,
     BehaviourCheck,
     ReviewChange,
     SuiteCheck,
@@ -44,6 +43,7 @@ from locogym.scenarios.defects.review import (
     choose_refactors,
     validate_benign,
 )
+from locogym.scenarios.defects.review_grading import DEFAULT_WINDOW
 from locogym.scenarios.repo import SourceTree
 
 READ_TOOL = "read_file"

@@ -88,7 +88,7 @@ def _labels(grade: PatchGrade) -> dict[str, str]:
 
 def _unverified_label(grade: PatchGrade) -> str:
     """Each defect credited on its hidden tests alone, with why the differential could not judge it."""
-    reasons = {v.id: v.reason for v in grade.verdicts if v.status == "unchecked"}
+    reasons = {v.id: v.reason for v in grade.verdicts}  # an unverified defect was never judged "checked"
     return "; ".join(f"{d}: {reasons.get(d) or 'the original cannot be rebuilt alone'}" for d in grade.unverified)
 
 
