@@ -76,9 +76,6 @@ EXACT_PARAMS: dict[str, frozenset[str]] = {name: frozenset(params) for name, par
     "Search_Taxi": ("pick_up_place_id", "drop_off_place_id", "pick_up_date", "pick_up_time", *_LANG_CURRENCY),
     "Taxi_Search_Location": ("languagecode",),
 }.items()}
-# The reference's verdicts: "success", or the first error that ends a sample; format errors do not end it.
-CATEGORIES = ("success", "stop_early", "func_error", "param_missing", "value_error", "param_hallucination",
-              "func_hallucination", "format_error", "decode_error")
 _JSON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "number": (int, float), "integer": (int,),
                                             "boolean": (bool,), "array": (list,), "object": (dict,)}
 
