@@ -13,10 +13,13 @@ HOTEL = Requirement(kind="hotel", match={"hotel_id": "H1"})
 
 
 def gold(requirements: list[Requirement] | None = None, cancels: list[str] | None = None,
-         facts: list[Fact] | None = None, infeasible: bool = False, proof: Proof | None = None) -> FuncCallGold:
+         facts: list[Fact] | None = None, infeasible: bool = False, proof: Proof | None = None,
+         keys: list[str] | None = None) -> FuncCallGold:
+    """A gold; ``keys`` are the answer fields the request lists (by default the facts' own keys)."""
     facts = facts or []
+    answer_keys = {k: ("text", "") for k in keys} if keys is not None else {f.key: (f.type, "") for f in facts}
     return FuncCallGold(template="t", infeasible=infeasible, requirements=requirements or [], cancels=cancels or [],
-                        facts=facts, answer_keys={f.key: (f.type, "") for f in facts}, answer={}, proof=proof)
+                        facts=facts, answer_keys=answer_keys, answer={}, proof=proof)
 
 
 def task(the_gold: FuncCallGold, steps: list[dict[str, Any]] | None = None) -> Task:
