@@ -7,7 +7,7 @@ from typing import Any
 
 from locogym.core.types import EpisodeScore, StepEvent
 from locogym.scenarios.funccall.gold import Fact, Proof
-from locogym.scenarios.funccall.grading import ERROR_LABELS, UNSUPPORTED, grade
+from locogym.scenarios.funccall.grading import UNSUPPORTED, grade
 from locogym.scenarios.funccall.world import Booking
 from tests.funccall.hand_built import HOTEL, booking, gold, oracle_step, step, submit, task, trajectory, world
 
@@ -44,7 +44,8 @@ def test_everything_right_is_correct_with_every_metric_and_label() -> None:
         "fc.state_score": 1.0, "fc.facts_score": 1.0, "fc.collateral": 0.0, "fc.extra_bookings": 0.0,
         "fc.wrong_cancellations": 0.0, "fc.step_credit": 1.0, "fc.wrong_calls": 0.0, "fc.first_wrong_call": -1.0,
         "fc.cascaded_calls": 0.0, "fc.longest_cascade": 0.0, "fc.recovery_rate": 1.0,
-        **{f"fc.err_{label}": 0.0 for label in ERROR_LABELS}}
+        "fc.err_decode_error": 0.0, "fc.err_hallucinated_function": 0.0, "fc.err_missing_parameter": 0.0,
+        "fc.err_hallucinated_parameter": 0.0, "fc.err_wrong_value": 0.0, "fc.err_stop_early": 0.0}
     assert score.labels == {
         "fc.template": "tpl", "fc.domain": "dom", "fc.stop_early": "no", "fc.cascade": "none", "fc.error_labels": "",
         "fc.cascaded_steps": "", "fc.unavailable_claim": "not_claimed", "fc.collateral": "",
