@@ -28,6 +28,12 @@ def test_a_booking_meets_a_requirement_by_kind_status_and_every_normalised_field
     assert not booking_matches(booking("B1"), HOTEL)  # the field absent
 
 
+def test_a_value_that_merely_contains_in_is_a_plain_value() -> None:
+    city = Requirement(kind="hotel", match={"city": "Berlin", "stars": 4})
+    assert booking_matches(booking("B1", city="Berlin", stars=4), city)
+    assert not booking_matches(booking("B1", city="Bern", stars=4), city)
+
+
 def test_a_field_may_require_one_of_several_values() -> None:
     flight = booking("F1", kind="flight", cabinClass="FIRST", departDate="01/05/2024")
     assert booking_matches(flight, FLIGHT)

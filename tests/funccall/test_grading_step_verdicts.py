@@ -80,6 +80,9 @@ def test_a_read_that_matches_no_step_is_an_extra_or_wrong() -> None:
     assert _judge("Search_Hotel_Destination", {"query": "Bergen"}) == \
         {"wrong": False, "verdict": "extra", "subgoal": "find the city"}
     assert _judge("Get_Hotel_Details", {"hotel_id": 7}) == {"wrong": False, "verdict": "extra"}
+    # other anchors than the oracle's calls of other apis hold are no error for an api the oracle never calls
+    assert _judge("Get_Hotel_Details", {"hotel_id": 7, "arrival_date": "2024-07-01"}) == \
+        {"wrong": False, "verdict": "extra"}
 
 
 def test_a_read_built_on_a_wrong_calls_output_is_wrong_unless_a_right_call_showed_it_too() -> None:
@@ -138,3 +141,11 @@ def test_cancelling_a_standing_booking_is_right_only_when_the_request_names_it()
     found = verdict(no_step, ToolCall(name="Cancel_Booking", arguments={"booking_id": "P1"}), ToolResult(output=""),
                     standing, {})
     assert found == {"wrong": False, "verdict": "oracle", "subgoal": None, "oracle_step": None}
+
+
+def test_a_booking_takes_the_step_of_the_requirement_it_meets_not_the_next_of_its_api() -> None:
+    two_hotels = task(gold([HOTEL, Requirement(kind="hotel", match={"hotel_id": "H2"})]),
+                      [oracle_step("Book_Hotel", subgoal="first hotel"), oracle_step("Book_Hotel", subgoal="second")])
+    call = ToolCall(name="Book_Hotel", arguments={})
+    found = verdict(two_hotels, call, ToolResult(output=""), world(booking("B1", hotel_id="H2")), {})
+    assert found == {"wrong": False, "verdict": "oracle", "oracle_step": 1, "subgoal": "second"}
