@@ -70,6 +70,20 @@ def test_submitting_before_the_work_is_done_is_an_early_stop() -> None:
     assert _grade(_steps({**RIGHT, "fare": 1}), _world()).metrics["fc.err_stop_early"] == 0.0
 
 
+def test_with_the_work_done_only_wrong_facts_and_an_unmatched_step_make_an_early_stop() -> None:
+    """The search step is missing, so step credit is below one, while the bookings and cancellation stand."""
+    no_search = [s.model_copy(update={"index": s.index - 1}) for s in _steps()[1:]]
+    assert _grade(no_search, _world()).labels["fc.stop_early"] == "no"
+    wrong_fare = [*no_search[:-1], submit(2, {**RIGHT, "fare": 1})]
+    assert _grade(wrong_fare, _world()).labels["fc.stop_early"] == "yes"
+
+
+def test_the_last_submit_is_the_answer() -> None:
+    steps = _steps({**RIGHT, "fare": 1})
+    assert _grade([*steps, submit(len(steps), RIGHT)], _world()).success == 1.0
+    assert _grade([*_steps(), submit(4, {"fare": 1})], _world()).success == 0.5
+
+
 def test_an_early_stop_needs_a_submit() -> None:
     score = _grade(_steps(answer=None, cancel=False), _world(cancelled=False))
     assert score.labels["fc.stop_early"] == "no" and score.outcome == "partial"
