@@ -98,7 +98,7 @@ def _type_ok(expected: Any, value: Any) -> bool:
             return True  # a type this check does not know is not held against the call
         if isinstance(value, bool) and name != "boolean":
             continue
-        if isinstance(value, kinds) and not (name == "integer" and isinstance(value, float)):
+        if isinstance(value, kinds):  # a float is no integer: "integer" admits int only
             return True
     return False
 
@@ -147,7 +147,7 @@ def classify(name: str, arguments: dict[str, Any], expected: list[tuple[str, dic
     same = [args for n, args in expected if n == name]
     if not same:
         return "func_error"
-    recorded = max(same, key=lambda a: sum(1 for k, v in a.items() if k in arguments and arguments[k] == v))
+    recorded = max(same, key=lambda a: sum(k in arguments and arguments[k] == v for k, v in a.items()))
     exact = EXACT_PARAMS.get(name, frozenset())
     for param in sorted(exact & set(recorded)):
         if param not in arguments:
