@@ -86,6 +86,12 @@ def test_classify_compares_with_the_closest_call_of_the_same_function() -> None:
     assert classify("Search_Flights", missing, [("Search_Flights", close)]) == "param_missing"
 
 
+def test_an_ordinary_parameter_left_out_is_missing() -> None:
+    """No exact parameter differs, so the ordinary ones decide: one left out is ``param_missing``."""
+    assert classify("Search_Hotel_Destination", {}, [("Search_Hotel_Destination", {"query": "Oslo"})]) == \
+        "param_missing"
+
+
 def test_free_functions_and_a_hotel_search_by_name_are_optional() -> None:
     assert all(is_free(name, {}) for name in FREE_FUNCTIONS)
     assert is_free("Search_Hotels", {"search_type": "HOTEL"})
