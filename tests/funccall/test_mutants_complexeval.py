@@ -50,6 +50,20 @@ def test_category_filters_compare_as_sets_of_items() -> None:
         "value_error"
 
 
+def test_a_category_filter_sent_as_a_list_compares_as_sent() -> None:
+    recorded = {"dest_id": "1", "search_type": "city", "categories_filter": ["a::1", "b::2"]}
+    assert same_call("Search_Hotels", dict(recorded), "Search_Hotels", recorded)
+    assert not same_call("Search_Hotels", {**recorded, "categories_filter": ["b::2", "a::1"]}, "Search_Hotels",
+                         recorded)
+
+
+def test_an_empty_value_is_no_parameter() -> None:
+    assert same_call("Search_Hotel_Destination", {"query": "Oslo", "note": ""}, "Search_Hotel_Destination",
+                     {"query": "Oslo"})
+    assert not same_call("Search_Hotel_Destination", {"query": "Oslo", "note": "x"}, "Search_Hotel_Destination",
+                         {"query": "Oslo"})
+
+
 def test_other_parameters_compare_after_normalisation() -> None:
     recorded = {"query": "Oslo"}
     assert same_call("Search_Hotel_Destination", {"query": "oslo "}, "Search_Hotel_Destination", recorded)
@@ -70,6 +84,12 @@ def test_classify_compares_with_the_closest_call_of_the_same_function() -> None:
     assert classify("Search_Flights", sent, []) == "func_hallucination"
     missing = {k: v for k, v in close.items() if k != "sort"}
     assert classify("Search_Flights", missing, [("Search_Flights", close)]) == "param_missing"
+
+
+def test_an_ordinary_parameter_left_out_is_missing() -> None:
+    """No exact parameter differs, so the ordinary ones decide: one left out is ``param_missing``."""
+    assert classify("Search_Hotel_Destination", {}, [("Search_Hotel_Destination", {"query": "Oslo"})]) == \
+        "param_missing"
 
 
 def test_free_functions_and_a_hotel_search_by_name_are_optional() -> None:

@@ -130,12 +130,10 @@ def canonical(kind: str, value: Any) -> Any:
     if kind == "list":
         items = value if isinstance(value, list) else str(value).split(",")
         return tuple(sorted({_words(v) for v in items if str(v).strip()}))
-    if isinstance(value, list):
-        return None  # several values where one is asked for
     if kind == "number":
-        return _one_number(value)
+        return _one_number(value)  # a list (several values where one is asked for) is no number
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return None
+        return None  # a list, as above, or a flag
     if kind == "date":
         return norm_date(str(value))
     if kind == "time":

@@ -36,7 +36,7 @@ from locogym.core.types import (
     ToolResult,
     Trajectory,
 )
-from locogym.scenarios.funccall.complexeval import CATEGORIES, classify, is_free, same_call
+from locogym.scenarios.funccall.complexeval import classify, is_free, same_call
 from locogym.scenarios.funccall.gold import ReplayCall, ReplayGold
 
 PREFIX = "complexfuncbench:"
@@ -301,7 +301,9 @@ def _verdict(call: ToolCall | None, result: ToolResult) -> dict[str, Any]:
             "subgoal": call.name}
 
 
-STOPPING = frozenset(CATEGORIES) - {"success", "stop_early", "format_error"}
+# The errors that end a sample when a message answered nothing it was expected to (a format error never does);
+# an undecodable call, or a call with nothing left to expect, ends it whatever else the message holds.
+STOPPING = frozenset({"func_error", "param_missing", "value_error", "param_hallucination"})
 ALWAYS_STOPPING = frozenset({"decode_error", "func_hallucination"})
 
 

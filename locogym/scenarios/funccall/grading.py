@@ -311,7 +311,7 @@ def _cascade_parents(steps: list[StepEvent], wrong: list[bool]) -> dict[int, lis
     parents: dict[int, list[int]] = {}
     for s in steps:
         if s.call is not None and s.call.name != "submit" and wrong[s.index]:
-            sources = sorted({origin[v] for v in _leaves(s.call.arguments) if v in origin and origin[v] < s.index})
+            sources = sorted({origin[v] for v in _leaves(s.call.arguments) if v in origin})  # origin: the steps before
             bad = [j for j in sources if wrong[j]]
             if bad:
                 parents[s.index] = bad
@@ -328,14 +328,11 @@ def _longest_cascade(parents: dict[int, list[int]], any_wrong: bool) -> int:
 
 
 def _recovery(steps: list[StepEvent]) -> tuple[int, int]:
-    """Subgoals with a wrong call, and how many of them a later right call of the same subgoal recovered."""
+    """Subgoals with a wrong call, and how many of them a later right call of the same subgoal recovered: those
+    whose last call (steps are in the order they happened) is right."""
     wrong_goals = {s.annotations.get("subgoal") for s in steps if s.annotations.get("wrong")} - {None}
-    recovered = 0
-    for goal in wrong_goals:
-        mine = [s for s in steps if s.annotations.get("subgoal") == goal]
-        last_wrong = max(s.index for s in mine if s.annotations.get("wrong"))
-        recovered += any(s.index > last_wrong and not s.annotations.get("wrong") for s in mine)
-    return len(wrong_goals), recovered
+    last = {s.annotations.get("subgoal"): s for s in steps}
+    return len(wrong_goals), sum(1 for goal in wrong_goals if not last[goal].annotations.get("wrong"))
 
 
 def _step_credit(task: Task, steps: list[StepEvent]) -> float:
