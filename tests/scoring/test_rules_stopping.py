@@ -62,10 +62,14 @@ def test_the_family_s_supported_annotation_outranks_correctness() -> None:
     task = make_task(_in_prompt("e1"), plan=["submit"])
     right_but_unsupported = submit("Oslo").model_copy(update={"evidence_seen": ["e1"],
                                                                "annotations": {"supported": False}})
-    assert _measure(task, [right_but_unsupported], success=1.0).labels["stop"] == "unsupported"
+    m = _measure(task, [right_but_unsupported], success=1.0)
+    assert m.labels == {"stop": "unsupported", "stop.cross": "lucky_guess"}  # right, but not from the evidence
+    assert (m.metrics["stop.unsupported"], m.metrics["stop.lucky_guess"], m.metrics["stop.sound"]) == (1, 1, 0)
     wrong_but_supported = submit("Bergen").model_copy(update={"evidence_seen": ["e1"],
                                                                "annotations": {"supported": True}})
-    assert _measure(task, [wrong_but_supported], success=0.0).labels["stop"] == "from-context"
+    m = _measure(task, [wrong_but_supported], success=0.0)
+    assert m.labels == {"stop": "from-context", "stop.cross": "from-context_wrong"}
+    assert (m.metrics["stop.unsupported"], m.metrics["stop.from_context"]) == (0, 1)
 
 
 def test_in_prompt_evidence_was_seen_before_the_first_step() -> None:
@@ -87,3 +91,15 @@ def test_a_session_that_rereads_its_evidence_on_its_submit_step_is_complete_ther
              rereading_submit]
     m = _measure(task, steps)
     assert m.labels["stop"] == "timely" and m.metrics["stop.overrun"] == 0
+
+
+def test_the_share_of_sessions_that_searched_on_too_long() -> None:
+    # session 0 reads e1 and submits at once (gap 0); session 1 needs e2, reads it at step 2, then takes three
+    # more steps (3, 4, 5) before its submit at 6: gap 3 > 2. One of two judged sessions over-searched.
+    task = make_task([Evidence(id="e1", kind="span", locator={"session": 0}),
+                      Evidence(id="e2", kind="span", locator={"session": 1})], sessions=[["read", "submit"]] * 2)
+    steps = [step(evidence=("e1",)), submit("a"), step(evidence=("e2",), session=1), step(session=1),
+             step(session=1), step(session=1), submit("b", session=1)]
+    m = _measure(task, steps)
+    assert m.labels["stop"] == "over-search" and m.metrics["stop.overrun"] == 3
+    assert m.metrics["stop.session_over_search_rate"] == 0.5 and m.metrics["stop.session_sound_rate"] == 0.5
