@@ -164,3 +164,4 @@ def test_the_ratings_are_drawn_with_seed_0_unless_told_otherwise() -> None:
               "c": {f"t{i}": 1.0 - s for i, s in enumerate(SPREAD)}}
     default = bradley_terry(scores, n_boot=20)
     assert default == bradley_terry(scores, n_boot=20, seed=0) != bradley_terry(scores, n_boot=20, seed=1)
+
