@@ -61,3 +61,14 @@ def test_a_title_s_tails_start_at_capitalised_words_only() -> None:
 
 def test_quoted_text_is_the_inner_text() -> None:
     assert {"red door", "blue gate"} <= extract('the "red door" and the \'blue gate\'')
+
+
+def test_lists_count_towards_the_sixteen_levels_like_dicts() -> None:
+    def nest(depth: int) -> object:
+        value: object = "FL-2041"
+        for _ in range(depth):
+            value = [value]
+        return value
+
+    assert "fl-2041" in used(nest(16))
+    assert used(nest(17)) == set()
