@@ -72,3 +72,12 @@ def test_lists_count_towards_the_sixteen_levels_like_dicts() -> None:
 
     assert "fl-2041" in used(nest(16))
     assert used(nest(17)) == set()
+
+
+def test_a_small_decimal_and_a_long_id_keep_the_spelling_their_text_shows() -> None:
+    # 0.00001 was spelled "1e-05", which no output shows, so a later call reusing it never linked back; and a
+    # 20-digit id went through a float and came out as another number
+    assert normalize(0.00001) == normalize("0.00001") == "0.00001"
+    assert introduced_among({"0.00001"}, {}, "the rate is 0.00001 today") == {"0.00001"}
+    assert normalize("12345678901234567890") == normalize(12345678901234567890) == "12345678901234567890"
+    assert normalize("-0.0") == normalize(-0.0) == "0"
