@@ -42,3 +42,9 @@ def test_ranks_start_at_one_and_are_never_shared(ranks: list[int]) -> None:
         ndcg_at_k(ranks)
     with pytest.raises(ValueError, match="rank"):
         reciprocal_rank(ranks)
+
+
+def test_ndcg_is_at_10_unless_told_otherwise() -> None:
+    # the retriever tracks report nDCG@10: a gold document at rank 10 still counts, one at 11 does not
+    assert ndcg_at_k([10]) == pytest.approx(1 / math.log2(11))
+    assert ndcg_at_k([11]) == 0.0
