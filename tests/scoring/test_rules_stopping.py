@@ -103,3 +103,19 @@ def test_the_share_of_sessions_that_searched_on_too_long() -> None:
     m = _measure(task, steps)
     assert m.labels["stop"] == "over-search" and m.metrics["stop.overrun"] == 3
     assert m.metrics["stop.session_over_search_rate"] == 0.5 and m.metrics["stop.session_sound_rate"] == 0.5
+
+
+def test_a_session_s_first_submit_decides_and_a_later_one_adds_nothing() -> None:
+    # e1 read at 0, submitted at 1 (gap 0, timely); three more steps and a second submit at 5 change nothing
+    task = make_task(["e1"])
+    m = _measure(task, [step(evidence=("e1",)), submit("a"), step(), step(), step(), submit("b")])
+    assert m.labels["stop"] == "timely" and m.metrics["stop.overrun"] == 0
+
+
+def test_a_session_relying_on_notes_is_complete_at_its_start() -> None:
+    # e1 read in session 0 (step 0) and not again. Session 1 starts at step 2: its evidence is complete as it
+    # begins, so its steps 2, 3 and 4 all come after it: gap 3 before the submit at 5, one more than the slack
+    task = make_task(["e1"], sessions=[["read", "submit"]] * 2)
+    m = _measure(task, [step(evidence=("e1",)), submit("a"), step(session=1), step(session=1), step(session=1),
+                        submit("b", session=1)])
+    assert m.labels["stop"] == "over-search" and m.metrics["stop.overrun"] == 3
