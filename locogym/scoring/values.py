@@ -56,7 +56,7 @@ def normalize(value: Any) -> str | None:
 def _canonical_number(number: float | Decimal) -> str | None:
     """Plain decimal digits without trailing zeros, never an exponent and exact for long integers: ``0.00001``
     stays a substring of the text it came from (``repr`` would say ``1e-05``), and a 20-digit id stays itself."""
-    exact = number if isinstance(number, Decimal) else Decimal(repr(number) if isinstance(number, float) else number)
+    exact = number if isinstance(number, Decimal) else Decimal(repr(number))  # repr: a float's shortest spelling
     if not exact.is_finite():
         return None
     digits = format(exact.normalize(), "f")

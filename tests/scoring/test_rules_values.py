@@ -81,3 +81,4 @@ def test_a_small_decimal_and_a_long_id_keep_the_spelling_their_text_shows() -> N
     assert introduced_among({"0.00001"}, {}, "the rate is 0.00001 today") == {"0.00001"}
     assert normalize("12345678901234567890") == normalize(12345678901234567890) == "12345678901234567890"
     assert normalize("-0.0") == normalize(-0.0) == "0"
+    assert normalize(0.1) == "0.1"  # the float's shortest spelling, not its binary expansion
