@@ -88,9 +88,10 @@ TIER_MARKERS = {"quick": "not slow", "both": "slow or not slow"}
 MIN_TIMEOUT_S = 30.0
 TIMEOUT_FACTOR = 3.0
 START_COST_S = 8.0  # a child's own start: collecting the test files (a fresh interpreter: importing too)
-MAX_TESTS = 40  # a mutant runs at most this many of the tests that ran its line (the fastest ones)
-# ... and, past the first, only while their measured times add up to at most this many seconds (--budget):
-# a mutant that only slower tests would catch counts as survived, so a kill rate is a floor, never inflated
+# A mutant runs the tests that ran its line, fastest first, and past the first only while their measured times
+# add up to at most this many seconds (--budget). No count caps them: under a cap, every fast test added to a
+# folder would push a slower killer out of reach. A mutant that only slower tests would catch counts as
+# survived, so a kill rate is a floor, never inflated.
 TEST_BUDGET_S = 20.0
 COLD = 99  # a forked child's exit code for "the mutant cannot be swapped in place: start a fresh interpreter"
 
@@ -648,7 +649,7 @@ def _fork_coverage(copy_root: Path, log: Path, shard: list[str], tier: str,
 
 def tests_for(mutant: Mutant, cover: dict[str, Any], budget: float = TEST_BUDGET_S) -> list[str]:
     """The tests that ran the mutated lines (import-time lines: every test that used the module), fastest
-    first, at most ``MAX_TESTS`` of them and, after the first, as many as fit in ``budget`` seconds."""
+    first: after the first, as many as fit in ``budget`` seconds."""
     by_line = cover["lines"][mutant.module]
     contexts: set[str] = set()
     for line in {mutant.stmt_line, *range(mutant.line, mutant.end_line + 1)}:
@@ -659,7 +660,7 @@ def tests_for(mutant: Mutant, cover: dict[str, Any], budget: float = TEST_BUDGET
     usable = contexts - set(cover["failed"])
     chosen: list[str] = []
     spent = 0.0
-    for test in sorted(usable, key=lambda t: (cover["seconds"].get(t, 0.0), t))[:MAX_TESTS]:
+    for test in sorted(usable, key=lambda t: (cover["seconds"].get(t, 0.0), t)):
         spent += cover["seconds"].get(test, 0.0)
         if chosen and spent > budget:
             break

@@ -37,7 +37,7 @@ def mean_ci(values: Sequence[float], *, confidence: float = 0.95, n_boot: int = 
             seed: int = 0) -> Interval:
     """The mean of ``values`` with a percentile-bootstrap interval (resampling values with replacement).
 
-    One value gives a zero-width interval: there is nothing to resample.
+    One value gives a zero-width interval: every resample of it is the value itself.
 
     Raises:
         ValueError: no values, a value that is not finite, or ``confidence`` outside (0, 1).
@@ -50,7 +50,7 @@ def mean_ci(values: Sequence[float], *, confidence: float = 0.95, n_boot: int = 
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence={confidence} must lie strictly between 0 and 1 (0.95 for a 95% interval).")
     mean = float(data.mean())
-    if data.size == 1 or n_boot <= 0:
+    if n_boot <= 0:
         return Interval(mean, mean, mean, int(data.size))
     rng = np.random.default_rng(seed)
     draws = data[rng.integers(0, data.size, size=(n_boot, data.size))].mean(axis=1)

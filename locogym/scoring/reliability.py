@@ -89,8 +89,7 @@ class PairedComparison:
     @property
     def separated(self) -> bool:
         """True when the paired test clears ALPHA and the difference's interval leaves out zero."""
-        return (self.tasks > 1 and self.p_value < ALPHA
-                and (self.difference.low > 0.0 or self.difference.high < 0.0))
+        return self.p_value < ALPHA and (self.difference.low > 0.0 or self.difference.high < 0.0)
 
     @property
     def leader(self) -> str:
@@ -140,12 +139,12 @@ def reliability(tasks: Sequence[TaskTrials], k: int | None = None, *, n_boot: in
 def holm(p_values: Sequence[float]) -> list[float]:
     """Holm's step-down adjustment: each p multiplied by the number of hypotheses not yet rejected, kept monotone."""
     order = sorted(range(len(p_values)), key=lambda i: p_values[i])
-    adjusted = [1.0] * len(p_values)
+    adjusted: dict[int, float] = {}
     running = 0.0
     for rank, index in enumerate(order):
         running = max(running, min(1.0, (len(p_values) - rank) * p_values[index]))
         adjusted[index] = running
-    return adjusted
+    return [adjusted[i] for i in range(len(p_values))]
 
 
 def compare(a: str, b: str, scores_a: Mapping[str, float], scores_b: Mapping[str, float], *,
@@ -164,8 +163,6 @@ def compare(a: str, b: str, scores_a: Mapping[str, float], scores_b: Mapping[str
 def sign_test(wins: int, losses: int) -> float:
     """Exact two-sided binomial sign test p-value for ``wins`` against ``losses`` (ties dropped beforehand)."""
     n = wins + losses
-    if n == 0:
-        return 1.0
     tail = sum(math.comb(n, i) for i in range(0, min(wins, losses) + 1)) / 2.0 ** n
     return min(1.0, 2.0 * tail)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 _PATTERNS: tuple[re.Pattern[str], ...] = (
@@ -40,7 +41,7 @@ def normalize(value: Any) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
-        return _canonical_number(float(value))
+        return _canonical_number(value)
     text = str(value)
     if not text.isprintable() or "  " in text:  # whitespace other than single spaces: collapse it
         text = _SPACE.sub(" ", text)
@@ -48,14 +49,18 @@ def normalize(value: Any) -> str | None:
     if not text or len(text) > _MAX_ATOM:
         return None
     if (text[0].isdigit() or text[0] in "+-") and _NUMBER.fullmatch(text):
-        return _canonical_number(float(text))
+        return _canonical_number(Decimal(text))
     return text
 
 
-def _canonical_number(number: float) -> str | None:
-    if number != number or number in (float("inf"), float("-inf")):
+def _canonical_number(number: float | Decimal) -> str | None:
+    """Plain decimal digits without trailing zeros, never an exponent and exact for long integers: ``0.00001``
+    stays a substring of the text it came from (``repr`` would say ``1e-05``), and a 20-digit id stays itself."""
+    exact = number if isinstance(number, Decimal) else Decimal(repr(number))  # repr: a float's shortest spelling
+    if not exact.is_finite():
         return None
-    return str(int(number)) if number.is_integer() else repr(number)
+    digits = format(exact.normalize(), "f")
+    return "0" if digits == "-0" else digits
 
 
 def extract(text: str) -> set[str]:
