@@ -149,11 +149,15 @@ def test_call_text_writes_python_literals() -> None:
 
 @pytest.mark.slow
 def test_text_search_scores_at_most_three_tenths_on_a_real_project() -> None:
-    """The floor on real code: on click's default mix, grep at most 0.3, the oracle 1 and noop 0 (8k)."""
+    """The floor on real code: on click's default mix, grep at most 0.3, the oracle 1 and noop 0 (8k).
+
+    At 8k click asks three kinds, and grep answers two of them (definitions and direct callers), which the mix
+    draws first on a fifth of the seeds. Over 8 seeds that chance alone can reach 3 of 8 (seeds 0-7 do), so the
+    floor is measured over 20 (0.25)."""
     env = gym.make("LoCo-Repo-v0", sandbox="fake", source="package:click")
     scores: dict[str, list[float]] = {"grep": [], "oracle": [], "noop": []}
     try:
-        for seed in range(8):
+        for seed in range(20):
             for agent, got in scores.items():
                 traj = locogym.run_episode(env, make_agent(agent), seed=seed, options={"length": "8k"})
                 got.append(traj.score.success)
